@@ -1,0 +1,1 @@
+"""The HTTP edge: one ASGI app that routes every request to its service and protocol."""

@@ -1,0 +1,205 @@
+"""The ASGI app: every request, from bytes in to bytes out.
+
+routing -> auth (inspect) -> body (read whole, or streamed for streaming uploads) -> auth
+(verify) -> protocol parse -> service operation -> protocol serialize. Any ``AwsError`` is
+answered in the request's protocol; anything else is an Overcast bug, logged with its
+traceback and answered as ``InternalFailure`` (never a traceback on the wire).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from overcast.auth import Authenticator
+from overcast.cloud import Cloud
+from overcast.context import RequestContext
+from overcast.errors import AwsError, InternalFailure, NotImplementedOperation
+from overcast.gateway.accesslog import AccessLog
+from overcast.gateway.asgi_io import ReceiveStream, read_body, send_response
+from overcast.gateway.fallback import fallback_error
+from overcast.gateway.internal import InternalEndpoints
+from overcast.gateway.routing import Router
+from overcast.protocols import HttpRequest, HttpResponse, get_protocol
+from overcast.protocols.models import service_model
+from overcast.runtime.audit import AuditRecord
+from overcast.services.registry import ServiceClient
+
+log = logging.getLogger("overcast.gateway")
+
+# Answered on every response to a browser, so the JavaScript SDK can read AWS's headers.
+_CORS_EXPOSE = (
+    "x-amz-request-id,x-amz-id-2,x-amzn-requestid,x-amzn-errortype,x-amz-version-id,"
+    "x-amz-delete-marker,etag,content-length,x-amz-checksum-crc32,x-amz-checksum-crc32c,"
+    "x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme,x-amzn-query-error"
+)
+
+
+class Gateway:
+    """The ASGI application of one cloud."""
+
+    def __init__(self, cloud: Cloud):
+        self.cloud = cloud
+        self.settings = cloud.settings
+        self.router = Router()
+        self.auth = Authenticator(cloud.settings, cloud.clock)
+        self.access_log = AccessLog(cloud.settings.log_level)
+        self.internal = InternalEndpoints(cloud)
+
+    async def __call__(self, scope, receive, send):
+        kind = scope["type"]
+        if kind == "http":
+            await self.handle_http(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(receive, send)
+
+    async def lifespan(self, receive, send):
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.cloud.start()
+                    self.router.warm()
+                except Exception as exc:  # noqa: BLE001 - reported to the server, which exits
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.cloud.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def handle_http(self, scope, receive, send):
+        started = time.perf_counter()
+        method = scope["method"]
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        if path.startswith("/_overcast/") or path.startswith("/_localstack/"):
+            await self.internal.handle(method, path, scope, receive, send)
+            return
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1")
+            text = value.decode("latin-1")
+            headers[key] = f"{headers[key]},{text}" if key in headers else text
+        query_string = scope["query_string"].decode("latin-1")
+        if method == "OPTIONS" and "access-control-request-method" in headers:
+            await send_response(send, 200, self._preflight_headers(headers), b"")
+            return
+
+        client = scope.get("client")
+        ctx = RequestContext(
+            account="",
+            region=self.settings.region,
+            service="",
+            request_id=str(uuid.uuid4()),
+            trace_id=headers.get("x-amzn-trace-id"),
+            source_ip=client[0] if client else "",
+            host=headers.get("host", ""),
+        )
+        request = HttpRequest(method, path, query_string, headers)
+        response = await self._respond(ctx, request, receive)
+        if "origin" in headers:
+            response.headers.setdefault("access-control-allow-origin", "*")
+            response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
+        await send_response(send, response.status, response.headers, response.body)
+        millis = (time.perf_counter() - started) * 1000
+        self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+
+    async def _respond(self, ctx: RequestContext, request: HttpRequest, receive) -> HttpResponse:
+        protocol = operation = model = None
+        params: dict = {}
+        try:
+            headers = request.headers
+            info = self.auth.inspect(request.method, request.query_string, headers)
+            route = self.router.route(
+                request.method, request.path, request.query_string, headers, info.service if info else None
+            )
+            ctx.service, ctx.protocol = route.service, route.protocol
+            if info is not None and info.region:
+                ctx.region = info.region
+            protocol = get_protocol(route.protocol)
+            model = service_model(route.service)
+            limit = self.settings.max_body_bytes
+            if protocol.needs_body_to_route:
+                request.body = await read_body(receive, limit, headers.get("content-length"))
+            operation = protocol.find_operation(model, request)
+            ctx.operation = operation.name
+            if not route.implemented:
+                raise NotImplementedOperation(
+                    message=f"Overcast does not implement the service {route.service} "
+                    f"(operation {operation.name})."
+                )
+            if not protocol.needs_body_to_route:
+                if operation.has_streaming_input:
+                    request.stream = self.auth.wrap_stream(info, headers, ReceiveStream(receive))
+                else:
+                    request.body = await read_body(receive, limit, headers.get("content-length"))
+            identity = self.auth.authenticate(info, request)
+            ctx.account = identity.account
+            ctx.access_key = identity.access_key
+            ctx.principal_arn = identity.principal_arn
+            ctx.user_id = identity.user_id
+            params = protocol.parse_request(operation, request)
+            ctx.services = ServiceClient(self.cloud.services, ctx)
+            result = await self.cloud.services.invoke(ctx, params)
+            response = protocol.serialize_response(operation, result, ctx)
+            error = None
+        except AwsError as exc:
+            error = exc
+        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            log.exception("internal error in %s %s", ctx.service, ctx.operation)
+            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        if error is not None:
+            response = self._error_response(protocol, model, operation, error, ctx)
+        if self.cloud.audit.active:
+            self._audit(ctx, request, params, response.status, error)
+        return response
+
+    def _error_response(self, protocol, model, operation, error: AwsError, ctx) -> HttpResponse:
+        if protocol is not None and model is not None:
+            try:
+                return protocol.serialize_error(model, operation, error, ctx)
+            except Exception:  # noqa: BLE001
+                log.exception("serializing %r failed", error)
+        return fallback_error(error, ctx.request_id)
+
+    def _audit(self, ctx: RequestContext, request: HttpRequest, params: dict, status: int, error) -> None:
+        self.cloud.audit.emit(
+            AuditRecord(
+                time=self.cloud.clock.now(),
+                request_id=ctx.request_id,
+                account=ctx.account,
+                region=ctx.region,
+                service=ctx.service,
+                operation=ctx.operation,
+                principal_arn=ctx.principal_arn,
+                access_key=ctx.access_key,
+                source_ip=ctx.source_ip,
+                user_agent=request.headers.get("user-agent", ""),
+                params=params,
+                status=status,
+                error_code=error.code if error is not None else None,
+                error_message=error.message if error is not None else None,
+            )
+        )
+
+    @staticmethod
+    def _preflight_headers(headers: dict[str, str]) -> dict[str, str]:
+        return {
+            "access-control-allow-origin": headers.get("origin", "*"),
+            "access-control-allow-methods": "GET,HEAD,PUT,POST,DELETE,OPTIONS,PATCH",
+            "access-control-allow-headers": headers.get("access-control-request-headers", "*"),
+            "access-control-expose-headers": _CORS_EXPOSE,
+            "access-control-max-age": "3000",
+            "vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+        }
+
+
+def create_app(settings=None) -> Gateway:
+    """The ASGI app for ``settings`` (from the environment when None)."""
+    from overcast.config import Settings
+
+    return Gateway(Cloud(settings or Settings.from_env()))

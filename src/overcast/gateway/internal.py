@@ -1,0 +1,62 @@
+"""Overcast's own endpoints under ``/_overcast/`` and LocalStack's ``/_localstack/health``."""
+
+from __future__ import annotations
+
+import json
+
+from overcast.gateway.asgi_io import read_body, send_json
+
+
+class InternalEndpoints:
+    def __init__(self, cloud):
+        self.cloud = cloud
+
+    async def handle(self, method: str, path: str, scope, receive, send) -> None:
+        route = (method, path.rstrip("/") or "/")
+        try:
+            if route in (("GET", "/_overcast/health"), ("HEAD", "/_overcast/health")):
+                await send_json(send, 200, self.cloud.health())
+            elif route in (("GET", "/_localstack/health"), ("HEAD", "/_localstack/health")):
+                await send_json(send, 200, self._localstack_health())
+            elif route == ("POST", "/_overcast/reset"):
+                await self.cloud.reset()
+                await send_json(send, 200, {"reset": True})
+            elif route == ("GET", "/_overcast/clock"):
+                await send_json(send, 200, {"now": self.cloud.clock.now(), "offset": self.cloud.clock.offset})
+            elif route == ("POST", "/_overcast/clock"):
+                await self._clock(receive, send)
+            else:
+                await send_json(send, 404, {"error": "NotFound", "message": f"No internal endpoint {method} {path}"})
+        except _BadRequest as exc:
+            await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
+
+    async def _clock(self, receive, send) -> None:
+        body = await read_body(receive, 65536, None)
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            raise _BadRequest("the body must be JSON: {\"advance\": seconds} or {\"time\": epoch seconds}") from None
+        if not isinstance(payload, dict):
+            raise _BadRequest("the body must be a JSON object")
+        clock = self.cloud.clock
+        if "advance" in payload:
+            seconds = payload["advance"]
+        elif "time" in payload:
+            target = payload["time"]
+            if not isinstance(target, (int, float)) or isinstance(target, bool):
+                raise _BadRequest("time must be a number of seconds since the epoch")
+            seconds = target - clock.now()
+        else:
+            raise _BadRequest("give {\"advance\": seconds} or {\"time\": epoch seconds}")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            raise _BadRequest("the clock only moves forward: advance must be a number >= 0")
+        await self.cloud.advance_clock(float(seconds))
+        await send_json(send, 200, {"now": clock.now(), "offset": clock.offset})
+
+    def _localstack_health(self) -> dict:
+        health = self.cloud.health()
+        return {"services": health["services"], "edition": "community", "version": health["version"]}
+
+
+class _BadRequest(Exception):
+    pass

@@ -1,0 +1,1 @@
+"""What happens without a request: the clock, timers and schedules, the audit stream."""

@@ -1,0 +1,6 @@
+"""One package per AWS service; each has a ``provider.py`` with a ``Provider`` class."""
+
+# botocore service name -> package under overcast.services holding provider.py
+IMPLEMENTED = {
+    "sts": "sts",
+}

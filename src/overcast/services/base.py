@@ -1,0 +1,43 @@
+"""The base of every service provider.
+
+An operation is a method named after the AWS operation in snake_case
+(``GetCallerIdentity`` -> ``get_caller_identity(ctx, params) -> dict``), sync or async. It
+raises ``AwsError`` for anything the client must be told, and reads the time only from
+``self.clock``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from overcast.cloud import Cloud
+
+
+class Provider:
+    """State and operations of one AWS service."""
+
+    service_name: str = ""
+    # SQL statements creating/upgrading this service's schema, applied in order, once each.
+    migrations: tuple[str, ...] = ()
+
+    def __init__(self, cloud: "Cloud"):
+        self.cloud = cloud
+        self.clock = cloud.clock
+        self._db = None
+
+    @property
+    def db(self):
+        """This service's own database (opened on first use, migrated to the latest schema)."""
+        if self._db is None:
+            self._db = self.cloud.storage.database(self.service_name, self.migrations)
+        return self._db
+
+    async def start(self) -> None:
+        """Called once when the cloud starts (restore timers, resume work)."""
+
+    async def stop(self) -> None:
+        """Called once when the cloud stops."""
+
+    def reset(self) -> None:
+        """Forget all state (``POST /_overcast/reset``); the storage layer wipes the files."""

@@ -1,0 +1,93 @@
+"""Finds a service's provider and an operation's method, and calls operations in process."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from typing import TYPE_CHECKING, Any, Callable
+
+from overcast.errors import AwsError, NotImplementedOperation
+from overcast.services import IMPLEMENTED
+
+if TYPE_CHECKING:
+    from overcast.cloud import Cloud
+    from overcast.context import RequestContext
+    from overcast.services.base import Provider
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def snake_case(operation: str) -> str:
+    """``SendMessageBatch`` -> ``send_message_batch``; ``GetHLSStreamingSessionURL`` works too."""
+    return _CAMEL.sub("_", operation).lower()
+
+
+class ServiceRegistry:
+    """The providers of the implemented services, created on first use."""
+
+    def __init__(self, cloud: "Cloud"):
+        self.cloud = cloud
+        self._providers: dict[str, "Provider"] = {}
+        # (service, operation) -> (bound method, is coroutine function)
+        self._methods: dict[tuple[str, str], tuple[Callable, bool]] = {}
+
+    @staticmethod
+    def is_implemented(service: str) -> bool:
+        return service in IMPLEMENTED
+
+    def provider(self, service: str) -> "Provider":
+        provider = self._providers.get(service)
+        if provider is None:
+            package = IMPLEMENTED.get(service)
+            if package is None:
+                raise NotImplementedOperation(
+                    message=f"The service {service} is not implemented by Overcast."
+                )
+            module = importlib.import_module(f"overcast.services.{package}.provider")
+            provider = module.Provider(self.cloud)
+            self._providers[service] = provider
+        return provider
+
+    def loaded(self) -> dict[str, "Provider"]:
+        return dict(self._providers)
+
+    def method(self, service: str, operation: str) -> tuple[Callable, bool]:
+        key = (service, operation)
+        found = self._methods.get(key)
+        if found is None:
+            fn = getattr(self.provider(service), snake_case(operation), None)
+            if fn is None or not callable(fn):
+                raise NotImplementedOperation(
+                    message=f"The operation {operation} of service {service} is not implemented by Overcast."
+                )
+            found = (fn, inspect.iscoroutinefunction(fn))
+            self._methods[key] = found
+        return found
+
+    async def invoke(self, ctx: "RequestContext", params: dict) -> dict:
+        """Run ``ctx.operation`` of ``ctx.service`` with ``params``; returns the output dict."""
+        fn, is_async = self.method(ctx.service, ctx.operation)
+        result = await fn(ctx, params) if is_async else fn(ctx, params)
+        return result if result is not None else {}
+
+
+class ServiceClient:
+    """In-process client: how one service calls another (``ctx.services.call(...)``).
+
+    Every cross-service effect is an ordinary API call with its own context, so it is
+    validated, audited and testable like a call from outside.
+    """
+
+    def __init__(self, registry: ServiceRegistry, caller: "RequestContext"):
+        self.registry = registry
+        self.caller = caller
+
+    async def call(self, service: str, operation: str, params: dict[str, Any] | None = None, **ctx_overrides) -> dict:
+        from dataclasses import replace
+
+        ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
+        return await self.registry.invoke(ctx, params or {})
+
+
+__all__ = ["ServiceRegistry", "ServiceClient", "snake_case", "AwsError"]
