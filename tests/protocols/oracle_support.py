@@ -293,8 +293,9 @@ def botocore_parse_error(protocol: str, response: HttpResponse, operation) -> di
 
     As ``botocore.endpoint`` does: the generic parse against the operation's output shape,
     then, when ``Error.Code`` names a modelled error shape, the modelled parse of that shape
-    merged in. Also applies the SQS code override (``botocore.handlers``): the exception class
-    is looked up by ``QueryErrorCode`` when the response carried ``x-amzn-query-error``.
+    merged in. Also applies botocore's SQS-only code override (``botocore.handlers``): for sqs
+    the exception class is looked up by ``QueryErrorCode`` when the response carried
+    ``x-amzn-query-error``.
     Returns ``{"Error": {...}, "ResponseMetadata": {...}, <members>...}`` plus the key
     ``"__exception_code__"``: the code the client picks the exception class by.
     """
@@ -306,7 +307,9 @@ def botocore_parse_error(protocol: str, response: HttpResponse, operation) -> di
         shape = operation.service_model.shape_for_error_code(code)
         if shape is not None:
             parsed.update(parser.parse(response_dict, shape))
-    parsed["__exception_code__"] = parsed.get("Error", {}).get("QueryErrorCode") or code
+    query_code = parsed.get("Error", {}).get("QueryErrorCode")
+    sqs = operation.service_model.service_name == "sqs"
+    parsed["__exception_code__"] = query_code if sqs and query_code else code
     return parsed
 
 
@@ -576,8 +579,10 @@ def check_error(protocol, protocol_name: str, operation, error_shape, fields: di
         return f"error {error_shape.name}: client code {parsed['__exception_code__']!r}, expected {want!r}"
     if parsed.get("Error", {}).get("Message", "") != message and not _message_member_elsewhere(error_shape):
         return f"error {error_shape.name}: message {parsed.get('Error', {}).get('Message')!r}, expected {message!r}"
-    members = {k: v for k, v in parsed.items() if k in error_shape.members}
-    expected = {k: v for k, v in fields.items() if k in error_shape.members}
+    # the message member is compared above, as Error.Message: a client that cannot map the code
+    # to a shape (SQS over json) never sees it as a member
+    members = {k: v for k, v in parsed.items() if k in error_shape.members and k not in ("message", "Message")}
+    expected = {k: v for k, v in fields.items() if k in error_shape.members and k not in ("message", "Message")}
     diff = first_difference(normalizer.prune(error_shape, expected), normalizer.prune(error_shape, members), "error")
     return f"error {error_shape.name} {diff}" if diff else None
 
@@ -586,6 +591,80 @@ def _message_member_elsewhere(error_shape) -> bool:
     # a shape whose message member is not called message/Message: the generic Error.Message
     # is then not guaranteed by the protocol
     return not any(name in error_shape.members for name in ("message", "Message"))
+
+
+def has_event_stream_output(operation) -> bool:
+    """Whether the output carries an event stream (binary framed, not a dict round trip)."""
+    shape = operation.output_shape
+    return shape is not None and any(_is_event_stream(m) for m in shape.members.values())
+
+
+def run_service_oracle(
+    protocol,
+    protocol_name: str,
+    model,
+    *,
+    request_normalizer: Normalizer,
+    response_normalizer: Normalizer,
+    error_normalizer: Normalizer | None = None,
+    depth: int = ORACLE_DEPTH,
+    skip_operation: Callable[[Any], str | None] = lambda op: None,
+    skip_response: Callable[[Any], str | None] = lambda op: None,
+    expected_error_code: Callable[[Any], str] | None = None,
+) -> OracleReport:
+    """Every operation of ``model`` through ``protocol`` (``depth`` examples each), and every
+    modelled error shape once; returns the report (failures listed, nothing raised).
+
+    ``skip_operation(op)`` / ``skip_response(op)`` return a reason to skip, or None.
+    """
+    report = OracleReport(model.service_name, protocol_name)
+    for operation in operations(model):
+        report.operations += 1
+        reason = skip_operation(operation)
+        if reason:
+            report.skipped.append(f"{operation.name}: {reason}")
+            continue
+        ok = True
+        for example in range(depth):
+            gen = seeded_generator(protocol_name, model.service_name, operation.name, example)
+            if operation.input_shape is not None:
+                params = gen.value(operation.input_shape)
+                problem = check_request(protocol, protocol_name, operation, params, request_normalizer)
+                if problem:
+                    report.fail(f"{operation.name} (example {example}): {problem}")
+                    ok = False
+                    break
+            reason = skip_response(operation)
+            if reason:
+                if example == 0:
+                    report.skipped.append(f"{operation.name} response: {reason}")
+            elif operation.output_shape is not None or example == 0:
+                result = gen.value(operation.output_shape) if operation.output_shape is not None else {}
+                problem = check_response(protocol, protocol_name, operation, result, response_normalizer)
+                if problem:
+                    report.fail(f"{operation.name} (example {example}): {problem}")
+                    ok = False
+                    break
+        if ok:
+            report.passed += 1
+    error_ops = {}
+    for operation in operations(model):
+        for shape in operation.error_shapes:
+            error_ops.setdefault(shape.name, operation)
+    any_op = model.operation_model(model.operation_names[0]) if model.operation_names else None
+    for shape in model.error_shapes:
+        operation = error_ops.get(shape.name, any_op)
+        if operation is None:
+            continue
+        gen = seeded_generator(protocol_name, model.service_name, "error", shape.name)
+        fields = gen.value(shape)
+        expected = expected_error_code(shape) if expected_error_code else None
+        problem = check_error(protocol, protocol_name, operation, shape, fields,
+                              error_normalizer or response_normalizer, expected)
+        report.errors_checked += 1
+        if problem:
+            report.fail(problem)
+    return report
 
 
 def describe(exc: BaseException) -> str:
@@ -610,6 +689,8 @@ __all__ = [
     "check_request",
     "check_response",
     "check_error",
+    "run_service_oracle",
+    "has_event_stream_output",
     "ORACLE_DEPTH",
     "SECONDS",
     "MILLIS",

@@ -56,8 +56,8 @@ def format_timestamp(value, fmt: str):
     """
     dt = to_datetime(value)
     if fmt == UNIX:
-        seconds = (dt - _EPOCH) / timedelta(seconds=1)
-        millis = round(seconds * 1000)
+        delta = dt - _EPOCH  # integer arithmetic: float seconds * 1000 can land on x.999
+        millis = delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
         return millis // 1000 if millis % 1000 == 0 else millis / 1000
     if fmt == RFC822:
         return format_datetime(dt.replace(microsecond=0), usegmt=True)

@@ -1,0 +1,158 @@
+"""Query-protocol traits that json-first models dropped, for services older SDKs still call in query.
+
+SQS moved to the json protocol (``awsQueryCompatible``); its current botocore model kept
+``flattened`` but lost the query ``locationName``s (``Attribute.1.Name``,
+``MessageAttribute.1.Value.StringValue``...), the ``resultWrapper`` of every output
+(``<SendMessageResult>``) and the legacy error codes (``AWS.SimpleQueueService.NonExistentQueue``)
+that SDKs speaking query expect. This module restores them as an overlay on the current model:
+the traits below are the SQS query model as botocore shipped it before the switch (2012-11-05
+API, botocore 1.29), limited to what differs from today's model.
+
+The overlay only serves the query protocol and the query error codes (the
+``x-amzn-query-error`` header of json answers); json/cbor parsing keeps the model unchanged,
+since ``locationName`` would rename JSON keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+
+from botocore.model import ServiceModel
+
+# service -> {"shapes": {shape: traits to merge}, "resultWrappers": bool, "xmlNamespace": str}
+LEGACY_QUERY_TRAITS: dict[str, dict] = {
+    "sqs": {
+        "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
+        # every output of the query model was wrapped in <{Operation}Result>
+        "resultWrappers": True,
+        "shapes": {'AWSAccountIdList': {'member': {'locationName': 'AWSAccountId'}},
+     'ActionNameList': {'member': {'locationName': 'ActionName'}},
+     'AttributeNameList': {'member': {'locationName': 'AttributeName'}},
+     'BatchEntryIdsNotDistinct': {'error': {'code': 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+                                            'httpStatusCode': 400,
+                                            'senderFault': True}},
+     'BatchRequestTooLong': {'error': {'code': 'AWS.SimpleQueueService.BatchRequestTooLong',
+                                       'httpStatusCode': 400,
+                                       'senderFault': True}},
+     'BatchResultErrorEntryList': {'member': {'locationName': 'BatchResultErrorEntry'}},
+     'BinaryList': {'member': {'locationName': 'BinaryListValue'}},
+     'ChangeMessageVisibilityBatchRequestEntryList': {'member': {'locationName': 'ChangeMessageVisibilityBatchRequestEntry'}},
+     'ChangeMessageVisibilityBatchResultEntryList': {'member': {'locationName': 'ChangeMessageVisibilityBatchResultEntry'}},
+     'CreateQueueRequest': {'members': {'Attributes': {'locationName': 'Attribute'},
+                                        'tags': {'locationName': 'Tag'}}},
+     'DeleteMessageBatchRequestEntryList': {'member': {'locationName': 'DeleteMessageBatchRequestEntry'}},
+     'DeleteMessageBatchResultEntryList': {'member': {'locationName': 'DeleteMessageBatchResultEntry'}},
+     'EmptyBatchRequest': {'error': {'code': 'AWS.SimpleQueueService.EmptyBatchRequest',
+                                     'httpStatusCode': 400,
+                                     'senderFault': True}},
+     'GetQueueAttributesResult': {'members': {'Attributes': {'locationName': 'Attribute'}}},
+     'InvalidBatchEntryId': {'error': {'code': 'AWS.SimpleQueueService.InvalidBatchEntryId',
+                                       'httpStatusCode': 400,
+                                       'senderFault': True}},
+     'ListMessageMoveTasksResultEntryList': {'member': {'locationName': 'ListMessageMoveTasksResultEntry'}},
+     'ListQueueTagsResult': {'members': {'Tags': {'locationName': 'Tag'}}},
+     'Message': {'members': {'Attributes': {'locationName': 'Attribute'},
+                             'MessageAttributes': {'locationName': 'MessageAttribute'}}},
+     'MessageAttributeNameList': {'member': {'locationName': 'MessageAttributeName'}},
+     'MessageAttributeValue': {'members': {'BinaryListValues': {'locationName': 'BinaryListValue'},
+                                           'StringListValues': {'locationName': 'StringListValue'}}},
+     'MessageBodyAttributeMap': {'key': {'locationName': 'Name'}, 'value': {'locationName': 'Value'}},
+     'MessageBodySystemAttributeMap': {'key': {'locationName': 'Name'},
+                                       'value': {'locationName': 'Value'}},
+     'MessageList': {'member': {'locationName': 'Message'}},
+     'MessageNotInflight': {'error': {'code': 'AWS.SimpleQueueService.MessageNotInflight',
+                                      'httpStatusCode': 400,
+                                      'senderFault': True}},
+     'MessageSystemAttributeMap': {'key': {'locationName': 'Name'},
+                                   'locationName': 'Attribute',
+                                   'value': {'locationName': 'Value'}},
+     'MessageSystemAttributeValue': {'members': {'BinaryListValues': {'locationName': 'BinaryListValue'},
+                                                 'StringListValues': {'locationName': 'StringListValue'}}},
+     'OverLimit': {'error': {'code': 'OverLimit', 'httpStatusCode': 403, 'senderFault': True}},
+     'PurgeQueueInProgress': {'error': {'code': 'AWS.SimpleQueueService.PurgeQueueInProgress',
+                                        'httpStatusCode': 403,
+                                        'senderFault': True}},
+     'QueueAttributeMap': {'key': {'locationName': 'Name'},
+                           'locationName': 'Attribute',
+                           'value': {'locationName': 'Value'}},
+     'QueueDeletedRecently': {'error': {'code': 'AWS.SimpleQueueService.QueueDeletedRecently',
+                                        'httpStatusCode': 400,
+                                        'senderFault': True}},
+     'QueueDoesNotExist': {'error': {'code': 'AWS.SimpleQueueService.NonExistentQueue',
+                                     'httpStatusCode': 400,
+                                     'senderFault': True}},
+     'QueueNameExists': {'error': {'code': 'QueueAlreadyExists',
+                                   'httpStatusCode': 400,
+                                   'senderFault': True}},
+     'QueueUrlList': {'member': {'locationName': 'QueueUrl'}},
+     'ResourceNotFoundException': {'error': {'code': 'ResourceNotFoundException',
+                                             'httpStatusCode': 404,
+                                             'senderFault': True}},
+     'SendMessageBatchRequestEntry': {'members': {'MessageAttributes': {'locationName': 'MessageAttribute'},
+                                                  'MessageSystemAttributes': {'locationName': 'MessageSystemAttribute'}}},
+     'SendMessageBatchRequestEntryList': {'member': {'locationName': 'SendMessageBatchRequestEntry'}},
+     'SendMessageBatchResultEntryList': {'member': {'locationName': 'SendMessageBatchResultEntry'}},
+     'SendMessageRequest': {'members': {'MessageAttributes': {'locationName': 'MessageAttribute'},
+                                        'MessageSystemAttributes': {'locationName': 'MessageSystemAttribute'}}},
+     'SetQueueAttributesRequest': {'members': {'Attributes': {'locationName': 'Attribute'}}},
+     'StringList': {'member': {'locationName': 'StringListValue'}},
+     'TagKeyList': {'member': {'locationName': 'TagKey'}},
+     'TagMap': {'key': {'locationName': 'Key'},
+                'locationName': 'Tag',
+                'value': {'locationName': 'Value'}},
+     'TooManyEntriesInBatchRequest': {'error': {'code': 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+                                                'httpStatusCode': 400,
+                                                'senderFault': True}},
+     'UnsupportedOperation': {'error': {'code': 'AWS.SimpleQueueService.UnsupportedOperation',
+                                        'httpStatusCode': 400,
+                                        'senderFault': True}}},
+    },
+}
+
+
+def has_overlay(service_name: str) -> bool:
+    """Whether ``service_name`` has legacy query traits."""
+    return service_name in LEGACY_QUERY_TRAITS
+
+
+@functools.lru_cache(maxsize=None)
+def _overlaid(service_model: ServiceModel) -> ServiceModel:
+    overlay = LEGACY_QUERY_TRAITS[service_model.service_name]
+    description = copy.deepcopy(service_model._service_description)
+    shapes = description["shapes"]
+    for name, traits in overlay["shapes"].items():
+        target = shapes.get(name)
+        if target is None:
+            continue
+        for key, value in traits.items():
+            if key == "members":
+                for member, member_traits in value.items():
+                    if member in target.get("members", {}):
+                        target["members"][member].update(member_traits)
+            elif key in ("member", "key", "value"):
+                target[key].update(value)
+            else:
+                target[key] = copy.deepcopy(value)
+    if overlay.get("resultWrappers"):
+        for name, operation in description["operations"].items():
+            output = operation.get("output")
+            if output is not None:
+                output.setdefault("resultWrapper", f"{name}Result")
+    description["metadata"].setdefault("xmlNamespace", overlay["xmlNamespace"])
+    return ServiceModel(description, service_name=service_model.service_name)
+
+
+def query_model(service_model: ServiceModel) -> ServiceModel:
+    """The model to read and write ``service_model``'s query protocol with (overlaid when needed)."""
+    if service_model.service_name not in LEGACY_QUERY_TRAITS:
+        return service_model
+    return _overlaid(service_model)
+
+
+def legacy_error(service_name: str, shape_name: str) -> dict | None:
+    """The legacy ``error`` trait (code, httpStatusCode, senderFault) of an error shape, if any."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name)
+    if overlay is None:
+        return None
+    return overlay["shapes"].get(shape_name, {}).get("error")
