@@ -39,6 +39,8 @@ def decode_json_body(body: bytes) -> dict:
         tree = _json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationError(message=f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise SerializationError(message="The request body is nested too deeply.") from None
     if tree is None:
         return {}
     if not isinstance(tree, dict):
@@ -93,6 +95,8 @@ class JsonProtocol(WireProtocol):
             return JSON.reader(shape)(tree)
         except BadValue as exc:
             raise SerializationError(message=str(exc)) from None
+        except RecursionError:
+            raise SerializationError(message="The request body is nested too deeply.") from None
 
     def serialize_response(self, operation, result, ctx):
         shape = operation.output_shape

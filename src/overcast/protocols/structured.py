@@ -32,7 +32,6 @@ from overcast.protocols.values import (
     encode_blob,
     format_timestamp,
     json_float,
-    parse_boolean,
     parse_float,
     parse_integer,
     parse_timestamp,
@@ -56,10 +55,12 @@ def _identity(value):
 class Codec:
     """Readers and writers of one wire flavour (``JSON`` or ``CBOR`` below)."""
 
-    def __init__(self, name: str, *, binary: bool, write_location_names: bool):
+    def __init__(self, name: str, *, binary: bool, write_location_names: bool, write_timestamp=None):
         self.name = name
         self.binary = binary  # cbor: native bytes and datetimes
         self.write_location_names = write_location_names
+        # binary wires: how a timestamp value is handed to the encoder (default: aware datetime)
+        self.write_timestamp = write_timestamp or to_datetime
         self._readers = PlanCache(self._compile_reader)
         self._writers = PlanCache(self._compile_writer)
 
@@ -210,7 +211,7 @@ class Codec:
             return lambda value: {k: None if v is None else write_value(v) for k, v in value.items()}
         if kind == "timestamp":
             if self.binary:
-                return to_datetime
+                return self.write_timestamp
             fmt = timestamp_format(shape, "unixtimestamp")
             return lambda value: format_timestamp(value, fmt)
         if kind == "blob":
@@ -240,6 +241,5 @@ def _describe(value) -> str:
 
 
 JSON = Codec("json", binary=False, write_location_names=True)
-CBOR = Codec("cbor", binary=True, write_location_names=False)
 
-__all__ = ["Codec", "BadValue", "JSON", "CBOR", "parse_boolean"]
+__all__ = ["Codec", "BadValue", "JSON"]
