@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from overcast import __version__
 from overcast.config import Settings
 from overcast.runtime.audit import AuditStream
 from overcast.runtime.clock import Clock
+from overcast.runtime.scheduler import Scheduler
+from overcast.runtime.timerstore import MIGRATIONS as RUNTIME_MIGRATIONS
+from overcast.runtime.timerstore import RUNTIME_DATABASE, TimerStore
 from overcast.services.registry import ServiceRegistry
+from overcast.storage import Storage
+
+log = logging.getLogger("overcast.cloud")
 
 
 class Cloud:
@@ -19,25 +26,69 @@ class Cloud:
         self.version = __version__
         self.started_at = time.time()
         self.clock = Clock()
+        # Exists before start() so providers can register timer handlers in __init__.
+        self.scheduler = Scheduler(self.clock)
         self.audit = AuditStream()
-        self.storage = None  # set by start(); see overcast.storage
+        self.storage: Storage | None = None  # opened by start(); see overcast.storage
         self.services = ServiceRegistry(self)
 
     async def start(self) -> None:
-        """Open storage, restore the clock and timers, start the services' background work."""
+        """Open storage, restore the clock and timers, start the services' background work.
+
+        Providers of services with state on disk (a database, blobs, pending timers) are
+        loaded and started now, so they can resume work; the others load on first use. Timers
+        that fell due while the server was down fire last, in due order, before this returns.
+        """
+        self.storage = Storage(self.settings.data_dir, fsync=self.settings.fsync)
+        runtime_db = self.storage.database(RUNTIME_DATABASE, RUNTIME_MIGRATIONS)
+        self.scheduler.open(TimerStore(runtime_db))
+        for name in sorted(self._services_with_state()):
+            try:
+                self.services.provider(name)
+            except Exception:  # noqa: BLE001 - one broken service must not keep the cloud down
+                log.exception("loading the %s provider failed", name)
+        for name, provider in self.services.loaded().items():
+            try:
+                await provider.start()
+            except Exception:  # noqa: BLE001
+                log.exception("starting the %s provider failed", name)
+        await self.scheduler.start()
+
+    def _services_with_state(self) -> set[str]:
+        from overcast.services import IMPLEMENTED
+
+        assert self.storage is not None
+        names = self.storage.services_on_disk() | self.scheduler.services_with_timers()
+        return {name for name in names if name in IMPLEMENTED}
 
     async def stop(self) -> None:
+        """Stop firing timers, stop the providers, close storage (all state is already durable)."""
+        await self.scheduler.stop()
         for provider in self.services.loaded().values():
             await provider.stop()
+        self.scheduler.close()
+        if self.storage is not None:
+            self.storage.close()
+            self.storage = None
 
     async def reset(self) -> None:
-        """Forget every service's state (for test suites)."""
+        """Forget every service's state (for test suites); safe while the server runs.
+
+        Providers drop their in-memory caches, one-shot timers go, the clock returns to real
+        time, and every database and blob store is wiped (schemas recreated in place).
+        """
         for provider in self.services.loaded().values():
             provider.reset()
+        self.scheduler.reset()
+        if self.storage is not None:
+            self.storage.reset()
 
     async def advance_clock(self, seconds: float) -> None:
-        """Move the cloud's time forward and fire every timer that falls due, in order."""
-        self.clock.advance(seconds)
+        """Move the cloud's time forward and fire every timer that falls due, in order.
+
+        Returns after those timers' handlers ran, with the clock at the target time.
+        """
+        await self.scheduler.advance(seconds)
 
     def health(self) -> dict:
         from overcast.services import IMPLEMENTED
@@ -49,4 +100,7 @@ class Cloud:
             "services": {
                 name: ("running" if name in loaded else "available") for name in sorted(IMPLEMENTED)
             },
+            "clock": {"now": self.clock.now(), "offset": self.clock.offset},
+            "storage": self.storage.stats() if self.storage is not None else None,
+            "timers": self.scheduler.stats(),
         }

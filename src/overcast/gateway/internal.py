@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from overcast.gateway.asgi_io import read_body, send_json
 
@@ -48,7 +49,8 @@ class InternalEndpoints:
             seconds = target - clock.now()
         else:
             raise _BadRequest("give {\"advance\": seconds} or {\"time\": epoch seconds}")
-        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds) \
+                or seconds < 0:
             raise _BadRequest("the clock only moves forward: advance must be a number >= 0")
         await self.cloud.advance_clock(float(seconds))
         await send_json(send, 200, {"now": clock.now(), "offset": clock.offset})

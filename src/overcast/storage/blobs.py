@@ -1,0 +1,326 @@
+"""The blob store of one service: large bodies (S3 objects, artifacts) as immutable files.
+
+Layout: ``<data-dir>/blobs/<service>/<id>`` with in-progress writes under ``.partial/`` of the
+same folder (so the final ``os.replace`` is an atomic rename on one filesystem). A blob is
+visible only once it is whole: a crash mid-write leaves at most a file in ``.partial/``,
+removed when the store is next opened.
+
+Blob ids are 32 hex digits chosen here, never derived from user input: an S3 key with
+``..`` or ``/`` cannot name a path, and every id given back is checked against that form.
+
+Services keep the id in their own database row. Order the two so a crash never leaves a
+row pointing at nothing: write the blob, then commit the row; commit the row's removal,
+then delete the blob. A crash between the steps leaves an unreferenced blob at worst,
+which ``sweep()`` removes at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from typing import AsyncIterable, Iterable, Iterator, Union
+
+from overcast.storage.errors import BlobNotFound
+
+BlobSource = Union[bytes, bytearray, memoryview, AsyncIterable[bytes], Iterable[bytes]]
+
+_ID = re.compile(r"[0-9a-f]{32}\Z")
+_PARTIAL = ".partial"
+# Small incoming chunks (aws-chunked frames are often 8-64 KiB) are gathered up to this
+# size before one write() call: fewer syscalls, and each call still returns in well under
+# a millisecond when it only fills the page cache.
+_WRITE_BUFFER = 1024 * 1024
+READ_CHUNK = 256 * 1024
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """A blob just written: its id and its size in bytes."""
+
+    id: str
+    size: int
+
+
+def _write_all(fd: int, data) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def fsync_dir(path: str) -> None:
+    """Make a directory's entries (a rename, a new file) durable across power loss."""
+    fd = os.open(path, os.O_RDONLY | _O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _PartialFile:
+    """One in-progress write: a temp file in ``.partial/``, renamed into place by ``commit``."""
+
+    def __init__(self, store: "BlobStore"):
+        self.store = store
+        self.id = secrets.token_hex(16)
+        self.temp_path = os.path.join(store.partial_dir, self.id)
+        self.fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o644)
+        self.size = 0
+        self.buffer = bytearray()
+
+    def add(self, chunk) -> None:
+        size = len(chunk)
+        if not size:
+            return
+        self.size += size
+        if not self.buffer and size >= _WRITE_BUFFER:
+            _write_all(self.fd, chunk)  # big chunk: no copy
+            return
+        self.buffer += chunk
+        if len(self.buffer) >= _WRITE_BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            _write_all(self.fd, self.buffer)
+            self.buffer.clear()
+
+    def close_file(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def publish(self) -> BlobInfo:
+        """Rename the finished (closed, and fsynced if asked) file into place."""
+        os.replace(self.temp_path, self.store._path_of(self.id))
+        return BlobInfo(self.id, self.size)
+
+    def discard(self) -> None:
+        self.close_file()
+        try:
+            os.unlink(self.temp_path)
+        except FileNotFoundError:
+            pass
+
+
+class BlobReader:
+    """An open blob (or a range of it) read as an async iterator of byte chunks.
+
+    The file is opened when the reader is created, so a missing blob fails right away and a
+    blob deleted while being read still reads to the end (POSIX keeps open files alive).
+    """
+
+    def __init__(self, path: str, blob_id: str, offset: int = 0, length: int | None = None,
+                 chunk_size: int = READ_CHUNK):
+        self._fd = -1
+        if offset < 0 or (length is not None and length < 0) or chunk_size <= 0:
+            raise ValueError("offset and length must be >= 0, chunk_size > 0")
+        try:
+            self._fd = os.open(path, os.O_RDONLY | _O_CLOEXEC)
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {blob_id}") from None
+        self.size = os.fstat(self._fd).st_size  # of the whole blob
+        self._pos = min(offset, self.size)
+        self._end = self.size if length is None else min(self.size, self._pos + length)
+        self.length = self._end - self._pos  # of the range read
+        self._chunk = chunk_size
+
+    def __aiter__(self) -> "BlobReader":
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = self.read_chunk()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while data := self.read_chunk():
+            yield data
+
+    def read_chunk(self) -> bytes:
+        """The next chunk, or b"" (and the file closed) at the end of the range."""
+        if self._fd < 0 or self._pos >= self._end:
+            self.close()
+            return b""
+        data = os.pread(self._fd, min(self._chunk, self._end - self._pos), self._pos)
+        if not data:
+            self.close()
+            return b""
+        self._pos += len(data)
+        return data
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "BlobReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    async def __aenter__(self) -> "BlobReader":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class BlobStore:
+    """Immutable blobs of one service, addressed by ids this store chooses."""
+
+    def __init__(self, root: str, fsync: bool = False):
+        self.root = root
+        self.fsync = fsync
+        self.partial_dir = os.path.join(root, _PARTIAL)
+        os.makedirs(self.partial_dir, exist_ok=True)
+        self.removed_partials = self._clean_partials()
+        if fsync:
+            fsync_dir(os.path.dirname(root))
+
+    def _clean_partials(self) -> int:
+        """Remove writes a crash interrupted (nothing else writes before the store is open)."""
+        removed = 0
+        for entry in os.scandir(self.partial_dir):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except (FileNotFoundError, IsADirectoryError):
+                pass
+        return removed
+
+    def _path_of(self, blob_id: str) -> str:
+        if not isinstance(blob_id, str) or not _ID.match(blob_id):
+            raise ValueError(f"not a blob id: {blob_id!r}")
+        return os.path.join(self.root, blob_id)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def write(self, data: BlobSource) -> BlobInfo:
+        """Store ``data`` (bytes, or an async or plain iterable of byte chunks) as a new blob.
+
+        The blob becomes visible only when complete; if the source raises (a client hung up
+        mid-upload), nothing is left behind and the exception propagates.
+        """
+        if isinstance(data, (bytes, bytearray, memoryview)) or not hasattr(data, "__aiter__"):
+            return self.write_bytes(data)
+        partial = _PartialFile(self)
+        try:
+            async for chunk in data:
+                partial.add(chunk)
+            partial.flush()
+            if self.fsync:  # milliseconds on a real disk: keep the loop free meanwhile
+                await asyncio.to_thread(os.fsync, partial.fd)
+            partial.close_file()
+            info = partial.publish()
+        except BaseException:
+            partial.discard()
+            raise
+        if self.fsync:
+            await asyncio.to_thread(fsync_dir, self.root)
+        return info
+
+    def write_bytes(self, data: Union[bytes, bytearray, memoryview, Iterable[bytes]]) -> BlobInfo:
+        """``write`` for bytes or a plain iterable, synchronously (for small bodies)."""
+        partial = _PartialFile(self)
+        try:
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                partial.size = len(data)
+                _write_all(partial.fd, data)
+            else:
+                for chunk in data:
+                    partial.add(chunk)
+                partial.flush()
+            if self.fsync:
+                os.fsync(partial.fd)
+            partial.close_file()
+            info = partial.publish()
+        except BaseException:
+            partial.discard()
+            raise
+        if self.fsync:
+            fsync_dir(self.root)
+        return info
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self, blob_id: str, offset: int = 0, length: int | None = None,
+             chunk_size: int = READ_CHUNK) -> BlobReader:
+        """An async (or plain) iterator over the blob's bytes from ``offset``, ``length`` of them.
+
+        A range past the end is cut at the end (an ``offset`` beyond it reads nothing).
+        Raises ``BlobNotFound`` now if the blob does not exist.
+        """
+        return BlobReader(self._path_of(blob_id), blob_id, offset, length, chunk_size)
+
+    def read_bytes(self, blob_id: str, offset: int = 0, length: int | None = None) -> bytes:
+        """The blob (or a range of it) in memory: for small blobs only."""
+        with self.read(blob_id, offset, length) as reader:
+            return b"".join(reader)
+
+    def path(self, blob_id: str) -> str:
+        """The file holding the blob, for tools that need a path (unzip, sendfile).
+
+        Blobs are immutable: never write to this path.
+        """
+        path = self._path_of(blob_id)
+        if not os.path.exists(path):
+            raise BlobNotFound(f"no blob {blob_id}")
+        return path
+
+    def size(self, blob_id: str) -> int:
+        try:
+            return os.stat(self._path_of(blob_id)).st_size
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {blob_id}") from None
+
+    def exists(self, blob_id: str) -> bool:
+        try:
+            return os.path.exists(self._path_of(blob_id))
+        except ValueError:
+            return False
+
+    # -- removing --------------------------------------------------------------------------
+
+    def delete(self, blob_id: str) -> bool:
+        """Remove a blob; returns whether it existed. Readers that have it open keep reading."""
+        try:
+            os.unlink(self._path_of(blob_id))
+            return True
+        except FileNotFoundError:
+            return False
+
+    def ids(self) -> Iterator[str]:
+        """Every stored blob id (in no particular order)."""
+        for entry in os.scandir(self.root):
+            if _ID.match(entry.name):
+                yield entry.name
+
+    def sweep(self, referenced: Iterable[str]) -> int:
+        """Delete the blobs not in ``referenced`` (orphans of a crash); returns how many.
+
+        Call only when no write is in flight (at start), with every id the service's rows
+        hold.
+        """
+        keep = set(referenced)
+        removed = 0
+        for blob_id in list(self.ids()):
+            if blob_id not in keep and self.delete(blob_id):
+                removed += 1
+        return removed
+
+    def wipe(self) -> int:
+        """Delete every blob (``POST /_overcast/reset``); in-flight writes are left to finish."""
+        return self.sweep(())

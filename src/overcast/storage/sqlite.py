@@ -1,0 +1,254 @@
+"""The SQLite backend: one file per service, WAL mode, one connection on the event loop.
+
+Durability: in WAL mode a commit appends the transaction to ``<service>.db-wal`` with a
+``write()`` before ``COMMIT`` returns. With ``synchronous=NORMAL`` (the default) the WAL is not
+fsynced at each commit, so a commit survives the process being killed at any instant (the
+data is in the OS page cache) but not necessarily a power loss; ``--fsync`` selects
+``synchronous=FULL``, which fsyncs the WAL at every commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from typing import Iterable, Sequence
+
+from overcast.storage.database import Database, Migration, Params, Row
+from overcast.storage.errors import IntegrityError, StorageError, TransactionMisuse
+from overcast.storage.migrations import apply_migrations
+
+# Page cache per database, in KiB (negative means KiB to SQLite): enough for the hot pages
+# of a service's tables without letting thirty services hold hundreds of MiB.
+_CACHE_KIB = 8192
+# Bound the WAL file after checkpoints, so a burst of writes does not leave a huge file.
+_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+_BUSY_TIMEOUT_MS = 5000
+
+
+def _current_task():
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop: plain synchronous use (tools, tests)
+        return None
+
+
+def _translate(exc: sqlite3.Error) -> StorageError:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return IntegrityError(str(exc))
+    return StorageError(str(exc))
+
+
+def split_statements(script: str) -> list[str]:
+    """Split SQL text into complete statements (``;`` inside strings or comments is kept)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                statements.append(pending)
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        statements.append(pending)
+    return statements
+
+
+class _Transaction:
+    """Context manager of ``SqliteDatabase.transaction()``: BEGIN or SAVEPOINT, by depth."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: "SqliteDatabase"):
+        self._db = db
+
+    def __enter__(self) -> "SqliteDatabase":
+        self._db._begin()
+        return self._db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._db._end(exc_type is None)
+
+
+class SqliteDatabase(Database):
+    """``Database`` over one SQLite file."""
+
+    def __init__(self, path: str, service: str, fsync: bool = False):
+        self.path = path
+        self.service = service
+        self.fsync = fsync
+        self.migrations: tuple[Migration, ...] = ()
+        self._depth = 0
+        self._owner = None
+        try:
+            self._conn = sqlite3.connect(
+                path,
+                isolation_level=None,  # autocommit; transactions are ours (BEGIN/SAVEPOINT)
+                check_same_thread=False,  # created and used on the loop thread; tools may differ
+                cached_statements=512,
+                timeout=_BUSY_TIMEOUT_MS / 1000,
+            )
+            self._configure()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the {service} database at {path}: {exc}") from exc
+
+    def _configure(self) -> None:
+        conn = self._conn
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError(f"{self.path}: WAL mode unavailable (got {mode})")
+        conn.execute(f"PRAGMA synchronous={'FULL' if self.fsync else 'NORMAL'}")
+        conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA foreign_keys=ON")  # as PostgreSQL would enforce them
+        conn.execute(f"PRAGMA journal_size_limit={_JOURNAL_SIZE_LIMIT}")
+
+    # -- statements ------------------------------------------------------------------------
+
+    def _check_owner(self) -> None:
+        if self._owner is not _current_task():
+            raise TransactionMisuse(
+                f"the {self.service} database has a transaction open in another task "
+                "(a transaction() block must not contain an await)"
+            )
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        if self._depth:
+            self._check_owner()
+        try:
+            return self._conn.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    def executemany(self, sql: str, seq_of_params: Iterable[Params]) -> int:
+        if self._depth:
+            self._check_owner()
+        try:
+            return self._conn.executemany(sql, seq_of_params).rowcount
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        if self._depth:
+            self._check_owner()
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        if self._depth:
+            self._check_owner()
+        try:
+            return self._conn.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    def execute_script(self, sql: str) -> None:
+        for statement in split_statements(sql):
+            self.execute(statement)
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def _begin(self) -> None:
+        try:
+            if self._depth == 0:
+                # IMMEDIATE takes the write lock now, so a second process gets a clean
+                # busy-wait instead of a deadlock when upgrading a read lock.
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._owner = _current_task()
+            else:
+                self._check_owner()
+                self._conn.execute(f"SAVEPOINT sp{self._depth}")
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+        self._depth += 1
+
+    def _end(self, success: bool) -> None:
+        self._depth -= 1
+        depth = self._depth
+        conn = self._conn
+        if depth == 0:
+            self._owner = None
+            if success:
+                try:
+                    conn.execute("COMMIT")
+                    return
+                except sqlite3.Error as exc:  # e.g. disk full: nothing was committed
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise _translate(exc) from exc
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        elif conn.in_transaction:  # an I/O error may have rolled the whole transaction back
+            try:
+                if not success:
+                    conn.execute(f"ROLLBACK TO sp{depth}")
+                conn.execute(f"RELEASE sp{depth}")
+            except sqlite3.Error as exc:
+                raise _translate(exc) from exc
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def migrate(self, migrations: Sequence[Migration]) -> int:
+        self.migrations = tuple(migrations)
+        return apply_migrations(self, self.migrations)
+
+    def wipe(self) -> None:
+        if self._depth:
+            raise TransactionMisuse(f"cannot wipe the {self.service} database inside a transaction")
+        # Dropping a table referenced by a foreign key would fail mid-way with FKs on; the
+        # pragma is a no-op inside a transaction, so switch it around the whole wipe.
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction():
+                objects = self.query(
+                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                    "AND type IN ('view', 'trigger', 'table')"
+                )
+                order = {"view": 0, "trigger": 1, "table": 2}
+                for kind, name in sorted(objects, key=lambda o: order[o[0]]):
+                    quoted = '"' + name.replace('"', '""') + '"'
+                    self.execute(f"DROP {kind.upper()} IF EXISTS {quoted}")
+                apply_migrations(self, self.migrations)
+        finally:
+            self._conn.execute("PRAGMA foreign_keys=ON")
+        try:  # give the space back: a reset is often followed by a test run's worth of writes
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # a reader in another process holds the WAL; the next checkpoint catches up
+
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._conn.close()
+        finally:
+            self._conn = None  # type: ignore[assignment]
+
+    def journal_mode(self) -> str:
+        """The journal mode SQLite reports (``wal``)."""
+        return str(self._conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def sqlite_files(path: str) -> tuple[str, str, str]:
+    """A database file and its WAL and shared-memory companions."""
+    return path, path + "-wal", path + "-shm"
+
+
+def remove_sqlite_files(path: str) -> None:
+    """Delete a database that no connection of this process has open."""
+    for name in sqlite_files(path):
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
