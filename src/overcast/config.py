@@ -36,6 +36,15 @@ class Settings:
         default=False,
         metadata={"env": "OVERCAST_FSYNC", "help": "fsync writes for power-loss durability (slower)"},
     )
+    # Extra root access keys, ``KEY:SECRET[:ACCOUNT]`` comma-separated (strict mode checks
+    # their secrets); IAM users' keys and STS credentials are registered at run time instead.
+    access_keys: str = field(
+        default="", metadata={"env": "OVERCAST_ACCESS_KEYS", "help": "extra root keys: KEY:SECRET[:ACCOUNT],..."}
+    )
+    default_secret_key: str = field(
+        default="test",
+        metadata={"env": "OVERCAST_DEFAULT_SECRET_KEY", "help": "secret of the 'test' key and of 12-digit account keys"},
+    )
     log_level: str = field(
         default="info", metadata={"env": "OVERCAST_LOG_LEVEL", "help": "debug, info, warning or error"}
     )

@@ -1,123 +1,285 @@
 """The gateway's entry point into auth.
 
 ``inspect`` reads the signature's parts without any cryptography (the gateway needs the
-credential scope's service and region to route); ``authenticate`` resolves the access key to
-an account and principal and, in strict mode, verifies the signature.
+credential scope's service and region to route); ``wrap_stream`` removes aws-chunked framing
+from streamed uploads; ``authenticate`` resolves the access key to an identity and, in strict
+mode, verifies the signature (and hands the signing key to the chunk decoder).
+
+Open mode costs a few dictionary lookups per request: no HMAC, no clock skew check. Only a
+presigned URL's expiry is checked in both modes, because users test their expiry handling.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hashlib import sha256
 
+from overcast.auth.body import PlainBody, declared_trailers, decoded_content_length, wrap_body
+from overcast.auth.chunked import MIN_SIGNED_CHUNK, ChunkedBody, ChunkSignatureChain, decode_chunked
+from overcast.auth.credentials import Credential, CredentialStore, root_principal
+from overcast.auth.failures import MAX_SKEW_SECONDS, Failures, failures_for
+from overcast.auth.info import AuthInfo, Identity
+from overcast.auth.parse import amz_date_epoch, http_date_epoch, inspect_request
+from overcast.auth.sigv2 import verify_v2
+from overcast.auth.sigv4 import (
+    S3_SIGNING_NAMES,
+    UNSIGNED_PAYLOAD,
+    CanonicalRequest,
+    is_sha256_hex,
+    reencoded_uri,
+    signing_key,
+    verify_v4,
+)
 from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 
+__all__ = ["AuthInfo", "Authenticator", "Identity"]
 
-@dataclass(slots=True)
-class AuthInfo:
-    """What the request's signature says, before any verification."""
-
-    kind: str  # "header", "presigned", "sigv2-header", "sigv2-presigned"
-    access_key: str
-    region: str | None = None
-    service: str | None = None  # credential scope service (signing name)
-    date: str | None = None  # credential scope date, YYYYMMDD
-    amz_date: str | None = None  # X-Amz-Date, YYYYMMDDTHHMMSSZ
-    signed_headers: tuple[str, ...] = ()
-    signature: str = ""
-    expires: int | None = None  # presigned: seconds of validity
-    session_token: str | None = None
-
-
-@dataclass(slots=True)
-class Identity:
-    """The caller, once its access key is resolved."""
-
-    access_key: str
-    account: str
-    principal_arn: str
-    user_id: str
-    session_token: str | None = None
+_STREAMING_VALUES = (
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+)
 
 
 class Authenticator:
     """Parses and (in strict mode) verifies signatures; maps access keys to identities."""
 
-    def __init__(self, settings, clock):
+    def __init__(self, settings, clock, credentials: CredentialStore | None = None):
         self.settings = settings
         self.clock = clock
+        self.strict = bool(getattr(settings, "strict", False))
+        # The registry IAM (users' keys) and STS (session credentials) fill at run time.
+        self.credentials = credentials if credentials is not None else CredentialStore.from_settings(settings)
 
     def inspect(self, method: str, query_string: str, headers: dict[str, str]) -> AuthInfo | None:
-        """The signature's parts, or None for an anonymous request; raises on malformed SigV4."""
-        auth = headers.get("authorization")
-        if auth is not None and auth.startswith("AWS4-HMAC-SHA256 "):
-            parts = {}
-            for item in auth[len("AWS4-HMAC-SHA256 ") :].split(","):
-                key, _, value = item.strip().partition("=")
-                parts[key] = value
-            credential = parts.get("Credential", "")
-            scope = credential.split("/")
-            if len(scope) != 5 or scope[4] != "aws4_request" or not parts.get("Signature"):
-                raise AwsError(
-                    "IncompleteSignature",
-                    f"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization={auth}",
-                    400,
-                )
-            return AuthInfo(
-                "header",
-                scope[0],
-                region=scope[2],
-                service=scope[3],
-                date=scope[1],
-                amz_date=headers.get("x-amz-date"),
-                signed_headers=tuple(parts.get("SignedHeaders", "").split(";")),
-                signature=parts["Signature"],
-                session_token=headers.get("x-amz-security-token"),
-            )
-        if "X-Amz-Credential=" in query_string:
-            from urllib.parse import parse_qs
-
-            q = {k: v[0] for k, v in parse_qs(query_string, keep_blank_values=True).items()}
-            scope = q.get("X-Amz-Credential", "").split("/")
-            if len(scope) != 5:
-                raise AwsError("AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter", 400)
-            return AuthInfo(
-                "presigned",
-                scope[0],
-                region=scope[2],
-                service=scope[3],
-                date=scope[1],
-                amz_date=q.get("X-Amz-Date"),
-                signed_headers=tuple(q.get("X-Amz-SignedHeaders", "").split(";")),
-                signature=q.get("X-Amz-Signature", ""),
-                expires=int(q["X-Amz-Expires"]) if q.get("X-Amz-Expires", "").isdigit() else None,
-                session_token=q.get("X-Amz-Security-Token"),
-            )
-        if auth is not None and auth.startswith("AWS "):
-            key = auth[4:].partition(":")[0]
-            return AuthInfo("sigv2-header", key, service="s3")
-        return None
+        """The signature's parts, or None for an anonymous request (never raises: a malformed
+        signature is recorded on ``AuthInfo.problem`` and raised by ``authenticate``)."""
+        return inspect_request(query_string, headers)
 
     def wrap_stream(self, info: AuthInfo | None, headers: dict[str, str], stream):
-        """The payload of a streamed body, with any ``aws-chunked`` framing removed."""
-        return stream
+        """The payload of a streamed body, with any ``aws-chunked`` framing removed.
 
-    def authenticate(self, info: AuthInfo | None, request) -> Identity:
-        """The caller's identity; in strict mode the signature must verify."""
+        The result is a ``PlainBody`` or ``ChunkedBody`` (``overcast.auth.body``): iterate it
+        for the payload; its ``trailers`` hold the trailing checksums once it is read.
+        """
+        return wrap_body(headers, stream)
+
+    def authenticate(self, info: AuthInfo | None, request, ctx=None) -> Identity:
+        """The caller's identity; in strict mode the signature must verify.
+
+        ``ctx`` (the ``RequestContext``, routed) picks the error codes of the service's
+        family (S3, query, JSON...) and the operation for unauthenticated-operation checks.
+        """
         if info is None:
+            if self.strict:
+                self._check_anonymous_allowed(ctx)
             return Identity("", DEFAULT_ACCOUNT, "", "")
-        account = account_for_key(info.access_key)
+        if info.kind == "unsupported" and not self.strict:
+            return Identity("", DEFAULT_ACCOUNT, "", "")
+        if info.problem is not None:
+            raise self._failures(info, ctx).problem(*info.problem)
+        if info.kind == "presigned" or info.kind == "sigv2-presigned":
+            self._check_expiry(info, ctx)
+        credential = self.credentials.lookup(info.access_key)
+        if self.strict:
+            self._verify(info, request, ctx, credential)
+        elif request.stream is None and request.body:
+            self._decode_inline_chunked(request, None)
+        if credential is None:
+            return Identity(
+                info.access_key, DEFAULT_ACCOUNT, root_principal(DEFAULT_ACCOUNT), DEFAULT_ACCOUNT, info.session_token
+            )
         return Identity(
-            info.access_key,
-            account,
-            f"arn:aws:iam::{account}:root",
-            account,
-            session_token=info.session_token,
+            info.access_key, credential.account, credential.principal_arn, credential.user_id, info.session_token
         )
 
+    # -- checks ----------------------------------------------------------------------------
 
-def account_for_key(access_key: str) -> str:
-    """``test`` -> the default account; a 12-digit key -> that account (multi-account tests)."""
-    if len(access_key) == 12 and access_key.isdigit():
-        return access_key
-    return DEFAULT_ACCOUNT
+    def _failures(self, info: AuthInfo | None, ctx) -> Failures:
+        if ctx is not None and getattr(ctx, "service", None):
+            return failures_for(ctx.service, getattr(ctx, "protocol", None))
+        return failures_for(info.service if info is not None else None, None)
+
+    def _check_anonymous_allowed(self, ctx) -> None:
+        """Strict mode: only S3 (bucket policies decide) and no-auth operations go unsigned."""
+        if ctx is None or not getattr(ctx, "service", None) or ctx.service == "s3":
+            return
+        if ctx.operation and _operation_allows_anonymous(ctx.service, ctx.operation):
+            return
+        raise self._failures(None, ctx).missing_token()
+
+    def _check_expiry(self, info: AuthInfo, ctx) -> None:
+        now = self.clock.now()
+        if info.kind == "presigned":
+            signed_at = amz_date_epoch(info.amz_date or "")
+            if signed_at is not None and now > signed_at + (info.expires or 0):
+                raise self._failures(info, ctx).expired_request(signed_at + (info.expires or 0), now, info.expires)
+        elif info.expires_at is not None and now > info.expires_at:
+            raise self._failures(info, ctx).expired_request(info.expires_at, now, None)
+
+    def _verify(self, info: AuthInfo, request, ctx, credential: Credential | None) -> None:
+        failures = self._failures(info, ctx)
+        if credential is None:
+            raise failures.unknown_key(info.access_key)
+        now = self.clock.now()
+        if credential.session_token is not None:
+            if info.session_token != credential.session_token:
+                raise failures.invalid_token()
+            if credential.expires_at is not None and now >= credential.expires_at:
+                raise failures.expired_token()
+        elif info.session_token:
+            raise failures.invalid_token()
+        if info.kind == "header" or info.kind == "presigned":
+            self._verify_v4(info, request, credential, failures, now)
+        elif info.kind == "sigv2-header" or info.kind == "sigv2-presigned":
+            self._verify_v2(info, request, credential, failures, now)
+        else:  # SigV4a: its ECDSA key derivation is not implemented
+            raise AwsError("NotImplemented", "Overcast does not verify SigV4a (AWS4-ECDSA-P256-SHA256) signatures.", 501)
+
+    def _verify_v4(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float) -> None:
+        presigned = info.kind == "presigned"
+        problem_kind = "query-params" if presigned else "incomplete"
+        amz_date = info.amz_date or ""
+        if not presigned:
+            signed_at = amz_date_epoch(amz_date) or 0.0
+            if abs(now - signed_at) > MAX_SKEW_SECONDS:
+                raise failures.skewed(signed_at, now, amz_date)
+        if info.date != amz_date[:8]:
+            raise failures.problem(
+                problem_kind,
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                f"'{info.date}' != '{amz_date[:8]}', from '{amz_date}'.",
+            )
+        signed = {name.lower() for name in info.signed_headers}
+        if "host" not in signed and ":authority" not in signed:
+            raise failures.problem(problem_kind, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+        headers = request.headers
+        s3 = info.service in S3_SIGNING_NAMES
+        content_sha256 = headers.get("x-amz-content-sha256")
+        if s3 and not presigned and content_sha256 is None:
+            raise AwsError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256", 400)
+        key = signing_key(credential.secret_key, info.date, info.region, info.service)
+        info.signing_key = key
+        canonical = CanonicalRequest(info, request.method, request.path, request.query_string, headers)
+        alternates = []
+        if s3:
+            alternate = reencoded_uri(request.path)
+            if alternate != canonical.uri:
+                alternates.append(alternate)
+        if presigned:
+            if content_sha256 is not None and "x-amz-content-sha256" in signed:
+                payloads = [content_sha256]
+            elif s3 or request.stream is not None:
+                payloads = [UNSIGNED_PAYLOAD]
+            else:
+                payloads = [sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
+        elif content_sha256 is not None:
+            payloads = [content_sha256]
+        elif request.stream is not None:
+            # Only known once the body is read: verified at its end.
+            body = _plain_body(request)
+            body.on_complete = lambda digest: verify_v4(info, canonical, key, [digest], alternates, failures)
+            return
+        else:
+            payloads = [sha256(request.body).hexdigest()]
+        verify_v4(info, canonical, key, payloads, alternates, failures)
+        if content_sha256 is not None and (not presigned or "x-amz-content-sha256" in signed):
+            self._check_payload(info, request, content_sha256, key, failures, s3)
+
+    def _check_payload(self, info, request, content_sha256: str, key: bytes, failures: Failures, s3: bool) -> None:
+        """The body must be what the signed ``x-amz-content-sha256`` says it is."""
+        if is_sha256_hex(content_sha256):
+            if request.stream is None:
+                computed = sha256(request.body).hexdigest()
+                if computed != content_sha256:
+                    raise failures.content_sha256_mismatch(content_sha256, computed)
+            else:
+
+                def check(digest: str) -> None:
+                    if digest != content_sha256:
+                        raise failures.content_sha256_mismatch(content_sha256, digest)
+
+                _plain_body(request).on_complete = check
+        elif content_sha256.startswith("STREAMING-"):
+            if content_sha256 not in _STREAMING_VALUES and s3:
+                raise _bad_content_sha256()
+            chain = None
+            if "HMAC-SHA256-PAYLOAD" in content_sha256:
+
+                def mismatch(to_sign: str, provided: str) -> AwsError:
+                    return failures.signature_mismatch(info.access_key, provided, to_sign, None)
+
+                chain = ChunkSignatureChain(key, info.amz_date, info.scope, info.signature, mismatch)
+            if isinstance(request.stream, ChunkedBody):
+                request.stream.chain = chain
+                request.stream.min_chunk = MIN_SIGNED_CHUNK if chain is not None else 0
+            elif request.stream is None:
+                self._decode_inline_chunked(request, chain)
+        elif content_sha256 != UNSIGNED_PAYLOAD and s3:
+            raise _bad_content_sha256()
+
+    def _verify_v2(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float) -> None:
+        headers = request.headers
+        if info.kind == "sigv2-header":
+            raw_date = headers.get("x-amz-date") or headers.get("date")
+            signed_at = http_date_epoch(raw_date) if raw_date else None
+            if signed_at is None:
+                raise failures.problem("date", "AWS authentication requires a valid Date or x-amz-date header")
+            if abs(now - signed_at) > MAX_SKEW_SECONDS:
+                raise failures.skewed(signed_at, now, raw_date)
+        verify_v2(info, request.method, request.path, request.query_string, headers, credential.secret_key, failures)
+
+    def _decode_inline_chunked(self, request, chain: ChunkSignatureChain | None) -> None:
+        """An aws-chunked body read whole (a non-streaming operation): remove the framing."""
+        headers = request.headers
+        content_sha256 = headers.get("x-amz-content-sha256", "")
+        if not content_sha256.startswith("STREAMING-"):
+            return
+        payload, trailers = decode_chunked(
+            request.body,
+            signed="HMAC-SHA256-PAYLOAD" in content_sha256,
+            chain=chain,
+            declared_length=decoded_content_length(headers),
+        )
+        missing = [name for name in declared_trailers(headers) if name not in trailers]
+        if missing:
+            raise AwsError("InvalidRequest", f"The trailing header {missing[0]} declared in x-amz-trailer is missing.", 400)
+        request.body = payload
+
+
+def _plain_body(request) -> PlainBody:
+    if not isinstance(request.stream, PlainBody):
+        request.stream = PlainBody(request.stream)
+    return request.stream
+
+
+def _bad_content_sha256() -> AwsError:
+    return AwsError(
+        "InvalidArgument",
+        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+        "or a valid sha256 value.",
+        400,
+    )
+
+
+_ANONYMOUS_OPERATIONS: dict[tuple[str, str], bool] = {}
+
+
+def _operation_allows_anonymous(service: str, operation: str) -> bool:
+    """Whether the model marks the operation unauthenticated (``authtype: none`` /
+    ``smithy.api#noAuth``: STS AssumeRoleWithWebIdentity, Cognito GetId...). Cached."""
+    key = (service, operation)
+    found = _ANONYMOUS_OPERATIONS.get(key)
+    if found is None:
+        from overcast.protocols.models import service_model
+
+        try:
+            model = service_model(service).operation_model(operation)
+            found = model.auth_type == "none" or "smithy.api#noAuth" in (model.auth or ())
+        except Exception:  # noqa: BLE001 - an unknown operation is answered elsewhere
+            found = False
+        _ANONYMOUS_OPERATIONS[key] = found
+    return found
