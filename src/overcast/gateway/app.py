@@ -121,10 +121,13 @@ class Gateway:
             if info is not None and info.region:
                 ctx.region = info.region
             protocol = get_protocol(route.protocol)
-            model = service_model(route.service)
             limit = self.settings.max_body_bytes
             if protocol.needs_body_to_route:
                 request.body = await read_body(receive, limit, headers.get("content-length"))
+            if route.candidates:
+                self.router.refine(route, request, lambda name: protocol.find_operation(service_model(name), request))
+                ctx.service = route.service
+            model = service_model(route.service)
             operation = protocol.find_operation(model, request)
             ctx.operation = operation.name
             if not route.implemented:
@@ -137,7 +140,7 @@ class Gateway:
                     request.stream = self.auth.wrap_stream(info, headers, ReceiveStream(receive))
                 else:
                     request.body = await read_body(receive, limit, headers.get("content-length"))
-            identity = self.auth.authenticate(info, request)
+            identity = self.auth.authenticate(info, request, ctx)
             ctx.account = identity.account
             ctx.access_key = identity.access_key
             ctx.principal_arn = identity.principal_arn

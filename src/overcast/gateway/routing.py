@@ -24,6 +24,8 @@ class Route:
     service: str  # botocore service name
     protocol: str
     implemented: bool
+    # several services share the signing name: decided by ``Router.refine`` once readable
+    candidates: list[str] | None = None
 
 
 class ServiceIndex:
@@ -50,6 +52,7 @@ class ServiceIndex:
                     "endpointPrefix": md.get("endpointPrefix", name),
                     "targetPrefix": md.get("targetPrefix"),
                     "protocols": md.get("protocols") or [md["protocol"]],
+                    "apiVersion": md.get("apiVersion"),
                 },
             )
 
@@ -92,25 +95,48 @@ class ServiceIndex:
         return signing_name if signing_name in names else names[0]
 
 
-def choose_protocol(meta: dict, headers: dict[str, str], method: str, path: str, query_string: str) -> str:
-    """The protocol this request speaks, among those the service's model supports."""
+def choose_protocol(meta: dict, kind: str, headers: dict[str, str]) -> str:
+    """The protocol this request speaks, among those the service's model supports.
+
+    The request's shape decides (``request_kind``); the model's list only matters where the
+    shape allows several (a form POST to a service that is REST only is still REST).
+    """
     protocols = meta["protocols"]
-    content_type = headers.get("content-type", "")
-    if "x-amz-target" in headers:
+    if kind == "json":
         return "json"
-    if headers.get("smithy-protocol") == "rpc-v2-cbor" or (
-        path.startswith("/service/") and content_type.startswith("application/cbor")
-    ):
+    if kind == "cbor":
         return "smithy-rpc-v2-cbor"
     rest = next((p for p in protocols if p in _REST), None)
     rpc = [p for p in protocols if p not in _REST]
-    if rpc:
-        # an RPC-capable service: form bodies (or GET ?Action=) are query/ec2
-        if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in query_string:
-            return "ec2" if "ec2" in protocols else "query"
-        if rest is None:
-            return "json" if "json" in protocols and content_type.startswith("application/x-amz-json") else rpc[0]
-    return rest or protocols[0]
+    if kind == "form" and rpc:
+        return "ec2" if "ec2" in protocols else "query"
+    if rest is not None:
+        return rest
+    if "json" in rpc and headers.get("content-type", "").startswith("application/x-amz-json"):
+        return "json"
+    return rpc[0]
+
+
+def request_kind(headers: dict[str, str], path: str, query_string: str) -> str:
+    """``json``, ``cbor``, ``form`` (query/ec2) or ``rest``: what the request's shape says."""
+    if "x-amz-target" in headers:
+        return "json"
+    content_type = headers.get("content-type", "")
+    if headers.get("smithy-protocol") == "rpc-v2-cbor" or (
+        path.startswith("/service/") and content_type.startswith("application/cbor")
+    ):
+        return "cbor"
+    if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in query_string:
+        return "form"
+    return "rest"
+
+
+_KIND_PROTOCOLS = {
+    "json": ("json",),
+    "cbor": ("smithy-rpc-v2-cbor",),
+    "form": ("query", "ec2"),
+    "rest": _REST,
+}
 
 
 class Router:
@@ -131,18 +157,16 @@ class Router:
         headers: dict[str, str],
         signing_name: str | None,
     ) -> Route:
+        kind = request_kind(headers, path, query_string)
         service = None
-        target = headers.get("x-amz-target")
-        if target:
-            prefix = target.rpartition(".")[0]
-            service = self.index._lookup(self.index.by_target, prefix)
-        elif path.startswith("/service/") and (
-            headers.get("smithy-protocol") == "rpc-v2-cbor" or headers.get("content-type", "").startswith("application/cbor")
-        ):
-            prefix = path.split("/", 3)[2]
-            service = self.index._lookup(self.index.by_target, prefix)
+        candidates: list[str] = []
+        if kind == "json":
+            service = self.index._lookup(self.index.by_target, headers["x-amz-target"].rpartition(".")[0])
+        elif kind == "cbor":
+            service = self.index._lookup(self.index.by_target, path.split("/", 3)[2] if path.count("/") >= 2 else "")
         if service is None and signing_name:
-            service = self.index.by_signing_name(signing_name, path)
+            candidates = self._candidates(signing_name, kind, path)
+            service = candidates[0] if candidates else None
         if service is None:
             service = self._from_host(headers.get("host", ""))
         if service is None:
@@ -151,8 +175,50 @@ class Router:
         if meta is None:
             self.index.load_catalog()
             meta = self.index.meta.get(service) or {"protocols": ["rest-xml"]}
-        protocol = choose_protocol(meta, headers, method, path, query_string)
-        return Route(service, protocol, service in IMPLEMENTED)
+        protocol = choose_protocol(meta, kind, headers)
+        route = Route(service, protocol, service in IMPLEMENTED)
+        if len(candidates) > 1:
+            route.candidates = candidates
+        return route
+
+    def _candidates(self, signing_name: str, kind: str, path: str) -> list[str]:
+        """Services signed with ``signing_name`` that speak the request's kind, implemented first."""
+        names = self.index._lookup(self.index.by_signing, signing_name) or []
+        if len(names) <= 1:
+            return list(names)
+        if signing_name == "s3":
+            wanted = "s3control" if path.startswith("/v20180820/") else "s3"
+            return [wanted] if wanted in names else list(names)
+        fitting = [n for n in names if set(self.index.meta[n]["protocols"]) & set(_KIND_PROTOCOLS[kind])]
+        names = fitting or list(names)
+        # implemented first, then the one named like the signing name, then the rest
+        return sorted(names, key=lambda n: (n not in IMPLEMENTED, n != signing_name))
+
+    def refine(self, route: Route, request, find_operation) -> None:
+        """Pick among several services sharing a signing name, once the request is readable.
+
+        Query services sharing one (ELB and ELBv2) differ by ``Version``; REST services
+        sharing one differ by their paths: the first whose model has the operation wins.
+        """
+        if route.candidates is None:
+            return
+        if route.protocol in ("query", "ec2"):
+            from urllib.parse import parse_qs
+
+            form = parse_qs(request.body.decode("utf-8", "replace")) if request.body else {}
+            version = (form.get("Version") or request.query.get("Version") or [None])[0]
+            for name in route.candidates:
+                if version and self.index.meta[name].get("apiVersion") == version:
+                    route.service, route.implemented = name, name in IMPLEMENTED
+                    return
+            return
+        for name in route.candidates:
+            try:
+                find_operation(name)
+            except Exception:  # noqa: BLE001 - not this service's request; try the next
+                continue
+            route.service, route.implemented = name, name in IMPLEMENTED
+            return
 
     def _from_host(self, host: str) -> str | None:
         """``sqs.us-east-1.localhost.localstack.cloud``, ``sts.amazonaws.com``... -> service."""

@@ -17,6 +17,8 @@ import botocore.session
 from botocore.model import ServiceModel
 
 _session_lock = threading.Lock()
+# Bump when the catalog's fields change, so an old cache file is not read.
+_CATALOG_FORMAT = 2
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,7 +39,7 @@ def available_services() -> list[str]:
 
 def _catalog_path() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "overcast", f"catalog-botocore-{botocore.__version__}.json")
+    return os.path.join(base, "overcast", f"catalog-v{_CATALOG_FORMAT}-botocore-{botocore.__version__}.json")
 
 
 def _build_catalog() -> dict[str, dict]:
@@ -52,6 +54,7 @@ def _build_catalog() -> dict[str, dict]:
             "protocols": md.get("protocols") or [md["protocol"]],
             "serviceId": md.get("serviceId", name),
             "jsonVersion": md.get("jsonVersion"),
+            "apiVersion": md.get("apiVersion"),
         }
     return catalog
 
