@@ -371,13 +371,24 @@ class Normalizer:
                 self.drop_empty_lists or (self.drop_empty_flattened and shape.serialization.get("flattened"))
             ):
                 return self._missing
-            return [self.normalize(shape.member, v) for v in value]
+            items = [self.normalize(shape.member, v) for v in value]
+            kept = [v for v in items if v is not self._missing]
+            if value and not kept:
+                # every item vanished (query writes nothing for an empty structure), and a
+                # list that had items gets no empty-list marker either
+                return self._missing
+            return kept
         if kind == "map":
             if not value and (
                 self.drop_empty_maps or (self.drop_empty_flattened and shape.serialization.get("flattened"))
             ):
                 return self._missing
-            return {self.normalize(shape.key, k): self.normalize(shape.value, v) for k, v in value.items()}
+            out = {}
+            for k, v in value.items():
+                item = self.normalize(shape.value, v)
+                # a vanished value leaves its key alone on the wire: the key parses with no value
+                out[self.normalize(shape.key, k)] = None if item is self._missing else item
+            return out
         if kind == "timestamp":
             return _truncate(value, self.timestamp_precision(shape))
         if kind in ("float", "double"):
@@ -548,13 +559,18 @@ def check_response(protocol, protocol_name: str, operation, result: dict, normal
     return f"response {diff}" if diff else None
 
 
+ENVELOPE_MEMBERS = ("message", "Message")
+XML_ENVELOPE_MEMBERS = ("message", "Message", "Code", "Type")
+
+
 def check_error(protocol, protocol_name: str, operation, error_shape, fields: dict, normalizer: Normalizer,
-                expected_code: str | None = None, ctx=None) -> str | None:
+                expected_code: str | None = None, ctx=None, envelope: tuple = ENVELOPE_MEMBERS) -> str | None:
     """Our serialization of modelled error ``error_shape`` (carrying ``fields``) must parse with
     botocore to an exception code naming that shape and to the same members.
 
     ``expected_code`` is the code the client picks the exception by (the shape's error code
-    by default).
+    by default). Members named in ``envelope`` travel as the error envelope itself (the
+    message; in XML errors also ``<Code>``/``<Type>``), so they are not compared as members.
     """
     from overcast.errors import AwsError
 
@@ -577,12 +593,13 @@ def check_error(protocol, protocol_name: str, operation, error_shape, fields: di
     want = expected_code or error_shape.error_code
     if parsed["__exception_code__"] != want:
         return f"error {error_shape.name}: client code {parsed['__exception_code__']!r}, expected {want!r}"
-    if parsed.get("Error", {}).get("Message", "") != message and not _message_member_elsewhere(error_shape):
+    # botocore's generic XML error parse turns an empty <Message></Message> into None
+    if (parsed.get("Error", {}).get("Message") or "") != message and not _message_member_elsewhere(error_shape):
         return f"error {error_shape.name}: message {parsed.get('Error', {}).get('Message')!r}, expected {message!r}"
     # the message member is compared above, as Error.Message: a client that cannot map the code
     # to a shape (SQS over json) never sees it as a member
-    members = {k: v for k, v in parsed.items() if k in error_shape.members and k not in ("message", "Message")}
-    expected = {k: v for k, v in fields.items() if k in error_shape.members and k not in ("message", "Message")}
+    members = {k: v for k, v in parsed.items() if k in error_shape.members and k not in envelope}
+    expected = {k: v for k, v in fields.items() if k in error_shape.members and k not in envelope}
     diff = first_difference(normalizer.prune(error_shape, expected), normalizer.prune(error_shape, members), "error")
     return f"error {error_shape.name} {diff}" if diff else None
 
@@ -611,6 +628,7 @@ def run_service_oracle(
     skip_operation: Callable[[Any], str | None] = lambda op: None,
     skip_response: Callable[[Any], str | None] = lambda op: None,
     expected_error_code: Callable[[Any], str] | None = None,
+    error_envelope: tuple = ENVELOPE_MEMBERS,
 ) -> OracleReport:
     """Every operation of ``model`` through ``protocol`` (``depth`` examples each), and every
     modelled error shape once; returns the report (failures listed, nothing raised).
@@ -660,7 +678,7 @@ def run_service_oracle(
         fields = gen.value(shape)
         expected = expected_error_code(shape) if expected_error_code else None
         problem = check_error(protocol, protocol_name, operation, shape, fields,
-                              error_normalizer or response_normalizer, expected)
+                              error_normalizer or response_normalizer, expected, envelope=error_envelope)
         report.errors_checked += 1
         if problem:
             report.fail(problem)
@@ -690,6 +708,8 @@ __all__ = [
     "check_response",
     "check_error",
     "run_service_oracle",
+    "ENVELOPE_MEMBERS",
+    "XML_ENVELOPE_MEMBERS",
     "has_event_stream_output",
     "ORACLE_DEPTH",
     "SECONDS",

@@ -140,12 +140,14 @@ def _overlaid(service_model: ServiceModel) -> ServiceModel:
             if output is not None:
                 output.setdefault("resultWrapper", f"{name}Result")
     description["metadata"].setdefault("xmlNamespace", overlay["xmlNamespace"])
-    return ServiceModel(description, service_name=service_model.service_name)
+    model = ServiceModel(description, service_name=service_model.service_name)
+    model.overcast_query_overlay = True
+    return model
 
 
 def query_model(service_model: ServiceModel) -> ServiceModel:
     """The model to read and write ``service_model``'s query protocol with (overlaid when needed)."""
-    if service_model.service_name not in LEGACY_QUERY_TRAITS:
+    if service_model.service_name not in LEGACY_QUERY_TRAITS or getattr(service_model, "overcast_query_overlay", False):
         return service_model
     return _overlaid(service_model)
 
