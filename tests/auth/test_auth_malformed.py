@@ -55,10 +55,17 @@ def test_incomplete_signature(authorization, message, strict):
 
 
 def test_incomplete_signature_codes_by_family():
-    bad = request("AWS4-HMAC-SHA256 ")
+    bad = request(f"AWS4-HMAC-SHA256 {GOOD_CREDENTIAL}, SignedHeaders=host")
     assert error_of(bad, ctx("dynamodb", "json", "ListTables")).code == "IncompleteSignatureException"
     error = error_of(bad, S3)
     assert (error.code, error.status) == ("AuthorizationHeaderMalformed", 400)
+
+
+def test_unroutable_malformed_signature_is_raised_by_inspect():
+    # no service can be read from it: the gateway answers in its generic XML error shape
+    with pytest.raises(AwsError) as caught:
+        make_auth(strict=False).inspect("POST", "", {"authorization": "AWS4-HMAC-SHA256 Credential=test/garbage, Signature=abc"})
+    assert (caught.value.code, caught.value.status) == ("IncompleteSignature", 400)
 
 
 def test_missing_or_bad_date():

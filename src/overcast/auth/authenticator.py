@@ -16,7 +16,7 @@ from hashlib import sha256
 from overcast.auth.body import PlainBody, declared_trailers, decoded_content_length, wrap_body
 from overcast.auth.chunked import MIN_SIGNED_CHUNK, ChunkedBody, ChunkSignatureChain, decode_chunked
 from overcast.auth.credentials import Credential, CredentialStore, root_principal
-from overcast.auth.failures import MAX_SKEW_SECONDS, Failures, failures_for
+from overcast.auth.failures import MAX_SKEW_SECONDS, QUERY, Failures, failures_for
 from overcast.auth.info import AuthInfo, Identity
 from overcast.auth.parse import amz_date_epoch, http_date_epoch, inspect_request
 from overcast.auth.sigv2 import verify_v2
@@ -54,9 +54,17 @@ class Authenticator:
         self.credentials = credentials if credentials is not None else CredentialStore.from_settings(settings)
 
     def inspect(self, method: str, query_string: str, headers: dict[str, str]) -> AuthInfo | None:
-        """The signature's parts, or None for an anonymous request (never raises: a malformed
-        signature is recorded on ``AuthInfo.problem`` and raised by ``authenticate``)."""
-        return inspect_request(query_string, headers)
+        """The signature's parts, or None for an anonymous request.
+
+        A malformed signature whose credential scope still names the service is recorded on
+        ``AuthInfo.problem`` and raised by ``authenticate``, once routing has picked the
+        protocol the client reads errors in. One that names no service is raised here: the
+        gateway answers it in the generic XML error shape.
+        """
+        info = inspect_request(query_string, headers)
+        if info is not None and info.problem is not None and info.service is None and info.kind != "unsupported":
+            raise QUERY.problem(*info.problem)
+        return info
 
     def wrap_stream(self, info: AuthInfo | None, headers: dict[str, str], stream):
         """The payload of a streamed body, with any ``aws-chunked`` framing removed.
