@@ -122,7 +122,7 @@ class Scheduler:
 
         ``kind_or_job`` is a kind (its handler gets ``payload``) or a function called with no
         argument. The first run is at ``first`` (default: one interval from now). Periodic
-        jobs live in memory: a provider registers them again when it starts. Moving the
+        jobs live in memory: a provider registers them in its ``__init__``. Moving the
         clock runs every missed period (an hour at 60 s runs 60 times), each at its time.
         """
         if not isinstance(interval, (int, float)) or not math.isfinite(interval) or interval <= 0:
@@ -182,7 +182,11 @@ class Scheduler:
         await self._fire_due()
 
     async def stop(self) -> None:
-        """Stop firing (pending timers stay stored); waits for a handler that is running."""
+        """Stop firing; pending durable timers stay stored.
+
+        A handler still running is cancelled; its timer stays pending (and stored, if
+        durable), so it runs again at the next start.
+        """
         self._loop = None
         if self._wake_handle is not None:
             self._wake_handle.cancel()

@@ -35,6 +35,11 @@ class Storage:
         os.makedirs(self.blob_root, exist_ok=True)
         self._databases: dict[str, SqliteDatabase] = {}
         self._blobs: dict[str, BlobStore] = {}
+        # Opening a blob store removes the partial files a crash left; do it for all of
+        # them now, at start, before any write can be in flight.
+        for entry in os.scandir(self.blob_root):
+            if entry.is_dir() and _SERVICE_NAME.match(entry.name):
+                self.blobs(entry.name)
 
     def database_path(self, service: str) -> str:
         return os.path.join(self.data_dir, f"{_checked(service)}.db")
