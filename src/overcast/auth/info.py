@@ -9,9 +9,9 @@ from dataclasses import dataclass
 class AuthInfo:
     """The parts of a request's signature, read without any cryptography.
 
-    ``problem`` is set instead of raising when the signature is malformed: ``inspect`` runs
-    before routing, so the error is raised by ``authenticate`` once the request's protocol is
-    known and the client gets it in the shape it parses. It is ``(kind, message)``, the kinds
+    ``problem`` is set instead of raising when the signature is malformed but still names its
+    service: ``inspect`` runs before routing, so the error is raised by ``authenticate`` once
+    the request's protocol is known and the client gets it in the shape it parses. It is ``(kind, message)``, the kinds
     being ``incomplete``, ``date``, ``query-params``, ``access-denied`` and
     ``invalid-argument`` (see ``overcast.auth.failures``).
     """
