@@ -53,6 +53,7 @@ class Cloud:
             except Exception:  # noqa: BLE001
                 log.exception("starting the %s provider failed", name)
         await self.scheduler.start()
+        self.services.live = True
 
     def _services_with_state(self) -> set[str]:
         from overcast.services import IMPLEMENTED

@@ -31,6 +31,9 @@ class ServiceRegistry:
         self._providers: dict[str, "Provider"] = {}
         # (service, operation) -> (bound method, is coroutine function)
         self._methods: dict[tuple[str, str], tuple[Callable, bool]] = {}
+        # Set once the cloud has started: a provider first loaded after that is started on
+        # first use (before its first operation runs), as Cloud.start starts the others.
+        self.live = False
 
     @staticmethod
     def is_implemented(service: str) -> bool:
@@ -67,7 +70,12 @@ class ServiceRegistry:
 
     async def invoke(self, ctx: "RequestContext", params: dict) -> dict:
         """Run ``ctx.operation`` of ``ctx.service`` with ``params``; returns the output dict."""
-        fn, is_async = self.method(ctx.service, ctx.operation)
+        found = self._methods.get((ctx.service, ctx.operation))
+        if found is None:
+            if self.live and ctx.service not in self._providers:
+                await self.provider(ctx.service).start()
+            found = self.method(ctx.service, ctx.operation)
+        fn, is_async = found
         result = await fn(ctx, params) if is_async else fn(ctx, params)
         return result if result is not None else {}
 
