@@ -19,6 +19,7 @@ legacy query traits of ``query_compat``.
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import parse_qsl, unquote_plus
 
 from overcast.errors import AwsError, InvalidAction, MissingAction
@@ -51,16 +52,25 @@ def invalid_value(key: str, text: str, expected: str) -> AwsError:
 # ------------------------------------------------------------------------------------------
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _decode_form(text: str) -> list[tuple[str, str]]:
+    if "%" in text and _BAD_ESCAPE.search(text):
+        raise malformed("The request contains an invalid percent-encoding.")
+    return parse_qsl(text, keep_blank_values=True, errors="strict")
+
+
 def form_pairs(request) -> list[tuple[str, str]]:
     """The request's parameters: query string first, then the form body (later values win)."""
     pairs: list[tuple[str, str]] = []
     try:
         if request.query_string:
-            pairs.extend(parse_qsl(request.query_string, keep_blank_values=True, errors="strict"))
+            pairs.extend(_decode_form(request.query_string))
         body = request.body
         if body:
             text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else str(body)
-            pairs.extend(parse_qsl(text, keep_blank_values=True, errors="strict"))
+            pairs.extend(_decode_form(text))
     except UnicodeDecodeError:
         raise malformed("The request is not valid UTF-8 form encoding.") from None
     except ValueError as exc:
