@@ -130,13 +130,10 @@ class Gateway:
             model = service_model(route.service)
             operation = protocol.find_operation(model, request)
             ctx.operation = operation.name
-            if not route.implemented:
-                raise NotImplementedOperation(
-                    message=f"Overcast does not implement the service {route.service} "
-                    f"(operation {operation.name})."
-                )
             if not protocol.needs_body_to_route:
                 if operation.has_streaming_input:
+                    if not route.implemented:  # refuse before reading a body nobody will use
+                        raise self._not_implemented(route.service, operation.name)
                     request.stream = self.auth.wrap_stream(info, headers, ReceiveStream(receive))
                 else:
                     request.body = await read_body(receive, limit, headers.get("content-length"))
@@ -146,6 +143,8 @@ class Gateway:
             ctx.principal_arn = identity.principal_arn
             ctx.user_id = identity.user_id
             params = protocol.parse_request(operation, request)
+            if not route.implemented:  # after parsing: malformed input is still a 4xx
+                raise self._not_implemented(route.service, operation.name)
             ctx.services = ServiceClient(self.cloud.services, ctx)
             result = await self.cloud.services.invoke(ctx, params)
             response = protocol.serialize_response(operation, result, ctx)
@@ -160,6 +159,12 @@ class Gateway:
         if self.cloud.audit.active:
             self._audit(ctx, request, params, response.status, error)
         return response
+
+    @staticmethod
+    def _not_implemented(service: str, operation: str) -> NotImplementedOperation:
+        return NotImplementedOperation(
+            message=f"Overcast does not implement the service {service} (operation {operation})."
+        )
 
     def _error_response(self, protocol, model, operation, error: AwsError, ctx) -> HttpResponse:
         if protocol is not None and model is not None:
