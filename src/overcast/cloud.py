@@ -6,6 +6,7 @@ import logging
 import time
 
 from overcast import __version__
+from overcast.auth.credentials import CredentialStore
 from overcast.config import Settings
 from overcast.runtime.audit import AuditStream
 from overcast.runtime.clock import Clock
@@ -29,6 +30,9 @@ class Cloud:
         # Exists before start() so providers can register timer handlers in __init__.
         self.scheduler = Scheduler(self.clock)
         self.audit = AuditStream()
+        # Access keys the authenticator resolves; IAM (users' keys) and STS (session
+        # credentials) register theirs here.
+        self.credentials = CredentialStore.from_settings(settings)
         self.storage: Storage | None = None  # opened by start(); see overcast.storage
         self.services = ServiceRegistry(self)
 

@@ -43,7 +43,7 @@ class Gateway:
         self.cloud = cloud
         self.settings = cloud.settings
         self.router = Router()
-        self.auth = Authenticator(cloud.settings, cloud.clock)
+        self.auth = Authenticator(cloud.settings, cloud.clock, cloud.credentials)
         self.access_log = AccessLog(cloud.settings.log_level)
         self.internal = InternalEndpoints(cloud)
 
