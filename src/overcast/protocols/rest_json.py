@@ -61,7 +61,7 @@ class RestJsonProtocol(RestProtocol):
     def encode_members(self, operation: OperationModel, shape, result: dict) -> bytes:
         return dump_json(json_codec.writer(shape, True)(result))
 
-    def encode_payload(self, member, value) -> bytes:
+    def encode_payload(self, member, value, name: str, operation: OperationModel) -> bytes:
         return dump_json(json_codec.writer(member)(value))
 
     def encode_event_structure(self, shape, value) -> tuple[bytes, str]:

@@ -70,8 +70,8 @@ class RestProtocol(WireProtocol):
         """The body of output structure ``shape`` (no payload trait) holding ``result``."""
         raise NotImplementedError
 
-    def encode_payload(self, member, value) -> bytes:
-        """The body of a structure payload member holding ``value``."""
+    def encode_payload(self, member, value, name: str, operation: OperationModel) -> bytes:
+        """The body of structure payload member ``name`` (shape ``member``) holding ``value``."""
         raise NotImplementedError
 
     def encode_event_structure(self, shape, value) -> tuple[bytes, str]:
@@ -174,7 +174,7 @@ class RestProtocol(WireProtocol):
             return b""
         if kind == "structure":
             headers.setdefault("content-type", self.content_type)
-            return self.encode_payload(plan.payload_shape, value)
+            return self.encode_payload(plan.payload_shape, value, plan.payload, operation)
         if kind == "eventstream":
             headers.setdefault("content-type", EVENTSTREAM_TYPE)
             return self.stream_writer(plan.payload_shape).stream(value)
