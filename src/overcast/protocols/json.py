@@ -15,7 +15,7 @@ import json as _json
 from overcast.errors import SerializationError, UnknownOperation
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, fault_name, modelled_error
-from overcast.protocols.structured import JSON, BadValue
+from overcast.protocols import json_codec
 
 _dumps = _json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -58,7 +58,7 @@ def error_body(service_model, error, info) -> dict:
     body = {}
     shape = info.shape
     if shape is not None and error.fields:
-        body.update(JSON.writer(shape)({k: v for k, v in error.fields.items() if k not in ("message", "Message")}))
+        body.update(json_codec.writer(shape)({k: v for k, v in error.fields.items() if k not in ("message", "Message")}))
     body["__type"] = info.name if query_compatible else info.code
     message_key = "Message" if shape is not None and "Message" in shape.members else "message"
     body[message_key] = error.message
@@ -92,15 +92,15 @@ class JsonProtocol(WireProtocol):
         if shape is None:
             return {}
         try:
-            return JSON.reader(shape)(tree)
-        except BadValue as exc:
+            return json_codec.reader(shape)(tree)
+        except json_codec.JsonShapeError as exc:
             raise SerializationError(message=str(exc)) from None
         except RecursionError:
             raise SerializationError(message="The request body is nested too deeply.") from None
 
     def serialize_response(self, operation, result, ctx):
         shape = operation.output_shape
-        tree = JSON.writer(shape)(result) if shape is not None and result else {}
+        tree = json_codec.writer(shape)(result) if shape is not None and result else {}
         return HttpResponse(
             200,
             {"content-type": _content_type(operation.service_model), "x-amzn-requestid": ctx.request_id},

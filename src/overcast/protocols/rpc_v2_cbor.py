@@ -18,8 +18,7 @@ from overcast.errors import SerializationError, UnknownOperation
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, modelled_error
 from overcast.protocols.json import error_headers
-from overcast.protocols.structured import BadValue, Codec
-from overcast.protocols.values import format_timestamp
+from overcast.protocols import cbor_codec
 
 _RESPONSE_HEADERS = {"content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
 
@@ -33,13 +32,6 @@ def _routes(service_model) -> dict:
     }
 
 
-def _timestamp_tag(value) -> cbor2.CBORTag:
-    # tag 1, epoch seconds with milliseconds as a fraction: what AWS sends and SDKs read
-    return cbor2.CBORTag(1, format_timestamp(value, "unixtimestamp"))
-
-
-# responses are keyed by member names: botocore's cbor parser reads members by name only
-CBOR = Codec("cbor", binary=True, write_location_names=False, write_timestamp=_timestamp_tag)
 _dumps = cbor2.dumps
 
 
@@ -79,15 +71,15 @@ class RpcV2CborProtocol(WireProtocol):
         if shape is None:
             return {}
         try:
-            return CBOR.reader(shape)(tree)
-        except BadValue as exc:
+            return cbor_codec.reader(shape)(tree)
+        except cbor_codec.BadValue as exc:
             raise SerializationError(message=str(exc)) from None
         except RecursionError:
             raise SerializationError(message="The CBOR body is nested too deeply.") from None
 
     def serialize_response(self, operation, result, ctx):
         shape = operation.output_shape
-        tree = CBOR.writer(shape)(result) if shape is not None and result else {}
+        tree = cbor_codec.writer(shape)(result) if shape is not None and result else {}
         headers = {**_RESPONSE_HEADERS, "x-amzn-requestid": ctx.request_id}
         return HttpResponse(200, headers, _dumps(tree))
 
@@ -96,7 +88,7 @@ class RpcV2CborProtocol(WireProtocol):
         body = {}
         shape = info.shape
         if shape is not None and error.fields:
-            body.update(CBOR.writer(shape)({k: v for k, v in error.fields.items() if k not in ("message", "Message")}))
+            body.update(cbor_codec.writer(shape)({k: v for k, v in error.fields.items() if k not in ("message", "Message")}))
         query_compatible = service is not None and service.is_query_compatible
         body["__type"] = info.name if query_compatible else info.code
         body["Message" if shape is not None and "Message" in shape.members else "message"] = error.message
