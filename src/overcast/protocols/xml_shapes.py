@@ -36,6 +36,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from overcast.protocols.plans import shape_key
 from overcast.protocols.values import encode_blob, format_float, format_timestamp, timestamp_format
 
 # (out, tag, value) -> None: appends one element (or, for flattened lists/maps, the repeated
@@ -106,19 +107,10 @@ def members_writer(shape) -> MembersWriter:
     return _plan_for(shape).write_children
 
 
-def _serialization_key(shape) -> tuple:
-    ser = shape.serialization
-    if not ser:
-        return ()
-    return tuple(sorted((k, repr(v)) for k, v in ser.items()))
-
-
 def _plan_for(shape) -> "_Plan":
-    # Keyed by the model's shape resolver (one per service model), the shape's name and the
-    # member-level traits merged into ``serialization``: the same named shape reached through
-    # two members with different locationNames needs two plans. Holding the resolver in the
-    # key keeps it alive, so its id is never reused for another model.
-    key = (getattr(shape, "_shape_resolver", None), shape.name, shape.type_name, _serialization_key(shape))
+    # keyed as every protocol plan is (plans.shape_key); a _Plan holds several writers, so it
+    # is registered itself before compiling, and recursive shapes find it
+    key = shape_key(shape)
     plan = _plans.get(key)
     if plan is None:
         with _plans_lock:
