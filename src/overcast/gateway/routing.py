@@ -37,7 +37,7 @@ class ServiceIndex:
     """
 
     def __init__(self):
-        self.by_target: dict[str, str] = {}
+        self.by_target: dict[str, list[str]] = {}
         self.by_signing: dict[str, list[str]] = {}
         self.by_endpoint: dict[str, str] = {}
         self.meta: dict[str, dict] = {}
@@ -62,7 +62,7 @@ class ServiceIndex:
         self.meta[name] = md
         target = md.get("targetPrefix")
         if target:
-            self.by_target.setdefault(target, name)
+            self.by_target.setdefault(target, []).append(name)
         self.by_signing.setdefault(md["signingName"], []).append(name)
         self.by_endpoint.setdefault(md["endpointPrefix"], name)
 
@@ -76,7 +76,7 @@ class ServiceIndex:
                     self._add(name, md)
                 self._catalog_loaded = True
 
-    def _lookup(self, table: dict, key: str):
+    def lookup(self, table: dict, key: str):
         found = table.get(key)
         if found is None and not self._catalog_loaded:
             self.load_catalog()
@@ -84,7 +84,7 @@ class ServiceIndex:
         return found
 
     def by_signing_name(self, signing_name: str, path: str) -> str | None:
-        names = self._lookup(self.by_signing, signing_name)
+        names = self.lookup(self.by_signing, signing_name)
         if not names:
             return None
         if signing_name == "s3" and path.startswith("/v20180820/"):
@@ -161,9 +161,12 @@ class Router:
         service = None
         candidates: list[str] = []
         if kind == "json":
-            service = self.index._lookup(self.index.by_target, headers["x-amz-target"].rpartition(".")[0])
+            prefix, _, operation = headers["x-amz-target"].rpartition(".")
+            service = self._by_target(prefix, operation)
         elif kind == "cbor":
-            service = self.index._lookup(self.index.by_target, path.split("/", 3)[2] if path.count("/") >= 2 else "")
+            parts = path.split("/")
+            if len(parts) >= 5:
+                service = self._by_target(parts[2], parts[4])
         if service is None and signing_name:
             candidates = self._candidates(signing_name, kind, path)
             service = candidates[0] if candidates else None
@@ -181,9 +184,21 @@ class Router:
             route.candidates = candidates
         return route
 
+    def _by_target(self, prefix: str, operation: str) -> str | None:
+        """The service with this target prefix (Timestream's write and query APIs share one:
+        the one whose model has the operation wins)."""
+        names = self.index.lookup(self.index.by_target, prefix)
+        if not names:
+            return None
+        if len(names) > 1:
+            for name in sorted(names, key=lambda n: n not in IMPLEMENTED):
+                if operation in service_model(name).operation_names:
+                    return name
+        return names[0]
+
     def _candidates(self, signing_name: str, kind: str, path: str) -> list[str]:
         """Services signed with ``signing_name`` that speak the request's kind, implemented first."""
-        names = self.index._lookup(self.index.by_signing, signing_name) or []
+        names = self.index.lookup(self.index.by_signing, signing_name) or []
         if len(names) <= 1:
             return list(names)
         if signing_name == "s3":
