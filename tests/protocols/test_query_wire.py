@@ -69,6 +69,15 @@ def test_sqs_legacy_names_as_older_sdks_send_them():
     }
 
 
+def test_sqs_queue_url_from_the_request_path():
+    request = HttpRequest("POST", "/000000000000/jobs", "", dict(FORM), b"Action=SendMessage&MessageBody=x")
+    operation = QUERY.find_operation(service_model("sqs"), request)
+    params = QUERY.parse_request(operation, request)
+    assert params == {"QueueUrl": "http://localhost:4566/000000000000/jobs", "MessageBody": "x"}
+    explicit = HttpRequest("POST", "/000000000000/jobs", "", dict(FORM), b"Action=SendMessage&MessageBody=x&QueueUrl=u")
+    assert QUERY.parse_request(operation, explicit)["QueueUrl"] == "u"
+
+
 def test_sqs_attribute_maps_and_flattened_lists():
     _, params = parse(
         "sqs",

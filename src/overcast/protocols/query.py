@@ -27,7 +27,7 @@ from overcast.protocols import xml_shapes
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, fault_name, modelled_error
 from overcast.protocols.plans import PlanCache
-from overcast.protocols.query_compat import query_model
+from overcast.protocols.query_compat import query_model, url_member
 from overcast.protocols.values import decode_blob, parse_boolean, parse_float, parse_integer, parse_timestamp
 from overcast.protocols.xml_shapes import escape_text
 
@@ -332,7 +332,13 @@ class QueryProtocol(WireProtocol):
         shape = operation.input_shape
         if shape is None:
             return {}
-        return self.reader.read_input(shape, build_tree(pairs))
+        params = self.reader.read_input(shape, build_tree(pairs))
+        if request.path not in ("", "/"):
+            member = url_member(operation.service_model.service_name)
+            if member is not None and member not in params and member in shape.members:
+                scheme = request.headers.get("x-forwarded-proto", "http")
+                params[member] = f"{scheme}://{request.headers.get('host', 'localhost')}{request.path}"
+        return params
 
     def _response_parts(self, operation):
         return _query_response_parts(operation)

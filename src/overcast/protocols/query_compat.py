@@ -26,6 +26,8 @@ LEGACY_QUERY_TRAITS: dict[str, dict] = {
         "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/",
         # every output of the query model was wrapped in <{Operation}Result>
         "resultWrappers": True,
+        # older SDKs post to the queue URL itself and leave QueueUrl out of the form
+        "urlMember": "QueueUrl",
         "shapes": {'AWSAccountIdList': {'member': {'locationName': 'AWSAccountId'}},
      'ActionNameList': {'member': {'locationName': 'ActionName'}},
      'AttributeNameList': {'member': {'locationName': 'AttributeName'}},
@@ -158,3 +160,10 @@ def legacy_error(service_name: str, shape_name: str) -> dict | None:
     if overlay is None:
         return None
     return overlay["shapes"].get(shape_name, {}).get("error")
+
+
+def url_member(service_name: str) -> str | None:
+    """The input member a request's own URL stands for when the form leaves it out (SQS's
+    ``QueueUrl``: ``POST /<account>/<queue>`` with ``Action=SendMessage``), if any."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name)
+    return overlay.get("urlMember") if overlay else None
