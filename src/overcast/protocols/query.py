@@ -340,11 +340,8 @@ class QueryProtocol(WireProtocol):
                 params[member] = f"{scheme}://{request.headers.get('host', 'localhost')}{request.path}"
         return params
 
-    def _response_parts(self, operation):
-        return _query_response_parts(operation)
-
     def serialize_response(self, operation, result, ctx):
-        head, open_result, close_result, write_members, tail = self._response_parts(operation)
+        head, open_result, close_result, write_members, tail = _query_response_parts(operation)
         out = [head, open_result]
         if write_members is not None and result:
             write_members(out, result)
