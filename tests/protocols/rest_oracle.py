@@ -333,7 +333,7 @@ def check_event_stream_response(protocol, protocol_name: str, operation, result:
     events, exceptions = [], []
     for name, member in stream_shape.members.items():
         if member.metadata.get("exception"):
-            exceptions.append(member)
+            exceptions.append(name)  # AWS names an exception event by its stream member
         else:
             event = generate(member, "output", operation.name, name)
             for part, part_shape in member.members.items():
@@ -367,7 +367,7 @@ def check_event_stream_response(protocol, protocol_name: str, operation, result:
             return f"event stream {diff}"
     if len(got) != len(events):
         return f"event stream: {len(got)} events, expected {len(events)}"
-    code = exceptions[0].name if exceptions else "SomethingBroke"
+    code = exceptions[0] if exceptions else "SomethingBroke"
 
     async def failing():
         yield events[0] if events else {}

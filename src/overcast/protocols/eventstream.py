@@ -134,6 +134,13 @@ class EventStreamWriter:
 
     def __init__(self, stream_shape, encode_structure: StructureEncoder):
         self.events = {name: _EventPlan(name, member) for name, member in stream_shape.members.items()}
+        # exception members by member name and by error code (``throttlingException`` is the
+        # member holding the ``ThrottlingException`` shape)
+        self.exceptions = {}
+        for name, plan in self.events.items():
+            if plan.exception:
+                self.exceptions[name] = plan
+                self.exceptions.setdefault(plan.shape.error_code or plan.shape.name, plan)
         self.encode_structure = encode_structure
 
     def encode_event(self, event: dict) -> bytes:
@@ -176,13 +183,13 @@ class EventStreamWriter:
     def encode_error(self, error: AwsError) -> bytes:
         """The message ending a stream with ``error``: a modelled exception event if the stream
         has one by that code, else a generic ``:message-type: error`` message."""
-        plan = self.events.get(error.code)
-        if plan is not None and plan.exception:
+        plan = self.exceptions.get(error.code)
+        if plan is not None:
             body = dict(error.fields)
             for key in ("Message", "message"):
                 if key in plan.shape.members and key not in body:
                     body[key] = error.message
-            return self.encode_event({error.code: body})
+            return self.encode_event({plan.name: body})
         return encode_message(
             [
                 (":message-type", STRING, "error"),

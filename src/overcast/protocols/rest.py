@@ -55,7 +55,8 @@ class Route:
 
     __slots__ = (
         "operation", "labels", "greedy_index", "literal_count", "query_literals",
-        "required_query", "required_headers", "deprecated", "segments", "suffix",
+        "required_query", "required_headers", "requirement_count", "deprecated", "segments",
+        "suffix", "static_rank",
     )
 
     def __init__(self, operation: OperationModel):
@@ -102,7 +103,10 @@ class Route:
                     required_headers.append(wire.lower())
         self.required_query = tuple(required_query)
         self.required_headers = tuple(required_headers)
+        self.requirement_count = len(required_query) + len(required_headers)
         self.deprecated = bool(operation.deprecated)
+        # the specificity known without the request: literal segments, no greedy label, literals
+        self.static_rank = (self.literal_count, self.greedy_index < 0, len(self.query_literals))
 
     def query_ok(self, query: dict[str, list[str]]) -> bool:
         """True when the request carries every query literal of the template."""
@@ -166,7 +170,7 @@ class _Node:
     def __init__(self):
         self.literals: dict[str, _Node] = {}
         self.label: _Node | None = None
-        self.greedy: list[Route] = []
+        self.greedy: dict[tuple[str, ...], list[Route]] = {}  # literal suffix -> routes
         self.routes: list[Route] = []
 
 
@@ -187,7 +191,7 @@ class RouteTable:
                 else:
                     node = node.literals.setdefault(seg, _Node())
             if route.greedy_index >= 0:
-                node.greedy.append(route)
+                node.greedy.setdefault(route.suffix, []).append(route)
             else:
                 node.routes.append(route)
 
@@ -207,9 +211,12 @@ class RouteTable:
         count = len(segments)
         if i == count or (i == count - 1 and segments[i] == ""):
             found.extend(node.routes)
-        for route in node.greedy:
-            if count - len(route.suffix) > i and route.capture(segments) is not None:
-                found.append(route)
+        for suffix, routes in node.greedy.items():
+            end = count - len(suffix)
+            if end <= i or (end == i + 1 and segments[i] == ""):
+                continue  # the greedy label needs at least one character
+            if all(seg == want or unquote(seg) == want for seg, want in zip(segments[end:], suffix)):
+                found.extend(routes)
         if i >= count:
             return
         seg = segments[i]
@@ -222,30 +229,34 @@ class RouteTable:
             self._walk(node.label, segments, i + 1, found)
 
 
-def choose_route(routes: list[Route], request: HttpRequest) -> Route | None:
-    """The most specific of the path-matching ``routes`` for this request (None if none fit)."""
-    if len(routes) == 1 and not routes[0].query_literals and not routes[0].required_query:
+def choose_route(routes: list[Route], request: HttpRequest, strict_query: bool = False) -> Route | None:
+    """The most specific of the path-matching ``routes`` for this request (None if none fit).
+
+    ``strict_query``: a route whose required query members are missing does not fit (S3, where
+    ``uploadId`` is what makes ``POST /bucket/key`` a CompleteMultipartUpload); otherwise such a
+    route still fits, and the service answers the missing member.
+    """
+    if len(routes) == 1 and not routes[0].query_literals and not (strict_query and routes[0].required_query):
         return routes[0]
     query = request.query
-    fitting = [r for r in routes if r.query_ok(query)]
-    if not fitting:
-        return None
-    if len(fitting) == 1:
-        return fitting[0]
+    fitting = [r for r in routes if not r.query_literals or r.query_ok(query)]
+    if strict_query:
+        fitting = [r for r in fitting if all(name in query for name in r.required_query)]
+    if len(fitting) <= 1:
+        return fitting[0] if fitting else None
+    best = max(r.static_rank for r in fitting)
+    top = [r for r in fitting if r.static_rank == best]
+    if len(top) == 1:
+        return top[0]
     headers = request.headers
 
     def rank(route: Route):
-        met = route.requirements_met(query, headers)
-        return (
-            route.literal_count,
-            route.greedy_index < 0,
-            len(route.query_literals),
-            met,
-            (len(route.required_query) + len(route.required_headers)) if met else 0,
-            not route.deprecated,
-        )
+        # the operation whose required query/header members are all present, with the most
+        # of them (UploadPart over PutObject), then the non-deprecated one
+        met = not route.requirement_count or route.requirements_met(query, headers)
+        return (met, route.requirement_count if met else 0, not route.deprecated)
 
-    return max(fitting, key=rank)
+    return max(top, key=rank)
 
 
 _tables: dict[int, tuple[ServiceModel, RouteTable]] = {}
@@ -386,7 +397,7 @@ class RequestPlan:
     __slots__ = (
         "route", "labels", "query", "query_map", "query_reserved", "headers", "header_maps",
         "host_labels", "host_prefix_re", "payload", "payload_kind", "payload_shape",
-        "has_body_members", "shape",
+        "has_body_members", "shape", "header_index",
     )
 
     def __init__(self, operation: OperationModel, route: Route):
@@ -404,6 +415,7 @@ class RequestPlan:
         self.payload_kind = ""
         self.payload_shape = None
         self.has_body_members = False
+        self.header_index: dict[str, tuple[str, Callable | None]] = {}
         if shape is None:
             return
         for name, member in shape.members.items():
@@ -440,6 +452,7 @@ class RequestPlan:
             else:
                 self.payload_kind = "structure"
             self.has_body_members = False
+        self.header_index = {header: (name, read) for header, name, read in self.headers}
         endpoint = operation.endpoint or {}
         prefix = endpoint.get("hostPrefix")
         if prefix and self.host_labels:
@@ -561,10 +574,17 @@ def read_locations(
             if extra:
                 params[name] = extra
     headers = request.headers
-    for header, name, read in plan.headers:
-        text = headers.get(header)
-        if text is not None:
-            params[name] = _convert(read, text, header, invalid)
+    if len(plan.headers) > len(headers):  # S3 models ~40 headers; a request sends a few
+        index = plan.header_index
+        for header, text in headers.items():
+            found = index.get(header)
+            if found is not None:
+                params[found[0]] = _convert(found[1], text, header, invalid)
+    else:
+        for header, name, read in plan.headers:
+            text = headers.get(header)
+            if text is not None:
+                params[name] = _convert(read, text, header, invalid)
     for prefix, name in plan.header_maps:
         found = {k[len(prefix):]: v for k, v in headers.items() if k.startswith(prefix)}
         if found:

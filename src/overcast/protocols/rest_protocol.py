@@ -50,6 +50,10 @@ class RestProtocol(WireProtocol):
         """The raw path to route on (S3 turns virtual-hosted requests into path style)."""
         return request.path
 
+    def strict_query(self, service: ServiceModel) -> bool:
+        """Whether required query members take part in routing (see ``choose_route``)."""
+        return False
+
     def no_route(self, service: ServiceModel, request: HttpRequest, known_resource: bool) -> AwsError:
         """The error for a request no operation of ``service`` matches."""
         raise NotImplementedError
@@ -92,7 +96,7 @@ class RestProtocol(WireProtocol):
         table = route_table(service)
         segments = split_path(self.request_path(service, request))
         routes = table.candidates(request.method.upper(), segments)
-        route = choose_route(routes, request) if routes else None
+        route = choose_route(routes, request, self.strict_query(service)) if routes else None
         if route is None:
             raise self.no_route(service, request, bool(routes) or table.any_method_matches(segments))
         return route.operation

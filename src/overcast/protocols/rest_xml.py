@@ -107,6 +107,9 @@ class RestXmlProtocol(RestProtocol):
         path = request.path
         return f"/{bucket}" if path in ("", "/") else f"/{bucket}{path}"
 
+    def strict_query(self, service: ServiceModel) -> bool:
+        return service.service_name == "s3"  # S3 routes on uploadId, partNumber, id...
+
     def no_route(self, service: ServiceModel, request: HttpRequest, known_resource: bool) -> AwsError:
         if service.service_name == "s3":
             segments = [s for s in self.request_path(service, request).split("/") if s]
