@@ -9,8 +9,8 @@ traceback and answered as ``InternalFailure`` (never a traceback on the wire).
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 
 from overcast.auth import Authenticator
 from overcast.cloud import Cloud
@@ -34,6 +34,12 @@ _CORS_EXPOSE = (
     "x-amz-delete-marker,etag,content-length,x-amz-checksum-crc32,x-amz-checksum-crc32c,"
     "x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme,x-amzn-query-error"
 )
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID string, as AWS request ids look; 3x cheaper than uuid4()."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 class Gateway:
@@ -94,7 +100,7 @@ class Gateway:
             account="",
             region=self.settings.region,
             service="",
-            request_id=str(uuid.uuid4()),
+            request_id=new_request_id(),
             trace_id=headers.get("x-amzn-trace-id"),
             source_ip=client[0] if client else "",
             host=headers.get("host", ""),
