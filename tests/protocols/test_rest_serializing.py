@@ -169,3 +169,13 @@ def test_rest_json_body_codecs():
     parsed = botocore_reads("rest-json", response, op.output_shape)
     parsed.pop("ResponseMetadata")
     assert parsed == {"FunctionName": "f", "MemorySize": 128, "Timeout": 3, "Environment": {"Variables": {"A": "1"}}}
+
+
+def test_results_can_set_a_status_and_headers_the_model_cannot():
+    op = S3.operation_model("GetObject")
+    result = {"Body": b"ell", "ContentRange": "bytes 1-3/5", "ContentLength": 3,
+              "__status__": 206, "__headers__": {"X-Extra": "1"}}
+    response = REST_XML.serialize_response(op, result, Ctx())
+    assert (response.status, response.body) == (206, b"ell")
+    assert response.headers["content-range"] == "bytes 1-3/5" and response.headers["x-extra"] == "1"
+    assert "__status__" not in response.headers

@@ -3,6 +3,12 @@
 Routing, the location traits (``rest.py``), payload members, status codes, request ids and
 event streams are handled here; a subclass supplies the body format: how a body decodes to
 members, how members encode to a body, and how an error looks.
+
+A service's result is the output shape's dict. A blob payload may be ``bytes`` or an async
+iterator of bytes (streamed; give the length member, e.g. S3's ``ContentLength``, to send
+``Content-Length``); an event-stream payload is an iterator of one-key event dicts
+(``eventstream.py``). Two extra keys carry what a model cannot: ``__status__`` (S3's 206 for a
+ranged GET) and ``__headers__`` (raw headers).
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ from overcast.protocols.rest import (
 )
 
 _NO_BODY_STATUS = (204, 304)
+
+# Keys a result may carry besides its members, for what the model cannot express:
+# ``{"__status__": 206}`` answers with that status, ``{"__headers__": {"Location": ...}}`` adds
+# raw headers (neither is serialized as a member).
+RESULT_STATUS = "__status__"
+RESULT_HEADERS = "__headers__"
 
 
 class RestProtocol(WireProtocol):
@@ -138,6 +150,13 @@ class RestProtocol(WireProtocol):
         headers = self.request_id_headers(operation.service_model, ctx)
         status = plan.status
         body: Any = b""
+        explicit_status = None
+        if result:
+            # what the model cannot say: S3's 206 for a ranged GetObject, a Location header...
+            explicit_status = result.get(RESULT_STATUS)
+            extra_headers = result.get(RESULT_HEADERS)
+            if extra_headers:
+                headers.update({k.lower(): str(v) for k, v in extra_headers.items()})
         if plan.shape is not None and result:
             if plan.status_member is not None and result.get(plan.status_member) is not None:
                 status = int(result[plan.status_member])
@@ -146,6 +165,8 @@ class RestProtocol(WireProtocol):
         elif plan.has_body_members:
             body = self.encode_members(operation, plan.shape, {})
             headers.setdefault("content-type", self.content_type)
+        if explicit_status is not None:
+            return HttpResponse(int(explicit_status), headers, b"" if explicit_status in _NO_BODY_STATUS else body)
         if status in _NO_BODY_STATUS and body:
             if status == 204 and body == b"{}":
                 body = b""
