@@ -602,7 +602,7 @@ def _convert(read, text: str, where: str, invalid: Callable[[str], AwsError]):
         return text
     try:
         return read(text)
-    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, RecursionError):
         raise invalid(f"Invalid value for {where}: {text[:200]!r}") from None
 
 
