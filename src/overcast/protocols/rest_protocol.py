@@ -1,6 +1,6 @@
 """The REST protocol skeleton rest-json and rest-xml share.
 
-Routing, the location traits (``rest.py``), payload members, status codes, request ids and
+Routing (``rest_routing.py``), the location traits (``rest.py``), payload members, status codes, request ids and
 event streams are handled here; a subclass supplies the body format: how a body decodes to
 members, how members encode to a body, and how an error looks.
 
@@ -22,16 +22,8 @@ from overcast.errors import AwsError
 from overcast.protocols.base import HttpRequest, HttpResponse, WireProtocol
 from overcast.protocols.eventstream import CONTENT_TYPE as EVENTSTREAM_TYPE
 from overcast.protocols.eventstream import EventStreamWriter
-from overcast.protocols.rest import (
-    RequestPlan,
-    ResponsePlan,
-    Route,
-    choose_route,
-    read_locations,
-    route_table,
-    split_path,
-    write_headers,
-)
+from overcast.protocols.rest import RequestPlan, ResponsePlan, read_locations, write_headers
+from overcast.protocols.rest_routing import Route, choose_route, route_table, split_path
 
 _NO_BODY_STATUS = (204, 304)
 
