@@ -160,3 +160,26 @@ def test_server_keeps_serving_after_bad_input(endpoint):
         assert status < 500
     status, _, body = _raw(endpoint, "GET", "/_overcast/health")
     assert status == 200 and json.loads(body)["version"]
+
+
+def test_early_answer_to_an_unread_upload_keeps_the_client_in_step(aws_client):
+    """An answer sent before the body was read closes the connection (boto3 sends
+    ``Expect: 100-continue`` for uploads and then never sends the body)."""
+    s3 = aws_client("s3")
+    for _ in range(3):
+        with pytest.raises(ClientError) as info:
+            s3.put_object(Bucket="bucket", Key="k", Body=b"x" * 100000)
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_early_answer_says_connection_close(endpoint):
+    url = urlparse(endpoint)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(
+            b"PUT /bucket/key HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n"
+            b"Expect: 100-continue\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n"
+            b"Authorization: " + _sigv4_header("s3").encode() + b"\r\nX-Amz-Date: 20260101T000000Z\r\n\r\n"
+        )
+        head = s.recv(65536).decode("latin-1").lower()
+    assert head.startswith("http/1.1 501")
+    assert "connection: close" in head

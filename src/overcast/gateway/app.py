@@ -17,7 +17,7 @@ from overcast.cloud import Cloud
 from overcast.context import RequestContext
 from overcast.errors import AwsError, InternalFailure, NotImplementedOperation
 from overcast.gateway.accesslog import AccessLog
-from overcast.gateway.asgi_io import ReceiveStream, read_body, send_response
+from overcast.gateway.asgi_io import ReceiveStream, TrackedReceive, expects_body, read_body, send_response
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import Router
@@ -106,7 +106,10 @@ class Gateway:
             host=headers.get("host", ""),
         )
         request = HttpRequest(method, path, query_string, headers)
-        response = await self._respond(ctx, request, receive)
+        body = TrackedReceive(receive, expects_body(headers))
+        response = await self._respond(ctx, request, body)
+        if not body.done:
+            response.headers["connection"] = "close"
         if "origin" in headers:
             response.headers.setdefault("access-control-allow-origin", "*")
             response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)

@@ -7,6 +7,35 @@ import json
 from overcast.errors import AwsError, RequestEntityTooLarge
 
 
+class TrackedReceive:
+    """ASGI ``receive`` that remembers whether the request body was read to its end.
+
+    A response sent before the body was read (an early error to an upload that sent
+    ``Expect: 100-continue``) must close the connection: otherwise the unread body, or its
+    absence, puts the next request on that connection out of step.
+    """
+
+    __slots__ = ("_receive", "done")
+
+    def __init__(self, receive, expects_body: bool):
+        self._receive = receive
+        self.done = not expects_body
+
+    async def __call__(self):
+        message = await self._receive()
+        if not message.get("more_body", False):
+            self.done = True
+        return message
+
+
+def expects_body(headers: dict[str, str]) -> bool:
+    """Whether the request announces a body (a non-zero Content-Length, or chunked)."""
+    length = headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("0", "")
+    return "transfer-encoding" in headers
+
+
 class ReceiveStream:
     """A request body read from ASGI ``receive`` piece by piece (never whole in memory)."""
 
