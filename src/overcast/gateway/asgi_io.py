@@ -7,58 +7,57 @@ import json
 from overcast.errors import AwsError, RequestEntityTooLarge
 
 
-class TrackedReceive:
-    """ASGI ``receive`` that remembers whether the request body was read to its end.
+class RequestBody:
+    """The request body as ASGI delivers it: read whole or streamed, never both.
 
-    A response sent before the body was read (an early error to an upload that sent
-    ``Expect: 100-continue``) must close the connection: otherwise the unread body, or its
-    absence, puts the next request on that connection out of step.
+    It remembers whether the body was read to its end: a response sent before that (an early
+    error to an upload that sent ``Expect: 100-continue``) must close the connection, or the
+    unread body (or its absence) puts the next request on that connection out of step.
     """
 
     __slots__ = ("_receive", "done")
 
-    def __init__(self, receive, expects_body: bool):
+    def __init__(self, receive, headers: dict[str, str]):
         self._receive = receive
-        self.done = not expects_body
+        length = headers.get("content-length")
+        self.done = length.strip() in ("0", "") if length is not None else "transfer-encoding" not in headers
 
-    async def __call__(self):
+    async def read(self, limit: int, declared: str | None) -> bytes:
+        """The whole body, refusing one larger than ``limit`` before reading it."""
+        body = await read_body(self._receive, limit, declared)
+        self.done = True
+        return body
+
+    def stream(self) -> "ReceiveStream":
+        """The body piece by piece (large uploads), never whole in memory."""
+        return ReceiveStream(self)
+
+    async def receive_chunk(self) -> tuple[bytes, bool]:
+        """The next piece of the body and whether more follows."""
         message = await self._receive()
-        if not message.get("more_body", False):
+        if message["type"] == "http.disconnect":
+            raise AwsError("IncompleteBody", "The request body ended before its declared length.", 400)
+        more = message.get("more_body", False)
+        if not more:
             self.done = True
-        return message
-
-
-def expects_body(headers: dict[str, str]) -> bool:
-    """Whether the request announces a body (a non-zero Content-Length, or chunked)."""
-    length = headers.get("content-length")
-    if length is not None:
-        return length.strip() not in ("0", "")
-    return "transfer-encoding" in headers
+        return message.get("body", b""), more
 
 
 class ReceiveStream:
-    """A request body read from ASGI ``receive`` piece by piece (never whole in memory)."""
+    """An async iterator over a request body's pieces."""
 
-    __slots__ = ("_receive", "_done", "first")
+    __slots__ = ("_body",)
 
-    def __init__(self, receive, first: bytes = b""):
-        self._receive = receive
-        self._done = False
-        self.first = first
+    def __init__(self, body: RequestBody):
+        self._body = body
 
     def __aiter__(self):
         return self._iterate()
 
     async def _iterate(self):
-        if self.first:
-            chunk, self.first = self.first, b""
-            yield chunk
-        while not self._done:
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise AwsError("IncompleteBody", "The request body ended before its declared length.", 400)
-            chunk = message.get("body", b"")
-            self._done = not message.get("more_body", False)
+        more = not self._body.done
+        while more:
+            chunk, more = await self._body.receive_chunk()
             if chunk:
                 yield chunk
 
@@ -93,18 +92,26 @@ async def read_body(receive, limit: int, declared: str | None) -> bytes:
             return b"".join(parts)
 
 
-async def drain(receive) -> None:
-    """Read and drop the rest of a request body we will not use."""
-    while True:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return
+# header name -> its bytes, for the few dozen names responses use
+_ENCODED_NAMES: dict[str, bytes] = {}
+
+
+def _raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    raw = []
+    for name, value in headers.items():
+        encoded = _ENCODED_NAMES.get(name)
+        if encoded is None:
+            encoded = name.encode("latin-1")
+            if len(_ENCODED_NAMES) < 1024:
+                _ENCODED_NAMES[name] = encoded
+        raw.append((encoded, (value if type(value) is str else str(value)).encode("latin-1")))
+    return raw
 
 
 async def send_response(send, status: int, headers: dict[str, str], body) -> None:
     """Write a response; ``body`` is bytes or an async iterator of bytes."""
-    raw_headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
-    if isinstance(body, (bytes, bytearray, memoryview)):
+    raw_headers = _raw_headers(headers)
+    if type(body) is bytes or isinstance(body, (bytearray, memoryview)):
         if "content-length" not in headers and "Content-Length" not in headers:
             raw_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})

@@ -144,6 +144,8 @@ class Router:
 
     def __init__(self):
         self.index = ServiceIndex()
+        # decided routes without candidates, by what decided them (never mutated once cached)
+        self._cache: dict[tuple, Route] = {}
 
     def warm(self) -> None:
         """Load the full catalog in a background thread (so the first unknown request is quick)."""
@@ -158,6 +160,29 @@ class Router:
         signing_name: str | None,
     ) -> Route:
         kind = request_kind(headers, path, query_string)
+        # Everything the decision below reads, as a cache key: most traffic repeats a few.
+        key = (
+            kind,
+            signing_name,
+            headers.get("x-amz-target") if kind == "json" else path[:120] if kind == "cbor" else None,
+            headers.get("content-type", "")[:40] if kind == "rest" else None,
+            path.startswith("/v20180820/")
+            if signing_name == "s3"
+            else None
+            if signing_name in self.index.by_signing
+            else headers.get("host"),
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        route = self._decide(kind, path, headers, signing_name)
+        if route.candidates is None:  # a route still to be refined is per request
+            if len(self._cache) >= 4096:  # bounded: keys can come from clients
+                self._cache.clear()
+            self._cache[key] = route
+        return route
+
+    def _decide(self, kind: str, path: str, headers: dict[str, str], signing_name: str | None) -> Route:
         service = None
         candidates: list[str] = []
         if kind == "json":
