@@ -57,6 +57,9 @@ def serve(args) -> int:
         # keep-alive past the SDKs' idle pools; large uploads are streamed, not limited here
         timeout_keep_alive=60,
         server_header=False,
+        # A local cloud is reached directly: no proxy's X-Forwarded-For to trust, and the
+        # middleware that reads it would cost every request.
+        proxy_headers=False,
         date_header=True,
     )
     server = Server(config)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from overcast.services.registry import ServiceClient
+    from overcast.services.registry import ServiceClient, ServiceRegistry
 
 
 @dataclass(slots=True)
@@ -26,5 +26,12 @@ class RequestContext:
     protocol: str = ""
     host: str = ""  # Host header as sent; services build URLs (queue URLs...) from it
     secure: bool = False
-    services: "ServiceClient | None" = None
+    registry: "ServiceRegistry | None" = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def services(self) -> "ServiceClient":
+        """The in-process client through which this call's service reaches other services."""
+        from overcast.services.registry import ServiceClient, ServiceRegistry
+
+        return ServiceClient(self.registry, self)

@@ -25,7 +25,6 @@ from overcast.gateway.routing import Router
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
-from overcast.services.registry import ServiceClient
 
 log = logging.getLogger("overcast.gateway")
 
@@ -130,6 +129,7 @@ class Gateway:
             trace_id=headers.get("x-amzn-trace-id"),
             source_ip=client[0] if client else "",
             host=headers.get("host", ""),
+            registry=self.cloud.services,
         )
         request = HttpRequest(method, path, query_string, headers)
         body = RequestBody(receive, headers)
@@ -140,8 +140,9 @@ class Gateway:
             response.headers.setdefault("access-control-allow-origin", "*")
             response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
         await send_response(send, response.status, response.headers, response.body)
-        millis = (time.perf_counter() - started) * 1000
-        self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+        if self.access_log.enabled:
+            millis = (time.perf_counter() - started) * 1000
+            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
 
     async def _respond(self, ctx: RequestContext, request: HttpRequest, body: RequestBody) -> HttpResponse:
         protocol = operation = model = None
@@ -180,7 +181,6 @@ class Gateway:
             params = protocol.parse_request(operation, request)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
-            ctx.services = ServiceClient(self.cloud.services, ctx)
             result = await self.cloud.services.invoke(ctx, params)
             response = protocol.serialize_response(operation, result, ctx)
             error = None

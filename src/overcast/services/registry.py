@@ -83,8 +83,8 @@ class ServiceRegistry:
 class ServiceClient:
     """In-process client: how one service calls another (``ctx.services.call(...)``).
 
-    Every cross-service effect is an ordinary API call with its own context, so it is
-    validated, audited and testable like a call from outside.
+    Every cross-service effect is an ordinary operation call with its own context (the
+    caller's account, region and principal), so it is testable like a call from outside.
     """
 
     def __init__(self, registry: ServiceRegistry, caller: "RequestContext"):
