@@ -44,6 +44,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", help="write the results here too")
+    parser.add_argument("--access-log", action="store_true", help="keep the per-request log line on (the default of overcast serve)")
     args = parser.parse_args()
 
     results = {}
@@ -56,7 +57,7 @@ def main() -> int:
             runs["bare-get"].append(wrk(bare.url + "/", args.duration, connections=c))
             runs["bare-sts"].append(wrk(bare.url + "/", args.duration, method="POST", body=body, headers=headers,
                                         connections=c))
-        with overcast_server() as oc:
+        with overcast_server(access_log=args.access_log) as oc:
             runs["health"].append(wrk(oc.url + "/_overcast/health", args.duration, connections=c))
             headers, body = signed_sts_request(oc.url)
             runs["sts"].append(wrk(oc.url + "/", args.duration, method="POST", body=body, headers=headers,

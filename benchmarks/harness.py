@@ -68,11 +68,12 @@ class Server:
                 self.proc.kill()
 
 
-def overcast_server(data_dir: str | None = None, *extra: str) -> Server:
+def overcast_server(data_dir: str | None = None, *extra: str, access_log: bool = False) -> Server:
+    """Overcast on a free port; the access log (one line per request) is off unless asked for."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="overcast-bench-")
     cmd = [sys.executable, "-m", "overcast", "serve", "--port", str(port), "--data-dir", data_dir,
-           "--log-level", "warning", *extra]
+           "--log-level", "info" if access_log else "warning", *extra]
     return Server(cmd, port, "/_overcast/health")
 
 

@@ -9,6 +9,7 @@ traceback and answered as ``InternalFailure`` (never a traceback on the wire).
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import time
 from random import getrandbits as _random_bits
@@ -37,13 +38,18 @@ _CORS_EXPOSE = (
 
 
 def new_request_id() -> str:
-    """A random (version 4) UUID string, as AWS request ids look.
+    """A request id shaped like AWS's (a version 4 UUID): random per process, then a counter.
 
-    From the non-cryptographic generator: a request id needs to be unique, not secret, and
-    this costs a fifth of ``uuid4()`` on every request.
+    Unique within the process by the counter and across restarts by the random part; a fifth
+    of the cost of ``uuid4()`` on every request.
     """
-    h = "%032x" % _random_bits(128)
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):012x}"
+
+
+_ID_PREFIX = "%08x-%04x-4%03x-%x%03x-" % (
+    _random_bits(32), _random_bits(16), _random_bits(12), 8 | _random_bits(2), _random_bits(12)
+)
+_ID_COUNTER = itertools.count(_random_bits(40))
 
 
 def _join_repeated(raw_headers) -> dict[str, str]:
@@ -174,10 +180,8 @@ class Gateway:
                 elif not body.done:
                     request.body = await body.read(limit, headers.get("content-length"))
             identity = self.auth.authenticate(info, request, ctx)
-            ctx.account = identity.account
-            ctx.access_key = identity.access_key
-            ctx.principal_arn = identity.principal_arn
-            ctx.user_id = identity.user_id
+            ctx.account, ctx.access_key = identity.account, identity.access_key
+            ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
             params = protocol.parse_request(operation, request)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)

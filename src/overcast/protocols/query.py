@@ -336,11 +336,10 @@ class QueryProtocol(WireProtocol):
         return operation
 
     def parse_request(self, operation, request):
-        pairs = form_pairs(request)
         shape = operation.input_shape
-        if shape is None:
-            return {}
-        params = self.reader.read_input(shape, build_tree(pairs))
+        if shape is None or not shape.members:
+            return {}  # nothing to read (the form's Action was read by find_operation)
+        params = self.reader.read_input(shape, build_tree(form_pairs(request)))
         if request.path not in ("", "/"):
             member = url_member(operation.service_model.service_name)
             if member is not None and member not in params and member in shape.members:
