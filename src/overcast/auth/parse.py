@@ -68,15 +68,6 @@ def inspect_request(query_string: str, headers: dict[str, str]) -> AuthInfo | No
 # The header as every SDK writes it: one regex match instead of the general parse below
 # (the hot path of open mode). Anything else takes the general parse, which also names what
 # is wrong with a malformed header.
-_V4_HEADER = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, ?"
-    r"SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})"
-)
-_AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
-
-
-# The exact form every SDK writes; a header of this form needs none of the checks below
-# except the date's (on every request, so it is worth the shortcut).
 _V4_SDK_FORM = re.compile(
     r"AWS4-HMAC-SHA256 Credential=([^/\s,=]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request,"
     r" ?SignedHeaders=([a-z0-9;._\-]+), ?Signature=([0-9a-f]{64})"
@@ -93,32 +84,10 @@ def parse_v4_header(auth: str, headers: dict[str, str]) -> AuthInfo:
         amz_date = headers.get("x-amz-date")
         if amz_date is not None and _AMZ_DATE_FORM.fullmatch(amz_date) is not None:
             key, date, region, service, signed, signature = sdk_form.groups()
+            # positional: this runs on every request
             return AuthInfo(
-                "header",
-                key,
-                region=region,
-                service=service,
-                date=date,
-                amz_date=amz_date,
-                signed_headers=tuple(signed.split(";")),
-                signature=signature,
-                session_token=headers.get("x-amz-security-token"),
-            )
-    match = _V4_HEADER.fullmatch(auth)
-    if match is not None:
-        amz_date = headers.get("x-amz-date")
-        if amz_date is not None and _AMZ_DATE.fullmatch(amz_date) is not None:
-            key, date, region, service, signed, signature = match.groups()
-            return AuthInfo(
-                "header",
-                key,
-                region=region,
-                service=service,
-                date=date,
-                amz_date=amz_date,
-                signed_headers=tuple(signed.split(";")),
-                signature=signature,
-                session_token=headers.get("x-amz-security-token"),
+                "header", key, region, service, date, amz_date, tuple(signed.split(";")), signature, None,
+                headers.get("x-amz-security-token"),
             )
     parts: dict[str, str] = {}
     for item in auth[len(_V4_PREFIX) :].split(","):
