@@ -105,6 +105,7 @@ class Gateway:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.access_log.flush()
                 await self.cloud.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
