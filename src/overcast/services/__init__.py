@@ -2,5 +2,6 @@
 
 # botocore service name -> package under overcast.services holding provider.py
 IMPLEMENTED = {
+    "sqs": "sqs",
     "sts": "sts",
 }
