@@ -1,0 +1,495 @@
+"""The SQS message engine (``provider.engine``): sends, receives, deletes, visibility, redrive,
+retention, deduplication — in memory, written through to SQLite before anything is answered.
+
+The working set of every queue lives in memory (``message_state.QueueState`` /
+``fifo.FifoQueueState``: heaps and deques of small records); ``message_store.MessageStore``
+is the durable log (one INSERT per send, one transaction per batch, an UPDATE or DELETE per
+receive / visibility change / delete). At start the rows are read back once and each queue's
+state is rebuilt on first use, so in-flight messages stay invisible until their timeout and
+delays keep running across a restart.
+
+For the queue operations (``queues.py``):
+
+- ``counts(queue) -> (visible, not_visible, delayed)``: ApproximateNumberOfMessages,
+  ...NotVisible, ...Delayed.
+- ``purge(queue)``: delete every message (PurgeQueue).
+- ``drop_queue(queue)``: forget the queue's messages and deduplication ids (DeleteQueue);
+  waiting long polls return empty.
+
+For message move tasks (``move_tasks.py``, StartMessageMoveTask):
+
+- ``peek_oldest(queue, limit) -> list[StoredMessage]``: up to ``limit`` visible messages of
+  ``queue``, oldest first, without taking them (``.seq`` identifies each,
+  ``.dead_letter_source`` is the ARN of the queue it was dead-lettered from, or None).
+- ``transfer(source, destination, seqs) -> list[str]``: moves those messages (if still
+  visible in ``source``) to the end of ``destination`` in one commit, keeping message id,
+  body, attributes, sender and sent timestamp; receive count and DeadLetterQueueSourceArn
+  start afresh. Returns the message ids moved. A message without a MessageGroupId is not
+  moved into a FIFO queue.
+
+Queues are ``queue_store.QueueRecord`` objects; their ``key`` keys everything here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import NamedTuple
+
+from overcast.errors import AwsError
+from overcast.services.sqs import receipts
+from overcast.services.sqs.fifo import DEDUPLICATION_INTERVAL, Deduplication, FifoQueueState, content_deduplication_id
+from overcast.services.sqs.longpoll import LongPolls
+from overcast.services.sqs.message_state import INFLIGHT, READY, Msg, QueueState
+from overcast.services.sqs.message_store import MessageStore, StoredMessage
+from overcast.services.sqs.outgoing import Outgoing
+
+SWEEP_INTERVAL = 60.0  # seconds of cloud time between retention / deduplication sweeps
+MAX_VISIBILITY = 43_200  # 12 hours: the longest a message stays in flight after a receive
+ATTEMPT_INTERVAL = 300.0  # a ReceiveRequestAttemptId can be retried for 5 minutes
+_SEQ_PER_MS = 1_000_000  # sequence numbers: epoch ms x 10^6 (19-20 digits, fits a signed int64)
+
+
+class SendOutcome(NamedTuple):
+    message_id: str
+    seq: int
+
+
+class Received(NamedTuple):
+    """One message handed out by a receive."""
+
+    msg: Msg
+    stored: StoredMessage
+    receipt_handle: str
+
+
+def _deliver(msg: Msg) -> bool:
+    return True
+
+
+class MessageEngine:
+    """Every queue's messages: the in-memory working set and its durable log."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.clock = provider.clock
+        self.store = MessageStore(provider)
+        self.polls = LongPolls(self, provider.cloud.scheduler)
+        self._states: dict[int, QueueState] = {}
+        self._dedup: dict[int, Deduplication] = {}
+        # Rows read at start, per queue key, until the queue's state is first built.
+        self._backlog: dict[int, list] | None = None
+        self._dedup_backlog: dict[int, list] = {}
+        self._last_seq = 0
+        provider.cloud.scheduler.every(SWEEP_INTERVAL, self.sweep)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the stored messages back (once; at start or on first use)."""
+        if self._backlog is not None:
+            return
+        backlog: dict[int, list] = {}
+        for row in self.store.load_messages():
+            backlog.setdefault(row.queue_key, []).append(row)
+        dedup: dict[int, list] = {}
+        for row in self.store.load_deduplication():
+            dedup.setdefault(row[0], []).append(row)
+        self._last_seq = max(self._last_seq, self.store.max_seq())
+        self._backlog, self._dedup_backlog = backlog, dedup
+        queues = self.provider.queues
+        orphans = [key for key in set(backlog) | set(dedup) if queues.by_key(key) is None]
+        for key in orphans:  # a crash between DeleteQueue's steps left them
+            self.store.delete_queue_messages(key, with_deduplication=True)
+            backlog.pop(key, None)
+            dedup.pop(key, None)
+
+    def reset(self) -> None:
+        """Forget everything (the database is being wiped); waiting long polls return empty."""
+        for qs in self._states.values():
+            qs.dropped = True
+            self.polls.release(qs)
+        self._states.clear()
+        self._dedup.clear()
+        self._backlog = {}
+        self._dedup_backlog = {}
+
+    def state(self, queue) -> QueueState:
+        """The working set of ``queue`` (built from the stored rows on first use)."""
+        qs = self._states.get(queue.key)
+        if qs is None:
+            qs = self._build(queue)
+        return qs
+
+    def loaded_state(self, key) -> QueueState | None:
+        return self._states.get(key)
+
+    def _build(self, queue) -> QueueState:
+        self.load()
+        key = queue.key
+        fifo = queue.is_fifo
+        qs = FifoQueueState(key) if fifo else QueueState(key)
+        now = self.clock.now()
+        for row in self._backlog.pop(key, ()):
+            msg = Msg(row.seq, row.visible_at, row.retain_from, row.receive_count, row.first_received_at,
+                      row.receipt, row.received_at)
+            if fifo:
+                msg.group = qs.group(row.group_id or "")
+            qs.add(msg, now)
+        if fifo:
+            dedup = self._dedup[key] = Deduplication()
+            for _, scope, dedup_id, message_id, seq, expires_at in self._dedup_backlog.pop(key, ()):
+                dedup.remember((scope, dedup_id), expires_at, message_id, seq)
+        self._states[key] = qs
+        return qs
+
+    def _next_seq(self, now: float) -> int:
+        seq = int(now * 1000) * _SEQ_PER_MS
+        if seq <= self._last_seq:
+            seq = self._last_seq + 1
+        self._last_seq = seq
+        return seq
+
+    # -- send ------------------------------------------------------------------------------
+
+    def send(self, queue, messages: list[Outgoing], sender_id: str) -> list[SendOutcome]:
+        """Enqueue validated messages (one commit); returns each one's message id and seq.
+
+        On a FIFO queue a message whose deduplication id was seen within 5 minutes is not
+        enqueued: its outcome is the first message's id and sequence number.
+        """
+        qs = self.state(queue)
+        now = self.clock.now()
+        sent_ms = int(now * 1000)
+        key = queue.key
+        fifo = queue.is_fifo
+        default_delay = queue.delay_seconds
+        rows, outcomes, added, dedup_rows = [], [], [], []
+        if fifo:
+            dedup = self._dedup[key]
+            by_group = queue.deduplication_scope == "messageGroup"
+            seen_now: dict = {}
+        for out in messages:
+            dedup_id = out.dedup_id
+            if fifo:
+                if dedup_id is None:
+                    dedup_id = content_deduplication_id(out.body)
+                dedup_key = (out.group_id if by_group else "", dedup_id)
+                found = seen_now.get(dedup_key) or dedup.find(dedup_key, now)
+                if found is not None:
+                    outcomes.append(SendOutcome(found[1], found[2]))
+                    continue
+            seq = self._next_seq(now)
+            message_id = str(uuid.uuid4())
+            delay = default_delay if out.delay is None else out.delay
+            visible_at = now + delay if delay else now
+            rows.append((seq, key, message_id, out.body, out.md5_body, out.attributes, out.md5_attributes,
+                         out.trace_header, sender_id, sent_ms, now, out.group_id, dedup_id, None, visible_at))
+            if fifo:
+                expires_at = now + DEDUPLICATION_INTERVAL
+                seen_now[dedup_key] = (expires_at, message_id, seq)
+                dedup_rows.append((key, dedup_key[0], dedup_id, message_id, seq, expires_at))
+            added.append((seq, visible_at, out.group_id))
+            outcomes.append(SendOutcome(message_id, seq))
+        if rows:
+            self.store.insert(rows, dedup_rows)
+        if fifo:
+            for _, scope, dedup_id, message_id, seq, expires_at in dedup_rows:
+                dedup.remember((scope, dedup_id), expires_at, message_id, seq)
+        visible = 0
+        for seq, visible_at, group_id in added:
+            msg = Msg(seq, visible_at, now)
+            if fifo:
+                msg.group = qs.group(group_id)
+            qs.add(msg, now)
+            if msg.state == READY:
+                visible += 1
+        if qs.waiters:
+            if visible:
+                self.polls.notify(qs, visible)
+            if visible < len(added):
+                self.polls.arm(qs)
+        return outcomes
+
+    # -- receive ---------------------------------------------------------------------------
+
+    def receive(self, queue, limit: int, visibility_timeout: int, attempt_id: str | None = None) -> list[Received]:
+        """Hand out up to ``limit`` visible messages, in flight for ``visibility_timeout`` s.
+
+        Expired messages are dropped first; a message already received maxReceiveCount times
+        moves to the dead-letter queue instead of being delivered.
+        """
+        qs = self.state(queue)
+        if qs.dropped:
+            return []
+        now = self.clock.now()
+        deleted = [msg.seq for msg in qs.expire(now, queue.message_retention_period)]
+        qs.promote(now)
+        if attempt_id is not None and qs.fifo:
+            again = self._retry_attempt(queue, qs, attempt_id, now, visibility_timeout, deleted)
+            if again is not None:
+                return again
+        dead = self._dead_letter_target(queue)
+        moved: list[Msg] = []
+        classify = _deliver
+        if dead is not None:
+            max_count = dead[1]
+
+            def classify(msg: Msg) -> bool:
+                if msg.receive_count >= max_count:
+                    qs.remove(msg)
+                    moved.append(msg)
+                    return False
+                return True
+
+        taken = qs.receive(limit, now, now + visibility_timeout, classify)
+        copies = self._move_out(queue, dead[0], moved, now, deleted) if moved else ()
+        if taken or deleted:
+            self.store.apply(
+                received=[(m.visible_at, m.receive_count, m.first_received_at, m.receipt, m.received_at, m.seq)
+                          for m in taken],
+                deleted=deleted,
+                copies=copies,
+            )
+        if moved:
+            self._move_in(dead[0], moved, copies, now)
+        if not taken:
+            return []
+        if qs.waiters:
+            self.polls.arm(qs)
+        received = self._received(queue, taken)
+        if attempt_id is not None and qs.fifo:
+            qs.attempts[attempt_id] = (now + ATTEMPT_INTERVAL, [(m, m.receipt) for m in taken])
+        return received
+
+    def _received(self, queue, taken: list[Msg]) -> list[Received]:
+        stored = self.store.fetch([msg.seq for msg in taken])
+        key = queue.key
+        return [Received(msg, stored[msg.seq], receipts.encode(key, msg.seq, msg.receipt)) for msg in taken]
+
+    def _retry_attempt(self, queue, qs, attempt_id, now, visibility_timeout, deleted) -> list[Received] | None:
+        """The same messages and handles again for a retried ReceiveRequestAttemptId, if none
+        of them changed since; their visibility timeout starts over."""
+        entry = qs.attempts.get(attempt_id)
+        if entry is None:
+            return None
+        expires_at, handed = entry
+        if expires_at <= now or not all(m.state == INFLIGHT and m.receipt == nonce for m, nonce in handed):
+            del qs.attempts[attempt_id]
+            return None
+        visible_at = now + visibility_timeout
+        for msg, _ in handed:
+            qs.set_visibility(msg, visible_at, now)
+        self.store.apply(visibility=[(visible_at, m.seq) for m, _ in handed], deleted=deleted)
+        return self._received(queue, [m for m, _ in handed])
+
+    def _dead_letter_target(self, queue):
+        """(dead-letter queue, maxReceiveCount) when ``queue`` redrives to an existing queue."""
+        policy = queue.redrive_policy
+        if not policy:
+            return None
+        try:
+            arn = policy["deadLetterTargetArn"]
+            max_count = int(policy["maxReceiveCount"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        target = self.provider.queues.by_arn(arn)
+        if target is None or target.key == queue.key or target.is_fifo != queue.is_fifo:
+            return None
+        return target, max_count
+
+    def _move_out(self, queue, target, moved: list[Msg], now: float, deleted: list[int]) -> list[tuple]:
+        """The copy rows moving messages to a dead-letter queue (same id, body, attributes).
+
+        The retention clock keeps running from the original send on a standard queue and
+        restarts on a FIFO one, as AWS documents for dead-letter queues.
+        """
+        retain_from = now if queue.is_fifo else None
+        copies = []
+        for msg in moved:
+            copies.append((self._next_seq(now), target.key, retain_from, queue.arn, now, True, msg.seq))
+            deleted.append(msg.seq)
+        return copies
+
+    def _move_in(self, target, moved: list[Msg], copies: list[tuple], now: float) -> None:
+        tq = self.state(target)
+        for msg, copy in zip(moved, copies):
+            new = Msg(copy[0], now, msg.retain_from if copy[2] is None else copy[2], msg.receive_count,
+                      msg.first_received_at)
+            if tq.fifo:
+                new.group = tq.group(msg.group.id if msg.group is not None else "")
+            tq.add(new, now)
+        if tq.waiters:
+            self.polls.notify(tq, len(moved))
+
+    # -- delete and visibility ---------------------------------------------------------------
+
+    def _locate(self, queue, qs: QueueState, handle) -> tuple[Msg | None, int]:
+        receipt = receipts.decode(handle)
+        if receipt.queue_key != queue.key:
+            raise receipts.invalid_handle(handle)
+        return qs.messages.get(receipt.seq), receipt.nonce
+
+    def delete(self, queue, handles: list) -> list[AwsError | None]:
+        """Delete the messages of these receipt handles (one commit); per handle None or the error.
+
+        Only the latest handle of a message deletes it; an older one succeeds without effect,
+        as on AWS. On a FIFO queue a handle whose visibility timeout ran out has expired.
+        """
+        qs = self.state(queue)
+        now = self.clock.now()
+        qs.promote(now)
+        results: list[AwsError | None] = []
+        doomed: list[Msg] = []
+        for handle in handles:
+            try:
+                msg, nonce = self._locate(queue, qs, handle)
+                if msg is not None:
+                    if qs.fifo and (msg.receipt != nonce or msg.state != INFLIGHT):
+                        raise AwsError("InvalidParameterValue", f"Value {handle} for parameter ReceiptHandle is "
+                                       "invalid. Reason: The receipt handle has expired.")
+                    if msg.receipt == nonce:
+                        doomed.append(msg)
+                results.append(None)
+            except AwsError as error:
+                results.append(error)
+        if doomed:
+            if len(doomed) == 1:
+                self.store.delete_one(doomed[0].seq)
+            else:
+                self.store.apply(deleted=[msg.seq for msg in doomed])
+            for msg in doomed:
+                qs.remove(msg)
+            if qs.fifo and qs.waiters:
+                self.polls.notify(qs, qs.available_hint())
+        return results
+
+    def change_visibility(self, queue, changes: list[tuple]) -> list[AwsError | None]:
+        """Apply (receipt handle, timeout) changes (one commit); per change None or the error."""
+        qs = self.state(queue)
+        now = self.clock.now()
+        qs.promote(now)
+        results: list[AwsError | None] = []
+        changed: list[tuple[Msg, float]] = []
+        for handle, timeout in changes:
+            try:
+                msg, nonce = self._locate(queue, qs, handle)
+                if msg is None or msg.receipt != nonce:
+                    raise AwsError("InvalidParameterValue", f"Value {handle} for parameter ReceiptHandle is invalid. "
+                                   "Reason: Message does not exist or is not available for visibility timeout change.")
+                if msg.state != INFLIGHT:
+                    raise AwsError("MessageNotInflight", "The message referred to is not in flight.")
+                if now + timeout - msg.received_at > MAX_VISIBILITY:
+                    raise AwsError("InvalidParameterValue", f"Value {timeout} for parameter VisibilityTimeout is "
+                                   "invalid. Reason: Total VisibilityTimeout for the message is beyond the limit "
+                                   f"[{MAX_VISIBILITY} seconds]")
+                changed.append((msg, now + timeout))
+                results.append(None)
+            except AwsError as error:
+                results.append(error)
+        if changed:
+            if len(changed) == 1:
+                self.store.set_visibility_one(changed[0][1], changed[0][0].seq)
+            else:
+                self.store.apply(visibility=[(visible_at, msg.seq) for msg, visible_at in changed])
+            visible = 0
+            for msg, visible_at in changed:
+                if msg.state == INFLIGHT and qs.set_visibility(msg, visible_at, now):
+                    visible += 1
+            if qs.waiters:
+                if visible:
+                    self.polls.notify(qs, visible)
+                self.polls.arm(qs)
+        return results
+
+    # -- queue-wide --------------------------------------------------------------------------
+
+    def _expire(self, queue, qs: QueueState, now: float) -> None:
+        gone = qs.expire(now, queue.message_retention_period)
+        if gone:
+            self.store.apply(deleted=[msg.seq for msg in gone])
+
+    def counts(self, queue) -> tuple[int, int, int]:
+        """(ApproximateNumberOfMessages, ...NotVisible, ...Delayed) of ``queue``."""
+        qs = self.state(queue)
+        now = self.clock.now()
+        self._expire(queue, qs, now)
+        qs.promote(now)
+        return qs.counts()
+
+    def purge(self, queue) -> None:
+        """Delete every message of ``queue`` (PurgeQueue)."""
+        qs = self.state(queue)
+        self.store.delete_queue_messages(queue.key, with_deduplication=False)
+        qs.clear()
+
+    def drop_queue(self, queue) -> None:
+        """Forget ``queue``'s messages and deduplication ids (DeleteQueue)."""
+        self.load()
+        self.store.delete_queue_messages(queue.key, with_deduplication=True)
+        qs = self._states.pop(queue.key, None)
+        self._dedup.pop(queue.key, None)
+        self._backlog.pop(queue.key, None)
+        self._dedup_backlog.pop(queue.key, None)
+        if qs is not None:
+            qs.clear()
+            qs.dropped = True
+            self.polls.release(qs)
+
+    def sweep(self) -> None:
+        """Periodic: free expired messages, deduplication ids and receive attempts."""
+        now = self.clock.now()
+        queues = self.provider.queues
+        for key, qs in list(self._states.items()):
+            queue = queues.by_key(key)
+            if queue is None:
+                continue
+            self._expire(queue, qs, now)
+            if qs.attempts:
+                for attempt_id in [a for a, (expires_at, _) in qs.attempts.items() if expires_at <= now]:
+                    del qs.attempts[attempt_id]
+            dedup = self._dedup.get(key)
+            if dedup is not None:
+                gone = dedup.expire(now)
+                if gone:
+                    self.store.forget_deduplication([(key, scope, dedup_id) for scope, dedup_id in gone])
+
+    # -- message move tasks ------------------------------------------------------------------
+
+    def peek_oldest(self, queue, limit: int) -> list[StoredMessage]:
+        """Up to ``limit`` visible messages of ``queue``, oldest first, left in place."""
+        qs = self.state(queue)
+        now = self.clock.now()
+        self._expire(queue, qs, now)
+        qs.promote(now)
+        oldest = qs.oldest(limit)
+        stored = self.store.fetch([msg.seq for msg in oldest])
+        return [stored[msg.seq] for msg in oldest if msg.seq in stored]
+
+    def transfer(self, source, destination, seqs: list[int]) -> list[str]:
+        """Move these messages (if still visible in ``source``) to ``destination`` in one commit."""
+        sq, dq = self.state(source), self.state(destination)
+        now = self.clock.now()
+        sq.promote(now)
+        candidates = [sq.messages.get(seq) for seq in seqs]
+        candidates = [msg for msg in candidates if msg is not None and msg.state == READY]
+        stored = self.store.fetch([msg.seq for msg in candidates])
+        moving, copies, deleted = [], [], []
+        for msg in candidates:
+            row = stored.get(msg.seq)
+            if row is None or (dq.fifo and not row.group_id):
+                continue
+            copies.append((self._next_seq(now), destination.key, None, None, now, False, msg.seq))
+            deleted.append(msg.seq)
+            moving.append((msg, row))
+        if not moving:
+            return []
+        self.store.apply(copies=copies, deleted=deleted)
+        for (msg, row), copy in zip(moving, copies):
+            sq.remove(msg)
+            new = Msg(copy[0], now, msg.retain_from)
+            if dq.fifo:
+                new.group = dq.group(row.group_id)
+            dq.add(new, now)
+        if dq.waiters:
+            self.polls.notify(dq, len(moving))
+        return [row.message_id for _, row in moving]
