@@ -7,7 +7,6 @@ purges and the messages of a deleted queue belong to the message engine (``self.
 
 from __future__ import annotations
 
-import inspect
 import re
 
 from overcast.context import RequestContext
@@ -125,11 +124,13 @@ class QueueOperations:
             result["NextToken"] = token
         return result
 
-    async def delete_queue(self, ctx: RequestContext, params: dict) -> dict:
+    def delete_queue(self, ctx: RequestContext, params: dict) -> dict:
         """Delete a queue and its messages; the name is free again at once."""
         record = self.queues.resolve(ctx, params.get("QueueUrl"))
+        # The row goes first: a crash in between leaves only unreachable message rows
+        # (queue keys are never reused), never a queue that lost its messages.
         self.queues.delete(record)
-        await self._engine_call("drop_queue", record)
+        self.engine.drop_queue(record)
         return {}
 
     def list_dead_letter_source_queues(self, ctx: RequestContext, params: dict) -> dict:
@@ -144,7 +145,7 @@ class QueueOperations:
 
     # -- attributes ------------------------------------------------------------------------
 
-    async def get_queue_attributes(self, ctx: RequestContext, params: dict) -> dict:
+    def get_queue_attributes(self, ctx: RequestContext, params: dict) -> dict:
         """The named attributes (``All`` for every one) with their current values."""
         record = self.queues.resolve(ctx, params.get("QueueUrl"))
         names = attrs.requested_names(params.get("AttributeNames"))
@@ -153,21 +154,13 @@ class QueueOperations:
         for name in names:
             if name in _APPROXIMATE:
                 if counts is None:
-                    counts = await self._engine_call("counts", record) or (0, 0, 0)
+                    counts = self.engine.counts(record)
                 found[name] = str(counts[_APPROXIMATE.index(name)])
                 continue
             value = self._attribute(record, name)
             if value is not None:
                 found[name] = value
         return {"Attributes": found} if found else {}
-
-    async def _engine_call(self, method: str, record: QueueRecord):
-        """``self.engine.<method>(record)``, awaited if the engine's method is async."""
-        engine = getattr(self, "engine", None)
-        if engine is None:  # the message engine is not part of this provider (yet)
-            return None
-        result = getattr(engine, method)(record)
-        return await result if inspect.isawaitable(result) else result
 
     @staticmethod
     def _attribute(record: QueueRecord, name: str) -> str | None:
@@ -286,7 +279,7 @@ class QueueOperations:
 
     # -- purge -----------------------------------------------------------------------------
 
-    async def purge_queue(self, ctx: RequestContext, params: dict) -> dict:
+    def purge_queue(self, ctx: RequestContext, params: dict) -> dict:
         """Delete every message of the queue; once per 60 seconds of the cloud's clock."""
         record = self.queues.resolve(ctx, params.get("QueueUrl"))
         now = self.clock.now()
@@ -295,6 +288,6 @@ class QueueOperations:
                 "PurgeQueueInProgress",
                 f"Only one PurgeQueue operation on {record.name} is allowed every {PURGE_INTERVAL} seconds.",
             )
+        self.engine.purge(record)
         self.queues.mark_purged(record, now)
-        await self._engine_call("purge", record)
         return {}
