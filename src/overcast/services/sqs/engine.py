@@ -439,6 +439,10 @@ class MessageEngine:
         """Periodic: free expired messages, deduplication ids and receive attempts."""
         now = self.clock.now()
         queues = self.provider.queues
+        for key in list(self._backlog or ()):  # queues not touched since start: track them now
+            queue = queues.by_key(key)
+            if queue is not None:
+                self.state(queue)
         for key, qs in list(self._states.items()):
             queue = queues.by_key(key)
             if queue is None:
