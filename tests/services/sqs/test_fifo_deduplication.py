@@ -98,3 +98,16 @@ def test_purge_keeps_the_deduplication_interval(sqs, queue_url):
     sqs.purge_queue(QueueUrl=url)
     sqs.send_message(QueueUrl=url, MessageBody="b", MessageGroupId="g", MessageDeduplicationId="d")
     assert bodies(sqs, url) == []
+
+
+def test_deduplication_ids_free_their_storage_after_the_interval(sqs, queue_url, advance, server):
+    import os
+    import sqlite3
+
+    url = queue_url(fifo=True)
+    sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d")
+    advance(301)
+    sqs.send_message(QueueUrl=url, MessageBody="b", MessageGroupId="g", MessageDeduplicationId="d")
+    advance(400)  # both intervals over, periodic sweeps ran
+    with sqlite3.connect(os.path.join(server.data_dir, "sqs.db")) as db:
+        assert db.execute("SELECT COUNT(*) FROM sqs_deduplication").fetchone()[0] == 0

@@ -453,9 +453,7 @@ class MessageEngine:
                     del qs.attempts[attempt_id]
             dedup = self._dedup.get(key)
             if dedup is not None:
-                gone = dedup.expire(now)
-                if gone:
-                    self.store.forget_deduplication([(key, scope, dedup_id) for scope, dedup_id in gone])
+                self.store.forget_deduplication(dedup.expire(now))
 
     # -- message move tasks ------------------------------------------------------------------
 

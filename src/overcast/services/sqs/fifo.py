@@ -160,11 +160,12 @@ class FifoQueueState(QueueState):
 class Deduplication:
     """Deduplication ids of one FIFO queue within their interval: key -> (expires_at, message id, seq)."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "replaced")
 
     def __init__(self):
         # Insertion order is expiry order (every entry lives the same interval).
         self.entries: dict[tuple[str, str], tuple[float, str, int]] = {}
+        self.replaced: list[int] = []  # seqs of stored entries superseded by a newer one
 
     def find(self, key: tuple[str, str], now: float) -> tuple[float, str, int] | None:
         found = self.entries.get(key)
@@ -173,17 +174,20 @@ class Deduplication:
         return found
 
     def remember(self, key: tuple[str, str], expires_at: float, message_id: str, seq: int) -> None:
-        self.entries.pop(key, None)  # re-inserted at the end: keeps expiry order
+        old = self.entries.pop(key, None)  # re-inserted at the end: keeps expiry order
+        if old is not None:
+            self.replaced.append(old[2])
         self.entries[key] = (expires_at, message_id, seq)
 
-    def expire(self, now: float) -> list[tuple[str, str]]:
-        """Drop the entries whose interval ended; returns their keys."""
+    def expire(self, now: float) -> list[int]:
+        """Drop the entries whose interval ended; returns the seqs of their stored rows."""
         entries = self.entries
         gone = []
         for key, (expires_at, _, _) in entries.items():
             if expires_at > now:
                 break
             gone.append(key)
-        for key in gone:
-            del entries[key]
-        return gone
+        seqs = [entries.pop(key)[2] for key in gone]
+        seqs.extend(self.replaced)
+        self.replaced.clear()
+        return seqs

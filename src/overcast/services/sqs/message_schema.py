@@ -16,7 +16,9 @@ working set in memory and rebuilds it from this table at start.
 - ``attributes``: the message attributes as JSON ``{name: [DataType, string, base64]}``.
 
 ``sqs_deduplication`` remembers FIFO deduplication ids for their 5-minute interval, also
-after the message itself is gone.
+after the message itself is gone: one row per deduplicated message, keyed by its seq so
+inserts append (random SHA-256 keys in a B-tree index would dirty a page each); the engine
+looks ids up in memory and reads the table back at start, the latest row of an id winning.
 """
 
 MESSAGE_SCHEMA = """
@@ -42,12 +44,11 @@ CREATE TABLE sqs_messages (
     received_at REAL NOT NULL
 );
 CREATE TABLE sqs_deduplication (
+    seq INTEGER NOT NULL PRIMARY KEY,
     queue_key INTEGER NOT NULL,
     scope TEXT NOT NULL,
     dedup_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    expires_at REAL NOT NULL,
-    PRIMARY KEY (queue_key, scope, dedup_id)
+    expires_at REAL NOT NULL
 );
 """

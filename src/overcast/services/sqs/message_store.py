@@ -37,10 +37,9 @@ _COPY_KEEP_COUNTS = _COPY.format(counts="receive_count, first_received_at")
 _COPY_RESET_COUNTS = _COPY.format(counts="0, 0")
 _REMEMBER_ID = (
     "INSERT INTO sqs_deduplication (queue_key, scope, dedup_id, message_id, seq, expires_at) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (queue_key, scope, dedup_id) DO UPDATE SET "
-    "message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at"
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_FORGET_ID = "DELETE FROM sqs_deduplication WHERE queue_key = ? AND scope = ? AND dedup_id = ?"
+_FORGET_ID = "DELETE FROM sqs_deduplication WHERE seq = ?"
 _FETCH = (
     "SELECT seq, message_id, body, md5_body, attributes, md5_attributes, trace_header, sender_id, sent_at, "
     "group_id, dedup_id, dead_letter_source FROM sqs_messages WHERE seq IN ({})"
@@ -161,11 +160,11 @@ class MessageStore:
             if with_deduplication:
                 self.db.execute("DELETE FROM sqs_deduplication WHERE queue_key = ?", (queue_key,))
 
-    def forget_deduplication(self, keys: list[tuple[int, str, str]]) -> None:
-        """Deduplication ids whose interval ended."""
-        if keys:
+    def forget_deduplication(self, seqs: list[int]) -> None:
+        """Deduplication ids whose interval ended (by the seq of their message)."""
+        if seqs:
             with self.db.transaction():
-                self.db.executemany(_FORGET_ID, keys)
+                self.db.executemany(_FORGET_ID, [(seq,) for seq in seqs])
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -190,7 +189,7 @@ class MessageStore:
         """Every remembered deduplication id: (queue_key, scope, dedup_id, message_id, seq, expires_at)."""
         return self.db.query(
             "SELECT queue_key, scope, dedup_id, message_id, seq, expires_at FROM sqs_deduplication "
-            "ORDER BY expires_at"
+            "ORDER BY expires_at, seq"
         )
 
     def max_seq(self) -> int:
