@@ -32,7 +32,7 @@ Queues are ``queue_store.QueueRecord`` objects; their ``key`` keys everything he
 
 from __future__ import annotations
 
-import uuid
+import os
 from typing import NamedTuple
 
 from overcast.errors import AwsError
@@ -64,6 +64,13 @@ class Received(NamedTuple):
 
 def _deliver(msg: Msg) -> bool:
     return True
+
+
+def new_message_ids(count: int) -> list[str]:
+    """Random (version 4) UUIDs as SQS message ids; one urandom call for a whole batch."""
+    raw = os.urandom(16 * count).hex()
+    return [f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+            for h in (raw[i:i + 32] for i in range(0, 32 * count, 32))]
 
 
 class MessageEngine:
@@ -142,11 +149,13 @@ class MessageEngine:
         self._states[key] = qs
         return qs
 
-    def _next_seq(self, now: float) -> int:
+    def _next_seq(self, now: float, count: int = 1) -> int:
+        """The first of ``count`` new consecutive sequence numbers (time-based, so they keep
+        increasing across restarts even when every stored message is gone)."""
         seq = int(now * 1000) * _SEQ_PER_MS
         if seq <= self._last_seq:
             seq = self._last_seq + 1
-        self._last_seq = seq
+        self._last_seq = seq + count - 1
         return seq
 
     # -- send ------------------------------------------------------------------------------
@@ -158,48 +167,65 @@ class MessageEngine:
         enqueued: its outcome is the first message's id and sequence number.
         """
         qs = self.state(queue)
+        if queue.is_fifo:
+            return self._send_fifo(queue, qs, messages, sender_id)
         now = self.clock.now()
         sent_ms = int(now * 1000)
         key = queue.key
-        fifo = queue.is_fifo
         default_delay = queue.delay_seconds
-        rows, outcomes, added, dedup_rows = [], [], [], []
-        if fifo:
-            dedup = self._dedup[key]
-            by_group = queue.deduplication_scope == "messageGroup"
-            seen_now: dict = {}
-        for out in messages:
-            dedup_id = out.dedup_id
-            if fifo:
-                if dedup_id is None:
-                    dedup_id = content_deduplication_id(out.body)
-                dedup_key = (out.group_id if by_group else "", dedup_id)
-                found = seen_now.get(dedup_key) or dedup.find(dedup_key, now)
-                if found is not None:
-                    outcomes.append(SendOutcome(found[1], found[2]))
-                    continue
-            seq = self._next_seq(now)
-            message_id = str(uuid.uuid4())
+        count = len(messages)
+        message_ids = new_message_ids(count)
+        first = self._next_seq(now, count)
+        rows, added = [], []
+        for index, out in enumerate(messages):
+            seq = first + index
             delay = default_delay if out.delay is None else out.delay
             visible_at = now + delay if delay else now
+            rows.append((seq, key, message_ids[index], out.body, out.md5_body, out.attributes, out.md5_attributes,
+                         out.trace_header, sender_id, sent_ms, now, out.group_id, None, None, visible_at))
+            added.append(Msg(seq, visible_at, now))
+        self.store.insert(rows)
+        self._track(qs, added, now)
+        return [SendOutcome(message_id, first + index) for index, message_id in enumerate(message_ids)]
+
+    def _send_fifo(self, queue, qs, messages: list[Outgoing], sender_id: str) -> list[SendOutcome]:
+        now = self.clock.now()
+        sent_ms = int(now * 1000)
+        key = queue.key
+        delay = queue.delay_seconds  # FIFO queues have no per-message delay
+        visible_at = now + delay if delay else now
+        dedup = self._dedup[key]
+        by_group = queue.deduplication_scope == "messageGroup"
+        expires_at = now + DEDUPLICATION_INTERVAL
+        seen_now: dict = {}
+        rows, outcomes, added, dedup_rows = [], [], [], []
+        for out, message_id in zip(messages, new_message_ids(len(messages))):
+            dedup_id = out.dedup_id if out.dedup_id is not None else content_deduplication_id(out.body)
+            dedup_key = (out.group_id if by_group else "", dedup_id)
+            found = seen_now.get(dedup_key) or dedup.find(dedup_key, now)
+            if found is not None:
+                outcomes.append(SendOutcome(found[1], found[2]))
+                continue
+            seq = self._next_seq(now)
             rows.append((seq, key, message_id, out.body, out.md5_body, out.attributes, out.md5_attributes,
                          out.trace_header, sender_id, sent_ms, now, out.group_id, dedup_id, None, visible_at))
-            if fifo:
-                expires_at = now + DEDUPLICATION_INTERVAL
-                seen_now[dedup_key] = (expires_at, message_id, seq)
-                dedup_rows.append((key, dedup_key[0], dedup_id, message_id, seq, expires_at))
-            added.append((seq, visible_at, out.group_id))
+            seen_now[dedup_key] = (expires_at, message_id, seq)
+            dedup_rows.append((key, dedup_key[0], dedup_id, message_id, seq, expires_at))
+            msg = Msg(seq, visible_at, now)
+            msg.group = qs.group(out.group_id)
+            added.append(msg)
             outcomes.append(SendOutcome(message_id, seq))
         if rows:
             self.store.insert(rows, dedup_rows)
-        if fifo:
-            for _, scope, dedup_id, message_id, seq, expires_at in dedup_rows:
-                dedup.remember((scope, dedup_id), expires_at, message_id, seq)
+        for _, scope, dedup_id, message_id, seq, expires_at in dedup_rows:
+            dedup.remember((scope, dedup_id), expires_at, message_id, seq)
+        self._track(qs, added, now)
+        return outcomes
+
+    def _track(self, qs: QueueState, added: list[Msg], now: float) -> None:
+        """Hold newly stored messages in memory and wake long polls for the visible ones."""
         visible = 0
-        for seq, visible_at, group_id in added:
-            msg = Msg(seq, visible_at, now)
-            if fifo:
-                msg.group = qs.group(group_id)
+        for msg in added:
             qs.add(msg, now)
             if msg.state == READY:
                 visible += 1
@@ -208,7 +234,6 @@ class MessageEngine:
                 self.polls.notify(qs, visible)
             if visible < len(added):
                 self.polls.arm(qs)
-        return outcomes
 
     # -- receive ---------------------------------------------------------------------------
 

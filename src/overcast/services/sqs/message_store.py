@@ -13,12 +13,15 @@ from typing import Iterable, NamedTuple
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
-_INSERT = (
+_INSERT_INTO = (
     "INSERT INTO sqs_messages (seq, queue_key, message_id, body, md5_body, attributes, md5_attributes, "
     "trace_header, sender_id, sent_at, retain_from, group_id, dedup_id, dead_letter_source, visible_at, "
-    "receive_count, first_received_at, receipt, received_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)"
+    "receive_count, first_received_at, receipt, received_at) VALUES "
 )
+_INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)"
+# One statement inserts a whole batch: a single statement commits on its own (no BEGIN /
+# COMMIT round trips), which is most of what a batch costs besides the WAL write.
+_INSERT = {n: _INSERT_INTO + ", ".join([_INSERT_ROW] * n) for n in range(1, 11)}
 _RECEIVED = (
     "UPDATE sqs_messages SET visible_at = ?, receive_count = ?, first_received_at = ?, receipt = ?, "
     "received_at = ? WHERE seq = ?"
@@ -35,10 +38,8 @@ _COPY = (
 )
 _COPY_KEEP_COUNTS = _COPY.format(counts="receive_count, first_received_at")
 _COPY_RESET_COUNTS = _COPY.format(counts="0, 0")
-_REMEMBER_ID = (
-    "INSERT INTO sqs_deduplication (queue_key, scope, dedup_id, message_id, seq, expires_at) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
+_REMEMBER_INTO = "INSERT INTO sqs_deduplication (queue_key, scope, dedup_id, message_id, seq, expires_at) VALUES "
+_REMEMBER = {n: _REMEMBER_INTO + ", ".join(["(?, ?, ?, ?, ?, ?)"] * n) for n in range(1, 11)}
 _FORGET_ID = "DELETE FROM sqs_deduplication WHERE seq = ?"
 _FETCH = (
     "SELECT seq, message_id, body, md5_body, attributes, md5_attributes, trace_header, sender_id, sent_at, "
@@ -78,6 +79,12 @@ class LoadedMessage(NamedTuple):
     group_id: str | None
 
 
+def _insert_chunks(db, statements: dict, rows: list[tuple]) -> None:
+    for start in range(0, len(rows), 10):
+        chunk = rows[start:start + 10]
+        db.execute(statements[len(chunk)], [v for row in chunk for v in row])
+
+
 def encode_attributes(attributes: dict | None) -> str | None:
     """Message attributes as stored: ``{name: [DataType, StringValue, base64 BinaryValue]}``."""
     if not attributes:
@@ -115,16 +122,14 @@ class MessageStore:
     # -- writes ----------------------------------------------------------------------------
 
     def insert(self, rows: list[tuple], dedup_rows: list[tuple] = ()) -> None:
-        """New messages (rows in ``_INSERT`` order) and their deduplication ids, in one commit."""
+        """New messages (rows in ``_INSERT_INTO`` order) and their deduplication ids, in one commit."""
         db = self.db
-        if len(rows) == 1 and not dedup_rows:
-            db.execute(_INSERT, rows[0])
+        if not dedup_rows and len(rows) <= 10:
+            db.execute(_INSERT[len(rows)], rows[0] if len(rows) == 1 else [v for row in rows for v in row])
             return
         with db.transaction():
-            if rows:
-                db.executemany(_INSERT, rows)
-            if dedup_rows:
-                db.executemany(_REMEMBER_ID, dedup_rows)
+            _insert_chunks(db, _INSERT, rows)
+            _insert_chunks(db, _REMEMBER, dedup_rows)
 
     def apply(self, received: Iterable[tuple] = (), deleted: Iterable[int] = (),
               copies: Iterable[tuple] = (), visibility: Iterable[tuple] = ()) -> None:

@@ -60,9 +60,14 @@ def check_body(body) -> int:
         raise missing_parameter("MessageBody")
     if not isinstance(body, str):
         raise invalid_parameter("The parameter MessageBody must be a string.")
+    if body.isascii():
+        # Printable ASCII needs no character-by-character look (the common case, fast in C).
+        if not body.isprintable() and _INVALID_CHARACTER.search(body) is not None:
+            raise AwsError("InvalidMessageContents", INVALID_CONTENTS)
+        return len(body)
     if _INVALID_CHARACTER.search(body) is not None:
         raise AwsError("InvalidMessageContents", INVALID_CONTENTS)
-    return utf8_length(body)
+    return len(body.encode("utf-8"))
 
 
 def check_size(size: int, maximum: int) -> None:

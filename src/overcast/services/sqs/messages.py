@@ -81,13 +81,19 @@ class MessageOperations:
     def send_message_batch(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
         entries = check_batch(params.get("Entries"), "SendMessageBatchRequestEntry")
-        check_batch_size(sum(payload_size(entry) for entry in entries))
         ready, failed = [], []
+        total = 0
         for entry in entries:
             try:
-                ready.append((entry["Id"], prepare(queue, entry)))
+                out = prepare(queue, entry)
+                ready.append((entry["Id"], out))
+                total += out.size
             except AwsError as error:
                 failed.append(failure(entry["Id"], error))
+                total += payload_size(entry)
+        # The whole batch is refused, before any entry is sent, when the messages together
+        # exceed the limit (the entries were only checked, nothing was stored yet).
+        check_batch_size(total)
         successful = []
         if ready:
             outcomes = self.engine.send(queue, [out for _, out in ready], _sender(ctx))

@@ -31,6 +31,7 @@ class Outgoing(NamedTuple):
     delay: int | None  # None: the queue's DelaySeconds
     group_id: str | None
     dedup_id: str | None  # None on FIFO: derived from the body (ContentBasedDeduplication)
+    size: int  # bytes counted against the size limits (body and message attributes)
 
 
 def prepare(queue, params: dict) -> Outgoing:
@@ -75,12 +76,13 @@ def prepare(queue, params: dict) -> Outgoing:
         delay,
         group_id,
         dedup_id,
+        size,
     )
 
 
 def payload_size(params: dict) -> int:
-    """Bytes an entry counts toward a batch's total (body plus attributes), read leniently:
-    the batch limit is checked before the entries are."""
+    """Bytes an entry that failed its checks counts toward a batch's total (body plus
+    attributes), read leniently."""
     total = 0
     body = params.get("MessageBody")
     if isinstance(body, str):
