@@ -10,7 +10,7 @@ from collections import defaultdict
 CONSUMERS = 6
 
 
-def consume(aws_client, url: str, log: list, lock: threading.Lock, idle_rounds: int = 3) -> None:
+def consume(aws_client, url: str, log: list, lock: threading.Lock, idle_rounds: int = 2) -> None:
     """Receive, record, delete, until the queue stays empty for a few short long polls."""
     sqs = aws_client("sqs")
     idle = 0

@@ -13,13 +13,14 @@ import pytest
 class Poll:
     """A long poll running in a thread with its own client."""
 
-    def __init__(self, aws_client, url: str, **kwargs):
+    def __init__(self, aws_client, url: str, settle: bool = True, **kwargs):
         self.result: dict = {}
         client = aws_client("sqs")
         self.thread = threading.Thread(
             target=lambda: self.result.update(client.receive_message(QueueUrl=url, **kwargs)), daemon=True)
         self.thread.start()
-        time.sleep(0.3)  # let it reach the server and start waiting (not a timing assertion)
+        if settle:
+            time.sleep(0.3)  # let it reach the server and start waiting (not a timing assertion)
 
     def bodies(self, timeout: float = 10) -> list[str]:
         """The bodies it returned; fails if it is still waiting after ``timeout`` s."""
@@ -111,7 +112,8 @@ def test_poll_on_a_deleted_queue_returns(sqs, queue_url, aws_client):
 
 def test_one_message_wakes_one_of_many_polls(sqs, queue_url, aws_client):
     url = queue_url()
-    polls = [Poll(aws_client, url, WaitTimeSeconds=2) for _ in range(5)]
+    polls = [Poll(aws_client, url, settle=False, WaitTimeSeconds=1) for _ in range(4)]
+    time.sleep(0.5)  # all of them waiting (not a timing assertion)
     sqs.send_message(QueueUrl=url, MessageBody="only one")
     got = [body for poll in polls for body in poll.bodies()]
     assert got == ["only one"]
