@@ -5,16 +5,32 @@ from __future__ import annotations
 import itertools
 import json
 
+import boto3
 import pytest
+from botocore.config import Config
 from query_client import QueryClient
 
 _names = itertools.count(1)
 
 
+@pytest.fixture(scope="session")
+def _shared_sqs(endpoint):
+    # One client for the session: making a boto3 client costs ~80 ms, more than most tests.
+    return boto3.session.Session().client(
+        "sqs", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60),
+    )
+
+
 @pytest.fixture
-def sqs(aws_client):
-    """A boto3 SQS client (JSON protocol) for the test server."""
-    return aws_client("sqs")
+def sqs(_shared_sqs, server):
+    """A boto3 SQS client (JSON protocol, account 000000000000, us-east-1) for the test server.
+
+    Shared by every test (do not register event handlers on it; make your own with
+    ``aws_client("sqs")`` for that).
+    """
+    return _shared_sqs
 
 
 @pytest.fixture
