@@ -72,6 +72,7 @@ class StateMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.state = FifoQueueState(1) if self.fifo else QueueState(1)
+        self.state.compact_threshold = 2  # compact often: it must not change behaviour
         self.model = Model(self.fifo)
         self.now = 1000.0
         self.seq = 0
@@ -102,6 +103,7 @@ class StateMachine(RuleBasedStateMachine):
         seq = data.draw(st.sampled_from(sorted(self.model.messages)))
         self.state.promote(self.now)
         self.state.remove(self.msgs[seq])
+        self.state.compact()
         del self.model.messages[seq]
 
     @precondition(lambda self: any(m.state == INFLIGHT for m in self.msgs.values()))

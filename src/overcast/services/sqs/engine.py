@@ -277,6 +277,8 @@ class MessageEngine:
             )
         if moved:
             self._move_in(dead[0], moved, copies, now)
+        if deleted:
+            qs.compact()
         if not taken:
             return []
         if qs.waiters:
@@ -384,6 +386,7 @@ class MessageEngine:
                 self.store.apply(deleted=[msg.seq for msg in doomed])
             for msg in doomed:
                 qs.remove(msg)
+            qs.compact()
             if qs.fifo and qs.waiters:
                 self.polls.notify(qs, qs.available_hint())
         return results
@@ -473,6 +476,7 @@ class MessageEngine:
             if queue is None:
                 continue
             self._expire(queue, qs, now)
+            qs.compact()
             if qs.attempts:
                 for attempt_id in [a for a, (expires_at, _) in qs.attempts.items() if expires_at <= now]:
                     del qs.attempts[attempt_id]

@@ -55,6 +55,8 @@ class QueueState:
     """Messages of one standard queue, plus its long-poll waiters and its wake-up timer."""
 
     fifo = False
+    # Compact once removed messages are this many and outnumber the live ones twice.
+    compact_threshold = 1024
 
     def __init__(self, key: int):
         self.key = key
@@ -62,9 +64,13 @@ class QueueState:
         self.inflight = 0
         self.delayed = 0
         self._pending: list[tuple[float, int, Msg]] = []  # (visible_at, seq, msg): DELAYED / INFLIGHT
-        self._expiry: list[tuple[float, int, Msg]] = []  # (retain_from, seq, msg)
+        # Retention order: messages arrive in retain_from order (a deque, no tuple per message)
+        # except those moved in keeping an older retain_from (a heap of (retain_from, seq, msg)).
+        self._expiry: deque[Msg] = deque()
+        self._expiry_late: list[tuple[float, int, Msg]] = []
         self._fresh: deque[Msg] = deque()  # READY since sent, in send (seq) order
         self._back: list[tuple[int, Msg]] = []  # (seq, msg): READY again after a delay / receive
+        self._garbage = 0  # removed messages still referenced by the structures above
         # Long polls waiting on this queue (future -> None, oldest first); see longpoll.py.
         self.waiters: OrderedDict = OrderedDict()
         self.timer_id: int | None = None
@@ -78,7 +84,11 @@ class QueueState:
     def add(self, msg: Msg, now: float) -> None:
         """Track a new (or reloaded) message; its seq is larger than any seen before."""
         self.messages[msg.seq] = msg
-        heapq.heappush(self._expiry, (msg.retain_from, msg.seq, msg))
+        expiry = self._expiry
+        if not expiry or expiry[-1].retain_from <= msg.retain_from:
+            expiry.append(msg)
+        else:
+            heapq.heappush(self._expiry_late, (msg.retain_from, msg.seq, msg))
         if msg.visible_at > now:
             if msg.receipt:
                 msg.state = INFLIGHT
@@ -126,11 +136,17 @@ class QueueState:
 
     def expire(self, now: float, retention: float) -> list[Msg]:
         """Remove the messages older than the retention period; returns them."""
-        expiry = self._expiry
         cutoff = now - retention
         gone = []
-        while expiry and expiry[0][0] <= cutoff:
-            _, _, msg = heapq.heappop(expiry)
+        expiry = self._expiry
+        while expiry and (expiry[0].retain_from <= cutoff or expiry[0].state == GONE):
+            msg = expiry.popleft()
+            if msg.state != GONE:
+                self.remove(msg)
+                gone.append(msg)
+        late = self._expiry_late
+        while late and (late[0][0] <= cutoff or late[0][2].state == GONE):
+            msg = heapq.heappop(late)[2]
             if msg.state != GONE:
                 self.remove(msg)
                 gone.append(msg)
@@ -202,6 +218,23 @@ class QueueState:
         self._leave(msg)
         msg.state = GONE
         del self.messages[msg.seq]
+        self._garbage += 1
+
+    def compact(self) -> None:
+        """Drop the references removed messages left behind, once they outnumber the live ones
+        (deletes out of retention order would otherwise keep them until they expire)."""
+        if self._garbage <= self.compact_threshold or self._garbage <= 2 * len(self.messages):
+            return
+        self._garbage = 0
+        live = self.messages.values()
+        self._expiry = deque(sorted(live, key=lambda m: (m.retain_from, m.seq)))
+        self._expiry_late = []
+        self._fresh = deque(m for m in self._fresh if m.state == READY)
+        self._back = [entry for entry in self._back if entry[1].state == READY]
+        heapq.heapify(self._back)
+        self._pending = [entry for entry in self._pending
+                         if entry[2].state in (DELAYED, INFLIGHT) and entry[2].visible_at == entry[0]]
+        heapq.heapify(self._pending)
 
     def _leave(self, msg: Msg) -> None:
         """Bookkeeping when a message leaves its current state."""
@@ -219,8 +252,10 @@ class QueueState:
         self.inflight = self.delayed = 0
         self._pending.clear()
         self._expiry.clear()
+        self._expiry_late.clear()
         self._fresh.clear()
         self._back.clear()
+        self._garbage = 0
         self.attempts.clear()
         return gone
 
