@@ -45,6 +45,10 @@ class LongPolls:
         handle = loop.call_later(timeout, _expire, future)
         try:
             return await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled() and future.result():
+                self.notify(qs, 1)  # woken, then cancelled: pass the wake-up on
+            raise
         finally:
             handle.cancel()
             qs.waiters.pop(future, None)
