@@ -23,6 +23,12 @@ from overcast.services.sqs.message_state import DELAYED, GONE, INFLIGHT, READY, 
 DEDUPLICATION_INTERVAL = 300.0  # seconds: SQS's 5-minute deduplication interval
 
 
+def sequence_number(seq: int) -> str:
+    """A message's SequenceNumber as SQS shows it: 20 digits (seqs are below 10^19, so adding
+    10^19 gives 20 digits without a leading zero, and keeps their order)."""
+    return str(10**19 + seq)
+
+
 def content_deduplication_id(body: str) -> str:
     """The id ContentBasedDeduplication derives: SHA-256 of the body (not the attributes)."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

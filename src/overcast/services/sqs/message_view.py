@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from overcast.errors import AwsError
 from overcast.protocols.models import service_model
+from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.md5 import md5_of_attributes
 from overcast.services.sqs.message_store import decode_attributes
 
@@ -97,7 +98,7 @@ def _system_attributes(msg, stored, fifo: bool, system: frozenset) -> dict:
         "ApproximateFirstReceiveTimestamp": str(msg.first_received_at),
     }
     if fifo:
-        values["SequenceNumber"] = f"{msg.seq:020d}"
+        values["SequenceNumber"] = sequence_number(msg.seq)
         values["MessageDeduplicationId"] = stored.dedup_id
     if stored.group_id is not None:
         values["MessageGroupId"] = stored.group_id

@@ -12,6 +12,7 @@ import asyncio
 from overcast.errors import AwsError
 from overcast.services.sqs.batches import answer, check_batch, check_batch_size, failure
 from overcast.services.sqs.engine import MAX_VISIBILITY, MessageEngine
+from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.message_validation import check_fifo_id, invalid_parameter, missing_parameter
 from overcast.services.sqs.message_view import AttributeSelection, message_view, system_selection
 from overcast.services.sqs.outgoing import Outgoing, payload_size, prepare
@@ -32,7 +33,7 @@ def _send_result(out: Outgoing, outcome, fifo: bool) -> dict:
     if out.md5_system is not None:
         result["MD5OfMessageSystemAttributes"] = out.md5_system
     if fifo:
-        result["SequenceNumber"] = f"{outcome.seq:020d}"
+        result["SequenceNumber"] = sequence_number(outcome.seq)
     return result
 
 
