@@ -21,11 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from cpu_meter import wait_quiet  # noqa: E402
 from harness import LOAD_CORE, Server, free_port, median_run, overcast_server  # noqa: E402
 from sqs_client import selftest  # noqa: E402
 from sqs_workloads import WORKLOADS  # noqa: E402
@@ -53,16 +55,21 @@ def run_peer(peer: str, workloads: list[str], args) -> dict[str, dict]:
     """One fresh server of ``peer``, every workload once against it."""
     results = {}
     with SERVERS[peer]() as server:
+        args.server_pid = server.proc.pid  # taskset execs the server: same pid
         for name in workloads:
+            load = wait_quiet(args.quiet_wait) if args.quiet_wait else 0.0
             try:
                 result = WORKLOADS[name](server.url, args)
             except Exception as exc:  # noqa: BLE001 - the run is INVALID, the others go on
                 traceback.print_exc()
                 result = {"rps": 0.0, "p50_ms": None, "p99_ms": None, "non2xx": 0, "socket_errors": 0,
-                          "problems": [f"{type(exc).__name__}: {exc}"], "note": ""}
+                          "problems": [f"{type(exc).__name__}: {exc}"], "note": "", "per_core": None}
+            result["load_before"] = round(load, 2)
             status = "INVALID: " + "; ".join(result["problems"]) if result["problems"] else "ok"
+            per_core = f"{result['per_core']:,.0f}" if result.get("per_core") else "-"
             print(f"  {peer:<9} {name:<15} {result['rps']:>10,.0f} msg/s  p50 {_ms(result['p50_ms'])}  "
-                  f"p99 {_ms(result['p99_ms'])}  {status}  ({result['note']})", flush=True)
+                  f"p99 {_ms(result['p99_ms'])}  {per_core} msg/server-CPU-s  other load {load:.2f} cores  "
+                  f"{status}  ({result['note']})", flush=True)
             results[name] = result
     return results
 
@@ -70,6 +77,8 @@ def run_peer(peer: str, workloads: list[str], args) -> dict[str, dict]:
 def summarize(runs: list[dict]) -> dict:
     """``harness.median_run`` plus the problems of every run (any problem: INVALID)."""
     summary = median_run([{**r, "p50_ms": r["p50_ms"] or 0.0, "p99_ms": r["p99_ms"] or 0.0} for r in runs])
+    per_core = [r["per_core"] for r in runs if r.get("per_core")]
+    summary["per_core"] = statistics.median(per_core) if per_core else None
     summary["problems"] = [p for r in runs for p in r["problems"]]
     summary["valid"] = not summary["problems"] and not summary["errors"]
     return summary
@@ -81,10 +90,11 @@ def meets(name: str, summary: dict) -> bool:
 
 
 def table(summaries: dict[str, dict[str, dict]], peers: list[str]) -> str:
-    """The markdown table of medians, targets and the Overcast/moto ratio."""
-    lines = ["| workload | target | " + " | ".join(f"{p} msg/s | {p} p50 / p99 ms" for p in peers)
-             + (" | overcast / moto |" if {"overcast", "moto"} <= set(peers) else " |") + " meets target |",
-             "|---|---|" + "---|---|" * len(peers) + ("---|" if {"overcast", "moto"} <= set(peers) else "") + "---|"]
+    """The markdown table of medians, targets and the Overcast/moto ratios."""
+    both = {"overcast", "moto"} <= set(peers)
+    head = "| workload | target | " + " | ".join(f"{p} msg/s | {p} p50 / p99 ms | {p} msg per server CPU-s" for p in peers)
+    head += " | overcast / moto (wall) | overcast / moto (per CPU-s) |" if both else " |"
+    lines = [head + " meets target |", "|---" * (head.count("|")) + "|"]
     for name in summaries[peers[0]]:
         kind, value = TARGETS[name]
         target = f">= {value:,} msg/s" if kind == "rate" else f"p99 < {value:g} ms"
@@ -92,19 +102,27 @@ def table(summaries: dict[str, dict[str, dict]], peers: list[str]) -> str:
         for peer in peers:
             s = summaries[peer][name]
             mark = "" if s["valid"] else " INVALID"
-            cells += [f"{s['rps']:,.0f}{mark}", f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f}"]
+            cells += [f"{s['rps']:,.0f}{mark}", f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f}", _num(s["per_core"])]
         row = f"| {name} | {target} | " + " | ".join(cells)
-        if {"overcast", "moto"} <= set(peers):
+        if both:
             oc, moto = summaries["overcast"][name], summaries["moto"][name]
             if kind == "rate":
-                ratio = f"{oc['rps'] / moto['rps']:.1f}x" if moto["rps"] else "-"
+                row += f" | {_ratio(oc['rps'], moto['rps'])}"
             else:
-                ratio = f"{moto['p99_ms'] / oc['p99_ms']:.1f}x lower p99" if oc["p99_ms"] else "-"
-            row += f" | {ratio}"
+                row += f" | {_ratio(moto['p99_ms'], oc['p99_ms'])} lower p99"
+            row += f" | {_ratio(oc['per_core'], moto['per_core'])}"
         overcast = summaries.get("overcast", {}).get(name)
         row += f" | {('yes' if meets(name, overcast) else 'NO') if overcast else '-'} |"
         lines.append(row)
     return "\n".join(lines)
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:,.1f}x" if a and b else "-"
+
+
+def _num(value) -> str:
+    return f"{value:,.0f}" if value else "-"
 
 
 def _ms(value) -> str:
@@ -125,6 +143,8 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=16, help="fifo-batch: message groups")
     parser.add_argument("--fifo-pool-rate", type=float, default=3_000,
                         help="fifo-batch: distinct batch requests built per second of --duration")
+    parser.add_argument("--quiet-wait", type=float, default=30,
+                        help="before each workload wait up to this many seconds for an idle machine (0: off)")
     parser.add_argument("--json", help="write the summaries here too")
     args = parser.parse_args()
     peers, workloads = args.peers.split(","), args.workloads.split(",")

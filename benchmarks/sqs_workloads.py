@@ -1,7 +1,9 @@
 """The five SQS workloads of ``sqs_bench.py``; each runs against one endpoint and checks itself.
 
 Every workload returns ``{"rps": msg/s, "p50_ms", "p99_ms", "non2xx", "socket_errors",
-"problems": [...], "note"}`` (the keys ``harness.median_run`` reads). A problem (a non-2xx
+"problems": [...], "server_cpu", "per_core", "note"}`` (with the keys ``harness.median_run``
+reads); ``server_cpu`` is the server's CPU seconds during the timed part (``args.server_pid``),
+``per_core`` the messages per server CPU-second. A problem (a non-2xx
 answer, a failed batch entry, a lost or duplicated message) makes the run INVALID.
 
 The wrk workloads replay header-signed JSON requests; the stateful ones (drain, latency) use
@@ -18,6 +20,7 @@ import uuid
 import boto3
 from botocore.config import Config
 
+from cpu_meter import process_cpu
 from sqs_client import ACCESS_KEY, REGION, SECRET_KEY, CallFailed, SqsClient
 from wrk_pool import run_pool
 
@@ -68,7 +71,9 @@ def _replayed(endpoint: str, url: str, pool: list, per_request: int, args, sqs) 
     """Replay ``pool`` with wrk, then check every acknowledged message is in the queue."""
     client = SqsClient(endpoint)
     _preflight(client, "preflight", *pool[0])
+    cpu = process_cpu(args.server_pid)
     run = run_pool(endpoint + "/", pool, args.duration, connections=args.connections, fail_pattern=FAILED_ENTRIES)
+    cpu = process_cpu(args.server_pid) - cpu
     stored = _depth(sqs, url) - per_request  # the preflight's messages
     acknowledged = run["ok"] * per_request
     problems = []
@@ -83,7 +88,8 @@ def _replayed(endpoint: str, url: str, pool: list, per_request: int, args, sqs) 
     # wrk stops with up to one unanswered request per connection: the server may have stored it.
     if stored > acknowledged + args.connections * per_request:
         problems.append(f"extra messages: {acknowledged} acknowledged, {stored} in the queue")
-    return {**run, "rps": run["rps"] * per_request, "problems": problems,
+    return {**run, "rps": run["rps"] * per_request, "problems": problems, "server_cpu": cpu,
+            "per_core": acknowledged / cpu if cpu else None,
             "note": f"{acknowledged} acknowledged, {stored} stored"}
 
 
@@ -206,7 +212,7 @@ async def _drain(client: SqsClient, url: str, expected: set[str], consumers: int
 
 
 async def _drain_cycles(client: SqsClient, url: str, args, sqs) -> dict:
-    drained, elapsed, cycles, fill_seconds, sent = 0, 0.0, 0, 0.0, 0
+    drained, elapsed, cycles, fill_seconds, sent, cpu = 0, 0.0, 0, 0.0, 0, 0.0
     latencies, problems = [], []
     while elapsed < args.duration and not problems:
         first = cycles * args.depth
@@ -215,7 +221,9 @@ async def _drain_cycles(client: SqsClient, url: str, args, sqs) -> dict:
         fill_seconds += time.perf_counter() - t0
         expected = {f"{i:016d}" for i in range(first, first + filled)}
         deadline = time.perf_counter() + max(args.duration - elapsed, 1.0)
+        cpu -= process_cpu(args.server_pid)
         seconds, seen, duplicates, lat, errs = await _drain(client, url, expected, args.consumers, deadline)
+        cpu += process_cpu(args.server_pid)
         elapsed, drained, cycles, sent = elapsed + seconds, drained + len(seen), cycles + 1, sent + filled
         latencies += lat
         problems += errs
@@ -232,7 +240,8 @@ async def _drain_cycles(client: SqsClient, url: str, args, sqs) -> dict:
             break  # the server fills too slowly for another cycle in bounded time
     latencies.sort()
     return {"rps": drained / elapsed if elapsed else 0.0, "non2xx": 0, "socket_errors": 0, "problems": problems,
-            "p50_ms": _pct(latencies, 50), "p99_ms": _pct(latencies, 99),
+            "p50_ms": _pct(latencies, 50), "p99_ms": _pct(latencies, 99), "server_cpu": cpu,
+            "per_core": drained / cpu if cpu else None,
             "note": f"{cycles} cycles, {sent} messages (depth {args.depth}), {args.consumers} consumers; "
                     f"fill {sent / fill_seconds:,.0f} msg/s; latency = receive+delete pair"}
 
@@ -275,6 +284,7 @@ async def _latency(client: SqsClient, url: str, args) -> dict:
         finally:
             conn.close()
 
+    cpu = process_cpu(args.server_pid)
     pollers = [asyncio.ensure_future(poller()) for _ in range(args.pollers)]
     await asyncio.sleep(0.5)  # let the long polls reach the server and wait
     sender, samples, lost = client.connection(), [], 0
@@ -300,11 +310,13 @@ async def _latency(client: SqsClient, url: str, args) -> dict:
         for task in pollers:
             task.cancel()
         await asyncio.gather(*pollers, return_exceptions=True)
+    cpu = process_cpu(args.server_pid) - cpu
     if lost:
         problems.append(f"{lost} messages not received within 5 s")
     samples.sort()
     return {"rps": len(samples) / args.duration, "non2xx": 0, "socket_errors": 0, "problems": problems,
-            "p50_ms": _pct(samples, 50), "p99_ms": _pct(samples, 99),
+            "p50_ms": _pct(samples, 50), "p99_ms": _pct(samples, 99), "server_cpu": cpu,
+            "per_core": len(samples) / cpu if cpu else None,
             "note": f"{len(samples)} sends, {args.pollers} long polls waiting (WaitTimeSeconds=20); "
                     f"mean {statistics.fmean(samples) * 1000 if samples else 0:.2f} ms"}
 
