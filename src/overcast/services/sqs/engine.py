@@ -39,6 +39,7 @@ from overcast.errors import AwsError
 from overcast.services.sqs import receipts
 from overcast.services.sqs.fifo import DEDUPLICATION_INTERVAL, Deduplication, FifoQueueState, content_deduplication_id
 from overcast.services.sqs.longpoll import LongPolls
+from overcast.services.sqs.message_moves import MessageMoves
 from overcast.services.sqs.message_state import INFLIGHT, READY, Msg, QueueState
 from overcast.services.sqs.message_store import MessageStore, StoredMessage
 from overcast.services.sqs.outgoing import Outgoing
@@ -73,7 +74,7 @@ def new_message_ids(count: int) -> list[str]:
             for h in (raw[i:i + 32] for i in range(0, 32 * count, 32))]
 
 
-class MessageEngine:
+class MessageEngine(MessageMoves):
     """Every queue's messages: the in-memory working set and its durable log."""
 
     def __init__(self, provider):
@@ -309,45 +310,6 @@ class MessageEngine:
         self.store.apply(visibility=[(visible_at, m.seq) for m, _ in handed], deleted=deleted)
         return self._received(queue, [m for m, _ in handed])
 
-    def _dead_letter_target(self, queue):
-        """(dead-letter queue, maxReceiveCount) when ``queue`` redrives to an existing queue."""
-        policy = queue.redrive_policy
-        if not policy:
-            return None
-        try:
-            arn = policy["deadLetterTargetArn"]
-            max_count = int(policy["maxReceiveCount"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        target = self.provider.queues.by_arn(arn)
-        if target is None or target.key == queue.key or target.is_fifo != queue.is_fifo:
-            return None
-        return target, max_count
-
-    def _move_out(self, queue, target, moved: list[Msg], now: float, deleted: list[int]) -> list[tuple]:
-        """The copy rows moving messages to a dead-letter queue (same id, body, attributes).
-
-        The retention clock keeps running from the original send on a standard queue and
-        restarts on a FIFO one, as AWS documents for dead-letter queues.
-        """
-        retain_from = now if queue.is_fifo else None
-        copies = []
-        for msg in moved:
-            copies.append((self._next_seq(now), target.key, retain_from, queue.arn, now, True, msg.seq))
-            deleted.append(msg.seq)
-        return copies
-
-    def _move_in(self, target, moved: list[Msg], copies: list[tuple], now: float) -> None:
-        tq = self.state(target)
-        for msg, copy in zip(moved, copies):
-            new = Msg(copy[0], now, msg.retain_from if copy[2] is None else copy[2], msg.receive_count,
-                      msg.first_received_at)
-            if tq.fifo:
-                new.group = tq.group(msg.group.id if msg.group is not None else "")
-            tq.add(new, now)
-        if tq.waiters:
-            self.polls.notify(tq, len(moved))
-
     # -- delete and visibility ---------------------------------------------------------------
 
     def _locate(self, queue, qs: QueueState, handle) -> tuple[Msg | None, int]:
@@ -483,44 +445,3 @@ class MessageEngine:
             dedup = self._dedup.get(key)
             if dedup is not None:
                 self.store.forget_deduplication(dedup.expire(now))
-
-    # -- message move tasks ------------------------------------------------------------------
-
-    def peek_oldest(self, queue, limit: int) -> list[StoredMessage]:
-        """Up to ``limit`` visible messages of ``queue``, oldest first, left in place."""
-        qs = self.state(queue)
-        now = self.clock.now()
-        self._expire(queue, qs, now)
-        qs.promote(now)
-        oldest = qs.oldest(limit)
-        stored = self.store.fetch([msg.seq for msg in oldest])
-        return [stored[msg.seq] for msg in oldest if msg.seq in stored]
-
-    def transfer(self, source, destination, seqs: list[int]) -> list[str]:
-        """Move these messages (if still visible in ``source``) to ``destination`` in one commit."""
-        sq, dq = self.state(source), self.state(destination)
-        now = self.clock.now()
-        sq.promote(now)
-        candidates = [sq.messages.get(seq) for seq in seqs]
-        candidates = [msg for msg in candidates if msg is not None and msg.state == READY]
-        stored = self.store.fetch([msg.seq for msg in candidates])
-        moving, copies, deleted = [], [], []
-        for msg in candidates:
-            row = stored.get(msg.seq)
-            if row is None or (dq.fifo and not row.group_id):
-                continue
-            copies.append((self._next_seq(now), destination.key, None, None, now, False, msg.seq))
-            deleted.append(msg.seq)
-            moving.append((msg, row))
-        if not moving:
-            return []
-        self.store.apply(copies=copies, deleted=deleted)
-        for (msg, row), copy in zip(moving, copies):
-            sq.remove(msg)
-            new = Msg(copy[0], now, msg.retain_from)
-            if dq.fifo:
-                new.group = dq.group(row.group_id)
-            dq.add(new, now)
-        if dq.waiters:
-            self.polls.notify(dq, len(moving))
-        return [row.message_id for _, row in moving]
