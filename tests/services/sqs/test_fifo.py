@@ -196,3 +196,18 @@ def test_fifo_over_query_protocol(query, sqs, queue_url):
     assert len(answer.text("SequenceNumber")) == 20
     missing = query.call("SendMessage", {"QueueUrl": url, "MessageBody": "q"})
     assert (missing.status, missing.error_code) == (400, "MissingParameter")
+
+
+def test_invalid_attempt_id_is_refused(sqs, queue_url):
+    with pytest.raises(ClientError) as excinfo:
+        sqs.receive_message(QueueUrl=fifo(queue_url), ReceiveRequestAttemptId="has space")
+    assert error_code(excinfo) == "InvalidParameterValue"
+
+
+def test_attempt_id_is_ignored_on_a_standard_queue(sqs, queue_url):
+    url = queue_url()
+    for i in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+    first = bodies(sqs, url, 1, ReceiveRequestAttemptId="same")
+    second = bodies(sqs, url, 1, ReceiveRequestAttemptId="same")
+    assert first == ["m0"] and second == ["m1"]

@@ -115,7 +115,9 @@ class MessageOperations:
         wait = _integer(params, "WaitTimeSeconds", queue.receive_wait_time_seconds, 0, MAX_WAIT,
                         "Must be >= 0 and <= 20, if provided.")
         attempt_id = params.get("ReceiveRequestAttemptId")
-        if attempt_id is not None:
+        if not queue.is_fifo:
+            attempt_id = None  # it applies only to FIFO queues; standard queues ignore it
+        elif attempt_id is not None:
             check_fifo_id("ReceiveRequestAttemptId", attempt_id)
         system = system_selection(params.get("AttributeNames"), params.get("MessageSystemAttributeNames"))
         selection = AttributeSelection(params.get("MessageAttributeNames"))
