@@ -38,6 +38,10 @@ def prepare(queue, params: dict) -> Outgoing:
     """Check one message's parameters against ``queue``; the SQS error for the first problem."""
     body = params.get("MessageBody")
     size = check_body(body)
+    if len(params) == 2 and not queue.is_fifo:
+        # Nothing but the body (beside QueueUrl or the entry Id): the common case, kept short.
+        check_size(size, queue.maximum_message_size)
+        return Outgoing(body, md5_of_body(body), None, None, None, None, None, None, None, size)
     attributes = params.get("MessageAttributes")
     if attributes:
         size += check_message_attributes(attributes)
