@@ -2,7 +2,7 @@
 
     python benchmarks/sqs_loadbench.py [--duration 10] [--repeat 3] [--out /tmp/loadbench]
 
-loadbench (``/work/shared/tools/loadbench``, not part of this project) is run as its README
+loadbench (``../shared/tools/loadbench`` beside the checkout, not part of this project) is run as its README
 says: ``bench.py --workloads sqs-send,sqs-receive-delete,sqs-latency`` against each server,
 then ``compare.py moto.json overcast.json``. Both servers are started the same way as in
 ``sqs_bench.py`` (pinned to core 0, fresh data); bench.py runs pinned to core 1 and is given
@@ -21,7 +21,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import LOAD_CORE, _pinned, overcast_server  # noqa: E402
 from sqs_bench import moto_server  # noqa: E402
 
-LOADBENCH = os.environ.get("LOADBENCH_DIR", "/work/shared/tools/loadbench")
+# shared/ sits beside the repository's checkout
+LOADBENCH = os.environ.get(
+    "LOADBENCH_DIR",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "tools", "loadbench"),
+)
 WORKLOADS = "sqs-send,sqs-receive-delete,sqs-latency"
 
 
