@@ -2,6 +2,7 @@
 
 # botocore service name -> package under overcast.services holding provider.py
 IMPLEMENTED = {
+    "s3": "s3",
     "sqs": "sqs",
     "sts": "sts",
 }
