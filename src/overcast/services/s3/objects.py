@@ -176,8 +176,6 @@ class ObjectsMixin:
         for param, member in OVERRIDES.items():
             if params.get(param) is not None:
                 result[member] = params[param]
-        if isinstance(result.get("Expires"), str) and "Expires" in stored and param != "ResponseExpires":
-            pass
         return result
 
     def _range(self, params: dict, size: int):
@@ -225,6 +223,7 @@ class ObjectsMixin:
             result["__status__"] = 206
             result["ContentRange"] = f"bytes {offset}-{offset + length - 1}/{size}"
             result["ContentLength"] = length
+            result.pop("ChecksumCRC32", None)  # a full-object checksum does not describe a range
         if with_body:
             result["Body"] = self.blobs.read(blob, offset, length)
         return result
