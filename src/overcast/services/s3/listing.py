@@ -23,7 +23,7 @@ def _token(marker: str) -> str:
 
 def _untoken(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+        return base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeError):
         raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
                        fields={"ArgumentName": "continuation-token"}) from None
