@@ -52,6 +52,14 @@ def test_other_account_name(s3, aws_client):
         other.create_bucket(Bucket="taken")
     assert _code(exc) == ("BucketAlreadyExists", 409)
     assert [b["Name"] for b in other.list_buckets()["Buckets"]] == []
+    for call in (lambda: other.put_object(Bucket="taken", Key="k", Body=b"x"),
+                 lambda: other.list_objects_v2(Bucket="taken"), lambda: other.delete_bucket(Bucket="taken")):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert _code(exc) == ("AccessDenied", 403)
+    with pytest.raises(ClientError) as exc:
+        other.head_bucket(Bucket="taken")
+    assert _code(exc) == ("403", 403)
 
 
 def test_bucket_not_empty(s3, bucket):

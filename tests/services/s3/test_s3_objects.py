@@ -59,6 +59,16 @@ def test_content_md5(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"abc"
 
 
+def test_wrong_crc32_is_refused(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="crc", Body=b"data", ChecksumCRC32="AAAAAA==")
+    assert _code(exc) == ("BadDigest", 400)
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    put = s3.put_object(Bucket=bucket, Key="crc", Body=b"data", ChecksumAlgorithm="CRC32")
+    head = s3.head_object(Bucket=bucket, Key="crc", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32"] == put["ChecksumCRC32"]
+
+
 def test_ranges(s3, bucket):
     data = bytes(range(256)) * 4
     s3.put_object(Bucket=bucket, Key="r", Body=data)

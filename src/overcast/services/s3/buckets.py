@@ -23,12 +23,15 @@ def check_bucket_name(name: str) -> None:
 
 
 class BucketsMixin:
-    def bucket_row(self, ctx, name: str):
-        """(account, region, created) of bucket ``name`` in the caller's partition, or raise."""
+    def bucket_row(self, ctx, name: str, owned: bool = True):
+        """(account, region, created) of bucket ``name`` in the caller's partition, or raise
+        (``NoSuchBucket``; ``AccessDenied`` for another account's bucket when ``owned``)."""
         row = self.db.query_one("SELECT account, region, created FROM buckets WHERE partition = ? AND name = ?",
                                 (partition_of(ctx.region), name))
         if row is None:
             raise no_such_bucket(name)
+        if owned and row[0] != ctx.account:
+            raise AwsError("AccessDenied", "Access Denied", 403)
         return row
 
     def create_bucket(self, ctx, params: dict) -> dict:
@@ -62,8 +65,6 @@ class BucketsMixin:
     def head_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
         account, region, _ = self.bucket_row(ctx, name)
-        if account != ctx.account:
-            raise AwsError("403", "Forbidden", 403)
         return {"BucketRegion": region, "__headers__": {"x-amz-bucket-region": region}}
 
     def list_buckets(self, ctx, params: dict) -> dict:
@@ -76,9 +77,7 @@ class BucketsMixin:
 
     def delete_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
-        account, _, _ = self.bucket_row(ctx, name)
-        if account != ctx.account:
-            raise AwsError("AccessDenied", "Access Denied", 403)
+        self.bucket_row(ctx, name)
         partition = partition_of(ctx.region)
         if self.db.query_one("SELECT 1 FROM objects WHERE partition = ? AND bucket = ? LIMIT 1", (partition, name)):
             raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409,
