@@ -163,3 +163,31 @@ def _resolve_localhost(request, **kwargs):
     parts = urlsplit(request.url)
     request.headers["Host"] = parts.netloc
     request.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
+
+
+def test_overwrite_never_shows_a_mix(s3, bucket, aws_client):
+    import threading
+
+    versions = [bytes([i]) * (300_000 + i) for i in range(8)]
+    s3.put_object(Bucket=bucket, Key="hot", Body=versions[0])
+    done = threading.Event()
+
+    def writer():
+        w = aws_client("s3")
+        for i in range(1, 24):
+            w.put_object(Bucket=bucket, Key="hot", Body=versions[i % len(versions)])
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = 0
+    try:
+        while not done.is_set() and seen < 200:
+            got = s3.get_object(Bucket=bucket, Key="hot")
+            body = got["Body"].read()
+            assert body in versions
+            assert got["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
+            seen += 1
+    finally:
+        thread.join(60)
+    assert seen
