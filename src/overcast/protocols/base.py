@@ -6,6 +6,7 @@ A protocol turns an ``HttpRequest`` into (operation, params) and a result dict o
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Protocol as _TypingProtocol
 from urllib.parse import parse_qs
@@ -56,7 +57,7 @@ class HttpResponse:
     body: bytes | Any = b""
 
 
-class WireProtocol:
+class WireProtocol(ABC):
     """Base of the six protocols. Subclasses implement every method.
 
     ``ctx`` is the ``RequestContext`` (request id, account, region, host...), which some
@@ -67,20 +68,24 @@ class WireProtocol:
     # True when the operation can only be found after reading the body (query/ec2 ``Action=``).
     needs_body_to_route: bool = False
 
+    @abstractmethod
     def find_operation(self, service: ServiceModel, request: HttpRequest) -> OperationModel:
         """The operation this request asks for; raise an AwsError when there is none."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def parse_request(self, operation: OperationModel, request: HttpRequest) -> dict:
         """The operation's input params, shaped as botocore's client would have given them."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def serialize_response(self, operation: OperationModel, result: dict, ctx) -> HttpResponse:
         """The HTTP response for a successful call returning ``result`` (output shape dict)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def serialize_error(
         self, service: ServiceModel, operation: OperationModel | None, error: AwsError, ctx
     ) -> HttpResponse:
         """The HTTP response for ``error``, in the shape this protocol's clients parse."""
-        raise NotImplementedError
+        ...
