@@ -13,6 +13,8 @@ ranged GET) and ``__headers__`` (raw headers).
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import threading
 from typing import Any
 
@@ -58,41 +60,49 @@ class RestProtocol(WireProtocol):
         """Whether required query members take part in routing (see ``choose_route``)."""
         return False
 
+    @abstractmethod
     def no_route(self, service: ServiceModel, request: HttpRequest, known_resource: bool) -> AwsError:
         """The error for a request no operation of ``service`` matches."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def invalid_value(self, service: ServiceModel, message: str) -> AwsError:
         """The error for a URI/query/header/body value that is not of its modelled type."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def decode_members(self, service: ServiceModel, shape, body: bytes) -> dict:
         """The body members of input structure ``shape`` (no payload trait) from ``body``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def decode_payload(self, service: ServiceModel, member, body: bytes):
         """The value of a structure payload member from ``body``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def encode_members(self, operation: OperationModel, shape, result: dict) -> bytes:
         """The body of output structure ``shape`` (no payload trait) holding ``result``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def encode_payload(self, member, value, name: str, operation: OperationModel) -> bytes:
         """The body of structure payload member ``name`` (shape ``member``) holding ``value``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def encode_event_structure(self, shape, value) -> tuple[bytes, str]:
         """An event's structure payload as (bytes, content type)."""
-        raise NotImplementedError
+        ...
 
     def request_id_headers(self, service: ServiceModel, ctx) -> dict[str, str]:
         return {"x-amzn-requestid": ctx.request_id} if ctx is not None else {}
 
+    @abstractmethod
     def error_response(
         self, service: ServiceModel, operation, shape, error: AwsError, code: str, status: int, ctx
     ) -> HttpResponse:
-        raise NotImplementedError
+        ...
 
     # ---------------------------------------------------------------- WireProtocol
 
