@@ -194,14 +194,7 @@ class RequestPlan:
                 self.has_body_members = True
         payload = shape.serialization.get("payload")
         if payload is not None:
-            self.payload = payload
-            self.payload_shape = member = shape.members[payload]
-            if member.serialization.get("eventstream"):
-                self.payload_kind = "eventstream"
-            elif member.type_name in ("blob", "string"):
-                self.payload_kind = member.type_name
-            else:
-                self.payload_kind = "structure"
+            self.payload, self.payload_shape, self.payload_kind = payload_of(shape, payload)
             self.has_body_members = False
         self.header_index = {header: (name, read) for header, name, read in self.headers}
         endpoint = operation.endpoint or {}
@@ -211,6 +204,17 @@ class RequestPlan:
             for name in self.host_labels:
                 pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[A-Za-z0-9-]+)")
             self.host_prefix_re = re.compile(pattern)
+
+
+def payload_of(shape, payload: str):
+    """``(name, member shape, kind)`` of a payload member; kind is eventstream, blob, string
+    or structure."""
+    member = shape.members[payload]
+    if member.serialization.get("eventstream"):
+        return payload, member, "eventstream"
+    if member.type_name in ("blob", "string"):
+        return payload, member, member.type_name
+    return payload, member, "structure"
 
 
 class ResponsePlan:
@@ -251,14 +255,7 @@ class ResponsePlan:
                 self.has_body_members = True
         payload = shape.serialization.get("payload")
         if payload is not None:
-            self.payload = payload
-            self.payload_shape = member = shape.members[payload]
-            if member.serialization.get("eventstream"):
-                self.payload_kind = "eventstream"
-            elif member.type_name in ("blob", "string"):
-                self.payload_kind = member.type_name
-            else:
-                self.payload_kind = "structure"
+            self.payload, self.payload_shape, self.payload_kind = payload_of(shape, payload)
             self.has_body_members = False
 
 
