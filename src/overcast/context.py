@@ -32,6 +32,6 @@ class RequestContext:
     @property
     def services(self) -> "ServiceClient":
         """The in-process client through which this call's service reaches other services."""
-        from overcast.services.registry import ServiceClient, ServiceRegistry
+        from overcast.services.registry import ServiceClient
 
         return ServiceClient(self.registry, self)

@@ -25,8 +25,8 @@ from oracle_support import (
     OracleReport,
     RequestIdContext,
     ValueGenerator,
-    botocore_parse,
     check_error,
+    check_response,
     describe,
     first_difference,
     operations,
@@ -238,22 +238,7 @@ def unset_wire_members(shape, given: dict, parsed: dict) -> None:
 
 def check_rest_response(protocol, protocol_name: str, operation, result: dict, normalizer) -> str | None:
     """Our serialization of ``result`` must parse with botocore's client parser to ``result``."""
-    try:
-        response = protocol.serialize_response(operation, result, RequestIdContext())
-    except Exception as exc:  # noqa: BLE001
-        return f"serialize_response failed: {describe(exc)}"
-    if response.status >= 300:
-        return f"serialize_response answered status {response.status}"
-    try:
-        parsed = botocore_parse(protocol_name, response, operation.output_shape)
-    except Exception as exc:  # noqa: BLE001
-        return f"botocore could not parse our response: {describe(exc)}; body={response.body!r:.300}"
-    shape = operation.output_shape
-    if shape is None:
-        return None if not parsed else f"botocore parsed output for an operation without output: {parsed!r:.200}"
-    unset_wire_members(shape, result, parsed)
-    diff = first_difference(normalizer.prune(shape, result), normalizer.prune(shape, parsed), "result")
-    return f"response {diff}" if diff else None
+    return check_response(protocol, protocol_name, operation, result, normalizer, adjust=unset_wire_members)
 
 
 _SERIALIZERS: dict = {}

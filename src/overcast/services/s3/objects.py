@@ -18,7 +18,6 @@ import zlib
 from overcast.errors import AwsError
 from overcast.storage.scope import partition_of
 
-from .buckets import no_such_bucket
 
 MAX_KEY_BYTES = 1024
 # standard headers stored with the object and returned by GET/HEAD
