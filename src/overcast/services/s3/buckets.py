@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from overcast.errors import AwsError
 from overcast.storage.scope import partition_of
@@ -22,17 +23,27 @@ def check_bucket_name(name: str) -> None:
                        fields={"BucketName": name})
 
 
+class Bucket(NamedTuple):
+    account: str
+    region: str
+    created: float
+    versioning: str | None  # None (never enabled), "Enabled" or "Suspended"
+    partition: str
+    name: str
+
+
 class BucketsMixin:
-    def bucket_row(self, ctx, name: str, owned: bool = True):
-        """(account, region, created) of bucket ``name`` in the caller's partition, or raise
-        (``NoSuchBucket``; ``AccessDenied`` for another account's bucket when ``owned``)."""
-        row = self.db.query_one("SELECT account, region, created FROM buckets WHERE partition = ? AND name = ?",
-                                (partition_of(ctx.region), name))
+    def bucket_row(self, ctx, name: str, owned: bool = True) -> Bucket:
+        """Bucket ``name`` in the caller's partition, or raise (``NoSuchBucket``;
+        ``AccessDenied`` for another account's bucket when ``owned``)."""
+        partition = partition_of(ctx.region)
+        row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
+                                "WHERE partition = ? AND name = ?", (partition, name))
         if row is None:
             raise no_such_bucket(name)
         if owned and row[0] != ctx.account:
             raise AwsError("AccessDenied", "Access Denied", 403)
-        return row
+        return Bucket(*row, partition, name)
 
     def create_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
@@ -64,7 +75,7 @@ class BucketsMixin:
 
     def head_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
-        account, region, _ = self.bucket_row(ctx, name)
+        region = self.bucket_row(ctx, name).region
         return {"BucketRegion": region, "__headers__": {"x-amz-bucket-region": region}}
 
     def list_buckets(self, ctx, params: dict) -> dict:
@@ -77,14 +88,45 @@ class BucketsMixin:
 
     def delete_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
-        self.bucket_row(ctx, name)
-        partition = partition_of(ctx.region)
-        if self.db.query_one("SELECT 1 FROM objects WHERE partition = ? AND bucket = ? LIMIT 1", (partition, name)):
+        partition = self.bucket_row(ctx, name).partition
+        if self.store.has_any(partition, name):
             raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409,
                            fields={"BucketName": name})
-        self.db.execute("DELETE FROM buckets WHERE partition = ? AND name = ?", (partition, name))
+        with self.db.transaction():
+            self.db.execute("DELETE FROM buckets WHERE partition = ? AND name = ?", (partition, name))
+            self.store.wipe_bucket_rows(partition, name)
         return {}
 
     def get_bucket_location(self, ctx, params: dict) -> dict:
-        _, region, _ = self.bucket_row(ctx, params["Bucket"])
+        region = self.bucket_row(ctx, params["Bucket"]).region
         return {"LocationConstraint": None if region == "us-east-1" else region}
+
+    def put_bucket_versioning(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        config = params.get("VersioningConfiguration") or {}
+        status = config.get("Status")
+        if status not in ("Enabled", "Suspended") or config.get("MFADelete") not in (None, "Enabled", "Disabled"):
+            raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against "
+                           "our published schema", 400)
+        if config.get("MFADelete") == "Enabled":
+            # MFA delete needs the root account's MFA device serial in x-amz-mfa
+            if not params.get("MFA"):
+                raise AwsError("InvalidRequest", "MFA Authentication must be used for this request", 400)
+        with self.db.transaction():
+            self.db.execute("UPDATE buckets SET versioning = ? WHERE partition = ? AND name = ?",
+                            (status, bucket.partition, bucket.name))
+            if config.get("MFADelete") is not None:
+                self.db.execute("INSERT OR REPLACE INTO bucket_configs (partition, bucket, kind, value) "
+                                "VALUES (?, ?, 'mfa-delete', ?)", (bucket.partition, bucket.name, config["MFADelete"]))
+        return {}
+
+    def get_bucket_versioning(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        result = {}
+        if bucket.versioning:
+            result["Status"] = bucket.versioning
+        row = self.db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? "
+                                "AND kind = 'mfa-delete'", (bucket.partition, bucket.name))
+        if row is not None:
+            result["MFADelete"] = row[0]
+        return result

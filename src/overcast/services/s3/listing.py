@@ -53,12 +53,12 @@ class ListingMixin:
         while not done and len(contents) + len(prefixes) < max_keys + 1:
             op = ">=" if first else ">"
             rows = self.db.query(
-                f"SELECT key, size, etag, modified FROM objects WHERE partition = ? AND bucket = ? AND key {op} ? "
-                "ORDER BY key LIMIT ?", (partition, bucket, cursor, _BATCH))
+                f"SELECT key, size, etag, modified, storage_class FROM versions WHERE partition = ? AND bucket = ? "
+                f"AND latest = 1 AND marker = 0 AND key {op} ? ORDER BY key LIMIT ?", (partition, bucket, cursor, _BATCH))
             first = False
             if not rows:
                 break
-            for key, size, etag, modified in rows:
+            for key, size, etag, modified, storage_class in rows:
                 cursor = key
                 if not key.startswith(prefix):
                     if key > prefix:
@@ -78,7 +78,7 @@ class ListingMixin:
                         cursor = last
                         break  # re-query past the common prefix
                 contents.append({"Key": enc(key), "LastModified": modified, "ETag": etag, "Size": size,
-                                 "StorageClass": "STANDARD"})
+                                 "StorageClass": storage_class})
                 last = key
             else:
                 if len(rows) < _BATCH:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 import zlib
+from email.utils import formatdate
 
 from overcast.errors import AwsError
-from overcast.storage.scope import partition_of
+
+from .store import ObjectVersion
 
 
 MAX_KEY_BYTES = 1024
@@ -78,20 +79,42 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags or etag.strip('"') in [t.strip('"') for t in tags]
 
 
+def no_such_version(key: str, version: str) -> AwsError:
+    return AwsError("NoSuchVersion", "The specified version does not exist.", 404,
+                    fields={"Key": key, "VersionId": version})
+
+
+def version_headers(version, versioning) -> dict:
+    """``VersionId`` as S3 reports it: absent in a bucket that never had versioning."""
+    return {} if versioning is None else {"VersionId": version.version}
+
+
 class ObjectsMixin:
-    def _object_row(self, ctx, bucket: str, key: str):
-        partition = partition_of(ctx.region)
-        row = self.db.query_one(
-            "SELECT blob, size, etag, modified, headers, meta, checksum FROM objects "
-            "WHERE partition = ? AND bucket = ? AND key = ?", (partition, bucket, key))
-        if row is None:
-            self.bucket_row(ctx, bucket)
+    def _object_version(self, ctx, bucket, key: str, params: dict, for_write: bool = False):
+        """The version a GET/HEAD (or copy source) names: ``VersionId`` or the current one.
+        Raises NoSuchKey / NoSuchVersion, and for a delete marker what S3 answers."""
+        version_id = params.get("VersionId")
+        if version_id is not None:
+            found = self.store.version(bucket.partition, bucket.name, key, version_id)
+            if found is None:
+                raise no_such_version(key, version_id)
+            if found.marker:
+                raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
+                               405, fields={"Method": "GET", "ResourceType": "DeleteMarker"},
+                               headers={"x-amz-delete-marker": "true", "x-amz-version-id": found.version,
+                                        "allow": "DELETE", "last-modified": _http_date(found.modified)})
+            return found
+        found = self.store.current(bucket.partition, bucket.name, key)
+        if found is None:
             raise no_such_key(key)
-        return row
+        if found.marker:
+            raise AwsError("NoSuchKey", "The specified key does not exist.", 404, fields={"Key": key},
+                           headers={"x-amz-delete-marker": "true", "x-amz-version-id": found.version})
+        return found
 
     async def put_object(self, ctx, params: dict) -> dict:
-        bucket, key = params["Bucket"], params["Key"]
-        self.bucket_row(ctx, bucket)
+        bucket_name, key = params["Bucket"], params["Key"]
+        self.bucket_row(ctx, bucket_name)
         check_key(key)
         expected_md5 = None
         if params.get("ContentMD5") is not None:
@@ -117,34 +140,22 @@ class ObjectsMixin:
             claimed = params.get("ChecksumCRC32") or trailers.get("x-amz-checksum-crc32")
             if claimed is not None and claimed != crc:
                 raise AwsError("BadDigest", "The CRC32 you specified did not match the calculated checksum.", 400)
-            # re-check: the bucket may have been deleted while the body streamed
-            self.bucket_row(ctx, bucket)
+            # re-check: the bucket may have been deleted (or its versioning changed) while the body streamed
+            bucket = self.bucket_row(ctx, bucket_name)
         except BaseException:
             blobs.delete(info.id)
             raise
         etag = f'"{digest.hex()}"'
-        headers = {name: params[name] for name in STORED if params.get(name) is not None}
-        if "Expires" in headers:
-            headers["Expires"] = headers["Expires"].timestamp() if hasattr(headers["Expires"], "timestamp") \
-                else headers["Expires"]
-        meta = {k.lower(): v for k, v in (params.get("Metadata") or {}).items()}
-        checksum = crc if claimed is not None else None
-        partition = partition_of(ctx.region)
-        with self.db.transaction():
-            old = self.db.query_one("SELECT blob FROM objects WHERE partition = ? AND bucket = ? AND key = ?",
-                                    (partition, bucket, key))
-            self.db.execute(
-                "INSERT INTO objects (partition, bucket, key, blob, size, etag, modified, headers, meta, checksum) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partition, bucket, key) DO UPDATE SET "
-                "blob = excluded.blob, size = excluded.size, etag = excluded.etag, modified = excluded.modified, "
-                "headers = excluded.headers, meta = excluded.meta, checksum = excluded.checksum",
-                (partition, bucket, key, info.id, info.size, etag, float(int(self.clock.now())),
-                 json.dumps(headers), json.dumps(meta), checksum))
-        if old is not None:
-            blobs.delete(old[0])
-        result = {"ETag": etag}
-        if checksum:
-            result["ChecksumCRC32"] = checksum
+        attrs = {}
+        if claimed is not None:
+            attrs["checksum"] = {"algorithm": "CRC32", "value": crc, "type": "FULL_OBJECT"}
+        version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
+                                modified=float(int(self.clock.now())), headers=stored_headers(params),
+                                meta=user_metadata(params), attrs=attrs)
+        self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
+        result = {"ETag": etag, **version_headers(version, bucket.versioning)}
+        if claimed is not None:
+            result["ChecksumCRC32"] = crc
         return result
 
     def _check_conditions(self, params: dict, etag: str, modified: float) -> dict | None:
@@ -163,15 +174,17 @@ class ObjectsMixin:
             return not_modified
         return None
 
-    def _describe(self, row, params: dict) -> dict:
-        _, size, etag, modified, headers, meta, checksum = row
-        result = {"ETag": etag, "LastModified": modified, "ContentLength": size, "AcceptRanges": "bytes",
-                  "Metadata": json.loads(meta)}
-        stored = json.loads(headers)
-        result.update(stored)
+    def _describe(self, version, params: dict, versioning) -> dict:
+        result = {"ETag": version.etag, "LastModified": version.modified, "ContentLength": version.size,
+                  "AcceptRanges": "bytes", "Metadata": dict(version.meta)}
+        result.update(version.headers)
         result.setdefault("ContentType", "binary/octet-stream")
+        result.update(version_headers(version, versioning))
+        if version.storage_class != "STANDARD":
+            result["StorageClass"] = version.storage_class
+        checksum = version.attrs.get("checksum")
         if checksum and params.get("ChecksumMode") == "ENABLED":
-            result["ChecksumCRC32"] = checksum
+            result["Checksum" + checksum["algorithm"]] = checksum["value"]
         for param, member in OVERRIDES.items():
             if params.get(param) is not None:
                 result[member] = params[param]
@@ -209,30 +222,51 @@ class ObjectsMixin:
         return self._get(ctx, params, with_body=False)
 
     def _get(self, ctx, params: dict, with_body: bool) -> dict:
-        bucket, key = params["Bucket"], params["Key"]
-        row = self._object_row(ctx, bucket, key)
-        blob, size, etag, modified = row[:4]
-        early = self._check_conditions(params, etag, modified)
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        version = self._object_version(ctx, bucket, params["Key"], params)
+        early = self._check_conditions(params, version.etag, version.modified)
         if early is not None:
             return early
-        result = self._describe(row, params)
-        span = self._range(params, size)
-        offset, length = (0, size) if span is None else span
+        result = self._describe(version, params, bucket.versioning)
+        span = self._range(params, version.size)
+        offset, length = (0, version.size) if span is None else span
         if span is not None:
             result["__status__"] = 206
-            result["ContentRange"] = f"bytes {offset}-{offset + length - 1}/{size}"
+            result["ContentRange"] = f"bytes {offset}-{offset + length - 1}/{version.size}"
             result["ContentLength"] = length
-            result.pop("ChecksumCRC32", None)  # a full-object checksum does not describe a range
+            for name in [n for n in result if n.startswith("Checksum") and n != "ChecksumMode"]:
+                del result[name]  # a full-object checksum does not describe a range
         if with_body:
-            result["Body"] = self.blobs.read(blob, offset, length)
+            result["Body"] = self.store.read(version, offset, length)
         return result
 
     def delete_object(self, ctx, params: dict) -> dict:
-        bucket, key = params["Bucket"], params["Key"]
-        self.bucket_row(ctx, bucket)
-        partition = partition_of(ctx.region)
-        rows = self.db.query("DELETE FROM objects WHERE partition = ? AND bucket = ? AND key = ? RETURNING blob",
-                             (partition, bucket, key))
-        for (blob,) in rows:
-            self.blobs.delete(blob)
-        return {}
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        key, version_id = params["Key"], params.get("VersionId")
+        now = float(int(self.clock.now()))
+        if version_id is not None:
+            removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)
+            result = {"VersionId": version_id}
+            if removed is not None and removed.marker:
+                result["DeleteMarker"] = True
+            return result
+        marker = self.store.delete(bucket.partition, bucket.name, key, bucket.versioning, now)
+        if marker is None:
+            return {}
+        return {"DeleteMarker": True, "VersionId": marker.version}
+
+
+def stored_headers(params: dict) -> dict:
+    """The standard headers a write stores with the object (Expires as epoch seconds)."""
+    headers = {name: params[name] for name in STORED if params.get(name) is not None}
+    if "Expires" in headers and hasattr(headers["Expires"], "timestamp"):
+        headers["Expires"] = headers["Expires"].timestamp()
+    return headers
+
+
+def user_metadata(params: dict) -> dict:
+    return {k.lower(): v for k, v in (params.get("Metadata") or {}).items()}
+
+
+def _http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)

@@ -1,7 +1,7 @@
-"""Amazon S3: buckets and the core object operations (put/get/head/delete, ListObjectsV2).
+"""Amazon S3: one mixin per concern (``buckets.py``, ``objects.py``, ``listing.py``...).
 
-Composed of one mixin per concern: ``buckets.py``, ``objects.py``, ``listing.py``. Bucket and
-object rows live in SQLite; object bytes in the ``s3`` blob store.
+Bucket and object rows live in SQLite (``schema.py``), object bytes in the ``s3`` blob store;
+``store.py`` is the one place that writes object versions.
 """
 
 from __future__ import annotations
@@ -11,25 +11,30 @@ from overcast.services.base import Provider as BaseProvider
 from .buckets import BucketsMixin
 from .listing import ListingMixin
 from .objects import ObjectsMixin
-
-SCHEMA = """
-CREATE TABLE buckets (partition TEXT NOT NULL, name TEXT NOT NULL, account TEXT NOT NULL,
-                      region TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (partition, name));
-CREATE TABLE objects (partition TEXT NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL,
-                      blob TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
-                      modified REAL NOT NULL, headers TEXT NOT NULL, meta TEXT NOT NULL,
-                      checksum TEXT, PRIMARY KEY (partition, bucket, key));
-"""
+from .schema import MIGRATIONS
+from .store import ObjectStore
 
 
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, BaseProvider):
     service_name = "s3"
-    migrations = (SCHEMA,)
+    migrations = MIGRATIONS
+    _store = None
 
     @property
     def blobs(self):
         return self.cloud.storage.blobs("s3")
 
+    @property
+    def store(self) -> ObjectStore:
+        """Object versions (rows and blobs): every object write goes through it."""
+        if self._store is None:
+            self._store = ObjectStore(self.db, self.blobs)
+        return self._store
+
     async def start(self) -> None:
         # orphans of a crash between the blob write and the row commit (or a row removal)
-        self.blobs.sweep(blob for (blob,) in self.db.query("SELECT blob FROM objects"))
+        self.blobs.sweep(self.store.referenced_blobs())
+
+    def reset(self) -> None:
+        if self._store is not None:
+            self._store.forget_cache()

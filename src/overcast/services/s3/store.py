@@ -1,0 +1,329 @@
+"""Object versions in SQLite, their bytes in the blob store: the one place that writes them.
+
+Every operation that creates, replaces or removes an object version goes through
+``ObjectStore.put`` / ``ObjectStore.delete`` / ``ObjectStore.remove_version``, which apply the
+bucket's versioning state the way S3 does:
+
+- unversioned (never enabled): one version per key, id ``null``, replaced in place;
+- Enabled: every write adds a version with a new id; a plain DELETE adds a delete marker;
+- Suspended: a write (or a plain DELETE's marker) gets the id ``null`` and replaces the
+  previous ``null`` version, other versions stay.
+
+Order of effects, for crash safety: the new blob is already whole on disk; the row change is
+committed; only then are blobs no longer referenced deleted (a crash in between leaves
+orphans, swept at start). After the commit every change is announced to the subscribers
+(``subscribe``): the hook that notifications, replication or a console build on.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Callable
+
+from overcast.storage.blobs import BlobStore
+
+NULL_VERSION = "null"
+_COLUMNS = ("key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, "
+            "storage_class, attrs")
+
+
+@dataclass(slots=True)
+class ObjectVersion:
+    """One version of an object (or a delete marker)."""
+
+    key: str
+    blob: str | None = None              # None for a delete marker or a multipart object
+    size: int = 0
+    etag: str = ""
+    modified: float = 0.0
+    headers: dict = field(default_factory=dict)   # Content-Type & co, as operation members
+    meta: dict = field(default_factory=dict)      # user metadata, lower-case names
+    storage_class: str = "STANDARD"
+    attrs: dict = field(default_factory=dict)     # checksum, tags, acl, parts, restore, sse...
+    version: str = NULL_VERSION
+    seq: int = 0
+    latest: bool = True
+    marker: bool = False
+
+    @property
+    def parts(self) -> list | None:
+        """``[[blob, size, etag, checksum-or-None], ...]`` of a multipart object."""
+        return self.attrs.get("parts")
+
+    def segments(self) -> list[tuple[str, int]]:
+        """The (blob, size) pieces holding the object's bytes, in order."""
+        if self.blob is not None:
+            return [(self.blob, self.size)]
+        return [(part[0], part[1]) for part in self.parts or ()]
+
+    def blob_ids(self) -> list[str]:
+        return [blob for blob, _ in self.segments()]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectEvent:
+    """A committed change: ``kind`` as S3 event names it (``ObjectCreated:Put``...)."""
+
+    kind: str
+    partition: str
+    bucket: str
+    key: str
+    version: str | None
+    size: int
+    etag: str
+    time: float
+
+
+def _row_to_version(row) -> ObjectVersion:
+    key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, storage_class, attrs = row
+    return ObjectVersion(key=key, blob=blob, size=size, etag=etag, modified=modified, headers=json.loads(headers),
+                         meta=json.loads(meta), storage_class=storage_class, attrs=json.loads(attrs),
+                         version=version, seq=seq, latest=bool(latest), marker=bool(marker))
+
+
+def new_version_id() -> str:
+    """A version id in the form S3 uses: 32 URL-safe characters."""
+    return secrets.token_urlsafe(24)
+
+
+class ObjectStore:
+    def __init__(self, db, blobs: BlobStore):
+        self.db = db
+        self.blobs = blobs
+        self._subscribers: list[Callable[[ObjectEvent], None]] = []
+        self._seq = None
+
+    # -- events ----------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[ObjectEvent], None]) -> None:
+        """Call ``callback(event)`` after every committed object change (it must not raise)."""
+        self._subscribers.append(callback)
+
+    def _emit(self, event: ObjectEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:  # a failing subscriber never fails the write it observes
+                pass
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def current(self, partition: str, bucket: str, key: str) -> ObjectVersion | None:
+        """The current version of ``key`` (possibly a delete marker), or None."""
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+                                "AND latest = 1", (partition, bucket, key))
+        return None if row is None else _row_to_version(row)
+
+    def version(self, partition: str, bucket: str, key: str, version: str) -> ObjectVersion | None:
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+                                "AND version = ?", (partition, bucket, key, version))
+        return None if row is None else _row_to_version(row)
+
+    def versions_of(self, partition: str, bucket: str, key: str) -> list[ObjectVersion]:
+        """Every version of ``key``, newest first."""
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+                             "ORDER BY seq DESC", (partition, bucket, key))
+        return [_row_to_version(row) for row in rows]
+
+    def has_any(self, partition: str, bucket: str) -> bool:
+        """Whether the bucket holds any version or delete marker (it cannot be deleted then)."""
+        return self.db.query_one("SELECT 1 FROM versions WHERE partition = ? AND bucket = ? LIMIT 1",
+                                 (partition, bucket)) is not None
+
+    def read(self, version: ObjectVersion, offset: int = 0, length: int | None = None):
+        """An async iterator over the object's bytes from ``offset`` (``length`` of them)."""
+        segments = version.segments()
+        if len(segments) == 1:
+            return self.blobs.read(segments[0][0], offset, length)
+        return _SegmentsReader(self.blobs, segments, offset, version.size - offset if length is None else length)
+
+    def referenced_blobs(self):
+        """Every blob id a row holds (for the sweep at start)."""
+        for blob, attrs in self.db.query("SELECT blob, attrs FROM versions"):
+            if blob is not None:
+                yield blob
+            elif attrs != "{}":
+                for part in json.loads(attrs).get("parts") or ():
+                    yield part[0]
+        for (blob,) in self.db.query("SELECT blob FROM parts"):
+            yield blob
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def forget_cache(self) -> None:
+        """After a reset wiped the rows: recount from the database."""
+        self._seq = None
+
+    def _next_seq(self) -> int:
+        if self._seq is None:
+            row = self.db.query_one("SELECT MAX(seq) FROM versions")
+            self._seq = int(row[0] or 0) if row else 0
+        self._seq += 1
+        return self._seq
+
+    def put(self, partition: str, bucket: str, new: ObjectVersion, versioning: str | None,
+            event: str = "ObjectCreated:Put") -> ObjectVersion:
+        """Store ``new`` as the current version of its key under the bucket's ``versioning``
+        state (None, "Enabled", "Suspended"); fills in its version id and seq. Blobs it
+        replaces are deleted after the commit."""
+        freed = self._put_rows(partition, bucket, new, versioning)
+        self._free(freed)
+        self._emit(ObjectEvent(event, partition, bucket, new.key, self._public_version(new, versioning),
+                               new.size, new.etag, new.modified))
+        return new
+
+    def _put_rows(self, partition: str, bucket: str, new: ObjectVersion, versioning: str | None) -> list[str]:
+        """The row changes of ``put`` in one transaction; returns blob ids no longer referenced."""
+        freed: list[str] = []
+        new.version = new_version_id() if versioning == "Enabled" else NULL_VERSION
+        new.latest = True
+        with self.db.transaction():
+            new.seq = self._next_seq()
+            if versioning == "Enabled":
+                self._demote(partition, bucket, new.key)
+            else:
+                if versioning == "Suspended":
+                    self._demote(partition, bucket, new.key)
+                freed += self._drop(partition, bucket, new.key, NULL_VERSION)
+            self.db.execute(
+                f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
+                 json.dumps(new.headers), json.dumps(new.meta), new.storage_class, json.dumps(new.attrs),
+                 partition, bucket))
+        return freed
+
+    def delete(self, partition: str, bucket: str, key: str, versioning: str | None, now: float) -> ObjectVersion | None:
+        """A DELETE without a version id: removes the object (unversioned) or adds a delete
+        marker (Enabled / Suspended) — returned, so its id can be reported. None when
+        nothing was there to delete in an unversioned bucket."""
+        if versioning is None:
+            with self.db.transaction():
+                freed = self._drop(partition, bucket, key, NULL_VERSION)
+            self._free(freed)
+            self._emit(ObjectEvent("ObjectRemoved:Delete", partition, bucket, key, None, 0, "", now))
+            return None
+        marker = ObjectVersion(key=key, marker=True, modified=now)
+        freed = self._put_rows(partition, bucket, marker, versioning)
+        self._free(freed)
+        self._emit(ObjectEvent("ObjectRemoved:DeleteMarkerCreated", partition, bucket, key, marker.version, 0, "",
+                               now))
+        return marker
+
+    def remove_version(self, partition: str, bucket: str, key: str, version: str, now: float) -> ObjectVersion | None:
+        """Permanently remove one version (or delete marker); the next newest becomes current.
+        Returns the removed version, or None if there was no such version."""
+        with self.db.transaction():
+            removed = self.version(partition, bucket, key, version)
+            if removed is None:
+                return None
+            freed = self._drop(partition, bucket, key, version)
+            if removed.latest:
+                self.db.execute(
+                    "UPDATE versions SET latest = 1 WHERE partition = ? AND bucket = ? AND key = ? AND seq = "
+                    "(SELECT MAX(seq) FROM versions WHERE partition = ? AND bucket = ? AND key = ?)",
+                    (partition, bucket, key, partition, bucket, key))
+        self._free(freed)
+        self._emit(ObjectEvent("ObjectRemoved:Delete", partition, bucket, key, version, 0, "", now))
+        return removed
+
+    def update_attrs(self, partition: str, bucket: str, key: str, version: str, **changes) -> None:
+        """Set (or, with a None value, remove) members of a version's ``attrs`` in place
+        (tags, ACL, restore status): these do not make a new version."""
+        with self.db.transaction():
+            row = self.db.query_one("SELECT attrs FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+                                    "AND version = ?", (partition, bucket, key, version))
+            if row is None:
+                return
+            attrs = json.loads(row[0])
+            for name, value in changes.items():
+                if value is None:
+                    attrs.pop(name, None)
+                else:
+                    attrs[name] = value
+            self.db.execute("UPDATE versions SET attrs = ? WHERE partition = ? AND bucket = ? AND key = ? "
+                            "AND version = ?", (json.dumps(attrs), partition, bucket, key, version))
+
+    def update_storage_class(self, partition: str, bucket: str, key: str, version: str, storage_class: str) -> None:
+        self.db.execute("UPDATE versions SET storage_class = ? WHERE partition = ? AND bucket = ? AND key = ? "
+                        "AND version = ?", (storage_class, partition, bucket, key, version))
+
+    def _demote(self, partition: str, bucket: str, key: str) -> None:
+        self.db.execute("UPDATE versions SET latest = 0 WHERE partition = ? AND bucket = ? AND key = ? AND latest = 1",
+                        (partition, bucket, key))
+
+    def _drop(self, partition: str, bucket: str, key: str, version: str) -> list[str]:
+        rows = self.db.query(f"DELETE FROM versions WHERE partition = ? AND bucket = ? AND key = ? AND version = ? "
+                             f"RETURNING {_COLUMNS}", (partition, bucket, key, version))
+        return [blob for row in rows for blob in _row_to_version(row).blob_ids()]
+
+    def _free(self, blob_ids) -> None:
+        for blob in blob_ids:
+            self.blobs.delete(blob)
+
+    def wipe_bucket_rows(self, partition: str, bucket: str) -> None:
+        """Forget a (deleted, empty) bucket's configurations."""
+        self.db.execute("DELETE FROM bucket_configs WHERE partition = ? AND bucket = ?", (partition, bucket))
+
+    @staticmethod
+    def _public_version(version: ObjectVersion, versioning: str | None) -> str | None:
+        return None if versioning is None else version.version
+
+
+class _SegmentsReader:
+    """Reads a byte range across several blobs (a multipart object's parts) in order.
+
+    The first part is opened at once (a missing blob fails before the response starts), the
+    others as the read reaches them, so a 10,000-part object holds one file open at a time.
+    """
+
+    def __init__(self, blobs: BlobStore, segments, offset: int, length: int):
+        self._blobs = blobs
+        self._plan = []
+        position = 0
+        end = offset + max(0, length)
+        for blob, size in segments:
+            lo, hi = max(offset, position), min(end, position + size)
+            if lo < hi:
+                self._plan.append((blob, lo - position, hi - lo))
+            position += size
+        self.length = sum(n for _, _, n in self._plan)
+        self._reader = self._open_next()
+
+    def _open_next(self):
+        if not self._plan:
+            return None
+        blob, start, n = self._plan.pop(0)
+        return self._blobs.read(blob, start, n)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = self.read_chunk()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    def __iter__(self):
+        while data := self.read_chunk():
+            yield data
+
+    def read_chunk(self) -> bytes:
+        while self._reader is not None:
+            data = self._reader.read_chunk()
+            if data:
+                return data
+            self._reader.close()
+            self._reader = self._open_next()
+        return b""
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._plan = []
+
+    async def aclose(self) -> None:
+        self.close()
