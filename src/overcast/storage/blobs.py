@@ -20,6 +20,7 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 from dataclasses import dataclass
 from typing import AsyncIterable, Iterable, Iterator, Union
 
@@ -255,6 +256,32 @@ class BlobStore:
         if self.fsync:
             fsync_dir(self.root)
         return info
+
+    def link(self, blob_id: str) -> BlobInfo:
+        """A new blob with the same bytes as ``blob_id`` (a copy that costs no time or space:
+        blobs are immutable, so a hard link to the same file is a faithful copy; where the
+        filesystem has no hard links the bytes are copied)."""
+        source = self.path(blob_id)
+        new_id = secrets.token_hex(16)
+        target = self._path_of(new_id)
+        try:
+            os.link(source, target)
+        except OSError:
+            temp = os.path.join(self.partial_dir, new_id)
+            shutil.copyfile(source, temp)
+            os.replace(temp, target)
+        if self.fsync:
+            fsync_dir(self.root)
+        return BlobInfo(new_id, os.stat(target).st_size)
+
+    async def copy_range(self, blob_id: str, offset: int = 0, length: int | None = None) -> BlobInfo:
+        """A new blob holding ``length`` bytes of ``blob_id`` from ``offset`` (streamed, in
+        chunks, in a thread: memory stays flat and the event loop free for any size)."""
+        reader = self.read(blob_id, offset, length)
+        try:
+            return await asyncio.to_thread(self.write_bytes, reader)
+        finally:
+            reader.close()
 
     # -- reading ---------------------------------------------------------------------------
 
