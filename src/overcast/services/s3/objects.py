@@ -18,6 +18,7 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .store import ObjectVersion
+from .write_conditions import check_write_conditions
 
 
 MAX_KEY_BYTES = 1024
@@ -114,8 +115,10 @@ class ObjectsMixin:
 
     async def put_object(self, ctx, params: dict) -> dict:
         bucket_name, key = params["Bucket"], params["Key"]
-        self.bucket_row(ctx, bucket_name)
+        bucket = self.bucket_row(ctx, bucket_name)
         check_key(key)
+        # fail fast, before the body is read; checked again at commit time below
+        check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         expected_md5 = None
         if params.get("ContentMD5") is not None:
             try:
@@ -152,6 +155,12 @@ class ObjectsMixin:
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
                                 meta=user_metadata(params), attrs=attrs)
+        # no await between this check and the put: a racing conditional write cannot slip in
+        try:
+            check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
+        except AwsError:
+            blobs.delete(info.id)
+            raise
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
         result = {"ETag": etag, **version_headers(version, bucket.versioning)}
         if claimed is not None:
