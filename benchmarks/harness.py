@@ -126,8 +126,12 @@ def parse_wrk(out: str) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     latency = {p: _millis(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M)}
+    done = re.search(r"(\d+) requests in [^,]+, ([\d.]+)([KMGT]?B) read", out)
+    scale = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
     return {
         "rps": rps,
+        "requests": int(done.group(1)) if done else None,
+        "bytes": float(done.group(2)) * scale[done.group(3)] if done else None,  # wrk rounds to 2 decimals
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(map(int, sock.groups())) if sock else 0,
         "p50_ms": latency.get("50"),

@@ -29,18 +29,22 @@ function setup(thread)
 end
 
 function init(args)
-  local headers, body = {}, nil
+  local headers, body, method, path = {}, nil, "POST", "/"
   for line in io.lines(args[1]) do
     local tag, value = line:sub(1, 2), line:sub(3)
-    if tag == "H " then
+    if tag == "M " then
+      method = value
+    elseif tag == "P " then
+      path = value
+    elseif tag == "H " then
       local c = value:find(": ", 1, true)
       headers[value:sub(1, c - 1)] = value:sub(c + 2)
     elseif tag == "B " then
       body = value
     elseif tag == "E " then
       n = n + 1
-      pool[n] = wrk.format("POST", "/", headers, body)
-      headers, body = {}, nil
+      pool[n] = wrk.format(method, path, headers, body)
+      headers, body, method, path = {}, nil, "POST", "/"
     end
   end
   idx = ((tid - 1) * 7919) % n  -- threads start at different places of the pool
@@ -69,17 +73,18 @@ function done(summary, latency, requests)
     if t:get("first_bad") ~= 0 then fb = t:get("first_bad") end
   end
   local e = summary.errors
-  io.write(string.format('POOLJSON {"requests":%d,"duration_us":%d,"ok":%d,"non2xx":%d,"failed_entries":%d,' ..
+  io.write(string.format('POOLJSON {"requests":%d,"duration_us":%d,"bytes":%d,"ok":%d,"non2xx":%d,"failed_entries":%d,' ..
     '"first_bad":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d}\n',
-    summary.requests, summary.duration, o, b, f, fb, e.connect + e.read + e.write + e.timeout,
+    summary.requests, summary.duration, summary.bytes, o, b, f, fb, e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(99)))
 end
 """
 
 
-def run_pool(url: str, pool: list[tuple[dict, bytes]], duration: float, *, connections: int = 32,
+def run_pool(url: str, pool: list[tuple], duration: float, *, connections: int = 32,
              threads: int = 1, fail_pattern: str = "") -> dict:
-    """Replay ``pool`` ((headers, body) pairs) against ``url`` for ``duration`` seconds.
+    """Replay ``pool`` against ``url`` for ``duration`` seconds: (headers, body) pairs are
+    POSTs to ``/``; (method, path, headers, body) entries say their own method and path.
 
     Returns ``rps`` (answered requests per second), ``ok`` (2xx answers), ``non2xx``,
     ``socket_errors``, ``failed_entries`` (2xx answers matching ``fail_pattern``), ``p50_ms``,
@@ -91,12 +96,15 @@ def run_pool(url: str, pool: list[tuple[dict, bytes]], duration: float, *, conne
     try:
         data, script = os.path.join(folder, "pool.txt"), os.path.join(folder, "pool.lua")
         with open(data, "w", encoding="latin-1") as f:
-            for headers, body in pool:
+            for entry in pool:
+                method, path, headers, body = entry if len(entry) == 4 else ("POST", "/", *entry)
                 text = body.decode("latin-1")
                 if "\n" in text or "\r" in text:
                     raise ValueError("request bodies must be single-line")
+                if (method, path) != ("POST", "/"):
+                    f.write(f"M {method}\nP {path}\n")
                 f.writelines(f"H {k}: {v}\n" for k, v in headers.items())
-                f.write(f"B {text}\nE \n")
+                f.write(f"B {text}\nE \n" if text else "E \n")  # no body: no Content-Length
         with open(script, "w") as f:
             f.write(_LUA.replace("FAIL_PATTERN", json.dumps(fail_pattern)))
         cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s",
@@ -111,6 +119,7 @@ def run_pool(url: str, pool: list[tuple[dict, bytes]], duration: float, *, conne
     seconds = raw["duration_us"] / 1e6
     return {
         "rps": raw["requests"] / seconds,
+        "bytes": raw["bytes"],
         "ok": raw["ok"],
         "non2xx": raw["non2xx"],
         "first_bad": raw["first_bad"],
