@@ -157,6 +157,14 @@ def parse_v4_header(auth: str, headers: dict[str, str]) -> AuthInfo:
 def parse_v4_query(query_string: str) -> AuthInfo:
     """A presigned SigV4 URL: ``X-Amz-Algorithm``, ``X-Amz-Credential``... query parameters."""
     params = amz_query_params(query_string)
+    scope = params.get("X-Amz-Credential", "").split("/")
+    # Whatever else is wrong, a readable scope still routes the error to its service (S3
+    # answers in its own XML error shape).
+    routed = (scope[2], scope[3]) if len(scope) == 5 and scope[3] else (None, None)
+
+    def _query_problem(message: str) -> AuthInfo:
+        return AuthInfo("presigned", "", region=routed[0], service=routed[1], problem=("query-params", message))
+
     if any(not params.get(name) for name in _V4_QUERY_REQUIRED):
         return _query_problem(_V4_QUERY_MISSING)
     if params["X-Amz-Algorithm"] != V4_ALGORITHM:
@@ -170,7 +178,6 @@ def parse_v4_query(query_string: str) -> AuthInfo:
         return _query_problem("X-Amz-Expires must be non-negative")
     if expires > MAX_PRESIGNED_EXPIRES:
         return _query_problem(f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGNED_EXPIRES}")
-    scope = params["X-Amz-Credential"].split("/")
     if len(scope) != 5 or not scope[0] or not _valid_scope_date(scope[1]) or scope[4] != "aws4_request":
         return _query_problem(f"Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; {_CREDENTIAL_FORM}")
     amz_date = params["X-Amz-Date"]
@@ -311,6 +318,3 @@ def _valid_scope_date(value: str) -> bool:
 def _incomplete(message: str) -> AuthInfo:
     return AuthInfo("header", "", problem=("incomplete", message))
 
-
-def _query_problem(message: str) -> AuthInfo:
-    return AuthInfo("presigned", "", problem=("query-params", message))

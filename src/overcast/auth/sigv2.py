@@ -16,6 +16,8 @@ import hmac
 from hashlib import sha1
 from urllib.parse import unquote
 
+from overcast.protocols.s3_hosts import bucket_from_host
+
 # Query parameters that are part of the signed resource (S3 docs and botocore's HmacV1Auth).
 SUB_RESOURCES = frozenset(
     {
@@ -34,16 +36,11 @@ _HEADER_PARAMS = ("content-type", "content-md5")
 
 def virtual_bucket(host: str) -> str | None:
     """The bucket of a virtual-hosted request (``bucket.s3.amazonaws.com``,
-    ``bucket.localhost:4566``, ``bucket.s3.localhost.localstack.cloud``), else None."""
-    name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else ""
-    if not name or name[0].isdigit() and name.replace(".", "").isdigit():
-        return None
-    for marker in (".s3.", ".s3-", ".localhost"):
-        index = name.find(marker)
-        if index > 0:
-            bucket = name[:index]
-            return None if bucket == "s3" else bucket
-    return None
+    ``bucket.localhost:4566``, ``bucket.s3.localhost.localstack.cloud``), else None.
+
+    The same rule the rest-xml protocol routes by, so the bucket signed is the bucket served.
+    """
+    return bucket_from_host(host)
 
 
 def canonical_resource(raw_path: str, query_string: str, bucket: str | None) -> str:
@@ -113,7 +110,7 @@ def verify_v2(info, method: str, raw_path: str, query_string: str, headers: dict
 
     Candidates, AWS's form first: the resource with the bucket from the Host for
     virtual-hosted requests, and (header form) an empty Date line when ``x-amz-date`` is
-    present; the others only after a mismatch.
+    present; the others only after a mismatch (so never on the success path).
     """
     presigned = info.kind == "sigv2-presigned"
     query_headers = query_header_params(query_string) if presigned else {}
@@ -124,16 +121,35 @@ def verify_v2(info, method: str, raw_path: str, query_string: str, headers: dict
     else:
         dates = [headers.get("date", "")]
     bucket = virtual_bucket(headers.get("host", ""))
-    buckets = [bucket, None] if bucket else [None]
     first = None
-    for candidate_bucket in buckets:
+    for candidate_path, candidate_bucket in resource_candidates(raw_path, bucket):
         for date_line in dates:
-            text = string_to_sign(method, raw_path, query_string, headers, date_line, candidate_bucket, query_headers)
+            text = string_to_sign(method, candidate_path, query_string, headers, date_line, candidate_bucket,
+                                  query_headers)
             if first is None:
                 first = text
             if hmac.compare_digest(sign(secret, text), info.signature):
                 return
     raise failures.signature_mismatch(info.access_key, info.signature, first, None)
+
+
+def resource_candidates(raw_path: str, bucket: str | None) -> list[tuple[str, str | None]]:
+    """(path, virtual bucket) pairs a client may have signed, AWS's form first.
+
+    A path-style bucket request (``/bucket``) is signed as ``/bucket/`` by botocore (its
+    ``auth_path``) and as sent by others; a virtual-hosted one with the bucket from the Host
+    by SDKs, without it by some hand-written signers.
+    """
+    path = raw_path or "/"
+    candidates = [(path, bucket)] if bucket else [(path, None)]
+    if not bucket and path.count("/") == 1 and len(path) > 1:
+        candidates.append((path + "/", None))
+    if bucket:
+        candidates.append((path, None))
+    decoded = unquote(path)
+    if decoded != path:  # signers that put the key unencoded in the resource
+        candidates.append((decoded, bucket))
+    return candidates
 
 
 def query_string_expires(query_string: str) -> str:
