@@ -8,8 +8,11 @@ from typing import NamedTuple
 from overcast.errors import AwsError
 from overcast.storage.scope import partition_of
 
+from .listing import decode_token, encode_token, owner_entry
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+MAX_BUCKETS = 10000  # ListBuckets: max-buckets is 1-10,000, and the page size when paged
 
 
 def no_such_bucket(name: str) -> AwsError:
@@ -79,12 +82,30 @@ class BucketsMixin:
         return {"BucketRegion": region, "__headers__": {"x-amz-bucket-region": region}}
 
     def list_buckets(self, ctx, params: dict) -> dict:
-        rows = self.db.query("SELECT name, created, region FROM buckets WHERE partition = ? AND account = ? "
-                             "ORDER BY name", (partition_of(ctx.region), ctx.account))
-        prefix = params.get("Prefix")
-        buckets = [{"Name": n, "CreationDate": c, "BucketRegion": r} for n, c, r in rows
-                   if not prefix or n.startswith(prefix)]
-        return {"Buckets": buckets, "Owner": {"ID": ctx.account, "DisplayName": "webfile"}}
+        """The caller's buckets by name. With any of max-buckets, continuation-token, prefix or
+        bucket-region the answer is paged (at most 10,000 a page, S3's default and limit) and a
+        ``ContinuationToken`` says more remain; without them every bucket comes back."""
+        max_buckets, token = params.get("MaxBuckets"), params.get("ContinuationToken")
+        prefix, region = params.get("Prefix"), params.get("BucketRegion")
+        if max_buckets is not None and not 1 <= max_buckets <= MAX_BUCKETS:
+            raise AwsError("InvalidArgument", f"Argument max-buckets must be an integer between 1 and {MAX_BUCKETS}.",
+                           400, fields={"ArgumentName": "max-buckets", "ArgumentValue": str(max_buckets)})
+        after = decode_token(token) if token else ""
+        paged = any(p is not None for p in (max_buckets, token, prefix, region))
+        limit = (max_buckets or MAX_BUCKETS) if paged else -1  # SQLite: a negative LIMIT is no limit
+        rows = self.db.query(
+            "SELECT name, created, region FROM buckets WHERE partition = ? AND account = ? AND name > ? "
+            "AND substr(name, 1, ?) = ? AND (? IS NULL OR region = ?) ORDER BY name LIMIT ?",
+            (partition_of(ctx.region), ctx.account, after, len(prefix or ""), prefix or "", region, region,
+             limit if limit < 0 else limit + 1))
+        result = {"Owner": owner_entry(None, ctx.account)}
+        if paged and len(rows) > limit:
+            rows = rows[:limit]
+            result["ContinuationToken"] = encode_token(rows[-1][0])
+        result["Buckets"] = [{"Name": n, "CreationDate": c, "BucketRegion": r} for n, c, r in rows]
+        if prefix is not None:
+            result["Prefix"] = prefix
+        return result
 
     def delete_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]

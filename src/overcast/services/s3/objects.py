@@ -17,7 +17,7 @@ from email.utils import formatdate
 
 from overcast.errors import AwsError
 
-from .store import ObjectVersion
+from .store import ObjectVersion, is_version_id
 from .write_conditions import check_write_conditions
 
 
@@ -90,11 +90,30 @@ def version_headers(version, versioning) -> dict:
     return {} if versioning is None else {"VersionId": version.version}
 
 
+def written_version_headers(version, versioning) -> dict:
+    """``VersionId`` of a write's response: only under Enabled versioning (a write to a
+    Suspended bucket makes the ``null`` version, and S3 answers it without the header)."""
+    return {"VersionId": version.version} if versioning == "Enabled" else {}
+
+
+def check_version_id(version_id: str | None, argument: str = "versionId") -> None:
+    """InvalidArgument for a ``versionId`` that cannot be one (S3 tells it from NoSuchVersion)."""
+    if version_id is None:
+        return
+    if version_id == "":
+        raise AwsError("InvalidArgument", "Version id cannot be the empty string", 400,
+                       fields={"ArgumentName": argument, "ArgumentValue": version_id})
+    if not is_version_id(version_id):
+        raise AwsError("InvalidArgument", "Invalid version id specified", 400,
+                       fields={"ArgumentName": argument, "ArgumentValue": version_id})
+
+
 class ObjectsMixin:
     def _object_version(self, ctx, bucket, key: str, params: dict, for_write: bool = False):
         """The version a GET/HEAD (or copy source) names: ``VersionId`` or the current one.
         Raises NoSuchKey / NoSuchVersion, and for a delete marker what S3 answers."""
         version_id = params.get("VersionId")
+        check_version_id(version_id)
         if version_id is not None:
             found = self.store.version(bucket.partition, bucket.name, key, version_id)
             if found is None:
@@ -162,7 +181,7 @@ class ObjectsMixin:
             blobs.delete(info.id)
             raise
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
-        result = {"ETag": etag, **version_headers(version, bucket.versioning)}
+        result = {"ETag": etag, **written_version_headers(version, bucket.versioning)}
         if claimed is not None:
             result["ChecksumCRC32"] = crc
         return result
@@ -252,6 +271,7 @@ class ObjectsMixin:
     def delete_object(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         key, version_id = params["Key"], params.get("VersionId")
+        check_version_id(version_id)
         now = float(int(self.clock.now()))
         if version_id is not None:
             removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)

@@ -13,9 +13,10 @@ from .listing import ListingMixin
 from .objects import ObjectsMixin
 from .schema import MIGRATIONS
 from .store import ObjectStore
+from .version_listing import VersionListingMixin
 
 
-class Provider(BucketsMixin, ObjectsMixin, ListingMixin, BaseProvider):
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, VersionListingMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None

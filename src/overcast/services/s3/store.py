@@ -18,6 +18,7 @@ orphans, swept at start). After the commit every change is announced to the subs
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Callable
@@ -86,6 +87,15 @@ def _row_to_version(row) -> ObjectVersion:
 def new_version_id() -> str:
     """A version id in the form S3 uses: 32 URL-safe characters."""
     return secrets.token_urlsafe(24)
+
+
+_VERSION_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def is_version_id(text: str) -> bool:
+    """Whether ``text`` has the form of a version id (``null`` or one ``new_version_id`` makes):
+    S3 answers any other with InvalidArgument, a well-formed unknown one with NoSuchVersion."""
+    return text == NULL_VERSION or _VERSION_ID.match(text) is not None
 
 
 class ObjectStore:
