@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
-import zlib
 from email.utils import formatdate
 
 from overcast.errors import AwsError
 
+from .checksums import DigestingBody, plan_checksum
 from .store import ObjectVersion, is_version_id
 from .write_conditions import check_write_conditions
+from .write_limits import check_metadata_size, check_single_put_size, check_storage_class
 
 
 MAX_KEY_BYTES = 1024
@@ -42,32 +42,6 @@ def check_key(key: str) -> None:
                        fields={"Size": str(size), "MaxSizeAllowed": str(MAX_KEY_BYTES)})
     if not key:
         raise AwsError("InvalidArgument", "The key must not be empty.", 400)
-
-
-class _Hashing:
-    """Wraps the request body: MD5 and CRC32 of the bytes as they stream through."""
-
-    def __init__(self, source):
-        self.source = source
-        self.md5 = hashlib.md5()
-        self.crc32 = 0
-
-    async def __aiter__(self):
-        if isinstance(self.source, (bytes, bytearray, memoryview)):
-            chunks = [bytes(self.source)]
-            for chunk in chunks:
-                self.md5.update(chunk)
-                self.crc32 = zlib.crc32(chunk, self.crc32)
-                yield chunk
-            return
-        async for chunk in self.source:
-            self.md5.update(chunk)
-            self.crc32 = zlib.crc32(chunk, self.crc32)
-            yield chunk
-
-
-def _crc32_b64(value: int) -> str:
-    return base64.b64encode(value.to_bytes(4, "big")).decode()
 
 
 def _precondition(condition: str) -> AwsError:
@@ -148,7 +122,12 @@ class ObjectsMixin:
                 raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400,
                                fields={"Content-MD5": params["ContentMD5"]})
         body = params.get("Body") or b""
-        hashing = _Hashing(body)
+        # everything S3 refuses from the headers alone, before a byte of the body is read
+        check_single_put_size(params, body)
+        check_metadata_size(params.get("Metadata"))
+        storage_class = check_storage_class(params)
+        plan = plan_checksum(params, body)
+        hashing = DigestingBody(body, plan.algorithm)
         blobs = self.blobs
         info = await blobs.write(hashing)
         try:
@@ -157,11 +136,7 @@ class ObjectsMixin:
                 raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
                                fields={"ExpectedDigest": params["ContentMD5"],
                                        "CalculatedDigest": base64.b64encode(digest).decode()})
-            crc = _crc32_b64(hashing.crc32)
-            trailers = getattr(body, "trailers", None) or {}
-            claimed = params.get("ChecksumCRC32") or trailers.get("x-amz-checksum-crc32")
-            if claimed is not None and claimed != crc:
-                raise AwsError("BadDigest", "The CRC32 you specified did not match the calculated checksum.", 400)
+            checksum = plan.verify(hashing.hasher.digest(), getattr(body, "trailers", None))
             # re-check: the bucket may have been deleted (or its versioning changed) while the body streamed
             bucket = self.bucket_row(ctx, bucket_name)
         except BaseException:
@@ -169,11 +144,10 @@ class ObjectsMixin:
             raise
         etag = f'"{digest.hex()}"'
         attrs = {}
-        if claimed is not None:
-            attrs["checksum"] = {"algorithm": "CRC32", "value": crc, "type": "FULL_OBJECT"}
+        attrs["checksum"] = {"algorithm": plan.algorithm, "value": checksum, "type": "FULL_OBJECT"}
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
-                                meta=user_metadata(params), attrs=attrs)
+                                meta=user_metadata(params), storage_class=storage_class, attrs=attrs)
         # no await between this check and the put: a racing conditional write cannot slip in
         try:
             check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
@@ -181,9 +155,8 @@ class ObjectsMixin:
             blobs.delete(info.id)
             raise
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
-        result = {"ETag": etag, **written_version_headers(version, bucket.versioning)}
-        if claimed is not None:
-            result["ChecksumCRC32"] = crc
+        result = {"ETag": etag, **written_version_headers(version, bucket.versioning),
+                  "Checksum" + plan.algorithm: checksum, "ChecksumType": "FULL_OBJECT"}
         return result
 
     def _check_conditions(self, params: dict, etag: str, modified: float) -> dict | None:
@@ -213,6 +186,7 @@ class ObjectsMixin:
         checksum = version.attrs.get("checksum")
         if checksum and params.get("ChecksumMode") == "ENABLED":
             result["Checksum" + checksum["algorithm"]] = checksum["value"]
+            result["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
         for param, member in OVERRIDES.items():
             if params.get(param) is not None:
                 result[member] = params[param]
