@@ -139,6 +139,7 @@ class Gateway:
             registry=self.cloud.services,
         )
         request = HttpRequest(method, path, query_string, headers)
+        ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
         body = RequestBody(receive, headers)
         response = await self._respond(ctx, request, body)
         if not body.done:

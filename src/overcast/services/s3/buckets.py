@@ -72,8 +72,11 @@ class BucketsMixin:
                 return {"Location": f"/{name}"}
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, fields={"BucketName": name})
-        self.db.execute("INSERT INTO buckets (partition, name, account, region, created) VALUES (?, ?, ?, ?, ?)",
-                        (partition, name, ctx.account, region, self.clock.now()))
+        acl = self.bucket_acl_for_create(params)  # acl.py: checked against Object Ownership
+        with self.db.transaction():
+            self.db.execute("INSERT INTO buckets (partition, name, account, region, created) VALUES (?, ?, ?, ?, ?)",
+                            (partition, name, ctx.account, region, self.clock.now()))
+            self.save_created_bucket_acl(partition, name, params, acl)
         return {"Location": f"/{name}"}
 
     def head_bucket(self, ctx, params: dict) -> dict:

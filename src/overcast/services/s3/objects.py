@@ -17,6 +17,7 @@ from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
 from .store import ObjectVersion, is_version_id
+from .tagging import tag_count_headers
 from .write_conditions import check_write_conditions
 from .write_limits import check_metadata_size, check_single_put_size, check_storage_class
 
@@ -110,6 +111,7 @@ class ObjectsMixin:
         bucket_name, key = params["Bucket"], params["Key"]
         bucket = self.bucket_row(ctx, bucket_name)
         check_key(key)
+        write_attrs = self.object_write_attrs(bucket, params)  # x-amz-tagging, x-amz-acl (acl.py)
         # fail fast, before the body is read; checked again at commit time below
         check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         expected_md5 = None
@@ -143,7 +145,7 @@ class ObjectsMixin:
             blobs.delete(info.id)
             raise
         etag = f'"{digest.hex()}"'
-        attrs = {}
+        attrs = dict(write_attrs)
         attrs["checksum"] = {"algorithm": plan.algorithm, "value": checksum, "type": "FULL_OBJECT"}
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
@@ -181,6 +183,7 @@ class ObjectsMixin:
         result.update(version.headers)
         result.setdefault("ContentType", "binary/octet-stream")
         result.update(version_headers(version, versioning))
+        result.update(tag_count_headers(version.attrs))
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class
         checksum = version.attrs.get("checksum")

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
 
+from .acl import AclMixin
+from .attributes import AttributesMixin
 from .buckets import BucketsMixin
+from .copy import CopyMixin
+from .delete_objects import DeleteObjectsMixin
+from .tagging import TaggingMixin
 from .listing import ListingMixin
 from .objects import ObjectsMixin
 from .schema import MIGRATIONS
@@ -16,7 +21,8 @@ from .store import ObjectStore
 from .version_listing import VersionListingMixin
 
 
-class Provider(BucketsMixin, ObjectsMixin, ListingMixin, VersionListingMixin, BaseProvider):
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, VersionListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin,
+               TaggingMixin, AclMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None

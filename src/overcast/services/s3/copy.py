@@ -1,0 +1,250 @@
+"""CopyObject: a new version of the destination made from a source version, without moving
+a byte through memory — every segment of the source (one blob, or a multipart object's part
+blobs) is hard-linked (``BlobStore.link``), so a copy of any size is instant.
+
+``x-amz-copy-source`` is ``bucket/key`` URL-encoded, optionally ``?versionId=``; the source is
+any bucket of the caller's account. Metadata and standard headers come from the source
+(MetadataDirective COPY, the default) or from the request (REPLACE); tags likewise with
+TaggingDirective. The storage class, ACL and website redirect are not copied (S3 defaults
+them: STANDARD, private, none) unless the request sets them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import zlib
+from urllib.parse import parse_qs, unquote
+
+from overcast.errors import AwsError
+
+from .objects import check_key, no_such_key, no_such_version, stored_headers, user_metadata, version_headers
+from .store import ObjectVersion
+from .write_conditions import check_write_conditions, validate_write_conditions
+
+# "You can create a copy of your object up to 5 GB in size in a single atomic action"
+MAX_COPY_BYTES = 5 * 1024 ** 3
+ARCHIVED = ("GLACIER", "DEEP_ARCHIVE")
+STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS")
+_SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
+              "object's metadata, storage class, website redirect location or encryption attributes.")
+# the headers that, set on a copy, change the object (so it may be copied onto itself)
+_SSE_MEMBERS = ("ServerSideEncryption", "SSEKMSKeyId", "SSECustomerAlgorithm", "BucketKeyEnabled")
+
+
+def parse_copy_source(source: str) -> tuple[str, str, str | None]:
+    """(bucket, key, version id or None) of an ``x-amz-copy-source`` header value."""
+    path, _, query = source.partition("?")
+    path = unquote(path)
+    if path.startswith("/"):
+        path = path[1:]
+    bucket, _, key = path.partition("/")
+    if not bucket or not key:
+        raise AwsError("InvalidArgument", "Invalid copy source object key", 400,
+                       fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": source})
+    version_id = None
+    if query:
+        values = parse_qs(query, keep_blank_values=True).get("versionId")
+        if values is not None:
+            version_id = values[0]
+            if not version_id:
+                raise AwsError("InvalidArgument", "Version id cannot be the empty string", 400,
+                               fields={"ArgumentName": "versionId", "ArgumentValue": ""})
+    return bucket, key, version_id
+
+
+def _precondition(condition: str) -> AwsError:
+    return AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412,
+                    fields={"Condition": condition})
+
+
+def _etag_in(header: str, etag: str) -> bool:
+    tags = [t.strip().strip('"') for t in header.split(",")]
+    return "*" in tags or etag.strip('"') in tags
+
+
+def check_copy_source_conditions(params: dict, source: ObjectVersion) -> None:
+    """The four ``x-amz-copy-source-if-*`` headers, combined as S3 documents: if-match true
+    wins over if-unmodified-since false; if-none-match false with if-modified-since true
+    fails."""
+    if_match, if_none = params.get("CopySourceIfMatch"), params.get("CopySourceIfNoneMatch")
+    unmodified, since = params.get("CopySourceIfUnmodifiedSince"), params.get("CopySourceIfModifiedSince")
+    if if_match is not None and not _etag_in(if_match, source.etag):
+        raise _precondition("x-amz-copy-source-If-Match")
+    if if_match is None and unmodified is not None and source.modified > unmodified.timestamp():
+        raise _precondition("x-amz-copy-source-If-Unmodified-Since")
+    if if_none is not None and _etag_in(if_none, source.etag):
+        raise _precondition("x-amz-copy-source-If-None-Match")
+    if if_none is None and since is not None and source.modified <= since.timestamp():
+        raise _precondition("x-amz-copy-source-If-Modified-Since")
+
+
+def _restored(attrs: dict) -> bool:
+    """Whether an archived object has a readable restored copy (``attrs["restore"]``)."""
+    restore = attrs.get("restore")
+    if not isinstance(restore, dict):
+        return False
+    ongoing = restore.get("ongoing", restore.get("ongoing_request", restore.get("in_progress", True)))
+    return not ongoing
+
+
+def _directive(params: dict, member: str, header: str) -> str:
+    value = params.get(member) or "COPY"
+    if value not in ("COPY", "REPLACE"):
+        raise AwsError("InvalidArgument", f"Unknown {'metadata' if member == 'MetadataDirective' else 'tagging'} "
+                       "directive.", 400, fields={"ArgumentName": header, "ArgumentValue": value})
+    return value
+
+
+def _new_checksum(algorithm: str):
+    """A hasher with ``update`` and ``value()`` (base64) for a ChecksumAlgorithm."""
+    if algorithm in ("SHA1", "SHA256"):
+        digest = hashlib.new(algorithm.lower())
+        return digest.update, lambda: base64.b64encode(digest.digest()).decode()
+    if algorithm in ("CRC32", "CRC32C", "CRC64NVME"):
+        width = 8 if algorithm == "CRC64NVME" else 4
+        if algorithm == "CRC32":
+            function = zlib.crc32
+        else:
+            from awscrt import checksums  # botocore's own CRC32C / CRC64NVME implementation
+            function = checksums.crc32c if algorithm == "CRC32C" else checksums.crc64nvme
+        state = [0]
+
+        def update(chunk):
+            state[0] = function(chunk, state[0])
+
+        return update, lambda: base64.b64encode(state[0].to_bytes(width, "big")).decode()
+    raise AwsError("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the "
+                   "valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]", 400)
+
+
+class CopyMixin:
+    def _copy_source(self, ctx, params: dict):
+        """(source bucket, source version) named by ``x-amz-copy-source``."""
+        bucket_name, key, version_id = parse_copy_source(params["CopySource"])
+        bucket = self.bucket_row(ctx, bucket_name)
+        if version_id is not None:
+            found = self.store.version(bucket.partition, bucket.name, key, version_id)
+            if found is None:
+                raise no_such_version(key, version_id)
+            if found.marker:
+                raise AwsError("InvalidRequest", "The source of a copy request may not specifically refer to a "
+                               "delete marker by version id.", 400)
+        else:
+            found = self.store.current(bucket.partition, bucket.name, key)
+            if found is None or found.marker:
+                raise no_such_key(key)
+        return bucket, found, version_id
+
+    async def copy_object(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        key = params["Key"]
+        check_key(key)
+        validate_write_conditions(params)
+        src_bucket, source, src_version_id = self._copy_source(ctx, params)
+        metadata_directive = _directive(params, "MetadataDirective", "x-amz-metadata-directive")
+        tagging_directive = _directive(params, "TaggingDirective", "x-amz-tagging-directive")
+        storage_class = params.get("StorageClass") or "STANDARD"
+        if storage_class not in STORAGE_CLASSES:
+            raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
+                           fields={"StorageClassRequested": storage_class})
+        if source.storage_class in ARCHIVED and not _restored(source.attrs):
+            raise AwsError("InvalidObjectState", "Operation is not valid for the source object's storage class", 403,
+                           fields={"StorageClass": source.storage_class})
+        if source.size > MAX_COPY_BYTES:
+            raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
+                           f"for a copy source: {MAX_COPY_BYTES}", 400)
+        check_copy_source_conditions(params, source)
+        if (src_bucket.name == bucket.name and source.key == key and src_version_id is None
+                and bucket.versioning != "Enabled" and metadata_directive == "COPY"
+                and storage_class == source.storage_class and params.get("WebsiteRedirectLocation") is None
+                and not any(params.get(member) is not None for member in _SSE_MEMBERS)):
+            raise AwsError("InvalidRequest", _SELF_COPY, 400)
+        write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
+        attrs = self._copied_attrs(source, params, tagging_directive)
+        attrs.update(write_attrs)
+        if metadata_directive == "COPY":
+            headers = {k: v for k, v in source.headers.items() if k != "WebsiteRedirectLocation"}
+            meta = dict(source.meta)
+        else:
+            headers = {k: v for k, v in stored_headers(params).items() if k != "WebsiteRedirectLocation"}
+            meta = user_metadata(params)
+        if params.get("WebsiteRedirectLocation") is not None:
+            headers["WebsiteRedirectLocation"] = params["WebsiteRedirectLocation"]
+        algorithm = params.get("ChecksumAlgorithm")
+        if algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
+            attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(source, algorithm),
+                                 "type": "FULL_OBJECT"}
+            if "parts" in attrs:
+                attrs["parts"] = [[*part[:3], None] for part in attrs["parts"]]
+        new = ObjectVersion(key=key, size=source.size, etag=source.etag, modified=float(int(self.clock.now())),
+                            headers=headers, meta=meta, storage_class=storage_class, attrs=attrs)
+        self._link_segments(source, new)
+        try:
+            # the destination may have changed (or the bucket gone) while a checksum was computed
+            bucket = self.bucket_row(ctx, params["Bucket"])
+            check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
+        except AwsError:
+            for blob in new.blob_ids():
+                self.blobs.delete(blob)
+            raise
+        self.store.put(bucket.partition, bucket.name, new, bucket.versioning, event="ObjectCreated:Copy")
+        result_body = {"ETag": new.etag, "LastModified": new.modified}
+        checksum = attrs.get("checksum")
+        if checksum:
+            result_body["Checksum" + checksum["algorithm"]] = checksum["value"]
+            result_body["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
+        result = {"CopyObjectResult": result_body, **version_headers(new, bucket.versioning)}
+        if src_bucket.versioning is not None:
+            result["CopySourceVersionId"] = source.version
+        return result
+
+    def _copied_attrs(self, source: ObjectVersion, params: dict, tagging_directive: str) -> dict:
+        """The members of the source's ``attrs`` a copy keeps: checksum, parts, tags (COPY)."""
+        attrs = {}
+        if source.attrs.get("checksum"):
+            attrs["checksum"] = dict(source.attrs["checksum"])
+        if source.parts is not None:
+            attrs["parts"] = [list(part) for part in source.parts]
+        if tagging_directive == "COPY":
+            if source.attrs.get("tags"):
+                attrs["tags"] = [list(tag) for tag in source.attrs["tags"]]
+        else:
+            from .tagging import tags_from_header
+            tags = tags_from_header(params.get("Tagging"))
+            if tags:
+                attrs["tags"] = tags
+        return attrs
+
+    def _link_segments(self, source: ObjectVersion, new: ObjectVersion) -> None:
+        """Give ``new`` its own hard links of the source's blobs (instant, no bytes copied)."""
+        linked: list[str] = []
+        try:
+            if source.blob is not None:
+                new.blob = self.blobs.link(source.blob).id
+                linked.append(new.blob)
+            else:
+                for part in new.attrs.get("parts") or ():
+                    part[0] = self.blobs.link(part[0]).id
+                    linked.append(part[0])
+        except BaseException:
+            for blob in linked:
+                self.blobs.delete(blob)
+            raise
+
+    async def _checksum_of(self, source: ObjectVersion, algorithm: str) -> str:
+        """A new full-object checksum of the source's bytes, streamed in a thread."""
+        update, value = _new_checksum(algorithm)
+
+        def run() -> str:
+            reader = self.store.read(source)
+            try:
+                for chunk in reader:
+                    update(chunk)
+            finally:
+                reader.close()
+            return value()
+
+        return await asyncio.to_thread(run)

@@ -1,0 +1,110 @@
+"""S3 object tagging: Put/Get/DeleteObjectTagging and the ``x-amz-tagging`` header.
+
+Tags live in the version's ``attrs["tags"]`` as ``[[key, value], ...]`` in the order given;
+changing them (``store.update_attrs``) never makes a new version. ``x-amz-tagging`` on
+PutObject, CreateMultipartUpload and CopyObject is a URL query string (``a=1&b=2``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl
+
+from overcast.errors import AwsError
+
+# Limits from "Categorizing your storage using tags" (S3 user guide)
+MAX_TAGS = 10
+MAX_KEY_CHARS = 128
+MAX_VALUE_CHARS = 256
+# letters, numbers and spaces representable in UTF-8, and + - = . _ : / @
+_ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
+
+
+def _invalid_tag(message: str) -> AwsError:
+    return AwsError("InvalidTag", message, 400)
+
+
+def check_tags(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Validate a tag set as S3 does (count, lengths, characters, duplicate keys); returns
+    the stored form ``[[key, value], ...]``."""
+    if len(pairs) > MAX_TAGS:
+        raise _invalid_tag("Object tags cannot be greater than 10")
+    seen = set()
+    for key, value in pairs:
+        if len(key) > MAX_KEY_CHARS:
+            raise _invalid_tag("The TagKey you have provided is too long, max 128")
+        if len(value) > MAX_VALUE_CHARS:
+            raise _invalid_tag("The TagValue you have provided is too long, max 256")
+        if not key or not _ALLOWED.match(key):
+            raise _invalid_tag("The TagKey you have provided is invalid")
+        if not _ALLOWED.match(value):
+            raise _invalid_tag("The TagValue you have provided is invalid")
+        if key.lower().startswith("aws:"):
+            raise _invalid_tag("Your TagKey cannot be prefixed with aws:")
+        if key in seen:
+            raise _invalid_tag("Cannot provide multiple Tags with the same key")
+        seen.add(key)
+    return [[key, value] for key, value in pairs]
+
+
+def tags_from_header(header: str | None) -> list[list[str]] | None:
+    """The tags of an ``x-amz-tagging`` header (URL query encoded), validated; None when the
+    header is absent. Used by PutObject, CreateMultipartUpload and CopyObject."""
+    if header is None:
+        return None
+    try:
+        pairs = parse_qsl(header, keep_blank_values=True, strict_parsing=bool(header))
+    except ValueError:
+        raise AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded "
+                       "URL query parameters without tag name duplicates.", 400,
+                       fields={"ArgumentName": "x-amz-tagging", "ArgumentValue": header}) from None
+    return check_tags(pairs)
+
+
+def tag_count_headers(attrs: dict) -> dict:
+    """``TagCount`` (``x-amz-tagging-count``) for GET/HEAD of an object that has tags."""
+    tags = attrs.get("tags")
+    return {"TagCount": len(tags)} if tags else {}
+
+
+def apply_tagging_header(params: dict, attrs: dict) -> None:
+    """Store the tags of a write's ``x-amz-tagging`` header (``Tagging``) in ``attrs``."""
+    tags = tags_from_header(params.get("Tagging"))
+    if tags:
+        attrs["tags"] = tags
+
+
+class TaggingMixin:
+    def _tagged_version(self, ctx, params: dict):
+        """(bucket, version) a tagging call names; a delete marker answers as S3 does."""
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        version = self._object_version(ctx, bucket, params["Key"], params)
+        return bucket, version
+
+    def put_object_tagging(self, ctx, params: dict) -> dict:
+        bucket, version = self._tagged_version(ctx, params)
+        tag_set = (params.get("Tagging") or {}).get("TagSet") or []
+        pairs = []
+        for tag in tag_set:
+            if tag.get("Key") is None or tag.get("Value") is None:
+                raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate "
+                               "against our published schema", 400)
+            pairs.append((tag["Key"], tag["Value"]))
+        tags = check_tags(pairs)
+        self.store.update_attrs(bucket.partition, bucket.name, version.key, version.version, tags=tags or None)
+        return self._tagging_version_header(version, bucket)
+
+    def get_object_tagging(self, ctx, params: dict) -> dict:
+        bucket, version = self._tagged_version(ctx, params)
+        tag_set = [{"Key": key, "Value": value} for key, value in version.attrs.get("tags") or ()]
+        return {"TagSet": tag_set, **self._tagging_version_header(version, bucket)}
+
+    def delete_object_tagging(self, ctx, params: dict) -> dict:
+        bucket, version = self._tagged_version(ctx, params)
+        self.store.update_attrs(bucket.partition, bucket.name, version.key, version.version, tags=None)
+        return self._tagging_version_header(version, bucket)
+
+    @staticmethod
+    def _tagging_version_header(version, bucket) -> dict:
+        # S3 reports the version id of the tagged version, "null" included, once versioning was ever on
+        return {} if bucket.versioning is None else {"VersionId": version.version}
