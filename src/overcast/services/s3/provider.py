@@ -10,19 +10,25 @@ from overcast.services.base import Provider as BaseProvider
 
 from .acl import AclMixin
 from .attributes import AttributesMixin
+from .bucket_config import BucketConfigMixin
 from .buckets import BucketsMixin
 from .copy import CopyMixin
+from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
 from .tagging import TaggingMixin
+from .lifecycle import LifecycleMixin
 from .listing import ListingMixin
+from .multipart import MultipartMixin
+from .notifications import NotificationsMixin
 from .objects import ObjectsMixin
+from .post_upload import PostUploadMixin
+from .restore import RestoreMixin
 from .schema import MIGRATIONS
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
 
 
-class Provider(BucketsMixin, ObjectsMixin, ListingMixin, VersionListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin,
-               TaggingMixin, AclMixin, BaseProvider):
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -41,7 +47,9 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, VersionListingMixin, Co
     async def start(self) -> None:
         # orphans of a crash between the blob write and the row commit (or a row removal)
         self.blobs.sweep(self.store.referenced_blobs())
+        self.start_configurations()
 
     def reset(self) -> None:
+        self.reset_configurations()
         if self._store is not None:
             self._store.forget_cache()

@@ -1,0 +1,171 @@
+"""S3 lifecycle configuration: Put/Get/DeleteBucketLifecycleConfiguration and its checks.
+
+The rules are stored as given (dates as epoch seconds) and applied once a day by
+``lifecycle_runner.LifecycleRunner``. The checks and their messages are S3's.
+"""
+
+from __future__ import annotations
+
+from overcast.errors import AwsError
+
+from .bucket_config import malformed_xml
+from .lifecycle_runner import DAY, LifecycleRunner
+
+KIND = "lifecycle"
+# S3 limits: 1,000 rules per configuration, rule IDs up to 255 characters
+MAX_RULES = 1000
+MAX_ID = 255
+# Transitions to these classes need objects at least 30 days old (S3 user guide, "Transitioning objects")
+_MIN_30_DAYS = ("STANDARD_IA", "ONEZONE_IA")
+_STORAGE_CLASSES = ("GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR")
+_MIN_SIZE_DEFAULT = "all_storage_classes_128K"
+_MIN_SIZES = (_MIN_SIZE_DEFAULT, "varies_by_storage_class")
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidArgument", message, 400)
+
+
+def _positive(value, message: str) -> None:
+    if value is not None and value <= 0:
+        raise _invalid(message)
+
+
+def _check_filter(rule: dict) -> bool:
+    """Checks the rule's filter; returns whether it filters on tags."""
+    if rule.get("Prefix") is not None and rule.get("Filter") is not None:
+        raise malformed_xml()
+    given = {k: v for k, v in (rule.get("Filter") or {}).items() if v is not None}
+    if len(given) > 1:  # several conditions go inside And
+        raise malformed_xml()
+    conjunction = given.get("And")
+    if conjunction is not None:
+        tags = conjunction.get("Tags") or []
+        return bool(tags)
+    return "Tag" in given
+
+
+def _check_expiration(expiration: dict | None, has_tags: bool) -> None:
+    if expiration is None:
+        return
+    days, date, marker = expiration.get("Days"), expiration.get("Date"), expiration.get("ExpiredObjectDeleteMarker")
+    if days is not None and date is not None:
+        raise malformed_xml()
+    if marker is not None and (days is not None or date is not None):
+        raise malformed_xml()  # ExpiredObjectDeleteMarker cannot be specified with Days or Date
+    if days is None and date is None and marker is None:
+        raise malformed_xml()
+    _positive(days, "'Days' for Expiration action must be a positive integer")
+    if date is not None and date.timestamp() % DAY:
+        raise _invalid("'Date' must be at midnight GMT")
+    if marker and has_tags:
+        raise AwsError("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Tags.", 400)
+
+
+def _check_transitions(rule: dict) -> None:
+    classes = set()
+    for transition in rule.get("Transitions") or []:
+        days, date, storage_class = transition.get("Days"), transition.get("Date"), transition.get("StorageClass")
+        if storage_class not in _STORAGE_CLASSES or (days is None) == (date is None):
+            raise malformed_xml()
+        if days is not None and days < 0:
+            raise _invalid("'Days' for Transition action must be a positive integer")
+        if days is not None and storage_class in _MIN_30_DAYS and days < 30:
+            raise _invalid(f"'Days' in Transition action must be greater than or equal to 30 for storageClass "
+                           f"'{storage_class}'")
+        if date is not None and date.timestamp() % DAY:
+            raise _invalid("'Date' must be at midnight GMT")
+        if storage_class in classes:
+            raise _invalid("'StorageClass' must be different for 'Transition' actions in same 'Rule'")
+        classes.add(storage_class)
+    noncurrent_classes = set()
+    for transition in rule.get("NoncurrentVersionTransitions") or []:
+        days, storage_class = transition.get("NoncurrentDays"), transition.get("StorageClass")
+        if storage_class not in _STORAGE_CLASSES or days is None:
+            raise malformed_xml()
+        if days < 0:
+            raise _invalid("'NoncurrentDays' for NoncurrentVersionTransition action must be a positive integer")
+        if storage_class in _MIN_30_DAYS and days < 30:
+            raise _invalid(f"'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal "
+                           f"to 30 for storageClass '{storage_class}'")
+        if storage_class in noncurrent_classes:
+            raise _invalid("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same "
+                           "'Rule'")
+        noncurrent_classes.add(storage_class)
+
+
+def check_rules(rules: list) -> None:
+    """Raise the error S3 answers for an invalid list of lifecycle rules."""
+    if not rules:
+        raise malformed_xml()
+    if len(rules) > MAX_RULES:
+        raise AwsError("InvalidRequest", "Lifecycle configuration should have at most 1000 rules", 400)
+    ids = set()
+    for rule in rules:
+        if rule.get("Status") not in ("Enabled", "Disabled"):
+            raise malformed_xml()
+        rule_id = rule.get("ID")
+        if rule_id is not None:
+            if len(rule_id) > MAX_ID:
+                raise _invalid("ID length should not exceed allowed limit of 255")
+            if rule_id in ids:
+                raise _invalid("Rule ID must be unique. Found same ID for more than one rule")
+            ids.add(rule_id)
+        has_tags = _check_filter(rule)
+        actions = [rule.get(name) for name in ("Expiration", "Transitions", "NoncurrentVersionTransitions",
+                                               "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload")]
+        if not any(actions):
+            raise AwsError("InvalidRequest", "At least one action needs to be specified in a rule", 400)
+        _check_expiration(rule.get("Expiration"), has_tags)
+        _check_transitions(rule)
+        noncurrent = rule.get("NoncurrentVersionExpiration")
+        if noncurrent is not None:
+            if noncurrent.get("NoncurrentDays") is None:
+                raise malformed_xml()
+            _positive(noncurrent["NoncurrentDays"],
+                      "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")
+            _positive(noncurrent.get("NewerNoncurrentVersions"),
+                      "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer")
+        abort = rule.get("AbortIncompleteMultipartUpload")
+        if abort is not None:
+            if abort.get("DaysAfterInitiation") is None:
+                raise malformed_xml()
+            _positive(abort["DaysAfterInitiation"],
+                      "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
+            if has_tags:
+                raise AwsError("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.", 400)
+
+
+class LifecycleMixin:
+    _lifecycle: LifecycleRunner | None = None
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        # Evaluated on an hourly tick of the cloud clock; the runner acts once per UTC day.
+        self._lifecycle = LifecycleRunner(self)
+        cloud.scheduler.every(3600, self._lifecycle.tick)
+
+    @property
+    def lifecycle(self) -> LifecycleRunner:
+        return self._lifecycle
+
+    def put_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
+        bucket = self.config_bucket(ctx, params)
+        rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
+        check_rules(rules)
+        minimum = params.get("TransitionDefaultMinimumObjectSize") or _MIN_SIZE_DEFAULT
+        if minimum not in _MIN_SIZES:
+            raise _invalid("Invalid TransitionDefaultMinimumObjectSize")
+        self.configs.put(bucket, KIND, {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
+        return {"TransitionDefaultMinimumObjectSize": minimum}
+
+    def get_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
+        config = self.configs.get(self.config_bucket(ctx, params), KIND)
+        if not config:
+            raise AwsError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", 404,
+                           fields={"BucketName": params["Bucket"]})
+        return config
+
+    def delete_bucket_lifecycle(self, ctx, params: dict) -> dict:
+        self.configs.delete(self.config_bucket(ctx, params), KIND)
+        return {"__status__": 204}
