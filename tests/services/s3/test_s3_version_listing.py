@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 import pytest
@@ -47,7 +48,7 @@ def test_every_version_and_marker_in_order(s3, history):
     assert [(v["Key"], v["VersionId"], False, v["IsLatest"]) for v in out["Versions"]] == versions
     assert [(d["Key"], d["VersionId"], True, d["IsLatest"]) for d in out["DeleteMarkers"]] == markers
     newest_a = out["Versions"][0]
-    assert newest_a["ETag"] == '"%s"' % __import__("hashlib").md5(b"a2").hexdigest()
+    assert newest_a["ETag"] == '"%s"' % hashlib.md5(b"a2").hexdigest()
     assert newest_a["Size"] == 2 and newest_a["StorageClass"] == "STANDARD"
     assert newest_a["Owner"]["ID"] and "LastModified" in newest_a
     assert out["DeleteMarkers"][0]["Owner"]["ID"] == newest_a["Owner"]["ID"]
