@@ -119,6 +119,10 @@ class BucketsMixin:
         with self.db.transaction():
             self.db.execute("DELETE FROM buckets WHERE partition = ? AND name = ?", (partition, name))
             self.store.wipe_bucket_rows(partition, name)
+            # S3 deletes a general purpose bucket with uploads in progress: they go with it
+            orphans = self.drop_uploads("partition = ? AND bucket = ?", (partition, name))
+        for blob in orphans:
+            self.blobs.delete(blob)
         return {}
 
     def get_bucket_location(self, ctx, params: dict) -> dict:

@@ -233,7 +233,8 @@ class ObjectsMixin:
         if early is not None:
             return early
         result = self._describe(version, params, bucket.versioning)
-        span = self._range(params, version.size)
+        span = (self.part_span(params, version, result) if params.get("PartNumber") is not None  # multipart.py
+                else self._range(params, version.size))
         offset, length = (0, version.size) if span is None else span
         if span is not None:
             result["__status__"] = 206

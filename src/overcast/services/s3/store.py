@@ -174,17 +174,21 @@ class ObjectStore:
         return self._seq
 
     def put(self, partition: str, bucket: str, new: ObjectVersion, versioning: str | None,
-            event: str = "ObjectCreated:Put") -> ObjectVersion:
+            event: str = "ObjectCreated:Put", within: Callable[[], list[str]] | None = None) -> ObjectVersion:
         """Store ``new`` as the current version of its key under the bucket's ``versioning``
         state (None, "Enabled", "Suspended"); fills in its version id and seq. Blobs it
-        replaces are deleted after the commit."""
-        freed = self._put_rows(partition, bucket, new, versioning)
+        replaces are deleted after the commit. ``within`` (optional) runs inside the same
+        transaction, so its row changes commit or roll back with the version (multipart
+        Complete removes the upload's rows there); it returns more blob ids to delete after
+        the commit."""
+        freed = self._put_rows(partition, bucket, new, versioning, within)
         self._free(freed)
         self._emit(ObjectEvent(event, partition, bucket, new.key, self._public_version(new, versioning),
                                new.size, new.etag, new.modified))
         return new
 
-    def _put_rows(self, partition: str, bucket: str, new: ObjectVersion, versioning: str | None) -> list[str]:
+    def _put_rows(self, partition: str, bucket: str, new: ObjectVersion, versioning: str | None,
+                  within: Callable[[], list[str]] | None = None) -> list[str]:
         """The row changes of ``put`` in one transaction; returns blob ids no longer referenced."""
         freed: list[str] = []
         new.version = new_version_id() if versioning == "Enabled" else NULL_VERSION
@@ -202,6 +206,8 @@ class ObjectStore:
                 (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
                  json.dumps(new.headers), json.dumps(new.meta), new.storage_class, json.dumps(new.attrs),
                  partition, bucket))
+            if within is not None:
+                freed += within()
         return freed
 
     def delete(self, partition: str, bucket: str, key: str, versioning: str | None, now: float) -> ObjectVersion | None:

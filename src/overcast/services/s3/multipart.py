@@ -1,0 +1,483 @@
+"""S3 multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy,
+CompleteMultipartUpload, AbortMultipartUpload (ListParts and ListMultipartUploads are in
+``multipart_listing.py``).
+
+Each part is one immutable blob (streamed to disk, MD5 ETag), one ``parts`` row. Complete
+copies no bytes: the new object version lists the part blobs in ``attrs["parts"]``
+(``[[blob, size, etag, checksum-or-None], ...]``, the checksum in the upload's algorithm)
+and the upload's rows are deleted in the transaction that commits the version, so a crash
+shows either the whole object or the upload still in progress, and every part blob is
+referenced by a row at every instant (the start-up sweep keeps it). Blobs of parts the
+Complete did not name are deleted after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+import re
+import secrets
+from urllib.parse import parse_qsl, unquote
+
+from overcast.errors import AwsError
+
+from . import multipart_checksums as cks
+from .multipart_listing import MultipartListingMixin, owner_of
+from .objects import check_key, stored_headers, user_metadata, written_version_headers
+from .part_writer import write_blob
+from .store import ObjectVersion
+from .write_conditions import check_write_conditions
+from .write_limits import check_metadata_size, check_storage_class
+
+MIN_PART_SIZE = 5 * 1024 * 1024          # AWS: every part but the last is at least 5 MiB
+MAX_PART_SIZE = 5 * 1024 * 1024 * 1024   # AWS: a part is at most 5 GiB (also a part copy's source)
+MAX_PART_NUMBER = 10_000                 # AWS: part numbers 1 to 10,000
+# request members kept with the upload and given to the object at Complete
+_SSE = ("ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled")
+_COPY_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
+
+
+def no_such_upload(upload_id: str) -> AwsError:
+    return AwsError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the "
+                    "upload may have been aborted or completed.", 404, fields={"UploadId": upload_id})
+
+
+def malformed_xml() -> AwsError:
+    return AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+                    "published schema", 400)
+
+
+def _invalid_part(upload_id: str, number, etag) -> AwsError:
+    return AwsError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have "
+                    "been uploaded, or the specified entity tag may not match the part's entity tag.", 400,
+                    fields={"UploadId": upload_id, "PartNumber": str(number), "ETag": str(etag)})
+
+
+def check_part_number(number) -> int:
+    if number is None or not 1 <= int(number) <= MAX_PART_NUMBER:
+        raise AwsError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", 400,
+                       fields={"ArgumentName": "partNumber", "ArgumentValue": str(number)})
+    return int(number)
+
+
+def _bare(etag: str) -> str:
+    return etag.strip().strip('"')
+
+
+class Upload:
+    """An upload in progress (one ``uploads`` row)."""
+
+    __slots__ = ("id", "partition", "bucket", "key", "initiated", "account", "headers", "meta", "storage_class",
+                 "attrs", "rowid")
+
+    def __init__(self, upload_id, partition, bucket, key, initiated, account, headers, meta, storage_class, attrs,
+                 rowid):
+        self.id, self.partition, self.bucket, self.key = upload_id, partition, bucket, key
+        self.initiated, self.account, self.storage_class, self.rowid = initiated, account, storage_class, rowid
+        self.headers, self.meta, self.attrs = json.loads(headers), json.loads(meta), json.loads(attrs)
+
+    @property
+    def algorithm(self) -> str | None:
+        return self.attrs.get("checksum_algorithm")
+
+    @property
+    def checksum_type(self) -> str | None:
+        return self.attrs.get("checksum_type")
+
+
+class _HashingCopy:
+    """A source range as a plain iterator of chunks, MD5 and checksums taken on the way."""
+
+    def __init__(self, reader, hashers: dict):
+        self.reader = reader
+        self.md5 = hashlib.md5()
+        self.hashers = hashers
+
+    def __iter__(self):
+        for chunk in self.reader:
+            self.md5.update(chunk)
+            for hasher in self.hashers.values():
+                hasher.update(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+class _PartBody:
+    """The request body of a part: MD5 plus the wanted checksums, one pass, size-capped."""
+
+    def __init__(self, algorithms):
+        self.md5 = hashlib.md5()
+        self.hashers = {name: cks.new_hasher(name) for name in algorithms}
+        self.size = 0
+
+    def take(self, chunk) -> None:
+        """Account for the next piece of the body (called in order, in the writing thread)."""
+        self.size += len(chunk)
+        if self.size > MAX_PART_SIZE:
+            raise _too_large(self.size)
+        self.md5.update(chunk)
+        for hasher in self.hashers.values():
+            hasher.update(chunk)
+
+
+
+def _too_large(size: int) -> AwsError:
+    return AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
+                    fields={"ProposedSize": str(size), "MaxSizeAllowed": str(MAX_PART_SIZE)})
+
+
+def _expected_md5(params: dict) -> bytes | None:
+    value = params.get("ContentMD5")
+    if value is None:
+        return None
+    try:
+        digest = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        digest = b""
+    if len(digest) != 16:
+        raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400, fields={"Content-MD5": value})
+    return digest
+
+
+def _claimed_checksums(params: dict, body) -> tuple[set, dict]:
+    """(algorithms the request announces, {algorithm: value} given in headers)."""
+    announced, given = set(), {}
+    for name in cks.ALGORITHMS:
+        if params.get("Checksum" + name) is not None:
+            given[name] = params["Checksum" + name]
+            announced.add(name)
+    if params.get("ChecksumAlgorithm"):
+        announced.add(params["ChecksumAlgorithm"].upper())
+    for trailer in getattr(body, "declared_trailers", ()) or ():
+        if trailer.lower().startswith("x-amz-checksum-"):
+            announced.add(trailer.lower()[len("x-amz-checksum-"):].upper())
+    unknown = announced - set(cks.ALGORITHMS)
+    if unknown:
+        raise AwsError("InvalidRequest", f"Checksum algorithm {sorted(unknown)[0]} is not supported", 400)
+    return announced, given
+
+
+def _parse_copy_source(value: str) -> tuple[str, str, str | None]:
+    """``bucket/key[?versionId=...]`` (URL-encoded, optionally with a leading ``/``)."""
+    source, _, query = (value or "").partition("?")
+    source = unquote(source).lstrip("/")
+    bucket, _, key = source.partition("/")
+    version = None
+    if query:
+        version = dict(parse_qsl(query, keep_blank_values=True)).get("versionId")
+    if not bucket or not key:
+        raise AwsError("InvalidArgument", "Invalid copy source object key", 400,
+                       fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": value})
+    return bucket, key, version
+
+
+class MultipartMixin(MultipartListingMixin):
+    def _upload(self, bucket, key: str, upload_id: str) -> Upload:
+        """The upload ``upload_id`` of ``key`` in ``bucket``, or NoSuchUpload."""
+        row = self.db.query_one("SELECT upload_id, partition, bucket, key, initiated, account, headers, meta, "
+                                "storage_class, attrs, rowid FROM uploads WHERE upload_id = ?", (upload_id or "",))
+        if row is None or (row[1], row[2], row[3]) != (bucket.partition, bucket.name, key):
+            raise no_such_upload(upload_id)
+        return Upload(*row)
+
+    # -- create ----------------------------------------------------------------------------
+
+    def create_multipart_upload(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        key = params["Key"]
+        check_key(key)
+        storage_class = check_storage_class(params)
+        check_metadata_size(params.get("Metadata"))
+        attrs = {"owner": ctx.account, **self.object_write_attrs(bucket, params)}  # tags, ACL (acl.py)
+        algorithm, kind = params.get("ChecksumAlgorithm"), params.get("ChecksumType")
+        if kind is not None and algorithm is None:
+            raise AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the "
+                           "x-amz-checksum-algorithm header.", 400)
+        if algorithm is not None:
+            algorithm = algorithm.upper()
+            kind = kind or ("FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE")
+            allowed = cks.FULL_OBJECT_OK if kind == "FULL_OBJECT" else cks.COMPOSITE_OK
+            if algorithm not in cks.ALGORITHMS or kind not in ("COMPOSITE", "FULL_OBJECT"):
+                raise AwsError("InvalidRequest", "Checksum algorithm or type is not supported", 400)
+            if algorithm not in allowed:
+                raise AwsError("InvalidRequest", f"The {kind} checksum type cannot be used with the "
+                               f"{algorithm.lower()} checksum algorithm.", 400)
+            cks.new_hasher(algorithm)  # refuses an algorithm this server cannot compute, now
+            attrs["checksum_algorithm"], attrs["checksum_type"] = algorithm, kind
+        sse = {name: params[name] for name in _SSE if params.get(name) is not None}
+        if sse:
+            attrs["sse"] = sse
+        upload_id = secrets.token_urlsafe(48)
+        self.db.execute("INSERT INTO uploads (upload_id, partition, bucket, key, initiated, account, headers, meta, "
+                        "storage_class, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (upload_id, bucket.partition, bucket.name, key, self.clock.now(), ctx.account,
+                         json.dumps(stored_headers(params)), json.dumps(user_metadata(params)), storage_class,
+                         json.dumps(attrs)))
+        result = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id, **sse}
+        if algorithm is not None:
+            result["ChecksumAlgorithm"], result["ChecksumType"] = algorithm, kind
+        return result
+
+    # -- parts -----------------------------------------------------------------------------
+
+    async def upload_part(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        number = check_part_number(params.get("PartNumber"))
+        upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        body = params.get("Body") or b""
+        length = getattr(body, "decoded_length", None) or params.get("ContentLength")
+        if length is not None and int(length) > MAX_PART_SIZE:
+            raise _too_large(int(length))  # before a byte is read
+        expected_md5 = _expected_md5(params)
+        announced, given = _claimed_checksums(params, body)
+        if upload.algorithm and announced - {upload.algorithm}:
+            raise AwsError("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
+                           f"{upload.algorithm.lower()}, actual checksum Type: {sorted(announced)[0].lower()}", 400)
+        part = _PartBody(announced | ({upload.algorithm} if upload.algorithm else set()))
+        info = await write_blob(self.blobs, body, part.take)
+        try:
+            digest = part.md5.digest()
+            if expected_md5 is not None and digest != expected_md5:
+                raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
+                               fields={"ExpectedDigest": params["ContentMD5"],
+                                       "CalculatedDigest": base64.b64encode(digest).decode()})
+            checksums = {name: cks.b64(h.digest()) for name, h in part.hashers.items()}
+            trailers = getattr(body, "trailers", None) or {}
+            for name in announced:
+                claimed = given.get(name) or trailers.get("x-amz-checksum-" + name.lower())
+                if claimed is not None and claimed != checksums[name]:
+                    raise AwsError("BadDigest", f"The {name} you specified did not match the calculated "
+                                   "checksum.", 400)
+            etag = f'"{digest.hex()}"'
+            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums)
+        except BaseException:
+            self.blobs.delete(info.id)
+            raise
+        if old is not None:
+            self.blobs.delete(old)
+        result = {"ETag": etag, **upload.attrs.get("sse", {})}
+        for name in announced | ({upload.algorithm} if upload.algorithm else set()):
+            result["Checksum" + name] = checksums[name]
+        return result
+
+    def _store_part(self, bucket, key: str, upload_id: str, number: int, info, etag: str, checksums: dict):
+        """Commit a part's row (replacing a part of the same number); returns the replaced
+        part's blob id. The upload is looked up again: it may have been completed, aborted
+        or its bucket deleted while the body streamed."""
+        with self.db.transaction():
+            self._upload(bucket, key, upload_id)
+            row = self.db.query_one("SELECT blob FROM parts WHERE upload_id = ? AND number = ?", (upload_id, number))
+            self.db.execute("INSERT OR REPLACE INTO parts (upload_id, number, blob, size, etag, modified, checksum) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (upload_id, number, info.id, info.size, etag, float(int(self.clock.now())),
+                             json.dumps(checksums) if checksums else None))
+        return None if row is None else row[0]
+
+    async def upload_part_copy(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        number = check_part_number(params.get("PartNumber"))
+        upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        source_bucket_name, source_key, source_version = _parse_copy_source(params.get("CopySource"))
+        source_bucket = self.bucket_row(ctx, source_bucket_name)
+        source = self._object_version(ctx, source_bucket, source_key, {"VersionId": source_version})
+        self._check_copy_conditions(params, source)
+        offset, length = self._copy_range(params.get("CopySourceRange"), source.size)
+        if length > MAX_PART_SIZE:
+            raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
+                           f"for a copy source: {MAX_PART_SIZE}", 400)
+        hashers = {upload.algorithm: cks.new_hasher(upload.algorithm)} if upload.algorithm else {}
+        copy = _HashingCopy(self.store.read(source, offset, length), hashers)
+        try:
+            # one pass in a thread: read the source range (across a multipart source's parts),
+            # hash it and write the part's blob, in chunks; the event loop stays free
+            info = await asyncio.to_thread(self.blobs.write_bytes, copy)
+        finally:
+            copy.close()
+        try:
+            etag = f'"{copy.md5.hexdigest()}"'
+            checksums = {name: cks.b64(h.digest()) for name, h in hashers.items()}
+            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums)
+        except BaseException:
+            self.blobs.delete(info.id)
+            raise
+        if old is not None:
+            self.blobs.delete(old)
+        result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now())),
+                                     **{"Checksum" + k: v for k, v in checksums.items()}}}
+        if source_bucket.versioning is not None:
+            result["CopySourceVersionId"] = source.version
+        return result
+
+    def _check_copy_conditions(self, params: dict, source) -> None:
+        """``x-amz-copy-source-if-*``: 412 PreconditionFailed as S3 evaluates them for a copy
+        (If-Match true + If-Unmodified-Since false copies; If-None-Match false +
+        If-Modified-Since true copies)."""
+        etag, modified = source.etag, source.modified
+        if_match, if_none = params.get("CopySourceIfMatch"), params.get("CopySourceIfNoneMatch")
+        since, unmodified = params.get("CopySourceIfModifiedSince"), params.get("CopySourceIfUnmodifiedSince")
+
+        def matches(header: str) -> bool:
+            tags = [_bare(t) for t in header.split(",")]
+            return "*" in tags or _bare(etag) in tags
+
+        def failed(name: str) -> AwsError:
+            return AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                            412, fields={"Condition": name})
+
+        if if_match is not None and not matches(if_match):
+            raise failed("x-amz-copy-source-If-Match")
+        if if_match is None and unmodified is not None and modified > unmodified.timestamp():
+            raise failed("x-amz-copy-source-If-Unmodified-Since")
+        if if_none is not None and matches(if_none):
+            raise failed("x-amz-copy-source-If-None-Match")
+        if if_none is None and since is not None and modified <= since.timestamp():
+            raise failed("x-amz-copy-source-If-Modified-Since")
+
+    @staticmethod
+    def _copy_range(header: str | None, size: int) -> tuple[int, int]:
+        if header is None:
+            return 0, size
+        match = _COPY_RANGE.match(header.strip())
+        if not match:
+            raise AwsError("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last "
+                           "where first and last are the zero-based offsets of the first and last bytes to copy", 400,
+                           fields={"ArgumentName": "x-amz-copy-source-range", "ArgumentValue": header})
+        first, last = int(match.group(1)), int(match.group(2))
+        if last < first or last >= size:
+            raise AwsError("InvalidArgument", f"Range specified is not valid for source object of size: {size}", 400,
+                           fields={"ArgumentName": "x-amz-copy-source-range", "ArgumentValue": header})
+        return first, last - first + 1
+
+    # -- reading a part of a completed object ------------------------------------------------
+
+    def part_span(self, params: dict, version, result: dict) -> tuple[int, int]:
+        """(offset, length) of GetObject/HeadObject's ``partNumber`` (the n-th part of a
+        multipart object, the whole object as part 1 of any other); sets ``PartsCount``."""
+        number = params["PartNumber"]
+        if not 1 <= number <= MAX_PART_NUMBER:
+            check_part_number(number)
+        if params.get("Range"):
+            raise AwsError("InvalidRequest", "Cannot specify both Range header and partNumber query parameter", 400)
+        parts = version.parts
+        count = len(parts) if parts else 1
+        if number > count:
+            raise AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416,
+                           fields={"PartNumberRequested": str(number), "ActualPartCount": str(count)})
+        if not parts:
+            return 0, version.size
+        result["PartsCount"] = count
+        return sum(part[1] for part in parts[: number - 1]), parts[number - 1][1]
+
+    # -- complete / abort ------------------------------------------------------------------
+
+    def complete_multipart_upload(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        key, upload_id = params["Key"], params.get("UploadId")
+        upload = self._upload(bucket, key, upload_id)
+        requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        if not requested or len(requested) > MAX_PART_NUMBER:
+            raise malformed_xml()
+        stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {})
+                  for number, blob, size, etag, checksum in self.db.query(
+                      "SELECT number, blob, size, etag, checksum FROM parts WHERE upload_id = ?", (upload.id,))}
+        algorithm = upload.algorithm
+        chosen, previous = [], 0
+        for entry in requested:
+            number, etag = entry.get("PartNumber"), entry.get("ETag")
+            if number is None or etag is None:
+                raise malformed_xml()
+            if number <= previous:
+                raise AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be "
+                               "ordered by part number.", 400, fields={"UploadId": upload.id})
+            previous = number
+            part = stored.get(number)
+            if part is None or _bare(part[2]) != _bare(etag):
+                raise _invalid_part(upload.id, number, etag)
+            value = part[3].get(algorithm) if algorithm else None
+            claimed = entry.get("Checksum" + algorithm) if algorithm else None
+            if claimed is not None and claimed != value:
+                raise _invalid_part(upload.id, number, etag)
+            if algorithm and upload.checksum_type == "COMPOSITE" and claimed is None:
+                raise AwsError("InvalidRequest", f"The upload was created using a {algorithm.lower()} checksum. The "
+                               "complete request must include the checksum for each part. It was missing for part "
+                               f"{number} in the request.", 400)
+            chosen.append((number, part, value))
+        for number, part, _ in chosen[:-1]:
+            if part[1] < MIN_PART_SIZE:
+                raise AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400,
+                               fields={"ProposedSize": str(part[1]), "MinSizeAllowed": str(MIN_PART_SIZE),
+                                       "PartNumber": str(number), "ETag": part[2]})
+        total = sum(part[1] for _, part, _ in chosen)
+        if params.get("MpuObjectSize") is not None and int(params["MpuObjectSize"]) != total:
+            raise AwsError("InvalidRequest", f"The provided 'x-amz-mp-object-size' header value "
+                           f"{params['MpuObjectSize']} does not match what was computed: {total}", 400)
+        md5s = b"".join(bytes.fromhex(_bare(part[2])) for _, part, _ in chosen)
+        etag = f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"'
+        attrs = self._object_attrs(upload)
+        checksum = None
+        if algorithm:
+            values = [value for _, _, value in chosen]
+            if upload.checksum_type == "FULL_OBJECT":
+                checksum = cks.combine_crcs(algorithm, [(v, part[1]) for (_, part, _), v in zip(chosen, values)])
+            else:
+                checksum = cks.composite(algorithm, values)
+            claimed = params.get("Checksum" + algorithm)
+            if claimed is not None and claimed != checksum:
+                raise AwsError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.",
+                               400)
+            attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": upload.checksum_type}
+        attrs["parts"] = [[part[0], part[1], part[2], value] for _, part, value in chosen]
+        used = {part[0] for _, part, _ in chosen}
+        version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),
+                                headers=dict(upload.headers), meta=dict(upload.meta),
+                                storage_class=upload.storage_class, attrs=attrs)
+
+        def remove_upload() -> list[str]:
+            self.db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload.id,))
+            rows = self.db.query("DELETE FROM parts WHERE upload_id = ? RETURNING blob", (upload.id,))
+            return [blob for (blob,) in rows if blob not in used]
+
+        # the conditions and the commit run with no await in between: no write slips in
+        check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
+        self.store.put(bucket.partition, bucket.name, version, bucket.versioning,
+                       event="ObjectCreated:CompleteMultipartUpload", within=remove_upload)
+        result = {"Location": f"/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key, "ETag": etag,
+                  **written_version_headers(version, bucket.versioning), **upload.attrs.get("sse", {})}
+        if checksum is not None:
+            result["Checksum" + algorithm], result["ChecksumType"] = checksum, upload.checksum_type
+        return result
+
+    def _object_attrs(self, upload: Upload) -> dict:
+        """The attrs the new object inherits from its upload (owner, tags, ACL, encryption)."""
+        return {name: upload.attrs[name] for name in ("owner", "tags", "acl", "sse") if name in upload.attrs}
+
+    def abort_multipart_upload(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        expected = params.get("IfMatchInitiatedTime")
+        if expected is not None and int(expected.timestamp()) != int(upload.initiated):
+            raise AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                           412, fields={"Condition": "x-amz-if-match-initiated-time"})
+        for blob in self.drop_uploads("upload_id = ?", (upload.id,)):
+            self.blobs.delete(blob)
+        return {"__status__": 204}
+
+    def drop_uploads(self, where: str, args: tuple) -> list[str]:
+        """Delete the uploads matching ``where`` (on the uploads table) with their parts;
+        returns the part blobs to delete once the caller's transaction has committed."""
+        with self.db.transaction():
+            ids = [upload_id for (upload_id,) in self.db.query(f"SELECT upload_id FROM uploads WHERE {where}", args)]
+            blobs = []
+            for upload_id in ids:
+                blobs += [b for (b,) in self.db.query("DELETE FROM parts WHERE upload_id = ? RETURNING blob",
+                                                      (upload_id,))]
+                self.db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload_id,))
+        return blobs
+
+
+__all__ = ["MultipartMixin", "owner_of"]

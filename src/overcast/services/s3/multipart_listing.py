@@ -1,0 +1,136 @@
+"""ListParts and ListMultipartUploads (the read side of multipart uploads).
+
+Uploads list by key (UTF-8 byte order, as SQLite compares TEXT), then by initiation (the
+row's insertion order breaks ties), as S3 lists them; ``key-marker`` + ``upload-id-marker``
+resume after that upload, ``key-marker`` alone after every upload of that key.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from overcast.errors import AwsError
+
+MAX_LISTED = 1000  # AWS: ListParts max-parts and ListMultipartUploads max-uploads cap (and default)
+_BATCH = 1000
+_AFTER_ALL = "\U0010ffff"  # sorts after every character: skips the keys under a common prefix
+
+
+def owner_of(account: str) -> dict:
+    """Owner / Initiator as S3 reports them (the account's id as canonical id)."""
+    return {"ID": account, "DisplayName": "webfile"}
+
+
+def _limit(value, name: str) -> int:
+    if value is None:
+        return MAX_LISTED
+    if int(value) < 0:
+        raise AwsError("InvalidArgument", f"Argument {name} must be an integer between 0 and 2147483647", 400,
+                       fields={"ArgumentName": name, "ArgumentValue": str(value)})
+    return min(int(value), MAX_LISTED)
+
+
+class MultipartListingMixin:
+    def list_parts(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        max_parts = _limit(params.get("MaxParts"), "max-parts")
+        marker = int(params.get("PartNumberMarker") or 0)
+        rows = self.db.query("SELECT number, size, etag, modified, checksum FROM parts WHERE upload_id = ? "
+                             "AND number > ? ORDER BY number LIMIT ?", (upload.id, marker, max_parts + 1))
+        truncated = len(rows) > max_parts
+        rows = rows[:max_parts]
+        parts = []
+        for number, size, etag, modified, checksum in rows:
+            part = {"PartNumber": number, "LastModified": modified, "ETag": etag, "Size": size}
+            if checksum and upload.algorithm:
+                value = json.loads(checksum).get(upload.algorithm)
+                if value is not None:
+                    part["Checksum" + upload.algorithm] = value
+            parts.append(part)
+        result = {"Bucket": bucket.name, "Key": upload.key, "UploadId": upload.id, "PartNumberMarker": marker,
+                  "MaxParts": max_parts, "IsTruncated": truncated, "Initiator": owner_of(upload.account),
+                  "Owner": owner_of(upload.attrs.get("owner", upload.account)), "StorageClass": upload.storage_class}
+        if parts:
+            result["Parts"] = parts
+            result["NextPartNumberMarker"] = parts[-1]["PartNumber"]
+        if upload.algorithm:
+            result["ChecksumAlgorithm"], result["ChecksumType"] = upload.algorithm, upload.checksum_type
+        return result
+
+    def list_multipart_uploads(self, ctx, params: dict) -> dict:
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        prefix = params.get("Prefix") or ""
+        delimiter = params.get("Delimiter") or ""
+        max_uploads = _limit(params.get("MaxUploads"), "max-uploads")
+        key_marker = params.get("KeyMarker") or ""
+        id_marker = params.get("UploadIdMarker") or ""
+        encode = params.get("EncodingType") == "url"
+        enc = (lambda s: quote(s, safe="/~")) if encode else (lambda s: s)
+        # the position to resume from: (key, rowid) strictly after it
+        cursor_key, cursor_row = key_marker, 1 << 62
+        if key_marker and id_marker:
+            row = self.db.query_one("SELECT rowid FROM uploads WHERE upload_id = ? AND partition = ? AND bucket = ? "
+                                    "AND key = ?", (id_marker, bucket.partition, bucket.name, key_marker))
+            if row is not None:
+                cursor_key, cursor_row = key_marker, row[0]
+        elif delimiter and key_marker.startswith(prefix) and key_marker.endswith(delimiter):
+            cursor_key = key_marker + _AFTER_ALL  # a NextKeyMarker that was a common prefix: skip it whole
+        if prefix > cursor_key:
+            cursor_key, cursor_row = prefix, -1
+        uploads, prefixes, truncated = [], [], False
+        last_key = last_id = None
+        done = False
+        while not done:
+            rows = self.db.query(
+                "SELECT rowid, upload_id, key, initiated, account, storage_class, attrs FROM uploads "
+                "WHERE partition = ? AND bucket = ? AND (key > ? OR (key = ? AND rowid > ?)) "
+                "ORDER BY key, rowid LIMIT ?",
+                (bucket.partition, bucket.name, cursor_key, cursor_key, cursor_row, _BATCH))
+            if not rows:
+                break
+            for rowid, upload_id, key, initiated, account, storage_class, attrs in rows:
+                cursor_key, cursor_row = key, rowid
+                if not key.startswith(prefix):
+                    if key > prefix:
+                        done = True
+                        break
+                    continue
+                if len(uploads) + len(prefixes) >= max_uploads:
+                    truncated = True
+                    done = True
+                    break
+                if delimiter:
+                    cut = key.find(delimiter, len(prefix))
+                    if cut >= 0:
+                        common = key[: cut + len(delimiter)]
+                        prefixes.append({"Prefix": enc(common)})
+                        last_key, last_id = common, None
+                        cursor_key, cursor_row = common + _AFTER_ALL, 1 << 62
+                        break  # re-query past the common prefix
+                attrs = json.loads(attrs)
+                upload = {"UploadId": upload_id, "Key": enc(key), "Initiated": initiated,
+                          "StorageClass": storage_class, "Owner": owner_of(attrs.get("owner", account)),
+                          "Initiator": owner_of(account)}
+                if attrs.get("checksum_algorithm"):
+                    upload["ChecksumAlgorithm"] = attrs["checksum_algorithm"]
+                    upload["ChecksumType"] = attrs["checksum_type"]
+                uploads.append(upload)
+                last_key, last_id = key, upload_id
+            else:
+                done = len(rows) < _BATCH
+        result = {"Bucket": bucket.name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker,
+                  "MaxUploads": max_uploads, "IsTruncated": truncated, "Prefix": enc(prefix)}
+        if delimiter:
+            result["Delimiter"] = enc(delimiter)
+        if encode:
+            result["EncodingType"] = "url"
+        if uploads:
+            result["Uploads"] = uploads
+        if prefixes:
+            result["CommonPrefixes"] = prefixes
+        if truncated and last_key is not None:
+            result["NextKeyMarker"] = enc(last_key)
+            result["NextUploadIdMarker"] = last_id or ""
+        return result
