@@ -103,3 +103,19 @@ def test_cli_tagging(aws_cli):
             "--tagging", '{"TagSet": [{"Key": "project", "Value": "beta"}]}')
     assert aws_cli("s3api", "get-object-tagging", "--bucket", "tag-cli", "--key", "k")["TagSet"] == [
         {"Key": "project", "Value": "beta"}]
+
+
+def test_tagging_header_on_multipart_upload(s3, bucket):
+    try:
+        upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", Tagging="stage=upload")["UploadId"]
+    except ClientError as error:  # multipart uploads land separately
+        if error.response["Error"]["Code"] == "NotImplemented":
+            pytest.skip("multipart uploads not implemented yet")
+        raise
+    etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"only part")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert _tags(s3, bucket, "mp") == [{"Key": "stage", "Value": "upload"}]
+    with pytest.raises(ClientError) as exc:
+        s3.create_multipart_upload(Bucket=bucket, Key="bad", Tagging="&".join(f"k{i}=v" for i in range(11)))
+    assert _code(exc) == "InvalidTag"

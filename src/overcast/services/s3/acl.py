@@ -13,12 +13,12 @@ AccessControlListNotSupported; reads still answer the owner's FULL_CONTROL.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
 from overcast.errors import AwsError
 
+from .listing import owner_entry
 from .tagging import tags_from_header
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -37,12 +37,13 @@ _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*(?:,|$)', re.
 
 
 def canonical_id(account: str) -> str:
-    """The 64-hex-digit canonical user id S3 shows for an account (stable per account)."""
-    return hashlib.sha256(f"overcast-canonical-user:{account}".encode()).hexdigest()
+    """The canonical user id of an account. Overcast uses the account id itself, as its
+    ListBuckets, listings (FetchOwner) and uploads show owners: one id for one owner."""
+    return account
 
 
 def owner_of(account: str) -> dict:
-    return {"ID": canonical_id(account), "DisplayName": "webfile"}
+    return owner_entry(None, account)
 
 
 def _user(user_id: str) -> dict:
@@ -185,22 +186,56 @@ def acl_not_supported() -> AwsError:
     return AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
 
 
+def is_public(acl: dict | None) -> bool:
+    """Whether an ACL grants anything to everyone or to every AWS user (what Block Public
+    Access calls a public ACL)."""
+    if not acl:
+        return False
+    if "canned" in acl:
+        return acl["canned"] in ("public-read", "public-read-write", "authenticated-read")
+    return any(g["Grantee"].get("URI") in (ALL_USERS, AUTHENTICATED_USERS) for g in acl["grants"])
+
+
+_NO_ROW = object()
+
+
 class AclMixin:
-    def object_ownership(self, bucket) -> str:
-        """The bucket's Object Ownership setting (``bucket_configs`` kind ``ownership``)."""
+    def _bucket_config_value(self, bucket, kind: str):
+        """A ``bucket_configs`` value (None for a deleted default), or ``_NO_ROW``."""
         row = self.db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? "
-                                "AND kind = 'ownership'", (bucket.partition, bucket.name))
+                                "AND kind = ?", (bucket.partition, bucket.name, kind))
         if row is None:
-            return DEFAULT_OWNERSHIP
+            return _NO_ROW
         try:
-            value = json.loads(row[0])
+            return json.loads(row[0])
         except ValueError:
-            value = row[0]
+            return row[0]
+
+    def object_ownership(self, bucket) -> str:
+        """The bucket's Object Ownership setting (``bucket_configs`` kind ``ownership``):
+        BucketOwnerEnforced by default; a bucket whose ownership controls were deleted
+        behaves as ObjectWriter (ACLs enabled), as S3 buckets did before the setting existed."""
+        value = self._bucket_config_value(bucket, "ownership")
+        if value is _NO_ROW:
+            return DEFAULT_OWNERSHIP
+        if value is None:
+            return "ObjectWriter"
         return _find_ownership(value) or DEFAULT_OWNERSHIP
 
+    def _blocks_public_acls(self, bucket) -> bool:
+        """BlockPublicAcls of the bucket's public access block (on by default for new buckets)."""
+        value = self._bucket_config_value(bucket, "public-access-block")
+        if value is _NO_ROW:
+            return True
+        return bool(isinstance(value, dict) and value.get("BlockPublicAcls"))
+
     def _check_acl_allowed(self, bucket, acl: dict | None) -> None:
+        """ACLs disabled (BucketOwnerEnforced): 400 AccessControlListNotSupported for any ACL but
+        the owner's full control; Block Public Access: 403 AccessDenied for a public ACL."""
         if not owner_only(acl, canonical_id(bucket.account)) and self.object_ownership(bucket) == "BucketOwnerEnforced":
             raise acl_not_supported()
+        if is_public(acl) and self._blocks_public_acls(bucket):
+            raise AwsError("AccessDenied", "Access Denied", 403)
 
     def object_write_attrs(self, bucket, params: dict) -> dict:
         """The ``attrs`` members a write's headers set (``x-amz-tagging``, ``x-amz-acl`` and
