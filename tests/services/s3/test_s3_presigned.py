@@ -352,7 +352,7 @@ def test_strict_sigv2_header_client(strict_server, strict_bucket):
 @pytest.mark.parametrize("signer", SIGNERS)
 def test_strict_presigned_odd_keys(strict_server, strict_bucket, signer):
     presigner = strict_client(strict_server, signer)
-    for key in ("sp ace+plus.txt", "ünïcødé/ключ.txt", "a/b/../c=d&e?.txt", "~tilde*star!.txt"):
+    for key in ("sp ace+plus.txt", "ünïcødé/ключ.txt", "a/b/c=d&e?;,.txt", "~tilde*star!.txt"):
         put_url = presigner.generate_presigned_url("put_object", Params={"Bucket": strict_bucket, "Key": key})
         response = requests.put(put_url, data=key.encode(), timeout=10)
         assert response.status_code == 200, (key, response.text)
