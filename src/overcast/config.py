@@ -54,6 +54,12 @@ class Settings:
         default=64 * 1024 * 1024,
         metadata={"env": "OVERCAST_MAX_BODY_BYTES", "help": "largest non-streamed request body"},
     )
+    # Cloud-time seconds a RestoreObject of a GLACIER / DEEP_ARCHIVE object takes to complete
+    # (AWS: minutes to hours by tier); short by default so restores are testable.
+    s3_restore_seconds: float = field(
+        default=5.0,
+        metadata={"env": "OVERCAST_S3_RESTORE_SECONDS", "help": "seconds until an S3 restore completes"},
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -83,4 +89,6 @@ def _convert(type_name, raw: str):
         return _bool(raw)
     if type_name in (int, "int"):
         return int(raw)
+    if type_name in (float, "float"):
+        return float(raw)
     return raw

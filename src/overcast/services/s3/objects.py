@@ -16,6 +16,7 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
+from .restore import restore_header
 from .store import ObjectVersion, is_version_id
 from .tagging import tag_count_headers
 from .write_conditions import check_write_conditions
@@ -186,6 +187,7 @@ class ObjectsMixin:
         result.update(tag_count_headers(version.attrs))
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class
+        result.update(restore_header(version.attrs, self.clock.now()))  # x-amz-restore (restore.py)
         checksum = version.attrs.get("checksum")
         if checksum and params.get("ChecksumMode") == "ENABLED":
             result["Checksum" + checksum["algorithm"]] = checksum["value"]
@@ -229,6 +231,8 @@ class ObjectsMixin:
     def _get(self, ctx, params: dict, with_body: bool) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         version = self._object_version(ctx, bucket, params["Key"], params)
+        if with_body:
+            self.check_readable(version)  # GLACIER / DEEP_ARCHIVE need a restored copy (restore.py)
         early = self._check_conditions(params, version.etag, version.modified)
         if early is not None:
             return early
