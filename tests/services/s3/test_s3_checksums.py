@@ -229,3 +229,26 @@ def test_presigned_put_ignores_checksum_query_parameters(s3, bucket, endpoint):
     response = requests.put(request.url, data=data, timeout=30)
     assert response.status_code == 200, response.text
     assert s3.get_object(Bucket=bucket, Key="presigned")["Body"].read() == data
+
+
+def test_presigned_put_with_checksum_query_in_strict_mode(tmp_path):
+    """With signatures verified: the signed query's checksum parameters are still ignored."""
+    from serverproc import ServerProcess
+
+    server = ServerProcess(str(tmp_path / "strict"), "--strict").start()
+    try:
+        endpoint = server.endpoint
+        create = AWSRequest(method="PUT", url=f"{endpoint}/strict-bucket",
+                            headers={"x-amz-content-sha256": hashlib.sha256(b"").hexdigest()})
+        S3SigV4Auth(CREDS, "s3", "us-east-1").add_auth(create)
+        assert requests.put(create.url, headers=dict(create.headers.items()), timeout=10).status_code == 200
+        url = f"{endpoint}/strict-bucket/p?x-amz-checksum-crc32=AAAAAA%3D%3D&x-amz-sdk-checksum-algorithm=CRC32"
+        request = AWSRequest(method="PUT", url=url, headers={})
+        S3SigV4QueryAuth(CREDS, "s3", "us-east-1", expires=300).add_auth(request)
+        response = requests.put(request.url, data=b"uploaded from a browser", timeout=10)
+        assert response.status_code == 200, response.text
+        get = AWSRequest(method="GET", url=f"{endpoint}/strict-bucket/p", headers={})
+        S3SigV4QueryAuth(CREDS, "s3", "us-east-1", expires=300).add_auth(get)
+        assert requests.get(get.url, timeout=10).content == b"uploaded from a browser"
+    finally:
+        server.stop()
