@@ -204,3 +204,19 @@ def test_transition_to_glacier_changes_the_storage_class(s3, bucket, clock):
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="old/report")
     assert _error(exc)[0] == "InvalidObjectState"
+
+
+def test_expiration_header_names_the_rule_and_date(s3, bucket):
+    _put_rules(s3, bucket,
+               {"ID": "short", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled", "Expiration": {"Days": 1}},
+               {"ID": "long", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 30}})
+    put = s3.put_object(Bucket=bucket, Key="tmp/x", Body=b"x")
+    created = s3.head_object(Bucket=bucket, Key="tmp/x")["LastModified"]
+    expiry = datetime.datetime.fromtimestamp(_due(created, 1), datetime.timezone.utc)
+    expected = f'expiry-date="{expiry.strftime("%a, %d %b %Y %H:%M:%S GMT")}", rule-id="short"'
+    assert put["Expiration"] == expected
+    assert s3.head_object(Bucket=bucket, Key="tmp/x")["Expiration"] == expected
+    assert s3.get_object(Bucket=bucket, Key="tmp/x")["Expiration"] == expected
+    assert 'rule-id="long"' in s3.put_object(Bucket=bucket, Key="other", Body=b"y")["Expiration"]
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="tmp/x")

@@ -6,10 +6,12 @@ The rules are stored as given (dates as epoch seconds) and applied once a day by
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 from overcast.errors import AwsError
 
 from .bucket_config import malformed_xml
-from .lifecycle_runner import DAY, LifecycleRunner
+from .lifecycle_runner import DAY, LifecycleRunner, due_at, rule_applies, tags_of
 
 KIND = "lifecycle"
 # S3 limits: 1,000 rules per configuration, rule IDs up to 255 characters
@@ -143,11 +145,38 @@ class LifecycleMixin:
         super().__init__(cloud)
         # Evaluated on an hourly tick of the cloud clock; the runner acts once per UTC day.
         self._lifecycle = LifecycleRunner(self)
+        # (partition, bucket, created) -> its enabled expiration rules, for x-amz-expiration
+        self._expiration_rules: dict[tuple, list] = {}
         cloud.scheduler.every(3600, self._lifecycle.tick)
 
     @property
     def lifecycle(self) -> LifecycleRunner:
         return self._lifecycle
+
+    def expiration_header(self, bucket, version) -> dict:
+        """``Expiration`` (``x-amz-expiration``) for a write or read of the current version
+        ``version`` when an enabled rule will expire it: the earliest such rule's date."""
+        key = (bucket.partition, bucket.name, bucket.created)
+        cache = self._expiration_rules
+        if key not in cache:
+            if len(cache) > 1024:
+                cache.clear()
+            config = self.configs.get(bucket, KIND) or {}
+            cache[key] = [rule for rule in config.get("Rules") or ()
+                          if rule.get("Status") == "Enabled" and ((rule.get("Expiration") or {}).get("Days")
+                                                                  or (rule.get("Expiration") or {}).get("Date"))]
+        best = None
+        for rule in cache[key]:
+            if not rule_applies(rule, version.key, version.size, tags_of(version.attrs)):
+                continue
+            expiration = rule["Expiration"]
+            due = (due_at(version.modified, expiration["Days"]) if expiration.get("Days")
+                   else expiration["Date"])
+            if best is None or due < best[0]:
+                best = (due, rule.get("ID") or "")
+        if best is None:
+            return {}
+        return {"Expiration": f'expiry-date="{formatdate(best[0], usegmt=True)}", rule-id="{best[1]}"'}
 
     def put_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)
@@ -157,6 +186,7 @@ class LifecycleMixin:
         if minimum not in _MIN_SIZES:
             raise _invalid("Invalid TransitionDefaultMinimumObjectSize")
         self.configs.put(bucket, KIND, {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
+        self._expiration_rules.clear()
         return {"TransitionDefaultMinimumObjectSize": minimum}
 
     def get_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
@@ -168,4 +198,5 @@ class LifecycleMixin:
 
     def delete_bucket_lifecycle(self, ctx, params: dict) -> dict:
         self.configs.delete(self.config_bucket(ctx, params), KIND)
+        self._expiration_rules.clear()
         return {"__status__": 204}

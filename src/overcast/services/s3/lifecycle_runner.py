@@ -27,7 +27,8 @@ def due_at(reference: float, days: int) -> float:
     return math.ceil((reference + days * DAY) / DAY) * DAY
 
 
-def _tags_of(attrs: dict) -> dict:
+def tags_of(attrs: dict) -> dict:
+    """An object's tags (``attrs["tags"]``, ``[[key, value], ...]``) as a dict."""
     tags = attrs.get("tags") or []
     if isinstance(tags, dict):
         return tags
@@ -59,7 +60,7 @@ class _Version:
         (self.key, self.version, self.seq, latest, marker, self.size, self.modified, self.storage_class,
          attrs) = row
         self.latest, self.marker = bool(latest), bool(marker)
-        self.tags = _tags_of(json.loads(attrs)) if attrs != "{}" else {}
+        self.tags = tags_of(json.loads(attrs)) if attrs != "{}" else {}
 
 
 class LifecycleRunner:
@@ -70,6 +71,7 @@ class LifecycleRunner:
     def reset(self) -> None:
         """After a reset the clock is back to real time: evaluate at the next tick."""
         self._next = 0.0
+        self.provider._expiration_rules.clear()
 
     def tick(self) -> None:
         """The periodic job: evaluate once per UTC day."""

@@ -160,6 +160,7 @@ class ObjectsMixin:
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
         result = {"ETag": etag, **written_version_headers(version, bucket.versioning),
                   "Checksum" + plan.algorithm: checksum, "ChecksumType": "FULL_OBJECT"}
+        result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         return result
 
     def _check_conditions(self, params: dict, etag: str, modified: float) -> dict | None:
@@ -237,6 +238,8 @@ class ObjectsMixin:
         if early is not None:
             return early
         result = self._describe(version, params, bucket.versioning)
+        if version.latest:
+            result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         span = (self.part_span(params, version, result) if params.get("PartNumber") is not None  # multipart.py
                 else self._range(params, version.size))
         offset, length = (0, version.size) if span is None else span
