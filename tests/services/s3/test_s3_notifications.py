@@ -25,7 +25,7 @@ CONFIG = {
 
 
 def _run(tmp_path, scenario):
-    """Run ``scenario(call, notifier)`` against a started cloud; ``call(op, **params)``."""
+    """Run ``scenario(call, notifier, cloud)`` against a started cloud; ``call(op, **params)``."""
     app = create_app(Settings(data_dir=str(tmp_path), log_level="warning"))
 
     async def main():
@@ -40,7 +40,7 @@ def _run(tmp_path, scenario):
                                      request_id="req-1", registry=cloud.services)
                 return await cloud.services.invoke(ctx, params)
 
-            return await scenario(call, provider.notifier)
+            return await scenario(call, provider.notifier, cloud)
         finally:
             await cloud.stop()
 
@@ -48,7 +48,7 @@ def _run(tmp_path, scenario):
 
 
 def test_matching_events_are_delivered_as_s3_event_records(tmp_path):
-    async def scenario(call, notifier):
+    async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="photos")
         await call("PutBucketNotificationConfiguration", Bucket="photos", NotificationConfiguration=CONFIG)
         tests = list(notifier.delivered)
@@ -97,7 +97,7 @@ def test_matching_events_are_delivered_as_s3_event_records(tmp_path):
 
 
 def test_versioned_buckets_report_version_ids_and_delete_markers(tmp_path):
-    async def scenario(call, notifier):
+    async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="docs")
         await call("PutBucketVersioning", Bucket="docs", VersioningConfiguration={"Status": "Enabled"})
         await call("PutBucketNotificationConfiguration", Bucket="docs", NotificationConfiguration={
@@ -117,7 +117,7 @@ def test_versioned_buckets_report_version_ids_and_delete_markers(tmp_path):
 
 
 def test_no_configuration_no_delivery(tmp_path):
-    async def scenario(call, notifier):
+    async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="quiet")
         await call("PutObject", Bucket="quiet", Key="k", Body=b"v")
         await call("PutBucketNotificationConfiguration", Bucket="quiet", NotificationConfiguration={})
@@ -125,3 +125,21 @@ def test_no_configuration_no_delivery(tmp_path):
         return list(notifier.delivered)
 
     assert _run(tmp_path, scenario) == []
+
+
+def test_lifecycle_expirations_are_lifecycle_events(tmp_path):
+    async def scenario(call, notifier, cloud):
+        await call("CreateBucket", Bucket="logs")
+        await call("PutBucketNotificationConfiguration", Bucket="logs", NotificationConfiguration={
+            "QueueConfigurations": [{"Id": "expired", "QueueArn": QUEUE, "Events": ["s3:LifecycleExpiration:*"]}],
+            "TopicConfigurations": [{"Id": "removed", "TopicArn": TOPIC, "Events": ["s3:ObjectRemoved:*"]}]})
+        await call("PutBucketLifecycleConfiguration", Bucket="logs", LifecycleConfiguration={
+            "Rules": [{"ID": "day", "Filter": {}, "Status": "Enabled", "Expiration": {"Days": 1}}]})
+        await call("PutObject", Bucket="logs", Key="app.log", Body=b"line")
+        notifier.delivered.clear()
+        await cloud.advance_clock(3 * 86400)
+        return list(notifier.delivered)
+
+    delivered = _run(tmp_path, scenario)
+    assert [(dest, message["Records"][0]["eventName"]) for dest, message in delivered] == [
+        (QUEUE, "LifecycleExpiration:Delete")]

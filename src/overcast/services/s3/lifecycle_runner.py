@@ -19,6 +19,8 @@ import math
 log = logging.getLogger("overcast.s3.lifecycle")
 
 DAY = 86400.0
+# the event family S3 reports for lifecycle deletions (s3:LifecycleExpiration:*)
+_FAMILY = "LifecycleExpiration"
 _VERSION_COLUMNS = "key, version, seq, latest, marker, size, modified, storage_class, attrs"
 
 
@@ -134,7 +136,7 @@ class LifecycleRunner:
                     if not version.marker and now >= due_at(since, transition["NoncurrentDays"]):
                         target_class = transition["StorageClass"]
             if expired:
-                store.remove_version(partition, bucket, version.key, version.version, now)
+                store.remove_version(partition, bucket, version.key, version.version, now, family=_FAMILY)
                 continue
             remaining.append(version)
             if target_class and target_class != version.storage_class:
@@ -156,7 +158,7 @@ class LifecycleRunner:
             due = (due_at(current.modified, expiration["Days"]) if expiration.get("Days") is not None
                    else expiration.get("Date"))
             if due is not None and now >= due:
-                store.delete(partition, bucket, current.key, versioning, now)
+                store.delete(partition, bucket, current.key, versioning, now, family=_FAMILY)
                 return
             for transition in rule.get("Transitions") or ():
                 due = (due_at(current.modified, transition["Days"]) if transition.get("Days") is not None
@@ -177,7 +179,7 @@ class LifecycleRunner:
             expiration = rule.get("Expiration") or {}
             if expiration.get("ExpiredObjectDeleteMarker") or (
                     expiration.get("Days") is not None and now >= due_at(marker.modified, expiration["Days"])):
-                self.provider.store.remove_version(partition, bucket, marker.key, marker.version, now)
+                self.provider.store.remove_version(partition, bucket, marker.key, marker.version, now, family=_FAMILY)
                 return
 
     def _abort_uploads(self, partition: str, bucket: str, rules: list, now: float) -> None:

@@ -210,26 +210,29 @@ class ObjectStore:
                 freed += within()
         return freed
 
-    def delete(self, partition: str, bucket: str, key: str, versioning: str | None, now: float) -> ObjectVersion | None:
+    def delete(self, partition: str, bucket: str, key: str, versioning: str | None, now: float,
+               family: str = "ObjectRemoved") -> ObjectVersion | None:
         """A DELETE without a version id: removes the object (unversioned) or adds a delete
         marker (Enabled / Suspended) — returned, so its id can be reported. None when
-        nothing was there to delete in an unversioned bucket."""
+        nothing was there to delete in an unversioned bucket. ``family`` names the event
+        (``LifecycleExpiration`` when a lifecycle rule deletes)."""
         if versioning is None:
             with self.db.transaction():
                 freed = self._drop(partition, bucket, key, NULL_VERSION)
             self._free(freed)
-            self._emit(ObjectEvent("ObjectRemoved:Delete", partition, bucket, key, None, 0, "", now))
+            self._emit(ObjectEvent(f"{family}:Delete", partition, bucket, key, None, 0, "", now))
             return None
         marker = ObjectVersion(key=key, marker=True, modified=now)
         freed = self._put_rows(partition, bucket, marker, versioning)
         self._free(freed)
-        self._emit(ObjectEvent("ObjectRemoved:DeleteMarkerCreated", partition, bucket, key, marker.version, 0, "",
-                               now))
+        self._emit(ObjectEvent(f"{family}:DeleteMarkerCreated", partition, bucket, key, marker.version, 0, "", now))
         return marker
 
-    def remove_version(self, partition: str, bucket: str, key: str, version: str, now: float) -> ObjectVersion | None:
+    def remove_version(self, partition: str, bucket: str, key: str, version: str, now: float,
+                       family: str = "ObjectRemoved") -> ObjectVersion | None:
         """Permanently remove one version (or delete marker); the next newest becomes current.
-        Returns the removed version, or None if there was no such version."""
+        Returns the removed version, or None if there was no such version. ``family`` as for
+        ``delete``."""
         with self.db.transaction():
             removed = self.version(partition, bucket, key, version)
             if removed is None:
@@ -241,7 +244,7 @@ class ObjectStore:
                     "(SELECT MAX(seq) FROM versions WHERE partition = ? AND bucket = ? AND key = ?)",
                     (partition, bucket, key, partition, bucket, key))
         self._free(freed)
-        self._emit(ObjectEvent("ObjectRemoved:Delete", partition, bucket, key, version, 0, "", now))
+        self._emit(ObjectEvent(f"{family}:Delete", partition, bucket, key, version, 0, "", now))
         return removed
 
     def update_attrs(self, partition: str, bucket: str, key: str, version: str, **changes) -> None:
