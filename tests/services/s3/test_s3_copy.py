@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 
 import boto3.s3.transfer
@@ -144,11 +145,21 @@ def test_storage_class_is_not_copied(s3, bucket):
                                                               "plain": "STANDARD"}
 
 
-def test_glacier_source_is_refused(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+def test_glacier_source_needs_a_restored_copy(s3, bucket, server):
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"frozen", StorageClass="GLACIER")
     with pytest.raises(ClientError) as exc:
         s3.copy_object(Bucket=bucket, Key="warm", CopySource=f"{bucket}/cold")
     assert _error(exc)[0] == "InvalidObjectState" and _status(exc) == 403
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    with pytest.raises(ClientError) as exc:  # still restoring
+        s3.copy_object(Bucket=bucket, Key="warm", CopySource=f"{bucket}/cold")
+    assert _error(exc)[0] == "InvalidObjectState"
+    server.post("/_overcast/clock", json.dumps({"advance": 3600}).encode())
+    # the usual way out of GLACIER: copy the restored object onto itself in another class
+    s3.copy_object(Bucket=bucket, Key="cold", CopySource=f"{bucket}/cold", StorageClass="STANDARD")
+    head = s3.head_object(Bucket=bucket, Key="cold")
+    assert "StorageClass" not in head
+    assert s3.get_object(Bucket=bucket, Key="cold")["Body"].read() == b"frozen"
 
 
 def test_versioned_source_and_destination(s3, bucket):
@@ -166,6 +177,18 @@ def test_versioned_source_and_destination(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="k")["VersionId"] == restored["VersionId"]
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"one"
     assert s3.get_object(Bucket=bucket, Key="k", VersionId=v2)["Body"].read() == b"two"
+
+
+def test_suspended_destination_and_invalid_source_version(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    result = s3.copy_object(Bucket=bucket, Key="d", CopySource=f"{bucket}/k")
+    assert "VersionId" not in result  # a write to a suspended bucket makes the null version
+    assert result["CopySourceVersionId"] == "null"
+    assert s3.head_object(Bucket=bucket, Key="d", VersionId="null")["ContentLength"] == 1
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="d", CopySource=f"{bucket}/k?versionId=not-a-version")
+    assert _error(exc)[0] == "InvalidArgument"
 
 
 def test_delete_marker_sources(s3, bucket):

@@ -48,6 +48,17 @@ def test_per_key_errors_do_not_stop_the_rest(s3, bucket):
     assert _keys(s3, bucket) == []
 
 
+def test_malformed_version_id_is_a_per_key_error(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="a", Body=b"1")
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a", "VersionId": "not-a-version"},
+                                                                  {"Key": "b"}]})
+    assert result["Errors"] == [{"Key": "a", "VersionId": "not-a-version", "Code": "NoSuchVersion",
+                                 "Message": "The specified version does not exist."}]
+    assert [d["Key"] for d in result["Deleted"]] == ["b"]
+    assert s3.get_object(Bucket=bucket, Key="a")["Body"].read() == b"1"
+
+
 def test_versioned_delete_markers_and_versions(s3, bucket):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     v1 = s3.put_object(Bucket=bucket, Key="a", Body=b"1")["VersionId"]

@@ -19,13 +19,14 @@ from urllib.parse import parse_qs, unquote
 
 from overcast.errors import AwsError
 
-from .objects import check_key, no_such_key, no_such_version, stored_headers, user_metadata, version_headers
+from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
+                      written_version_headers)
+from .restore import invalid_object_state, is_readable
 from .store import ObjectVersion
 from .write_conditions import check_write_conditions, validate_write_conditions
 
 # "You can create a copy of your object up to 5 GB in size in a single atomic action"
 MAX_COPY_BYTES = 5 * 1024 ** 3
-ARCHIVED = ("GLACIER", "DEEP_ARCHIVE")
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                    "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS")
 _SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
@@ -81,15 +82,6 @@ def check_copy_source_conditions(params: dict, source: ObjectVersion) -> None:
         raise _precondition("x-amz-copy-source-If-Modified-Since")
 
 
-def _restored(attrs: dict) -> bool:
-    """Whether an archived object has a readable restored copy (``attrs["restore"]``)."""
-    restore = attrs.get("restore")
-    if not isinstance(restore, dict):
-        return False
-    ongoing = restore.get("ongoing", restore.get("ongoing_request", restore.get("in_progress", True)))
-    return not ongoing
-
-
 def _directive(params: dict, member: str, header: str) -> str:
     value = params.get(member) or "COPY"
     if value not in ("COPY", "REPLACE"):
@@ -125,6 +117,7 @@ class CopyMixin:
         """(source bucket, source version) named by ``x-amz-copy-source``."""
         bucket_name, key, version_id = parse_copy_source(params["CopySource"])
         bucket = self.bucket_row(ctx, bucket_name)
+        check_version_id(version_id)
         if version_id is not None:
             found = self.store.version(bucket.partition, bucket.name, key, version_id)
             if found is None:
@@ -150,9 +143,8 @@ class CopyMixin:
         if storage_class not in STORAGE_CLASSES:
             raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
                            fields={"StorageClassRequested": storage_class})
-        if source.storage_class in ARCHIVED and not _restored(source.attrs):
-            raise AwsError("InvalidObjectState", "Operation is not valid for the source object's storage class", 403,
-                           fields={"StorageClass": source.storage_class})
+        if not is_readable(source, self.clock.now()):  # archived, without a live restored copy
+            raise invalid_object_state(source)
         if source.size > MAX_COPY_BYTES:
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
                            f"for a copy source: {MAX_COPY_BYTES}", 400)
@@ -196,7 +188,7 @@ class CopyMixin:
         if checksum:
             result_body["Checksum" + checksum["algorithm"]] = checksum["value"]
             result_body["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
-        result = {"CopyObjectResult": result_body, **version_headers(new, bucket.versioning)}
+        result = {"CopyObjectResult": result_body, **written_version_headers(new, bucket.versioning)}
         if src_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result

@@ -17,6 +17,7 @@ import zlib
 from overcast.errors import AwsError
 
 from .objects import check_key
+from .store import is_version_id
 
 # "The request can contain a list of up to 1,000 keys" (DeleteObjects API reference)
 MAX_KEYS = 1000
@@ -107,6 +108,9 @@ class DeleteObjectsMixin:
         """Delete one key (or key version) and return its ``Deleted`` entry, as S3 reports it."""
         check_key(key)
         now = float(int(self.clock.now()))
+        if version_id is not None and not is_version_id(version_id):
+            # per key, S3 reports a malformed version id as one that does not exist
+            raise AwsError("NoSuchVersion", "The specified version does not exist.", 404)
         if version_id is not None:
             removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)
             entry = {"Key": key, "VersionId": version_id}
