@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import json
@@ -82,6 +83,18 @@ def test_metadata_directive_replace(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.copy_object(Bucket=bucket, Key="k4", CopySource=f"{bucket}/k", MetadataDirective="MERGE")
     assert _error(exc)[0] == "InvalidArgument"
+
+
+def test_replaced_metadata_limits_and_storage_class(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="big", CopySource=f"{bucket}/k", MetadataDirective="REPLACE",
+                       Metadata={"m": "v" * 2100})
+    assert _error(exc)[0] == "MetadataTooLarge"
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="odd", CopySource=f"{bucket}/k", StorageClass="SNOW")
+    assert _error(exc)[0] == "InvalidStorageClass"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
 
 
 def test_tagging_directive(s3, bucket):
@@ -219,7 +232,6 @@ def test_copy_keeps_checksum(s3, bucket):
     assert result["CopyObjectResult"]["ChecksumCRC32"] == crc
     assert s3.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")["ChecksumCRC32"] == crc
     result = s3.copy_object(Bucket=bucket, Key="s", CopySource=f"{bucket}/k", ChecksumAlgorithm="SHA256")
-    import base64
     expected = base64.b64encode(hashlib.sha256(b"hello").digest()).decode()
     assert result["CopyObjectResult"]["ChecksumSHA256"] == expected
 

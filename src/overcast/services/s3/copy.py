@@ -23,12 +23,12 @@ from .objects import (check_key, check_version_id, no_such_key, no_such_version,
                       written_version_headers)
 from .restore import invalid_object_state, is_readable
 from .store import ObjectVersion
+from .tagging import tags_from_header
+from .write_limits import check_metadata_size, check_storage_class
 from .write_conditions import check_write_conditions, validate_write_conditions
 
 # "You can create a copy of your object up to 5 GB in size in a single atomic action"
 MAX_COPY_BYTES = 5 * 1024 ** 3
-STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
-                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS")
 _SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
               "object's metadata, storage class, website redirect location or encryption attributes.")
 # the headers that, set on a copy, change the object (so it may be copied onto itself)
@@ -139,10 +139,9 @@ class CopyMixin:
         src_bucket, source, src_version_id = self._copy_source(ctx, params)
         metadata_directive = _directive(params, "MetadataDirective", "x-amz-metadata-directive")
         tagging_directive = _directive(params, "TaggingDirective", "x-amz-tagging-directive")
-        storage_class = params.get("StorageClass") or "STANDARD"
-        if storage_class not in STORAGE_CLASSES:
-            raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
-                           fields={"StorageClassRequested": storage_class})
+        storage_class = check_storage_class(params)  # STANDARD unless the request names one
+        if metadata_directive == "REPLACE":
+            check_metadata_size(params.get("Metadata"))
         if not is_readable(source, self.clock.now()):  # archived, without a live restored copy
             raise invalid_object_state(source)
         if source.size > MAX_COPY_BYTES:
@@ -204,7 +203,6 @@ class CopyMixin:
             if source.attrs.get("tags"):
                 attrs["tags"] = [list(tag) for tag in source.attrs["tags"]]
         else:
-            from .tagging import tags_from_header
             tags = tags_from_header(params.get("Tagging"))
             if tags:
                 attrs["tags"] = tags
