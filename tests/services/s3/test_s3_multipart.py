@@ -396,6 +396,20 @@ def test_crc32_full_object_checksum(s3, bucket):
     assert done["ChecksumCRC32"] == crc32_b64(first + last) and done["ChecksumType"] == "FULL_OBJECT"
 
 
+def test_default_full_object_crc64nvme(s3, bucket):
+    from awscrt.checksums import crc64nvme
+
+    first, last = os.urandom(5 * MIB), os.urandom(999)
+    upload_id, parts = upload_parts(s3, bucket, "k", [first, last])
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    expected = base64.b64encode(crc64nvme(first + last).to_bytes(8, "big")).decode()
+    assert done["ChecksumCRC64NVME"] == expected and done["ChecksumType"] == "FULL_OBJECT"
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == expected
+    # botocore checks a whole-object GET against it as it reads
+    assert s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")["Body"].read() == first + last
+
+
 def test_wrong_part_checksum_refused(s3, bucket):
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32")["UploadId"]
     with pytest.raises(ClientError) as excinfo:

@@ -4,7 +4,8 @@ CompleteMultipartUpload, AbortMultipartUpload (ListParts and ListMultipartUpload
 
 Each part is one immutable blob (streamed to disk, MD5 ETag), one ``parts`` row. Complete
 copies no bytes: the new object version lists the part blobs in ``attrs["parts"]``
-(``[[blob, size, etag, checksum-or-None], ...]``, the checksum in the upload's algorithm)
+(``[[blob, size, etag, checksum-or-None], ...]``, the checksum in the object's algorithm:
+the upload's, or CRC64NVME, which S3 gives an upload that names none)
 and the upload's rows are deleted in the transaction that commits the version, so a crash
 shows either the whole object or the upload still in progress, and every part blob is
 referenced by a row at every instant (the start-up sweep keeps it). Blobs of parts the
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl, unquote
 from overcast.errors import AwsError
 
 from . import multipart_checksums as cks
+from .checksums import DEFAULT_ALGORITHM
 from .multipart_listing import MultipartListingMixin, owner_of
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
@@ -86,6 +88,16 @@ class Upload:
     @property
     def checksum_type(self) -> str | None:
         return self.attrs.get("checksum_type")
+
+    @property
+    def object_algorithm(self) -> str:
+        """The algorithm of the completed object's checksum: the upload's, or the CRC64NVME
+        S3 gives every new object when none was asked for (since December 2024)."""
+        return self.algorithm or DEFAULT_ALGORITHM
+
+    @property
+    def object_checksum_type(self) -> str:
+        return self.checksum_type or "FULL_OBJECT"
 
 
 class _HashingCopy:
@@ -238,7 +250,7 @@ class MultipartMixin(MultipartListingMixin):
         if upload.algorithm and announced - {upload.algorithm}:
             raise AwsError("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
                            f"{upload.algorithm.lower()}, actual checksum Type: {sorted(announced)[0].lower()}", 400)
-        part = _PartBody(announced | ({upload.algorithm} if upload.algorithm else set()))
+        part = _PartBody(announced | {upload.object_algorithm})
         info = await write_blob(self.blobs, body, part.take)
         try:
             digest = part.md5.digest()
@@ -290,7 +302,7 @@ class MultipartMixin(MultipartListingMixin):
         if length > MAX_PART_SIZE:
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
                            f"for a copy source: {MAX_PART_SIZE}", 400)
-        hashers = {upload.algorithm: cks.new_hasher(upload.algorithm)} if upload.algorithm else {}
+        hashers = {upload.object_algorithm: cks.new_hasher(upload.object_algorithm)}
         copy = _HashingCopy(self.store.read(source, offset, length), hashers)
         try:
             # one pass in a thread: read the source range (across a multipart source's parts),
@@ -307,8 +319,9 @@ class MultipartMixin(MultipartListingMixin):
             raise
         if old is not None:
             self.blobs.delete(old)
-        result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now())),
-                                     **{"Checksum" + k: v for k, v in checksums.items()}}}
+        result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now()))}}
+        if upload.algorithm:
+            result["CopyPartResult"]["Checksum" + upload.algorithm] = checksums[upload.algorithm]
         if source_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result
@@ -385,7 +398,10 @@ class MultipartMixin(MultipartListingMixin):
         stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {})
                   for number, blob, size, etag, checksum in self.db.query(
                       "SELECT number, blob, size, etag, checksum FROM parts WHERE upload_id = ?", (upload.id,))}
-        algorithm = upload.algorithm
+        algorithm = upload.algorithm  # the one the client named (its part checksums are checked)
+        if params.get("ChecksumType") is not None and params["ChecksumType"] != upload.object_checksum_type:
+            raise AwsError("InvalidRequest", f"The upload was created using the {upload.object_checksum_type} "
+                           "checksum mode. The complete request must use the same checksum mode.", 400)
         chosen, previous = [], 0
         for entry in requested:
             number, etag = entry.get("PartNumber"), entry.get("ETag")
@@ -398,9 +414,9 @@ class MultipartMixin(MultipartListingMixin):
             part = stored.get(number)
             if part is None or _bare(part[2]) != _bare(etag):
                 raise _invalid_part(upload.id, number, etag)
-            value = part[3].get(algorithm) if algorithm else None
+            value = part[3].get(upload.object_algorithm)
             claimed = entry.get("Checksum" + algorithm) if algorithm else None
-            if claimed is not None and claimed != value:
+            if claimed is not None and claimed != part[3].get(algorithm):
                 raise _invalid_part(upload.id, number, etag)
             if algorithm and upload.checksum_type == "COMPOSITE" and claimed is None:
                 raise AwsError("InvalidRequest", f"The upload was created using a {algorithm.lower()} checksum. The "
@@ -419,10 +435,10 @@ class MultipartMixin(MultipartListingMixin):
         md5s = b"".join(bytes.fromhex(_bare(part[2])) for _, part, _ in chosen)
         etag = f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"'
         attrs = self._object_attrs(upload)
-        checksum = None
-        if algorithm:
-            values = [value for _, _, value in chosen]
-            if upload.checksum_type == "FULL_OBJECT":
+        checksum, algorithm, kind = None, upload.object_algorithm, upload.object_checksum_type
+        values = [value for _, _, value in chosen]
+        if None not in values:  # every part hashed in the object's algorithm (always, for new uploads)
+            if kind == "FULL_OBJECT":
                 checksum = cks.combine_crcs(algorithm, [(v, part[1]) for (_, part, _), v in zip(chosen, values)])
             else:
                 checksum = cks.composite(algorithm, values)
@@ -430,7 +446,7 @@ class MultipartMixin(MultipartListingMixin):
             if claimed is not None and claimed != checksum:
                 raise AwsError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.",
                                400)
-            attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": upload.checksum_type}
+            attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": kind}
         attrs["parts"] = [[part[0], part[1], part[2], value] for _, part, value in chosen]
         used = {part[0] for _, part, _ in chosen}
         version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),
@@ -449,7 +465,7 @@ class MultipartMixin(MultipartListingMixin):
         result = {"Location": f"/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key, "ETag": etag,
                   **written_version_headers(version, bucket.versioning), **upload.attrs.get("sse", {})}
         if checksum is not None:
-            result["Checksum" + algorithm], result["ChecksumType"] = checksum, upload.checksum_type
+            result["Checksum" + algorithm], result["ChecksumType"] = checksum, kind
         return result
 
     def _object_attrs(self, upload: Upload) -> dict:
