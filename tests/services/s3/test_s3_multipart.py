@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 import zlib
 
 import pytest
@@ -477,3 +478,58 @@ def test_delete_bucket_takes_its_uploads(s3, bucket, server):
     assert blob_count(server) == before  # the two part blobs went with the bucket
     s3.create_bucket(Bucket=bucket)
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+
+
+def test_part_over_5gib_is_refused_before_the_body(s3, bucket, endpoint):
+    from test_s3_put_limits import FIVE_GIB, _put_headers_only
+
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    status, body = _put_headers_only(endpoint, f"/{bucket}/k?partNumber=1&uploadId={upload_id}",
+                                     {"Content-Length": str(FIVE_GIB + 1)})
+    assert status == 400 and b"<Code>EntityTooLarge</Code>" in body
+    assert f"<MaxSizeAllowed>{FIVE_GIB}</MaxSizeAllowed>".encode() in body
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)
+
+
+def _start_part_upload(endpoint: str, path: str, body_length: int):
+    """A signed UploadPart whose body is sent later (``send``), and its answer read then."""
+    import http.client
+    from urllib.parse import urlparse
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="PUT", url=endpoint + path,
+                         headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Content-Length": str(body_length)})
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    url = urlparse(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.putrequest("PUT", path, skip_accept_encoding=True)
+    for name, value in request.headers.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    return conn
+
+
+@pytest.mark.parametrize("ending", ["complete", "abort", "delete-bucket"])
+def test_part_in_flight_when_the_upload_ends_is_refused_and_freed(s3, bucket, endpoint, server, ending):
+    upload_id, parts = upload_parts(s3, bucket, "k", [b"first"])
+    before = blob_count(server)
+    conn = _start_part_upload(endpoint, f"/{bucket}/k?partNumber=2&uploadId={upload_id}", 200_000)
+    try:
+        conn.send(b"x" * 100_000)
+        time.sleep(0.2)  # the server is streaming the part to disk now
+        if ending == "complete":
+            s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+        elif ending == "abort":
+            s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)
+        else:
+            s3.delete_bucket(Bucket=bucket)
+        conn.send(b"x" * 100_000)
+        response = conn.getresponse()
+        assert response.status == 404 and b"<Code>NoSuchUpload</Code>" in response.read()
+    finally:
+        conn.close()
+    expected = before if ending == "complete" else before - 1  # the completed object keeps its part
+    assert blob_count(server) == expected
