@@ -533,3 +533,11 @@ def test_part_in_flight_when_the_upload_ends_is_refused_and_freed(s3, bucket, en
         conn.close()
     expected = before if ending == "complete" else before - 1  # the completed object keeps its part
     assert blob_count(server) == expected
+
+
+def test_upload_part_copy_from_an_archived_object_is_refused(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"frozen", StorageClass="GLACIER")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    with pytest.raises(ClientError) as excinfo:
+        s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=1, CopySource=f"{bucket}/cold")
+    assert error_of(excinfo) == ("InvalidObjectState", 403)

@@ -297,6 +297,7 @@ class MultipartMixin(MultipartListingMixin):
         source_bucket_name, source_key, source_version = _parse_copy_source(params.get("CopySource"))
         source_bucket = self.bucket_row(ctx, source_bucket_name)
         source = self._object_version(ctx, source_bucket, source_key, {"VersionId": source_version})
+        self.check_readable(source)  # an archived source needs a restored copy (restore.py)
         self._check_copy_conditions(params, source)
         offset, length = self._copy_range(params.get("CopySourceRange"), source.size)
         if length > MAX_PART_SIZE:
