@@ -72,7 +72,13 @@ def test_new_buckets_refuse_acls(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.create_bucket(Bucket="public-at-birth", ACL="public-read")
     assert _code(exc) == ("InvalidBucketAclWithObjectOwnership", 400)
-    assert "public-at-birth" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    with pytest.raises(ClientError) as exc:
+        s3.create_bucket(Bucket="granted-at-birth", GrantRead=f'uri="{ALL_USERS}"')
+    assert _code(exc) == ("InvalidBucketAclWithObjectOwnership", 400)
+    names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert "public-at-birth" not in names and "granted-at-birth" not in names
+    owner = s3.list_buckets()["Owner"]["ID"]
+    s3.create_bucket(Bucket="owner-granted", GrantFullControl=f'id="{owner}"')
 
 
 @pytest.mark.parametrize("canned, expected", [

@@ -251,15 +251,14 @@ class AclMixin:
             attrs["acl"] = acl
         return attrs
 
-    def bucket_acl_for_create(self, params: dict) -> dict | None:
+    def bucket_acl_for_create(self, ctx, params: dict) -> dict | None:
         """Validate CreateBucket's ACL headers against its Object Ownership (before the bucket
         exists); returns the ACL to store with ``save_created_bucket_acl``."""
         acl = acl_from_request(params, for_bucket=True)
         ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
         if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
             raise _invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
-        if ownership == "BucketOwnerEnforced" and acl is not None and acl.get("canned") not in (
-                "private", "bucket-owner-full-control"):
+        if ownership == "BucketOwnerEnforced" and not owner_only(acl, canonical_id(ctx.account)):
             raise AwsError("InvalidBucketAclWithObjectOwnership",
                            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", 400)
         return acl

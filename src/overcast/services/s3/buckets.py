@@ -72,7 +72,7 @@ class BucketsMixin:
                 return {"Location": f"/{name}"}
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, fields={"BucketName": name})
-        acl = self.bucket_acl_for_create(params)  # acl.py: checked against Object Ownership
+        acl = self.bucket_acl_for_create(ctx, params)  # acl.py: checked against Object Ownership
         with self.db.transaction():
             self.db.execute("INSERT INTO buckets (partition, name, account, region, created) VALUES (?, ?, ?, ?, ?)",
                             (partition, name, ctx.account, region, self.clock.now()))
