@@ -262,3 +262,39 @@ def test_overlapping_notification_filters_are_refused(s3, bucket):
     assert code == "InvalidArgument" and message.startswith("Configuration is ambiguously defined")
     entries[1]["Filter"]["Key"]["FilterRules"][0]["Value"] = "b/"
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": entries})
+
+
+def _via_accelerate_endpoint(endpoint: str):
+    """A client of ``<bucket>.s3-accelerate.localhost``: connects to 127.0.0.1, keeps the Host."""
+    import boto3
+    from botocore.config import Config
+
+    port = endpoint.rsplit(":", 1)[1]
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=f"http://s3-accelerate.localhost:{port}", region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+        config=Config(s3={"addressing_style": "virtual"}, retries={"max_attempts": 1}))
+
+    def resolve(request, **kwargs):
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(request.url)
+        request.headers["Host"] = parts.netloc
+        request.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
+
+    client.meta.events.register("before-send.s3", resolve)
+    return client
+
+
+def test_accelerate_endpoint_needs_acceleration_enabled(s3, bucket, endpoint):
+    fast = _via_accelerate_endpoint(endpoint)
+    with pytest.raises(ClientError) as exc:
+        fast.put_object(Bucket=bucket, Key="k", Body=b"v")
+    assert _error(exc) == ("InvalidRequest", 400, "S3 Transfer Acceleration is not configured on this bucket")
+    s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Enabled"})
+    fast.put_object(Bucket=bucket, Key="k", Body=b"v")
+    assert fast.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"
+    s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Suspended"})
+    with pytest.raises(ClientError) as exc:
+        fast.get_object(Bucket=bucket, Key="k")
+    assert _error(exc) == ("InvalidRequest", 400, "S3 Transfer Acceleration is disabled on this bucket")

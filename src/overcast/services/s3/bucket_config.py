@@ -223,6 +223,13 @@ class BucketConfigMixin:
         self.configs.put(bucket, "accelerate", status)
         return {}
 
+    def check_accelerate_endpoint(self, bucket) -> None:
+        """A request through ``<bucket>.s3-accelerate...`` needs acceleration Enabled."""
+        status = self.configs.get(bucket, "accelerate")
+        if status != "Enabled":
+            state = "disabled" if status == "Suspended" else "not configured"
+            raise AwsError("InvalidRequest", f"S3 Transfer Acceleration is {state} on this bucket", 400)
+
     def get_bucket_accelerate_configuration(self, ctx, params: dict) -> dict:
         status = self.configs.get(self.config_bucket(ctx, params), "accelerate")
         return {"Status": status} if status else {}

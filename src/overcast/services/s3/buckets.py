@@ -46,7 +46,10 @@ class BucketsMixin:
             raise no_such_bucket(name)
         if owned and row[0] != ctx.account:
             raise AwsError("AccessDenied", "Access Denied", 403)
-        return Bucket(*row, partition, name)
+        bucket = Bucket(*row, partition, name)
+        if "s3-accelerate" in ctx.host:  # the Transfer Acceleration endpoint (bucket_config.py)
+            self.check_accelerate_endpoint(bucket)
+        return bucket
 
     def create_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
