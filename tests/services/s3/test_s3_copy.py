@@ -234,6 +234,11 @@ def test_copy_keeps_checksum(s3, bucket):
     result = s3.copy_object(Bucket=bucket, Key="s", CopySource=f"{bucket}/k", ChecksumAlgorithm="SHA256")
     expected = base64.b64encode(hashlib.sha256(b"hello").digest()).decode()
     assert result["CopyObjectResult"]["ChecksumSHA256"] == expected
+    assert s3.head_object(Bucket=bucket, Key="s", ChecksumMode="ENABLED")["ChecksumSHA256"] == expected
+    result = s3.copy_object(Bucket=bucket, Key="c32c", CopySource=f"{bucket}/k", ChecksumAlgorithm="CRC32C")
+    from awscrt import checksums  # an independent CRC32C
+    assert result["CopyObjectResult"]["ChecksumCRC32C"] == \
+        base64.b64encode(checksums.crc32c(b"hello").to_bytes(4, "big")).decode()
 
 
 def test_copy_of_multipart_object(s3, bucket):

@@ -164,20 +164,21 @@ class CopyMixin:
             meta = user_metadata(params)
         if params.get("WebsiteRedirectLocation") is not None:
             headers["WebsiteRedirectLocation"] = params["WebsiteRedirectLocation"]
-        algorithm = params.get("ChecksumAlgorithm")
-        if algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
-            attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(source, algorithm),
-                                 "type": "FULL_OBJECT"}
-            if "parts" in attrs:
-                attrs["parts"] = [[*part[:3], None] for part in attrs["parts"]]
         new = ObjectVersion(key=key, size=source.size, etag=source.etag, modified=float(int(self.clock.now())),
                             headers=headers, meta=meta, storage_class=storage_class, attrs=attrs)
+        # linked before any await: the source cannot be deleted from under the copy
         self._link_segments(source, new)
         try:
+            algorithm = params.get("ChecksumAlgorithm")
+            if algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
+                attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(new, algorithm),
+                                     "type": "FULL_OBJECT"}
+                if "parts" in attrs:
+                    attrs["parts"] = [[*part[:3], None] for part in attrs["parts"]]
             # the destination may have changed (or the bucket gone) while a checksum was computed
             bucket = self.bucket_row(ctx, params["Bucket"])
             check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
-        except AwsError:
+        except BaseException:
             for blob in new.blob_ids():
                 self.blobs.delete(blob)
             raise
@@ -224,12 +225,12 @@ class CopyMixin:
                 self.blobs.delete(blob)
             raise
 
-    async def _checksum_of(self, source: ObjectVersion, algorithm: str) -> str:
-        """A new full-object checksum of the source's bytes, streamed in a thread."""
+    async def _checksum_of(self, version: ObjectVersion, algorithm: str) -> str:
+        """A new full-object checksum of a version's bytes, streamed in a thread."""
         update, value = _new_checksum(algorithm)
 
         def run() -> str:
-            reader = self.store.read(source)
+            reader = self.store.read(version)
             try:
                 for chunk in reader:
                     update(chunk)
