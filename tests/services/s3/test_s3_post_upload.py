@@ -440,3 +440,23 @@ def test_form_reader_across_chunk_boundaries(chunk_size):
     assert fields == [("key", "a/${filename}"), ("note", "ünï\r\ncode")]
     assert (part.filename, part.content_type) == ("q.bin", "application/octet-stream")
     assert received == data
+
+
+def test_curl_form_upload(endpoint, s3, bucket, tmp_path):
+    import subprocess
+
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(bytes(range(256)) * 40)  # over curl's 1 KiB: it sends Expect: 100-continue
+    post = client(endpoint, "s3v4").generate_presigned_post(
+        bucket, "curl/${filename}", Fields={"success_action_status": "201"},
+        Conditions=[{"success_action_status": "201"}, ["starts-with", "$key", "curl/"]],
+    )
+    args = ["curl", "-s", "-w", "\n%{http_code}"]
+    for name, value in post["fields"].items():
+        args += ["--form-string", f"{name}={value}"]
+    args += ["-F", f"file=@{source};type=image/jpeg", post["url"]]
+    out = subprocess.run(args, capture_output=True, timeout=30, check=True).stdout
+    body, _, status = out.rpartition(b"\n")
+    assert status == b"201", body
+    assert ET.fromstring(body).find("Key").text == "curl/photo.jpg"
+    assert s3.get_object(Bucket=bucket, Key="curl/photo.jpg")["Body"].read() == source.read_bytes()
