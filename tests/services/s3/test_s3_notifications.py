@@ -143,3 +143,30 @@ def test_lifecycle_expirations_are_lifecycle_events(tmp_path):
     delivered = _run(tmp_path, scenario)
     assert [(dest, message["Records"][0]["eventName"]) for dest, message in delivered] == [
         (QUEUE, "LifecycleExpiration:Delete")]
+
+
+def test_eventbridge_gets_every_event_in_its_format(tmp_path):
+    async def scenario(call, notifier, cloud):
+        await call("CreateBucket", Bucket="bridged")
+        await call("PutBucketNotificationConfiguration", Bucket="bridged",
+                   NotificationConfiguration={"EventBridgeConfiguration": {}})
+        config = await call("GetBucketNotificationConfiguration", Bucket="bridged")
+        await call("PutObject", Bucket="bridged", Key="a b.txt", Body=b"abc")
+        await call("DeleteObject", Bucket="bridged", Key="a b.txt")
+        return config, list(notifier.delivered)
+
+    config, delivered = _run(tmp_path, scenario)
+    assert config == {"EventBridgeConfiguration": {}}
+    bus = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"
+    assert [dest for dest, _ in delivered] == [bus, bus]
+    created, deleted = (message for _, message in delivered)
+    assert created["source"] == "aws.s3" and created["detail-type"] == "Object Created"
+    assert created["account"] == ACCOUNT and created["region"] == "us-east-1"
+    assert created["resources"] == ["arn:aws:s3:::bridged"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created["time"])
+    detail = created["detail"]
+    assert detail["bucket"] == {"name": "bridged"} and detail["reason"] == "PutObject"
+    assert detail["object"]["key"] == "a b.txt" and detail["object"]["size"] == 3
+    assert detail["object"]["etag"] == hashlib.md5(b"abc").hexdigest()
+    assert deleted["detail-type"] == "Object Deleted"
+    assert deleted["detail"]["deletion-type"] == "Permanently Deleted" and deleted["detail"]["reason"] == "DeleteObject"

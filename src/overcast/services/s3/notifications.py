@@ -15,6 +15,7 @@ import datetime
 import json
 import re
 import secrets
+import uuid
 from typing import Callable
 from urllib.parse import quote_plus
 
@@ -165,6 +166,44 @@ def event_record(event, *, region: str, owner: str, configuration_id: str, seque
     }
 
 
+# EventBridge detail types and reasons of the S3 event kinds (S3 user guide, "EventBridge
+# event message structure")
+_BRIDGE_TYPES = {"ObjectCreated": "Object Created", "ObjectRemoved": "Object Deleted",
+                 "LifecycleExpiration": "Object Deleted", "ObjectRestore": "Object Restore Completed",
+                 "ObjectTagging": "Object Tags Added", "LifecycleTransition": "Object Storage Class Changed"}
+_BRIDGE_REASONS = {"ObjectCreated:Put": "PutObject", "ObjectCreated:Post": "POST Object",
+                   "ObjectCreated:Copy": "CopyObject", "ObjectCreated:CompleteMultipartUpload": "CompleteMultipartUpload",
+                   "ObjectRemoved:Delete": "DeleteObject", "ObjectRemoved:DeleteMarkerCreated": "DeleteObject",
+                   "LifecycleExpiration:Delete": "Lifecycle Expiration",
+                   "LifecycleExpiration:DeleteMarkerCreated": "Lifecycle Expiration"}
+
+
+def eventbridge_event(event, *, region: str, owner: str, sequencer: str, requester: str = "",
+                      source_ip: str = "127.0.0.1", request_id: str = "") -> dict | None:
+    """The EventBridge event S3 sends for ``event`` when the bucket has EventBridge on
+    (None for kinds it does not send there)."""
+    detail_type = _BRIDGE_TYPES.get(event.kind.split(":", 1)[0])
+    if detail_type is None:
+        return None
+    obj = {"key": event.key}
+    if event.kind.startswith("ObjectCreated"):
+        obj.update(size=event.size, etag=event.etag.strip('"'))
+    if event.version is not None:
+        obj["version-id"] = event.version
+    obj["sequencer"] = sequencer
+    detail = {"version": "0", "bucket": {"name": event.bucket}, "object": obj,
+              "request-id": request_id or secrets.token_hex(8).upper(), "requester": requester or owner,
+              "source-ip-address": source_ip}
+    if event.kind in _BRIDGE_REASONS:
+        detail["reason"] = _BRIDGE_REASONS[event.kind]
+    if detail_type == "Object Deleted":
+        detail["deletion-type"] = ("Delete Marker Created" if event.kind.endswith("DeleteMarkerCreated")
+                                   else "Permanently Deleted")
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.s3",
+            "account": owner, "time": iso_time(event.time)[:-5] + "Z", "region": region,
+            "resources": [f"arn:{_partition_prefix(event.partition)}:s3:::{event.bucket}"], "detail": detail}
+
+
 def _partition_prefix(partition: str) -> str:
     return partition or "aws"
 
@@ -215,6 +254,11 @@ class Notifier:
                     record = event_record(event, region=region, owner=owner, configuration_id=entry["Id"],
                                           sequencer=self._sequencer())
                     self.deliver(entry[arn_member], {"Records": [record]})
+        if "EventBridgeConfiguration" in config:
+            bridged = eventbridge_event(event, region=region, owner=owner, sequencer=self._sequencer())
+            if bridged is not None:
+                self.deliver(f"arn:{_partition_prefix(event.partition)}:events:{region}:{owner}:event-bus/default",
+                             bridged)
 
     def test_event(self, bucket, config: dict, request_id: str) -> None:
         """The ``s3:TestEvent`` S3 sends to each destination when a configuration is set."""
