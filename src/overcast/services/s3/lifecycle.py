@@ -98,10 +98,8 @@ def _check_transitions(rule: dict) -> None:
 
 def check_rules(rules: list) -> None:
     """Raise the error S3 answers for an invalid list of lifecycle rules."""
-    if not rules:
+    if not rules or len(rules) > MAX_RULES:  # S3 answers MalformedXML beyond 1,000 rules
         raise malformed_xml()
-    if len(rules) > MAX_RULES:
-        raise AwsError("InvalidRequest", "Lifecycle configuration should have at most 1000 rules", 400)
     ids = set()
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled"):
