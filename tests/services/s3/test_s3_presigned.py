@@ -3,8 +3,10 @@ used from ``requests`` and from curl, against the open server and a ``--strict``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
+import uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -99,7 +101,7 @@ def test_presigned_put_then_get_with_requests(endpoint, s3, bucket, signer):
     put_url = presigner.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "dir/a b+c.txt"})
     response = requests.put(put_url, data=b"uploaded by url", timeout=10)
     assert response.status_code == 200, response.text
-    assert response.headers["ETag"] == '"%s"' % __import__("hashlib").md5(b"uploaded by url").hexdigest()
+    assert response.headers["ETag"] == '"%s"' % hashlib.md5(b"uploaded by url").hexdigest()
     assert s3.get_object(Bucket=bucket, Key="dir/a b+c.txt")["Body"].read() == b"uploaded by url"
     get_url = presigner.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/a b+c.txt"})
     response = requests.get(get_url, timeout=10)
@@ -211,7 +213,7 @@ def test_sigv2_header_client_put_get_list(endpoint, bucket):
 def strict_bucket(strict_server):
     strict_server.post("/_overcast/reset")  # back to real time after an expiry test moved the clock
     s3 = client(strict_server.endpoint, "s3v4", STRICT_KEY, STRICT_SECRET)
-    name = f"strict-{__import__('uuid').uuid4().hex[:12]}"
+    name = f"strict-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=name)
     s3.put_object(Bucket=name, Key="secret.txt", Body=b"only with a signature")
     return name
