@@ -21,12 +21,12 @@ import hashlib
 import json
 import re
 import secrets
-from urllib.parse import parse_qsl, unquote
 
 from overcast.errors import AwsError
 
 from . import multipart_checksums as cks
 from .checksums import DEFAULT_ALGORITHM
+from .copy import check_copy_source_conditions
 from .multipart_listing import MultipartListingMixin, owner_of
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
@@ -137,7 +137,6 @@ class _PartBody:
             hasher.update(chunk)
 
 
-
 def _too_large(size: int) -> AwsError:
     return AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400,
                     fields={"ProposedSize": str(size), "MaxSizeAllowed": str(MAX_PART_SIZE)})
@@ -172,20 +171,6 @@ def _claimed_checksums(params: dict, body) -> tuple[set, dict]:
     if unknown:
         raise AwsError("InvalidRequest", f"Checksum algorithm {sorted(unknown)[0]} is not supported", 400)
     return announced, given
-
-
-def _parse_copy_source(value: str) -> tuple[str, str, str | None]:
-    """``bucket/key[?versionId=...]`` (URL-encoded, optionally with a leading ``/``)."""
-    source, _, query = (value or "").partition("?")
-    source = unquote(source).lstrip("/")
-    bucket, _, key = source.partition("/")
-    version = None
-    if query:
-        version = dict(parse_qsl(query, keep_blank_values=True)).get("versionId")
-    if not bucket or not key:
-        raise AwsError("InvalidArgument", "Invalid copy source object key", 400,
-                       fields={"ArgumentName": "x-amz-copy-source", "ArgumentValue": value})
-    return bucket, key, version
 
 
 class MultipartMixin(MultipartListingMixin):
@@ -294,11 +279,9 @@ class MultipartMixin(MultipartListingMixin):
         bucket = self.bucket_row(ctx, params["Bucket"])
         number = check_part_number(params.get("PartNumber"))
         upload = self._upload(bucket, params["Key"], params.get("UploadId"))
-        source_bucket_name, source_key, source_version = _parse_copy_source(params.get("CopySource"))
-        source_bucket = self.bucket_row(ctx, source_bucket_name)
-        source = self._object_version(ctx, source_bucket, source_key, {"VersionId": source_version})
+        source_bucket, source, _ = self._copy_source(ctx, params)  # copy.py: as CopyObject names its source
         self.check_readable(source)  # an archived source needs a restored copy (restore.py)
-        self._check_copy_conditions(params, source)
+        check_copy_source_conditions(params, source)
         offset, length = self._copy_range(params.get("CopySourceRange"), source.size)
         if length > MAX_PART_SIZE:
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
@@ -326,31 +309,6 @@ class MultipartMixin(MultipartListingMixin):
         if source_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result
-
-    def _check_copy_conditions(self, params: dict, source) -> None:
-        """``x-amz-copy-source-if-*``: 412 PreconditionFailed as S3 evaluates them for a copy
-        (If-Match true + If-Unmodified-Since false copies; If-None-Match false +
-        If-Modified-Since true copies)."""
-        etag, modified = source.etag, source.modified
-        if_match, if_none = params.get("CopySourceIfMatch"), params.get("CopySourceIfNoneMatch")
-        since, unmodified = params.get("CopySourceIfModifiedSince"), params.get("CopySourceIfUnmodifiedSince")
-
-        def matches(header: str) -> bool:
-            tags = [_bare(t) for t in header.split(",")]
-            return "*" in tags or _bare(etag) in tags
-
-        def failed(name: str) -> AwsError:
-            return AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
-                            412, fields={"Condition": name})
-
-        if if_match is not None and not matches(if_match):
-            raise failed("x-amz-copy-source-If-Match")
-        if if_match is None and unmodified is not None and modified > unmodified.timestamp():
-            raise failed("x-amz-copy-source-If-Unmodified-Since")
-        if if_none is not None and matches(if_none):
-            raise failed("x-amz-copy-source-If-None-Match")
-        if if_none is None and since is not None and modified <= since.timestamp():
-            raise failed("x-amz-copy-source-If-Modified-Since")
 
     @staticmethod
     def _copy_range(header: str | None, size: int) -> tuple[int, int]:
