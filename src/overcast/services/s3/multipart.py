@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import secrets
+from urllib.parse import quote
 
 from overcast.errors import AwsError
 
@@ -135,6 +136,17 @@ class _PartBody:
         self.md5.update(chunk)
         for hasher in self.hashers.values():
             hasher.update(chunk)
+
+
+def _location(ctx, bucket: str, key: str) -> str:
+    """The new object's URL as the request addressed the bucket (virtual host or path)."""
+    scheme = "https" if ctx.secure else "http"
+    path = quote(key, safe="/~")
+    if not ctx.host:
+        return f"/{bucket}/{path}"
+    if ctx.host.startswith(bucket + "."):
+        return f"{scheme}://{ctx.host}/{path}"
+    return f"{scheme}://{ctx.host}/{bucket}/{path}"
 
 
 def _too_large(size: int) -> AwsError:
@@ -421,7 +433,7 @@ class MultipartMixin(MultipartListingMixin):
         check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning,
                        event="ObjectCreated:CompleteMultipartUpload", within=remove_upload)
-        result = {"Location": f"/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key, "ETag": etag,
+        result = {"Location": _location(ctx, bucket.name, key), "Bucket": bucket.name, "Key": key, "ETag": etag,
                   **written_version_headers(version, bucket.versioning), **upload.attrs.get("sse", {})}
         if checksum is not None:
             result["Checksum" + algorithm], result["ChecksumType"] = checksum, kind
