@@ -57,6 +57,7 @@ class Server:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"server exited: {self.cmd}")
                 time.sleep(0.1)
+        self.__exit__()  # not left running behind the error
         raise RuntimeError(f"server did not start: {self.cmd}")
 
     def __exit__(self, *exc) -> None:

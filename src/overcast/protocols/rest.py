@@ -59,10 +59,29 @@ def _scalar_writer(shape, default_timestamp: str) -> Callable[[Any], str]:
         return format_float
     if kind == "timestamp":
         fmt = timestamp_format(shape, default_timestamp)
-        return lambda v: str(format_timestamp(v, fmt))
+        return _cached_timestamp_writer(fmt)
     if kind in _INTEGERS:
         return lambda v: str(int(v))
     return str
+
+
+def _cached_timestamp_writer(fmt: str) -> Callable[[Any], str]:
+    """value -> header text for timestamps, remembering recent values: S3 answers every GET
+    and HEAD with the object's Last-Modified, and formatting a date costs more than the rest
+    of the headers together."""
+    cache: dict = {}
+
+    def write(value) -> str:
+        text = cache.get(value)
+        if text is None:
+            text = str(format_timestamp(value, fmt))
+            if type(value) in (int, float):  # hashable and immutable: safe to remember
+                if len(cache) >= 4096:
+                    cache.clear()
+                cache[value] = text
+        return text
+
+    return write
 
 
 def split_header_list(text: str) -> list[str]:
@@ -221,7 +240,7 @@ class ResponsePlan:
     """How to write one operation's output (or one error shape) to HTTP (compiled once)."""
 
     __slots__ = ("status", "status_member", "headers", "header_maps", "payload", "payload_kind",
-                 "payload_shape", "has_body_members", "shape", "content_type_member")
+                 "payload_shape", "has_body_members", "shape", "content_type_member", "header_index")
 
     def __init__(self, shape, status: int = 200):
         self.shape = shape
@@ -229,6 +248,7 @@ class ResponsePlan:
         self.status_member = None
         self.headers: list[tuple[str, str, Callable]] = []
         self.header_maps: list[tuple[str, str]] = []
+        self.header_index: dict[str, tuple[str, Callable]] = {}  # member -> (header, writer)
         self.payload = None
         self.payload_kind = ""
         self.payload_shape = None
@@ -249,6 +269,7 @@ class ResponsePlan:
                 if member.type_name == "list":
                     write = _skip_empty(write)
                 self.headers.append((name, ser.get("name", name).lower(), write))
+                self.header_index[name] = (ser.get("name", name).lower(), write)
             elif location == "headers":
                 self.header_maps.append((name, ser.get("name", "").lower()))
             elif location is None:
@@ -278,7 +299,12 @@ def safe_header_value(text: str) -> str:
 
 def write_headers(plan: ResponsePlan, result: dict, headers: dict[str, str]) -> None:
     """Add the header-located members of ``result`` to ``headers``."""
-    for name, header, write in plan.headers:
+    if len(result) < len(plan.headers):  # S3 models ~40 headers; a result holds a few members
+        index = plan.header_index
+        members = [(name, found[0], found[1]) for name in result if (found := index.get(name)) is not None]
+    else:
+        members = plan.headers
+    for name, header, write in members:
         value = result.get(name)
         if value is None:
             continue

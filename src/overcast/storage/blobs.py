@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import AsyncIterable, Iterable, Iterator, Union
 
 from overcast.storage.errors import BlobNotFound
+from overcast.storage.inline_blobs import InlineBlobs
 
 BlobSource = Union[bytes, bytearray, memoryview, AsyncIterable[bytes], Iterable[bytes]]
 
@@ -181,10 +182,72 @@ class BlobReader:
         self.close()
 
 
-class BlobStore:
-    """Immutable blobs of one service, addressed by ids this store chooses."""
+class InlineReader:
+    """``BlobReader`` for a blob kept inline (``inline_blobs.py``): its bytes are in memory."""
 
-    def __init__(self, root: str, fsync: bool = False):
+    def __init__(self, data: bytes, offset: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK):
+        if offset < 0 or (length is not None and length < 0) or chunk_size <= 0:
+            raise ValueError("offset and length must be >= 0, chunk_size > 0")
+        self.size = len(data)
+        start = min(offset, self.size)
+        end = self.size if length is None else min(self.size, start + length)
+        self.length = end - start
+        self._data = data if (start, end) == (0, self.size) else data[start:end]
+        self._pos = 0
+        self._chunk = chunk_size
+
+    def __aiter__(self) -> "InlineReader":
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = self.read_chunk()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while data := self.read_chunk():
+            yield data
+
+    def read_chunk(self) -> bytes:
+        """The next chunk, or b"" at the end of the range."""
+        pos = self._pos
+        if pos >= self.length:
+            return b""
+        if pos == 0 and self.length <= self._chunk:
+            self._pos = self.length
+            return self._data
+        self._pos = pos + self._chunk
+        return self._data[pos:self._pos]
+
+    def close(self) -> None:
+        self._pos = self.length
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def __enter__(self) -> "InlineReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    async def __aenter__(self) -> "InlineReader":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.close()
+
+
+class BlobStore:
+    """Immutable blobs of one service, addressed by ids this store chooses.
+
+    With ``inline_limit`` > 0, a blob of at most that many bytes is kept in the store's
+    SQLite file instead of a file of its own (see ``inline_blobs.py`` for why); every method
+    works the same for both kinds.
+    """
+
+    def __init__(self, root: str, fsync: bool = False, inline_limit: int = 0):
         self.root = root
         self.fsync = fsync
         self.partial_dir = os.path.join(root, _PARTIAL)
@@ -192,6 +255,8 @@ class BlobStore:
         self.removed_partials = self._clean_partials()
         if fsync:
             fsync_dir(os.path.dirname(root))
+        self.inline_limit = inline_limit
+        self._inline = InlineBlobs(root, fsync) if inline_limit > 0 else None
 
     def _clean_partials(self) -> int:
         """Remove writes a crash interrupted (nothing else writes before the store is open)."""
@@ -205,9 +270,13 @@ class BlobStore:
         return removed
 
     def _path_of(self, blob_id: str) -> str:
+        return os.path.join(self.root, self._checked(blob_id))
+
+    @staticmethod
+    def _checked(blob_id: str) -> str:
         if not isinstance(blob_id, str) or not _ID.match(blob_id):
             raise ValueError(f"not a blob id: {blob_id!r}")
-        return os.path.join(self.root, blob_id)
+        return blob_id
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -219,24 +288,53 @@ class BlobStore:
         """
         if isinstance(data, (bytes, bytearray, memoryview)) or not hasattr(data, "__aiter__"):
             return self.write_bytes(data)
-        partial = _PartialFile(self)
+        partial = None
         try:
-            async for chunk in data:
-                partial.add(chunk)
+            if self._inline is None:
+                partial = _PartialFile(self)
+                async for chunk in data:
+                    partial.add(chunk)
+            else:  # gather up to the inline limit; past it, spill to a file
+                head, size, limit = [], 0, self.inline_limit
+                async for chunk in data:
+                    if partial is not None:
+                        partial.add(chunk)
+                        continue
+                    head.append(chunk)
+                    size += len(chunk)
+                    if size > limit:
+                        partial = _PartialFile(self)
+                        for piece in head:
+                            partial.add(piece)
+                        head = None
+                if partial is None:
+                    return self._write_inline(b"".join(head))
             partial.flush()
             if self.fsync:  # milliseconds on a real disk: keep the loop free meanwhile
                 await asyncio.to_thread(os.fsync, partial.fd)
             partial.close_file()
             info = partial.publish()
         except BaseException:
-            partial.discard()
+            if partial is not None:
+                partial.discard()
             raise
         if self.fsync:
             await asyncio.to_thread(fsync_dir, self.root)
         return info
 
+    def _write_inline(self, data: bytes) -> BlobInfo:
+        blob_id = secrets.token_hex(16)
+        self._inline.put(blob_id, data)
+        return BlobInfo(blob_id, len(data))
+
     def write_bytes(self, data: Union[bytes, bytearray, memoryview, Iterable[bytes]]) -> BlobInfo:
         """``write`` for bytes or a plain iterable, synchronously (for small bodies)."""
+        if self._inline is not None:
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                if len(data) <= self.inline_limit:
+                    return self._write_inline(bytes(data))
+            elif (getattr(data, "length", None) or 0) <= self.inline_limit and hasattr(data, "read_chunk"):
+                return self._write_inline(b"".join(data))  # a small blob read (a copied range)
         partial = _PartialFile(self)
         try:
             if isinstance(data, (bytes, bytearray, memoryview)):
@@ -261,8 +359,12 @@ class BlobStore:
         """A new blob with the same bytes as ``blob_id`` (a copy that costs no time or space:
         blobs are immutable, so a hard link to the same file is a faithful copy; where the
         filesystem has no hard links the bytes are copied)."""
-        source = self.path(blob_id)
         new_id = secrets.token_hex(16)
+        if self._inline is not None:
+            size = self._inline.copy(self._checked(blob_id), new_id)
+            if size is not None:
+                return BlobInfo(new_id, size)
+        source = self.path(blob_id)
         target = self._path_of(new_id)
         try:
             os.link(source, target)
@@ -292,7 +394,12 @@ class BlobStore:
         A range past the end is cut at the end (an ``offset`` beyond it reads nothing).
         Raises ``BlobNotFound`` now if the blob does not exist.
         """
-        return BlobReader(self._path_of(blob_id), blob_id, offset, length, chunk_size)
+        path = self._path_of(blob_id)
+        if self._inline is not None:
+            data = self._inline.get(blob_id)
+            if data is not None:
+                return InlineReader(data, offset, length, chunk_size)
+        return BlobReader(path, blob_id, offset, length, chunk_size)
 
     def read_bytes(self, blob_id: str, offset: int = 0, length: int | None = None) -> bytes:
         """The blob (or a range of it) in memory: for small blobs only."""
@@ -302,14 +409,29 @@ class BlobStore:
     def path(self, blob_id: str) -> str:
         """The file holding the blob, for tools that need a path (unzip, sendfile).
 
-        Blobs are immutable: never write to this path.
+        Blobs are immutable: never write to this path. An inline blob is moved to a file of
+        its own first.
         """
         path = self._path_of(blob_id)
+        if self._inline is not None and not os.path.exists(path):
+            data = self._inline.get(blob_id)
+            if data is not None:
+                temp = os.path.join(self.partial_dir, blob_id)
+                with open(temp, "wb") as f:
+                    f.write(data)
+                    if self.fsync:
+                        os.fsync(f.fileno())
+                os.replace(temp, path)
+                self._inline.delete(blob_id)  # after the file is in place: never neither
         if not os.path.exists(path):
             raise BlobNotFound(f"no blob {blob_id}")
         return path
 
     def size(self, blob_id: str) -> int:
+        if self._inline is not None:
+            size = self._inline.size(self._checked(blob_id))
+            if size is not None:
+                return size
         try:
             return os.stat(self._path_of(blob_id)).st_size
         except FileNotFoundError:
@@ -317,7 +439,8 @@ class BlobStore:
 
     def exists(self, blob_id: str) -> bool:
         try:
-            return os.path.exists(self._path_of(blob_id))
+            path = self._path_of(blob_id)
+            return (self._inline is not None and self._inline.size(blob_id) is not None) or os.path.exists(path)
         except ValueError:
             return False
 
@@ -325,8 +448,11 @@ class BlobStore:
 
     def delete(self, blob_id: str) -> bool:
         """Remove a blob; returns whether it existed. Readers that have it open keep reading."""
+        path = self._path_of(blob_id)
+        if self._inline is not None and self._inline.delete(blob_id):
+            return True
         try:
-            os.unlink(self._path_of(blob_id))
+            os.unlink(path)
             return True
         except FileNotFoundError:
             return False
@@ -336,6 +462,8 @@ class BlobStore:
         for entry in os.scandir(self.root):
             if _ID.match(entry.name):
                 yield entry.name
+        if self._inline is not None:
+            yield from self._inline.ids()
 
     def sweep(self, referenced: Iterable[str]) -> int:
         """Delete the blobs not in ``referenced`` (orphans of a crash); returns how many.
@@ -352,4 +480,10 @@ class BlobStore:
 
     def wipe(self) -> int:
         """Delete every blob (``POST /_overcast/reset``); in-flight writes are left to finish."""
-        return self.sweep(())
+        removed = self._inline.clear() if self._inline is not None else 0
+        return removed + self.sweep(())
+
+    def close(self) -> None:
+        """Close the inline blobs' database (the store is not used afterwards)."""
+        if self._inline is not None:
+            self._inline.close()

@@ -17,6 +17,11 @@ from overcast.storage.sqlite import SqliteDatabase, remove_sqlite_files
 
 # Service names become file names: keep them to what botocore names look like.
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}\Z")
+# Services storing many small bodies keep those up to this size in their blob store's SQLite
+# file rather than a file each (``inline_blobs.py``): S3 objects. 64 KiB: reads of inline
+# blobs come whole into memory, and below that size SQLite reads and writes blobs at least
+# as fast as the filesystem.
+INLINE_LIMITS = {"s3": 64 * 1024}
 
 
 def _checked(service: str) -> str:
@@ -63,7 +68,8 @@ class Storage:
         """The service's blob store (partial writes of a crash are removed on first open)."""
         store = self._blobs.get(service)
         if store is None:
-            store = BlobStore(os.path.join(self.blob_root, _checked(service)), fsync=self.fsync)
+            store = BlobStore(os.path.join(self.blob_root, _checked(service)), fsync=self.fsync,
+                              inline_limit=INLINE_LIMITS.get(service, 0))
             self._blobs[service] = store
         return store
 
@@ -95,10 +101,12 @@ class Storage:
                 self.blobs(service).wipe()
 
     def close(self) -> None:
-        """Close every database (blob stores hold no open files between calls)."""
+        """Close every database and the blob stores' inline databases."""
         databases, self._databases = self._databases, {}
         for db in databases.values():
             db.close()
+        for store in self._blobs.values():
+            store.close()
         self._blobs.clear()
 
     def stats(self) -> dict:

@@ -36,12 +36,29 @@ class Bucket(NamedTuple):
 
 
 class BucketsMixin:
+    _bucket_rows: dict | None = None  # (partition, name) -> (db write count, row)
+
     def bucket_row(self, ctx, name: str, owned: bool = True) -> Bucket:
         """Bucket ``name`` in the caller's partition, or raise (``NoSuchBucket``;
         ``AccessDenied`` for another account's bucket when ``owned``)."""
         partition = partition_of(ctx.region)
-        row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
-                                "WHERE partition = ? AND name = ?", (partition, name))
+        # Every object request reads its bucket (a PUT twice): remembered while the database
+        # has not been written since, so any change to any bucket is seen at once.
+        db = self.db
+        count = db.write_count
+        cache = self._bucket_rows
+        if cache is None:
+            cache = self._bucket_rows = {}
+        found = cache.get((partition, name))
+        if found is not None and found[0] == count is not None:
+            row = found[1]
+        else:
+            row = db.query_one("SELECT account, region, created, versioning FROM buckets "
+                               "WHERE partition = ? AND name = ?", (partition, name))
+            if count is not None and row is not None:
+                if len(cache) >= 1024:
+                    cache.clear()
+                cache[(partition, name)] = (count, row)
         if row is None:
             raise no_such_bucket(name)
         if owned and row[0] != ctx.account:

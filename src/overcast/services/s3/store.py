@@ -77,10 +77,18 @@ class ObjectEvent:
     time: float
 
 
+def _to_json(value: dict) -> str:
+    return json.dumps(value) if value else "{}"  # most objects have no metadata: skip the encoder
+
+
+def _from_json(text: str) -> dict:
+    return {} if text == "{}" else json.loads(text)
+
+
 def _row_to_version(row) -> ObjectVersion:
     key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, storage_class, attrs = row
-    return ObjectVersion(key=key, blob=blob, size=size, etag=etag, modified=modified, headers=json.loads(headers),
-                         meta=json.loads(meta), storage_class=storage_class, attrs=json.loads(attrs),
+    return ObjectVersion(key=key, blob=blob, size=size, etag=etag, modified=modified, headers=_from_json(headers),
+                         meta=_from_json(meta), storage_class=storage_class, attrs=_from_json(attrs),
                          version=version, seq=seq, latest=bool(latest), marker=bool(marker))
 
 
@@ -204,7 +212,7 @@ class ObjectStore:
             self.db.execute(
                 f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
-                 json.dumps(new.headers), json.dumps(new.meta), new.storage_class, json.dumps(new.attrs),
+                 _to_json(new.headers), _to_json(new.meta), new.storage_class, _to_json(new.attrs),
                  partition, bucket))
             if within is not None:
                 freed += within()

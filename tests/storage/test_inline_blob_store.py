@@ -1,0 +1,117 @@
+"""Small blobs kept inline (in the blob store's SQLite file): the same behaviour as blob files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from overcast.storage import BlobNotFound, BlobStore, Storage
+
+LIMIT = 1024
+
+
+@pytest.fixture
+def store(tmp_path):
+    return BlobStore(str(tmp_path / "blobs"), inline_limit=LIMIT)
+
+
+def blob_files(store: BlobStore) -> list[str]:
+    return sorted(entry.name for entry in os.scandir(store.root) if entry.is_file())
+
+
+async def chunks(*parts: bytes, fail_after: int | None = None):
+    for index, part in enumerate(parts):
+        if fail_after is not None and index == fail_after:
+            raise ConnectionResetError("client went away")
+        yield part
+
+
+def test_small_blobs_are_stored_without_a_file_and_read_back(store):
+    from_bytes = store.write_bytes(b"hello")
+    from_stream = asyncio.run(store.write(chunks(b"a" * 600, b"b" * 424)))  # exactly the limit
+    assert blob_files(store) == []
+    assert store.read_bytes(from_bytes.id) == b"hello"
+    assert store.read_bytes(from_stream.id) == b"a" * 600 + b"b" * 424
+    assert (from_stream.size, store.size(from_stream.id)) == (LIMIT, LIMIT)
+    assert store.exists(from_bytes.id) and sorted(store.ids()) == sorted([from_bytes.id, from_stream.id])
+
+
+def test_ranges_and_chunks_of_an_inline_blob(store):
+    blob = store.write_bytes(bytes(range(200)))
+    assert store.read_bytes(blob.id, 10, 5) == bytes(range(10, 15))
+    assert store.read_bytes(blob.id, 190) == bytes(range(190, 200))
+    assert store.read_bytes(blob.id, 500) == b""
+    reader = store.read(blob.id, 0, None, chunk_size=64)
+    assert [len(c) for c in reader] == [64, 64, 64, 8] and reader.length == 200
+
+    async def collect():
+        return b"".join([c async for c in store.read(blob.id, 100, 50)])
+
+    assert asyncio.run(collect()) == bytes(range(100, 150))
+
+
+def test_a_stream_over_the_limit_spills_to_a_file(store):
+    info = asyncio.run(store.write(chunks(b"x" * 1000, b"y" * 1000)))
+    assert blob_files(store) == [info.id]
+    assert store.read_bytes(info.id) == b"x" * 1000 + b"y" * 1000
+
+
+def test_a_failed_stream_leaves_nothing(store):
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(store.write(chunks(b"x" * 10, b"y" * 10, fail_after=1)))
+    with pytest.raises(ConnectionResetError):
+        asyncio.run(store.write(chunks(b"x" * 1000, b"y" * 1000, b"z", fail_after=2)))
+    assert list(store.ids()) == [] and os.listdir(store.partial_dir) == []
+
+
+def test_a_deleted_inline_blob_is_gone_at_once_and_after_a_restart(tmp_path):
+    storage = Storage(str(tmp_path))
+    blobs = storage.blobs("s3")
+    kept, gone = blobs.write_bytes(b"kept"), blobs.write_bytes(b"gone")
+    reader = blobs.read(gone.id)  # a GET in flight keeps reading
+    assert blobs.delete(gone.id) is True
+    assert blobs.delete(gone.id) is False
+    assert not blobs.exists(gone.id) and list(blobs.ids()) == [kept.id]
+    with pytest.raises(BlobNotFound):
+        blobs.read(gone.id)
+    assert b"".join(reader) == b"gone"
+    storage.close()
+    blobs = Storage(str(tmp_path)).blobs("s3")
+    assert list(blobs.ids()) == [kept.id] and blobs.read_bytes(kept.id) == b"kept"
+
+
+def test_link_copies_and_path_moves_an_inline_blob_to_a_file(store):
+    source = store.write_bytes(b"immutable bytes")
+    copy = store.link(source.id)
+    assert copy.id != source.id and copy.size == len(b"immutable bytes")
+    store.delete(source.id)
+    assert store.read_bytes(copy.id) == b"immutable bytes"
+    path = store.path(copy.id)
+    with open(path, "rb") as f:
+        assert f.read() == b"immutable bytes"
+    assert blob_files(store) == [copy.id] and list(store.ids()) == [copy.id]
+
+
+def test_copy_range_of_a_small_part_stays_inline(store):
+    big = store.write_bytes(b"0123456789" * 200)
+    part = asyncio.run(store.copy_range(big.id, 5, 10))
+    assert store.read_bytes(part.id) == b"5678901234"
+    assert blob_files(store) == [big.id]
+
+
+def test_sweep_and_wipe_cover_inline_blobs(store):
+    small, large = store.write_bytes(b"s"), store.write_bytes(b"L" * 5000)
+    orphan = store.write_bytes(b"o")
+    assert store.sweep([small.id, large.id]) == 1
+    assert sorted(store.ids()) == sorted([small.id, large.id]) and not store.exists(orphan.id)
+    assert store.wipe() == 2 and list(store.ids()) == []
+
+
+def test_many_deletes_are_applied_in_batches(store):
+    infos = [store.write_bytes(b"%d" % i) for i in range(200)]
+    for info in infos[:150]:
+        store.delete(info.id)
+    assert sorted(store.ids()) == sorted(i.id for i in infos[150:])
+    assert [store.read_bytes(i.id) for i in infos[150:]] == [b"%d" % i for i in range(150, 200)]
