@@ -4,7 +4,7 @@ thread, so the event loop only receives bytes.
 Why: a part costs an MD5 (its ETag), usually a CRC, and the write; on the event loop that
 caps an upload at what one core hashes (MD5 runs at a few hundred MB/s). ``hashlib``,
 ``zlib.crc32`` and ``os.write`` release the GIL on large buffers, so batches of about 1 MiB
-handed to a thread overlap with the loop receiving the next ones and with the other parts
+(lists of the chunks as received) handed to a thread overlap with the loop receiving the next ones and with the other parts
 of a parallel upload. At most ``_DEPTH`` batches per upload wait for the thread, which
 bounds memory (about 4 MiB per upload in flight) and slows a client that sends faster than
 the disk takes it.
@@ -51,8 +51,9 @@ class _Feed:
                     return
                 if isinstance(item, BaseException):
                     raise item
-                self._take(item)
-                yield item
+                for chunk in item:  # a batch is the list of chunks as received: no join on the loop
+                    self._take(chunk)
+                    yield chunk
                 self._loop.call_soon_threadsafe(self._release)
         finally:
             self.stopped = True
@@ -75,12 +76,12 @@ async def write_blob(blobs, source, take):
             pending.append(chunk)
             size += len(chunk)
             if size >= _BATCH:
-                await feed.put(pending[0] if len(pending) == 1 else b"".join(pending))
+                await feed.put(pending)
                 pending, size = [], 0
                 if feed.stopped:
                     break  # the thread failed: its error is raised below
         if pending and not feed.stopped:
-            await feed.put(pending[0] if len(pending) == 1 else b"".join(pending))
+            await feed.put(pending)
         await feed.put(_END)
     except BaseException as exc:
         feed._queue.put(exc)  # the thread raises it: write_bytes removes the partial file
