@@ -380,7 +380,7 @@ def test_crc32_composite_checksum(s3, bucket):
     expected = base64.b64encode(raw.to_bytes(4, "big")).decode() + "-2"
     assert done["ChecksumCRC32"] == expected and done["ChecksumType"] == "COMPOSITE"
     head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
-    assert head["ChecksumCRC32"] == expected
+    assert head["ChecksumCRC32"] == expected and head["ChecksumType"] == "COMPOSITE"
 
 
 def test_crc32_full_object_checksum(s3, bucket):

@@ -19,9 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 _BATCH = 1024 * 1024
 _DEPTH = 4
 _END = object()
+_POLL = 1.0  # seconds between checks that the event loop still runs, while a thread waits for data
 # threads wait on their queue for most of an upload: a pool of their own, so they never hold
-# up the default executor (fsyncs, copies) for other work
-_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="s3-part-writer")
+# up the default executor (fsyncs, copies) for other work. Its size bounds the uploads
+# streaming at once (10 per boto3 transfer by default); more wait for a thread, their
+# bodies held back by the per-upload limit.
+_POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="s3-part-writer")
 
 
 class _Feed:
@@ -46,7 +49,12 @@ class _Feed:
     def __iter__(self):  # runs in the worker thread
         try:
             while True:
-                item = self._queue.get()
+                try:
+                    item = self._queue.get(timeout=_POLL)
+                except queue.Empty:
+                    if self._loop.is_closed():  # the server stopped mid-upload: never wait forever
+                        raise RuntimeError("event loop closed during an upload") from None
+                    continue
                 if item is _END:
                     return
                 if isinstance(item, BaseException):
