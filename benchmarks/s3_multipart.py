@@ -134,14 +134,16 @@ async def sink_app(scope, receive, send):
     if scope["method"] == "POST":
         body = _CREATED if b"uploads" in scope["query_string"] else _COMPLETED
     await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"etag", b'"00000000000000000000000000000000"'), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"etag", b'"00000000000000000000000000000000"'),
+                            (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
 def sink_server() -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "s3_multipart:sink_app", "--app-dir", HERE, "--port", str(port),
-           "--host", "127.0.0.1", "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+           "--host", "127.0.0.1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+           "--log-level", "warning"]
     return Server(cmd, port, "/")
 
 
@@ -209,7 +211,8 @@ def main() -> int:
               f"{args.threads} threads; server CPU {upload_cpu:.2f} s = {per_cpu(size, upload_cpu)} per server CPU-s)")
         print(f"download {size / download / 1e6:8.1f} MB/s  ({download:.2f} s; server CPU {download_cpu:.2f} s = "
               f"{per_cpu(size, download_cpu)} per server CPU-s)")
-        print(f"server memory: peak RSS during the upload {upload_peak / 1e6:.0f} MB (VmHWM {upload_hwm / 1e6:.0f} MB), "
+        print(f"server memory: peak RSS during the upload {upload_peak / 1e6:.0f} MB "
+              f"(VmHWM {upload_hwm / 1e6:.0f} MB), "
               f"over the whole run {max(memory.peak, hwm) / 1e6:.0f} MB")
         print(f"round trip byte-identical: {identical}")
         return 0 if identical else 1

@@ -163,7 +163,8 @@ def _expected_md5(params: dict) -> bytes | None:
     except (binascii.Error, ValueError):
         digest = b""
     if len(digest) != 16:
-        raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400, fields={"Content-MD5": value})
+        raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400,
+                       fields={"Content-MD5": value})
     return digest
 
 

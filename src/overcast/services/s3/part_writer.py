@@ -4,8 +4,8 @@ thread, so the event loop only receives bytes.
 Why: a part costs an MD5 (its ETag), usually a CRC, and the write; on the event loop that
 caps an upload at what one core hashes (MD5 runs at a few hundred MB/s). ``hashlib``,
 ``zlib.crc32`` and ``os.write`` release the GIL on large buffers, so batches of about 1 MiB
-(lists of the chunks as received) handed to a thread overlap with the loop receiving the next ones and with the other parts
-of a parallel upload. At most ``_DEPTH`` batches per upload wait for the thread, which
+(lists of the chunks as received) handed to a thread overlap with the loop receiving the
+next ones and with the other parts of a parallel upload. At most ``_DEPTH`` batches per upload wait for the thread, which
 bounds memory (about 4 MiB per upload in flight) and slows a client that sends faster than
 the disk takes it.
 """
