@@ -93,12 +93,17 @@ class MemorySampler:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process (all its threads) so far."""
+        return sum(self.cpu_split())
+
+    def cpu_split(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the process so far."""
         try:
             with open(f"/proc/{self.pid}/stat") as f:
                 fields = f.read().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            tick = os.sysconf("SC_CLK_TCK")
+            return int(fields[11]) / tick, int(fields[12]) / tick
         except OSError:
-            return 0.0
+            return 0.0, 0.0
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -196,9 +201,10 @@ def main() -> int:
             s3 = client_for(server.url, args)
             s3.create_bucket(Bucket="bench")
             with MemorySampler(server.proc.pid) as memory:
-                cpu = memory.cpu_seconds()
+                cpu, split = memory.cpu_seconds(), memory.cpu_split()
                 upload = timed(lambda: s3.upload_file(source, "bench", "big.bin", Config=config), args.timeout)
                 upload_cpu, cpu = memory.cpu_seconds() - cpu, memory.cpu_seconds()
+                upload_user, upload_system = (b - a for a, b in zip(split, memory.cpu_split()))
                 upload_hwm = memory.status("VmHWM")
                 upload_peak = memory.peak
                 download = timed(lambda: s3.download_file("bench", "big.bin", target, Config=config), args.timeout)
@@ -208,7 +214,8 @@ def main() -> int:
         identical = os.path.getsize(target) == size and file_sha256(target) == file_sha256(source)
         parts = head["ETag"].strip('"').partition("-")[2]
         print(f"upload   {size / upload / 1e6:8.1f} MB/s  ({upload:.2f} s, {parts} parts of {args.chunk_mib} MiB, "
-              f"{args.threads} threads; server CPU {upload_cpu:.2f} s = {per_cpu(size, upload_cpu)} per server CPU-s)")
+              f"{args.threads} threads; server CPU {upload_cpu:.2f} s (user {upload_user:.2f}, system "
+              f"{upload_system:.2f}) = {per_cpu(size, upload_cpu)} per server CPU-s)")
         print(f"download {size / download / 1e6:8.1f} MB/s  ({download:.2f} s; server CPU {download_cpu:.2f} s = "
               f"{per_cpu(size, download_cpu)} per server CPU-s)")
         print(f"server memory: peak RSS during the upload {upload_peak / 1e6:.0f} MB "
