@@ -83,12 +83,13 @@ async def call(app, method: str, path: str, headers: dict, body: bytes) -> tuple
     return status, b"".join(chunks)
 
 
-def workloads(calls: int) -> dict[str, list]:
-    """The boto3-built requests of each workload (the bucket is created by the first ones)."""
+def workloads(calls: int, keys: int) -> dict[str, list]:
+    """The boto3-built requests of each workload (the bucket is created by the first ones);
+    PUTs cycle through ``keys`` keys, as ``s3_bench.py`` does: past the first round, each
+    one replaces an object."""
     setup = signed_requests(ENDPOINT, [("create_bucket", {"Bucket": "profile"})])
-    bodies = [os.urandom(KIB) for _ in range(64)]
-    puts = signed_requests(ENDPOINT, [("put_object", {"Bucket": "profile", "Key": f"prefix/k{i:05d}", "Body": b})
-                                      for i, b in enumerate(bodies * (calls // 64 + 1))][:calls])
+    puts = signed_requests(ENDPOINT, [("put_object", {"Bucket": "profile", "Key": f"prefix/k{i % keys:05d}",
+                                                      "Body": os.urandom(KIB)}) for i in range(calls)])
     gets = signed_requests(ENDPOINT, [("get_object", {"Bucket": "profile", "Key": f"prefix/k{i:05d}"})
                                       for i in range(64)])
     return {"setup": setup, "put-1k": puts, "get-1k": (gets * (calls // 64 + 1))[:calls]}
@@ -97,7 +98,7 @@ def workloads(calls: int) -> dict[str, list]:
 async def run(args) -> None:
     app = create_app(Settings.from_env(data_dir=args.data_dir, log_level="warning"))
     await _startup(app)
-    requests = workloads(args.calls)
+    requests = workloads(args.calls, args.keys)
     for request in requests["setup"]:
         await call(app, *request)
     for name in ("put-1k", "get-1k"):
@@ -124,6 +125,7 @@ async def run(args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--keys", type=int, default=2000, help="put-1k: distinct keys, cycled")
     parser.add_argument("--cprofile", choices=("put-1k", "get-1k"))
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=30)

@@ -242,12 +242,13 @@ class InlineReader:
 class BlobStore:
     """Immutable blobs of one service, addressed by ids this store chooses.
 
-    With ``inline_limit`` > 0, a blob of at most that many bytes is kept in the store's
-    SQLite file instead of a file of its own (see ``inline_blobs.py`` for why); every method
-    works the same for both kinds.
+    With ``inline_limit`` > 0, a blob of at most that many bytes is kept in SQLite instead of
+    a file of its own: in ``inline_db`` (the service's database, where it commits with the
+    row that references it) or a database file of the store's own (see ``inline_blobs.py``
+    for why); every method works the same for both kinds.
     """
 
-    def __init__(self, root: str, fsync: bool = False, inline_limit: int = 0):
+    def __init__(self, root: str, fsync: bool = False, inline_limit: int = 0, inline_db=None):
         self.root = root
         self.fsync = fsync
         self.partial_dir = os.path.join(root, _PARTIAL)
@@ -256,7 +257,7 @@ class BlobStore:
         if fsync:
             fsync_dir(os.path.dirname(root))
         self.inline_limit = inline_limit
-        self._inline = InlineBlobs(root, fsync) if inline_limit > 0 else None
+        self._inline = InlineBlobs(root, fsync, inline_db) if inline_limit > 0 else None
 
     def _clean_partials(self) -> int:
         """Remove writes a crash interrupted (nothing else writes before the store is open)."""

@@ -1,21 +1,25 @@
-"""Small blobs kept in one SQLite file beside the blob files, instead of a file each.
+"""Small blobs kept in SQLite instead of a file each.
 
 Why: creating a file is the dearest step of storing a small object, and on ext4 it grows
 dearer still under churn (with many recently deleted inodes around, measured from about
 15 us to over 500 us per create on the benchmark VM), so a stream of small PUTs that
-overwrite each other would be bound by inode allocation. An insert into a WAL-mode
-SQLite file costs about the same as an ``fsync``-less file write on a quiet disk and stays
-flat.
+overwrite each other would be bound by inode allocation.
 
-Durability is that of the blob files: an insert is committed (WAL, ``synchronous=NORMAL``)
-before ``write`` returns, so it survives the process being killed at any instant;
-``--fsync`` makes it ``synchronous=FULL`` (power-loss safe, as fsynced files are). A blob
-row is whole or absent: there is no partial state to clean up.
+Where: in the service's own database (``shared``), in a table of their own. A blob written
+there is held in memory until the next write on that connection, and written inside that
+write's transaction (``SqliteDatabase.pre_write``): the service's row that references the
+blob commits together with it, one commit for both. Durability is unchanged: a row is
+never committed before the blob it references (WAL, ``synchronous=NORMAL``: survives the
+process being killed at any instant; ``--fsync``: power loss too). A blob whose row never
+commits (a crash, a failed upload) is at worst an orphan row, removed by the start-up
+sweep as orphan files are. Without a shared database (a store used on its own) the blobs
+get a database file of their own, ``<root>/.inline/blobs.db``, and each write commits at once.
 
-One connection, guarded by a lock: blobs are written from the event loop and, for copies,
-from worker threads. A removed blob is gone for readers at once; its row is deleted with
-the next write (a crash before that leaves an orphan, which the start-up sweep removes, as
-for blob files).
+Removal works the same way: a deleted blob is gone for readers at once; its row is deleted
+with the next write.
+
+Blobs are written from the event loop and, for copies, from worker threads (which only put
+into memory and read): a lock guards the in-memory part.
 """
 
 from __future__ import annotations
@@ -25,59 +29,90 @@ import sqlite3
 import threading
 from typing import Iterator
 
+from overcast.storage.sqlite import SqliteDatabase
+
 # a folder of its own, so the blob folder lists blob files only
 FOLDER, FILE_NAME = ".inline", "blobs.db"
-# A rowid table: measured twice as fast as WITHOUT ROWID for 1 KiB rows (inserts ~27 us with
-# the commit, reads ~5 us), as SQLite's documentation predicts for rows this large.
-_SCHEMA = "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, data BLOB NOT NULL)"
-# Removed blobs are deleted in the transaction of the next insert (one commit instead of
-# two for an overwrite), or once this many wait.
-_MAX_PENDING = 64
+TABLE = "overcast_inline_blobs"
+# A rowid table: measured twice as fast as WITHOUT ROWID for 1 KiB rows, as SQLite's
+# documentation predicts for rows this large.
+_SCHEMA = f"CREATE TABLE IF NOT EXISTS {TABLE} (id TEXT PRIMARY KEY, data BLOB NOT NULL)"
 
 
 class InlineBlobs:
-    """Blob id -> bytes, in ``<root>/.inline/blobs.db``."""
+    """Blob id -> bytes, in ``shared`` (a service's ``SqliteDatabase``) or a file of its own."""
 
-    def __init__(self, root: str, fsync: bool = False):
-        folder = os.path.join(root, FOLDER)
-        os.makedirs(folder, exist_ok=True)
-        self.path = os.path.join(folder, FILE_NAME)
+    def __init__(self, root: str, fsync: bool = False, shared: SqliteDatabase | None = None):
+        if shared is None:
+            folder = os.path.join(root, FOLDER)
+            os.makedirs(folder, exist_ok=True)
+            self.db = SqliteDatabase(os.path.join(folder, FILE_NAME), "inline-blobs", fsync=fsync)
+        else:
+            self.db = shared
+        self._own = shared is None
+        self._own_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
-        self._conn.execute("PRAGMA busy_timeout=5000")
-        self._conn.execute(_SCHEMA)
+        self._unwritten: dict[str, bytes] = {}  # written, not yet in the table
+        self._removed: set[str] = set()  # removed, still in the table
+        self.ensure_table()
+        self.db.pre_write = self
 
-        self._pending: set[str] = set()  # removed, row not deleted yet
+    def ensure_table(self) -> None:
+        """Create the table (again, after a reset dropped the database's tables)."""
+        self.db._conn.execute(_SCHEMA)
+
+    @property
+    def pending(self) -> bool:
+        """Whether writes wait for the next write on the database (``SqliteDatabase``)."""
+        return bool(self._unwritten or self._removed)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write what waits, inside the caller's open transaction on ``conn``."""
+        with self._lock:
+            unwritten, removed = self._unwritten, self._removed
+            self._unwritten, self._removed = {}, set()
+        try:
+            if unwritten:
+                conn.executemany(f"INSERT INTO {TABLE} (id, data) VALUES (?, ?)", unwritten.items())
+            if removed:
+                conn.executemany(f"DELETE FROM {TABLE} WHERE id = ?", [(blob_id,) for blob_id in removed])
+        except BaseException:
+            with self._lock:  # the transaction fails: they wait for the next one
+                self._unwritten.update(unwritten)
+                self._removed |= removed
+            raise
+
+    def _commit_now(self) -> None:
+        if self._own:  # nothing else writes to this database: commit at once
+            with self._own_lock:  # a copy in a worker thread may write too
+                self.db.execute(f"DELETE FROM {TABLE} WHERE 0")  # a write: flushes first
 
     def put(self, blob_id: str, data: bytes) -> None:
-        """Store ``data`` under a new id (committed when this returns)."""
+        """Store ``data`` under a new id."""
         with self._lock:
-            if not self._pending:
-                self._conn.execute("INSERT INTO blobs (id, data) VALUES (?, ?)", (blob_id, data))
-                return
-            self._conn.execute("BEGIN")
-            try:
-                self._conn.execute("INSERT INTO blobs (id, data) VALUES (?, ?)", (blob_id, data))
-                self._delete_pending()
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+            self._unwritten[blob_id] = data
+        self._commit_now()
+
+    def _select(self, sql: str, blob_id: str):
+        return self.db._conn.execute(sql, (blob_id,)).fetchone()
 
     def get(self, blob_id: str) -> bytes | None:
         with self._lock:
-            if blob_id in self._pending:
+            if blob_id in self._removed:
                 return None
-            row = self._conn.execute("SELECT data FROM blobs WHERE id = ?", (blob_id,)).fetchone()
+            data = self._unwritten.get(blob_id)
+        if data is not None:
+            return data
+        row = self._select(f"SELECT data FROM {TABLE} WHERE id = ?", blob_id)
         return None if row is None else row[0]
 
     def size(self, blob_id: str) -> int | None:
-        with self._lock:
-            if blob_id in self._pending:
-                return None
-            row = self._conn.execute("SELECT length(data) FROM blobs WHERE id = ?", (blob_id,)).fetchone()
+        data = self._unwritten.get(blob_id)
+        if data is not None:
+            return len(data)
+        if blob_id in self._removed:
+            return None
+        row = self._select(f"SELECT length(data) FROM {TABLE} WHERE id = ?", blob_id)
         return None if row is None else row[0]
 
     def copy(self, blob_id: str, new_id: str) -> int | None:
@@ -91,44 +126,41 @@ class InlineBlobs:
     def delete(self, blob_id: str) -> bool:
         """Remove a blob; returns whether it was here."""
         with self._lock:
-            if blob_id in self._pending:
+            if self._unwritten.pop(blob_id, None) is not None:
+                return True
+            if blob_id in self._removed:
                 return False
-            if self._conn.execute("SELECT 1 FROM blobs WHERE id = ?", (blob_id,)).fetchone() is None:
-                return False
-            self._pending.add(blob_id)
-            if len(self._pending) >= _MAX_PENDING:
-                self._flush()
-            return True
-
-    def _flush(self) -> None:
-        self._conn.execute("BEGIN")
-        try:
-            self._delete_pending()
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-
-    def _delete_pending(self) -> None:
-        self._conn.executemany("DELETE FROM blobs WHERE id = ?", [(blob_id,) for blob_id in self._pending])
-        self._pending.clear()
+        if self._select(f"SELECT 1 FROM {TABLE} WHERE id = ?", blob_id) is None:
+            return False
+        with self._lock:
+            self._removed.add(blob_id)
+        self._commit_now()
+        return True
 
     def ids(self) -> Iterator[str]:
+        rows = self.db._conn.execute(f"SELECT id FROM {TABLE}").fetchall()
         with self._lock:
-            rows = self._conn.execute("SELECT id FROM blobs").fetchall()
-            pending = set(self._pending)
+            removed, unwritten = set(self._removed), list(self._unwritten)
         for (blob_id,) in rows:
-            if blob_id not in pending:
+            if blob_id not in removed:
                 yield blob_id
+        yield from unwritten
 
     def clear(self) -> int:
+        """Remove every inline blob; returns how many there were."""
+        self.ensure_table()
         with self._lock:
-            removed = self._conn.execute("DELETE FROM blobs").rowcount - len(self._pending)
-            self._pending.clear()
-            return removed
+            removed = len(self._unwritten) - len(self._removed)
+            self._unwritten.clear()
+            self._removed.clear()
+        return removed + self.db._conn.execute(f"DELETE FROM {TABLE}").rowcount
 
     def close(self) -> None:
-        with self._lock:
-            if self._pending:
-                self._flush()
-            self._conn.close()
+        """Write what waits; close the database if it is the blobs' own."""
+        if self.pending:
+            with self._own_lock:
+                self.db.execute(f"DELETE FROM {TABLE} WHERE 0")  # a write: flushes first
+        if self.db.pre_write is self:
+            self.db.pre_write = None
+        if self._own:
+            self.db.close()

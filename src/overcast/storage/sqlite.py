@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
+import weakref
 from typing import Iterable, Sequence
 
 from overcast.storage.database import Database, Migration, Params, Row
@@ -23,6 +25,13 @@ from overcast.storage.migrations import apply_migrations
 _CACHE_KIB = 8192
 # Bound the WAL file after checkpoints, so a burst of writes does not leave a huge file.
 _JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+# WAL checkpoints run on a thread of their own (``_Checkpointer``) this often: a checkpoint
+# copies pages into the database file and fsyncs it, milliseconds that would otherwise stall
+# the event loop inside whichever commit crossed SQLite's threshold (measured: a quarter of
+# the wall time of a stream of small S3 PUTs). The connection's own automatic checkpoint
+# stays as a backstop at this many pages (64 MiB), far above what the thread lets pile up.
+_CHECKPOINT_SECONDS = 0.1
+_BACKSTOP_CHECKPOINT_PAGES = 16384
 _BUSY_TIMEOUT_MS = 5000
 
 
@@ -70,7 +79,15 @@ class _Transaction:
 
 
 class SqliteDatabase(Database):
-    """``Database`` over one SQLite file."""
+    """``Database`` over one SQLite file.
+
+    ``pre_write`` (set by the blob store's inline blobs, ``inline_blobs.py``) holds writes
+    that must be committed no later than the next write on this connection: while it has
+    some ``pending``, any statement other than a SELECT first runs its ``flush(conn)``,
+    inside the statement's transaction (or in one of its own for a statement outside any).
+    """
+
+    pre_write = None
 
     def __init__(self, path: str, service: str, fsync: bool = False):
         self.path = path
@@ -102,6 +119,8 @@ class SqliteDatabase(Database):
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA foreign_keys=ON")  # as PostgreSQL would enforce them
         conn.execute(f"PRAGMA journal_size_limit={_JOURNAL_SIZE_LIMIT}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={_BACKSTOP_CHECKPOINT_PAGES}")
+        self._checkpointer = _Checkpointer(self)
 
     # -- statements ------------------------------------------------------------------------
 
@@ -112,9 +131,31 @@ class SqliteDatabase(Database):
                 "(a transaction() block must not contain an await)"
             )
 
+    def _flush_pre_write(self, sql: str) -> None:
+        """Run the pending ``pre_write`` before statement ``sql`` (not for a SELECT)."""
+        if sql.lstrip()[:6].upper() == "SELECT":
+            return
+        conn = self._conn
+        try:
+            if conn.in_transaction:
+                self.pre_write.flush(conn)
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.pre_write.flush(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
     def execute(self, sql: str, params: Params = ()) -> int:
         if self._depth:
             self._check_owner()
+        if self.pre_write is not None and self.pre_write.pending:
+            self._flush_pre_write(sql)
         try:
             return self._conn.execute(sql, params).rowcount
         except sqlite3.Error as exc:
@@ -123,6 +164,8 @@ class SqliteDatabase(Database):
     def executemany(self, sql: str, seq_of_params: Iterable[Params]) -> int:
         if self._depth:
             self._check_owner()
+        if self.pre_write is not None and self.pre_write.pending:
+            self._flush_pre_write(sql)
         try:
             return self._conn.executemany(sql, seq_of_params).rowcount
         except sqlite3.Error as exc:
@@ -131,6 +174,8 @@ class SqliteDatabase(Database):
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         if self._depth:
             self._check_owner()
+        if self.pre_write is not None and self.pre_write.pending:
+            self._flush_pre_write(sql)  # DELETE ... RETURNING is a write
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
@@ -139,6 +184,8 @@ class SqliteDatabase(Database):
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         if self._depth:
             self._check_owner()
+        if self.pre_write is not None and self.pre_write.pending:
+            self._flush_pre_write(sql)
         try:
             return self._conn.execute(sql, params).fetchone()
         except sqlite3.Error as exc:
@@ -171,6 +218,13 @@ class SqliteDatabase(Database):
                 # busy-wait instead of a deadlock when upgrading a read lock.
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._owner = _current_task()
+                if self.pre_write is not None and self.pre_write.pending:
+                    try:
+                        self.pre_write.flush(self._conn)  # in this transaction: one commit for both
+                    except BaseException:
+                        self._owner = None
+                        self._conn.execute("ROLLBACK")
+                        raise
             else:
                 self._check_owner()
                 self._conn.execute(f"SAVEPOINT sp{self._depth}")
@@ -233,6 +287,9 @@ class SqliteDatabase(Database):
     def close(self) -> None:
         if self._conn is None:
             return
+        checkpointer = getattr(self, "_checkpointer", None)
+        if checkpointer is not None:
+            checkpointer.stop()
         try:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -243,6 +300,43 @@ class SqliteDatabase(Database):
     def journal_mode(self) -> str:
         """The journal mode SQLite reports (``wal``)."""
         return str(self._conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+class _Checkpointer:
+    """Checkpoints one database's WAL from a daemon thread with a connection of its own.
+
+    PASSIVE checkpoints never block the writer (WAL lets a checkpoint copy committed frames
+    while new ones are appended); with nothing new to copy, one is a few microseconds. The
+    durability of commits does not depend on checkpoints: a commit is in the WAL already.
+    """
+
+    def __init__(self, db: "SqliteDatabase"):
+        self._path, self._fsync = db.path, db.fsync
+        self._owner = weakref.ref(db)  # a database dropped without close() ends the thread too
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="overcast-wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False,
+                                   timeout=_BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error:
+            return  # the connection's own automatic checkpoint remains
+        try:
+            conn.execute(f"PRAGMA synchronous={'FULL' if self._fsync else 'NORMAL'}")
+            while not self._stop.wait(_CHECKPOINT_SECONDS) and self._owner() is not None:
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    pass  # busy, or the file went away (a reset): try again next time
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
 
 def sqlite_files(path: str) -> tuple[str, str, str]:

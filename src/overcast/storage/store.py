@@ -17,10 +17,10 @@ from overcast.storage.sqlite import SqliteDatabase, remove_sqlite_files
 
 # Service names become file names: keep them to what botocore names look like.
 _SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}\Z")
-# Services storing many small bodies keep those up to this size in their blob store's SQLite
-# file rather than a file each (``inline_blobs.py``): S3 objects. 64 KiB: reads of inline
-# blobs come whole into memory, and below that size SQLite reads and writes blobs at least
-# as fast as the filesystem.
+# Services storing many small bodies keep those up to this size in their own database rather
+# than a file each (``inline_blobs.py``): S3 objects. 64 KiB: reads of inline blobs come
+# whole into memory, and below that size SQLite reads and writes blobs at least as fast as
+# the filesystem. Rows referencing such blobs must live in that same database.
 INLINE_LIMITS = {"s3": 64 * 1024}
 
 
@@ -49,6 +49,15 @@ class Storage:
     def database_path(self, service: str) -> str:
         return os.path.join(self.data_dir, f"{_checked(service)}.db")
 
+    def _unmigrated(self, service: str) -> SqliteDatabase:
+        """The service's database as it is: the blob store opens it before the service has
+        said its migrations (``database`` applies them when the service asks)."""
+        db = self._databases.get(service)
+        if db is None:
+            db = SqliteDatabase(self.database_path(service), service, fsync=self.fsync)
+            self._databases[service] = db
+        return db
+
     def database(self, service: str, migrations: Sequence[Migration] = ()) -> Database:
         """The service's database, migrated to ``migrations`` (applied once each, in order)."""
         db = self._databases.get(service)
@@ -68,8 +77,9 @@ class Storage:
         """The service's blob store (partial writes of a crash are removed on first open)."""
         store = self._blobs.get(service)
         if store is None:
+            limit = INLINE_LIMITS.get(service, 0)
             store = BlobStore(os.path.join(self.blob_root, _checked(service)), fsync=self.fsync,
-                              inline_limit=INLINE_LIMITS.get(service, 0))
+                              inline_limit=limit, inline_db=self._unmigrated(service) if limit else None)
             self._blobs[service] = store
         return store
 
@@ -102,12 +112,12 @@ class Storage:
 
     def close(self) -> None:
         """Close every database and the blob stores' inline databases."""
+        for store in self._blobs.values():
+            store.close()  # first: inline blobs still waiting are written to their database
+        self._blobs.clear()
         databases, self._databases = self._databases, {}
         for db in databases.values():
             db.close()
-        for store in self._blobs.values():
-            store.close()
-        self._blobs.clear()
 
     def stats(self) -> dict:
         """For ``/_overcast/health``: where the data is and what is open."""

@@ -86,12 +86,10 @@ def test_acknowledged_objects_survive_kill_9(own_server, tmp_path):
 
 
 def _inline_blob_ids(blob_dir: str) -> list[str]:
-    """Small objects' blobs, kept in the blob store's SQLite file rather than a file each."""
-    path = os.path.join(blob_dir, ".inline", "blobs.db")
-    if not os.path.exists(path):
-        return []
+    """Small objects' blobs, kept in the S3 database rather than a file each."""
+    path = os.path.join(os.path.dirname(os.path.dirname(blob_dir)), "s3.db")
     with contextlib.closing(sqlite3.connect(path)) as db:
-        return [row[0] for row in db.execute("SELECT id FROM blobs")]
+        return [row[0] for row in db.execute("SELECT id FROM overcast_inline_blobs")]
 
 
 def _partial_files(server: ServerProcess) -> list[str]:
