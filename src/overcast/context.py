@@ -26,6 +26,8 @@ class RequestContext:
     protocol: str = ""
     host: str = ""  # Host header as sent; services build URLs (queue URLs...) from it
     secure: bool = False
+    # The caller's resolved access key (``overcast.auth.credentials.Credential``), or None.
+    credential: Any = None
     registry: "ServiceRegistry | None" = None
     extra: dict[str, Any] = field(default_factory=dict)
 

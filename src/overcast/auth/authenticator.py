@@ -100,7 +100,12 @@ class Authenticator:
                 info.access_key, DEFAULT_ACCOUNT, root_principal(DEFAULT_ACCOUNT), DEFAULT_ACCOUNT, info.session_token
             )
         return Identity(
-            info.access_key, credential.account, credential.principal_arn, credential.user_id, info.session_token
+            info.access_key,
+            credential.account,
+            credential.principal_arn,
+            credential.user_id,
+            info.session_token,
+            credential,
         )
 
     # -- checks ----------------------------------------------------------------------------

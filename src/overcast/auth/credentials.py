@@ -37,6 +37,19 @@ class Credential:
     # seconds on the cloud's clock) the credentials stop working.
     session_token: str | None = None
     expires_at: float | None = None
+    # Assumed-role sessions: the role behind the session (``arn:aws:iam::<acct>:role/<path><name>``),
+    # the session policy documents passed to AssumeRole (JSON texts; they narrow the role's
+    # permissions), the session tags and the source identity. Used by strict-mode authorization.
+    role_arn: str | None = None
+    session_policies: tuple[str, ...] = ()
+    session_tags: tuple[tuple[str, str], ...] = ()
+    source_identity: str | None = None
+    # IAM users: the user's name, so authorization can find the user's and groups' policies.
+    user_name: str | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.principal_arn.endswith(":root")
 
 
 def root_principal(account: str) -> str:
@@ -84,6 +97,11 @@ class CredentialStore:
         *,
         session_token: str | None = None,
         expires_at: float | None = None,
+        role_arn: str | None = None,
+        session_policies: tuple[str, ...] = (),
+        session_tags: tuple[tuple[str, str], ...] = (),
+        source_identity: str | None = None,
+        user_name: str | None = None,
     ) -> Credential:
         """Make ``access_key`` resolve (replacing any earlier registration of it).
 
@@ -99,6 +117,11 @@ class CredentialStore:
             user_id or account,
             session_token,
             expires_at,
+            role_arn,
+            tuple(session_policies),
+            tuple(session_tags),
+            source_identity,
+            user_name,
         )
         self._registered[access_key] = credential
         return credential

@@ -47,3 +47,6 @@ class Identity:
     principal_arn: str
     user_id: str
     session_token: str | None = None
+    # The resolved access key (None for anonymous callers and, in open mode, unknown keys):
+    # what strict-mode authorization reads the principal's kind, role and session from.
+    credential: object | None = None

@@ -195,6 +195,7 @@ class Gateway:
             identity = self.auth.authenticate(info, request, ctx)
             ctx.account, ctx.access_key = identity.account, identity.access_key
             ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
+            ctx.credential = identity.credential
             params = protocol.parse_request(operation, request)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
