@@ -6,7 +6,8 @@ from streamed uploads; ``authenticate`` resolves the access key to an identity a
 mode, verifies the signature (and hands the signing key to the chunk decoder).
 
 Open mode costs a few dictionary lookups per request: no HMAC, no clock skew check. Only a
-presigned URL's expiry is checked in both modes, because users test their expiry handling.
+presigned URL's expiry and a session credential's expiry are checked in both modes, because
+users test their expiry and refresh handling.
 """
 
 from __future__ import annotations
@@ -93,8 +94,11 @@ class Authenticator:
         credential = self.credentials.lookup(info.access_key)
         if self.strict:
             self._verify(info, request, ctx, credential)
-        elif request.stream is None and request.body:
-            self._decode_inline_chunked(request, None)
+        else:
+            if credential is not None and credential.expires_at is not None:
+                self._check_session_expiry(credential, ctx, info)
+            if request.stream is None and request.body:
+                self._decode_inline_chunked(request, None)
         if credential is None:
             return Identity(
                 info.access_key, DEFAULT_ACCOUNT, root_principal(DEFAULT_ACCOUNT), DEFAULT_ACCOUNT, info.session_token
@@ -131,6 +135,12 @@ class Authenticator:
                 raise self._failures(info, ctx).expired_request(signed_at + (info.expires or 0), now, info.expires)
         elif info.expires_at is not None and now > info.expires_at:
             raise self._failures(info, ctx).expired_request(info.expires_at, now, None)
+
+    def _check_session_expiry(self, credential: Credential, ctx, info: AuthInfo) -> None:
+        """Open mode: expired session credentials fail as on AWS (``ExpiredToken``), because
+        users test their credential refresh; nothing else about the key is checked."""
+        if self.clock.now() >= credential.expires_at:
+            raise self._failures(info, ctx).expired_token()
 
     def _verify(self, info: AuthInfo, request, ctx, credential: Credential | None) -> None:
         failures = self._failures(info, ctx)

@@ -1,14 +1,34 @@
-"""AWS Security Token Service."""
+"""AWS Security Token Service: the provider is composed of one class per concern.
+
+| module | operations |
+|---|---|
+| ``identity.py`` | GetCallerIdentity, GetAccessKeyInfo, GetSessionToken, GetFederationToken |
+| ``roles.py`` | AssumeRole (and ``issue_role_session`` for the metadata endpoint) |
+| ``web_identity.py`` | AssumeRoleWithWebIdentity |
+| ``authorization_messages.py`` | DecodeAuthorizationMessage (and ``encode_authorization_message``) |
+
+Every session is kept in ``sts.db`` (``sessions.py``) and registered with the cloud's
+credential store, so it signs requests until it expires, across restarts.
+"""
 
 from __future__ import annotations
 
-from overcast.context import RequestContext
 from overcast.services.base import Provider as BaseProvider
+from overcast.services.sts.identity import IdentityOperations
+from overcast.services.sts.schema import MIGRATIONS
+from overcast.services.sts.sessions import SessionStore
 
 
-class Provider(BaseProvider):
+class Provider(IdentityOperations, BaseProvider):
     service_name = "sts"
+    migrations = MIGRATIONS
 
-    def get_caller_identity(self, ctx: RequestContext, params: dict) -> dict:
-        """Who signed the request: account, ARN and user id of the caller."""
-        return {"UserId": ctx.user_id, "Account": ctx.account, "Arn": ctx.principal_arn}
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        self.sessions = SessionStore(self)
+
+    async def start(self) -> None:
+        self.sessions.restore()
+
+    def reset(self) -> None:
+        self.sessions.forget_all()

@@ -1,0 +1,79 @@
+"""Input constraints of the STS model (length, range, pattern), checked as STS checks them.
+
+STS answers a request that breaks its model's constraints with ``ValidationError`` and a
+message listing every broken constraint: ``1 validation error detected: Value 'x' at
+'roleSessionName' failed to satisfy constraint: Member must have length greater than or
+equal to 2``. SDKs check some of these (minimums) themselves; raw requests and SDKs with
+validation off reach the server.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from overcast.errors import ValidationError
+from overcast.protocols.models import service_model
+
+
+@lru_cache(maxsize=None)
+def _pattern(text: str) -> re.Pattern:
+    # The model writes code points above the BMP as \uXXXXX; Python needs \U000XXXXX.
+    text = re.sub(r"\\u([0-9A-Fa-f]{5})", lambda m: "\\U000" + m.group(1), text)
+    return re.compile(text)
+
+
+def _problems(label: str, shape, value) -> list[str]:
+    meta = shape.metadata
+    out = []
+    shown = value if not meta.get("sensitive") else "***"
+    if shape.type_name == "string":
+        if "min" in meta and len(value) < meta["min"]:
+            out.append(f"Value '{shown}' at '{label}' failed to satisfy constraint: "
+                       f"Member must have length greater than or equal to {meta['min']}")
+        if "max" in meta and len(value) > meta["max"]:
+            out.append(f"Value '{shown}' at '{label}' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {meta['max']}")
+        if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
+            out.append(f"Value '{shown}' at '{label}' failed to satisfy constraint: "
+                       f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    elif shape.type_name in ("integer", "long"):
+        if "min" in meta and value < meta["min"]:
+            out.append(f"Value '{value}' at '{label}' failed to satisfy constraint: "
+                       f"Member must have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            out.append(f"Value '{value}' at '{label}' failed to satisfy constraint: "
+                       f"Member must have value less than or equal to {meta['max']}")
+    elif shape.type_name == "list":
+        if "max" in meta and len(value) > meta["max"]:
+            out.append(f"Value '{value}' at '{label}' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {meta['max']}")
+        for index, item in enumerate(value, 1):
+            out.extend(_problems(f"{label}.{index}.member", shape.member, item))
+    elif shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            if value.get(name) is not None:
+                out.extend(_problems(f"{label}.{_camel(name)}", member, value[name]))
+    return out
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def validate(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
+    """Raise ``ValidationError`` listing every model constraint ``params`` breaks.
+
+    ``skip`` names members whose limits the operation checks itself (with its own error).
+    """
+    shape = service_model("sts").operation_model(operation).input_shape
+    problems = []
+    for name, member in shape.members.items():
+        value = params.get(name)
+        if value is None or name in skip:
+            continue
+        problems.extend(_problems(_camel(name), member, value))
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(message=f"{count} validation {noun} detected: " + "; ".join(problems), status=400)
