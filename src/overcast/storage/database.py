@@ -79,13 +79,6 @@ class Database(ABC):
     def in_transaction(self) -> bool:
         """True inside a ``transaction()`` block."""
 
-    @property
-    def write_count(self) -> int | None:
-        """A number that changes whenever this connection writes (inserts, updates, deletes,
-        re-migrations), so a cache of rows read at one count is valid while it holds; None
-        when the backend cannot tell (then nothing may be cached)."""
-        return None
-
     @abstractmethod
     def execute_script(self, sql: str) -> None:
         """Run several ``;``-separated statements (migrations); inside the caller's transaction."""

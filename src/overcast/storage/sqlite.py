@@ -204,13 +204,6 @@ class SqliteDatabase(Database):
     def in_transaction(self) -> bool:
         return self._depth > 0
 
-    @property
-    def write_count(self) -> int | None:
-        # every row this connection changed (rolled-back changes too, which only makes caches
-        # more careful); a wipe re-applies the migrations, which insert rows. Another process
-        # writing the file is not seen: the server owns its data dir.
-        return self._conn.total_changes
-
     def _begin(self) -> None:
         try:
             if self._depth == 0:

@@ -36,29 +36,30 @@ class Bucket(NamedTuple):
 
 
 class BucketsMixin:
-    _bucket_rows: dict | None = None  # (partition, name) -> (db write count, row)
+    _bucket_rows: dict | None = None  # (partition, name) -> row of the buckets table
+
+    def bucket_rows_changed(self) -> None:
+        """Forget the remembered bucket rows: call after any write to the buckets table
+        commits or rolls back (so a row read inside a failed transaction is not kept)."""
+        self._bucket_rows = None
 
     def bucket_row(self, ctx, name: str, owned: bool = True) -> Bucket:
         """Bucket ``name`` in the caller's partition, or raise (``NoSuchBucket``;
         ``AccessDenied`` for another account's bucket when ``owned``)."""
         partition = partition_of(ctx.region)
-        # Every object request reads its bucket (a PUT twice): remembered while the database
-        # has not been written since, so any change to any bucket is seen at once.
-        db = self.db
-        count = db.write_count
+        # Every object request reads its bucket (a PUT twice): remembered until the buckets
+        # table changes (create, delete, versioning: ``bucket_rows_changed``).
         cache = self._bucket_rows
         if cache is None:
             cache = self._bucket_rows = {}
-        found = cache.get((partition, name))
-        if found is not None and found[0] == count is not None:
-            row = found[1]
-        else:
-            row = db.query_one("SELECT account, region, created, versioning FROM buckets "
-                               "WHERE partition = ? AND name = ?", (partition, name))
-            if count is not None and row is not None:
+        row = cache.get((partition, name))
+        if row is None:
+            row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
+                                    "WHERE partition = ? AND name = ?", (partition, name))
+            if row is not None:
                 if len(cache) >= 1024:
                     cache.clear()
-                cache[(partition, name)] = (count, row)
+                cache[(partition, name)] = row
         if row is None:
             raise no_such_bucket(name)
         if owned and row[0] != ctx.account:
@@ -93,10 +94,13 @@ class BucketsMixin:
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, fields={"BucketName": name})
         acl = self.bucket_acl_for_create(ctx, params)  # acl.py: checked against Object Ownership
-        with self.db.transaction():
-            self.db.execute("INSERT INTO buckets (partition, name, account, region, created) VALUES (?, ?, ?, ?, ?)",
-                            (partition, name, ctx.account, region, self.clock.now()))
-            self.save_created_bucket_acl(partition, name, params, acl)
+        try:
+            with self.db.transaction():
+                self.db.execute("INSERT INTO buckets (partition, name, account, region, created) "
+                                "VALUES (?, ?, ?, ?, ?)", (partition, name, ctx.account, region, self.clock.now()))
+                self.save_created_bucket_acl(partition, name, params, acl)
+        finally:
+            self.bucket_rows_changed()
         return {"Location": f"/{name}"}
 
     def head_bucket(self, ctx, params: dict) -> dict:
@@ -136,11 +140,14 @@ class BucketsMixin:
         if self.store.has_any(partition, name):
             raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409,
                            fields={"BucketName": name})
-        with self.db.transaction():
-            self.db.execute("DELETE FROM buckets WHERE partition = ? AND name = ?", (partition, name))
-            self.store.wipe_bucket_rows(partition, name)
-            # S3 deletes a general purpose bucket with uploads in progress: they go with it
-            orphans = self.drop_uploads("partition = ? AND bucket = ?", (partition, name))
+        try:
+            with self.db.transaction():
+                self.db.execute("DELETE FROM buckets WHERE partition = ? AND name = ?", (partition, name))
+                self.store.wipe_bucket_rows(partition, name)
+                # S3 deletes a general purpose bucket with uploads in progress: they go with it
+                orphans = self.drop_uploads("partition = ? AND bucket = ?", (partition, name))
+        finally:
+            self.bucket_rows_changed()
         for blob in orphans:
             self.blobs.delete(blob)
         return {}
@@ -160,12 +167,16 @@ class BucketsMixin:
             # MFA delete needs the root account's MFA device serial in x-amz-mfa
             if not params.get("MFA"):
                 raise AwsError("InvalidRequest", "MFA Authentication must be used for this request", 400)
-        with self.db.transaction():
-            self.db.execute("UPDATE buckets SET versioning = ? WHERE partition = ? AND name = ?",
-                            (status, bucket.partition, bucket.name))
-            if config.get("MFADelete") is not None:
-                self.db.execute("INSERT OR REPLACE INTO bucket_configs (partition, bucket, kind, value) "
-                                "VALUES (?, ?, 'mfa-delete', ?)", (bucket.partition, bucket.name, config["MFADelete"]))
+        try:
+            with self.db.transaction():
+                self.db.execute("UPDATE buckets SET versioning = ? WHERE partition = ? AND name = ?",
+                                (status, bucket.partition, bucket.name))
+                if config.get("MFADelete") is not None:
+                    self.db.execute("INSERT OR REPLACE INTO bucket_configs (partition, bucket, kind, value) "
+                                    "VALUES (?, ?, 'mfa-delete', ?)",
+                                    (bucket.partition, bucket.name, config["MFADelete"]))
+        finally:
+            self.bucket_rows_changed()
         return {}
 
     def get_bucket_versioning(self, ctx, params: dict) -> dict:

@@ -50,6 +50,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         self.start_configurations()
 
     def reset(self) -> None:
+        self.bucket_rows_changed()
         self.reset_configurations()
         if self._store is not None:
             self._store.forget_cache()

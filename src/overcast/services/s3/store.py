@@ -203,17 +203,19 @@ class ObjectStore:
         new.latest = True
         with self.db.transaction():
             new.seq = self._next_seq()
-            if versioning == "Enabled":
-                self._demote(partition, bucket, new.key)
+            if versioning is None:
+                # an unversioned bucket holds one (null) version per key: overwrite it in
+                # place, which dirties two pages where a delete and an insert dirty five
+                replaced = self._replace_null(partition, bucket, new)
+                if replaced is not None:
+                    freed += replaced
+                else:
+                    self._insert(partition, bucket, new)
             else:
+                self._demote(partition, bucket, new.key)
                 if versioning == "Suspended":
-                    self._demote(partition, bucket, new.key)
-                freed += self._drop(partition, bucket, new.key, NULL_VERSION)
-            self.db.execute(
-                f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
-                 _to_json(new.headers), _to_json(new.meta), new.storage_class, _to_json(new.attrs),
-                 partition, bucket))
+                    freed += self._drop(partition, bucket, new.key, NULL_VERSION)
+                self._insert(partition, bucket, new)
             if within is not None:
                 freed += within()
         return freed
@@ -275,6 +277,28 @@ class ObjectStore:
     def update_storage_class(self, partition: str, bucket: str, key: str, version: str, storage_class: str) -> None:
         self.db.execute("UPDATE versions SET storage_class = ? WHERE partition = ? AND bucket = ? AND key = ? "
                         "AND version = ?", (storage_class, partition, bucket, key, version))
+
+    def _insert(self, partition: str, bucket: str, new: ObjectVersion) -> None:
+        self.db.execute(
+            f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
+             _to_json(new.headers), _to_json(new.meta), new.storage_class, _to_json(new.attrs), partition, bucket))
+
+    def _replace_null(self, partition: str, bucket: str, new: ObjectVersion) -> list[str] | None:
+        """Overwrite the key's null version with ``new``; the blob ids it held, or None when
+        the key has no null version."""
+        where = (partition, bucket, new.key)
+        old = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+                                "AND version = 'null'", where)
+        if old is None:
+            return None
+        self.db.execute(
+            "UPDATE versions SET seq = ?, latest = 1, marker = ?, blob = ?, size = ?, etag = ?, modified = ?, "
+            "headers = ?, meta = ?, storage_class = ?, attrs = ? "
+            "WHERE partition = ? AND bucket = ? AND key = ? AND version = 'null'",
+            (new.seq, int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
+             _to_json(new.meta), new.storage_class, _to_json(new.attrs), *where))
+        return _row_to_version(old).blob_ids()
 
     def _demote(self, partition: str, bucket: str, key: str) -> None:
         self.db.execute("UPDATE versions SET latest = 0 WHERE partition = ? AND bucket = ? AND key = ? AND latest = 1",
