@@ -14,12 +14,13 @@ credential store, so it signs requests until it expires, across restarts.
 from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
+from overcast.services.sts.authorization_messages import AuthorizationMessageOperations
 from overcast.services.sts.identity import IdentityOperations
 from overcast.services.sts.schema import MIGRATIONS
 from overcast.services.sts.sessions import SessionStore
 
 
-class Provider(IdentityOperations, BaseProvider):
+class Provider(IdentityOperations, AuthorizationMessageOperations, BaseProvider):
     service_name = "sts"
     migrations = MIGRATIONS
 
