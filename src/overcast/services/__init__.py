@@ -2,6 +2,7 @@
 
 # botocore service name -> package under overcast.services holding provider.py
 IMPLEMENTED = {
+    "ec2": "ec2",
     "s3": "s3",
     "sqs": "sqs",
     "sts": "sts",
