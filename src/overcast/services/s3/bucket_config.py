@@ -16,6 +16,7 @@ import re
 
 from overcast.errors import AwsError
 
+from .buckets import Bucket
 from .policy import is_public, parse_policy
 
 _MISSING = object()
@@ -108,6 +109,19 @@ class BucketConfigMixin:
         return bucket
 
     # -- policy ----------------------------------------------------------------------------
+
+    def bucket_policy_for(self, bucket: str, region: str | None = None) -> tuple[str | None, str | None]:
+        """(owner account, policy JSON text or None) of bucket ``bucket`` in ``region``'s
+        partition, for strict-mode authorization; (None, None) when there is no such bucket."""
+        from overcast.storage.scope import partition_of
+
+        partition = partition_of(region or self.cloud.settings.region)
+        row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
+                                "WHERE partition = ? AND name = ?", (partition, bucket))
+        if row is None:
+            return None, None
+        document = self.configs.get(Bucket(*row, partition, bucket), "policy")
+        return row[0], (json.dumps(document) if document else None)
 
     def put_bucket_policy(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)

@@ -62,7 +62,9 @@ class BucketsMixin:
                 cache[(partition, name)] = row
         if row is None:
             raise no_such_bucket(name)
-        if owned and row[0] != ctx.account:
+        # Another account's bucket: only when strict-mode authorization allowed the request
+        # (a bucket policy granting the caller); open mode has no such grants.
+        if owned and row[0] != ctx.account and not ctx.extra.get("authorized"):
             raise AwsError("AccessDenied", "Access Denied", 403)
         bucket = Bucket(*row, partition, name)
         if "s3-accelerate" in ctx.host:  # the Transfer Acceleration endpoint (bucket_config.py)

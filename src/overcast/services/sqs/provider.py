@@ -19,3 +19,11 @@ from overcast.services.sqs.schema import MIGRATIONS
 class Provider(QueueOperations, MessageOperations, MoveTaskOperations, BaseProvider):
     service_name = "sqs"
     migrations = MIGRATIONS
+
+    def queue_policy_for(self, queue_arn: str) -> tuple[str | None, str | None]:
+        """(owner account, Policy attribute text or None) of the queue with ``queue_arn``, for
+        strict-mode authorization; (None, None) when there is no such queue."""
+        record = self.queues.by_arn(queue_arn)
+        if record is None:
+            return None, None
+        return record.account, record.attributes.get("Policy") or None

@@ -1,0 +1,65 @@
+"""Values the action tables use besides the request parameters: the partition, region and
+account, and what services encode inside one parameter (a queue URL, a copy source, a move
+task handle, an OIDC provider URL)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, unquote
+
+from overcast.storage.scope import partition_of
+
+
+def derived_values(ctx, params: dict) -> dict:
+    """The placeholders of ``ctx.service``'s table that are not plain request parameters."""
+    credential = ctx.credential
+    values = {
+        "Partition": partition_of(ctx.region),
+        "Region": ctx.region,
+        "Account": ctx.account,
+    }
+    if credential is not None and credential.user_name:
+        values["CallerUserName"] = credential.user_name
+    extra = _BY_SERVICE.get(ctx.service)
+    if extra is not None:
+        values.update(extra(params))
+    return values
+
+
+def _s3(params: dict) -> dict:
+    source = params.get("CopySource")
+    if not isinstance(source, str) or not source:
+        return {}
+    path, _, query = source.partition("?")
+    path = unquote(path).lstrip("/")
+    bucket, _, key = path.partition("/")
+    out = {"CopySourceBucket": bucket, "CopySourceKey": key}
+    version = parse_qs(query).get("versionId") if query else None
+    if version:
+        out["CopySourceVersionId"] = version[0]
+    return out
+
+
+def _sqs(params: dict) -> dict:
+    from overcast.services.sqs.move_task_store import decode_handle
+    from overcast.services.sqs.urls import parse_queue_url
+
+    out = {}
+    path = parse_queue_url(params.get("QueueUrl") or "")
+    if path is not None:
+        out["QueueAccount"], out["QueueName"] = path.account, path.name
+    handle = params.get("TaskHandle")
+    if handle:
+        decoded = decode_handle(handle)
+        if decoded is not None:
+            out["TaskSourceArn"] = decoded[1]
+    return out
+
+
+def _iam(params: dict) -> dict:
+    url = params.get("Url")
+    if isinstance(url, str) and url:
+        return {"UrlHostPath": url.split("://", 1)[-1].rstrip("/")}
+    return {}
+
+
+_BY_SERVICE = {"s3": _s3, "sqs": _sqs, "iam": _iam}
