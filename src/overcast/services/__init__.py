@@ -3,6 +3,7 @@
 # botocore service name -> package under overcast.services holding provider.py
 IMPLEMENTED = {
     "ec2": "ec2",
+    "iam": "iam",
     "s3": "s3",
     "sqs": "sqs",
     "sts": "sts",

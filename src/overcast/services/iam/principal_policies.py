@@ -1,0 +1,83 @@
+"""The policies that apply to a caller, for strict-mode authorization and the policy simulator.
+
+``iam.principal_policies(credential) -> PrincipalPolicies(identity, boundary, tags)``:
+- an IAM user: the user's inline and attached policies and those of each of its groups;
+- an assumed-role session: the role's inline and attached policies, the role's boundary, the
+  role's tags overridden by the session tags;
+- the root user (or anything else): no identity policies.
+Managed policies count with their default version.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PrincipalPolicies:
+    identity: list = field(default_factory=list)
+    boundary: object | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed(text: str, kind: str, source: str):
+    """Stored documents were validated when written; parse each text once."""
+    from overcast.auth.policy import parse_policy
+
+    return parse_policy(text, kind, source)
+
+
+class PrincipalPolicyLookups:
+    def entity_policy_texts(self, account: str, kind: str, key: str) -> list[tuple[str, str, str]]:
+        """[(source type, source id, document)] of an entity's own inline and attached policies.
+
+        Source types are the simulator's: user, group, role (inline), user-managed, aws-managed.
+        """
+        out = [(kind, name, doc) for name, doc in self.inline_documents(account, kind, key)]
+        for arn in self.attached_arns(account, kind, key):
+            policy = self.find_policy(account, arn)
+            if policy is None:
+                continue
+            document = self.policy_document(account, policy)
+            if document is not None:
+                out.append(("aws-managed" if policy["aws"] else "user-managed", arn, document))
+        return out
+
+    def user_policy_texts(self, user) -> list[tuple[str, str, str]]:
+        texts = self.entity_policy_texts(user.account, "user", user.key)
+        for group in self.groups_of_user(user.account, user.key):
+            texts += self.entity_policy_texts(user.account, "group", group.key)
+        return texts
+
+    def boundary_text(self, account: str, arn: str | None) -> str | None:
+        if not arn:
+            return None
+        policy = self.find_policy(account, arn)
+        return None if policy is None else self.policy_document(account, policy)
+
+    def principal_policies(self, credential) -> PrincipalPolicies:
+        if credential is None or credential.is_root:
+            return PrincipalPolicies()
+        if credential.role_arn:
+            role = self.role_by_arn(credential.role_arn)
+            if role is None:
+                return PrincipalPolicies()
+            texts = self.entity_policy_texts(role.account, "role", role.key)
+            boundary = self.boundary_text(role.account, role.boundary_arn)
+            tags = {**role.tags, **dict(credential.session_tags)}
+        elif credential.user_name:
+            user = self.find_user(credential.account, credential.user_name)
+            if user is None:
+                return PrincipalPolicies()
+            texts = self.user_policy_texts(user)
+            boundary = self.boundary_text(user.account, user.boundary_arn)
+            tags = dict(user.tags)
+        else:
+            return PrincipalPolicies()
+        return PrincipalPolicies(
+            identity=[parsed(doc, "identity", source) for _, source, doc in texts],
+            boundary=parsed(boundary, "boundary", "boundary") if boundary else None,
+            tags=tags,
+        )

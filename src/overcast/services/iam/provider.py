@@ -1,0 +1,78 @@
+"""AWS IAM: the provider is composed of one class per concern, each in its own module.
+
+| module | operations |
+|---|---|
+| ``users.py`` | CreateUser, GetUser, UpdateUser, DeleteUser, ListUsers |
+| ``groups.py`` | Create/Get/Update/Delete/ListGroup(s), Add/RemoveUser(To/From)Group, ListGroupsForUser |
+| ``roles.py`` | Create/Get/Update/Delete/ListRole(s), UpdateRoleDescription, UpdateAssumeRolePolicy |
+| ``service_linked.py`` | Create/DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus |
+| ``instance_profiles.py`` | instance profiles and their role |
+| ``policies.py`` | managed policies and versions (``aws_managed.py``: AWS's own) |
+| ``inline_policies.py`` | Put/Get/Delete/List User/Group/RolePolicy |
+| ``attachments.py`` | Attach/Detach/ListAttached*, ListEntitiesForPolicy, permissions boundaries |
+| ``access_keys.py`` | access keys (registered in ``cloud.credentials``) |
+| ``tags.py`` | Tag/Untag/List*Tags |
+| ``oidc.py`` | OpenID Connect providers |
+| ``authorization_details.py`` | GetAccountAuthorizationDetails, GetAccountSummary |
+| ``simulation.py`` | SimulatePrincipalPolicy, SimulateCustomPolicy |
+
+Every operation's input is first checked against the model's constraints (``validation.py``).
+In-process, for STS, strict mode and IMDS: ``role_record``, ``role_by_arn``, ``principal_policies``,
+``instance_profile_roles``, ``oidc_provider``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from overcast.services.base import Provider as BaseProvider
+from overcast.services.iam.access_keys import AccessKeyOperations
+from overcast.services.iam.attachments import AttachmentOperations
+from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
+from overcast.services.iam.entities import EntityLookups
+from overcast.services.iam.groups import GroupOperations
+from overcast.services.iam.inline_policies import InlinePolicyOperations
+from overcast.services.iam.instance_profiles import InstanceProfileOperations
+from overcast.services.iam.oidc import OidcOperations
+from overcast.services.iam.policies import PolicyOperations
+from overcast.services.iam.principal_policies import PrincipalPolicyLookups
+from overcast.services.iam.roles import RoleOperations
+from overcast.services.iam.schema import MIGRATIONS
+from overcast.services.iam.service_linked import ServiceLinkedRoleOperations
+from overcast.services.iam.simulation import SimulationOperations
+from overcast.services.iam.tags import TagOperations
+from overcast.services.iam.users import UserOperations
+from overcast.services.iam.validation import check_input, service_model
+from overcast.services.registry import snake_case
+
+
+def _validated(operation: str, method):
+    @functools.wraps(method)
+    def run(ctx, params):
+        check_input(operation, params)
+        return method(ctx, params)
+
+    return run
+
+
+class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
+               InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
+               AccessKeyOperations, TagOperations, OidcOperations, AuthorizationDetailsOperations,
+               SimulationOperations, PrincipalPolicyLookups, EntityLookups, BaseProvider):
+    service_name = "iam"
+    migrations = MIGRATIONS
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        # Each implemented operation checks its input against the model before it runs.
+        for operation in service_model().operation_names:
+            name = snake_case(operation)
+            method = getattr(self, name, None)
+            if method is not None:
+                setattr(self, name, _validated(operation, method))
+
+    async def start(self) -> None:
+        self.register_all_keys()
+
+    def reset(self) -> None:
+        self.cloud.credentials.clear()

@@ -1,0 +1,79 @@
+"""Service-linked roles: CreateServiceLinkedRole, DeleteServiceLinkedRole,
+GetServiceLinkedRoleDeletionStatus.
+
+A service-linked role lives under ``/aws-service-role/<service>/``, is named
+``AWSServiceRoleFor<Service>`` (``_<suffix>`` appended when a CustomSuffix is given), trusts only
+its service, and is protected: DeleteRole, UpdateRole... answer UnmodifiableEntity; it goes away
+through DeleteServiceLinkedRole, whose deletion task the status operation reports.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from overcast.services.iam import errors
+
+# The role names AWS uses for some common services (the rest: the capitalised first label).
+_ROLE_SUFFIXES = {
+    "autoscaling.amazonaws.com": "AutoScaling",
+    "elasticbeanstalk.amazonaws.com": "ElasticBeanstalk",
+    "elasticloadbalancing.amazonaws.com": "ElasticLoadBalancing",
+    "ecs.amazonaws.com": "ECS",
+    "rds.amazonaws.com": "RDS",
+    "spot.amazonaws.com": "EC2Spot",
+    "lambda.amazonaws.com": "Lambda",
+    "events.amazonaws.com": "CloudWatchEvents",
+    "codedeploy.amazonaws.com": "CodeDeploy",
+    "organizations.amazonaws.com": "Organizations",
+    "eks.amazonaws.com": "AmazonEKS",
+    "dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
+    "xray.amazonaws.com": "AWSXRay",
+}
+
+
+def role_name_for(service: str, suffix: str | None) -> str:
+    base = _ROLE_SUFFIXES.get(service) or service.split(".", 1)[0].capitalize()
+    name = f"AWSServiceRoleFor{base}"
+    return f"{name}_{suffix}" if suffix else name
+
+
+def trust_policy_for(service: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": [service]}, "Action": "sts:AssumeRole"}]})
+
+
+class ServiceLinkedRoleOperations:
+    def create_service_linked_role(self, ctx, params):
+        service = params["AWSServiceName"]
+        if not service.endswith(".amazonaws.com"):
+            raise errors.invalid_input(f"Invalid service name {service}.")
+        name = role_name_for(service, params.get("CustomSuffix"))
+        if self.find_role(ctx.account, name) is not None:
+            raise errors.invalid_input(
+                f"Service role name {name} has been taken in this account, please try a different suffix.")
+        role = self._insert_role(ctx.account, name, f"/aws-service-role/{service}/", trust_policy_for(service),
+                                 description=params.get("Description"))
+        return {"Role": role.shape(full=False)}
+
+    def delete_service_linked_role(self, ctx, params):
+        role = self.require_role(ctx.account, params["RoleName"])
+        if not role.service_linked:
+            raise errors.invalid_input(f"Role {role.name} is not a service-linked role.")
+        if self.db.query_one("SELECT 1 FROM profile_roles WHERE account = ? AND role_key = ?",
+                             (ctx.account, role.key)):
+            raise errors.delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+        service = role.path.split("/")[2]
+        task_id = f"task/aws-service-role/{service}/{role.name}/{uuid.uuid4()}"
+        with self.db.transaction():
+            self._drop_role(role)
+            self.db.execute("INSERT INTO slr_deletions (account, task_id, role_name, status) VALUES (?, ?, ?, ?)",
+                            (ctx.account, task_id, role.name, "SUCCEEDED"))
+        return {"DeletionTaskId": task_id}
+
+    def get_service_linked_role_deletion_status(self, ctx, params):
+        row = self.db.query_one("SELECT status FROM slr_deletions WHERE account = ? AND task_id = ?",
+                                (ctx.account, params["DeletionTaskId"]))
+        if row is None:
+            raise errors.no_such_entity(f"Deletion task {params['DeletionTaskId']} cannot be found.")
+        return {"Status": row[0]}
