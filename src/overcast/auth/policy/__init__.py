@@ -4,6 +4,7 @@ Pure Python, no server state."""
 
 from overcast.auth.policy.document import Condition, Policy, Statement, parse_policy, policy_size
 from overcast.auth.policy.errors import PolicyDocumentError
+from overcast.auth.policy.evaluate import evaluate, request_context
 from overcast.auth.policy.model import (
     AuthzRequest,
     Decision,
@@ -14,5 +15,6 @@ from overcast.auth.policy.model import (
 
 __all__ = [
     "AuthzRequest", "Condition", "Decision", "MatchedStatement", "Policy", "PolicyDocumentError",
-    "PolicySet", "Principal", "Statement", "parse_policy", "policy_size",
+    "PolicySet", "Principal", "Statement", "evaluate", "parse_policy", "policy_size",
+    "request_context",
 ]
