@@ -21,10 +21,13 @@ def free_port() -> int:
 class ServerProcess:
     """One ``overcast serve`` on a free port of 127.0.0.1, with its own data dir."""
 
-    def __init__(self, data_dir: str, *extra_args: str, port: int | None = None, env: dict | None = None):
+    def __init__(self, data_dir: str, *extra_args: str, port: int | None = None, env: dict | None = None,
+                 imds_port: int | None = None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
         self.port = port or free_port()
+        # The instance metadata endpoint gets a free port too (never the shared default 1338).
+        self.imds_port = imds_port or free_port()
         self.env = env or {}
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
@@ -34,6 +37,10 @@ class ServerProcess:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def imds_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.imds_port}"
+
     def start(self, timeout: float = 20.0) -> "ServerProcess":
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
@@ -42,7 +49,7 @@ class ServerProcess:
         self.output = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "overcast", "serve", "--port", str(self.port), "--data-dir", self.data_dir,
-             *self.extra_args],
+             "--imds-port", str(self.imds_port), *self.extra_args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,

@@ -23,6 +23,7 @@ def serve(args) -> int:
     import uvicorn
 
     from overcast.gateway.app import create_app
+    from overcast.imds.server import ImdsListener
 
     settings = Settings.from_env(
         host=args.host,
@@ -32,18 +33,30 @@ def serve(args) -> int:
         strict=True if args.strict else None,
         fsync=True if args.fsync else None,
         log_level=args.log_level,
+        imds_port=args.imds_port,
+        imds_v1=False if args.imds_v2_only else None,
     )
     os.makedirs(settings.data_dir, exist_ok=True)
     app = create_app(settings)
+    imds = ImdsListener(app.cloud, settings)
 
     class Server(uvicorn.Server):
         async def startup(self, sockets=None):
             await super().startup(sockets=sockets)
             if not self.should_exit:
+                await imds.start()
                 print(f"Overcast {__version__} listening on http://{settings.host}:{settings.port}", flush=True)
+                if imds.serving:
+                    print(f"instance metadata on http://{settings.host}:{settings.imds_port}", flush=True)
+                elif imds.failed:
+                    print(f"instance metadata NOT served: port {settings.imds_port} is taken (--imds-port)", flush=True)
                 print(f"data in {os.path.abspath(settings.data_dir)}; region {settings.region}; "
                       f"{'strict' if settings.strict else 'open'} mode", flush=True)
                 print("Ready.", flush=True)
+
+        async def shutdown(self, sockets=None):
+            await imds.stop()
+            await super().shutdown(sockets=sockets)
 
     config = uvicorn.Config(
         app,
@@ -108,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="default region (OVERCAST_REGION, default us-east-1)")
     p.add_argument("--strict", action="store_true", help="verify signatures (OVERCAST_STRICT)")
     p.add_argument("--fsync", action="store_true", help="fsync for power-loss durability (OVERCAST_FSYNC)")
+    p.add_argument("--imds-port", type=int, help="instance metadata port, 0 for none (OVERCAST_IMDS_PORT, default 1338)")
+    p.add_argument("--imds-v2-only", action="store_true", help="IMDS answers only token requests (OVERCAST_IMDS_V1=0)")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="OVERCAST_LOG_LEVEL")
     p.set_defaults(func=serve)
 

@@ -61,6 +61,15 @@ class Settings:
         metadata={"env": "OVERCAST_S3_RESTORE_SECONDS", "help": "seconds until an S3 restore completes"},
     )
 
+    # The EC2 instance metadata service (IMDS) listens on its own port; 0 turns it off.
+    imds_port: int = field(
+        default=1338, metadata={"env": "OVERCAST_IMDS_PORT", "help": "port of the instance metadata service (0: off)"}
+    )
+    # False: IMDSv2 only (a GET without a session token is 401, as with HttpTokens=required).
+    imds_v1: bool = field(
+        default=True, metadata={"env": "OVERCAST_IMDS_V1", "help": "answer IMDSv1 (tokenless) requests"}
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Build settings from the environment, then apply explicit (non-None) overrides."""

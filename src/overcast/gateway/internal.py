@@ -26,6 +26,8 @@ class InternalEndpoints:
                 await send_json(send, 200, {"now": self.cloud.clock.now(), "offset": self.cloud.clock.offset})
             elif route == ("POST", "/_overcast/clock"):
                 await self._clock(receive, send)
+            elif route in (("GET", "/_overcast/imds"), ("POST", "/_overcast/imds")):
+                await self._imds(method, receive, send)
             else:
                 await send_json(send, 404, {"error": "NotFound", "message": f"No internal endpoint {method} {path}"})
         except _BadRequest as exc:
@@ -54,6 +56,25 @@ class InternalEndpoints:
             raise _BadRequest("the clock only moves forward: advance must be a number >= 0")
         await self.cloud.advance_clock(float(seconds))
         await send_json(send, 200, {"now": clock.now(), "offset": clock.offset})
+
+    async def _imds(self, method: str, receive, send) -> None:
+        """Whom the instance metadata endpoint answers as (see ``overcast.imds.choice``)."""
+        from overcast.imds import choice
+
+        if method == "GET":
+            await send_json(send, 200, choice.describe(self.cloud))
+            return
+        body = await read_body(receive, 65536, None)
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            raise _BadRequest('the body must be JSON: {"instance_id": ...} or {"instance_profile": ...}') from None
+        if not isinstance(payload, dict):
+            raise _BadRequest("the body must be a JSON object")
+        try:
+            await send_json(send, 200, await choice.choose(self.cloud, payload))
+        except choice.ChoiceError as exc:
+            raise _BadRequest(str(exc)) from None
 
     def _localstack_health(self) -> dict:
         health = self.cloud.health()
