@@ -22,7 +22,9 @@ class AttachmentOperations:
 
     def _attach(self, ctx, kind: str, params: dict) -> dict:
         entity = self.entity_for(ctx, kind, params, modify=True)
-        policy = self.require_policy(ctx.account, params["PolicyArn"])
+        policy = self.find_policy(ctx.account, params["PolicyArn"])
+        if policy is None:
+            raise errors.policy_not_attachable(params["PolicyArn"])
         attached = self.attached_arns(ctx.account, kind, entity.key)
         if policy["arn"] in attached:
             return {}

@@ -59,4 +59,9 @@ def profile_not_found(name: str) -> AwsError:
 
 
 def policy_not_found(arn: str) -> AwsError:
+    return no_such_entity(f"Policy {arn} was not found.")
+
+
+def policy_not_attachable(arn: str) -> AwsError:
+    """Attaching (or naming as a boundary) a policy that does not exist."""
     return no_such_entity(f"Policy {arn} does not exist or is not attachable.")

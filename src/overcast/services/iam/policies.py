@@ -69,7 +69,7 @@ class PolicyOperations:
         policy = self.find_policy(account, arn)
         if policy is None:
             raise errors.invalid_input(f"ARN {arn} is not valid.") if ids.parse_arn(arn) is None \
-                else errors.policy_not_found(arn)
+                else errors.policy_not_attachable(arn)
         return policy
 
     def policy_document(self, account: str, policy: dict, version: str | None = None) -> str | None:
