@@ -92,6 +92,8 @@ class SimulationOperations:
                 decision = evaluate(request, PolicySet(identity=identity, resource=resource_policy, boundary=boundary))
                 matched = []
                 for statement in decision.matched:
+                    if decision.reason == "explicit_deny" and statement.effect != "Deny":
+                        continue  # a denied request reports the statements that denied it
                     source_type, source_id = labels.get(statement.source, ("none", statement.source))
                     matched.append({"SourcePolicyId": source_id, "SourcePolicyType": source_type})
                 result = {"EvalActionName": action, "EvalResourceName": resource,
