@@ -11,7 +11,10 @@ Managed policies count with their default version.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass, field
+
+log = logging.getLogger("overcast.iam")
 
 
 @dataclass
@@ -77,7 +80,18 @@ class PrincipalPolicyLookups:
         else:
             return PrincipalPolicies()
         return PrincipalPolicies(
-            identity=[parsed(doc, "identity", source) for _, source, doc in texts],
-            boundary=parsed(boundary, "boundary", "boundary") if boundary else None,
+            identity=[p for p in (_readable(doc, "identity", source) for _, source, doc in texts) if p is not None],
+            boundary=_readable(boundary, "boundary", "boundary") if boundary else None,
             tags=tags,
         )
+
+
+def _readable(text: str, kind: str, source: str):
+    """The parsed policy; a stored document the engine no longer reads grants nothing (logged)."""
+    from overcast.auth.policy import PolicyDocumentError
+
+    try:
+        return parsed(text, kind, source)
+    except PolicyDocumentError as error:
+        log.warning("stored policy %s is unreadable: %s", source, error.message)
+        return None
