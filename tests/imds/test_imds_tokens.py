@@ -49,3 +49,7 @@ def test_instance_requiring_tokens_refuses_v1(server, aws_client):
     advance(server, 10)
     assert imds(server, "/latest/meta-data/instance-id")[0] == 401
     assert text(server, "/latest/meta-data/instance-id", headers={TOKEN: token(server)}).startswith("i-")
+
+
+def test_get_on_the_token_path_is_not_allowed(server):
+    assert imds(server, "/latest/api/token")[0] == 405

@@ -68,7 +68,7 @@ class ImdsApp:
             if ttl is None:
                 return _error(400)
             return 200, {TTL_HEADER: str(ttl)}, self.tokens.issue(ttl).encode()
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") or path == "/latest/api/token":
             return _error(405)
         extra = {}
         identity = served_identity(self.cloud)
@@ -123,9 +123,12 @@ class ImdsApp:
                 "region": identity.region,
             },
             "reservation-id": identity.reservation_id,
+            "instance-life-cycle": "on-demand",
+            "services": {"domain": "amazonaws.com", "partition": "aws"},
         }
         if identity.profile_arn:
             meta["iam"] = self._iam(identity)
+        meta = dict(sorted(meta.items()))
         latest = {"dynamic": {"instance-identity": {"document": lambda: _document(identity)}}, "meta-data": meta}
         if identity.user_data is not None:
             latest["user-data"] = identity.user_data
@@ -135,19 +138,19 @@ class ImdsApp:
         role = self.credentials.role_of(identity)
         creds = {}
         if role is not None:
-            creds[role.name] = lambda: json.dumps(self.credentials.for_role(identity, role), indent=2)
-        info = lambda: json.dumps({  # noqa: E731
+            creds[role.name] = lambda: _json(self.credentials.for_role(identity, role))
+        info = lambda: _json({  # noqa: E731
             "Code": "Success",
             "LastUpdated": iso_z(self.credentials.last_updated(identity) or identity.pending_time),
             "InstanceProfileArn": identity.profile_arn,
             "InstanceProfileId": identity.profile_id or "",
-        }, indent=2)
+        })
         return {"info": info, "security-credentials": creds}
 
 
 def _document(identity: Identity) -> str:
     """``/latest/dynamic/instance-identity/document``, with EC2's members in EC2's order."""
-    return json.dumps({
+    return _json({
         "accountId": identity.account,
         "architecture": "x86_64",
         "availabilityZone": identity.zone,
@@ -163,7 +166,12 @@ def _document(identity: Identity) -> str:
         "ramdiskId": None,
         "region": identity.region,
         "version": "2017-09-30",
-    }, indent=2)
+    })
+
+
+def _json(document: dict) -> str:
+    """JSON as IMDS writes it: one member a line, ``"Name" : value``."""
+    return json.dumps(document, indent=2, separators=(",", " : "))
 
 
 def _known_path(path: str) -> bool:
