@@ -177,3 +177,18 @@ def test_user_permissions_boundary(iam):
     assert "PermissionsBoundary" not in iam.get_user(UserName="u")["User"]
     iam.put_user_permissions_boundary(UserName="u", PermissionsBoundary=ADMIN)
     assert iam.get_user(UserName="u")["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == ADMIN
+
+
+def test_policy_arn_must_be_an_arn(iam):
+    assert error_of(iam.get_policy, PolicyArn="arn:aws:s3:::not-iam-policy")[:2] == (
+        "InvalidInput", "ARN arn:aws:s3:::not-iam-policy is not valid.")
+    iam.create_user(UserName="u")
+    assert error_of(iam.attach_user_policy, UserName="u", PolicyArn="arn:aws:s3:::nope-nope-nope")[0] == \
+        "InvalidInput"
+
+
+def test_managed_policy_needs_version_2012(iam):
+    old = json.dumps({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+    assert error_of(iam.create_policy, PolicyName="old", PolicyDocument=old)[0] == "MalformedPolicyDocument"
+    iam.create_user(UserName="u")
+    iam.put_user_policy(UserName="u", PolicyName="old", PolicyDocument=old)  # inline policies may use it

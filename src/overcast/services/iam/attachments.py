@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from overcast.services.iam import errors
 from overcast.services.iam.listing import paginate, path_filter
+from overcast.services.iam.policies import check_policy_arn
 
 MAX_ATTACHED = 10
 _QUOTA_NAME = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}
@@ -24,6 +25,7 @@ class AttachmentOperations:
         entity = self.entity_for(ctx, kind, params, modify=True)
         policy = self.find_policy(ctx.account, params["PolicyArn"])
         if policy is None:
+            check_policy_arn(params["PolicyArn"])
             raise errors.policy_not_attachable(params["PolicyArn"])
         attached = self.attached_arns(ctx.account, kind, entity.key)
         if policy["arn"] in attached:

@@ -23,7 +23,7 @@ def policy_size(text: str) -> int:
 def parse(text: str, kind: str, source: str = ""):
     """The engine's ``Policy`` for ``text``; ``MalformedPolicyDocument`` with AWS's message if bad.
 
-    kind: identity (permissions policies), trust (AssumeRolePolicyDocument), boundary, resource.
+    kind: identity (inline permissions policies), managed (managed policy versions), trust (AssumeRolePolicyDocument), boundary, resource.
     """
     from overcast.auth.policy import PolicyDocumentError, parse_policy
 
@@ -34,7 +34,8 @@ def parse(text: str, kind: str, source: str = ""):
 
 
 def check_managed(text: str) -> None:
-    parse(text, "identity")
+    """A managed policy document (kind "managed": IAM also requires Version 2012-10-17 there)."""
+    parse(text, "managed")
     if policy_size(text) > MANAGED_POLICY_SIZE:
         raise quota("PolicySize", MANAGED_POLICY_SIZE)
 

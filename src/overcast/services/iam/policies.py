@@ -28,6 +28,12 @@ def _aws_dict(policy) -> dict:
             "created": policy.created, "updated": policy.created, "tags": {}, "aws": True}
 
 
+def check_policy_arn(arn: str) -> None:
+    """A policy ARN that is not an IAM ARN at all is InvalidInput (not NoSuchEntity)."""
+    if ids.parse_arn(arn) is None:
+        raise errors.invalid_input(f"ARN {arn} is not valid.")
+
+
 class PolicyOperations:
     # -- lookups -----------------------------------------------------------------------------
 
@@ -55,6 +61,7 @@ class PolicyOperations:
     def require_policy(self, account: str, arn: str) -> dict:
         policy = self.find_policy(account, arn)
         if policy is None:
+            check_policy_arn(arn)
             raise errors.policy_not_found(arn)
         return policy
 
@@ -68,8 +75,8 @@ class PolicyOperations:
         """A permissions boundary must be an existing managed policy."""
         policy = self.find_policy(account, arn)
         if policy is None:
-            raise errors.invalid_input(f"ARN {arn} is not valid.") if ids.parse_arn(arn) is None \
-                else errors.policy_not_attachable(arn)
+            check_policy_arn(arn)
+            raise errors.policy_not_attachable(arn)
         return policy
 
     def policy_document(self, account: str, policy: dict, version: str | None = None) -> str | None:
