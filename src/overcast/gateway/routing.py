@@ -197,6 +197,15 @@ class Router:
             service = candidates[0] if candidates else None
         if service is None:
             service = self._from_host(headers.get("host", ""))
+        if service is None and kind == "form" and path in ("", "/"):
+            # An unsigned form POST to the bare endpoint (STS AssumeRoleWithWebIdentity,
+            # AssumeRoleWithSAML: the SDKs do not sign them): the form's Version names the
+            # query service, read once the body is (``refine``).
+            candidates = self._form_services()
+            service = candidates[0] if candidates else None
+            form_fallback = True
+        else:
+            form_fallback = False
         if service is None:
             service = "s3"
         meta = self.index.meta.get(service)
@@ -205,9 +214,14 @@ class Router:
             meta = self.index.meta.get(service) or {"protocols": ["rest-xml"]}
         protocol = choose_protocol(meta, kind, headers)
         route = Route(service, protocol, service in IMPLEMENTED)
-        if len(candidates) > 1:
+        if len(candidates) > 1 or (form_fallback and candidates):
             route.candidates = candidates
         return route
+
+    def _form_services(self) -> list[str]:
+        """Implemented services that speak the query protocol (the unsigned operations are all
+        query: STS's), in a fixed order."""
+        return sorted(n for n in IMPLEMENTED if n in self.index.meta and "query" in self.index.meta[n]["protocols"])
 
     def _by_target(self, prefix: str, operation: str) -> str | None:
         """The service with this target prefix (Timestream's write and query APIs share one:

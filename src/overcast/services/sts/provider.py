@@ -16,11 +16,15 @@ from __future__ import annotations
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.sts.authorization_messages import AuthorizationMessageOperations
 from overcast.services.sts.identity import IdentityOperations
+from overcast.services.sts.roles import RoleOperations
 from overcast.services.sts.schema import MIGRATIONS
 from overcast.services.sts.sessions import SessionStore
+from overcast.services.sts.web_identity import WebIdentityOperations
 
 
-class Provider(IdentityOperations, AuthorizationMessageOperations, BaseProvider):
+class Provider(
+    IdentityOperations, RoleOperations, WebIdentityOperations, AuthorizationMessageOperations, BaseProvider
+):
     service_name = "sts"
     migrations = MIGRATIONS
 

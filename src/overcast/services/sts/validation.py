@@ -17,10 +17,17 @@ from overcast.protocols.models import service_model
 
 
 @lru_cache(maxsize=None)
-def _pattern(text: str) -> re.Pattern:
+def _pattern(text: str) -> re.Pattern | None:
     # The model writes code points above the BMP as \uXXXXX; Python needs \U000XXXXX.
     text = re.sub(r"\\u([0-9A-Fa-f]{5})", lambda m: "\\U000" + m.group(1), text)
-    return re.compile(text)
+    # Unicode classes (tag keys and values): letters and numbers are \w (whose underscore the
+    # patterns allow anyway), separators the Unicode spaces.
+    text = text.replace("\\p{L}", "\\w").replace("\\p{N}", "\\w")
+    text = text.replace("\\p{Z}", " \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000")
+    try:
+        return re.compile(text)
+    except re.error:  # a construct Python's re lacks: the length limits still apply
+        return None
 
 
 def _problems(label: str, shape, value) -> list[str]:
@@ -34,7 +41,8 @@ def _problems(label: str, shape, value) -> list[str]:
         if "max" in meta and len(value) > meta["max"]:
             out.append(f"Value '{shown}' at '{label}' failed to satisfy constraint: "
                        f"Member must have length less than or equal to {meta['max']}")
-        if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
+        pattern = _pattern(meta["pattern"]) if "pattern" in meta else None
+        if pattern is not None and not pattern.fullmatch(value):
             out.append(f"Value '{shown}' at '{label}' failed to satisfy constraint: "
                        f"Member must satisfy regular expression pattern: {meta['pattern']}")
     elif shape.type_name in ("integer", "long"):
