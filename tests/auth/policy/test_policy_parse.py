@@ -137,6 +137,8 @@ def test_iam_resource_path():
 
 def test_trust_policy_rules():
     parse_policy(doc(TRUST), "trust")
+    assert message('{"Version": "2012-10-17",}', "trust") == "This policy contains invalid Json"
+    assert message("AWSLambdaBasicExecutionRole", "trust") == "This policy contains invalid Json"
     no_principal = {k: v for k, v in TRUST.items() if k != "Principal"}
     assert message(doc(no_principal), "trust") == "Missing required field Principal"
     assert message(doc({**TRUST, "Resource": "*"}), "trust") == "Has prohibited field Resource"
@@ -200,3 +202,15 @@ def test_unknown_kind_is_a_programming_error():
 
 def test_policy_size_ignores_whitespace():
     assert policy_size('{ "a" :\n\t"b c" }') == 10
+
+
+def test_resource_policies_are_read_leniently():
+    """S3 and SQS check their own documents; the engine reads whatever they stored."""
+    statement = {"Sid": "Queue1_Send Message", "Effect": "deny", "Principal": {
+        "AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"},
+        "Action": "SendMessage", "Resource": "queue1",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "whenever"}}}
+    policy = parse_policy(doc(statement, {**statement}), "resource")
+    assert policy.statements[0].effect == "Deny"
+    identity = {k: v for k, v in statement.items() if k not in ("Principal", "Sid")}
+    assert message(doc(identity), "identity") == "The policy failed legacy parsing"

@@ -101,7 +101,7 @@ def parse_policy(text: str, kind: str, source: str = "") -> Policy:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown policy kind {kind!r}")
-    document = _load(text)
+    document = _load(text, kind)
     statements = _check_syntax(document)
     version = document.get("Version", DEFAULT_VERSION)
     if kind == "managed" and version != "2012-10-17":
@@ -110,9 +110,14 @@ def parse_policy(text: str, kind: str, source: str = "") -> Policy:
         "Principal" in raw or "NotPrincipal" in raw for raw in statements
     ):
         raise PolicyDocumentError("Policy document should not specify a principal.")
-    if any(not _passes_legacy_parsing(raw) for raw in statements):
+    # Resource policies belong to S3, SQS...: those services check their documents with their
+    # own rules and texts first; the engine only needs what it evaluates, so value formats
+    # (Sid, ARNs, vendors, dates) are IAM's checks alone.
+    iam_document = kind != "resource"
+    if iam_document and any(not _passes_legacy_parsing(raw) for raw in statements):
         raise PolicyDocumentError("The policy failed legacy parsing")
-    _check_sids(statements, kind)
+    if iam_document:
+        _check_sids(statements, kind)
     for raw in statements:
         _check_actions(raw, kind)
     for raw in statements:
@@ -143,21 +148,23 @@ def _reject_constant(name):
     raise ValueError(f"not JSON: {name}")
 
 
-def _load(text) -> dict:
+def _load(text, kind: str = "identity") -> dict:
+    # CreateRole/UpdateAssumeRolePolicy answer unparseable JSON with their own text.
+    unparseable = "This policy contains invalid Json" if kind == "trust" else "Syntax errors in policy."
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise PolicyDocumentError("Syntax errors in policy.") from None
+            raise PolicyDocumentError(unparseable) from None
     if not isinstance(text, str):
-        raise PolicyDocumentError("Syntax errors in policy.")
+        raise PolicyDocumentError(unparseable)
     try:
         # json.loads already refuses trailing garbage after the document.
         document = json.loads(
             text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
         )
     except (ValueError, RecursionError):
-        raise PolicyDocumentError("Syntax errors in policy.") from None
+        raise PolicyDocumentError(unparseable) from None
     if not isinstance(document, dict):
         raise PolicyDocumentError("Syntax errors in policy.")
     return document
@@ -270,6 +277,8 @@ def _check_actions(statement: dict, kind: str) -> None:
     actions = _as_list(statement.get(key, []))
     if not actions:
         raise PolicyDocumentError("Policy statement must contain actions.")
+    if kind == "resource":
+        return
     for action in actions:
         parts = action.split(":")
         if len(parts) == 1 and action != "*":
@@ -278,7 +287,7 @@ def _check_actions(statement: dict, kind: str) -> None:
             )
         if len(parts) > 2:
             raise PolicyDocumentError("Actions/Condition can contain only one colon.")
-        if action != "*" and re.search(r"[^a-zA-Z0-9\-.*?]", parts[0]):
+        if action != "*" and re.search(r"[^a-zA-Z0-9\-.]", parts[0]):
             raise PolicyDocumentError(f"Vendor {parts[0]} is not valid")
     if kind == "trust" and key == "Action":
         for action in actions:
@@ -298,7 +307,7 @@ def _check_resources(statement: dict, kind: str) -> None:
     resources = _as_list(statement.get(present[0], [])) if present else []
     if not resources:
         raise PolicyDocumentError("Policy statement must contain resources.")
-    for resource in sorted(resources, reverse=True):
+    for resource in sorted(resources, reverse=True) if kind != "resource" else ():
         message = resource_rules.format_error(resource)
         if message:
             raise PolicyDocumentError(message)
@@ -339,7 +348,8 @@ def _normalise(statement: dict) -> Statement:
                 Condition(operator, key, tuple(condition_text(v) for v in _as_list(values)))
             )
     return Statement(
-        effect=statement["Effect"],
+        # "deny" in a lenient (resource) document still denies.
+        effect="Deny" if statement["Effect"].lower() == "deny" else "Allow",
         sid=statement.get("Sid"),
         actions=_tuple(statement, "Action"),
         not_actions=_tuple(statement, "NotAction"),

@@ -65,7 +65,12 @@ def spec(value) -> PrincipalSpec:
     ))
 
 
-def _valid(kind: str, value: str) -> bool:
+def _valid(kind: str, value: str, policy_kind: str = "trust") -> bool:
+    if kind == "AWS" and policy_kind == "resource":
+        # Resource policies also name IAM's special users (CloudFront origin access
+        # identities: "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2...").
+        if re.fullmatch(rf"arn:{_PARTITION}:iam::[^:]+:.+", value):
+            return True
     if kind == "AWS":
         return (value == "*" or bool(_ACCOUNT_ID.fullmatch(value)) or bool(_AWS_ARN.fullmatch(value))
                 or bool(_UNIQUE_ID.fullmatch(value)))
@@ -88,7 +93,7 @@ def validation_error(value, policy_kind: str) -> str | None:
         for item in items if isinstance(items, list) else [items]:
             if kind not in TYPES:
                 return "Invalid principal in policy"
-            if not _valid(kind, item):
+            if not _valid(kind, item, policy_kind):
                 if policy_kind == "trust":
                     return f'Invalid principal in policy: "{_ERROR_TYPE[kind]}":"{item}"'
                 return "Invalid principal in policy"
