@@ -131,6 +131,21 @@ def test_objects_from_before_versioning_are_the_null_version(s3, bucket):
     assert [(v["VersionId"], v["IsLatest"]) for v in versions] == [(later, True), ("null", False)]
 
 
+def test_overwrites_before_versioning_leave_one_null_version_older_than_later_ones(s3, bucket):
+    for i in range(3):  # unversioned overwrites replace the object in place
+        s3.put_object(Bucket=bucket, Key="k", Body=b"old%d" % i, Metadata={"n": str(i)})
+    s3.put_object(Bucket=bucket, Key="j", Body=b"other")
+    head = s3.head_object(Bucket=bucket, Key="k")
+    assert head["ContentLength"] == 4 and head["Metadata"] == {"n": "2"}
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["j", "k"]
+    enable(s3, bucket)
+    later = s3.put_object(Bucket=bucket, Key="k", Body=b"new")["VersionId"]
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="k")["Versions"]
+    assert [(v["VersionId"], v["IsLatest"]) for v in versions] == [(later, True), ("null", False)]
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"old2"
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"new"
+
+
 def test_suspended_writes_replace_the_null_version_and_keep_older_ones(s3, versioned):
     kept = s3.put_object(Bucket=versioned, Key="k", Body=b"enabled")["VersionId"]
     enable(s3, versioned, "Suspended")

@@ -202,16 +202,18 @@ class ObjectStore:
         new.version = new_version_id() if versioning == "Enabled" else NULL_VERSION
         new.latest = True
         with self.db.transaction():
-            new.seq = self._next_seq()
             if versioning is None:
-                # an unversioned bucket holds one (null) version per key: overwrite it in
-                # place, which dirties two pages where a delete and an insert dirty five
+                # An unversioned bucket holds one (null) version per key: overwrite it in
+                # place, keeping its seq (a key's place among its versions; it has no
+                # other), which dirties one page where a delete and an insert dirty five.
                 replaced = self._replace_null(partition, bucket, new)
                 if replaced is not None:
                     freed += replaced
                 else:
+                    new.seq = self._next_seq()
                     self._insert(partition, bucket, new)
             else:
+                new.seq = self._next_seq()
                 self._demote(partition, bucket, new.key)
                 if versioning == "Suspended":
                     freed += self._drop(partition, bucket, new.key, NULL_VERSION)
@@ -292,13 +294,15 @@ class ObjectStore:
                                 "AND version = 'null'", where)
         if old is None:
             return None
+        previous = _row_to_version(old)
+        new.seq = previous.seq
         self.db.execute(
-            "UPDATE versions SET seq = ?, latest = 1, marker = ?, blob = ?, size = ?, etag = ?, modified = ?, "
+            "UPDATE versions SET latest = 1, marker = ?, blob = ?, size = ?, etag = ?, modified = ?, "
             "headers = ?, meta = ?, storage_class = ?, attrs = ? "
             "WHERE partition = ? AND bucket = ? AND key = ? AND version = 'null'",
-            (new.seq, int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
+            (int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
              _to_json(new.meta), new.storage_class, _to_json(new.attrs), *where))
-        return _row_to_version(old).blob_ids()
+        return previous.blob_ids()
 
     def _demote(self, partition: str, bucket: str, key: str) -> None:
         self.db.execute("UPDATE versions SET latest = 0 WHERE partition = ? AND bucket = ? AND key = ? AND latest = 1",
