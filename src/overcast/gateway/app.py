@@ -83,6 +83,12 @@ class Gateway:
         self.auth = Authenticator(cloud.settings, cloud.clock, cloud.credentials)
         self.access_log = AccessLog(cloud.settings.log_level)
         self.internal = InternalEndpoints(cloud)
+        # Strict mode only: open mode pays nothing for authorization.
+        self.authorizer = None
+        if cloud.settings.strict:
+            from overcast.auth.authorization.authorizer import Authorizer
+
+            self.authorizer = Authorizer(cloud)
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -199,6 +205,8 @@ class Gateway:
             params = protocol.parse_request(operation, request)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
+            if self.authorizer is not None:
+                await self.authorizer.authorize(ctx, params, request)
             result = await self.cloud.services.invoke(ctx, params)
             response = protocol.serialize_response(operation, result, ctx)
             error = None

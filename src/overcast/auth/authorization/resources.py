@@ -1,0 +1,62 @@
+"""A resource's owning account and resource-based policy, from the service that holds it.
+
+S3 buckets and SQS queues have resource policies (``s3.bucket_policy_for`` and
+``sqs.queue_policy_for``); any other ARN names its account in its fifth field, and ``*`` or an
+ARN without an account (S3 ``arn:aws:s3:::...`` of a bucket that does not exist, EC2 images)
+belongs to the caller's account.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from overcast.auth.policy import Policy, PolicyDocumentError, parse_policy
+
+log = logging.getLogger("overcast.auth.authorization")
+
+
+@functools.lru_cache(maxsize=512)
+def parsed_resource_policy(text: str, source: str) -> Policy | None:
+    """A stored resource policy, parsed once per distinct text (None when the engine cannot read it)."""
+    try:
+        return parse_policy(text, "resource", source)
+    except PolicyDocumentError as exc:
+        log.warning("ignoring unreadable %s: %s", source, exc.message)
+        return None
+
+
+class ResourceOwners:
+    """Per request: resource ARN -> (owner account or None, resource policy or None), cached."""
+
+    def __init__(self, providers: dict, region: str):
+        self._providers = providers  # service name -> provider (s3, sqs) or absent
+        self._region = region
+        self._found: dict[str, tuple[str | None, Policy | None]] = {}
+
+    def lookup(self, resource: str) -> tuple[str | None, Policy | None]:
+        found = self._found.get(resource)
+        if found is None:
+            found = self._found[resource] = self._lookup(resource)
+        return found
+
+    def _lookup(self, resource: str) -> tuple[str | None, Policy | None]:
+        if resource == "*" or not resource.startswith("arn:"):
+            return None, None
+        parts = resource.split(":", 5)
+        if len(parts) < 6:
+            return None, None
+        service, account = parts[2], parts[4]
+        if service == "s3" and not account:
+            bucket = parts[5].split("/", 1)[0]
+            s3 = self._providers.get("s3")
+            if s3 is None or not bucket:
+                return None, None
+            owner, text = s3.bucket_policy_for(bucket, self._region)
+            return owner, (parsed_resource_policy(text, f"bucket policy of {bucket}") if text else None)
+        if service == "sqs":
+            sqs = self._providers.get("sqs")
+            owner, text = sqs.queue_policy_for(resource) if sqs is not None else (None, None)
+            policy = parsed_resource_policy(text, f"queue policy of {parts[5]}") if text else None
+            return owner or account or None, policy
+        return account or None, None

@@ -1,0 +1,150 @@
+"""Strict mode, S3, with root keys and anonymous callers: the owner's root may do anything in
+its own account except what its bucket policy explicitly denies; another account needs the
+bucket policy's grant; anonymous callers only what a public bucket policy allows."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from serverproc import ServerProcess
+from strict_helpers import ACCOUNT_A, ACCOUNT_B, allow, client, deny, denied, policy
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-strict-s3-root")), "--strict").start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="module")
+def owner(strict):
+    return client(strict, "s3", ACCOUNT_A)
+
+
+@pytest.fixture(scope="module")
+def other(strict):
+    return client(strict, "s3", ACCOUNT_B)
+
+
+def make_bucket(owner, name, body=b"hello"):
+    owner.create_bucket(Bucket=name)
+    owner.put_object(Bucket=name, Key="docs/a.txt", Body=body)
+    owner.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+
+
+def test_root_does_anything_in_its_own_account(owner):
+    make_bucket(owner, "root-own")
+    assert owner.get_object(Bucket="root-own", Key="docs/a.txt")["Body"].read() == b"hello"
+    assert [o["Key"] for o in owner.list_objects_v2(Bucket="root-own")["Contents"]] == ["docs/a.txt"]
+
+
+def test_other_account_is_refused_without_a_grant(owner, other):
+    make_bucket(owner, "root-private")
+    assert denied(other.get_object, Bucket="root-private", Key="docs/a.txt") == ("AccessDenied", 403, "Access Denied")
+    assert denied(other.put_object, Bucket="root-private", Key="x", Body=b"1")[:2] == ("AccessDenied", 403)
+
+
+def test_bucket_policy_grants_another_account(owner, other):
+    make_bucket(owner, "root-shared")
+    owner.put_bucket_policy(Bucket="root-shared", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-shared/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT_B}:root"})))
+    assert other.get_object(Bucket="root-shared", Key="docs/a.txt")["Body"].read() == b"hello"
+    # the grant is for reading objects only
+    assert denied(other.list_objects_v2, Bucket="root-shared")[:2] == ("AccessDenied", 403)
+    assert denied(other.delete_object, Bucket="root-shared", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+
+
+def test_bucket_policy_explicit_deny_stops_the_owner_root(owner):
+    make_bucket(owner, "root-denied")
+    owner.put_bucket_policy(Bucket="root-denied", Policy=policy(
+        deny("s3:GetObject", "arn:aws:s3:::root-denied/docs/*", Principal="*")))
+    code, status, message = denied(owner.get_object, Bucket="root-denied", Key="docs/a.txt")
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (f'User: arn:aws:iam::{ACCOUNT_A}:root is not authorized to perform: s3:GetObject on resource: '
+                       '"arn:aws:s3:::root-denied/docs/a.txt" with an explicit deny in a resource-based policy')
+    owner.put_object(Bucket="root-denied", Key="other.txt", Body=b"x")  # outside the denied prefix
+
+
+def test_anonymous_get_allowed_by_public_read_policy(strict, owner):
+    make_bucket(owner, "root-public")
+    url = f"{strict.endpoint}/root-public/docs/a.txt"
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url, timeout=10)
+    assert caught.value.code == 403
+    assert b"<Code>AccessDenied</Code>" in caught.value.read()
+    owner.put_bucket_policy(Bucket="root-public", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-public/*", Principal="*")))
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"hello"
+    anonymous = client(strict, "s3", unsigned=True)
+    assert anonymous.get_object(Bucket="root-public", Key="docs/a.txt")["Body"].read() == b"hello"
+    assert denied(anonymous.put_object, Bucket="root-public", Key="new", Body=b"1") == (
+        "AccessDenied", 403, "Access Denied")
+    assert denied(anonymous.list_objects_v2, Bucket="root-public")[:2] == ("AccessDenied", 403)
+
+
+def test_anonymous_request_for_a_missing_bucket_is_no_such_bucket(strict):
+    anonymous = client(strict, "s3", unsigned=True)
+    assert denied(anonymous.get_object, Bucket="root-nowhere", Key="k")[:2] == ("NoSuchBucket", 404)
+
+
+def test_source_ip_condition(owner, other):
+    make_bucket(owner, "root-by-ip")
+    owner.put_bucket_policy(Bucket="root-by-ip", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-by-ip/*", Principal={"AWS": ACCOUNT_B},
+              Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})))
+    assert denied(other.get_object, Bucket="root-by-ip", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+    owner.put_bucket_policy(Bucket="root-by-ip", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-by-ip/*", Principal={"AWS": ACCOUNT_B},
+              Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})))
+    assert other.get_object(Bucket="root-by-ip", Key="docs/a.txt")["Body"].read() == b"hello"
+
+
+def test_prefix_condition_on_list_bucket(owner, other):
+    make_bucket(owner, "root-by-prefix")
+    owner.put_bucket_policy(Bucket="root-by-prefix", Policy=policy(
+        allow("s3:ListBucket", "arn:aws:s3:::root-by-prefix", Principal={"AWS": ACCOUNT_B},
+              Condition={"StringLike": {"s3:prefix": "docs/*"}})))
+    listed = other.list_objects_v2(Bucket="root-by-prefix", Prefix="docs/")
+    assert [o["Key"] for o in listed["Contents"]] == ["docs/a.txt"]
+    assert denied(other.list_objects_v2, Bucket="root-by-prefix")[:2] == ("AccessDenied", 403)
+    assert denied(other.list_objects_v2, Bucket="root-by-prefix", Prefix="secret/")[:2] == ("AccessDenied", 403)
+
+
+def test_secure_transport_condition(owner):
+    make_bucket(owner, "root-tls-only")
+    owner.put_bucket_policy(Bucket="root-tls-only", Policy=policy(
+        deny("s3:*", ["arn:aws:s3:::root-tls-only", "arn:aws:s3:::root-tls-only/*"], Principal="*",
+             Condition={"Bool": {"aws:SecureTransport": "false"}})))
+    code, _, message = denied(owner.get_object, Bucket="root-tls-only", Key="docs/a.txt")
+    assert code == "AccessDenied" and "explicit deny in a resource-based policy" in message
+
+
+def test_copy_object_checks_source_and_target(owner, other):
+    make_bucket(owner, "root-copy-src")
+    other.create_bucket(Bucket="root-copy-dst")
+    source = {"Bucket": "root-copy-src", "Key": "docs/a.txt"}
+    assert denied(other.copy_object, Bucket="root-copy-dst", Key="c", CopySource=source)[:2] == ("AccessDenied", 403)
+    owner.put_bucket_policy(Bucket="root-copy-src", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-copy-src/*", Principal={"AWS": ACCOUNT_B})))
+    other.copy_object(Bucket="root-copy-dst", Key="c", CopySource=source)
+    assert other.get_object(Bucket="root-copy-dst", Key="c")["Body"].read() == b"hello"
+    # and the owner of the source cannot write into B's bucket
+    assert denied(owner.copy_object, Bucket="root-copy-dst", Key="d", CopySource=source)[:2] == ("AccessDenied", 403)
+
+
+def test_delete_objects_checks_each_key(owner, other):
+    make_bucket(owner, "root-multi-delete")
+    owner.put_object(Bucket="root-multi-delete", Key="tmp/b.txt", Body=b"b")
+    owner.put_bucket_policy(Bucket="root-multi-delete", Policy=policy(
+        allow("s3:DeleteObject", "arn:aws:s3:::root-multi-delete/tmp/*", Principal={"AWS": ACCOUNT_B})))
+    objects = {"Objects": [{"Key": "tmp/b.txt"}, {"Key": "docs/a.txt"}]}
+    assert denied(other.delete_objects, Bucket="root-multi-delete", Delete=objects)[:2] == ("AccessDenied", 403)
+    other.delete_objects(Bucket="root-multi-delete", Delete={"Objects": [{"Key": "tmp/b.txt"}]})
+    keys = [o["Key"] for o in owner.list_objects_v2(Bucket="root-multi-delete")["Contents"]]
+    assert keys == ["docs/a.txt"]
