@@ -124,6 +124,8 @@ def test_service_linked_role(iam):
                        " - this role is only modifiable by AWS")
     assert error_of(iam.put_role_policy, RoleName=role["RoleName"], PolicyName="x",
                     PolicyDocument=allow())[0] == "UnmodifiableEntity"
+    edited = iam.update_role_description(RoleName=role["RoleName"], Description="edited")["Role"]
+    assert edited["Description"] == "edited"  # the one thing a service-linked role lets you change
     task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
     assert task.startswith("task/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk/")
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"

@@ -11,10 +11,12 @@
 | ``inline_policies.py`` | Put/Get/Delete/List User/Group/RolePolicy |
 | ``attachments.py`` | Attach/Detach/ListAttached*, ListEntitiesForPolicy, permissions boundaries |
 | ``access_keys.py`` | access keys (registered in ``cloud.credentials``) |
+| ``login_profiles.py`` | Create/Get/Update/DeleteLoginProfile, Create/Delete/ListAccountAliases |
 | ``tags.py`` | Tag/Untag/List*Tags |
 | ``oidc.py`` | OpenID Connect providers |
 | ``authorization_details.py`` | GetAccountAuthorizationDetails, GetAccountSummary |
 | ``simulation.py`` | SimulatePrincipalPolicy, SimulateCustomPolicy |
+| ``context_keys.py`` | GetContextKeysForCustomPolicy, GetContextKeysForPrincipalPolicy |
 
 Every operation's input is first checked against the model's constraints (``validation.py``).
 In-process, for STS, strict mode and IMDS: ``role_record``, ``role_by_arn``, ``principal_policies``,
@@ -29,10 +31,12 @@ from overcast.services.base import Provider as BaseProvider
 from overcast.services.iam.access_keys import AccessKeyOperations
 from overcast.services.iam.attachments import AttachmentOperations
 from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
+from overcast.services.iam.context_keys import ContextKeyOperations
 from overcast.services.iam.entities import EntityLookups
 from overcast.services.iam.groups import GroupOperations
 from overcast.services.iam.inline_policies import InlinePolicyOperations
 from overcast.services.iam.instance_profiles import InstanceProfileOperations
+from overcast.services.iam.login_profiles import LoginProfileOperations
 from overcast.services.iam.oidc import OidcOperations
 from overcast.services.iam.policies import PolicyOperations
 from overcast.services.iam.principal_policies import PrincipalPolicyLookups
@@ -57,8 +61,9 @@ def _validated(operation: str, method):
 
 class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
-               AccessKeyOperations, TagOperations, OidcOperations, AuthorizationDetailsOperations,
-               SimulationOperations, PrincipalPolicyLookups, EntityLookups, BaseProvider):
+               AccessKeyOperations, LoginProfileOperations, TagOperations, OidcOperations,
+               AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations, PrincipalPolicyLookups,
+               EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 

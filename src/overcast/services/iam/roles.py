@@ -94,7 +94,10 @@ class RoleOperations:
         return role
 
     def update_role(self, ctx, params):
-        role = self._modifiable_role(ctx, params["RoleName"])
+        # a service-linked role's description may be edited (IAM allows that much on them)
+        role = self.require_role(ctx.account, params["RoleName"])
+        if role.service_linked and params.get("MaxSessionDuration") is not None:
+            raise protected(role)
         description = params.get("Description", role.description)
         max_session = params.get("MaxSessionDuration") or role.max_session_duration
         self.db.execute("UPDATE roles SET description = ?, max_session = ? WHERE account = ? AND name_key = ?",
@@ -102,7 +105,7 @@ class RoleOperations:
         return {}
 
     def update_role_description(self, ctx, params):
-        role = self._modifiable_role(ctx, params["RoleName"])
+        role = self.require_role(ctx.account, params["RoleName"])
         self.db.execute("UPDATE roles SET description = ? WHERE account = ? AND name_key = ?",
                         (params["Description"], ctx.account, role.key))
         return {"Role": self.require_role(ctx.account, role.name).shape()}

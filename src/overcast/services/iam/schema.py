@@ -75,4 +75,17 @@ CREATE TABLE slr_deletions (
 );
 """
 
-MIGRATIONS = (ENTITY_SCHEMA,)
+# Version 2: console passwords (login profiles) and the account alias.
+LOGIN_SCHEMA = """
+CREATE TABLE login_profiles (
+    account TEXT NOT NULL, user_key TEXT NOT NULL, password_hash TEXT NOT NULL,
+    reset_required INTEGER NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (account, user_key)
+);
+CREATE TABLE account_aliases (
+    account TEXT NOT NULL PRIMARY KEY, alias TEXT NOT NULL
+);
+CREATE UNIQUE INDEX account_aliases_by_alias ON account_aliases (alias);
+"""
+
+MIGRATIONS = (ENTITY_SCHEMA, LOGIN_SCHEMA)
