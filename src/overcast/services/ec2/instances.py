@@ -105,8 +105,11 @@ class InstanceOperations:
             for row in rows:
                 previous = row.state
                 if previous in allowed:
-                    reason = "" if target == "pending" else instance_view.user_initiated(now)
-                    self.instances.move(row, target, "pending" if target == "pending" else "", reason)
+                    if target == "pending":
+                        self.instances.move(row, target, "pending", "")
+                    else:  # stopping / shutting-down carry the reason from the start, as on EC2
+                        self.instances.move(row, target, "Client.UserInitiatedShutdown",
+                                            instance_view.user_initiated(now))
                 changes.append({
                     "InstanceId": row.instance_id,
                     "CurrentState": instance_view.state(row.state),
