@@ -145,3 +145,13 @@ def test_instances_are_scoped_by_region(aws_client):
     assert west.describe_instances()["Reservations"] == []
     assert launch(west)
     assert len(west.describe_instances()["Reservations"]) == 1
+
+
+def test_subnet_in_another_zone_than_the_placement(aws_client):
+    ec2 = aws_client("ec2")
+    subnet = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                               Placement={"AvailabilityZone": "us-east-1d"})["Instances"][0]["SubnetId"]
+    code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet,
+                                Placement={"AvailabilityZone": "us-east-1e"})
+    assert (code, message) == ("InvalidParameterValue", f"Value (us-east-1e) for parameter availabilityZone is "
+                                                        f"invalid. Subnet '{subnet}' is in the availability zone us-east-1d")

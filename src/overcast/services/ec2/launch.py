@@ -135,7 +135,7 @@ class LaunchOperations:
                 raise Ec2Error("InvalidSubnetID.NotFound", f"The subnet ID '{subnet_id}' does not exist")
             if zone and by_subnet[subnet_id] != zone:
                 raise invalid_value(f"Value ({zone}) for parameter availabilityZone is invalid. "
-                                    f"Subnet {subnet_id} is in {by_subnet[subnet_id]}.")
+                                    f"Subnet '{subnet_id}' is in the availability zone {by_subnet[subnet_id]}")
             zone = by_subnet[subnet_id]
         zone = zone or zones[0]
         return zone, default_subnet(ctx.account, ctx.region, zone)
