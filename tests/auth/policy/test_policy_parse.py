@@ -214,3 +214,10 @@ def test_resource_policies_are_read_leniently():
     assert policy.statements[0].effect == "Deny"
     identity = {k: v for k, v in statement.items() if k not in ("Principal", "Sid")}
     assert message(doc(identity), "identity") == "The policy failed legacy parsing"
+
+
+def test_duplicate_keys_refused_by_iam_read_by_resource_owners():
+    text = ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Effect": "Deny", '
+            '"Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}')
+    assert message(text.replace('"Principal": "*", ', ""), "identity") == "Syntax errors in policy."
+    assert parse_policy(text, "resource").statements[0].effect == "Deny"

@@ -160,9 +160,10 @@ def _load(text, kind: str = "identity") -> dict:
         raise PolicyDocumentError(unparseable)
     try:
         # json.loads already refuses trailing garbage after the document.
-        document = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        # IAM refuses a document that names a key twice; the services that own resource
+        # policies read them as plain JSON (the last value wins), and so does the engine.
+        hook = _reject_duplicates if kind != "resource" else None
+        document = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise PolicyDocumentError(unparseable) from None
     if not isinstance(document, dict):
