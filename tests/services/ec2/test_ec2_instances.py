@@ -107,6 +107,8 @@ def test_run_instances_errors(aws_client):
     assert (code, message) == ("InvalidParameterValue", "Invalid value 't9.huge' for InstanceType.")
     code, _, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=3, MaxCount=2)
     assert code == "InvalidParameterValue"
+    code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=0, MaxCount=0)
+    assert (code, message) == ("InvalidParameterValue", "Maximum instance count must be greater than zero")
     code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1,
                                 Placement={"AvailabilityZone": "us-east-1z"})
     assert (code, message) == ("InvalidParameterValue", "Invalid availability zone: [us-east-1z]")

@@ -56,11 +56,12 @@ class LaunchOperations:
             raise missing_parameter("MinCount")
         if max_count is None:
             raise missing_parameter("MaxCount")
+        if max_count < 1:  # EC2's own wording
+            raise invalid_value("Maximum instance count must be greater than zero")
         if min_count < 1:
-            raise invalid_value(f"Value ({min_count}) for parameter minCount is invalid. Expected a positive integer.")
+            raise invalid_value("Minimum instance count must be greater than zero")
         if max_count < min_count:
-            raise invalid_value(f"Value ({max_count}) for parameter maxCount is invalid. "
-                                f"MaxCount must be greater than or equal to MinCount.")
+            raise invalid_value("Minimum instance count must be less than or equal to maximum instance count")
         if min_count > MAX_INSTANCES:
             raise Ec2Error("InstanceLimitExceeded", f"You have requested more instances ({min_count}) than your "
                            f"current instance limit of {MAX_INSTANCES} allows for the specified instance type.")
