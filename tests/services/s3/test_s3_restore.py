@@ -126,3 +126,28 @@ def test_restore_survives_a_restart(tmp_path):
         assert s3.get_object(Bucket="archive", Key="cold")["Body"].read() == b"kept"
     finally:
         server.stop()
+
+
+def test_listings_report_restore_status_when_asked(s3, bucket, server):
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    s3.put_object(Bucket=bucket, Key="warm", Body=b"y")
+    ask = {"OptionalObjectAttributes": ["RestoreStatus"]}
+
+    def statuses(listing):
+        return {o["Key"]: o.get("RestoreStatus") for o in listing}
+
+    assert statuses(s3.list_objects_v2(Bucket=bucket, **ask)["Contents"]) == {"cold": None, "warm": None}
+    _restore(s3, bucket, "cold")
+    assert statuses(s3.list_objects_v2(Bucket=bucket, **ask)["Contents"])["cold"] == {"IsRestoreInProgress": True}
+    assert "RestoreStatus" not in s3.list_objects_v2(Bucket=bucket)["Contents"][0]  # only when asked
+    _advance(server, RESTORE_SECONDS + 1)
+    restored = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+    expiry = parsedate_to_datetime(restored.split('expiry-date="')[1].rstrip('"'))
+    for listing in (s3.list_objects_v2(Bucket=bucket, **ask)["Contents"],
+                    s3.list_objects(Bucket=bucket, **ask)["Contents"],
+                    s3.list_object_versions(Bucket=bucket, **ask)["Versions"]):
+        status = statuses(listing)
+        assert status["warm"] is None
+        assert status["cold"] == {"IsRestoreInProgress": False, "RestoreExpiryDate": expiry}
+    _advance(server, 2 * DAY)  # the restored copy expired: nothing to report
+    assert statuses(s3.list_objects_v2(Bucket=bucket, **ask)["Contents"])["cold"] is None

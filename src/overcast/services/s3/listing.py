@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 from overcast.errors import AwsError
 
+from .restore import restore_status, wants_restore_status
+
 MAX_KEYS = 1000        # S3 returns at most 1,000 entries per listing page (the default MaxKeys)
 MAX_INT = 2147483647   # max-keys is an int32 (S3: "between 0 and 2147483647")
 ALL_VERSIONS = 1 << 62  # above every seq: a position (key, ALL_VERSIONS) includes all of key
@@ -150,7 +152,8 @@ class PageParams:
 
 
 _CURRENT = ("SELECT key, seq, size, etag, modified, storage_class, json_extract(attrs, '$.checksum.algorithm'), "
-            "json_extract(attrs, '$.checksum.type'), json_extract(attrs, '$.owner') "
+            "json_extract(attrs, '$.checksum.type'), json_extract(attrs, '$.owner'), "
+            "json_extract(attrs, '$.restore') "
             # the partial index holds only current versions: a bucket with many old versions lists as fast
             "FROM versions INDEXED BY versions_current WHERE partition = ? AND bucket = ? AND latest = 1 "
             "AND marker = 0 AND key >= ? AND (key > ? OR seq < ?) ORDER BY key LIMIT ?")
@@ -171,19 +174,23 @@ class ListingMixin:
         position = start_position(page.prefix, page.delimiter, marker)
         return take(walk(fetch, page.prefix, page.delimiter, position, page.max_keys + 1), page.max_keys)
 
-    @staticmethod
-    def _contents(entries: list, page: PageParams, owner_account: str | None) -> tuple[list, list]:
-        """(Contents, common prefixes) of a page; ``Owner`` in each entry when an account is given."""
+    def _contents(self, entries: list, page: PageParams, owner_account: str | None,
+                  params: dict) -> tuple[list, list]:
+        """(Contents, common prefixes) of a page; ``Owner`` in each entry when an account is
+        given, ``RestoreStatus`` when the request asks for it."""
         contents, prefixes = [], []
+        now = self.clock.now() if wants_restore_status(params) else None
         for kind, value in entries:
             if kind == "prefix":
                 prefixes.append(value)
                 continue
-            key, _seq, size, etag, modified, storage_class, algorithm, checksum_type, owner = value
+            key, _seq, size, etag, modified, storage_class, algorithm, checksum_type, owner, restore = value
             entry = {"Key": page.enc(key), "LastModified": modified, "ETag": etag,
                      **checksum_members(algorithm, checksum_type), "Size": size, "StorageClass": storage_class}
             if owner_account is not None:
                 entry["Owner"] = owner_entry(owner, owner_account)
+            if now is not None:
+                entry.update(restore_status(restore, now))
             contents.append(entry)
         return contents, prefixes
 
@@ -194,7 +201,7 @@ class ListingMixin:
         page = PageParams(params)
         marker = params.get("Marker") or ""
         entries, truncated = self._list_current(bucket, page, marker)
-        contents, prefixes = self._contents(entries, page, bucket.account)
+        contents, prefixes = self._contents(entries, page, bucket.account, params)
         result = {"Name": bucket.name, "Marker": page.enc(marker), "IsTruncated": truncated}
         if contents:
             result["Contents"] = contents
@@ -211,7 +218,8 @@ class ListingMixin:
         start_after = params.get("StartAfter") or ""
         marker = decode_token(token) if token is not None else start_after
         entries, truncated = self._list_current(bucket, page, marker)
-        contents, prefixes = self._contents(entries, page, bucket.account if params.get("FetchOwner") else None)
+        owner = bucket.account if params.get("FetchOwner") else None
+        contents, prefixes = self._contents(entries, page, owner, params)
         result = {"Name": bucket.name, "KeyCount": len(entries), "IsTruncated": truncated}
         if contents:
             result["Contents"] = contents

@@ -22,6 +22,7 @@ id ``null``) finds another id and does nothing.
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 from email.utils import formatdate
@@ -54,6 +55,24 @@ def restore_header(attrs: dict, now: float) -> dict:
     if restore.get("expiry", 0) <= now:
         return {}
     return {"Restore": f'ongoing-request="false", expiry-date="{_http_date(restore["expiry"])}"'}
+
+
+def restore_status(restore_json: str | None, now: float) -> dict:
+    """``{"RestoreStatus": ...}`` of a listed object (``OptionalObjectAttributes=RestoreStatus``)
+    from its stored restore record (JSON text, or None): only for an object with a restore
+    ongoing or a restored copy still live, as the header."""
+    if not restore_json:
+        return {}
+    restore = json.loads(restore_json)
+    if restore.get("ongoing"):
+        return {"RestoreStatus": {"IsRestoreInProgress": True}}
+    if restore.get("expiry", 0) <= now:
+        return {}
+    return {"RestoreStatus": {"IsRestoreInProgress": False, "RestoreExpiryDate": restore["expiry"]}}
+
+
+def wants_restore_status(params: dict) -> bool:
+    return "RestoreStatus" in (params.get("OptionalObjectAttributes") or ())
 
 
 def is_readable(version, now: float) -> bool:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from overcast.errors import AwsError
 
 from .listing import PageParams, checksum_members, group_of, owner_entry, start_position, take, walk
+from .restore import restore_status, wants_restore_status
 from .store import is_version_id
 
 _VERSIONS = ("SELECT key, seq, version, latest, marker, size, etag, modified, storage_class, "
              "json_extract(attrs, '$.checksum.algorithm'), json_extract(attrs, '$.checksum.type'), "
-             "json_extract(attrs, '$.owner') FROM versions WHERE partition = ? AND bucket = ? "
+             "json_extract(attrs, '$.owner'), json_extract(attrs, '$.restore') FROM versions WHERE partition = ? AND bucket = ? "
              "AND key >= ? AND (key > ? OR seq < ?) ORDER BY key, seq DESC LIMIT ?")
 
 
@@ -39,19 +40,21 @@ class VersionListingMixin:
         entries, truncated = take(walk(fetch, page.prefix, page.delimiter, position, page.max_keys + 1),
                                   page.max_keys)
         versions, markers, prefixes = [], [], []
+        now = self.clock.now() if wants_restore_status(params) else None
         for kind, value in entries:
             if kind == "prefix":
                 prefixes.append(value)
                 continue
             key, _seq, version, latest, marker, size, etag, modified, storage_class, algorithm, checksum_type, \
-                owner = value
+                owner, restore = value
             entry = {"Key": page.enc(key), "VersionId": version, "IsLatest": bool(latest), "LastModified": modified,
                      "Owner": owner_entry(owner, bucket.account)}
             if marker:
                 markers.append(entry)
             else:
                 versions.append({"ETag": etag, **checksum_members(algorithm, checksum_type), "Size": size,
-                                 "StorageClass": storage_class, **entry})
+                                 "StorageClass": storage_class, **entry,
+                                 **(restore_status(restore, now) if now is not None else {})})
         result = {"Name": bucket.name, "KeyMarker": page.enc(key_marker),
                   "VersionIdMarker": version_marker or "", "IsTruncated": truncated}
         if versions:
