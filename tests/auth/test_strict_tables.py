@@ -18,7 +18,7 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:"}
 _ENTRY_KEYS = {"action", "resources", "if", "unless", "each", "conditions", "request_tags", "tag_keys",
-               "trust_checked_by_service"}
+               "trust_checked_by_service", "item_denials"}
 
 
 def implemented_operations(service: str) -> list[str]:

@@ -5,7 +5,9 @@ the policy engine decides from the caller's identity policies (with permission b
 session policies) and the resource's own policy (bucket policy, queue policy); the first
 denial answers the request with the service's own error. A request every check allowed is
 marked ``ctx.extra["authorized"]``, so a provider lets a granted caller of another account
-reach its resource (an S3 bucket shared by bucket policy).
+reach its resource (an S3 bucket shared by bucket policy); items of a multi-item request that
+were denied on their own are listed in ``ctx.extra["denied_items"]`` (S3 DeleteObjects keys as
+(key, version id)) for the service to report among its per-item results.
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ class Authorizer:
             AuthzRequest(principal, check.action, resource, context, resource_account),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),
         )
+        if not decision.allowed and check.item is not None:
+            # one item of a multi-item request (a DeleteObjects key): the service reports it
+            item = check.item
+            ctx.extra.setdefault("denied_items", set()).add((item.get("Key"), item.get("VersionId")))
+            return
         if not decision.allowed:
             encode = self._encoder() if ctx.protocol == "ec2" else None
             raise access_denied(ctx, principal, check.action, resource, decision, resource_account, encode, context)

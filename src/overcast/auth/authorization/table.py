@@ -15,6 +15,8 @@ entries (an empty list: the operation needs no permission, as GetCallerIdentity)
 ``request_tags``  ``{"path", "format": map|list|tag-specifications}``: aws:RequestTag/* and
                   aws:TagKeys from the request's tags
 ``tag_keys``      a list parameter of tag keys: aws:TagKeys
+``item_denials``  (with ``each``) a denied item does not fail the request: the service reports
+                  it among the item results (S3 DeleteObjects answers AccessDenied per key)
 ``trust_checked_by_service``  the resource's own policy (a role's trust policy) is checked by
                   the service itself: only the caller's identity policies are evaluated here
 """
@@ -43,6 +45,7 @@ class Check:
     resources: tuple[str, ...]
     conditions: dict = field(default_factory=dict)
     trust_checked_by_service: bool = False
+    item: object = None  # the ``each`` item this check is for, when it reports denials per item
 
 
 @functools.lru_cache(maxsize=None)
@@ -90,7 +93,8 @@ def checks_for(service: str, operation: str, params: dict, derived: dict) -> lis
                 keys = params.get(entry["tag_keys"])
                 if isinstance(keys, list):
                     conditions["aws:TagKeys"] = [str(k) for k in keys]
-            out.append(Check(entry["action"], resources, conditions, bool(entry.get("trust_checked_by_service"))))
+            out.append(Check(entry["action"], resources, conditions, bool(entry.get("trust_checked_by_service")),
+                             item if entry.get("item_denials") else None))
     return out
 
 

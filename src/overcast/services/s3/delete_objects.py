@@ -83,11 +83,14 @@ class DeleteObjectsMixin:
             raise _MALFORMED
         quiet = bool(spec.get("Quiet"))
         deleted, errors = [], []
+        denied = ctx.extra.get("denied_items") or ()  # keys strict-mode authorization refused
         for item in objects:
             key, version_id = item.get("Key"), item.get("VersionId")
             if key is None:
                 raise _MALFORMED
             try:
+                if (key, version_id) in denied:
+                    raise AwsError("AccessDenied", "Access Denied", 403)
                 entry = self._delete_one(bucket, key, version_id)
             except AwsError as error:
                 failure = {"Key": key, "Code": error.code, "Message": error.message}
