@@ -97,3 +97,17 @@ def test_bucket_policy_naming_the_role_grants_other_buckets(strict, setup):
         allow("s3:GetObject", "arn:aws:s3:::roles-b-bucket/*", Principal={"AWS": ROLE_ARN})))
     # cross-account: the resource policy allows, but the role's identity policy must allow too
     assert denied(s3.get_object, Bucket="roles-b-bucket", Key="k")[0] == "AccessDenied"
+
+
+def test_resource_tags_of_queues(strict, setup):
+    sqs_a = client(strict, "sqs", ACCOUNT_A)
+    blue = sqs_a.create_queue(QueueName="roles-blue", tags={"team": "blue"})["QueueUrl"]
+    red = sqs_a.create_queue(QueueName="roles-red", tags={"team": "red"})["QueueUrl"]
+    iam_a = client(strict, "iam", ACCOUNT_A)
+    iam_a.create_user(UserName="blue-member")
+    iam_a.put_user_policy(UserName="blue-member", PolicyName="abac", PolicyDocument=policy(
+        allow("sqs:SendMessage", "*", Condition={"StringEquals": {"aws:ResourceTag/team": "blue"}})))
+    key = iam_a.create_access_key(UserName="blue-member")["AccessKey"]
+    sqs = client(strict, "sqs", key["AccessKeyId"], key["SecretAccessKey"])
+    sqs.send_message(QueueUrl=blue, MessageBody="ok")
+    assert denied(sqs.send_message, QueueUrl=red, MessageBody="no")[0] == "AccessDenied"

@@ -51,6 +51,8 @@ class Authorizer:
         providers = {}
         if ctx.service in _RESOURCE_POLICY_SERVICES:
             providers[ctx.service] = await self._provider(ctx.service)
+        elif ctx.service in ("iam", "sts"):  # roles' tags
+            providers["iam"] = await self._provider("iam")
         owners = ResourceOwners(providers, ctx.region)
         base = global_context(ctx, caller.principal, self.cloud.clock.now(), request)
         for check in checks:
@@ -74,6 +76,8 @@ class Authorizer:
         context = dict(base)
         if ctx.service == "s3":
             context.update(s3_context(ctx, request, owner))
+        for key, value in owners.tags(resource).items():
+            context[f"aws:ResourceTag/{key}"] = value
         context.update(check.conditions)
         decision = evaluate(
             AuthzRequest(principal, check.action, resource, context, resource_account),

@@ -3,7 +3,8 @@
 S3 buckets and SQS queues have resource policies (``s3.bucket_policy_for`` and
 ``sqs.queue_policy_for``); any other ARN names its account in its fifth field, and ``*`` or an
 ARN without an account (S3 ``arn:aws:s3:::...`` of a bucket that does not exist, EC2 images)
-belongs to the caller's account.
+belongs to the caller's account. Tags (aws:ResourceTag/*) are known for SQS queues and IAM
+roles.
 """
 
 from __future__ import annotations
@@ -30,15 +31,35 @@ class ResourceOwners:
     """Per request: resource ARN -> (owner account or None, resource policy or None), cached."""
 
     def __init__(self, providers: dict, region: str):
-        self._providers = providers  # service name -> provider (s3, sqs) or absent
+        self._providers = providers  # service name -> provider (s3, sqs, iam) or absent
         self._region = region
         self._found: dict[str, tuple[str | None, Policy | None]] = {}
+        self._tags: dict[str, dict[str, str]] = {}
 
     def lookup(self, resource: str) -> tuple[str | None, Policy | None]:
         found = self._found.get(resource)
         if found is None:
             found = self._found[resource] = self._lookup(resource)
         return found
+
+    def tags(self, resource: str) -> dict[str, str]:
+        """The resource's tags where its service tells them (queues, roles), else {}."""
+        found = self._tags.get(resource)
+        if found is None:
+            found = self._tags[resource] = self._lookup_tags(resource)
+        return found
+
+    def _lookup_tags(self, resource: str) -> dict[str, str]:
+        parts = resource.split(":", 5)
+        if len(parts) < 6:
+            return {}
+        if parts[2] == "sqs" and self._providers.get("sqs") is not None:
+            return self._providers["sqs"].queue_tags_for(resource)
+        if parts[2] == "iam" and parts[5].startswith("role/") and self._providers.get("iam") is not None:
+            # by name: the tables' role ARNs carry no path
+            role = self._providers["iam"].role_record(parts[4], parts[5].rsplit("/", 1)[-1])
+            return dict(role.tags) if role is not None else {}
+        return {}
 
     def _lookup(self, resource: str) -> tuple[str | None, Policy | None]:
         if resource == "*" or not resource.startswith("arn:"):

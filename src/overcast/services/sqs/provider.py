@@ -27,3 +27,8 @@ class Provider(QueueOperations, MessageOperations, MoveTaskOperations, BaseProvi
         if record is None:
             return None, None
         return record.account, record.attributes.get("Policy") or None
+
+    def queue_tags_for(self, queue_arn: str) -> dict[str, str]:
+        """The tags of the queue with ``queue_arn`` (aws:ResourceTag/* in strict mode); {} if none."""
+        record = self.queues.by_arn(queue_arn)
+        return dict(record.tags) if record is not None else {}
