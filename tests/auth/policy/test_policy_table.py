@@ -14,13 +14,18 @@ NOW = 1767225600.0
 
 
 def principal_from(spec) -> Principal:
-    """An ARN (or "anonymous", or "service:<name>"), optionally as {"arn": ..., extras}."""
+    """An ARN (or "anonymous", "service:<name>", "web-identity:<provider ARN>"), optionally as
+    {"arn": ..., extras}."""
     extras = {}
     if isinstance(spec, dict):
         extras = {k: v for k, v in spec.items() if k != "arn"}
         spec = spec["arn"]
     if spec == "anonymous":
         return Principal(arn="*", account="", kind="anonymous", **extras)
+    if spec.startswith("web-identity:"):  # a caller of AssumeRoleWithWebIdentity, by provider
+        provider = spec[len("web-identity:"):]
+        return Principal(arn=provider, account=provider.split(":")[4], kind="web-identity", service=provider,
+                         **extras)
     if spec.startswith("service:"):
         return Principal(arn=spec[8:], account="", kind="service", service=spec[8:], **extras)
     account, resource = spec.split(":")[4], spec.split(":", 5)[5]

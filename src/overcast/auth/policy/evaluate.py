@@ -24,9 +24,13 @@ from overcast.auth.policy.document import Policy, Statement
 from overcast.auth.policy.matching import action_matches, resource_matches
 from overcast.auth.policy.model import AuthzRequest, Decision, MatchedStatement, PolicySet
 
+# Callers with no identity policies of their own: a service, an anonymous caller, a federated
+# identity asking to assume a role (AssumeRoleWithWebIdentity / WithSAML). Only the resource
+# (trust) policy can let them in.
+_RESOURCE_POLICY_ONLY = ("service", "anonymous", "web-identity", "saml")
 _PRINCIPAL_TYPES = {
     "root": "Account", "user": "User", "assumed-role": "AssumedRole",
-    "federated-user": "FederatedUser", "web-identity": "AssumedRole", "anonymous": "Anonymous",
+    "federated-user": "FederatedUser", "anonymous": "Anonymous",
 }
 
 
@@ -40,7 +44,7 @@ def request_context(request: AuthzRequest, now: float | None = None) -> dict:
         "aws:currenttime": datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": str(int(moment)),
     }
-    if principal.kind not in ("anonymous", "service"):
+    if principal.kind not in _RESOURCE_POLICY_ONLY:
         defaults["aws:principalaccount"] = principal.account
         defaults["aws:principalarn"] = principal.role_arn or principal.arn
         if principal.user_id:
@@ -128,8 +132,8 @@ def evaluate(request: AuthzRequest, policies: PolicySet, *, now: float | None = 
     """Decide ``request`` under ``policies``.
 
     ``denied_by`` on an implicit deny names the policy type that failed to allow: "identity"
-    (no identity-based policy allows), "boundary", "session", or "resource" (cross-account or
-    a service/anonymous caller with no resource-based policy allowing)."""
+    (no identity-based policy allows), "boundary", "session", or "resource" (cross-account, or
+    a service/anonymous/federated caller, with no resource-based policy allowing)."""
     context = request_context(request, now)
     principal = request.principal
     matched: list[MatchedStatement] = []
@@ -163,7 +167,7 @@ def evaluate(request: AuthzRequest, policies: PolicySet, *, now: float | None = 
     elif not session_ok:
         caller_side = "session"
 
-    if principal.kind in ("service", "anonymous"):
+    if principal.kind in _RESOURCE_POLICY_ONLY:
         return allowed() if resource.allow_strength in ("any", "direct") else implicit("resource")
 
     same_account = request.resource_account in (None, principal.account)

@@ -20,7 +20,7 @@ class Principal:
 
     arn: str
     account: str
-    kind: str  # root | user | assumed-role | federated-user | web-identity | service | anonymous
+    kind: str  # root | user | assumed-role | federated-user | web-identity | saml | service | anonymous
     user_id: str = ""
     role_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
