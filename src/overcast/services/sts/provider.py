@@ -37,3 +37,4 @@ class Provider(
 
     def reset(self) -> None:
         self.sessions.forget_all()
+        self._jwks = None  # issuers' keys fetched for web identity tokens

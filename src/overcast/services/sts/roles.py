@@ -80,7 +80,9 @@ class RoleOperations:
             check_trust(ctx, iam, role, "sts:SetSourceIdentity", context_keys, strict)
         policies = await session_policy_texts(ctx, params)
         packed = packed_policy_size(policies, tags)
-        session = self._role_session(role, session_name, duration, policies, tags, source_identity, caller_arn)
+        session = self._role_session(
+            role, session_name, duration, policies, tags, source_identity, caller_arn, region=ctx.region
+        )
         result = {
             "Credentials": session.credentials(),
             "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.principal_arn},
@@ -92,7 +94,10 @@ class RoleOperations:
         return result
 
     def _role_session(self, role, session_name, duration, policies=(), tags=(), source_identity=None,
-                      source_arn=None, kind="assumed-role"):
+                      source_arn=None, kind="assumed-role", region="us-east-1"):
+        iam = self._iam()
+        if iam is not None and hasattr(iam, "note_role_used"):
+            iam.note_role_used(role.arn, region)  # GetRole's RoleLastUsed
         return self.sessions.issue(
             account=role.arn.split(":")[4],
             principal_arn=assumed_role_arn(role, session_name),

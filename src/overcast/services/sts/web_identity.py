@@ -75,7 +75,8 @@ class WebIdentityOperations:
         packed = packed_policy_size(policies, [])
         subject = str(token.claims.get("sub", ""))
         session = self._role_session(
-            role, params["RoleSessionName"], duration, policies, (), None, provider["arn"], kind="web-identity"
+            role, params["RoleSessionName"], duration, policies, (), None, provider["arn"], kind="web-identity",
+            region=ctx.region,
         )
         result = {
             "Credentials": session.credentials(),
