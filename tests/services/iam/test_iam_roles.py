@@ -146,3 +146,22 @@ def test_role_permissions_boundary(iam):
     code, _, _ = error_of(iam.put_role_permissions_boundary, RoleName="r",
                           PermissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/missing")
     assert code == "NoSuchEntity"
+
+
+def test_trust_policy_principals_must_exist(iam, aws_client):
+    def trusting(arn: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "sts:AssumeRole"}]})
+
+    ghost = f"arn:aws:iam::{ACCOUNT}:user/ghost"
+    assert error_of(iam.create_role, RoleName="r", AssumeRolePolicyDocument=trusting(ghost)) == (
+        "MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{ghost}"', 400)
+    iam.create_user(UserName="ghost")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=trusting(ghost))
+    # account roots, account ids and users of other accounts that exist are fine
+    aws_client("iam", aws_access_key_id="111122223333").create_user(UserName="partner")
+    iam.update_assume_role_policy(RoleName="r", PolicyDocument=trusting("arn:aws:iam::111122223333:user/partner"))
+    iam.update_assume_role_policy(RoleName="r", PolicyDocument=trusting("210987654321"))
+    missing_role = "arn:aws:iam::111122223333:role/none"
+    assert error_of(iam.update_assume_role_policy, RoleName="r", PolicyDocument=trusting(missing_role))[0] == \
+        "MalformedPolicyDocument"

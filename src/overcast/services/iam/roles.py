@@ -59,9 +59,23 @@ class RoleOperations:
              max_session, boundary, json.dumps(tags or {})))
         return self.find_role(account, name)
 
+    def check_trust_principals(self, trust: str) -> None:
+        """IAM refuses a trust policy naming a user or role that does not exist (in any account)."""
+        for statement in documents.parse(trust, "trust").statements:
+            for spec in (statement.principal, statement.not_principal):
+                for arn in spec.of("AWS") if spec is not None else ():
+                    parsed = ids.parse_arn(arn)
+                    if parsed is None or parsed[1] not in ("user", "role") or "*" in arn or "?" in arn:
+                        continue
+                    finder = self.find_user if parsed[1] == "user" else self.find_role
+                    found = finder(parsed[0], parsed[3])
+                    if found is None or found.path != parsed[2]:
+                        raise errors.malformed_policy(f'Invalid principal in policy: "AWS":"{arn}"')
+
     def create_role(self, ctx, params):
         trust = params["AssumeRolePolicyDocument"]
         documents.check_trust(trust)
+        self.check_trust_principals(trust)
         tags = tags_from_params(params)
         boundary = params.get("PermissionsBoundary")
         if boundary:
@@ -114,6 +128,7 @@ class RoleOperations:
         role = self._modifiable_role(ctx, params["RoleName"])
         document = params["PolicyDocument"]
         documents.check_trust(document)
+        self.check_trust_principals(document)
         self.db.execute("UPDATE roles SET trust_policy = ? WHERE account = ? AND name_key = ?",
                         (document, ctx.account, role.key))
         return {}
