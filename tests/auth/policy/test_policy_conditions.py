@@ -146,3 +146,10 @@ def test_all_conditions_and():
     assert conditions_match(both, {"a": "1", "b": "2"}, True)
     assert not conditions_match(both, {"a": "1", "b": "3"}, True)
     assert conditions_match([], {}, True)
+
+
+def test_arn_operators_with_variables():
+    context = {"aws:username": "alice", "v": "*"}
+    assert holds("ArnLike", "k", "arn:aws:iam::*:user/${aws:username}", {**context, "k": "arn:aws:iam::1:user/alice"})
+    assert not holds("ArnLike", "k", "arn:aws:iam::*:user/${v}", {**context, "k": "arn:aws:iam::1:user/alice"})
+    assert holds("ArnNotEquals", "k", "arn:aws:iam::*:user/${aws:username}", {**context, "k": "arn:aws:iam::1:user/bob"})

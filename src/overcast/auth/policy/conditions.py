@@ -123,10 +123,11 @@ def condition_matches(condition: Condition, context: dict, variables: bool) -> b
         ]
     except Unresolved:
         return False
-    if positive == "StringLike" and variables:
-        # StringLike patterns keep their wildcards; variables become literal text.
+    if positive in ("StringLike", "ArnEquals", "ArnLike") and variables:
+        # Patterns keep their wildcards; variables become literal text.
         def hit(value: str) -> bool:
-            return any(glob_match(pattern, value, context=context, variables=True)
+            return any(glob_match(pattern, value, context=context, variables=True,
+                                  arn=positive != "StringLike" and pattern.startswith("arn:"))
                        for pattern in condition.values)
     else:
         def hit(value: str) -> bool:
