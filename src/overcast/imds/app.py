@@ -138,7 +138,11 @@ class ImdsApp:
         role = self.credentials.role_of(identity)
         creds = {}
         if role is not None:
-            creds[role.name] = lambda: _json(self.credentials.for_role(identity, role))
+            def document():
+                found = self.credentials.for_role(identity, role)
+                return None if found is None else _json(found)
+
+            creds[role.name] = document
         info = lambda: _json({  # noqa: E731
             "Code": "Success",
             "LastUpdated": iso_z(self.credentials.last_updated(identity) or identity.pending_time),

@@ -43,8 +43,8 @@ class RoleCredentials:
         times = [minted for (instance_id, _), (_, minted) in self._sessions.items() if instance_id == identity.instance_id]
         return max(times) if times else None
 
-    def for_role(self, identity, role) -> dict:
-        """IMDS's ``iam/security-credentials/<role>`` document."""
+    def for_role(self, identity, role) -> dict | None:
+        """IMDS's ``iam/security-credentials/<role>`` document (None: no session can be had)."""
         key = (identity.instance_id, role.arn)
         now = self.cloud.clock.now()
         cached = self._sessions.get(key)
@@ -54,9 +54,12 @@ class RoleCredentials:
             if not live or session["Expiration"] - now < ROTATE_BEFORE_SECONDS:
                 cached = None
         if cached is None:
-            session = self.cloud.services.provider("sts").issue_role_session(
-                role.arn, identity.instance_id, SESSION_SECONDS, source_principal="ec2.amazonaws.com"
-            )
+            try:
+                session = self.cloud.services.provider("sts").issue_role_session(
+                    role.arn, identity.instance_id, SESSION_SECONDS, source_principal="ec2.amazonaws.com"
+                )
+            except AwsError:  # the role went away meanwhile: nothing to hand out
+                return None
             cached = (session, now)
             self._sessions[key] = cached
         session, minted = cached
