@@ -86,6 +86,12 @@ def test_anonymous_get_allowed_by_public_read_policy(strict, owner):
     assert denied(anonymous.put_object, Bucket="root-public", Key="new", Body=b"1") == (
         "AccessDenied", 403, "Access Denied")
     assert denied(anonymous.list_objects_v2, Bucket="root-public")[:2] == ("AccessDenied", 403)
+    # without s3:ListBucket a missing key is 403, not 404 (nothing to learn about the bucket's keys)
+    assert denied(anonymous.get_object, Bucket="root-public", Key="missing")[:2] == ("AccessDenied", 403)
+    owner.put_bucket_policy(Bucket="root-public", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-public/*", Principal="*"),
+        allow("s3:ListBucket", "arn:aws:s3:::root-public", Principal="*")))
+    assert denied(anonymous.get_object, Bucket="root-public", Key="missing")[:2] == ("NoSuchKey", 404)
 
 
 def test_anonymous_request_for_a_missing_bucket_is_no_such_bucket(strict):

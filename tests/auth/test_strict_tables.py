@@ -18,7 +18,7 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:"}
 _ENTRY_KEYS = {"action", "resources", "if", "unless", "each", "conditions", "request_tags", "tag_keys",
-               "trust_checked_by_service", "item_denials"}
+               "trust_checked_by_service", "item_denials", "probe"}
 
 
 def implemented_operations(service: str) -> list[str]:
@@ -79,7 +79,7 @@ def test_entries_are_well_formed(service):
 def resolve(service, operation, params, **derived):
     values = {"Partition": "aws", "Region": "us-east-1", "Account": "111122223333"}
     values.update(derived)
-    return [(c.action, list(c.resources)) for c in checks_for(service, operation, params, values)]
+    return [(c.action, list(c.resources)) for c in checks_for(service, operation, params, values) if not c.probe]
 
 
 def test_s3_renames_and_versions():

@@ -83,6 +83,9 @@ class Authorizer:
             AuthzRequest(principal, check.action, resource, context, resource_account),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),
         )
+        if check.probe:
+            ctx.extra.setdefault("probes", {})[check.action] = decision.allowed
+            return
         if not decision.allowed and check.item is not None:
             # one item of a multi-item request (a DeleteObjects key): the service reports it
             item = check.item

@@ -101,6 +101,9 @@ class ObjectsMixin:
                                         "allow": "DELETE", "last-modified": _http_date(found.modified)})
             return found
         found = self.store.current(bucket.partition, bucket.name, key)
+        if (found is None or found.marker) and ctx.extra.get("probes", {}).get("s3:ListBucket") is False:
+            # strict mode: a caller who may not list the bucket cannot learn the key is missing
+            raise AwsError("AccessDenied", "Access Denied", 403)
         if found is None:
             raise no_such_key(key)
         if found.marker:
