@@ -104,3 +104,37 @@ def test_cross_account_with_b_credentials_acts_in_a(strict_server):
     assert identity["Arn"] == "arn:aws:sts::111111111111:assumed-role/shared/erin"
     frank = user(strict_server, "frank", account_key="333333333333", policy=ALLOW_ASSUME)
     assert error_of(frank.assume_role, RoleArn=target["Arn"], RoleSessionName="frank")[0] == "AccessDenied"
+
+
+def test_session_policy_narrows_the_role_session(strict_server):
+    target = role(strict_server, "queues", "arn:aws:iam::000000000000:root")
+    client(strict_server, "iam").put_role_policy(
+        RoleName="queues", PolicyName="all-sqs",
+        PolicyDocument=document({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}),
+    )
+    narrow = document({"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*"})
+    creds = client(strict_server, "sts").assume_role(
+        RoleArn=target["Arn"], RoleSessionName="narrow", Policy=narrow
+    )["Credentials"]
+    sqs = client(strict_server, "sqs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    sqs.list_queues()
+    code, _, _ = error_of(sqs.create_queue, QueueName="nope")
+    assert code in ("AccessDenied", "AccessDeniedException")
+    creds = client(strict_server, "sts").assume_role(RoleArn=target["Arn"], RoleSessionName="wide")["Credentials"]
+    sqs = client(strict_server, "sqs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert sqs.create_queue(QueueName="yes")["QueueUrl"].endswith("/yes")
+
+
+def test_federated_user_gets_the_intersection(strict_server):
+    user(strict_server, "henry", policy=document({"Effect": "Allow", "Action": ["sqs:*", "sts:*"], "Resource": "*"}))
+    iam = client(strict_server, "iam")
+    keys = iam.create_access_key(UserName="henry")["AccessKey"]
+    henry = client(strict_server, "sts", keys["AccessKeyId"], keys["SecretAccessKey"])
+    out = henry.get_federation_token(
+        Name="partner", Policy=document({"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*"})
+    )
+    creds = out["Credentials"]
+    sqs = client(strict_server, "sqs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    sqs.list_queues()
+    code, _, _ = error_of(sqs.create_queue, QueueName="nope")
+    assert code in ("AccessDenied", "AccessDeniedException")
