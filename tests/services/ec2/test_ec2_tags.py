@@ -32,6 +32,9 @@ def test_describe_filters(aws_client):
     assert _tags(ec2, Filters=[{"Name": "resource-type", "Values": ["volume"]}]) == []
     assert _tags(ec2, Filters=[{"Name": "key", "Values": ["team"]}, {"Name": "value", "Values": ["blue"]}]) == [
         (a, "team", "blue")]
+    assert _tags(ec2, Filters=[{"Name": "tag:team", "Values": ["red"]}]) == [(b, "team", "red")]
+    code, _, _ = error_of(ec2.describe_tags, Filters=[{"Name": "colour", "Values": ["x"]}])
+    assert code == "InvalidParameterValue"
 
 
 def test_describe_pages(aws_client):

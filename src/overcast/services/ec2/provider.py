@@ -54,10 +54,10 @@ class Provider(LaunchOperations, InstanceOperations, TagOperations, RegionOperat
 
     def imds_instance(self) -> InstanceRow | None:
         """The instance IMDS serves as: the chosen one, else the latest running one (or None)."""
-        instance_id = self.imds_choice().get("instance_id")
-        if instance_id:
-            return self.instances.one(instance_id)
-        if self.imds_choice().get("instance_profile"):
+        choice = self.imds_choice()
+        if choice.get("instance_id"):
+            return self.instances.one(choice["instance_id"])
+        if choice.get("instance_profile"):
             return None
         return self.instances.latest_running()
 

@@ -151,6 +151,8 @@ class TagOperations:
                 "resource-id": lambda t: [t["ResourceId"]],
                 "resource-type": lambda t: [t["ResourceType"]],
             },
+            # tag:<key>: the tags under that key whose value matches
+            {"tag:": lambda key: (lambda t: [t["Value"]] if t["Key"] == key else [])},
         )
         if params.get("DryRun"):
             raise dry_run()
