@@ -153,3 +153,19 @@ def test_ec2_dry_run_in_strict_mode(strict, root_iam):
     ec2 = as_user(strict, "ec2", keys)
     assert denied(ec2.describe_instances, DryRun=True)[:2] == ("DryRunOperation", 412)
     assert denied(ec2.describe_regions, DryRun=True)[:2] == ("UnauthorizedOperation", 403)
+
+
+def test_run_instances_with_a_profile_needs_pass_role(strict, root_iam):
+    root_iam.create_role(RoleName="app-role", AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    root_iam.create_instance_profile(InstanceProfileName="app-profile")
+    root_iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app-role")
+    keys = make_user(root_iam, "ec2-launcher", allow("ec2:RunInstances"))
+    ec2 = as_user(strict, "ec2", keys)
+    launch = {"ImageId": "ami-12345678", "MinCount": 1, "MaxCount": 1, "IamInstanceProfile": {"Name": "app-profile"}}
+    assert denied(ec2.run_instances, **launch)[:2] == ("UnauthorizedOperation", 403)
+    ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)  # no role passed: no PassRole needed
+    root_iam.put_user_policy(UserName="ec2-launcher", PolicyName="pass", PolicyDocument=policy(
+        allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT_A}:role/app-role",
+              Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})))
+    assert ec2.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/app-profile")

@@ -1,6 +1,6 @@
 """Values the action tables use besides the request parameters: the partition, region and
-account, and what services encode inside one parameter (a queue URL, a copy source, a move
-task handle, an OIDC provider URL)."""
+account, what services encode inside one parameter (a queue URL, a copy source, a move task
+handle, an OIDC provider URL), and the role an EC2 instance profile passes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,20 @@ def derived_values(ctx, params: dict) -> dict:
     extra = _BY_SERVICE.get(ctx.service)
     if extra is not None:
         values.update(extra(params))
+    if ctx.service == "ec2":
+        values.update(_passed_role(ctx, params))
     return values
+
+
+def _passed_role(ctx, params: dict) -> dict:
+    """RunInstances with an instance profile passes the profile's role to EC2 (iam:PassRole)."""
+    profile = params.get("IamInstanceProfile") or {}
+    named = profile.get("Arn") or profile.get("Name")
+    iam = ctx.registry.loaded().get("iam") if ctx.registry is not None and named else None
+    if iam is None:  # IAM not loaded: it holds no profiles, and EC2 answers the missing one
+        return {}
+    roles = iam.instance_profile_roles(ctx.account, named)
+    return {"PassedRoleArn": roles[0].arn} if roles else {}
 
 
 def _s3(params: dict) -> dict:
