@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 from ec2_helpers import AMI, advance, error_of, launch
@@ -157,3 +158,17 @@ def test_subnet_in_another_zone_than_the_placement(aws_client):
                                 Placement={"AvailabilityZone": "us-east-1e"})
     assert (code, message) == ("InvalidParameterValue", f"Value (us-east-1e) for parameter availabilityZone is "
                                                         f"invalid. Subnet '{subnet}' is in the availability zone us-east-1d")
+
+
+def test_user_data_must_be_base64_and_at_most_16_kib(aws_client):
+    from botocore.handlers import base64_encode_user_data
+
+    ec2 = aws_client("ec2")
+    ec2.meta.events.unregister("before-parameter-build.ec2.RunInstances", base64_encode_user_data)
+    code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, UserData="not base64!")
+    assert (code, message) == ("InvalidParameterValue", "Invalid BASE64 encoding of user data.")
+    too_big = base64.b64encode(b"x" * (16 * 1024 + 1)).decode()
+    code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, UserData=too_big)
+    assert (code, message) == ("InvalidParameterValue", "User data is limited to 16384 bytes")
+    just_fits = base64.b64encode(b"x" * (16 * 1024)).decode()
+    assert ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, UserData=just_fits)["Instances"]
