@@ -169,3 +169,12 @@ def test_run_instances_with_a_profile_needs_pass_role(strict, root_iam):
         allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT_A}:role/app-role",
               Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})))
     assert ec2.run_instances(**launch)["Instances"][0]["IamInstanceProfile"]["Arn"].endswith("/app-profile")
+
+
+def test_iam_resources_carry_the_entity_path(strict, root_iam):
+    root_iam.create_user(UserName="pathed-target", Path="/division/")
+    keys = make_user(root_iam, "division-admin",
+                     allow("iam:GetUser", f"arn:aws:iam::{ACCOUNT_A}:user/division/*"))
+    iam = as_user(strict, "iam", keys)
+    assert iam.get_user(UserName="pathed-target")["User"]["Path"] == "/division/"
+    assert denied(iam.get_user, UserName="s3-reader")[0] == "AccessDenied"

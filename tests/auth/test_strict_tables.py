@@ -15,7 +15,8 @@ from overcast.services import IMPLEMENTED
 from overcast.services.registry import snake_case
 
 _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucket", "CopySourceKey",
-            "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath", "PassedRoleArn"}
+            "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath", "PassedRoleArn",
+            "UserPath", "GroupPath", "RolePath"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:"}
 _ENTRY_KEYS = {"action", "resources", "if", "unless", "each", "conditions", "request_tags", "tag_keys",
                "trust_checked_by_service", "item_denials", "probe"}

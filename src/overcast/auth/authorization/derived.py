@@ -24,7 +24,25 @@ def derived_values(ctx, params: dict) -> dict:
         values.update(extra(params))
     if ctx.service == "ec2":
         values.update(_passed_role(ctx, params))
+    elif ctx.service == "iam":
+        values.update(_entity_paths(ctx, params, values.get("CallerUserName")))
     return values
+
+
+def _entity_paths(ctx, params: dict, caller_user: str | None) -> dict:
+    """The paths of the existing user, group and role a call names: IAM ARNs include them."""
+    iam = ctx.registry.loaded().get("iam") if ctx.registry is not None else None
+    if iam is None:  # not loaded: no entity exists yet
+        return {}
+    out = {}
+    for name, finder, path_key in ((params.get("UserName") or caller_user, "find_user", "UserPath"),
+                                   (params.get("GroupName"), "find_group", "GroupPath"),
+                                   (params.get("RoleName"), "role_record", "RolePath")):
+        if isinstance(name, str) and name:
+            record = getattr(iam, finder)(ctx.account, name)
+            if record is not None and getattr(record, "path", None):
+                out[path_key] = record.path
+    return out
 
 
 def _passed_role(ctx, params: dict) -> dict:
