@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import random
 import re
 import secrets
 import shutil
@@ -36,13 +37,16 @@ BlobSource = Union[bytes, bytearray, memoryview, AsyncIterable[bytes], Iterable[
 
 _ID = re.compile(r"[0-9a-f]{32}\Z")
 # 16 hex digits of order (nanoseconds at start, then a counter: later ids sort after earlier
-# ones, across restarts too while the clock does not go back) and 16 random ones.
+# ones, across restarts too while the clock does not go back) and 16 random ones, which keep
+# ids apart should the clock go back. Ids are never shown to clients, so a seeded generator
+# serves (a system call per id for ``secrets`` measured 4 us of a 1 KiB PUT).
 _ORDER = itertools.count(time.time_ns())
+_RANDOM = random.Random(secrets.randbits(128))
 
 
 def new_blob_id() -> str:
     """A fresh blob id: 32 hex digits, sorting after every id made before it."""
-    return f"{next(_ORDER) & 0xFFFFFFFFFFFFFFFF:016x}{secrets.token_hex(8)}"
+    return f"{next(_ORDER) & 0xFFFFFFFFFFFFFFFF:016x}{_RANDOM.getrandbits(64):016x}"
 
 _PARTIAL = ".partial"
 # Small incoming chunks (aws-chunked frames are often 8-64 KiB) are gathered up to this
