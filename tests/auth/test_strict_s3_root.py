@@ -156,3 +156,25 @@ def test_delete_objects_checks_each_key(owner, other):
     assert result["Errors"] == [{"Key": "docs/a.txt", "Code": "AccessDenied", "Message": "Access Denied"}]
     keys = [o["Key"] for o in owner.list_objects_v2(Bucket="root-multi-delete")["Contents"]]
     assert keys == ["docs/a.txt"]
+
+
+def form_upload(endpoint, bucket, key, data):
+    import requests
+
+    boundary = "----overcast-form"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n{key}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return requests.post(f"{endpoint}/{bucket}", data=body, timeout=30,
+                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def test_anonymous_form_upload_goes_through_the_bucket_policy(strict, owner):
+    make_bucket(owner, "root-drop-box")
+    response = form_upload(strict.endpoint, "root-drop-box", "inbox/a.txt", b"dropped")
+    assert response.status_code == 403 and b"<Code>AccessDenied</Code>" in response.content
+    owner.put_bucket_policy(Bucket="root-drop-box", Policy=policy(
+        allow("s3:PutObject", "arn:aws:s3:::root-drop-box/inbox/*", Principal="*")))
+    assert form_upload(strict.endpoint, "root-drop-box", "inbox/a.txt", b"dropped").status_code == 204
+    assert owner.get_object(Bucket="root-drop-box", Key="inbox/a.txt")["Body"].read() == b"dropped"
+    assert form_upload(strict.endpoint, "root-drop-box", "elsewhere.txt", b"x").status_code == 403

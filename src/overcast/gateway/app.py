@@ -226,6 +226,7 @@ class Gateway:
         so it runs as ``PostObject`` with the raw request, its body streamed; the form's own
         fields carry its signature (verified by the provider)."""
         ctx.operation = "PostObject"
+        ctx.extra["authorizer"] = self.authorizer  # strict mode: the provider authorizes once the key is known
         bucket = protocol.request_path(model, request).strip("/")
         error = None
         try:

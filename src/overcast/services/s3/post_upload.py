@@ -98,6 +98,9 @@ class PostUploadMixin:
         for name, value in pairs:
             fields.setdefault(name.lower(), value)
         self._post_identity(ctx, fields)
+        if self.cloud.settings.strict and "key" in fields and file_part is not None:
+            await self._authorize_post(ctx, bucket_name, fields["key"].replace("${filename}", file_part.filename),
+                                       fields, request)
         bucket = self.bucket_row(ctx, bucket_name)
         if "key" not in fields:
             raise missing_field("key")
@@ -136,10 +139,10 @@ class PostUploadMixin:
         if "policy" not in fields:
             if any(name in fields for name in ("awsaccesskeyid", "x-amz-credential", "signature", "x-amz-signature")):
                 raise missing_field("policy")
-            if self.cloud.settings.strict:  # no public-write buckets: an unsigned form is refused
-                raise AwsError("AccessDenied", "Access Denied", 403)
+            if self.cloud.settings.strict and ctx.extra.get("authorizer") is None:
+                raise AwsError("AccessDenied", "Access Denied", 403)  # nobody to ask the bucket policy
             ctx.account, ctx.access_key = DEFAULT_ACCOUNT, ""
-            ctx.principal_arn, ctx.user_id = "", ""
+            ctx.principal_arn, ctx.user_id, ctx.credential = "", "", None
             return
         signed = form_signature(fields)
         credential = self.cloud.credentials.lookup(signed.access_key)
@@ -151,6 +154,18 @@ class PostUploadMixin:
         else:
             ctx.account, ctx.principal_arn, ctx.user_id = credential.account, credential.principal_arn, \
                 credential.user_id
+        ctx.credential = credential
+
+    async def _authorize_post(self, ctx, bucket_name: str, key: str, fields: dict[str, str], request) -> None:
+        """Strict mode: the form's signer (or an anonymous uploader, through the bucket policy)
+        must be allowed s3:PutObject on the key, as for PutObject."""
+        authorizer = ctx.extra.get("authorizer")
+        if authorizer is None:
+            raise AwsError("AccessDenied", "Access Denied", 403)
+        params = {"Bucket": bucket_name, "Key": key, "ACL": fields.get("acl"),
+                  "ServerSideEncryption": fields.get("x-amz-server-side-encryption"),
+                  "StorageClass": fields.get("x-amz-storage-class")}
+        await authorizer.authorize(ctx, params, request)
 
 
 def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
