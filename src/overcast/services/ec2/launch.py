@@ -71,6 +71,8 @@ class LaunchOperations:
         tags = self._launch_tags(params.get("TagSpecifications") or [])
         profile = await self._profile(ctx, params.get("IamInstanceProfile"))
         http_tokens = (params.get("MetadataOptions") or {}).get("HttpTokens") or "optional"
+        if http_tokens not in ("optional", "required"):
+            raise invalid_value(f"Invalid value '{http_tokens}' for HttpTokens.")
         if params.get("DryRun"):
             raise dry_run()
         token = params.get("ClientToken") or ""
