@@ -166,3 +166,24 @@ def test_role_session_expires(aws_client, server, role):
 def test_cli_assume_role(aws_cli, aws_client, role):
     out = aws_cli("sts", "assume-role", "--role-arn", role["Arn"], "--role-session-name", "cli-session")
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/cli-session"
+
+
+def test_transitive_session_tags_pass_down_a_role_chain(aws_client):
+    tagging = trust({"AWS": ACCOUNT}, extra_actions=("sts:TagSession",))
+    first = make_role(aws_client, "first", tagging)
+    second = make_role(aws_client, "second-hop", tagging)
+    # the transitive tag passes on again: each role down the chain must allow sts:TagSession
+    needs_team = make_role(aws_client, "needs-team", trust(
+        {"AWS": ACCOUNT}, condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}},
+        extra_actions=("sts:TagSession",)))
+    needs_temp = make_role(aws_client, "needs-temp", trust(
+        {"AWS": ACCOUNT}, condition={"Null": {"aws:PrincipalTag/temp": "false"}}, extra_actions=("sts:TagSession",)))
+    creds = aws_client("sts").assume_role(
+        RoleArn=first["Arn"], RoleSessionName="s1",
+        Tags=[{"Key": "team", "Value": "blue"}, {"Key": "temp", "Value": "x"}], TransitiveTagKeys=["team"],
+    )["Credentials"]
+    hop = session_client(aws_client, "sts", creds).assume_role(RoleArn=second["Arn"], RoleSessionName="s2")
+    assert 0 < hop["PackedPolicySize"] <= 100  # the inherited tag rides along
+    chained = session_client(aws_client, "sts", hop["Credentials"])
+    assert chained.assume_role(RoleArn=needs_team["Arn"], RoleSessionName="s3")["AssumedRoleUser"]
+    assert error_of(chained.assume_role, RoleArn=needs_temp["Arn"], RoleSessionName="s3")[0] == "AccessDenied"

@@ -57,6 +57,15 @@ class RoleOperations:
         duration = params.get("DurationSeconds") or DEFAULT_ROLE_DURATION
         check_duration(role, duration, chained)
         tags = session_tags(params)
+        transitive = list(params.get("TransitiveTagKeys") or [])
+        parent = self.sessions.get(ctx.access_key) if chained else None
+        if parent is not None and parent.transitive_tags():
+            # Transitive tags of the calling session pass on, and stay transitive (AWS: chaining
+            # roles with session tags); a tag passed now does not replace an inherited one.
+            inherited = parent.transitive_tags()
+            taken = {key.lower() for key, _ in inherited}
+            tags = inherited + [(k, v) for k, v in tags if k.lower() not in taken]
+            transitive = list(dict.fromkeys([k for k, _ in inherited] + transitive))
         inherited_identity = getattr(ctx.credential, "source_identity", None)
         source_identity = params.get("SourceIdentity")
         if inherited_identity and source_identity and source_identity != inherited_identity:
@@ -81,7 +90,8 @@ class RoleOperations:
         policies = await session_policy_texts(ctx, params)
         packed = packed_policy_size(policies, tags)
         session = self._role_session(
-            role, session_name, duration, policies, tags, source_identity, caller_arn, region=ctx.region
+            role, session_name, duration, policies, tags, source_identity, caller_arn, region=ctx.region,
+            transitive_tag_keys=tuple(transitive),
         )
         result = {
             "Credentials": session.credentials(),
@@ -94,7 +104,7 @@ class RoleOperations:
         return result
 
     def _role_session(self, role, session_name, duration, policies=(), tags=(), source_identity=None,
-                      source_arn=None, kind="assumed-role", region="us-east-1"):
+                      source_arn=None, kind="assumed-role", region="us-east-1", transitive_tag_keys=()):
         iam = self._iam()
         if iam is not None and hasattr(iam, "note_role_used"):
             iam.note_role_used(role.arn, region)  # GetRole's RoleLastUsed
@@ -109,6 +119,7 @@ class RoleOperations:
             session_tags=tuple(tags),
             source_identity=source_identity,
             source_arn=source_arn,
+            transitive_tag_keys=transitive_tag_keys,
         )
 
     def issue_role_session(

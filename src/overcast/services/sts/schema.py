@@ -25,4 +25,7 @@ CREATE TABLE secrets (
 );
 """
 
-MIGRATIONS = (SESSIONS,)
+# Session tags marked transitive (AssumeRole TransitiveTagKeys) pass to chained sessions.
+TRANSITIVE_TAGS = "ALTER TABLE sessions ADD COLUMN transitive_tag_keys TEXT NOT NULL DEFAULT '[]'"
+
+MIGRATIONS = (SESSIONS, TRANSITIVE_TAGS)

@@ -23,7 +23,7 @@ EXPIRED_RETENTION_SECONDS = 7 * 24 * 3600
 
 _COLUMNS = (
     "access_key, secret_key, session_token, account, principal_arn, user_id, kind, issued_at, expires_at,"
-    " role_arn, session_policies, session_tags, source_identity, user_name, source_arn"
+    " role_arn, session_policies, session_tags, source_identity, user_name, source_arn, transitive_tag_keys"
 )
 
 
@@ -46,6 +46,12 @@ class Session:
     source_identity: str | None = None
     user_name: str | None = None
     source_arn: str | None = None  # who asked for the session (caller's ARN)
+    transitive_tag_keys: tuple[str, ...] = ()  # session tags that pass on to chained sessions
+
+    def transitive_tags(self) -> list[tuple[str, str]]:
+        """The session tags a role assumed with these credentials inherits."""
+        keys = {key.lower() for key in self.transitive_tag_keys}
+        return [(k, v) for k, v in self.session_tags if k.lower() in keys]
 
     def credentials(self) -> dict:
         """The ``Credentials`` member of STS responses."""
@@ -85,6 +91,7 @@ class SessionStore:
         source_identity: str | None = None,
         user_name: str | None = None,
         source_arn: str | None = None,
+        transitive_tag_keys: tuple[str, ...] = (),
     ) -> Session:
         """New credentials for ``principal_arn``, valid ``duration_seconds`` from now (cloud clock)."""
         now = self.provider.clock.now()
@@ -105,10 +112,11 @@ class SessionStore:
             source_identity,
             user_name,
             source_arn,
+            tuple(transitive_tag_keys),
         )
         self._purge(now)
         self._db.execute(
-            f"INSERT INTO sessions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO sessions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session.access_key,
                 session.secret_key,
@@ -125,6 +133,7 @@ class SessionStore:
                 session.source_identity,
                 session.user_name,
                 session.source_arn,
+                json.dumps(list(session.transitive_tag_keys)),
             ),
         )
         self._register(session)
@@ -177,4 +186,5 @@ def _session(row: tuple) -> Session:
     values = list(row)
     values[10] = tuple(json.loads(values[10] or "[]"))
     values[11] = tuple((k, v) for k, v in json.loads(values[11] or "[]"))
+    values[15] = tuple(json.loads(values[15] or "[]"))
     return Session(*values)
