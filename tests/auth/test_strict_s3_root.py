@@ -178,3 +178,17 @@ def test_anonymous_form_upload_goes_through_the_bucket_policy(strict, owner):
     assert form_upload(strict.endpoint, "root-drop-box", "inbox/a.txt", b"dropped").status_code == 204
     assert owner.get_object(Bucket="root-drop-box", Key="inbox/a.txt")["Body"].read() == b"dropped"
     assert form_upload(strict.endpoint, "root-drop-box", "elsewhere.txt", b"x").status_code == 403
+
+
+def test_restrict_public_buckets_limits_a_public_policy_to_the_owner(strict, owner, other):
+    make_bucket(owner, "root-restricted")
+    owner.put_bucket_policy(Bucket="root-restricted", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-restricted/*", Principal="*")))
+    anonymous = client(strict, "s3", unsigned=True)
+    assert other.get_object(Bucket="root-restricted", Key="docs/a.txt")["Body"].read() == b"hello"
+    owner.put_public_access_block(Bucket="root-restricted", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": True})
+    assert denied(anonymous.get_object, Bucket="root-restricted", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+    assert denied(other.get_object, Bucket="root-restricted", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+    assert owner.get_object(Bucket="root-restricted", Key="docs/a.txt")["Body"].read() == b"hello"

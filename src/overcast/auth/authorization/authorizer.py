@@ -20,7 +20,7 @@ from overcast.auth.authorization.principals import Caller, caller_for
 from overcast.auth.authorization.request_context import global_context, s3_context
 from overcast.auth.authorization.resources import ResourceOwners
 from overcast.auth.authorization.table import checks_for
-from overcast.auth.policy import AuthzRequest, PolicySet, evaluate
+from overcast.auth.policy import AuthzRequest, Decision, PolicySet, evaluate
 from overcast.errors import AwsError
 
 log = logging.getLogger("overcast.auth.authorization")
@@ -83,6 +83,11 @@ class Authorizer:
             AuthzRequest(principal, check.action, resource, context, resource_account),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),
         )
+        if decision.allowed and owner is not None and principal.account != owner and ctx.service == "s3" \
+                and owners.public_access_restricted(resource):
+            # an outsider's allow comes from the bucket policy, which RestrictPublicBuckets
+            # limits to the owner's account while the policy is public
+            decision = Decision(False, "implicit_deny", decision.matched, "resource")
         if check.probe:
             ctx.extra.setdefault("probes", {})[check.action] = decision.allowed
             return

@@ -42,6 +42,12 @@ class ResourceOwners:
             found = self._found[resource] = self._lookup(resource)
         return found
 
+    def public_access_restricted(self, resource: str) -> bool:
+        """S3: RestrictPublicBuckets is on and the bucket policy is public."""
+        s3 = self._providers.get("s3")
+        bucket = resource.split(":", 5)[-1].split("/", 1)[0]
+        return s3 is not None and bool(bucket) and s3.bucket_public_access_restricted(bucket, self._region)
+
     def tags(self, resource: str) -> dict[str, str]:
         """The resource's tags where its service tells them (queues, roles), else {}."""
         found = self._tags.get(resource)

@@ -123,6 +123,23 @@ class BucketConfigMixin:
         document = self.configs.get(Bucket(*row, partition, bucket), "policy")
         return row[0], (json.dumps(document) if document else None)
 
+    def bucket_public_access_restricted(self, bucket: str, region: str | None = None) -> bool:
+        """Whether RestrictPublicBuckets is on and the bucket's policy is public: then only the
+        owner's account gets anything from the policy (strict-mode authorization)."""
+        from overcast.storage.scope import partition_of
+
+        partition = partition_of(region or self.cloud.settings.region)
+        row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
+                                "WHERE partition = ? AND name = ?", (partition, bucket))
+        if row is None:
+            return False
+        found = Bucket(*row, partition, bucket)
+        document = self.configs.get(found, "policy")
+        if not document or not is_public(document):
+            return False
+        block = self.configs.get(found, "public-access-block", _DEFAULT_PUBLIC_ACCESS_BLOCK) or {}
+        return bool(block.get("RestrictPublicBuckets"))
+
     def put_bucket_policy(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)
         policy = params.get("Policy")
