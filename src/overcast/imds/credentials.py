@@ -40,7 +40,8 @@ class RoleCredentials:
 
     def last_updated(self, identity) -> float | None:
         """When the credentials of ``identity`` were last minted (None: never yet)."""
-        times = [minted for (instance_id, _), (_, minted) in self._sessions.items() if instance_id == identity.instance_id]
+        times = [minted for (instance_id, _), (_, minted) in self._sessions.items()
+                 if instance_id == identity.instance_id]
         return max(times) if times else None
 
     def for_role(self, identity, role) -> dict | None:

@@ -156,8 +156,9 @@ def test_subnet_in_another_zone_than_the_placement(aws_client):
                                Placement={"AvailabilityZone": "us-east-1d"})["Instances"][0]["SubnetId"]
     code, message, _ = error_of(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet,
                                 Placement={"AvailabilityZone": "us-east-1e"})
-    assert (code, message) == ("InvalidParameterValue", f"Value (us-east-1e) for parameter availabilityZone is "
-                                                        f"invalid. Subnet '{subnet}' is in the availability zone us-east-1d")
+    expected = (f"Value (us-east-1e) for parameter availabilityZone is invalid. "
+                f"Subnet '{subnet}' is in the availability zone us-east-1d")
+    assert (code, message) == ("InvalidParameterValue", expected)
 
 
 def test_user_data_must_be_base64_and_at_most_16_kib(aws_client):

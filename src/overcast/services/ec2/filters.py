@@ -79,7 +79,8 @@ def check_max_results(max_results: int | None) -> None:
         return
     if max_results < MIN_RESULTS:
         raise invalid_value(
-            f"Value ( {max_results} ) for parameter maxResults is invalid. Expecting a value greater than {MIN_RESULTS}."
+            f"Value ( {max_results} ) for parameter maxResults is invalid. "
+            f"Expecting a value greater than {MIN_RESULTS}."
         )
     if max_results > MAX_RESULTS:
         raise invalid_value(

@@ -91,8 +91,9 @@ class LaunchOperations:
             taken.add(ip)
             rows.append(InstanceRow(
                 instance_id=new_id("i"), account=ctx.account, region=ctx.region, seq=seq, reservation_id=reservation_id,
-                launch_index=index, image_id=image_id, instance_type=instance_type, state="pending", state_due=now + TRANSITION_SECONDS,
-                state_reason="pending", transition_reason="", launch_time=now, key_name=params.get("KeyName"),
+                launch_index=index, image_id=image_id, instance_type=instance_type, state="pending",
+                state_due=now + TRANSITION_SECONDS, state_reason="pending", transition_reason="", launch_time=now,
+                key_name=params.get("KeyName"),
                 user_data=user_data, zone=zone, subnet_id=subnet_id, vpc_id=default_vpc(ctx.account, ctx.region),
                 private_ip=ip, mac=new_mac(), profile_arn=profile[0] if profile else None,
                 profile_id=profile[1] if profile else None, profile_name=profile[2] if profile else None,

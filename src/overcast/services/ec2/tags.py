@@ -29,7 +29,8 @@ def validate_tags(tags: list[dict]) -> list[tuple[str, str]]:
             raise invalid_value(f"Tag value exceeds the maximum length of {MAX_VALUE} characters")
         if key.lower().startswith("aws:"):
             raise invalid_value(
-                f"Value ( {key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use"
+                f"Value ( {key} ) for parameter key is invalid. "
+                f"Tag keys starting with 'aws:' are reserved for internal use"
             )
         out.append((key, value))
     return out
