@@ -129,7 +129,9 @@ def test_sts_calls(strict, root_iam):
     sts = as_user(strict, "sts", keys)
     # GetCallerIdentity needs no permission: an explicit deny does not stop it
     assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT_A}:user/sts-denied-all"
-    assert denied(sts.get_session_token)[0] == "AccessDenied"
+    assert denied(sts.get_session_token)[:3] == ("AccessDenied", 403, (
+        f"User: arn:aws:iam::{ACCOUNT_A}:user/sts-denied-all is not authorized to perform: sts:GetSessionToken "
+        "with an explicit deny in an identity-based policy"))
     assert denied(sts.decode_authorization_message, EncodedMessage="abc")[0] == "AccessDenied"
 
 

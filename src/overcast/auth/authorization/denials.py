@@ -52,8 +52,9 @@ def access_denied(ctx, principal, action: str, resource: str, decision, resource
         return AwsError("UnauthorizedOperation", "You are not authorized to perform this operation. "
                         f"Encoded authorization failure message: {encoded}", 403)
     shown = action.lower() if ctx.service == "sqs" else action
-    message = (f"User: {principal.arn} is not authorized to perform: {shown} on resource: {resource} "
-               f"{reason_text(shown, decision)}")
+    # an action without a resource type (iam:ListAccountAliases, sts:GetSessionToken) names none
+    on = "" if resource == "*" else f" on resource: {resource}"
+    message = f"User: {principal.arn} is not authorized to perform: {shown}{on} {reason_text(shown, decision)}"
     if ctx.protocol in ("query", "rest-xml", "ec2") or ctx.service == "sqs":
         return AwsError("AccessDenied", message, 403)
     if ctx.protocol == "rest-json":
