@@ -138,3 +138,12 @@ def test_federated_user_gets_the_intersection(strict_server):
     sqs.list_queues()
     code, _, _ = error_of(sqs.create_queue, QueueName="nope")
     assert code in ("AccessDenied", "AccessDeniedException")
+
+
+def test_role_session_survives_a_crash(strict_server):
+    target = role(strict_server, "durable", "arn:aws:iam::000000000000:root")
+    creds = client(strict_server, "sts").assume_role(RoleArn=target["Arn"], RoleSessionName="kept")["Credentials"]
+    strict_server.kill()
+    strict_server.start()
+    session = client(strict_server, "sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert session.get_caller_identity()["Arn"] == "arn:aws:sts::000000000000:assumed-role/durable/kept"

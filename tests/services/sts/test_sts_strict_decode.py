@@ -54,6 +54,10 @@ def test_unauthorized_operation_decodes_with_the_cli(strict_server, tmp_path):
     assert decoded["allowed"] is False and decoded["explicitDeny"] is False
     assert decoded["context"]["action"] == "ec2:RunInstances"
     assert decoded["context"]["principal"]["arn"] == "arn:aws:iam::000000000000:user/ivan"
+    strict_server.kill()  # the message key is durable: old messages still decode after a crash
+    strict_server.start()
+    again = client(strict_server, "sts", keys["AccessKeyId"], keys["SecretAccessKey"])
+    assert json.loads(again.decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"]) == decoded
 
 
 def test_decoding_needs_permission(strict_server):
