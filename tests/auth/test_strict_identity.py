@@ -180,3 +180,13 @@ def test_iam_resources_carry_the_entity_path(strict, root_iam):
     iam = as_user(strict, "iam", keys)
     assert iam.get_user(UserName="pathed-target")["User"]["Path"] == "/division/"
     assert denied(iam.get_user, UserName="s3-reader")[0] == "AccessDenied"
+
+
+def test_existing_object_tag_condition(strict, root_iam, root_s3):
+    root_s3.put_object(Bucket="identity-data", Key="tagged/public.txt", Body=b"p", Tagging="class=public")
+    root_s3.put_object(Bucket="identity-data", Key="tagged/secret.txt", Body=b"s", Tagging="class=secret")
+    keys = make_user(root_iam, "s3-by-tag", allow("s3:GetObject", "arn:aws:s3:::identity-data/*",
+                                                  Condition={"StringEquals": {"s3:ExistingObjectTag/class": "public"}}))
+    s3 = as_user(strict, "s3", keys)
+    assert s3.get_object(Bucket="identity-data", Key="tagged/public.txt")["Body"].read() == b"p"
+    assert denied(s3.get_object, Bucket="identity-data", Key="tagged/secret.txt")[0] == "AccessDenied"

@@ -21,7 +21,8 @@ _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass"}}}
 _ENTRY_KEYS = {"action", "resources", "if", "unless", "each", "conditions", "request_tags", "tag_keys",
-               "trust_checked_by_service", "item_denials", "probe"}
+               "trust_checked_by_service", "item_denials", "probe",
+               "existing_object_tags"}
 
 
 def implemented_operations(service: str) -> list[str]:

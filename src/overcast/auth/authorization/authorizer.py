@@ -30,6 +30,13 @@ log = logging.getLogger("overcast.auth.authorization")
 _RESOURCE_POLICY_SERVICES = ("s3", "sqs")
 
 
+def _mentions(word: str, caller: Caller, resource_policy) -> bool:
+    """Whether any policy of the request names ``word`` (lower case): costly context keys are
+    only looked up for a policy that can use them."""
+    policies = [*caller.identity, *caller.session, caller.boundary, resource_policy]
+    return any(p is not None and word in (p.text or "").lower() for p in policies)
+
+
 class Authorizer:
     """Decides every request of a strict-mode cloud (``await authorize(ctx, params, request)``)."""
 
@@ -79,6 +86,9 @@ class Authorizer:
         for key, value in owners.tags(resource).items():
             context[f"aws:ResourceTag/{key}"] = value
         context.update(check.conditions)
+        if check.existing_object_tags and _mentions("existingobjecttag", caller, policy):
+            for key, value in owners.object_tags(resource, check.conditions.get("s3:VersionId")).items():
+                context[f"s3:ExistingObjectTag/{key}"] = value
         decision = evaluate(
             AuthzRequest(principal, check.action, resource, context, resource_account),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),

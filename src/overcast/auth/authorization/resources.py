@@ -48,6 +48,14 @@ class ResourceOwners:
         bucket = resource.split(":", 5)[-1].split("/", 1)[0]
         return s3 is not None and bool(bucket) and s3.bucket_public_access_restricted(bucket, self._region)
 
+    def object_tags(self, resource: str, version_id: str | None) -> dict[str, str]:
+        """S3: the tags of the object an ``arn:aws:s3:::bucket/key`` names."""
+        s3 = self._providers.get("s3")
+        bucket, _, key = resource.split(":", 5)[-1].partition("/")
+        if s3 is None or not bucket or not key:
+            return {}
+        return s3.object_tags_for(bucket, key, version_id, self._region)
+
     def tags(self, resource: str) -> dict[str, str]:
         """The resource's tags where its service tells them (queues, roles), else {}."""
         found = self._tags.get(resource)

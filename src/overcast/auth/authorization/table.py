@@ -17,6 +17,8 @@ entries (an empty list: the operation needs no permission, as GetCallerIdentity)
 ``tag_keys``      a list parameter of tag keys: aws:TagKeys
 ``item_denials``  (with ``each``) a denied item does not fail the request: the service reports
                   it among the item results (S3 DeleteObjects answers AccessDenied per key)
+``existing_object_tags``  S3: the object's tags are s3:ExistingObjectTag/<key> (read only when
+                  a policy of the request names that key)
 ``probe``         decided but never refused: the outcome is left in ``ctx.extra["probes"][action]``
                   for the service (S3 answers a missing key 403 to a caller without s3:ListBucket)
 ``trust_checked_by_service``  the resource's own policy (a role's trust policy) is checked by
@@ -49,6 +51,7 @@ class Check:
     trust_checked_by_service: bool = False
     item: object = None  # the ``each`` item this check is for, when it reports denials per item
     probe: bool = False
+    existing_object_tags: bool = False
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,7 +100,8 @@ def checks_for(service: str, operation: str, params: dict, derived: dict) -> lis
                 if isinstance(keys, list):
                     conditions["aws:TagKeys"] = [str(k) for k in keys]
             out.append(Check(entry["action"], resources, conditions, bool(entry.get("trust_checked_by_service")),
-                             item if entry.get("item_denials") else None, bool(entry.get("probe"))))
+                             item if entry.get("item_denials") else None, bool(entry.get("probe")),
+                             bool(entry.get("existing_object_tags"))))
     return out
 
 

@@ -75,6 +75,23 @@ def apply_tagging_header(params: dict, attrs: dict) -> None:
 
 
 class TaggingMixin:
+    def object_tags_for(self, bucket: str, key: str, version_id: str | None = None,
+                        region: str | None = None) -> dict[str, str]:
+        """The tags of an object (its current version, or ``version_id``), for strict mode's
+        s3:ExistingObjectTag/<key>; {} when there is no such object."""
+        from overcast.storage.scope import partition_of
+
+        from .store import is_version_id
+
+        partition = partition_of(region or self.cloud.settings.region)
+        if version_id is not None:
+            found = self.store.version(partition, bucket, key, version_id) if is_version_id(version_id) else None
+        else:
+            found = self.store.current(partition, bucket, key)
+        if found is None or found.marker:
+            return {}
+        return {name: value for name, value in found.attrs.get("tags") or ()}
+
     def _tagged_version(self, ctx, params: dict):
         """(bucket, version) a tagging call names; a delete marker answers as S3 does."""
         bucket = self.bucket_row(ctx, params["Bucket"])
