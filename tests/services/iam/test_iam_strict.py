@@ -89,3 +89,17 @@ def test_role_session_gets_the_roles_policies(strict_server):
     assert error_of(sqs.list_queues)[0] in ("AccessDenied", "AccessDeniedException")
     iam.attach_role_policy(RoleName="s3-worker", PolicyArn="arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess")
     assert sqs.list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200  # allowed now
+
+
+def test_iam_read_only_user(strict_server):
+    iam = client(strict_server, "iam")
+    key = user_with_key(iam, "auditor")
+    iam.attach_user_policy(UserName="auditor", PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    auditor = as_user(strict_server, "iam", key)
+    assert auditor.get_user()["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/auditor"
+    assert [k["AccessKeyId"] for k in auditor.list_access_keys()["AccessKeyMetadata"]] == [key["AccessKeyId"]]
+    code, message, status = error_of(auditor.create_user, UserName="intruder")
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (f"User: arn:aws:iam::{ACCOUNT}:user/auditor is not authorized to perform: iam:CreateUser "
+                       f"on resource: arn:aws:iam::{ACCOUNT}:user/intruder because no identity-based policy allows "
+                       "the iam:CreateUser action")
