@@ -53,6 +53,9 @@ def test_s3_allowed_and_implicitly_denied(strict, root_iam, root_s3):
                        'on resource: "arn:aws:s3:::identity-data" because no identity-based policy allows the '
                        "s3:ListBucket action")
     assert denied(s3.put_object, Bucket="identity-data", Key="x", Body=b"1")[:2] == ("AccessDenied", 403)
+    # a bucket nobody has is NoSuchBucket whatever the caller may do
+    assert denied(s3.list_objects_v2, Bucket="identity-nowhere")[:2] == ("NoSuchBucket", 404)
+    assert denied(s3.create_bucket, Bucket="identity-new")[:2] == ("AccessDenied", 403)
 
 
 def test_s3_explicit_deny_in_identity_policy(strict, root_iam, root_s3):

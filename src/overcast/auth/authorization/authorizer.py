@@ -74,9 +74,9 @@ class Authorizer:
             owner, policy = principal.account, None  # the service reads the trust policy itself
         else:
             owner, policy = owners.lookup(resource)
+        if owner is None and ctx.service == "s3" and resource != "*" and check.action != "s3:CreateBucket":
+            return  # no such bucket: S3 answers NoSuchBucket to anyone
         if caller.anonymous:
-            if owner is None and resource != "*" and check.action != "s3:CreateBucket":
-                return  # no such bucket/queue: the service answers that, as AWS does
             resource_account = None  # only the resource's policy speaks for an anonymous caller
         else:
             resource_account = owner or principal.account
