@@ -165,3 +165,17 @@ def test_trust_policy_principals_must_exist(iam, aws_client):
     missing_role = "arn:aws:iam::111122223333:role/none"
     assert error_of(iam.update_assume_role_policy, RoleName="r", PolicyDocument=trusting(missing_role))[0] == \
         "MalformedPolicyDocument"
+
+
+def test_deleted_principal_becomes_its_unique_id(iam):
+    user = iam.create_user(UserName="temp")["User"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": [user["Arn"], f"arn:aws:iam::{ACCOUNT}:root"]},
+         "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=trust)
+    iam.delete_user(UserName="temp")
+    principal = iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    assert principal == {"AWS": [user["UserId"], f"arn:aws:iam::{ACCOUNT}:root"]}
+    iam.create_user(UserName="temp")  # a new user of the same name is not trusted by it
+    principal = iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    assert user["UserId"] in principal["AWS"]

@@ -32,6 +32,7 @@ from overcast.services.iam.access_keys import AccessKeyOperations
 from overcast.services.iam.attachments import AttachmentOperations
 from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
 from overcast.services.iam.context_keys import ContextKeyOperations
+from overcast.services.iam.deleted_principals import DeletedPrincipals
 from overcast.services.iam.entities import EntityLookups
 from overcast.services.iam.groups import GroupOperations
 from overcast.services.iam.inline_policies import InlinePolicyOperations
@@ -63,7 +64,7 @@ class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRol
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
                AccessKeyOperations, LoginProfileOperations, TagOperations, OidcOperations,
                AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations, PrincipalPolicyLookups,
-               EntityLookups, BaseProvider):
+               DeletedPrincipals, EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 

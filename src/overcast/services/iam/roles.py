@@ -157,3 +157,4 @@ class RoleOperations:
             for table in ("attachments", "inline_policies"):
                 self.db.execute(f"DELETE FROM {table} WHERE account = ? AND kind = 'role' AND entity_key = ?",
                                 (role.account, role.key))
+            self.forget_principal(role.arn, role.role_id)

@@ -102,5 +102,7 @@ class UserOperations:
             raise errors.delete_conflict("Cannot delete entity, must detach all policies first.")
         if self.db.query_one("SELECT 1 FROM group_members WHERE account = ? AND user_key = ?", (account, key)):
             raise errors.delete_conflict("Cannot delete entity, must remove users from group first.")
-        self.db.execute("DELETE FROM users WHERE account = ? AND name_key = ?", (account, key))
+        with self.db.transaction():
+            self.db.execute("DELETE FROM users WHERE account = ? AND name_key = ?", (account, key))
+            self.forget_principal(user.arn, user.user_id)
         return {}
