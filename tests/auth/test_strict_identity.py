@@ -193,3 +193,16 @@ def test_existing_object_tag_condition(strict, root_iam, root_s3):
     s3 = as_user(strict, "s3", keys)
     assert s3.get_object(Bucket="identity-data", Key="tagged/public.txt")["Body"].read() == b"p"
     assert denied(s3.get_object, Bucket="identity-data", Key="tagged/secret.txt")[0] == "AccessDenied"
+
+
+def test_ec2_resource_tags(strict, root_iam):
+    root_ec2 = client(strict, "ec2", ACCOUNT_A)
+    mine = root_ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, TagSpecifications=[
+        {"ResourceType": "instance", "Tags": [{"Key": "Owner", "Value": "ec2-owner"}]}])["Instances"][0]["InstanceId"]
+    theirs = root_ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    keys = make_user(root_iam, "ec2-owner", allow("ec2:TerminateInstances", "*", Condition={
+        "StringEquals": {"aws:ResourceTag/Owner": "${aws:username}"}}))
+    ec2 = as_user(strict, "ec2", keys)
+    assert denied(ec2.terminate_instances, InstanceIds=[theirs])[:2] == ("UnauthorizedOperation", 403)
+    assert denied(ec2.terminate_instances, InstanceIds=[mine, theirs])[:2] == ("UnauthorizedOperation", 403)
+    ec2.terminate_instances(InstanceIds=[mine])

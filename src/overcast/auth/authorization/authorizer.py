@@ -37,6 +37,21 @@ def _mentions(word: str, caller: Caller, resource_policy) -> bool:
     return any(p is not None and word in (p.text or "").lower() for p in policies)
 
 
+async def _instance_tags(ctx, checks, owners: ResourceOwners) -> None:
+    """The tags of the EC2 instances the checks name, read through EC2's own DescribeTags."""
+    arns = {resource for check in checks for resource in check.resources
+            if ":instance/" in resource and not resource.endswith("/*")}
+    if not arns:
+        return
+    ids = sorted(arn.rsplit("/", 1)[-1] for arn in arns)
+    found = await ctx.services.call("ec2", "DescribeTags", {"Filters": [{"Name": "resource-id", "Values": ids}]})
+    by_id: dict[str, dict[str, str]] = {}
+    for tag in found.get("Tags") or []:
+        by_id.setdefault(tag["ResourceId"], {})[tag["Key"]] = tag["Value"]
+    for arn in arns:
+        owners.remember_tags(arn, by_id.get(arn.rsplit("/", 1)[-1], {}))
+
+
 class Authorizer:
     """Decides every request of a strict-mode cloud (``await authorize(ctx, params, request)``)."""
 
@@ -62,6 +77,8 @@ class Authorizer:
             providers["iam"] = await self._provider("iam")
         owners = ResourceOwners(providers, ctx.region)
         base = global_context(ctx, caller.principal, self.cloud.clock.now(), request)
+        if ctx.service == "ec2" and _mentions("resourcetag", caller, None):
+            await _instance_tags(ctx, checks, owners)
         for check in checks:
             for resource in check.resources:
                 self._decide(ctx, caller, check, resource, owners, base, request)
@@ -85,6 +102,8 @@ class Authorizer:
             context.update(s3_context(ctx, request, owner))
         for key, value in owners.tags(resource).items():
             context[f"aws:ResourceTag/{key}"] = value
+            if ctx.service == "ec2":
+                context[f"ec2:ResourceTag/{key}"] = value
         context.update(check.conditions)
         if check.existing_object_tags and _mentions("existingobjecttag", caller, policy):
             for key, value in owners.object_tags(resource, check.conditions.get("s3:VersionId")).items():

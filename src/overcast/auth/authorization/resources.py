@@ -3,8 +3,8 @@
 S3 buckets and SQS queues have resource policies (``s3.bucket_policy_for`` and
 ``sqs.queue_policy_for``); any other ARN names its account in its fifth field, and ``*`` or an
 ARN without an account (S3 ``arn:aws:s3:::...`` of a bucket that does not exist, EC2 images)
-belongs to the caller's account. Tags (aws:ResourceTag/*) are known for SQS queues and IAM
-roles.
+belongs to the caller's account. Tags (aws:ResourceTag/*) are known for SQS queues, IAM
+roles and EC2 instances.
 """
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ class ResourceOwners:
         if s3 is None or not bucket or not key:
             return {}
         return s3.object_tags_for(bucket, key, version_id, self._region)
+
+    def remember_tags(self, resource: str, tags: dict[str, str]) -> None:
+        """Tags found ahead of the decisions (EC2 instances, read through DescribeTags)."""
+        self._tags[resource] = tags
 
     def tags(self, resource: str) -> dict[str, str]:
         """The resource's tags where its service tells them (queues, roles), else {}."""
