@@ -125,3 +125,9 @@ def test_user_tags(iam):
     assert code == "LimitExceeded"
     assert error_of(iam.tag_user, UserName="t", Tags=[{"Key": "x", "Value": "1"}, {"Key": "X", "Value": "2"}])[0] \
         == "InvalidInput"
+
+
+def test_tag_characters(iam):
+    iam.create_user(UserName="t", Tags=[{"Key": "Kostenstelle ä", "Value": "Größe 1:2/3=+-@_."}])
+    code, message, _ = error_of(iam.tag_user, UserName="t", Tags=[{"Key": "bad#key", "Value": "v"}])
+    assert code == "ValidationError" and "at 'tags.1.member.key'" in message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import botocore.session
 
@@ -22,11 +23,29 @@ def service_model():
     return botocore.session.get_session().get_service_model("iam")
 
 
+class _UnicodeClass:
+    """Java's ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`` (tag keys and values), which ``re`` cannot
+    compile: letters, separators and numbers of any script, and the listed punctuation."""
+
+    def __init__(self, extra: str, empty_ok: bool):
+        self.extra, self.empty_ok = extra, empty_ok
+
+    def fullmatch(self, value: str) -> bool:
+        if not value:
+            return self.empty_ok
+        return all(unicodedata.category(ch)[0] in "LZN" or ch in self.extra for ch in value)
+
+
+_TAG_CLASS = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]"
+
+
 @functools.lru_cache(maxsize=None)
 def _pattern(text: str):
+    if text in (_TAG_CLASS + "+", _TAG_CLASS + "*"):
+        return _UnicodeClass("_.:/=+-@", text.endswith("*"))
     try:
         return re.compile(text, re.ASCII | re.DOTALL)
-    except re.error:  # a Java-only construct: leave that member unchecked rather than fail
+    except re.error:  # another Java-only construct: leave that member unchecked rather than fail
         return None
 
 
