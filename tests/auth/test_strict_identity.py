@@ -127,6 +127,13 @@ def test_iam_calls_are_authorized(strict, root_iam):
     assert denied(iam.create_user, UserName="mallory")[0] == "AccessDenied"
 
 
+def test_aws_managed_policies_are_not_another_account(strict, root_iam):
+    keys = make_user(root_iam, "policy-reader", allow("iam:GetPolicy"))
+    iam = as_user(strict, "iam", keys)
+    found = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Policy"]
+    assert found["PolicyName"] == "ReadOnlyAccess"
+
+
 def test_sts_calls(strict, root_iam):
     keys = make_user(root_iam, "sts-denied-all", deny("*"))
     sts = as_user(strict, "sts", keys)

@@ -79,13 +79,14 @@ class Authorizer:
         base = global_context(ctx, caller.principal, self.cloud.clock.now(), request)
         if ctx.service == "ec2" and _mentions("resourcetag", caller, None):
             await _instance_tags(ctx, checks, owners)
+        encode = await self._encoder() if ctx.protocol == "ec2" else None
         for check in checks:
             for resource in check.resources:
-                self._decide(ctx, caller, check, resource, owners, base, request)
+                self._decide(ctx, caller, check, resource, owners, base, request, encode)
         ctx.extra["authorized"] = True
 
     def _decide(self, ctx, caller: Caller, check, resource: str, owners: ResourceOwners, base: dict,
-                request) -> None:
+                request, encode) -> None:
         principal = caller.principal
         if check.trust_checked_by_service:
             owner, policy = principal.account, None  # the service reads the trust policy itself
@@ -126,7 +127,6 @@ class Authorizer:
             ctx.extra.setdefault("denied_items", set()).add((item.get("Key"), item.get("VersionId")))
             return
         if not decision.allowed:
-            encode = self._encoder() if ctx.protocol == "ec2" else None
             raise access_denied(ctx, principal, check.action, resource, decision, resource_account, encode, context)
 
     async def _identity_source(self, credential):
@@ -135,15 +135,10 @@ class Authorizer:
             return None
         return await self._provider("iam")
 
-    def _encoder(self):
-        sts = self.cloud.services.loaded().get("sts") or self._load("sts")
+    async def _encoder(self):
+        """STS's encoder of the decision details EC2-style denials carry."""
+        sts = await self._provider("sts")
         return getattr(sts, "encode_authorization_message", None) if sts is not None else None
-
-    def _load(self, service: str):
-        registry = self.cloud.services
-        if not registry.is_implemented(service):
-            return None
-        return registry.provider(service)
 
     async def _provider(self, service: str):
         """A provider, loaded (and started, as the registry would) on first use; None if absent."""

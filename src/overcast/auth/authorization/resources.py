@@ -98,4 +98,5 @@ class ResourceOwners:
             owner, text = sqs.queue_policy_for(resource) if sqs is not None else (None, None)
             policy = parsed_resource_policy(text, f"queue policy of {parts[5]}") if text else None
             return owner or account or None, policy
-        return account or None, None
+        # AWS's own resources (arn:aws:iam::aws:policy/...) belong to no account: the caller's rules apply
+        return (account if account.isdigit() else None), None
