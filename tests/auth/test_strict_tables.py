@@ -19,7 +19,8 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "UserPath", "GroupPath", "RolePath"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:"}
 # operations no service model holds, with the parameters their provider passes
-_OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass"}}}
+_OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
+                                         "Tagging"}}}
 _ENTRY_KEYS = {"action", "resources", "if", "unless", "each", "conditions", "request_tags", "tag_keys",
                "trust_checked_by_service", "item_denials", "probe",
                "existing_object_tags"}
@@ -154,3 +155,10 @@ def test_sts_and_ec2():
         ("ec2:StopInstances", ["arn:aws:ec2:us-east-1:111122223333:instance/i-2"])]
     assert resolve("ec2", "CreateTags", {"Resources": ["ami-1"], "Tags": []}) == [
         ("ec2:CreateTags", ["arn:aws:ec2:us-east-1:111122223333:image/ami-1"])]
+
+
+def test_s3_request_object_tags():
+    values = {"Partition": "aws", "Region": "us-east-1", "Account": "1"}
+    [check] = checks_for("s3", "PutObject", {"Bucket": "b", "Key": "k", "Tagging": "team=blue&env="}, values)
+    assert check.conditions == {"s3:RequestObjectTag/team": "blue", "s3:RequestObjectTag/env": "",
+                                "s3:RequestObjectTagKeys": ["team", "env"]}

@@ -48,7 +48,9 @@ def s3_context(ctx, request, bucket_owner: str | None) -> dict:
     if request is not None:
         headers = request.headers
         query = request.query_string or ""
-        if "x-amz-signature=" in query.lower():
+        if ctx.operation == "PostObject":
+            out["s3:authType"] = "POST"
+        elif "x-amz-signature=" in query.lower():
             out["s3:authType"] = "REST-QUERY-STRING"
         elif "authorization" in headers:
             out["s3:authType"] = "REST-HEADER"

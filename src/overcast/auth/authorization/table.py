@@ -12,8 +12,8 @@ entries (an empty list: the operation needs no permission, as GetCallerIdentity)
 ``each``          a list parameter: the entry is checked once per item (``${item}``,
                   ``${item.Key}``)
 ``conditions``    service condition key -> parameter path (``=text`` for a literal value)
-``request_tags``  ``{"path", "format": map|list|tag-specifications}``: aws:RequestTag/* and
-                  aws:TagKeys from the request's tags
+``request_tags``  ``{"path", "format": map|list|query|tag-specifications}``: aws:RequestTag/*
+                  and aws:TagKeys (or ``prefix``/``keys``) from the request's tags
 ``tag_keys``      a list parameter of tag keys: aws:TagKeys
 ``item_denials``  (with ``each``) a denied item does not fail the request: the service reports
                   it among the item results (S3 DeleteObjects answers AccessDenied per key)
@@ -32,6 +32,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 _TABLES = Path(__file__).with_name("actions")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -150,6 +151,8 @@ def request_tags(spec: dict, params: dict) -> dict:
         pairs = [(str(k), str(v)) for k, v in raw.items()]
     elif kind == "list" and isinstance(raw, list):
         pairs = [(str(t.get("Key")), str(t.get("Value", ""))) for t in raw if isinstance(t, dict)]
+    elif kind == "query" and isinstance(raw, str):  # S3's x-amz-tagging header: k1=v1&k2=v2
+        pairs = [(k, v) for k, v in parse_qsl(raw, keep_blank_values=True)]
     elif kind == "tag-specifications" and isinstance(raw, list):
         for spec_entry in raw:
             for tag in (spec_entry or {}).get("Tags") or []:

@@ -164,8 +164,20 @@ class PostUploadMixin:
             raise AwsError("AccessDenied", "Access Denied", 403)
         params = {"Bucket": bucket_name, "Key": key, "ACL": fields.get("acl"),
                   "ServerSideEncryption": fields.get("x-amz-server-side-encryption"),
-                  "StorageClass": fields.get("x-amz-storage-class")}
+                  "StorageClass": fields.get("x-amz-storage-class"), "Tagging": _tagging_query(fields)}
         await authorizer.authorize(ctx, params, request)
+
+
+def _tagging_query(fields: dict[str, str]) -> str | None:
+    """The form's ``tagging`` document as the ``k=v&...`` form conditions read (None if absent or bad)."""
+    if "tagging" not in fields:
+        return None
+    try:
+        from urllib.parse import urlencode
+
+        return urlencode(_tags_of(fields["tagging"]))
+    except AwsError:
+        return None
 
 
 def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
