@@ -154,10 +154,13 @@ class Authenticator:
                 raise failures.expired_token()
         elif info.session_token:
             raise failures.invalid_token()
+        # Skew is measured on the machine's clock, which clients sign with; expiry (above, and
+        # presigned URLs) on the cloud's clock, which tests move forward.
+        wall = self.clock.wall()
         if info.kind == "header" or info.kind == "presigned":
-            self._verify_v4(info, request, credential, failures, now)
+            self._verify_v4(info, request, credential, failures, wall)
         elif info.kind == "sigv2-header" or info.kind == "sigv2-presigned":
-            self._verify_v2(info, request, credential, failures, now)
+            self._verify_v2(info, request, credential, failures, wall)
         else:  # SigV4a: its ECDSA key derivation is not implemented
             raise AwsError("NotImplemented", "Overcast does not verify SigV4a (AWS4-ECDSA-P256-SHA256) signatures.", 501)
 

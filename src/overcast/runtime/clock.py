@@ -27,6 +27,13 @@ class Clock:
             return frozen
         return time.time() + self.offset
 
+    @staticmethod
+    def wall() -> float:
+        """The machine's own time, without the offset: what clients sign requests with, so
+        what a signature's clock skew is measured against (moving the cloud's time forward to
+        expire credentials must not make every fresh signature look skewed)."""
+        return time.time()
+
     def now_ms(self) -> int:
         """``now()`` in whole milliseconds (SQS timestamps, CloudWatch...)."""
         return int(self.now() * 1000)
