@@ -54,3 +54,25 @@ def test_context_keys(iam):
     keys = iam.get_context_keys_for_principal_policy(
         PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/u")["ContextKeyNames"]
     assert sorted(keys) == ["aws:SourceIp", "s3:prefix"]
+
+
+def test_password_policy(iam):
+    assert error_of(iam.get_account_password_policy) == (
+        "NoSuchEntity", f"The Password Policy with domain name {ACCOUNT} cannot be found.", 404)
+    iam.update_account_password_policy(MinimumPasswordLength=12, RequireNumbers=True, RequireSymbols=True,
+                                       MaxPasswordAge=90)
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 12 and policy["RequireNumbers"] and policy["RequireSymbols"]
+    assert policy["ExpirePasswords"] is True and policy["MaxPasswordAge"] == 90
+    assert policy["RequireUppercaseCharacters"] is False
+    iam.create_user(UserName="pw")
+    assert error_of(iam.create_login_profile, UserName="pw", Password="short1!") == (
+        "PasswordPolicyViolation", "Password does not conform to the account password policy.", 400)
+    assert error_of(iam.create_login_profile, UserName="pw", Password="longenoughbutplain")[0] == \
+        "PasswordPolicyViolation"
+    iam.create_login_profile(UserName="pw", Password="long-enough-42!")
+    iam.update_account_password_policy()  # not a partial update: everything back to defaults
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 6 and not policy["RequireNumbers"] and not policy["ExpirePasswords"]
+    iam.delete_account_password_policy()
+    assert error_of(iam.delete_account_password_policy)[0] == "NoSuchEntity"

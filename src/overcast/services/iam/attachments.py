@@ -32,7 +32,8 @@ class AttachmentOperations:
             return {}
         if len(attached) >= MAX_ATTACHED:
             raise errors.quota(_QUOTA_NAME[kind], MAX_ATTACHED)
-        self.db.execute("INSERT INTO attachments (account, kind, entity_key, policy_arn, attached) VALUES (?, ?, ?, ?, ?)",
+        self.db.execute("INSERT INTO attachments (account, kind, entity_key, policy_arn, attached) "
+                        "VALUES (?, ?, ?, ?, ?)",
                         (ctx.account, kind, entity.key, policy["arn"], self.clock.now()))
         return {}
 

@@ -23,7 +23,8 @@ def policy_size(text: str) -> int:
 def parse(text: str, kind: str, source: str = ""):
     """The engine's ``Policy`` for ``text``; ``MalformedPolicyDocument`` with AWS's message if bad.
 
-    kind: identity (inline permissions policies), managed (managed policy versions), trust (AssumeRolePolicyDocument), boundary, resource.
+    kind: identity (inline permissions policies), managed (managed policy versions),
+    trust (AssumeRolePolicyDocument), boundary, resource.
     """
     from overcast.auth.policy import PolicyDocumentError, parse_policy
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from overcast.errors import AwsError
 
+__all__ = ["AwsError"]  # re-exported for modules raising a code without a helper
+
 
 def no_such_entity(message: str) -> AwsError:
     return AwsError("NoSuchEntity", message)

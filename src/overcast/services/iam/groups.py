@@ -32,7 +32,8 @@ class GroupOperations:
         count = self.db.query_one("SELECT COUNT(*) FROM groups WHERE account = ?", (ctx.account,))[0]
         if count >= MAX_GROUPS:
             raise errors.quota("GroupsPerAccount", MAX_GROUPS)
-        self.db.execute("INSERT INTO groups (account, name_key, name, group_id, path, created) VALUES (?, ?, ?, ?, ?, ?)",
+        self.db.execute("INSERT INTO groups (account, name_key, name, group_id, path, created) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
                         (ctx.account, name.lower(), name, ids.unique_id(ids.GROUP), path, self.clock.now()))
         return {"Group": self.find_group(ctx.account, name).shape()}
 

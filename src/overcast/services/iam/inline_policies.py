@@ -39,7 +39,8 @@ class InlinePolicyOperations:
         limit = documents.INLINE_SIZE[kind]
         if sum(documents.policy_size(d) for d in others) + documents.policy_size(document) > limit:
             raise errors.limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {entity.name}")
-        self.db.execute("INSERT INTO inline_policies (account, kind, entity_key, name, document) VALUES (?, ?, ?, ?, ?) "
+        self.db.execute("INSERT INTO inline_policies (account, kind, entity_key, name, document) "
+                        "VALUES (?, ?, ?, ?, ?) "
                         "ON CONFLICT (account, kind, entity_key, name) DO UPDATE SET document = excluded.document",
                         (ctx.account, kind, entity.key, name, document))
         return {}

@@ -37,6 +37,7 @@ class LoginProfileOperations:
         password = params.get("Password")
         if not password:
             raise errors.validation("Password must be specified when creating a login profile.")
+        self.check_password(ctx.account, password)
         self.db.execute("INSERT INTO login_profiles (account, user_key, password_hash, reset_required, created) "
                         "VALUES (?, ?, ?, ?, ?)", (ctx.account, user.key, password_hash(password),
                                                    int(bool(params.get("PasswordResetRequired"))), self.clock.now()))
@@ -56,6 +57,7 @@ class LoginProfileOperations:
     def update_login_profile(self, ctx, params):
         user, row = self._require_login(ctx, params)
         if params.get("Password"):
+            self.check_password(ctx.account, params["Password"])
             self.db.execute("UPDATE login_profiles SET password_hash = ? WHERE account = ? AND user_key = ?",
                             (password_hash(params["Password"]), ctx.account, user.key))
         if params.get("PasswordResetRequired") is not None:

@@ -11,6 +11,7 @@
 | ``inline_policies.py`` | Put/Get/Delete/List User/Group/RolePolicy |
 | ``attachments.py`` | Attach/Detach/ListAttached*, ListEntitiesForPolicy, permissions boundaries |
 | ``access_keys.py`` | access keys (registered in ``cloud.credentials``) |
+| ``password_policy.py`` | Get/Update/DeleteAccountPasswordPolicy (checked by the login profile operations) |
 | ``login_profiles.py`` | Create/Get/Update/DeleteLoginProfile, Create/Delete/ListAccountAliases |
 | ``tags.py`` | Tag/Untag/List*Tags |
 | ``oidc.py`` | OpenID Connect providers |
@@ -39,6 +40,7 @@ from overcast.services.iam.inline_policies import InlinePolicyOperations
 from overcast.services.iam.instance_profiles import InstanceProfileOperations
 from overcast.services.iam.login_profiles import LoginProfileOperations
 from overcast.services.iam.oidc import OidcOperations
+from overcast.services.iam.password_policy import PasswordPolicyOperations
 from overcast.services.iam.policies import PolicyOperations
 from overcast.services.iam.principal_policies import PrincipalPolicyLookups
 from overcast.services.iam.roles import RoleOperations
@@ -62,9 +64,9 @@ def _validated(operation: str, method):
 
 class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
-               AccessKeyOperations, LoginProfileOperations, TagOperations, OidcOperations,
-               AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations, PrincipalPolicyLookups,
-               DeletedPrincipals, EntityLookups, BaseProvider):
+               AccessKeyOperations, LoginProfileOperations, PasswordPolicyOperations, TagOperations,
+               OidcOperations, AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations,
+               PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 

@@ -88,4 +88,11 @@ CREATE TABLE account_aliases (
 CREATE UNIQUE INDEX account_aliases_by_alias ON account_aliases (alias);
 """
 
-MIGRATIONS = (ENTITY_SCHEMA, LOGIN_SCHEMA)
+# Version 3: the account password policy (a JSON object of its settings).
+PASSWORD_POLICY_SCHEMA = """
+CREATE TABLE password_policies (
+    account TEXT NOT NULL PRIMARY KEY, settings TEXT NOT NULL
+);
+"""
+
+MIGRATIONS = (ENTITY_SCHEMA, LOGIN_SCHEMA, PASSWORD_POLICY_SCHEMA)
