@@ -101,3 +101,9 @@ def test_tags_on_roles_policies_profiles_and_providers(iam):
     code, message, _ = error_of(iam.tag_role, RoleName="r", Tags=[{"Key": "k" * 129, "Value": "v"}])
     assert code == "ValidationError" and "Member must have length less than or equal to 128" in message
     assert error_of(iam.tag_role, RoleName="missing", Tags=tags)[0] == "NoSuchEntity"
+
+
+def test_aws_managed_policy_tags(iam):
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    assert iam.list_policy_tags(PolicyArn=admin)["Tags"] == []
+    assert error_of(iam.tag_policy, PolicyArn=admin, Tags=[{"Key": "a", "Value": "b"}])[0] == "UnmodifiableEntity"

@@ -48,14 +48,15 @@ def without(existing: dict[str, str], keys: list[str]) -> dict[str, str]:
 class TagOperations:
     """Tag*/Untag*/List*Tags for each taggable kind; each kind locates (table, key column, key)."""
 
-    def _tag_target(self, ctx, kind: str, params: dict) -> tuple[str, str, str, dict]:
+    def _tag_target(self, ctx, kind: str, params: dict, *, modify: bool = True) -> tuple[str, str, str, dict]:
+        """(table, key column, key, current tags); ``modify``: refuse protected and AWS-owned targets."""
         account = ctx.account
         if kind == "user":
             user = self.require_user(account, params["UserName"])
             return "users", "name_key", user.key, user.tags
         if kind == "role":
             role = self.require_role(account, params["RoleName"])
-            if role.service_linked:
+            if modify and role.service_linked:
                 raise errors.unmodifiable(
                     f"Cannot perform the operation on the protected role '{role.name}' - "
                     "this role is only modifiable by AWS")
@@ -64,7 +65,7 @@ class TagOperations:
             profile = self.require_profile(account, params["InstanceProfileName"])
             return "instance_profiles", "name_key", profile.key, profile.tags
         if kind == "policy":
-            policy = self.require_local_policy(account, params["PolicyArn"])
+            policy = (self.require_local_policy if modify else self.require_policy)(account, params["PolicyArn"])
             return "policies", "name_key", policy["key"], policy["tags"]
         provider = self.require_oidc(account, params["OpenIDConnectProviderArn"])
         return "oidc_providers", "url_key", provider["key"], provider["tags"]
@@ -84,13 +85,9 @@ class TagOperations:
         return {}
 
     def _list_tags(self, ctx, kind: str, params: dict) -> dict:
-        _, _, _, tags = self._tag_target(ctx, kind, params) if kind != "role" else self._role_tags(ctx, params)
+        _, _, _, tags = self._tag_target(ctx, kind, params, modify=False)
         page, more = paginate(list(tags.items()), params, key=lambda item: item[0])
         return {"Tags": tag_list(dict(page)), **more}
-
-    def _role_tags(self, ctx, params):
-        role = self.require_role(ctx.account, params["RoleName"])  # listing a protected role's tags is fine
-        return "roles", "name_key", role.key, role.tags
 
     def tag_user(self, ctx, params):
         return self._tag(ctx, "user", params)
