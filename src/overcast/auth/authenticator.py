@@ -84,6 +84,10 @@ class Authenticator:
         if info is None:
             if self.strict:
                 self._check_anonymous_allowed(ctx)
+            elif ctx is not None and getattr(ctx, "service", "s3") != "s3":
+                # open mode: an unsigned call acts as the default account's root, as an
+                # unknown key does (S3 keeps anonymous callers: bucket policies name them)
+                return Identity("", DEFAULT_ACCOUNT, root_principal(DEFAULT_ACCOUNT), DEFAULT_ACCOUNT)
             return Identity("", DEFAULT_ACCOUNT, "", "")
         if info.kind == "unsupported" and not self.strict:
             return Identity("", DEFAULT_ACCOUNT, "", "")

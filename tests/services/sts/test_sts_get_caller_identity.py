@@ -75,3 +75,12 @@ def test_raw_form_post_without_action_is_missing_action(endpoint):
     root = ET.fromstring(response.content)
     assert root.find(f"{STS_NS}Error/{STS_NS}Code").text == "MissingAction"
 
+
+
+def test_unsigned_call_in_open_mode_is_the_default_root(endpoint):
+    response = requests.post(endpoint + "/", data=b"Action=GetCallerIdentity&Version=2011-06-15",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content).find(f"{STS_NS}GetCallerIdentityResult")
+    assert root.find(f"{STS_NS}Arn").text == f"arn:aws:iam::{ACCOUNT}:root"
+    assert root.find(f"{STS_NS}Account").text == ACCOUNT
