@@ -192,3 +192,32 @@ def test_restrict_public_buckets_limits_a_public_policy_to_the_owner(strict, own
     assert denied(anonymous.get_object, Bucket="root-restricted", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
     assert denied(other.get_object, Bucket="root-restricted", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
     assert owner.get_object(Bucket="root-restricted", Key="docs/a.txt")["Body"].read() == b"hello"
+
+
+def test_acl_grants_when_acls_are_enabled(strict, owner, other):
+    owner.create_bucket(Bucket="root-acls", ObjectOwnership="ObjectWriter")
+    owner.put_public_access_block(Bucket="root-acls", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    owner.put_object(Bucket="root-acls", Key="public.txt", Body=b"for all", ACL="public-read")
+    owner.put_object(Bucket="root-acls", Key="shared.txt", Body=b"for b", GrantRead=f'id="{ACCOUNT_B}"')
+    owner.put_object(Bucket="root-acls", Key="private.txt", Body=b"mine")
+    anonymous = client(strict, "s3", unsigned=True)
+    assert anonymous.get_object(Bucket="root-acls", Key="public.txt")["Body"].read() == b"for all"
+    assert denied(anonymous.get_object, Bucket="root-acls", Key="shared.txt")[:2] == ("AccessDenied", 403)
+    assert other.get_object(Bucket="root-acls", Key="shared.txt")["Body"].read() == b"for b"
+    assert denied(other.get_object, Bucket="root-acls", Key="private.txt")[:2] == ("AccessDenied", 403)
+    assert denied(other.put_object, Bucket="root-acls", Key="x", Body=b"1")[:2] == ("AccessDenied", 403)
+    owner.put_bucket_acl(Bucket="root-acls", GrantWrite=f'id="{ACCOUNT_B}"')
+    other.put_object(Bucket="root-acls", Key="from-b.txt", Body=b"b wrote")
+    # IgnorePublicAcls: the public-read grant no longer counts; the grant to B still does
+    owner.put_public_access_block(Bucket="root-acls", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    assert denied(anonymous.get_object, Bucket="root-acls", Key="public.txt")[:2] == ("AccessDenied", 403)
+    assert other.get_object(Bucket="root-acls", Key="shared.txt")["Body"].read() == b"for b"
+
+
+def test_acls_grant_nothing_while_disabled(strict, owner, other):
+    make_bucket(owner, "root-acls-off")  # BucketOwnerEnforced, the default
+    assert denied(other.get_object, Bucket="root-acls-off", Key="docs/a.txt")[:2] == ("AccessDenied", 403)

@@ -113,6 +113,11 @@ class Authorizer:
             AuthzRequest(principal, check.action, resource, context, resource_account),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),
         )
+        if not decision.allowed and decision.reason == "implicit_deny" and decision.denied_by == "resource" \
+                and ctx.service == "s3" and owner is not None and owners.acl_allows(
+                    resource, check.action, check.conditions.get("s3:VersionId"), principal.account or None):
+            # what the resource side lacks an ACL grant can give (ACLs enabled on the bucket)
+            decision = Decision(True, "allowed", decision.matched, None)
         if decision.allowed and owner is not None and principal.account != owner and ctx.service == "s3" \
                 and owners.public_access_restricted(resource):
             # an outsider's allow comes from the bucket policy, which RestrictPublicBuckets

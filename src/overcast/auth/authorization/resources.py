@@ -56,6 +56,13 @@ class ResourceOwners:
             return {}
         return s3.object_tags_for(bucket, key, version_id, self._region)
 
+    def acl_allows(self, resource: str, action: str, version_id: str | None, account: str | None) -> bool:
+        """S3: the bucket's or object's ACL grants ``action`` to ``account`` (None: anonymous)."""
+        s3 = self._providers.get("s3")
+        bucket, _, key = resource.split(":", 5)[-1].partition("/")
+        return s3 is not None and bool(bucket) and s3.acl_allows(bucket, key or None, version_id, action, account,
+                                                                 self._region)
+
     def remember_tags(self, resource: str, tags: dict[str, str]) -> None:
         """Tags found ahead of the decisions (EC2 instances, read through DescribeTags)."""
         self._tags[resource] = tags

@@ -4,7 +4,8 @@ and returned (Get/PutObjectAcl, Get/PutBucketAcl, ``x-amz-acl`` on writes).
 An object's ACL lives in its version's ``attrs["acl"]``, a bucket's in ``bucket_configs``
 kind ``acl``; both as ``{"canned": name}`` or ``{"grants": [Grant, ...]}`` (the owner's id is
 filled in when read, so the stored form does not depend on it). No ACL stored means
-``private``. ACLs are stored, not enforced: access is decided by account.
+``private``. Open mode stores ACLs without enforcing them; strict mode's authorization asks
+``acl_allows`` when no policy grants an anonymous caller or another account.
 
 Object Ownership: with ``BucketOwnerEnforced`` (the default of every new bucket since April
 2023) ACLs are disabled — requests that set anything but owner-full-control fail with
@@ -199,7 +200,72 @@ def is_public(acl: dict | None) -> bool:
 _NO_ROW = object()
 
 
+# What an ACL grant's permission allows (S3 user guide, "Mapping of ACL permissions and access
+# policy permissions"); FULL_CONTROL allows all of them. A bucket's WRITE covers its objects.
+_BUCKET_GRANTS = {
+    "READ": frozenset({"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"}),
+    "WRITE": frozenset({"s3:PutObject", "s3:DeleteObject"}),
+    "READ_ACP": frozenset({"s3:GetBucketAcl"}),
+    "WRITE_ACP": frozenset({"s3:PutBucketAcl"}),
+}
+_OBJECT_GRANTS = {
+    "READ": frozenset({"s3:GetObject", "s3:GetObjectVersion"}),
+    "READ_ACP": frozenset({"s3:GetObjectAcl", "s3:GetObjectVersionAcl"}),
+    "WRITE_ACP": frozenset({"s3:PutObjectAcl", "s3:PutObjectVersionAcl"}),
+}
+_BUCKET_LEVEL = frozenset().union(*_BUCKET_GRANTS.values())
+
+
+def _grantee_matches(grantee: dict, account: str | None) -> bool:
+    if grantee.get("Type") == "CanonicalUser":
+        return account is not None and grantee.get("ID") == canonical_id(account)
+    uri = grantee.get("URI")
+    return uri == ALL_USERS or (uri == AUTHENTICATED_USERS and account is not None)
+
+
 class AclMixin:
+    def acl_allows(self, bucket_name: str, key: str | None, version_id: str | None, action: str,
+                   account: str | None, region: str | None = None) -> bool:
+        """Whether the bucket's ACL (bucket actions, and WRITE on its objects) or the object's
+        ACL grants ``action`` to ``account`` (None: an anonymous caller), for strict mode. No
+        ACL grants anything while ACLs are disabled (BucketOwnerEnforced); public grants
+        (AllUsers, AuthenticatedUsers) count for nothing under IgnorePublicAcls."""
+        from overcast.storage.scope import partition_of
+
+        from .buckets import Bucket
+        from .store import is_version_id
+
+        partition = partition_of(region or self.cloud.settings.region)
+        row = self.db.query_one("SELECT account, region, created, versioning FROM buckets "
+                                "WHERE partition = ? AND name = ?", (partition, bucket_name))
+        if row is None:
+            return False
+        bucket = Bucket(*row, partition, bucket_name)
+        if self.object_ownership(bucket) == "BucketOwnerEnforced":
+            return False
+        owner = canonical_id(bucket.account)
+        if key is None or action in _BUCKET_LEVEL:
+            stored = self._bucket_config_value(bucket, "acl")
+            grants, table = stored_grants(None if stored is _NO_ROW else stored, owner), _BUCKET_GRANTS
+        else:
+            if version_id is not None:
+                found = self.store.version(partition, bucket_name, key, version_id) \
+                    if is_version_id(version_id) else None
+            else:
+                found = self.store.current(partition, bucket_name, key)
+            if found is None or found.marker:
+                return False
+            grants, table = stored_grants(found.attrs.get("acl"), owner), _OBJECT_GRANTS
+        block = self._bucket_config_value(bucket, "public-access-block")
+        ignore_public = True if block is _NO_ROW else bool(isinstance(block, dict) and block.get("IgnorePublicAcls"))
+        for grant in grants:
+            grantee, permission = grant.get("Grantee") or {}, grant.get("Permission")
+            if not _grantee_matches(grantee, account) or (ignore_public and grantee.get("Type") == "Group"):
+                continue
+            if permission == "FULL_CONTROL" or action in table.get(permission, ()):
+                return True
+        return False
+
     def _bucket_config_value(self, bucket, kind: str):
         """A ``bucket_configs`` value (None for a deleted default), or ``_NO_ROW``."""
         row = self.db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? "
