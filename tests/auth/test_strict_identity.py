@@ -213,3 +213,11 @@ def test_ec2_resource_tags(strict, root_iam):
     assert denied(ec2.terminate_instances, InstanceIds=[theirs])[:2] == ("UnauthorizedOperation", 403)
     assert denied(ec2.terminate_instances, InstanceIds=[mine, theirs])[:2] == ("UnauthorizedOperation", 403)
     ec2.terminate_instances(InstanceIds=[mine])
+
+
+def test_put_with_tags_needs_put_object_tagging(strict, root_iam, root_s3):
+    keys = make_user(root_iam, "s3-writer", allow("s3:PutObject", "arn:aws:s3:::identity-data/*"))
+    s3 = as_user(strict, "s3", keys)
+    s3.put_object(Bucket="identity-data", Key="w/plain", Body=b"1")
+    code, _, message = denied(s3.put_object, Bucket="identity-data", Key="w/tagged", Body=b"1", Tagging="a=b")
+    assert code == "AccessDenied" and "s3:PutObjectTagging" in message

@@ -76,8 +76,9 @@ def test_entries_are_well_formed(service):
                     if unknown:
                         problems.append((operation, name, unknown))
             for key in ("if", "unless", "each"):
-                if key in entry and _names(entry[key]) - known:
-                    problems.append((operation, key, entry[key]))
+                for path in (entry[key] if isinstance(entry.get(key), list) else [entry.get(key)]):
+                    if path is not None and _names(path) - known:
+                        problems.append((operation, key, path))
             for path in entry.get("conditions", {}).values():
                 if not path.startswith("=") and _names(path) - known:
                     problems.append((operation, "condition", path))
@@ -120,7 +121,7 @@ def test_s3_condition_keys():
     [check] = checks_for("s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "home/", "Delimiter": "/", "MaxKeys": 10},
                          values)
     assert check.conditions == {"s3:prefix": "home/", "s3:delimiter": "/", "s3:max-keys": "10"}
-    [check] = checks_for("s3", "PutObject", {"Bucket": "b", "Key": "k", "ACL": "public-read"}, values)
+    check = checks_for("s3", "PutObject", {"Bucket": "b", "Key": "k", "ACL": "public-read"}, values)[0]
     assert check.conditions == {"s3:x-amz-acl": "public-read"}
 
 
@@ -159,6 +160,14 @@ def test_sts_and_ec2():
 
 def test_s3_request_object_tags():
     values = {"Partition": "aws", "Region": "us-east-1", "Account": "1"}
-    [check] = checks_for("s3", "PutObject", {"Bucket": "b", "Key": "k", "Tagging": "team=blue&env="}, values)
+    check = checks_for("s3", "PutObject", {"Bucket": "b", "Key": "k", "Tagging": "team=blue&env="}, values)[0]
     assert check.conditions == {"s3:RequestObjectTag/team": "blue", "s3:RequestObjectTag/env": "",
                                 "s3:RequestObjectTagKeys": ["team", "env"]}
+
+
+def test_s3_writes_with_acl_or_tags_need_those_permissions_too():
+    assert resolve("s3", "PutObject", {"Bucket": "b", "Key": "k", "ACL": "public-read", "Tagging": "a=1"}) == [
+        ("s3:PutObject", ["arn:aws:s3:::b/k"]), ("s3:PutObjectAcl", ["arn:aws:s3:::b/k"]),
+        ("s3:PutObjectTagging", ["arn:aws:s3:::b/k"])]
+    assert resolve("s3", "CreateBucket", {"Bucket": "b", "GrantRead": 'id="1"'}) == [
+        ("s3:CreateBucket", ["arn:aws:s3:::b"]), ("s3:PutBucketAcl", ["arn:aws:s3:::b"])]

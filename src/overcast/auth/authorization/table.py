@@ -8,7 +8,8 @@ entries (an empty list: the operation needs no permission, as GetCallerIdentity)
                   placeholders: a request parameter (dotted path), a derived value
                   (``derived.py``: Partition, Region, Account, QueueName, CopySourceBucket...),
                   ``${A|B}`` (A, else B) and ``${A|'text'}`` (A, else the literal)
-``if``/``unless`` the entry applies only when a parameter is present / absent
+``if``/``unless`` the entry applies only when a parameter is present (``if``: one of a list) /
+                  absent
 ``each``          a list parameter: the entry is checked once per item (``${item}``,
                   ``${item.Key}``)
 ``conditions``    service condition key -> parameter path (``=text`` for a literal value)
@@ -84,7 +85,7 @@ def checks_for(service: str, operation: str, params: dict, derived: dict) -> lis
             found = lookup(entry["each"], params, derived, None)
             items = found if isinstance(found, list) else []
         for item in items:
-            if "if" in entry and _absent(lookup(entry["if"], params, derived, item)):
+            if "if" in entry and all(_absent(lookup(path, params, derived, item)) for path in _paths(entry["if"])):
                 continue
             if "unless" in entry and not _absent(lookup(entry["unless"], params, derived, item)):
                 continue
@@ -163,6 +164,10 @@ def request_tags(spec: dict, params: dict) -> dict:
     out: dict = {f"{prefix}{k}": v for k, v in pairs}
     out[spec.get("keys", "aws:TagKeys")] = [k for k, _ in pairs]
     return out
+
+
+def _paths(value) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def _absent(value) -> bool:
