@@ -221,3 +221,11 @@ def test_put_with_tags_needs_put_object_tagging(strict, root_iam, root_s3):
     s3.put_object(Bucket="identity-data", Key="w/plain", Body=b"1")
     code, _, message = denied(s3.put_object, Bucket="identity-data", Key="w/tagged", Body=b"1", Tagging="a=b")
     assert code == "AccessDenied" and "s3:PutObjectTagging" in message
+
+
+def test_create_bucket_with_ownership_controls_needs_that_permission(strict, root_iam):
+    keys = make_user(root_iam, "s3-creator", allow("s3:CreateBucket"))
+    s3 = as_user(strict, "s3", keys)
+    s3.create_bucket(Bucket="identity-created")
+    code, _, message = denied(s3.create_bucket, Bucket="identity-created-2", ObjectOwnership="ObjectWriter")
+    assert code == "AccessDenied" and "s3:PutBucketOwnershipControls" in message

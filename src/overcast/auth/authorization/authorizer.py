@@ -92,7 +92,7 @@ class Authorizer:
             owner, policy = principal.account, None  # the service reads the trust policy itself
         else:
             owner, policy = owners.lookup(resource)
-        if owner is None and ctx.service == "s3" and resource != "*" and check.action != "s3:CreateBucket":
+        if owner is None and ctx.service == "s3" and resource != "*" and ctx.operation != "CreateBucket":
             return  # no such bucket: S3 answers NoSuchBucket to anyone
         if caller.anonymous:
             resource_account = None  # only the resource's policy speaks for an anonymous caller
