@@ -139,10 +139,11 @@ def test_sts_calls(strict, root_iam):
     sts = as_user(strict, "sts", keys)
     # GetCallerIdentity needs no permission: an explicit deny does not stop it
     assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT_A}:user/sts-denied-all"
-    assert denied(sts.get_session_token)[:3] == ("AccessDenied", 403, (
-        f"User: arn:aws:iam::{ACCOUNT_A}:user/sts-denied-all is not authorized to perform: sts:GetSessionToken "
-        "with an explicit deny in an identity-based policy"))
-    assert denied(sts.decode_authorization_message, EncodedMessage="abc")[0] == "AccessDenied"
+    # nor does GetSessionToken: policies cannot control authentication operations
+    assert sts.get_session_token()["Credentials"]["AccessKeyId"].startswith("ASIA")
+    assert denied(sts.decode_authorization_message, EncodedMessage="abc")[:3] == ("AccessDenied", 403, (
+        f"User: arn:aws:iam::{ACCOUNT_A}:user/sts-denied-all is not authorized to perform: "
+        "sts:DecodeAuthorizationMessage with an explicit deny in an identity-based policy"))
 
 
 def test_ec2_denial_is_an_encoded_unauthorized_operation(strict, root_iam):
