@@ -230,3 +230,14 @@ def test_create_bucket_with_ownership_controls_needs_that_permission(strict, roo
     s3.create_bucket(Bucket="identity-created")
     code, _, message = denied(s3.create_bucket, Bucket="identity-created-2", ObjectOwnership="ObjectWriter")
     assert code == "AccessDenied" and "s3:PutBucketOwnershipControls" in message
+
+
+def test_session_token_credentials_cannot_call_iam_or_most_of_sts(strict, root_iam):
+    keys = make_user(root_iam, "session-user", allow("*"))
+    token = as_user(strict, "sts", keys).get_session_token()["Credentials"]
+    session = (token["AccessKeyId"], token["SecretAccessKey"], token["SessionToken"])
+    assert client(strict, "s3", *session).list_buckets()["Buckets"] is not None
+    sts = client(strict, "sts", *session)
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT_A}:user/session-user"
+    assert denied(client(strict, "iam", *session).list_users)[:2] == ("InvalidClientTokenId", 403)
+    assert denied(sts.get_session_token)[:2] == ("InvalidClientTokenId", 403)

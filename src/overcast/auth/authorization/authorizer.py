@@ -16,7 +16,7 @@ import logging
 
 from overcast.auth.authorization.denials import access_denied
 from overcast.auth.authorization.derived import derived_values
-from overcast.auth.authorization.principals import Caller, caller_for
+from overcast.auth.authorization.principals import Caller, caller_for, principal_kind
 from overcast.auth.authorization.request_context import global_context, s3_context
 from overcast.auth.authorization.resources import ResourceOwners
 from overcast.auth.authorization.table import checks_for
@@ -52,6 +52,20 @@ async def _instance_tags(ctx, checks, owners: ResourceOwners) -> None:
         owners.remember_tags(arn, by_id.get(arn.rsplit("/", 1)[-1], {}))
 
 
+def _check_session_token_scope(ctx) -> None:
+    """GetSessionToken credentials (no MFA here) call neither IAM nor STS, but for AssumeRole and
+    GetCallerIdentity (STS GetSessionToken reference); AWS answers InvalidClientTokenId."""
+    credential = ctx.credential
+    if credential is None or not credential.session_token or credential.role_arn:
+        return
+    if principal_kind(credential.principal_arn) not in ("user", "root"):
+        return
+    if ctx.service == "iam":
+        raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid", 403)
+    if ctx.service == "sts" and ctx.operation not in ("AssumeRole", "GetCallerIdentity"):
+        raise AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+
+
 class Authorizer:
     """Decides every request of a strict-mode cloud (``await authorize(ctx, params, request)``)."""
 
@@ -60,6 +74,7 @@ class Authorizer:
 
     async def authorize(self, ctx, params: dict, request=None) -> None:
         """Return when the caller may make this call; raise the service's denial otherwise."""
+        _check_session_token_scope(ctx)
         checks = checks_for(ctx.service, ctx.operation, params, derived_values(ctx, params))
         if checks is None:
             # Every implemented operation has a table entry (a test holds it); failing closed
