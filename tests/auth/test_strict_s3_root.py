@@ -221,3 +221,9 @@ def test_acl_grants_when_acls_are_enabled(strict, owner, other):
 def test_acls_grant_nothing_while_disabled(strict, owner, other):
     make_bucket(owner, "root-acls-off")  # BucketOwnerEnforced, the default
     assert denied(other.get_object, Bucket="root-acls-off", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+
+
+def test_operations_overcast_lacks_answer_not_implemented(owner):
+    make_bucket(owner, "root-unimplemented")
+    code, status, _ = denied(owner.get_bucket_website, Bucket="root-unimplemented")
+    assert status == 501
