@@ -227,3 +227,12 @@ def test_operations_overcast_lacks_answer_not_implemented(owner):
     make_bucket(owner, "root-unimplemented")
     code, status, _ = denied(owner.get_bucket_website, Bucket="root-unimplemented")
     assert status == 501
+
+
+def test_bucket_policy_calls_are_for_the_owner_account_only(owner, other):
+    make_bucket(owner, "root-policy-owner")
+    owner.put_bucket_policy(Bucket="root-policy-owner", Policy=policy(
+        allow(["s3:GetBucketPolicy", "s3:PutBucketPolicy"], "arn:aws:s3:::root-policy-owner",
+              Principal={"AWS": ACCOUNT_B})))
+    assert denied(other.get_bucket_policy, Bucket="root-policy-owner")[:2] == ("MethodNotAllowed", 405)
+    assert owner.get_bucket_policy(Bucket="root-policy-owner")["Policy"]

@@ -140,8 +140,18 @@ class BucketConfigMixin:
         block = self.configs.get(found, "public-access-block", _DEFAULT_PUBLIC_ACCESS_BLOCK) or {}
         return bool(block.get("RestrictPublicBuckets"))
 
-    def put_bucket_policy(self, ctx, params: dict) -> dict:
+    def policy_bucket(self, ctx, params: dict):
+        """The bucket of a bucket-policy call: only the owner's account may make one; another
+        account granted the action (strict mode) gets 405, as S3 documents."""
         bucket = self.config_bucket(ctx, params)
+        if bucket.account != ctx.account:
+            raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                           fields={"Method": {"GetBucketPolicy": "GET", "DeleteBucketPolicy": "DELETE"}.get(
+                               ctx.operation, "PUT")})
+        return bucket
+
+    def put_bucket_policy(self, ctx, params: dict) -> dict:
+        bucket = self.policy_bucket(ctx, params)
         policy = params.get("Policy")
         text = policy.decode("utf-8", "replace") if isinstance(policy, (bytes, bytearray)) else (policy or "")
         document = parse_policy(text, bucket.name)
@@ -155,7 +165,7 @@ class BucketConfigMixin:
         return {"__status__": 204}
 
     def _policy(self, ctx, params: dict) -> dict:
-        document = self.configs.get(self.config_bucket(ctx, params), "policy")
+        document = self.configs.get(self.policy_bucket(ctx, params), "policy")
         if document is None:
             raise AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404,
                            fields={"BucketName": params["Bucket"]})
@@ -169,7 +179,7 @@ class BucketConfigMixin:
         return {"PolicyStatus": {"IsPublic": is_public(self._policy(ctx, params))}}
 
     def delete_bucket_policy(self, ctx, params: dict) -> dict:
-        self.configs.delete(self.config_bucket(ctx, params), "policy")
+        self.configs.delete(self.policy_bucket(ctx, params), "policy")
         return {"__status__": 204}
 
     # -- tagging ---------------------------------------------------------------------------
