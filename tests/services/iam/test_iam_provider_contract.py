@@ -90,3 +90,14 @@ def test_instance_profile_roles_and_oidc(cloud):
                      "url": "https://idp.example.com/realm", "client_ids": ["app"], "thumbprints": ["c" * 40]}
     assert iam.oidc_provider(ACCOUNT, "idp.example.com/realm/") == found
     assert iam.oidc_provider(ACCOUNT, "https://other.example.com") is None
+
+
+def test_principal_policies_follow_changes(cloud):
+    iam = cloud.services.provider("iam")
+    call(iam, "create_user", UserName="bob")
+    user = Credential("AKIABOB", "s", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/bob", "AIDA", user_name="bob")
+    assert iam.principal_policies(user).identity == []
+    call(iam, "put_user_policy", UserName="bob", PolicyName="p", PolicyDocument=allow("s3:*"))
+    assert [p.text for p in iam.principal_policies(user).identity] == [allow("s3:*")]
+    call(iam, "delete_user_policy", UserName="bob", PolicyName="p")
+    assert iam.principal_policies(user).identity == []

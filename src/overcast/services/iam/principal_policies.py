@@ -32,7 +32,18 @@ def parsed(text: str, kind: str, source: str):
     return parse_policy(text, kind, source)
 
 
+_CACHE_LIMIT = 10_000
+
+
 class PrincipalPolicyLookups:
+    """``principal_policies`` runs on every strict-mode request: its answers are cached until
+    the next IAM operation that may change something (``state_changed``)."""
+
+    _policy_cache: dict | None = None
+
+    def state_changed(self) -> None:
+        self._policy_cache = None
+
     def entity_policy_texts(self, account: str, kind: str, key: str) -> list[tuple[str, str, str]]:
         """[(source type, source id, document)] of an entity's own inline and attached policies.
 
@@ -63,6 +74,15 @@ class PrincipalPolicyLookups:
     def principal_policies(self, credential) -> PrincipalPolicies:
         if credential is None or credential.is_root:
             return PrincipalPolicies()
+        cache = self._policy_cache
+        if cache is None or len(cache) >= _CACHE_LIMIT:
+            cache = self._policy_cache = {}
+        found = cache.get(credential)
+        if found is None:
+            found = cache[credential] = self._principal_policies(credential)
+        return PrincipalPolicies(list(found.identity), found.boundary, dict(found.tags))
+
+    def _principal_policies(self, credential) -> PrincipalPolicies:
         if credential.role_arn:
             role = self.role_by_arn(credential.role_arn)
             if role is None:

@@ -53,11 +53,21 @@ from overcast.services.iam.validation import check_input, service_model
 from overcast.services.registry import snake_case
 
 
-def _validated(operation: str, method):
+_READ_PREFIXES = ("Get", "List", "Simulate")
+
+
+def _validated(provider, operation: str, method):
+    reads_only = operation.startswith(_READ_PREFIXES)
+
     @functools.wraps(method)
     def run(ctx, params):
         check_input(operation, params)
-        return method(ctx, params)
+        if reads_only:
+            return method(ctx, params)
+        try:
+            return method(ctx, params)
+        finally:
+            provider.state_changed()  # cached principal policies may be stale now
 
     return run
 
@@ -77,10 +87,11 @@ class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRol
             name = snake_case(operation)
             method = getattr(self, name, None)
             if method is not None:
-                setattr(self, name, _validated(operation, method))
+                setattr(self, name, _validated(self, operation, method))
 
     async def start(self) -> None:
         self.register_all_keys()
 
     def reset(self) -> None:
+        self.state_changed()
         self.cloud.credentials.clear()
