@@ -15,7 +15,7 @@ import random
 import sys
 import time
 
-from overcast.storage import Storage
+from overcast.storage import Storage, group_commit
 
 MAX_SECONDS = 20.0
 MAX_WRITES = 200_000
@@ -65,8 +65,10 @@ async def write_blobs(storage: Storage) -> None:
     for seq in range(MAX_WRITES):
         if time.monotonic() > deadline:
             break
-        info = await blobs.write(stream(blob_content(seq)))
-        db.execute("INSERT INTO blobs (seq, blob_id) VALUES (?, ?)", (seq, info.id))
+        with group_commit.tracking():  # as the gateway answers: once the commit is done
+            info = await blobs.write(stream(blob_content(seq)))
+            db.execute("INSERT INTO blobs (seq, blob_id) VALUES (?, ?)", (seq, info.id))
+            await group_commit.settle()
         print(f"ack {seq} {info.id}", flush=True)
 
 

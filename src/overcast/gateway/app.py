@@ -26,6 +26,7 @@ from overcast.gateway.routing import Router
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
+from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.gateway")
 
@@ -152,7 +153,8 @@ class Gateway:
         request = HttpRequest(method, path, query_string, headers)
         ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
         body = RequestBody(receive, headers)
-        response = await self._respond(ctx, request, body)
+        with group_commit.tracking():  # the writes the answer waits for (group commit)
+            response = await self._respond(ctx, request, body)
         if not body.done:
             response.headers["connection"] = "close"
         if "origin" in headers:
@@ -208,6 +210,7 @@ class Gateway:
             if self.authorizer is not None:
                 await self.authorizer.authorize(ctx, params, request)
             result = await self.cloud.services.invoke(ctx, params)
+            await group_commit.settle()  # acknowledged only once its writes are committed
             response = protocol.serialize_response(operation, result, ctx)
             error = None
         except AwsError as exc:
@@ -217,6 +220,7 @@ class Gateway:
             error = InternalFailure(message="We encountered an internal error. Please try again.")
         if error is not None:
             response = self._error_response(protocol, model, operation, error, ctx)
+            await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, params, response.status, error)
         return response
@@ -232,6 +236,7 @@ class Gateway:
         try:
             request.stream = body.stream()
             result = await self.cloud.services.invoke(ctx, {"Bucket": bucket, "Request": request})
+            await group_commit.settle()
             headers = protocol.request_id_headers(model, ctx)
             headers.update(result.get("__headers__", {}))
             response = HttpResponse(result.get("__status__", 204), headers, result.get("Body", b""))
@@ -242,9 +247,19 @@ class Gateway:
             error = InternalFailure(message="We encountered an internal error. Please try again.")
         if error is not None:
             response = self._error_response(protocol, model, None, error, ctx)
+            await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, {"Bucket": bucket}, response.status, error)
         return response
+
+    @staticmethod
+    async def _settle_quietly() -> None:
+        """Before an error answer: what the failed call did write (an earlier step of it) is
+        committed too; a commit failure changes nothing about the error already chosen."""
+        try:
+            await group_commit.settle()
+        except Exception:  # noqa: BLE001
+            log.exception("commit failed behind an error answer")
 
     @staticmethod
     def _not_implemented(service: str, operation: str) -> NotImplementedOperation:

@@ -6,6 +6,7 @@ import json
 import math
 
 from overcast.gateway.asgi_io import read_body, send_json
+from overcast.storage import group_commit
 
 
 class InternalEndpoints:
@@ -13,6 +14,10 @@ class InternalEndpoints:
         self.cloud = cloud
 
     async def handle(self, method: str, path: str, scope, receive, send) -> None:
+        with group_commit.tracking():  # what an endpoint wrote is on disk before it answers
+            await self._handle(method, path, receive, group_commit.settling(send))
+
+    async def _handle(self, method: str, path: str, receive, send) -> None:
         route = (method, path.rstrip("/") or "/")
         try:
             if route in (("GET", "/_overcast/health"), ("HEAD", "/_overcast/health")):

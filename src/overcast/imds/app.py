@@ -16,6 +16,7 @@ import logging
 from overcast.imds.credentials import RoleCredentials, iso_z
 from overcast.imds.identity import Identity, served_identity
 from overcast.imds.tokens import TokenStore, parse_ttl
+from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.imds")
 
@@ -44,11 +45,13 @@ class ImdsApp:
             return
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         method, path = scope["method"], scope["path"]
-        try:
-            status, extra, body = self.respond(method, path, headers)
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as a server error
-            log.exception("IMDS %s %s failed", method, path)
-            status, extra, body = 500, {}, b""
+        with group_commit.tracking():
+            try:
+                status, extra, body = self.respond(method, path, headers)
+                await group_commit.settle()  # credentials it issued are on disk before they are served
+            except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as a server error
+                log.exception("IMDS %s %s failed", method, path)
+                status, extra, body = 500, {}, b""
         if method == "HEAD":
             body_out = b""
         else:

@@ -75,3 +75,6 @@ class TimerStore:
             "ON CONFLICT (id) DO UPDATE SET clock_offset = excluded.clock_offset, seen_at = excluded.seen_at",
             (offset, seen_at),
         )
+        # on disk before anything else happens: a move recorded, then a crash while its
+        # timers fire, must restart at the moved time (time does not go back)
+        self.db.commit_pending()

@@ -79,6 +79,10 @@ class Database(ABC):
     def in_transaction(self) -> bool:
         """True inside a ``transaction()`` block."""
 
+    def commit_pending(self) -> None:
+        """Commit now what group commit holds for the end of the event loop's turn
+        (``overcast.storage.group_commit``); a no-op for backends that commit at once."""
+
     @abstractmethod
     def execute_script(self, sql: str) -> None:
         """Run several ``;``-separated statements (migrations); inside the caller's transaction."""

@@ -16,6 +16,7 @@ import threading
 import weakref
 from typing import Iterable, Sequence
 
+from overcast.storage import group_commit
 from overcast.storage.database import Database, Migration, Params, Row
 from overcast.storage.errors import IntegrityError, StorageError, TransactionMisuse
 from overcast.storage.migrations import apply_migrations
@@ -40,6 +41,24 @@ def _current_task():
         return asyncio.current_task()
     except RuntimeError:  # no running loop: plain synchronous use (tools, tests)
         return None
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _is_read(sql: str) -> bool:
+    """A statement that writes nothing (run outside a transaction, it needs no commit)."""
+    head = sql.lstrip()[:6].upper()
+    return head == "SELECT" or head == "PRAGMA"
+
+
+def _retrieve(commit: asyncio.Future) -> None:
+    if not commit.cancelled():
+        commit.exception()  # a failure nobody awaited is not logged as "never retrieved"
 
 
 def _translate(exc: sqlite3.Error) -> StorageError:
@@ -89,13 +108,18 @@ class SqliteDatabase(Database):
 
     pre_write = None
 
-    def __init__(self, path: str, service: str, fsync: bool = False):
+    def __init__(self, path: str, service: str, fsync: bool = False, group_commit: bool = True):
         self.path = path
         self.service = service
         self.fsync = fsync
         self.migrations: tuple[Migration, ...] = ()
         self._depth = 0
         self._owner = None
+        # Group commit (``overcast.storage.group_commit``): on an event loop, the open write
+        # transaction the turn's transactions join, and the future its COMMIT resolves.
+        self._group = group_commit
+        self._batch: asyncio.Future | None = None
+        self._commit_when_done = False
         try:
             self._conn = sqlite3.connect(
                 path,
@@ -132,8 +156,8 @@ class SqliteDatabase(Database):
             )
 
     def _flush_pre_write(self, sql: str) -> None:
-        """Run the pending ``pre_write`` before statement ``sql`` (not for a SELECT)."""
-        if sql.lstrip()[:6].upper() == "SELECT":
+        """Run the pending ``pre_write`` before statement ``sql`` (not for a read)."""
+        if _is_read(sql):
             return
         conn = self._conn
         try:
@@ -151,9 +175,17 @@ class SqliteDatabase(Database):
         except sqlite3.Error as exc:
             raise _translate(exc) from exc
 
+    def _grouped_write(self, sql: str) -> bool:
+        """Whether a statement outside any transaction must run as one (a write while group
+        commit is on: it joins the turn's commit instead of committing alone)."""
+        return self._group and self._depth == 0 and not _is_read(sql) and _running_loop() is not None
+
     def execute(self, sql: str, params: Params = ()) -> int:
         if self._depth:
             self._check_owner()
+        elif self._grouped_write(sql):
+            with self.transaction():
+                return self.execute(sql, params)
         if self.pre_write is not None and self.pre_write.pending:
             self._flush_pre_write(sql)
         try:
@@ -164,6 +196,9 @@ class SqliteDatabase(Database):
     def executemany(self, sql: str, seq_of_params: Iterable[Params]) -> int:
         if self._depth:
             self._check_owner()
+        elif self._grouped_write(sql):
+            with self.transaction():
+                return self.executemany(sql, seq_of_params)
         if self.pre_write is not None and self.pre_write.pending:
             self._flush_pre_write(sql)
         try:
@@ -174,6 +209,9 @@ class SqliteDatabase(Database):
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         if self._depth:
             self._check_owner()
+        elif self._grouped_write(sql):  # DELETE ... RETURNING
+            with self.transaction():
+                return self.query(sql, params)
         if self.pre_write is not None and self.pre_write.pending:
             self._flush_pre_write(sql)  # DELETE ... RETURNING is a write
         try:
@@ -184,6 +222,9 @@ class SqliteDatabase(Database):
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         if self._depth:
             self._check_owner()
+        elif self._grouped_write(sql):
+            with self.transaction():
+                return self.query_one(sql, params)
         if self.pre_write is not None and self.pre_write.pending:
             self._flush_pre_write(sql)
         try:
@@ -207,6 +248,10 @@ class SqliteDatabase(Database):
     def _begin(self) -> None:
         try:
             if self._depth == 0:
+                loop = _running_loop() if self._group else None
+                if loop is not None:
+                    self._join_batch(loop)
+                    return
                 # IMMEDIATE takes the write lock now, so a second process gets a clean
                 # busy-wait instead of a deadlock when upgrading a read lock.
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -225,10 +270,84 @@ class SqliteDatabase(Database):
             raise _translate(exc) from exc
         self._depth += 1
 
+    # -- group commit (overcast.storage.group_commit) -----------------------------------------
+
+    def _join_batch(self, loop) -> None:
+        """Open this transaction as a savepoint of the turn's write transaction (opening that
+        one, and scheduling its commit, if this is the turn's first)."""
+        conn = self._conn
+        batch = self._batch
+        if batch is not None and not conn.in_transaction:  # an I/O error rolled it all back
+            self._batch = None
+            batch.set_exception(StorageError(f"the {self.service} database rolled back a transaction"))
+            batch = None
+        if batch is None:
+            conn.execute("BEGIN IMMEDIATE")
+            batch = self._batch = loop.create_future()
+            batch.add_done_callback(_retrieve)
+            loop.call_soon(self._commit_batch, batch)
+        conn.execute("SAVEPOINT tx")
+        self._owner = _current_task()
+        self._depth = 1
+        group_commit.wait_for(batch)
+        if self.pre_write is not None and self.pre_write.pending:
+            try:
+                self.pre_write.flush(conn)  # in this transaction: one commit for both
+            except BaseException:
+                self._end(False)
+                raise
+
+    def _leave_batch(self, success: bool) -> None:
+        conn = self._conn
+        if not conn.in_transaction:
+            return  # rolled back whole by an error: the batch's commit reports it
+        try:
+            if not success:
+                conn.execute("ROLLBACK TO tx")
+            conn.execute("RELEASE tx")
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    def _commit_batch(self, batch: asyncio.Future) -> None:
+        if self._batch is not batch:
+            return  # committed already (commit_pending)
+        if self._depth:  # a transaction held across an await (a misuse): commit when it ends
+            self._commit_when_done = True
+            return
+        self._batch = None
+        conn = self._conn
+        if conn is None or not conn.in_transaction:
+            batch.set_exception(StorageError(f"the {self.service} database rolled back a transaction"))
+            return
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # e.g. disk full: nothing of the batch was committed
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            batch.set_exception(_translate(exc))
+            return
+        batch.set_result(None)
+
+    def commit_pending(self) -> None:
+        """Commit the turn's write transaction now, if one is open (before a wipe or close,
+        and where a caller needs its writes on disk at once)."""
+        batch = self._batch
+        if batch is not None and self._depth == 0:
+            self._commit_batch(batch)
+            if batch.done() and not batch.cancelled() and batch.exception() is not None:
+                raise batch.exception()
+
     def _end(self, success: bool) -> None:
         self._depth -= 1
         depth = self._depth
         conn = self._conn
+        if depth == 0 and self._batch is not None:
+            self._owner = None
+            self._leave_batch(success)
+            if self._commit_when_done:
+                self._commit_when_done = False
+                self._commit_batch(self._batch)
+            return
         if depth == 0:
             self._owner = None
             if success:
@@ -253,11 +372,14 @@ class SqliteDatabase(Database):
 
     def migrate(self, migrations: Sequence[Migration]) -> int:
         self.migrations = tuple(migrations)
-        return apply_migrations(self, self.migrations)
+        applied = apply_migrations(self, self.migrations)
+        self.commit_pending()
+        return applied
 
     def wipe(self) -> None:
         if self._depth:
             raise TransactionMisuse(f"cannot wipe the {self.service} database inside a transaction")
+        self.commit_pending()  # the pragma below is a no-op inside a transaction
         # Dropping a table referenced by a foreign key would fail mid-way with FKs on; the
         # pragma is a no-op inside a transaction, so switch it around the whole wipe.
         self._conn.execute("PRAGMA foreign_keys=OFF")
@@ -272,6 +394,7 @@ class SqliteDatabase(Database):
                     quoted = '"' + name.replace('"', '""') + '"'
                     self.execute(f"DROP {kind.upper()} IF EXISTS {quoted}")
                 apply_migrations(self, self.migrations)
+            self.commit_pending()
         finally:
             self._conn.execute("PRAGMA foreign_keys=ON")
         # No explicit checkpoint here: it fsyncs (milliseconds per database, and test suites
@@ -284,6 +407,11 @@ class SqliteDatabase(Database):
         if checkpointer is not None:
             checkpointer.stop()
         try:
+            if self._depth == 0:
+                try:
+                    self.commit_pending()  # writes of the last turn: nobody may have been told yet
+                except StorageError:
+                    pass  # its waiters were told; what failed is rolled back below
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             self._conn.close()
