@@ -84,6 +84,26 @@ def test_trust_naming_another_user_refuses_a_permitted_one(strict_server):
     )
 
 
+def test_trust_naming_the_user_itself_is_enough_in_the_same_account(strict_server):
+    erin = user(strict_server, "erin")  # no identity policy at all
+    target = role(strict_server, "erin-role", "arn:aws:iam::000000000000:user/erin")
+    out = erin.assume_role(RoleArn=target["Arn"], RoleSessionName="s1")
+    assert out["AssumedRoleUser"]["Arn"] == "arn:aws:sts::000000000000:assumed-role/erin-role/s1"
+
+
+def test_role_tags_decide_an_abac_assume_role_policy(strict_server):
+    iam = client(strict_server, "iam")
+    trust = document({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+                      "Action": "sts:AssumeRole"})
+    blue = iam.create_role(RoleName="blue", AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": "blue"}])
+    red = iam.create_role(RoleName="red", AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": "red"}])
+    abac = document({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}})
+    frank = user(strict_server, "frank", policy=abac)
+    assert frank.assume_role(RoleArn=blue["Role"]["Arn"], RoleSessionName="s1")["Credentials"]["AccessKeyId"]
+    assert error_of(frank.assume_role, RoleArn=red["Role"]["Arn"], RoleSessionName="s1")[0] == "AccessDenied"
+
+
 def test_explicit_deny_in_the_identity_policy_wins(strict_server):
     target = role(strict_server, "worker", "arn:aws:iam::000000000000:root")
     policy = document(
@@ -113,14 +133,13 @@ def test_session_policy_narrows_the_role_session(strict_server):
         PolicyDocument=document({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}),
     )
     narrow = document({"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*"})
-    creds = client(strict_server, "sts").assume_role(
-        RoleArn=target["Arn"], RoleSessionName="narrow", Policy=narrow
-    )["Credentials"]
+    assumer = user(strict_server, "assumer", policy=ALLOW_ASSUME)  # root may not assume roles
+    creds = assumer.assume_role(RoleArn=target["Arn"], RoleSessionName="narrow", Policy=narrow)["Credentials"]
     sqs = client(strict_server, "sqs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     sqs.list_queues()
     code, _, _ = error_of(sqs.create_queue, QueueName="nope")
     assert code in ("AccessDenied", "AccessDeniedException")
-    creds = client(strict_server, "sts").assume_role(RoleArn=target["Arn"], RoleSessionName="wide")["Credentials"]
+    creds = assumer.assume_role(RoleArn=target["Arn"], RoleSessionName="wide")["Credentials"]
     sqs = client(strict_server, "sqs", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     assert sqs.create_queue(QueueName="yes")["QueueUrl"].endswith("/yes")
 
@@ -142,8 +161,16 @@ def test_federated_user_gets_the_intersection(strict_server):
 
 def test_role_session_survives_a_crash(strict_server):
     target = role(strict_server, "durable", "arn:aws:iam::000000000000:root")
-    creds = client(strict_server, "sts").assume_role(RoleArn=target["Arn"], RoleSessionName="kept")["Credentials"]
+    assumer = user(strict_server, "assumer", policy=ALLOW_ASSUME)
+    creds = assumer.assume_role(RoleArn=target["Arn"], RoleSessionName="kept")["Credentials"]
     strict_server.kill()
     strict_server.start()
     session = client(strict_server, "sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     assert session.get_caller_identity()["Arn"] == "arn:aws:sts::000000000000:assumed-role/durable/kept"
+
+
+def test_root_credentials_may_not_assume_roles(strict_server):
+    target = role(strict_server, "worker", "arn:aws:iam::000000000000:root")
+    code, message, status = error_of(client(strict_server, "sts").assume_role, RoleArn=target["Arn"],
+                                     RoleSessionName="s1")
+    assert (code, status, message) == ("AccessDenied", 403, "Roles may not be assumed by root accounts.")

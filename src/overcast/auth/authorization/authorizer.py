@@ -108,9 +108,12 @@ class Authorizer:
                 request, encode) -> None:
         principal = caller.principal
         if check.trust_checked_by_service:
-            owner, policy = principal.account, None  # the service reads the trust policy itself
-        else:
-            owner, policy = owners.lookup(resource)
+            # The service decides the whole request itself (STS: the role's trust policy with
+            # the caller's identity, boundary and session policies, as AWS evaluates it). A
+            # decision here, without the trust policy, would refuse a same-account principal
+            # that the trust policy names directly and no identity policy mentions.
+            return
+        owner, policy = owners.lookup(resource)
         if owner is None and ctx.service == "s3" and resource != "*" and ctx.operation != "CreateBucket":
             return  # no such bucket: S3 answers NoSuchBucket to anyone
         if caller.anonymous:

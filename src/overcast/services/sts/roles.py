@@ -82,6 +82,10 @@ class RoleOperations:
             **{f"aws:RequestTag/{key}": value for key, value in tags},
         }
         iam, strict = self._iam(), bool(getattr(self.cloud.settings, "strict", False))
+        if strict and caller_arn.endswith(":root"):
+            # AWS refuses root credentials outright; open mode lets the built-in root keys
+            # (test/test) assume roles, the way local clouds are used
+            raise AwsError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
         check_trust(ctx, iam, role, "sts:AssumeRole", context_keys, strict)
         if tags:  # passing session tags needs sts:TagSession in the trust policy too
             check_trust(ctx, iam, role, "sts:TagSession", context_keys, strict)

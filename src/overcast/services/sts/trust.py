@@ -117,6 +117,8 @@ def check_trust(ctx: RequestContext, iam, role, action: str, context_keys: dict,
         raise MalformedPolicyDocument(message=exc.message) from None
     role_account = role.account or role.arn.split(":")[4]
     context = request_context(ctx, principal, context_keys)
+    for key, value in (getattr(role, "tags", None) or {}).items():
+        context[f"aws:ResourceTag/{key}"] = value  # the role's tags (ABAC on sts:AssumeRole)
     trust_only = AuthzRequest(
         principal=principal,
         action=action,
