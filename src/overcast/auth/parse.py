@@ -218,7 +218,7 @@ def parse_v2_query(query_string: str) -> AuthInfo:
     for pair in query_string.split("&"):
         name, _, value = pair.partition("=")
         if name in ("AWSAccessKeyId", "Signature", "Expires", "x-amz-security-token"):
-            params[name] = unquote(value)
+            params[name] = unquote(value) if "%" in value else value
     key, signature, expires = params.get("AWSAccessKeyId"), params.get("Signature"), params.get("Expires")
     if not key or not signature or not expires:
         return AuthInfo(

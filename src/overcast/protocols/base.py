@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Protocol as _TypingProtocol
-from urllib.parse import parse_qs
+from urllib.parse import unquote_plus
 
 from botocore.model import OperationModel, ServiceModel
 
@@ -20,6 +20,27 @@ class BodyStream(_TypingProtocol):
     """A request or response body read piece by piece (large uploads and downloads)."""
 
     def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+
+def parse_query(query_string: str) -> dict[str, list[str]]:
+    """``parse_qs(query_string, keep_blank_values=True)``: the same result, without decoding
+    the names and values that hold no ``%`` or ``+`` (most of them; a third of the cost of a
+    presigned GET went to the standard library's general parse)."""
+    out: dict[str, list[str]] = {}
+    for pair in query_string.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if "%" in value or "+" in value:
+            value = unquote_plus(value)
+        found = out.get(name)
+        if found is None:
+            out[name] = [value]
+        else:
+            found.append(value)
+    return out
 
 
 @dataclass(slots=True)
@@ -40,7 +61,7 @@ class HttpRequest:
     def query(self) -> dict[str, list[str]]:
         """The query string parsed into name -> values (blank values kept)."""
         if self._query is None:
-            self._query = parse_qs(self.query_string, keep_blank_values=True) if self.query_string else {}
+            self._query = parse_query(self.query_string) if self.query_string else {}
         return self._query
 
     @property
