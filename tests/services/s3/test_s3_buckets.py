@@ -45,6 +45,7 @@ def test_recreate_own_bucket(s3, aws_client):
     assert _code(exc) == ("BucketAlreadyOwnedByYou", 409)
 
 
+@pytest.mark.open_mode_only
 def test_other_account_name(s3, aws_client):
     s3.create_bucket(Bucket="taken")
     other = aws_client("s3", aws_access_key_id="111111111111")

@@ -126,6 +126,7 @@ def _error(response: requests.Response) -> tuple[int, str, str]:
     return response.status_code, code, message
 
 
+@pytest.mark.open_mode_only
 @pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"])
 def test_header_checksum_without_sdk_algorithm(s3, bucket, endpoint, algorithm):
     data = b"header checksum " * 50
@@ -135,6 +136,7 @@ def test_header_checksum_without_sdk_algorithm(s3, bucket, endpoint, algorithm):
     assert response.headers[f"x-amz-checksum-{algorithm.lower()}"] == expected(algorithm, data)
 
 
+@pytest.mark.open_mode_only
 @pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"])
 def test_wrong_header_value_is_bad_digest(s3, bucket, endpoint, algorithm):
     data = b"the real body"

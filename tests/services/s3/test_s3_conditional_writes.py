@@ -81,6 +81,7 @@ def _start_put(endpoint: str, path: str, body: bytes, extra: dict) -> http.clien
     return conn
 
 
+@pytest.mark.open_mode_only
 @pytest.mark.parametrize("header", ["If-None-Match", "If-Match"])
 def test_racing_conditional_writes_only_one_wins(s3, bucket, endpoint, header):
     extra = {"If-None-Match": "*"}

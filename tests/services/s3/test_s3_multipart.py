@@ -512,6 +512,7 @@ def _start_part_upload(endpoint: str, path: str, body_length: int):
     return conn
 
 
+@pytest.mark.open_mode_only
 @pytest.mark.parametrize("ending", ["complete", "abort", "delete-bucket"])
 def test_part_in_flight_when_the_upload_ends_is_refused_and_freed(s3, bucket, endpoint, server, ending):
     upload_id, parts = upload_parts(s3, bucket, "k", [b"first"])

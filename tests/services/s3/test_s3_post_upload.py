@@ -210,6 +210,7 @@ def test_virtual_hosted_form_post(endpoint, s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="vhost.txt")["Body"].read() == b"virtual form"
 
 
+@pytest.mark.open_mode_only
 def test_unsigned_form_without_policy_in_open_mode(endpoint, s3, bucket):
     body, content_type = browser_form([("key", "anon.txt")], "a.txt", "text/plain", b"anonymous")
     response = requests.post(f"{endpoint}/{bucket}", data=body, headers={"Content-Type": content_type}, timeout=30)
@@ -297,6 +298,7 @@ def test_field_after_the_file_does_not_count(endpoint, bucket):
     expect_error(response, 400, "InvalidArgument")
 
 
+@pytest.mark.open_mode_only
 def test_invalid_policy_documents(endpoint, bucket):
     def post_with(policy_text: str):
         fields = [("key", "k.txt"), ("AWSAccessKeyId", "test"), ("policy", policy_text), ("signature", "x")]

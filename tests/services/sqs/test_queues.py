@@ -35,6 +35,7 @@ def test_missing_queue_maps_to_modelled_exception(sqs):
         sqs.get_queue_url(QueueName="missing")
 
 
+@pytest.mark.open_mode_only
 def test_get_queue_url_with_owner_account(sqs, aws_client, queue_url):
     url = queue_url("shared")
     other = aws_client("sqs", aws_access_key_id="111122223333")

@@ -58,6 +58,7 @@ def test_queue_name_instead_of_url_is_invalid_address(sqs, queue_url):
     assert error["Message"] == "The address byname is not valid for this endpoint."
 
 
+@pytest.mark.open_mode_only
 def test_another_accounts_queue_is_reachable_by_its_url(sqs, aws_client, queue_url):
     url = queue_url("shared", DelaySeconds=7)
     other = aws_client("sqs", aws_access_key_id="111122223333")
