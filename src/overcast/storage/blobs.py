@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import AsyncIterable, Iterable, Iterator, Union
 
 from overcast.storage.errors import BlobNotFound
+from overcast.storage.inline_blobs import TABLE as INLINE_TABLE
 from overcast.storage.inline_blobs import InlineBlobs
 
 BlobSource = Union[bytes, bytearray, memoryview, AsyncIterable[bytes], Iterable[bytes]]
@@ -405,6 +406,14 @@ class BlobStore:
             reader.close()
 
     # -- reading ---------------------------------------------------------------------------
+
+    def inline_table_in(self, db) -> str | None:
+        """The table holding this store's inline blobs when it lives in ``db`` (a service's
+        own database), so the service can read a row and its small body in one query; None
+        otherwise. A blob whose write is still pending is not in the table yet: a reader that
+        finds no bytes there reads through ``read``."""
+        inline = self._inline
+        return INLINE_TABLE if inline is not None and inline.db is db else None
 
     def read(self, blob_id: str, offset: int = 0, length: int | None = None,
              chunk_size: int = READ_CHUNK) -> BlobReader:

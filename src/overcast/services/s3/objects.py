@@ -85,7 +85,8 @@ def check_version_id(version_id: str | None, argument: str = "versionId") -> Non
 
 
 class ObjectsMixin:
-    def _object_version(self, ctx, bucket, key: str, params: dict, for_write: bool = False):
+    def _object_version(self, ctx, bucket, key: str, params: dict, for_write: bool = False,
+                        with_bytes: bool = False):
         """The version a GET/HEAD (or copy source) names: ``VersionId`` or the current one.
         Raises NoSuchKey / NoSuchVersion, and for a delete marker what S3 answers."""
         version_id = params.get("VersionId")
@@ -100,7 +101,7 @@ class ObjectsMixin:
                                headers={"x-amz-delete-marker": "true", "x-amz-version-id": found.version,
                                         "allow": "DELETE", "last-modified": _http_date(found.modified)})
             return found
-        found = self.store.current(bucket.partition, bucket.name, key)
+        found = self.store.current(bucket.partition, bucket.name, key, with_bytes=with_bytes)
         if (found is None or found.marker) and ctx.extra.get("probes", {}).get("s3:ListBucket") is False:
             # strict mode: a caller who may not list the bucket cannot learn the key is missing
             raise AwsError("AccessDenied", "Access Denied", 403)
@@ -234,7 +235,7 @@ class ObjectsMixin:
 
     def _get(self, ctx, params: dict, with_body: bool) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
-        version = self._object_version(ctx, bucket, params["Key"], params)
+        version = self._object_version(ctx, bucket, params["Key"], params, with_bytes=with_body)
         if with_body:
             self.check_readable(version)  # GLACIER / DEEP_ARCHIVE need a restored copy (restore.py)
         early = self._check_conditions(params, version.etag, version.modified)

@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
-from overcast.storage.blobs import BlobStore
+from overcast.storage.blobs import BlobStore, InlineReader
 
 NULL_VERSION = "null"
 _COLUMNS = ("key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, "
@@ -47,6 +47,9 @@ class ObjectVersion:
     seq: int = 0
     latest: bool = True
     marker: bool = False
+    # The bytes of a small object read together with its row (``current(with_bytes=True)``);
+    # never stored.
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def parts(self) -> list | None:
@@ -128,11 +131,23 @@ class ObjectStore:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def current(self, partition: str, bucket: str, key: str) -> ObjectVersion | None:
-        """The current version of ``key`` (possibly a delete marker), or None."""
-        row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
+    def current(self, partition: str, bucket: str, key: str, with_bytes: bool = False) -> ObjectVersion | None:
+        """The current version of ``key`` (possibly a delete marker), or None. ``with_bytes``:
+        a small object's bytes come in the same query (``ObjectVersion.data``; a GET's second
+        read saved), when the blob store keeps them in this database."""
+        table = self.blobs.inline_table_in(self.db) if with_bytes else None
+        if table is None:
+            row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? "
+                                    "AND key = ? AND latest = 1", (partition, bucket, key))
+            return None if row is None else _row_to_version(row)
+        row = self.db.query_one(f"SELECT {_COLUMNS}, {table}.data FROM versions LEFT JOIN {table} "
+                                f"ON {table}.id = versions.blob WHERE partition = ? AND bucket = ? AND key = ? "
                                 "AND latest = 1", (partition, bucket, key))
-        return None if row is None else _row_to_version(row)
+        if row is None:
+            return None
+        found = _row_to_version(row[:-1])
+        found.data = row[-1]
+        return found
 
     def version(self, partition: str, bucket: str, key: str, version: str) -> ObjectVersion | None:
         row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
@@ -152,6 +167,8 @@ class ObjectStore:
 
     def read(self, version: ObjectVersion, offset: int = 0, length: int | None = None):
         """An async iterator over the object's bytes from ``offset`` (``length`` of them)."""
+        if version.data is not None:
+            return InlineReader(version.data, offset, length)
         segments = version.segments()
         if len(segments) == 1:
             return self.blobs.read(segments[0][0], offset, length)
