@@ -39,13 +39,7 @@ class InternalEndpoints:
             await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
 
     async def _clock(self, receive, send) -> None:
-        body = await read_body(receive, 65536, None)
-        try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            raise _BadRequest("the body must be JSON: {\"advance\": seconds} or {\"time\": epoch seconds}") from None
-        if not isinstance(payload, dict):
-            raise _BadRequest("the body must be a JSON object")
+        payload = await _json_object(receive, "{\"advance\": seconds} or {\"time\": epoch seconds}")
         clock = self.cloud.clock
         if "advance" in payload:
             seconds = payload["advance"]
@@ -69,13 +63,7 @@ class InternalEndpoints:
         if method == "GET":
             await send_json(send, 200, choice.describe(self.cloud))
             return
-        body = await read_body(receive, 65536, None)
-        try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            raise _BadRequest('the body must be JSON: {"instance_id": ...} or {"instance_profile": ...}') from None
-        if not isinstance(payload, dict):
-            raise _BadRequest("the body must be a JSON object")
+        payload = await _json_object(receive, '{"instance_id": ...} or {"instance_profile": ...}')
         try:
             await send_json(send, 200, await choice.choose(self.cloud, payload))
         except choice.ChoiceError as exc:
@@ -88,3 +76,15 @@ class InternalEndpoints:
 
 class _BadRequest(Exception):
     pass
+
+
+async def _json_object(receive, expected: str) -> dict:
+    """The request's body as a JSON object (an empty body is ``{}``), or 400 naming ``expected``."""
+    body = await read_body(receive, 65536, None)
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        raise _BadRequest(f"the body must be JSON: {expected}") from None
+    if not isinstance(payload, dict):
+        raise _BadRequest("the body must be a JSON object")
+    return payload
