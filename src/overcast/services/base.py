@@ -33,6 +33,11 @@ class Provider:
             self._db = self.cloud.storage.database(self.service_name, self.migrations)
         return self._db
 
+    def unimplemented(self, ctx, params: dict) -> None:
+        """Called before an operation this provider has no method for answers 501
+        (NotImplemented): a provider may raise the more specific error AWS would answer
+        first (S3: NoSuchBucket for a missing bucket)."""
+
     async def start(self) -> None:
         """Called once when the cloud starts (restore timers, resume work)."""
 

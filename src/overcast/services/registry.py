@@ -74,7 +74,12 @@ class ServiceRegistry:
         if found is None:
             if self.live and ctx.service not in self._providers:
                 await self.provider(ctx.service).start()
-            found = self.method(ctx.service, ctx.operation)
+            try:
+                found = self.method(ctx.service, ctx.operation)
+            except NotImplementedOperation:
+                if ctx.service in self._providers:
+                    self._providers[ctx.service].unimplemented(ctx, params)
+                raise
         fn, is_async = found
         result = await fn(ctx, params) if is_async else fn(ctx, params)
         return result if result is not None else {}

@@ -10,11 +10,16 @@ from overcast.services.base import Provider as BaseProvider
 
 from .acl import AclMixin
 from .attributes import AttributesMixin
+from .bucket_analytics import BucketAnalyticsMixin
 from .bucket_config import BucketConfigMixin
+from .bucket_metrics import BucketMetricsMixin
 from .buckets import BucketsMixin
 from .copy import CopyMixin
 from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
+from .id_configs import IdConfigMixin
+from .intelligent_tiering import IntelligentTieringMixin
+from .inventory_config import InventoryMixin
 from .tagging import TaggingMixin
 from .lifecycle import LifecycleMixin
 from .listing import ListingMixin
@@ -28,7 +33,9 @@ from .store import ObjectStore
 from .version_listing import VersionListingMixin
 
 
-class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin, BaseProvider):
+class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
+               IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
+               BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -48,6 +55,13 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         # orphans of a crash between the blob write and the row commit (or a row removal)
         self.blobs.sweep(self.store.referenced_blobs())
         self.start_configurations()
+        await self.inventory.tick()  # catch up on reports that fell due while the server was down
+
+    def unimplemented(self, ctx, params: dict) -> None:
+        """Before an operation Overcast does not implement answers 501: a missing bucket is
+        NoSuchBucket, as S3 answers any bucket operation on one."""
+        if params.get("Bucket"):
+            self.bucket_row(ctx, params["Bucket"], owned=False)
 
     def reset(self) -> None:
         self.bucket_rows_changed()
