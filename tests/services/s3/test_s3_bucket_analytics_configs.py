@@ -76,7 +76,7 @@ def test_id_must_match_the_document_and_follow_the_rules(s3, bucket, family):
     with pytest.raises(ClientError) as exc:
         getattr(s3, put)(Bucket=bucket, Id="other", **{doc_key: document})
     assert _error(exc) == ("IdMismatch", 400, "Document ID does not match the specified configuration ID.")
-    for bad in ("has space", "x" * 65, "slash/id"):
+    for bad in ("", "has space", "x" * 65, "slash/id"):
         with pytest.raises(ClientError) as exc:
             getattr(s3, put)(Bucket=bucket, Id=bad, **{doc_key: {**document, "Id": bad}})
         assert _error(exc)[:2] == ("InvalidConfigurationId", 400)
