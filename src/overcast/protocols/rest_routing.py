@@ -220,7 +220,9 @@ def choose_route(routes: list[Route], request: HttpRequest, strict_query: bool =
     query = request.query
     fitting = [r for r in routes if not r.query_literals or r.query_ok(query)]
     if strict_query:
-        fitting = [r for r in fitting if all(name in query for name in r.required_query)]
+        # a route named by its query literal (``DELETE /bucket?metrics``) still fits, so the
+        # service answers the missing member instead of a plainer route (DeleteBucket) running
+        fitting = [r for r in fitting if r.query_literals or all(name in query for name in r.required_query)]
     if len(fitting) <= 1:
         return fitting[0] if fitting else None
     best = max(r.static_rank for r in fitting)

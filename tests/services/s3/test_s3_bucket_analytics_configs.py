@@ -300,3 +300,23 @@ def test_aws_cli_examples(aws_cli, bucket):
             "--analytics-configuration", '{"Id": "1","StorageClassAnalysis": {}}')
     got = aws_cli("s3api", "get-bucket-analytics-configuration", "--bucket", bucket, "--id", "1")
     assert got == {"AnalyticsConfiguration": {"StorageClassAnalysis": {}, "Id": "1"}}
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT"])
+def test_subresource_without_id_never_reaches_the_bucket(s3, endpoint, method):
+    """``DELETE /bucket?metrics`` without ``id`` is the metrics operation missing its id, not a
+    DeleteBucket (nor ``PUT`` a CreateBucket): the bucket stays."""
+    import requests
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    s3.create_bucket(Bucket="keep-me")
+    for family in ("metrics", "analytics", "inventory", "intelligent-tiering"):
+        request = AWSRequest(method=method, url=f"{endpoint}/keep-me?{family}", data=b"")
+        S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+        response = requests.request(method, request.url, headers=dict(request.headers), data=b"", timeout=10)
+        assert response.status_code == 400, response.text
+        expected = "InvalidConfigurationId" if method == "DELETE" else "MalformedXML"
+        assert f"<Code>{expected}</Code>" in response.text
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["keep-me"]

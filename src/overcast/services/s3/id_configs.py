@@ -158,14 +158,14 @@ class IdConfigMixin:
 
     def _get_id_config(self, ctx, params: dict, family: str) -> dict:
         bucket = self.config_bucket(ctx, params)
-        found = self.id_configs(family).get(bucket, params["Id"])
+        found = self.id_configs(family).get(bucket, _query_id(params))
         if found is None:
             raise no_such_configuration()
         return found
 
     def _delete_id_config(self, ctx, params: dict, family: str) -> dict:
         bucket = self.config_bucket(ctx, params)
-        if not self.id_configs(family).delete(bucket, params["Id"]):
+        if not self.id_configs(family).delete(bucket, _query_id(params)):
             raise no_such_configuration()
         return {"__status__": 204}
 
@@ -174,6 +174,15 @@ class IdConfigMixin:
         page = self.id_configs(family).page(bucket, params.get("ContinuationToken"))
         page[list_name] = page.pop("List")
         return page
+
+
+def _query_id(params: dict) -> str:
+    """The ``id`` query parameter of a Get/Delete (a request that names the subresource without
+    one reaches here rather than GetBucket/DeleteBucket, see rest_routing.choose_route)."""
+    config_id = params.get("Id")
+    if not config_id:
+        raise AwsError("InvalidConfigurationId", "The specified configuration id is invalid.", 400)
+    return config_id
 
 
 def no_such_configuration() -> AwsError:
