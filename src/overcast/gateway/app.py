@@ -22,10 +22,11 @@ from overcast.gateway.accesslog import AccessLog
 from overcast.gateway.asgi_io import RequestBody, send_response
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
-from overcast.gateway.routing import Router
+from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
+from overcast.services.s3.website_pages import error_page
 from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.gateway")
@@ -122,7 +123,7 @@ class Gateway:
         method = scope["method"]
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        if path.startswith("/_overcast/") or path.startswith("/_localstack/"):
+        if (path.startswith("/_overcast/") and not path.startswith(WEBSITE_PATH)) or path.startswith("/_localstack/"):
             await self.internal.handle(method, path, scope, receive, send)
             return
         raw_headers = scope["headers"]
@@ -130,6 +131,15 @@ class Gateway:
         if len(headers) != len(raw_headers):
             headers = _join_repeated(raw_headers)
         query_string = scope["query_string"].decode("latin-1")
+        # S3's website endpoint (host form or path form): two substring tests on the hot path
+        if "s3-website" in headers.get("host", "") or path.startswith(WEBSITE_PATH):
+            target = website_target(headers.get("host", ""), path.split("?", 1)[0])
+            if target is not None:
+                await self._website(target, method, path, query_string, headers, scope, receive, send, started)
+                return
+            if path.startswith("/_overcast/"):
+                await self.internal.handle(method, path, scope, receive, send)
+                return
         if method == "OPTIONS":
             answer = self._bucket_preflight(path, headers)
             if answer is not None:
@@ -168,6 +178,36 @@ class Gateway:
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
             self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+
+    async def _website(self, target: WebsiteTarget, method: str, path: str, query_string: str,
+                       headers: dict[str, str], scope, receive, send, started: float) -> None:
+        """A request to a bucket's static website (``services/s3/website_endpoint.py``):
+        anonymous, answered in HTML, never through S3's REST operations."""
+        registry = self.cloud.services
+        s3 = registry.loaded().get("s3")
+        if s3 is None:
+            s3 = registry.provider("s3")
+            if registry.live:
+                await s3.start()
+        client = scope.get("client")
+        ctx = RequestContext(account="", region=target.region or self.settings.region, service="s3",
+                             request_id=new_request_id(), trace_id=headers.get("x-amzn-trace-id"),
+                             source_ip=client[0] if client else "", host=headers.get("host", ""),
+                             registry=registry)
+        request = HttpRequest(method, path, query_string, headers)
+        body = RequestBody(receive, headers)
+        try:
+            response = await s3.serve_website(ctx, request, target.bucket, target.path, target.base, self.authorizer)
+        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            log.exception("internal error on the website endpoint")
+            response = error_page(AwsError("InternalError", "We encountered an internal error. Please try again.", 500),
+                                  ctx.request_id, method == "HEAD")
+        if not body.done:
+            response.headers["connection"] = "close"
+        await send_response(send, response.status, response.headers, response.body)
+        if self.access_log.enabled:
+            millis = (time.perf_counter() - started) * 1000
+            self.access_log.log(method, path, "s3-website", "", response.status, millis)
 
     async def _respond(self, ctx: RequestContext, request: HttpRequest, body: RequestBody) -> HttpResponse:
         protocol = operation = model = None

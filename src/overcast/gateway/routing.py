@@ -8,6 +8,7 @@ virtual-hosted ``<bucket>.localhost``).
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -284,3 +285,58 @@ class Router:
             return "s3"
         found = self.index.by_endpoint.get(first)
         return found if found is not None and found != "s3" else None
+
+
+# -- S3 static website endpoint ---------------------------------------------------------------
+
+# The path form of the website endpoint, for a machine without DNS for the host form:
+# ``http://localhost:4566/_overcast/website/<bucket>/<key>``.
+WEBSITE_PATH = "/_overcast/website/"
+_WEBSITE_LABEL = re.compile(r"^s3-website(?:-(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+))?$")
+_REGION_LABEL = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+$")
+_WEBSITE_SUFFIXES = ("localhost", "localhost.localstack.cloud", "amazonaws.com", "amazonaws.com.cn")
+
+
+@dataclass(slots=True)
+class WebsiteTarget:
+    """A request for a bucket's website: its bucket, the path within the site (percent-encoded,
+    from ``/``), the region the host names (None: the default) and the URL prefix of the site's
+    root on this host (empty for the host form)."""
+
+    bucket: str
+    path: str
+    region: str | None
+    base: str
+
+
+def website_host(host: str) -> tuple[str, str | None] | None:
+    """(bucket, region or None) of a website endpoint host name, or None for any other host:
+    ``<bucket>.s3-website.<region>.localhost``, ``<bucket>.s3-website-<region>.localhost`` and
+    the same under ``amazonaws.com`` (so an /etc/hosts entry for the real name works)."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    labels = name.lower().rstrip(".").split(".")
+    for index in range(len(labels) - 1, 0, -1):  # from the right: bucket names may hold dots
+        match = _WEBSITE_LABEL.match(labels[index])
+        if match is None:
+            continue
+        region, rest = match.group("region"), labels[index + 1:]
+        if region is None and rest and _REGION_LABEL.match(rest[0]):
+            region, rest = rest[0], rest[1:]
+        if ".".join(rest) not in _WEBSITE_SUFFIXES:
+            return None
+        return ".".join(labels[:index]), region
+    return None
+
+
+def website_target(host: str, path: str) -> WebsiteTarget | None:
+    """The website request a Host header and path make, or None. The gateway calls it only
+    when the cheap tests pass (``"s3-website"`` in the host, the path form's prefix)."""
+    if path.startswith(WEBSITE_PATH):
+        bucket, slash, rest = path[len(WEBSITE_PATH):].partition("/")
+        if not bucket:
+            return None
+        return WebsiteTarget(bucket, slash + rest, None, WEBSITE_PATH + bucket)
+    found = website_host(host)
+    if found is None:
+        return None
+    return WebsiteTarget(found[0], path or "/", found[1], "")

@@ -31,11 +31,13 @@ from .restore import RestoreMixin
 from .schema import MIGRATIONS
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
+from .website_config import WebsiteConfigMixin
+from .website_endpoint import WebsiteEndpointMixin
 
 
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
-               BaseProvider):
+               WebsiteConfigMixin, WebsiteEndpointMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
