@@ -4,6 +4,7 @@ as a Host header) and its path form (``/_overcast/website/<bucket>/<key>``)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import boto3
@@ -349,3 +350,121 @@ def test_open_mode_serves_a_private_bucket(s3, bucket, endpoint):
     put(s3, bucket, "index.html", b"private home")
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=SITE)
     assert Site(endpoint, bucket, "path").get("/").content == b"private home"
+
+
+# -- strict mode: the website endpoint reads as an anonymous caller ------------------------------
+
+_strict_names = itertools.count(1)
+ACCESS_DENIED = ["<li>Code: AccessDenied</li>", "<li>Message: Access Denied</li>"]
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-website-strict")), "--strict").start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def strict_site(strict_server):
+    """A bucket with pages and a website configuration on the strict server (not published)."""
+    s3 = rest_client(strict_server.endpoint)
+    name = f"strict-site-{next(_strict_names)}"
+    s3.create_bucket(Bucket=name)
+    put(s3, name, "index.html", b"home")
+    put(s3, name, "private/secret.html", b"secret")
+    put(s3, name, "error.html", b"custom error page")
+    s3.put_bucket_website(Bucket=name, WebsiteConfiguration=SITE)
+    yield s3, Site(strict_server.endpoint, name, "host")
+    for item in s3.list_objects_v2(Bucket=name).get("Contents", []):
+        s3.delete_object(Bucket=name, Key=item["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+def _policy(bucket: str, *statements) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _anyone(action: str, resource: str, effect: str = "Allow") -> dict:
+    return {"Effect": effect, "Principal": "*", "Action": action, "Resource": resource}
+
+
+def test_strict_private_bucket_is_forbidden(strict_site):
+    s3, site = strict_site
+    refused = site.get("/")
+    assert refused.status_code == 403
+    assert refused.text == expected_page("403 Forbidden", ACCESS_DENIED, refused)
+    # the error document cannot be read either: both say so
+    s3.put_bucket_website(Bucket=site.bucket, WebsiteConfiguration={**SITE, "ErrorDocument": {"Key": "error.html"}})
+    refused = site.get("/")
+    assert refused.text == expected_page("403 Forbidden", ACCESS_DENIED, refused, nested=ACCESS_DENIED)
+    # the owner's signed REST read is unaffected
+    assert s3.get_object(Bucket=site.bucket, Key="index.html")["Body"].read() == b"home"
+
+
+def test_strict_public_read_policy_serves_the_site(strict_site):
+    s3, site = strict_site
+    s3.delete_public_access_block(Bucket=site.bucket)
+    s3.put_bucket_policy(Bucket=site.bucket, Policy=_policy(
+        site.bucket, _anyone("s3:GetObject", f"arn:aws:s3:::{site.bucket}/*"),
+        _anyone("s3:GetObject", f"arn:aws:s3:::{site.bucket}/private/*", "Deny")))
+    assert (site.get("/").status_code, site.get("/").content) == (200, b"home")
+    assert site.get("/private/secret.html").status_code == 403
+    # without s3:ListBucket a missing key is 403, as on the REST endpoint
+    missing = site.get("/missing.html")
+    assert (missing.status_code, missing.headers["x-amz-error-code"]) == (403, "AccessDenied")
+    s3.put_bucket_policy(Bucket=site.bucket, Policy=_policy(
+        site.bucket, _anyone("s3:GetObject", f"arn:aws:s3:::{site.bucket}/*"),
+        _anyone("s3:ListBucket", f"arn:aws:s3:::{site.bucket}"),
+        _anyone("s3:GetObject", f"arn:aws:s3:::{site.bucket}/private/*", "Deny")))
+    missing = site.get("/missing.html")
+    assert (missing.status_code, missing.headers["x-amz-error-code"]) == (404, "NoSuchKey")
+    # a readable error document answers a 403 too, with its status
+    s3.put_bucket_website(Bucket=site.bucket, WebsiteConfiguration={**SITE, "ErrorDocument": {"Key": "error.html"}})
+    denied = site.get("/private/secret.html")
+    assert (denied.status_code, denied.content, denied.headers["x-amz-error-code"]) == (
+        403, b"custom error page", "AccessDenied")
+
+
+def test_strict_block_public_access_wins(strict_site):
+    s3, site = strict_site
+    s3.delete_public_access_block(Bucket=site.bucket)
+    s3.put_bucket_policy(Bucket=site.bucket, Policy=_policy(
+        site.bucket, _anyone("s3:GetObject", f"arn:aws:s3:::{site.bucket}/*")))
+    assert site.get("/").content == b"home"
+    s3.put_public_access_block(Bucket=site.bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": True})
+    assert site.get("/").status_code == 403
+
+
+def test_strict_public_read_acl_where_acls_are_enabled(strict_site):
+    s3, site = strict_site
+    s3.put_bucket_ownership_controls(Bucket=site.bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.delete_public_access_block(Bucket=site.bucket)
+    put(s3, site.bucket, "index.html", b"acl home", ACL="public-read")
+    assert (site.get("/").status_code, site.get("/").content) == (200, b"acl home")
+    s3.put_public_access_block(Bucket=site.bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    assert site.get("/").status_code == 403
+
+
+def test_path_form_site_root_and_cors(s3, bucket, endpoint):
+    publish(s3, bucket)
+    put(s3, bucket, "index.html", b"home")
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=SITE)
+    root = requests.get(f"{endpoint}/_overcast/website/{bucket}", allow_redirects=False, timeout=30)
+    assert (root.status_code, root.headers["location"]) == (302, f"/_overcast/website/{bucket}/")
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["http://app.test"], "AllowedMethods": ["GET"]}]})
+    url = f"{endpoint}/_overcast/website/{bucket}/"
+    preflight = requests.options(url, headers={"Origin": "http://app.test", "Access-Control-Request-Method": "GET"},
+                                 timeout=30)
+    assert (preflight.status_code, preflight.headers["access-control-allow-origin"]) == (200, "http://app.test")
+    refused = requests.options(url, headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "GET"},
+                               timeout=30)
+    assert refused.status_code == 403
+    page = requests.get(url, headers={"Origin": "http://app.test"}, timeout=30)
+    assert (page.content, page.headers["access-control-allow-origin"]) == (b"home", "http://app.test")
