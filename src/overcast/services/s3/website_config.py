@@ -49,7 +49,8 @@ def _check_rule(rule: dict) -> dict:
     _check_protocol(redirect.get("Protocol"))
     code = redirect.get("HttpRedirectCode")
     if code is not None and not (code.isdigit() and len(code) == 3 and code[0] == "3" and code != "300"):
-        raise _invalid_request(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except 300.")
+        raise _invalid_request(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except "
+                               "300.")
     stored = {"Redirect": {k: v for k, v in redirect.items() if v is not None}}
     if rule.get("Condition"):
         stored["Condition"] = {k: v for k, v in rule["Condition"].items() if v is not None}
