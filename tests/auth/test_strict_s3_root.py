@@ -225,7 +225,7 @@ def test_acls_grant_nothing_while_disabled(strict, owner, other):
 
 def test_operations_overcast_lacks_answer_not_implemented(owner):
     make_bucket(owner, "root-unimplemented")
-    code, status, _ = denied(owner.get_bucket_website, Bucket="root-unimplemented")
+    code, status, _ = denied(owner.get_bucket_metadata_table_configuration, Bucket="root-unimplemented")
     assert status == 501
 
 
