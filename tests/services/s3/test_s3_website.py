@@ -285,6 +285,8 @@ def test_routing_rules(site, s3):
         {"Condition": {"KeyPrefixEquals": "old/"}, "Redirect": {"ReplaceKeyPrefixWith": "docs/"}},
         {"Condition": {"KeyPrefixEquals": "exact"}, "Redirect": {"ReplaceKeyWith": "index.html",
                                                                   "HttpRedirectCode": "307"}},
+        {"Condition": {"KeyPrefixEquals": "images/", "HttpErrorCodeReturnedEquals": "404"},
+         "Redirect": {"HostName": "img.example.com"}},
         {"Condition": {"HttpErrorCodeReturnedEquals": "404"},
          "Redirect": {"HostName": "example.com", "Protocol": "https", "HttpRedirectCode": "302",
                       "ReplaceKeyPrefixWith": "lost/"}}))
@@ -295,6 +297,8 @@ def test_routing_rules(site, s3):
     assert exact.status_code == 307 and exact.headers["location"].endswith(f"{site.root}/index.html")
     lost = site.get("/missing.html")
     assert (lost.status_code, lost.headers["location"]) == (302, "https://example.com/lost/missing.html")
+    both = site.get("/images/cat.png")  # both conditions of a rule must hold
+    assert (both.status_code, both.headers["location"]) == (301, "http://img.example.com/images/cat.png")
     assert site.get("/docs/page.html").content == b"a page"  # found: no rule applies
 
 
