@@ -26,7 +26,6 @@ from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, websit
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
-from overcast.services.s3.website_pages import error_page
 from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.gateway")
@@ -196,12 +195,7 @@ class Gateway:
                              registry=registry)
         request = HttpRequest(method, path, query_string, headers)
         body = RequestBody(receive, headers)
-        try:
-            response = await s3.serve_website(ctx, request, target.bucket, target.path, target.base, self.authorizer)
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error on the website endpoint")
-            response = error_page(AwsError("InternalError", "We encountered an internal error. Please try again.", 500),
-                                  ctx.request_id, method == "HEAD")
+        response = await s3.serve_website(ctx, request, target.bucket, target.path, target.base, self.authorizer)
         if not body.done:
             response.headers["connection"] = "close"
         await send_response(send, response.status, response.headers, response.body)

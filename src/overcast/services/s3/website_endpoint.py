@@ -24,6 +24,7 @@ In open mode everything is served.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote
 
@@ -33,6 +34,8 @@ from overcast.protocols.models import service_model
 
 from .website_config import no_such_website_configuration
 from .website_pages import error_headers, error_page, redirect, request_id_headers
+
+log = logging.getLogger("overcast.s3.website")
 
 _CONDITIONS = (("if-match", "IfMatch"), ("if-none-match", "IfNoneMatch"), ("range", "Range"))
 _DATES = (("if-modified-since", "IfModifiedSince"), ("if-unmodified-since", "IfUnmodifiedSince"))
@@ -189,9 +192,14 @@ class WebsiteEndpointMixin:
         """The website endpoint's answer to ``request`` for ``path`` of ``bucket``'s site
         (``base``: the URL prefix of the site's root, for redirects); ``authorizer`` is strict
         mode's (None in open mode)."""
-        if request.method == "OPTIONS":
-            return self._website_preflight(ctx, request, bucket, path)
-        response = await WebsiteRequest(self, ctx, request, bucket, base, authorizer).serve(path)
+        try:
+            if request.method == "OPTIONS":
+                return self._website_preflight(ctx, request, bucket, path)
+            response = await WebsiteRequest(self, ctx, request, bucket, base, authorizer).serve(path)
+        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as S3 would
+            log.exception("internal error on the website endpoint")
+            return error_page(AwsError("InternalError", "We encountered an internal error. Please try again.", 500),
+                              ctx.request_id, request.method == "HEAD")
         if "origin" in request.headers:
             found = self.cors_response_headers(ctx.region, request.method, "", f"/{bucket}{path}", request.headers)
             response.headers.update(found or {})
