@@ -259,6 +259,17 @@ def test_bucket_and_configuration_must_exist(site, s3, endpoint):
         "<li>BucketName: no-such-site-bucket</li>"], nobody)
 
 
+def test_requester_pays_bucket_is_not_served(site, s3):
+    s3.put_bucket_website(Bucket=site.bucket, WebsiteConfiguration=SITE)
+    s3.put_bucket_request_payment(Bucket=site.bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    refused = site.get("/")
+    assert refused.status_code == 403
+    assert refused.text == expected_page("403 Forbidden", ["<li>Code: AccessDenied</li>",
+                                                           "<li>Message: Access Denied</li>"], refused)
+    s3.put_bucket_request_payment(Bucket=site.bucket, RequestPaymentConfiguration={"Payer": "BucketOwner"})
+    assert site.get("/").content == b"home"
+
+
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH"])
 def test_only_get_and_head(site, s3, method):
     s3.put_bucket_website(Bucket=site.bucket, WebsiteConfiguration=SITE)

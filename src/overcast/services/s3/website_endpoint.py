@@ -4,7 +4,7 @@ What S3 does (Hosting a static website using Amazon S3, user guide), in its orde
 
 - only GET and HEAD (anything else: 405 MethodNotAllowed); OPTIONS is the bucket's CORS;
 - the bucket must exist (404 NoSuchBucket) and have a website configuration (404
-  NoSuchWebsiteConfiguration);
+  NoSuchWebsiteConfiguration); a Requester Pays bucket answers 403 AccessDenied;
 - ``RedirectAllRequestsTo`` sends every request to its host (301, path and query kept);
 - a routing rule whose condition is a key prefix only (or that has no condition) redirects
   before any object is read;
@@ -89,6 +89,10 @@ class WebsiteRequest:
         config = self.provider.website_configuration(bucket)
         if config is None:
             return self.page(no_such_website_configuration(self.bucket_name))
+        if self.provider.configs.get(bucket, "request-payment") == "Requester":
+            # "Requester Pays buckets do not allow access through the website endpoint. Any
+            # request to such a bucket receives a 403 Access Denied response." (user guide)
+            return await self.error_response(AwsError("AccessDenied", "Access Denied", 403), None)
         key = unquote(path[1:])
         redirect_all = config.get("RedirectAllRequestsTo")
         if redirect_all is not None:
