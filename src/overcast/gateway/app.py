@@ -122,21 +122,24 @@ class Gateway:
         method = scope["method"]
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        if (path.startswith("/_overcast/") and not path.startswith(WEBSITE_PATH)) or path.startswith("/_localstack/"):
-            await self.internal.handle(method, path, scope, receive, send)
-            return
+        website_path = False
+        if path.startswith("/_overcast/") or path.startswith("/_localstack/"):
+            website_path = path.startswith(WEBSITE_PATH)
+            if not website_path:
+                await self.internal.handle(method, path, scope, receive, send)
+                return
         raw_headers = scope["headers"]
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
         if len(headers) != len(raw_headers):
             headers = _join_repeated(raw_headers)
         query_string = scope["query_string"].decode("latin-1")
-        # S3's website endpoint (host form or path form): two substring tests on the hot path
-        if "s3-website" in headers.get("host", "") or path.startswith(WEBSITE_PATH):
-            target = website_target(headers.get("host", ""), path.split("?", 1)[0])
+        # S3's website endpoint (path form, or host form: one substring test on the hot path)
+        if website_path or "s3-website" in headers.get("host", ""):
+            target = website_target(headers.get("host", ""), path)
             if target is not None:
                 await self._website(target, method, path, query_string, headers, scope, receive, send, started)
                 return
-            if path.startswith("/_overcast/"):
+            if website_path:  # no bucket named: an internal path like any other
                 await self.internal.handle(method, path, scope, receive, send)
                 return
         if method == "OPTIONS":

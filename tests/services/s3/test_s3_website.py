@@ -472,6 +472,7 @@ def test_path_form_site_root_and_cors(s3, bucket, endpoint):
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=SITE)
     root = requests.get(f"{endpoint}/_overcast/website/{bucket}", allow_redirects=False, timeout=30)
     assert (root.status_code, root.headers["location"]) == (302, f"/_overcast/website/{bucket}/")
+    assert requests.get(f"{endpoint}/_overcast/website/", timeout=30).json()["error"] == "NotFound"  # no bucket
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
         {"AllowedOrigins": ["http://app.test"], "AllowedMethods": ["GET"]}]})
     url = f"{endpoint}/_overcast/website/{bucket}/"
