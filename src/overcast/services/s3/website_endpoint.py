@@ -93,6 +93,10 @@ class WebsiteRequest:
             # "Requester Pays buckets do not allow access through the website endpoint. Any
             # request to such a bucket receives a 403 Access Denied response." (user guide)
             return await self.error_response(AwsError("AccessDenied", "Access Denied", 403), None)
+        return await self.serve_site(config, path)
+
+    async def serve_site(self, config: dict, path: str) -> HttpResponse:
+        """The answer of a website whose bucket and configuration are known."""
         key = unquote(path[1:])
         redirect_all = config.get("RedirectAllRequestsTo")
         if redirect_all is not None:
