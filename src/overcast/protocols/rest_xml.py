@@ -65,6 +65,17 @@ _MALFORMED = {"route53": "InvalidInput"}
 _INVALID = {"route53": "InvalidInput", "s3control": "InvalidRequest"}
 
 
+# S3 results whose elements S3 writes in another order than the service model lists them
+# (as S3 answers: ListAllMyBucketsResult starts with Owner, ListBucketResult with Name...)
+S3_ORDERS = {
+    "ListBuckets": ("Owner", "Buckets", "ContinuationToken", "Prefix"),
+    "ListObjects": ("Name", "Prefix", "Marker", "NextMarker", "MaxKeys", "Delimiter", "EncodingType",
+                    "IsTruncated", "Contents", "CommonPrefixes"),
+    "ListObjectsV2": ("Name", "Prefix", "ContinuationToken", "NextContinuationToken", "StartAfter", "KeyCount",
+                      "MaxKeys", "Delimiter", "EncodingType", "IsTruncated", "Contents", "CommonPrefixes"),
+}
+
+
 @functools.lru_cache(maxsize=None)
 def service_namespace(service: ServiceModel) -> str | None:
     """The XML namespace of ``service``'s documents (from the ``xmlNamespace`` traits its
@@ -162,7 +173,11 @@ class RestXmlProtocol(RestProtocol):
         else:
             root = shape.serialization.get("name") or shape.name
         namespace = None if shape.serialization.get("xmlNamespace") else service_namespace(service)
-        text = xml_shapes.write_element(shape, root, result, namespace)
+        order = S3_ORDERS.get(operation.name) if service.service_name == "s3" else None
+        if order is not None:
+            text = xml_shapes.write_element_in_order(shape, root, result, order, namespace)
+        else:
+            text = xml_shapes.write_element(shape, root, result, namespace)
         return (XML_DECLARATION + text).encode("utf-8")
 
     def encode_payload(self, member, value, name: str, operation: OperationModel) -> bytes:
@@ -178,8 +193,10 @@ class RestXmlProtocol(RestProtocol):
     @staticmethod
     def _bucket_location(result: dict) -> bytes:
         # S3 answers GetBucketLocation with the region as the root's text (botocore reads it
-        # with a dedicated handler); us-east-1 is an empty element
+        # with a dedicated handler); us-east-1 is an empty element, self-closing as S3 writes it
         region = result.get("LocationConstraint") or ""
+        if not region:
+            return (XML_DECLARATION + f'<LocationConstraint xmlns="{S3_NAMESPACE}"/>').encode("utf-8")
         body = f'<LocationConstraint xmlns="{S3_NAMESPACE}">{xml_shapes.escape_text(region)}</LocationConstraint>'
         return (XML_DECLARATION + body).encode("utf-8")
 

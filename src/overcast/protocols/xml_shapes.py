@@ -90,6 +90,36 @@ def write_element(shape, tag: str, value, namespace: str | None = None) -> str:
     return "".join(out)
 
 
+def write_element_in_order(shape, tag: str, value: dict, order: tuple[str, ...],
+                           namespace: str | None = None) -> str:
+    """Like ``write_element`` for a structure, its children in ``order`` (member names) rather
+    than the model's: for the few results whose service writes another order than its model
+    lists (S3's listings). Members missing from ``order`` are written after, in model order."""
+    plan = _plan_for(shape)
+    members = shape.members
+    extra = "" if namespace is None else f' xmlns="{escape_attr(namespace)}"'
+    out: list[str] = [f"<{tag}{plan._ns}{extra}>"]
+    for name in order:
+        item = value.get(name)
+        if item is not None:
+            _plan_for(members[name]).write(out, _child_tag(name, members[name]), item)
+    rest = {name: item for name, item in value.items() if name not in order}
+    if rest:
+        plan.write_children(out, rest)
+    out.append(f"</{tag}>")
+    return "".join(out)
+
+
+def _child_tag(name: str, member) -> str:
+    """The element name of structure member ``name`` (a flattened list's items are named by
+    the list's member)."""
+    ser = member.serialization
+    tag = ser.get("name", name)
+    if member.type_name == "list" and ser.get("flattened"):
+        tag = member.member.serialization.get("name") or tag
+    return tag
+
+
 def write_members(shape, value: dict) -> str:
     """The child elements of structure ``value`` (no enclosing element)."""
     out: list[str] = []

@@ -59,8 +59,10 @@ def test_prefix_is_filtered_and_echoed(s3, buckets):
     assert s3.list_buckets(Prefix="zzz").get("Buckets", []) == []
 
 
-def test_bucket_region_filter(s3, buckets):
-    assert names(s3.list_buckets(BucketRegion="eu-west-1")) == ["euro-bucket"]
+def test_bucket_region_filter(s3, aws_client, buckets):
+    # S3 takes bucket-region only at that region's endpoint (the ListBuckets reference)
+    west = aws_client("s3", region="eu-west-1")
+    assert names(west.list_buckets(BucketRegion="eu-west-1")) == ["euro-bucket"]
     assert names(s3.list_buckets(BucketRegion="us-east-1")) == [n for n in buckets if n != "euro-bucket"]
 
 

@@ -50,7 +50,7 @@ def _run(tmp_path, scenario):
 def test_matching_events_are_delivered_as_s3_event_records(tmp_path):
     async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="photos")
-        await call("PutBucketNotificationConfiguration", Bucket="photos", NotificationConfiguration=CONFIG)
+        await call("PutBucketNotificationConfiguration", SkipDestinationValidation=True, Bucket="photos", NotificationConfiguration=CONFIG)
         tests = list(notifier.delivered)
         notifier.delivered.clear()
         await call("PutObject", Bucket="photos", Key="images/my cat=1.jpg", Body=b"meow")
@@ -100,7 +100,7 @@ def test_versioned_buckets_report_version_ids_and_delete_markers(tmp_path):
     async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="docs")
         await call("PutBucketVersioning", Bucket="docs", VersioningConfiguration={"Status": "Enabled"})
-        await call("PutBucketNotificationConfiguration", Bucket="docs", NotificationConfiguration={
+        await call("PutBucketNotificationConfiguration", SkipDestinationValidation=True, Bucket="docs", NotificationConfiguration={
             "QueueConfigurations": [{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:Put",
                                                                     "s3:ObjectRemoved:DeleteMarkerCreated"]}]})
         notifier.delivered.clear()
@@ -120,7 +120,7 @@ def test_no_configuration_no_delivery(tmp_path):
     async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="quiet")
         await call("PutObject", Bucket="quiet", Key="k", Body=b"v")
-        await call("PutBucketNotificationConfiguration", Bucket="quiet", NotificationConfiguration={})
+        await call("PutBucketNotificationConfiguration", SkipDestinationValidation=True, Bucket="quiet", NotificationConfiguration={})
         await call("PutObject", Bucket="quiet", Key="k", Body=b"v")
         return list(notifier.delivered)
 
@@ -130,7 +130,7 @@ def test_no_configuration_no_delivery(tmp_path):
 def test_lifecycle_expirations_are_lifecycle_events(tmp_path):
     async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="logs")
-        await call("PutBucketNotificationConfiguration", Bucket="logs", NotificationConfiguration={
+        await call("PutBucketNotificationConfiguration", SkipDestinationValidation=True, Bucket="logs", NotificationConfiguration={
             "QueueConfigurations": [{"Id": "expired", "QueueArn": QUEUE, "Events": ["s3:LifecycleExpiration:*"]}],
             "TopicConfigurations": [{"Id": "removed", "TopicArn": TOPIC, "Events": ["s3:ObjectRemoved:*"]}]})
         await call("PutBucketLifecycleConfiguration", Bucket="logs", LifecycleConfiguration={
@@ -148,7 +148,7 @@ def test_lifecycle_expirations_are_lifecycle_events(tmp_path):
 def test_eventbridge_gets_every_event_in_its_format(tmp_path):
     async def scenario(call, notifier, cloud):
         await call("CreateBucket", Bucket="bridged")
-        await call("PutBucketNotificationConfiguration", Bucket="bridged",
+        await call("PutBucketNotificationConfiguration", SkipDestinationValidation=True, Bucket="bridged",
                    NotificationConfiguration={"EventBridgeConfiguration": {}})
         config = await call("GetBucketNotificationConfiguration", Bucket="bridged")
         await call("PutObject", Bucket="bridged", Key="a b.txt", Body=b"abc")

@@ -321,7 +321,9 @@ class AclMixin:
         """Validate CreateBucket's ACL headers against its Object Ownership (before the bucket
         exists); returns the ACL to store with ``save_created_bucket_acl``."""
         acl = acl_from_request(params, for_bucket=True)
-        ownership = params.get("ObjectOwnership") or DEFAULT_OWNERSHIP
+        ownership = params.get("ObjectOwnership")
+        if ownership is None:  # an empty x-amz-object-ownership is refused, not the default
+            ownership = DEFAULT_OWNERSHIP
         if ownership not in ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"):
             raise _invalid_argument("Invalid x-amz-object-ownership header", "x-amz-object-ownership", ownership)
         if ownership == "BucketOwnerEnforced" and not owner_only(acl, canonical_id(ctx.account)):

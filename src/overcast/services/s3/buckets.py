@@ -8,11 +8,25 @@ from typing import NamedTuple
 from overcast.errors import AwsError
 from overcast.storage.scope import partition_of
 
+from overcast.protocols.models import service_model
+
+from .bucket_tags import check_create_bucket_tags
 from .listing import decode_token, encode_token, owner_entry
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$", re.IGNORECASE)
 MAX_BUCKETS = 10000  # ListBuckets: max-buckets is 1-10,000, and the page size when paged
+# The LocationConstraint values S3 takes (the service model's enum; "EU" is eu-west-1's old name)
+_LOCATION_CONSTRAINTS = frozenset(service_model("s3").shape_for("BucketLocationConstraint").enum)
+_ALIASES = {"EU": "eu-west-1"}
+
+
+def _location_url(name: str, region: str, partition: str) -> str:
+    """CreateBucket's ``Location``: the path in us-east-1, the virtual-hosted URL elsewhere."""
+    if region == "us-east-1":
+        return f"/{name}"
+    return f"http://{name}.s3.amazonaws.com{'.cn' if partition == 'aws-cn' else ''}/"
 
 
 def no_such_bucket(name: str) -> AwsError:
@@ -24,6 +38,16 @@ def check_bucket_name(name: str) -> None:
             or name.startswith(("xn--", "sthree-")) or name.endswith(("-s3alias", "--ol-s3"))):
         raise AwsError("InvalidBucketName", "The specified bucket is not valid.", 400,
                        fields={"BucketName": name})
+
+
+def check_bucket_region(value: str, endpoint_region: str) -> None:
+    """ListBuckets' ``bucket-region``: a region's name (any case), and the endpoint's own."""
+    argument = {"ArgumentName": "bucket-region"}
+    if not _REGION_NAME.match(value):
+        raise AwsError("InvalidArgument", f"Argument value {value} is not a valid AWS Region", 400, fields=argument)
+    if value.lower() != endpoint_region:
+        raise AwsError("InvalidArgument", "Requests with bucket-region specified must be made to the corresponding "
+                       "regional endpoint", 400, fields=argument)
 
 
 class Bucket(NamedTuple):
@@ -76,14 +100,18 @@ class BucketsMixin:
         check_bucket_name(name)
         config = params.get("CreateBucketConfiguration") or {}
         location = config.get("LocationConstraint") or ""
-        region = location or "us-east-1"
-        if location == "EU":
-            region = "eu-west-1"
+        if location and location not in _LOCATION_CONSTRAINTS:
+            # us-east-1 has no constraint of its own name (nor aws-global): S3 refuses those too
+            raise AwsError("InvalidLocationConstraint", "The specified location-constraint is not valid", 400,
+                           fields={"LocationConstraint": location})
+        region = _ALIASES.get(location, location) or "us-east-1"
         if region != ctx.region and not (ctx.region == "us-east-1" and location):
             raise AwsError("IllegalLocationConstraintException",
                            f"The {location or 'unspecified'} location constraint is incompatible for the "
                            f"region specific endpoint this request was sent to.", 400)
+        tags = check_create_bucket_tags(config["Tags"]) if config.get("Tags") is not None else None
         partition = partition_of(ctx.region)
+        answer = {"Location": _location_url(name, region, partition)}
         row = self.db.query_one("SELECT account, region FROM buckets WHERE partition = ? AND name = ?",
                                 (partition, name))
         if row is not None:
@@ -92,7 +120,7 @@ class BucketsMixin:
                                "namespace is shared by all users of the system. Please select a different "
                                "name and try again.", 409, fields={"BucketName": name})
             if row[1] == "us-east-1" and region == "us-east-1":
-                return {"Location": f"/{name}"}
+                return answer
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, fields={"BucketName": name})
         acl = self.bucket_acl_for_create(ctx, params)  # acl.py: checked against Object Ownership
@@ -101,9 +129,14 @@ class BucketsMixin:
                 self.db.execute("INSERT INTO buckets (partition, name, account, region, created) "
                                 "VALUES (?, ?, ?, ?, ?)", (partition, name, ctx.account, region, self.clock.now()))
                 self.save_created_bucket_acl(partition, name, params, acl)
+                bucket = Bucket(ctx.account, region, 0.0, None, partition, name)
+                if location in _ALIASES:  # GetBucketLocation answers the alias the bucket was made with
+                    self.configs.put(bucket, "location-constraint", location)
+                if tags:
+                    self.configs.put(bucket, "tagging", tags)
         finally:
             self.bucket_rows_changed()
-        return {"Location": f"/{name}"}
+        return answer
 
     def head_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
@@ -119,7 +152,9 @@ class BucketsMixin:
         if max_buckets is not None and not 1 <= max_buckets <= MAX_BUCKETS:
             raise AwsError("InvalidArgument", f"Argument max-buckets must be an integer between 1 and {MAX_BUCKETS}.",
                            400, fields={"ArgumentName": "max-buckets", "ArgumentValue": str(max_buckets)})
-        after = decode_token(token) if token else ""
+        if region is not None:
+            check_bucket_region(region, ctx.region)
+        after = decode_token(token, echo_value=False) if token is not None else ""
         paged = any(p is not None for p in (max_buckets, token, prefix, region))
         limit = (max_buckets or MAX_BUCKETS) if paged else -1  # SQLite: a negative LIMIT is no limit
         rows = self.db.query(
@@ -131,16 +166,21 @@ class BucketsMixin:
         if paged and len(rows) > limit:
             rows = rows[:limit]
             result["ContinuationToken"] = encode_token(rows[-1][0])
-        result["Buckets"] = [{"Name": n, "CreationDate": c, "BucketRegion": r} for n, c, r in rows]
+        # S3 keeps a bucket's creation time to the second (CreationDate ends in .000Z)
+        result["Buckets"] = [{"Name": n, "CreationDate": int(c), "BucketRegion": r} for n, c, r in rows]
         if prefix is not None:
             result["Prefix"] = prefix
         return result
 
     def delete_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
-        partition = self.bucket_row(ctx, name).partition
+        bucket = self.bucket_row(ctx, name)
+        partition = bucket.partition
         if self.store.has_any(partition, name):
-            raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409,
+            message = "The bucket you tried to delete is not empty"
+            if bucket.versioning:  # what remains may be noncurrent versions and delete markers
+                message += ". You must delete all versions in the bucket."
+            raise AwsError("BucketNotEmpty", message, 409,
                            fields={"BucketName": name})
         try:
             with self.db.transaction():
@@ -155,13 +195,18 @@ class BucketsMixin:
         return {}
 
     def get_bucket_location(self, ctx, params: dict) -> dict:
-        region = self.bucket_row(ctx, params["Bucket"]).region
-        return {"LocationConstraint": None if region == "us-east-1" else region}
+        bucket = self.bucket_row(ctx, params["Bucket"])
+        if bucket.region == "us-east-1":
+            return {"LocationConstraint": None}
+        alias = self.configs.get(bucket, "location-constraint") if bucket.region in _ALIASES.values() else None
+        return {"LocationConstraint": alias or bucket.region}
 
     def put_bucket_versioning(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         config = params.get("VersioningConfiguration") or {}
         status = config.get("Status")
+        if not status:
+            raise AwsError("IllegalVersioningConfigurationException", "The Versioning element must be specified", 400)
         if status not in ("Enabled", "Suspended") or config.get("MFADelete") not in (None, "Enabled", "Disabled"):
             raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against "
                            "our published schema", 400)

@@ -35,7 +35,8 @@ def _positive(value, message: str) -> None:
 
 def _check_filter(rule: dict) -> bool:
     """Checks the rule's filter; returns whether it filters on tags."""
-    if rule.get("Prefix") is not None and rule.get("Filter") is not None:
+    # exactly one of Filter and the legacy Prefix: S3 refuses both, and neither
+    if (rule.get("Prefix") is None) == (rule.get("Filter") is None):
         raise malformed_xml()
     given = {k: v for k, v in (rule.get("Filter") or {}).items() if v is not None}
     if len(given) > 1:  # several conditions go inside And
@@ -178,11 +179,14 @@ class LifecycleMixin:
 
     def put_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)
+        # the header before the rules (an empty one is as invalid as a wrong one)
+        minimum = params.get("TransitionDefaultMinimumObjectSize")
+        if minimum is None:
+            minimum = _MIN_SIZE_DEFAULT
+        if minimum not in _MIN_SIZES:
+            raise AwsError("InvalidRequest", f"Invalid TransitionDefaultMinimumObjectSize found: {minimum}", 400)
         rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
         check_rules(rules)
-        minimum = params.get("TransitionDefaultMinimumObjectSize") or _MIN_SIZE_DEFAULT
-        if minimum not in _MIN_SIZES:
-            raise _invalid("Invalid TransitionDefaultMinimumObjectSize")
         self.configs.put(bucket, KIND, {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
         self._expiration_rules.clear()
         return {"TransitionDefaultMinimumObjectSize": minimum}

@@ -43,13 +43,18 @@ def encode_token(marker: str) -> str:
     return base64.urlsafe_b64encode(marker.encode("utf-8")).decode()
 
 
-def decode_token(token: str) -> str:
-    """The marker inside a token from ``encode_token``; InvalidArgument for anything else."""
+def decode_token(token: str, echo_value: bool = True) -> str:
+    """The marker inside a token from ``encode_token``; InvalidArgument for anything else (an
+    empty token too: no page of S3's has one). ListBuckets names the argument without its value."""
     try:
-        return base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
+        if token:
+            return base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeError):
-        raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400,
-                       fields={"ArgumentName": "continuation-token", "ArgumentValue": token}) from None
+        pass
+    fields = {"ArgumentName": "continuation-token"}
+    if echo_value:
+        fields["ArgumentValue"] = token
+    raise AwsError("InvalidArgument", "The continuation token provided is incorrect", 400, fields=fields)
 
 
 def owner_entry(owner, account: str) -> dict:
@@ -138,9 +143,10 @@ class PageParams:
         """A key-like value as the response carries it (percent-encoded under encoding-type=url)."""
         return quote(value, safe="/~") if self.encode else value
 
-    def common(self, result: dict, prefixes: list[str]) -> dict:
-        """Add the members every listing answers alike."""
-        result["Prefix"] = self.enc(self.prefix)
+    def common(self, result: dict, prefixes: list[str], encode_prefix: bool = True) -> dict:
+        """Add the members every listing answers alike. ListObjects (v1) answers its top-level
+        ``Prefix`` as sent even under encoding-type=url (``encode_prefix=False``)."""
+        result["Prefix"] = self.enc(self.prefix) if encode_prefix else self.prefix
         result["MaxKeys"] = self.max_keys_echo
         if prefixes:
             result["CommonPrefixes"] = [{"Prefix": self.enc(p)} for p in prefixes]
@@ -208,7 +214,7 @@ class ListingMixin:
         if truncated and page.delimiter and entries:
             kind, value = entries[-1]
             result["NextMarker"] = page.enc(value if kind == "prefix" else value[0])
-        return page.common(result, prefixes)
+        return page.common(result, prefixes, encode_prefix=False)
 
     def list_objects_v2(self, ctx, params: dict) -> dict:
         """ListObjectsV2: continuation token or start-after, KeyCount, Owner with fetch-owner."""
@@ -225,7 +231,7 @@ class ListingMixin:
             result["Contents"] = contents
         if token is not None:
             result["ContinuationToken"] = token
-        if params.get("StartAfter") is not None:
+        if params.get("StartAfter") is not None and token is None:  # a continuation token supersedes it
             result["StartAfter"] = page.enc(start_after)
         if truncated and entries:
             kind, value = entries[-1]

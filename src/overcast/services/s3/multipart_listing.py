@@ -8,9 +8,10 @@ resume after that upload, ``key-marker`` alone after every upload of that key.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 
 from overcast.errors import AwsError
+
+from .listing import PageParams
 
 MAX_LISTED = 1000  # AWS: ListParts max-parts and ListMultipartUploads max-uploads cap (and default)
 _BATCH = 1000
@@ -52,9 +53,10 @@ class MultipartListingMixin:
         result = {"Bucket": bucket.name, "Key": upload.key, "UploadId": upload.id, "PartNumberMarker": marker,
                   "MaxParts": max_parts, "IsTruncated": truncated, "Initiator": owner_of(upload.account),
                   "Owner": owner_of(upload.attrs.get("owner", upload.account)), "StorageClass": upload.storage_class}
+        # S3 answers NextPartNumberMarker always: 0 when the page lists no part
+        result["NextPartNumberMarker"] = parts[-1]["PartNumber"] if parts else 0
         if parts:
             result["Parts"] = parts
-            result["NextPartNumberMarker"] = parts[-1]["PartNumber"]
         if upload.algorithm:
             result["ChecksumAlgorithm"], result["ChecksumType"] = upload.algorithm, upload.checksum_type
         return result
@@ -63,18 +65,22 @@ class MultipartListingMixin:
         bucket = self.bucket_row(ctx, params["Bucket"])
         prefix = params.get("Prefix") or ""
         delimiter = params.get("Delimiter") or ""
+        # S3's order: encoding-type, then max-uploads' range, then the markers
+        page = PageParams({"EncodingType": params.get("EncodingType")})
+        encode, enc = page.encode, page.enc
         max_uploads = _limit(params.get("MaxUploads"), "max-uploads")
         key_marker = params.get("KeyMarker") or ""
-        id_marker = params.get("UploadIdMarker") or ""
-        encode = params.get("EncodingType") == "url"
-        enc = (lambda s: quote(s, safe="/~")) if encode else (lambda s: s)
+        # upload-id-marker counts only beside a key-marker (S3 ignores it alone)
+        id_marker = (params.get("UploadIdMarker") or "") if key_marker else ""
         # the position to resume from: (key, rowid) strictly after it
         cursor_key, cursor_row = key_marker, 1 << 62
-        if key_marker and id_marker:
+        if id_marker:
             row = self.db.query_one("SELECT rowid FROM uploads WHERE upload_id = ? AND partition = ? AND bucket = ? "
                                     "AND key = ?", (id_marker, bucket.partition, bucket.name, key_marker))
-            if row is not None:
-                cursor_key, cursor_row = key_marker, row[0]
+            if row is None:  # not an upload of this key in this bucket (another's, or none at all)
+                raise AwsError("InvalidArgument", "Invalid uploadId marker", 400,
+                               fields={"ArgumentName": "upload-id-marker", "ArgumentValue": id_marker})
+            cursor_key, cursor_row = key_marker, row[0]
         elif delimiter and key_marker.startswith(prefix) and key_marker.endswith(delimiter):
             cursor_key = key_marker + _AFTER_ALL  # a NextKeyMarker that was a common prefix: skip it whole
         if prefix > cursor_key:
@@ -110,7 +116,8 @@ class MultipartListingMixin:
                         cursor_key, cursor_row = common + _AFTER_ALL, 1 << 62
                         break  # re-query past the common prefix
                 attrs = json.loads(attrs)
-                upload = {"UploadId": upload_id, "Key": enc(key), "Initiated": initiated,
+                # S3 keeps an upload's initiation time to the second (Initiated ends in .000Z)
+                upload = {"UploadId": upload_id, "Key": enc(key), "Initiated": int(initiated),
                           "StorageClass": storage_class, "Owner": owner_of(attrs.get("owner", account)),
                           "Initiator": owner_of(account)}
                 if attrs.get("checksum_algorithm"):
@@ -120,8 +127,12 @@ class MultipartListingMixin:
                 last_key, last_id = key, upload_id
             else:
                 done = len(rows) < _BATCH
+        # NextKeyMarker / NextUploadIdMarker always (empty without an entry); Prefix only when asked for
         result = {"Bucket": bucket.name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker,
-                  "MaxUploads": max_uploads, "IsTruncated": truncated, "Prefix": enc(prefix)}
+                  "NextKeyMarker": enc(last_key) if last_key is not None else "",
+                  "NextUploadIdMarker": last_id or "", "MaxUploads": max_uploads, "IsTruncated": truncated}
+        if prefix:
+            result["Prefix"] = enc(prefix)
         if delimiter:
             result["Delimiter"] = enc(delimiter)
         if encode:
@@ -130,7 +141,4 @@ class MultipartListingMixin:
             result["Uploads"] = uploads
         if prefixes:
             result["CommonPrefixes"] = prefixes
-        if truncated and last_key is not None:
-            result["NextKeyMarker"] = enc(last_key)
-            result["NextUploadIdMarker"] = last_id or ""
         return result

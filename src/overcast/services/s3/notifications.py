@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 from overcast.errors import AwsError
 
 from .bucket_config import malformed_xml
+from .notification_destinations import check_destinations
 
 KIND = "notification"
 # The event types S3 can publish (s3:<type>; a trailing * selects a family).
@@ -58,9 +59,10 @@ def _filter_rules(config: dict) -> dict:
     for rule in rules:
         name = (rule.get("Name") or "").lower()
         if name not in ("prefix", "suffix"):
-            raise _invalid("filter rule name must be either prefix or suffix", "FilterRule", rule.get("Name") or "")
+            raise _invalid("filter rule name must be either prefix or suffix", "FilterRule.Name", rule.get("Name") or "")
         if name in found:
-            raise _invalid(f"Cannot specify more than one {name} rule in a filter.", "FilterRule", name)
+            raise _invalid(f"Cannot specify more than one {name} rule in a filter.", "FilterRule.Name",
+                           rule.get("Name") or "")
         found[name] = rule.get("Value") or ""
     return found
 
@@ -280,9 +282,11 @@ class NotificationsMixin:
             self.store.subscribe(self._notifier.on_event)
         return self._notifier
 
-    def put_bucket_notification_configuration(self, ctx, params: dict) -> dict:
+    async def put_bucket_notification_configuration(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)
         config = normalize_configuration(params.get("NotificationConfiguration") or {})
+        if config and not params.get("SkipDestinationValidation"):
+            await check_destinations(ctx, bucket, config, self.clock.now())
         if config:
             self.configs.put(bucket, KIND, config)
             self.notifier.configured()

@@ -17,6 +17,7 @@ from .buckets import BucketsMixin
 from .copy import CopyMixin
 from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
+from .expected_owner import guard_expected_owner
 from .id_configs import IdConfigMixin
 from .intelligent_tiering import IntelligentTieringMixin
 from .inventory_config import InventoryMixin
@@ -35,6 +36,7 @@ from .website_config import WebsiteConfigMixin
 from .website_endpoint import WebsiteEndpointMixin
 
 
+@guard_expected_owner
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, BaseProvider):

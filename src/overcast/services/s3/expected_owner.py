@@ -1,0 +1,58 @@
+"""``x-amz-expected-bucket-owner``: the bucket owner condition, for every operation that takes it.
+
+S3 checks the header's form before anything else about the bucket (a value that is not a
+12-digit account id is ``InvalidBucketOwnerAWSAccountID``, even an empty one), then answers
+``AccessDenied`` when the bucket belongs to another account. Each operation whose input has
+``ExpectedBucketOwner`` in the service model gets the check in front of it
+(``guard_expected_owner``), so no operation can forget it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+
+from overcast.errors import AwsError
+from overcast.protocols.models import service_model
+from overcast.services.registry import snake_case
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+
+
+def check_expected_owner(provider, ctx, params: dict) -> None:
+    """Raise S3's answer when ``ExpectedBucketOwner`` is malformed or names another account."""
+    expected = params.get("ExpectedBucketOwner")
+    if expected is None:
+        return
+    if not _ACCOUNT_ID.fullmatch(expected):
+        raise AwsError("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be "
+                       f"an AWS Account ID... [{expected}]", 400)
+    bucket = provider.bucket_row(ctx, params["Bucket"], owned=False)
+    if bucket.account != expected:
+        raise AwsError("AccessDenied", "Access Denied", 403)
+
+
+def _guarded(fn):
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def operation(self, ctx, params):
+            check_expected_owner(self, ctx, params)
+            return await fn(self, ctx, params)
+    else:
+        @functools.wraps(fn)
+        def operation(self, ctx, params):
+            check_expected_owner(self, ctx, params)
+            return fn(self, ctx, params)
+    return operation
+
+
+def guard_expected_owner(cls) -> type:
+    """Put the check in front of each operation of ``cls`` whose input has ExpectedBucketOwner."""
+    model = service_model("s3")
+    for name in model.operation_names:
+        shape = model.operation_model(name).input_shape
+        method = getattr(cls, snake_case(name), None)
+        if shape is not None and "ExpectedBucketOwner" in shape.members and method is not None:
+            setattr(cls, snake_case(name), _guarded(method))
+    return cls
