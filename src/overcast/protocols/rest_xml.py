@@ -109,6 +109,12 @@ class RestXmlProtocol(RestProtocol):
 
     # ------------------------------------------------------------------ routing and errors
 
+    def parse_request(self, operation: OperationModel, request: HttpRequest) -> dict:
+        # S3 reads an empty part-number-marker as none (SDKs that always send the marker)
+        if operation.name == "ListParts" and request.query.get("part-number-marker") == [""]:
+            del request.query["part-number-marker"]
+        return super().parse_request(operation, request)
+
     def request_path(self, service: ServiceModel, request: HttpRequest) -> str:
         if service.service_name != "s3":
             return request.path
