@@ -6,9 +6,8 @@ import re
 from typing import NamedTuple
 
 from overcast.errors import AwsError
-from overcast.storage.scope import partition_of
-
 from overcast.protocols.models import service_model
+from overcast.storage.scope import partition_of
 
 from .bucket_tags import check_create_bucket_tags
 from .listing import decode_token, encode_token, owner_entry
