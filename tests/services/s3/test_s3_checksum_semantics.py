@@ -231,3 +231,21 @@ def test_complete_error_shapes(s3, bucket, endpoint):
     response = _raw(endpoint, "POST", f"/{bucket}/k?uploadId={upload}",
                     b"<CompleteMultipartUpload></CompleteMultipartUpload>")
     assert (response.status_code, _xml(response, "Code")) == (400, "MalformedXML")
+
+
+def test_cross_location_logging_names_the_source_location_outside_us_east_1(s3, aws_client):
+    west = aws_client("s3", region="us-west-2")
+    s3.create_bucket(Bucket="east-logs")
+    west.create_bucket(Bucket="west-logs", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    with pytest.raises(ClientError) as caught:
+        s3.put_bucket_logging(Bucket="east-logs", BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "west-logs", "TargetPrefix": "l/"}})
+    error = _error(caught)
+    assert (error["Code"], error["Status"], error["TargetBucketLocation"]) == (
+        "CrossLocationLoggingProhibitted", 403, "us-west-2")
+    assert "SourceBucketLocation" not in error
+    with pytest.raises(ClientError) as caught:
+        west.put_bucket_logging(Bucket="west-logs", BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "east-logs", "TargetPrefix": "l/"}})
+    error = _error(caught)
+    assert (error["TargetBucketLocation"], error["SourceBucketLocation"]) == ("us-east-1", "us-west-2")

@@ -50,7 +50,8 @@ def _fails(call, **kwargs) -> dict:
 # -- conditional writes ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("conditions,header,detail", [
-    ({"IfNoneMatch": '"abc"'}, "If-None-Match", "We don't accept the provided value of If-None-Match header for this API"),
+    ({"IfNoneMatch": '"abc"'}, "If-None-Match",
+     "We don't accept the provided value of If-None-Match header for this API"),
     ({"IfMatch": "*"}, "If-Match", "We don't accept the provided value of If-Match header for this API"),
     ({"IfMatch": '"abc"', "IfNoneMatch": "*"}, "If-Match,If-None-Match",
      "Multiple conditional request headers present in the request"),
@@ -289,3 +290,17 @@ def test_a_small_single_part_upload_completes(s3, bucket):
     s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 7, "ETag": etag}]})
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"abc"
+
+
+def test_a_repeated_complete_succeeds_again(s3, bucket):
+    upload, parts = _one_part_upload(s3, bucket, "k")
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts)
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts)
+    assert {name: again[name] for name in ("ETag", "Key", "Bucket", "ChecksumCRC64NVME")} == {
+        name: first[name] for name in ("ETag", "Key", "Bucket", "ChecksumCRC64NVME")}
+    other = {"Parts": [{"PartNumber": 2, "ETag": parts["Parts"][0]["ETag"]}]}
+    error = _fails(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=other)
+    assert (error["Code"], error["Status"]) == ("NoSuchUpload", 404)
+    s3.delete_object(Bucket=bucket, Key="k")
+    error = _fails(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts)
+    assert error["Code"] == "NoSuchUpload"

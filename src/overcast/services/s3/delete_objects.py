@@ -66,7 +66,8 @@ def check_integrity_header(request) -> None:
                            fields={"Content-MD5": md5})
         if hashlib.md5(body).digest() != expected:
             raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
-                           fields={"ExpectedDigest": expected.hex(), "CalculatedDigest": _b64(hashlib.md5(body).digest())})
+                           fields={"ExpectedDigest": expected.hex(),  # S3 writes it in hex
+                                   "CalculatedDigest": _b64(hashlib.md5(body).digest())})
     for algorithm, value in checksums.items():
         computed = _computed(algorithm, body)
         if computed is not None and computed != value:

@@ -29,6 +29,7 @@ from . import multipart_checksums as cks
 from .checksums import DEFAULT_ALGORITHM, check_algorithm_name
 from .copy import check_copy_source_conditions
 from .multipart_listing import MultipartListingMixin, owner_of
+from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
 from .store import ObjectVersion
@@ -202,7 +203,7 @@ def check_complete_checksum(upload: Upload, params: dict, computed: str) -> None
                        400)
 
 
-class MultipartMixin(MultipartListingMixin):
+class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
     def _upload(self, bucket, key: str, upload_id: str) -> Upload:
         """The upload ``upload_id`` of ``key`` in ``bucket``, or NoSuchUpload."""
         row = self.db.query_one("SELECT upload_id, partition, bucket, key, initiated, account, headers, meta, "
@@ -384,9 +385,12 @@ class MultipartMixin(MultipartListingMixin):
     def complete_multipart_upload(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         key, upload_id = params["Key"], params.get("UploadId")
-        upload = self._upload(bucket, key, upload_id)
-        validate_write_conditions(params, complete=True)
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        try:
+            upload = self._upload(bucket, key, upload_id)
+        except AwsError as missing:
+            return self._completed_again(_location(ctx, bucket.name, key), bucket, key, upload_id, requested, missing)
+        validate_write_conditions(params, complete=True)
         if not requested or len(requested) > MAX_PART_NUMBER:
             raise malformed_xml()
         stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {})
@@ -440,6 +444,7 @@ class MultipartMixin(MultipartListingMixin):
             check_complete_checksum(upload, params, checksum)
             attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": kind}
         attrs["parts"] = [[part[0], part[1], part[2], value] for _, part, value in chosen]
+        attrs["upload"] = upload_marker(upload.id, requested)  # a repeated Complete succeeds again
         used = {part[0] for _, part, _ in chosen}
         version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),
                                 headers=dict(upload.headers), meta=dict(upload.meta),
@@ -462,26 +467,6 @@ class MultipartMixin(MultipartListingMixin):
         if checksum is not None:
             result["Checksum" + algorithm], result["ChecksumType"] = checksum, kind
         return result
-
-    # -- writes to a key while an upload of it is in progress ----------------------------------
-
-    def watch_upload_keys(self) -> None:
-        """Mark the uploads in progress of a key when the key is written or deleted (S3 then
-        answers a conditional Complete of them 409 ConditionalRequestConflict)."""
-        self.store.subscribe(self._mark_uploads_of)
-
-    def _mark_uploads_of(self, event) -> None:
-        where = "partition = ? AND bucket = ? AND key = ?"
-        args = (event.partition, event.bucket, event.key)
-        # a cheap read first: most writes are to keys with no upload in progress
-        if self.db.query_one(f"SELECT 1 FROM uploads WHERE {where} LIMIT 1", args) is None:
-            return
-        self.db.execute(f"UPDATE uploads SET attrs = json_set(attrs, '$.key_changed', 1) WHERE {where}", args)
-
-    def _key_changed_since_start(self, upload: Upload) -> bool:
-        row = self.db.query_one("SELECT json_extract(attrs, '$.key_changed') FROM uploads WHERE upload_id = ?",
-                                (upload.id,))
-        return bool(row and row[0])
 
     def _object_attrs(self, upload: Upload) -> dict:
         """The attrs the new object inherits from its upload (owner, tags, ACL, encryption)."""

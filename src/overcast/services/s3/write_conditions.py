@@ -44,9 +44,11 @@ def validate_write_conditions(params: dict, complete: bool = False) -> None:
     (``complete``: CompleteMultipartUpload, which names If-None-Match for an ``If-Match: *``.)"""
     if_none, if_match = params.get("IfNoneMatch"), params.get("IfMatch")
     if if_none is not None and if_match is not None:
-        raise _not_implemented("If-Match,If-None-Match", "Multiple conditional request headers present in the request")
+        raise _not_implemented("If-Match,If-None-Match",
+                               "Multiple conditional request headers present in the request")
     if if_none is not None and if_none.strip() != "*":
-        raise _not_implemented("If-None-Match", "We don't accept the provided value of If-None-Match header for this API")
+        raise _not_implemented("If-None-Match",
+                               "We don't accept the provided value of If-None-Match header for this API")
     if if_match is not None and if_match.strip() == "*":
         header = "If-None-Match" if complete else "If-Match"
         raise _not_implemented(header, f"We don't accept the provided value of {header} header for this API")
