@@ -262,10 +262,7 @@ def test_the_part_upload_that_finishes_last_is_the_part(s3, bucket, endpoint):
     url = urlparse(endpoint)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     conn.putrequest("PUT", path, skip_accept_encoding=True)
-    headers = {"Content-Length": str(len(slow)), "x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
-    request = AWSRequest(method="PUT", url=endpoint + path, headers=headers)
-    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
-    for name, value in request.headers.items():
+    for name, value in _signed(endpoint, "PUT", path, slow, {"Content-Length": str(len(slow))}).items():
         conn.putheader(name, value)
     conn.endheaders()
     conn.send(slow[: len(slow) // 2])  # the first upload of part 1 is streaming
