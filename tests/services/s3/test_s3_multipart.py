@@ -191,12 +191,16 @@ def test_no_such_upload_everywhere(s3, bucket):
 def test_completed_and_aborted_uploads_are_gone(s3, bucket, server):
     before = blob_count(server)
     upload_id, parts = upload_parts(s3, bucket, "k", [b"a"])
-    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
     with pytest.raises(ClientError) as excinfo:
         s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=2, Body=b"x")
     assert error_of(excinfo) == ("NoSuchUpload", 404)
+    # the same Complete again (a retry) succeeds as S3's does; other parts find no upload
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    assert again["ETag"] == done["ETag"]
     with pytest.raises(ClientError) as excinfo:
-        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                     MultipartUpload={"Parts": [{**parts[0], "PartNumber": 3}]})
     assert error_of(excinfo) == ("NoSuchUpload", 404)
     aborted, _ = upload_parts(s3, bucket, "k2", [b"a", b"b"])
     response = s3.abort_multipart_upload(Bucket=bucket, Key="k2", UploadId=aborted)

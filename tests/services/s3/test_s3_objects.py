@@ -95,9 +95,12 @@ def test_conditionals(s3, bucket):
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 304
     future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
     past = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.timezone.utc)
     with pytest.raises(ClientError) as exc:
-        s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=future)
+        s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=now)
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 304
+    # a date in the future is no valid If-Modified-Since: S3 ignores it
+    assert s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=future)["Body"].read() == b"v1"
     assert s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=past)["Body"].read() == b"v1"
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="c", IfUnmodifiedSince=past)

@@ -91,9 +91,10 @@ def test_deleting_a_version_by_id_removes_it_for_good(s3, versioned):
     s3.delete_bucket(Bucket=versioned)  # nothing left: not even a marker
 
 
-def test_unknown_version_is_no_such_version(s3, versioned):
-    s3.put_object(Bucket=versioned, Key="k", Body=b"x")
-    unknown = "A" * 32
+def test_deleted_version_is_no_such_version(s3, versioned):
+    unknown = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    s3.put_object(Bucket=versioned, Key="k", Body=b"y")
+    s3.delete_object(Bucket=versioned, Key="k", VersionId=unknown)
     response = error_of(s3.get_object, Bucket=versioned, Key="k", VersionId=unknown)
     assert response["Error"]["Code"] == "NoSuchVersion"
     assert response["Error"]["VersionId"] == unknown and response["Error"]["Key"] == "k"

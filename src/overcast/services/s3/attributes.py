@@ -2,8 +2,9 @@
 ``x-amz-object-attributes`` names (ETag, Checksum, ObjectParts, StorageClass, ObjectSize).
 
 As S3 returns them: the ETag without its quotes; ObjectParts only for a multipart object
-(TotalPartsCount always, the Parts list only when the object has an additional checksum,
-paged by ``x-amz-max-parts`` / ``x-amz-part-number-marker``); StorageClass always, STANDARD
+(TotalPartsCount always, the Parts list only when the object has a composite checksum,
+paged by ``x-amz-max-parts`` / ``x-amz-part-number-marker``); a composite checksum without
+its ``-N`` suffix; StorageClass always, STANDARD
 included.
 """
 
@@ -45,8 +46,8 @@ def object_parts(version, params: dict) -> dict:
     parts = version.parts or []
     checksum = version.attrs.get("checksum") or {}
     result = {"TotalPartsCount": len(parts)}
-    if not checksum:
-        return result  # general purpose buckets list parts only for objects with an additional checksum
+    if checksum.get("type") != "COMPOSITE":
+        return result  # S3 lists the parts only of an object with a composite checksum
     max_parts = params.get("MaxParts")
     max_parts = DEFAULT_MAX_PARTS if max_parts is None else max(0, min(int(max_parts), DEFAULT_MAX_PARTS))
     marker = int(params.get("PartNumberMarker") or 0)
@@ -54,9 +55,10 @@ def object_parts(version, params: dict) -> dict:
     listed = [{"PartNumber": number, "Size": part[1], **_part_checksum(part, checksum.get("algorithm"))}
               for number, part in page]
     truncated = bool(page) and page[-1][0] < len(parts)
-    result.update({"PartNumberMarker": marker, "MaxParts": max_parts, "IsTruncated": truncated, "Parts": listed})
-    if page:
-        result["NextPartNumberMarker"] = page[-1][0]
+    result.update({"PartNumberMarker": marker, "MaxParts": max_parts, "IsTruncated": truncated,
+                   "NextPartNumberMarker": page[-1][0] if page else 0})
+    if listed:
+        result["Parts"] = listed
     return result
 
 
@@ -74,7 +76,9 @@ class AttributesMixin:
             result["ETag"] = version.etag.strip('"')
         if "Checksum" in names and version.attrs.get("checksum"):
             checksum = version.attrs["checksum"]
-            result["Checksum"] = {"Checksum" + checksum["algorithm"]: checksum["value"],
+            # a composite checksum without the ``-<part count>`` that HeadObject appends to it
+            value = checksum["value"].split("-")[0] if version.parts is not None else checksum["value"]
+            result["Checksum"] = {"Checksum" + checksum["algorithm"]: value,
                                   "ChecksumType": checksum.get("type", "FULL_OBJECT")}
         if "ObjectParts" in names and version.parts is not None:
             result["ObjectParts"] = object_parts(version, params)

@@ -334,8 +334,12 @@ class BucketConfigMixin:
             raise AwsError("InvalidTargetBucketForLogging", "The target bucket for logging does not exist", 400,
                            fields={"TargetBucket": enabled["TargetBucket"]})
         if target.region != bucket.region:
+            # S3 names the source's location too, except for us-east-1 (the location without a name)
+            where = {"TargetBucketLocation": target.region}
+            if bucket.region != "us-east-1":
+                where["SourceBucketLocation"] = bucket.region
             raise AwsError("CrossLocationLoggingProhibitted", "Cross S3 location logging not allowed. ", 403,
-                           fields={"TargetBucketLocation": target.region})
+                           fields=where)
         self.configs.put(bucket, "logging", enabled)
         return {}
 

@@ -103,6 +103,21 @@ def is_valid_value(algorithm: str, value: str) -> bool:
     return len(raw) == DIGEST_SIZES[algorithm]
 
 
+# S3's answer to an algorithm name it does not know (x-amz-checksum-algorithm,
+# x-amz-sdk-checksum-algorithm)
+UNSUPPORTED_ALGORITHM = ("Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+                         "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+
+
+def check_algorithm_name(value: str | None) -> str | None:
+    """The upper-case algorithm a request names, or InvalidRequest for one S3 does not know."""
+    if value is None:
+        return None
+    if value.upper() not in DIGEST_SIZES:
+        raise AwsError("InvalidRequest", UNSUPPORTED_ALGORITHM, 400)
+    return value.upper()
+
+
 def _invalid_value(algorithm: str) -> AwsError:
     return AwsError("InvalidRequest", f"Value for {header_name(algorithm)} header is invalid.", 400)
 
@@ -141,6 +156,7 @@ class ChecksumPlan:
 def plan_checksum(params: dict, body) -> ChecksumPlan:
     """Read the checksum headers of a PutObject / UploadPart (``params``) and the trailers its
     ``body`` announces; refuse what S3 refuses before a byte of the body is read."""
+    sdk = check_algorithm_name(params.get("ChecksumAlgorithm"))
     claims = {alg: params[f"Checksum{alg}"] for alg in ALGORITHMS if params.get(f"Checksum{alg}") is not None}
     if len(claims) > 1:
         raise AwsError("InvalidRequest",
@@ -156,13 +172,12 @@ def plan_checksum(params: dict, body) -> ChecksumPlan:
     if len(claims) + len(trailer_algs) > 1:
         raise AwsError("InvalidRequest",
                        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", 400)
-    sdk = params.get("ChecksumAlgorithm")
     named = next(iter(claims), None) or (trailer_algs[0] if trailer_algs else None)
     if sdk is not None:
         if named is None:
             raise AwsError("InvalidRequest", "x-amz-sdk-checksum-algorithm specified, but no corresponding "
                                              "x-amz-checksum-* or x-amz-trailer headers were found.", 400)
-        if sdk.upper() != named:
+        if sdk != named:
             raise AwsError("InvalidRequest", "Value for x-amz-sdk-checksum-algorithm header is invalid.", 400)
     if named is None:
         return ChecksumPlan(DEFAULT_ALGORITHM, None, None, explicit=False)

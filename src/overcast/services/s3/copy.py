@@ -15,10 +15,11 @@ import asyncio
 import base64
 import hashlib
 import zlib
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote_plus
 
 from overcast.errors import AwsError
 
+from .checksums import DEFAULT_ALGORITHM, check_algorithm_name, encode, new_hasher
 from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
                       written_version_headers)
 from .restore import invalid_object_state, is_readable
@@ -38,7 +39,7 @@ _SSE_MEMBERS = ("ServerSideEncryption", "SSEKMSKeyId", "SSECustomerAlgorithm", "
 def parse_copy_source(source: str) -> tuple[str, str, str | None]:
     """(bucket, key, version id or None) of an ``x-amz-copy-source`` header value."""
     path, _, query = source.partition("?")
-    path = unquote(path)
+    path = unquote_plus(path)  # S3 reads a ``+`` in x-amz-copy-source as a space
     if path.startswith("/"):
         path = path[1:]
     bucket, _, key = path.partition("/")
@@ -108,8 +109,12 @@ def _new_checksum(algorithm: str):
             state[0] = function(chunk, state[0])
 
         return update, lambda: base64.b64encode(state[0].to_bytes(width, "big")).decode()
-    raise AwsError("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the "
-                   "valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]", 400)
+    return _any_checksum(algorithm)
+
+
+def _any_checksum(algorithm: str):
+    hasher = new_hasher(algorithm)
+    return hasher.update, lambda: encode(hasher.digest())
 
 
 class CopyMixin:
@@ -136,6 +141,7 @@ class CopyMixin:
         key = params["Key"]
         check_key(key)
         validate_write_conditions(params)
+        check_algorithm_name(params.get("ChecksumAlgorithm"))
         src_bucket, source, src_version_id = self._copy_source(ctx, params)
         metadata_directive = _directive(params, "MetadataDirective", "x-amz-metadata-directive")
         tagging_directive = _directive(params, "TaggingDirective", "x-amz-tagging-directive")
@@ -148,10 +154,10 @@ class CopyMixin:
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
                            f"for a copy source: {MAX_COPY_BYTES}", 400)
         check_copy_source_conditions(params, source)
+        # the destination's own conditions are answered before the self-copy rule
+        check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         if (src_bucket.name == bucket.name and source.key == key and src_version_id is None
-                and bucket.versioning != "Enabled" and metadata_directive == "COPY"
-                and storage_class == source.storage_class and params.get("WebsiteRedirectLocation") is None
-                and not any(params.get(member) is not None for member in _SSE_MEMBERS)):
+                and not self._copy_changes_object(bucket, params)):
             raise AwsError("InvalidRequest", _SELF_COPY, 400)
         write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
         attrs = self._copied_attrs(source, params, tagging_directive)
@@ -170,11 +176,13 @@ class CopyMixin:
         self._link_segments(source, new)
         try:
             algorithm = params.get("ChecksumAlgorithm")
-            if algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
+            if source.parts is not None:
+                # S3 copies a multipart object as one object: an MD5 ETag and a full-object checksum
+                await self._flatten(new, algorithm or (attrs.get("checksum") or {}).get("algorithm")
+                                    or DEFAULT_ALGORITHM)
+            elif algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
                 attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(new, algorithm),
                                      "type": "FULL_OBJECT"}
-                if "parts" in attrs:
-                    attrs["parts"] = [[*part[:3], None] for part in attrs["parts"]]
             # the destination may have changed (or the bucket gone) while a checksum was computed
             bucket = self.bucket_row(ctx, params["Bucket"])
             check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
@@ -188,10 +196,25 @@ class CopyMixin:
         if checksum:
             result_body["Checksum" + checksum["algorithm"]] = checksum["value"]
             result_body["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
-        result = {"CopyObjectResult": result_body, **written_version_headers(new, bucket.versioning)}
+        # unlike PutObject, a copy into a Suspended bucket names the version it made: null
+        result = {"CopyObjectResult": result_body,
+                  **({"VersionId": new.version} if bucket.versioning else {})}
         if src_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result
+
+    def _copy_changes_object(self, bucket, params: dict) -> bool:
+        """Whether a copy of an object onto itself is allowed: S3 decides on the request (not
+        on the object's current values) — a REPLACE metadata directive, any storage class,
+        website redirect, encryption or checksum header — or on a default encryption rule
+        configured on the bucket (PutBucketEncryption)."""
+        if params.get("MetadataDirective") == "REPLACE":
+            return True
+        if any(params.get(member) is not None for member in
+               ("StorageClass", "WebsiteRedirectLocation", "ChecksumAlgorithm", *_SSE_MEMBERS,
+                "SSECustomerKey", "SSEKMSEncryptionContext")):
+            return True
+        return self.configs.get(bucket, "encryption") is not None
 
     def _copied_attrs(self, source: ObjectVersion, params: dict, tagging_directive: str) -> dict:
         """The members of the source's ``attrs`` a copy keeps: checksum, parts, tags (COPY)."""
@@ -224,6 +247,29 @@ class CopyMixin:
             for blob in linked:
                 self.blobs.delete(blob)
             raise
+
+    async def _flatten(self, new: ObjectVersion, algorithm: str) -> None:
+        """Turn ``new``'s linked part blobs into one blob, its MD5 ETag and a full-object
+        checksum in ``algorithm`` taken in the same pass (in a thread); the links go."""
+        links = new.blob_ids()
+        md5, hasher = hashlib.md5(), new_hasher(algorithm)
+        reader = self.store.read(new)
+
+        def chunks():
+            for chunk in reader:
+                md5.update(chunk)
+                hasher.update(chunk)
+                yield chunk
+
+        try:
+            info = await asyncio.to_thread(self.blobs.write_bytes, chunks())
+        finally:
+            reader.close()
+            for blob in links:
+                self.blobs.delete(blob)
+            new.attrs.pop("parts", None)
+        new.blob, new.etag = info.id, f'"{md5.hexdigest()}"'
+        new.attrs["checksum"] = {"algorithm": algorithm, "value": encode(hasher.digest()), "type": "FULL_OBJECT"}
 
     async def _checksum_of(self, version: ObjectVersion, algorithm: str) -> str:
         """A new full-object checksum of a version's bytes, streamed in a thread."""

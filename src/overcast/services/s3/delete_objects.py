@@ -18,6 +18,7 @@ from overcast.errors import AwsError
 
 from .objects import check_key
 from .store import is_version_id
+from .version_ids import was_issued
 
 # "The request can contain a list of up to 1,000 keys" (DeleteObjects API reference)
 MAX_KEYS = 1000
@@ -65,7 +66,8 @@ def check_integrity_header(request) -> None:
                            fields={"Content-MD5": md5})
         if hashlib.md5(body).digest() != expected:
             raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
-                           fields={"ExpectedDigest": md5, "CalculatedDigest": _b64(hashlib.md5(body).digest())})
+                           fields={"ExpectedDigest": expected.hex(),  # S3 writes it in hex
+                                   "CalculatedDigest": _b64(hashlib.md5(body).digest())})
     for algorithm, value in checksums.items():
         computed = _computed(algorithm, body)
         if computed is not None and computed != value:
@@ -116,6 +118,8 @@ class DeleteObjectsMixin:
             raise AwsError("NoSuchVersion", "The specified version does not exist.", 404)
         if version_id is not None:
             removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)
+            if removed is None and not was_issued(version_id):  # well-formed, but never issued
+                raise AwsError("NoSuchVersion", "The specified version does not exist.", 404)
             entry = {"Key": key, "VersionId": version_id}
             if removed is not None and removed.marker:
                 entry["DeleteMarker"] = True

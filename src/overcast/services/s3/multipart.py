@@ -26,13 +26,14 @@ from urllib.parse import quote
 from overcast.errors import AwsError
 
 from . import multipart_checksums as cks
-from .checksums import DEFAULT_ALGORITHM
+from .checksums import DEFAULT_ALGORITHM, check_algorithm_name
 from .copy import check_copy_source_conditions
 from .multipart_listing import MultipartListingMixin, owner_of
+from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
 from .store import ObjectVersion
-from .write_conditions import check_write_conditions
+from .write_conditions import check_write_conditions, conflict, validate_write_conditions
 from .write_limits import check_metadata_size, check_storage_class
 
 MIN_PART_SIZE = 5 * 1024 * 1024          # AWS: every part but the last is at least 5 MiB
@@ -180,13 +181,29 @@ def _claimed_checksums(params: dict, body) -> tuple[set, dict]:
     for trailer in getattr(body, "declared_trailers", ()) or ():
         if trailer.lower().startswith("x-amz-checksum-"):
             announced.add(trailer.lower()[len("x-amz-checksum-"):].upper())
-    unknown = announced - set(cks.ALGORITHMS)
-    if unknown:
-        raise AwsError("InvalidRequest", f"Checksum algorithm {sorted(unknown)[0]} is not supported", 400)
+    for name in announced:
+        check_algorithm_name(name)
     return announced, given
 
 
-class MultipartMixin(MultipartListingMixin):
+def check_complete_checksum(upload: Upload, params: dict, computed: str) -> None:
+    """BadDigest for a whole-object checksum given at Complete that S3 refuses: one that does
+    not match, one in another algorithm than the upload's, or (FULL_OBJECT) one sent without
+    ``x-amz-checksum-type`` naming the mode. A composite value may come with or without -N."""
+    given = {name: params["Checksum" + name] for name in cks.ALGORITHMS if params.get("Checksum" + name) is not None}
+    if not given:
+        return
+    algorithm = upload.object_algorithm
+    claimed = given.get(algorithm)
+    refused = (any(name != algorithm for name in given) and upload.algorithm is not None
+               or claimed is not None and claimed.split("-")[0] != computed.split("-")[0]
+               or claimed is not None and upload.checksum_type == "FULL_OBJECT" and params.get("ChecksumType") is None)
+    if refused:
+        raise AwsError("BadDigest", f"The {algorithm.lower()} you specified did not match the calculated checksum.",
+                       400)
+
+
+class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
     def _upload(self, bucket, key: str, upload_id: str) -> Upload:
         """The upload ``upload_id`` of ``key`` in ``bucket``, or NoSuchUpload."""
         row = self.db.query_one("SELECT upload_id, partition, bucket, key, initiated, account, headers, meta, "
@@ -209,7 +226,7 @@ class MultipartMixin(MultipartListingMixin):
             raise AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the "
                            "x-amz-checksum-algorithm header.", 400)
         if algorithm is not None:
-            algorithm = algorithm.upper()
+            algorithm = check_algorithm_name(algorithm)
             kind = kind or ("FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE")
             allowed = cks.FULL_OBJECT_OK if kind == "FULL_OBJECT" else cks.COMPOSITE_OK
             if algorithm not in cks.ALGORITHMS or kind not in ("COMPOSITE", "FULL_OBJECT"):
@@ -254,7 +271,7 @@ class MultipartMixin(MultipartListingMixin):
             digest = part.md5.digest()
             if expected_md5 is not None and digest != expected_md5:
                 raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
-                               fields={"ExpectedDigest": params["ContentMD5"],
+                               fields={"ExpectedDigest": expected_md5.hex(),  # S3 writes it in hex
                                        "CalculatedDigest": base64.b64encode(digest).decode()})
             checksums = {name: cks.b64(h.digest()) for name, h in part.hashers.items()}
             trailers = getattr(body, "trailers", None) or {}
@@ -325,15 +342,20 @@ class MultipartMixin(MultipartListingMixin):
 
     @staticmethod
     def _copy_range(header: str | None, size: int) -> tuple[int, int]:
+        """(offset, length) of ``x-amz-copy-source-range``. S3 words three failures apart: a
+        value not of the form ``bytes=first-last`` (first <= last), a first byte past the
+        source's end, and a last byte past it."""
         if header is None:
             return 0, size
         match = _COPY_RANGE.match(header.strip())
-        if not match:
+        if not match or int(match.group(1)) > int(match.group(2)):
             raise AwsError("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last "
                            "where first and last are the zero-based offsets of the first and last bytes to copy", 400,
                            fields={"ArgumentName": "x-amz-copy-source-range", "ArgumentValue": header})
         first, last = int(match.group(1)), int(match.group(2))
-        if last < first or last >= size:
+        if first >= size:
+            raise AwsError("InvalidRequest", "The specified copy range is invalid for the source object size", 400)
+        if last >= size:
             raise AwsError("InvalidArgument", f"Range specified is not valid for source object of size: {size}", 400,
                            fields={"ArgumentName": "x-amz-copy-source-range", "ArgumentValue": header})
         return first, last - first + 1
@@ -363,16 +385,21 @@ class MultipartMixin(MultipartListingMixin):
     def complete_multipart_upload(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         key, upload_id = params["Key"], params.get("UploadId")
-        upload = self._upload(bucket, key, upload_id)
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        try:
+            upload = self._upload(bucket, key, upload_id)
+        except AwsError as missing:
+            return self._completed_again(_location(ctx, bucket.name, key), bucket, key, upload_id, requested, missing)
+        validate_write_conditions(params, complete=True)
         if not requested or len(requested) > MAX_PART_NUMBER:
             raise malformed_xml()
         stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {})
                   for number, blob, size, etag, checksum in self.db.query(
                       "SELECT number, blob, size, etag, checksum FROM parts WHERE upload_id = ?", (upload.id,))}
         algorithm = upload.algorithm  # the one the client named (its part checksums are checked)
-        if params.get("ChecksumType") is not None and params["ChecksumType"] != upload.object_checksum_type:
-            raise AwsError("InvalidRequest", f"The upload was created using the {upload.object_checksum_type} "
+        if params.get("ChecksumType") is not None and params["ChecksumType"] != upload.checksum_type:
+            # an upload created without an algorithm has no checksum mode ("null") to match
+            raise AwsError("InvalidRequest", f"The upload was created using the {upload.checksum_type or 'null'} "
                            "checksum mode. The complete request must use the same checksum mode.", 400)
         chosen, previous = [], 0
         for entry in requested:
@@ -414,12 +441,10 @@ class MultipartMixin(MultipartListingMixin):
                 checksum = cks.combine_crcs(algorithm, [(v, part[1]) for (_, part, _), v in zip(chosen, values)])
             else:
                 checksum = cks.composite(algorithm, values)
-            claimed = params.get("Checksum" + algorithm)
-            if claimed is not None and claimed != checksum:
-                raise AwsError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.",
-                               400)
+            check_complete_checksum(upload, params, checksum)
             attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": kind}
         attrs["parts"] = [[part[0], part[1], part[2], value] for _, part, value in chosen]
+        attrs["upload"] = upload_marker(upload.id, requested)  # a repeated Complete succeeds again
         used = {part[0] for _, part, _ in chosen}
         version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),
                                 headers=dict(upload.headers), meta=dict(upload.meta),
@@ -431,7 +456,10 @@ class MultipartMixin(MultipartListingMixin):
             return [blob for (blob,) in rows if blob not in used]
 
         # the conditions and the commit run with no await in between: no write slips in
-        check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
+        check_write_conditions(self.store, bucket.partition, bucket.name, key, params, complete=True)
+        condition = "If-None-Match" if params.get("IfNoneMatch") is not None else "If-Match"
+        if params.get(condition.replace("-", "")) is not None and self._key_changed_since_start(upload):
+            raise conflict(condition, key)
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning,
                        event="ObjectCreated:CompleteMultipartUpload", within=remove_upload)
         result = {"Location": _location(ctx, bucket.name, key), "Bucket": bucket.name, "Key": key, "ETag": etag,

@@ -18,6 +18,7 @@ from overcast.errors import AwsError
 from .checksums import DigestingBody, plan_checksum
 from .restore import restore_header
 from .store import ObjectVersion, is_version_id
+from .version_ids import was_issued
 from .tagging import tag_count_headers
 from .write_conditions import check_write_conditions
 from .write_limits import check_metadata_size, check_single_put_size, check_storage_class
@@ -57,8 +58,17 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 def no_such_version(key: str, version: str) -> AwsError:
+    """What S3 answers for a version id that names no version: NoSuchVersion for one it
+    issued (the version was deleted), InvalidArgument for one it never issued."""
+    if not was_issued(version):
+        return invalid_version_id(version)
     return AwsError("NoSuchVersion", "The specified version does not exist.", 404,
                     fields={"Key": key, "VersionId": version})
+
+
+def invalid_version_id(version_id: str, argument: str = "versionId") -> AwsError:
+    return AwsError("InvalidArgument", "Invalid version id specified", 400,
+                    fields={"ArgumentName": argument, "ArgumentValue": version_id})
 
 
 def version_headers(version, versioning) -> dict:
@@ -80,8 +90,7 @@ def check_version_id(version_id: str | None, argument: str = "versionId") -> Non
         raise AwsError("InvalidArgument", "Version id cannot be the empty string", 400,
                        fields={"ArgumentName": argument, "ArgumentValue": version_id})
     if not is_version_id(version_id):
-        raise AwsError("InvalidArgument", "Invalid version id specified", 400,
-                       fields={"ArgumentName": argument, "ArgumentValue": version_id})
+        raise invalid_version_id(version_id, argument)
 
 
 class ObjectsMixin:
@@ -97,7 +106,7 @@ class ObjectsMixin:
                 raise no_such_version(key, version_id)
             if found.marker:
                 raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                               405, fields={"Method": "GET", "ResourceType": "DeleteMarker"},
+                               405, fields={"Method": _method_of(ctx), "ResourceType": "DeleteMarker"},
                                headers={"x-amz-delete-marker": "true", "x-amz-version-id": found.version,
                                         "allow": "DELETE", "last-modified": _http_date(found.modified)})
             return found
@@ -141,7 +150,7 @@ class ObjectsMixin:
             digest = hashing.md5.digest()
             if expected_md5 is not None and digest != expected_md5:
                 raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
-                               fields={"ExpectedDigest": params["ContentMD5"],
+                               fields={"ExpectedDigest": expected_md5.hex(),  # S3 writes it in hex
                                        "CalculatedDigest": base64.b64encode(digest).decode()})
             checksum = plan.verify(hashing.hasher.digest(), getattr(body, "trailers", None))
             # re-check: the bucket may have been deleted (or its versioning changed) while the body streamed
@@ -179,7 +188,8 @@ class ObjectsMixin:
         if if_none is not None:
             if _etag_matches(if_none, etag):
                 return not_modified
-        elif since is not None and modified <= since.timestamp():
+        elif since is not None and modified <= since.timestamp() <= self.clock.now():
+            # a date in the future is not a valid If-Modified-Since (RFC 9110): S3 ignores it
             return not_modified
         return None
 
@@ -194,7 +204,7 @@ class ObjectsMixin:
             result["StorageClass"] = version.storage_class
         result.update(restore_header(version.attrs, self.clock.now()))  # x-amz-restore (restore.py)
         checksum = version.attrs.get("checksum")
-        if checksum and params.get("ChecksumMode") == "ENABLED":
+        if checksum and str(params.get("ChecksumMode") or "").upper() == "ENABLED":  # S3 takes any case
             result["Checksum" + checksum["algorithm"]] = checksum["value"]
             result["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
         for param, member in OVERRIDES.items():
@@ -242,7 +252,7 @@ class ObjectsMixin:
         if early is not None:
             return early
         result = self._describe(version, params, bucket.versioning)
-        if version.latest:
+        if version.latest and params.get("VersionId") is None:  # S3 omits it on a read by version id
             result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         span = (self.part_span(params, version, result) if params.get("PartNumber") is not None  # multipart.py
                 else self._range(params, version.size))
@@ -251,8 +261,11 @@ class ObjectsMixin:
             result["__status__"] = 206
             result["ContentRange"] = f"bytes {offset}-{offset + length - 1}/{version.size}"
             result["ContentLength"] = length
-            for name in [n for n in result if n.startswith("Checksum") and n != "ChecksumMode"]:
-                del result[name]  # a full-object checksum does not describe a range
+            if params.get("PartNumber") is not None:
+                result.update(part_checksum(version, params["PartNumber"], result))
+            elif (offset, length) != (0, version.size):
+                for name in [n for n in result if n.startswith("Checksum") and n != "ChecksumMode"]:
+                    del result[name]  # the object's checksum does not describe a part of it
         if with_body:
             result["Body"] = self.store.read(version, offset, length)
         return result
@@ -264,6 +277,8 @@ class ObjectsMixin:
         now = float(int(self.clock.now()))
         if version_id is not None:
             removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)
+            if removed is None and not was_issued(version_id):
+                raise invalid_version_id(version_id)  # deleting a deleted version succeeds; a made-up one does not
             result = {"VersionId": version_id}
             if removed is not None and removed.marker:
                 result["DeleteMarker"] = True
@@ -272,6 +287,26 @@ class ObjectsMixin:
         if marker is None:
             return {}
         return {"DeleteMarker": True, "VersionId": marker.version}
+
+
+def part_checksum(version, number: int, described: dict) -> dict:
+    """The checksum members of a ``partNumber`` read: a composite object's part has its own
+    checksum (S3 answers it, typed COMPOSITE); a single-part object's checksum covers its one
+    part; a full-object checksum of a multipart object describes no single part (omitted)."""
+    checksum = version.attrs.get("checksum") or {}
+    if "ChecksumType" not in described or not version.parts:
+        return {}
+    if checksum.get("type") != "COMPOSITE":
+        del described["Checksum" + checksum["algorithm"]], described["ChecksumType"]
+        return {}
+    value = version.parts[number - 1][3] if len(version.parts[number - 1]) > 3 else None
+    if isinstance(value, dict):
+        value = value.get("value")
+    del described["Checksum" + checksum["algorithm"]]
+    if not value:
+        del described["ChecksumType"]
+        return {}
+    return {"Checksum" + checksum["algorithm"]: value}
 
 
 def stored_headers(params: dict) -> dict:
@@ -284,6 +319,12 @@ def stored_headers(params: dict) -> dict:
 
 def user_metadata(params: dict) -> dict:
     return {k.lower(): v for k, v in (params.get("Metadata") or {}).items()}
+
+
+def _method_of(ctx) -> str:
+    """The HTTP method of the request (S3 names it in MethodNotAllowed)."""
+    request = ctx.extra.get("request")
+    return getattr(request, "method", None) or "GET"
 
 
 def _http_date(epoch: float) -> str:

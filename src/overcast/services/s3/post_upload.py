@@ -23,6 +23,7 @@ from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
 
+from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
 from .objects import check_key
 from .post_form import FormReader, boundary_of, malformed
 from .post_policy import (
@@ -65,6 +66,7 @@ class _Counting:
         self.chunks = chunks
         self.keep = keep
         self.md5 = hashlib.md5()
+        self.crc = new_hasher(DEFAULT_ALGORITHM)  # S3 gives a form upload its default checksum too
         self.size = 0
 
     async def __aiter__(self):
@@ -75,6 +77,7 @@ class _Counting:
             if self.size > self.keep:
                 continue
             self.md5.update(chunk)
+            self.crc.update(chunk)
             yield chunk
 
 
@@ -127,6 +130,8 @@ class PostUploadMixin:
             blobs.delete(info.id)
             raise
         etag = f'"{digest.hex()}"'
+        attrs["checksum"] = {"algorithm": DEFAULT_ALGORITHM, "value": encode(counting.crc.digest()),
+                             "type": "FULL_OBJECT"}
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=headers, meta=meta,
                                 storage_class=storage_class, attrs=attrs)
@@ -237,7 +242,7 @@ def _check_md5(claimed: str | None, digest: bytes) -> None:
                        fields={"Content-MD5": claimed})
     if expected != digest:
         raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
-                       fields={"ExpectedDigest": claimed, "CalculatedDigest": base64.b64encode(digest).decode()})
+                       fields={"ExpectedDigest": expected.hex(), "CalculatedDigest": base64.b64encode(digest).decode()})
 
 
 def _object_url(request, bucket: str, key: str) -> str:

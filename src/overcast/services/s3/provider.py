@@ -59,6 +59,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         # orphans of a crash between the blob write and the row commit (or a row removal)
         self.blobs.sweep(self.store.referenced_blobs())
         self.start_configurations()
+        self.watch_upload_keys()  # multipart.py: conditional Completes after a write to their key
         await self.inventory.tick()  # catch up on reports that fell due while the server was down
 
     def unimplemented(self, ctx, params: dict) -> None:

@@ -18,14 +18,14 @@ orphans, swept at start). After the commit every change is announced to the subs
 from __future__ import annotations
 
 import json
-import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
 from overcast.storage.blobs import BlobStore, InlineReader
 
-NULL_VERSION = "null"
+# version ids carry their version's seq and a check value (version_ids.py)
+from .version_ids import NULL_VERSION, is_version_id, new_version_id  # noqa: F401
+
 _COLUMNS = ("key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, "
             "storage_class, attrs")
 
@@ -93,20 +93,6 @@ def _row_to_version(row) -> ObjectVersion:
     return ObjectVersion(key=key, blob=blob, size=size, etag=etag, modified=modified, headers=_from_json(headers),
                          meta=_from_json(meta), storage_class=storage_class, attrs=_from_json(attrs),
                          version=version, seq=seq, latest=bool(latest), marker=bool(marker))
-
-
-def new_version_id() -> str:
-    """A version id in the form S3 uses: 32 URL-safe characters."""
-    return secrets.token_urlsafe(24)
-
-
-_VERSION_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
-
-
-def is_version_id(text: str) -> bool:
-    """Whether ``text`` has the form of a version id (``null`` or one ``new_version_id`` makes):
-    S3 answers any other with InvalidArgument, a well-formed unknown one with NoSuchVersion."""
-    return text == NULL_VERSION or _VERSION_ID.match(text) is not None
 
 
 class ObjectStore:
@@ -216,7 +202,7 @@ class ObjectStore:
                   within: Callable[[], list[str]] | None = None) -> list[str]:
         """The row changes of ``put`` in one transaction; returns blob ids no longer referenced."""
         freed: list[str] = []
-        new.version = new_version_id() if versioning == "Enabled" else NULL_VERSION
+        new.version = NULL_VERSION
         new.latest = True
         with self.db.transaction():
             if versioning is None:
@@ -231,6 +217,8 @@ class ObjectStore:
                     self._insert(partition, bucket, new)
             else:
                 new.seq = self._next_seq()
+                if versioning == "Enabled":
+                    new.version = new_version_id(new.seq)
                 self._demote(partition, bucket, new.key)
                 if versioning == "Suspended":
                     freed += self._drop(partition, bucket, new.key, NULL_VERSION)

@@ -14,6 +14,7 @@ from overcast.errors import AwsError
 from .listing import PageParams, checksum_members, group_of, owner_entry, start_position, take, walk
 from .restore import restore_status, wants_restore_status
 from .store import is_version_id
+from .version_ids import issued_seq, was_issued
 
 _VERSIONS = ("SELECT key, seq, version, latest, marker, size, etag, modified, storage_class, "
              "json_extract(attrs, '$.checksum.algorithm'), json_extract(attrs, '$.checksum.type'), "
@@ -79,5 +80,10 @@ class VersionListingMixin:
         if group_of(key_marker, page.prefix, page.delimiter) is not None or key_marker < page.prefix:
             return start_position(page.prefix, page.delimiter, key_marker)
         found = self.store.version(bucket.partition, bucket.name, key_marker, version_marker)
-        # a version that is gone (removed since the last page): resume with the next key
-        return (key_marker, found.seq) if found is not None else (key_marker, 0)
+        if found is not None:
+            return key_marker, found.seq
+        # a version removed since the last page: its id still tells where it stood
+        seq = issued_seq(version_marker)
+        if seq is None and not was_issued(version_marker):
+            raise _invalid_marker("Invalid version id specified", version_marker)
+        return (key_marker, seq) if seq is not None else (key_marker, 0)

@@ -5,8 +5,9 @@ AWS (User Guide, "How to prevent object overwrites with conditional writes"):
 
 - ``If-None-Match`` accepts only ``*``: the write fails with 412 PreconditionFailed when the
   key has a current version; a delete marker as the current version counts as no object.
-  Any other value answers 501 NotImplemented ("A header you provided implies functionality
-  that is not implemented").
+  Any other value, ``If-Match: *``, or both headers at once answer 501 NotImplemented ("A
+  header you provided implies functionality that is not implemented", with ``Header`` and
+  ``additionalMessage``), before the key is looked up.
 - ``If-Match: <etag>``: the write fails with 412 when the current version's ETag differs, and
   with 404 NoSuchKey when there is no current version (or it is a delete marker).
 
@@ -32,15 +33,36 @@ def _same_etag(given: str, etag: str) -> bool:
     return given == "*" or given.strip('"') == etag.strip('"')
 
 
-def validate_write_conditions(params: dict) -> None:
-    """Refuse condition headers S3 does not implement for writes (before anything is read)."""
-    if_none = params.get("IfNoneMatch")
+def _not_implemented(header: str, detail: str) -> AwsError:
+    return AwsError("NotImplemented", "A header you provided implies functionality that is not implemented", 501,
+                    fields={"Header": header, "additionalMessage": detail})
+
+
+def validate_write_conditions(params: dict, complete: bool = False) -> None:
+    """Refuse the condition headers S3 does not implement for writes, before the key is looked
+    up: ``If-None-Match`` other than ``*``, ``If-Match: *``, or both headers at once.
+    (``complete``: CompleteMultipartUpload, which names If-None-Match for an ``If-Match: *``.)"""
+    if_none, if_match = params.get("IfNoneMatch"), params.get("IfMatch")
+    if if_none is not None and if_match is not None:
+        raise _not_implemented("If-Match,If-None-Match",
+                               "Multiple conditional request headers present in the request")
     if if_none is not None and if_none.strip() != "*":
-        raise AwsError("NotImplemented", "A header you provided implies functionality that is not implemented", 501,
-                       fields={"Header": "If-None-Match"})
+        raise _not_implemented("If-None-Match",
+                               "We don't accept the provided value of If-None-Match header for this API")
+    if if_match is not None and if_match.strip() == "*":
+        header = "If-None-Match" if complete else "If-Match"
+        raise _not_implemented(header, f"We don't accept the provided value of {header} header for this API")
 
 
-def check_write_conditions(store, partition: str, bucket: str, key: str, params: dict) -> None:
+def conflict(condition: str, key: str) -> AwsError:
+    """409: a conditional CompleteMultipartUpload whose key was written or deleted after the
+    upload began (S3 cannot tell which write the condition was meant against)."""
+    return AwsError("ConditionalRequestConflict", "The conditional request cannot succeed due to a conflicting "
+                    "operation against this resource.", 409, fields={"Condition": condition, "Key": key})
+
+
+def check_write_conditions(store, partition: str, bucket: str, key: str, params: dict,
+                           complete: bool = False) -> None:
     """Raise what S3 answers when ``If-None-Match`` / ``If-Match`` in ``params`` do not hold
     against the current version of ``key``; return quietly when they hold (or are absent).
 
@@ -49,7 +71,7 @@ def check_write_conditions(store, partition: str, bucket: str, key: str, params:
     if_none, if_match = params.get("IfNoneMatch"), params.get("IfMatch")
     if if_none is None and if_match is None:
         return
-    validate_write_conditions(params)
+    validate_write_conditions(params, complete)
     current = store.current(partition, bucket, key)
     exists = current is not None and not current.marker
     if if_none is not None and exists:
