@@ -146,7 +146,9 @@ class Authorizer:
             # limits to the owner's account while the policy is public
             decision = Decision(False, "implicit_deny", decision.matched, "resource")
         if check.probe:
-            ctx.extra.setdefault("probes", {})[check.action] = decision.allowed
+            # one probe per item (DeleteObjects' bypass): allowed only if allowed for every item
+            probes = ctx.extra.setdefault("probes", {})
+            probes[check.action] = probes.get(check.action, True) and decision.allowed
             return
         if not decision.allowed and check.item is not None:
             # one item of a multi-item request (a DeleteObjects key): the service reports it

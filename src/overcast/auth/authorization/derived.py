@@ -4,6 +4,8 @@ handle, an OIDC provider URL), and the role an EC2 instance profile passes."""
 
 from __future__ import annotations
 
+import math
+from datetime import timezone
 from urllib.parse import parse_qs, unquote
 
 from overcast.storage.scope import partition_of
@@ -22,6 +24,8 @@ def derived_values(ctx, params: dict) -> dict:
     extra = _BY_SERVICE.get(ctx.service)
     if extra is not None:
         values.update(extra(params))
+    if ctx.service == "s3":
+        values.update(_s3_lock(ctx, params))
     if ctx.service == "ec2":
         values.update(_passed_role(ctx, params))
     elif ctx.service == "iam":
@@ -67,6 +71,23 @@ def _s3(params: dict) -> dict:
     version = parse_qs(query).get("versionId") if query else None
     if version:
         out["CopySourceVersionId"] = version[0]
+    return out
+
+
+def _s3_lock(ctx, params: dict) -> dict:
+    """s3:object-lock-retain-until-date (ISO 8601) and s3:object-lock-remaining-retention-days
+    (whole days left on the cloud clock) of a write's lock headers or a PutObjectRetention."""
+    until = params.get("ObjectLockRetainUntilDate")
+    if until is None and isinstance(params.get("Retention"), dict):
+        until = params["Retention"].get("RetainUntilDate")
+    if not hasattr(until, "timestamp"):
+        return {}
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=timezone.utc)
+    out = {"LockRetainUntilDate": until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    cloud = getattr(ctx.registry, "cloud", None)
+    if cloud is not None:
+        out["LockRemainingDays"] = max(0, math.ceil((until.timestamp() - cloud.clock.now()) / 86400))
     return out
 
 

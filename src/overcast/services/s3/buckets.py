@@ -133,6 +133,7 @@ class BucketsMixin:
                     self.configs.put(bucket, "location-constraint", location)
                 if tags:
                     self.configs.put(bucket, "tagging", tags)
+                self.enable_lock_on_create(partition, name, params)  # object_lock.py
         finally:
             self.bucket_rows_changed()
         return answer
@@ -213,6 +214,7 @@ class BucketsMixin:
             # MFA delete needs the root account's MFA device serial in x-amz-mfa
             if not params.get("MFA"):
                 raise AwsError("InvalidRequest", "MFA Authentication must be used for this request", 400)
+        self.check_versioning_change(bucket, status)  # never Suspended with Object Lock (object_lock.py)
         try:
             with self.db.transaction():
                 self.db.execute("UPDATE buckets SET versioning = ? WHERE partition = ? AND name = ?",

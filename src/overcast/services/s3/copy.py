@@ -162,6 +162,7 @@ class CopyMixin:
         write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
         attrs = self._copied_attrs(source, params, tagging_directive)
         attrs.update(write_attrs)
+        attrs.update(self.object_lock_for_write(ctx, bucket, params))  # a copy never keeps the source's lock
         if metadata_directive == "COPY":
             headers = {k: v for k, v in source.headers.items() if k != "WebsiteRedirectLocation"}
             meta = dict(source.meta)
@@ -172,6 +173,7 @@ class CopyMixin:
             headers["WebsiteRedirectLocation"] = params["WebsiteRedirectLocation"]
         new = ObjectVersion(key=key, size=source.size, etag=source.etag, modified=float(int(self.clock.now())),
                             headers=headers, meta=meta, storage_class=storage_class, attrs=attrs)
+        self.apply_default_retention(bucket, attrs, new.modified)  # object_lock.py
         # linked before any await: the source cannot be deleted from under the copy
         self._link_segments(source, new)
         try:

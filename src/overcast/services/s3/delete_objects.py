@@ -84,6 +84,7 @@ class DeleteObjectsMixin:
         if not objects or len(objects) > MAX_KEYS:
             raise _MALFORMED
         quiet = bool(spec.get("Quiet"))
+        self.check_bypass_header(bucket, params)  # object_lock.py
         deleted, errors = [], []
         denied = ctx.extra.get("denied_items") or ()  # keys strict-mode authorization refused
         for item in objects:
@@ -93,6 +94,8 @@ class DeleteObjectsMixin:
             try:
                 if (key, version_id) in denied:
                     raise AwsError("AccessDenied", "Access Denied", 403)
+                if version_id is not None and is_version_id(version_id):
+                    self.check_version_deletable(ctx, bucket, key, version_id, params)  # object_lock.py
                 entry = self._delete_one(bucket, key, version_id)
             except AwsError as error:
                 failure = {"Key": key, "Code": error.code, "Message": error.message}

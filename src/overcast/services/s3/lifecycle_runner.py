@@ -135,6 +135,8 @@ class LifecycleRunner:
                 for transition in rule.get("NoncurrentVersionTransitions") or ():
                     if not version.marker and now >= due_at(since, transition["NoncurrentDays"]):
                         target_class = transition["StorageClass"]
+            if expired and self.provider.version_is_locked(partition, bucket, version.key, version.version, now):
+                expired = False  # S3 Lifecycle never removes a version Object Lock protects
             if expired:
                 store.remove_version(partition, bucket, version.key, version.version, now, family=_FAMILY)
                 continue

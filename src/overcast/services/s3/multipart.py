@@ -221,6 +221,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         storage_class = check_storage_class(params)
         check_metadata_size(params.get("Metadata"))
         attrs = {"owner": ctx.account, **self.object_write_attrs(bucket, params)}  # tags, ACL (acl.py)
+        attrs.update(self.object_lock_for_write(ctx, bucket, params))  # retention, legal hold (object_lock.py)
         algorithm, kind = params.get("ChecksumAlgorithm"), params.get("ChecksumType")
         if kind is not None and algorithm is None:
             raise AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the "
@@ -449,6 +450,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),
                                 headers=dict(upload.headers), meta=dict(upload.meta),
                                 storage_class=upload.storage_class, attrs=attrs)
+        self.apply_default_retention(bucket, attrs, version.modified)  # object_lock.py
 
         def remove_upload() -> list[str]:
             self.db.execute("DELETE FROM uploads WHERE upload_id = ?", (upload.id,))
@@ -470,7 +472,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
 
     def _object_attrs(self, upload: Upload) -> dict:
         """The attrs the new object inherits from its upload (owner, tags, ACL, encryption)."""
-        return {name: upload.attrs[name] for name in ("owner", "tags", "acl", "sse") if name in upload.attrs}
+        return {name: upload.attrs[name] for name in ("owner", "tags", "acl", "sse", "retention", "legal_hold")
+                if name in upload.attrs}
 
     def abort_multipart_upload(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])

@@ -16,6 +16,7 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
+from .object_lock import lock_headers
 from .restore import restore_header
 from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
@@ -126,6 +127,7 @@ class ObjectsMixin:
         bucket = self.bucket_row(ctx, bucket_name)
         check_key(key)
         write_attrs = self.object_write_attrs(bucket, params)  # x-amz-tagging, x-amz-acl (acl.py)
+        write_attrs.update(self.object_lock_for_write(ctx, bucket, params, with_body=True))  # object_lock.py
         # fail fast, before the body is read; checked again at commit time below
         check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         expected_md5 = None
@@ -164,6 +166,7 @@ class ObjectsMixin:
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
                                 meta=user_metadata(params), storage_class=storage_class, attrs=attrs)
+        self.apply_default_retention(bucket, attrs, version.modified)  # object_lock.py
         # no await between this check and the put: a racing conditional write cannot slip in
         try:
             check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
@@ -200,6 +203,7 @@ class ObjectsMixin:
         result.setdefault("ContentType", "binary/octet-stream")
         result.update(version_headers(version, versioning))
         result.update(tag_count_headers(version.attrs))
+        result.update(lock_headers(version.attrs))  # x-amz-object-lock-* (object_lock.py)
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class
         result.update(restore_header(version.attrs, self.clock.now()))  # x-amz-restore (restore.py)
@@ -275,7 +279,9 @@ class ObjectsMixin:
         key, version_id = params["Key"], params.get("VersionId")
         check_version_id(version_id)
         now = float(int(self.clock.now()))
+        self.check_bypass_header(bucket, params)  # object_lock.py
         if version_id is not None:
+            self.check_version_deletable(ctx, bucket, key, version_id, params)  # object_lock.py
             removed = self.store.remove_version(bucket.partition, bucket.name, key, version_id, now)
             if removed is None and not was_issued(version_id):
                 raise invalid_version_id(version_id)  # deleting a deleted version succeeds; a made-up one does not

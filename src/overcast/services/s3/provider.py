@@ -26,6 +26,7 @@ from .lifecycle import LifecycleMixin
 from .listing import ListingMixin
 from .multipart import MultipartMixin
 from .notifications import NotificationsMixin
+from .object_lock import ObjectLockMixin
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
 from .restore import RestoreMixin
@@ -39,7 +40,7 @@ from .website_endpoint import WebsiteEndpointMixin
 @guard_expected_owner
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
-               WebsiteConfigMixin, WebsiteEndpointMixin, BaseProvider):
+               WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
