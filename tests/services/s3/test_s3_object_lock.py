@@ -350,3 +350,81 @@ def test_a_restart_keeps_the_lock(tmp_path):
                       VersioningConfiguration={"Status": "Suspended"})[0] == "InvalidBucketState"
     finally:
         server.stop()
+
+
+# -- strict mode: s3:BypassGovernanceRetention and the object-lock condition keys --------------
+
+ACCOUNT = "111122223333"
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-strict-object-lock")), "--strict").start()
+    yield proc
+    proc.stop()
+
+
+def _strict_client(server, service, key=ACCOUNT, secret="test"):
+    return boto3.session.Session().client(
+        service, endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id=key,
+        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+
+
+def _user(server, name, *statements):
+    iam = _strict_client(server, "iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": list(statements)}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return _strict_client(server, "s3", key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def test_strict_bypass_needs_its_permission(strict):
+    root = _strict_client(strict, "s3")
+    root.create_bucket(Bucket="strict-locked", ObjectLockEnabledForBucket=True)
+    now = json.loads(strict.post("/_overcast/clock", b'{"advance": 0}'))["now"]
+    version = root.put_object(Bucket="strict-locked", Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                              ObjectLockRetainUntilDate=_at(now + 10 * DAY))["VersionId"]
+    everything = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    no_bypass = _user(strict, "no-bypass", everything,
+                      {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"})
+    shorter = {"Mode": "GOVERNANCE", "RetainUntilDate": _at(now + DAY)}
+    assert _error(no_bypass.put_object_retention, Bucket="strict-locked", Key="k", Retention=shorter,
+                  BypassGovernanceRetention=True) == LOCKED
+    assert _error(no_bypass.delete_object, Bucket="strict-locked", Key="k", VersionId=version,
+                  BypassGovernanceRetention=True) == LOCKED
+    result = no_bypass.delete_objects(Bucket="strict-locked", BypassGovernanceRetention=True,
+                                      Delete={"Objects": [{"Key": "k", "VersionId": version}]})
+    assert result["Errors"][0]["Code"] == "AccessDenied"
+    # extending needs no bypass, so no such permission
+    no_bypass.put_object_retention(Bucket="strict-locked", Key="k", Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _at(now + 20 * DAY)})
+    bypasser = _user(strict, "bypasser", everything)
+    bypasser.put_object_retention(Bucket="strict-locked", Key="k", Retention=shorter, BypassGovernanceRetention=True)
+    bypasser.delete_object(Bucket="strict-locked", Key="k", VersionId=version, BypassGovernanceRetention=True)
+
+
+def test_strict_object_lock_condition_keys(strict):
+    root = _strict_client(strict, "s3")
+    root.create_bucket(Bucket="strict-keys", ObjectLockEnabledForBucket=True)
+    now = json.loads(strict.post("/_overcast/clock", b'{"advance": 0}'))["now"]
+    limited = _user(strict, "limited", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": ["s3:PutObject", "s3:PutObjectRetention"], "Resource": "*",
+                     "Condition": {"NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "30"}}},
+                    {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
+                     "Condition": {"StringEquals": {"s3:object-lock-mode": "COMPLIANCE"}}},
+                    {"Effect": "Deny", "Action": "s3:PutObjectLegalHold", "Resource": "*",
+                     "Condition": {"StringEquals": {"s3:object-lock-legal-hold": "ON"}}})
+    limited.put_object(Bucket="strict-keys", Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                       ObjectLockRetainUntilDate=_at(now + 10 * DAY))
+    assert _error(limited.put_object, Bucket="strict-keys", Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                  ObjectLockRetainUntilDate=_at(now + 40 * DAY))[:2] == ("AccessDenied", 403)
+    assert _error(limited.put_object, Bucket="strict-keys", Key="k", Body=b"x", ObjectLockMode="COMPLIANCE",
+                  ObjectLockRetainUntilDate=_at(now + DAY))[:2] == ("AccessDenied", 403)
+    assert _error(limited.put_object_retention, Bucket="strict-keys", Key="k", Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _at(now + 40 * DAY)})[:2] == ("AccessDenied", 403)
+    limited.put_object_retention(Bucket="strict-keys", Key="k", Retention={
+        "Mode": "GOVERNANCE", "RetainUntilDate": _at(now + 20 * DAY)})
+    assert _error(limited.put_object_legal_hold, Bucket="strict-keys", Key="k",
+                  LegalHold={"Status": "ON"})[:2] == ("AccessDenied", 403)
+    limited.put_object_legal_hold(Bucket="strict-keys", Key="k", LegalHold={"Status": "OFF"})
