@@ -306,6 +306,19 @@ def test_put_with_a_lock_needs_an_integrity_header(aws_client, locked_bucket, cl
     assert _error(s3.put_object, Bucket=locked_bucket, Key="plain", Body=b"x")[0] == "InvalidRequest"
 
 
+def test_parts_of_a_locked_upload_need_an_integrity_header(aws_client, locked_bucket, clock):
+    s3 = aws_client("s3", config=Config(request_checksum_calculation="when_required",
+                                        retries={"max_attempts": 1}))
+    plain = s3.create_multipart_upload(Bucket=locked_bucket, Key="plain")["UploadId"]
+    s3.upload_part(Bucket=locked_bucket, Key="plain", UploadId=plain, PartNumber=1, Body=b"x")
+    held = s3.create_multipart_upload(Bucket=locked_bucket, Key="held", ObjectLockLegalHoldStatus="ON")["UploadId"]
+    assert _error(s3.upload_part, Bucket=locked_bucket, Key="held", UploadId=held, PartNumber=1, Body=b"x") == (
+        "InvalidRequest", 400, "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Part requests with "
+        "Object Lock parameters")
+    md5 = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+    s3.upload_part(Bucket=locked_bucket, Key="held", UploadId=held, PartNumber=1, Body=b"x", ContentMD5=md5)
+
+
 def test_cli_flow(aws_cli, clock):
     aws_cli("s3api", "create-bucket", "--bucket", "cli-locked", "--object-lock-enabled-for-bucket")
     aws_cli("s3api", "put-object-lock-configuration", "--bucket", "cli-locked", "--object-lock-configuration",
@@ -402,6 +415,22 @@ def test_strict_bypass_needs_its_permission(strict):
     bypasser = _user(strict, "bypasser", everything)
     bypasser.put_object_retention(Bucket="strict-locked", Key="k", Retention=shorter, BypassGovernanceRetention=True)
     bypasser.delete_object(Bucket="strict-locked", Key="k", VersionId=version, BypassGovernanceRetention=True)
+
+
+def test_strict_lock_headers_need_the_read_permissions(strict):
+    root = _strict_client(strict, "s3")
+    root.create_bucket(Bucket="strict-headers", ObjectLockEnabledForBucket=True)
+    now = json.loads(strict.post("/_overcast/clock", b'{"advance": 0}'))["now"]
+    root.put_object(Bucket="strict-headers", Key="k", Body=b"x", ObjectLockMode="GOVERNANCE",
+                    ObjectLockRetainUntilDate=_at(now + DAY), ObjectLockLegalHoldStatus="ON")
+    reader = _user(strict, "reader", {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                                      "Resource": "*"})
+    head = reader.head_object(Bucket="strict-headers", Key="k")
+    assert not [name for name in head if name.startswith("ObjectLock")]
+    auditor = _user(strict, "auditor", {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectRetention",
+                                                                      "s3:GetObjectLegalHold"], "Resource": "*"})
+    got = auditor.get_object(Bucket="strict-headers", Key="k")
+    assert (got["ObjectLockMode"], got["ObjectLockLegalHoldStatus"]) == ("GOVERNANCE", "ON")
 
 
 def test_strict_object_lock_condition_keys(strict):

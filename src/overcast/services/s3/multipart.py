@@ -257,6 +257,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         bucket = self.bucket_row(ctx, params["Bucket"])
         number = check_part_number(params.get("PartNumber"))
         upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        self.check_part_integrity(ctx, bucket, upload.attrs)  # Object Lock parts need one (object_lock.py)
         body = params.get("Body") or b""
         length = getattr(body, "decoded_length", None) or params.get("ContentLength")
         if length is not None and int(length) > MAX_PART_SIZE:

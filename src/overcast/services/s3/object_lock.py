@@ -80,11 +80,23 @@ def lock_state(attrs: dict, now: float) -> str | None:
 
 
 class ObjectLockMixin:
+    # Every PutObject asks for its bucket's configuration (a default retention may apply):
+    # remembered per bucket incarnation (its creation time tells a re-created bucket apart)
+    _lock_configs: dict | None = None
+
     # -- the bucket's configuration ----------------------------------------------------------
 
     def object_lock_config(self, bucket) -> dict | None:
         """The bucket's Object Lock configuration, None when it has no Object Lock."""
-        return self.configs.get(bucket, "object-lock")
+        cache = self._lock_configs
+        if cache is None:
+            cache = self._lock_configs = {}
+        key = (bucket.partition, bucket.name, bucket.created)
+        if key not in cache:
+            if len(cache) >= 1024:
+                cache.clear()
+            cache[key] = self.configs.get(bucket, "object-lock")
+        return cache[key]
 
     def enable_lock_on_create(self, partition: str, name: str, params: dict) -> None:
         """CreateBucket with ``x-amz-bucket-object-lock-enabled: true`` (inside its
@@ -95,6 +107,20 @@ class ObjectLockMixin:
                         (partition, name))
         self.db.execute("INSERT OR REPLACE INTO bucket_configs (partition, bucket, kind, value) "
                         "VALUES (?, ?, 'object-lock', ?)", (partition, name, '{"ObjectLockEnabled": "Enabled"}'))
+
+    @staticmethod
+    def lock_headers_for(ctx, version) -> dict:
+        """GetObject / HeadObject's ``x-amz-object-lock-*`` headers: the retention only for a
+        caller allowed s3:GetObjectRetention, the legal hold for s3:GetObjectLegalHold
+        (strict-mode probes; open mode shows both)."""
+        headers = lock_headers(version.attrs)
+        probes = ctx.extra.get("probes", {})
+        if probes.get("s3:GetObjectRetention") is False:
+            headers.pop("ObjectLockMode", None)
+            headers.pop("ObjectLockRetainUntilDate", None)
+        if probes.get("s3:GetObjectLegalHold") is False:
+            headers.pop("ObjectLockLegalHoldStatus", None)
+        return headers
 
     def check_versioning_change(self, bucket, status: str) -> None:
         """PutBucketVersioning: a bucket with Object Lock can never suspend versioning."""
@@ -118,6 +144,7 @@ class ObjectLockMixin:
             raise AwsError("InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock "
                            "configuration", 409)
         self.configs.put(bucket, "object-lock", stored)
+        self._lock_configs = None
         return {}
 
     def get_object_lock_configuration(self, ctx, params: dict) -> dict:
@@ -161,6 +188,16 @@ class ObjectLockMixin:
             raise AwsError("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object "
                            "requests with Object Lock parameters", 400)
         return attrs
+
+    def check_part_integrity(self, ctx, bucket, upload_attrs: dict) -> None:
+        """UploadPart of an upload that will be locked (its own headers or the bucket's
+        default retention) needs Content-MD5 or a checksum, as PutObject does."""
+        if "retention" not in upload_attrs and "legal_hold" not in upload_attrs and \
+                not (self.object_lock_config(bucket) or {}).get("Rule"):
+            return
+        if not _has_integrity_header(ctx):
+            raise AwsError("InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Part "
+                           "requests with Object Lock parameters", 400)
 
     def apply_default_retention(self, bucket, attrs: dict, created: float) -> None:
         """A new version without its own retention gets the bucket's default one, counted

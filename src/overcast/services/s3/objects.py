@@ -16,7 +16,6 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
-from .object_lock import lock_headers
 from .restore import restore_header
 from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
@@ -203,7 +202,6 @@ class ObjectsMixin:
         result.setdefault("ContentType", "binary/octet-stream")
         result.update(version_headers(version, versioning))
         result.update(tag_count_headers(version.attrs))
-        result.update(lock_headers(version.attrs))  # x-amz-object-lock-* (object_lock.py)
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class
         result.update(restore_header(version.attrs, self.clock.now()))  # x-amz-restore (restore.py)
@@ -256,6 +254,7 @@ class ObjectsMixin:
         if early is not None:
             return early
         result = self._describe(version, params, bucket.versioning)
+        result.update(self.lock_headers_for(ctx, version))  # x-amz-object-lock-* (object_lock.py)
         if version.latest and params.get("VersionId") is None:  # S3 omits it on a read by version id
             result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         span = (self.part_span(params, version, result) if params.get("PartNumber") is not None  # multipart.py
