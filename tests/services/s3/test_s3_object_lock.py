@@ -126,6 +126,8 @@ def test_lock_operations_on_a_bucket_without_object_lock(s3, bucket, clock):
     code, status, message = _error(s3.delete_object, Bucket=bucket, Key="k", BypassGovernanceRetention=True)
     assert (code, status, message) == ("InvalidArgument", 400, "x-amz-bypass-governance-retention is only "
                                        "applicable to Object Lock enabled buckets.")
+    assert _error(s3.delete_objects, Bucket=bucket, BypassGovernanceRetention=False,
+                  Delete={"Objects": [{"Key": "k"}]})[:2] == ("InvalidArgument", 400)
 
 
 def test_objects_without_a_lock_answer_not_found(s3, locked_bucket):
