@@ -11,6 +11,10 @@ import json
 
 import boto3
 import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from serverproc import ServerProcess
@@ -306,6 +310,26 @@ def test_put_with_a_lock_needs_an_integrity_header(aws_client, locked_bucket, cl
     s3.put_object_lock_configuration(Bucket=locked_bucket, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
     assert _error(s3.put_object, Bucket=locked_bucket, Key="plain", Body=b"x")[0] == "InvalidRequest"
+
+
+@pytest.mark.parametrize("query, body", [
+    ("object-lock", b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>"),
+    ("retention", b"<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>"),
+    ("legal-hold", b"<LegalHold><Status>ON</Status></LegalHold>"),
+])
+def test_lock_puts_need_an_integrity_header(s3, endpoint, locked_bucket, query, body):
+    s3.put_object(Bucket=locked_bucket, Key="k", Body=b"x")
+    path = f"/{locked_bucket}" if query == "object-lock" else f"/{locked_bucket}/k"
+    request = AWSRequest(method="PUT", url=f"{endpoint}{path}?{query}", data=body)
+    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    response = requests.put(request.url, data=body, headers=dict(request.headers), timeout=30)
+    assert response.status_code == 400
+    assert "<Code>InvalidRequest</Code>" in response.text
+    assert "Missing required header for this request: Content-MD5" in response.text
+    md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
+    request = AWSRequest(method="PUT", url=f"{endpoint}{path}?{query}", data=body, headers={"Content-MD5": md5})
+    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    assert requests.put(request.url, data=body, headers=dict(request.headers), timeout=30).status_code == 200
 
 
 def test_parts_of_a_locked_upload_need_an_integrity_header(aws_client, locked_bucket, clock):
