@@ -12,7 +12,7 @@ import json
 import boto3
 import pytest
 import requests
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.config import Config
@@ -321,14 +321,14 @@ def test_lock_puts_need_an_integrity_header(s3, endpoint, locked_bucket, query, 
     s3.put_object(Bucket=locked_bucket, Key="k", Body=b"x")
     path = f"/{locked_bucket}" if query == "object-lock" else f"/{locked_bucket}/k"
     request = AWSRequest(method="PUT", url=f"{endpoint}{path}?{query}", data=body)
-    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
     response = requests.put(request.url, data=body, headers=dict(request.headers), timeout=30)
     assert response.status_code == 400
     assert "<Code>InvalidRequest</Code>" in response.text
     assert "Missing required header for this request: Content-MD5" in response.text
     md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
     request = AWSRequest(method="PUT", url=f"{endpoint}{path}?{query}", data=body, headers={"Content-MD5": md5})
-    SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
     assert requests.put(request.url, data=body, headers=dict(request.headers), timeout=30).status_code == 200
 
 
