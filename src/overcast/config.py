@@ -60,6 +60,12 @@ class Settings:
         default=5.0,
         metadata={"env": "OVERCAST_S3_RESTORE_SECONDS", "help": "seconds until an S3 restore completes"},
     )
+    # Cloud-time seconds between a write and its replication by a bucket's replication rules
+    # (AWS: usually seconds, 99.99% within 15 minutes with Replication Time Control).
+    s3_replication_seconds: float = field(
+        default=1.0,
+        metadata={"env": "OVERCAST_S3_REPLICATION_SECONDS", "help": "seconds until an S3 write is replicated"},
+    )
 
     # The EC2 instance metadata service (IMDS) listens on its own port; 0 turns it off.
     imds_port: int = field(

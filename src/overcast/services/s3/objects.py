@@ -16,6 +16,7 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
+from .replication_runner import replication_header
 from .restore import restore_header
 from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
@@ -205,6 +206,7 @@ class ObjectsMixin:
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class
         result.update(restore_header(version.attrs, self.clock.now()))  # x-amz-restore (restore.py)
+        result.update(replication_header(version.attrs))  # x-amz-replication-status (replication_runner.py)
         checksum = version.attrs.get("checksum")
         if checksum and str(params.get("ChecksumMode") or "").upper() == "ENABLED":  # S3 takes any case
             result["Checksum" + checksum["algorithm"]] = checksum["value"]

@@ -29,6 +29,8 @@ from .notifications import NotificationsMixin
 from .object_lock import ObjectLockMixin
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
+from .replication_config import ReplicationConfigMixin
+from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
 from .schema import MIGRATIONS
 from .store import ObjectStore
@@ -40,7 +42,8 @@ from .website_endpoint import WebsiteEndpointMixin
 @guard_expected_owner
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
-               WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, BaseProvider):
+               WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
+               BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -62,6 +65,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         self.start_configurations()
         self.watch_upload_keys()  # multipart.py: conditional Completes after a write to their key
         await self.inventory.tick()  # catch up on reports that fell due while the server was down
+        self.replicator.resume()  # replications queued before a stop (or a crash)
 
     def unimplemented(self, ctx, params: dict) -> None:
         """Before an operation Overcast does not implement answers 501: a missing bucket is
@@ -72,5 +76,6 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
     def reset(self) -> None:
         self.bucket_rows_changed()
         self.reset_configurations()
+        self.replicator.reset()
         if self._store is not None:
             self._store.forget_cache()

@@ -11,6 +11,8 @@
 - ``uploads`` / ``parts``: multipart uploads in progress and their parts (one blob each).
 - ``bucket_configs``: a bucket's configurations (policy, CORS, lifecycle, tagging...), one
   row per kind, the value as the operation's parameters in JSON.
+- ``replication_queue``: object versions and delete markers waiting to be replicated, one row
+  per destination, with the rule that selected them (``replication_runner.py``).
 """
 
 from __future__ import annotations
@@ -57,4 +59,11 @@ CREATE TABLE bucket_configs (
     PRIMARY KEY (partition, bucket, kind));
 """
 
-MIGRATIONS = (V1, V2)
+V3 = """
+CREATE TABLE replication_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partition TEXT NOT NULL, bucket TEXT NOT NULL,
+    key TEXT NOT NULL, version TEXT NOT NULL, rule TEXT NOT NULL, due REAL NOT NULL);
+CREATE INDEX replication_queue_by_version ON replication_queue (partition, bucket, key, version);
+"""
+
+MIGRATIONS = (V1, V2, V3)

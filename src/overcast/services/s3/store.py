@@ -227,6 +227,20 @@ class ObjectStore:
                 freed += within()
         return freed
 
+    def put_replica(self, partition: str, bucket: str, new: ObjectVersion) -> bool:
+        """Store a replica (of an object or a delete marker) in a versioned bucket under the
+        version id it has in its source, as the key's current version. False (and nothing
+        stored) when that version is already there: replication is at least once."""
+        with self.db.transaction():
+            if self.version(partition, bucket, new.key, new.version) is not None:
+                return False
+            new.seq, new.latest = self._next_seq(), True
+            self._demote(partition, bucket, new.key)
+            self._insert(partition, bucket, new)
+        kind = "ObjectRemoved:DeleteMarkerCreated" if new.marker else "ObjectCreated:Put"
+        self._emit(ObjectEvent(kind, partition, bucket, new.key, new.version, new.size, new.etag, new.modified))
+        return True
+
     def delete(self, partition: str, bucket: str, key: str, versioning: str | None, now: float,
                family: str = "ObjectRemoved") -> ObjectVersion | None:
         """A DELETE without a version id: removes the object (unversioned) or adds a delete

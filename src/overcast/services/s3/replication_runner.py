@@ -1,0 +1,266 @@
+"""Applying replication rules: new versions and delete markers copied to destination buckets.
+
+How S3 replicates (S3 user guide, "Replicating objects within and across Regions", "What
+does Amazon S3 replicate?"), and how it is done here:
+
+- Only writes made after the configuration are replicated, asynchronously. ``Replicator``
+  subscribes to the object store's change events; a new version (PutObject, POST, CopyObject,
+  CompleteMultipartUpload) or delete marker (a DELETE without a version id) that an enabled
+  rule selects is queued in the ``replication_queue`` table, in the same transaction that
+  marks the source version ``PENDING`` (``x-amz-replication-status``). The queue is the
+  truth: a restart (even a ``kill -9``) resumes it. Existing objects are never queued.
+- One rule per destination applies: of the enabled rules that select the object (prefix,
+  tags) and name the same destination, the one of highest ``Priority``. Delete markers go
+  where that rule has ``DeleteMarkerReplication`` Enabled (a legacy V1 rule, without
+  ``Filter``, always replicates them); a version-specific DELETE is never replicated, nor a
+  delete marker that a lifecycle rule adds. Objects encrypted with SSE-KMS are replicated
+  only by a rule with ``SourceSelectionCriteria.SseKmsEncryptedObjects`` Enabled.
+- ``OVERCAST_S3_REPLICATION_SECONDS`` of cloud time after the write, the queue entry is
+  applied on the scheduler: the replica keeps the source's version id, ETag, last-modified
+  time, metadata, tags, checksum and (unless the destination names a storage class) storage
+  class, with status ``REPLICA``; its bytes are hard links of the source's blobs. The source
+  becomes ``COMPLETED`` once every destination has its replica, ``FAILED`` when one cannot
+  (the destination bucket is gone or no longer versioned; in strict mode, the rule's role
+  does not exist).
+- Replicas are not replicated again (a destination's own rules leave them alone).
+- ``AccessControlTranslation`` (owner override) makes the destination account the replica's
+  owner, with the default (owner-only) ACL.
+
+Not enforced: the role's permissions (s3:ReplicateObject on the destination, the
+destination bucket's policy for another account); in strict mode only the role's existence is
+checked. ReplicaModifications (syncing tag / ACL changes back) is stored, not applied.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from overcast.context import RequestContext
+from overcast.errors import AwsError
+
+from .lifecycle_runner import rule_applies, tags_of
+from .replication_config import KIND, destination_bucket
+from .store import NULL_VERSION, ObjectVersion
+
+log = logging.getLogger("overcast.s3.replication")
+
+_TIMER = "s3.replicate"
+STATUS = "replication"  # the version's attrs member holding its replication status
+REPLICA = "REPLICA"
+# members of the source's attrs a replica does not take
+_NOT_COPIED = (STATUS, "restore")
+
+
+def replication_header(attrs: dict) -> dict:
+    """``{"ReplicationStatus": ...}`` (``x-amz-replication-status``) of a version, or {}."""
+    status = attrs.get(STATUS)
+    return {"ReplicationStatus": status} if status else {}
+
+
+def replicates_markers(rule: dict) -> bool:
+    """A V2 rule (with ``Filter``) replicates delete markers when told to; a V1 rule always."""
+    if rule.get("Filter") is None:
+        return True
+    return (rule.get("DeleteMarkerReplication") or {}).get("Status") == "Enabled"
+
+
+def _is_kms(attrs: dict) -> bool:
+    return str((attrs.get("sse") or {}).get("ServerSideEncryption", "")).startswith("aws:kms")
+
+
+def rules_for(config: dict, version: ObjectVersion) -> list[dict]:
+    """The rules that replicate ``version``: per destination bucket, the enabled rule of
+    highest priority among those selecting it."""
+    tags = tags_of(version.attrs)
+    best: dict[str, tuple[int, dict]] = {}
+    for rule in config.get("Rules") or ():
+        if rule.get("Status") != "Enabled" or not rule_applies(rule, version.key, None, tags):
+            continue
+        if _is_kms(version.attrs) and ((rule.get("SourceSelectionCriteria") or {}).get(
+                "SseKmsEncryptedObjects") or {}).get("Status") != "Enabled":
+            continue
+        destination, rank = destination_bucket(rule), rule.get("Priority") or 0
+        if destination not in best or rank > best[destination][0]:
+            best[destination] = (rank, rule)
+    return [rule for _, rule in best.values() if not version.marker or replicates_markers(rule)]
+
+
+class Replicator:
+    """Queues object changes that replication rules select, and applies the queue."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        # Whether any bucket may have a replication configuration: skips a query per write
+        # when none does.
+        self._any: bool | None = None
+        self._armed: float | None = None  # due time of the wake-up set, if any
+
+    @property
+    def db(self):
+        return self.provider.db
+
+    def configuration_changed(self) -> None:
+        self._any = None
+
+    def reset(self) -> None:
+        """After ``POST /_overcast/reset``: the queue is wiped, timers are dropped."""
+        self._any = None
+        self._armed = None
+
+    def bucket_versioning(self, partition: str, name: str):
+        """A bucket's versioning state (None if never enabled), or False when there is no such bucket."""
+        row = self.db.query_one("SELECT versioning FROM buckets WHERE partition = ? AND name = ?", (partition, name))
+        return False if row is None else row[0]
+
+    # -- queueing --------------------------------------------------------------------------
+
+    def on_event(self, event) -> None:
+        """``ObjectStore`` subscriber: queue a new version or delete marker that a rule selects."""
+        if not (event.kind.startswith("ObjectCreated:") or event.kind == "ObjectRemoved:DeleteMarkerCreated"):
+            return  # version-specific deletes and lifecycle expirations are not replicated
+        if event.version is None or event.version == NULL_VERSION:
+            return
+        db = self.db
+        if self._any is None:
+            self._any = db.query_one("SELECT 1 FROM bucket_configs WHERE kind = ? LIMIT 1", (KIND,)) is not None
+        if not self._any:
+            return
+        row = db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? AND kind = ?",
+                           (event.partition, event.bucket, KIND))
+        if row is None:
+            return
+        store = self.provider.store
+        version = store.version(event.partition, event.bucket, event.key, event.version)
+        if version is None or version.attrs.get(STATUS) == REPLICA:
+            return
+        config = json.loads(row[0])
+        rules = rules_for(config, version)
+        if not rules:
+            return
+        due = self.provider.clock.now() + float(self.provider.cloud.settings.s3_replication_seconds)
+        with db.transaction():
+            for rule in rules:
+                db.execute("INSERT INTO replication_queue (partition, bucket, key, version, rule, due) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (event.partition, event.bucket, event.key, event.version,
+                                                         json.dumps({"role": config["Role"], "rule": rule}), due))
+            if not version.marker:
+                store.update_attrs(event.partition, event.bucket, event.key, event.version, **{STATUS: "PENDING"})
+        self._arm(due)
+
+    def resume(self) -> None:
+        """At start: wake up for what was queued before the server stopped (or was killed)."""
+        row = self.db.query_one("SELECT MIN(due) FROM replication_queue")
+        if row is not None and row[0] is not None:
+            self._arm(row[0])
+
+    def _arm(self, due: float) -> None:
+        # The queue is durable; the timer is only a wake-up, so it need not be stored.
+        if self._armed is not None and self._armed <= due:
+            return
+        self._armed = due
+        self.provider.cloud.scheduler.schedule(due, _TIMER, {}, durable=False)
+
+    # -- applying --------------------------------------------------------------------------
+
+    async def run_due(self, payload: dict | None = None) -> None:
+        """Timer handler: apply every queue entry that fell due, oldest first."""
+        self._armed = None
+        rows = self.db.query("SELECT id, partition, bucket, key, version, rule FROM replication_queue "
+                             "WHERE due <= ? ORDER BY id", (self.provider.clock.now(),))
+        for row in rows:
+            await self._apply(*row)
+        self.resume()
+
+    async def _apply(self, entry_id: int, partition: str, bucket: str, key: str, version_id: str, spec: str) -> None:
+        store = self.provider.store
+        source = store.version(partition, bucket, key, version_id)
+        done = False
+        if source is not None:
+            try:
+                done = await self._replicate(partition, source, json.loads(spec))
+            except Exception:  # noqa: BLE001 - a broken entry fails alone, it never blocks the queue
+                log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
+        db = self.db
+        with db.transaction():
+            db.execute("DELETE FROM replication_queue WHERE id = ?", (entry_id,))
+            if source is None or source.marker:
+                return
+            current = store.version(partition, bucket, key, version_id)
+            if current is None:
+                return
+            status = current.attrs.get(STATUS)
+            if not done:
+                status = "FAILED"
+            elif status != "FAILED" and db.query_one(
+                    "SELECT 1 FROM replication_queue WHERE partition = ? AND bucket = ? AND key = ? AND version = ? "
+                    "LIMIT 1", (partition, bucket, key, version_id)) is None:
+                status = "COMPLETED"  # every destination has its replica
+            store.update_attrs(partition, bucket, key, version_id, **{STATUS: status})
+
+    async def _replicate(self, partition: str, source: ObjectVersion, spec: dict) -> bool:
+        """Store the replica of ``source`` in the rule's destination; False when it cannot."""
+        rule = spec["rule"]
+        name = destination_bucket(rule)
+        if self.bucket_versioning(partition, name) != "Enabled":
+            return False  # gone, or no longer versioned: S3 reports DstBucketNotFound / DstBucketUnversioned
+        if self.provider.cloud.settings.strict and not await self._role_exists(spec["role"]):
+            return False  # S3 cannot assume the role: AssumeRoleNotPermitted
+        replica = ObjectVersion(key=source.key, version=source.version, modified=source.modified,
+                                marker=source.marker, attrs={STATUS: REPLICA})
+        if not source.marker:
+            destination = rule.get("Destination") or {}
+            attrs = {member: value for member, value in source.attrs.items() if member not in _NOT_COPIED}
+            if source.parts is not None:
+                attrs["parts"] = [list(part) for part in source.parts]
+            if destination.get("AccessControlTranslation"):
+                attrs["owner"] = destination["Account"]
+                attrs.pop("acl", None)
+            attrs[STATUS] = REPLICA
+            replica.size, replica.etag = source.size, source.etag
+            replica.headers, replica.meta, replica.attrs = dict(source.headers), dict(source.meta), attrs
+            replica.storage_class = destination.get("StorageClass") or source.storage_class
+            self.provider._link_segments(source, replica)  # copy.py: hard links, no bytes copied
+        try:
+            stored = self.provider.store.put_replica(partition, name, replica)
+        except BaseException:
+            self._free(replica)
+            raise
+        if not stored:  # already there: an entry applied again after a crash
+            self._free(replica)
+        return True
+
+    def _free(self, replica: ObjectVersion) -> None:
+        if not replica.marker:
+            for blob in replica.blob_ids():
+                self.provider.blobs.delete(blob)
+
+    async def _role_exists(self, role_arn: str) -> bool:
+        """Whether the rule's role exists, asked of IAM in the role's account."""
+        parts = role_arn.split(":")
+        ctx = RequestContext(account=parts[4], region=self.provider.cloud.settings.region, service="s3",
+                             registry=self.provider.cloud.services)
+        try:
+            await ctx.services.call("iam", "GetRole", {"RoleName": role_arn.rsplit("/", 1)[-1]})
+        except AwsError:
+            return False
+        return True
+
+
+class ReplicationMixin:
+    _replicator: Replicator | None = None
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        cloud.scheduler.on(_TIMER, self._replication_due)
+
+    async def _replication_due(self, payload: dict) -> None:
+        await self.replicator.run_due(payload)
+
+    @property
+    def replicator(self) -> Replicator:
+        """Queues and applies replication (subscribed to object changes on first use)."""
+        if self._replicator is None:
+            self._replicator = Replicator(self)
+            self.store.subscribe(self._replicator.on_event)
+        return self._replicator
