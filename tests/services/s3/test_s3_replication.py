@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import boto3
@@ -122,6 +123,8 @@ def test_legacy_rule_gets_an_id(s3):
 
 
 _TAG_FILTER = {"Tag": {"Key": "k", "Value": "v"}}
+_MALFORMED = (400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+                                   "published schema")
 
 
 @pytest.mark.parametrize("rules, expected", [
@@ -137,10 +140,9 @@ _TAG_FILTER = {"Tag": {"Key": "k", "Value": "v"}}
     ([_rule("dst"), _rule("dst", Priority=2)], (400, "InvalidArgument", "Rule Id must be unique")),
     ([_rule("dst", Destination={"Bucket": "dst"})], (400, "InvalidArgument", "Invalid bucket ARN.")),
     ([_rule("dst", ID="x" * 256)], (400, "InvalidArgument", "ID length should not exceed allowed limit of 255")),
-    ([_rule("dst", Prefix="a")], (400, "MalformedXML", "The XML you provided was not well-formed or did not "
-                                  "validate against our published schema")),
-    ([_rule("dst", Filter={"Prefix": "a", **_TAG_FILTER})], (400, "MalformedXML", "The XML you provided was not "
-                                                             "well-formed or did not validate against our published schema")),
+    ([_rule("dst", Prefix="a")], _MALFORMED),  # a legacy Prefix beside a Filter
+    ([_rule("dst", Filter={"Prefix": "a", **_TAG_FILTER})], _MALFORMED),  # two conditions outside And
+    ([_rule("dst", Status="On")], _MALFORMED),
     ([_rule("missing")], (400, "InvalidRequest", "Destination bucket must exist.")),
     ([_rule("unversioned")], (400, "InvalidRequest", "Destination bucket must have versioning enabled.")),
     ([_rule("src")], (400, "InvalidRequest", "Destination bucket cannot be the same as the source bucket.")),
@@ -160,6 +162,20 @@ def test_source_must_be_versioned(s3):
     status, code, message = _error(lambda: _configure(s3, "src", _rule("dst")))
     assert (status, code, message) == (400, "InvalidRequest", "Versioning must be 'Enabled' on the bucket to apply "
                                                               "a replication configuration")
+
+
+def test_source_versioning_cannot_be_suspended_while_configured(s3):
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    _configure(s3, "src", _rule("dst"))
+    suspend = lambda: s3.put_bucket_versioning(  # noqa: E731
+        Bucket="src", VersioningConfiguration={"Status": "Suspended"})
+    assert _error(suspend) == (409, "InvalidBucketState", "A replication configuration is present on this bucket, "
+                               "so you cannot change the versioning state. To change the versioning state, first "
+                               "delete the replication configuration.")
+    s3.delete_bucket_replication(Bucket="src")
+    suspend()
+    assert s3.get_bucket_versioning(Bucket="src")["Status"] == "Suspended"
 
 
 def test_role_must_be_a_role_arn(s3):
@@ -276,7 +292,8 @@ def test_delete_markers_replicate_when_enabled(srv, s3):
 def test_legacy_rule_replicates_delete_markers(srv, s3):
     _versioned(s3, "src")
     _versioned(s3, "dst")
-    _configure(s3, "src", {"ID": "v1", "Prefix": "", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dst"}})
+    _configure(s3, "src", {"ID": "v1", "Prefix": "", "Status": "Enabled",
+                           "Destination": {"Bucket": "arn:aws:s3:::dst"}})
     s3.put_object(Bucket="src", Key="k", Body=b"1")
     marker = s3.delete_object(Bucket="src", Key="k")["VersionId"]
     _advance(srv)
@@ -411,3 +428,30 @@ def test_strict_mode_needs_the_role_to_exist(tmp_path):
         assert _error(lambda: s3.head_object(Bucket="dst", Key="without-role"))[0] == 404
     finally:
         server.stop()
+
+
+def test_aws_cli_put_and_get(srv, s3, tmp_path):
+    """The AWS CLI's own example (s3api put-bucket-replication) against a real server."""
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    document = tmp_path / "replication.json"
+    document.write_text(json.dumps({"Role": ROLE, "Rules": [{
+        "Status": "Enabled", "Priority": 1, "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Filter": {"Prefix": ""}, "Destination": {"Bucket": "arn:aws:s3:::dst"}}]}))
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "config"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials")}
+    env.pop("AWS_PROFILE", None)
+
+    def aws(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["aws", "--endpoint-url", srv.endpoint, "--output", "json", "s3api", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    put = aws("put-bucket-replication", "--bucket", "src", "--replication-configuration", f"file://{document}")
+    assert put.returncode == 0, put.stderr
+    got = json.loads(aws("get-bucket-replication", "--bucket", "src").stdout)["ReplicationConfiguration"]
+    assert got["Role"] == ROLE and got["Rules"][0]["Destination"] == {"Bucket": "arn:aws:s3:::dst"}
+    assert len(got["Rules"][0]["ID"]) == 48
+    assert aws("delete-bucket-replication", "--bucket", "src").returncode == 0
+    missing = aws("get-bucket-replication", "--bucket", "src")
+    assert missing.returncode != 0 and "ReplicationConfigurationNotFoundError" in missing.stderr

@@ -215,6 +215,8 @@ class BucketsMixin:
             if not params.get("MFA"):
                 raise AwsError("InvalidRequest", "MFA Authentication must be used for this request", 400)
         self.check_versioning_change(bucket, status)  # never Suspended with Object Lock (object_lock.py)
+        if status == "Suspended":
+            self.check_versioning_can_be_suspended(bucket)  # nor with replication (replication_config.py)
         try:
             with self.db.transaction():
                 self.db.execute("UPDATE buckets SET versioning = ? WHERE partition = ? AND name = ?",

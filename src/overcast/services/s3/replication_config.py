@@ -163,6 +163,13 @@ def check_configuration(config: dict) -> dict:
 
 
 class ReplicationConfigMixin:
+    def check_versioning_can_be_suspended(self, bucket) -> None:
+        """A bucket with a replication configuration keeps versioning Enabled."""
+        if self.configs.get(bucket, KIND):
+            raise AwsError("InvalidBucketState", "A replication configuration is present on this bucket, so you "
+                           "cannot change the versioning state. To change the versioning state, first delete the "
+                           "replication configuration.", 409)
+
     def put_bucket_replication(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)
         config = check_configuration(params.get("ReplicationConfiguration") or {})
