@@ -409,25 +409,57 @@ def test_pending_replication_survives_a_kill(tmp_path):
         server.stop()
 
 
-def test_strict_mode_needs_the_role_to_exist(tmp_path):
-    server = _start(str(tmp_path / "data"), strict=True)
-    try:
-        s3 = _client(server)
-        iam = _client(server, "iam")
-        iam.create_role(RoleName="replication", AssumeRolePolicyDocument=TRUST)
-        _versioned(s3, "src")
-        _versioned(s3, "dst")
-        _configure(s3, "src", _rule("dst"))
-        s3.put_object(Bucket="src", Key="with-role", Body=b"1")
-        _advance(server)
-        assert s3.head_object(Bucket="src", Key="with-role")["ReplicationStatus"] == "COMPLETED"
-        iam.delete_role(RoleName="replication")
-        s3.put_object(Bucket="src", Key="without-role", Body=b"2")
-        _advance(server)
-        assert s3.head_object(Bucket="src", Key="without-role")["ReplicationStatus"] == "FAILED"
-        assert _error(lambda: s3.head_object(Bucket="dst", Key="without-role"))[0] == 404
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    server = _start(str(tmp_path_factory.mktemp("replication-strict")), strict=True)
+    yield server
+    server.stop()
+
+
+def test_strict_mode_needs_the_role_to_exist(strict_server):
+    server = strict_server
+    server.post("/_overcast/reset")
+    s3 = _client(server)
+    iam = _client(server, "iam")
+    iam.create_role(RoleName="replication", AssumeRolePolicyDocument=TRUST)
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    _configure(s3, "src", _rule("dst"))
+    s3.put_object(Bucket="src", Key="with-role", Body=b"1")
+    _advance(server)
+    assert s3.head_object(Bucket="src", Key="with-role")["ReplicationStatus"] == "COMPLETED"
+    iam.delete_role(RoleName="replication")
+    s3.put_object(Bucket="src", Key="without-role", Body=b"2")
+    _advance(server)
+    assert s3.head_object(Bucket="src", Key="without-role")["ReplicationStatus"] == "FAILED"
+    assert _error(lambda: s3.head_object(Bucket="dst", Key="without-role"))[0] == 404
+
+
+def test_strict_mode_put_needs_pass_role(strict_server):
+    """PutBucketReplication needs s3:PutReplicationConfiguration and iam:PassRole on the role."""
+    server = strict_server
+    server.post("/_overcast/reset")
+    s3, iam = _client(server), _client(server, "iam")
+    iam.create_role(RoleName="replication", AssumeRolePolicyDocument=TRUST)
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    iam.create_user(UserName="admin")
+    key = iam.create_access_key(UserName="admin")["AccessKey"]
+    statements = [{"Effect": "Allow", "Action": "s3:PutReplicationConfiguration", "Resource": "arn:aws:s3:::src"}]
+
+    def allow(extra: list) -> None:
+        iam.put_user_policy(UserName="admin", PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": statements + extra}))
+
+    user = boto3.session.Session().client(
+        "s3", endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"], config=Config(retries={"max_attempts": 1}))
+    allow([])
+    assert _error(lambda: _configure(user, "src", _rule("dst")))[:2] == (403, "AccessDenied")
+    allow([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": ROLE,
+            "Condition": {"StringEquals": {"iam:PassedToService": "s3.amazonaws.com"}}}])
+    _configure(user, "src", _rule("dst"))
+    assert s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]["Role"] == ROLE
 
 
 def test_aws_cli_put_and_get(srv, s3, tmp_path):
