@@ -166,11 +166,17 @@ class Replicator:
     async def run_due(self, payload: dict | None = None) -> None:
         """Timer handler: apply every queue entry that fell due, oldest first."""
         self._armed = None
-        rows = self.db.query("SELECT id, partition, bucket, key, version, rule FROM replication_queue "
-                             "WHERE due <= ? ORDER BY id", (self.provider.clock.now(),))
-        for row in rows:
-            await self._apply(*row)
-        self.resume()
+        try:
+            rows = self.db.query("SELECT id, partition, bucket, key, version, rule FROM replication_queue "
+                                 "WHERE due <= ? ORDER BY id", (self.provider.clock.now(),))
+            for row in rows:
+                try:
+                    await self._apply(*row)
+                except Exception:  # noqa: BLE001 - an entry that cannot be applied is dropped, not retried forever
+                    log.exception("replication queue entry %s dropped", row[0])
+                    self.db.execute("DELETE FROM replication_queue WHERE id = ?", (row[0],))
+        finally:
+            self.resume()  # whatever happened, wake up again for what is left
 
     async def _apply(self, entry_id: int, partition: str, bucket: str, key: str, version_id: str, spec: str) -> None:
         store = self.provider.store
