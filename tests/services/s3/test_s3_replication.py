@@ -143,6 +143,8 @@ _MALFORMED = (400, "MalformedXML", "The XML you provided was not well-formed or 
     ([_rule("dst", Prefix="a")], _MALFORMED),  # a legacy Prefix beside a Filter
     ([_rule("dst", Filter={"Prefix": "a", **_TAG_FILTER})], _MALFORMED),  # two conditions outside And
     ([_rule("dst", Status="On")], _MALFORMED),
+    ([_rule("dst", SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})],
+     (400, "InvalidRequest", "ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present.")),
     ([_rule("missing")], (400, "InvalidRequest", "Destination bucket must exist.")),
     ([_rule("unversioned")], (400, "InvalidRequest", "Destination bucket must have versioning enabled.")),
     ([_rule("src")], (400, "InvalidRequest", "Destination bucket cannot be the same as the source bucket.")),
@@ -256,6 +258,32 @@ def test_filters_select_by_prefix_and_tags(srv, s3):
     assert "ReplicationStatus" not in s3.head_object(Bucket="src", Key="docs/untagged")
     _advance(srv)
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="dst").get("Contents", [])] == ["docs/yes"]
+
+
+def _kms_object(s3, key: str) -> None:
+    upload = s3.create_multipart_upload(Bucket="src", Key=key, ServerSideEncryption="aws:kms",
+                                        SSEKMSKeyId=KMS_KEY)["UploadId"]
+    etag = s3.upload_part(Bucket="src", Key=key, UploadId=upload, PartNumber=1, Body=b"secret")["ETag"]
+    s3.complete_multipart_upload(Bucket="src", Key=key, UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+
+
+KMS_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_kms_encrypted_objects_need_opting_in(srv, s3):
+    _versioned(s3, "src")
+    _versioned(s3, "plain")
+    _versioned(s3, "kms")
+    kms_rule = _rule("kms", ID="kms", Priority=2,
+                     SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})
+    kms_rule["Destination"]["EncryptionConfiguration"] = {"ReplicaKmsKeyID": KMS_KEY}
+    _configure(s3, "src", _rule("plain"), kms_rule)
+    _kms_object(s3, "sealed")
+    _advance(srv)
+    assert s3.head_object(Bucket="src", Key="sealed")["ReplicationStatus"] == "COMPLETED"
+    assert s3.get_object(Bucket="kms", Key="sealed")["Body"].read() == b"secret"
+    assert _error(lambda: s3.head_object(Bucket="plain", Key="sealed"))[0] == 404
 
 
 def test_disabled_rule_replicates_nothing(srv, s3):

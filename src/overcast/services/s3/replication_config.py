@@ -124,6 +124,12 @@ def _check_rule(rule: dict) -> None:
     criteria = rule.get("SourceSelectionCriteria") or {}
     _status(criteria.get("SseKmsEncryptedObjects"))
     _status(criteria.get("ReplicaModifications"))
+    encryption = rule["Destination"].get("EncryptionConfiguration")
+    if encryption is not None and criteria.get("SseKmsEncryptedObjects") is None:
+        raise _invalid_request("SseKmsEncryptedObjects must be specified if EncryptionConfiguration is present.")
+    if criteria.get("SseKmsEncryptedObjects", {}).get("Status") == "Enabled" \
+            and not (encryption or {}).get("ReplicaKmsKeyID"):
+        raise _invalid_request("ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present.")
     priority = rule.get("Priority")
     if priority is not None and not 0 <= priority <= MAX_PRIORITY:
         raise _invalid_request(f"Priority must be between 0 and {MAX_PRIORITY}.")

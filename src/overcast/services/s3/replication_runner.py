@@ -219,6 +219,9 @@ class Replicator:
             attrs = {member: value for member, value in source.attrs.items() if member not in _NOT_COPIED}
             if source.parts is not None:
                 attrs["parts"] = [list(part) for part in source.parts]
+            replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+            if _is_kms(attrs) and replica_key:  # the replica is encrypted under the rule's key
+                attrs["sse"] = {**attrs["sse"], "SSEKMSKeyId": replica_key}
             if destination.get("AccessControlTranslation"):
                 attrs["owner"] = destination["Account"]
                 attrs.pop("acl", None)
