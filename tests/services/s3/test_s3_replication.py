@@ -6,6 +6,7 @@ write, so a test sees ``PENDING`` for sure and moves the clock to see the replic
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -400,6 +401,23 @@ def test_replicas_are_not_replicated_again(srv, s3):
     _advance(srv)
     assert s3.head_object(Bucket="bbb", Key="k")["ReplicationStatus"] == "REPLICA"
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="ccc")["Contents"]] == ["own"]
+
+
+def test_inventory_reports_the_replication_status(srv, s3):
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    s3.create_bucket(Bucket="reports")
+    _configure(s3, "src", _rule("dst"))
+    s3.put_bucket_inventory_configuration(Bucket="src", Id="inv", InventoryConfiguration={
+        "Destination": {"S3BucketDestination": {"Bucket": "arn:aws:s3:::reports", "Format": "CSV"}},
+        "IsEnabled": True, "Id": "inv", "IncludedObjectVersions": "Current", "Schedule": {"Frequency": "Daily"},
+        "OptionalFields": ["ReplicationStatus"]})
+    s3.put_object(Bucket="src", Key="k", Body=b"1")
+    _advance(srv)
+    _advance(srv, 86400)  # past midnight: the daily report is written
+    data_keys = [o["Key"] for o in s3.list_objects_v2(Bucket="reports")["Contents"] if o["Key"].endswith(".csv.gz")]
+    rows = gzip.decompress(s3.get_object(Bucket="reports", Key=data_keys[0])["Body"].read()).decode().splitlines()
+    assert rows == ['"src","k","COMPLETED"']
 
 
 def test_deleting_the_configuration_stops_replication(srv, s3):

@@ -228,7 +228,7 @@ class InventoryRunner:
         return {
             "Size": str(size), "LastModifiedDate": _iso(modified), "ETag": etag.strip('"'),
             "StorageClass": storage_class, "IsMultipartUploaded": "true" if attrs.get("parts") else "false",
-            "ReplicationStatus": "", "EncryptionStatus": encryption, "ObjectLockRetainUntilDate": "",
+            "ReplicationStatus": attrs.get("replication", ""), "EncryptionStatus": encryption, "ObjectLockRetainUntilDate": "",
             "ObjectLockMode": "", "ObjectLockLegalHoldStatus": "",
             # a new INTELLIGENT_TIERING object sits in the Frequent Access tier
             "IntelligentTieringAccessTier": "FREQUENT" if storage_class == "INTELLIGENT_TIERING" else "",
