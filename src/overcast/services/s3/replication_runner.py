@@ -26,9 +26,12 @@ does Amazon S3 replicate?"), and how it is done here:
 - ``AccessControlTranslation`` (owner override) makes the destination account the replica's
   owner, with the default (owner-only) ACL.
 
-Not enforced: the role's permissions (s3:ReplicateObject on the destination, the
-destination bucket's policy for another account); in strict mode only the role's existence is
-checked. ReplicaModifications (syncing tag / ACL changes back) is stored, not applied.
+Not done: the role's permissions are not evaluated (s3:ReplicateObject on the destination,
+the destination bucket's policy for another account); in strict mode only the role's existence
+is checked. Tag and ACL changes made to a source version after it was replicated do not reach
+its replicas (those writes announce no object event), so ReplicaModifications is stored, not
+applied. ExistingObjectReplication is stored: existing objects are never replicated (S3 does it
+through Batch Replication). No s3:Replication:* event notifications, no replication metrics.
 """
 
 from __future__ import annotations
