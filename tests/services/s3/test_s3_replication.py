@@ -249,6 +249,26 @@ def test_multipart_and_copied_objects_replicate(srv, s3):
     assert s3.get_object(Bucket="src", Key="big")["ContentLength"] == 5 * 1024 * 1024 + 4
 
 
+def test_tag_changes_reach_the_replica(srv, s3):
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    _configure(s3, "src", _rule("dst"))
+    s3.put_object(Bucket="src", Key="k", Body=b"1", Tagging="stage=draft")
+    _advance(srv)
+    s3.put_object_tagging(Bucket="src", Key="k", Tagging={"TagSet": [{"Key": "stage", "Value": "final"}]})
+    assert s3.get_object_tagging(Bucket="dst", Key="k")["TagSet"] == [{"Key": "stage", "Value": "draft"}]
+    _advance(srv)
+    assert s3.get_object_tagging(Bucket="dst", Key="k")["TagSet"] == [{"Key": "stage", "Value": "final"}]
+    s3.delete_object_tagging(Bucket="src", Key="k")
+    _advance(srv)
+    assert s3.get_object_tagging(Bucket="dst", Key="k")["TagSet"] == []
+    assert s3.head_object(Bucket="src", Key="k")["ReplicationStatus"] == "COMPLETED"
+    # a change made on the replica stays there (replica modification sync is not applied)
+    s3.put_object_tagging(Bucket="dst", Key="k", Tagging={"TagSet": [{"Key": "local", "Value": "1"}]})
+    _advance(srv)
+    assert s3.get_object_tagging(Bucket="src", Key="k")["TagSet"] == []
+
+
 def test_filters_select_by_prefix_and_tags(srv, s3):
     _versioned(s3, "src")
     _versioned(s3, "dst")

@@ -26,12 +26,14 @@ does Amazon S3 replicate?"), and how it is done here:
 - ``AccessControlTranslation`` (owner override) makes the destination account the replica's
   owner, with the default (owner-only) ACL.
 
+- Later tag and ACL changes of a replicated (``COMPLETED``) source version reach its replicas
+  the same way (queued, then applied; the ACL not under an owner override). Changes made on a
+  replica stay there: ReplicaModifications (syncing them back) is stored, not applied.
+
 Not done: the role's permissions are not evaluated (s3:ReplicateObject on the destination,
 the destination bucket's policy for another account); in strict mode only the role's existence
-is checked. Tag and ACL changes made to a source version after it was replicated do not reach
-its replicas (those writes announce no object event), so ReplicaModifications is stored, not
-applied. ExistingObjectReplication is stored: existing objects are never replicated (S3 does it
-through Batch Replication). No s3:Replication:* event notifications, no replication metrics.
+is checked. ExistingObjectReplication is stored: existing objects are never replicated (S3 does
+it through Batch Replication). No s3:Replication:* event notifications, no replication metrics.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ STATUS = "replication"  # the version's attrs member holding its replication sta
 REPLICA = "REPLICA"
 # members of the source's attrs a replica does not take
 _NOT_COPIED = (STATUS, "restore")
+# members of a version's attrs whose later changes reach its replicas
+_SYNCED = frozenset({"tags", "acl"})
 
 
 def replication_header(attrs: dict) -> dict:
@@ -118,37 +122,60 @@ class Replicator:
 
     # -- queueing --------------------------------------------------------------------------
 
+    def _config_of(self, partition: str, bucket: str) -> dict | None:
+        db = self.db
+        if self._any is None:
+            self._any = db.query_one("SELECT 1 FROM bucket_configs WHERE kind = ? LIMIT 1", (KIND,)) is not None
+        if not self._any:
+            return None
+        row = db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? AND kind = ?",
+                           (partition, bucket, KIND))
+        return None if row is None else json.loads(row[0])
+
     def on_event(self, event) -> None:
         """``ObjectStore`` subscriber: queue a new version or delete marker that a rule selects."""
         if not (event.kind.startswith("ObjectCreated:") or event.kind == "ObjectRemoved:DeleteMarkerCreated"):
             return  # version-specific deletes and lifecycle expirations are not replicated
         if event.version is None or event.version == NULL_VERSION:
             return
-        db = self.db
-        if self._any is None:
-            self._any = db.query_one("SELECT 1 FROM bucket_configs WHERE kind = ? LIMIT 1", (KIND,)) is not None
-        if not self._any:
+        config = self._config_of(event.partition, event.bucket)
+        if config is None:
             return
-        row = db.query_one("SELECT value FROM bucket_configs WHERE partition = ? AND bucket = ? AND kind = ?",
-                           (event.partition, event.bucket, KIND))
-        if row is None:
-            return
-        store = self.provider.store
-        version = store.version(event.partition, event.bucket, event.key, event.version)
+        version = self.provider.store.version(event.partition, event.bucket, event.key, event.version)
         if version is None or version.attrs.get(STATUS) == REPLICA:
             return
-        config = json.loads(row[0])
-        rules = rules_for(config, version)
+        self._queue(event.partition, event.bucket, version, config, rules_for(config, version))
+
+    def on_attrs_changed(self, partition: str, bucket: str, key: str, version_id: str, names: tuple) -> None:
+        """``ObjectStore`` attrs subscriber: tag and ACL changes of a replicated version are
+        brought to its replicas (S3 replicates object ACL updates and tags)."""
+        if not _SYNCED.intersection(names) or version_id == NULL_VERSION:
+            return
+        config = self._config_of(partition, bucket)
+        if config is None:
+            return
+        version = self.provider.store.version(partition, bucket, key, version_id)
+        # a PENDING version's replica takes the attrs as they are when it is made
+        if version is None or version.marker or version.attrs.get(STATUS) != "COMPLETED":
+            return
+        self._queue(partition, bucket, version, config, rules_for(config, version), metadata=True)
+
+    def _queue(self, partition: str, bucket: str, version: ObjectVersion, config: dict, rules: list,
+               metadata: bool = False) -> None:
+        """Queue ``version`` (or, with ``metadata``, its tags and ACL) for each rule's destination."""
         if not rules:
             return
+        db = self.db
         due = self.provider.clock.now() + float(self.provider.cloud.settings.s3_replication_seconds)
         with db.transaction():
             for rule in rules:
+                spec = {"role": config["Role"], "rule": rule, **({"metadata": True} if metadata else {})}
                 db.execute("INSERT INTO replication_queue (partition, bucket, key, version, rule, due) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", (event.partition, event.bucket, event.key, event.version,
-                                                         json.dumps({"role": config["Role"], "rule": rule}), due))
-            if not version.marker:
-                store.update_attrs(event.partition, event.bucket, event.key, event.version, **{STATUS: "PENDING"})
+                           "VALUES (?, ?, ?, ?, ?, ?)", (partition, bucket, version.key, version.version,
+                                                         json.dumps(spec), due))
+            if not version.marker and not metadata:
+                self.provider.store.update_attrs(partition, bucket, version.key, version.version,
+                                                 **{STATUS: "PENDING"})
         self._arm(due)
 
     def resume(self) -> None:
@@ -215,6 +242,9 @@ class Replicator:
             return False  # gone, or no longer versioned: S3 reports DstBucketNotFound / DstBucketUnversioned
         if self.provider.cloud.settings.strict and not await self._role_exists(spec["role"]):
             return False  # S3 cannot assume the role: AssumeRoleNotPermitted
+        if spec.get("metadata"):
+            self._sync_metadata(partition, name, source, rule)
+            return True
         replica = ObjectVersion(key=source.key, version=source.version, modified=source.modified,
                                 marker=source.marker, attrs={STATUS: REPLICA})
         if not source.marker:
@@ -241,6 +271,17 @@ class Replicator:
         if not stored:  # already there: an entry applied again after a crash
             self._free(replica)
         return True
+
+    def _sync_metadata(self, partition: str, destination: str, source: ObjectVersion, rule: dict) -> None:
+        """Give the replica of ``source`` the source's current tags (and ACL, unless the rule
+        makes the destination the owner)."""
+        replica = self.provider.store.version(partition, destination, source.key, source.version)
+        if replica is None or replica.attrs.get(STATUS) != REPLICA:
+            return  # deleted from the destination since: nothing to bring up to date
+        changes = {"tags": source.attrs.get("tags") or None}
+        if not (rule.get("Destination") or {}).get("AccessControlTranslation"):
+            changes["acl"] = source.attrs.get("acl")
+        self.provider.store.update_attrs(partition, destination, source.key, source.version, **changes)
 
     def _free(self, replica: ObjectVersion) -> None:
         if not replica.marker:
@@ -275,4 +316,5 @@ class ReplicationMixin:
         if self._replicator is None:
             self._replicator = Replicator(self)
             self.store.subscribe(self._replicator.on_event)
+            self.store.subscribe_attrs(self._replicator.on_attrs_changed)
         return self._replicator

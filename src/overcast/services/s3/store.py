@@ -100,6 +100,7 @@ class ObjectStore:
         self.db = db
         self.blobs = blobs
         self._subscribers: list[Callable[[ObjectEvent], None]] = []
+        self._attrs_subscribers: list[Callable[[str, str, str, str, tuple], None]] = []
         self._seq = None
 
     # -- events ----------------------------------------------------------------------------
@@ -107,6 +108,11 @@ class ObjectStore:
     def subscribe(self, callback: Callable[[ObjectEvent], None]) -> None:
         """Call ``callback(event)`` after every committed object change (it must not raise)."""
         self._subscribers.append(callback)
+
+    def subscribe_attrs(self, callback: Callable[[str, str, str, str, tuple], None]) -> None:
+        """Call ``callback(partition, bucket, key, version, names)`` after ``update_attrs``
+        changed members ``names`` of a version's attrs (tags, ACL...) in place."""
+        self._attrs_subscribers.append(callback)
 
     def _emit(self, event: ObjectEvent) -> None:
         for callback in list(self._subscribers):
@@ -294,6 +300,11 @@ class ObjectStore:
                     attrs[name] = value
             self.db.execute("UPDATE versions SET attrs = ? WHERE partition = ? AND bucket = ? AND key = ? "
                             "AND version = ?", (json.dumps(attrs), partition, bucket, key, version))
+        for callback in list(self._attrs_subscribers):
+            try:
+                callback(partition, bucket, key, version, tuple(changes))
+            except Exception:  # as for _emit: an observer never fails the change it observes
+                pass
 
     def update_storage_class(self, partition: str, bucket: str, key: str, version: str, storage_class: str) -> None:
         self.db.execute("UPDATE versions SET storage_class = ? WHERE partition = ? AND bucket = ? AND key = ? "
