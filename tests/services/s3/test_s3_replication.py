@@ -269,6 +269,23 @@ def test_tag_changes_reach_the_replica(srv, s3):
     assert s3.get_object_tagging(Bucket="src", Key="k")["TagSet"] == []
 
 
+def test_replica_modification_sync_brings_replica_tags_back(srv, s3):
+    _versioned(s3, "src")
+    _versioned(s3, "dst")
+    _configure(s3, "src", _rule("dst"))
+    _configure(s3, "dst", _rule("src", SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}}))
+    s3.put_object(Bucket="src", Key="k", Body=b"1")
+    _advance(srv)
+    s3.put_object_tagging(Bucket="dst", Key="k", Tagging={"TagSet": [{"Key": "seen", "Value": "yes"}]})
+    _advance(srv)
+    _advance(srv)
+    assert s3.get_object_tagging(Bucket="src", Key="k")["TagSet"] == [{"Key": "seen", "Value": "yes"}]
+    assert s3.head_object(Bucket="src", Key="k")["ReplicationStatus"] == "COMPLETED"
+    assert s3.head_object(Bucket="dst", Key="k")["ReplicationStatus"] == "REPLICA"
+    # the replica itself is not copied back: src keeps its one version
+    assert len(s3.list_object_versions(Bucket="src")["Versions"]) == 1
+
+
 def test_filters_select_by_prefix_and_tags(srv, s3):
     _versioned(s3, "src")
     _versioned(s3, "dst")

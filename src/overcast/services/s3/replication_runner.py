@@ -28,7 +28,8 @@ does Amazon S3 replicate?"), and how it is done here:
 
 - Later tag and ACL changes of a replicated (``COMPLETED``) source version reach its replicas
   the same way (queued, then applied; the ACL not under an owner override). Changes made on a
-  replica stay there: ReplicaModifications (syncing them back) is stored, not applied.
+  replica go back to its source only through a rule of the replica's bucket with
+  ``SourceSelectionCriteria.ReplicaModifications`` Enabled (replica modification sync).
 
 Not done: the role's permissions are not evaluated (s3:ReplicateObject on the destination,
 the destination bucket's policy for another account); in strict mode only the role's existence
@@ -155,10 +156,15 @@ class Replicator:
         if config is None:
             return
         version = self.provider.store.version(partition, bucket, key, version_id)
-        # a PENDING version's replica takes the attrs as they are when it is made
-        if version is None or version.marker or version.attrs.get(STATUS) != "COMPLETED":
+        if version is None or version.marker:
             return
-        self._queue(partition, bucket, version, config, rules_for(config, version), metadata=True)
+        status = version.attrs.get(STATUS)
+        if status == REPLICA:  # back to the source only by rules with replica modification sync
+            self._queue(partition, bucket, version, config, [
+                rule for rule in rules_for(config, version) if ((rule.get("SourceSelectionCriteria") or {}).get(
+                    "ReplicaModifications") or {}).get("Status") == "Enabled"], metadata=True)
+        elif status == "COMPLETED":  # a PENDING version's replica takes the attrs as they are when made
+            self._queue(partition, bucket, version, config, rules_for(config, version), metadata=True)
 
     def _queue(self, partition: str, bucket: str, version: ObjectVersion, config: dict, rules: list,
                metadata: bool = False) -> None:
@@ -226,6 +232,8 @@ class Replicator:
             if current is None:
                 return
             status = current.attrs.get(STATUS)
+            if status == REPLICA:
+                return  # a replica's metadata went back to its source: it stays a replica
             if not done:
                 status = "FAILED"
             elif status != "FAILED" and db.query_one(
@@ -273,15 +281,18 @@ class Replicator:
         return True
 
     def _sync_metadata(self, partition: str, destination: str, source: ObjectVersion, rule: dict) -> None:
-        """Give the replica of ``source`` the source's current tags (and ACL, unless the rule
-        makes the destination the owner)."""
-        replica = self.provider.store.version(partition, destination, source.key, source.version)
-        if replica is None or replica.attrs.get(STATUS) != REPLICA:
+        """Give the other copy of ``source`` in ``destination`` (its replica, or for replica
+        modification sync its source: the same version id) the current tags, and the ACL
+        unless the rule makes the destination the owner. Nothing changes when they already
+        match, which is also what ends a two-way sync."""
+        target = self.provider.store.version(partition, destination, source.key, source.version)
+        if target is None:
             return  # deleted from the destination since: nothing to bring up to date
         changes = {"tags": source.attrs.get("tags") or None}
         if not (rule.get("Destination") or {}).get("AccessControlTranslation"):
             changes["acl"] = source.attrs.get("acl")
-        self.provider.store.update_attrs(partition, destination, source.key, source.version, **changes)
+        if any(target.attrs.get(name) != value for name, value in changes.items()):
+            self.provider.store.update_attrs(partition, destination, source.key, source.version, **changes)
 
     def _free(self, replica: ObjectVersion) -> None:
         if not replica.marker:
