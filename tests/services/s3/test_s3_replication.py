@@ -97,6 +97,15 @@ def test_get_without_configuration(s3):
         404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")
 
 
+def test_missing_bucket_and_expected_owner(s3):
+    assert _error(lambda: s3.get_bucket_replication(Bucket="no-such-bucket"))[:2] == (404, "NoSuchBucket")
+    assert _error(lambda: s3.delete_bucket_replication(Bucket="no-such-bucket"))[:2] == (404, "NoSuchBucket")
+    assert _error(lambda: _configure(s3, "no-such-bucket", _rule("dst")))[:2] == (404, "NoSuchBucket")
+    _versioned(s3, "src")
+    assert _error(lambda: s3.get_bucket_replication(Bucket="src", ExpectedBucketOwner=OTHER))[:2] == (
+        403, "AccessDenied")
+
+
 def test_put_get_delete_round_trip(s3):
     _versioned(s3, "src")
     _versioned(s3, "dst")
