@@ -153,6 +153,11 @@ _MALFORMED = (400, "MalformedXML", "The XML you provided was not well-formed or 
     ([_rule("dst", Prefix="a")], _MALFORMED),  # a legacy Prefix beside a Filter
     ([_rule("dst", Filter={"Prefix": "a", **_TAG_FILTER})], _MALFORMED),  # two conditions outside And
     ([_rule("dst", Status="On")], _MALFORMED),
+    ([_rule("dst"), {"ID": "v1", "Prefix": "a", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dst"}}],
+     _MALFORMED),  # V1 and V2 rules mixed
+    ([{"ID": "one", "Prefix": "logs/", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dst"}},
+      {"ID": "two", "Prefix": "logs/app", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dst"}}],
+     (400, "InvalidRequest", "Found overlapping prefixes 'logs/' and 'logs/app'")),
     ([_rule("dst", SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})],
      (400, "InvalidRequest", "ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present.")),
     ([_rule("missing")], (400, "InvalidRequest", "Destination bucket must exist.")),

@@ -165,7 +165,21 @@ def check_configuration(config: dict) -> dict:
                 raise _invalid_request(f"Found duplicate priority {rule['Priority']}.")
             priorities.add(rule["Priority"])
         stored.append(rule)
+    legacy = [rule for rule in stored if rule.get("Filter") is None]
+    if legacy and len(legacy) != len(stored):
+        raise malformed_xml()  # one schema per configuration: all rules with Filter (V2) or none (V1)
+    _check_legacy_prefixes(legacy)
     return {"Role": role, "Rules": stored}
+
+
+def _check_legacy_prefixes(rules: list) -> None:
+    """V1 rules have no priority to settle a conflict: their prefixes cannot overlap for a
+    destination."""
+    for index, rule in enumerate(rules):
+        for other in rules[:index]:
+            a, b = other.get("Prefix") or "", rule.get("Prefix") or ""
+            if destination_bucket(rule) == destination_bucket(other) and (a.startswith(b) or b.startswith(a)):
+                raise _invalid_request(f"Found overlapping prefixes '{a}' and '{b}'")
 
 
 class ReplicationConfigMixin:
