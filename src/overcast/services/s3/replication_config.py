@@ -10,7 +10,11 @@ the document first, then the source bucket's versioning, then each destination b
 - A rule with a ``Filter`` is of the current schema (V2): it needs ``Priority`` and
   ``DeleteMarkerReplication``, and delete markers cannot be replicated by a rule that filters
   on tags. A rule without one (the legacy top-level ``Prefix``, V1) replicates delete markers.
+- All rules of a configuration use one schema; V1 prefixes cannot overlap for a destination.
 - Priorities are unique; rule IDs are unique and at most 255 characters.
+- SSE-KMS objects are selected with ``SseKmsEncryptedObjects``, which needs a
+  ``ReplicaKmsKeyID``; an owner override (``AccessControlTranslation``) needs ``Account``;
+  Replication Time Control needs metrics, both at 15 minutes.
 - The source and every destination bucket must have versioning Enabled; the destination must
   exist and not be the source.
 """
