@@ -6,6 +6,7 @@ write, so a test sees ``PENDING`` for sure and moves the clock to see the replic
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import os
@@ -428,6 +429,21 @@ def test_failed_when_the_destination_stops_versioning(srv, s3):
     _advance(srv)
     assert s3.head_object(Bucket="src", Key="k")["ReplicationStatus"] == "FAILED"
     assert s3.list_objects_v2(Bucket="dst")["KeyCount"] == 0
+
+
+def test_object_lock_goes_only_where_locks_hold(srv, s3):
+    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+    s3.create_bucket(Bucket="locked-too", ObjectLockEnabledForBucket=True)
+    _versioned(s3, "unlocked")
+    _configure(s3, "locked", _rule("locked-too"), _rule("unlocked", ID="second", Priority=2))
+    until = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
+    s3.put_object(Bucket="locked", Key="k", Body=b"1", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until,
+                  ChecksumAlgorithm="SHA256")
+    _advance(srv)
+    assert s3.head_object(Bucket="locked", Key="k")["ReplicationStatus"] == "FAILED"
+    replica = s3.head_object(Bucket="locked-too", Key="k")
+    assert (replica["ObjectLockMode"], replica["ObjectLockRetainUntilDate"]) == ("GOVERNANCE", until)
+    assert _error(lambda: s3.head_object(Bucket="unlocked", Key="k"))[0] == 404
 
 
 def test_two_destinations_complete_together(srv, s3):

@@ -20,8 +20,9 @@ does Amazon S3 replicate?"), and how it is done here:
   time, metadata, tags, checksum and (unless the destination names a storage class) storage
   class, with status ``REPLICA``; its bytes are hard links of the source's blobs. The source
   becomes ``COMPLETED`` once every destination has its replica, ``FAILED`` when one cannot
-  (the destination bucket is gone or no longer versioned; in strict mode, the rule's role
-  does not exist).
+  (the destination bucket is gone or no longer versioned, or lacks the Object Lock the
+  source bucket has; in strict mode, the rule's role does not exist). Object Lock retention
+  and legal holds go with the replica.
 - Replicas are not replicated again (a destination's own rules leave them alone).
 - ``AccessControlTranslation`` (owner override) makes the destination account the replica's
   owner, with the default (owner-only) ACL.
@@ -220,7 +221,7 @@ class Replicator:
         done = False
         if source is not None:
             try:
-                done = await self._replicate(partition, source, json.loads(spec))
+                done = await self._replicate(partition, bucket, source, json.loads(spec))
             except Exception:  # noqa: BLE001 - a broken entry fails alone, it never blocks the queue
                 log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
         db = self.db
@@ -242,12 +243,18 @@ class Replicator:
                 status = "COMPLETED"  # every destination has its replica
             store.update_attrs(partition, bucket, key, version_id, **{STATUS: status})
 
-    async def _replicate(self, partition: str, source: ObjectVersion, spec: dict) -> bool:
+    def _has_object_lock(self, partition: str, bucket: str) -> bool:
+        return self.db.query_one("SELECT 1 FROM bucket_configs WHERE partition = ? AND bucket = ? AND kind = "
+                                 "'object-lock'", (partition, bucket)) is not None
+
+    async def _replicate(self, partition: str, source_bucket: str, source: ObjectVersion, spec: dict) -> bool:
         """Store the replica of ``source`` in the rule's destination; False when it cannot."""
         rule = spec["rule"]
         name = destination_bucket(rule)
         if self.bucket_versioning(partition, name) != "Enabled":
             return False  # gone, or no longer versioned: S3 reports DstBucketNotFound / DstBucketUnversioned
+        if self._has_object_lock(partition, source_bucket) and not self._has_object_lock(partition, name):
+            return False  # a locked bucket's versions go only where locks hold: DstBucketObjectLockConfigMissing
         if self.provider.cloud.settings.strict and not await self._role_exists(spec["role"]):
             return False  # S3 cannot assume the role: AssumeRoleNotPermitted
         if spec.get("metadata"):
