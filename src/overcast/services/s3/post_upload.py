@@ -24,6 +24,7 @@ from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
 
 from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
+from .metadata_encoding import decode_metadata_value
 from .objects import check_key
 from .post_form import FormReader, boundary_of, malformed
 from .post_policy import (
@@ -196,7 +197,8 @@ def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
             headers["Expires"] = parsedate_to_datetime(headers["Expires"]).timestamp()
         except (TypeError, ValueError):
             del headers["Expires"]  # S3 keeps an unparsable Expires out of the object
-    meta = {name[len("x-amz-meta-"):]: value for name, value in fields.items() if name.startswith("x-amz-meta-")}
+    meta = {name[len("x-amz-meta-"):]: decode_metadata_value(value, from_header=False)
+            for name, value in fields.items() if name.startswith("x-amz-meta-")}
     size = sum(len(name.encode()) + len(value.encode()) for name, value in meta.items())
     if size > MAX_METADATA_BYTES:
         raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400,
