@@ -15,6 +15,8 @@ import time
 from random import getrandbits as _random_bits
 
 from overcast.auth import Authenticator
+from overcast.auth.query_headers import apply_query_headers
+from overcast.auth.sigv4 import S3_SIGNING_NAMES
 from overcast.cloud import Cloud
 from overcast.context import RequestContext
 from overcast.errors import AwsError, InternalFailure, NotImplementedOperation
@@ -212,6 +214,9 @@ class Gateway:
         try:
             headers = request.headers
             info = self.auth.inspect(request.method, request.query_string, headers)
+            if info is not None and (info.kind == "sigv2-presigned"
+                                     or (info.kind == "presigned" and info.service in S3_SIGNING_NAMES)):
+                apply_query_headers(info, request.query_string, headers)  # before routing: x-amz-copy-source...
             route = self.router.route(
                 request.method, request.path, request.query_string, headers, info.service if info else None
             )
