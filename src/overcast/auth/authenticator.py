@@ -207,6 +207,10 @@ class Authenticator:
                 payloads = [sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
         elif content_sha256 is not None:
             payloads = [content_sha256]
+            if s3 and content_sha256.startswith("STREAMING-") and "x-amz-decoded-content-length" not in headers:
+                # S3 has no error of its own for this: the request fails its signature check
+                _, to_sign, text = canonical.matches(key, info.signature, content_sha256)
+                raise failures.signature_mismatch(info.access_key, info.signature, to_sign, text)
         elif request.stream is not None:
             # Only known once the body is read: verified at its end.
             body = _plain_body(request)
@@ -234,7 +238,7 @@ class Authenticator:
                 _plain_body(request).on_complete = check
         elif content_sha256.startswith("STREAMING-"):
             if content_sha256 not in _STREAMING_VALUES and s3:
-                raise _bad_content_sha256()
+                raise _bad_content_sha256(content_sha256)
             chain = None
             if "HMAC-SHA256-PAYLOAD" in content_sha256:
 
@@ -248,7 +252,7 @@ class Authenticator:
             elif request.stream is None:
                 self._decode_inline_chunked(request, chain)
         elif content_sha256 != UNSIGNED_PAYLOAD and s3:
-            raise _bad_content_sha256()
+            raise _bad_content_sha256(content_sha256)
 
     def _verify_v2(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float) -> None:
         headers = request.headers
@@ -285,13 +289,15 @@ def _plain_body(request) -> PlainBody:
     return request.stream
 
 
-def _bad_content_sha256() -> AwsError:
+def _bad_content_sha256(value: str) -> AwsError:
     return AwsError(
         "InvalidArgument",
         "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
         "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
-        "or a valid sha256 value.",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or "
+        "a valid sha256 value.",
         400,
+        fields={"ArgumentName": "x-amz-content-sha256", "ArgumentValue": value},
     )
 
 
