@@ -101,3 +101,17 @@ def test_wrong_secret_carries_s3_members(strict_server):
     for member in ("AWSAccessKeyId", "StringToSign", "SignatureProvided", "StringToSignBytes", "CanonicalRequest",
                    "CanonicalRequestBytes", "RequestId", "HostId"):
         assert member in error, member
+
+
+def test_malformed_presigned_url_gets_s3_envelope(strict_server):
+    query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test"
+    response = requests.get(f"{strict_server.endpoint}/{BUCKET}/key?{query}", timeout=30)
+    assert response.status_code == 400
+    root = ET.fromstring(response.content)
+    assert root.tag == "Error"  # S3's envelope, not the query protocol's ErrorResponse
+    error = _error(response)
+    assert error["Code"] == "AuthorizationQueryParametersError"
+    assert error["Message"] == ("Query-string authentication version 4 requires the X-Amz-Algorithm, "
+                                "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and "
+                                "X-Amz-Expires parameters.")
+    assert "RequestId" in error and "HostId" in error
