@@ -118,3 +118,11 @@ def test_aws_chunked_stripped_on_multipart_create(s3, bucket):
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert s3.head_object(Bucket=bucket, Key="mp")["ContentEncoding"] == "gzip"
+
+
+@pytest.mark.open_mode_only  # an anonymous write needs an open bucket
+def test_raw_utf8_metadata_counts_its_bytes_once(endpoint, s3, bucket):
+    value = "é" * 1023 + "a"  # 2,047 bytes of UTF-8: with the name "m", exactly the 2 KB limit
+    assert _raw_put(endpoint, f"/{bucket}/fits", {"x-amz-meta-m": value.encode()}) == 200
+    assert s3.head_object(Bucket=bucket, Key="fits")["Metadata"]["m"].startswith("=?UTF-8?")
+    assert _raw_put(endpoint, f"/{bucket}/over", {"x-amz-meta-m": (value + "b").encode()}) == 400
