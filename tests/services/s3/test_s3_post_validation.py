@@ -120,3 +120,34 @@ def test_unicode_metadata_of_a_form_upload(endpoint, s3, bucket):
             assert head.headers["x-amz-meta-city"] == "=?UTF-8?Q?Z=C3=BCrich?="
             assert head.headers.get("connection") != "close"
     assert s3.head_object(Bucket=bucket, Key="uni.txt")["Metadata"] == {"city": "=?UTF-8?Q?Z=C3=BCrich?="}
+
+
+def _tagging(*tags: str) -> str:
+    return "<Tagging><TagSet>" + "".join(tags) + "</TagSet></Tagging>"
+
+
+@pytest.mark.parametrize("document, code, message, tag_key", [
+    (_tagging("<Tag><Key>aws:owner</Key><Value>me</Value></Tag>"), "InvalidTag",
+     "Your TagKey cannot be prefixed with aws:", "aws:owner"),
+    (_tagging("<Tag><Key>a</Key><Value>1</Value></Tag>", "<Tag><Key>a</Key><Value>2</Value></Tag>"), "InvalidTag",
+     "Cannot provide multiple Tags with the same key", "a"),
+    (_tagging("<Tag><Value>orphan</Value></Tag>"), "MalformedXML",
+     "The XML you provided was not well-formed or did not validate against our published schema", None),
+])
+def test_form_tagging_checked_as_put_object_tagging(endpoint, s3, bucket, document, code, message, tag_key):
+    text = _encoded({"expiration": _expiry(), "conditions": [{"bucket": bucket}, {"key": "tagged.txt"},
+                                                              {"tagging": document}]})
+    response = _post(endpoint, bucket, {**_v2_fields(text, key="tagged.txt"), "tagging": document})
+    assert response.status_code == 400, response.text
+    error = _error(response)
+    assert (error["Code"], error["Message"]) == (code, message)
+    assert error.get("TagKey") == tag_key
+
+
+def test_form_tagging_stored(endpoint, s3, bucket):
+    document = _tagging("<Tag><Key>team</Key><Value>web</Value></Tag>")
+    text = _encoded({"expiration": _expiry(), "conditions": [{"bucket": bucket}, {"key": "tagged.txt"},
+                                                              {"tagging": document}]})
+    response = _post(endpoint, bucket, {**_v2_fields(text, key="tagged.txt"), "tagging": document})
+    assert response.status_code == 204, response.text
+    assert s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"] == [{"Key": "team", "Value": "web"}]
