@@ -25,13 +25,14 @@ def strict_server(tmp_path_factory):
     proc.stop()
 
 
-def _signed_headers(server, path: str, secret: str) -> dict[str, str]:
-    request = AWSRequest(method="PUT", url=server.endpoint + path, data=b"hello", headers={"Content-Length": "5"})
+def _signed_headers(server, path: str, secret: str, body: bytes = b"hello") -> dict[str, str]:
+    request = AWSRequest(method="PUT", url=server.endpoint + path, data=body,
+                         headers={"Content-Length": str(len(body))})
     S3SigV4Auth(Credentials(ACCOUNT_A, secret), "s3", "us-east-1").add_auth(request)
     return dict(request.headers.items())
 
 
-def _first_answer(server, path: str, headers: dict[str, str]) -> str:
+def _first_answer(server, path: str, headers: dict[str, str], body: bytes = b"hello") -> str:
     """The first status line the server writes after the request head (no body sent)."""
     url = urlparse(server.endpoint)
     head = f"PUT {path} HTTP/1.1\r\nHost: {url.hostname}:{url.port}\r\nExpect: 100-continue\r\n"
@@ -42,11 +43,11 @@ def _first_answer(server, path: str, headers: dict[str, str]) -> str:
         sock.sendall((head + "\r\n").encode())
         answer = sock.recv(65536).decode("latin-1")
         if answer.startswith("HTTP/1.1 100"):
-            sock.sendall(b"hello")
+            sock.sendall(body)
             final = answer.split("\r\n\r\n", 1)[1]
             while "\r\n\r\n" not in final:
                 final += sock.recv(65536).decode("latin-1")
-            assert final.startswith("HTTP/1.1 200"), final
+            assert final.startswith("HTTP/1.1 2"), final
     return answer.split("\r\n", 1)[0]
 
 
@@ -65,3 +66,18 @@ def test_allowed_put_gets_continue_and_lands(strict_server):
     assert _first_answer(strict_server, f"/{BUCKET}/good", headers).startswith("HTTP/1.1 100")
     body = client(strict_server, "s3").get_object(Bucket=BUCKET, Key="good")["Body"].read()
     assert body == b"hello"
+
+
+TAGGING = (b'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>k</Key><Value>v</Value>'
+           b'</Tag></TagSet></Tagging>')
+
+
+def test_mismatched_xml_upload_is_refused_before_continue(strict_server):
+    """An operation whose body is read whole (PutBucketTagging) is judged on its signature too
+    before the body is invited."""
+    path = f"/{BUCKET}?tagging"
+    headers = _signed_headers(strict_server, path, "wrong-secret", TAGGING)
+    assert _first_answer(strict_server, path, headers, TAGGING).startswith("HTTP/1.1 403")
+    good = _signed_headers(strict_server, path, "test", TAGGING)
+    assert _first_answer(strict_server, path, good, TAGGING).startswith("HTTP/1.1 100")
+    assert client(strict_server, "s3").get_bucket_tagging(Bucket=BUCKET)["TagSet"] == [{"Key": "k", "Value": "v"}]

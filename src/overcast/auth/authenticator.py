@@ -116,6 +116,17 @@ class Authenticator:
             credential,
         )
 
+    def check_before_body(self, info: AuthInfo | None, request, ctx) -> None:
+        """Strict mode, an upload that waits for ``100 Continue``: raise what ``authenticate``
+        would raise about the signature itself (unknown key, mismatch, expiry) before the body
+        is read, as S3 answers before inviting the body. The payload's own checks still run
+        once it is read, in ``authenticate``."""
+        if not self.strict or info is None:
+            return
+        probe = type(request)(request.method, request.path, request.query_string, request.headers)
+        probe.stream = PlainBody(_NO_BODY)  # stands for the unread body: nothing here reads it
+        self.authenticate(info, probe, ctx)
+
     # -- checks ----------------------------------------------------------------------------
 
     def _failures(self, info: AuthInfo | None, ctx) -> Failures:
@@ -281,6 +292,19 @@ class Authenticator:
         if missing:
             raise AwsError("InvalidRequest", f"The trailing header {missing[0]} declared in x-amz-trailer is missing.", 400)
         request.body = payload
+
+
+class _NoBody:
+    """An empty async iterable (the probe of ``check_before_body`` never reads a body)."""
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        raise StopAsyncIteration
+
+
+_NO_BODY = _NoBody()
 
 
 def _plain_body(request) -> PlainBody:

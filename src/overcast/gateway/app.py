@@ -249,6 +249,9 @@ class Gateway:
                         raise self._not_implemented(route.service, operation.name)
                     request.stream = self.auth.wrap_stream(info, headers, body.stream())
                 elif not body.done:
+                    if (self.authorizer is not None and route.service == "s3"
+                            and headers.get("expect", "").lower() == "100-continue"):
+                        self.auth.check_before_body(info, request, ctx)  # reading the body sends 100 Continue
                     request.body = await body.read(limit, headers.get("content-length"))
             identity = self.auth.authenticate(info, request, ctx)
             ctx.account, ctx.access_key = identity.account, identity.access_key
