@@ -180,7 +180,7 @@ def _tagging_query(fields: dict[str, str]) -> str | None:
     try:
         from urllib.parse import urlencode
 
-        return urlencode(_tags_of(fields["tagging"]))
+        return urlencode([(key, value) for key, value in _tags_of(fields["tagging"])])
     except AwsError:
         return None
 
