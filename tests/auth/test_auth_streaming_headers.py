@@ -75,7 +75,8 @@ def test_unreadable_decoded_length_is_missing_content_length(strict_server):
                     {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "abc"})
     assert response.status_code == 411, response.text
     error = _error(response)
-    assert (error["Code"], error["Message"]) == ("MissingContentLength", "You must provide the Content-Length HTTP header.")
+    assert (error["Code"], error["Message"]) == (
+        "MissingContentLength", "You must provide the Content-Length HTTP header.")
 
 
 def test_unknown_content_sha256_is_invalid_argument(strict_server):

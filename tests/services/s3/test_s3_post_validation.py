@@ -53,7 +53,8 @@ def _encoded(document) -> str:
     ({"expiration": "EXPIRY", "conditions": [[]]}, "Invalid Policy: Invalid Condition: missing operation identifier."),
     ({"expiration": "EXPIRY", "conditions": [["ends-with", "$key", "x"]]},
      "Invalid Policy: Invalid Condition: unknown operation 'ends-with'."),
-    ({"expiration": "EXPIRY", "conditions": [["eq", "$key"]]}, "Invalid Policy: Invalid eq: wrong number of arguments."),
+    ({"expiration": "EXPIRY", "conditions": [["eq", "$key"]]},
+     "Invalid Policy: Invalid eq: wrong number of arguments."),
 ])
 def test_unreadable_policy(endpoint, bucket, document, message):
     text = _encoded(json.loads(json.dumps(document).replace("EXPIRY", _expiry())))
@@ -71,7 +72,8 @@ def test_condition_failed_and_extra_field(endpoint, bucket):
     text = _encoded({"expiration": _expiry(), "conditions": [{"bucket": bucket}, ["starts-with", "$key", "up/"]]})
     failed = _post(endpoint, bucket, _v2_fields(text, key="other/k.txt"))
     assert failed.status_code == 403
-    assert _error(failed)["Message"] == 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "up/"]'
+    assert _error(failed)["Message"] == (
+        'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "up/"]')
     extra = _post(endpoint, bucket, {**_v2_fields(text, key="up/k.txt"), "x-amz-meta-note": "n"})
     assert _error(extra)["Message"] == "Invalid according to Policy: Extra input fields: x-amz-meta-note"
 
@@ -98,7 +100,8 @@ def test_missing_signing_field_named_as_s3_spells_it(endpoint, bucket):
     ("test/2026-01-01/us-east-1/s3/aws4_request",
      'incorrect date format "2026-01-01". This date in the credential must be in the format "yyyyMMdd".'),
     ("test/20260101/us-east-1/sqs/aws4_request", 'incorrect service "sqs". This endpoint belongs to "s3".'),
-    ("test/20260101/us-east-1/s3/aws5_request", 'incorrect terminal "aws5_request". This endpoint uses "aws4_request".'),
+    ("test/20260101/us-east-1/s3/aws5_request",
+     'incorrect terminal "aws5_request". This endpoint uses "aws4_request".'),
 ])
 def test_malformed_credential(endpoint, bucket, credential, message):
     response = _post(endpoint, bucket, _v4_fields(credential))
