@@ -116,6 +116,17 @@ class Authenticator:
             credential,
         )
 
+    def check_before_body(self, info: AuthInfo | None, request, ctx) -> None:
+        """Strict mode, an upload that waits for ``100 Continue``: raise what ``authenticate``
+        would raise about the signature itself (unknown key, mismatch, expiry) before the body
+        is read, as S3 answers before inviting the body. The payload's own checks still run
+        once it is read, in ``authenticate``."""
+        if not self.strict or info is None:
+            return
+        probe = type(request)(request.method, request.path, request.query_string, request.headers)
+        probe.stream = PlainBody(_NO_BODY)  # stands for the unread body: nothing here reads it
+        self.authenticate(info, probe, ctx)
+
     # -- checks ----------------------------------------------------------------------------
 
     def _failures(self, info: AuthInfo | None, ctx) -> Failures:
@@ -207,6 +218,10 @@ class Authenticator:
                 payloads = [sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
         elif content_sha256 is not None:
             payloads = [content_sha256]
+            if s3 and content_sha256.startswith("STREAMING-") and "x-amz-decoded-content-length" not in headers:
+                # S3 has no error of its own for this: the request fails its signature check
+                _, to_sign, text = canonical.matches(key, info.signature, content_sha256)
+                raise failures.signature_mismatch(info.access_key, info.signature, to_sign, text)
         elif request.stream is not None:
             # Only known once the body is read: verified at its end.
             body = _plain_body(request)
@@ -234,7 +249,7 @@ class Authenticator:
                 _plain_body(request).on_complete = check
         elif content_sha256.startswith("STREAMING-"):
             if content_sha256 not in _STREAMING_VALUES and s3:
-                raise _bad_content_sha256()
+                raise _bad_content_sha256(content_sha256)
             chain = None
             if "HMAC-SHA256-PAYLOAD" in content_sha256:
 
@@ -248,7 +263,7 @@ class Authenticator:
             elif request.stream is None:
                 self._decode_inline_chunked(request, chain)
         elif content_sha256 != UNSIGNED_PAYLOAD and s3:
-            raise _bad_content_sha256()
+            raise _bad_content_sha256(content_sha256)
 
     def _verify_v2(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float) -> None:
         headers = request.headers
@@ -279,19 +294,34 @@ class Authenticator:
         request.body = payload
 
 
+class _NoBody:
+    """An empty async iterable (the probe of ``check_before_body`` never reads a body)."""
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        raise StopAsyncIteration
+
+
+_NO_BODY = _NoBody()
+
+
 def _plain_body(request) -> PlainBody:
     if not isinstance(request.stream, PlainBody):
         request.stream = PlainBody(request.stream)
     return request.stream
 
 
-def _bad_content_sha256() -> AwsError:
+def _bad_content_sha256(value: str) -> AwsError:
     return AwsError(
         "InvalidArgument",
         "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
         "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
-        "or a valid sha256 value.",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or "
+        "a valid sha256 value.",
         400,
+        fields={"ArgumentName": "x-amz-content-sha256", "ArgumentValue": value},
     )
 
 

@@ -59,7 +59,8 @@ def decoded_content_length(headers: dict[str, str]) -> int | None:
         return None
     raw = raw.strip()
     if not raw.isdigit():
-        raise AwsError("InvalidArgument", f"x-amz-decoded-content-length must be a number, not {raw!r}.", 400)
+        # what S3 answers for a length it cannot read
+        raise AwsError("MissingContentLength", "You must provide the Content-Length HTTP header.", 411)
     return int(raw)
 
 

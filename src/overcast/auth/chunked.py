@@ -38,11 +38,17 @@ def malformed(detail: str) -> AwsError:
     return AwsError("InvalidRequest", f"Malformed aws-chunked body: {detail}.", 400)
 
 
-def incomplete_body() -> AwsError:
+def incomplete_body(expected: int | None = None, provided: int | None = None) -> AwsError:
+    """S3's answer to a payload whose size is not the declared one (x-amz-decoded-content-length
+    for aws-chunked bodies), naming both sizes when known."""
+    fields = None
+    if expected is not None and provided is not None:
+        fields = {"NumberBytesExpected": str(expected), "NumberBytesProvided": str(provided)}
     return AwsError(
         "IncompleteBody",
         "You did not provide the number of bytes specified by the Content-Length HTTP header",
         400,
+        fields=fields,
     )
 
 
@@ -189,11 +195,8 @@ class ChunkParser:
                     fields={"BadChunkSize": str(self._previous_size)},
                 )
         if self.declared_length is not None and self.decoded + size > self.declared_length:
-            raise AwsError(
-                "InvalidRequest",
-                "The aws-chunked body is longer than its x-amz-decoded-content-length.",
-                400,
-            )
+            # S3 answers a longer payload as it answers a shorter one
+            raise incomplete_body(self.declared_length, self.decoded + size)
         self._chunk_signature = signature
         self._chunk_size = size
         if size:
@@ -236,7 +239,7 @@ class ChunkParser:
                 raise malformed("signed trailing headers have no x-amz-trailer-signature")
             self.chain.check_trailer("".join(self._trailer_lines), self._trailer_signature)
         if self.declared_length is not None and self.decoded != self.declared_length:
-            raise incomplete_body()
+            raise incomplete_body(self.declared_length, self.decoded)
         self.state = _DONE
 
 

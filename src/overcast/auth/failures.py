@@ -198,7 +198,12 @@ class S3Failures(Failures):
 
 
 def _hex_bytes(text: str) -> str:
-    return " ".join(f"{b:02x}" for b in text.encode("utf-8"))
+    """The bytes that were hashed (header values as sent: latin-1 text of their bytes)."""
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    return " ".join(f"{b:02x}" for b in data)
 
 
 QUERY = Failures(

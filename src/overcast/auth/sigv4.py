@@ -141,7 +141,11 @@ class CanonicalRequest:
         )
 
     def string_to_sign(self, canonical: str) -> str:
-        digest = sha256(canonical.encode("utf-8")).hexdigest()
+        try:  # the bytes as sent (header values arrive as latin-1 text): what AWS hashes
+            data = canonical.encode("latin-1")
+        except UnicodeEncodeError:
+            data = canonical.encode("utf-8")
+        digest = sha256(data).hexdigest()
         return f"AWS4-HMAC-SHA256\n{self.amz_date}\n{self.scope}\n{digest}"
 
     def matches(self, key: bytes, provided: str, payload_hash: str, uri: str | None = None) -> tuple[bool, str, str]:

@@ -168,3 +168,27 @@ def test_other_services_keep_the_generic_preflight(endpoint, s3, cors_bucket):
     # a path naming no bucket (another service's REST path) is not S3's to refuse
     response = requests.options(f"{endpoint}/2015-03-31/functions", headers=headers, timeout=10)
     assert response.status_code == 200
+
+
+def test_preflight_errors_in_s3_order(endpoint, s3, cors_bucket):
+    """Origin, then Access-Control-Request-Method (present, then valid), then the bucket's
+    configuration, then its rules: each refusal in S3's words."""
+    bucket = "no-cors-rules"
+    s3.create_bucket(Bucket=bucket)
+    for target in (bucket, cors_bucket):  # without and with a CORS configuration
+        url = f"{endpoint}/{target}/photo.jpg"
+        missing_origin = requests.options(url, headers={"Access-Control-Request-Method": "PATCH"}, timeout=10)
+        assert (missing_origin.status_code, _xml_error(missing_origin)["Message"]) == (
+            400, "Insufficient information. Origin request header needed.")
+        missing_method = requests.options(url, headers={"Origin": APP}, timeout=10)
+        assert (missing_method.status_code, _xml_error(missing_method)["Code"],
+                _xml_error(missing_method)["Message"]) == (
+            400, "BadRequest", "Invalid Access-Control-Request-Method: null")
+        for method in ("PATCH", "get", "OPTIONS"):
+            invalid = requests.options(url, headers={"Origin": APP, "Access-Control-Request-Method": method},
+                                       timeout=10)
+            assert (invalid.status_code, _xml_error(invalid)["Message"]) == (
+                400, f"Invalid Access-Control-Request-Method: {method}")
+    unconfigured = requests.options(f"{endpoint}/{bucket}/k", headers={"Origin": APP,
+                                    "Access-Control-Request-Method": "GET"}, timeout=10)
+    assert (unconfigured.status_code, _xml_error(unconfigured)["Code"]) == (403, "AccessForbidden")

@@ -33,6 +33,9 @@ BUCKET_CANNED = OBJECT_CANNED + ("log-delivery-write",)
 PERMISSIONS = ("FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP")
 GRANT_HEADERS = {"GrantFullControl": "FULL_CONTROL", "GrantRead": "READ", "GrantReadACP": "READ_ACP",
                  "GrantWrite": "WRITE", "GrantWriteACP": "WRITE_ACP"}
+_GRANT_HEADER_NAMES = {"GrantFullControl": "x-amz-grant-full-control", "GrantRead": "x-amz-grant-read",
+                       "GrantReadACP": "x-amz-grant-read-acp", "GrantWrite": "x-amz-grant-write",
+                       "GrantWriteACP": "x-amz-grant-write-acp"}
 DEFAULT_OWNERSHIP = "BucketOwnerEnforced"  # of every new bucket since April 2023
 _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*(?:,|$)', re.IGNORECASE)
 
@@ -97,8 +100,9 @@ def _header_grants(params: dict) -> list[dict]:
         pos = 0
         while pos < len(text):
             match = _GRANTEE.match(text, pos)
-            if match is None:
-                raise _invalid_argument("Invalid id", member, text)
+            if match is None:  # S3 names the header and the grantee it could not read
+                piece = text[pos:].split(",", 1)[0].strip()
+                raise _invalid_argument("Argument format not recognized", _GRANT_HEADER_NAMES[member], piece)
             kind, value = match.group(1).lower(), match.group(2)
             if kind == "id":
                 grantee = _user(value)
@@ -115,6 +119,9 @@ def _header_grants(params: dict) -> list[dict]:
 
 def _policy_grants(policy: dict) -> list[dict]:
     """Grants of an AccessControlPolicy body, checked as S3 checks them (MalformedACLError)."""
+    if not policy.get("Owner"):  # the schema requires the Owner element
+        raise AwsError("MalformedACLError", "The XML you provided was not well-formed or did not validate "
+                       "against our published schema", 400)
     grants = []
     for grant in policy.get("Grants") or []:
         grantee, permission = grant.get("Grantee") or {}, grant.get("Permission")

@@ -148,6 +148,8 @@ class CorsMixin:
             raise AwsError("BadRequest", "Insufficient information. Origin request header needed.", 400)
         if method is None:
             raise AwsError("BadRequest", "Invalid Access-Control-Request-Method: null", 400)
+        if method not in METHODS:  # judged before the bucket's rules are looked at
+            raise AwsError("BadRequest", f"Invalid Access-Control-Request-Method: {method}", 400)
         if not rules:
             raise _forbidden("CORSResponse: CORS is not enabled for this bucket.", method, key)
         requested = [h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",")

@@ -16,6 +16,7 @@ from email.utils import formatdate
 from overcast.errors import AwsError
 
 from .checksums import DigestingBody, plan_checksum
+from .metadata_encoding import check_override_values, decode_user_metadata, encode_user_metadata
 from .replication_runner import replication_header
 from .restore import restore_header
 from .store import ObjectVersion, is_version_id
@@ -198,7 +199,7 @@ class ObjectsMixin:
 
     def _describe(self, version, params: dict, versioning) -> dict:
         result = {"ETag": version.etag, "LastModified": version.modified, "ContentLength": version.size,
-                  "AcceptRanges": "bytes", "Metadata": dict(version.meta)}
+                  "AcceptRanges": "bytes", "Metadata": encode_user_metadata(version.meta)}
         result.update(version.headers)
         result.setdefault("ContentType", "binary/octet-stream")
         result.update(version_headers(version, versioning))
@@ -248,6 +249,7 @@ class ObjectsMixin:
         return self._get(ctx, params, with_body=False)
 
     def _get(self, ctx, params: dict, with_body: bool) -> dict:
+        check_override_values(params)  # response-* values must fit a header (metadata_encoding.py)
         bucket = self.bucket_row(ctx, params["Bucket"])
         version = self._object_version(ctx, bucket, params["Key"], params, with_bytes=with_body)
         if with_body:
@@ -319,13 +321,22 @@ def part_checksum(version, number: int, described: dict) -> dict:
 def stored_headers(params: dict) -> dict:
     """The standard headers a write stores with the object (Expires as epoch seconds)."""
     headers = {name: params[name] for name in STORED if params.get(name) is not None}
+    if "ContentEncoding" in headers and "aws-chunked" in headers["ContentEncoding"].lower():
+        # the payload's framing, not the object's encoding: S3 stores what is left (or none)
+        rest = [c.strip() for c in headers["ContentEncoding"].split(",")
+                if c.strip() and c.strip().lower() != "aws-chunked"]
+        if rest:
+            headers["ContentEncoding"] = ", ".join(rest)
+        else:
+            del headers["ContentEncoding"]
     if "Expires" in headers and hasattr(headers["Expires"], "timestamp"):
         headers["Expires"] = headers["Expires"].timestamp()
     return headers
 
 
 def user_metadata(params: dict) -> dict:
-    return {k.lower(): v for k, v in (params.get("Metadata") or {}).items()}
+    """The ``x-amz-meta-*`` of a write as stored: RFC 2047 and UTF-8 decoded (metadata_encoding.py)."""
+    return decode_user_metadata(params.get("Metadata"))
 
 
 def _method_of(ctx) -> str:

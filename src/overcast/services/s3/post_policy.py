@@ -38,8 +38,15 @@ def policy_denied(message: str) -> AwsError:
     return AwsError("AccessDenied", f"Invalid according to Policy: {message}", 403)
 
 
+# The spelling S3 names the signing fields with in its errors, whatever the form's spelling.
+_CANONICAL_FIELDS = {"x-amz-algorithm": "X-Amz-Algorithm", "x-amz-credential": "X-Amz-Credential",
+                     "x-amz-date": "X-Amz-Date", "x-amz-signature": "X-Amz-Signature",
+                     "x-amz-security-token": "X-Amz-Security-Token"}
+
+
 def missing_field(name: str) -> AwsError:
     """S3's answer to a form without a field it needs (or with it after the file)."""
+    name = _CANONICAL_FIELDS.get(name.lower(), name)
     return AwsError("InvalidArgument",
                     f"Bucket POST must contain a field named '{name}'.  If it is specified, please check the order "
                     "of the fields.", 400, fields={"ArgumentName": name, "ArgumentValue": ""})
@@ -55,23 +62,52 @@ class SizeRange:
 
 def decode_policy(text: str) -> dict:
     """The policy document of the ``policy`` field; InvalidPolicyDocument if it is not one."""
+    if not text.strip():
+        raise invalid_policy("Expecting '{' but found End-of-Input")
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise invalid_policy("Invalid Simple-Base64 value.") from None
+        raise invalid_policy("invalid Base64 encoding.") from None
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise invalid_policy("Invalid JSON.") from None
     if not isinstance(document, dict):
         raise invalid_policy("Invalid JSON.")
+    for name in document:
+        if name not in ("expiration", "conditions"):
+            raise invalid_policy(f"Unexpected: {json.dumps(name)}")
     if "expiration" not in document:
         raise invalid_policy("Policy missing expiration.")
+    expiration_epoch(document["expiration"])
     if "conditions" not in document:
         raise invalid_policy("Policy missing conditions.")
     if not isinstance(document["conditions"], list):
-        raise invalid_policy("Invalid JSON: conditions must be an array.")
+        raise invalid_policy("Invalid 'conditions' value: must be a List.")
+    for condition in document["conditions"]:
+        _check_condition_form(condition)
     return document
+
+
+def _check_condition_form(condition) -> None:
+    """A condition S3 can read: a one-property object with a string value, or a list naming
+    a known operation with its two arguments."""
+    if isinstance(condition, dict):
+        if len(condition) != 1:
+            raise invalid_policy("Invalid Simple-Condition: Simple-Conditions must have exactly one property "
+                                 "specified.")
+        if not isinstance(next(iter(condition.values())), str):
+            raise invalid_policy("Invalid Simple-Condition: value must be a string.")
+        return
+    if not isinstance(condition, list):
+        raise invalid_policy("Invalid condition test: must be a List or Object.")
+    if not condition or not isinstance(condition[0], str):
+        raise invalid_policy("Invalid Condition: missing operation identifier.")
+    operation = condition[0]
+    if operation.lower() not in ("eq", "starts-with", "content-length-range"):
+        raise invalid_policy(f"Invalid Condition: unknown operation '{operation}'.")
+    if len(condition) != 3:
+        raise invalid_policy(f"Invalid {operation}: wrong number of arguments.")
 
 
 def expiration_epoch(value) -> float:
@@ -183,17 +219,31 @@ def form_signature(fields: dict[str, str]) -> FormSignature:
         if fields["x-amz-algorithm"] != "AWS4-HMAC-SHA256":
             raise AwsError("InvalidArgument", "Unsupported algorithm; only AWS4-HMAC-SHA256 is supported.", 400,
                            fields={"ArgumentName": "x-amz-algorithm", "ArgumentValue": fields["x-amz-algorithm"]})
-        scope = fields["x-amz-credential"].split("/")
-        if len(scope) != 5 or not scope[0] or scope[4] != "aws4_request":
-            raise AwsError("InvalidArgument", "Invalid credential in the form's x-amz-credential field.", 400,
-                           fields={"ArgumentName": "x-amz-credential",
-                                   "ArgumentValue": fields["x-amz-credential"]})
+        credential = fields["x-amz-credential"]
+        scope = credential.split("/")
+        if len(scope) != 5 or not scope[0]:
+            raise _bad_credential(credential, 'the Credential is mal-formed; expecting '
+                                  '"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".')
+        if not (len(scope[1]) == 8 and scope[1].isdigit()):
+            raise _bad_credential(credential, f"incorrect date format {json.dumps(scope[1])}. This date in the "
+                                  'credential must be in the format "yyyyMMdd".')
+        if scope[3] != "s3":
+            raise _bad_credential(credential, f'incorrect service {json.dumps(scope[3])}. This endpoint belongs '
+                                  'to "s3".')
+        if scope[4] != "aws4_request":
+            raise _bad_credential(credential, f'incorrect terminal {json.dumps(scope[4])}. This endpoint uses '
+                                  '"aws4_request".')
         return FormSignature(4, scope[0], fields["x-amz-signature"], (scope[1], scope[2], scope[3]))
     if not fields.get("awsaccesskeyid"):
         raise missing_field("AWSAccessKeyId")
     if not fields.get("signature"):
         raise missing_field("Signature")
     return FormSignature(2, fields["awsaccesskeyid"], fields["signature"])
+
+
+def _bad_credential(credential: str, message: str) -> AwsError:
+    return AwsError("InvalidArgument", message, 400,
+                    fields={"ArgumentName": "X-Amz-Credential", "ArgumentValue": credential})
 
 
 def verify_form_signature(signed: FormSignature, policy_text: str, credential, token: str | None) -> None:

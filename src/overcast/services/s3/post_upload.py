@@ -24,6 +24,7 @@ from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
 
 from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
+from .metadata_encoding import decode_metadata_value
 from .objects import check_key
 from .post_form import FormReader, boundary_of, malformed
 from .post_policy import (
@@ -36,13 +37,12 @@ from .post_policy import (
     verify_form_signature,
 )
 from .store import ObjectVersion
+from .tagging import check_tags
 
 # A single upload is at most 5 GB (S3 user guide, "Uploading objects").
 MAX_UPLOAD_BYTES = 5 * 1024**3
 # User metadata is at most 2 KB (S3 user guide, "Working with object metadata").
 MAX_METADATA_BYTES = 2 * 1024
-# Tags per object (S3 user guide, "Categorizing your storage using tags").
-MAX_TAGS = 10
 # A refused upload's remaining body is read (so the client sees the error) up to this much.
 _DRAIN_LIMIT = 8 * 1024 * 1024
 _STORAGE_CLASSES = frozenset({"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
@@ -180,7 +180,7 @@ def _tagging_query(fields: dict[str, str]) -> str | None:
     try:
         from urllib.parse import urlencode
 
-        return urlencode(_tags_of(fields["tagging"]))
+        return urlencode([(key, value) for key, value in _tags_of(fields["tagging"])])
     except AwsError:
         return None
 
@@ -196,7 +196,8 @@ def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
             headers["Expires"] = parsedate_to_datetime(headers["Expires"]).timestamp()
         except (TypeError, ValueError):
             del headers["Expires"]  # S3 keeps an unparsable Expires out of the object
-    meta = {name[len("x-amz-meta-"):]: value for name, value in fields.items() if name.startswith("x-amz-meta-")}
+    meta = {name[len("x-amz-meta-"):]: decode_metadata_value(value, from_header=False)
+            for name, value in fields.items() if name.startswith("x-amz-meta-")}
     size = sum(len(name.encode()) + len(value.encode()) for name, value in meta.items())
     if size > MAX_METADATA_BYTES:
         raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400,
@@ -218,16 +219,15 @@ def _tags_of(document: str) -> list[list[str]]:
     except ET.ParseError:
         raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
                        "published schema", 400) from None
-    tags = []
+    pairs = []
     for tag in root.iter():
         if tag.tag.rsplit("}", 1)[-1] == "Tag":
             values = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in tag}
-            tags.append([values.get("Key", ""), values.get("Value", "")])
-    if len(tags) > MAX_TAGS:
-        raise AwsError("InvalidTag", "Object tags cannot be greater than 10", 400)
-    if len({key for key, _ in tags}) != len(tags):
-        raise AwsError("InvalidTag", "Cannot provide multiple Tags with the same key", 400)
-    return tags
+            if "Key" not in values or "Value" not in values:  # both required by the schema
+                raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate "
+                               "against our published schema", 400)
+            pairs.append((values["Key"], values["Value"]))
+    return check_tags(pairs)  # the checks and texts of PutObjectTagging (tagging.py)
 
 
 def _check_md5(claimed: str | None, digest: bytes) -> None:

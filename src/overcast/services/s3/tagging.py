@@ -8,7 +8,7 @@ PutObject, CreateMultipartUpload and CopyObject is a URL query string (``a=1&b=2
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from overcast.errors import AwsError
 
@@ -20,8 +20,15 @@ MAX_VALUE_CHARS = 256
 _ALLOWED = re.compile(r"^[\w\s+\-=.:/@]*$", re.UNICODE)
 
 
-def _invalid_tag(message: str) -> AwsError:
-    return AwsError("InvalidTag", message, 400)
+def _invalid_tag(message: str, key: str | None = None, value: str | None = None) -> AwsError:
+    """S3's InvalidTag, naming the offending tag as S3 does (``TagKey``, and ``TagValue``
+    for a value's fault)."""
+    fields = {}
+    if key is not None:
+        fields["TagKey"] = key
+    if value is not None:
+        fields["TagValue"] = value
+    return AwsError("InvalidTag", message, 400, fields=fields or None)
 
 
 def check_tags(pairs: list[tuple[str, str]]) -> list[list[str]]:
@@ -32,19 +39,60 @@ def check_tags(pairs: list[tuple[str, str]]) -> list[list[str]]:
     seen = set()
     for key, value in pairs:
         if len(key) > MAX_KEY_CHARS:
-            raise _invalid_tag("The TagKey you have provided is too long, max 128")
+            raise _invalid_tag("The TagKey you have provided is too long, max 128", key)
         if len(value) > MAX_VALUE_CHARS:
-            raise _invalid_tag("The TagValue you have provided is too long, max 256")
+            raise _invalid_tag("The TagValue you have provided is too long, max 256", key, value)
         if not key or not _ALLOWED.match(key):
-            raise _invalid_tag("The TagKey you have provided is invalid")
+            raise _invalid_tag("The TagKey you have provided is invalid", key)
         if not _ALLOWED.match(value):
-            raise _invalid_tag("The TagValue you have provided is invalid")
+            raise _invalid_tag("The TagValue you have provided is invalid", key, value)
         if key.lower().startswith("aws:"):
-            raise _invalid_tag("Your TagKey cannot be prefixed with aws:")
+            raise _invalid_tag("Your TagKey cannot be prefixed with aws:", key)
         if key in seen:
-            raise _invalid_tag("Cannot provide multiple Tags with the same key")
+            raise _invalid_tag("Cannot provide multiple Tags with the same key", key)
         seen.add(key)
     return [[key, value] for key, value in pairs]
+
+
+def _bad_tagging_header(header: str) -> AwsError:
+    return AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded "
+                    "URL query parameters without tag name duplicates.", 400,
+                    fields={"ArgumentName": "x-amz-tagging", "ArgumentValue": header})
+
+
+_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _form_decode(text: str, header: str) -> str:
+    """One URL-encoded name or value: ``+`` is a space, ``%XX`` bytes must form UTF-8."""
+    if _PERCENT.search(text):
+        raise _bad_tagging_header(header)
+    try:
+        return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad_tagging_header(header) from None
+
+
+def parse_tagging_header(header: str) -> list[tuple[str, str]]:
+    """The ``(key, value)`` pairs of an ``x-amz-tagging`` header as S3 reads it: URL-encoded
+    UTF-8 query pairs, a name without ``=`` being a tag with an empty value; a repeated name
+    or a broken encoding is InvalidArgument."""
+    try:  # the header's bytes arrive as latin-1 text: UTF-8 sent raw is read as UTF-8
+        text = header.encode("latin-1").decode("utf-8") if not header.isascii() else header
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise _bad_tagging_header(header) from None
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        key = _form_decode(name, header)
+        if key in seen:
+            raise _bad_tagging_header(header)
+        seen.add(key)
+        pairs.append((key, _form_decode(value, header)))
+    return pairs
 
 
 def tags_from_header(header: str | None) -> list[list[str]] | None:
@@ -52,13 +100,7 @@ def tags_from_header(header: str | None) -> list[list[str]] | None:
     header is absent. Used by PutObject, CreateMultipartUpload and CopyObject."""
     if header is None:
         return None
-    try:
-        pairs = parse_qsl(header, keep_blank_values=True, strict_parsing=bool(header))
-    except ValueError:
-        raise AwsError("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded "
-                       "URL query parameters without tag name duplicates.", 400,
-                       fields={"ArgumentName": "x-amz-tagging", "ArgumentValue": header}) from None
-    return check_tags(pairs)
+    return check_tags(parse_tagging_header(header))
 
 
 def tag_count_headers(attrs: dict) -> dict:

@@ -26,11 +26,21 @@ def check_metadata_size(metadata: dict | None) -> None:
     """400 MetadataTooLarge when the ``x-amz-meta-*`` names and values exceed 2 KB (UTF-8)."""
     if not metadata:
         return
-    size = sum(len(name.encode("utf-8", "surrogatepass")) + len(str(value).encode("utf-8", "surrogatepass"))
-               for name, value in metadata.items())
+    size = sum(_byte_size(name) + _byte_size(str(value)) for name, value in metadata.items())
     if size > MAX_METADATA_BYTES:
         raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.", 400,
                        fields={"Size": str(size), "MaxSizeAllowed": str(MAX_METADATA_BYTES)})
+
+
+def _byte_size(text: str) -> int:
+    """The bytes a header value was sent as (header text is latin-1 of the raw bytes, so raw
+    UTF-8 counts once); text beyond latin-1 counts as its UTF-8."""
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("latin-1"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 def check_single_put_size(params: dict, body) -> None:

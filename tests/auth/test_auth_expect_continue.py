@@ -1,0 +1,83 @@
+"""``Expect: 100-continue`` on a strict server: a caller who may not make the upload gets its
+403 in place of ``100 Continue`` (so it never sends the body); an allowed one gets the 100."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from serverproc import ServerProcess
+
+from strict_helpers import ACCOUNT_A, client
+
+BUCKET = "expect-private"
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-expect")), "--strict").start()
+    client(proc, "s3").create_bucket(Bucket=BUCKET)
+    yield proc
+    proc.stop()
+
+
+def _signed_headers(server, path: str, secret: str, body: bytes = b"hello") -> dict[str, str]:
+    request = AWSRequest(method="PUT", url=server.endpoint + path, data=body,
+                         headers={"Content-Length": str(len(body))})
+    S3SigV4Auth(Credentials(ACCOUNT_A, secret), "s3", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def _first_answer(server, path: str, headers: dict[str, str], body: bytes = b"hello") -> str:
+    """The first status line the server writes after the request head (no body sent)."""
+    url = urlparse(server.endpoint)
+    head = f"PUT {path} HTTP/1.1\r\nHost: {url.hostname}:{url.port}\r\nExpect: 100-continue\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() != "host")
+    if "Content-Length" not in headers:
+        head += "Content-Length: 5\r\n"
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall((head + "\r\n").encode())
+        answer = sock.recv(65536).decode("latin-1")
+        if answer.startswith("HTTP/1.1 100"):
+            sock.sendall(body)
+            final = answer.split("\r\n\r\n", 1)[1]
+            while "\r\n\r\n" not in final:
+                final += sock.recv(65536).decode("latin-1")
+            assert final.startswith("HTTP/1.1 2"), final
+    return answer.split("\r\n", 1)[0]
+
+
+def test_anonymous_put_to_private_bucket_is_refused_before_continue(strict_server):
+    line = _first_answer(strict_server, f"/{BUCKET}/anon", {})
+    assert line.startswith("HTTP/1.1 403")
+
+
+def test_signature_mismatch_is_refused_before_continue(strict_server):
+    headers = _signed_headers(strict_server, f"/{BUCKET}/bad", "wrong-secret")
+    assert _first_answer(strict_server, f"/{BUCKET}/bad", headers).startswith("HTTP/1.1 403")
+
+
+def test_allowed_put_gets_continue_and_lands(strict_server):
+    headers = _signed_headers(strict_server, f"/{BUCKET}/good", "test")
+    assert _first_answer(strict_server, f"/{BUCKET}/good", headers).startswith("HTTP/1.1 100")
+    body = client(strict_server, "s3").get_object(Bucket=BUCKET, Key="good")["Body"].read()
+    assert body == b"hello"
+
+
+TAGGING = (b'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>k</Key><Value>v</Value>'
+           b'</Tag></TagSet></Tagging>')
+
+
+def test_mismatched_xml_upload_is_refused_before_continue(strict_server):
+    """An operation whose body is read whole (PutBucketTagging) is judged on its signature too
+    before the body is invited."""
+    path = f"/{BUCKET}?tagging"
+    headers = _signed_headers(strict_server, path, "wrong-secret", TAGGING)
+    assert _first_answer(strict_server, path, headers, TAGGING).startswith("HTTP/1.1 403")
+    good = _signed_headers(strict_server, path, "test", TAGGING)
+    assert _first_answer(strict_server, path, good, TAGGING).startswith("HTTP/1.1 100")
+    assert client(strict_server, "s3").get_bucket_tagging(Bucket=BUCKET)["TagSet"] == [{"Key": "k", "Value": "v"}]
