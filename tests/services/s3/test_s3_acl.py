@@ -114,9 +114,9 @@ def test_acl_on_create_bucket(s3):
     assert (LOG_DELIVERY, "WRITE") in _grants(s3.get_bucket_acl(Bucket="born-with-log-acl"))
 
 
-def test_grant_headers(s3, acl_bucket):
+def test_grant_headers(s3, acl_bucket, aws_client):
     owner = s3.get_bucket_acl(Bucket=acl_bucket)["Owner"]["ID"]
-    other = "f" * 64
+    other = aws_client("s3", aws_access_key_id="111111111111").list_buckets()["Owner"]["ID"]  # another account
     s3.put_object(Bucket=acl_bucket, Key="k", Body=b"x", GrantRead=f'id="{other}", uri="{ALL_USERS}"',
                   GrantFullControl=f'id="{owner}"')
     assert _grants(s3.get_object_acl(Bucket=acl_bucket, Key="k")) == sorted(

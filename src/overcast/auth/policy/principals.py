@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from overcast.canonical_users import canonical_id
+
 _PARTITION = r"aws(?:-[a-z]+(?:-[a-z])?)?"
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _AWS_ARN = re.compile(
@@ -130,7 +132,10 @@ def _match_one(kind: str, value: str, principal) -> str | None:
             return "direct"
         return None
     if kind == "CanonicalUser":
-        return "direct" if value == principal.user_id else None
+        # an account's canonical id (what S3 shows as owner) names that account's root
+        if value == principal.user_id:
+            return "direct"
+        return "account" if principal.account and value == canonical_id(principal.account) else None
     return None
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import re
 
+from overcast.canonical_users import account_of, canonical_id
 from overcast.errors import AwsError
 
-from .listing import owner_entry
 from .tagging import tags_from_header
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -40,14 +40,16 @@ DEFAULT_OWNERSHIP = "BucketOwnerEnforced"  # of every new bucket since April 202
 _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"([^"]*)"\s*(?:,|$)', re.IGNORECASE)
 
 
-def canonical_id(account: str) -> str:
-    """The canonical user id of an account. Overcast uses the account id itself, as its
-    ListBuckets, listings (FetchOwner) and uploads show owners: one id for one owner."""
-    return account
-
-
 def owner_of(account: str) -> dict:
-    return owner_entry(None, account)
+    """An ``Owner`` element: the canonical id only (S3 stopped returning DisplayName)."""
+    return {"ID": canonical_id(account)}
+
+
+def check_grantee_id(grantee_id: str, argument: str = "CanonicalUser/ID") -> None:
+    """InvalidArgument "Invalid id" for a canonical id that no account has (an account
+    number is not one either)."""
+    if grantee_id != EC2_EXEC_READ_ID and account_of(grantee_id) is None:
+        raise _invalid_argument("Invalid id", argument, grantee_id)
 
 
 def _user(user_id: str) -> dict:
@@ -61,8 +63,7 @@ def _group(uri: str) -> dict:
 def canned_grants(canned: str, owner_id: str) -> list[dict]:
     """The grants S3 derives from a canned ACL (object and bucket owner are the same account
     here: cross-account writes are refused)."""
-    owner = {**_user(owner_id), "DisplayName": "webfile"}
-    grants = [{"Grantee": owner, "Permission": "FULL_CONTROL"}]
+    grants = [{"Grantee": _user(owner_id), "Permission": "FULL_CONTROL"}]
     extra = {
         "public-read": [(_group(ALL_USERS), "READ")],
         "public-read-write": [(_group(ALL_USERS), "READ"), (_group(ALL_USERS), "WRITE")],
@@ -79,7 +80,9 @@ def stored_grants(acl: dict | None, owner_id: str) -> list[dict]:
         return canned_grants("private", owner_id)
     if "canned" in acl:
         return canned_grants(acl["canned"], owner_id)
-    return [dict(grant) for grant in acl["grants"]]
+    # grants stored before S3 dropped DisplayName keep theirs out of the answer
+    return [{"Grantee": {k: v for k, v in grant["Grantee"].items() if k != "DisplayName"},
+             "Permission": grant["Permission"]} for grant in acl["grants"]]
 
 
 def _invalid_argument(message: str, name: str, value: str | None = None) -> AwsError:
@@ -105,6 +108,7 @@ def _header_grants(params: dict) -> list[dict]:
                 raise _invalid_argument("Argument format not recognized", _GRANT_HEADER_NAMES[member], piece)
             kind, value = match.group(1).lower(), match.group(2)
             if kind == "id":
+                check_grantee_id(value)
                 grantee = _user(value)
             elif kind == "uri":
                 if value not in (ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY):
@@ -129,13 +133,15 @@ def _policy_grants(policy: dict) -> list[dict]:
         if permission not in PERMISSIONS or kind not in ("CanonicalUser", "Group", "AmazonCustomerByEmail"):
             raise AwsError("MalformedACLError", "The XML you provided was not well-formed or did not validate "
                            "against our published schema", 400)
-        if kind == "CanonicalUser" and not grantee.get("ID"):
-            raise AwsError("InvalidArgument", "Invalid id", 400, fields={"ArgumentName": "CanonicalUser/ID"})
+        if kind == "CanonicalUser":
+            if not grantee.get("ID"):
+                raise AwsError("InvalidArgument", "Invalid id", 400, fields={"ArgumentName": "CanonicalUser/ID"})
+            check_grantee_id(grantee["ID"])
         if kind == "Group" and grantee.get("URI") not in (ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY):
             raise _invalid_argument("Invalid group uri", "Group/URI", grantee.get("URI"))
         if kind == "AmazonCustomerByEmail" and not grantee.get("EmailAddress"):
             raise _invalid_argument("Invalid email address", "EmailAddress")
-        clean = {k: v for k, v in grantee.items() if k in ("Type", "ID", "URI", "EmailAddress", "DisplayName")}
+        clean = {k: v for k, v in grantee.items() if k in ("Type", "ID", "URI", "EmailAddress")}
         grants.append({"Grantee": clean, "Permission": permission})
     return grants
 
@@ -225,7 +231,8 @@ _BUCKET_LEVEL = frozenset().union(*_BUCKET_GRANTS.values())
 
 def _grantee_matches(grantee: dict, account: str | None) -> bool:
     if grantee.get("Type") == "CanonicalUser":
-        return account is not None and grantee.get("ID") == canonical_id(account)
+        # (an account number: a grant stored before owners had canonical ids)
+        return account is not None and grantee.get("ID") in (canonical_id(account), account)
     uri = grantee.get("URI")
     return uri == ALL_USERS or (uri == AUTHENTICATED_USERS and account is not None)
 

@@ -235,6 +235,7 @@ class BucketConfigMixin:
             stored["KMSMasterKeyID"] = default["KMSMasterKeyID"]
         self.configs.put(bucket, "encryption", {"Rules": [{"ApplyServerSideEncryptionByDefault": stored,
                                                            "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled"))}]})
+        self.encryption_changed()  # sse.py remembers each bucket's rule
         return {}
 
     def get_bucket_encryption(self, ctx, params: dict) -> dict:
@@ -246,6 +247,7 @@ class BucketConfigMixin:
     def delete_bucket_encryption(self, ctx, params: dict) -> dict:
         # every bucket keeps SSE-S3 as its base level of encryption: Delete returns to it
         self.configs.delete(self.config_bucket(ctx, params), "encryption")
+        self.encryption_changed()
         return {"__status__": 204}
 
     # -- Transfer Acceleration -------------------------------------------------------------

@@ -49,6 +49,12 @@ def check_bucket_region(value: str, endpoint_region: str) -> None:
                        "regional endpoint", 400, fields=argument)
 
 
+def bucket_arn(partition: str, name: str) -> str:
+    """A general purpose bucket's ARN (no region or account in it): what CreateBucket,
+    HeadBucket (``x-amz-bucket-arn``) and ListBuckets report as ``BucketArn``."""
+    return f"arn:{partition}:s3:::{name}"
+
+
 class Bucket(NamedTuple):
     account: str
     region: str
@@ -110,7 +116,7 @@ class BucketsMixin:
                            f"region specific endpoint this request was sent to.", 400)
         tags = check_create_bucket_tags(config["Tags"]) if config.get("Tags") is not None else None
         partition = partition_of(ctx.region)
-        answer = {"Location": _location_url(name, region, partition)}
+        answer = {"Location": _location_url(name, region, partition), "BucketArn": bucket_arn(partition, name)}
         row = self.db.query_one("SELECT account, region FROM buckets WHERE partition = ? AND name = ?",
                                 (partition, name))
         if row is not None:
@@ -140,8 +146,10 @@ class BucketsMixin:
 
     def head_bucket(self, ctx, params: dict) -> dict:
         name = params["Bucket"]
-        region = self.bucket_row(ctx, name).region
-        return {"BucketRegion": region, "__headers__": {"x-amz-bucket-region": region}}
+        bucket = self.bucket_row(ctx, name)
+        # S3 answers HeadBucket with an XML content type (and no body)
+        return {"BucketRegion": bucket.region, "BucketArn": bucket_arn(bucket.partition, name),
+                "__headers__": {"x-amz-bucket-region": bucket.region, "content-type": "application/xml"}}
 
     def list_buckets(self, ctx, params: dict) -> dict:
         """The caller's buckets by name. With any of max-buckets, continuation-token, prefix or
@@ -162,12 +170,14 @@ class BucketsMixin:
             "AND substr(name, 1, ?) = ? AND (? IS NULL OR region = ?) ORDER BY name LIMIT ?",
             (partition_of(ctx.region), ctx.account, after, len(prefix or ""), prefix or "", region, region,
              limit if limit < 0 else limit + 1))
+        partition = partition_of(ctx.region)
         result = {"Owner": owner_entry(None, ctx.account)}
         if paged and len(rows) > limit:
             rows = rows[:limit]
             result["ContinuationToken"] = encode_token(rows[-1][0])
         # S3 keeps a bucket's creation time to the second (CreationDate ends in .000Z)
-        result["Buckets"] = [{"Name": n, "CreationDate": int(c), "BucketRegion": r} for n, c, r in rows]
+        result["Buckets"] = [{"Name": n, "CreationDate": int(c), "BucketRegion": r,
+                              "BucketArn": bucket_arn(partition, n)} for n, c, r in rows]
         if prefix is not None:
             result["Prefix"] = prefix
         return result

@@ -23,6 +23,7 @@ from .checksums import DEFAULT_ALGORITHM, check_algorithm_name, encode, new_hash
 from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
                       written_version_headers)
 from .restore import invalid_object_state, is_readable
+from .sse import reported
 from .store import ObjectVersion
 from .tagging import tags_from_header
 from .write_limits import check_metadata_size, check_storage_class
@@ -160,9 +161,13 @@ class CopyMixin:
                 and not self._copy_changes_object(bucket, params)):
             raise AwsError("InvalidRequest", _SELF_COPY, 400)
         write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
+        # the destination's mode (the request's or the bucket default), never the source's (sse.py)
+        sse = self.write_encryption(bucket, params)
         attrs = self._copied_attrs(source, params, tagging_directive)
         attrs.update(write_attrs)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # a copy never keeps the source's lock
+        if sse is not None:
+            attrs["sse"] = sse
         if metadata_directive == "COPY":
             headers = {k: v for k, v in source.headers.items() if k != "WebsiteRedirectLocation"}
             meta = dict(source.meta)
@@ -200,7 +205,7 @@ class CopyMixin:
             result_body["ChecksumType"] = checksum.get("type", "FULL_OBJECT")
         # unlike PutObject, a copy into a Suspended bucket names the version it made: null
         result = {"CopyObjectResult": result_body,
-                  **({"VersionId": new.version} if bucket.versioning else {})}
+                  **({"VersionId": new.version} if bucket.versioning else {}), **reported(sse, write=True)}
         if src_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result

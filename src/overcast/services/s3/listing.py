@@ -23,6 +23,7 @@ from itertools import islice
 from typing import Callable, Iterator
 from urllib.parse import quote
 
+from overcast.canonical_users import canonical_id
 from overcast.errors import AwsError
 
 from .restore import restore_status, wants_restore_status
@@ -32,7 +33,6 @@ MAX_INT = 2147483647   # max-keys is an int32 (S3: "between 0 and 2147483647")
 ALL_VERSIONS = 1 << 62  # above every seq: a position (key, ALL_VERSIONS) includes all of key
 _AFTER_ALL = "\U0010ffff"  # sorts after every character: the first key past a common prefix
 _BATCH = 1000
-OWNER_DISPLAY_NAME = "webfile"
 
 Position = tuple[str, int]
 Fetch = Callable[[str, int, int], list]
@@ -59,13 +59,14 @@ def decode_token(token: str, echo_value: bool = True) -> str:
 
 def owner_entry(owner, account: str) -> dict:
     """The ``Owner`` of a listed object or bucket: ``attrs.owner`` (an account id, or a dict
-    with ``ID``, as json_extract returns it) or else the bucket owner's account."""
+    with ``ID``, as json_extract returns it) or else the bucket owner's account, shown as
+    its canonical id (S3 no longer returns a DisplayName)."""
     if isinstance(owner, str) and owner.startswith("{"):
         try:
             owner = json.loads(owner).get("ID")
         except (ValueError, AttributeError):
             owner = None
-    return {"DisplayName": OWNER_DISPLAY_NAME, "ID": owner or account}
+    return {"ID": canonical_id(owner or account)}
 
 
 def group_of(key: str, prefix: str, delimiter: str) -> str | None:

@@ -32,6 +32,7 @@ from .multipart_listing import MultipartListingMixin, owner_of
 from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
+from .sse import reported
 from .store import ObjectVersion
 from .write_conditions import check_write_conditions, conflict, validate_write_conditions
 from .write_limits import check_metadata_size, check_storage_class
@@ -39,8 +40,6 @@ from .write_limits import check_metadata_size, check_storage_class
 MIN_PART_SIZE = 5 * 1024 * 1024          # AWS: every part but the last is at least 5 MiB
 MAX_PART_SIZE = 5 * 1024 * 1024 * 1024   # AWS: a part is at most 5 GiB (also a part copy's source)
 MAX_PART_NUMBER = 10_000                 # AWS: part numbers 1 to 10,000
-# request members kept with the upload and given to the object at Complete
-_SSE = ("ServerSideEncryption", "SSEKMSKeyId", "SSEKMSEncryptionContext", "BucketKeyEnabled")
 _COPY_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
 
 
@@ -237,8 +236,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
                                f"{algorithm.lower()} checksum algorithm.", 400)
             cks.new_hasher(algorithm)  # refuses an algorithm this server cannot compute, now
             attrs["checksum_algorithm"], attrs["checksum_type"] = algorithm, kind
-        sse = {name: params[name] for name in _SSE if params.get(name) is not None}
-        if sse:
+        sse = self.write_encryption(bucket, params)  # the request's, or the bucket's default (sse.py)
+        if sse is not None:
             attrs["sse"] = sse
         upload_id = secrets.token_urlsafe(48)
         self.db.execute("INSERT INTO uploads (upload_id, partition, bucket, key, initiated, account, headers, meta, "
@@ -246,7 +245,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
                         (upload_id, bucket.partition, bucket.name, key, self.clock.now(), ctx.account,
                          json.dumps(stored_headers(params)), json.dumps(user_metadata(params)), storage_class,
                          json.dumps(attrs)))
-        result = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id, **sse}
+        result = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id, **reported(sse, write=True)}
         if algorithm is not None:
             result["ChecksumAlgorithm"], result["ChecksumType"] = algorithm, kind
         return result
@@ -289,7 +288,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise
         if old is not None:
             self.blobs.delete(old)
-        result = {"ETag": etag, **upload.attrs.get("sse", {})}
+        result = {"ETag": etag, **reported(upload.attrs.get("sse"))}
         for name in announced | ({upload.algorithm} if upload.algorithm else set()):
             result["Checksum" + name] = checksums[name]
         return result
@@ -335,7 +334,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise
         if old is not None:
             self.blobs.delete(old)
-        result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now()))}}
+        result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now()))},
+                  **reported(upload.attrs.get("sse"))}
         if upload.algorithm:
             result["CopyPartResult"]["Checksum" + upload.algorithm] = checksums[upload.algorithm]
         if source_bucket.versioning is not None:
@@ -466,7 +466,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning,
                        event="ObjectCreated:CompleteMultipartUpload", within=remove_upload)
         result = {"Location": _location(ctx, bucket.name, key), "Bucket": bucket.name, "Key": key, "ETag": etag,
-                  **written_version_headers(version, bucket.versioning), **upload.attrs.get("sse", {})}
+                  **written_version_headers(version, bucket.versioning), **reported(upload.attrs.get("sse"))}
         if checksum is not None:
             result["Checksum" + algorithm], result["ChecksumType"] = checksum, kind
         return result

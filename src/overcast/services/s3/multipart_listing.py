@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from overcast.canonical_users import canonical_id
 from overcast.errors import AwsError
 
 from .listing import PageParams
@@ -19,8 +20,8 @@ _AFTER_ALL = "\U0010ffff"  # sorts after every character: skips the keys under a
 
 
 def owner_of(account: str) -> dict:
-    """Owner / Initiator as S3 reports them (the account's id as canonical id)."""
-    return {"ID": account, "DisplayName": "webfile"}
+    """Owner / Initiator as S3 reports them: the account's canonical id, no DisplayName."""
+    return {"ID": canonical_id(account)}
 
 
 def _limit(value, name: str) -> int:

@@ -19,6 +19,7 @@ from .checksums import DigestingBody, plan_checksum
 from .metadata_encoding import check_override_values, decode_user_metadata, encode_user_metadata
 from .replication_runner import replication_header
 from .restore import restore_header
+from .sse import reported
 from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
 from .tagging import tag_count_headers
@@ -129,6 +130,7 @@ class ObjectsMixin:
         check_key(key)
         write_attrs = self.object_write_attrs(bucket, params)  # x-amz-tagging, x-amz-acl (acl.py)
         write_attrs.update(self.object_lock_for_write(ctx, bucket, params, with_body=True))  # object_lock.py
+        sse = self.write_encryption(bucket, params)  # the request's, or the bucket's default (sse.py)
         # fail fast, before the body is read; checked again at commit time below
         check_write_conditions(self.store, bucket.partition, bucket.name, key, params)
         expected_md5 = None
@@ -164,6 +166,8 @@ class ObjectsMixin:
         etag = f'"{digest.hex()}"'
         attrs = dict(write_attrs)
         attrs["checksum"] = {"algorithm": plan.algorithm, "value": checksum, "type": "FULL_OBJECT"}
+        if sse is not None:
+            attrs["sse"] = sse
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
                                 meta=user_metadata(params), storage_class=storage_class, attrs=attrs)
@@ -176,7 +180,7 @@ class ObjectsMixin:
             raise
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
         result = {"ETag": etag, **written_version_headers(version, bucket.versioning),
-                  "Checksum" + plan.algorithm: checksum, "ChecksumType": "FULL_OBJECT"}
+                  "Checksum" + plan.algorithm: checksum, "ChecksumType": "FULL_OBJECT", **reported(sse, write=True)}
         result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         return result
 
@@ -203,6 +207,7 @@ class ObjectsMixin:
         result.update(version.headers)
         result.setdefault("ContentType", "binary/octet-stream")
         result.update(version_headers(version, versioning))
+        result.update(reported(version.attrs.get("sse")))  # the mode its write chose (sse.py)
         result.update(tag_count_headers(version.attrs))
         if version.storage_class != "STANDARD":
             result["StorageClass"] = version.storage_class

@@ -36,6 +36,7 @@ from .post_policy import (
     missing_field,
     verify_form_signature,
 )
+from .sse import reported, sse_headers
 from .store import ObjectVersion
 from .tagging import check_tags
 
@@ -117,6 +118,9 @@ class PostUploadMixin:
         key = fields["key"].replace("${filename}", file_part.filename)
         check_key(key)
         headers, meta, storage_class, attrs = _object_settings(fields)
+        sse = self.write_encryption(bucket, _encryption_fields(fields))  # sse.py
+        if sse is not None:
+            attrs["sse"] = sse
         counting = _Counting(form.file_chunks(), size_range.high if size_range else MAX_UPLOAD_BYTES)
         blobs = self.blobs
         info = await blobs.write(counting)
@@ -136,7 +140,7 @@ class PostUploadMixin:
                                 modified=float(int(self.clock.now())), headers=headers, meta=meta,
                                 storage_class=storage_class, attrs=attrs)
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning, event="ObjectCreated:Post")
-        return _post_answer(request, bucket.name, key, etag, fields,
+        return _post_answer(request, bucket.name, key, etag, fields, sse_headers(reported(sse, write=True)),
                             version.version if bucket.versioning is not None else None)
 
     def _post_identity(self, ctx, fields: dict[str, str]) -> None:
@@ -253,8 +257,19 @@ def _object_url(request, bucket: str, key: str) -> str:
     return f"http://{host}/{quote(bucket, safe='')}/{path}"
 
 
-def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, str], version: str | None) -> dict:
-    headers = {"ETag": etag, "Location": _object_url(request, bucket, key)}
+def _encryption_fields(fields: dict[str, str]) -> dict:
+    """The form's encryption fields as PutObject's members (what ``write_encryption`` reads)."""
+    bucket_key = fields.get("x-amz-server-side-encryption-bucket-key-enabled")
+    return {"ServerSideEncryption": fields.get("x-amz-server-side-encryption"),
+            "SSEKMSKeyId": fields.get("x-amz-server-side-encryption-aws-kms-key-id"),
+            "SSEKMSEncryptionContext": fields.get("x-amz-server-side-encryption-context"),
+            "BucketKeyEnabled": None if bucket_key is None else bucket_key.lower() == "true",
+            "SSECustomerAlgorithm": fields.get("x-amz-server-side-encryption-customer-algorithm")}
+
+
+def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, str], encryption: dict,
+                 version: str | None) -> dict:
+    headers = {"ETag": etag, "Location": _object_url(request, bucket, key), **encryption}
     if version is not None:
         headers["x-amz-version-id"] = version
     redirect = fields.get("success_action_redirect") or fields.get("redirect")

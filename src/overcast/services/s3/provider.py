@@ -32,6 +32,7 @@ from .post_upload import PostUploadMixin
 from .replication_config import ReplicationConfigMixin
 from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
+from .sse import EncryptionMixin
 from .schema import MIGRATIONS
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
@@ -43,7 +44,7 @@ from .website_endpoint import WebsiteEndpointMixin
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               BaseProvider):
+               EncryptionMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -77,5 +78,6 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         self.bucket_rows_changed()
         self.reset_configurations()
         self.replicator.reset()
+        self.encryption_changed()
         if self._store is not None:
             self._store.forget_cache()
