@@ -23,6 +23,7 @@ def serve(args) -> int:
     import uvicorn
 
     from overcast.gateway.app import create_app
+    from overcast.gateway.wire_names import WireName
     from overcast.imds.server import ImdsListener
 
     settings = Settings.from_env(
@@ -39,6 +40,8 @@ def serve(args) -> int:
     os.makedirs(settings.data_dir, exist_ok=True)
     app = create_app(settings)
     imds = ImdsListener(app.cloud, settings)
+
+    DATE = WireName(b"Date")
 
     class Server(uvicorn.Server):
         async def startup(self, sockets=None):
@@ -57,6 +60,14 @@ def serve(args) -> int:
         async def shutdown(self, sockets=None):
             await imds.stop()
             await super().shutdown(sockets=sockets)
+
+        async def on_tick(self, counter: int) -> bool:
+            should_exit = await super().on_tick(counter)
+            # AWS writes "Date" capitalised; the server's own header is spelt that way once
+            # a second, when it is renewed (gateway/wire_names.py)
+            self.server_state.default_headers = [(DATE if name == b"date" else name, value)
+                                                 for name, value in self.server_state.default_headers]
+            return should_exit
 
     config = uvicorn.Config(
         app,

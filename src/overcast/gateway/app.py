@@ -147,7 +147,7 @@ class Gateway:
         if method == "OPTIONS":
             answer = self._bucket_preflight(path, headers)
             if answer is not None:
-                await send_response(send, *answer)
+                await send_response(send, *answer, s3=True)
                 return
         if method == "OPTIONS" and "access-control-request-method" in headers:
             await send_response(send, 200, self._preflight_headers(headers), b"")
@@ -171,6 +171,9 @@ class Gateway:
             response = await self._respond(ctx, request, body)
         if not body.done:
             response.headers["connection"] = "close"
+        s3 = ctx.service == "s3"
+        if s3:
+            response.headers["server"] = "AmazonS3"  # every S3 answer, errors and 304s included
         if "origin" in headers:
             bucket_cors = self._bucket_cors(ctx, method, path, headers) if ctx.service == "s3" else None
             if bucket_cors is not None:  # a bucket's own CORS rules decide, as in S3
@@ -178,7 +181,7 @@ class Gateway:
             else:
                 response.headers.setdefault("access-control-allow-origin", "*")
                 response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
-        await send_response(send, response.status, response.headers, response.body)
+        await send_response(send, response.status, response.headers, response.body, s3=s3)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
             self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
@@ -354,13 +357,21 @@ class Gateway:
         s3 = self.cloud.services.loaded().get("s3")  # not loaded: no bucket exists
         if s3 is None:
             return None
+        protocol = get_protocol("rest-xml")
+        ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
         try:
             found = s3.cors_preflight(self.settings.region, headers.get("host", ""), path, headers)
         except AwsError as error:
-            ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
-            response = get_protocol("rest-xml").serialize_error(service_model("s3"), None, error, ctx)
+            response = protocol.serialize_error(service_model("s3"), None, error, ctx)
+            response.headers["server"] = "AmazonS3"
             return response.status, response.headers, response.body
-        return None if found is None else (200, found, b"")
+        if found is None:
+            return None
+        # a preflight S3 answers carries its request ids and Server header as any other answer
+        answer = protocol.request_id_headers(service_model("s3"), ctx)
+        answer.update(found)
+        answer["server"] = "AmazonS3"
+        return 200, answer, b""
 
     def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]):
         s3 = self.cloud.services.loaded().get("s3")

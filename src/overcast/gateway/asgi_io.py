@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from overcast.errors import AwsError, RequestEntityTooLarge
+from overcast.gateway.wire_names import S3_WIRE_NAMES, s3_wire_name
 
 
 class RequestBody:
@@ -96,14 +97,18 @@ async def read_body(receive, limit: int, declared: str | None) -> bytes:
 _ENCODED_NAMES: dict[str, bytes] = {}
 
 
-def _raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+def _raw_headers(headers: dict[str, str], s3: bool = False) -> list[tuple[bytes, bytes]]:
     raw = []
+    names = S3_WIRE_NAMES if s3 else _ENCODED_NAMES
     for name, value in headers.items():
-        encoded = _ENCODED_NAMES.get(name)
+        encoded = names.get(name)
         if encoded is None:
-            encoded = name.encode("latin-1")
-            if len(_ENCODED_NAMES) < 1024:
-                _ENCODED_NAMES[name] = encoded
+            if s3:
+                encoded = s3_wire_name(name)  # spelt as S3 writes it (wire_names.py)
+            else:
+                encoded = name.encode("latin-1")
+                if len(_ENCODED_NAMES) < 1024:
+                    _ENCODED_NAMES[name] = encoded
         raw.append((encoded, (value if type(value) is str else str(value)).encode("latin-1")))
     return raw
 
@@ -113,9 +118,10 @@ def _raw_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 _SMALL_STREAM = 64 * 1024
 
 
-async def send_response(send, status: int, headers: dict[str, str], body) -> None:
-    """Write a response; ``body`` is bytes or an async iterator of bytes."""
-    raw_headers = _raw_headers(headers)
+async def send_response(send, status: int, headers: dict[str, str], body, s3: bool = False) -> None:
+    """Write a response; ``body`` is bytes or an async iterator of bytes. ``s3``: header
+    names spelt as S3 writes them."""
+    raw_headers = _raw_headers(headers, s3)
     if (getattr(body, "length", None) or 0) <= _SMALL_STREAM and hasattr(body, "read_chunk"):
         # a blob reader (``overcast.storage.blobs``): reads without blocking the loop
         chunks = []
@@ -123,8 +129,9 @@ async def send_response(send, status: int, headers: dict[str, str], body) -> Non
             chunks.append(chunk)
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if type(body) is bytes or isinstance(body, (bytearray, memoryview)):
-        if "content-length" not in headers and "Content-Length" not in headers:
-            raw_headers.append((b"content-length", str(len(body)).encode()))
+        # (a 204 has no body and, as S3 answers it, no Content-Length)
+        if "content-length" not in headers and "Content-Length" not in headers and status != 204:
+            raw_headers.append((s3_wire_name("content-length") if s3 else b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
         await send({"type": "http.response.body", "body": bytes(body)})
         return

@@ -69,6 +69,11 @@ def owner_entry(owner, account: str) -> dict:
     return {"ID": canonical_id(owner or account)}
 
 
+def region_header(bucket) -> dict:
+    """``x-amz-bucket-region``, which S3 sends with every object listing."""
+    return {"x-amz-bucket-region": bucket.region}
+
+
 def group_of(key: str, prefix: str, delimiter: str) -> str | None:
     """The common prefix ``key`` rolls up into, or None when it is listed on its own."""
     if not delimiter or not key.startswith(prefix):
@@ -209,7 +214,8 @@ class ListingMixin:
         marker = params.get("Marker") or ""
         entries, truncated = self._list_current(bucket, page, marker)
         contents, prefixes = self._contents(entries, page, bucket.account, params)
-        result = {"Name": bucket.name, "Marker": page.enc(marker), "IsTruncated": truncated}
+        result = {"Name": bucket.name, "Marker": page.enc(marker), "IsTruncated": truncated,
+                  "__headers__": region_header(bucket)}
         if contents:
             result["Contents"] = contents
         if truncated and page.delimiter and entries:
@@ -227,7 +233,8 @@ class ListingMixin:
         entries, truncated = self._list_current(bucket, page, marker)
         owner = bucket.account if params.get("FetchOwner") else None
         contents, prefixes = self._contents(entries, page, owner, params)
-        result = {"Name": bucket.name, "KeyCount": len(entries), "IsTruncated": truncated}
+        result = {"Name": bucket.name, "KeyCount": len(entries), "IsTruncated": truncated,
+                  "__headers__": region_header(bucket)}
         if contents:
             result["Contents"] = contents
         if token is not None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from overcast.errors import AwsError
 
-from .listing import PageParams, checksum_members, group_of, owner_entry, start_position, take, walk
+from .listing import (PageParams, checksum_members, group_of, owner_entry, region_header, start_position, take,
+                      walk)
 from .restore import restore_status, wants_restore_status
 from .store import is_version_id
 from .version_ids import issued_seq, was_issued
@@ -57,7 +58,8 @@ class VersionListingMixin:
                                  "StorageClass": storage_class, **entry,
                                  **(restore_status(restore, now) if now is not None else {})})
         result = {"Name": bucket.name, "KeyMarker": page.enc(key_marker),
-                  "VersionIdMarker": version_marker or "", "IsTruncated": truncated}
+                  "VersionIdMarker": version_marker or "", "IsTruncated": truncated,
+                  "__headers__": region_header(bucket)}
         if versions:
             result["Versions"] = versions
         if markers:
