@@ -200,7 +200,12 @@ def test_acl_grants_when_acls_are_enabled(strict, owner, other):
         "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
         "RestrictPublicBuckets": False})
     owner.put_object(Bucket="root-acls", Key="public.txt", Body=b"for all", ACL="public-read")
-    owner.put_object(Bucket="root-acls", Key="shared.txt", Body=b"for b", GrantRead=f'id="{ACCOUNT_B}"')
+    # grants name canonical ids (what ListBuckets shows as the owner), not account numbers
+    account_b = other.list_buckets()["Owner"]["ID"]
+    assert len(account_b) == 64 and account_b != ACCOUNT_B
+    assert denied(owner.put_object, Bucket="root-acls", Key="x", Body=b"1",
+                  GrantRead=f'id="{ACCOUNT_B}"')[:2] == ("InvalidArgument", 400)
+    owner.put_object(Bucket="root-acls", Key="shared.txt", Body=b"for b", GrantRead=f'id="{account_b}"')
     owner.put_object(Bucket="root-acls", Key="private.txt", Body=b"mine")
     anonymous = client(strict, "s3", unsigned=True)
     assert anonymous.get_object(Bucket="root-acls", Key="public.txt")["Body"].read() == b"for all"
@@ -208,7 +213,7 @@ def test_acl_grants_when_acls_are_enabled(strict, owner, other):
     assert other.get_object(Bucket="root-acls", Key="shared.txt")["Body"].read() == b"for b"
     assert denied(other.get_object, Bucket="root-acls", Key="private.txt")[:2] == ("AccessDenied", 403)
     assert denied(other.put_object, Bucket="root-acls", Key="x", Body=b"1")[:2] == ("AccessDenied", 403)
-    owner.put_bucket_acl(Bucket="root-acls", GrantWrite=f'id="{ACCOUNT_B}"')
+    owner.put_bucket_acl(Bucket="root-acls", GrantWrite=f'id="{account_b}"')
     other.put_object(Bucket="root-acls", Key="from-b.txt", Body=b"b wrote")
     # IgnorePublicAcls: the public-read grant no longer counts; the grant to B still does
     owner.put_public_access_block(Bucket="root-acls", PublicAccessBlockConfiguration={
@@ -236,3 +241,12 @@ def test_bucket_policy_calls_are_for_the_owner_account_only(owner, other):
               Principal={"AWS": ACCOUNT_B})))
     assert denied(other.get_bucket_policy, Bucket="root-policy-owner")[:2] == ("MethodNotAllowed", 405)
     assert owner.get_bucket_policy(Bucket="root-policy-owner")["Policy"]
+
+
+def test_bucket_policy_names_an_account_by_canonical_id(owner, other):
+    make_bucket(owner, "root-canonical-principal")
+    assert denied(other.get_object, Bucket="root-canonical-principal", Key="docs/a.txt")[:2] == ("AccessDenied", 403)
+    owner.put_bucket_policy(Bucket="root-canonical-principal", Policy=policy(
+        allow("s3:GetObject", "arn:aws:s3:::root-canonical-principal/*",
+              Principal={"CanonicalUser": other.list_buckets()["Owner"]["ID"]})))
+    assert other.get_object(Bucket="root-canonical-principal", Key="docs/a.txt")["Body"].read() == b"hello"
