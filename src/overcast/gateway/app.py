@@ -206,7 +206,8 @@ class Gateway:
         response = await s3.serve_website(ctx, request, target.bucket, target.path, target.base, self.authorizer)
         if not body.done:
             response.headers["connection"] = "close"
-        await send_response(send, response.status, response.headers, response.body)
+        response.headers["server"] = "AmazonS3"  # a website endpoint answers as S3 too
+        await send_response(send, response.status, response.headers, response.body, s3=True)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
             self.access_log.log(method, path, "s3-website", "", response.status, millis)

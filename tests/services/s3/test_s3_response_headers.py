@@ -133,3 +133,9 @@ def test_preflight_carries_request_ids_and_server(raw, s3, bucket):
                                   "Access-Control-Request-Method": "DELETE"}, sign=False)
     assert status == 403
     assert _value(headers, "Server") == "AmazonS3" and _value(headers, "x-amz-request-id")
+
+
+def test_website_endpoint_answers_as_s3(raw, bucket):
+    status, headers, _ = raw.send("GET", f"/_overcast/website/{bucket}/index.html", sign=False)
+    assert status == 404  # no website configuration
+    assert _value(headers, "Server") == "AmazonS3" and "Server" in _names(headers)
