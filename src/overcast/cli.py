@@ -63,8 +63,8 @@ def serve(args) -> int:
 
         async def on_tick(self, counter: int) -> bool:
             should_exit = await super().on_tick(counter)
-            # AWS writes "Date" capitalised; the server's own header is spelt that way once
-            # a second, when it is renewed (gateway/wire_names.py)
+            # AWS writes "Date" capitalised: the server's own header (renewed once a second)
+            # is given that spelling after every tick (gateway/wire_names.py)
             self.server_state.default_headers = [(DATE if name == b"date" else name, value)
                                                  for name, value in self.server_state.default_headers]
             return should_exit
