@@ -176,3 +176,13 @@ def test_versions_keep_their_own_mode(s3, bucket):
     s3.put_object(Bucket=bucket, Key="v", Body=b"2")
     assert s3.head_object(Bucket=bucket, Key="v")["ServerSideEncryption"] == "AES256"
     assert s3.head_object(Bucket=bucket, Key="v", VersionId=first)["ServerSideEncryption"] == "aws:kms"
+
+
+def test_cli_reports_the_mode(aws_cli, bucket, tmp_path):
+    source = tmp_path / "f.txt"
+    source.write_bytes(b"cli")
+    assert aws_cli("s3", "cp", str(source), f"s3://{bucket}/plain.txt", check=False).returncode == 0
+    assert aws_cli("s3", "cp", str(source), f"s3://{bucket}/kms.txt", "--sse", "aws:kms", check=False).returncode == 0
+    assert aws_cli("s3api", "head-object", "--bucket", bucket, "--key", "plain.txt")["ServerSideEncryption"] == "AES256"
+    head = aws_cli("s3api", "head-object", "--bucket", bucket, "--key", "kms.txt")
+    assert head["ServerSideEncryption"] == "aws:kms" and KMS_ARN.match(head["SSEKMSKeyId"])
