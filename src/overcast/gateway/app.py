@@ -265,6 +265,8 @@ class Gateway:
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
             if self.authorizer is not None:
+                # AWS's order: the request's own parameters, then authorization
+                await self.cloud.services.validate_request(ctx, params)
                 await self.authorizer.authorize(ctx, params, request)
             result = await self.cloud.services.invoke(ctx, params)
             await group_commit.settle()  # acknowledged only once its writes are committed

@@ -33,6 +33,11 @@ class Provider:
             self._db = self.cloud.storage.database(self.service_name, self.migrations)
         return self._db
 
+    def validate_request(self, ctx, params: dict) -> None:
+        """Checks of the request's own parameters that AWS makes before authorization (strict
+        mode calls it before the authorizer; the operation itself still validates in open
+        mode). Raise the service's error; the default checks nothing."""
+
     def unimplemented(self, ctx, params: dict) -> None:
         """Called before an operation this provider has no method for answers 501
         (NotImplemented): a provider may raise the more specific error AWS would answer

@@ -68,6 +68,16 @@ class ServiceRegistry:
             self._methods[key] = found
         return found
 
+    async def validate_request(self, ctx: "RequestContext", params: dict) -> None:
+        """The provider's checks that come before authorization (``Provider.validate_request``)."""
+        if ctx.service not in self._providers:
+            if not self.is_implemented(ctx.service):
+                return
+            provider = self.provider(ctx.service)
+            if self.live:
+                await provider.start()
+        self._providers[ctx.service].validate_request(ctx, params)
+
     async def invoke(self, ctx: "RequestContext", params: dict) -> dict:
         """Run ``ctx.operation`` of ``ctx.service`` with ``params``; returns the output dict."""
         found = self._methods.get((ctx.service, ctx.operation))

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from s3_raw import error_of, send
+from serverproc import ServerProcess
 
 ACCOUNT = "000000000000"  # the test credentials' account
 
@@ -29,6 +31,26 @@ def test_malformed_expected_owner_is_refused_before_anything_else(endpoint, buck
         error = error_of(response)
         assert error["Code"] == "InvalidBucketOwnerAWSAccountID"
         assert error["Message"] == f"The value of the expected bucket owner parameter must be an AWS Account ID... [{value}]"
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-strict-expected-owner")), "--strict").start()
+    yield proc
+    proc.stop()
+
+
+def test_malformed_expected_owner_comes_before_authorization_in_strict_mode(strict_server):
+    """A caller the bucket would refuse (anonymous, unsigned) still gets the parameter error
+    first: S3 validates the request's parameters before it authorizes."""
+    send(strict_server.endpoint, "PUT", "/private-bucket")  # the root creates it
+    url = f"{strict_server.endpoint}/private-bucket?list-type=2"
+    response = requests.get(url, headers={"x-amz-expected-bucket-owner": "12345"}, timeout=10)
+    assert response.status_code == 400, response.text
+    assert error_of(response)["Code"] == "InvalidBucketOwnerAWSAccountID"
+    # a well-formed value: authorization decides (the anonymous caller may not list)
+    response = requests.get(url, headers={"x-amz-expected-bucket-owner": ACCOUNT}, timeout=10)
+    assert response.status_code == 403 and error_of(response)["Code"] == "AccessDenied"
 
 
 def test_expected_owner_of_another_account_is_denied_on_object_and_bucket_operations(s3, bucket):

@@ -20,14 +20,21 @@ from overcast.services.registry import snake_case
 _ACCOUNT_ID = re.compile(r"\d{12}")
 
 
+def check_expected_owner_form(params: dict) -> None:
+    """InvalidBucketOwnerAWSAccountID for an ``ExpectedBucketOwner`` that is not a 12-digit
+    account id (a parameter check: in strict mode it comes before authorization)."""
+    expected = params.get("ExpectedBucketOwner")
+    if expected is not None and not _ACCOUNT_ID.fullmatch(expected):
+        raise AwsError("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be "
+                       f"an AWS Account ID... [{expected}]", 400)
+
+
 def check_expected_owner(provider, ctx, params: dict) -> None:
     """Raise S3's answer when ``ExpectedBucketOwner`` is malformed or names another account."""
     expected = params.get("ExpectedBucketOwner")
     if expected is None:
         return
-    if not _ACCOUNT_ID.fullmatch(expected):
-        raise AwsError("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be "
-                       f"an AWS Account ID... [{expected}]", 400)
+    check_expected_owner_form(params)
     bucket = provider.bucket_row(ctx, params["Bucket"], owned=False)
     if bucket.account != expected:
         raise AwsError("AccessDenied", "Access Denied", 403)

@@ -17,7 +17,7 @@ from .buckets import BucketsMixin
 from .copy import CopyMixin
 from .cors import CorsMixin
 from .delete_objects import DeleteObjectsMixin
-from .expected_owner import guard_expected_owner
+from .expected_owner import check_expected_owner_form, guard_expected_owner
 from .id_configs import IdConfigMixin
 from .intelligent_tiering import IntelligentTieringMixin
 from .inventory_config import InventoryMixin
@@ -73,6 +73,10 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         NoSuchBucket, as S3 answers any bucket operation on one."""
         if params.get("Bucket"):
             self.bucket_row(ctx, params["Bucket"], owned=False)
+
+    def validate_request(self, ctx, params: dict) -> None:
+        # S3 refuses a malformed x-amz-expected-bucket-owner before it authorizes
+        check_expected_owner_form(params)
 
     def reset(self) -> None:
         self.bucket_rows_changed()
