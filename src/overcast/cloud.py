@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -91,9 +92,14 @@ class Cloud:
     async def advance_clock(self, seconds: float) -> None:
         """Move the cloud's time forward and fire every timer that falls due, in order.
 
-        Returns after those timers' handlers ran, with the clock at the target time.
+        Returns after those timers' handlers ran, with the clock at the target time, and
+        once the wall-clock second from which signatures count as made after the move has
+        begun (see ``Clock.signing_offset``): what a client signs next is valid.
         """
         await self.scheduler.advance(seconds)
+        if seconds > 0:
+            applies_from = self.clock.history[-1][0]
+            await asyncio.sleep(max(0.0, applies_from - time.time()))
 
     def health(self) -> dict:
         from overcast.services import IMPLEMENTED

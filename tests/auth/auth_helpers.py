@@ -29,6 +29,9 @@ class FakeClock:
     def wall(self) -> float:  # the cloud's time and the machine's are one here
         return self.t
 
+    def signing_offset(self, signed_at: float) -> float:  # never moved
+        return 0.0
+
 
 def make_auth(strict: bool = True, now: float = FIXED, **settings) -> Authenticator:
     return Authenticator(Settings(strict=strict, **settings), FakeClock(now))

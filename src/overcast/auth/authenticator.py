@@ -143,13 +143,20 @@ class Authenticator:
         raise self._failures(None, ctx).missing_token()
 
     def _check_expiry(self, info: AuthInfo, ctx) -> None:
+        # The client signed on its wall clock: its times move into cloud time by the offset
+        # in force when it signed, so a clock move expires URLs signed before it, not after.
         now = self.clock.now()
         if info.kind == "presigned":
             signed_at = amz_date_epoch(info.amz_date or "")
-            if signed_at is not None and now > signed_at + (info.expires or 0):
-                raise self._failures(info, ctx).expired_request(signed_at + (info.expires or 0), now, info.expires)
-        elif info.expires_at is not None and now > info.expires_at:
-            raise self._failures(info, ctx).expired_request(info.expires_at, now, None)
+            if signed_at is not None:
+                expires_at = signed_at + self.clock.signing_offset(signed_at) + (info.expires or 0)
+                if now > expires_at:
+                    raise self._failures(info, ctx).expired_request(expires_at, now, info.expires)
+        elif info.expires_at is not None and self.clock.wall() > info.expires_at:
+            # SigV2 names only its expiry, not when it was signed, so no offset can be told:
+            # the expiry is the signer's wall time, and is read on the wall clock
+            expires_at = info.expires_at + self.clock.signing_offset(info.expires_at)
+            raise self._failures(info, ctx).expired_request(expires_at, now, None)
 
     def _check_session_expiry(self, credential: Credential, ctx, info: AuthInfo) -> None:
         """Open mode: expired session credentials fail as on AWS (``ExpiredToken``), because

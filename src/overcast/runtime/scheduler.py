@@ -171,6 +171,12 @@ class Scheduler:
             offset, seen_at = saved
             # Never earlier than the last time handed out, even if the wall clock went back.
             self.clock.set_offset(max(offset, seen_at - time.time()))
+        history = store.load_clock_history()
+        if history:
+            self.clock.restore_history(history)
+            self._note_offset(time.time())  # the wall clock went back: a new offset from now
+        else:  # a new data dir (or one from before the history): it starts with this offset
+            store.add_clock_history(*self.clock.history[0])
         self._next_durable = max(self._next_durable, store.max_id() + 1)
         for row in store.load():
             if row.id not in self._timers:
@@ -216,6 +222,7 @@ class Scheduler:
         if self._store is not None:
             self._store.delete_all()
             self._store.save_clock(0.0, 0.0)
+            self._store.clear_clock_history()
         now = self.clock.now()
         for timer in periodic:
             timer.due = now + timer.interval
@@ -330,11 +337,20 @@ class Scheduler:
                 self._firing_task = None
                 self.clock.resume_at(target)
             self._save_clock(self.clock.now())
+            # A client's signature carries whole seconds: the new offset applies from the
+            # next second, and Cloud.advance_clock answers once that second has come, so a
+            # URL signed before the move and one signed after it never share a stamp.
+            self._note_offset(math.floor(time.time()) + 1.0)
         self._arm()
 
     def _save_clock(self, now: float) -> None:
         if self._store is not None:
             self._store.save_clock(now - time.time(), now)
+
+    def _note_offset(self, applies_from: float) -> None:
+        entry = self.clock.note_offset(applies_from)
+        if entry is not None and self._store is not None:
+            self._store.add_clock_history(*entry)
 
     # -- introspection ---------------------------------------------------------------------
 

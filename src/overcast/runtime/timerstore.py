@@ -25,6 +25,14 @@ MIGRATIONS = (
         seen_at REAL NOT NULL
     );
     """,
+    """
+    -- the clock's offsets over time: signatures stamped on a client's wall clock at or after
+    -- applies_from (wall time) were made under clock_offset (see Clock.signing_offset)
+    CREATE TABLE clock_history (
+        applies_from REAL NOT NULL,
+        clock_offset REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -68,6 +76,18 @@ class TimerStore:
         """``(offset, seen_at)`` as last saved, or None for a new data dir."""
         row = self.db.query_one("SELECT clock_offset, seen_at FROM clock WHERE id = 1")
         return (float(row[0]), float(row[1])) if row else None
+
+    def load_clock_history(self) -> list[tuple[float, float]]:
+        """``(applies_from, offset)`` entries, oldest first."""
+        rows = self.db.query("SELECT applies_from, clock_offset FROM clock_history ORDER BY applies_from, rowid")
+        return [(float(row[0]), float(row[1])) for row in rows]
+
+    def add_clock_history(self, applies_from: float, offset: float) -> None:
+        self.db.execute("INSERT INTO clock_history (applies_from, clock_offset) VALUES (?, ?)", (applies_from, offset))
+        self.db.commit_pending()
+
+    def clear_clock_history(self) -> None:
+        self.db.execute("DELETE FROM clock_history")
 
     def save_clock(self, offset: float, seen_at: float) -> None:
         self.db.execute(

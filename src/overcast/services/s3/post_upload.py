@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
 from overcast.auth.credentials import root_principal
+from overcast.auth.parse import amz_date_epoch
 from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
@@ -114,7 +115,7 @@ class PostUploadMixin:
         size_range = None
         if "policy" in fields:
             document = decode_policy(fields["policy"])
-            size_range = check_policy(document, fields, bucket_name, self.clock.now())
+            size_range = check_policy(document, fields, bucket_name, self._now_as_signed(fields))
         key = fields["key"].replace("${filename}", file_part.filename)
         check_key(key)
         headers, meta, storage_class, attrs = _object_settings(fields)
@@ -142,6 +143,14 @@ class PostUploadMixin:
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning, event="ObjectCreated:Post")
         return _post_answer(request, bucket.name, key, etag, fields, sse_headers(reported(sse, write=True)),
                             version.version if bucket.versioning is not None else None)
+
+    def _now_as_signed(self, fields: dict[str, str]) -> float:
+        """The cloud's time on the clock the form's policy was written with: its expiration
+        is the signer's wall time, made under the offset in force at its ``x-amz-date``
+        (a SigV2 form carries no date: the offset in force now)."""
+        clock = self.clock
+        signed_at = amz_date_epoch(fields.get("x-amz-date", ""))
+        return clock.now() - clock.signing_offset(clock.wall() if signed_at is None else signed_at)
 
     def _post_identity(self, ctx, fields: dict[str, str]) -> None:
         """The uploader: the form's signer (verified in strict mode), else anonymous."""
