@@ -96,6 +96,8 @@ class BucketsMixin:
         if owned and row[0] != ctx.account and not ctx.extra.get("authorized"):
             raise AwsError("AccessDenied", "Access Denied", 403)
         bucket = Bucket(*row, partition, name)
+        if owned and (row[0] != ctx.account or (not ctx.principal_arn and self.cloud.settings.strict)):
+            self.check_request_payer(ctx, bucket)  # request_payment.py: never for the owner
         if "s3-accelerate" in ctx.host:  # the Transfer Acceleration endpoint (bucket_config.py)
             self.check_accelerate_endpoint(bucket)
         return bucket

@@ -30,6 +30,7 @@ from .object_lock import ObjectLockMixin
 from .objects import ObjectsMixin
 from .post_upload import PostUploadMixin
 from .replication_config import ReplicationConfigMixin
+from .request_payment import RequestPaymentMixin, report_request_charged
 from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
 from .sse import EncryptionMixin
@@ -41,10 +42,11 @@ from .website_endpoint import WebsiteEndpointMixin
 
 
 @guard_expected_owner
+@report_request_charged
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               EncryptionMixin, BaseProvider):
+               EncryptionMixin, RequestPaymentMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
