@@ -1,6 +1,6 @@
 """Where an S3 request's server time goes: the gateway (ASGI app) driven in process, no sockets.
 
-    python benchmarks/s3_profile.py [--calls 5000] [--cprofile put-1k]
+    python benchmarks/s3_profile.py [--calls 5000] [--cprofile put-1k] [--logging]
 
 A Gateway on a temporary data dir (as ``overcast serve`` builds it) is handed the very
 requests boto3 builds for PutObject and GetObject of 1 KiB (``s3_workloads.signed_requests``:
@@ -83,11 +83,16 @@ async def call(app, method: str, path: str, headers: dict, body: bytes) -> tuple
     return status, b"".join(chunks)
 
 
-def workloads(calls: int, keys: int) -> dict[str, list]:
+def workloads(calls: int, keys: int, logging: bool = False) -> dict[str, list]:
     """The boto3-built requests of each workload (the bucket is created by the first ones);
     PUTs cycle through ``keys`` keys, as ``s3_bench.py`` does: past the first round, each
     one replaces an object."""
     setup = signed_requests(ENDPOINT, [("create_bucket", {"Bucket": "profile"})])
+    if logging:  # every request to the bucket also becomes a server access log record
+        setup += signed_requests(ENDPOINT, [
+            ("create_bucket", {"Bucket": "profile-logs"}),
+            ("put_bucket_logging", {"Bucket": "profile", "BucketLoggingStatus": {
+                "LoggingEnabled": {"TargetBucket": "profile-logs", "TargetPrefix": "logs/"}}})])
     puts = signed_requests(ENDPOINT, [("put_object", {"Bucket": "profile", "Key": f"prefix/k{i % keys:05d}",
                                                       "Body": os.urandom(KIB)}) for i in range(calls)])
     gets = signed_requests(ENDPOINT, [("get_object", {"Bucket": "profile", "Key": f"prefix/k{i:05d}"})
@@ -98,7 +103,7 @@ def workloads(calls: int, keys: int) -> dict[str, list]:
 async def run(args) -> None:
     app = create_app(Settings.from_env(data_dir=args.data_dir, log_level="warning"))
     await _startup(app)
-    requests = workloads(args.calls, args.keys)
+    requests = workloads(args.calls, args.keys, args.logging)
     for request in requests["setup"]:
         await call(app, *request)
     for name in ("put-1k", "get-1k"):
@@ -127,6 +132,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--keys", type=int, default=2000, help="put-1k: distinct keys, cycled")
     parser.add_argument("--cprofile", choices=("put-1k", "get-1k"))
+    parser.add_argument("--logging", action="store_true", help="with server access logging on the bucket")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()

@@ -66,6 +66,12 @@ class Settings:
         default=1.0,
         metadata={"env": "OVERCAST_S3_REPLICATION_SECONDS", "help": "seconds until an S3 write is replicated"},
     )
+    # Cloud-time seconds between deliveries of S3 server access log objects (AWS batches
+    # records and delivers within hours, best effort; minutes here so tests can move to it).
+    s3_access_log_seconds: float = field(
+        default=300.0,
+        metadata={"env": "OVERCAST_S3_ACCESS_LOG_SECONDS", "help": "seconds between S3 access log deliveries"},
+    )
 
     # The EC2 instance metadata service (IMDS) listens on its own port; 0 turns it off.
     imds_port: int = field(

@@ -181,7 +181,11 @@ class Gateway:
             else:
                 response.headers.setdefault("access-control-allow-origin", "*")
                 response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
+        log_hook = ctx.extra.get("access_log_hook")  # S3 server access logging (services/s3/access_log.py)
+        ready = time.perf_counter() if log_hook is not None else 0.0
         await send_response(send, response.status, response.headers, response.body, s3=s3)
+        if log_hook is not None:
+            log_hook(ctx, response, started, ready)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
             self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
@@ -278,6 +282,7 @@ class Gateway:
             log.exception("internal error in %s %s", ctx.service, ctx.operation)
             error = InternalFailure(message="We encountered an internal error. Please try again.")
         if error is not None:
+            ctx.extra["error_code"] = error.code  # for S3 server access logs
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:

@@ -325,6 +325,7 @@ class BucketConfigMixin:
         enabled = (params.get("BucketLoggingStatus") or {}).get("LoggingEnabled")
         if not enabled:
             self.configs.delete(bucket, "logging")
+            self.logging_targets_changed()  # access_log.py
             return {}
         if enabled.get("TargetBucket") is None or enabled.get("TargetPrefix") is None:
             raise malformed_xml()
@@ -343,6 +344,7 @@ class BucketConfigMixin:
             raise AwsError("CrossLocationLoggingProhibitted", "Cross S3 location logging not allowed. ", 403,
                            fields=where)
         self.configs.put(bucket, "logging", enabled)
+        self.logging_targets_changed()  # access_log.py
         return {}
 
     def get_bucket_logging(self, ctx, params: dict) -> dict:

@@ -71,6 +71,7 @@ class BucketsMixin:
         """Forget the remembered bucket rows: call after any write to the buckets table
         commits or rolls back (so a row read inside a failed transaction is not kept)."""
         self._bucket_rows = None
+        self.logging_targets_changed()  # access_log.py: a deleted bucket's configuration goes
 
     def bucket_row(self, ctx, name: str, owned: bool = True) -> Bucket:
         """Bucket ``name`` in the caller's partition, or raise (``NoSuchBucket``;
@@ -91,11 +92,12 @@ class BucketsMixin:
                 cache[(partition, name)] = row
         if row is None:
             raise no_such_bucket(name)
+        bucket = Bucket(*row, partition, name)
+        self.mark_logged_request(ctx, bucket)  # access_log.py: a dict lookup when no bucket logs
         # Another account's bucket: only when strict-mode authorization allowed the request
         # (a bucket policy granting the caller); open mode has no such grants.
         if owned and row[0] != ctx.account and not ctx.extra.get("authorized"):
             raise AwsError("AccessDenied", "Access Denied", 403)
-        bucket = Bucket(*row, partition, name)
         if owned and (row[0] != ctx.account or (not ctx.principal_arn and self.cloud.settings.strict)):
             self.check_request_payer(ctx, bucket)  # request_payment.py: never for the owner
         if "s3-accelerate" in ctx.host:  # the Transfer Acceleration endpoint (bucket_config.py)

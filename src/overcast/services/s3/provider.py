@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
 
+from .access_log import AccessLogMixin
 from .acl import AclMixin
 from .attributes import AttributesMixin
 from .bucket_analytics import BucketAnalyticsMixin
@@ -46,7 +47,7 @@ from .website_endpoint import WebsiteEndpointMixin
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               EncryptionMixin, RequestPaymentMixin, BaseProvider):
+               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -70,6 +71,9 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         await self.inventory.tick()  # catch up on reports that fell due while the server was down
         self.replicator.resume()  # replications queued before a stop (or a crash)
 
+    async def stop(self) -> None:
+        self.flush_access_records()  # access_log.py: records still in memory
+
     def unimplemented(self, ctx, params: dict) -> None:
         """Before an operation Overcast does not implement answers 501: a missing bucket is
         NoSuchBucket, as S3 answers any bucket operation on one."""
@@ -82,6 +86,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
 
     def reset(self) -> None:
         self.bucket_rows_changed()
+        self.forget_access_records()
         self.reset_configurations()
         self.replicator.reset()
         self.encryption_changed()

@@ -43,11 +43,12 @@ class RequestPaymentMixin:
             return
         if self.configs.get(bucket, "request-payment", "BucketOwner") != "Requester":
             return
+        request = ctx.extra.get("request")
+        if request is None:  # an internal call (a log or inventory delivery), not a client's
+            return
         if not ctx.principal_arn:  # anonymous requests are not allowed on Requester Pays buckets
             raise AwsError("AccessDenied", "Access Denied", 403)
-        request = ctx.extra.get("request")
-        payer = request.headers.get("x-amz-request-payer") if request is not None else None
-        if payer != "requester":
+        if request.headers.get("x-amz-request-payer") != "requester":
             raise AwsError("AccessDenied", "Access Denied", 403)
         ctx.extra[_CHARGED] = True
 

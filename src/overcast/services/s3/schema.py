@@ -66,4 +66,13 @@ CREATE TABLE replication_queue (
 CREATE INDEX replication_queue_by_version ON replication_queue (partition, bucket, key, version);
 """
 
-MIGRATIONS = (V1, V2, V3)
+# Server access log records waiting for delivery (access_log.py): each names its target, as
+# configured when the request was logged, so a restart or a changed configuration loses none.
+V4 = """
+CREATE TABLE access_log_records (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partition TEXT NOT NULL, bucket TEXT NOT NULL,
+    account TEXT NOT NULL, region TEXT NOT NULL, target_bucket TEXT NOT NULL, target_prefix TEXT NOT NULL,
+    key_format TEXT NOT NULL, logged REAL NOT NULL, line TEXT NOT NULL);
+"""
+
+MIGRATIONS = (V1, V2, V3, V4)
