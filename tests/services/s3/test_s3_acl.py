@@ -30,14 +30,9 @@ def _grants(response) -> list[tuple[str, str]]:
 def acl_bucket(s3):
     """A bucket with ACLs enabled (ObjectWriter) and public ACLs allowed."""
     s3.create_bucket(Bucket="acl-bucket", ObjectOwnership="ObjectWriter")
-    try:
-        s3.put_public_access_block(Bucket="acl-bucket", PublicAccessBlockConfiguration={
-            "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
-            "RestrictPublicBuckets": False})
-    except ClientError as error:  # public access block configurations land separately
-        if error.response["Error"]["Code"] == "NotImplemented":
-            pytest.skip("PutPublicAccessBlock not implemented yet")
-        raise
+    s3.put_public_access_block(Bucket="acl-bucket", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
     return "acl-bucket"
 
 

@@ -244,12 +244,7 @@ def test_copy_keeps_checksum(s3, bucket):
 def test_copy_of_multipart_object(s3, bucket):
     part = 5 * 1024 * 1024
     body = os.urandom(part) + os.urandom(1000)
-    try:
-        upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
-    except ClientError as error:  # multipart uploads land separately
-        if error.response["Error"]["Code"] == "NotImplemented":
-            pytest.skip("multipart uploads not implemented yet")
-        raise
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
     etags = [s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=n,
                             Body=body[(n - 1) * part: n * part])["ETag"] for n in (1, 2)]
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={
@@ -267,10 +262,7 @@ def test_copy_of_multipart_object(s3, bucket):
 def test_cross_account_source_is_denied(s3, bucket, aws_client):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     other = aws_client("s3", aws_access_key_id="111111111111")
-    try:
-        other.create_bucket(Bucket="other-account-bucket")
-    except ClientError:
-        pytest.skip("no second account configured")
+    other.create_bucket(Bucket="other-account-bucket")  # a 12-digit key is that account, in either mode
     with pytest.raises(ClientError) as exc:
         other.copy_object(Bucket="other-account-bucket", Key="k", CopySource=f"{bucket}/k")
     assert _error(exc)[0] == "AccessDenied"

@@ -106,12 +106,7 @@ def test_cli_tagging(aws_cli):
 
 
 def test_tagging_header_on_multipart_upload(s3, bucket):
-    try:
-        upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", Tagging="stage=upload")["UploadId"]
-    except ClientError as error:  # multipart uploads land separately
-        if error.response["Error"]["Code"] == "NotImplemented":
-            pytest.skip("multipart uploads not implemented yet")
-        raise
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", Tagging="stage=upload")["UploadId"]
     etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"only part")["ETag"]
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})

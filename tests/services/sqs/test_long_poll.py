@@ -51,13 +51,18 @@ def test_queue_wait_time_is_the_default(sqs, queue_url, aws_client):
 
 
 def test_poll_returns_empty_when_its_wait_ends(queue_url, aws_client):
-    poll = Poll(aws_client, queue_url(), WaitTimeSeconds=1)
+    started = time.monotonic()
+    poll = Poll(aws_client, queue_url(), settle=False, WaitTimeSeconds=2)
     assert poll.bodies() == []
+    # it waited its two seconds (less a little: clocks), rather than answering at once
+    assert time.monotonic() - started >= 1.8
 
 
 def test_zero_wait_overrides_queue_wait_time(sqs, queue_url):
     url = queue_url(ReceiveMessageWaitTimeSeconds=20)
+    started = time.monotonic()
     assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
+    assert time.monotonic() - started < 10  # it did not wait the queue's 20 seconds
 
 
 def test_poll_wakes_when_a_delay_runs_out_on_the_moved_clock(sqs, queue_url, aws_client, advance):

@@ -56,7 +56,9 @@ def test_max_receive_count_must_be_1_to_1000(sqs, queue_url, count):
 @pytest.mark.parametrize("count", [1, 1000])
 def test_max_receive_count_bounds_are_accepted(sqs, queue_url, count):
     dlq_arn = arn_of(sqs, queue_url("dlq"))
-    queue_url("src", RedrivePolicy=redrive(dlq_arn, count))
+    url = queue_url("src", RedrivePolicy=redrive(dlq_arn, count))
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+    assert json.loads(got["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count}
 
 
 def test_redrive_policy_needs_both_members(sqs, queue_url):
@@ -88,7 +90,9 @@ def test_standard_source_cannot_use_fifo_dead_letter_queue(sqs, queue_url):
 
 def test_fifo_source_with_fifo_dead_letter_queue(sqs, queue_url):
     dlq_arn = arn_of(sqs, queue_url("dlq.fifo", fifo=True))
-    queue_url("src.fifo", fifo=True, RedrivePolicy=redrive(dlq_arn))
+    url = queue_url("src.fifo", fifo=True, RedrivePolicy=redrive(dlq_arn))
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+    assert json.loads(got["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
 
 
 def test_redrive_allow_policy_deny_all_refuses_sources(sqs, queue_url):

@@ -29,7 +29,9 @@ def test_deleting_twice_succeeds(sqs, queue_url):
     url = queue_url()
     got = send_and_receive(sqs, url)
     sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+    again = sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
 
 
 def test_delete_after_timeout_with_the_latest_handle_deletes(sqs, queue_url, advance):

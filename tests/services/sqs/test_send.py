@@ -97,7 +97,9 @@ def test_queue_maximum_message_size_counts_attributes_too(sqs, queue_url):
 def test_message_exactly_at_queue_limit_with_attributes_is_accepted(sqs, queue_url):
     url = queue_url(MaximumMessageSize=1024)
     attributes = {"attr": {"DataType": "String", "StringValue": "v" * 14}}  # 4 + 6 + 14 = 24 bytes
-    sqs.send_message(QueueUrl=url, MessageBody="x" * 1000, MessageAttributes=attributes)
+    sent = sqs.send_message(QueueUrl=url, MessageBody="x" * 1000, MessageAttributes=attributes)
+    got = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"][0]
+    assert (got["MessageId"], got["Body"], got["MessageAttributes"]) == (sent["MessageId"], "x" * 1000, attributes)
 
 
 def test_queue_default_delay_hides_message(sqs, queue_url, advance):

@@ -103,6 +103,8 @@ def test_trace_header_does_not_count_toward_size(sqs, queue_url):
     url = queue_url(MaximumMessageSize=1024)
     sqs.send_message(QueueUrl=url, MessageBody="x" * 1024,
                      MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}})
+    got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])["Messages"][0]
+    assert (got["Body"], got["Attributes"]) == ("x" * 1024, {"AWSTraceHeader": TRACE})
 
 
 def test_trace_header_must_be_a_string(sqs, queue_url):

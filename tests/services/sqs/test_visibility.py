@@ -92,6 +92,10 @@ def test_change_up_to_the_twelve_hour_limit_is_accepted(sqs, queue_url, advance)
     got = send_and_receive(sqs, url, VisibilityTimeout=3600)
     advance(100)
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=43_000)
+    advance(42_990)  # hidden for 43,000 seconds from the change, not for the first hour only
+    assert not receivable(sqs, url)
+    advance(20)
+    assert receivable(sqs, url)
 
 
 @pytest.mark.parametrize("timeout", [-1, 43_201])
