@@ -168,3 +168,18 @@ def s3_for(proc):
     return boto3.session.Session().client(
         "s3", endpoint_url=proc.endpoint, region_name="us-east-1", aws_access_key_id="test",
         aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+
+
+def test_target_bucket_of_another_account_is_refused(s3, aws_client):
+    s3.create_bucket(Bucket="mine")
+    other = aws_client("s3", aws_access_key_id="111111111111")
+    other.create_bucket(Bucket="theirs")
+    with pytest.raises(ClientError) as caught:
+        s3.put_bucket_logging(Bucket="mine", BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "theirs", "TargetPrefix": "logs/"}})
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"], error["TargetBucket"]) == (
+        "InvalidTargetBucketForLogging", "The owner for the bucket to be logged and the target bucket must be the same.",
+        "theirs")
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket="mine")

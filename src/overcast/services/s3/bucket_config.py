@@ -330,12 +330,15 @@ class BucketConfigMixin:
         if enabled.get("TargetBucket") is None or enabled.get("TargetPrefix") is None:
             raise malformed_xml()
         try:
-            target = self.bucket_row(ctx, enabled["TargetBucket"])
+            target = self.bucket_row(ctx, enabled["TargetBucket"], owned=False)
         except AwsError:
             target = None
         if target is None:
             raise AwsError("InvalidTargetBucketForLogging", "The target bucket for logging does not exist", 400,
                            fields={"TargetBucket": enabled["TargetBucket"]})
+        if target.account != bucket.account:  # S3 delivers logs only within the owner's account
+            raise AwsError("InvalidTargetBucketForLogging", "The owner for the bucket to be logged and the target "
+                           "bucket must be the same.", 400, fields={"TargetBucket": enabled["TargetBucket"]})
         if target.region != bucket.region:
             # S3 names the source's location too, except for us-east-1 (the location without a name)
             where = {"TargetBucketLocation": target.region}
