@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -94,12 +93,9 @@ class Cloud:
 
         Returns after those timers' handlers ran, with the clock at the target time, and
         once the wall-clock second from which signatures count as made after the move has
-        begun (see ``Clock.signing_offset``): what a client signs next is valid.
+        begun (see ``Scheduler.advance``): what a client signs next is valid.
         """
-        await self.scheduler.advance(seconds)
-        if seconds > 0:
-            applies_from = self.clock.history[-1][0]
-            await asyncio.sleep(max(0.0, applies_from - time.time()))
+        await self.scheduler.advance(seconds, settle_signing_second=True)
 
     def health(self) -> dict:
         from overcast.services import IMPLEMENTED

@@ -319,8 +319,15 @@ class Scheduler:
             if timer.durable and self._store is not None:
                 self._store.delete(timer.id)
 
-    async def advance(self, seconds: float) -> None:
-        """Move the clock forward, firing every timer that falls due, in due order."""
+    async def advance(self, seconds: float, settle_signing_second: bool = False) -> None:
+        """Move the clock forward, firing every timer that falls due, in due order.
+
+        A client's signature carries whole seconds of its wall clock, so the new offset
+        applies to signatures from the next wall-clock second on (``Clock.signing_offset``).
+        With ``settle_signing_second`` (a move asked for over HTTP) this returns only once
+        that second has begun, the cloud held at the target meanwhile: what the client signs
+        next counts as made after the move, what it signed before as made before it.
+        """
         if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0:
             raise ValueError("the clock only moves forward: seconds must be a finite number >= 0")
         if self._firing_task is not None and self._firing_task is asyncio.current_task():
@@ -331,16 +338,18 @@ class Scheduler:
             # Saved first: after a crash mid-way the clock restarts at the target and the
             # timers not yet run are overdue, so they run at start.
             self._save_clock(target)
+            applies_from = math.floor(time.time()) + 1.0
             try:
                 await self._fire_until(target)
+                applies_from = math.floor(time.time()) + 1.0
+                if settle_signing_second and seconds > 0:
+                    self.clock.freeze(target)
+                    await asyncio.sleep(max(0.0, applies_from - time.time()))
             finally:
                 self._firing_task = None
                 self.clock.resume_at(target)
             self._save_clock(self.clock.now())
-            # A client's signature carries whole seconds: the new offset applies from the
-            # next second, and Cloud.advance_clock answers once that second has come, so a
-            # URL signed before the move and one signed after it never share a stamp.
-            self._note_offset(math.floor(time.time()) + 1.0)
+            self._note_offset(applies_from)
         self._arm()
 
     def _save_clock(self, now: float) -> None:
