@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from overcast.errors import AwsError
 
+from .expected_owner import check_expected_source_owner
 from .checksums import DEFAULT_ALGORITHM, check_algorithm_name, encode, new_hasher
 from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
                       written_version_headers)
@@ -123,6 +124,7 @@ class CopyMixin:
         """(source bucket, source version) named by ``x-amz-copy-source``."""
         bucket_name, key, version_id = parse_copy_source(params["CopySource"])
         bucket = self.bucket_row(ctx, bucket_name)
+        check_expected_source_owner(params, bucket.account)
         check_version_id(version_id)
         if version_id is not None:
             found = self.store.version(bucket.partition, bucket.name, key, version_id)
