@@ -255,7 +255,8 @@ class Gateway:
                 elif not body.done:
                     if (self.authorizer is not None and route.service == "s3"
                             and headers.get("expect", "").lower() == "100-continue"):
-                        self.auth.check_before_body(info, request, ctx)  # reading the body sends 100 Continue
+                        # reading the body sends 100 Continue: a refusal must come first
+                        await self._authorize_before_body(info, request, ctx, protocol, operation)
                     request.body = await body.read(limit, headers.get("content-length"))
             identity = self.auth.authenticate(info, request, ctx)
             ctx.account, ctx.access_key = identity.account, identity.access_key
@@ -283,6 +284,24 @@ class Gateway:
         if self.cloud.audit.active:
             self._audit(ctx, request, params, response.status, error)
         return response
+
+    async def _authorize_before_body(self, info, request: HttpRequest, ctx: RequestContext, protocol, operation):
+        """Strict mode, a body behind ``Expect: 100-continue``: its signature is checked, and
+        when the policy decision reads nothing from the body, the request is authorized,
+        before the body is invited (S3 answers a caller it refuses in place of the 100)."""
+        identity = self.auth.check_before_body(info, request, ctx)
+        if identity is None or not self.authorizer.decides_without_body(ctx.service, operation):
+            return
+        probe = HttpRequest(request.method, request.path, request.query_string, request.headers)
+        try:
+            params = protocol.parse_request(operation, probe)
+        except AwsError:
+            return  # a request not readable without its body is judged once the body is read
+        ctx.account, ctx.access_key = identity.account, identity.access_key
+        ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
+        ctx.credential = identity.credential
+        await self.cloud.services.validate_request(ctx, params)
+        await self.authorizer.authorize(ctx, params, probe)
 
     async def _form_upload(self, ctx: RequestContext, request: HttpRequest, body: RequestBody, protocol, model):
         """S3's browser upload (an HTML form POSTed to a bucket): no operation in the model,
