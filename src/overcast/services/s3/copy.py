@@ -27,7 +27,7 @@ from .restore import invalid_object_state, is_readable
 from .sse import reported
 from .store import ObjectVersion
 from .tagging import tags_from_header
-from .write_limits import check_metadata_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_storage_class
 from .write_conditions import check_write_conditions, validate_write_conditions
 
 # "You can create a copy of your object up to 5 GB in size in a single atomic action"
@@ -151,6 +151,7 @@ class CopyMixin:
         storage_class = check_storage_class(params)  # STANDARD unless the request names one
         if metadata_directive == "REPLACE":
             check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         if not is_readable(source, self.clock.now()):  # archived, without a live restored copy
             raise invalid_object_state(source)
         if source.size > MAX_COPY_BYTES:

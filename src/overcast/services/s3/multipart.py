@@ -35,7 +35,7 @@ from .part_writer import write_blob
 from .sse import reported
 from .store import ObjectVersion
 from .write_conditions import check_write_conditions, conflict, validate_write_conditions
-from .write_limits import check_metadata_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_storage_class
 
 MIN_PART_SIZE = 5 * 1024 * 1024          # AWS: every part but the last is at least 5 MiB
 MAX_PART_SIZE = 5 * 1024 * 1024 * 1024   # AWS: a part is at most 5 GiB (also a part copy's source)
@@ -219,6 +219,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         check_key(key)
         storage_class = check_storage_class(params)
         check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         attrs = {"owner": ctx.account, **self.object_write_attrs(bucket, params)}  # tags, ACL (acl.py)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # retention, legal hold (object_lock.py)
         algorithm, kind = params.get("ChecksumAlgorithm"), params.get("ChecksumType")

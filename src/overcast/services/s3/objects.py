@@ -24,7 +24,7 @@ from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
 from .tagging import tag_count_headers
 from .write_conditions import check_write_conditions
-from .write_limits import check_metadata_size, check_single_put_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_single_put_size, check_storage_class
 
 
 MAX_KEY_BYTES = 1024
@@ -146,6 +146,7 @@ class ObjectsMixin:
         # everything S3 refuses from the headers alone, before a byte of the body is read
         check_single_put_size(params, body)
         check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         storage_class = check_storage_class(params)
         plan = plan_checksum(params, body)
         hashing = DigestingBody(body, plan.algorithm)

@@ -39,6 +39,7 @@ from .post_policy import (
 from .sse import reported, sse_headers
 from .store import ObjectVersion
 from .tagging import check_tags
+from .write_limits import check_redirect_location
 
 # A single upload is at most 5 GB (S3 user guide, "Uploading objects").
 MAX_UPLOAD_BYTES = 5 * 1024**3
@@ -206,6 +207,7 @@ def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
     if size > MAX_METADATA_BYTES:
         raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400,
                        fields={"Size": str(size), "MaxSizeAllowed": str(MAX_METADATA_BYTES)})
+    check_redirect_location(headers.get("WebsiteRedirectLocation"))
     storage_class = fields.get("x-amz-storage-class", "STANDARD")
     if storage_class not in _STORAGE_CLASSES:
         raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
