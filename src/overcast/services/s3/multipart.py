@@ -28,7 +28,7 @@ from overcast.errors import AwsError
 from . import multipart_checksums as cks
 from .checksums import DEFAULT_ALGORITHM, check_algorithm_name
 from .copy import check_copy_source_conditions
-from .multipart_listing import MultipartListingMixin, owner_of
+from .multipart_listing import MultipartListingMixin, initiator_arn, owner_of
 from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
@@ -222,6 +222,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         check_redirect_location(params.get("WebsiteRedirectLocation"))
         attrs = {"owner": ctx.account, **self.object_write_attrs(bucket, params)}  # tags, ACL (acl.py)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # retention, legal hold (object_lock.py)
+        if initiator_arn(ctx.principal_arn):
+            attrs["initiator"] = ctx.principal_arn  # an IAM user or role session (multipart_listing.py)
         algorithm, kind = params.get("ChecksumAlgorithm"), params.get("ChecksumType")
         if kind is not None and algorithm is None:
             raise AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the "
