@@ -16,12 +16,12 @@ import hashlib
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape
 
 from overcast.auth.credentials import root_principal
 from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
+from overcast.protocols.xml_shapes import escape_text
 
 from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
 from .metadata_encoding import decode_metadata_value
@@ -284,8 +284,8 @@ def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, st
     status = fields.get("success_action_status")
     if status == "201":
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse>'
-                f"<Location>{escape(headers['Location'])}</Location><Bucket>{escape(bucket)}</Bucket>"
-                f"<Key>{escape(key)}</Key><ETag>{escape(etag)}</ETag></PostResponse>")
+                f"<Location>{escape_text(headers['Location'])}</Location><Bucket>{escape_text(bucket)}</Bucket>"
+                f"<Key>{escape_text(key)}</Key><ETag>{escape_text(etag)}</ETag></PostResponse>")
         headers["Content-Type"] = "application/xml"
         return {"__status__": 201, "__headers__": headers, "Body": body.encode("utf-8")}
     # 200 as asked; anything else (or nothing) is 204 (S3 API reference, success_action_status)
