@@ -145,7 +145,7 @@ class Gateway:
                 await self.internal.handle(method, path, scope, receive, send)
                 return
         if method == "OPTIONS":
-            answer = self._bucket_preflight(path, headers)
+            answer = await self._bucket_preflight(path, headers)
             if answer is not None:
                 await send_response(send, *answer, s3=True)
                 return
@@ -175,9 +175,8 @@ class Gateway:
         if s3:
             response.headers["server"] = "AmazonS3"  # every S3 answer, errors and 304s included
         if "origin" in headers:
-            bucket_cors = self._bucket_cors(ctx, method, path, headers) if ctx.service == "s3" else None
-            if bucket_cors is not None:  # a bucket's own CORS rules decide, as in S3
-                response.headers.update(bucket_cors)
+            if s3:  # a bucket's own CORS rules decide, as in S3: no rule, no CORS headers
+                response.headers.update(self._bucket_cors(ctx, method, path, headers))
             else:
                 response.headers.setdefault("access-control-allow-origin", "*")
                 response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
@@ -373,12 +372,15 @@ class Gateway:
             )
         )
 
-    def _bucket_preflight(self, path: str, headers: dict[str, str]):
-        """(status, headers, body) of an OPTIONS request to an existing S3 bucket, answered
-        from the bucket's CORS rules; None for anything else (the generic answer)."""
-        s3 = self.cloud.services.loaded().get("s3")  # not loaded: no bucket exists
-        if s3 is None:
-            return None
+    async def _bucket_preflight(self, path: str, headers: dict[str, str]):
+        """(status, headers, body) of an OPTIONS request S3 answers (a bucket's, existing or
+        not), from the bucket's CORS rules; None for anything else (the generic answer)."""
+        registry = self.cloud.services
+        s3 = registry.loaded().get("s3")
+        if s3 is None:  # the first request since the start may be a preflight
+            s3 = registry.provider("s3")
+            if registry.live:
+                await s3.start()
         protocol = get_protocol("rest-xml")
         ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
         try:
@@ -395,9 +397,9 @@ class Gateway:
         answer["server"] = "AmazonS3"
         return 200, answer, b""
 
-    def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]):
+    def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]) -> dict:
         s3 = self.cloud.services.loaded().get("s3")
-        return None if s3 is None else s3.cors_response_headers(ctx.region, method, ctx.host, path, headers)
+        return {} if s3 is None else s3.cors_response_headers(ctx.region, method, ctx.host, path, headers)
 
     @staticmethod
     def _preflight_headers(headers: dict[str, str]) -> dict[str, str]:
