@@ -76,7 +76,7 @@ def test_sqs_errors_carry_the_query_compatible_header():
     response = JSON.serialize_error(model, operation, AwsError("QueueDoesNotExist", "no such queue"), RequestIdContext())
     assert response.status == 400
     assert response.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
-    assert json.loads(response.body) == {"__type": "QueueDoesNotExist", "message": "no such queue"}
+    assert json.loads(response.body) == {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "no such queue"}
     parsed = botocore_parse_error("json", response, operation)
     # boto3 raises QueueDoesNotExist and shows the legacy code, as against AWS
     assert parsed["__exception_code__"] == "QueueDoesNotExist"
