@@ -373,7 +373,7 @@ class QueryProtocol(WireProtocol):
     def serialize_error(self, service, operation, error, ctx):
         model = self.model_for(service) if service is not None else None
         info = modelled_error(model, error.code)
-        message = (query_message(model.service_name, info.name) if model is not None else None) or error.message
+        message = query_message(model.service_name, error.message) if model is not None else error.message
         if model is not None and query_json.wants_json(model, ctx):
             return query_json.error(error, info, message, ctx)
         out = [f'<ErrorResponse xmlns="{escape_text(xml_namespace(model))}">' if model is not None else "<ErrorResponse>"]

@@ -41,9 +41,9 @@ LEGACY_QUERY_TRAITS: dict[str, dict] = {
             "InvalidAction": "UnknownOperationException",
             "MalformedInput": "SerializationException",
         },
-        # query-wire messages that differ from the json wire's
+        # query-wire messages that differ from the json wire's: json text -> query text
         "queryMessages": {
-            "QueueDoesNotExist": "The specified queue does not exist for this wsdl version.",
+            "The specified queue does not exist.": "The specified queue does not exist for this wsdl version.",
         },
         # an unknown Action, or one that names no queue posted to a queue URL
         "invalidAction": "The action {action} is not valid for this endpoint.",
@@ -213,10 +213,10 @@ def json_error_type(service_name: str, name: str, modelled: bool) -> str:
     return f"{namespace}#{name}"
 
 
-def query_message(service_name: str, code: str) -> str | None:
-    """The message the query wire gives error ``code`` in place of the raised one, if it differs."""
+def query_message(service_name: str, message: str) -> str:
+    """The text the query wire gives an error ``message`` (the same but where it differs)."""
     overlay = LEGACY_QUERY_TRAITS.get(service_name)
-    return overlay.get("queryMessages", {}).get(code) if overlay else None
+    return overlay.get("queryMessages", {}).get(message, message) if overlay else message
 
 
 def invalid_action_message(service_name: str, action: str) -> str | None:
