@@ -331,16 +331,16 @@ class QueryProtocol(WireProtocol):
             raise MissingAction(message="Missing Action")
         model = self.model_for(service)
         operation = _operations(model).get(action)
-        own_message = invalid_action_message(service.service_name, action)
         if operation is None:
             version = model.metadata.get("apiVersion", "")
-            raise InvalidAction(message=own_message or f"Could not find operation {action} for version {version}")
-        if own_message is not None and request.path not in ("", "/"):
+            raise InvalidAction(message=invalid_action_message(service.service_name, action)
+                                or f"Could not find operation {action} for version {version}")
+        if request.path not in ("", "/"):
             # posted to a resource URL (SQS's queue URL): only actions on that resource are valid
             member = url_member(service.service_name)
             shape = operation.input_shape
             if member is not None and (shape is None or member not in shape.members):
-                raise InvalidAction(message=own_message)
+                raise InvalidAction(message=invalid_action_message(service.service_name, action))
         return operation
 
     def parse_request(self, operation, request):

@@ -107,3 +107,10 @@ def test_accept_json_errors_are_json(query, endpoint):
         "RequestId": answer.headers["x-amzn-requestid"],
     }
     assert json.loads(answer.content)  # a JSON document, not XML
+
+
+def test_get_with_an_action_on_a_queue_url_acts_on_the_queue(query, queue_url):
+    url = queue_url("got", DelaySeconds=4)
+    answer = query.raw("GET", url + "?Action=GetQueueAttributes&Version=2012-11-05&AttributeName.1=DelaySeconds")
+    assert answer.status_code == 200, answer.content
+    assert b"<Name>DelaySeconds</Name><Value>4</Value>" in answer.content

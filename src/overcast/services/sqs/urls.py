@@ -40,11 +40,11 @@ class QueueAddress(NamedTuple):
 
 
 def host_region(host: str) -> str | None:
-    """The region a host name names (``sqs.eu-west-1.amazonaws.com``, ``eu-west-1.queue.amazonaws.com``,
-    ``queue.amazonaws.com``, ``sqs.eu-west-1.localhost:4566``...), or None."""
+    """The region a host name names (``sqs.eu-west-1.amazonaws.com``, ``sqs-fips.us-east-1.amazonaws.com``,
+    ``eu-west-1.queue.amazonaws.com``, ``queue.amazonaws.com``, ``sqs.eu-west-1.localhost:4566``...), or None."""
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     labels = name.lower().rstrip(".").split(".")
-    if len(labels) >= 3 and labels[0] == "sqs" and _REGION.match(labels[1]):
+    if len(labels) >= 3 and labels[0] in ("sqs", "sqs-fips") and _REGION.match(labels[1]):
         return labels[1]
     if len(labels) >= 4 and labels[1] == "queue" and labels[2] == "amazonaws" and _REGION.match(labels[0]):
         return labels[0]
