@@ -81,3 +81,9 @@ class QueryClient:
         SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
         response = requests.post(target, data=body, headers=dict(request.headers.items()), timeout=60)
         return QueryResponse(response.status_code, ET.fromstring(response.content), response.content)
+
+    def raw(self, method: str, url: str, body: bytes = b"", headers: dict | None = None) -> requests.Response:
+        """A signed request as given (any method, body and headers), answered as it came."""
+        request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+        SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
+        return requests.request(method, url, data=body, headers=dict(request.headers.items()), timeout=60)

@@ -61,6 +61,9 @@ def failure(entry_id: str, error: AwsError) -> dict:
             "Code": error.code, "Message": error.message}
 
 
-def answer(successful: list[dict], failed: list[dict]) -> dict:
-    """A batch answer: both lists are always present (the model marks them required)."""
+def answer(successful: list[dict], failed: list[dict], omit_empty_failed: bool = False) -> dict:
+    """A batch answer: both lists present (the model marks them required), except an empty
+    ``Failed`` where SQS leaves it out (SendMessageBatch)."""
+    if omit_empty_failed and not failed:
+        return {"Successful": successful}
     return {"Successful": successful, "Failed": failed}

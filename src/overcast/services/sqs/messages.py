@@ -103,7 +103,7 @@ class MessageOperations:
                 result = _send_result(out, outcome, fifo)
                 result["Id"] = entry_id
                 successful.append(result)
-        return answer(successful, failed)
+        return answer(successful, failed, omit_empty_failed=True)
 
     # -- receive ---------------------------------------------------------------------------
 

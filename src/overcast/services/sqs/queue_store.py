@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from overcast.errors import AwsError
 from overcast.services.sqs.attributes import INTEGER_RANGES
-from overcast.services.sqs.urls import QueuePath, parse_queue_url, queue_arn, queue_url
+from overcast.services.sqs.urls import QueueAddress, parse_queue_url, queue_arn, queue_url
 
 if TYPE_CHECKING:
     from overcast.context import RequestContext
@@ -127,7 +127,7 @@ class QueueStore:
         self._by_name: dict[tuple[str, str, str], QueueRecord] | None = None
         self._by_arn: dict[str, QueueRecord] = {}
         self._by_key: dict[int, QueueRecord] = {}
-        self._paths: dict[str, QueuePath | None] = {}
+        self._paths: dict[str, QueueAddress] = {}
 
     @property
     def db(self):
@@ -167,18 +167,22 @@ class QueueStore:
     # -- lookups ---------------------------------------------------------------------------
 
     def resolve(self, ctx: "RequestContext", url: str | None) -> QueueRecord:
-        """The queue a QueueUrl names (any URL form SDKs send), in the caller's region."""
+        """The queue a QueueUrl names (any URL form SDKs send, or a bare queue name) in the
+        endpoint's region: a URL naming another region names no queue here, as a regional
+        AWS endpoint knows only its own queues."""
         if url is None or url == "":
             raise AwsError("MissingParameter", "The request must contain the parameter QueueUrl.")
-        path = self._paths.get(url)
-        if path is None:
-            path = parse_queue_url(url)
-            if path is None:
+        address = self._paths.get(url)
+        if address is None:
+            address = parse_queue_url(url)
+            if address is None:
                 raise AwsError("InvalidAddress", f"The address {url} is not valid for this endpoint.")
             if len(self._paths) >= _URL_CACHE_LIMIT:
                 self._paths.clear()
-            self._paths[url] = path
-        record = self._index().get((path.account, ctx.region, path.name))
+            self._paths[url] = address
+        if address.region is not None and address.region != ctx.region:
+            raise queue_does_not_exist()
+        record = self._index().get((address.account or ctx.account, ctx.region, address.name))
         if record is None:
             raise queue_does_not_exist()
         return record
@@ -199,7 +203,7 @@ class QueueStore:
 
     def url_for(self, ctx: "RequestContext", record: QueueRecord) -> str:
         """The queue's URL as seen by this request (built from its Host)."""
-        return queue_url(ctx.host, record.account, record.name, ctx.secure)
+        return queue_url(ctx.host, record.region, record.account, record.name, ctx.secure)
 
     def all(self) -> Iterator[QueueRecord]:
         """Every queue of every account and region (for start-up work)."""
