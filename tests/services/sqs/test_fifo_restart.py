@@ -1,5 +1,6 @@
-"""FIFO group rotation and partial groups survive a kill -9: both follow from what the message
-store keeps (send order, receipts, visibility), not from memory alone."""
+"""FIFO group rotation, partial groups and the deduplication scope in force survive a kill -9:
+they follow from what the stores keep (send order, receipts, visibility, queue attributes),
+not from memory alone."""
 
 from __future__ import annotations
 
@@ -42,3 +43,13 @@ def test_a_partial_group_stops_at_its_message_in_flight_after_a_restart(own_serv
     make_visible(sqs, url, third)
     sqs = restart(own_server)
     assert [m["Body"] for m in receive(sqs, url)] == ["g1-m1"]
+
+
+def test_the_creation_time_deduplication_scope_holds_after_a_restart(own_server):
+    sqs = client(own_server)
+    url = fifo_queue(sqs)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DeduplicationScope": "messageGroup"})
+    sqs = restart(own_server)
+    for group in ("g1", "g2"):
+        sqs.send_message(QueueUrl=url, MessageBody=group, MessageGroupId=group, MessageDeduplicationId="same")
+    assert [m["Body"] for m in receive(sqs, url)] == ["g1"]

@@ -195,7 +195,7 @@ class MessageEngine(MessageMoves):
         delay = queue.delay_seconds  # FIFO queues have no per-message delay
         visible_at = now + delay if delay else now
         dedup = self._dedup[key]
-        by_group = queue.deduplication_scope == "messageGroup"
+        by_group = queue.deduplication_scope_in_force == "messageGroup"
         expires_at = now + DEDUPLICATION_INTERVAL
         seen_now: dict = {}
         rows, outcomes, added, dedup_rows = [], [], [], []
@@ -416,10 +416,13 @@ class MessageEngine(MessageMoves):
         return qs.counts()
 
     def purge(self, queue) -> None:
-        """Delete every message of ``queue`` (PurgeQueue)."""
+        """Delete every message of ``queue`` (PurgeQueue); a FIFO queue also forgets the
+        deduplication ids it saw, as AWS does (the same id can be sent again at once)."""
         qs = self.state(queue)
-        self.store.delete_queue_messages(queue.key, with_deduplication=False)
+        self.store.delete_queue_messages(queue.key, with_deduplication=True)
         qs.clear()
+        if queue.key in self._dedup:
+            self._dedup[queue.key] = Deduplication()
 
     def drop_queue(self, queue) -> None:
         """Forget ``queue``'s messages and deduplication ids (DeleteQueue)."""
