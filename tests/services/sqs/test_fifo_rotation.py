@@ -79,3 +79,13 @@ def test_rotation_over_query_protocol(query, sqs, queue_url):
     answer = query.call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": "10"})
     assert answer.status == 200, answer.body
     assert answer.texts("Body") == ["g2-m1", "g1-m1", "g1-m2"]
+
+
+def test_rotation_holds_after_the_clock_went_back(sqs, queue_url, advance, server):
+    advance(86_400)
+    sqs.send_message(QueueUrl=queue_url(), MessageBody="numbered a day ahead")
+    server.post("/_overcast/reset")  # back to real time; sequence numbers keep increasing
+    url = fifo(queue_url)
+    send(sqs, url, "g1-m1", "g2-m1")
+    receive(sqs, url, 1, VisibilityTimeout=0)
+    assert bodies(receive(sqs, url)) == ["g2-m1", "g1-m1"]

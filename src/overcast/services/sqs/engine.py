@@ -40,13 +40,14 @@ from overcast.services.sqs import receipts
 from overcast.services.sqs.fifo import DEDUPLICATION_INTERVAL, Deduplication, FifoQueueState, content_deduplication_id
 from overcast.services.sqs.longpoll import LongPolls
 from overcast.services.sqs.message_moves import MessageMoves
-from overcast.services.sqs.message_state import INFLIGHT, READY, SEQ_PER_MS, Msg, QueueState
+from overcast.services.sqs.message_state import INFLIGHT, READY, Msg, QueueState
 from overcast.services.sqs.message_store import MessageStore, StoredMessage
 from overcast.services.sqs.outgoing import Outgoing
 
 SWEEP_INTERVAL = 60.0  # seconds of cloud time between retention / deduplication sweeps
 MAX_VISIBILITY = 43_200  # 12 hours: the longest a message stays in flight after a receive
 ATTEMPT_INTERVAL = 300.0  # a ReceiveRequestAttemptId can be retried for 5 minutes
+_SEQ_PER_MS = 1_000_000  # sequence numbers: epoch ms x 10^6 (19-20 digits, fits a signed int64)
 
 
 class SendOutcome(NamedTuple):
@@ -152,7 +153,7 @@ class MessageEngine(MessageMoves):
     def _next_seq(self, now: float, count: int = 1) -> int:
         """The first of ``count`` new consecutive sequence numbers (time-based, so they keep
         increasing across restarts even when every stored message is gone)."""
-        seq = int(now * 1000) * SEQ_PER_MS  # 19-20 digits, fits a signed int64
+        seq = int(now * 1000) * _SEQ_PER_MS
         if seq <= self._last_seq:
             seq = self._last_seq + 1
         self._last_seq = seq + count - 1

@@ -12,7 +12,7 @@ timeout ran out or was changed) stands at the moment it became visible again. So
 whose messages were returned goes to the back of the rotation, groups never served keep
 their place ahead of it, and a group whose served messages were deleted keeps the place of
 its next, never received message, as AWS delivers. The position is computed from what the
-message store keeps (seq, receipt, visible_at), so the rotation survives a restart.
+message store keeps (send time, receipt, visible_at), so the rotation survives a restart.
 
 ``FifoQueueState`` keeps each group's messages in a deque (the head at its front until
 deleted) and a heap of the groups whose head is visible, by position; entries that went stale
@@ -31,7 +31,7 @@ import heapq
 import itertools
 from collections import deque
 
-from overcast.services.sqs.message_state import GONE, READY, SEQ_PER_MS, Classifier, Msg, QueueState
+from overcast.services.sqs.message_state import GONE, READY, Classifier, Msg, QueueState
 
 DEDUPLICATION_INTERVAL = 300.0  # seconds: SQS's 5-minute deduplication interval
 
@@ -47,17 +47,15 @@ def content_deduplication_id(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def rotation_position(head: Msg) -> int:
-    """Where a group whose first message is ``head`` stands in the rotation (lower goes first).
-
-    A message never received stands where it was sent (its seq); one received before stands
-    where a message sent at the moment it became visible again would (seqs are epoch ms x
-    SEQ_PER_MS), behind everything sent before that moment.
-    """
+def rotation_position(head: Msg) -> tuple[float, int]:
+    """Where a group whose first message is ``head`` stands in the rotation (lower goes first):
+    the moment the message was sent (its retention start) if it was never received, else the
+    moment it became visible again; ties in send order. Moments are compared, not sequence
+    numbers: those need not follow the clock after it was moved back (a reset, tests)."""
     if not head.receipt:
-        return head.seq
-    returned = int(head.visible_at * 1000) * SEQ_PER_MS
-    return returned if returned > head.seq else head.seq
+        return head.retain_from, head.seq
+    returned = head.visible_at
+    return (returned if returned > head.retain_from else head.retain_from), head.seq
 
 
 class Group:
@@ -78,7 +76,7 @@ class FifoQueueState(QueueState):
     def __init__(self, key: int):
         super().__init__(key)
         self.groups: dict[str, Group] = {}
-        self._available: list[tuple[int, int, int, Group]] = []  # (position, head seq, tie, group)
+        self._available: list[tuple[tuple[float, int], int, Group]] = []  # (position, tie, group)
         self._tie = itertools.count()
         self._receiving: Group | None = None  # the group a receive is walking (left untouched)
 
@@ -124,7 +122,7 @@ class FifoQueueState(QueueState):
         return queued[0] if queued else None
 
     def _push(self, group: Group, head: Msg) -> None:
-        heapq.heappush(self._available, (rotation_position(head), head.seq, next(self._tie), group))
+        heapq.heappush(self._available, (rotation_position(head), next(self._tie), group))
 
     def _offer(self, group: Group) -> None:
         """Make ``group`` deliverable if its head is visible; forget it once it is empty."""
@@ -140,12 +138,11 @@ class FifoQueueState(QueueState):
     def _pop_available(self) -> Group | None:
         available = self._available
         while available:
-            position, head_seq, _, group = heapq.heappop(available)
+            position, _, group = heapq.heappop(available)
             if self.groups.get(group.id) is not group:
                 continue
             head = self._head(group)
-            if (head is not None and head.seq == head_seq and head.state == READY
-                    and rotation_position(head) == position):
+            if head is not None and head.state == READY and rotation_position(head) == position:
                 return group
         return None
 

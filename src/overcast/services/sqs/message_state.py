@@ -25,9 +25,6 @@ from typing import Callable
 from overcast.services.sqs.receipts import new_nonce
 
 READY, DELAYED, INFLIGHT, GONE = range(4)
-# Sequence numbers are epoch ms x SEQ_PER_MS (plus a counter within the millisecond), so they
-# increase in send order across restarts and compare with moments of time (fifo.py).
-SEQ_PER_MS = 1_000_000
 
 
 class Msg:
