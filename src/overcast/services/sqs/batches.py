@@ -3,7 +3,8 @@
 A batch holds 1 to 10 entries (``EmptyBatchRequest``, ``TooManyEntriesInBatchRequest``) with
 distinct ids (``BatchEntryIdsNotDistinct``) of up to 80 alphanumerics, hyphens and underscores
 (``InvalidBatchEntryId``); SendMessageBatch's messages together may not exceed 1 MiB
-(``BatchRequestTooLong``). Those fail the whole request. Anything wrong with one entry fails
+(``BatchRequestTooLong``); on a FIFO queue every entry names its message group (and its
+deduplication id without content-based deduplication). Those fail the whole request. Anything wrong with one entry fails
 only that entry, reported in ``Failed`` beside the ``Successful`` ones.
 """
 
@@ -45,6 +46,21 @@ def check_batch(entries, entry_name: str) -> list[dict]:
             raise AwsError("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
         seen.add(entry_id)
     return entries
+
+
+def check_fifo_batch(entries: list[dict], content_based_deduplication: bool) -> None:
+    """A FIFO queue's SendMessageBatch fails as a whole, before any entry is sent, when an
+    entry lacks its MessageGroupId, or its MessageDeduplicationId on a queue without
+    ContentBasedDeduplication (SendMessage answers these for its single message)."""
+    for entry in entries:
+        if entry.get("MessageGroupId") in (None, ""):
+            raise AwsError("InvalidParameterValue", "The request must contain the parameter MessageGroupId.")
+        if entry.get("MessageDeduplicationId") is None and not content_based_deduplication:
+            raise AwsError(
+                "InvalidParameterValue",
+                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+                "provided explicitly",
+            )
 
 
 def check_batch_size(total: int) -> None:

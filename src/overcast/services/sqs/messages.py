@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from overcast.errors import AwsError
-from overcast.services.sqs.batches import answer, check_batch, check_batch_size, failure
+from overcast.services.sqs.batches import answer, check_batch, check_batch_size, check_fifo_batch, failure
 from overcast.services.sqs.engine import MAX_VISIBILITY, MessageEngine
 from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.message_validation import check_fifo_id, invalid_parameter, missing_parameter
@@ -75,18 +75,20 @@ class MessageOperations:
 
     def send_message(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
-        out = prepare(queue, params)
+        out = prepare(queue, params, ctx.trace_id)
         outcome = self.engine.send(queue, [out], _sender(ctx))[0]
         return _send_result(out, outcome, queue.is_fifo)
 
     def send_message_batch(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
         entries = check_batch(params.get("Entries"), "SendMessageBatchRequestEntry")
+        if queue.is_fifo:
+            check_fifo_batch(entries, queue.content_based_deduplication)
         ready, failed = [], []
         total = 0
         for entry in entries:
             try:
-                out = prepare(queue, entry)
+                out = prepare(queue, entry, ctx.trace_id)
                 ready.append((entry["Id"], out))
                 total += out.size
             except AwsError as error:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 from overcast.errors import AwsError
-from overcast.services.sqs.attributes import INTEGER_RANGES
+from overcast.services.sqs.attributes import CREATION_DEDUPLICATION_SCOPE, INTEGER_RANGES
 from overcast.services.sqs.urls import QueueAddress, parse_queue_url, queue_arn, queue_url
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class QueueRecord:
     receive_wait_time_seconds: int = field(init=False, default=0)
     content_based_deduplication: bool = field(init=False, default=False)
     deduplication_scope: str = field(init=False, default="queue")
+    # The scope deduplication actually uses: the one the queue was created with (see attributes.py).
+    deduplication_scope_in_force: str = field(init=False, default="queue")
     fifo_throughput_limit: str = field(init=False, default="perQueue")
     redrive_policy: dict | None = field(init=False, default=None)
     redrive_allow_policy: dict | None = field(init=False, default=None)
@@ -81,6 +83,7 @@ class QueueRecord:
         self.kms_data_key_reuse_period_seconds = self._int("KmsDataKeyReusePeriodSeconds")
         self.content_based_deduplication = attrs.get("ContentBasedDeduplication") == "true"
         self.deduplication_scope = attrs.get("DeduplicationScope", "queue")
+        self.deduplication_scope_in_force = attrs.get(CREATION_DEDUPLICATION_SCOPE) or self.deduplication_scope
         self.fifo_throughput_limit = attrs.get("FifoThroughputLimit", "perQueue")
         self.sqs_managed_sse_enabled = attrs.get("SqsManagedSseEnabled", "true") == "true"
         self.kms_master_key_id = attrs.get("KmsMasterKeyId") or None
@@ -230,6 +233,8 @@ class QueueStore:
                tags: dict[str, str], now: float) -> QueueRecord:
         """Store a new queue and return its record."""
         index = self._index()
+        if attributes.get("FifoQueue") == "true":
+            attributes = {**attributes, CREATION_DEDUPLICATION_SCOPE: attributes.get("DeduplicationScope", "queue")}
         with self.db.transaction():
             row = self.db.query_one(
                 "INSERT INTO queue_counters (name, value) VALUES ('queue', 1) "
