@@ -16,12 +16,21 @@ _QUOTA_NAME = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "
 _ENTITY_FILTER = {"User": "user", "Group": "group", "Role": "role"}
 
 
+def check_arn_syntax(arn: str) -> None:
+    """Attach*Policy refuses a PolicyArn that is not an ARN at all (``arn:partition:service:region:
+    account:resource``) with IAM's ValidationError, whose message has two spaces after the colon."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise errors.validation("Invalid ARN:  Could not be parsed!")
+
+
 class AttachmentOperations:
     def attached_arns(self, account: str, kind: str, key: str) -> list[str]:
         return [r[0] for r in self.db.query("SELECT policy_arn FROM attachments WHERE account = ? AND kind = ? "
                                             "AND entity_key = ? ORDER BY attached", (account, kind, key))]
 
     def _attach(self, ctx, kind: str, params: dict) -> dict:
+        check_arn_syntax(params["PolicyArn"])  # a parameter check: before the entity is looked up
         entity = self.entity_for(ctx, kind, params, modify=True)
         policy = self.find_policy(ctx.account, params["PolicyArn"])
         if policy is None:

@@ -11,6 +11,7 @@
 | ``inline_policies.py`` | Put/Get/Delete/List User/Group/RolePolicy |
 | ``attachments.py`` | Attach/Detach/ListAttached*, ListEntitiesForPolicy, permissions boundaries |
 | ``access_keys.py`` | access keys (registered in ``cloud.credentials``) |
+| ``service_credentials.py`` | Create/List/Update/Reset/DeleteServiceSpecificCredential |
 | ``password_policy.py`` | Get/Update/DeleteAccountPasswordPolicy (checked by the login profile operations) |
 | ``login_profiles.py`` | Create/Get/Update/DeleteLoginProfile, Create/Delete/ListAccountAliases |
 | ``tags.py`` | Tag/Untag/List*Tags |
@@ -45,6 +46,7 @@ from overcast.services.iam.policies import PolicyOperations
 from overcast.services.iam.principal_policies import PrincipalPolicyLookups
 from overcast.services.iam.roles import RoleOperations
 from overcast.services.iam.schema import MIGRATIONS
+from overcast.services.iam.service_credentials import SELF_CHECKED_MEMBERS, ServiceCredentialOperations
 from overcast.services.iam.service_linked import ServiceLinkedRoleOperations
 from overcast.services.iam.simulation import SimulationOperations
 from overcast.services.iam.tags import TagOperations
@@ -58,10 +60,11 @@ _READ_PREFIXES = ("Get", "List", "Simulate")
 
 def _validated(provider, operation: str, method):
     reads_only = operation.startswith(_READ_PREFIXES)
+    skip = SELF_CHECKED_MEMBERS.get(operation, ())
 
     @functools.wraps(method)
     def run(ctx, params):
-        check_input(operation, params)
+        check_input(operation, params, skip)
         if reads_only:
             return method(ctx, params)
         try:
@@ -74,8 +77,8 @@ def _validated(provider, operation: str, method):
 
 class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
-               AccessKeyOperations, LoginProfileOperations, PasswordPolicyOperations, TagOperations,
-               OidcOperations, AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations,
+               AccessKeyOperations, ServiceCredentialOperations, LoginProfileOperations, PasswordPolicyOperations,
+               TagOperations, OidcOperations, AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations,
                PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
