@@ -1,5 +1,6 @@
 """AWS managed policies (``arn:aws:iam::aws:policy/...``) users commonly attach, as data
-(here the general ones; ``aws_managed_workloads`` those of the build, deploy and runtime roles).
+(here the general ones; ``aws_managed_workloads`` those of the build, deploy and runtime roles;
+``aws_managed_service_roles`` those of service-linked roles).
 
 The documents follow AWS's published descriptions of each policy (AWS Managed Policy Reference
 Guide), shortened where AWS lists many services: ReadOnlyAccess here covers the read actions of
@@ -11,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from overcast.services.iam.aws_managed_service_roles import PATH as SERVICE_ROLE_PATH
+from overcast.services.iam.aws_managed_service_roles import SERVICE_ROLE_POLICIES
 from overcast.services.iam.aws_managed_workloads import WORKLOAD_POLICIES
 from overcast.services.iam.policy_statements import allow, document
 
@@ -111,6 +114,8 @@ _POLICIES = [
 ]
 
 _POLICIES += [AwsPolicy(*entry) for entry in WORKLOAD_POLICIES]
+_POLICIES += [AwsPolicy(name, SERVICE_ROLE_PATH, description, text)
+              for name, (description, text) in SERVICE_ROLE_POLICIES.items()]
 
 BY_ARN: dict[str, AwsPolicy] = {p.arn: p for p in _POLICIES}
 assert len(BY_ARN) == len(_POLICIES), "an AWS managed policy is listed twice"
