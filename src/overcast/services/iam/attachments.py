@@ -14,6 +14,7 @@ from overcast.services.iam.policies import check_policy_arn
 MAX_ATTACHED = 10
 _QUOTA_NAME = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}
 _ENTITY_FILTER = {"User": "user", "Group": "group", "Role": "role"}
+ATTACH_OPERATIONS = ("AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy")
 
 
 def check_arn_syntax(arn: str) -> None:

@@ -31,7 +31,7 @@ import functools
 
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.iam.access_keys import AccessKeyOperations
-from overcast.services.iam.attachments import AttachmentOperations
+from overcast.services.iam.attachments import ATTACH_OPERATIONS, AttachmentOperations, check_arn_syntax
 from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
 from overcast.services.iam.context_keys import ContextKeyOperations
 from overcast.services.iam.deleted_principals import DeletedPrincipals
@@ -91,6 +91,13 @@ class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRol
             method = getattr(self, name, None)
             if method is not None:
                 setattr(self, name, _validated(self, operation, method))
+
+    def validate_request(self, ctx, params: dict) -> None:
+        # IAM checks a request's parameters before it authorizes the caller (strict mode runs this
+        # ahead of the authorizer; the operation checks them again in open mode).
+        check_input(ctx.operation, params, SELF_CHECKED_MEMBERS.get(ctx.operation, ()))
+        if ctx.operation in ATTACH_OPERATIONS:
+            check_arn_syntax(params["PolicyArn"])
 
     async def start(self) -> None:
         self.register_all_keys()
