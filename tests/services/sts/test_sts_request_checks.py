@@ -80,6 +80,7 @@ def test_transitive_key_must_be_among_the_tags(aws_client):
         "InvalidParameterValue", "The specified transitive tag key must be included in the requested tags.", 400)
 
 
+@pytest.mark.open_mode_only  # the account's root assumes the role: strict mode refuses root, as AWS does
 def test_transitive_keys_match_tags_ignoring_case(aws_client):
     arn = make_role(aws_client("iam"), "tagged")
     out = aws_client("sts").assume_role(RoleArn=arn, RoleSessionName="s1", Tags=[{"Key": "Team", "Value": "blue"}],
@@ -102,6 +103,7 @@ def test_tag_errors_come_before_the_role_lookup(aws_client):
     assert code == "InvalidParameterValue"
 
 
+@pytest.mark.open_mode_only  # the account's root assumes the role: strict mode refuses root, as AWS does
 def test_chained_session_may_not_set_an_inherited_transitive_key(aws_client):
     iam = aws_client("iam")
     first, second = make_role(iam, "first"), make_role(iam, "second")
@@ -155,3 +157,26 @@ def test_strict_unauthorized_caller_with_a_bad_arn_gets_the_validation_error(str
     raw = signed_query(strict_server.endpoint, {"Action": "AssumeRole", "RoleArn": "arn:aws:iam::000000000000",
                                                 "RoleSessionName": "s1"}, keys["AccessKeyId"], keys["SecretAccessKey"])
     assert xml_error(raw) == ("ValidationError", "arn:aws:iam::000000000000 is invalid")
+
+
+def test_strict_chained_session_may_not_set_an_inherited_transitive_key(strict_server):
+    strict_server.post("/_overcast/reset")
+    iam = strict_client(strict_server, "iam")
+    may_assume = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"}]})
+    first, second = make_role(iam, "first"), make_role(iam, "second")
+    iam.put_role_policy(RoleName="first", PolicyName="chain", PolicyDocument=may_assume)
+    iam.create_user(UserName="dev")
+    iam.put_user_policy(UserName="dev", PolicyName="assume", PolicyDocument=may_assume)
+    keys = iam.create_access_key(UserName="dev")["AccessKey"]
+    sts = strict_client(strict_server, "sts", keys["AccessKeyId"], keys["SecretAccessKey"])
+    creds = sts.assume_role(RoleArn=first, RoleSessionName="s1", Tags=[{"Key": "Team", "Value": "blue"}],
+                            TransitiveTagKeys=["team"])["Credentials"]
+    chained = boto3.session.Session().client(
+        "sts", endpoint_url=strict_server.endpoint, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+        config=Config(retries={"max_attempts": 1}))
+    code, message, status = error_of(chained.assume_role, RoleArn=second, RoleSessionName="s2",
+                                     Tags=[{"Key": "team", "Value": "red"}])
+    assert (code, message, status) == ("InvalidParameterValue", TRANSITIVE_CONFLICT, 400)
+    assert chained.assume_role(RoleArn=second, RoleSessionName="s2")["AssumedRoleUser"]["Arn"].endswith("/second/s2")
