@@ -4,16 +4,10 @@ and runtime roles attach (boto3 and the raw query wire)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
 
 import pytest
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-from iam_helpers import error_of, trust_policy
+from iam_helpers import IAM_NS, error_of, signed_query, trust_policy
 
-IAM_NS = "{https://iam.amazonaws.com/doc/2010-05-08/}"
 INVALID_ARN = "Invalid ARN:  Could not be parsed!"
 WORKLOAD_POLICY_ARNS = [
     "arn:aws:iam::aws:policy/AWSLambdaExecute",
@@ -49,14 +43,6 @@ def iam(aws_client):
     return aws_client("iam")
 
 
-def signed_query(endpoint: str, params: dict) -> requests.Response:
-    body = urlencode({"Version": "2010-05-08", **params})
-    request = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), "iam", "us-east-1").add_auth(request)
-    return requests.post(endpoint + "/", data=body.encode(), headers=dict(request.headers.items()), timeout=30)
-
-
 def test_create_role_answer_has_no_max_session_duration(iam):
     created = iam.create_role(RoleName="app", AssumeRolePolicyDocument=trust_policy(), MaxSessionDuration=7200)
     assert "MaxSessionDuration" not in created["Role"]
@@ -77,7 +63,8 @@ def test_create_role_answer_on_the_query_wire(endpoint):
 
 @pytest.mark.parametrize("operation,entity", [("attach_role_policy", "RoleName"), ("attach_user_policy", "UserName"),
                                               ("attach_group_policy", "GroupName")])
-@pytest.mark.parametrize("policy_arn", ["AWSLambdaBasicExecutionRole", "arn:aws:iam:policy/Foo", "arn::iam::aws:policy/xyz"])
+@pytest.mark.parametrize("policy_arn",
+                         ["AWSLambdaBasicExecutionRole", "arn:aws:iam:policy/Foo", "arn::iam::aws:policy/xyz"])
 def test_attach_with_a_non_arn_is_a_validation_error(iam, operation, entity, policy_arn):
     # the entity does not exist: the ARN's form is checked first
     code, message, status = error_of(getattr(iam, operation), **{entity: "missing"}, PolicyArn=policy_arn)
@@ -89,12 +76,14 @@ def test_attach_with_a_wellformed_unknown_arn_is_not_found(iam):
     arn = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
     code, message, status = error_of(iam.attach_role_policy, RoleName="app", PolicyArn=arn)
     assert (code, message, status) == ("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
-    code, _, _ = error_of(iam.attach_role_policy, RoleName="missing", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    code, _, _ = error_of(iam.attach_role_policy, RoleName="missing",
+                          PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     assert code == "NoSuchEntity"
 
 
 def test_invalid_arn_on_the_query_wire(endpoint):
-    response = signed_query(endpoint, {"Action": "AttachRolePolicy", "RoleName": "r", "PolicyArn": "service-role/AWSLambdaRole"})
+    response = signed_query(endpoint, {"Action": "AttachRolePolicy", "RoleName": "r",
+                                       "PolicyArn": "service-role/AWSLambdaRole"})
     assert response.status_code == 400
     root = ET.fromstring(response.content)
     assert root.find(f".//{IAM_NS}Code").text == "ValidationError"

@@ -7,22 +7,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
 
 import boto3
 import pytest
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
-from iam_helpers import ACCOUNT, error_of
+from iam_helpers import ACCOUNT, IAM_NS, error_of, signed_query
 from serverproc import ServerProcess
 
 from overcast.cloud import Cloud
 from overcast.config import Settings
 
-IAM_NS = "{https://iam.amazonaws.com/doc/2010-05-08/}"
 ID_PATTERN_ERROR = ("1 validation error detected: Value at 'serviceSpecificCredentialId' failed to satisfy "
                     "constraint: Member must satisfy regular expression pattern: [\\w]+")
 
@@ -30,14 +24,6 @@ ID_PATTERN_ERROR = ("1 validation error detected: Value at 'serviceSpecificCrede
 @pytest.fixture
 def iam(aws_client):
     return aws_client("iam")
-
-
-def signed_query(endpoint: str, params: dict) -> requests.Response:
-    body = urlencode({"Version": "2010-05-08", **params})
-    request = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), "iam", "us-east-1").add_auth(request)
-    return requests.post(endpoint + "/", data=body.encode(), headers=dict(request.headers.items()), timeout=30)
 
 
 def test_create_codecommit_credential(iam):
@@ -83,7 +69,8 @@ def test_unknown_user_is_checked_before_the_service(iam):
                                      ServiceName="s3.amazonaws.com")
     assert (code, message, status) == (
         "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", 404)
-    code, message, _ = error_of(iam.list_service_specific_credentials, UserName="sofia", ServiceName="ec2.amazonaws.com")
+    code, message, _ = error_of(iam.list_service_specific_credentials, UserName="sofia",
+                                ServiceName="ec2.amazonaws.com")
     assert message == "No such service ec2.amazonaws.com is supported for Service Specific Credentials"
 
 
@@ -128,8 +115,8 @@ def test_credential_id_checks(aws_client):
 def test_another_users_credential_is_not_found(iam):
     iam.create_user(UserName="sofia")
     iam.create_user(UserName="li")
-    credential_id = iam.create_service_specific_credential(
-        UserName="sofia", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+    created = iam.create_service_specific_credential(UserName="sofia", ServiceName="codecommit.amazonaws.com")
+    credential_id = created["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
     code, message, _ = error_of(iam.delete_service_specific_credential, UserName="li",
                                 ServiceSpecificCredentialId=credential_id)
     assert (code, message) == ("NoSuchEntity", f"No such credential {credential_id} exists")

@@ -6,32 +6,19 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 import pytest
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-from iam_helpers import ACCOUNT, error_of
+from iam_helpers import ACCOUNT, IAM_NS, error_of, signed_query
 
 from overcast.services.iam.aws_managed import aws_policy
 from overcast.services.iam.service_linked_role_table import SERVICE_LINKED_ROLES
 
-IAM_NS = "{https://iam.amazonaws.com/doc/2010-05-08/}"
 
 
 @pytest.fixture
 def iam(aws_client):
     return aws_client("iam")
-
-
-def signed_query(endpoint: str, params: dict) -> requests.Response:
-    body = urlencode({"Version": "2010-05-08", **params})
-    request = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials("test", "test"), "iam", "us-east-1").add_auth(request)
-    return requests.post(endpoint + "/", data=body.encode(), headers=dict(request.headers.items()), timeout=30)
 
 
 def test_table_covers_the_common_services_and_agrees_with_the_catalogue():

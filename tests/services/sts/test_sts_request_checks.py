@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
 
 import boto3
 import pytest
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 from serverproc import ServerProcess
-from sts_helpers import error_of, session_client
+from sts_helpers import error_of, session_client, signed_query
 
 ACCOUNT = "000000000000"
 STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
@@ -34,15 +29,7 @@ def make_role(iam, name: str) -> str:
     return iam.create_role(RoleName=name, AssumeRolePolicyDocument=tagging_trust())["Role"]["Arn"]
 
 
-def signed_query(endpoint: str, params: dict, key: str = "test", secret: str = "test") -> requests.Response:
-    body = urlencode({"Version": "2011-06-15", **params})
-    request = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials(key, secret), "sts", "us-east-1").add_auth(request)
-    return requests.post(endpoint + "/", data=body.encode(), headers=dict(request.headers.items()), timeout=30)
-
-
-def xml_error(response: requests.Response) -> tuple[str, str]:
+def xml_error(response) -> tuple[str, str]:
     root = ET.fromstring(response.content)
     return root.find(f"{STS_NS}Error/{STS_NS}Code").text, root.find(f"{STS_NS}Error/{STS_NS}Message").text
 

@@ -78,8 +78,8 @@ def _validated(provider, operation: str, method):
 class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
                AccessKeyOperations, ServiceCredentialOperations, LoginProfileOperations, PasswordPolicyOperations,
-               TagOperations, OidcOperations, AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations,
-               PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
+               TagOperations, OidcOperations, AuthorizationDetailsOperations, SimulationOperations,
+               ContextKeyOperations, PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 

@@ -34,8 +34,8 @@ _COLUMNS = "credential_id, account, user_key, service, login, secret_hash, statu
 
 def _check_service(service: str) -> None:
     if service not in PASSWORD_SERVICES and service not in API_KEY_PREFIXES:
-        raise errors.AwsError("NoSuchEntity", f"No such service {service} is supported for Service Specific Credentials",
-                              404)
+        raise errors.AwsError(
+            "NoSuchEntity", f"No such service {service} is supported for Service Specific Credentials", 404)
 
 
 def _check_credential_id(credential_id: str) -> None:
