@@ -22,7 +22,8 @@
 
 Every operation's input is first checked against the model's constraints (``validation.py``).
 In-process, for STS, strict mode and IMDS: ``role_record``, ``role_by_arn``, ``principal_policies``,
-``instance_profile_roles``, ``oidc_provider``.
+``instance_profile_roles``, ``oidc_provider``; for services receiving service-specific credentials
+(CodeCommit's Git over HTTPS): ``authenticate_service_credential``.
 """
 
 from __future__ import annotations
