@@ -122,6 +122,16 @@ def test_another_users_credential_is_not_found(iam):
     assert (code, message) == ("NoSuchEntity", f"No such credential {credential_id} exists")
 
 
+def test_credentials_follow_a_renamed_user(iam):
+    iam.create_user(UserName="sofia")
+    created = iam.create_service_specific_credential(UserName="sofia", ServiceName="codecommit.amazonaws.com")
+    iam.update_user(UserName="sofia", NewUserName="sofia-r")
+    listed = iam.list_service_specific_credentials(UserName="sofia-r")["ServiceSpecificCredentials"]
+    assert [(c["UserName"], c["ServiceSpecificCredentialId"]) for c in listed] == [
+        ("sofia-r", created["ServiceSpecificCredential"]["ServiceSpecificCredentialId"])]
+    assert error_of(iam.delete_user, UserName="sofia-r")[0] == "DeleteConflict"
+
+
 def test_bedrock_api_key_expires_on_the_cloud_clock(iam, server):
     iam.create_user(UserName="builder")
     key = iam.create_service_specific_credential(UserName="builder", ServiceName="bedrock.amazonaws.com",

@@ -89,7 +89,8 @@ class ServiceCredentialOperations:
         return out
 
     def _free_login(self, service: str, user_name: str, account: str) -> str:
-        taken = {r[0] for r in self.db.query("SELECT login FROM service_credentials WHERE service = ?", (service,))}
+        taken = {r[0] for r in self.db.query("SELECT login FROM service_credentials WHERE service = ? AND account = ?",
+                                             (service, account))}  # a login names its account
         slot = 0
         while True:
             login = f"{user_name}{f'+{slot}' if slot else ''}-at-{account}"
