@@ -25,6 +25,7 @@ from overcast.gateway.asgi_io import RequestBody, send_response
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
+from overcast.gateway.storage_full import StorageAlarm, cannot_store, unavailable_error
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
@@ -86,6 +87,7 @@ class Gateway:
         self.auth = Authenticator(cloud.settings, cloud.clock, cloud.credentials)
         self.access_log = AccessLog(cloud.settings.log_level)
         self.internal = InternalEndpoints(cloud)
+        self.storage_alarm = StorageAlarm()
         # Strict mode only: open mode pays nothing for authorization.
         self.authorizer = None
         if cloud.settings.strict:
@@ -274,9 +276,8 @@ class Gateway:
             error = None
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in %s %s", ctx.service, ctx.operation)
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
@@ -301,15 +302,24 @@ class Gateway:
             response = HttpResponse(result.get("__status__", 204), headers, result.get("Body", b""))
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in s3 PostObject")
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
             response = self._error_response(protocol, model, None, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, {"Bucket": bucket}, response.status, error)
         return response
+
+    def _internal_error(self, ctx: RequestContext, exc: Exception) -> AwsError:
+        """The answer to an unexpected exception: storage that cannot take the write is the
+        service's "try again" error with one log line (storage_full.py); anything else is an
+        Overcast bug, logged with its traceback."""
+        if cannot_store(exc):
+            self.storage_alarm.report(ctx.service, ctx.operation, exc)
+            return unavailable_error(ctx.service)
+        log.exception("internal error in %s %s", ctx.service, ctx.operation)
+        return InternalFailure(message="We encountered an internal error. Please try again.")
 
     @staticmethod
     async def _settle_quietly() -> None:
