@@ -6,6 +6,7 @@ import argparse
 import fcntl
 import json
 import os
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -24,6 +25,20 @@ def _endpoint(args) -> str:
 def _endpoint_of(settings: Settings) -> str:
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     return f"http://{host}:{settings.port}"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The endpoint's listening socket (as uvicorn would bind it: address reuse on)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(args) -> int:
@@ -51,6 +66,11 @@ def serve(args) -> int:
     except OSError as exc:
         raise SettingsError(f"data dir {settings.data_dir} is not usable: {exc.strerror or exc}") from None
     held = data_dir.lock(settings.data_dir, _endpoint_of(settings))  # until this process ends
+    try:  # bound here, not by uvicorn, so a taken port is one clear line (and said once)
+        listener = _listen(settings.host, settings.port)
+    except OSError as exc:
+        raise SettingsError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                            "(--port, OVERCAST_PORT)") from None
     app = create_app(settings)
     imds = ImdsListener(app.cloud, settings)
 
@@ -103,7 +123,7 @@ def serve(args) -> int:
     )
     server = Server(config)
     try:
-        server.run()
+        server.run(sockets=[listener])
     finally:
         held.close()
     return 0 if server.started else 1

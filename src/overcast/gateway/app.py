@@ -186,7 +186,8 @@ class Gateway:
         await send_response(send, response.status, response.headers, response.body, s3=s3)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis,
+                                ctx.request_id, ctx.extra.get("error_code"))
 
     async def _website(self, target: WebsiteTarget, method: str, path: str, query_string: str,
                        headers: dict[str, str], scope, receive, send, started: float) -> None:
@@ -212,7 +213,7 @@ class Gateway:
         await send_response(send, response.status, response.headers, response.body, s3=True)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, "s3-website", "", response.status, millis)
+            self.access_log.log(method, path, "s3-website", "", response.status, millis, ctx.request_id)
 
     async def _respond(self, ctx: RequestContext, request: HttpRequest, body: RequestBody) -> HttpResponse:
         protocol = operation = model = None
@@ -264,6 +265,8 @@ class Gateway:
             ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
             ctx.credential = identity.credential
             params = protocol.parse_request(operation, request)
+            if self.access_log.debug:
+                self.access_log.log_params(ctx.request_id, ctx.service, operation.name, params, operation.input_shape)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
             if self.authorizer is not None:
@@ -279,6 +282,7 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
             error = self._internal_error(ctx, exc)
         if error is not None:
+            ctx.extra["error_code"] = error.code  # for the access log
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
@@ -305,6 +309,7 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
             error = self._internal_error(ctx, exc)
         if error is not None:
+            ctx.extra["error_code"] = error.code
             response = self._error_response(protocol, model, None, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
