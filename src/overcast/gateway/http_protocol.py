@@ -26,6 +26,13 @@ from overcast.gateway.app import new_request_id
 # A request line past this (the URL: path and query) is refused: S3 keys are at most 1,024
 # bytes and query strings of AWS's query protocol fit many times over.
 MAX_URL_BYTES = 64 * 1024
+# httptools hands a header over only once it is complete, buffering it until then: the bytes
+# of a head are also counted as they arrive, so one endless header is refused at about this
+# (the caps above plus the request line's and every header line's own framing).
+_HEAD_FRAMING = 16 * 1024
+# After a refusal the rest of what the client sends is read and dropped for this long before
+# the connection closes: closing with unread bytes would reset it and lose the answer.
+_LINGER_SECONDS = 2.0
 
 
 class _TooLarge(Exception):
@@ -79,9 +86,34 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._head_bytes = 0
         self._url_bytes = 0
-        self._refusal: bytes | None = None
+        self._in_head = True  # bytes now received belong to a request's head
+        self._head_received = 0
+        self._discarding = False
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
         self._body_timer = None
+        self._body_seen = 0.0  # loop time of the last body bytes
+
+    def data_received(self, data: bytes) -> None:
+        if self._discarding:
+            return
+        if self._in_head:
+            self._head_received += len(data)
+            if self._head_received > self.max_header_bytes + MAX_URL_BYTES + _HEAD_FRAMING:
+                self._refuse(_header_section_too_large(self.max_header_bytes))
+                return
+        super().data_received(data)
+
+    def _refuse(self, answer: bytes) -> None:
+        """Answer ``answer``, then drop what still arrives and close after a short linger."""
+        self._cancel_timers()
+        self._discarding = True
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.loop.call_later(_LINGER_SECONDS, self._close)
+
+    def _close(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
 
     def connection_lost(self, exc) -> None:
         self._cancel_timers()
@@ -108,6 +140,7 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        self._in_head, self._head_received = False, 0
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -117,9 +150,8 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         caught = _callback_error()
-        if isinstance(caught, _TooLarge) and not self.transport.is_closing():
-            self.transport.write(caught.answer)
-            self.transport.close()
+        if isinstance(caught, _TooLarge):
+            self._refuse(caught.answer)
             return
         super().send_400_response(msg)
 
@@ -132,23 +164,33 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_body(self, body: bytes) -> None:
         super().on_body(body)
-        self._arm_body_timer()
+        # one float per chunk (the upload hot path); the timer re-arms itself from it
+        self._body_seen = self.loop.time()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._in_head = True  # what comes next is the head of a next request
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None
 
-    def _arm_body_timer(self) -> None:
+    def _arm_body_timer(self, delay: float | None = None) -> None:
         if self._body_timer is not None:
             self._body_timer.cancel()
-        self._body_timer = self.loop.call_later(self.body_timeout, self._body_timed_out)
+        self._body_seen = self.loop.time()
+        self._body_timer = self.loop.call_later(self.body_timeout if delay is None else delay,
+                                                self._body_timed_out)
 
     def _body_timed_out(self) -> None:
         self._body_timer = None
         cycle = self.cycle
         if cycle is None or not cycle.more_body or cycle.response_complete or self.transport.is_closing():
+            return
+        quiet = self.loop.time() - self._body_seen
+        if quiet < self.body_timeout:  # bytes came meanwhile: wait out the rest from the last
+            seen = self._body_seen
+            self._arm_body_timer(self.body_timeout - quiet)
+            self._body_seen = seen
             return
         # Overcast, not the client, is the slow side: its reading is paused, it has bytes it
         # has not taken yet, or the client still waits for 100 Continue
