@@ -148,3 +148,18 @@ def test_an_idle_kept_alive_connection_is_closed(limited):
     assert conn.getresponse().read()
     assert _read_all(conn.sock) == b""  # the server closed it after the idle timeout
     conn.close()
+
+
+def test_a_large_body_sent_with_its_head_in_one_write_is_served(limited):
+    """The head's byte count stops where the head ends: a body in the same read is not head."""
+    s3 = _s3(limited)
+    s3.create_bucket(Bucket="one-write")
+    body = b"b" * (1024 * 1024)
+    sock = _connect(limited)
+    try:
+        sock.sendall(b"PUT /one-write/big HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n"
+                     b"Connection: close\r\n\r\n" % len(body) + body)
+        assert _read_all(sock).startswith(b"HTTP/1.1 200 ")
+    finally:
+        sock.close()
+    assert s3.get_object(Bucket="one-write", Key="big")["Body"].read() == body

@@ -60,7 +60,8 @@ def test_s3_and_sqs_refuse_writes_the_disk_cannot_take_and_keep_serving(full_dis
             sent.append(sqs.send_message(QueueUrl=url, MessageBody=f"{number:06d}" + "m" * 200_000)["MessageId"])
         except ClientError as caught:
             response = caught.response
-            assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (500, "InternalError")
+            assert (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]) == (500, "InternalError"), (
+                response["Error"], proc.output[-30:])
             break
     else:
         pytest.fail("the file size limit never refused a send")

@@ -33,6 +33,7 @@ _HEAD_FRAMING = 16 * 1024
 # After a refusal the rest of what the client sends is read and dropped for this long before
 # the connection closes: closing with unread bytes would reset it and lose the answer.
 _LINGER_SECONDS = 2.0
+_END_OF_HEAD = b"\r\n\r\n"
 
 
 class _TooLarge(Exception):
@@ -88,6 +89,7 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         self._url_bytes = 0
         self._in_head = True  # bytes now received belong to a request's head
         self._head_received = 0
+        self._head_tail = b""  # the last bytes of the head so far (its end may straddle chunks)
         self._discarding = False
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
         self._body_timer = None
@@ -96,8 +98,11 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._discarding:
             return
-        if self._in_head:
+        # A chunk in which the head ends (it may carry the start of the body) goes to the
+        # parser, whose callbacks check the exact limits.
+        if self._in_head and _END_OF_HEAD not in data and _END_OF_HEAD not in self._head_tail + data[:3]:
             self._head_received += len(data)
+            self._head_tail = data[-3:]
             if self._head_received > self.max_header_bytes + MAX_URL_BYTES + _HEAD_FRAMING:
                 self._refuse(_header_section_too_large(self.max_header_bytes))
                 return
@@ -140,7 +145,7 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._in_head, self._head_received = False, 0
+        self._in_head, self._head_received, self._head_tail = False, 0, b""
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
