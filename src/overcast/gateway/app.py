@@ -25,6 +25,7 @@ from overcast.gateway.asgi_io import RequestBody, send_response
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
+from overcast.gateway.storage_full import StorageAlarm, cannot_store, unavailable_error
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
@@ -86,6 +87,7 @@ class Gateway:
         self.auth = Authenticator(cloud.settings, cloud.clock, cloud.credentials)
         self.access_log = AccessLog(cloud.settings.log_level)
         self.internal = InternalEndpoints(cloud)
+        self.storage_alarm = StorageAlarm()
         # Strict mode only: open mode pays nothing for authorization.
         self.authorizer = None
         if cloud.settings.strict:
@@ -183,7 +185,8 @@ class Gateway:
         await send_response(send, response.status, response.headers, response.body, s3=s3)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis,
+                                ctx.request_id, ctx.extra.get("error_code"))
 
     async def _website(self, target: WebsiteTarget, method: str, path: str, query_string: str,
                        headers: dict[str, str], scope, receive, send, started: float) -> None:
@@ -209,7 +212,7 @@ class Gateway:
         await send_response(send, response.status, response.headers, response.body, s3=True)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, "s3-website", "", response.status, millis)
+            self.access_log.log(method, path, "s3-website", "", response.status, millis, ctx.request_id)
 
     async def _respond(self, ctx: RequestContext, request: HttpRequest, body: RequestBody) -> HttpResponse:
         protocol = operation = model = None
@@ -262,6 +265,8 @@ class Gateway:
             ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
             ctx.credential = identity.credential
             params = protocol.parse_request(operation, request)
+            if self.access_log.debug:
+                self.access_log.log_params(ctx.request_id, ctx.service, operation.name, params, operation.input_shape)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
             if self.authorizer is not None:
@@ -274,10 +279,10 @@ class Gateway:
             error = None
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in %s %s", ctx.service, ctx.operation)
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
+            ctx.extra["error_code"] = error.code  # for the access log
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
@@ -319,15 +324,25 @@ class Gateway:
             response = HttpResponse(result.get("__status__", 204), headers, result.get("Body", b""))
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in s3 PostObject")
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
+            ctx.extra["error_code"] = error.code
             response = self._error_response(protocol, model, None, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, {"Bucket": bucket}, response.status, error)
         return response
+
+    def _internal_error(self, ctx: RequestContext, exc: Exception) -> AwsError:
+        """The answer to an unexpected exception: storage that cannot take the write is the
+        service's "try again" error with one log line (storage_full.py); anything else is an
+        Overcast bug, logged with its traceback."""
+        if cannot_store(exc):
+            self.storage_alarm.report(ctx.service, ctx.operation, exc)
+            return unavailable_error(ctx.service)
+        log.exception("internal error in %s %s", ctx.service, ctx.operation)
+        return InternalFailure(message="We encountered an internal error. Please try again.")
 
     @staticmethod
     async def _settle_quietly() -> None:

@@ -131,6 +131,9 @@ class MessageEngine(MessageMoves):
     def loaded_state(self, key) -> QueueState | None:
         return self._states.get(key)
 
+    def loaded_states(self) -> list[QueueState]:
+        return list(self._states.values())
+
     def _build(self, queue) -> QueueState:
         self.load()
         key = queue.key

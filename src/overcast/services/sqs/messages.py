@@ -71,6 +71,10 @@ class MessageOperations:
         super().reset()
         self.engine.reset()
 
+    def drain(self) -> None:
+        super().drain()
+        self.engine.polls.close(self.engine.loaded_states())
+
     # -- send ------------------------------------------------------------------------------
 
     def send_message(self, ctx, params: dict) -> dict:
@@ -143,7 +147,7 @@ class MessageOperations:
             if remaining <= 0:
                 return []
             await engine.polls.wait(qs, remaining)
-            if qs.dropped or queue.deleted:
+            if qs.dropped or queue.deleted or engine.polls.closing:
                 return []
             got = engine.receive(queue, limit, visibility, attempt_id)
             if got:
