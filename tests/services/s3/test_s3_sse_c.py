@@ -76,6 +76,28 @@ def test_read_with_another_key_is_denied(s3, bucket):
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
+def test_read_with_a_key_of_another_length_is_denied(endpoint, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="c", Body=b"secret", **SSE_C)
+    answer = send(endpoint, "GET", f"/{bucket}/c", headers=_headers(key=b"short"))
+    error = error_of(answer)
+    assert (answer.status_code, error["Code"], error["Message"]) == (403, "AccessDenied", PREFIX + "the correct secret key.")
+
+
+def test_post_upload_with_a_customer_key(s3, bucket):
+    import requests
+
+    fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
+              "x-amz-server-side-encryption-customer-key": base64.b64encode(KEY).decode(),
+              "x-amz-server-side-encryption-customer-key-MD5": _md5(KEY)}
+    post = s3.generate_presigned_post(bucket, "form", Fields=fields, Conditions=[{k: v} for k, v in fields.items()])
+    answer = requests.post(post["url"], data=post["fields"], files={"file": ("form", b"posted")}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    assert answer.headers["x-amz-server-side-encryption-customer-key-MD5"] == _md5(KEY)
+    assert s3.get_object(Bucket=bucket, Key="form", **SSE_C)["Body"].read() == b"posted"
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=bucket, Key="form")
+
+
 def test_versions_keep_their_own_keys(s3, bucket):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     first = s3.put_object(Bucket=bucket, Key="v", Body=b"one", **SSE_C)["VersionId"]

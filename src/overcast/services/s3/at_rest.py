@@ -79,8 +79,10 @@ def load_service_key(data_dir: str) -> bytes:
 
 def _ctr(data_key: bytes, counter: bytes, offset: int):
     """A CTR context positioned at byte ``offset`` of the stream."""
-    start = (int.from_bytes(counter, "big") + offset // _BLOCK) % (1 << 128)
-    context = Cipher(algorithms.AES(data_key), modes.CTR(start.to_bytes(_BLOCK, "big"))).decryptor()
+    if offset >= _BLOCK:
+        start = (int.from_bytes(counter, "big") + offset // _BLOCK) % (1 << 128)
+        counter = start.to_bytes(_BLOCK, "big")
+    context = Cipher(algorithms.AES(data_key), modes.CTR(counter)).decryptor()
     skip = offset % _BLOCK
     if skip:
         context.update(bytes(skip))  # into the block: drop its first keystream bytes
@@ -112,14 +114,17 @@ class AtRest:
 
     def sealer(self, customer_key: bytes | None = None) -> Sealer:
         """A fresh data key and counter for one new blob."""
-        data_key, counter, nonce = os.urandom(_KEY), os.urandom(_COUNTER), os.urandom(_NONCE)
+        fresh = os.urandom(_KEY + _COUNTER + _NONCE)  # one system call for the three
+        data_key, counter, nonce = fresh[:_KEY], fresh[_KEY:_KEY + _COUNTER], fresh[_KEY + _COUNTER:]
         wrapped = self._wrapper(customer_key).encrypt(nonce, data_key, None)
         envelope = _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
         return Sealer(envelope, Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor())
 
     def _open(self, envelope: str, customer_key: bytes | None) -> tuple[bytes, bytes]:
+        if not envelope.startswith(_VERSION):
+            raise ValueError("not an envelope this server wrote")
         raw = base64.b64decode(envelope[len(_VERSION):])
-        if not envelope.startswith(_VERSION) or len(raw) != _ENVELOPE_BYTES:
+        if len(raw) != _ENVELOPE_BYTES:
             raise ValueError("not an envelope this server wrote")
         nonce, wrapped, counter = raw[:_NONCE], raw[_NONCE:_NONCE + _KEY + _TAG], raw[-_COUNTER:]
         try:

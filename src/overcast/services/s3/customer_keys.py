@@ -91,10 +91,9 @@ def customer_key(params: dict, copy_source: bool = False, write: bool = False) -
         raise _argument(_PREFIX + "the client calculated MD5 of the secret key.")
     if md5 is not None and md5 != computed:
         raise _argument("The calculated MD5 hash of the key did not match the hash that was provided.")
-    if len(raw) != _KEY_BYTES:
-        if not write:
-            raise wrong_key()  # on a read S3 answers a short key as a wrong one
+    if len(raw) != _KEY_BYTES and write:
         raise _argument("The secret key was invalid for the specified algorithm.")
+    # on a read S3 answers a key of another length as a wrong key: it matches no fingerprint
     return CustomerKey(raw, computed)
 
 
