@@ -65,7 +65,9 @@ def load_service_key(data_dir: str) -> bytes:
         except FileExistsError:
             with open(path, "rb") as f:
                 key = f.read()
-        finally:
+        except OSError:  # a filesystem without hard links: one process per data dir anyway
+            os.replace(temp, path)
+        if os.path.exists(temp):
             os.unlink(temp)
         dir_fd = os.open(data_dir, os.O_RDONLY)
         try:
