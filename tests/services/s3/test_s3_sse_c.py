@@ -7,6 +7,7 @@ import hashlib
 import os
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from s3_raw import error_of, send
 
@@ -84,8 +85,6 @@ def test_read_with_a_key_of_another_length_is_denied(endpoint, s3, bucket):
 
 
 def test_post_upload_with_a_customer_key(s3, bucket):
-    import requests
-
     fields = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
               "x-amz-server-side-encryption-customer-key": base64.b64encode(KEY).decode(),
               "x-amz-server-side-encryption-customer-key-MD5": _md5(KEY)}
