@@ -23,6 +23,7 @@ from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
 from overcast.protocols.xml_shapes import escape_text
 
+from .at_rest import sealed
 from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
 from .metadata_encoding import decode_metadata_value
 from .objects import check_key
@@ -119,12 +120,15 @@ class PostUploadMixin:
         key = fields["key"].replace("${filename}", file_part.filename)
         check_key(key)
         headers, meta, storage_class, attrs = _object_settings(fields)
-        sse = self.write_encryption(bucket, _encryption_fields(fields))  # sse.py
+        encryption = _encryption_fields(fields)
+        sse = self.write_encryption(bucket, encryption)  # sse.py
         if sse is not None:
             attrs["sse"] = sse
+        seal, given = self.sealer_for_write(sse, encryption)  # encrypted at rest (at_rest.py)
+        attrs["enc"] = seal.envelope
         counting = _Counting(form.file_chunks(), size_range.high if size_range else MAX_UPLOAD_BYTES)
         blobs = self.blobs
-        info = await blobs.write(counting)
+        info = await blobs.write(sealed(counting, seal))
         try:
             check_size(size_range, counting.size)
             digest = counting.md5.digest()
@@ -141,7 +145,8 @@ class PostUploadMixin:
                                 modified=float(int(self.clock.now())), headers=headers, meta=meta,
                                 storage_class=storage_class, attrs=attrs)
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning, event="ObjectCreated:Post")
-        return _post_answer(request, bucket.name, key, etag, fields, sse_headers(reported(sse, write=True)),
+        answered = {**reported(sse, write=True), **(given.headers() if given is not None else {})}
+        return _post_answer(request, bucket.name, key, etag, fields, sse_headers(answered),
                             version.version if bucket.versioning is not None else None)
 
     def _post_identity(self, ctx, fields: dict[str, str]) -> None:
@@ -266,7 +271,9 @@ def _encryption_fields(fields: dict[str, str]) -> dict:
             "SSEKMSKeyId": fields.get("x-amz-server-side-encryption-aws-kms-key-id"),
             "SSEKMSEncryptionContext": fields.get("x-amz-server-side-encryption-context"),
             "BucketKeyEnabled": None if bucket_key is None else bucket_key.lower() == "true",
-            "SSECustomerAlgorithm": fields.get("x-amz-server-side-encryption-customer-algorithm")}
+            "SSECustomerAlgorithm": fields.get("x-amz-server-side-encryption-customer-algorithm"),
+            "SSECustomerKey": fields.get("x-amz-server-side-encryption-customer-key"),
+            "SSECustomerKeyMD5": fields.get("x-amz-server-side-encryption-customer-key-md5")}
 
 
 def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, str], encryption: dict,

@@ -11,6 +11,8 @@
 - ``uploads`` / ``parts``: multipart uploads in progress and their parts (one blob each).
 - ``bucket_configs``: a bucket's configurations (policy, CORS, lifecycle, tagging...), one
   row per kind, the value as the operation's parameters in JSON.
+- ``parts.enc`` (V4): the envelope of a part's blob, encrypted at rest (``at_rest.py``); NULL
+  for a part written before encryption (plain bytes).
 - ``replication_queue``: object versions and delete markers waiting to be replicated, one row
   per destination, with the rule that selected them (``replication_runner.py``).
 """
@@ -66,4 +68,8 @@ CREATE TABLE replication_queue (
 CREATE INDEX replication_queue_by_version ON replication_queue (partition, bucket, key, version);
 """
 
-MIGRATIONS = (V1, V2, V3)
+V4 = """
+ALTER TABLE parts ADD COLUMN enc TEXT;
+"""
+
+MIGRATIONS = (V1, V2, V3, V4)
