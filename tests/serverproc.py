@@ -22,13 +22,14 @@ class ServerProcess:
     """One ``overcast serve`` on a free port of 127.0.0.1, with its own data dir."""
 
     def __init__(self, data_dir: str, *extra_args: str, port: int | None = None, env: dict | None = None,
-                 imds_port: int | None = None):
+                 imds_port: int | None = None, preexec_fn=None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
         self.port = port or free_port()
         # The instance metadata endpoint gets a free port too (never the shared default 1338).
         self.imds_port = imds_port or free_port()
         self.env = env or {}
+        self.preexec_fn = preexec_fn  # run in the child before exec (resource limits)
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
         self._ready = threading.Event()
@@ -54,6 +55,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             env=env,
             text=True,
+            preexec_fn=self.preexec_fn,
         )
         threading.Thread(target=self._pump, daemon=True).start()
         if not self._ready.wait(timeout):

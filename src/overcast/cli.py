@@ -3,26 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
+import socket
 import sys
 import urllib.error
 import urllib.request
 
-from overcast import __version__
-from overcast.config import Settings
+from overcast import __version__, data_dir
+from overcast.config import LOG_LEVELS, Settings, SettingsError
+
+# Refused to start: a setting, the data dir or its lock (a one-line message on stderr)
+EXIT_REFUSED = 2
 
 
 def _endpoint(args) -> str:
-    settings = Settings.from_env(host=args.host, port=args.port)
+    return _endpoint_of(Settings.from_env(host=args.host, port=args.port))
+
+
+def _endpoint_of(settings: Settings) -> str:
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     return f"http://{host}:{settings.port}"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The endpoint's listening socket (as uvicorn would bind it: address reuse on)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(args) -> int:
     import uvicorn
 
     from overcast.gateway.app import create_app
+    from overcast.gateway.http_protocol import guarded_protocol
     from overcast.gateway.wire_names import WireName
     from overcast.imds.server import ImdsListener
 
@@ -37,7 +60,17 @@ def serve(args) -> int:
         imds_port=args.imds_port,
         imds_v1=False if args.imds_v2_only else None,
     )
-    os.makedirs(settings.data_dir, exist_ok=True)
+    settings.validate()
+    try:
+        data_dir.prepare(settings.data_dir)
+    except OSError as exc:
+        raise SettingsError(f"data dir {settings.data_dir} is not usable: {exc.strerror or exc}") from None
+    held = data_dir.lock(settings.data_dir, _endpoint_of(settings))  # until this process ends
+    try:  # bound here, not by uvicorn, so a taken port is one clear line (and said once)
+        listener = _listen(settings.host, settings.port)
+    except OSError as exc:
+        raise SettingsError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                            "(--port, OVERCAST_PORT)") from None
     app = create_app(settings)
     imds = ImdsListener(app.cloud, settings)
 
@@ -58,6 +91,7 @@ def serve(args) -> int:
                 print("Ready.", flush=True)
 
         async def shutdown(self, sockets=None):
+            app.cloud.drain()  # waiting long polls answer now, before the grace runs
             await imds.stop()
             await super().shutdown(sockets=sockets)
 
@@ -74,12 +108,13 @@ def serve(args) -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=guarded_protocol(settings),  # httptools, with header and body limits
         lifespan="on",
         access_log=False,
         log_level="warning" if settings.log_level in ("info", "debug") else settings.log_level,
         # keep-alive past the SDKs' idle pools; large uploads are streamed, not limited here
-        timeout_keep_alive=60,
+        timeout_keep_alive=settings.idle_timeout_seconds,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         server_header=False,
         # A local cloud is reached directly: no proxy's X-Forwarded-For to trust, and the
         # middleware that reads it would cost every request.
@@ -87,7 +122,10 @@ def serve(args) -> int:
         date_header=True,
     )
     server = Server(config)
-    server.run()
+    try:
+        server.run(sockets=[listener])
+    finally:
+        held.close()
     return 0 if server.started else 1
 
 
@@ -109,14 +147,43 @@ def reset(args) -> int:
     if not args.yes:
         print("This wipes every service's state. Run again with --yes to do it.", file=sys.stderr)
         return 2
-    request = urllib.request.Request(_endpoint(args) + "/_overcast/reset", method="POST", data=b"")
+    endpoint = _endpoint(args)
+    if args.data_dir is not None:
+        running = data_dir.holder(args.data_dir)
+        if running is None:  # no server holds it: wipe the files here
+            return _reset_offline(args.data_dir)
+        endpoint = running.get("endpoint") or endpoint
+    request = urllib.request.Request(endpoint + "/_overcast/reset", method="POST", data=b"")
     try:
         with urllib.request.urlopen(request, timeout=30):
             pass
     except (urllib.error.URLError, OSError) as exc:
-        print(f"reset failed: {exc}", file=sys.stderr)
+        hint = "" if args.data_dir else " (with the server stopped: overcast reset --yes --data-dir DIR)"
+        print(f"reset failed: {exc}{hint}", file=sys.stderr)
         return 1
     print("State wiped.")
+    return 0
+
+
+def _reset_offline(path: str) -> int:
+    """Wipe a data dir no server holds (the storage layer's own reset, without a server)."""
+    from overcast.storage import Storage
+
+    if not os.path.isdir(path):
+        print(f"reset failed: {path} is not a directory", file=sys.stderr)
+        return 1
+    with open(os.path.join(path, data_dir.LOCK_NAME), "a+b") as held:
+        try:  # a server starting now must wait for the wipe, not see half of it
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"reset failed: a server took {path} meanwhile; run the reset again", file=sys.stderr)
+            return 1
+        storage = Storage(path)
+        try:
+            storage.reset()
+        finally:
+            storage.close()
+    print(f"State wiped ({os.path.abspath(path)}).")
     return 0
 
 
@@ -130,11 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (OVERCAST_PORT, default 4566)")
     p.add_argument("--data-dir", help="state folder (OVERCAST_DATA_DIR, default ./.overcast)")
     p.add_argument("--region", help="default region (OVERCAST_REGION, default us-east-1)")
-    p.add_argument("--strict", action="store_true", help="verify signatures (OVERCAST_STRICT)")
+    p.add_argument("--strict", action="store_true",
+                   help="verify signatures and authorize every request with IAM policies (OVERCAST_STRICT)")
     p.add_argument("--fsync", action="store_true", help="fsync for power-loss durability (OVERCAST_FSYNC)")
     p.add_argument("--imds-port", type=int, help="instance metadata port, 0 for none (OVERCAST_IMDS_PORT, default 1338)")
     p.add_argument("--imds-v2-only", action="store_true", help="IMDS answers only token requests (OVERCAST_IMDS_V1=0)")
-    p.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="OVERCAST_LOG_LEVEL")
+    p.add_argument("--log-level", choices=LOG_LEVELS,
+                   help="OVERCAST_LOG_LEVEL; info logs one line per request, debug adds its parameters")
     p.set_defaults(func=serve)
 
     for name, func, text in (("status", status, "what runs"), ("reset", reset, "wipe all state")):
@@ -143,13 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int)
         if name == "reset":
             p.add_argument("--yes", action="store_true", help="really wipe")
+            p.add_argument("--data-dir", help="the server's data dir: reset works with the server stopped too")
         p.set_defaults(func=func)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (SettingsError, data_dir.DataDirInUse) as exc:
+        print(f"overcast: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

@@ -66,6 +66,14 @@ class Cloud:
         names = self.storage.services_on_disk() | self.scheduler.services_with_timers()
         return {name for name in names if name in IMPLEMENTED}
 
+    def drain(self) -> None:
+        """The server is shutting down: every provider ends its waits (see Provider.drain)."""
+        for provider in self.services.loaded().values():
+            try:
+                provider.drain()
+            except Exception:  # noqa: BLE001 - shutdown goes on
+                log.exception("draining the %s provider failed", provider.service_name)
+
     async def stop(self) -> None:
         """Stop firing timers, stop the providers, close storage (all state is already durable)."""
         await self.scheduler.stop()

@@ -6,14 +6,28 @@ environment variable, then the default below.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field, fields
 
 DEFAULT_ACCOUNT = "000000000000"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+class SettingsError(ValueError):
+    """A setting Overcast cannot run with; the message (one line) names it and says why."""
 
 
 def _bool(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("is not a boolean (1/0, true/false, yes/no, on/off)")
 
 
 @dataclass
@@ -30,7 +44,7 @@ class Settings:
     )
     strict: bool = field(
         default=False,
-        metadata={"env": "OVERCAST_STRICT", "help": "verify signatures (and, later, authorize with IAM)"},
+        metadata={"env": "OVERCAST_STRICT", "help": "verify signatures and authorize every request with IAM policies"},
     )
     fsync: bool = field(
         default=False,
@@ -73,6 +87,32 @@ class Settings:
         metadata={"env": "OVERCAST_S3_ACCESS_LOG_SECONDS", "help": "seconds between S3 access log deliveries"},
     )
 
+    # Connection limits (gateway/http_protocol.py). S3 refuses a request header section above
+    # 8 KB (RequestHeaderSectionTooLarge); a client that does not finish its headers, or
+    # stops sending a body, is disconnected so it cannot hold a connection forever.
+    max_header_bytes: int = field(
+        default=8192,
+        metadata={"env": "OVERCAST_MAX_HEADER_BYTES", "help": "largest request header section (names and values)"},
+    )
+    header_timeout_seconds: float = field(
+        default=20.0,
+        metadata={"env": "OVERCAST_HEADER_TIMEOUT_SECONDS", "help": "seconds a connection has to send a request's headers"},
+    )
+    body_timeout_seconds: float = field(
+        default=20.0,
+        metadata={"env": "OVERCAST_BODY_TIMEOUT_SECONDS", "help": "seconds a request body may stop arriving"},
+    )
+    idle_timeout_seconds: float = field(
+        default=60.0,
+        metadata={"env": "OVERCAST_IDLE_TIMEOUT_SECONDS", "help": "seconds an idle keep-alive connection stays open"},
+    )
+    # On SIGTERM/SIGINT: stop accepting, answer waiting long polls, give requests in flight
+    # this long to finish, then close what is left.
+    shutdown_grace_seconds: float = field(
+        default=5.0,
+        metadata={"env": "OVERCAST_SHUTDOWN_GRACE_SECONDS", "help": "seconds requests in flight get at shutdown"},
+    )
+
     # The EC2 instance metadata service (IMDS) listens on its own port; 0 turns it off.
     imds_port: int = field(
         default=1338, metadata={"env": "OVERCAST_IMDS_PORT", "help": "port of the instance metadata service (0: off)"}
@@ -90,11 +130,44 @@ class Settings:
         for f in fields(cls):
             raw = environ.get(f.metadata["env"])
             if raw is not None and raw != "":
-                values[f.name] = _convert(f.type, raw)
+                try:
+                    values[f.name] = _convert(f.type, raw)
+                except ValueError as exc:
+                    reason = str(exc) if f.type in (bool, "bool") else f"is not {_KIND[f.type]}"
+                    raise SettingsError(f"{f.metadata['env']}={raw!r} {reason}") from None
         for name, value in overrides.items():
             if value is not None:
                 values[name] = value
         return cls(**values)
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` for the first setting Overcast cannot run with."""
+        for name, low, high in (("port", 1, 65535), ("imds_port", 0, 65535), ("max_body_bytes", 1, None),
+                                ("max_header_bytes", 1024, None)):
+            value = getattr(self, name)
+            if value < low or (high is not None and value > high):
+                limit = f"{low}..{high}" if high is not None else f"at least {low}"
+                raise SettingsError(f"{_env(name)}={value} is out of range ({limit})")
+        for name in ("s3_restore_seconds", "s3_replication_seconds", "header_timeout_seconds",
+                     "body_timeout_seconds", "idle_timeout_seconds", "shutdown_grace_seconds"):
+            value = getattr(self, name)
+            positive = name.endswith("timeout_seconds")
+            if not math.isfinite(value) or value < 0 or (positive and value == 0):
+                raise SettingsError(f"{_env(name)}={value} must be a {'positive' if positive else 'non-negative'} "
+                                    "number of seconds")
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"{_env('log_level')}={self.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+        if not self.host.strip():
+            raise SettingsError(f"{_env('host')} is empty")
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", self.region):
+            raise SettingsError(f"{_env('region')}={self.region!r} is not a region name (like us-east-1)")
+        from overcast.auth.credentials import parse_static_keys
+
+        try:
+            parse_static_keys(self.access_keys)
+        except ValueError:  # its message would repeat a secret
+            raise SettingsError(f"{_env('access_keys')}: every entry must be KEY:SECRET or KEY:SECRET:ACCOUNT "
+                                "(a 12-digit account)") from None
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that reproduce these settings (for child processes)."""
@@ -105,11 +178,21 @@ class Settings:
         return out
 
 
+_KIND = {int: "an integer", "int": "an integer", float: "a number", "float": "a number", str: "text", "str": "text"}
+
+
+def _env(name: str) -> str:
+    return next(f.metadata["env"] for f in fields(Settings) if f.name == name)
+
+
 def _convert(type_name, raw: str):
     if type_name in (bool, "bool"):
         return _bool(raw)
     if type_name in (int, "int"):
         return int(raw)
     if type_name in (float, "float"):
-        return float(raw)
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError(raw)
+        return value
     return raw

@@ -81,3 +81,44 @@ def test_mismatched_xml_upload_is_refused_before_continue(strict_server):
     good = _signed_headers(strict_server, path, "test", TAGGING)
     assert _first_answer(strict_server, path, good, TAGGING).startswith("HTTP/1.1 100")
     assert client(strict_server, "s3").get_bucket_tagging(Bucket=BUCKET)["TagSet"] == [{"Key": "k", "Value": "v"}]
+
+
+POLICY = b'{"Version":"2012-10-17","Statement":[]}'
+ENCRYPTION = (b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>'
+              b'<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>'
+              b'</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>')
+
+
+@pytest.mark.parametrize("query, body", [("policy", POLICY), ("encryption", ENCRYPTION), ("cors", b"<x/>")])
+def test_anonymous_configuration_put_is_refused_before_continue(strict_server, query, body):
+    """A body read whole whose decision does not need it (the bucket policy, the encryption
+    configuration...): an anonymous caller gets its 403 in place of the 100, even when the
+    body it would send is malformed."""
+    line = _first_answer(strict_server, f"/{BUCKET}?{query}", {"Content-Length": str(len(body))}, body)
+    assert line.startswith("HTTP/1.1 403"), line
+
+
+def test_allowed_configuration_put_gets_continue(strict_server):
+    path = f"/{BUCKET}?encryption"
+    headers = _signed_headers(strict_server, path, "test", ENCRYPTION)
+    assert _first_answer(strict_server, path, headers, ENCRYPTION).startswith("HTTP/1.1 100")
+    rules = client(strict_server, "s3").get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]
+    assert rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_tagging_decision_needs_the_body_so_it_is_invited(strict_server):
+    """PutBucketTagging's decision reads the tags (aws:RequestTag): the body is invited, and
+    the anonymous caller refused once it is read."""
+    path = f"/{BUCKET}?tagging"
+    url = urlparse(strict_server.endpoint)
+    head = (f"PUT {path} HTTP/1.1\r\nHost: {url.hostname}:{url.port}\r\nExpect: 100-continue\r\n"
+            f"Content-Length: {len(TAGGING)}\r\n\r\n")
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        answer = sock.recv(65536).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 100"), answer
+        sock.sendall(TAGGING)
+        final = answer.split("\r\n\r\n", 1)[1]
+        while "\r\n\r\n" not in final:
+            final += sock.recv(65536).decode("latin-1")
+    assert final.startswith("HTTP/1.1 403"), final

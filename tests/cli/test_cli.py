@@ -71,7 +71,7 @@ def test_one_log_line_per_request(server, aws_client):
     aws_client("sts").get_caller_identity()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if any(line.startswith("sts GetCallerIdentity 200 ") and "ms" in line for line in server.output):
+        if any(" sts GetCallerIdentity 200 - " in line and "ms POST /" in line for line in server.output):
             return
         time.sleep(0.1)
     raise AssertionError("no access log line for GetCallerIdentity:\n" + "".join(server.output[-20:]))

@@ -76,7 +76,7 @@ def test_sqs_errors_carry_the_query_compatible_header():
     response = JSON.serialize_error(model, operation, AwsError("QueueDoesNotExist", "no such queue"), RequestIdContext())
     assert response.status == 400
     assert response.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
-    assert json.loads(response.body) == {"__type": "QueueDoesNotExist", "message": "no such queue"}
+    assert json.loads(response.body) == {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "no such queue"}
     parsed = botocore_parse_error("json", response, operation)
     # boto3 raises QueueDoesNotExist and shows the legacy code, as against AWS
     assert parsed["__exception_code__"] == "QueueDoesNotExist"
@@ -106,3 +106,31 @@ def test_error_members_and_headers():
     parsed = create_parser("json").parse({"status_code": response.status, "headers": response.headers,
                                           "body": response.body}, model.shape_for("ConditionalCheckFailedException"))
     assert parsed["Item"] == {"k": {"S": "v"}}
+
+
+@pytest.mark.parametrize("raised, query_code, json_name", [
+    ("InvalidParameterValue", "InvalidParameterValue", "InvalidParameterValueException"),
+    ("MissingParameter", "MissingParameter", "MissingRequiredParameterException"),
+    ("AccessDenied", "AccessDenied", "AccessDeniedException"),
+    ("InvalidClientTokenId", "InvalidClientTokenId", "UnrecognizedClientException"),
+    ("SignatureDoesNotMatch", "SignatureDoesNotMatch", "InvalidSignatureException"),
+    ("UnknownOperationException", "InvalidAction", "UnknownOperationException"),
+    ("SerializationException", "MalformedInput", "SerializationException"),
+])
+def test_sqs_generic_errors_have_a_json_name_and_a_query_code(raised, query_code, json_name):
+    model = service_model("sqs")
+    operation = model.operation_model("SendMessage")
+    response = JSON.serialize_error(model, operation, AwsError(raised, "why"), RequestIdContext())
+    assert response.headers["x-amzn-query-error"] == f"{query_code};Sender"
+    assert json.loads(response.body) == {"__type": f"com.amazon.coral.service#{json_name}", "message": "why"}
+    parsed = botocore_parse_error("json", response, operation)
+    assert parsed["Error"]["Code"] == query_code
+    assert parsed["Error"]["QueryErrorCode"] == json_name
+
+
+def test_other_query_compatible_services_keep_plain_types():
+    model = service_model("cloudwatch")
+    operation = model.operation_model("GetDashboard")
+    response = JSON.serialize_error(model, operation, AwsError("MadeUpError", "why"), RequestIdContext())
+    assert response.headers["x-amzn-query-error"] == "MadeUpError;Sender"
+    assert json.loads(response.body)["__type"] == "MadeUpError"

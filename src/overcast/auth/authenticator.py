@@ -116,16 +116,17 @@ class Authenticator:
             credential,
         )
 
-    def check_before_body(self, info: AuthInfo | None, request, ctx) -> None:
+    def check_before_body(self, info: AuthInfo | None, request, ctx) -> Identity | None:
         """Strict mode, an upload that waits for ``100 Continue``: raise what ``authenticate``
         would raise about the signature itself (unknown key, mismatch, expiry) before the body
-        is read, as S3 answers before inviting the body. The payload's own checks still run
-        once it is read, in ``authenticate``."""
-        if not self.strict or info is None:
-            return
+        is read, as S3 answers before inviting the body, and return the caller's identity
+        (None in open mode). The payload's own checks still run once it is read, in
+        ``authenticate``."""
+        if not self.strict:
+            return None
         probe = type(request)(request.method, request.path, request.query_string, request.headers)
         probe.stream = PlainBody(_NO_BODY)  # stands for the unread body: nothing here reads it
-        self.authenticate(info, probe, ctx)
+        return self.authenticate(info, probe, ctx)
 
     # -- checks ----------------------------------------------------------------------------
 

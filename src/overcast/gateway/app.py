@@ -25,6 +25,7 @@ from overcast.gateway.asgi_io import RequestBody, send_response
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
+from overcast.gateway.storage_full import StorageAlarm, cannot_store, unavailable_error
 from overcast.protocols import HttpRequest, HttpResponse, get_protocol
 from overcast.protocols.models import service_model
 from overcast.runtime.audit import AuditRecord
@@ -86,6 +87,7 @@ class Gateway:
         self.auth = Authenticator(cloud.settings, cloud.clock, cloud.credentials)
         self.access_log = AccessLog(cloud.settings.log_level)
         self.internal = InternalEndpoints(cloud)
+        self.storage_alarm = StorageAlarm()
         # Strict mode only: open mode pays nothing for authorization.
         self.authorizer = None
         if cloud.settings.strict:
@@ -145,7 +147,7 @@ class Gateway:
                 await self.internal.handle(method, path, scope, receive, send)
                 return
         if method == "OPTIONS":
-            answer = self._bucket_preflight(path, headers)
+            answer = await self._bucket_preflight(path, headers)
             if answer is not None:
                 await send_response(send, *answer, s3=True)
                 return
@@ -175,9 +177,8 @@ class Gateway:
         if s3:
             response.headers["server"] = "AmazonS3"  # every S3 answer, errors and 304s included
         if "origin" in headers:
-            bucket_cors = self._bucket_cors(ctx, method, path, headers) if ctx.service == "s3" else None
-            if bucket_cors is not None:  # a bucket's own CORS rules decide, as in S3
-                response.headers.update(bucket_cors)
+            if s3:  # a bucket's own CORS rules decide, as in S3: no rule, no CORS headers
+                response.headers.update(self._bucket_cors(ctx, method, path, headers))
             else:
                 response.headers.setdefault("access-control-allow-origin", "*")
                 response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
@@ -188,7 +189,8 @@ class Gateway:
             log_hook(ctx, response, started, ready)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis)
+            self.access_log.log(method, path, ctx.service or "-", ctx.operation, response.status, millis,
+                                ctx.request_id, ctx.extra.get("error_code"))
 
     async def _website(self, target: WebsiteTarget, method: str, path: str, query_string: str,
                        headers: dict[str, str], scope, receive, send, started: float) -> None:
@@ -214,7 +216,7 @@ class Gateway:
         await send_response(send, response.status, response.headers, response.body, s3=True)
         if self.access_log.enabled:
             millis = (time.perf_counter() - started) * 1000
-            self.access_log.log(method, path, "s3-website", "", response.status, millis)
+            self.access_log.log(method, path, "s3-website", "", response.status, millis, ctx.request_id)
 
     async def _respond(self, ctx: RequestContext, request: HttpRequest, body: RequestBody) -> HttpResponse:
         protocol = operation = model = None
@@ -259,13 +261,16 @@ class Gateway:
                 elif not body.done:
                     if (self.authorizer is not None and route.service == "s3"
                             and headers.get("expect", "").lower() == "100-continue"):
-                        self.auth.check_before_body(info, request, ctx)  # reading the body sends 100 Continue
+                        # reading the body sends 100 Continue: a refusal must come first
+                        await self._authorize_before_body(info, request, ctx, protocol, operation)
                     request.body = await body.read(limit, headers.get("content-length"))
             identity = self.auth.authenticate(info, request, ctx)
             ctx.account, ctx.access_key = identity.account, identity.access_key
             ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
             ctx.credential = identity.credential
             params = protocol.parse_request(operation, request)
+            if self.access_log.debug:
+                self.access_log.log_params(ctx.request_id, ctx.service, operation.name, params, operation.input_shape)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
             if self.authorizer is not None:
@@ -278,16 +283,33 @@ class Gateway:
             error = None
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in %s %s", ctx.service, ctx.operation)
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
-            ctx.extra["error_code"] = error.code  # for S3 server access logs
+            ctx.extra["error_code"] = error.code  # for the access log and S3 server access logs
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, params, response.status, error)
         return response
+
+    async def _authorize_before_body(self, info, request: HttpRequest, ctx: RequestContext, protocol, operation):
+        """Strict mode, a body behind ``Expect: 100-continue``: its signature is checked, and
+        when the policy decision reads nothing from the body, the request is authorized,
+        before the body is invited (S3 answers a caller it refuses in place of the 100)."""
+        identity = self.auth.check_before_body(info, request, ctx)
+        if identity is None or not self.authorizer.decides_without_body(ctx.service, operation):
+            return
+        probe = HttpRequest(request.method, request.path, request.query_string, request.headers)
+        try:
+            params = protocol.parse_request(operation, probe)
+        except AwsError:
+            return  # a request not readable without its body is judged once the body is read
+        ctx.account, ctx.access_key = identity.account, identity.access_key
+        ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
+        ctx.credential = identity.credential
+        await self.cloud.services.validate_request(ctx, params)
+        await self.authorizer.authorize(ctx, params, probe)
 
     async def _form_upload(self, ctx: RequestContext, request: HttpRequest, body: RequestBody, protocol, model):
         """S3's browser upload (an HTML form POSTed to a bucket): no operation in the model,
@@ -306,15 +328,25 @@ class Gateway:
             response = HttpResponse(result.get("__status__", 204), headers, result.get("Body", b""))
         except AwsError as exc:
             error = exc
-        except Exception:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
-            log.exception("internal error in s3 PostObject")
-            error = InternalFailure(message="We encountered an internal error. Please try again.")
+        except Exception as exc:  # noqa: BLE001 - an Overcast bug: logged, answered as AWS would
+            error = self._internal_error(ctx, exc)
         if error is not None:
+            ctx.extra["error_code"] = error.code
             response = self._error_response(protocol, model, None, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
             self._audit(ctx, request, {"Bucket": bucket}, response.status, error)
         return response
+
+    def _internal_error(self, ctx: RequestContext, exc: Exception) -> AwsError:
+        """The answer to an unexpected exception: storage that cannot take the write is the
+        service's "try again" error with one log line (storage_full.py); anything else is an
+        Overcast bug, logged with its traceback."""
+        if cannot_store(exc):
+            self.storage_alarm.report(ctx.service, ctx.operation, exc)
+            return unavailable_error(ctx.service)
+        log.exception("internal error in %s %s", ctx.service, ctx.operation)
+        return InternalFailure(message="We encountered an internal error. Please try again.")
 
     @staticmethod
     async def _settle_quietly() -> None:
@@ -359,12 +391,15 @@ class Gateway:
             )
         )
 
-    def _bucket_preflight(self, path: str, headers: dict[str, str]):
-        """(status, headers, body) of an OPTIONS request to an existing S3 bucket, answered
-        from the bucket's CORS rules; None for anything else (the generic answer)."""
-        s3 = self.cloud.services.loaded().get("s3")  # not loaded: no bucket exists
-        if s3 is None:
-            return None
+    async def _bucket_preflight(self, path: str, headers: dict[str, str]):
+        """(status, headers, body) of an OPTIONS request S3 answers (a bucket's, existing or
+        not), from the bucket's CORS rules; None for anything else (the generic answer)."""
+        registry = self.cloud.services
+        s3 = registry.loaded().get("s3")
+        if s3 is None:  # the first request since the start may be a preflight
+            s3 = registry.provider("s3")
+            if registry.live:
+                await s3.start()
         protocol = get_protocol("rest-xml")
         ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
         try:
@@ -381,9 +416,9 @@ class Gateway:
         answer["server"] = "AmazonS3"
         return 200, answer, b""
 
-    def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]):
+    def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]) -> dict:
         s3 = self.cloud.services.loaded().get("s3")
-        return None if s3 is None else s3.cors_response_headers(ctx.region, method, ctx.host, path, headers)
+        return {} if s3 is None else s3.cors_response_headers(ctx.region, method, ctx.host, path, headers)
 
     @staticmethod
     def _preflight_headers(headers: dict[str, str]) -> dict[str, str]:

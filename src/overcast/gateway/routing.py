@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from overcast.protocols.models import catalog, service_model
 from overcast.services import IMPLEMENTED
+from overcast.services.sqs.urls import PATH_PREFIX as SQS_PATH_PREFIX, is_queue_path
 
 _REST = ("rest-json", "rest-xml")
+_SQS_PATH = f"/{SQS_PATH_PREFIX}/"
 
 
 @dataclass(slots=True)
@@ -172,6 +174,8 @@ class Router:
             else None
             if signing_name in self.index.by_signing
             else headers.get("host"),
+            # an unsigned request to a queue URL of the path form is SQS's, not an S3 key's
+            (path.startswith(_SQS_PATH) and is_queue_path(path)) if not signing_name else None,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -198,6 +202,8 @@ class Router:
             service = candidates[0] if candidates else None
         if service is None:
             service = self._from_host(headers.get("host", ""))
+        if service is None and path.startswith(_SQS_PATH) and is_queue_path(path):
+            service = "sqs"
         if service is None and kind == "form" and path in ("", "/"):
             # An unsigned form POST to the bare endpoint (STS AssumeRoleWithWebIdentity,
             # AssumeRoleWithSAML: the SDKs do not sign them): the form's Version names the

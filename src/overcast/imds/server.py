@@ -52,7 +52,7 @@ class ImdsListener:
         try:
             sock = _bind(self.settings.host, self.settings.imds_port)
         except OSError as exc:  # the port is taken: the AWS endpoint still runs
-            log.warning("instance metadata not served on %s:%s: %s", self.settings.host, self.settings.imds_port, exc)
+            log.debug("instance metadata not served on %s:%s: %s", self.settings.host, self.settings.imds_port, exc)
             self.failed = True
             return
         config.load()

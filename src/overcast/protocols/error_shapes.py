@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass
 
 from overcast.errors import AwsError
-from overcast.protocols.query_compat import legacy_error
+from overcast.protocols.query_compat import generic_error, legacy_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,10 @@ def modelled_error(service_model, code: str) -> ModelledError:
         found = _table(service_model).get(code)
         if found is not None:
             return found
+        generic = generic_error(service_model.service_name, code)
+        if generic is not None:  # SQS's generic errors: json name in the body, query code in the header
+            query_code, json_name = generic
+            return ModelledError(None, json_name, json_name, query_code, None, None)
     return ModelledError(None, code, code, code, None, None)
 
 

@@ -16,6 +16,7 @@ from overcast.errors import SerializationError, UnknownOperation
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, fault_name, modelled_error
 from overcast.protocols import json_codec
+from overcast.protocols.query_compat import json_error_type
 
 _dumps = _json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -59,7 +60,10 @@ def error_body(service_model, error, info) -> dict:
     shape = info.shape
     if shape is not None and error.fields:
         body.update(json_codec.writer(shape)({k: v for k, v in error.fields.items() if k not in ("message", "Message")}))
-    body["__type"] = info.name if query_compatible else info.code
+    if query_compatible:
+        body["__type"] = json_error_type(service_model.service_name, info.name, shape is not None)
+    else:
+        body["__type"] = info.code
     message_key = "Message" if shape is not None and "Message" in shape.members else "message"
     body[message_key] = error.message
     return body
@@ -74,6 +78,19 @@ def error_headers(service_model, error, info, request_id: str) -> dict:
     return headers
 
 
+class NoOperationNamed(UnknownOperation):
+    """A request in no shape the service reads (no ``X-Amz-Target``, not JSON: a plain GET on a
+    queue URL). AWS's front end answers it before anything else: 404 and a bare
+    ``<UnknownOperationException/>`` document, whatever the service's protocol."""
+
+    status = 404
+
+
+def _no_operation_answer(ctx) -> HttpResponse:
+    return HttpResponse(404, {"content-type": "text/xml", "x-amzn-requestid": ctx.request_id},
+                        b"<UnknownOperationException/>\n")
+
+
 class JsonProtocol(WireProtocol):
     """AWS JSON 1.0/1.1."""
 
@@ -82,6 +99,9 @@ class JsonProtocol(WireProtocol):
     def find_operation(self, service, request):
         target = request.headers.get("x-amz-target", "")
         operation = _targets(service).get(target)
+        if operation is None and not target and \
+                not request.headers.get("content-type", "").startswith("application/x-amz-json"):
+            raise NoOperationNamed(message="No operation named by the request.")
         if operation is None:
             raise UnknownOperation(message=f"Operation {target.rpartition('.')[2] or target!r} is not supported.")
         return operation
@@ -108,6 +128,8 @@ class JsonProtocol(WireProtocol):
         )
 
     def serialize_error(self, service, operation, error, ctx):
+        if isinstance(error, NoOperationNamed):
+            return _no_operation_answer(ctx)
         info = modelled_error(service, error.code)
         headers = {"content-type": _content_type(service) if service is not None else "application/x-amz-json-1.0"}
         headers.update(error_headers(service, error, info, ctx.request_id))

@@ -27,7 +27,8 @@ from overcast.protocols import xml_shapes
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, fault_name, modelled_error
 from overcast.protocols.plans import PlanCache
-from overcast.protocols.query_compat import query_model, url_member
+from overcast.protocols.query_compat import invalid_action_message, query_message, query_model, url_member
+from overcast.protocols import query_json
 from overcast.protocols.values import decode_blob, parse_boolean, parse_float, parse_integer, parse_timestamp
 from overcast.protocols.xml_shapes import escape_text
 
@@ -332,7 +333,14 @@ class QueryProtocol(WireProtocol):
         operation = _operations(model).get(action)
         if operation is None:
             version = model.metadata.get("apiVersion", "")
-            raise InvalidAction(message=f"Could not find operation {action} for version {version}")
+            raise InvalidAction(message=invalid_action_message(service.service_name, action)
+                                or f"Could not find operation {action} for version {version}")
+        if request.path not in ("", "/"):
+            # posted to a resource URL (SQS's queue URL): only actions on that resource are valid
+            member = url_member(service.service_name)
+            shape = operation.input_shape
+            if member is not None and (shape is None or member not in shape.members):
+                raise InvalidAction(message=invalid_action_message(service.service_name, action))
         return operation
 
     def parse_request(self, operation, request):
@@ -348,11 +356,16 @@ class QueryProtocol(WireProtocol):
         return params
 
     def serialize_response(self, operation, result, ctx):
+        if query_json.wants_json(operation.service_model, ctx):
+            return query_json.response(operation, result, ctx)
         head, open_result, close_result, write_members, tail = _query_response_parts(operation)
         out = [head, open_result]
         if write_members is not None and result:
             write_members(out, result)
-        out.append(close_result)
+        if len(out) == 2 and open_result:  # an empty result element is written self-closing
+            out[1] = open_result[:-1] + "/>"
+        else:
+            out.append(close_result)
         out.append(tail.format(request_id=escape_text(ctx.request_id)))
         return HttpResponse(200, {"content-type": "text/xml", "x-amzn-requestid": ctx.request_id},
                             "".join(out).encode("utf-8"))
@@ -360,9 +373,12 @@ class QueryProtocol(WireProtocol):
     def serialize_error(self, service, operation, error, ctx):
         model = self.model_for(service) if service is not None else None
         info = modelled_error(model, error.code)
+        message = query_message(model.service_name, error.message) if model is not None else error.message
+        if model is not None and query_json.wants_json(model, ctx):
+            return query_json.error(error, info, message, ctx)
         out = [f'<ErrorResponse xmlns="{escape_text(xml_namespace(model))}">' if model is not None else "<ErrorResponse>"]
         out.append(f"<Error><Type>{fault_name(error, info)}</Type><Code>{escape_text(info.query_code)}</Code>"
-                   f"<Message>{escape_text(error.message)}</Message>")
+                   f"<Message>{escape_text(message)}</Message>")
         _write_error_fields(out, info, error)
         out.append(f"</Error><RequestId>{escape_text(ctx.request_id)}</RequestId></ErrorResponse>")
         headers = {"content-type": "text/xml", "x-amzn-requestid": ctx.request_id, **error.headers}

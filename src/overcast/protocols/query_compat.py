@@ -28,6 +28,29 @@ LEGACY_QUERY_TRAITS: dict[str, dict] = {
         "resultWrappers": True,
         # older SDKs post to the queue URL itself and leave QueueUrl out of the form
         "urlMember": "QueueUrl",
+        # ``__type`` of json errors: modelled shapes in the service's namespace, the generic
+        # (unmodelled) errors in the framework's, under their json names
+        "jsonErrorNamespace": "com.amazonaws.sqs",
+        "genericErrorNamespace": "com.amazon.coral.service",
+        # generic errors: query (legacy) code -> json name, as SQS answers on each wire
+        "genericErrors": {
+            "InvalidParameterValue": "InvalidParameterValueException",
+            "MissingParameter": "MissingRequiredParameterException",
+            "AccessDenied": "AccessDeniedException",
+            "IncompleteSignature": "IncompleteSignatureException",
+            "InvalidClientTokenId": "UnrecognizedClientException",
+            "SignatureDoesNotMatch": "InvalidSignatureException",
+            "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+            "ExpiredToken": "ExpiredTokenException",
+            "InvalidAction": "UnknownOperationException",
+            "MalformedInput": "SerializationException",
+        },
+        # query-wire messages that differ from the json wire's: json text -> query text
+        "queryMessages": {
+            "The specified queue does not exist.": "The specified queue does not exist for this wsdl version.",
+        },
+        # an unknown Action, or one that names no queue posted to a queue URL
+        "invalidAction": "The action {action} is not valid for this endpoint.",
         "shapes": {'AWSAccountIdList': {'member': {'locationName': 'AWSAccountId'}},
      'ActionNameList': {'member': {'locationName': 'ActionName'}},
      'AttributeNameList': {'member': {'locationName': 'AttributeName'}},
@@ -167,3 +190,41 @@ def url_member(service_name: str) -> str | None:
     ``QueueUrl``: ``POST /<account>/<queue>`` with ``Action=SendMessage``), if any."""
     overlay = LEGACY_QUERY_TRAITS.get(service_name)
     return overlay.get("urlMember") if overlay else None
+
+
+@functools.lru_cache(maxsize=None)
+def _generic_errors(service_name: str) -> dict[str, tuple[str, str]]:
+    """Every spelling of a generic error (query code or json name) -> (query code, json name)."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name) or {}
+    table: dict[str, tuple[str, str]] = {}
+    for query_code, json_name in (overlay.get("genericErrors") or {}).items():
+        table[query_code] = table[json_name] = (query_code, json_name)
+    return table
+
+
+def generic_error(service_name: str, code: str) -> tuple[str, str] | None:
+    """(query code, json name) of an unmodelled error raised as either spelling
+    (``InvalidParameterValue`` or ``InvalidParameterValueException``), or None."""
+    return _generic_errors(service_name).get(code)
+
+
+def json_error_type(service_name: str, name: str, modelled: bool) -> str:
+    """The ``__type`` of a json error named ``name``: namespaced where the service's answers are."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name)
+    if overlay is None:
+        return name
+    namespace = overlay["jsonErrorNamespace"] if modelled else overlay["genericErrorNamespace"]
+    return f"{namespace}#{name}"
+
+
+def query_message(service_name: str, message: str) -> str:
+    """The text the query wire gives an error ``message`` (the same but where it differs)."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name)
+    return overlay.get("queryMessages", {}).get(message, message) if overlay else message
+
+
+def invalid_action_message(service_name: str, action: str) -> str | None:
+    """The service's own message for an Action it does not have at this endpoint, if any."""
+    overlay = LEGACY_QUERY_TRAITS.get(service_name)
+    template = overlay.get("invalidAction") if overlay else None
+    return template.format(action=action) if template else None

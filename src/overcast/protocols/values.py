@@ -28,6 +28,10 @@ RFC822 = "rfc822"
 UNIX = "unixtimestamp"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# A stored epoch past the last instant a datetime holds (an expiry many days away) is written
+# as that instant: serializing a far date must never fail the answer.
+_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+_LATEST_SECONDS = (_LATEST - _EPOCH).total_seconds()
 
 
 def timestamp_format(shape, default: str) -> str:
@@ -42,7 +46,7 @@ def to_datetime(value) -> datetime:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _EPOCH + timedelta(seconds=value)
+        return _EPOCH + timedelta(seconds=min(max(value, 0), _LATEST_SECONDS))
     if isinstance(value, str):
         return parse_timestamp(value)
     raise TypeError(f"not a timestamp: {value!r}")

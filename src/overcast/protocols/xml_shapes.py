@@ -33,6 +33,7 @@ Public functions:
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, Callable
 
@@ -49,9 +50,20 @@ _plans: dict[tuple, "_Plan"] = {}
 _plans_lock = threading.RLock()
 
 
+# Characters XML 1.0 has no place for (C0 controls but tab, LF and CR; lone surrogates;
+# U+FFFE, U+FFFF). AWS writes them as hexadecimal character references (an S3 key holding
+# U+0007 lists as ``<Key>a&#x7;</Key>``): the response stays one piece of text a lenient
+# parser reads, and a client that needs strict XML asks for ``encoding-type=url``.
+_NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _char_reference(match: re.Match) -> str:
+    return f"&#x{ord(match.group()):x};"
+
+
 def escape_text(text: str) -> str:
     """``text`` escaped for element content (``&``, ``<``, ``>``; ``\\r`` as ``&#13;`` so it survives
-    XML line-end normalisation)."""
+    XML line-end normalisation; characters XML 1.0 forbids as ``&#x..;``, as AWS writes them)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -60,6 +72,8 @@ def escape_text(text: str) -> str:
         text = text.replace(">", "&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")
+    if not text.isprintable():  # one C-speed scan: the common text skips the search below
+        text = _NOT_XML_CHARS.sub(_char_reference, text)
     return text
 
 

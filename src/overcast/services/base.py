@@ -49,5 +49,9 @@ class Provider:
     async def stop(self) -> None:
         """Called once when the cloud stops."""
 
+    def drain(self) -> None:
+        """Called when the server begins to shut down, before requests in flight get their
+        grace: end what waits for no end of its own (long polls answer now)."""
+
     def reset(self) -> None:
         """Forget all state (``POST /_overcast/reset``); the storage layer wipes the files."""

@@ -10,7 +10,8 @@
 
 from overcast.storage.blobs import BlobInfo, BlobReader, BlobStore
 from overcast.storage.database import Database
-from overcast.storage.errors import BlobNotFound, IntegrityError, StorageError, TransactionMisuse
+from overcast.storage.errors import (BlobNotFound, IntegrityError, StorageError, StorageUnavailable,
+                                     TransactionMisuse)
 from overcast.storage.scope import GLOBAL_REGION, Scope, partition_of
 from overcast.storage.store import Storage
 
@@ -24,6 +25,7 @@ __all__ = [
     "GLOBAL_REGION",
     "partition_of",
     "StorageError",
+    "StorageUnavailable",
     "IntegrityError",
     "TransactionMisuse",
     "BlobNotFound",

@@ -13,6 +13,12 @@ class StorageError(Exception):
     """Any failure of the database or blob store."""
 
 
+class StorageUnavailable(StorageError):
+    """The backend cannot store right now (disk full, a file size limit, an I/O error): the
+    write fails and is not acknowledged; reads go on. Answered as the service's "try again"
+    error, not as an Overcast bug."""
+
+
 class IntegrityError(StorageError):
     """A constraint (primary key, unique, foreign key, not null, check) was violated."""
 

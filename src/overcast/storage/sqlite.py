@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 from overcast.storage import group_commit
 from overcast.storage.database import Database, Migration, Params, Row
-from overcast.storage.errors import IntegrityError, StorageError, TransactionMisuse
+from overcast.storage.errors import IntegrityError, StorageError, StorageUnavailable, TransactionMisuse
 from overcast.storage.migrations import apply_migrations
 
 # Page cache per database, in KiB (negative means KiB to SQLite): enough for the hot pages
@@ -61,9 +61,15 @@ def _retrieve(commit: asyncio.Future) -> None:
         commit.exception()  # a failure nobody awaited is not logged as "never retrieved"
 
 
+# SQLite's primary result codes (the low byte) for a disk that is full or failing to write
+_CANNOT_STORE = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
 def _translate(exc: sqlite3.Error) -> StorageError:
     if isinstance(exc, sqlite3.IntegrityError):
         return IntegrityError(str(exc))
+    if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _CANNOT_STORE:
+        return StorageUnavailable(str(exc))
     return StorageError(str(exc))
 
 

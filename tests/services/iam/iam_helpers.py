@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 ACCOUNT = "000000000000"
+IAM_NS = "{https://iam.amazonaws.com/doc/2010-05-08/}"
 
 
 def trust_policy(service: str = "ec2.amazonaws.com") -> str:
@@ -27,3 +33,13 @@ def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
     response = caught.value.response
     return response["Error"]["Code"], response["Error"].get("Message", ""), \
         response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def signed_query(endpoint: str, params: dict) -> requests.Response:
+    """POST a raw query-protocol IAM request (``Action=...&Version=2010-05-08``), SigV4-signed with
+    the default root keys; the ``requests`` response (XML in IAM_NS)."""
+    body = urlencode({"Version": "2010-05-08", **params})
+    request = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("test", "test"), "iam", "us-east-1").add_auth(request)
+    return requests.post(endpoint + "/", data=body.encode(), headers=dict(request.headers.items()), timeout=30)

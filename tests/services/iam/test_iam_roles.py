@@ -117,7 +117,7 @@ def test_service_linked_role(iam):
     assert role["RoleName"] == "AWSServiceRoleForElasticBeanstalk"
     assert role["Path"] == "/aws-service-role/elasticbeanstalk.amazonaws.com/"
     trust = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
-    assert trust["Statement"][0]["Principal"] == {"Service": ["elasticbeanstalk.amazonaws.com"]}
+    assert trust["Statement"][0]["Principal"] == {"Service": "elasticbeanstalk.amazonaws.com"}
     code, message, _ = error_of(iam.delete_role, RoleName=role["RoleName"])
     assert code == "UnmodifiableEntity"
     assert message == ("Cannot perform the operation on the protected role 'AWSServiceRoleForElasticBeanstalk'"

@@ -74,6 +74,36 @@ def test_expected_owner_on_a_missing_bucket_is_no_such_bucket(s3):
     assert _error(exc)[:2] == ("NoSuchBucket", 404)
 
 
+@pytest.mark.parametrize("value", ["12345", ""])
+def test_malformed_expected_source_owner_is_refused(endpoint, s3, bucket, value):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    response = send(endpoint, "PUT", f"/{bucket}/dst",
+                    headers={"x-amz-copy-source": f"/{bucket}/src", "x-amz-source-expected-bucket-owner": value})
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert error["Code"] == "InvalidBucketOwnerAWSAccountID"
+    assert error["Message"] == f"The value of the expected bucket owner parameter must be an AWS Account ID... [{value}]"
+
+
+def test_expected_source_owner_of_another_account_is_denied(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    calls = [lambda o: s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                                      ExpectedSourceBucketOwner=o),
+             lambda o: s3.upload_part_copy(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1,
+                                           CopySource={"Bucket": bucket, "Key": "src"}, ExpectedSourceBucketOwner=o)]
+    for call in calls:
+        with pytest.raises(ClientError) as exc:
+            call("111111111111")
+        assert _error(exc) == ("AccessDenied", 403, "Access Denied")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="dst")
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload)
+    for call in calls:
+        call(ACCOUNT)  # the source bucket's owner: the copy goes through
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"source"
+    assert len(s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload)["Parts"]) == 1
+
+
 # -- CreateBucket ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("constraint", ["us-east-1", "aws-global", "moon-base-1"])

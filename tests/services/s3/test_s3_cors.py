@@ -171,24 +171,66 @@ def test_other_services_keep_the_generic_preflight(endpoint, s3, cors_bucket):
 
 
 def test_preflight_errors_in_s3_order(endpoint, s3, cors_bucket):
-    """Origin, then Access-Control-Request-Method (present, then valid), then the bucket's
-    configuration, then its rules: each refusal in S3's words."""
+    """Origin, then the bucket's existence and configuration, then Access-Control-Request-Method
+    (present, then valid), then the bucket's rules: each refusal in S3's words."""
     bucket = "no-cors-rules"
     s3.create_bucket(Bucket=bucket)
-    for target in (bucket, cors_bucket):  # without and with a CORS configuration
+    for target in (bucket, cors_bucket, "never-created-bucket"):
         url = f"{endpoint}/{target}/photo.jpg"
         missing_origin = requests.options(url, headers={"Access-Control-Request-Method": "PATCH"}, timeout=10)
         assert (missing_origin.status_code, _xml_error(missing_origin)["Message"]) == (
             400, "Insufficient information. Origin request header needed.")
-        missing_method = requests.options(url, headers={"Origin": APP}, timeout=10)
-        assert (missing_method.status_code, _xml_error(missing_method)["Code"],
-                _xml_error(missing_method)["Message"]) == (
-            400, "BadRequest", "Invalid Access-Control-Request-Method: null")
-        for method in ("PATCH", "get", "OPTIONS"):
-            invalid = requests.options(url, headers={"Origin": APP, "Access-Control-Request-Method": method},
-                                       timeout=10)
-            assert (invalid.status_code, _xml_error(invalid)["Message"]) == (
-                400, f"Invalid Access-Control-Request-Method: {method}")
-    unconfigured = requests.options(f"{endpoint}/{bucket}/k", headers={"Origin": APP,
-                                    "Access-Control-Request-Method": "GET"}, timeout=10)
-    assert (unconfigured.status_code, _xml_error(unconfigured)["Code"]) == (403, "AccessForbidden")
+    url = f"{endpoint}/{cors_bucket}/photo.jpg"
+    missing_method = requests.options(url, headers={"Origin": APP}, timeout=10)
+    assert (missing_method.status_code, _xml_error(missing_method)["Code"],
+            _xml_error(missing_method)["Message"]) == (400, "BadRequest", "Invalid Access-Control-Request-Method: null")
+    for method in ("PATCH", "get", "OPTIONS"):
+        invalid = requests.options(url, headers={"Origin": APP, "Access-Control-Request-Method": method}, timeout=10)
+        assert (invalid.status_code, _xml_error(invalid)["Message"]) == (
+            400, f"Invalid Access-Control-Request-Method: {method}")
+    # without a configuration, S3 refuses before it looks at the requested method
+    for requested, named in ((None, "OPTIONS"), ("PATCH", "PATCH"), ("GET", "GET")):
+        headers = {"Origin": APP, **({"Access-Control-Request-Method": requested} if requested else {})}
+        unconfigured = requests.options(f"{endpoint}/{bucket}/k", headers=headers, timeout=10)
+        assert unconfigured.status_code == 403
+        assert _xml_error(unconfigured) | {"RequestId": "", "HostId": ""} == {
+            "Code": "AccessForbidden", "Message": "CORSResponse: CORS is not enabled for this bucket.",
+            "Method": named, "ResourceType": "BUCKET", "RequestId": "", "HostId": ""}
+
+
+@pytest.mark.parametrize("requested, named", [(None, "OPTIONS"), ("PUT", "PUT"), ("PATCH", "PATCH")])
+def test_preflight_to_a_missing_bucket_is_refused(endpoint, requested, named):
+    headers = {"Origin": APP, **({"Access-Control-Request-Method": requested} if requested else {})}
+    for path in ("/no-such-bucket-here", "/no-such-bucket-here/some/key.txt"):
+        response = requests.options(f"{endpoint}{path}", headers=headers, timeout=10)
+        assert response.status_code == 403, response.text
+        assert "Access-Control-Allow-Origin" not in response.headers
+        error = _xml_error(response)
+        assert (error["Code"], error["Message"], error["Method"], error["ResourceType"]) == (
+            "AccessForbidden", "CORSResponse: Bucket not found", named, "BUCKET")
+
+
+def test_preflight_to_a_missing_virtual_hosted_bucket_is_refused(endpoint):
+    port = urlparse(endpoint).port
+    headers = {**PREFLIGHT, "Host": f"missing-vhost.s3.localhost.localstack.cloud:{port}"}
+    response = requests.options(f"{endpoint}/photo.jpg", headers=headers, timeout=10)
+    assert response.status_code == 403
+    assert _xml_error(response)["Message"] == "CORSResponse: Bucket not found"
+
+
+def test_answers_about_a_missing_bucket_carry_no_cors_headers(endpoint, s3):
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "no-such-bucket-here", "Key": "k"})
+    response = requests.get(url, headers={"Origin": APP}, timeout=10)
+    assert response.status_code == 404
+    assert _xml_error(response)["Code"] == "NoSuchBucket"
+    assert not [name for name in response.headers if name.lower().startswith("access-control-")]
+
+
+def test_other_services_paths_keep_the_generic_preflight(endpoint):
+    """Every service shares the endpoint: an SQS queue URL or a JSON service's call is not S3's."""
+    headers = {"Origin": APP, "Access-Control-Request-Method": "POST"}
+    queue = requests.options(f"{endpoint}/000000000000/my-queue", headers=headers, timeout=10)
+    assert queue.status_code == 200 and queue.headers["Access-Control-Allow-Origin"] == APP
+    json_call = requests.options(f"{endpoint}/some-path", headers={
+        **headers, "Access-Control-Request-Headers": "content-type,x-amz-target"}, timeout=10)
+    assert json_call.status_code == 200

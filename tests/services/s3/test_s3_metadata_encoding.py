@@ -1,6 +1,6 @@
 """User metadata beyond ASCII, as S3 stores and returns it: RFC 2047 encoded words decoded on
 the way in, non-ASCII values returned as ``=?UTF-8?Q?...?=`` (or ``?B?`` when most characters
-need encoding); ``response-*`` overrides limited to ISO-8859-1; the ``aws-chunked`` framing
+need encoding, or one cannot be shown: a control character); ``response-*`` overrides limited to ISO-8859-1; the ``aws-chunked`` framing
 never stored as the object's Content-Encoding."""
 
 from __future__ import annotations
@@ -88,9 +88,20 @@ def test_copy_replace_and_multipart_encode_alike(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="copied")["Metadata"] == {"greeting": HELLO_Q}
 
 
-def test_control_character_is_q_encoded(s3, bucket):
-    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Metadata={"ctl": "=?UTF-8?Q?=04mymeta?="})
-    assert s3.head_object(Bucket=bucket, Key="k")["Metadata"] == {"ctl": "=?UTF-8?Q?=04mymeta?="}
+@pytest.mark.parametrize("value", ["\x04mymeta", "caf\xe9\x7f", "a\u200bb", "bad \ufffd bytes"])
+def test_value_with_an_unprintable_character_is_base64_encoded(s3, bucket, value):
+    import base64
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x",
+                  Metadata={"ctl": "=?UTF-8?B?" + base64.b64encode(value.encode()).decode() + "?="})
+    returned = s3.head_object(Bucket=bucket, Key="k")["Metadata"]["ctl"]
+    assert returned == "=?UTF-8?B?" + base64.b64encode(value.encode()).decode() + "?="
+
+
+def test_tab_alone_needs_no_encoding_and_accents_stay_q(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x",
+                  Metadata={"tab": "=?UTF-8?Q?a=09b?=", "accent": "=?UTF-8?Q?d=C3=A9j=C3=A0_vu?="})
+    assert s3.head_object(Bucket=bucket, Key="k")["Metadata"] == {"tab": "a\tb", "accent": "=?UTF-8?Q?d=C3=A9j=C3=A0_vu?="}
 
 
 def test_response_override_outside_latin1_is_refused(s3, bucket):

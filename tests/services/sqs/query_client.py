@@ -70,8 +70,10 @@ class QueryClient:
         self.credentials = Credentials(access_key, secret)
         self.region = region
 
-    def call(self, action: str, params: dict | None = None, url: str | None = None) -> QueryResponse:
-        """POST ``Action=action`` with ``params`` to ``url`` (default: the endpoint's root)."""
+    def call(self, action: str, params: dict | None = None, url: str | None = None,
+             headers: dict | None = None) -> QueryResponse:
+        """POST ``Action=action`` with ``params`` to ``url`` (default: the endpoint's root),
+        with extra unsigned ``headers`` (such as X-Amzn-Trace-Id) if given."""
         target = url or self.endpoint + "/"
         body = urlencode({"Action": action, "Version": VERSION, **(params or {})}).encode()
         request = AWSRequest(
@@ -79,5 +81,12 @@ class QueryClient:
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
         SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
-        response = requests.post(target, data=body, headers=dict(request.headers.items()), timeout=60)
+        sent = {**dict(request.headers.items()), **(headers or {})}
+        response = requests.post(target, data=body, headers=sent, timeout=60)
         return QueryResponse(response.status_code, ET.fromstring(response.content), response.content)
+
+    def raw(self, method: str, url: str, body: bytes = b"", headers: dict | None = None) -> requests.Response:
+        """A signed request as given (any method, body and headers), answered as it came."""
+        request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
+        SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
+        return requests.request(method, url, data=body, headers=dict(request.headers.items()), timeout=60)

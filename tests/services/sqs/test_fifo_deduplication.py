@@ -92,14 +92,6 @@ def test_duplicates_inside_one_batch(sqs, queue_url):
     assert bodies(sqs, url) == ["m0"]
 
 
-def test_purge_keeps_the_deduplication_interval(sqs, queue_url):
-    url = queue_url(fifo=True)
-    sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d")
-    sqs.purge_queue(QueueUrl=url)
-    sqs.send_message(QueueUrl=url, MessageBody="b", MessageGroupId="g", MessageDeduplicationId="d")
-    assert bodies(sqs, url) == []
-
-
 def test_deduplication_ids_free_their_storage_after_the_interval(sqs, queue_url, advance, server):
     import os
     import sqlite3

@@ -24,7 +24,8 @@ def test_add_permission_writes_a_statement(sqs, queue_url):
     sqs.add_permission(QueueUrl=url, Label="AliceSend", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
     policy = policy_of(sqs, url)
     arn = f"arn:aws:sqs:us-east-1:{OWNER}:shared"
-    assert policy["Version"] == "2012-10-17"
+    assert policy["Version"] == "2008-10-17"
+    assert policy["Id"] == f"{arn}/SQSDefaultPolicy"
     assert policy["Statement"] == [{
         "Sid": "AliceSend", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
         "Action": "SQS:SendMessage", "Resource": arn,
@@ -103,6 +104,19 @@ def test_remove_unknown_label_is_invalid_parameter_value(sqs, queue_url):
     with pytest.raises(ClientError) as excinfo:
         sqs.remove_permission(QueueUrl=queue_url(), Label="Nope")
     assert error_code(excinfo) == "InvalidParameterValue"
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Value Nope for parameter Label is invalid. Reason: can't find label.")
+
+
+def test_remove_a_label_already_removed_is_refused_the_same_way(sqs, queue_url):
+    url = queue_url()
+    for label in ("First", "Second"):
+        sqs.add_permission(QueueUrl=url, Label=label, AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    sqs.remove_permission(QueueUrl=url, Label="Second")
+    with pytest.raises(ClientError) as excinfo:
+        sqs.remove_permission(QueueUrl=url, Label="Second")
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Value Second for parameter Label is invalid. Reason: can't find label.")
 
 
 def test_add_permission_keeps_a_policy_set_by_hand(sqs, queue_url):

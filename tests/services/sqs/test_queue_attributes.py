@@ -139,21 +139,6 @@ def test_unknown_attribute_is_refused_on_create(sqs):
     assert error_code(excinfo) == "InvalidAttributeName"
 
 
-def test_fifo_queue_attribute_cannot_be_set_later(sqs, queue_url):
-    with pytest.raises(ClientError) as excinfo:
-        sqs.set_queue_attributes(QueueUrl=queue_url("f.fifo", fifo=True), Attributes={"FifoQueue": "true"})
-    assert error_code(excinfo) == "InvalidAttributeValue"
-
-
-@pytest.mark.parametrize("name,value", [("ContentBasedDeduplication", "true"),
-                                        ("DeduplicationScope", "messageGroup"),
-                                        ("FifoThroughputLimit", "perQueue")])
-def test_fifo_only_attributes_are_unknown_on_standard_queues(sqs, name, value):
-    with pytest.raises(ClientError) as excinfo:
-        sqs.create_queue(QueueName="std", Attributes={name: value})
-    assert error_code(excinfo) == "InvalidAttributeName"
-
-
 def test_fifo_attributes_can_be_changed(sqs, queue_url):
     url = queue_url("hi.fifo", fifo=True)
     sqs.set_queue_attributes(QueueUrl=url, Attributes={

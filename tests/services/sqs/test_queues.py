@@ -15,7 +15,7 @@ def error_of(excinfo) -> tuple[str, str]:
 
 def test_create_queue_returns_url_built_from_host(sqs, endpoint):
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
-    assert url == f"{endpoint}/{ACCOUNT}/orders"
+    assert url == f"{endpoint}/queue/us-east-1/{ACCOUNT}/orders"
 
 
 def test_get_queue_url_finds_queue(sqs, queue_url):

@@ -7,7 +7,7 @@ ACCOUNT = "000000000000"
 
 def test_cli_create_and_get_queue_url(aws_cli, endpoint):
     created = aws_cli("sqs", "create-queue", "--queue-name", "q")
-    assert created["QueueUrl"] == f"{endpoint}/{ACCOUNT}/q"
+    assert created["QueueUrl"] == f"{endpoint}/queue/us-east-1/{ACCOUNT}/q"
     assert aws_cli("sqs", "get-queue-url", "--queue-name", "q")["QueueUrl"] == created["QueueUrl"]
 
 

@@ -43,12 +43,6 @@ def test_fifo_name_longer_than_80_is_refused(sqs):
     assert create_error(sqs, "f" * 76 + ".fifo", FifoQueue="true") == "InvalidParameterValue"
 
 
-def test_fifo_queue_false_creates_standard_queue(sqs):
-    url = sqs.create_queue(QueueName="std", Attributes={"FifoQueue": "false"})["QueueUrl"]
-    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert "FifoQueue" not in got
-
-
 def test_names_are_case_sensitive(sqs):
     lower = sqs.create_queue(QueueName="jobs")["QueueUrl"]
     upper = sqs.create_queue(QueueName="JOBS")["QueueUrl"]

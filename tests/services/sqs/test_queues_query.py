@@ -20,7 +20,7 @@ def test_create_queue_answers_xml_with_url(query, endpoint):
     assert answer.status == 200
     assert answer.root.tag.endswith("CreateQueueResponse")
     assert answer.find_all("CreateQueueResult")
-    assert answer.text("QueueUrl") == f"{endpoint}/{ACCOUNT}/legacy"
+    assert answer.text("QueueUrl") == f"{endpoint}/queue/us-east-1/{ACCOUNT}/legacy"
     assert answer.text("RequestId")
 
 
@@ -43,7 +43,7 @@ def test_missing_queue_is_legacy_non_existent_queue_code(query):
     assert answer.status == 400
     assert answer.error_code == "AWS.SimpleQueueService.NonExistentQueue"
     assert answer.text("Type") == "Sender"
-    assert answer.error_message == "The specified queue does not exist."
+    assert answer.error_message == "The specified queue does not exist for this wsdl version."
 
 
 def test_get_queue_attributes_all(query):

@@ -1,4 +1,4 @@
-"""Queue URLs: built from the request's Host, and every form SDKs send is accepted."""
+"""Queue URLs: built from the request's Host, naming the region, and every form SDKs send is accepted."""
 
 from __future__ import annotations
 
@@ -26,16 +26,26 @@ def test_url_follows_the_host_header(aws_client):
 def test_list_queues_urls_follow_the_host_header(aws_client, queue_url):
     queue_url("listed")
     client = with_host(aws_client("sqs"), "localhost:4566")
-    assert client.list_queues()["QueueUrls"] == [f"http://localhost:4566/{ACCOUNT}/listed"]
+    assert client.list_queues()["QueueUrls"] == [f"http://localhost:4566/queue/us-east-1/{ACCOUNT}/listed"]
+
+
+def test_a_host_naming_another_region_gets_the_path_form(aws_client):
+    client = with_host(aws_client("sqs", region="eu-west-1"), "sqs.us-east-1.localhost:4566")
+    url = client.create_queue(QueueName="elsewhere")["QueueUrl"]
+    assert url == f"http://sqs.us-east-1.localhost:4566/queue/eu-west-1/{ACCOUNT}/elsewhere"
 
 
 @pytest.mark.parametrize("form", [
     "https://sqs.us-east-1.amazonaws.com/{account}/{name}",
     "http://sqs.us-east-1.localhost.localstack.cloud:4566/{account}/{name}",
     "https://queue.amazonaws.com/{account}/{name}",
+    "https://us-east-1.queue.amazonaws.com/{account}/{name}",
     "http://localhost:4566/{account}/{name}",
+    "http://localhost:4566/queue/us-east-1/{account}/{name}",
+    "http://127.0.0.1:9999/queue/us-east-1/{account}/{name}?ignored=1",
     "/{account}/{name}",
     "{account}/{name}",
+    "{name}",
 ])
 def test_every_url_form_resolves(sqs, queue_url, form):
     queue_url("anywhere", VisibilityTimeout=42)
@@ -49,13 +59,12 @@ def test_url_of_unknown_queue_is_queue_does_not_exist(sqs, endpoint):
         sqs.get_queue_attributes(QueueUrl=f"{endpoint}/{ACCOUNT}/unknown", AttributeNames=["All"])
 
 
-def test_queue_name_instead_of_url_is_invalid_address(sqs, queue_url):
-    queue_url("byname")
+def test_an_address_naming_no_queue_is_invalid_address(sqs):
     with pytest.raises(sqs.exceptions.ClientError) as excinfo:
-        sqs.get_queue_attributes(QueueUrl="byname", AttributeNames=["All"])
+        sqs.get_queue_attributes(QueueUrl="http://localhost:4566/", AttributeNames=["All"])
     error = excinfo.value.response["Error"]
     assert error["Code"] == "InvalidAddress"
-    assert error["Message"] == "The address byname is not valid for this endpoint."
+    assert error["Message"] == "The address http://localhost:4566/ is not valid for this endpoint."
 
 
 @pytest.mark.open_mode_only

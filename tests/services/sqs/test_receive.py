@@ -105,8 +105,11 @@ ATTRIBUTES = {
 @pytest.mark.parametrize("names, expected", [
     (["All"], set(ATTRIBUTES)),
     ([".*"], set(ATTRIBUTES)),
+    (["*"], set(ATTRIBUTES)),
     (["color"], {"color"}),
-    (["size.*"], {"size.width", "size.height"}),
+    # A pattern, as AWS reads it: "size.*" is every name starting "size", "sizeless" too.
+    (["size.*"], {"size.width", "size.height", "sizeless"}),
+    (["size..*"], {"size.width", "size.height"}),
     (["color", "size.width", "absent"], {"color", "size.width"}),
 ])
 def test_message_attribute_selection(sqs, queue_url, names, expected):

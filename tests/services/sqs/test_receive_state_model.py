@@ -34,6 +34,10 @@ class Model:
     def inflight(self, m: ModelMessage, now: float) -> bool:
         return m.received and m.visible_at > now
 
+    @staticmethod
+    def position(head: ModelMessage) -> tuple[float, int]:
+        return (max(head.visible_at, head.sent_at) if head.received else head.sent_at), head.seq
+
     def expire(self, now: float) -> None:
         for seq in [s for s, m in self.messages.items() if m.sent_at <= now - RETENTION]:
             del self.messages[seq]
@@ -48,10 +52,11 @@ class Model:
             groups: dict[str, list[ModelMessage]] = {}
             for m in ordered:
                 groups.setdefault(m.group, []).append(m)
-            available = [g for g in groups.values()
-                         if not any(self.inflight(m, now) for m in g) and g[0].visible_at <= now]
-            for group in sorted(available, key=lambda g: g[0].seq):
-                for m in group:
+            # A group can deliver while its first message is visible; groups take turns by
+            # when that message was sent, or became visible again if it was received before.
+            available = [g for g in groups.values() if g[0].visible_at <= now]
+            for group in sorted(available, key=lambda g: self.position(g[0])):
+                for m in group:  # its visible run, up to the first message in flight or delayed
                     if len(chosen) >= limit or m.visible_at > now:
                         break
                     chosen.append(m)

@@ -114,25 +114,6 @@ def test_change_with_forged_handle_is_receipt_handle_is_invalid(sqs, queue_url):
     assert error_code(excinfo) == "ReceiptHandleIsInvalid"
 
 
-def test_change_with_an_older_handle_is_refused(sqs, queue_url, advance):
-    url = queue_url(VisibilityTimeout=5)
-    old = send_and_receive(sqs, url)["ReceiptHandle"]
-    advance(6)
-    sqs.receive_message(QueueUrl=url)
-    with pytest.raises(ClientError) as excinfo:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=old, VisibilityTimeout=100)
-    assert error_code(excinfo) == "InvalidParameterValue"
-
-
-def test_change_of_a_message_no_longer_in_flight(sqs, queue_url, advance):
-    url = queue_url(VisibilityTimeout=5)
-    got = send_and_receive(sqs, url)
-    advance(6)
-    with pytest.raises(ClientError) as excinfo:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=100)
-    assert error_code(excinfo) == "AWS.SimpleQueueService.MessageNotInflight"
-
-
 def test_change_of_a_deleted_message_is_refused(sqs, queue_url):
     url = queue_url()
     got = send_and_receive(sqs, url)
@@ -163,13 +144,3 @@ def test_change_visibility_over_query_protocol(query, sqs, queue_url):
                                                     "VisibilityTimeout": "0"})
     assert answer.status == 200, answer.body
     assert receivable(sqs, url)
-
-
-def test_not_in_flight_over_query_protocol(query, sqs, queue_url, advance):
-    url = queue_url(VisibilityTimeout=5)
-    got = send_and_receive(sqs, url)
-    advance(6)
-    answer = query.call("ChangeMessageVisibility", {"QueueUrl": url, "ReceiptHandle": got["ReceiptHandle"],
-                                                    "VisibilityTimeout": "10"})
-    assert answer.status == 400
-    assert answer.error_code == "AWS.SimpleQueueService.MessageNotInflight"

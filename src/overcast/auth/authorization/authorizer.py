@@ -19,7 +19,7 @@ from overcast.auth.authorization.derived import derived_values
 from overcast.auth.authorization.principals import Caller, caller_for, principal_kind
 from overcast.auth.authorization.request_context import global_context, s3_context
 from overcast.auth.authorization.resources import ResourceOwners
-from overcast.auth.authorization.table import checks_for
+from overcast.auth.authorization.table import checks_for, parameters_read
 from overcast.auth.policy import AuthzRequest, Decision, PolicySet, evaluate
 from overcast.errors import AwsError
 from overcast.services.registry import snake_case
@@ -72,6 +72,16 @@ class Authorizer:
 
     def __init__(self, cloud):
         self.cloud = cloud
+
+    @staticmethod
+    def decides_without_body(service: str, operation) -> bool:
+        """Whether the decision on ``operation`` (a botocore OperationModel) reads nothing that
+        travels in the request body: then it can be made before the body is invited."""
+        shape = operation.input_shape
+        if shape is None:
+            return True
+        body = {name for name, member in shape.members.items() if not member.serialization.get("location")}
+        return not (parameters_read(service, operation.name) & body)
 
     async def authorize(self, ctx, params: dict, request=None) -> None:
         """Return when the caller may make this call; raise the service's denial otherwise."""

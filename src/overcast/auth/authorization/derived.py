@@ -24,6 +24,8 @@ def derived_values(ctx, params: dict) -> dict:
     extra = _BY_SERVICE.get(ctx.service)
     if extra is not None:
         values.update(extra(params))
+    if ctx.service == "sqs":
+        values.setdefault("QueueAccount", ctx.account)
     if ctx.service == "s3":
         values.update(_s3_lock(ctx, params))
     if ctx.service == "ec2":
@@ -96,9 +98,11 @@ def _sqs(params: dict) -> dict:
     from overcast.services.sqs.urls import parse_queue_url
 
     out = {}
-    path = parse_queue_url(params.get("QueueUrl") or "")
-    if path is not None:
-        out["QueueAccount"], out["QueueName"] = path.account, path.name
+    address = parse_queue_url(params.get("QueueUrl") or "")
+    if address is not None:
+        out["QueueName"] = address.name
+        if address.account is not None:  # a bare queue name: the caller's (set by derived_values)
+            out["QueueAccount"] = address.account
     handle = params.get("TaskHandle")
     if handle:
         decoded = decode_handle(handle)

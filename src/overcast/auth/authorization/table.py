@@ -107,6 +107,31 @@ def checks_for(service: str, operation: str, params: dict, derived: dict) -> lis
     return out
 
 
+# derived values (derived.py) read from a request parameter that may travel in the body
+_DERIVED_FROM = {"LockRetainUntilDate": "Retention", "LockRemainingDays": "Retention"}
+
+
+@functools.lru_cache(maxsize=None)
+def parameters_read(service: str, operation: str) -> frozenset[str]:
+    """The top-level request parameters the table entries of an operation read (resources,
+    conditions, tags, items), so the gateway knows whether a decision needs the body."""
+    table = load_table(service)
+    entries = (table or {}).get("operations", {}).get(operation) or []
+    paths: list[str] = []
+    for entry in entries:
+        for name in entry.get("resources", []):
+            for placeholder in _PLACEHOLDER.findall(table["resources"].get(name, "")):
+                paths.extend(choice for choice in placeholder.split("|") if not choice.startswith("'"))
+        for key in ("each", "if", "unless", "tag_keys"):
+            if key in entry:
+                paths.extend(_paths(entry[key]))
+        paths.extend(path for path in entry.get("conditions", {}).values() if not path.startswith("="))
+        if "request_tags" in entry:
+            paths.append(entry["request_tags"]["path"])
+    roots = {path.split(".", 1)[0] for path in paths if path != "item" and not path.startswith("item.")}
+    return frozenset(_DERIVED_FROM.get(root, root) for root in roots)
+
+
 def lookup(path: str, params: dict, derived: dict, item):
     """A dotted parameter path (``Delete.Objects``, ``item.Key``), or a derived value."""
     if path == "item":

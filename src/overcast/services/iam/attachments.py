@@ -14,6 +14,15 @@ from overcast.services.iam.policies import check_policy_arn
 MAX_ATTACHED = 10
 _QUOTA_NAME = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}
 _ENTITY_FILTER = {"User": "user", "Group": "group", "Role": "role"}
+ATTACH_OPERATIONS = ("AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy")
+
+
+def check_arn_syntax(arn: str) -> None:
+    """Attach*Policy refuses a PolicyArn that is not an ARN at all (``arn:partition:service:region:
+    account:resource``) with IAM's ValidationError, whose message has two spaces after the colon."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise errors.validation("Invalid ARN:  Could not be parsed!")
 
 
 class AttachmentOperations:
@@ -22,6 +31,7 @@ class AttachmentOperations:
                                             "AND entity_key = ? ORDER BY attached", (account, kind, key))]
 
     def _attach(self, ctx, kind: str, params: dict) -> dict:
+        check_arn_syntax(params["PolicyArn"])  # a parameter check: before the entity is looked up
         entity = self.entity_for(ctx, kind, params, modify=True)
         policy = self.find_policy(ctx.account, params["PolicyArn"])
         if policy is None:

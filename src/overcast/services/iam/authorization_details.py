@@ -79,9 +79,10 @@ class AuthorizationDetailsOperations:
         if "LocalManagedPolicy" in wanted:
             items += [("LocalManagedPolicy", p["arn"], p) for p in self.all_local_policies(account)]
         if "AWSManagedPolicy" in wanted:
+            usage = self.usage_by_arn(account)
             for aws in all_aws_policies():
                 policy = _aws_dict(aws)
-                if any(self._usage(account, policy["arn"])):
+                if any(usage.get(policy["arn"], (0, 0))):
                     items.append(("AWSManagedPolicy", policy["arn"], policy))
         page, more = paginate(items, params, key=lambda item: f"{_ORDER[item[0]]}\0{item[1]}")
         out = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}

@@ -1,4 +1,6 @@
-"""AWS managed policies (``arn:aws:iam::aws:policy/...``) users commonly attach, as data.
+"""AWS managed policies (``arn:aws:iam::aws:policy/...``) users commonly attach, as data
+(here the general ones; ``aws_managed_workloads`` those of the build, deploy and runtime roles;
+``aws_managed_service_roles`` those of service-linked roles).
 
 The documents follow AWS's published descriptions of each policy (AWS Managed Policy Reference
 Guide), shortened where AWS lists many services: ReadOnlyAccess here covers the read actions of
@@ -8,19 +10,18 @@ the services Overcast implements and the common read verbs. Overcast serves each
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
+
+from overcast.services.iam.aws_managed_service_roles import PATH as SERVICE_ROLE_PATH
+from overcast.services.iam.aws_managed_service_roles import SERVICE_ROLE_POLICIES
+from overcast.services.iam.aws_managed_workloads import WORKLOAD_POLICIES
+from overcast.services.iam.policy_statements import allow, document
 
 # 2015-02-06T18:39:46Z, when AWS published most of its first managed policies
 _CREATED = 1423248000.0
 
 
-def _doc(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=4)
-
-
-def _allow(actions, resource="*", **extra) -> dict:
-    return {"Effect": "Allow", "Action": actions, "Resource": resource, **extra}
+_doc, _allow = document, allow
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,12 @@ _POLICIES = [
                            "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"]))),
 ]
 
+_POLICIES += [AwsPolicy(*entry) for entry in WORKLOAD_POLICIES]
+_POLICIES += [AwsPolicy(name, SERVICE_ROLE_PATH, description, text)
+              for name, (description, text) in SERVICE_ROLE_POLICIES.items()]
+
 BY_ARN: dict[str, AwsPolicy] = {p.arn: p for p in _POLICIES}
+assert len(BY_ARN) == len(_POLICIES), "an AWS managed policy is listed twice"
 
 
 def aws_policy(arn: str) -> AwsPolicy | None:

@@ -9,6 +9,7 @@ and an alias names one account across the whole cloud.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 
 from overcast.services.iam import errors
@@ -20,6 +21,16 @@ def password_hash(password: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, 100_000)
     return f"pbkdf2-sha256${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    """Whether ``password`` is the one ``stored`` (a ``password_hash``) was made from."""
+    scheme, _, rest = stored.partition("$")
+    salt_hex, _, digest_hex = rest.partition("$")
+    if scheme != "pbkdf2-sha256" or not salt_hex or not digest_hex:
+        return False
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), bytes.fromhex(salt_hex), 100_000)
+    return hmac.compare_digest(digest.hex(), digest_hex)
 
 
 class LoginProfileOperations:

@@ -103,8 +103,22 @@ class PolicyOperations:
                                         (account, arn))[0])
         return attached, boundary
 
-    def policy_shape(self, account: str, policy: dict, *, tags: bool = True) -> dict:
-        attached, boundary = self._usage(account, policy["arn"])
+    def usage_by_arn(self, account: str) -> dict[str, tuple[int, int]]:
+        """(attachments, boundary uses) of every policy in use in ``account``: three queries for
+        all of them, as listing the 100+ AWS managed policies would otherwise take hundreds."""
+        counts: dict[str, list[int]] = {}
+        for arn, n in self.db.query("SELECT policy_arn, COUNT(*) FROM attachments WHERE account = ? "
+                                    "GROUP BY policy_arn", (account,)):
+            counts.setdefault(arn, [0, 0])[0] += n
+        for table in ("users", "roles"):
+            for arn, n in self.db.query(f"SELECT boundary_arn, COUNT(*) FROM {table} WHERE account = ? AND "
+                                        "boundary_arn IS NOT NULL GROUP BY boundary_arn", (account,)):
+                counts.setdefault(arn, [0, 0])[1] += n
+        return {arn: (a, b) for arn, (a, b) in counts.items()}
+
+    def policy_shape(self, account: str, policy: dict, *, tags: bool = True,
+                     usage: tuple[int, int] | None = None) -> dict:
+        attached, boundary = usage if usage is not None else self._usage(account, policy["arn"])
         out = {"PolicyName": policy["name"], "PolicyId": policy["policy_id"], "Arn": policy["arn"],
                "Path": policy["path"], "DefaultVersionId": policy["default_version"], "AttachmentCount": attached,
                "PermissionsBoundaryUsageCount": boundary, "IsAttachable": True, "CreateDate": policy["created"],
@@ -168,11 +182,12 @@ class PolicyOperations:
             policies += self.all_local_policies(ctx.account)
         wanted = path_filter(params)
         usage_filter = params.get("PolicyUsageFilter")
+        usage = self.usage_by_arn(ctx.account)
         out = []
         for policy in policies:
             if not wanted(policy["path"]):
                 continue
-            attached, boundary = self._usage(ctx.account, policy["arn"])
+            attached, boundary = usage.get(policy["arn"], (0, 0))
             if params.get("OnlyAttached") and not (attached or boundary):
                 continue
             if usage_filter == "PermissionsPolicy" and params.get("OnlyAttached") and not attached:
@@ -181,7 +196,8 @@ class PolicyOperations:
                 continue
             out.append(policy)
         page, more = paginate(out, params, key=lambda p: p["name"].lower() + "\0" + p["arn"])
-        return {"Policies": [self.policy_shape(ctx.account, p, tags=False) for p in page], **more}
+        return {"Policies": [self.policy_shape(ctx.account, p, tags=False, usage=usage.get(p["arn"], (0, 0)))
+                             for p in page], **more}
 
     # -- versions ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 | ``inline_policies.py`` | Put/Get/Delete/List User/Group/RolePolicy |
 | ``attachments.py`` | Attach/Detach/ListAttached*, ListEntitiesForPolicy, permissions boundaries |
 | ``access_keys.py`` | access keys (registered in ``cloud.credentials``) |
+| ``service_credentials.py`` | Create/List/Update/Reset/DeleteServiceSpecificCredential |
 | ``password_policy.py`` | Get/Update/DeleteAccountPasswordPolicy (checked by the login profile operations) |
 | ``login_profiles.py`` | Create/Get/Update/DeleteLoginProfile, Create/Delete/ListAccountAliases |
 | ``tags.py`` | Tag/Untag/List*Tags |
@@ -21,7 +22,8 @@
 
 Every operation's input is first checked against the model's constraints (``validation.py``).
 In-process, for STS, strict mode and IMDS: ``role_record``, ``role_by_arn``, ``principal_policies``,
-``instance_profile_roles``, ``oidc_provider``.
+``instance_profile_roles``, ``oidc_provider``; for services receiving service-specific credentials
+(CodeCommit's Git over HTTPS): ``authenticate_service_credential``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import functools
 
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.iam.access_keys import AccessKeyOperations
-from overcast.services.iam.attachments import AttachmentOperations
+from overcast.services.iam.attachments import ATTACH_OPERATIONS, AttachmentOperations, check_arn_syntax
 from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
 from overcast.services.iam.context_keys import ContextKeyOperations
 from overcast.services.iam.deleted_principals import DeletedPrincipals
@@ -45,6 +47,7 @@ from overcast.services.iam.policies import PolicyOperations
 from overcast.services.iam.principal_policies import PrincipalPolicyLookups
 from overcast.services.iam.roles import RoleOperations
 from overcast.services.iam.schema import MIGRATIONS
+from overcast.services.iam.service_credentials import SELF_CHECKED_MEMBERS, ServiceCredentialOperations
 from overcast.services.iam.service_linked import ServiceLinkedRoleOperations
 from overcast.services.iam.simulation import SimulationOperations
 from overcast.services.iam.tags import TagOperations
@@ -58,10 +61,11 @@ _READ_PREFIXES = ("Get", "List", "Simulate")
 
 def _validated(provider, operation: str, method):
     reads_only = operation.startswith(_READ_PREFIXES)
+    skip = SELF_CHECKED_MEMBERS.get(operation, ())
 
     @functools.wraps(method)
     def run(ctx, params):
-        check_input(operation, params)
+        check_input(operation, params, skip)
         if reads_only:
             return method(ctx, params)
         try:
@@ -74,9 +78,9 @@ def _validated(provider, operation: str, method):
 
 class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRoleOperations,
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
-               AccessKeyOperations, LoginProfileOperations, PasswordPolicyOperations, TagOperations,
-               OidcOperations, AuthorizationDetailsOperations, SimulationOperations, ContextKeyOperations,
-               PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
+               AccessKeyOperations, ServiceCredentialOperations, LoginProfileOperations, PasswordPolicyOperations,
+               TagOperations, OidcOperations, AuthorizationDetailsOperations, SimulationOperations,
+               ContextKeyOperations, PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 
@@ -88,6 +92,13 @@ class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRol
             method = getattr(self, name, None)
             if method is not None:
                 setattr(self, name, _validated(self, operation, method))
+
+    def validate_request(self, ctx, params: dict) -> None:
+        # IAM checks a request's parameters before it authorizes the caller (strict mode runs this
+        # ahead of the authorizer; the operation checks them again in open mode).
+        check_input(ctx.operation, params, SELF_CHECKED_MEMBERS.get(ctx.operation, ()))
+        if ctx.operation in ATTACH_OPERATIONS:
+            check_arn_syntax(params["PolicyArn"])
 
     async def start(self) -> None:
         self.register_all_keys()

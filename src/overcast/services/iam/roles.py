@@ -84,7 +84,9 @@ class RoleOperations:
                                  description=params.get("Description"),
                                  max_session=params.get("MaxSessionDuration") or DEFAULT_MAX_SESSION,
                                  boundary=boundary, tags=tags)
-        return {"Role": role.shape(full=False)}
+        shape = role.shape(full=False)
+        shape.pop("MaxSessionDuration")  # CreateRole's answer leaves it out; GetRole and ListRoles report it
+        return {"Role": shape}
 
     def get_role(self, ctx, params):
         return {"Role": self.require_role(ctx.account, params["RoleName"]).shape()}

@@ -95,4 +95,17 @@ CREATE TABLE password_policies (
 );
 """
 
-MIGRATIONS = (ENTITY_SCHEMA, LOGIN_SCHEMA, PASSWORD_POLICY_SCHEMA)
+# Version 4: service-specific credentials (Git credentials for CodeCommit, Keyspaces passwords,
+# Bedrock and CloudWatch Logs API keys). Only a salted hash of the password or secret is kept:
+# a service verifies what a client presents against it.
+SERVICE_CREDENTIAL_SCHEMA = """
+CREATE TABLE service_credentials (
+    credential_id TEXT NOT NULL PRIMARY KEY, account TEXT NOT NULL, user_key TEXT NOT NULL,
+    service TEXT NOT NULL, login TEXT NOT NULL, secret_hash TEXT NOT NULL, status TEXT NOT NULL,
+    created REAL NOT NULL, expires REAL
+);
+CREATE INDEX service_credentials_by_user ON service_credentials (account, user_key);
+CREATE INDEX service_credentials_by_login ON service_credentials (service, login);
+"""
+
+MIGRATIONS = (ENTITY_SCHEMA, LOGIN_SCHEMA, PASSWORD_POLICY_SCHEMA, SERVICE_CREDENTIAL_SCHEMA)

@@ -1,9 +1,10 @@
 """Service-linked roles: CreateServiceLinkedRole, DeleteServiceLinkedRole,
 GetServiceLinkedRoleDeletionStatus.
 
-A service-linked role lives under ``/aws-service-role/<service>/``, is named
-``AWSServiceRoleFor<Service>`` (``_<suffix>`` appended when a CustomSuffix is given), trusts only
-its service, and is protected: DeleteRole, UpdateRole... answer UnmodifiableEntity; it goes away
+A service-linked role lives under ``/aws-service-role/<service>/``, has the name AWS fixes for the
+service (``service_linked_role_table``; ``_<suffix>`` appended where the service accepts a
+CustomSuffix), trusts only its service, carries the one AWS managed policy the service's role
+has, and is protected: DeleteRole, UpdateRole... answer UnmodifiableEntity; it goes away
 through DeleteServiceLinkedRole, whose deletion task the status operation reports.
 """
 
@@ -13,34 +14,27 @@ import json
 import uuid
 
 from overcast.services.iam import errors
+from overcast.services.iam.service_linked_role_table import BY_PRINCIPAL
 
-# The role names AWS uses for some common services (the rest: the capitalised first label).
-_ROLE_SUFFIXES = {
-    "autoscaling.amazonaws.com": "AutoScaling",
-    "elasticbeanstalk.amazonaws.com": "ElasticBeanstalk",
-    "elasticloadbalancing.amazonaws.com": "ElasticLoadBalancing",
-    "ecs.amazonaws.com": "ECS",
-    "rds.amazonaws.com": "RDS",
-    "spot.amazonaws.com": "EC2Spot",
-    "lambda.amazonaws.com": "Lambda",
-    "events.amazonaws.com": "CloudWatchEvents",
-    "codedeploy.amazonaws.com": "CodeDeploy",
-    "organizations.amazonaws.com": "Organizations",
-    "eks.amazonaws.com": "AmazonEKS",
-    "dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
-    "xray.amazonaws.com": "AWSXRay",
-}
+SERVICE_ROLE_POLICY_PREFIX = "arn:aws:iam::aws:policy/aws-service-role/"
 
 
 def role_name_for(service: str, suffix: str | None) -> str:
-    base = _ROLE_SUFFIXES.get(service) or service.split(".", 1)[0].capitalize()
-    name = f"AWSServiceRoleFor{base}"
+    """The name AWS gives the service's role (``<name>_<suffix>`` where a suffix is allowed)."""
+    entry = BY_PRINCIPAL.get(service)
+    if entry is not None:
+        name = entry.role_name
+        if suffix and not entry.custom_suffix:
+            raise errors.invalid_input(f"Custom suffix is not allowed for {service}")
+    else:  # a service missing from the table: AWS's usual pattern, from the principal's first label
+        name = f"AWSServiceRoleFor{service.split('.', 1)[0].capitalize()}"
     return f"{name}_{suffix}" if suffix else name
 
 
 def trust_policy_for(service: str) -> str:
+    """The trust policy AWS writes: the service principal as a plain string."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": [service]}, "Action": "sts:AssumeRole"}]})
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
 
 
 class ServiceLinkedRoleOperations:
@@ -52,8 +46,15 @@ class ServiceLinkedRoleOperations:
         if self.find_role(ctx.account, name) is not None:
             raise errors.invalid_input(
                 f"Service role name {name} has been taken in this account, please try a different suffix.")
-        role = self._insert_role(ctx.account, name, f"/aws-service-role/{service}/", trust_policy_for(service),
-                                 description=params.get("Description"))
+        entry = BY_PRINCIPAL.get(service)
+        with self.db.transaction():
+            role = self._insert_role(ctx.account, name, f"/aws-service-role/{service}/", trust_policy_for(service),
+                                     description=params.get("Description"))
+            if entry is not None:  # the one AWS managed policy the service's role carries, and no inline policy
+                self.db.execute("INSERT INTO attachments (account, kind, entity_key, policy_arn, attached) "
+                                "VALUES (?, 'role', ?, ?, ?)", (ctx.account, role.key,
+                                                                SERVICE_ROLE_POLICY_PREFIX + entry.policy_name,
+                                                                self.clock.now()))
         return {"Role": role.shape(full=False)}
 
     def delete_service_linked_role(self, ctx, params):

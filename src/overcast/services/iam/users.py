@@ -78,7 +78,7 @@ class UserOperations:
                             (new_key, new_name, new_path, ctx.account, user.key))
             self.db.execute("UPDATE group_members SET user_key = ? WHERE account = ? AND user_key = ?",
                             (new_key, ctx.account, user.key))
-            for table in ("access_keys", "login_profiles"):
+            for table in ("access_keys", "login_profiles", "service_credentials"):
                 self.db.execute(f"UPDATE {table} SET user_key = ? WHERE account = ? AND user_key = ?",
                                 (new_key, ctx.account, user.key))
             for table in ("attachments", "inline_policies"):
@@ -94,6 +94,8 @@ class UserOperations:
             raise errors.delete_conflict("Cannot delete entity, must delete access keys first.")
         if self.db.query_one("SELECT 1 FROM login_profiles WHERE account = ? AND user_key = ?", (account, key)):
             raise errors.delete_conflict("Cannot delete entity, must delete login profile first.")
+        if self.user_has_service_credentials(account, key):
+            raise errors.delete_conflict("Cannot delete entity, must remove referenced objects first.")
         if self.db.query_one("SELECT 1 FROM inline_policies WHERE account = ? AND kind = 'user' AND entity_key = ?",
                              (account, key)):
             raise errors.delete_conflict("Cannot delete entity, must delete policies first.")

@@ -63,7 +63,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _check(shape, value, path: str, problems: list[str]) -> None:
+def _check(shape, value, path: str, problems: list[str], skip=()) -> None:
     md = shape.metadata
     kind = shape.type_name
     if kind == "structure":
@@ -74,7 +74,7 @@ def _check(shape, value, path: str, problems: list[str]) -> None:
                 problems.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: "
                                 "Member must not be null")
         for name, member in shape.members.items():
-            if value.get(name) is not None:
+            if value.get(name) is not None and name not in skip:
                 _check(member, value[name], _join(path, name), problems)
         return
     prefix = f"Value '{_shown(value)}' at '{path}' failed to satisfy constraint: "
@@ -101,13 +101,14 @@ def _check(shape, value, path: str, problems: list[str]) -> None:
         return
 
 
-def check_input(operation: str, params: dict) -> None:
-    """Raise ``ValidationError`` listing every model constraint ``params`` breaks."""
+def check_input(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
+    """Raise ``ValidationError`` listing every model constraint ``params`` breaks (but for the
+    top-level members in ``skip``, which the operation checks itself, later and in its own words)."""
     shape = service_model().operation_model(operation).input_shape
     if shape is None:
         return
     problems: list[str] = []
-    _check(shape, params, "", problems)
+    _check(shape, params, "", problems, skip)
     if problems:
         count = len(problems)
         noun = "error" if count == 1 else "errors"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from overcast.errors import AwsError
 
+from .customer_keys import customer_key, key_for_read
+
 ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
 # ListParts' page size, which S3 also uses here when x-amz-max-parts is absent
 DEFAULT_MAX_PARTS = 1000
@@ -67,8 +69,10 @@ class AttributesMixin:
         bucket = self.bucket_row(ctx, params["Bucket"])
         key = params["Key"]
         names = _requested(params)
+        given = customer_key(params)
         # a delete marker answers as GET does: 404 (current) or 405 (by id) with its headers
         version = self._object_version(ctx, bucket, key, params)
+        key_for_read(version.attrs.get("sse"), given)  # an SSE-C object's attributes need its key
         result = {"LastModified": version.modified}
         if bucket.versioning is not None:
             result["VersionId"] = version.version

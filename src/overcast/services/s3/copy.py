@@ -19,14 +19,16 @@ from urllib.parse import parse_qs, unquote_plus
 
 from overcast.errors import AwsError
 
+from .expected_owner import check_expected_source_owner
 from .checksums import DEFAULT_ALGORITHM, check_algorithm_name, encode, new_hasher
+from .customer_keys import customer_key, key_for_read
 from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
                       written_version_headers)
 from .restore import invalid_object_state, is_readable
 from .sse import reported
 from .store import ObjectVersion
 from .tagging import tags_from_header
-from .write_limits import check_metadata_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_storage_class
 from .write_conditions import check_write_conditions, validate_write_conditions
 
 # "You can create a copy of your object up to 5 GB in size in a single atomic action"
@@ -123,6 +125,7 @@ class CopyMixin:
         """(source bucket, source version) named by ``x-amz-copy-source``."""
         bucket_name, key, version_id = parse_copy_source(params["CopySource"])
         bucket = self.bucket_row(ctx, bucket_name)
+        check_expected_source_owner(params, bucket.account)
         check_version_id(version_id)
         if version_id is not None:
             found = self.store.version(bucket.partition, bucket.name, key, version_id)
@@ -143,12 +146,15 @@ class CopyMixin:
         check_key(key)
         validate_write_conditions(params)
         check_algorithm_name(params.get("ChecksumAlgorithm"))
+        source_given = customer_key(params, copy_source=True)  # SSE-C of the source, checked first
         src_bucket, source, src_version_id = self._copy_source(ctx, params)
+        source_key = key_for_read(source.attrs.get("sse"), source_given)
         metadata_directive = _directive(params, "MetadataDirective", "x-amz-metadata-directive")
         tagging_directive = _directive(params, "TaggingDirective", "x-amz-tagging-directive")
         storage_class = check_storage_class(params)  # STANDARD unless the request names one
         if metadata_directive == "REPLACE":
             check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         if not is_readable(source, self.clock.now()):  # archived, without a live restored copy
             raise invalid_object_state(source)
         if source.size > MAX_COPY_BYTES:
@@ -163,6 +169,8 @@ class CopyMixin:
         write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
         # the destination's mode (the request's or the bucket default), never the source's (sse.py)
         sse = self.write_encryption(bucket, params)
+        seal, given = self.sealer_for_write(sse, params)  # the destination's key (at_rest.py)
+        old_key, new_key = (source_key.key if source_key else None), (given.key if given else None)
         attrs = self._copied_attrs(source, params, tagging_directive)
         attrs.update(write_attrs)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # a copy never keeps the source's lock
@@ -182,13 +190,16 @@ class CopyMixin:
         # linked before any await: the source cannot be deleted from under the copy
         self._link_segments(source, new)
         try:
+            if source.blob is not None and source.attrs.get("enc") is not None:
+                # the same ciphertext, its data key wrapped for the destination's mode
+                attrs["enc"] = self.at_rest.rewrap(source.attrs["enc"], old_key, new_key)
             algorithm = params.get("ChecksumAlgorithm")
             if source.parts is not None:
                 # S3 copies a multipart object as one object: an MD5 ETag and a full-object checksum
                 await self._flatten(new, algorithm or (attrs.get("checksum") or {}).get("algorithm")
-                                    or DEFAULT_ALGORITHM)
+                                    or DEFAULT_ALGORITHM, old_key, seal)
             elif algorithm and (attrs.get("checksum") or {}).get("algorithm") != algorithm:
-                attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(new, algorithm),
+                attrs["checksum"] = {"algorithm": algorithm, "value": await self._checksum_of(new, algorithm, new_key),
                                      "type": "FULL_OBJECT"}
             # the destination may have changed (or the bucket gone) while a checksum was computed
             bucket = self.bucket_row(ctx, params["Bucket"])
@@ -206,6 +217,8 @@ class CopyMixin:
         # unlike PutObject, a copy into a Suspended bucket names the version it made: null
         result = {"CopyObjectResult": result_body,
                   **({"VersionId": new.version} if bucket.versioning else {}), **reported(sse, write=True)}
+        if given is not None:
+            result.update(given.headers())
         if src_bucket.versioning is not None:
             result["CopySourceVersionId"] = source.version
         return result
@@ -255,18 +268,19 @@ class CopyMixin:
                 self.blobs.delete(blob)
             raise
 
-    async def _flatten(self, new: ObjectVersion, algorithm: str) -> None:
-        """Turn ``new``'s linked part blobs into one blob, its MD5 ETag and a full-object
-        checksum in ``algorithm`` taken in the same pass (in a thread); the links go."""
+    async def _flatten(self, new: ObjectVersion, algorithm: str, source_key: bytes | None, seal) -> None:
+        """Turn ``new``'s linked part blobs (encrypted as the source's) into one blob sealed
+        by ``seal``, its MD5 ETag and a full-object checksum in ``algorithm`` taken in the
+        same pass (in a thread); the links go."""
         links = new.blob_ids()
         md5, hasher = hashlib.md5(), new_hasher(algorithm)
-        reader = self.store.read(new)
+        reader = self.store.read(new, customer_key=source_key)
 
         def chunks():
             for chunk in reader:
                 md5.update(chunk)
                 hasher.update(chunk)
-                yield chunk
+                yield seal(chunk)
 
         try:
             info = await asyncio.to_thread(self.blobs.write_bytes, chunks())
@@ -276,14 +290,16 @@ class CopyMixin:
                 self.blobs.delete(blob)
             new.attrs.pop("parts", None)
         new.blob, new.etag = info.id, f'"{md5.hexdigest()}"'
+        new.attrs["enc"] = seal.envelope
         new.attrs["checksum"] = {"algorithm": algorithm, "value": encode(hasher.digest()), "type": "FULL_OBJECT"}
 
-    async def _checksum_of(self, version: ObjectVersion, algorithm: str) -> str:
-        """A new full-object checksum of a version's bytes, streamed in a thread."""
+    async def _checksum_of(self, version: ObjectVersion, algorithm: str, key: bytes | None) -> str:
+        """A new full-object checksum of a version's bytes (SSE-C: opened with ``key``),
+        streamed in a thread."""
         update, value = _new_checksum(algorithm)
 
         def run() -> str:
-            reader = self.store.read(version)
+            reader = self.store.read(version, customer_key=key)
             try:
                 for chunk in reader:
                     update(chunk)

@@ -4,14 +4,22 @@ A preflight (``OPTIONS /bucket/key`` with ``Origin`` and ``Access-Control-Reques
 is answered from the first rule whose AllowedOrigin, AllowedMethod and AllowedHeader match
 (one ``*`` wildcard allowed in origins and headers), or refused with 403 ``AccessForbidden``.
 An actual request from a browser (``Origin`` header) gets the matching rule's
-Access-Control-* headers, and none when no rule matches. The gateway asks this module
-(``cors_preflight``, ``cors_response_headers``) for requests that name an existing bucket.
+Access-Control-* headers, and none when no rule matches (nor when the bucket has no CORS
+configuration or does not exist). The gateway asks this module (``cors_preflight``,
+``cors_response_headers``) for the requests S3 answers.
+
+S3's refusals, as recorded against S3: a preflight without ``Origin`` is 400; to a bucket that
+does not exist, 403 "CORSResponse: Bucket not found"; to a bucket without a configuration,
+403 "CORSResponse: CORS is not enabled for this bucket." (both whatever the requested method,
+``Method`` naming it, or OPTIONS when none was asked, and ``ResourceType`` BUCKET even for a
+key); only then are the requested method and the rules looked at.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from urllib.parse import unquote
 
 from overcast.errors import AwsError
@@ -19,12 +27,15 @@ from overcast.protocols.s3_hosts import bucket_from_host
 from overcast.storage.scope import partition_of
 
 from .bucket_config import malformed_xml
+from .buckets import check_bucket_name
 
 KIND = "cors"
 # S3 limits: 100 rules per CORS configuration; methods GET, PUT, HEAD, POST, DELETE
 MAX_RULES = 100
 METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
 _VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+# An SQS queue URL on the shared endpoint (``/<account>/<queue>``): the query protocol posts there
+_QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
 
 
 def check_rules(rules: list) -> list:
@@ -101,6 +112,24 @@ def _target(host: str, path: str) -> tuple[str | None, str]:
     return (unquote(name) or None), unquote(key)
 
 
+def _is_s3_preflight(host: str, bucket: str | None, path: str, headers: dict[str, str]) -> bool:
+    """Whether a preflight is S3's to answer. Every service shares this endpoint, so a path
+    naming no bucket, or a call the browser announces as another protocol's (a JSON or CBOR
+    service's target header, an SQS queue URL), keeps the endpoint's generic answer."""
+    if bucket is None:
+        return False
+    if bucket_from_host(host) is not None:  # a virtual-hosted bucket: S3's by its name
+        return True
+    requested = headers.get("access-control-request-headers", "").lower()
+    if "x-amz-target" in requested or "smithy-protocol" in requested or _QUEUE_PATH.match(path.split("?", 1)[0]):
+        return False
+    try:
+        check_bucket_name(bucket)
+    except AwsError:
+        return False
+    return True
+
+
 def _forbidden(message: str, method: str, key: str) -> AwsError:
     return AwsError("AccessForbidden", message, 403,
                     fields={"Method": method, "ResourceType": "OBJECT" if key else "BUCKET"})
@@ -136,22 +165,24 @@ class CorsMixin:
         return True, (json.loads(row[0]) if row[0] else None)
 
     def cors_preflight(self, region: str, host: str, path: str, headers: dict[str, str]) -> dict[str, str] | None:
-        """The 200 headers of an ``OPTIONS`` request to an existing bucket (raises the 4xx S3
-        answers instead); None when the request names no existing bucket."""
+        """The 200 headers of an ``OPTIONS`` request to a bucket (raises the 4xx S3 answers
+        instead); None when the request is not S3's (``_is_s3_preflight``)."""
         bucket, key = _target(host, path)
-        exists, rules = self._bucket_cors_rules(region, bucket)
-        if not exists:
+        if not _is_s3_preflight(host, bucket, path, headers):
             return None
+        exists, rules = self._bucket_cors_rules(region, bucket)
         origin = headers.get("origin")
         method = headers.get("access-control-request-method")
         if origin is None:
             raise AwsError("BadRequest", "Insufficient information. Origin request header needed.", 400)
+        if not exists:
+            raise _forbidden("CORSResponse: Bucket not found", method or "OPTIONS", "")
+        if not rules:
+            raise _forbidden("CORSResponse: CORS is not enabled for this bucket.", method or "OPTIONS", "")
         if method is None:
             raise AwsError("BadRequest", "Invalid Access-Control-Request-Method: null", 400)
         if method not in METHODS:  # judged before the bucket's rules are looked at
             raise AwsError("BadRequest", f"Invalid Access-Control-Request-Method: {method}", 400)
-        if not rules:
-            raise _forbidden("CORSResponse: CORS is not enabled for this bucket.", method, key)
         requested = [h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",")
                      if h.strip()]
         rule = find_rule(rules, origin, method, requested)
@@ -169,9 +200,9 @@ class CorsMixin:
     def cors_response_headers(self, region: str, method: str, host: str, path: str,
                               headers: dict[str, str]) -> dict[str, str] | None:
         """CORS headers for a browser's actual request to a bucket: the matching rule's, or
-        none at all (``{}``); None when the request names no existing bucket."""
+        none at all (``{}``: no rule matches, no configuration, no such bucket)."""
         exists, rules = self._bucket_cors_rules(region, _target(host, path)[0])
         if not exists:
-            return None
+            return {}
         rule = find_rule(rules or [], headers.get("origin", ""), method)
         return {} if rule is None else rule_headers(rule, headers["origin"])

@@ -6,11 +6,10 @@ The rules are stored as given (dates as epoch seconds) and applied once a day by
 
 from __future__ import annotations
 
-from email.utils import formatdate
-
 from overcast.errors import AwsError
 
 from .bucket_config import malformed_xml
+from .http_dates import MAX_DAYS, http_date
 from .lifecycle_runner import DAY, LifecycleRunner, due_at, rule_applies, tags_of
 
 KIND = "lifecycle"
@@ -29,7 +28,8 @@ def _invalid(message: str) -> AwsError:
 
 
 def _positive(value, message: str) -> None:
-    if value is not None and value <= 0:
+    # beyond a 32-bit integer S3 no longer reads a day count as a number
+    if value is not None and not 0 < value <= MAX_DAYS:
         raise _invalid(message)
 
 
@@ -71,7 +71,7 @@ def _check_transitions(rule: dict) -> None:
         days, date, storage_class = transition.get("Days"), transition.get("Date"), transition.get("StorageClass")
         if storage_class not in _STORAGE_CLASSES or (days is None) == (date is None):
             raise malformed_xml()
-        if days is not None and days < 0:
+        if days is not None and not 0 <= days <= MAX_DAYS:
             raise _invalid("'Days' for Transition action must be a positive integer")
         if days is not None and storage_class in _MIN_30_DAYS and days < 30:
             raise _invalid(f"'Days' in Transition action must be greater than or equal to 30 for storageClass "
@@ -86,7 +86,7 @@ def _check_transitions(rule: dict) -> None:
         days, storage_class = transition.get("NoncurrentDays"), transition.get("StorageClass")
         if storage_class not in _STORAGE_CLASSES or days is None:
             raise malformed_xml()
-        if days < 0:
+        if not 0 <= days <= MAX_DAYS:
             raise _invalid("'NoncurrentDays' for NoncurrentVersionTransition action must be a positive integer")
         if storage_class in _MIN_30_DAYS and days < 30:
             raise _invalid(f"'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal "
@@ -175,7 +175,7 @@ class LifecycleMixin:
                 best = (due, rule.get("ID") or "")
         if best is None:
             return {}
-        return {"Expiration": f'expiry-date="{formatdate(best[0], usegmt=True)}", rule-id="{best[1]}"'}
+        return {"Expiration": f'expiry-date="{http_date(best[0])}", rule-id="{best[1]}"'}
 
     def put_bucket_lifecycle_configuration(self, ctx, params: dict) -> dict:
         bucket = self.config_bucket(ctx, params)

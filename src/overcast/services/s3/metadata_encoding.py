@@ -8,17 +8,20 @@ If the string contains only US-ASCII characters, it is presented as is." (S3 Use
 
 Input: a header value arrives as latin-1 text (the raw bytes); non-ASCII bytes that form
 UTF-8 are read as UTF-8 (what every SDK sends), and RFC 2047 encoded words are decoded.
-Output: S3 answers as ``MimeUtility.encodeText(value, "UTF-8", null)`` does: a value
-with a character outside printable ASCII (control characters other than tab, CR and LF
-included) becomes ``=?UTF-8?Q?...?=`` words, or ``=?UTF-8?B?...?=`` words when such
-characters outnumber the others; a word holds at most 75 characters, so longer values are
-split into several words joined by a space.
+Output: a value with a character outside printable ASCII becomes ``=?UTF-8?Q?...?=``
+words, or ``=?UTF-8?B?...?=`` words when it holds a character no header can show (a
+control, format, private-use or unassigned character, or U+FFFD, the mark of bytes that
+were not text: what S3 answers in Base64, as observed against S3), or when such characters
+outnumber the others (the rule of ``MimeUtility.encodeText``, which S3's answers follow
+otherwise); a word holds at most 75 characters, so longer values are split into several
+words joined by a space.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from email.header import decode_header, make_header
 
 from overcast.errors import AwsError
@@ -56,6 +59,12 @@ def _is_plain(char: str) -> bool:
     return 0x20 <= code < 0x7F or char in "\t\r\n"
 
 
+def _is_unprintable(char: str) -> bool:
+    """A character S3 never writes in Q form: a control (other than tab), format, surrogate,
+    private-use or unassigned character (Unicode category C), or U+FFFD."""
+    return char != "\t" and (unicodedata.category(char)[0] == "C" or char == "\ufffd")
+
+
 def encode_metadata_value(text: str) -> str:
     """One stored metadata value as S3 returns it in an ``x-amz-meta-*`` header."""
     if text.isascii() and text.isprintable():
@@ -63,7 +72,7 @@ def encode_metadata_value(text: str) -> str:
     plain = sum(1 for char in text if _is_plain(char))
     if plain == len(text):
         return text
-    use_base64 = len(text) - plain > plain
+    use_base64 = len(text) - plain > plain or any(_is_unprintable(char) for char in text)
     words: list[str] = []
     _encode_words(text, use_base64, words)
     return " ".join(words)

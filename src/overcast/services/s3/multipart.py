@@ -28,14 +28,15 @@ from overcast.errors import AwsError
 from . import multipart_checksums as cks
 from .checksums import DEFAULT_ALGORITHM, check_algorithm_name
 from .copy import check_copy_source_conditions
-from .multipart_listing import MultipartListingMixin, owner_of
+from .customer_keys import customer_key, is_customer_encrypted, key_for_part, key_for_read
+from .multipart_listing import MultipartListingMixin, initiator_arn, owner_of
 from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
 from .sse import reported
 from .store import ObjectVersion
 from .write_conditions import check_write_conditions, conflict, validate_write_conditions
-from .write_limits import check_metadata_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_storage_class
 
 MIN_PART_SIZE = 5 * 1024 * 1024          # AWS: every part but the last is at least 5 MiB
 MAX_PART_SIZE = 5 * 1024 * 1024 * 1024   # AWS: a part is at most 5 GiB (also a part copy's source)
@@ -219,8 +220,11 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         check_key(key)
         storage_class = check_storage_class(params)
         check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         attrs = {"owner": ctx.account, **self.object_write_attrs(bucket, params)}  # tags, ACL (acl.py)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # retention, legal hold (object_lock.py)
+        if initiator_arn(ctx.principal_arn):
+            attrs["initiator"] = ctx.principal_arn  # an IAM user or role session (multipart_listing.py)
         algorithm, kind = params.get("ChecksumAlgorithm"), params.get("ChecksumType")
         if kind is not None and algorithm is None:
             raise AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the "
@@ -246,6 +250,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
                          json.dumps(stored_headers(params)), json.dumps(user_metadata(params)), storage_class,
                          json.dumps(attrs)))
         result = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id, **reported(sse, write=True)}
+        if is_customer_encrypted(sse):
+            result.update(customer_key(params, write=True).headers())
         if algorithm is not None:
             result["ChecksumAlgorithm"], result["ChecksumType"] = algorithm, kind
         return result
@@ -255,7 +261,9 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
     async def upload_part(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         number = check_part_number(params.get("PartNumber"))
+        part_key = customer_key(params, write=True)  # SSE-C headers, checked before the upload is looked up
         upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        part_key = key_for_part(upload.attrs.get("sse"), part_key)  # the upload's customer key, or S3's refusal
         self.check_part_integrity(ctx, bucket, upload.attrs)  # Object Lock parts need one (object_lock.py)
         body = params.get("Body") or b""
         length = getattr(body, "decoded_length", None) or params.get("ContentLength")
@@ -267,7 +275,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise AwsError("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
                            f"{upload.algorithm.lower()}, actual checksum Type: {sorted(announced)[0].lower()}", 400)
         part = _PartBody(announced | {upload.object_algorithm})
-        info = await write_blob(self.blobs, body, part.take)
+        seal = self.at_rest.sealer(part_key.key if part_key is not None else None)  # each part its own data key
+        info = await write_blob(self.blobs, body, part.take, seal)
         try:
             digest = part.md5.digest()
             if expected_md5 is not None and digest != expected_md5:
@@ -282,35 +291,41 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
                     raise AwsError("BadDigest", f"The {name} you specified did not match the calculated "
                                    "checksum.", 400)
             etag = f'"{digest.hex()}"'
-            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums)
+            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums, seal.envelope)
         except BaseException:
             self.blobs.delete(info.id)
             raise
         if old is not None:
             self.blobs.delete(old)
         result = {"ETag": etag, **reported(upload.attrs.get("sse"))}
+        if part_key is not None:
+            result.update(part_key.headers())
         for name in announced | ({upload.algorithm} if upload.algorithm else set()):
             result["Checksum" + name] = checksums[name]
         return result
 
-    def _store_part(self, bucket, key: str, upload_id: str, number: int, info, etag: str, checksums: dict):
-        """Commit a part's row (replacing a part of the same number); returns the replaced
-        part's blob id. The upload is looked up again: it may have been completed, aborted
-        or its bucket deleted while the body streamed."""
+    def _store_part(self, bucket, key: str, upload_id: str, number: int, info, etag: str, checksums: dict,
+                    envelope: str):
+        """Commit a part's row (replacing a part of the same number) with the envelope of its
+        encrypted blob; returns the replaced part's blob id. The upload is looked up again: it
+        may have been completed, aborted or its bucket deleted while the body streamed."""
         with self.db.transaction():
             self._upload(bucket, key, upload_id)
             row = self.db.query_one("SELECT blob FROM parts WHERE upload_id = ? AND number = ?", (upload_id, number))
-            self.db.execute("INSERT OR REPLACE INTO parts (upload_id, number, blob, size, etag, modified, checksum) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.db.execute("INSERT OR REPLACE INTO parts (upload_id, number, blob, size, etag, modified, checksum, "
+                            "enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (upload_id, number, info.id, info.size, etag, float(int(self.clock.now())),
-                             json.dumps(checksums) if checksums else None))
+                             json.dumps(checksums) if checksums else None, envelope))
         return None if row is None else row[0]
 
     async def upload_part_copy(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         number = check_part_number(params.get("PartNumber"))
+        given, source_given = customer_key(params, write=True), customer_key(params, copy_source=True)
         upload = self._upload(bucket, params["Key"], params.get("UploadId"))
+        given = key_for_part(upload.attrs.get("sse"), given)
         source_bucket, source, _ = self._copy_source(ctx, params)  # copy.py: as CopyObject names its source
+        source_key = key_for_read(source.attrs.get("sse"), source_given)  # an SSE-C source needs its key
         self.check_readable(source)  # an archived source needs a restored copy (restore.py)
         check_copy_source_conditions(params, source)
         offset, length = self._copy_range(params.get("CopySourceRange"), source.size)
@@ -318,17 +333,18 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
                            f"for a copy source: {MAX_PART_SIZE}", 400)
         hashers = {upload.object_algorithm: cks.new_hasher(upload.object_algorithm)}
-        copy = _HashingCopy(self.store.read(source, offset, length), hashers)
+        copy = _HashingCopy(self.store.read(source, offset, length, source_key.key if source_key else None), hashers)
+        seal = self.at_rest.sealer(given.key if given is not None else None)
         try:
             # one pass in a thread: read the source range (across a multipart source's parts),
-            # hash it and write the part's blob, in chunks; the event loop stays free
-            info = await asyncio.to_thread(self.blobs.write_bytes, copy)
+            # hash it, encrypt it and write the part's blob, in chunks; the event loop stays free
+            info = await asyncio.to_thread(self.blobs.write_bytes, map(seal, copy))
         finally:
             copy.close()
         try:
             etag = f'"{copy.md5.hexdigest()}"'
             checksums = {name: cks.b64(h.digest()) for name, h in hashers.items()}
-            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums)
+            old = self._store_part(bucket, params["Key"], upload.id, number, info, etag, checksums, seal.envelope)
         except BaseException:
             self.blobs.delete(info.id)
             raise
@@ -336,6 +352,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             self.blobs.delete(old)
         result = {"CopyPartResult": {"ETag": etag, "LastModified": float(int(self.clock.now()))},
                   **reported(upload.attrs.get("sse"))}
+        if given is not None:
+            result.update(given.headers())
         if upload.algorithm:
             result["CopyPartResult"]["Checksum" + upload.algorithm] = checksums[upload.algorithm]
         if source_bucket.versioning is not None:
@@ -388,16 +406,19 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         bucket = self.bucket_row(ctx, params["Bucket"])
         key, upload_id = params["Key"], params.get("UploadId")
         requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+        given = customer_key(params)  # not needed, but checked when sent
         try:
             upload = self._upload(bucket, key, upload_id)
         except AwsError as missing:
             return self._completed_again(_location(ctx, bucket.name, key), bucket, key, upload_id, requested, missing)
         validate_write_conditions(params, complete=True)
+        if given is not None:
+            key_for_part(upload.attrs.get("sse"), given)
         if not requested or len(requested) > MAX_PART_NUMBER:
             raise malformed_xml()
-        stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {})
-                  for number, blob, size, etag, checksum in self.db.query(
-                      "SELECT number, blob, size, etag, checksum FROM parts WHERE upload_id = ?", (upload.id,))}
+        stored = {number: (blob, size, etag, json.loads(checksum) if checksum else {}, envelope)
+                  for number, blob, size, etag, checksum, envelope in self.db.query(
+                      "SELECT number, blob, size, etag, checksum, enc FROM parts WHERE upload_id = ?", (upload.id,))}
         algorithm = upload.algorithm  # the one the client named (its part checksums are checked)
         if params.get("ChecksumType") is not None and params["ChecksumType"] != upload.checksum_type:
             # an upload created without an algorithm has no checksum mode ("null") to match
@@ -445,7 +466,9 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
                 checksum = cks.composite(algorithm, values)
             check_complete_checksum(upload, params, checksum)
             attrs["checksum"] = {"algorithm": algorithm, "value": checksum, "type": kind}
-        attrs["parts"] = [[part[0], part[1], part[2], value] for _, part, value in chosen]
+        # [blob, size, etag, checksum, envelope]: the parts' blobs become the object's, each
+        # with the data key it was encrypted under (None: a part from before, plain bytes)
+        attrs["parts"] = [[part[0], part[1], part[2], value, part[4]] for _, part, value in chosen]
         attrs["upload"] = upload_marker(upload.id, requested)  # a repeated Complete succeeds again
         used = {part[0] for _, part, _ in chosen}
         version = ObjectVersion(key=key, blob=None, size=total, etag=etag, modified=float(int(self.clock.now())),

@@ -24,6 +24,19 @@ def owner_of(account: str) -> dict:
     return {"ID": canonical_id(account)}
 
 
+def initiator_arn(principal_arn: str | None) -> bool:
+    """Whether S3 names the initiator of an upload by its ARN: "If the principal is an IAM
+    User, it provides a user ARN value" (an assumed-role session likewise); an account's root
+    is named by its canonical id."""
+    return bool(principal_arn) and not principal_arn.endswith(":root")
+
+
+def initiator_of(account: str, attrs: dict) -> dict:
+    """The Initiator of an upload: the IAM principal's ARN, or the account's canonical id."""
+    arn = attrs.get("initiator")
+    return {"ID": arn} if arn else owner_of(account)
+
+
 def _limit(value, name: str) -> int:
     if value is None:
         return MAX_LISTED
@@ -52,7 +65,7 @@ class MultipartListingMixin:
                     part["Checksum" + upload.algorithm] = value
             parts.append(part)
         result = {"Bucket": bucket.name, "Key": upload.key, "UploadId": upload.id, "PartNumberMarker": marker,
-                  "MaxParts": max_parts, "IsTruncated": truncated, "Initiator": owner_of(upload.account),
+                  "MaxParts": max_parts, "IsTruncated": truncated, "Initiator": initiator_of(upload.account, upload.attrs),
                   "Owner": owner_of(upload.attrs.get("owner", upload.account)), "StorageClass": upload.storage_class}
         # S3 answers NextPartNumberMarker always: 0 when the page lists no part
         result["NextPartNumberMarker"] = parts[-1]["PartNumber"] if parts else 0
@@ -120,7 +133,7 @@ class MultipartListingMixin:
                 # S3 keeps an upload's initiation time to the second (Initiated ends in .000Z)
                 upload = {"UploadId": upload_id, "Key": enc(key), "Initiated": int(initiated),
                           "StorageClass": storage_class, "Owner": owner_of(attrs.get("owner", account)),
-                          "Initiator": owner_of(account)}
+                          "Initiator": initiator_of(account, attrs)}
                 if attrs.get("checksum_algorithm"):
                     upload["ChecksumAlgorithm"] = attrs["checksum_algorithm"]
                     upload["ChecksumType"] = attrs["checksum_type"]

@@ -15,7 +15,9 @@ from email.utils import formatdate
 
 from overcast.errors import AwsError
 
+from .at_rest import sealed
 from .checksums import DigestingBody, plan_checksum
+from .customer_keys import customer_key, key_for_read
 from .metadata_encoding import check_override_values, decode_user_metadata, encode_user_metadata
 from .replication_runner import replication_header
 from .restore import restore_header
@@ -24,7 +26,7 @@ from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
 from .tagging import tag_count_headers
 from .write_conditions import check_write_conditions
-from .write_limits import check_metadata_size, check_single_put_size, check_storage_class
+from .write_limits import check_metadata_size, check_redirect_location, check_single_put_size, check_storage_class
 
 
 MAX_KEY_BYTES = 1024
@@ -146,11 +148,13 @@ class ObjectsMixin:
         # everything S3 refuses from the headers alone, before a byte of the body is read
         check_single_put_size(params, body)
         check_metadata_size(params.get("Metadata"))
+        check_redirect_location(params.get("WebsiteRedirectLocation"))
         storage_class = check_storage_class(params)
         plan = plan_checksum(params, body)
         hashing = DigestingBody(body, plan.algorithm)
+        seal, given = self.sealer_for_write(sse, params)  # encrypted at rest (at_rest.py)
         blobs = self.blobs
-        info = await blobs.write(hashing)
+        info = await blobs.write(sealed(hashing, seal))
         try:
             digest = hashing.md5.digest()
             if expected_md5 is not None and digest != expected_md5:
@@ -168,6 +172,7 @@ class ObjectsMixin:
         attrs["checksum"] = {"algorithm": plan.algorithm, "value": checksum, "type": "FULL_OBJECT"}
         if sse is not None:
             attrs["sse"] = sse
+        attrs["enc"] = seal.envelope
         version = ObjectVersion(key=key, blob=info.id, size=info.size, etag=etag,
                                 modified=float(int(self.clock.now())), headers=stored_headers(params),
                                 meta=user_metadata(params), storage_class=storage_class, attrs=attrs)
@@ -181,6 +186,8 @@ class ObjectsMixin:
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning)
         result = {"ETag": etag, **written_version_headers(version, bucket.versioning),
                   "Checksum" + plan.algorithm: checksum, "ChecksumType": "FULL_OBJECT", **reported(sse, write=True)}
+        if given is not None:
+            result.update(given.headers())
         result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
         return result
 
@@ -255,14 +262,18 @@ class ObjectsMixin:
 
     def _get(self, ctx, params: dict, with_body: bool) -> dict:
         check_override_values(params)  # response-* values must fit a header (metadata_encoding.py)
+        given = customer_key(params)  # SSE-C headers: their form is checked before the object
         bucket = self.bucket_row(ctx, params["Bucket"])
         version = self._object_version(ctx, bucket, params["Key"], params, with_bytes=with_body)
+        opener = key_for_read(version.attrs.get("sse"), given)  # customer_keys.py
         if with_body:
             self.check_readable(version)  # GLACIER / DEEP_ARCHIVE need a restored copy (restore.py)
         early = self._check_conditions(params, version.etag, version.modified)
         if early is not None:
             return early
         result = self._describe(version, params, bucket.versioning)
+        if opener is not None:
+            result.update(opener.headers())
         result.update(self.lock_headers_for(ctx, version))  # x-amz-object-lock-* (object_lock.py)
         if version.latest and params.get("VersionId") is None:  # S3 omits it on a read by version id
             result.update(self.expiration_header(bucket, version))  # x-amz-expiration (lifecycle.py)
@@ -279,7 +290,7 @@ class ObjectsMixin:
                 for name in [n for n in result if n.startswith("Checksum") and n != "ChecksumMode"]:
                     del result[name]  # the object's checksum does not describe a part of it
         if with_body:
-            result["Body"] = self.store.read(version, offset, length)
+            result["Body"] = self.store.read(version, offset, length, opener.key if opener is not None else None)
         return result
 
     def delete_object(self, ctx, params: dict) -> dict:

@@ -1,5 +1,5 @@
-"""Streams an upload's body to a new blob with the hashing and the disk writes in a worker
-thread, so the event loop only receives bytes.
+"""Streams an upload's body to a new blob with the hashing, the encryption at rest and the
+disk writes in a worker thread, so the event loop only receives bytes.
 
 Why: a part costs an MD5 (its ETag), usually a CRC, and the write; on the event loop that
 caps an upload at what one core hashes (MD5 runs at a few hundred MB/s). ``hashlib``,
@@ -30,9 +30,10 @@ _POOL = ThreadPoolExecutor(max_workers=64, thread_name_prefix="s3-part-writer")
 class _Feed:
     """Batches handed from the event loop to the writing thread (a plain iterator there)."""
 
-    def __init__(self, loop, take):
+    def __init__(self, loop, take, seal):
         self._loop = loop
         self._take = take  # hashes a batch (in the thread); may raise to stop the upload
+        self._seal = seal  # encrypts a chunk at rest (at_rest.py), in the thread too
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._room = asyncio.Semaphore(_DEPTH)
         self.stopped = False
@@ -61,22 +62,23 @@ class _Feed:
                     raise item
                 for chunk in item:  # a batch is the list of chunks as received: no join on the loop
                     self._take(chunk)
-                    yield chunk
+                    yield self._seal(chunk)
                 self._loop.call_soon_threadsafe(self._release)
         finally:
             self.stopped = True
             self._loop.call_soon_threadsafe(self._release, _DEPTH)  # wake a put() waiting for room
 
 
-async def write_blob(blobs, source, take):
+async def write_blob(blobs, source, take, seal):
     """A new blob from ``source`` (bytes or an async iterable of chunks); ``take(batch)`` sees
-    every byte in order, in the worker thread, before it is written. Returns the BlobInfo;
-    an exception from ``source`` or ``take`` leaves no blob and propagates."""
+    every plain byte in order, in the worker thread, before ``seal`` encrypts it for the disk.
+    Returns the BlobInfo; an exception from ``source`` or ``take`` leaves no blob and
+    propagates."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         take(source)
-        return blobs.write_bytes(source)
+        return blobs.write_bytes(seal(source))
     loop = asyncio.get_running_loop()
-    feed = _Feed(loop, take)
+    feed = _Feed(loop, take, seal)
     done = loop.run_in_executor(_POOL, blobs.write_bytes, feed)
     pending, size = [], 0
     try:

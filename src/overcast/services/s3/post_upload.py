@@ -16,14 +16,15 @@ import hashlib
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape
 
 from overcast.auth.credentials import root_principal
 from overcast.auth.parse import amz_date_epoch
 from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 from overcast.protocols.s3_hosts import bucket_from_host
+from overcast.protocols.xml_shapes import escape_text
 
+from .at_rest import sealed
 from .checksums import DEFAULT_ALGORITHM, encode, new_hasher
 from .metadata_encoding import decode_metadata_value
 from .objects import check_key
@@ -40,6 +41,7 @@ from .post_policy import (
 from .sse import reported, sse_headers
 from .store import ObjectVersion
 from .tagging import check_tags
+from .write_limits import check_redirect_location
 
 # A single upload is at most 5 GB (S3 user guide, "Uploading objects").
 MAX_UPLOAD_BYTES = 5 * 1024**3
@@ -119,12 +121,15 @@ class PostUploadMixin:
         key = fields["key"].replace("${filename}", file_part.filename)
         check_key(key)
         headers, meta, storage_class, attrs = _object_settings(fields)
-        sse = self.write_encryption(bucket, _encryption_fields(fields))  # sse.py
+        encryption = _encryption_fields(fields)
+        sse = self.write_encryption(bucket, encryption)  # sse.py
         if sse is not None:
             attrs["sse"] = sse
+        seal, given = self.sealer_for_write(sse, encryption)  # encrypted at rest (at_rest.py)
+        attrs["enc"] = seal.envelope
         counting = _Counting(form.file_chunks(), size_range.high if size_range else MAX_UPLOAD_BYTES)
         blobs = self.blobs
-        info = await blobs.write(counting)
+        info = await blobs.write(sealed(counting, seal))
         try:
             check_size(size_range, counting.size)
             digest = counting.md5.digest()
@@ -141,7 +146,8 @@ class PostUploadMixin:
                                 modified=float(int(self.clock.now())), headers=headers, meta=meta,
                                 storage_class=storage_class, attrs=attrs)
         self.store.put(bucket.partition, bucket.name, version, bucket.versioning, event="ObjectCreated:Post")
-        return _post_answer(request, bucket.name, key, etag, fields, sse_headers(reported(sse, write=True)),
+        answered = {**reported(sse, write=True), **(given.headers() if given is not None else {})}
+        return _post_answer(request, bucket.name, key, etag, fields, sse_headers(answered),
                             version.version if bucket.versioning is not None else None)
 
     def _now_as_signed(self, fields: dict[str, str]) -> float:
@@ -215,6 +221,7 @@ def _object_settings(fields: dict[str, str]) -> tuple[dict, dict, str, dict]:
     if size > MAX_METADATA_BYTES:
         raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", 400,
                        fields={"Size": str(size), "MaxSizeAllowed": str(MAX_METADATA_BYTES)})
+    check_redirect_location(headers.get("WebsiteRedirectLocation"))
     storage_class = fields.get("x-amz-storage-class", "STANDARD")
     if storage_class not in _STORAGE_CLASSES:
         raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
@@ -273,7 +280,9 @@ def _encryption_fields(fields: dict[str, str]) -> dict:
             "SSEKMSKeyId": fields.get("x-amz-server-side-encryption-aws-kms-key-id"),
             "SSEKMSEncryptionContext": fields.get("x-amz-server-side-encryption-context"),
             "BucketKeyEnabled": None if bucket_key is None else bucket_key.lower() == "true",
-            "SSECustomerAlgorithm": fields.get("x-amz-server-side-encryption-customer-algorithm")}
+            "SSECustomerAlgorithm": fields.get("x-amz-server-side-encryption-customer-algorithm"),
+            "SSECustomerKey": fields.get("x-amz-server-side-encryption-customer-key"),
+            "SSECustomerKeyMD5": fields.get("x-amz-server-side-encryption-customer-key-md5")}
 
 
 def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, str], encryption: dict,
@@ -291,8 +300,8 @@ def _post_answer(request, bucket: str, key: str, etag: str, fields: dict[str, st
     status = fields.get("success_action_status")
     if status == "201":
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse>'
-                f"<Location>{escape(headers['Location'])}</Location><Bucket>{escape(bucket)}</Bucket>"
-                f"<Key>{escape(key)}</Key><ETag>{escape(etag)}</ETag></PostResponse>")
+                f"<Location>{escape_text(headers['Location'])}</Location><Bucket>{escape_text(bucket)}</Bucket>"
+                f"<Key>{escape_text(key)}</Key><ETag>{escape_text(etag)}</ETag></PostResponse>")
         headers["Content-Type"] = "application/xml"
         return {"__status__": 201, "__headers__": headers, "Body": body.encode("utf-8")}
     # 200 as asked; anything else (or nothing) is 204 (S3 API reference, success_action_status)

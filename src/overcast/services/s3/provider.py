@@ -10,6 +10,7 @@ from overcast.services.base import Provider as BaseProvider
 
 from .access_log import AccessLogMixin
 from .acl import AclMixin
+from .at_rest import AtRest
 from .attributes import AttributesMixin
 from .bucket_analytics import BucketAnalyticsMixin
 from .bucket_config import BucketConfigMixin
@@ -51,16 +52,24 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
+    _at_rest = None
 
     @property
     def blobs(self):
         return self.cloud.storage.blobs("s3")
 
     @property
+    def at_rest(self) -> AtRest:
+        """Encryption of object bytes at rest, under the data dir's service key (at_rest.py)."""
+        if self._at_rest is None:
+            self._at_rest = AtRest(self.cloud.storage.data_dir)
+        return self._at_rest
+
+    @property
     def store(self) -> ObjectStore:
         """Object versions (rows and blobs): every object write goes through it."""
         if self._store is None:
-            self._store = ObjectStore(self.db, self.blobs)
+            self._store = ObjectStore(self.db, self.blobs, self.at_rest)
         return self._store
 
     async def start(self) -> None:

@@ -25,19 +25,16 @@ from __future__ import annotations
 import json
 import math
 import secrets
-from email.utils import formatdate
 
 from overcast.errors import AwsError
+
+from .http_dates import MAX_DAYS, http_date
 
 ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 TIERS = ("Standard", "Bulk", "Expedited")
 _DAY = 86400
 _DONE = "s3.restore_done"
 _EXPIRE = "s3.restore_expire"
-
-
-def _http_date(epoch: float) -> str:
-    return formatdate(epoch, usegmt=True)
 
 
 def restore_expiry(completed: float, days: int) -> float:
@@ -54,7 +51,7 @@ def restore_header(attrs: dict, now: float) -> dict:
         return {"Restore": 'ongoing-request="true"'}
     if restore.get("expiry", 0) <= now:
         return {}
-    return {"Restore": f'ongoing-request="false", expiry-date="{_http_date(restore["expiry"])}"'}
+    return {"Restore": f'ongoing-request="false", expiry-date="{http_date(restore["expiry"])}"'}
 
 
 def restore_status(restore_json: str | None, now: float) -> dict:
@@ -94,7 +91,7 @@ def _days(request: dict) -> int:
         # a restore of an archived (GLACIER / DEEP_ARCHIVE) object needs a lifetime for the copy
         raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against "
                                        "our published schema", 400)
-    if int(days) < 1:
+    if not 1 <= int(days) <= MAX_DAYS:
         raise AwsError("InvalidArgument", "The days must be a positive integer", 400,
                        fields={"ArgumentName": "Days", "ArgumentValue": str(days)})
     return int(days)

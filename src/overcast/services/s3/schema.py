@@ -11,6 +11,8 @@
 - ``uploads`` / ``parts``: multipart uploads in progress and their parts (one blob each).
 - ``bucket_configs``: a bucket's configurations (policy, CORS, lifecycle, tagging...), one
   row per kind, the value as the operation's parameters in JSON.
+- ``parts.enc`` (V4): the envelope of a part's blob, encrypted at rest (``at_rest.py``); NULL
+  for a part written before encryption (plain bytes).
 - ``replication_queue``: object versions and delete markers waiting to be replicated, one row
   per destination, with the rule that selected them (``replication_runner.py``).
 """
@@ -66,13 +68,18 @@ CREATE TABLE replication_queue (
 CREATE INDEX replication_queue_by_version ON replication_queue (partition, bucket, key, version);
 """
 
+# Encryption at rest (at_rest.py): a part's wrapped data key, kept with its row.
+V4 = """
+ALTER TABLE parts ADD COLUMN enc TEXT;
+"""
+
 # Server access log records waiting for delivery (access_log.py): each names its target, as
 # configured when the request was logged, so a restart or a changed configuration loses none.
-V4 = """
+V5 = """
 CREATE TABLE access_log_records (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partition TEXT NOT NULL, bucket TEXT NOT NULL,
     account TEXT NOT NULL, region TEXT NOT NULL, target_bucket TEXT NOT NULL, target_prefix TEXT NOT NULL,
     key_format TEXT NOT NULL, logged REAL NOT NULL, line TEXT NOT NULL);
 """
 
-MIGRATIONS = (V1, V2, V3, V4)
+MIGRATIONS = (V1, V2, V3, V4, V5)

@@ -9,9 +9,11 @@ write chose: ``x-amz-server-side-encryption``, and for the KMS modes the key's A
 
 What is recorded here is the mode, on the version (``attrs["sse"]``) and on a multipart
 upload (its ``attrs["sse"]``): SSE-S3 is recorded by recording nothing, so the common write
-stores no extra bytes. The bytes themselves are not encrypted at rest by this module; no KMS
-key is called. SSE-C (customer keys) requests are accepted as before and leave no SSE-S3 mode
-on the object (``{"SSECustomerAlgorithm": ...}``, which answers no SSE header).
+stores no extra bytes. The bytes are encrypted at rest by ``at_rest.py`` whatever the mode;
+SSE-KMS objects are encrypted under the service key like SSE-S3 ones until a KMS service
+exists (no KMS key is called). SSE-C (customer keys, ``customer_keys.py``) records
+``{"SSECustomerAlgorithm": "AES256", "SSECustomerKeyHash": <salted HMAC>}`` and answers the
+algorithm and key MD5 instead of an SSE header.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import json
 import uuid
 
 from overcast.errors import AwsError
+
+from .customer_keys import customer_key, is_customer_encrypted, write_mode
 
 SSE_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
 SSE_S3 = {"ServerSideEncryption": "AES256"}
@@ -97,7 +101,9 @@ def reported(sse: dict | None, write: bool = False) -> dict:
 
 
 _HEADERS = {"ServerSideEncryption": SSE_HEADER, "SSEKMSKeyId": KEY_HEADER, "SSEKMSEncryptionContext": CONTEXT_HEADER,
-            "BucketKeyEnabled": "x-amz-server-side-encryption-bucket-key-enabled"}
+            "BucketKeyEnabled": "x-amz-server-side-encryption-bucket-key-enabled",
+            "SSECustomerAlgorithm": "x-amz-server-side-encryption-customer-algorithm",
+            "SSECustomerKeyMD5": "x-amz-server-side-encryption-customer-key-MD5"}
 
 
 def sse_headers(members: dict) -> dict:
@@ -108,6 +114,12 @@ def sse_headers(members: dict) -> dict:
 
 class EncryptionMixin:
     _default_encryption: dict | None = None  # (partition, bucket, created) -> the bucket's rule
+
+    def sealer_for_write(self, sse: dict | None, params: dict):
+        """(the sealer encrypting a new blob at rest, the customer key of an SSE-C write or
+        None), for a write whose mode ``write_encryption`` chose (and checked) from ``params``."""
+        given = customer_key(params, write=True) if is_customer_encrypted(sse) else None
+        return self.at_rest.sealer(given.key if given is not None else None), given
 
     def encryption_changed(self) -> None:
         """Forget the remembered default encryption rules (after Put/DeleteBucketEncryption,
@@ -140,8 +152,9 @@ class EncryptionMixin:
         request's SSE headers first."""
         check_requested_encryption(params)
         algorithm = params.get("ServerSideEncryption")
-        if algorithm is None and params.get("SSECustomerAlgorithm") is not None:
-            return {"SSECustomerAlgorithm": params["SSECustomerAlgorithm"]}
+        given = customer_key(params, write=True)
+        if given is not None:
+            return write_mode(given)
         rule = None
         if algorithm is None:
             rule = self._bucket_default_encryption(bucket)

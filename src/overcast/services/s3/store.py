@@ -23,6 +23,8 @@ from typing import Callable
 
 from overcast.storage.blobs import BlobStore, InlineReader
 
+from .at_rest import AtRest, DecryptingReader
+
 # version ids carry their version's seq and a check value (version_ids.py)
 from .version_ids import NULL_VERSION, is_version_id, new_version_id  # noqa: F401
 
@@ -62,6 +64,13 @@ class ObjectVersion:
             return [(self.blob, self.size)]
         return [(part[0], part[1]) for part in self.parts or ()]
 
+    def sealed_segments(self) -> list[tuple[str, int, str | None]]:
+        """(blob, size, envelope) of each piece: the envelope opens its encryption at rest
+        (``at_rest.py``); None for a blob written before it (plain bytes)."""
+        if self.blob is not None:
+            return [(self.blob, self.size, self.attrs.get("enc"))]
+        return [(part[0], part[1], part[4] if len(part) > 4 else None) for part in self.parts or ()]
+
     def blob_ids(self) -> list[str]:
         return [blob for blob, _ in self.segments()]
 
@@ -96,9 +105,10 @@ def _row_to_version(row) -> ObjectVersion:
 
 
 class ObjectStore:
-    def __init__(self, db, blobs: BlobStore):
+    def __init__(self, db, blobs: BlobStore, at_rest: AtRest | None = None):
         self.db = db
         self.blobs = blobs
+        self.at_rest = at_rest
         self._subscribers: list[Callable[[ObjectEvent], None]] = []
         self._attrs_subscribers: list[Callable[[str, str, str, str, tuple], None]] = []
         self._seq = None
@@ -157,14 +167,29 @@ class ObjectStore:
         return self.db.query_one("SELECT 1 FROM versions WHERE partition = ? AND bucket = ? LIMIT 1",
                                  (partition, bucket)) is not None
 
-    def read(self, version: ObjectVersion, offset: int = 0, length: int | None = None):
-        """An async iterator over the object's bytes from ``offset`` (``length`` of them)."""
+    def read(self, version: ObjectVersion, offset: int = 0, length: int | None = None,
+             customer_key: bytes | None = None):
+        """An async iterator over the object's plain bytes from ``offset`` (``length`` of
+        them), decrypted with the service key or, for SSE-C, ``customer_key`` (checked by the
+        caller against the object's fingerprint: ``customer_keys.key_for_read``)."""
         if version.data is not None:
-            return InlineReader(version.data, offset, length)
-        segments = version.segments()
+            reader = InlineReader(version.data, offset, length)
+            envelope = version.attrs.get("enc")
+            if envelope is None:
+                return reader
+            return DecryptingReader(reader, self.at_rest.decryptor(envelope, customer_key, offset))
+        segments = version.sealed_segments()
         if len(segments) == 1:
-            return self.blobs.read(segments[0][0], offset, length)
-        return _SegmentsReader(self.blobs, segments, offset, version.size - offset if length is None else length)
+            blob, _, envelope = segments[0]
+            return self._open(blob, offset, length, envelope, customer_key)
+        return _SegmentsReader(lambda blob, start, n, envelope: self._open(blob, start, n, envelope, customer_key),
+                               segments, offset, version.size - offset if length is None else length)
+
+    def _open(self, blob: str, offset: int, length: int | None, envelope: str | None, customer_key: bytes | None):
+        reader = self.blobs.read(blob, offset, length)
+        if envelope is None:
+            return reader
+        return DecryptingReader(reader, self.at_rest.decryptor(envelope, customer_key, offset))
 
     def referenced_blobs(self):
         """Every blob id a row holds (for the sweep at start)."""
@@ -363,24 +388,23 @@ class _SegmentsReader:
     others as the read reaches them, so a 10,000-part object holds one file open at a time.
     """
 
-    def __init__(self, blobs: BlobStore, segments, offset: int, length: int):
-        self._blobs = blobs
+    def __init__(self, open_segment, segments, offset: int, length: int):
+        self._open_segment = open_segment  # (blob, start, n, envelope) -> a reader of its plain bytes
         self._plan = []
         position = 0
         end = offset + max(0, length)
-        for blob, size in segments:
+        for blob, size, envelope in segments:
             lo, hi = max(offset, position), min(end, position + size)
             if lo < hi:
-                self._plan.append((blob, lo - position, hi - lo))
+                self._plan.append((blob, lo - position, hi - lo, envelope))
             position += size
-        self.length = sum(n for _, _, n in self._plan)
+        self.length = sum(plan[2] for plan in self._plan)
         self._reader = self._open_next()
 
     def _open_next(self):
         if not self._plan:
             return None
-        blob, start, n = self._plan.pop(0)
-        return self._blobs.read(blob, start, n)
+        return self._open_segment(*self._plan.pop(0))
 
     def __aiter__(self):
         return self

@@ -1,5 +1,5 @@
 """Limits S3 applies to a write before it reads the body: user-metadata size, the size of a
-single PUT, the storage class.
+single PUT, the storage class, the website redirect location.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3
 # Storage classes a general purpose bucket accepts on a write. The model's enum also lists
 # OUTPOSTS (S3 on Outposts only), SNOW (Snow Family devices), EXPRESS_ONEZONE (directory
 # buckets) and FSX_* (FSx access points): a regional bucket refuses them.
+# "The value must be prefixed by, "/", "http://" or "https://". The length of the value is
+# limited to 2 KB." (PutObject, x-amz-website-redirect-location)
+MAX_REDIRECT_LOCATION_BYTES = 2 * 1024
+_REDIRECT_PREFIXES = ("/", "http://", "https://")
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
                    "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
 
@@ -64,3 +68,16 @@ def check_storage_class(params: dict) -> str:
         raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
                        fields={"StorageClassRequested": storage_class})
     return storage_class
+
+
+def check_redirect_location(location: str | None) -> None:
+    """400 InvalidRedirectLocation for an ``x-amz-website-redirect-location`` that is neither a
+    key in the bucket (``/...``) nor an http(s) URL, or that is longer than 2 KB."""
+    if not location:
+        return
+    if not location.startswith(_REDIRECT_PREFIXES):
+        raise AwsError("InvalidRedirectLocation", "The website redirect location must have a prefix of 'http://' or "
+                       "'https://' or '/'.", 400)
+    if _byte_size(location) > MAX_REDIRECT_LOCATION_BYTES:
+        raise AwsError("InvalidRedirectLocation", "The length of website redirect location cannot exceed 2,048 "
+                       "characters.", 400)

@@ -47,11 +47,19 @@ FIFO_DEFAULTS: dict[str, str] = {
     "FifoThroughputLimit": "perQueue",
 }
 
+# The DeduplicationScope a FIFO queue was created with, kept beside its attributes under a name
+# no API attribute can have (never listed nor compared): SQS goes on deduplicating by the
+# creation-time scope after SetQueueAttributes changes DeduplicationScope.
+CREATION_DEDUPLICATION_SCOPE = "overcast:DeduplicationScopeAtCreation"
+
 # Present only once set (empty string removes them again).
 OPTIONAL = ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds")
 REMOVABLE = ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId")
 
 FIFO_ONLY = ("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+# The high-throughput FIFO settings: on a standard queue SQS names the condition rather than
+# calling them unknown (FifoQueue and ContentBasedDeduplication are simply unknown there).
+HIGH_THROUGHPUT_ONLY = ("DeduplicationScope", "FifoThroughputLimit")
 BOOLEANS = ("SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication")
 ENUMS: dict[str, tuple[str, ...]] = {
     "DeduplicationScope": ("messageGroup", "queue"),
@@ -97,6 +105,17 @@ def invalid_value(name: str) -> AwsError:
     return AwsError("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
 
 
+def fifo_only(name: str) -> AwsError:
+    return AwsError("InvalidAttributeName", f"You can specify the {name} only when FifoQueue is set to true.")
+
+
+def queue_type_change() -> AwsError:
+    return AwsError(
+        "InvalidAttributeValue",
+        "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
+    )
+
+
 def invalid_parameter(name: str, value: str, reason: str) -> AwsError:
     return AwsError("InvalidParameterValue", f"Value {value} for parameter {name} is invalid. Reason: {reason}")
 
@@ -104,8 +123,10 @@ def invalid_parameter(name: str, value: str, reason: str) -> AwsError:
 def normalize(attributes: Any, *, fifo: bool, creating: bool) -> dict[str, str]:
     """Validate a request's attribute map; returns name -> normalized value.
 
-    ``creating`` allows ``FifoQueue`` (only CreateQueue may set it); ``fifo`` is the queue's
-    type (FIFO-only attributes on a standard queue are unknown to SQS).
+    ``fifo`` is the queue's type (for CreateQueue: whether FifoQueue is "true"). A standard
+    queue knows neither FifoQueue (not even "false") nor the FIFO-only attributes.
+    ``creating`` is False for SetQueueAttributes, where FifoQueue "true" on a FIFO queue
+    changes nothing (left out of the result) and "false" is refused.
     """
     if attributes is None:
         return {}
@@ -113,16 +134,20 @@ def normalize(attributes: Any, *, fifo: bool, creating: bool) -> dict[str, str]:
         raise AwsError("InvalidParameterValue", "Attributes must be a map of attribute names to values.")
     result: dict[str, str] = {}
     for name, value in attributes.items():
-        if name not in SETTABLE or (name in FIFO_ONLY and not fifo):
+        if name not in SETTABLE:
             raise unknown_attribute(name)
-        if name == "FifoQueue" and not creating:
-            raise AwsError(
-                "InvalidAttributeValue",
-                "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
-            )
+        if not fifo and name in HIGH_THROUGHPUT_ONLY:
+            raise fifo_only(name)
+        if not fifo and (name in FIFO_ONLY or name == "FifoQueue"):
+            raise unknown_attribute(name)
         if not isinstance(value, str):
             value = "" if value is None else str(value)
-        result[name] = normalize_value(name, value)
+        value = normalize_value(name, value)
+        if name == "FifoQueue" and not creating:
+            if value == "false":
+                raise queue_type_change()
+            continue  # already a FIFO queue
+        result[name] = value
     if result.get("KmsMasterKeyId") and result.get("SqsManagedSseEnabled") == "true":
         # One server-side encryption at a time: SSE-KMS or SSE-SQS.
         raise AwsError(

@@ -3,7 +3,8 @@
 A batch holds 1 to 10 entries (``EmptyBatchRequest``, ``TooManyEntriesInBatchRequest``) with
 distinct ids (``BatchEntryIdsNotDistinct``) of up to 80 alphanumerics, hyphens and underscores
 (``InvalidBatchEntryId``); SendMessageBatch's messages together may not exceed 1 MiB
-(``BatchRequestTooLong``). Those fail the whole request. Anything wrong with one entry fails
+(``BatchRequestTooLong``); on a FIFO queue every entry names its message group (and its
+deduplication id without content-based deduplication). Those fail the whole request. Anything wrong with one entry fails
 only that entry, reported in ``Failed`` beside the ``Successful`` ones.
 """
 
@@ -47,6 +48,21 @@ def check_batch(entries, entry_name: str) -> list[dict]:
     return entries
 
 
+def check_fifo_batch(entries: list[dict], content_based_deduplication: bool) -> None:
+    """A FIFO queue's SendMessageBatch fails as a whole, before any entry is sent, when an
+    entry lacks its MessageGroupId, or its MessageDeduplicationId on a queue without
+    ContentBasedDeduplication (SendMessage answers these for its single message)."""
+    for entry in entries:
+        if entry.get("MessageGroupId") in (None, ""):
+            raise AwsError("InvalidParameterValue", "The request must contain the parameter MessageGroupId.")
+        if entry.get("MessageDeduplicationId") is None and not content_based_deduplication:
+            raise AwsError(
+                "InvalidParameterValue",
+                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+                "provided explicitly",
+            )
+
+
 def check_batch_size(total: int) -> None:
     if total > MAX_BATCH_BYTES:
         raise AwsError(
@@ -61,6 +77,9 @@ def failure(entry_id: str, error: AwsError) -> dict:
             "Code": error.code, "Message": error.message}
 
 
-def answer(successful: list[dict], failed: list[dict]) -> dict:
-    """A batch answer: both lists are always present (the model marks them required)."""
+def answer(successful: list[dict], failed: list[dict], omit_empty_failed: bool = False) -> dict:
+    """A batch answer: both lists present (the model marks them required), except an empty
+    ``Failed`` where SQS leaves it out (SendMessageBatch)."""
+    if omit_empty_failed and not failed:
+        return {"Successful": successful}
     return {"Successful": successful, "Failed": failed}

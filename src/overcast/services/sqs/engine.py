@@ -131,6 +131,9 @@ class MessageEngine(MessageMoves):
     def loaded_state(self, key) -> QueueState | None:
         return self._states.get(key)
 
+    def loaded_states(self) -> list[QueueState]:
+        return list(self._states.values())
+
     def _build(self, queue) -> QueueState:
         self.load()
         key = queue.key
@@ -196,7 +199,7 @@ class MessageEngine(MessageMoves):
         delay = queue.delay_seconds  # FIFO queues have no per-message delay
         visible_at = now + delay if delay else now
         dedup = self._dedup[key]
-        by_group = queue.deduplication_scope == "messageGroup"
+        by_group = queue.deduplication_scope_in_force == "messageGroup"
         expires_at = now + DEDUPLICATION_INTERVAL
         seen_now: dict = {}
         rows, outcomes, added, dedup_rows = [], [], [], []
@@ -354,19 +357,26 @@ class MessageEngine(MessageMoves):
         return results
 
     def change_visibility(self, queue, changes: list[tuple]) -> list[AwsError | None]:
-        """Apply (receipt handle, timeout) changes (one commit); per change None or the error."""
+        """Apply (receipt handle, timeout) changes (one commit); per change None or the error.
+
+        On a standard queue any handle of a message received before acts on the message, as
+        on AWS: an older one (the message was received again since) and one whose timeout
+        ran out (the message is visible again: it becomes invisible for ``timeout``). A FIFO
+        queue takes only the latest handle of a message still in flight.
+        """
         qs = self.state(queue)
         now = self.clock.now()
         qs.promote(now)
+        fifo = qs.fifo
         results: list[AwsError | None] = []
         changed: list[tuple[Msg, float]] = []
         for handle, timeout in changes:
             try:
                 msg, nonce = self._locate(queue, qs, handle)
-                if msg is None or msg.receipt != nonce:
+                if msg is None or not msg.receipt or (fifo and msg.receipt != nonce):
                     raise AwsError("InvalidParameterValue", f"Value {handle} for parameter ReceiptHandle is invalid. "
                                    "Reason: Message does not exist or is not available for visibility timeout change.")
-                if msg.state != INFLIGHT:
+                if fifo and msg.state != INFLIGHT:
                     raise AwsError("MessageNotInflight", "The message referred to is not in flight.")
                 if now + timeout - msg.received_at > MAX_VISIBILITY:
                     raise AwsError("InvalidParameterValue", f"Value {timeout} for parameter VisibilityTimeout is "
@@ -383,8 +393,11 @@ class MessageEngine(MessageMoves):
                 self.store.apply(visibility=[(visible_at, msg.seq) for msg, visible_at in changed])
             visible = 0
             for msg, visible_at in changed:
-                if msg.state == INFLIGHT and qs.set_visibility(msg, visible_at, now):
-                    visible += 1
+                if msg.state == INFLIGHT:
+                    if qs.set_visibility(msg, visible_at, now):
+                        visible += 1
+                elif msg.state == READY and visible_at > now:
+                    qs.hide(msg, visible_at)
             if qs.waiters:
                 if visible:
                     self.polls.notify(qs, visible)
@@ -407,10 +420,13 @@ class MessageEngine(MessageMoves):
         return qs.counts()
 
     def purge(self, queue) -> None:
-        """Delete every message of ``queue`` (PurgeQueue)."""
+        """Delete every message of ``queue`` (PurgeQueue); a FIFO queue also forgets the
+        deduplication ids it saw, as AWS does (the same id can be sent again at once)."""
         qs = self.state(queue)
-        self.store.delete_queue_messages(queue.key, with_deduplication=False)
+        self.store.delete_queue_messages(queue.key, with_deduplication=True)
         qs.clear()
+        if queue.key in self._dedup:
+            self._dedup[queue.key] = Deduplication()
 
     def drop_queue(self, queue) -> None:
         """Forget ``queue``'s messages and deduplication ids (DeleteQueue)."""

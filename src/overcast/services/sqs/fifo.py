@@ -1,9 +1,22 @@
 """FIFO queues: message groups delivered in strict order, and the deduplication interval.
 
-Within a group messages are delivered in send order, and while any message of a group is in
-flight nothing else of that group is delivered (other groups are). ``FifoQueueState`` keeps
-each group's messages in a deque (in-flight ones at its front until deleted) and a heap of
-the groups that can deliver now, oldest head first; entries that went stale are skipped.
+Within a group messages are delivered in send order. A group can deliver while the first of
+its messages (its head) is visible: a receive then takes the group's visible messages in
+order, up to (not including) the first one in flight or delayed; a group whose head is in
+flight delivers nothing. One receive takes everything a group can give before it moves on to
+the next group.
+
+Groups take turns by the position of their head (``rotation_position``): a message never
+received keeps its send position, while one that came back from flight (its visibility
+timeout ran out or was changed) stands at the moment it became visible again. So a group
+whose messages were returned goes to the back of the rotation, groups never served keep
+their place ahead of it, and a group whose served messages were deleted keeps the place of
+its next, never received message, as AWS delivers. The position is computed from what the
+message store keeps (send time, receipt, visible_at), so the rotation survives a restart.
+
+``FifoQueueState`` keeps each group's messages in a deque (the head at its front until
+deleted) and a heap of the groups whose head is visible, by position; entries that went stale
+are skipped.
 
 Deduplication (``Deduplication``): a MessageDeduplicationId (given, or the SHA-256 of the body
 with ContentBasedDeduplication) seen within 5 minutes makes a send succeed without enqueuing
@@ -18,7 +31,7 @@ import heapq
 import itertools
 from collections import deque
 
-from overcast.services.sqs.message_state import DELAYED, GONE, INFLIGHT, READY, Classifier, Msg, QueueState
+from overcast.services.sqs.message_state import GONE, READY, Classifier, Msg, QueueState
 
 DEDUPLICATION_INTERVAL = 300.0  # seconds: SQS's 5-minute deduplication interval
 
@@ -34,15 +47,25 @@ def content_deduplication_id(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-class Group:
-    """One message group: its live messages in order and how many of them are in flight."""
+def rotation_position(head: Msg) -> tuple[float, int]:
+    """Where a group whose first message is ``head`` stands in the rotation (lower goes first):
+    the moment the message was sent (its retention start) if it was never received, else the
+    moment it became visible again; ties in send order. Moments are compared, not sequence
+    numbers: those need not follow the clock after it was moved back (a reset, tests)."""
+    if not head.receipt:
+        return head.retain_from, head.seq
+    returned = head.visible_at
+    return (returned if returned > head.retain_from else head.retain_from), head.seq
 
-    __slots__ = ("id", "queued", "inflight")
+
+class Group:
+    """One message group: its live messages in send order (deleted ones drop off the front)."""
+
+    __slots__ = ("id", "queued")
 
     def __init__(self, group_id: str):
         self.id = group_id
         self.queued: deque[Msg] = deque()
-        self.inflight = 0
 
 
 class FifoQueueState(QueueState):
@@ -53,7 +76,7 @@ class FifoQueueState(QueueState):
     def __init__(self, key: int):
         super().__init__(key)
         self.groups: dict[str, Group] = {}
-        self._available: list[tuple[int, int, Group]] = []  # (head seq, tie, group)
+        self._available: list[tuple[tuple[float, int], int, Group]] = []  # (position, tie, group)
         self._tie = itertools.count()
         self._receiving: Group | None = None  # the group a receive is walking (left untouched)
 
@@ -69,25 +92,23 @@ class FifoQueueState(QueueState):
         # The group is set by the engine; a new message always goes to the back of it.
         msg.group.queued.append(msg)
         super().add(msg, now)
-        if msg.state == INFLIGHT:
-            msg.group.inflight += 1
 
     def _ready_new(self, msg: Msg) -> None:
-        self._offer(msg.group)
+        self._ready_again(msg)
 
     def _ready_again(self, msg: Msg) -> None:
-        self._offer(msg.group)
-
-    def _leave(self, msg: Msg) -> None:
-        if msg.state == INFLIGHT:
-            msg.group.inflight -= 1
-        super()._leave(msg)
+        # Only a visible head makes its group deliverable; a message behind the head waits.
+        if self._head(msg.group) is msg and msg.group is not self._receiving:
+            self._push(msg.group, msg)
 
     def remove(self, msg: Msg) -> None:
         if msg.state == GONE:
             return
+        group = msg.group
+        was_head = self._head(group) is msg
         super().remove(msg)
-        self._offer(msg.group)
+        if was_head:
+            self._offer(group)
 
     def available_hint(self) -> int:
         return len(self._available)
@@ -100,34 +121,36 @@ class FifoQueueState(QueueState):
             queued.popleft()
         return queued[0] if queued else None
 
+    def _push(self, group: Group, head: Msg) -> None:
+        heapq.heappush(self._available, (rotation_position(head), next(self._tie), group))
+
     def _offer(self, group: Group) -> None:
-        """Make ``group`` deliverable if it is: nothing in flight and its head visible."""
+        """Make ``group`` deliverable if its head is visible; forget it once it is empty."""
         if group is self._receiving:
             return
         head = self._head(group)
         if head is None:
-            if not group.inflight and self.groups.get(group.id) is group:
+            if self.groups.get(group.id) is group:
                 del self.groups[group.id]
-            return
-        if not group.inflight and head.state == READY:
-            heapq.heappush(self._available, (head.seq, next(self._tie), group))
+        elif head.state == READY:
+            self._push(group, head)
 
     def _pop_available(self) -> Group | None:
         available = self._available
         while available:
-            head_seq, _, group = heapq.heappop(available)
-            if group.inflight or self.groups.get(group.id) is not group:
+            position, _, group = heapq.heappop(available)
+            if self.groups.get(group.id) is not group:
                 continue
             head = self._head(group)
-            if head is not None and head.seq == head_seq and head.state == READY:
+            if head is not None and head.state == READY and rotation_position(head) == position:
                 return group
         return None
 
     # -- receiving -------------------------------------------------------------------------
 
     def receive(self, limit: int, now: float, visible_until: float, classify: Classifier) -> list[Msg]:
-        """Take up to ``limit`` messages: whole runs of consecutive visible messages of the
-        deliverable groups, oldest group first."""
+        """Take up to ``limit`` messages: each deliverable group's visible run from its head,
+        groups in rotation order."""
         taken: list[Msg] = []
         while len(taken) < limit:
             group = self._pop_available()
@@ -140,21 +163,18 @@ class FifoQueueState(QueueState):
                 while len(taken) < limit and index < len(queued):
                     msg = queued[index]
                     index += 1
-                    if msg.state == GONE or msg.state == INFLIGHT:
-                        continue  # removed just now, or taken just now
-                    if msg.state == DELAYED:
-                        break  # order is strict: nothing after a delayed message
+                    state = msg.state
+                    if state == GONE:
+                        continue  # deleted earlier, or dead-lettered just now
+                    if state != READY:
+                        break  # in flight or delayed: order is strict, nothing after it
                     if classify(msg):
                         self.take(msg, now, visible_until)
                         taken.append(msg)
             finally:
                 self._receiving = None
-            self._offer(group)  # nothing taken (all expired or dead-lettered): still deliverable
+            self._offer(group)  # nothing taken (all dead-lettered): still deliverable
         return taken
-
-    def take(self, msg: Msg, now: float, visible_until: float) -> None:
-        super().take(msg, now, visible_until)
-        msg.group.inflight += 1
 
     def clear(self) -> list[Msg]:
         gone = super().clear()

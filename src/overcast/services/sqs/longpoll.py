@@ -34,10 +34,15 @@ class LongPolls:
     def __init__(self, engine, scheduler):
         self.engine = engine
         self.scheduler = scheduler
+        # Set when the server shuts down: every wait ends at once, and receives answer
+        # with what they have (an empty list) instead of holding the shutdown up.
+        self.closing = False
         scheduler.on(TIMER_KIND, self._fire)
 
     async def wait(self, qs: QueueState, timeout: float) -> bool:
         """Wait until woken (True) or ``timeout`` real seconds passed (False)."""
+        if self.closing:
+            return False
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         qs.waiters[future] = None
@@ -61,6 +66,13 @@ class LongPolls:
             if not future.done():
                 future.set_result(True)
                 count -= 1
+
+    def close(self, states) -> None:
+        """The server shuts down: end every wait of ``states`` (their receives answer)."""
+        self.closing = True
+        for qs in states:
+            for future in list(qs.waiters):
+                _expire(future)
 
     def release(self, qs: QueueState) -> None:
         """Wake every waiter (the queue is gone) and drop its timer."""

@@ -200,6 +200,15 @@ class QueueState:
 
     # -- changing --------------------------------------------------------------------------
 
+    def hide(self, msg: Msg, visible_at: float) -> None:
+        """Make a visible, already received message invisible until ``visible_at`` without a
+        new receive (ChangeMessageVisibility with a handle whose timeout ran out, on a
+        standard queue): in flight again, same receipt and receive count."""
+        msg.state = INFLIGHT
+        self.inflight += 1
+        msg.visible_at = visible_at
+        heapq.heappush(self._pending, (visible_at, msg.seq, msg))
+
     def set_visibility(self, msg: Msg, visible_at: float, now: float) -> bool:
         """Move an in-flight message's visibility; returns True when it became visible now."""
         msg.visible_at = visible_at

@@ -27,7 +27,9 @@ MAX_DATA_TYPE = 256  # characters in a DataType, custom label included
 MAX_DELAY_SECONDS = 900  # 15 minutes
 MAX_FIFO_ID = 128  # MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId
 
-_ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_.\-]+\Z")
+# Letters and digits of any script (SQS takes "ø", "ß", "ä"), underscore, hyphen and period;
+# symbols and punctuation such as "§", "!" or "?" are refused.
+_ATTRIBUTE_NAME = re.compile(r"[\w.\-]+\Z")
 _RESERVED_PREFIX = re.compile(r"(?i)(aws\.|amazon\.)")
 # Alphanumerics and punctuation: printable ASCII without the space.
 _FIFO_ID = re.compile(r"[!-~]{1,128}\Z")
@@ -160,6 +162,12 @@ def _check_attribute_name(name) -> None:
         raise invalid_parameter(f"Message (user) attribute name '{name}' is reserved for use by Amazon Web Services.")
 
 
+def empty_value(name: str, data_type: str, kind: str) -> AwsError:
+    """SQS's answer for an attribute without a value, e.g. "Message (user) attribute 'x' must
+    contain a non-empty value of type 'String'."."""
+    return invalid_parameter(f"{kind.capitalize()} attribute '{name}' must contain a non-empty value of type '{data_type}'.")
+
+
 def _check_attribute_value(name: str, value, kind: str) -> int:
     """Check one attribute's DataType and value; returns DataType bytes + value bytes."""
     if not isinstance(value, dict):
@@ -183,14 +191,12 @@ def _check_attribute_value(name: str, value, kind: str) -> int:
         if string_value is not None:
             raise invalid_parameter(f"The {kind} attribute '{name}' with type 'Binary' must use field 'Binary'.")
         if not binary_value:
-            raise invalid_parameter(
-                f"The {kind} attribute '{name}' must contain a non-empty value of type '{data_type}'."
-            )
+            raise empty_value(name, data_type, kind)
         return utf8_length(data_type) + len(binary_value)
     if binary_value is not None:
         raise invalid_parameter(f"The {kind} attribute '{name}' with type '{base}' must use field 'String'.")
     if not string_value:
-        raise invalid_parameter(f"The {kind} attribute '{name}' must contain a non-empty value of type '{data_type}'.")
+        raise empty_value(name, data_type, kind)
     if _INVALID_CHARACTER.search(string_value) is not None:
         raise invalid_parameter(f"The {kind} attribute '{name}' contains invalid characters.")
     if base == "Number" and not _valid_number(string_value):

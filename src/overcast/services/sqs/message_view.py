@@ -43,7 +43,7 @@ def system_selection(*lists) -> frozenset:
 
 
 class AttributeSelection:
-    """MessageAttributeNames: ``All`` / ``.*``, exact names, and ``prefix.*`` wildcards."""
+    """MessageAttributeNames: ``All`` / ``*`` / ``.*``, exact names, and ``prefix.*`` wildcards."""
 
     __slots__ = ("everything", "names", "prefixes")
 
@@ -52,10 +52,11 @@ class AttributeSelection:
         self.names = set()
         self.prefixes = []
         for name in names or ():
-            if name in ("All", ".*"):
+            if name in ("All", "*", ".*"):
                 self.everything = True
             elif name.endswith(".*"):
-                self.prefixes.append(name[:-1])  # "bar.*" matches names starting with "bar."
+                # As a pattern: "Hel.*" matches "Hello" and "Hel.lo", any name starting "Hel".
+                self.prefixes.append(name[:-2])
             else:
                 self.names.add(name)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from overcast.errors import AwsError
-from overcast.services.sqs.batches import answer, check_batch, check_batch_size, failure
+from overcast.services.sqs.batches import answer, check_batch, check_batch_size, check_fifo_batch, failure
 from overcast.services.sqs.engine import MAX_VISIBILITY, MessageEngine
 from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.message_validation import check_fifo_id, invalid_parameter, missing_parameter
@@ -71,22 +71,28 @@ class MessageOperations:
         super().reset()
         self.engine.reset()
 
+    def drain(self) -> None:
+        super().drain()
+        self.engine.polls.close(self.engine.loaded_states())
+
     # -- send ------------------------------------------------------------------------------
 
     def send_message(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
-        out = prepare(queue, params)
+        out = prepare(queue, params, ctx.trace_id)
         outcome = self.engine.send(queue, [out], _sender(ctx))[0]
         return _send_result(out, outcome, queue.is_fifo)
 
     def send_message_batch(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
         entries = check_batch(params.get("Entries"), "SendMessageBatchRequestEntry")
+        if queue.is_fifo:
+            check_fifo_batch(entries, queue.content_based_deduplication)
         ready, failed = [], []
         total = 0
         for entry in entries:
             try:
-                out = prepare(queue, entry)
+                out = prepare(queue, entry, ctx.trace_id)
                 ready.append((entry["Id"], out))
                 total += out.size
             except AwsError as error:
@@ -103,7 +109,7 @@ class MessageOperations:
                 result = _send_result(out, outcome, fifo)
                 result["Id"] = entry_id
                 successful.append(result)
-        return answer(successful, failed)
+        return answer(successful, failed, omit_empty_failed=True)
 
     # -- receive ---------------------------------------------------------------------------
 
@@ -141,7 +147,7 @@ class MessageOperations:
             if remaining <= 0:
                 return []
             await engine.polls.wait(qs, remaining)
-            if qs.dropped or queue.deleted:
+            if qs.dropped or queue.deleted or engine.polls.closing:
                 return []
             got = engine.receive(queue, limit, visibility, attempt_id)
             if got:

@@ -34,20 +34,27 @@ class Outgoing(NamedTuple):
     size: int  # bytes counted against the size limits (body and message attributes)
 
 
-def prepare(queue, params: dict) -> Outgoing:
-    """Check one message's parameters against ``queue``; the SQS error for the first problem."""
+def prepare(queue, params: dict, trace_id: str | None = None) -> Outgoing:
+    """Check one message's parameters against ``queue``; the SQS error for the first problem.
+
+    ``trace_id`` is the request's X-Amzn-Trace-Id header: it becomes the message's
+    AWSTraceHeader unless the message sets that system attribute itself (which wins, as the
+    X-Ray documentation for SQS says).
+    """
     body = params.get("MessageBody")
     size = check_body(body)
     if len(params) == 2 and not queue.is_fifo:
         # Nothing but the body (beside QueueUrl or the entry Id): the common case, kept short.
         check_size(size, queue.maximum_message_size)
-        return Outgoing(body, md5_of_body(body), None, None, None, None, None, None, None, size)
+        return Outgoing(body, md5_of_body(body), None, None, trace_id, None, None, None, None, size)
     attributes = params.get("MessageAttributes")
     if attributes:
         size += check_message_attributes(attributes)
     check_size(size, queue.maximum_message_size)
     system = params.get("MessageSystemAttributes")
     trace_header = check_system_attributes(system) if system else None
+    if trace_header is None:
+        trace_header = trace_id
     delay = check_delay(params.get("DelaySeconds"), queue.is_fifo)
     group_id = params.get("MessageGroupId")
     dedup_id = params.get("MessageDeduplicationId")

@@ -2,7 +2,7 @@
 
 AddPermission writes one ``Allow`` statement per label, as SQS generates it::
 
-    {"Version": "2012-10-17", "Id": "<queue arn>/SQSDefaultPolicy",
+    {"Version": "2008-10-17", "Id": "<queue arn>/SQSDefaultPolicy",
      "Statement": [{"Sid": "<label>", "Effect": "Allow",
                     "Principal": {"AWS": "arn:aws:iam::<account>:root"},
                     "Action": "SQS:SendMessage", "Resource": "<queue arn>"}]}
@@ -101,7 +101,7 @@ def with_statement(policy: dict | None, statement: dict, queue_arn: str) -> str:
     if any(isinstance(s, dict) and s.get("Sid") == label for s in statements):
         raise _invalid("Label", label, "Already exists.")
     document: dict[str, Any] = dict(policy) if policy else {
-        "Version": "2012-10-17",
+        "Version": "2008-10-17",  # the policy language version SQS writes for AddPermission
         "Id": f"{queue_arn}/SQSDefaultPolicy",
     }
     document["Statement"] = [*statements, statement]
@@ -113,7 +113,7 @@ def without_statement(policy: dict | None, label: str) -> str:
     statements = _statements(policy)
     kept = [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == label)]
     if len(kept) == len(statements):
-        raise _invalid("Label", label, "can't find label on existing policy.")
+        raise _invalid("Label", label, "can't find label.")
     if not kept:
         return ""
     document = dict(policy or {})

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 from overcast.errors import AwsError
-from overcast.services.sqs.attributes import INTEGER_RANGES
-from overcast.services.sqs.urls import QueuePath, parse_queue_url, queue_arn, queue_url
+from overcast.services.sqs.attributes import CREATION_DEDUPLICATION_SCOPE, INTEGER_RANGES
+from overcast.services.sqs.urls import QueueAddress, parse_queue_url, queue_arn, queue_url
 
 if TYPE_CHECKING:
     from overcast.context import RequestContext
@@ -57,6 +57,8 @@ class QueueRecord:
     receive_wait_time_seconds: int = field(init=False, default=0)
     content_based_deduplication: bool = field(init=False, default=False)
     deduplication_scope: str = field(init=False, default="queue")
+    # The scope deduplication actually uses: the one the queue was created with (see attributes.py).
+    deduplication_scope_in_force: str = field(init=False, default="queue")
     fifo_throughput_limit: str = field(init=False, default="perQueue")
     redrive_policy: dict | None = field(init=False, default=None)
     redrive_allow_policy: dict | None = field(init=False, default=None)
@@ -81,6 +83,7 @@ class QueueRecord:
         self.kms_data_key_reuse_period_seconds = self._int("KmsDataKeyReusePeriodSeconds")
         self.content_based_deduplication = attrs.get("ContentBasedDeduplication") == "true"
         self.deduplication_scope = attrs.get("DeduplicationScope", "queue")
+        self.deduplication_scope_in_force = attrs.get(CREATION_DEDUPLICATION_SCOPE) or self.deduplication_scope
         self.fifo_throughput_limit = attrs.get("FifoThroughputLimit", "perQueue")
         self.sqs_managed_sse_enabled = attrs.get("SqsManagedSseEnabled", "true") == "true"
         self.kms_master_key_id = attrs.get("KmsMasterKeyId") or None
@@ -127,7 +130,7 @@ class QueueStore:
         self._by_name: dict[tuple[str, str, str], QueueRecord] | None = None
         self._by_arn: dict[str, QueueRecord] = {}
         self._by_key: dict[int, QueueRecord] = {}
-        self._paths: dict[str, QueuePath | None] = {}
+        self._paths: dict[str, QueueAddress] = {}
 
     @property
     def db(self):
@@ -167,18 +170,22 @@ class QueueStore:
     # -- lookups ---------------------------------------------------------------------------
 
     def resolve(self, ctx: "RequestContext", url: str | None) -> QueueRecord:
-        """The queue a QueueUrl names (any URL form SDKs send), in the caller's region."""
+        """The queue a QueueUrl names (any URL form SDKs send, or a bare queue name) in the
+        endpoint's region: a URL naming another region names no queue here, as a regional
+        AWS endpoint knows only its own queues."""
         if url is None or url == "":
             raise AwsError("MissingParameter", "The request must contain the parameter QueueUrl.")
-        path = self._paths.get(url)
-        if path is None:
-            path = parse_queue_url(url)
-            if path is None:
+        address = self._paths.get(url)
+        if address is None:
+            address = parse_queue_url(url)
+            if address is None:
                 raise AwsError("InvalidAddress", f"The address {url} is not valid for this endpoint.")
             if len(self._paths) >= _URL_CACHE_LIMIT:
                 self._paths.clear()
-            self._paths[url] = path
-        record = self._index().get((path.account, ctx.region, path.name))
+            self._paths[url] = address
+        if address.region is not None and address.region != ctx.region:
+            raise queue_does_not_exist()
+        record = self._index().get((address.account or ctx.account, ctx.region, address.name))
         if record is None:
             raise queue_does_not_exist()
         return record
@@ -199,7 +206,7 @@ class QueueStore:
 
     def url_for(self, ctx: "RequestContext", record: QueueRecord) -> str:
         """The queue's URL as seen by this request (built from its Host)."""
-        return queue_url(ctx.host, record.account, record.name, ctx.secure)
+        return queue_url(ctx.host, record.region, record.account, record.name, ctx.secure)
 
     def all(self) -> Iterator[QueueRecord]:
         """Every queue of every account and region (for start-up work)."""
@@ -226,6 +233,8 @@ class QueueStore:
                tags: dict[str, str], now: float) -> QueueRecord:
         """Store a new queue and return its record."""
         index = self._index()
+        if attributes.get("FifoQueue") == "true":
+            attributes = {**attributes, CREATION_DEDUPLICATION_SCOPE: attributes.get("DeduplicationScope", "queue")}
         with self.db.transaction():
             row = self.db.query_one(
                 "INSERT INTO queue_counters (name, value) VALUES ('queue', 1) "

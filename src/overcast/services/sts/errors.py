@@ -37,3 +37,7 @@ class ExpiredTokenException(AwsError):
 
 class InvalidAuthorizationMessage(AwsError):
     code = "InvalidAuthorizationMessageException"
+
+
+class InvalidParameterValue(AwsError):
+    code = "InvalidParameterValue"

@@ -19,6 +19,12 @@ from overcast.services.sts.identity import IdentityOperations
 from overcast.services.sts.roles import RoleOperations
 from overcast.services.sts.schema import MIGRATIONS
 from overcast.services.sts.sessions import SessionStore
+from overcast.services.sts.validation import validate
+
+# The operations whose parameters STS checks before it authorizes the caller (strict mode runs
+# ``validate_request`` ahead of the authorizer): a malformed RoleArn is a ValidationError even
+# to a caller who may not call sts:AssumeRole at all.
+_VALIDATED_FIRST = ("AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
 from overcast.services.sts.web_identity import WebIdentityOperations
 
 
@@ -31,6 +37,10 @@ class Provider(
     def __init__(self, cloud):
         super().__init__(cloud)
         self.sessions = SessionStore(self)
+
+    def validate_request(self, ctx, params: dict) -> None:
+        if ctx.operation in _VALIDATED_FIRST:
+            validate(ctx.operation, params)
 
     async def start(self) -> None:
         self.sessions.restore()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from overcast.context import RequestContext
 from overcast.errors import AwsError, ValidationError
 from overcast.services.sts.identity import caller_kind
-from overcast.services.sts.session_policies import packed_policy_size, session_policy_texts, session_tags
+from overcast.services.sts.session_policies import (check_inherited_transitive, packed_policy_size,
+                                                    session_policy_texts, session_tags)
 from overcast.services.sts.trust import check_trust, denied
 from overcast.services.sts.validation import validate
 
@@ -50,22 +51,22 @@ class RoleOperations:
         role_arn = params["RoleArn"]
         session_name = params["RoleSessionName"]
         caller_arn = ctx.principal_arn or f"arn:aws:iam::{ctx.account}:root"
-        role = self._role(role_arn)
-        if role is None:  # as AWS: the same AccessDenied as a refused trust, no NoSuchEntity leak
-            raise denied(caller_arn, "sts:AssumeRole", role_arn)
         chained = caller_kind(ctx) == "assumed-role"
-        duration = params.get("DurationSeconds") or DEFAULT_ROLE_DURATION
-        check_duration(role, duration, chained)
-        tags = session_tags(params)
+        tags = session_tags(params)  # the tags are checked before the role is looked up
         transitive = list(params.get("TransitiveTagKeys") or [])
         parent = self.sessions.get(ctx.access_key) if chained else None
         if parent is not None and parent.transitive_tags():
             # Transitive tags of the calling session pass on, and stay transitive (AWS: chaining
-            # roles with session tags); a tag passed now does not replace an inherited one.
+            # roles with session tags); a tag passed now may not reuse an inherited key.
             inherited = parent.transitive_tags()
-            taken = {key.lower() for key, _ in inherited}
-            tags = inherited + [(k, v) for k, v in tags if k.lower() not in taken]
+            check_inherited_transitive(tags, inherited)
+            tags = inherited + tags
             transitive = list(dict.fromkeys([k for k, _ in inherited] + transitive))
+        role = self._role(role_arn)
+        if role is None:  # as AWS: the same AccessDenied as a refused trust, no NoSuchEntity leak
+            raise denied(caller_arn, "sts:AssumeRole", role_arn)
+        duration = params.get("DurationSeconds") or DEFAULT_ROLE_DURATION
+        check_duration(role, duration, chained)
         inherited_identity = getattr(ctx.credential, "source_identity", None)
         source_identity = params.get("SourceIdentity")
         if inherited_identity and source_identity and source_identity != inherited_identity:

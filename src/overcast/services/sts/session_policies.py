@@ -14,7 +14,7 @@ import math
 import zlib
 
 from overcast.errors import ValidationError
-from overcast.services.sts.errors import MalformedPolicyDocument, PackedPolicyTooLarge
+from overcast.services.sts.errors import InvalidParameterValue, MalformedPolicyDocument, PackedPolicyTooLarge
 
 # "The plaintext that you use for both inline and managed session policies can't exceed
 # 2,048 characters" (AssumeRole API reference).
@@ -85,16 +85,29 @@ async def _managed_policy_text(ctx, arn: str) -> str:
 
 
 def session_tags(params: dict) -> list[tuple[str, str]]:
-    """``Tags`` as (key, value) pairs; keys are unique ignoring case, as IAM tag keys are."""
+    """``Tags`` as (key, value) pairs, checked as STS checks them: keys are unique ignoring case
+    (as IAM tag keys are), and every ``TransitiveTagKeys`` entry names one of them (ignoring case)."""
     tags = [(tag["Key"], tag.get("Value", "")) for tag in params.get("Tags") or []]
     seen = set()
     for key, _ in tags:
         if key.lower() in seen:
-            raise ValidationError(
-                message="Duplicate tag keys found. Please note that Tag keys are case insensitive.", status=400
-            )
+            raise InvalidParameterValue(
+                message="Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         seen.add(key.lower())
+    for key in params.get("TransitiveTagKeys") or []:
+        if key.lower() not in seen:
+            raise InvalidParameterValue(
+                message="The specified transitive tag key must be included in the requested tags.")
     return tags
+
+
+def check_inherited_transitive(tags: list[tuple[str, str]], inherited: list[tuple[str, str]]) -> None:
+    """A chained session may not set a tag whose key the calling session passes on as transitive."""
+    taken = {key.lower() for key, _ in inherited}
+    if any(key.lower() in taken for key, _ in tags):
+        raise InvalidParameterValue(
+            message="One of the specified transitive tag keys can't be set because it conflicts with a "
+            "transitive tag key from the calling session.")
 
 
 def packed_policy_size(policies: list[str], tags: list[tuple[str, str]]) -> int | None:

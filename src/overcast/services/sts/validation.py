@@ -70,7 +70,8 @@ def _camel(name: str) -> str:
 
 
 def validate(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
-    """Raise ``ValidationError`` listing every model constraint ``params`` breaks.
+    """Raise ``ValidationError`` listing every model constraint ``params`` breaks; then, for the
+    AssumeRole* operations, a RoleArn that is not an ARN.
 
     ``skip`` names members whose limits the operation checks itself (with its own error).
     """
@@ -85,3 +86,14 @@ def validate(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
         raise ValidationError(message=f"{count} validation {noun} detected: " + "; ".join(problems), status=400)
+    if params.get("RoleArn") is not None and "RoleArn" in shape.members:
+        check_role_arn(params["RoleArn"])
+
+
+def check_role_arn(arn: str) -> None:
+    """STS parses the RoleArn before it looks at the caller or the role: six colon-separated
+    fields (``arn:partition:service:region:account:resource``) with a partition, a service and a
+    resource, or ``ValidationError`` "<arn> is invalid"."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise ValidationError(message=f"{arn} is invalid", status=400)

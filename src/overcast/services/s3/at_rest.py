@@ -1,0 +1,211 @@
+"""Object bytes encrypted at rest: every blob written since this module exists is AES-256-CTR
+ciphertext under a data key of its own.
+
+Why CTR: a Range GET of the last byte of a 5 GiB object decrypts that byte only (the counter
+of any offset is computed, no earlier byte is read), writes stream in chunks of any size with
+no padding (the ciphertext is exactly as long as the object, so sizes, ranges and part
+offsets stay what they were), and a multipart upload's parts, each encrypted on its own,
+are still hard-linked into the object at Complete. CTR gives no integrity: S3's own ETag and
+checksums cover the plaintext, and the blobs live in the developer's own data dir.
+
+Keys:
+- each blob gets a random 256-bit data key and a random 128-bit initial counter;
+- the data key is stored wrapped (AES-256-GCM) by a *wrapping key*: for SSE-S3 (and for now
+  SSE-KMS, until a KMS service exists to hold the keys) the service key, 32 random bytes in
+  ``<data-dir>/s3-service.key`` created once with mode 0600; for SSE-C the customer's key,
+  which is never stored (``customer_keys.py`` keeps only a salted HMAC to check it);
+- what a blob needs to be read is its *envelope*: ``"1:" + base64(nonce | wrapped key | tag |
+  counter)``, kept with the row that references the blob (``attrs["enc"]`` of a one-blob
+  object, the 5th member of each ``attrs["parts"]`` entry, the ``enc`` column of a part in
+  progress). A copy to another mode re-wraps the data key only: the bytes are never
+  re-encrypted, so CopyObject stays a hard link.
+
+Blobs written before this module (no envelope) read as the plain bytes they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_FILE = "s3-service.key"
+_VERSION = "1:"
+_KEY, _NONCE, _TAG, _COUNTER = 32, 12, 16, 16
+_BLOCK = 16
+_ENVELOPE_BYTES = _NONCE + _KEY + _TAG + _COUNTER
+
+
+class KeyMismatch(Exception):
+    """The wrapping key given does not open the envelope (a wrong SSE-C key)."""
+
+
+def load_service_key(data_dir: str) -> bytes:
+    """The service key of ``data_dir``, created on first use (0600, written whole then linked
+    into place, so a crash never leaves a short key and two starts never make two)."""
+    path = os.path.join(data_dir, KEY_FILE)
+    try:
+        with open(path, "rb") as f:
+            key = f.read()
+    except FileNotFoundError:
+        key = os.urandom(_KEY)
+        temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, key)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, path)  # fails if another start made it first: use that one
+        except FileExistsError:
+            with open(path, "rb") as f:
+                key = f.read()
+        except OSError:  # a filesystem without hard links: one process per data dir anyway
+            os.replace(temp, path)
+        if os.path.exists(temp):
+            os.unlink(temp)
+        dir_fd = os.open(data_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    if len(key) != _KEY:
+        raise RuntimeError(f"{path} is not a 32-byte key; restore it from a backup (objects need it)")
+    return key
+
+
+# Opened envelopes of the service key, remembered: a GET of a small object spends more time
+# building the key objects than decrypting (measured: unwrapping plus AES()/CTR() cost about
+# three times the decryption of 1 KiB), and objects are read again and again. A data key in
+# memory is no weaker than the service key already there. SSE-C keys are never remembered.
+_REMEMBERED = 4096
+
+
+def _ctr(algorithm, counter: bytes, start_mode, offset: int):
+    """A CTR context positioned at byte ``offset`` of the stream."""
+    if offset >= _BLOCK:
+        start = (int.from_bytes(counter, "big") + offset // _BLOCK) % (1 << 128)
+        start_mode = modes.CTR(start.to_bytes(_BLOCK, "big"))
+    context = Cipher(algorithm, start_mode).decryptor()
+    skip = offset % _BLOCK
+    if skip:
+        context.update(bytes(skip))  # into the block: drop its first keystream bytes
+    return context
+
+
+class Sealer:
+    """The data key of a blob being written: ``update`` encrypts the next chunk, in order;
+    ``envelope`` is what the row keeps."""
+
+    __slots__ = ("envelope", "update")
+
+    def __init__(self, envelope: str, context):
+        self.envelope = envelope
+        self.update = context.update
+
+    def __call__(self, chunk) -> bytes:
+        return self.update(chunk)
+
+
+class AtRest:
+    """Seals new blobs and opens stored ones, under the service key or a customer's key."""
+
+    def __init__(self, data_dir: str):
+        self._service = AESGCM(load_service_key(data_dir))
+        self._opened: dict[str, tuple] = {}  # envelope -> (AES, counter, CTR at 0), service key only
+
+    def _wrapper(self, customer_key: bytes | None) -> AESGCM:
+        return self._service if customer_key is None else AESGCM(customer_key)
+
+    def sealer(self, customer_key: bytes | None = None) -> Sealer:
+        """A fresh data key and counter for one new blob."""
+        fresh = os.urandom(_KEY + _COUNTER + _NONCE)  # one system call for the three
+        data_key, counter, nonce = fresh[:_KEY], fresh[_KEY:_KEY + _COUNTER], fresh[_KEY + _COUNTER:]
+        wrapped = self._wrapper(customer_key).encrypt(nonce, data_key, None)
+        envelope = _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
+        return Sealer(envelope, Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor())
+
+    def _open(self, envelope: str, customer_key: bytes | None) -> tuple[bytes, bytes]:
+        if not envelope.startswith(_VERSION):
+            raise ValueError("not an envelope this server wrote")
+        raw = base64.b64decode(envelope[len(_VERSION):])
+        if len(raw) != _ENVELOPE_BYTES:
+            raise ValueError("not an envelope this server wrote")
+        nonce, wrapped, counter = raw[:_NONCE], raw[_NONCE:_NONCE + _KEY + _TAG], raw[-_COUNTER:]
+        try:
+            return self._wrapper(customer_key).decrypt(nonce, wrapped, None), counter
+        except InvalidTag:
+            raise KeyMismatch() from None
+
+    def decryptor(self, envelope: str, customer_key: bytes | None, offset: int = 0):
+        """A function decrypting the blob's bytes from ``offset`` on, chunk after chunk."""
+        opened = self._opened.get(envelope) if customer_key is None else None
+        if opened is None:
+            data_key, counter = self._open(envelope, customer_key)
+            opened = (algorithms.AES(data_key), counter, modes.CTR(counter))
+            if customer_key is None:
+                if len(self._opened) >= _REMEMBERED:
+                    self._opened.clear()  # (rarely: simpler than an LRU, and as safe across threads)
+                self._opened[envelope] = opened
+        return _ctr(*opened, offset).update
+
+    def rewrap(self, envelope: str, old_key: bytes | None, new_key: bytes | None) -> str:
+        """The envelope of the same data key under another wrapping key (a copy that changes
+        the mode: the blob is hard-linked, never re-encrypted)."""
+        if old_key == new_key:
+            return envelope
+        data_key, counter = self._open(envelope, old_key)
+        nonce = os.urandom(_NONCE)
+        wrapped = self._wrapper(new_key).encrypt(nonce, data_key, None)
+        return _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
+
+
+class DecryptingReader:
+    """A blob reader (``overcast.storage.blobs``) whose chunks come out decrypted: the same
+    interface (``read_chunk``, sync and async iteration, ``length``, ``close``)."""
+
+    __slots__ = ("_reader", "_decrypt", "length", "size")
+
+    def __init__(self, reader, decrypt):
+        self._reader, self._decrypt = reader, decrypt
+        self.length, self.size = reader.length, reader.size
+
+    def read_chunk(self) -> bytes:
+        data = self._reader.read_chunk()
+        return self._decrypt(data) if data else b""
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = self.read_chunk()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    def __iter__(self):
+        while data := self.read_chunk():
+            yield data
+
+    def close(self) -> None:
+        self._reader.close()
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+async def sealed(source, seal):
+    """An async iterable of ``source``'s chunks encrypted by ``seal`` (a ``Sealer``)."""
+    async for chunk in source:
+        yield seal(chunk)
