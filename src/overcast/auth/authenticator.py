@@ -17,11 +17,13 @@ from hashlib import sha256
 from overcast.auth.body import PlainBody, declared_trailers, decoded_content_length, wrap_body
 from overcast.auth.chunked import MIN_SIGNED_CHUNK, ChunkedBody, ChunkSignatureChain, decode_chunked
 from overcast.auth.credentials import Credential, CredentialStore, root_principal
-from overcast.auth.failures import MAX_SKEW_SECONDS, QUERY, Failures, failures_for
+from overcast.auth.failures import MAX_SKEW_SECONDS, QUERY, S3, Failures, failures_for
 from overcast.auth.info import AuthInfo, Identity
 from overcast.auth.parse import amz_date_epoch, http_date_epoch, inspect_request
+from overcast.auth.scope import scope_problem
 from overcast.auth.sigv2 import verify_v2
 from overcast.auth.sigv4 import (
+    EMPTY_SHA256,
     S3_SIGNING_NAMES,
     UNSIGNED_PAYLOAD,
     CanonicalRequest,
@@ -30,6 +32,7 @@ from overcast.auth.sigv4 import (
     signing_key,
     verify_v4,
 )
+from overcast.auth.unsigned_headers import unsigned_headers
 from overcast.config import DEFAULT_ACCOUNT
 from overcast.errors import AwsError
 
@@ -65,6 +68,8 @@ class Authenticator:
         info = inspect_request(query_string, headers)
         if info is not None and info.problem is not None and info.service is None and info.kind != "unsupported":
             raise QUERY.problem(*info.problem)
+        if self.strict and info is not None and info.problem is None and info.kind in ("header", "presigned"):
+            info.unsigned_headers = unsigned_headers(info, headers)  # before a presigned query adds headers
         return info
 
     def wrap_stream(self, info: AuthInfo | None, headers: dict[str, str], stream):
@@ -167,8 +172,13 @@ class Authenticator:
 
     def _verify(self, info: AuthInfo, request, ctx, credential: Credential | None) -> None:
         failures = self._failures(info, ctx)
+        s3 = failures is S3
+        if s3:  # S3 reads the scope as part of the header's syntax, before the key
+            self._check_scope(info, ctx, failures)
         if credential is None:
             raise failures.unknown_key(info.access_key)
+        if not s3:
+            self._check_scope(info, ctx, failures)
         now = self.clock.now()
         if credential.session_token is not None:
             if info.session_token != credential.session_token:
@@ -181,13 +191,27 @@ class Authenticator:
         # presigned URLs) on the cloud's clock, which tests move forward.
         wall = self.clock.wall()
         if info.kind == "header" or info.kind == "presigned":
-            self._verify_v4(info, request, credential, failures, wall)
+            self._verify_v4(info, request, credential, failures, wall, _unsigned_body_allowed(ctx))
         elif info.kind == "sigv2-header" or info.kind == "sigv2-presigned":
             self._verify_v2(info, request, credential, failures, wall)
         else:  # SigV4a: its ECDSA key derivation is not implemented
             raise AwsError("NotImplemented", "Overcast does not verify SigV4a (AWS4-ECDSA-P256-SHA256) signatures.", 501)
 
-    def _verify_v4(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float) -> None:
+    def _check_scope(self, info: AuthInfo, ctx, failures: Failures) -> None:
+        """The scope must name the routed service and a region it serves (``overcast.auth.scope``)."""
+        service = getattr(ctx, "service", None) if ctx is not None else None
+        if not service or info.kind not in ("header", "presigned"):
+            return
+        found = scope_problem(info, service)
+        if found is None:
+            return
+        kind, expected = found
+        provided = info.service if kind == "service" else info.region
+        expected = expected or getattr(self.settings, "region", None) or "us-east-1"
+        raise failures.wrong_scope(kind, provided or "", expected, info.kind == "presigned")
+
+    def _verify_v4(self, info: AuthInfo, request, credential: Credential, failures: Failures, now: float,
+                   unsigned_body: bool = False) -> None:
         presigned = info.kind == "presigned"
         problem_kind = "query-params" if presigned else "incomplete"
         amz_date = info.amz_date or ""
@@ -201,12 +225,18 @@ class Authenticator:
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                 f"'{info.date}' != '{amz_date[:8]}', from '{amz_date}'.",
             )
+        s3 = info.service in S3_SIGNING_NAMES
+        if s3 and info.unsigned_headers:
+            raise failures.headers_not_signed(list(info.unsigned_headers))
         signed = {name.lower() for name in info.signed_headers}
         if "host" not in signed and ":authority" not in signed:
             raise failures.problem(problem_kind, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         headers = request.headers
-        s3 = info.service in S3_SIGNING_NAMES
         content_sha256 = headers.get("x-amz-content-sha256")
+        if not s3 and not (unsigned_body and not presigned):
+            # Other services hash the body themselves: a claimed hash (UNSIGNED-PAYLOAD above
+            # all) would let a captured request be replayed with another body.
+            content_sha256 = None
         if s3 and not presigned and content_sha256 is None:
             raise AwsError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256", 400)
         key = signing_key(credential.secret_key, info.date, info.region, info.service)
@@ -217,13 +247,17 @@ class Authenticator:
             alternate = reencoded_uri(request.path)
             if alternate != canonical.uri:
                 alternates.append(alternate)
-        if presigned:
-            if content_sha256 is not None and "x-amz-content-sha256" in signed:
-                payloads = [content_sha256]
-            elif s3 or request.stream is not None:
-                payloads = [UNSIGNED_PAYLOAD]
-            else:
-                payloads = [sha256(request.body).hexdigest(), UNSIGNED_PAYLOAD]
+        if presigned and s3:
+            # a header sent with the URL is the payload hash, signed or not (S3 answers a
+            # mismatch for a real hash the URL was not signed with)
+            payloads = [content_sha256 if content_sha256 is not None else UNSIGNED_PAYLOAD]
+        elif presigned:
+            if request.stream is not None:
+                body = _plain_body(request)
+                body.on_complete = lambda digest: verify_v4(
+                    info, canonical, key, _presigned_payloads(digest), alternates, failures)
+                return
+            payloads = _presigned_payloads(sha256(request.body).hexdigest())
         elif content_sha256 is not None:
             payloads = [content_sha256]
             if s3 and content_sha256.startswith("STREAMING-") and "x-amz-decoded-content-length" not in headers:
@@ -238,7 +272,7 @@ class Authenticator:
         else:
             payloads = [sha256(request.body).hexdigest()]
         verify_v4(info, canonical, key, payloads, alternates, failures)
-        if content_sha256 is not None and (not presigned or "x-amz-content-sha256" in signed):
+        if content_sha256 is not None:
             self._check_payload(info, request, content_sha256, key, failures, s3)
 
     def _check_payload(self, info, request, content_sha256: str, key: bytes, failures: Failures, s3: bool) -> None:
@@ -331,6 +365,36 @@ def _bad_content_sha256(value: str) -> AwsError:
         400,
         fields={"ArgumentName": "x-amz-content-sha256", "ArgumentValue": value},
     )
+
+
+def _presigned_payloads(body_sha256: str) -> list[str]:
+    """A presigned URL of another service than S3: its body's hash, or ``UNSIGNED-PAYLOAD``
+    (what SDK presigners sign, as for STS GetCallerIdentity tokens) when it has no body, so
+    a captured URL cannot carry another body."""
+    return [body_sha256, UNSIGNED_PAYLOAD] if body_sha256 == EMPTY_SHA256 else [body_sha256]
+
+
+_UNSIGNED_BODY_OPERATIONS: dict[tuple[str, str], bool] = {}
+
+
+def _unsigned_body_allowed(ctx) -> bool:
+    """Whether the model lets the operation sign ``UNSIGNED-PAYLOAD`` (``authtype:
+    v4-unsigned-body`` / ``unsignedPayload``: the services AWS documents). Cached."""
+    service, operation = getattr(ctx, "service", None), getattr(ctx, "operation", None)
+    if not service or not operation or service == "s3":
+        return False
+    key = (service, operation)
+    found = _UNSIGNED_BODY_OPERATIONS.get(key)
+    if found is None:
+        from overcast.protocols.models import service_model
+
+        try:
+            model = service_model(service).operation_model(operation)
+            found = model.auth_type == "v4-unsigned-body" or bool(getattr(model, "unsigned_payload", False))
+        except Exception:  # noqa: BLE001 - an unknown operation is answered elsewhere
+            found = False
+        _UNSIGNED_BODY_OPERATIONS[key] = found
+    return found
 
 
 _ANONYMOUS_OPERATIONS: dict[tuple[str, str], bool] = {}

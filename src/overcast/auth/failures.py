@@ -131,6 +131,17 @@ class Failures:
         return AwsError("AccessDenied", "Request has expired", 403, fields=fields)
 
 
+    def wrong_scope(self, kind: str, provided: str, expected: str, presigned: bool) -> AwsError:
+        """A credential scope naming another service, or a region this endpoint does not serve
+        (``overcast.auth.scope``): a signature mismatch with AWS's reason (trailing space
+        included, as AWS writes it)."""
+        if self._mismatch == "AuthFailure":  # EC2 names no reason
+            return AwsError("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+        if kind == "service":
+            return AwsError(self._mismatch, f"Credential should be scoped to correct service: '{expected}'. ", self._status)
+        return AwsError(self._mismatch, f"Credential should be scoped to a valid region, not '{provided}'. ", self._status)
+
+
 class S3Failures(Failures):
     """S3 answers auth failures with its own codes and extra error members."""
 
@@ -183,6 +194,23 @@ class S3Failures(Failures):
             fields["CanonicalRequest"] = canonical_request
             fields["CanonicalRequestBytes"] = _hex_bytes(canonical_request)
         return AwsError("SignatureDoesNotMatch", _S3_MISMATCH, 403, fields=fields)
+
+    def wrong_scope(self, kind: str, provided: str, expected: str, presigned: bool) -> AwsError:
+        if kind == "service":
+            detail = f'incorrect service "{provided}". This endpoint belongs to "{expected}".'
+            fields = None
+        else:
+            detail = f"the region '{provided}' is wrong; expecting '{expected}'"
+            fields = {"Region": expected}  # SDKs re-sign for this region (botocore's S3 redirector)
+        if presigned:
+            return AwsError("AuthorizationQueryParametersError", f"Error parsing the X-Amz-Credential parameter; {detail}",
+                            400, fields=fields)
+        return AwsError("AuthorizationHeaderMalformed", f"The authorization header is malformed; {detail}", 400,
+                        fields=fields)
+
+    def headers_not_signed(self, names: list[str]) -> AwsError:
+        return AwsError("AccessDenied", "There were headers present in the request which were not signed", 403,
+                        fields={"HeadersNotSigned": ", ".join(names)})
 
     def skewed(self, request_time: float, now: float, amz_date: str) -> AwsError:
         return AwsError(

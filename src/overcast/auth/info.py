@@ -31,6 +31,9 @@ class AuthInfo:
     expires_at: int | None = None
     # Set by ``authenticate`` in strict mode, for verifying aws-chunked chunk signatures.
     signing_key: bytes | None = None
+    # Strict mode, SigV4: the headers S3 requires signed that the signature leaves out, read
+    # by ``inspect`` from the request as sent (before a presigned URL's query adds headers).
+    unsigned_headers: tuple[str, ...] = ()
 
     @property
     def scope(self) -> str:

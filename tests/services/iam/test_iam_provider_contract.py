@@ -57,17 +57,23 @@ def test_principal_policies_of_user_and_role_session(cloud):
             ACCOUNT, "arn:aws:iam::aws:policy/AmazonSQSFullAccess"))])
     assert found.boundary is None and found.tags == {"team": "web"}
 
-    call(iam, "create_role", RoleName="r", AssumeRolePolicyDocument=trust_policy(),
-         PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-         Tags=[{"Key": "team", "Value": "role"}, {"Key": "env", "Value": "dev"}])
+    role_id = call(iam, "create_role", RoleName="r", AssumeRolePolicyDocument=trust_policy(),
+                   PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                   Tags=[{"Key": "team", "Value": "role"}, {"Key": "env", "Value": "dev"}])["Role"]["RoleId"]
     call(iam, "put_role_policy", RoleName="r", PolicyName="p", PolicyDocument=allow("s3:*"))
-    session = Credential("ASIAEXAMPLE", "s", ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", "AROA:s",
+    session = Credential("ASIAEXAMPLE", "s", ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", f"{role_id}:s",
                          session_token="t", role_arn=f"arn:aws:iam::{ACCOUNT}:role/r",
                          session_tags=(("team", "session"),))
     found = iam.principal_policies(session)
     assert [p.text for p in found.identity] == [allow("s3:*")]
     assert found.boundary is not None and "s3:Get*" in found.boundary.text
     assert found.tags == {"team": "session", "env": "dev"}
+
+    # a session of an earlier role of that name (another unique id) gets nothing from this one
+    stale = Credential("ASIASTALE", "s", ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", "AROAEARLIERROLE:s",
+                       session_token="t", role_arn=f"arn:aws:iam::{ACCOUNT}:role/r")
+    found = iam.principal_policies(stale)
+    assert found.identity == [] and found.role_gone
 
     root = Credential("test", "test", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT)
     assert iam.principal_policies(root).identity == []

@@ -21,10 +21,9 @@ def issuer():
 
 @pytest.fixture
 def provider_arn(aws_client, issuer):
-    # IAM takes https URLs; the token's issuer names the same provider (scheme aside) and
-    # the local issuer serves its keys over plain HTTP.
+    # the local issuer's certificate is self-signed: the provider trusts it by its thumbprint
     out = aws_client("iam").create_open_id_connect_provider(
-        Url="https://" + issuer.host, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40]
+        Url=issuer.url, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[issuer.thumbprint]
     )
     return out["OpenIDConnectProviderArn"]
 
@@ -110,3 +109,52 @@ def test_cli_assume_role_with_web_identity(aws_cli, aws_client, issuer, provider
     out = aws_cli("sts", "assume-role-with-web-identity", "--role-arn", role["Arn"],
                   "--role-session-name", "cli", "--web-identity-token", issuer.token())
     assert out["AssumedRoleUser"]["Arn"].endswith(":assumed-role/ci/cli")
+
+
+def _provider(aws_client, url: str, thumbprint: str) -> str:
+    return aws_client("iam").create_open_id_connect_provider(
+        Url=url, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[thumbprint])["OpenIDConnectProviderArn"]
+
+
+def test_token_issuer_must_be_the_registered_url_scheme_included(aws_client):
+    # a plain-HTTP server on the registered host: its tokens name http://, and Overcast never
+    # reads keys over HTTP for a provider registered as https
+    plain = Issuer(tls=False)
+    try:
+        arn = _provider(aws_client, "https://" + plain.host, "a" * 40)
+        role = web_role(aws_client, arn, plain)
+        code, message, status = error_of(assume, aws_client, role, plain.token())
+        assert (code, status) == ("InvalidIdentityToken", 400)
+        assert message == f"No OpenIDConnect provider found in your account for {plain.url}"
+    finally:
+        plain.close()
+
+
+def test_keys_come_only_from_https_jwks_uri(aws_client):
+    # the discovery document points at keys served over plain HTTP (by whoever holds them)
+    elsewhere = Issuer(tls=False)
+    issuer = Issuer(jwks_uri=elsewhere.url + "/jwks")
+    try:
+        role = web_role(aws_client, _provider(aws_client, issuer.url, issuer.thumbprint), issuer)
+        forged = elsewhere.token(iss=issuer.url)  # signed with the key the HTTP server publishes
+        code, message, status = error_of(assume, aws_client, role, forged)
+        assert (code, status) == ("InvalidIdentityToken", 400)
+        assert message.startswith("Couldn't retrieve verification key from your identity provider")
+    finally:
+        issuer.close()
+        elsewhere.close()
+
+
+def test_certificate_must_match_a_thumbprint(aws_client):
+    issuer = Issuer()
+    try:
+        role = web_role(aws_client, _provider(aws_client, issuer.url, "b" * 40), issuer)
+        code, message, _ = error_of(assume, aws_client, role, issuer.token())
+        assert code == "InvalidIdentityToken"
+        assert message.startswith("Couldn't retrieve verification key from your identity provider")
+        aws_client("iam").update_open_id_connect_provider_thumbprint(
+            OpenIDConnectProviderArn=role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"],
+            ThumbprintList=[issuer.thumbprint])
+        assert assume(aws_client, role, issuer.token())["Audience"] == "sts.amazonaws.com"
+    finally:
+        issuer.close()

@@ -65,6 +65,10 @@ def caller_for(credential, iam_provider) -> Caller:
         return Caller(principal)
     found = iam_provider.principal_policies(credential) if iam_provider is not None else None
     caller = Caller(principal)
+    if found is not None and getattr(found, "role_gone", False):
+        # its role was deleted (or re-created: another unique id): resource policies naming
+        # the role no longer match the session either
+        principal.role_arn = None
     if found is not None:
         caller.identity = list(found.identity)
         caller.boundary = found.boundary

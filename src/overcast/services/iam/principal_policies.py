@@ -22,6 +22,9 @@ class PrincipalPolicies:
     identity: list = field(default_factory=list)
     boundary: object | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    # A role session whose role is deleted, or re-created under the same name (another
+    # unique id): it keeps no permission from the role, nor from policies naming the role.
+    role_gone: bool = False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,13 +83,13 @@ class PrincipalPolicyLookups:
         found = cache.get(credential)
         if found is None:
             found = cache[credential] = self._principal_policies(credential)
-        return PrincipalPolicies(list(found.identity), found.boundary, dict(found.tags))
+        return PrincipalPolicies(list(found.identity), found.boundary, dict(found.tags), found.role_gone)
 
     def _principal_policies(self, credential) -> PrincipalPolicies:
         if credential.role_arn:
             role = self.role_by_arn(credential.role_arn)
-            if role is None:
-                return PrincipalPolicies()
+            if role is None or not _same_role(role, credential):
+                return PrincipalPolicies(role_gone=True)
             texts = self.entity_policy_texts(role.account, "role", role.key)
             boundary = self.boundary_text(role.account, role.boundary_arn)
             tags = {**role.tags, **dict(credential.session_tags)}
@@ -104,6 +107,13 @@ class PrincipalPolicyLookups:
             boundary=_readable(boundary, "boundary", "boundary") if boundary else None,
             tags=tags,
         )
+
+
+def _same_role(role, credential) -> bool:
+    """Whether a session was issued for this role and not an earlier one of the same name: a
+    session's user id is ``<role's unique id>:<session name>`` (``AROA...``), as on AWS,
+    where sessions are bound to the role's unique id."""
+    return credential.user_id.partition(":")[0] == role.role_id
 
 
 def _readable(text: str, kind: str, source: str):

@@ -37,6 +37,7 @@ from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
 from .sse import EncryptionMixin
 from .schema import MIGRATIONS
+from .signing_region import check_signing_region
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
 from .website_config import WebsiteConfigMixin
@@ -92,6 +93,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
     def validate_request(self, ctx, params: dict) -> None:
         # S3 refuses a malformed x-amz-expected-bucket-owner before it authorizes
         check_expected_owner_form(params)
+        check_signing_region(self, ctx, params)
 
     def reset(self) -> None:
         self.bucket_rows_changed()
@@ -101,3 +103,4 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         self.encryption_changed()
         if self._store is not None:
             self._store.forget_cache()
+

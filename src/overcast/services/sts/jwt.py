@@ -1,6 +1,7 @@
 """Web identity tokens (JWTs): parsing, and RS256/384/512 signatures checked against the
-issuer's published keys (OpenID Connect discovery: ``<issuer>/.well-known/openid-configuration``
-names the ``jwks_uri``)."""
+registered provider's published keys (OpenID Connect discovery:
+``<provider url>/.well-known/openid-configuration`` names the ``jwks_uri``; fetched over
+HTTPS only, ``overcast.services.sts.oidc_fetch``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import asyncio
 import base64
 import binascii
 import json
-import urllib.error
-import urllib.request
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 
 from overcast.services.sts.errors import InvalidIdentityToken
+from overcast.services.sts.oidc_fetch import get_json
 
 INVALID = (
     "The web identity token that was passed could not be validated by AWS. "
@@ -27,7 +27,6 @@ NO_KEY = (
     "please reference AssumeRoleWithWebIdentity documentation for requirements"
 )
 _HASHES = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}
-_FETCH_TIMEOUT = 5.0
 
 
 def _b64(part: str) -> bytes:
@@ -57,45 +56,43 @@ class Token:
         return [aud] if isinstance(aud, str) else [a for a in aud or [] if isinstance(a, str)]
 
 
-def _get_json(url: str) -> dict:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=_FETCH_TIMEOUT) as response:  # noqa: S310 - issuer URLs only
-        return json.loads(response.read())
-
-
-def _fetch_keys(issuer: str) -> list[dict]:
-    base = issuer if "://" in issuer else "https://" + issuer
-    discovery = _get_json(base.rstrip("/") + "/.well-known/openid-configuration")
-    return list(_get_json(discovery["jwks_uri"]).get("keys", []))
+def _fetch_keys(provider_url: str, thumbprints: list[str]) -> list[dict]:
+    """The keys the registered provider publishes: discovery at its own URL, then its
+    ``jwks_uri`` (https only, wherever it is: Google's keys are on another host)."""
+    discovery = get_json(provider_url.rstrip("/") + "/.well-known/openid-configuration", thumbprints)
+    keys = get_json(discovery["jwks_uri"], thumbprints).get("keys", [])
+    return [key for key in keys if isinstance(key, dict)] if isinstance(keys, list) else []
 
 
 class KeyCache:
-    """Issuer -> its JSON web keys; fetched again when a token names a key id not seen yet."""
+    """Provider URL -> its JSON web keys; fetched again when a token names a key id not seen yet."""
 
     def __init__(self):
         self._keys: dict[str, list[dict]] = {}
 
-    async def keys_for(self, issuer: str, kid: str | None) -> list[dict]:
-        keys = self._keys.get(issuer)
+    async def keys_for(self, provider: dict, kid: str | None) -> list[dict]:
+        url = provider["url"]
+        keys = self._keys.get(url)
         if keys is None or (kid is not None and not any(k.get("kid") == kid for k in keys)):
             try:
-                keys = await asyncio.to_thread(_fetch_keys, issuer)
-            except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
+                keys = await asyncio.to_thread(_fetch_keys, url, list(provider.get("thumbprints") or []))
+            except (OSError, ValueError, KeyError, TypeError):
                 raise InvalidIdentityToken(message=NO_KEY) from None
-            self._keys[issuer] = keys
+            self._keys[url] = keys
         return keys
 
     def clear(self) -> None:
         self._keys.clear()
 
 
-async def verify_signature(token: Token, issuer: str, cache: KeyCache) -> None:
-    """Raise ``InvalidIdentityToken`` unless one of the issuer's RSA keys signed ``token``."""
+async def verify_signature(token: Token, provider: dict, cache: KeyCache) -> None:
+    """Raise ``InvalidIdentityToken`` unless one of the registered provider's RSA keys (IAM's
+    ``{"url", "thumbprints"...}``) signed ``token``."""
     algorithm = token.header.get("alg")
     if algorithm not in _HASHES:
         raise InvalidIdentityToken(message=INVALID)
     kid = token.header.get("kid")
-    keys = await cache.keys_for(issuer, kid)
+    keys = await cache.keys_for(provider, kid)
     candidates = [k for k in keys if k.get("kty") == "RSA" and (kid is None or k.get("kid") == kid)]
     if not candidates:
         raise InvalidIdentityToken(message=NO_KEY)

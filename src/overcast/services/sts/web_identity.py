@@ -1,7 +1,8 @@
 """AssumeRoleWithWebIdentity: a role session for the holder of a token from a trusted OIDC issuer.
 
-The token's issuer (``iss``) must be registered in IAM as an OpenID Connect provider of the
-role's account; its signature must verify with the issuer's published keys; its audience must
+The token's issuer (``iss``) must be exactly the URL of an OpenID Connect provider registered
+in IAM in the role's account; its signature must verify with the keys that provider publishes
+(read from the registered https URL, never from where the token points); its audience must
 be one of the provider's client ids; ``exp``/``nbf`` are read on the cloud's clock. The role's
 trust policy must then allow ``sts:AssumeRoleWithWebIdentity`` for the provider (Principal
 ``{"Federated": <provider arn>}``), with the token's claims as ``<issuer>:sub``/``:aud``/``:amr``
@@ -44,11 +45,13 @@ class WebIdentityOperations:
         iam = self._iam()
         account = params["RoleArn"].split(":")[4] if params["RoleArn"].count(":") >= 5 else ctx.account
         provider = iam.oidc_provider(account, issuer) if iam is not None else None
-        if provider is None:
+        if provider is None or issuer != provider["url"]:
+            # the issuer must be the registered URL itself (scheme included), not merely name
+            # the same host: the keys come from the registered URL only
             raise InvalidIdentityToken(message=f"No OpenIDConnect provider found in your account for {issuer}")
         if self._jwks is None:
             self._jwks = KeyCache()
-        await verify_signature(token, issuer, self._jwks)
+        await verify_signature(token, provider, self._jwks)
         now = int(self.clock.now())
         exp = token.claims.get("exp")
         if not isinstance(exp, (int, float)):
