@@ -298,7 +298,8 @@ class Gateway:
         when the policy decision reads nothing from the body, the request is authorized,
         before the body is invited (S3 answers a caller it refuses in place of the 100)."""
         identity = self.auth.check_before_body(info, request, ctx)
-        if identity is None or not self.authorizer.decides_without_body(ctx.service, operation):
+        mode = None if identity is None else self.authorizer.decides_without_body(ctx.service, operation)
+        if mode is None:
             return
         probe = HttpRequest(request.method, request.path, request.query_string, request.headers)
         try:
@@ -308,8 +309,14 @@ class Gateway:
         ctx.account, ctx.access_key = identity.account, identity.access_key
         ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
         ctx.credential = identity.credential
-        await self.cloud.services.validate_request(ctx, params)
-        await self.authorizer.authorize(ctx, params, probe)
+        if mode == "whole":
+            await self.cloud.services.validate_request(ctx, params)
+            await self.authorizer.authorize(ctx, params, probe)
+            return
+        # the body fills condition keys only: a denial with them unknown holds for any body
+        # (its own parameters, missing here, are validated once it is read)
+        await self.authorizer.authorize(ctx, params, probe, body_unknown=True)
+        ctx.extra.pop("authorized", None)
 
     async def _form_upload(self, ctx: RequestContext, request: HttpRequest, body: RequestBody, protocol, model):
         """S3's browser upload (an HTML form POSTed to a bucket): no operation in the model,

@@ -74,17 +74,25 @@ class Authorizer:
         self.cloud = cloud
 
     @staticmethod
-    def decides_without_body(service: str, operation) -> bool:
-        """Whether the decision on ``operation`` (a botocore OperationModel) reads nothing that
-        travels in the request body: then it can be made before the body is invited."""
+    def decides_without_body(service: str, operation) -> str | None:
+        """How the decision on ``operation`` (a botocore OperationModel) can be made before the
+        body is invited: "whole" when it reads nothing from the body; "deny-only" when the body
+        only fills condition keys (judged with those keys unknown, in the caller's favour, a
+        denial then holds for every body); None when the body chooses what is checked."""
         shape = operation.input_shape
         if shape is None:
-            return True
+            return "whole"
         body = {name for name, member in shape.members.items() if not member.serialization.get("location")}
-        return not (parameters_read(service, operation.name) & body)
+        if not (parameters_read(service, operation.name) & body):
+            return "whole"
+        if not (parameters_read(service, operation.name, structural_only=True) & body):
+            return "deny-only"
+        return None
 
-    async def authorize(self, ctx, params: dict, request=None) -> None:
-        """Return when the caller may make this call; raise the service's denial otherwise."""
+    async def authorize(self, ctx, params: dict, request=None, body_unknown: bool = False) -> None:
+        """Return when the caller may make this call; raise the service's denial otherwise.
+        ``body_unknown``: the body is not read yet, condition keys it would fill count in the
+        caller's favour (only a denial is final)."""
         _check_session_token_scope(ctx)
         checks = checks_for(ctx.service, ctx.operation, params, derived_values(ctx, params))
         if checks is None:
@@ -111,11 +119,11 @@ class Authorizer:
         encode = await self._encoder() if ctx.protocol == "ec2" else None
         for check in checks:
             for resource in check.resources:
-                self._decide(ctx, caller, check, resource, owners, base, request, encode)
+                self._decide(ctx, caller, check, resource, owners, base, request, encode, body_unknown)
         ctx.extra["authorized"] = True
 
     def _decide(self, ctx, caller: Caller, check, resource: str, owners: ResourceOwners, base: dict,
-                request, encode) -> None:
+                request, encode, body_unknown: bool = False) -> None:
         principal = caller.principal
         if check.trust_checked_by_service:
             # The service decides the whole request itself (STS: the role's trust policy with
@@ -142,7 +150,7 @@ class Authorizer:
             for key, value in owners.object_tags(resource, check.conditions.get("s3:VersionId")).items():
                 context[f"s3:ExistingObjectTag/{key}"] = value
         decision = evaluate(
-            AuthzRequest(principal, check.action, resource, context, resource_account),
+            AuthzRequest(principal, check.action, resource, context, resource_account, body_unknown),
             PolicySet(caller.identity, policy, caller.boundary, caller.session),
         )
         if not decision.allowed and decision.reason == "implicit_deny" and decision.denied_by == "resource" \

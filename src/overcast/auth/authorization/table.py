@@ -112,9 +112,11 @@ _DERIVED_FROM = {"LockRetainUntilDate": "Retention", "LockRemainingDays": "Reten
 
 
 @functools.lru_cache(maxsize=None)
-def parameters_read(service: str, operation: str) -> frozenset[str]:
+def parameters_read(service: str, operation: str, structural_only: bool = False) -> frozenset[str]:
     """The top-level request parameters the table entries of an operation read (resources,
-    conditions, tags, items), so the gateway knows whether a decision needs the body."""
+    conditions, tags, items), so the gateway knows whether a decision needs the body; with
+    ``structural_only``, those that choose the checks themselves (resources, items, if/unless),
+    not the ones that only fill condition keys."""
     table = load_table(service)
     entries = (table or {}).get("operations", {}).get(operation) or []
     paths: list[str] = []
@@ -122,9 +124,11 @@ def parameters_read(service: str, operation: str) -> frozenset[str]:
         for name in entry.get("resources", []):
             for placeholder in _PLACEHOLDER.findall(table["resources"].get(name, "")):
                 paths.extend(choice for choice in placeholder.split("|") if not choice.startswith("'"))
-        for key in ("each", "if", "unless", "tag_keys"):
+        for key in ("each", "if", "unless") if structural_only else ("each", "if", "unless", "tag_keys"):
             if key in entry:
                 paths.extend(_paths(entry[key]))
+        if structural_only:
+            continue
         paths.extend(path for path in entry.get("conditions", {}).values() if not path.startswith("="))
         if "request_tags" in entry:
             paths.append(entry["request_tags"]["path"])

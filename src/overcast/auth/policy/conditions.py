@@ -141,6 +141,8 @@ def condition_matches(condition: Condition, context: dict, variables: bool) -> b
     return matched != negated
 
 
-def conditions_match(conditions, context: dict, variables: bool) -> bool:
-    """All of a statement's conditions hold (an empty block always does)."""
-    return all(condition_matches(condition, context, variables) for condition in conditions)
+def conditions_match(conditions, context: dict, variables: bool, absent_as: bool | None = None) -> bool:
+    """All of a statement's conditions hold (an empty block always does). With ``absent_as``,
+    a condition on a key the context lacks is taken as that value (unknown keys)."""
+    return all(absent_as if absent_as is not None and request_values(context, condition.key) is None
+               else condition_matches(condition, context, variables) for condition in conditions)

@@ -77,7 +77,8 @@ def statement_applies(statement: Statement, request: AuthzRequest, context: dict
     elif statement.not_resources is not None:
         if any(resource_matches(p, request.resource, context, variables) for p in statement.not_resources):
             return False
-    return conditions_match(statement.conditions, context, variables)
+    absent_as = (statement.effect == "Allow") if request.absent_keys_favour_caller else None
+    return conditions_match(statement.conditions, context, variables, absent_as)
 
 
 def principal_strength(statement: Statement, principal) -> str | None:

@@ -38,6 +38,9 @@ class AuthzRequest:
     resource: str
     context: dict = field(default_factory=dict)
     resource_account: str | None = None
+    # Keys the request cannot know yet (its body is not read) count in the caller's favour: a
+    # condition on an absent key holds in an Allow statement and fails in a Deny statement.
+    absent_keys_favour_caller: bool = False
 
 
 @dataclass
