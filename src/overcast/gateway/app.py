@@ -287,6 +287,8 @@ class Gateway:
             error = self._internal_error(ctx, exc)
         if error is not None:
             ctx.extra["error_code"] = error.code  # for the access log and S3 server access logs
+            if ctx.service == "s3" and "access_log_hook" not in ctx.extra:
+                self._log_refused_s3(ctx, request)
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
@@ -415,6 +417,13 @@ class Gateway:
         answer.update(found)
         answer["server"] = "AmazonS3"
         return 200, answer, b""
+
+    def _log_refused_s3(self, ctx: RequestContext, request: HttpRequest) -> None:
+        """A request S3 refused before it reached its bucket (signature, expiry, strict-mode
+        denial) is logged like any other when that bucket logs (services/s3/access_log.py)."""
+        s3 = self.cloud.services.loaded().get("s3")
+        if s3 is not None:
+            s3.mark_refused_request(ctx, request.path)
 
     def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]) -> dict:
         s3 = self.cloud.services.loaded().get("s3")
