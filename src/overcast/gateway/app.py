@@ -166,6 +166,7 @@ class Gateway:
             host=headers.get("host", ""),
             registry=self.cloud.services,
         )
+        scope["overcast.ctx"] = ctx  # http_protocol.py: a stalled body's answer depends on the service
         request = HttpRequest(method, path, query_string, headers)
         ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
         body = RequestBody(receive, headers)
