@@ -118,12 +118,27 @@ def test_a_body_that_stops_arriving_ends_the_request_and_stores_nothing(limited)
     try:
         sock.sendall(b"PUT /stalled-bodies/half HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n"
                      + b"h" * 10)
-        assert _read_all(sock) == b""
+        head, _, body = _read_all(sock).partition(b"\r\n\r\n")  # S3 says why, then closes
+        assert head.startswith(b"HTTP/1.1 400 ")
+        assert b"\r\nconnection: close" in head.lower()
+        assert b"<Code>RequestTimeout</Code>" in body
+        assert (b"<Message>Your socket connection to the server was not read from or written to within the "
+                b"timeout period. Idle connections will be closed.</Message>") in body
     finally:
         sock.close()
     with pytest.raises(ClientError) as exc:
         s3.head_object(Bucket="stalled-bodies", Key="half")
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_another_services_stalled_body_just_ends_the_connection(limited):
+    sock = _connect(limited)
+    try:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSQS.SendMessage\r\n"
+                     b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{")
+        assert _read_all(sock) == b""
+    finally:
+        sock.close()
 
 
 def test_a_slow_but_steady_body_is_not_cut(limited):

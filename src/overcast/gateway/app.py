@@ -166,6 +166,7 @@ class Gateway:
             host=headers.get("host", ""),
             registry=self.cloud.services,
         )
+        scope["overcast.ctx"] = ctx  # http_protocol.py: a stalled body's answer depends on the service
         request = HttpRequest(method, path, query_string, headers)
         ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
         body = RequestBody(receive, headers)
@@ -287,6 +288,8 @@ class Gateway:
             error = self._internal_error(ctx, exc)
         if error is not None:
             ctx.extra["error_code"] = error.code  # for the access log and S3 server access logs
+            if ctx.service == "s3" and "access_log_hook" not in ctx.extra:
+                self._log_refused_s3(ctx, request)
             response = self._error_response(protocol, model, operation, error, ctx)
             await self._settle_quietly()
         if self.cloud.audit.active:
@@ -422,6 +425,13 @@ class Gateway:
         answer.update(found)
         answer["server"] = "AmazonS3"
         return 200, answer, b""
+
+    def _log_refused_s3(self, ctx: RequestContext, request: HttpRequest) -> None:
+        """A request S3 refused before it reached its bucket (signature, expiry, strict-mode
+        denial) is logged like any other when that bucket logs (services/s3/access_log.py)."""
+        s3 = self.cloud.services.loaded().get("s3")
+        if s3 is not None:
+            s3.mark_refused_request(ctx, request.path)
 
     def _bucket_cors(self, ctx: RequestContext, method: str, path: str, headers: dict[str, str]) -> dict:
         s3 = self.cloud.services.loaded().get("s3")

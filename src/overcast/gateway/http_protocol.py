@@ -10,7 +10,8 @@ never finish their headers hold file descriptors until new clients are locked ou
 - a connection must finish a request's headers within ``header_timeout_seconds`` of opening
   (or of the request's first byte), else it is closed;
 - a request body that stops arriving for ``body_timeout_seconds`` (while Overcast waits for
-  it) ends the connection, so the request fails and nothing of it is stored.
+  it) ends the connection, so the request fails and nothing of it is stored; an S3 request
+  is first answered as S3 answers it (400 ``RequestTimeout``).
 
 Idle keep-alive connections are closed by uvicorn itself (``timeout_keep_alive``).
 """
@@ -51,6 +52,16 @@ def _header_section_too_large(limit: int) -> bytes:
             '<Message>Your request header section exceeds the maximum allowed size.</Message>'
             f'<MaxSizeAllowed>{limit}</MaxSizeAllowed><RequestId>{request_id}</RequestId>'
             f'<HostId>{request_id}</HostId></Error>').encode()
+    return (b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/xml\r\nserver: AmazonS3\r\n"
+            b"x-amz-request-id: " + request_id.encode() + b"\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body)
+
+
+def _request_timeout(request_id: str) -> bytes:
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>RequestTimeout</Code>'
+            '<Message>Your socket connection to the server was not read from or written to within the '
+            'timeout period. Idle connections will be closed.</Message>'
+            f'<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>').encode()
     return (b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/xml\r\nserver: AmazonS3\r\n"
             b"x-amz-request-id: " + request_id.encode() + b"\r\n"
             b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body)
@@ -202,7 +213,13 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         if self.flow.read_paused or cycle.body or cycle.waiting_for_100_continue:
             self._arm_body_timer()
             return
-        self.transport.close()  # the request fails (IncompleteBody); nothing of it is stored
+        # The request fails (its body never completes); nothing of it is stored. S3 says why
+        # before it closes; the other services just close.
+        ctx = cycle.scope.get("overcast.ctx")
+        if ctx is not None and ctx.service == "s3" and not cycle.response_started:
+            self._refuse(_request_timeout(ctx.request_id))
+        else:
+            self.transport.close()
 
     def _cancel_timers(self) -> None:
         for timer in (getattr(self, "_head_timer", None), getattr(self, "_body_timer", None)):

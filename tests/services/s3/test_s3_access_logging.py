@@ -164,10 +164,10 @@ def test_records_survive_kill_9(tmp_path):
         proc.stop()
 
 
-def s3_for(proc):
+def s3_for(proc, key="test", secret="test"):
     return boto3.session.Session().client(
-        "s3", endpoint_url=proc.endpoint, region_name="us-east-1", aws_access_key_id="test",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+        "s3", endpoint_url=proc.endpoint, region_name="us-east-1", aws_access_key_id=key,
+        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
 def test_target_bucket_of_another_account_is_refused(s3, aws_client):
@@ -183,3 +183,28 @@ def test_target_bucket_of_another_account_is_refused(s3, aws_client):
         "theirs")
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket="mine")
+
+
+def test_refused_requests_are_logged_with_their_error_code(tmp_path):
+    """Strict mode: a request refused before it reaches a logging bucket (an anonymous GET
+    the policy denies, a PUT whose signature does not match) is logged with its error code."""
+    proc = ServerProcess(str(tmp_path), "--strict").start()
+    try:
+        owner = s3_for(proc, "111122223333")
+        owner.create_bucket(Bucket="refused-source")
+        owner.create_bucket(Bucket="refused-target")
+        owner.put_bucket_logging(Bucket="refused-source", BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "refused-target", "TargetPrefix": "logs/"}})
+        anonymous = requests.get(proc.endpoint + "/refused-source/secret.txt", timeout=30)
+        assert anonymous.status_code == 403 and b"<Code>AccessDenied</Code>" in anonymous.content
+        forged = s3_for(proc, "111122223333", secret="not-the-secret")
+        with pytest.raises(ClientError) as caught:
+            forged.put_object(Bucket="refused-source", Key="forged.txt", Body=b"x")
+        assert caught.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+        records = delivered(proc.endpoint, owner, "refused-target", 2)
+        seen = sorted((r["operation"], r["key"], r["status"], r["error"], r["requester"]) for r in records)
+        assert seen == [("REST.GET.OBJECT", "secret.txt", "403", "AccessDenied", "-"),
+                        ("REST.PUT.OBJECT", "forged.txt", "403", "SignatureDoesNotMatch", "-")]
+        assert "Contents" not in owner.list_objects_v2(Bucket="refused-source")  # nothing stored
+    finally:
+        proc.stop()

@@ -22,8 +22,11 @@ import secrets
 import time
 
 from overcast.context import RequestContext
+from overcast.errors import AwsError
+from overcast.storage.scope import partition_of
 
 from .access_log_format import format_record
+from .cors import request_target
 
 log = logging.getLogger("overcast.s3.access_log")
 
@@ -49,16 +52,37 @@ class AccessLogMixin:
         """Forget the remembered logging configurations (after a put, a delete, a reset)."""
         self._logging_targets = None
 
-    def mark_logged_request(self, ctx, bucket) -> None:
-        """Called by ``bucket_row``: when ``bucket`` logs, have the gateway record the request."""
+    def _targets(self) -> dict:
         targets = self._logging_targets
         if targets is None:
             rows = self.db.query("SELECT partition, bucket, value FROM bucket_configs WHERE kind = 'logging'")
             targets = self._logging_targets = {(p, b): json.loads(v) for p, b, v in rows if v != "null"}
+        return targets
+
+    def mark_logged_request(self, ctx, bucket) -> None:
+        """Called by ``bucket_row``: when ``bucket`` logs, have the gateway record the request."""
+        targets = self._targets()
         if targets and HOOK not in ctx.extra:
             target = targets.get((bucket.partition, bucket.name))
             if target is not None:
                 ctx.extra[HOOK] = functools.partial(self._record_access, bucket, target)
+
+    def mark_refused_request(self, ctx, path: str) -> None:
+        """Called by the gateway for an S3 request refused before it reached its bucket (a bad
+        signature, an expired URL, a strict-mode denial): S3 logs those too, with their error
+        code. Only a bucket that logs costs a lookup (its row, remembered by ``bucket_row``)."""
+        if HOOK in ctx.extra:
+            return
+        targets = self._targets()
+        if not targets:
+            return
+        name = request_target(ctx.host, path)[0]
+        if not name or (partition_of(ctx.region), name) not in targets:
+            return
+        try:
+            self.bucket_row(ctx, name, owned=False)  # sets the hook (``mark_logged_request``)
+        except AwsError:
+            pass  # gone since: nothing to log
 
     # -- recording -------------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ def rule_headers(rule: dict, origin: str) -> dict[str, str]:
     return headers
 
 
-def _target(host: str, path: str) -> tuple[str | None, str]:
+def request_target(host: str, path: str) -> tuple[str | None, str]:
     """(bucket, key) a request names, path-style or virtual-hosted."""
     path = path.split("?", 1)[0]
     bucket = bucket_from_host(host)
@@ -167,7 +167,7 @@ class CorsMixin:
     def cors_preflight(self, region: str, host: str, path: str, headers: dict[str, str]) -> dict[str, str] | None:
         """The 200 headers of an ``OPTIONS`` request to a bucket (raises the 4xx S3 answers
         instead); None when the request is not S3's (``_is_s3_preflight``)."""
-        bucket, key = _target(host, path)
+        bucket, key = request_target(host, path)
         if not _is_s3_preflight(host, bucket, path, headers):
             return None
         exists, rules = self._bucket_cors_rules(region, bucket)
@@ -201,7 +201,7 @@ class CorsMixin:
                               headers: dict[str, str]) -> dict[str, str] | None:
         """CORS headers for a browser's actual request to a bucket: the matching rule's, or
         none at all (``{}``: no rule matches, no configuration, no such bucket)."""
-        exists, rules = self._bucket_cors_rules(region, _target(host, path)[0])
+        exists, rules = self._bucket_cors_rules(region, request_target(host, path)[0])
         if not exists:
             return {}
         rule = find_rule(rules or [], headers.get("origin", ""), method)
