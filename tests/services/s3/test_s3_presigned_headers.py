@@ -5,6 +5,7 @@ the JavaScript SDK's presigner does), in open mode and with signatures verified.
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import boto3
@@ -83,7 +84,7 @@ def test_header_sent_wins_over_query_parameter(endpoint, strict_server):
     for url, key, secret, s3, bucket in _targets(endpoint, strict_server):
         put_url = _hoisted_url(url, key, secret, bucket, "both.txt", "x-amz-meta-owner=query")
         response = requests.put(put_url, data=b"x", headers={"x-amz-meta-owner": "header"}, timeout=10)
-        if url == endpoint:
+        if url == endpoint and os.environ.get("OVERCAST_TEST_MODE") != "strict":
             assert response.status_code == 200, response.text
             assert s3.head_object(Bucket=bucket, Key="both.txt")["Metadata"] == {"owner": "header"}
             continue
