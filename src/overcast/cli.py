@@ -28,15 +28,10 @@ def _endpoint_of(settings: Settings) -> str:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """The endpoint's listening socket (as uvicorn would bind it: address reuse on)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
+    """The endpoint's listening socket, handed to uvicorn (inheritable for its workers)."""
+    from overcast.imds.server import bind_listener
+
+    sock = bind_listener(host, port)
     sock.set_inheritable(True)
     return sock
 

@@ -50,7 +50,7 @@ class ImdsListener:
             proxy_headers=False,
         )
         try:
-            sock = _bind(self.settings.host, self.settings.imds_port)
+            sock = bind_listener(self.settings.host, self.settings.imds_port)
         except OSError as exc:  # the port is taken: the AWS endpoint still runs
             log.debug("instance metadata not served on %s:%s: %s", self.settings.host, self.settings.imds_port, exc)
             self.failed = True
@@ -68,7 +68,8 @@ class ImdsListener:
             await server.shutdown()
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A listening TCP socket bound as uvicorn binds one (address reuse on)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:

@@ -130,7 +130,28 @@ class _PartialFile:
             pass
 
 
-class BlobReader:
+class ChunkStream:
+    """What every reader of stored bytes shares: iterated (sync or async) through its
+    ``read_chunk``, which returns b"" at the end."""
+
+    def read_chunk(self) -> bytes:
+        raise NotImplementedError
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = self.read_chunk()
+        if not data:
+            raise StopAsyncIteration
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while data := self.read_chunk():
+            yield data
+
+
+class BlobReader(ChunkStream):
     """An open blob (or a range of it) read as an async iterator of byte chunks.
 
     The file is opened when the reader is created, so a missing blob fails right away and a
@@ -152,18 +173,6 @@ class BlobReader:
         self.length = self._end - self._pos  # of the range read
         self._chunk = chunk_size
 
-    def __aiter__(self) -> "BlobReader":
-        return self
-
-    async def __anext__(self) -> bytes:
-        data = self.read_chunk()
-        if not data:
-            raise StopAsyncIteration
-        return data
-
-    def __iter__(self) -> Iterator[bytes]:
-        while data := self.read_chunk():
-            yield data
 
     def read_chunk(self) -> bytes:
         """The next chunk, or b"" (and the file closed) at the end of the range."""
@@ -201,7 +210,7 @@ class BlobReader:
         self.close()
 
 
-class InlineReader:
+class InlineReader(ChunkStream):
     """``BlobReader`` for a blob kept inline (``inline_blobs.py``): its bytes are in memory."""
 
     def __init__(self, data: bytes, offset: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK):
@@ -215,18 +224,6 @@ class InlineReader:
         self._pos = 0
         self._chunk = chunk_size
 
-    def __aiter__(self) -> "InlineReader":
-        return self
-
-    async def __anext__(self) -> bytes:
-        data = self.read_chunk()
-        if not data:
-            raise StopAsyncIteration
-        return data
-
-    def __iter__(self) -> Iterator[bytes]:
-        while data := self.read_chunk():
-            yield data
 
     def read_chunk(self) -> bytes:
         """The next chunk, or b"" at the end of the range."""

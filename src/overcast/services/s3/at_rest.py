@@ -33,6 +33,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from overcast.storage.blobs import ChunkStream
+
 KEY_FILE = "s3-service.key"
 _VERSION = "1:"
 _KEY, _NONCE, _TAG, _COUNTER = 32, 12, 16, 16
@@ -165,7 +167,7 @@ class AtRest:
         return _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
 
 
-class DecryptingReader:
+class DecryptingReader(ChunkStream):
     """A blob reader (``overcast.storage.blobs``) whose chunks come out decrypted: the same
     interface (``read_chunk``, sync and async iteration, ``length``, ``close``)."""
 
@@ -179,18 +181,6 @@ class DecryptingReader:
         data = self._reader.read_chunk()
         return self._decrypt(data) if data else b""
 
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> bytes:
-        data = self.read_chunk()
-        if not data:
-            raise StopAsyncIteration
-        return data
-
-    def __iter__(self):
-        while data := self.read_chunk():
-            yield data
 
     def close(self) -> None:
         self._reader.close()

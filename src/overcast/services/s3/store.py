@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from overcast.storage.blobs import BlobStore, InlineReader
+from overcast.storage.blobs import BlobStore, ChunkStream, InlineReader
 
 from .at_rest import AtRest, DecryptingReader
 
@@ -381,7 +381,7 @@ class ObjectStore:
         return None if versioning is None else version.version
 
 
-class _SegmentsReader:
+class _SegmentsReader(ChunkStream):
     """Reads a byte range across several blobs (a multipart object's parts) in order.
 
     The first part is opened at once (a missing blob fails before the response starts), the
@@ -406,18 +406,6 @@ class _SegmentsReader:
             return None
         return self._open_segment(*self._plan.pop(0))
 
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self) -> bytes:
-        data = self.read_chunk()
-        if not data:
-            raise StopAsyncIteration
-        return data
-
-    def __iter__(self):
-        while data := self.read_chunk():
-            yield data
 
     def read_chunk(self) -> bytes:
         while self._reader is not None:
