@@ -158,6 +158,9 @@ class Authenticator:
                 expires_at = signed_at + self.clock.signing_offset(signed_at) + (info.expires or 0)
                 if now > expires_at:
                     raise self._failures(info, ctx).expired_request(expires_at, now, info.expires)
+                # dated more than the allowed skew ahead of the machine's clock (which signers use)
+                if signed_at > self.clock.wall() + MAX_SKEW_SECONDS:
+                    raise self._failures(info, ctx).not_yet_valid(signed_at, expires_at, now, info.amz_date or "")
         elif info.expires_at is not None and self.clock.wall() > info.expires_at:
             # SigV2 names only its expiry, not when it was signed, so no offset can be told:
             # the expiry is the signer's wall time, and is read on the wall clock
