@@ -1,0 +1,94 @@
+"""The real aws-xray-sdk against Overcast's daemon port: its segments (annotations, metadata,
+the boto3 calls it traced) reach the store and come back through BatchGetTraces; sampling
+rules changed through the API change what it samples."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+APP = os.path.join(os.path.dirname(__file__), "xray_sdk_app.py")
+
+
+@pytest.fixture
+def xray(aws_client, server):
+    return aws_client("xray")
+
+
+@pytest.fixture
+def targets(aws_client, server):
+    queue_url = aws_client("sqs").create_queue(QueueName="orders")["QueueUrl"]
+    aws_client("s3").create_bucket(Bucket="orders-archive")
+    return queue_url, "orders-archive"
+
+
+def run_app(server, targets, count: int) -> list[str]:
+    queue_url, bucket = targets
+    env = {**os.environ, "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{server.xray_port}"}
+    env.pop("AWS_XRAY_SDK_ENABLED", None)
+    proc = subprocess.run([sys.executable, APP, str(server.xray_port), server.endpoint, queue_url, bucket,
+                           str(count)], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def rule(fixed_rate: float) -> dict:
+    return {"RuleName": "orders", "ResourceARN": "*", "Priority": 1, "FixedRate": fixed_rate, "ReservoirSize": 0,
+            "ServiceName": "orders-app", "ServiceType": "*", "Host": "*", "HTTPMethod": "*", "URLPath": "*",
+            "Version": 1}
+
+
+def wait_for(xray, trace_ids, predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    traces = []
+    while time.monotonic() < deadline:
+        traces = []
+        for start in range(0, len(trace_ids), 5):
+            traces += xray.batch_get_traces(TraceIds=trace_ids[start:start + 5])["Traces"]
+        if len(traces) == len(trace_ids) and all(predicate(t) for t in traces):
+            break
+        time.sleep(0.1)
+    return traces
+
+
+def _documents(trace) -> list[dict]:
+    return [json.loads(s["Document"]) for s in trace["Segments"]]
+
+
+def _app_segment(trace) -> dict | None:
+    return next((d for d in _documents(trace) if d["name"] == "orders-app"), None)
+
+
+def test_sdk_segments_reach_the_store_whole(xray, server, targets):
+    xray.create_sampling_rule(SamplingRule=rule(1.0))
+    sampled = run_app(server, targets, 3)
+    assert len(sampled) == 3
+
+    def complete(trace):
+        doc = _app_segment(trace)
+        return doc is not None and len(doc.get("subsegments", [])) == 2
+
+    traces = wait_for(xray, sampled, complete)
+    assert sorted(t["Id"] for t in traces) == sorted(sampled)
+    for trace in traces:
+        assert complete(trace)
+        doc = _app_segment(trace)
+        assert doc["annotations"]["order_id"] in (0, 1, 2)
+        assert isinstance(doc["annotations"]["express"], bool)
+        assert doc["metadata"]["orders"]["order"]["items"][1] == doc["annotations"]["order_id"] + 1
+        assert doc["http"]["request"]["method"] == "POST"
+        calls = {(s["name"], s["aws"]["operation"]) for s in doc["subsegments"]}
+        assert calls == {("sqs", "SendMessage"), ("s3", "PutObject")}  # the Python SDK names them by client
+        assert all(s["namespace"] == "aws" for s in doc["subsegments"])
+
+
+def test_rules_changed_through_the_api_change_what_the_sdk_samples(xray, server, targets):
+    xray.create_sampling_rule(SamplingRule=rule(0.0))
+    assert run_app(server, targets, 10) == []
+    xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "orders", "FixedRate": 1.0})
+    assert len(run_app(server, targets, 10)) == 10
