@@ -1,10 +1,168 @@
 """The query side of X-Ray (filter expressions, trace summaries, trace and service graphs,
-time-series statistics, trace retrieval, insights): one mixin, ``QueryOperations``, composed
-into the ``Provider``. Read the stored segments through ``self.segments`` (``store.SegmentStore``)."""
+time-series statistics, insights): one mixin, ``QueryOperations``, composed into the
+``Provider``. Read the stored segments through ``self.segments`` (``store.SegmentStore``)."""
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import datetime
+
+from overcast.services.xray.errors import InvalidRequest
+from overcast.services.xray.filters import Evaluator, parse_filter
+from overcast.services.xray.graph import GraphBuilder
+from overcast.services.xray.summaries import trace_summary
+from overcast.services.xray.time_series import time_series
+from overcast.services.xray.trace_view import TraceView
+from overcast.services.xray.validation import check_input
+from overcast.services.xray.windows import candidate_traces
+
+# Summaries per GetTraceSummaries page.
+SUMMARIES_PAGE = 100
+
+
+def epoch(value) -> float:
+    """A parsed timestamp (aware datetime, or a number) as epoch seconds."""
+    return value.timestamp() if isinstance(value, datetime) else float(value)
+
+
+def _window(params: dict) -> tuple[float, float]:
+    start, end = epoch(params["StartTime"]), epoch(params["EndTime"])
+    if end < start:
+        raise InvalidRequest(message="EndTime must be after StartTime.")
+    return start, end
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def _page_offset(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidRequest(message="The NextToken provided is invalid.") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidRequest(message="The NextToken provided is invalid.")
+    return offset
+
+
+def _sampled(trace_id: str, rate: float) -> bool:
+    """Deterministic per trace, so pages of one query agree on which traces are in."""
+    return (int(trace_id[-8:], 16) / 0xFFFFFFFF) < rate
+
 
 class QueryOperations:
-    """GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, the
-    trace retrieval and insights operations."""
+    """GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics and
+    the insights listing."""
+
+    # shared helpers -----------------------------------------------------------------------
+
+    def _evaluator(self, ctx) -> Evaluator:
+        def group_tree(field: str, value: str):
+            store = self.groups_store
+            group = (store.by_name(ctx.account, ctx.region, value) if field == "name"
+                     else store.by_arn(ctx.account, ctx.region, value))
+            if group is None or not group.get("FilterExpression"):
+                return None
+            return parse_filter(group["FilterExpression"])
+        return Evaluator(group_tree)
+
+    def _group_tree(self, ctx, params: dict):
+        """The parsed filter expression of the group a request names (None: no group, or a
+        group without an expression, which holds every trace)."""
+        if not params.get("GroupName") and not params.get("GroupARN"):
+            return None
+        group = self._group(ctx, params)
+        expression = group.get("FilterExpression")
+        return parse_filter(expression) if expression else None
+
+    # operations ---------------------------------------------------------------------------
+
+    def get_trace_summaries(self, ctx, params: dict) -> dict:
+        check_input("GetTraceSummaries", params)
+        start, end = _window(params)
+        tree = parse_filter(params["FilterExpression"]) if params.get("FilterExpression") else None
+        offset = _page_offset(params.get("NextToken"))
+        range_type = params.get("TimeRangeType") or "TraceId"
+        rate = 1.0
+        strategy = params.get("SamplingStrategy") or {}
+        if params.get("Sampling") and strategy.get("Value") is not None:
+            rate = float(strategy["Value"])
+        evaluator = self._evaluator(ctx)
+        candidates = candidate_traces(self.segments, ctx.account, ctx.region, start, end, range_type)
+        matched = []
+        for trace_id, event_time in candidates:
+            if rate < 1.0 and not _sampled(trace_id, rate):
+                continue
+            docs = self.segments.trace_docs(ctx.account, ctx.region, trace_id)
+            view = TraceView(trace_id, docs)
+            if tree is None or evaluator.matches(tree, view):
+                matched.append((view, len(docs), event_time))
+        page = matched[offset:offset + SUMMARIES_PAGE]
+        out = {
+            "TraceSummaries": [trace_summary(view, revision, event_time if range_type == "Event" else None)
+                               for view, revision, event_time in page],
+            "ApproximateTime": min(end, self.clock.now()),
+            "TracesProcessedCount": len(candidates),
+        }
+        if offset + SUMMARIES_PAGE < len(matched):
+            out["NextToken"] = _page_token(offset + SUMMARIES_PAGE)
+        return out
+
+    def get_trace_graph(self, ctx, params: dict) -> dict:
+        check_input("GetTraceGraph", params)
+        builder = GraphBuilder()
+        for trace_id in dict.fromkeys(params["TraceIds"]):
+            docs = self.segments.trace_docs(ctx.account, ctx.region, trace_id)
+            if docs:
+                builder.add(TraceView(trace_id, docs))
+        return {"Services": builder.services()}
+
+    def get_service_graph(self, ctx, params: dict) -> dict:
+        check_input("GetServiceGraph", params)
+        start, end = _window(params)
+        tree = self._group_tree(ctx, params)
+        evaluator = self._evaluator(ctx)
+        builder = GraphBuilder()
+        for view in self._views(ctx, start, end):
+            if tree is None or evaluator.matches(tree, view):
+                builder.add(view)
+        return {"StartTime": start, "EndTime": end, "Services": builder.services((start, end)),
+                "ContainsOldGroupVersions": False}
+
+    def get_time_series_service_statistics(self, ctx, params: dict) -> dict:
+        check_input("GetTimeSeriesServiceStatistics", params)
+        start, end = _window(params)
+        tree = self._group_tree(ctx, params)
+        selector = params.get("EntitySelectorExpression")
+        selector_tree = parse_filter(selector) if selector else None
+        period = params.get("Period") or 60
+        if period % 60:
+            raise InvalidRequest(message="Period must be a multiple of 60 seconds.")
+        evaluator = self._evaluator(ctx)
+        views = [v for v in self._views(ctx, start, end) if tree is None or evaluator.matches(tree, v)]
+        return {"TimeSeriesServiceStatistics": time_series(views, selector_tree, period, start, end),
+                "ContainsOldGroupVersions": False}
+
+    def get_insight_summaries(self, ctx, params: dict) -> dict:
+        check_input("GetInsightSummaries", params)
+        if not params.get("GroupName") and not params.get("GroupARN"):
+            raise InvalidRequest(message="Either GroupName or GroupARN must be provided.")
+        self._group(ctx, params)
+        _window(params)
+        # Overcast does not detect anomalies, so no group has insights: the answer an account
+        # whose groups never had one gets.
+        return {"InsightSummaries": []}
+
+    def _views(self, ctx, start: float, end: float):
+        """The traces with a segment starting in [start, end], each from the rows in that
+        window (a trace's documents outside the window are not part of the window's graph)."""
+        by_trace: dict[str, list[dict]] = {}
+        for row in self.segments.iter_segments(ctx.account, ctx.region, start, end):
+            by_trace.setdefault(row.trace_id, []).append(row.doc)
+        for trace_id, docs in by_trace.items():
+            yield TraceView(trace_id, docs)
+

@@ -1,0 +1,59 @@
+"""Request counts and timings as X-Ray aggregates them for a node or an edge: OkCount,
+ErrorStatistics (throttles apart), FaultStatistics, TotalCount, TotalResponseTime, and the
+response-time histogram (values to the millisecond, as the service graph reports them)."""
+
+from __future__ import annotations
+
+
+class Stats:
+    __slots__ = ("ok", "throttle", "error_other", "fault", "total", "total_time", "histogram",
+                 "start", "end")
+
+    def __init__(self):
+        self.ok = self.throttle = self.error_other = self.fault = self.total = 0
+        self.total_time = 0.0
+        self.histogram: dict[float, int] = {}
+        self.start: float | None = None
+        self.end: float | None = None
+
+    def add(self, doc: dict) -> None:
+        """Count one document (segment, or client subsegment for a call)."""
+        self.add_values(doc.get("fault") is True, doc.get("error") is True, doc.get("throttle") is True,
+                        doc.get("start_time"), doc.get("end_time"))
+
+    def add_values(self, fault: bool, error: bool, throttle: bool, start, end) -> None:
+        self.total += 1
+        if fault:
+            self.fault += 1
+        elif throttle:
+            self.throttle += 1
+        elif error:
+            self.error_other += 1
+        else:
+            self.ok += 1
+        if isinstance(start, (int, float)):
+            self.start = start if self.start is None else min(self.start, start)
+            if isinstance(end, (int, float)):
+                elapsed = end - start
+                self.total_time += elapsed
+                bucket = round(elapsed, 3)
+                self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
+                self.end = end if self.end is None else max(self.end, end)
+
+    def summary(self) -> dict:
+        """The ServiceStatistics / EdgeStatistics shape."""
+        return {
+            "OkCount": self.ok,
+            "ErrorStatistics": {"ThrottleCount": self.throttle, "OtherCount": self.error_other,
+                                "TotalCount": self.throttle + self.error_other},
+            "FaultStatistics": {"OtherCount": self.fault, "TotalCount": self.fault},
+            "TotalCount": self.total,
+            "TotalResponseTime": round(self.total_time, 6),
+        }
+
+    def histogram_entries(self) -> list[dict]:
+        return histogram(self.histogram)
+
+
+def histogram(counts: dict[float, int]) -> list[dict]:
+    return [{"Value": value, "Count": count} for value, count in sorted(counts.items())]
