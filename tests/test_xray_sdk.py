@@ -92,3 +92,47 @@ def test_rules_changed_through_the_api_change_what_the_sdk_samples(xray, server,
     assert run_app(server, targets, 10) == []
     xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "orders", "FixedRate": 1.0})
     assert len(run_app(server, targets, 10)) == 10
+
+
+def test_sampled_calls_to_s3_and_sqs_get_their_aws_segments(xray, aws_client, server, targets):
+    xray.create_sampling_rule(SamplingRule=rule(1.0))
+    sampled = run_app(server, targets, 1)
+    assert len(sampled) == 1
+
+    def has_service_segments(trace):
+        return {"AWS::S3", "AWS::SQS"} <= {d.get("origin") for d in _documents(trace)}
+
+    [trace] = wait_for(xray, sampled, lambda t: has_service_segments(t) and _app_segment(t) is not None)
+    docs = _documents(trace)
+    app = _app_segment(trace)
+    calls = {s["aws"]["operation"]: s["id"] for s in app["subsegments"]}
+    by_origin = {d.get("origin"): d for d in docs}
+    s3, sqs = by_origin["AWS::S3"], by_origin["AWS::SQS"]
+    assert (s3["name"], s3["aws"]["operation"], s3["aws"]["bucket_name"]) == ("S3", "PutObject", "orders-archive")
+    assert (sqs["name"], sqs["aws"]["operation"]) == ("SQS", "SendMessage")
+    assert s3["parent_id"] == calls["PutObject"] and sqs["parent_id"] == calls["SendMessage"]
+    assert s3["http"]["response"]["status"] == 200 and s3["end_time"] >= s3["start_time"]
+
+    # SQS kept the header for the consumer, as AWSTraceHeader
+    message = aws_client("sqs").receive_message(QueueUrl=targets[0], MessageSystemAttributeNames=["AWSTraceHeader"])
+    header = message["Messages"][0]["Attributes"]["AWSTraceHeader"]
+    assert f"Root={sampled[0]}" in header and "Sampled=1" in header
+
+
+def test_only_sampled_calls_record_a_segment(xray, aws_client, server, targets):
+    sqs = aws_client("sqs")
+    trace_id = "1-{:08x}-{}".format(int(time.time()), "ab" * 12)
+    header = {}
+
+    def add_header(request, **_):
+        request.headers["X-Amzn-Trace-Id"] = header["value"]
+
+    sqs.meta.events.register("before-sign.sqs.SendMessage", add_header)
+    header["value"] = f"Root={trace_id};Parent=0000000000000001;Sampled=0"
+    sqs.send_message(QueueUrl=targets[0], MessageBody="quiet")
+    header["value"] = f"Root={trace_id};Parent=0000000000000002"
+    sqs.send_message(QueueUrl=targets[0], MessageBody="undecided")
+    header["value"] = f"Root={trace_id};Parent=0000000000000003;Sampled=1"
+    sqs.send_message(QueueUrl=targets[0], MessageBody="traced")
+    [trace] = wait_for(xray, [trace_id], lambda t: True)
+    assert [d["parent_id"] for d in _documents(trace)] == ["0000000000000003"]

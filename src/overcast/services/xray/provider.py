@@ -12,7 +12,8 @@
 | ``resource_policies.py`` (``ResourcePolicyOperations``) | PutResourcePolicy, ListResourcePolicies, DeleteResourcePolicy |
 
 Traces, telemetry records and sampling statistics expire after 30 days on the cloud clock
-(X-Ray's retention), swept hourly.
+(X-Ray's retention), swept hourly. Calls to S3 and SQS carrying a sampled trace header get
+their service's own segment (``propagation.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.xray.encryption import EncryptionOperations
 from overcast.services.xray.groups import GroupOperations, GroupStore
+from overcast.services.xray.propagation import ServiceSegmentRecorder
 from overcast.services.xray.queries import QueryOperations
 from overcast.services.xray.resource_policies import ResourcePolicyOperations
 from overcast.services.xray.sampling_rules import SamplingRuleOperations, SamplingRuleStore
@@ -47,6 +49,11 @@ class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOp
         # only matter for the next few seconds, so they live in memory.
         self.sampling_clients: dict[tuple, dict[str, float]] = {}
         cloud.scheduler.every(EXPIRY_SWEEP_SECONDS, self.expire)
+        self._recorder = ServiceSegmentRecorder(self._store_service_segments)
+        self._unsubscribe = cloud.audit.subscribe(self._recorder)
+
+    def _store_service_segments(self, account: str, region: str, docs: list[dict]) -> None:
+        self.segments.add(account, region, docs, self.clock.now())
 
     def _store(self, name: str, factory):
         store = self._stores.get(name)
@@ -84,3 +91,7 @@ class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOp
 
     def reset(self) -> None:
         self.sampling_clients.clear()
+        self._recorder.pending.clear()
+
+    async def stop(self) -> None:
+        self._recorder.flush()
