@@ -149,8 +149,6 @@ class QueryOperations:
 
     def get_insight_summaries(self, ctx, params: dict) -> dict:
         check_input("GetInsightSummaries", params)
-        if not params.get("GroupName") and not params.get("GroupARN"):
-            raise InvalidRequest(message="Either GroupName or GroupARN must be provided.")
         self._group(ctx, params)
         _window(params)
         # Overcast does not detect anomalies, so no group has insights: the answer an account

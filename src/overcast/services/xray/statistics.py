@@ -17,7 +17,10 @@ class Stats:
         self.end: float | None = None
 
     def add(self, doc: dict) -> None:
-        """Count one document (segment, or client subsegment for a call)."""
+        """Count one document (segment, or client subsegment for a call); one still in
+        progress has no outcome yet and is not counted."""
+        if doc.get("in_progress") is True:
+            return
         self.add_values(doc.get("fault") is True, doc.get("error") is True, doc.get("throttle") is True,
                         doc.get("start_time"), doc.get("end_time"))
 

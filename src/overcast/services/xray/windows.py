@@ -8,19 +8,7 @@
 
 from __future__ import annotations
 
-# A trace id's time is the root segment's start, truncated to the second: its segments start
-# at or after it, within the same second for the root.
-_TRACE_ID_SLACK = 1.0
-
-
-def trace_id_time(trace_id: str) -> int | None:
-    parts = trace_id.split("-")
-    if len(parts) != 3:
-        return None
-    try:
-        return int(parts[1], 16)
-    except ValueError:
-        return None
+import math
 
 
 def candidate_traces(store, account: str, region: str, start: float, end: float,
@@ -28,12 +16,13 @@ def candidate_traces(store, account: str, region: str, start: float, end: float,
     """(trace id, time of its first matching event) in order of that time."""
     found: dict[str, float] = {}
     if range_type == "TraceId":
-        for row in store.iter_segments(account, region, start - _TRACE_ID_SLACK, end + _TRACE_ID_SLACK):
-            if row.trace_id in found:
-                continue
-            at = trace_id_time(row.trace_id)
-            if at is not None and int(start) <= at <= end:
-                found[row.trace_id] = row.start_time
+        # Trace ids sort by their time (8 lowercase hex digits after "1-"), so the range is a
+        # range of the trace id index; whole seconds, as the id has them.
+        low, high = f"1-{math.floor(start):08x}-", f"1-{math.floor(end) + 1:08x}-"
+        rows = store.db.query(
+            "SELECT trace_id, MIN(start_time) FROM segments WHERE trace_id >= ? AND trace_id < ? "
+            "AND account = ? AND region = ? GROUP BY trace_id", (low, high, account, region))
+        found.update(rows)
     elif range_type == "Event":
         for row in store.iter_segments(account, region, start, end):
             found.setdefault(row.trace_id, row.start_time)
