@@ -31,6 +31,7 @@ _TRACE_ID = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}\Z")
 _NAME = re.compile(r"[\w\s.:/%&#=+\\\-@]+\Z")
 _OBJECT_FIELDS = ("http", "aws", "sql", "annotations", "metadata", "service", "cause")
 _BOOLEAN_FIELDS = ("error", "fault", "throttle", "in_progress")
+_ANNOTATION_TYPES = (str, bool, int, float)  # annotations index strings, numbers and booleans
 
 
 class Rejected(Exception):
@@ -50,68 +51,69 @@ class Rejected(Exception):
         return out
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+# Documents come from json.loads, so exact types suffice (and a bool is not a number here).
+_NUMBER = (int, float)
 
 
 def _check(doc, trace_id: str | None, top: bool) -> None:
     """Raise ``Rejected`` for the first problem of ``doc`` (a segment or subsegment)."""
-    if not isinstance(doc, dict):
+    if type(doc) is not dict:
         raise Rejected("InvalidSegment")
-    seg_id = doc.get("id")
+    get = doc.get
+    seg_id = get("id")
     if seg_id is None:
         raise Rejected("MissingId")
-    if not isinstance(seg_id, str) or not _HEX16.match(seg_id):
+    if type(seg_id) is not str or not _HEX16.match(seg_id):
         raise Rejected("InvalidId")
+    kind = get("type")
     if top:
-        if "trace_id" not in doc:
+        doc_trace = get("trace_id")
+        if doc_trace is None:
             raise Rejected("MissingTraceId", seg_id)
-        if not isinstance(doc["trace_id"], str) or not _TRACE_ID.match(doc["trace_id"]):
+        if type(doc_trace) is not str or not _TRACE_ID.match(doc_trace):
             raise Rejected("InvalidTraceId", seg_id)
-        if doc.get("type") == "subsegment":
-            parent = doc.get("parent_id")
+        parent = get("parent_id")
+        if kind == "subsegment":
             if parent is None:
                 raise Rejected("MissingParentId", seg_id)
-            if not isinstance(parent, str) or not _HEX16.match(parent):
-                raise Rejected("InvalidParentId", seg_id)
-        elif "type" in doc:
+        elif kind is not None:
             raise Rejected("InvalidType", seg_id)
+        if parent is not None and (type(parent) is not str or not _HEX16.match(parent)):
+            raise Rejected("InvalidParentId", seg_id)
     elif "trace_id" in doc and doc["trace_id"] != trace_id:
         raise Rejected("InvalidTraceId", seg_id)
-    if top and "parent_id" in doc and doc.get("type") != "subsegment":
-        parent = doc["parent_id"]
-        if not isinstance(parent, str) or not _HEX16.match(parent):
-            raise Rejected("InvalidParentId", seg_id)
-    name = doc.get("name")
+    name = get("name")
     if name is None:
         raise Rejected("MissingName", seg_id)
-    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH or not _NAME.match(name):
+    if type(name) is not str or not 1 <= len(name) <= MAX_NAME_LENGTH or not _NAME.match(name):
         raise Rejected("InvalidName", seg_id)
-    start = doc.get("start_time")
+    start = get("start_time")
     if start is None:
         raise Rejected("MissingStartTime", seg_id)
-    if not _number(start) or start < 0:
+    if type(start) not in _NUMBER or start < 0:
         raise Rejected("InvalidStartTime", seg_id)
     for field in _BOOLEAN_FIELDS:
-        if field in doc and not isinstance(doc[field], bool):
+        value = get(field)
+        if value is not None and type(value) is not bool:
             raise Rejected("InvalidSegment", seg_id)
-    end = doc.get("end_time")
+    end = get("end_time")
     if end is None:
-        if doc.get("in_progress") is not True:
+        if get("in_progress") is not True:
             raise Rejected("MissingEndTime", seg_id)
-    elif not _number(end) or end < start:
+    elif type(end) not in _NUMBER or end < start:
         raise Rejected("InvalidEndTime", seg_id)
     for field in _OBJECT_FIELDS:
-        if field in doc and not isinstance(doc[field], dict):
+        value = get(field)
+        if value is not None and type(value) is not dict:
             raise Rejected("InvalidSegment", seg_id)
-    annotations = doc.get("annotations")
+    annotations = get("annotations")
     if annotations:
         for value in annotations.values():
-            if not (isinstance(value, (str, bool)) or _number(value)):
+            if type(value) not in _ANNOTATION_TYPES:
                 raise Rejected("InvalidAnnotation", seg_id)
-    children = doc.get("subsegments")
+    children = get("subsegments")
     if children is not None:
-        if not isinstance(children, list):
+        if type(children) is not list:
             raise Rejected("InvalidSegment", seg_id)
         for child in children:
             try:
@@ -125,6 +127,12 @@ def parse_documents(text) -> list[dict]:
     """The validated documents one ``TraceSegmentDocuments`` entry (or daemon datagram body)
     holds: one segment/subsegment, or the members of an array of subsegments. Raises
     ``Rejected`` for the whole entry."""
+    return [doc for doc, _ in parse_with_text(text)]
+
+
+def parse_with_text(text) -> list[tuple[dict, str | None]]:
+    """As ``parse_documents``, each document with its JSON text when the entry was that one
+    document (stored as sent, saving a re-encoding on the ingestion path), else None."""
     if not isinstance(text, (str, bytes)):
         raise Rejected("InvalidSegment")
     size = len(text.encode() if isinstance(text, str) else text)
@@ -142,4 +150,6 @@ def parse_documents(text) -> list[dict]:
         if isinstance(doc, list) and isinstance(item, dict) and item.get("type") != "subsegment":
             raise Rejected("InvalidType", item.get("id") if isinstance(item.get("id"), str) else None)
         _check(item, item.get("trace_id") if isinstance(item, dict) else None, top=True)
-    return docs
+    if isinstance(doc, list):
+        return [(item, None) for item in docs]
+    return [(doc, text.decode() if isinstance(text, bytes) else text)]

@@ -91,7 +91,7 @@ def _http_status(doc: dict) -> int | None:
     return None
 
 
-def _row_values(account: str, region: str, doc: dict, received: float) -> tuple:
+def _row_values(account: str, region: str, doc: dict, received: float, text: str | None = None) -> tuple:
     end = doc.get("end_time")
     return (
         account, region, doc["trace_id"], doc["id"], doc.get("parent_id"),
@@ -102,7 +102,7 @@ def _row_values(account: str, region: str, doc: dict, received: float) -> tuple:
         1 if doc.get("error") is True else 0,
         1 if doc.get("fault") is True else 0,
         1 if doc.get("throttle") is True else 0,
-        _http_status(doc), received, json.dumps(doc, separators=(",", ":")),
+        _http_status(doc), received, text if text is not None else json.dumps(doc, separators=(",", ":")),
     )
 
 
@@ -112,12 +112,17 @@ class SegmentStore:
     def __init__(self, db: "Database"):
         self.db = db
 
-    def add(self, account: str, region: str, docs: list[dict], received: float) -> None:
+    def add(self, account: str, region: str, docs: list[dict], received: float,
+            texts: list[str | None] | None = None) -> None:
         """Store validated documents (each with trace_id, id, name, start_time) in one
-        statement; a document whose trace id and id are already stored replaces it."""
+        statement; a document whose trace id and id are already stored replaces it.
+        ``texts``, when given, holds each document's JSON text as sent (None: encode it)."""
         if not docs:
             return
-        rows = [_row_values(account, region, d, received) for d in docs]
+        if texts is None:
+            rows = [_row_values(account, region, d, received) for d in docs]
+        else:
+            rows = [_row_values(account, region, d, received, t) for d, t in zip(docs, texts)]
         with self.db.transaction():  # one commit for the batch, also outside the event loop
             self.db.executemany(_UPSERT, rows)
 

@@ -12,11 +12,13 @@ import asyncio
 import json
 import logging
 
-from overcast.services.xray.segment_documents import Rejected, parse_documents
+from overcast.services.xray.segment_documents import Rejected, parse_with_text
 
 log = logging.getLogger("overcast.xray.daemon")
 
 _HEADER = {"format": "json", "version": 1}
+# The header as the SDKs write it, compared as bytes before any JSON parsing
+_HEADERS_AS_SENT = frozenset((b'{"format": "json", "version": 1}', b'{"format":"json","version":1}'))
 
 
 class DaemonCounters:
@@ -39,6 +41,8 @@ def split_datagram(data: bytes) -> bytes | None:
     header, sep, body = data.partition(b"\n")
     if not sep:
         return None
+    if header in _HEADERS_AS_SENT:
+        return body
     try:
         if json.loads(header) != _HEADER:
             return None
@@ -51,9 +55,10 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
     """Receives datagrams and hands the valid documents to ``store`` in batches."""
 
     def __init__(self, store_batch, counters: DaemonCounters):
-        self.store_batch = store_batch  # fn(list[dict]) storing one batch
+        self.store_batch = store_batch  # fn(docs, texts) storing one batch
         self.counters = counters
         self.pending: list[dict] = []
+        self.pending_texts: list[str | None] = []
         self._flush_scheduled = False
         self.loop = asyncio.get_running_loop()
 
@@ -65,12 +70,14 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
             counters.malformed += 1
             return
         try:
-            docs = parse_documents(body)
-        except Rejected:
+            parsed = parse_with_text(body)
+        except (Rejected, UnicodeDecodeError):
             counters.rejected += 1
             return
-        counters.segments += len(docs)
-        self.pending.extend(docs)
+        counters.segments += len(parsed)
+        for doc, text in parsed:
+            self.pending.append(doc)
+            self.pending_texts.append(text)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self.flush)
@@ -78,10 +85,11 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
     def flush(self) -> None:
         self._flush_scheduled = False
         batch, self.pending = self.pending, []
+        texts, self.pending_texts = self.pending_texts, []
         if not batch:
             return
         try:
-            self.store_batch(batch)
+            self.store_batch(batch, texts)
         except Exception:  # noqa: BLE001 - a storage failure must not stop the listener
             log.exception("storing %d segments received over UDP failed", len(batch))
 
