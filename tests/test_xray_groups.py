@@ -96,3 +96,15 @@ def test_resource_policies(xray):
         xray.delete_resource_policy(PolicyName="sns", PolicyRevisionId="1")
     xray.delete_resource_policy(PolicyName="sns", PolicyRevisionId="2")
     assert len(xray.list_resource_policies()["ResourcePolicies"]) == 4
+
+
+def test_filter_expressions_are_checked(xray):
+    for bad in ('service("web"', "responsetime >", "AND fault"):
+        with pytest.raises(xray.exceptions.InvalidRequestException) as info:
+            xray.create_group(GroupName="g", FilterExpression=bad)
+        assert info.value.response["Error"]["Message"].startswith("Invalid filter expression")
+    xray.create_group(GroupName="g", FilterExpression="fault")
+    with pytest.raises(xray.exceptions.InvalidRequestException):
+        xray.update_group(GroupName="g", FilterExpression="(error")
+    assert xray.get_group(GroupName="g")["Group"]["FilterExpression"] == "fault"
+    assert xray.get_groups()["Groups"][0]["GroupName"] == "g"

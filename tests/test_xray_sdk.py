@@ -136,3 +136,15 @@ def test_only_sampled_calls_record_a_segment(xray, aws_client, server, targets):
     sqs.send_message(QueueUrl=targets[0], MessageBody="traced")
     [trace] = wait_for(xray, [trace_id], lambda t: True)
     assert [d["parent_id"] for d in _documents(trace)] == ["0000000000000003"]
+
+
+def test_the_service_graph_shows_the_app_calling_s3_and_sqs(xray, server, targets):
+    xray.create_sampling_rule(SamplingRule=rule(1.0))
+    before = time.time() - 5
+    sampled = run_app(server, targets, 2)
+    wait_for(xray, sampled, lambda t: {"AWS::S3", "AWS::SQS"} <= {d.get("origin") for d in _documents(t)})
+    graph = xray.get_service_graph(StartTime=before, EndTime=time.time() + 5)
+    services = {s["ReferenceId"]: s for s in graph["Services"]}
+    app = next(s for s in services.values() if s["Name"] == "orders-app")
+    called = {(services[e["ReferenceId"]]["Name"], services[e["ReferenceId"]]["Type"]) for e in app["Edges"]}
+    assert {("S3", "AWS::S3"), ("SQS", "AWS::SQS")} <= called
