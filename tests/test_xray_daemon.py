@@ -103,3 +103,34 @@ def test_tcp_side_refuses_other_paths_and_bad_bodies(server):
     assert status == 400 and body["__type"] == "SerializationException"
     status, body = post(server, "/SamplingTargets", b"{}")
     assert status == 400 and body["__type"] == "InvalidRequestException"
+
+
+def test_port_setting_is_checked(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "overcast", "serve", "--data-dir", str(tmp_path / "d"),
+                             "--imds-port", "0"], capture_output=True, text=True, timeout=30,
+                            env={**os.environ, "OVERCAST_XRAY_PORT": "70000"})
+    assert result.returncode == 2
+    assert result.stderr == "overcast: OVERCAST_XRAY_PORT=70000 is out of range (0..65535)\n"
+
+
+def test_port_zero_turns_the_daemon_off_and_a_taken_port_leaves_the_api_serving(tmp_path):
+    from serverproc import ServerProcess, free_port
+
+    off = ServerProcess(str(tmp_path / "off"), "--xray-port", "0").start()
+    try:
+        assert "X-Ray daemon" not in "".join(off.output)
+    finally:
+        off.stop()
+    port = free_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", port))
+        proc = ServerProcess(str(tmp_path / "taken"), xray_port=port).start()
+        try:
+            assert f"X-Ray daemon NOT served on port {port}" in "".join(proc.output)
+            assert proc.get("/_overcast/health")
+        finally:
+            proc.stop()
