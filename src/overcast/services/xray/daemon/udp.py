@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 
 from overcast.services.xray.segment_documents import Rejected, parse_with_text
 
 log = logging.getLogger("overcast.xray.daemon")
+
+_REPORT_EVERY = 60.0  # seconds between log lines about dropped datagrams
 
 _HEADER = {"format": "json", "version": 1}
 # The header as the SDKs write it, compared as bytes before any JSON parsing
@@ -60,6 +63,7 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
         self.pending: list[dict] = []
         self.pending_texts: list[str | None] = []
         self._flush_scheduled = False
+        self._reported_at = 0.0
         self.loop = asyncio.get_running_loop()
 
     def datagram_received(self, data: bytes, addr) -> None:
@@ -68,11 +72,13 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
         body = split_datagram(data)
         if body is None:
             counters.malformed += 1
+            self._report_drops()
             return
         try:
             parsed = parse_with_text(body)
         except (Rejected, UnicodeDecodeError):
             counters.rejected += 1
+            self._report_drops()
             return
         counters.segments += len(parsed)
         for doc, text in parsed:
@@ -81,6 +87,16 @@ class SegmentDatagrams(asyncio.DatagramProtocol):
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self.flush)
+
+    def _report_drops(self) -> None:
+        """One log line a minute at most, so a noisy sender cannot flood the log."""
+        now = time.monotonic()
+        if now - self._reported_at < _REPORT_EVERY:
+            return
+        dropped = self.counters.malformed + self.counters.rejected
+        log.warning("X-Ray daemon: %d datagrams dropped so far (%d not in the daemon format, %d documents "
+                    "X-Ray refuses)", dropped, self.counters.malformed, self.counters.rejected)
+        self._reported_at = now
 
     def flush(self) -> None:
         self._flush_scheduled = False
