@@ -108,3 +108,13 @@ def test_filter_expressions_are_checked(xray):
         xray.update_group(GroupName="g", FilterExpression="(error")
     assert xray.get_group(GroupName="g")["Group"]["FilterExpression"] == "fault"
     assert xray.get_groups()["Groups"][0]["GroupName"] == "g"
+
+
+def test_a_policy_that_locks_the_caller_out_needs_the_bypass(xray):
+    lockout = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "xray:Put*", "Resource": "*"}]})
+    with pytest.raises(xray.exceptions.LockoutPreventionException):
+        xray.put_resource_policy(PolicyName="lock", PolicyDocument=lockout)
+    assert xray.list_resource_policies()["ResourcePolicies"] == []
+    put = xray.put_resource_policy(PolicyName="lock", PolicyDocument=lockout, BypassPolicyLockoutCheck=True)
+    assert put["ResourcePolicy"]["PolicyName"] == "lock"

@@ -2,14 +2,18 @@
 
 Limits (API reference): 5 policies per account, 5 KB each, names unique per account.
 Revision ids count up from 1 per policy; ``PolicyRevisionId`` makes a put or delete atomic
-(it must be the latest revision; ``0`` on a put means "only if it does not exist yet")."""
+(it must be the latest revision; ``0`` on a put means "only if it does not exist yet").
+Unless ``BypassPolicyLockoutCheck`` is set, a policy that denies the caller
+``xray:PutResourcePolicy`` is refused (it would lock the caller out of changing it again)."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 from overcast.services.xray.errors import (
-    InvalidPolicyRevisionId, MalformedPolicyDocument, PolicyCountLimitExceeded, PolicySizeLimitExceeded,
+    InvalidPolicyRevisionId, LockoutPrevention, MalformedPolicyDocument, PolicyCountLimitExceeded,
+    PolicySizeLimitExceeded,
 )
 from overcast.services.xray.validation import check_input
 
@@ -18,7 +22,7 @@ MAX_POLICY_BYTES = 5 * 1024
 _PAGE = 100
 
 
-def _check_document(text: str) -> None:
+def _check_document(text: str) -> dict:
     try:
         doc = json.loads(text)
     except ValueError:
@@ -35,6 +39,31 @@ def _check_document(text: str) -> None:
             raise MalformedPolicyDocument(message="Invalid policy document: missing required field Action")
         if "Principal" not in statement and "NotPrincipal" not in statement:
             raise MalformedPolicyDocument(message="Invalid policy document: missing required field Principal")
+    return doc
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _names_caller(principal, ctx) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    caller = {ctx.account, f"arn:aws:iam::{ctx.account}:root", ctx.principal_arn, "*"}
+    return any(p in caller for p in _listed(principal.get("AWS", [])))
+
+
+def _locks_out(document: dict, ctx) -> bool:
+    """Whether a statement of ``document`` denies the caller xray:PutResourcePolicy."""
+    for statement in _listed(document["Statement"]):
+        if statement.get("Effect") != "Deny" or not _names_caller(statement.get("Principal"), ctx):
+            continue
+        for action in _listed(statement.get("Action", [])):
+            if isinstance(action, str) and fnmatch.fnmatchcase("xray:putresourcepolicy", action.lower()):
+                return True
+    return False
 
 
 def _record(row) -> dict:
@@ -54,7 +83,10 @@ class ResourcePolicyOperations:
         name, document = params["PolicyName"], params["PolicyDocument"]
         if len(document.encode()) > MAX_POLICY_BYTES:
             raise PolicySizeLimitExceeded(message="Policy document size exceeds the maximum of 5120 bytes")
-        _check_document(document)
+        parsed = _check_document(document)
+        if not params.get("BypassPolicyLockoutCheck") and _locks_out(parsed, ctx):
+            raise LockoutPrevention(message="The resource policy would prevent the caller from making "
+                                            "subsequent PutResourcePolicy requests")
         current = self._policy_row(ctx, name)
         wanted = params.get("PolicyRevisionId")
         if wanted is not None:
