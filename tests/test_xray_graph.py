@@ -119,3 +119,27 @@ def test_insight_summaries_of_a_group_are_empty_without_insights(xray):
     with pytest.raises(ClientError) as raised:
         xray.get_insight_summaries(GroupName="missing", StartTime=now - 3600, EndTime=now)
     assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+def test_service_graph_follows_segments_that_arrive_later(xray, server):
+    now = float(int(time.time()))
+    trace_id = f"1-{int(now) - 20:08x}-{'ab' * 12}"
+    call = {"id": "a" * 16, "name": "late", "namespace": "remote", "start_time": now - 19.9, "end_time": now - 19.5}
+    root = {"trace_id": trace_id, "id": "b" * 16, "name": "front", "start_time": now - 20, "end_time": now - 19,
+            "subsegments": [call]}
+    xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(root)])
+    window = {"StartTime": now - 60, "EndTime": now}
+    nodes = _by_name(xray.get_service_graph(**window)["Services"])
+    assert nodes["late"]["State"] == "unknown" and nodes["late"]["Type"] == "remote"  # inferred until it reports
+
+    callee = {"trace_id": trace_id, "id": "c" * 16, "parent_id": call["id"], "name": "late", "origin": "AWS::EC2::Instance",
+              "start_time": now - 19.8, "end_time": now - 19.6, "error": True}
+    xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(callee)])
+    services = xray.get_service_graph(**window)["Services"]
+    nodes = _by_name(services)
+    assert (nodes["late"]["State"], nodes["late"]["Type"]) == ("active", "AWS::EC2::Instance")
+    assert nodes["late"]["SummaryStatistics"]["ErrorStatistics"]["OtherCount"] == 1
+    assert set(_edge_targets(nodes["front"], services)) == {"late"}
+
+    server.post("/_overcast/reset")
+    assert xray.get_service_graph(**window)["Services"] == []

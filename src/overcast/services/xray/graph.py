@@ -1,21 +1,55 @@
 """Service graphs: the nodes and edges of many traces merged, with their statistics.
 
-GetServiceGraph, GetTraceGraph and GetRetrievedTracesGraph all build one ``GraphBuilder``,
-feed it ``TraceView``s and read ``services()``: the Service shapes with ReferenceIds, Edges,
-SummaryStatistics, ResponseTimeHistogram and DurationHistogram.
+A trace is first reduced to its ``TraceGraph`` (per node and per edge, frozen statistics),
+which the service graph cache keeps; ``GraphBuilder`` merges any number of them and
+``services()`` gives the Service shapes with ReferenceIds, Edges, SummaryStatistics,
+ResponseTimeHistogram and DurationHistogram. GetServiceGraph, GetTraceGraph and the time
+series all read traces this way.
 """
 
 from __future__ import annotations
 
-from overcast.services.xray.statistics import Stats
+from overcast.services.xray.statistics import Stats, histogram
 from overcast.services.xray.trace_view import TraceView
 
 
-class _NodeTotals:
-    __slots__ = ("name", "type", "account_id", "inferred", "root", "stats", "durations", "edges")
+class TraceGraph:
+    """One trace's contribution to a graph: ``nodes`` is ((key, account, inferred, root,
+    frozen stats), ...), ``edges`` is ((source key, target key, frozen stats), ...)."""
 
-    def __init__(self, name, type_, account_id, inferred):
-        self.name, self.type, self.account_id, self.inferred = name, type_, account_id, inferred
+    __slots__ = ("trace_id", "starts", "duration", "nodes", "edges")
+
+    def __init__(self, view: TraceView):
+        self.trace_id = view.id
+        self.starts = tuple(sorted(s["start_time"] for s in view.segments if isinstance(s.get("start_time"), (int, float))))
+        self.duration = view.duration
+        entry = view.entry_point()
+        nodes = []
+        for node in view.nodes.values():
+            stats = Stats()
+            for doc in node.entities:
+                stats.add(doc)
+            nodes.append((node.key, node.account_id, node.inferred, entry is node, stats.frozen()))
+        self.nodes = tuple(nodes)
+        edges = []
+        for edge in view.edges.values():
+            stats = Stats()
+            for doc in edge.entities:
+                stats.add(doc)
+            edges.append((edge.source.key, edge.target.key, stats.frozen()))
+        self.edges = tuple(edges)
+
+    def starts_within(self, start: float, end: float) -> bool:
+        """Whether a segment of the trace starts in [start, end]."""
+        return any(start <= s <= end for s in self.starts)
+
+
+class _NodeTotals:
+    __slots__ = ("account_id", "inferred", "root", "stats", "durations", "edges")
+
+    def __init__(self):
+        self.account_id = None
+        self.inferred = True
         self.root = False
         self.stats = Stats()
         self.durations: dict[float, int] = {}
@@ -26,35 +60,34 @@ class GraphBuilder:
     def __init__(self):
         self._nodes: dict[tuple, _NodeTotals] = {}
 
-    def _totals(self, node) -> _NodeTotals:
-        totals = self._nodes.get(node.key)
+    def _totals(self, key: tuple) -> _NodeTotals:
+        totals = self._nodes.get(key)
         if totals is None:
-            totals = self._nodes[node.key] = _NodeTotals(node.name, node.type, node.account_id, node.inferred)
-        elif not node.inferred:
-            totals.inferred = False
-            totals.account_id = totals.account_id or node.account_id
+            totals = self._nodes[key] = _NodeTotals()
         return totals
 
-    def add(self, view: TraceView) -> None:
-        entry = view.entry_point()
-        duration = view.duration
-        for node in view.nodes.values():
-            totals = self._totals(node)
-            for doc in node.entities:
-                totals.stats.add(doc)
-            if entry is node:
+    def add(self, trace: TraceGraph | TraceView) -> None:
+        if isinstance(trace, TraceView):
+            trace = TraceGraph(trace)
+        bucket = round(trace.duration, 3) if trace.duration is not None else None
+        for key, account_id, inferred, root, frozen in trace.nodes:
+            totals = self._totals(key)
+            totals.stats.merge(frozen)
+            if not inferred:
+                totals.inferred = False
+            if account_id and not totals.account_id:
+                totals.account_id = account_id
+            if root:
                 totals.root = True
-            if duration is not None:
-                bucket = round(duration, 3)
+            if bucket is not None:
                 totals.durations[bucket] = totals.durations.get(bucket, 0) + 1
-        for edge in view.edges.values():
-            source = self._totals(edge.source)
-            self._totals(edge.target)
-            stats = source.edges.get(edge.target.key)
+        for source, target, frozen in trace.edges:
+            edges = self._totals(source).edges
+            stats = edges.get(target)
             if stats is None:
-                stats = source.edges[edge.target.key] = Stats()
-            for doc in edge.entities:
-                stats.add(doc)
+                stats = edges[target] = Stats()
+                self._totals(target)
+            stats.merge(frozen)
 
     def services(self, window: tuple[float, float] | None = None) -> list[dict]:
         """The Service list; ``window`` (start, end) stands for every node's and edge's time
@@ -64,13 +97,13 @@ class GraphBuilder:
         out = []
         for key in keys:
             totals = self._nodes[key]
-            service = {"ReferenceId": refs[key], "Name": totals.name, "Names": [totals.name],
-                       "Root": totals.root,
+            name, type_ = key
+            service = {"ReferenceId": refs[key], "Name": name, "Names": [name], "Root": totals.root,
                        "State": "unknown" if totals.inferred else "active"}
             if totals.account_id:
                 service["AccountId"] = totals.account_id
-            if totals.type:
-                service["Type"] = totals.type
+            if type_:
+                service["Type"] = type_
             _times(service, totals.stats, window)
             edges = []
             for target, stats in sorted(totals.edges.items(), key=lambda item: refs[item[0]]):
@@ -81,7 +114,7 @@ class GraphBuilder:
                 edges.append(edge)
             service["Edges"] = edges
             service["SummaryStatistics"] = totals.stats.summary()
-            service["DurationHistogram"] = [{"Value": v, "Count": c} for v, c in sorted(totals.durations.items())]
+            service["DurationHistogram"] = histogram(totals.durations)
             service["ResponseTimeHistogram"] = totals.stats.histogram_entries()
             out.append(service)
         return out

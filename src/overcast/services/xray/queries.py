@@ -11,14 +11,17 @@ from datetime import datetime
 from overcast.services.xray.errors import InvalidRequest
 from overcast.services.xray.filters import Evaluator, parse_filter
 from overcast.services.xray.graph import GraphBuilder
+from overcast.services.xray.graph_cache import GraphCache
 from overcast.services.xray.summaries import trace_summary
 from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.validation import check_input
-from overcast.services.xray.windows import candidate_traces
+from overcast.services.xray.windows import candidate_traces, load_traces
 
 # Summaries per GetTraceSummaries page.
 SUMMARIES_PAGE = 100
+# Traces whose documents are loaded together while scanning for a page.
+_SCAN_BATCH = 200
 
 
 def epoch(value) -> float:
@@ -60,6 +63,14 @@ class QueryOperations:
 
     # shared helpers -----------------------------------------------------------------------
 
+    @property
+    def graph_cache(self) -> GraphCache:
+        """The per-trace graph summaries, following this provider's database."""
+        cache = getattr(self, "_graph_cache", None)
+        if cache is None or cache.db is not self.db:
+            cache = self._graph_cache = GraphCache(self.db)
+        return cache
+
     def _evaluator(self, ctx) -> Evaluator:
         def group_tree(field: str, value: str):
             store = self.groups_store
@@ -85,31 +96,35 @@ class QueryOperations:
         check_input("GetTraceSummaries", params)
         start, end = _window(params)
         tree = parse_filter(params["FilterExpression"]) if params.get("FilterExpression") else None
-        offset = _page_offset(params.get("NextToken"))
+        position = _page_offset(params.get("NextToken"))
         range_type = params.get("TimeRangeType") or "TraceId"
         rate = 1.0
         strategy = params.get("SamplingStrategy") or {}
         if params.get("Sampling") and strategy.get("Value") is not None:
             rate = float(strategy["Value"])
         evaluator = self._evaluator(ctx)
-        candidates = candidate_traces(self.segments, ctx.account, ctx.region, start, end, range_type)
-        matched = []
-        for trace_id, event_time in candidates:
-            if rate < 1.0 and not _sampled(trace_id, rate):
-                continue
-            docs = self.segments.trace_docs(ctx.account, ctx.region, trace_id)
-            view = TraceView(trace_id, docs)
-            if tree is None or evaluator.matches(tree, view):
-                matched.append((view, len(docs), event_time))
-        page = matched[offset:offset + SUMMARIES_PAGE]
-        out = {
-            "TraceSummaries": [trace_summary(view, revision, event_time if range_type == "Event" else None)
-                               for view, revision, event_time in page],
-            "ApproximateTime": min(end, self.clock.now()),
-            "TracesProcessedCount": len(candidates),
-        }
-        if offset + SUMMARIES_PAGE < len(matched):
-            out["NextToken"] = _page_token(offset + SUMMARIES_PAGE)
+        candidates = candidate_traces(self.db, ctx.account, ctx.region, start, end, range_type)
+        # Scan the candidates in time order from where the previous page stopped, until a page
+        # is full: the token is the scan position, so no page scans what another did.
+        page, scanned = [], 0
+        while position < len(candidates) and len(page) < SUMMARIES_PAGE:
+            batch = candidates[position:position + _SCAN_BATCH]
+            documents = load_traces(self.db, ctx.account, ctx.region,
+                                     [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)])
+            for trace_id, event_time in batch:
+                position += 1
+                scanned += 1
+                docs = documents.get(trace_id)
+                if docs:
+                    view = TraceView(trace_id, docs)
+                    if tree is None or evaluator.matches(tree, view):
+                        page.append(trace_summary(view, len(docs), event_time if range_type == "Event" else None))
+                        if len(page) == SUMMARIES_PAGE:
+                            break
+        out = {"TraceSummaries": page, "ApproximateTime": min(end, self.clock.now()),
+               "TracesProcessedCount": scanned}
+        if position < len(candidates):
+            out["NextToken"] = _page_token(position)
         return out
 
     def get_trace_graph(self, ctx, params: dict) -> dict:
@@ -125,11 +140,15 @@ class QueryOperations:
         check_input("GetServiceGraph", params)
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
-        evaluator = self._evaluator(ctx)
         builder = GraphBuilder()
-        for view in self._views(ctx, start, end):
-            if tree is None or evaluator.matches(tree, view):
-                builder.add(view)
+        if tree is None:
+            for trace in self.graph_cache.traces(ctx.account, ctx.region, start, end):
+                builder.add(trace)
+        else:  # a group's expression reads whole documents
+            evaluator = self._evaluator(ctx)
+            for view in self._views(ctx, start, end):
+                if evaluator.matches(tree, view):
+                    builder.add(view)
         return {"StartTime": start, "EndTime": end, "Services": builder.services((start, end)),
                 "ContainsOldGroupVersions": False}
 
@@ -156,11 +175,8 @@ class QueryOperations:
         return {"InsightSummaries": []}
 
     def _views(self, ctx, start: float, end: float):
-        """The traces with a segment starting in [start, end], each from the rows in that
-        window (a trace's documents outside the window are not part of the window's graph)."""
-        by_trace: dict[str, list[dict]] = {}
-        for row in self.segments.iter_segments(ctx.account, ctx.region, start, end):
-            by_trace.setdefault(row.trace_id, []).append(row.doc)
-        for trace_id, docs in by_trace.items():
+        """The whole traces with a segment starting in [start, end]."""
+        trace_ids = dict.fromkeys(row.trace_id for row in self.segments.iter_segments(ctx.account, ctx.region, start, end))
+        for trace_id, docs in load_traces(self.db, ctx.account, ctx.region, list(trace_ids)).items():
             yield TraceView(trace_id, docs)
 

@@ -1,6 +1,9 @@
 """Request counts and timings as X-Ray aggregates them for a node or an edge: OkCount,
 ErrorStatistics (throttles apart), FaultStatistics, TotalCount, TotalResponseTime, and the
-response-time histogram (values to the millisecond, as the service graph reports them)."""
+response-time histogram (values to the millisecond, as the service graph reports them).
+
+A ``Stats`` is built from documents, frozen into a small tuple (``frozen()``) that the service
+graph cache keeps per trace, and merged back (``merge``) when a graph is asked for."""
 
 from __future__ import annotations
 
@@ -21,16 +24,13 @@ class Stats:
         progress has no outcome yet and is not counted."""
         if doc.get("in_progress") is True:
             return
-        self.add_values(doc.get("fault") is True, doc.get("error") is True, doc.get("throttle") is True,
-                        doc.get("start_time"), doc.get("end_time"))
-
-    def add_values(self, fault: bool, error: bool, throttle: bool, start, end) -> None:
+        start, end = doc.get("start_time"), doc.get("end_time")
         self.total += 1
-        if fault:
+        if doc.get("fault") is True:
             self.fault += 1
-        elif throttle:
+        elif doc.get("throttle") is True:
             self.throttle += 1
-        elif error:
+        elif doc.get("error") is True:
             self.error_other += 1
         else:
             self.ok += 1
@@ -42,6 +42,26 @@ class Stats:
                 bucket = round(elapsed, 3)
                 self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
                 self.end = end if self.end is None else max(self.end, end)
+
+    def frozen(self) -> tuple:
+        return (self.ok, self.throttle, self.error_other, self.fault, self.total, self.total_time,
+                self.start, self.end, tuple(self.histogram.items()))
+
+    def merge(self, frozen: tuple) -> None:
+        ok, throttle, error_other, fault, total, total_time, start, end, histogram = frozen
+        self.ok += ok
+        self.throttle += throttle
+        self.error_other += error_other
+        self.fault += fault
+        self.total += total
+        self.total_time += total_time
+        if start is not None and (self.start is None or start < self.start):
+            self.start = start
+        if end is not None and (self.end is None or end > self.end):
+            self.end = end
+        counts = self.histogram
+        for value, count in histogram:
+            counts[value] = counts.get(value, 0) + count
 
     def summary(self) -> dict:
         """The ServiceStatistics / EdgeStatistics shape."""
