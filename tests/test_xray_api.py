@@ -78,7 +78,11 @@ BAD = [
     ({"id": "0123456789abcdef", "name": "bad<name>", "trace_id": new_trace_id(), "start_time": 1.0, "end_time": 2.0},
      "InvalidName", True),
     ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "end_time": 2.0}, "MissingStartTime", True),
+    ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "start_time": float("nan"), "end_time": 2.0},
+     "InvalidStartTime", True),
     ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "start_time": 1.0}, "MissingEndTime", True),
+    ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "start_time": 1.0, "end_time": float("inf")},
+     "InvalidEndTime", True),
     ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "start_time": 3.0, "end_time": 2.0},
      "InvalidEndTime", True),
     ({"id": "0123456789abcdef", "name": "a", "trace_id": new_trace_id(), "start_time": 1.0, "end_time": 2.0,
@@ -88,7 +92,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("doc,code,has_id", BAD, ids=[b[1] for b in BAD])
+@pytest.mark.parametrize("doc,code,has_id", BAD, ids=[f"{i}-{b[1]}" for i, b in enumerate(BAD)])
 def test_bad_documents_come_back_unprocessed_with_the_reason(xray, doc, code, has_id):
     good = segment()
     out = xray.put_trace_segments(TraceSegmentDocuments=[dumps(doc), dumps(good)])
@@ -121,6 +125,13 @@ def test_missing_documents_parameter_is_invalid_request(endpoint, server):
     payload = json.loads(body)
     assert payload.get("Message", payload.get("message")) == ("1 validation error detected: Value null at 'traceSegmentDocuments' "
                                            "failed to satisfy constraint: Member must not be null")
+
+
+def test_odd_values_outside_the_rules_are_kept(xray):
+    doc = segment(http={"response": {"status": 10 ** 30}}, start_time=10 ** 12, end_time=10 ** 12 + 1)
+    assert xray.put_trace_segments(TraceSegmentDocuments=[dumps(doc)])["UnprocessedTraceSegments"] == []
+    stored = json.loads(xray.batch_get_traces(TraceIds=[doc["trace_id"]])["Traces"][0]["Segments"][0]["Document"])
+    assert stored["http"]["response"]["status"] == 10 ** 30
 
 
 def test_batch_get_traces_takes_at_most_five_ids(xray):

@@ -21,6 +21,7 @@ Rules (X-Ray Developer Guide, "Segment documents"):
 from __future__ import annotations
 
 import json
+import math
 import re
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # X-Ray: "Segment document size: 64 kB"
@@ -90,7 +91,7 @@ def _check(doc, trace_id: str | None, top: bool) -> None:
     start = get("start_time")
     if start is None:
         raise Rejected("MissingStartTime", seg_id)
-    if type(start) not in _NUMBER or start < 0:
+    if type(start) not in _NUMBER or not 0 <= start < math.inf:  # NaN fails both
         raise Rejected("InvalidStartTime", seg_id)
     for field in _BOOLEAN_FIELDS:
         value = get(field)
@@ -100,7 +101,7 @@ def _check(doc, trace_id: str | None, top: bool) -> None:
     if end is None:
         if get("in_progress") is not True:
             raise Rejected("MissingEndTime", seg_id)
-    elif type(end) not in _NUMBER or end < start:
+    elif type(end) not in _NUMBER or not start <= end < math.inf:
         raise Rejected("InvalidEndTime", seg_id)
     for field in _OBJECT_FIELDS:
         value = get(field)
@@ -149,7 +150,10 @@ def parse_with_text(text) -> list[tuple[dict, str | None]]:
     for item in docs:
         if isinstance(doc, list) and isinstance(item, dict) and item.get("type") != "subsegment":
             raise Rejected("InvalidType", item.get("id") if isinstance(item.get("id"), str) else None)
-        _check(item, item.get("trace_id") if isinstance(item, dict) else None, top=True)
+        try:
+            _check(item, item.get("trace_id") if isinstance(item, dict) else None, top=True)
+        except RecursionError:  # subsegments nested deeper than anything can read back
+            raise Rejected("InvalidSegment", seg_id) from None
     if isinstance(doc, list):
         return [(item, None) for item in docs]
     return [(doc, text.decode() if isinstance(text, bytes) else text)]

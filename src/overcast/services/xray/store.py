@@ -86,7 +86,7 @@ def _http_status(doc: dict) -> int | None:
         response = http.get("response")
         if isinstance(response, dict):
             status = response.get("status")
-            if isinstance(status, int) and not isinstance(status, bool):
+            if type(status) is int and 0 <= status <= 999:  # an HTTP status; anything else is not indexed
                 return status
     return None
 
