@@ -9,7 +9,7 @@ series all read traces this way.
 
 from __future__ import annotations
 
-from overcast.services.xray.statistics import Stats, histogram
+from overcast.services.xray.statistics import Stats, freeze, histogram
 from overcast.services.xray.trace_view import TraceView
 
 
@@ -24,20 +24,9 @@ class TraceGraph:
         self.starts = tuple(sorted(s["start_time"] for s in view.segments if isinstance(s.get("start_time"), (int, float))))
         self.duration = view.duration
         entry = view.entry_point()
-        nodes = []
-        for node in view.nodes.values():
-            stats = Stats()
-            for doc in node.entities:
-                stats.add(doc)
-            nodes.append((node.key, node.account_id, node.inferred, entry is node, stats.frozen()))
-        self.nodes = tuple(nodes)
-        edges = []
-        for edge in view.edges.values():
-            stats = Stats()
-            for doc in edge.entities:
-                stats.add(doc)
-            edges.append((edge.source.key, edge.target.key, stats.frozen()))
-        self.edges = tuple(edges)
+        self.nodes = tuple((node.key, node.account_id, node.inferred, entry is node, freeze(node.entities))
+                           for node in view.nodes.values())
+        self.edges = tuple((edge.source.key, edge.target.key, freeze(edge.entities)) for edge in view.edges.values())
 
     def starts_within(self, start: float, end: float) -> bool:
         """Whether a segment of the trace starts in [start, end]."""

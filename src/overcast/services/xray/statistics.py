@@ -2,8 +2,8 @@
 ErrorStatistics (throttles apart), FaultStatistics, TotalCount, TotalResponseTime, and the
 response-time histogram (values to the millisecond, as the service graph reports them).
 
-A ``Stats`` is built from documents, frozen into a small tuple (``frozen()``) that the service
-graph cache keeps per trace, and merged back (``merge``) when a graph is asked for."""
+``freeze(docs)`` reduces documents to a small tuple that the service graph cache keeps per
+trace; ``Stats.merge`` adds such tuples up when a graph is asked for."""
 
 from __future__ import annotations
 
@@ -43,10 +43,6 @@ class Stats:
                 self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
                 self.end = end if self.end is None else max(self.end, end)
 
-    def frozen(self) -> tuple:
-        return (self.ok, self.throttle, self.error_other, self.fault, self.total, self.total_time,
-                self.start, self.end, tuple(self.histogram.items()))
-
     def merge(self, frozen: tuple) -> None:
         ok, throttle, error_other, fault, total, total_time, start, end, histogram = frozen
         self.ok += ok
@@ -76,6 +72,43 @@ class Stats:
 
     def histogram_entries(self) -> list[dict]:
         return histogram(self.histogram)
+
+
+def freeze(docs: list[dict]) -> tuple:
+    """``Stats`` of ``docs``, frozen, in one pass (the service graph cache reduces every
+    stored trace with this, so it avoids building a Stats per node)."""
+    ok = throttle = error_other = fault = total = 0
+    total_time = 0.0
+    first = last = None
+    counts: dict[float, int] = {}
+    for doc in docs:
+        get = doc.get
+        if get("in_progress") is True:
+            continue
+        total += 1
+        if get("fault") is True:
+            fault += 1
+        elif get("throttle") is True:
+            throttle += 1
+        elif get("error") is True:
+            error_other += 1
+        else:
+            ok += 1
+        start, end = get("start_time"), get("end_time")
+        if start.__class__ in _NUMBERS:
+            if first is None or start < first:
+                first = start
+            if end.__class__ in _NUMBERS:
+                elapsed = end - start
+                total_time += elapsed
+                bucket = round(elapsed, 3)
+                counts[bucket] = counts.get(bucket, 0) + 1
+                if last is None or end > last:
+                    last = end
+    return (ok, throttle, error_other, fault, total, total_time, first, last, tuple(counts.items()))
+
+
+_NUMBERS = (int, float)
 
 
 def histogram(counts: dict[float, int]) -> list[dict]:

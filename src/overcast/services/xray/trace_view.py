@@ -25,18 +25,15 @@ class Node:
     """A service in a trace, and the documents that stand for it (its segments, or for an
     inferred node the client subsegments that called it)."""
 
-    __slots__ = ("name", "type", "account_id", "inferred", "entities")
+    __slots__ = ("name", "type", "key", "account_id", "inferred", "entities")
 
     def __init__(self, name: str, type_: str | None, account_id: str | None, inferred: bool):
         self.name = name
         self.type = type_
+        self.key = (name, type_)
         self.account_id = account_id
         self.inferred = inferred
         self.entities: list[dict] = []
-
-    @property
-    def key(self) -> tuple:
-        return (self.name, self.type)
 
     def service_id(self) -> dict:
         """The ServiceId shape."""
