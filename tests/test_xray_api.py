@@ -134,9 +134,13 @@ def test_odd_values_outside_the_rules_are_kept(xray):
     assert stored["http"]["response"]["status"] == 10 ** 30
 
 
-def test_batch_get_traces_takes_at_most_five_ids(xray):
-    with pytest.raises(xray.exceptions.InvalidRequestException):
+def test_batch_get_traces_takes_at_most_five_ids_and_no_token(xray):
+    with pytest.raises(xray.exceptions.InvalidRequestException) as info:
         xray.batch_get_traces(TraceIds=[new_trace_id() for _ in range(6)])
+    assert info.value.response["Error"]["Message"] == "Exceeding maximum query size: 5"
+    with pytest.raises(xray.exceptions.InvalidRequestException) as info:
+        xray.batch_get_traces(TraceIds=[new_trace_id()], NextToken="")
+    assert info.value.response["Error"]["Message"] == "NextToken is currently not supported"
 
 
 def test_put_telemetry_records_is_accepted(xray):

@@ -8,7 +8,8 @@ from overcast.services.xray.errors import InvalidRequest
 from overcast.services.xray.ingestion import ingest
 from overcast.services.xray.validation import check_input
 
-# BatchGetTraces: "up to 5 trace IDs" per call (API reference, TraceIds).
+# BatchGetTraces takes at most 5 trace ids and no NextToken (observed answers:
+# "Exceeding maximum query size: 5", "NextToken is currently not supported").
 MAX_BATCH_TRACE_IDS = 5
 
 
@@ -39,7 +40,9 @@ class TraceOperations:
         check_input("BatchGetTraces", params)
         trace_ids = params["TraceIds"]
         if len(trace_ids) > MAX_BATCH_TRACE_IDS:
-            raise InvalidRequest(message=f"Cannot request more than {MAX_BATCH_TRACE_IDS} trace IDs at once.")
+            raise InvalidRequest(message=f"Exceeding maximum query size: {MAX_BATCH_TRACE_IDS}")
+        if params.get("NextToken") is not None:
+            raise InvalidRequest(message="NextToken is currently not supported")
         traces, unprocessed = [], []
         for trace_id in dict.fromkeys(trace_ids):
             docs = self.segments.trace_docs(ctx.account, ctx.region, trace_id)
