@@ -38,6 +38,17 @@ def test_group_lifecycle(xray):
         xray.list_tags_for_resource(ResourceARN=arn)
 
 
+def test_default_is_reserved_and_missing_groups_are_not_found(xray):
+    for name in ("Default", "default"):
+        with pytest.raises(xray.exceptions.InvalidRequestException) as info:
+            xray.create_group(GroupName=name)
+        assert info.value.response["Error"]["Message"] == "The default group name is reserved"
+    for call in (xray.get_group, xray.delete_group):
+        with pytest.raises(xray.exceptions.InvalidRequestException) as info:
+            call(GroupName="missing")
+        assert info.value.response["Error"]["Message"] == "Group not found"
+
+
 def test_notifications_need_insights(xray):
     with pytest.raises(xray.exceptions.InvalidRequestException):
         xray.create_group(GroupName="g", InsightsConfiguration={"NotificationsEnabled": True})

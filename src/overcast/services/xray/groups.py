@@ -1,5 +1,7 @@
 """Groups: Create/Get/Update/Delete/GetGroups. A group is a named filter expression (checked
-with the query side's parser when it is there), with its insights settings and tags."""
+with the query side's parser when it is there), with its insights settings and tags. The name
+``default`` (any case) is X-Ray's own and cannot be created; a missing group is
+InvalidRequestException "Group not found", as X-Ray answers."""
 
 from __future__ import annotations
 
@@ -94,6 +96,8 @@ class GroupOperations:
         if expression is not None:
             check_filter_expression(expression)
         insights = _insights(params.get("InsightsConfiguration"))
+        if name.lower() == "default":  # X-Ray's own group of all traces
+            raise InvalidRequest(message="The default group name is reserved")
         if self.groups_store.by_name(ctx.account, ctx.region, name) is not None:
             raise InvalidRequest(message="Group already exists")
         group = {"GroupName": name, "GroupARN": group_arn(ctx.region, ctx.account, name, _new_group_id())}
