@@ -143,3 +143,27 @@ def test_service_graph_follows_segments_that_arrive_later(xray, server):
 
     server.post("/_overcast/reset")
     assert xray.get_service_graph(**window)["Services"] == []
+
+
+def test_cached_graph_agrees_with_reading_every_document(xray):
+    """The per-minute cache (no group) and the document path (a group holding every trace)
+    give the same graph for windows that cover whole minutes, parts of minutes and traces
+    reaching across a window's start."""
+    now = float(int(time.time()) // 60 * 60)  # a minute boundary
+    docs = []
+    for i in range(40):
+        start = now - 300 + i * 7.3
+        trace = fixture_traces(start)
+        for name, trace_docs in trace.items():
+            for doc in trace_docs:
+                doc["trace_id"] = f"1-{int(start):08x}-{i:012x}{abs(hash(name)) % 10**12:012x}"
+                docs.append(json.dumps(doc))
+    for i in range(0, len(docs), 100):
+        assert xray.put_trace_segments(TraceSegmentDocuments=docs[i:i + 100])["UnprocessedTraceSegments"] == []
+    xray.create_group(GroupName="everything", FilterExpression="service()")
+    for start, end in ((now - 300, now), (now - 240, now - 120), (now - 227.5, now - 61.2), (now - 13.5, now + 60),
+                       (now - 300.5, now - 299.5)):
+        cached = xray.get_service_graph(StartTime=start, EndTime=end)["Services"]
+        read = xray.get_service_graph(StartTime=start, EndTime=end, GroupName="everything")["Services"]
+        assert cached == read, (start - now, end - now)
+        assert cached  # every window holds some traces

@@ -78,6 +78,22 @@ class GraphBuilder:
                 self._totals(target)
             stats.merge(frozen)
 
+    def absorb(self, other: "GraphBuilder") -> None:
+        """Add everything another builder holds (a cached aggregate of many traces)."""
+        for key, theirs in other._nodes.items():
+            mine = self._totals(key)
+            mine.stats.absorb(theirs.stats)
+            mine.inferred = mine.inferred and theirs.inferred
+            mine.account_id = mine.account_id or theirs.account_id
+            mine.root = mine.root or theirs.root
+            for value, count in theirs.durations.items():
+                mine.durations[value] = mine.durations.get(value, 0) + count
+            for target, stats in theirs.edges.items():
+                edge = mine.edges.get(target)
+                if edge is None:
+                    edge = mine.edges[target] = Stats()
+                edge.absorb(stats)
+
     def services(self, window: tuple[float, float] | None = None) -> list[dict]:
         """The Service list; ``window`` (start, end) stands for every node's and edge's time
         range when given (GetServiceGraph), else each one's own first start and last end."""

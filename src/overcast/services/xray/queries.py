@@ -140,11 +140,10 @@ class QueryOperations:
         check_input("GetServiceGraph", params)
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
-        builder = GraphBuilder()
         if tree is None:
-            for trace in self.graph_cache.traces(ctx.account, ctx.region, start, end):
-                builder.add(trace)
+            builder = self.graph_cache.graph(ctx.account, ctx.region, start, end)
         else:  # a group's expression reads whole documents
+            builder = GraphBuilder()
             evaluator = self._evaluator(ctx)
             for view in self._views(ctx, start, end):
                 if evaluator.matches(tree, view):
