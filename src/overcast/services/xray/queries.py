@@ -130,10 +130,8 @@ class QueryOperations:
     def get_trace_graph(self, ctx, params: dict) -> dict:
         check_input("GetTraceGraph", params)
         builder = GraphBuilder()
-        for trace_id in dict.fromkeys(params["TraceIds"]):
-            docs = self.segments.trace_docs(ctx.account, ctx.region, trace_id)
-            if docs:
-                builder.add(TraceView(trace_id, docs))
+        for trace_id, docs in load_traces(self.db, ctx.account, ctx.region, params["TraceIds"]).items():
+            builder.add(TraceView(trace_id, docs))
         return {"Services": builder.services()}
 
     def get_service_graph(self, ctx, params: dict) -> dict:
@@ -175,7 +173,7 @@ class QueryOperations:
 
     def _views(self, ctx, start: float, end: float):
         """The whole traces with a segment starting in [start, end]."""
-        trace_ids = dict.fromkeys(row.trace_id for row in self.segments.iter_segments(ctx.account, ctx.region, start, end))
-        for trace_id, docs in load_traces(self.db, ctx.account, ctx.region, list(trace_ids)).items():
+        trace_ids = [t for t, _ in candidate_traces(self.db, ctx.account, ctx.region, start, end, "Event")]
+        for trace_id, docs in load_traces(self.db, ctx.account, ctx.region, trace_ids).items():
             yield TraceView(trace_id, docs)
 
