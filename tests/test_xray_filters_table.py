@@ -180,3 +180,43 @@ def test_invalid_filter_expression_is_refused_with_invalid_request(expression):
         parse_filter(expression)
     assert raised.value.code == "InvalidRequestException"
     assert raised.value.message.startswith("Invalid filter expression")
+
+
+_PIECES = ['service(', 'edge(', 'id(', 'name:', 'type:', '"web"', '"backend"', '"AWS::SQS::Queue"', ')', '{', '}',
+           ',', 'fault', 'error', 'ok', 'partial', 'throttle', 'responsetime', 'duration', 'http.status', 'http.url',
+           'user', 'annotation.tier', 'annotation[account]', 'rootcause.fault.service', 'rootcause.responsetime.entity',
+           'coverage', 'group.name', '=', '!=', '<', '>=', 'CONTAINS', 'BEGINSWITH', 'AND', 'OR', '!', '(', '5', '-2.5',
+           'true', 'false', '"x"', '"', '\\', '[', ']', ':', '#', '1e400', 'é']
+
+
+def test_random_expressions_either_parse_and_evaluate_or_are_refused():
+    """Whatever a client sends, the answer is a match result or InvalidRequestException."""
+    import random
+
+    rng = random.Random(19)
+    evaluator = Evaluator(lambda field, value: None)
+    views = [TraceView(docs[0]["trace_id"], [dict(d) for d in docs]) for docs in TRACES.values()]
+    parsed = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 9)))
+        try:
+            tree = parse_filter(text)
+        except AwsError as exc:
+            assert exc.code == "InvalidRequestException"
+            continue
+        parsed += 1
+        for view in views:
+            assert evaluator.matches(tree, view) in (True, False)
+    assert parsed > 30  # enough of them parse for the evaluation half to be exercised
+
+
+@pytest.mark.parametrize("expression", ["(" * 5000 + "ok" + ")" * 5000, "!" * 5000 + "ok"])
+def test_deeply_nested_expression_is_refused_not_crashed(expression):
+    with pytest.raises(AwsError) as raised:
+        parse_filter(expression)
+    assert raised.value.code == "InvalidRequestException"
+
+
+def test_long_flat_expression_parses():
+    tree = parse_filter(" AND ".join(["ok"] * 3000))
+    assert Evaluator().matches(tree, TraceView("1-00000000-000000000000000000000001", TRACES["ok_get"])) is True

@@ -163,3 +163,11 @@ def test_fixed_rate_sampling_returns_a_subset(xray, stored):
     assert _names(every, traces) == set(traces)
     unsampled = _summaries(xray, base, Sampling=False, SamplingStrategy={"Name": "FixedRate", "Value": 0.0})
     assert _names(unsampled, traces) == set(traces)
+
+
+@pytest.mark.parametrize("expression", ["(" * 3000 + "ok" + ")" * 3000, 'annotation.x = "\u00e9\\"', "\u0000", "1e999 > duration"])
+def test_hostile_filter_expressions_get_invalid_request_not_500(xray, expression):
+    with pytest.raises(ClientError) as raised:
+        xray.get_trace_summaries(StartTime=time.time() - 60, EndTime=time.time(), FilterExpression=expression)
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -20,6 +20,10 @@ from overcast.services.xray.filters.keywords import (
 )
 from overcast.services.xray.filters.lexer import FilterSyntaxError, Token, tokenize
 
+# Parentheses, "!" and blocks nest at most this deep: deeper input is refused before the
+# recursive descent (and the evaluator's walk) could run out of stack.
+MAX_NESTING = 100
+
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=", "CONTAINS", "BEGINSWITH", "ENDSWITH")
 _OPERATORS_BY_TYPE = {STRING: STRING_OPERATORS, NUMBER: NUMBER_OPERATORS, BOOLEAN: BOOLEAN_OPERATORS,
                       ANY: _COMPARISONS}
@@ -34,6 +38,7 @@ class _Parser:
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
         # The keywords valid where the parser is: the trace's, or a root-cause block's fields.
         self.scope: dict[str, str] | None = None
 
@@ -90,10 +95,16 @@ class _Parser:
         return items[0] if len(items) == 1 else ast.And(tuple(items))
 
     def unary(self):
-        if self.at("op", "!"):
-            self.take()
-            return ast.Not(self.unary())
-        return self.primary()
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FilterSyntaxError(f"expression nested more than {MAX_NESTING} deep", self.tok.position)
+        try:
+            if self.at("op", "!"):
+                self.take()
+                return ast.Not(self.unary())
+            return self.primary()
+        finally:
+            self.depth -= 1
 
     def primary(self):
         if self.at("op", "("):
