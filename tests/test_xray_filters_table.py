@@ -220,3 +220,17 @@ def test_deeply_nested_expression_is_refused_not_crashed(expression):
 def test_long_flat_expression_parses():
     tree = parse_filter(" AND ".join(["ok"] * 3000))
     assert Evaluator().matches(tree, TraceView("1-00000000-000000000000000000000001", TRACES["ok_get"])) is True
+
+
+def test_parent_ids_in_a_loop_do_not_hang_root_causes():
+    """Two segments each claiming a subsegment of the other as parent, all faulting."""
+    base = 1_700_000_000.0
+    a = {"trace_id": "1-6553f100-00000000000000000000000a", "id": "a" * 16, "name": "a", "parent_id": "d" * 16,
+         "start_time": base, "end_time": base + 1, "fault": True,
+         "subsegments": [{"id": "c" * 16, "name": "call-b", "start_time": base, "end_time": base + 1, "fault": True}]}
+    b = {"trace_id": a["trace_id"], "id": "b" * 16, "name": "b", "parent_id": "c" * 16,
+         "start_time": base, "end_time": base + 1, "fault": True,
+         "subsegments": [{"id": "d" * 16, "name": "call-a", "start_time": base, "end_time": base + 1, "fault": True}]}
+    view = TraceView(a["trace_id"], [a, b])
+    for expression in ("rootcause.fault.service { name = \"a\" OR name = \"b\" }", "rootcause.responsetime.entity { coverage > 0 }"):
+        assert Evaluator().matches(parse_filter(expression), view) is True

@@ -10,12 +10,10 @@ segment itself shows the problem.
 
 from __future__ import annotations
 
-from overcast.services.xray.trace_view import Node, TraceView, inferred_identity, response_time
-
-_CLIENT_NAMESPACES = ("aws", "remote")
+from overcast.services.xray.trace_view import CLIENT_NAMESPACES, Node, TraceView, inferred_identity, response_time
 
 
-def _children(view: TraceView, entity: dict, downstream: dict) -> list[dict]:
+def _children(entity: dict, downstream: dict) -> list[dict]:
     kids = [c for c in entity.get("subsegments") or () if isinstance(c, dict)]
     kids.extend(downstream.get(entity.get("id"), ()))
     return kids
@@ -50,18 +48,20 @@ def _chain(view: TraceView, pick) -> list[dict] | None:
         start = next((e for e in view.entities() if pick([e]) is not None), None)
     if start is None:
         return None
-    chain = [start]
+    chain, seen = [start], {id(start)}
     while True:
-        nxt = pick(_children(view, chain[-1], downstream))
+        # Parent ids can form a loop (documents are sent by clients): never revisit one.
+        nxt = pick([c for c in _children(chain[-1], downstream) if id(c) not in seen])
         if nxt is None:
             return chain
         chain.append(nxt)
+        seen.add(id(nxt))
 
 
 def _service(view: TraceView, chain: list[dict], entity_fields) -> dict:
     last = chain[-1]
     owner: Node = view.owner.get(last.get("id"))
-    is_call = last.get("namespace") in _CLIENT_NAMESPACES and not any(
+    is_call = last.get("namespace") in CLIENT_NAMESPACES and not any(
         s.get("parent_id") == last.get("id") for s in view.segments)
     if is_call:
         name, type_ = inferred_identity(last)

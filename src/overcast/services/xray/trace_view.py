@@ -18,7 +18,8 @@ from urllib.parse import urlparse
 
 from overcast.services.xray.traces import _whole_segments
 
-_CLIENT_NAMESPACES = ("aws", "remote")
+# Subsegments that stand for a call to another service (an AWS API, an HTTP endpoint).
+CLIENT_NAMESPACES = ("aws", "remote")
 
 
 class Node:
@@ -140,7 +141,7 @@ class TraceView:
         for seg in self.segments:
             source = self.owner[seg["id"]] if "id" in seg else None
             for sub in walk(seg):
-                if sub is seg or sub.get("namespace") not in _CLIENT_NAMESPACES or sub.get("id") in called:
+                if sub is seg or sub.get("namespace") not in CLIENT_NAMESPACES or sub.get("id") in called:
                     continue
                 name, type_ = inferred_identity(sub)
                 target = self._node(name, type_, _account_of(sub), True)
