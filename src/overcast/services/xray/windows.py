@@ -38,16 +38,22 @@ def candidate_traces(db, account: str, region: str, start: float, end: float,
 _CHUNK = 500
 
 
-def load_traces(db, account: str, region: str, trace_ids: list[str]) -> dict[str, list[dict]]:
-    """trace id -> all its stored documents, for many traces in a few queries (by the trace id
-    index; the order of documents within a trace does not matter to TraceView)."""
-    out: dict[str, list[dict]] = {}
+def trace_rows(db, account: str, region: str, trace_ids: list[str]):
+    """(trace id, received, document text) of every stored document of the given traces, in a
+    few queries by the trace id index."""
     ids = list(dict.fromkeys(trace_ids))
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        rows = db.query(f"SELECT trace_id, doc FROM segments WHERE trace_id IN ({marks}) AND account = ? AND region = ?",
-                        (*chunk, account, region))
-        for trace_id, doc in rows:
-            out.setdefault(trace_id, []).append(json.loads(doc))
+        yield from db.query(
+            f"SELECT trace_id, received, doc FROM segments WHERE trace_id IN ({marks}) AND account = ? AND region = ?",
+            (*chunk, account, region))
+
+
+def load_traces(db, account: str, region: str, trace_ids: list[str]) -> dict[str, list[dict]]:
+    """trace id -> all its stored documents (the order of documents within a trace does not
+    matter to TraceView)."""
+    out: dict[str, list[dict]] = {}
+    for trace_id, _, doc in trace_rows(db, account, region, trace_ids):
+        out.setdefault(trace_id, []).append(json.loads(doc))
     return out
