@@ -171,3 +171,14 @@ def test_hostile_filter_expressions_get_invalid_request_not_500(xray, expression
         xray.get_trace_summaries(StartTime=time.time() - 60, EndTime=time.time(), FilterExpression=expression)
     assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_queries_through_the_aws_cli(aws_cli, stored):
+    base, traces = stored
+    window = ["--start-time", str(int(base - 5)), "--end-time", str(int(base + 30))]
+    found = aws_cli("xray", "get-trace-summaries", *window, "--filter-expression", 'service("backend") { fault }')
+    assert [s["Id"] for s in found["TraceSummaries"]] == [traces["fault_post"][0]["trace_id"]]
+    graph = aws_cli("xray", "get-service-graph", *window)
+    assert {"web", "backend", "orders"} <= {s["Name"] for s in graph["Services"]}
+    refused = aws_cli("xray", "get-trace-summaries", *window, "--filter-expression", "responsetime >", check=False)
+    assert refused.returncode != 0 and "InvalidRequestException" in refused.stderr
