@@ -234,3 +234,14 @@ def test_parent_ids_in_a_loop_do_not_hang_root_causes():
     view = TraceView(a["trace_id"], [a, b])
     for expression in ("rootcause.fault.service { name = \"a\" OR name = \"b\" }", "rootcause.responsetime.entity { coverage > 0 }"):
         assert Evaluator().matches(parse_filter(expression), view) is True
+
+
+def test_a_call_to_an_unreadable_url_is_named_by_its_subsegment():
+    base = 1_700_000_000.0
+    root = {"trace_id": "1-6553f100-00000000000000000000000b", "id": "e" * 16, "name": "web", "start_time": base,
+            "end_time": base + 1, "subsegments": [{"id": "f" * 16, "name": "odd", "namespace": "remote",
+                                                   "start_time": base, "end_time": base + 0.5,
+                                                   "http": {"request": {"url": "http://[::1"}}}]}
+    view = TraceView(root["trace_id"], [root])
+    assert ("odd", "remote") in view.nodes
+    assert Evaluator().matches(parse_filter('edge("web", "odd")'), view) is True

@@ -94,10 +94,18 @@ def inferred_identity(sub: dict) -> tuple[str, str]:
         return name, f"AWS::{name}"
     http = sub.get("http") if isinstance(sub.get("http"), dict) else {}
     request = http.get("request") if isinstance(http.get("request"), dict) else {}
-    url = request.get("url")
-    if isinstance(url, str) and urlparse(url).hostname:
-        return urlparse(url).hostname, "remote"
-    return name, "remote"
+    host = _host(request.get("url"))
+    return (host, "remote") if host else (name, "remote")
+
+
+def _host(url) -> str | None:
+    """The host of a URL a client recorded; None when there is none or it cannot be read."""
+    if not isinstance(url, str):
+        return None
+    try:
+        return urlparse(url).hostname
+    except ValueError:  # "http://[::1" and the like: recorded as sent, named by the subsegment
+        return None
 
 
 class TraceView:
