@@ -24,7 +24,8 @@ def _exceptions(entity: dict) -> list[dict]:
     if not isinstance(cause, dict):
         return []
     out = []
-    for exc in cause.get("exceptions") or ():
+    exceptions = cause.get("exceptions")
+    for exc in exceptions if isinstance(exceptions, list) else ():
         if isinstance(exc, dict):
             item = {}
             if isinstance(exc.get("type"), str):

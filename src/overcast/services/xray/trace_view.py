@@ -139,7 +139,9 @@ class TraceView:
 
     def _build(self) -> None:
         for seg in self.segments:
-            node = self._node(str(seg.get("name", "")), seg.get("origin"), _account_of(seg), False)
+            origin = seg.get("origin")
+            node = self._node(str(seg.get("name", "")), origin if isinstance(origin, str) else None,
+                              _account_of(seg), False)
             node.entities.append(seg)
             for entity in walk(seg):
                 if "id" in entity:
