@@ -87,3 +87,23 @@ def test_cache_follows_arrivals_replacements_expiry_reset_and_clock(store):
     assert _cached(cache) == []
     _add(store, traces["error_404"], received=10.0)
     assert _cached(cache) == _expected(store) and _names(_cached(cache)) == {"web"}
+
+
+def test_async_refresh_reduces_in_a_thread_and_agrees(store):
+    import asyncio
+
+    traces = fixture_traces(BASE)
+    cache = GraphCache(store.db)
+    for n, name in enumerate(traces):
+        _add(store, traces[name], received=100.0 + n)
+
+    async def both():
+        # two queries at once: one refresh, both answers complete
+        return await asyncio.gather(cache.graph_async(ACCOUNT, REGION, *WINDOW), cache.graph_async(ACCOUNT, REGION, *WINDOW))
+
+    first, second = asyncio.run(both())
+    assert first.services(WINDOW) == second.services(WINDOW) == _expected(store)
+    assert cache.full_loads == 1
+    _add(store, [dict(traces["ok_get"][0], error=True)], received=500.0)
+    assert asyncio.run(cache.graph_async(ACCOUNT, REGION, *WINDOW)).services(WINDOW) == _expected(store)
+    assert cache.full_loads == 1

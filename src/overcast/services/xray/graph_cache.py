@@ -12,13 +12,15 @@ The cache follows the ``segments`` table through its ``received`` column (indexe
   dropped, those received partly before it are recomputed, the others stay.
 
 It lives in memory: after a restart the first query fills it, decoding every stored document
-once.
+once. The database is read on the caller's thread; decoding and reducing the documents (the
+long part) runs in a worker thread for ``graph_async``, so a cold query does not hold the event
+loop (and every other request) for its whole length.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
 
 from overcast.services.xray.graph import GraphBuilder, TraceGraph
 from overcast.services.xray.trace_view import TraceView
@@ -50,7 +52,7 @@ class _Bucket:
 class GraphCache:
     def __init__(self, db):
         self.db = db
-        self._lock = threading.Lock()
+        self._lock = asyncio.Lock()
         self._oldest = None
         self._newest = None
         self._newest_count = 0
@@ -62,58 +64,87 @@ class GraphCache:
         self._placed: dict[tuple, tuple[int, float, float, int]] = {}
 
     def graph(self, account: str, region: str, start: float, end: float) -> GraphBuilder:
-        """The merged graph of the traces with a segment starting in [start, end]."""
+        """The merged graph of the traces with a segment starting in [start, end] (all work
+        on the calling thread)."""
+        for _ in range(_MAX_ROUNDS):
+            plan = self._plan()
+            if plan is None:
+                break
+            self._apply(plan, _reduce(plan.rows))
+        return self._merged(account, region, start, end)
+
+    async def graph_async(self, account: str, region: str, start: float, end: float) -> GraphBuilder:
+        """As ``graph``, decoding in a worker thread; one refresh at a time."""
+        async with self._lock:
+            for _ in range(_MAX_ROUNDS):
+                plan = self._plan()
+                if plan is None:
+                    break
+                try:
+                    reduced = await asyncio.to_thread(_reduce, plan.rows)
+                except BaseException:
+                    self._clear()  # the removed traces were not put back: start over next time
+                    raise
+                self._apply(plan, reduced)
+            return self._merged(account, region, start, end)
+
+    def _merged(self, account: str, region: str, start: float, end: float) -> GraphBuilder:
         out = GraphBuilder()
-        with self._lock:
-            self._refresh()
-            for minute, bucket in self._buckets.get((account, region), {}).items():
-                first, last = minute * _BUCKET_SECONDS, (minute + 1) * _BUCKET_SECONDS
-                if first > end or bucket.latest_start < start or not bucket.traces:
-                    continue
-                if start <= first and last <= end:  # every trace here starts inside the window
-                    out.absorb(bucket.summed())
-                    continue
-                for trace in bucket.traces.values():
-                    if trace.starts_within(start, end):
-                        out.add(trace)
+        for minute, bucket in self._buckets.get((account, region), {}).items():
+            first, last = minute * _BUCKET_SECONDS, (minute + 1) * _BUCKET_SECONDS
+            if first > end or bucket.latest_start < start or not bucket.traces:
+                continue
+            if start <= first and last <= end:  # every trace here starts inside the window
+                out.absorb(bucket.summed())
+                continue
+            for trace in bucket.traces.values():
+                if trace.starts_within(start, end):
+                    out.add(trace)
         return out
 
     # keeping up with the table -------------------------------------------------------------
 
-    def _refresh(self) -> None:
+    def _plan(self) -> "_Plan | None":
+        """Compare the table with what the cache was built from; the rows to (re)reduce, the
+        traces they replace already removed, or None when the cache is up to date."""
         oldest, newest, total = self.db.query_one("SELECT MIN(received), MAX(received), COUNT(*) FROM segments")
         if oldest is None or self._oldest is None or (self._newest is not None and oldest > self._newest):
             self._clear()  # empty, first use, or everything known deleted: start over
         stale = self._forget_before(oldest) if self._newest is not None and oldest > self._oldest else set()
         self._oldest = oldest
         if newest is None:
-            return
+            return None
         newest_count = self.db.query_one("SELECT COUNT(*) FROM segments WHERE received = ?", (newest,))[0]
         if self._newest is not None:
             # (a frozen test clock can repeat a time: the count at the newest time tells)
             received_since = newest != self._newest or newest_count != self._newest_count
-            changed = set(stale)
-            if received_since:
-                changed.update(self.db.query(
-                    "SELECT DISTINCT account, region, trace_id FROM segments WHERE received >= ?", (self._newest,)))
-            self._reload(changed)
-            if self._documents != total:
-                # documents arrived with an older receive time than known ones (the cloud clock
-                # was set back), so the steps above could not see them: start over
+            if not received_since and not stale:
+                if self._documents == total:
+                    return None
+                # documents arrived with an older receive time than known ones (the cloud
+                # clock was set back), so the steps above cannot see them: start over
                 self._clear()
         if self._newest is None:
             self.full_loads += 1
-            self._load(self.db.query("SELECT account, region, trace_id, received, doc FROM segments"))
-        self._newest, self._newest_count = newest, newest_count
-
-    def _reload(self, keys: set[tuple]) -> None:
-        for key in keys:
+            rows = self.db.query("SELECT account, region, trace_id, received, doc FROM segments")
+            return _Plan(rows, newest, newest_count)
+        changed = set(stale)
+        if received_since:
+            changed.update(self.db.query(
+                "SELECT DISTINCT account, region, trace_id FROM segments WHERE received >= ?", (self._newest,)))
+        for key in changed:
             self._remove(key)
         by_scope: dict[tuple, list[str]] = {}
-        for account, region, trace_id in keys:
+        for account, region, trace_id in changed:
             by_scope.setdefault((account, region), []).append(trace_id)
-        self._load((account, region, t, received, doc) for (account, region), ids in by_scope.items()
-                   for t, received, doc in trace_rows(self.db, account, region, ids))
+        rows = [(account, region, t, received, doc) for (account, region), ids in by_scope.items()
+                for t, received, doc in trace_rows(self.db, account, region, ids)]
+        return _Plan(rows, newest, newest_count)
+
+    def _apply(self, plan: "_Plan", reduced: list[tuple]) -> None:
+        for key, trace, first, last, count in reduced:
+            self._put(key, trace, first, last, count)
+        self._newest, self._newest_count = plan.newest, plan.newest_count
 
     def _clear(self) -> None:
         self._buckets.clear()
@@ -131,16 +162,6 @@ class GraphCache:
             elif first < oldest:
                 stale.add(key)
         return stale
-
-    def _load(self, rows) -> None:
-        traces: dict[tuple, list] = {}
-        for account, region, trace_id, received, doc in rows:
-            entry = traces.setdefault((account, region, trace_id), [[], received, received])
-            entry[0].append(json.loads(doc))
-            entry[1], entry[2] = min(entry[1], received), max(entry[2], received)
-        for key, (docs, first, last) in traces.items():
-            count = len(docs)
-            self._put(key, TraceGraph(TraceView(key[2], docs)), first, last, count)
 
     def _remove(self, key: tuple) -> None:
         placed = self._placed.pop(key, None)
@@ -166,3 +187,27 @@ class GraphCache:
         bucket.traces[trace.trace_id] = trace
         bucket.latest_start = max(bucket.latest_start, trace.starts[-1])
         bucket.aggregate = None
+
+
+# Refresh rounds per query: documents arriving during a refresh are picked up by the next round
+# (or the next query).
+_MAX_ROUNDS = 3
+
+
+class _Plan:
+    __slots__ = ("rows", "newest", "newest_count")
+
+    def __init__(self, rows: list, newest: float, newest_count: int):
+        self.rows, self.newest, self.newest_count = rows, newest, newest_count
+
+
+def _reduce(rows) -> list[tuple]:
+    """(key, TraceGraph, first received, last received, documents) per trace of ``rows``
+    ((account, region, trace id, received, document text)): pure, so it can run in a thread."""
+    traces: dict[tuple, list] = {}
+    for account, region, trace_id, received, doc in rows:
+        entry = traces.setdefault((account, region, trace_id), [[], received, received])
+        entry[0].append(json.loads(doc))
+        entry[1], entry[2] = min(entry[1], received), max(entry[2], received)
+    return [(key, TraceGraph(TraceView(key[2], docs)), first, last, len(docs))
+            for key, (docs, first, last) in traces.items()]

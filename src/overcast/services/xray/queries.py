@@ -134,12 +134,12 @@ class QueryOperations:
             builder.add(TraceView(trace_id, docs))
         return {"Services": builder.services()}
 
-    def get_service_graph(self, ctx, params: dict) -> dict:
+    async def get_service_graph(self, ctx, params: dict) -> dict:
         check_input("GetServiceGraph", params)
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
         if tree is None:
-            builder = self.graph_cache.graph(ctx.account, ctx.region, start, end)
+            builder = await self.graph_cache.graph_async(ctx.account, ctx.region, start, end)
         else:  # a group's expression reads whole documents
             builder = GraphBuilder()
             evaluator = self._evaluator(ctx)
