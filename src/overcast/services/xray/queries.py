@@ -4,19 +4,20 @@ time-series statistics, insights): one mixin, ``QueryOperations``, composed into
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import datetime
 
 from overcast.services.xray.errors import InvalidRequest
-from overcast.services.xray.filters import Evaluator, parse_filter
+from overcast.services.xray.filters import Evaluator, ast, parse_filter
 from overcast.services.xray.graph import GraphBuilder
 from overcast.services.xray.graph_cache import GraphCache
 from overcast.services.xray.summaries import trace_summary
 from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.validation import check_input
-from overcast.services.xray.windows import candidate_traces, load_traces
+from overcast.services.xray.windows import candidate_traces, load_traces, trace_rows
 
 # Summaries per GetTraceSummaries page.
 SUMMARIES_PAGE = 100
@@ -52,6 +53,37 @@ def _page_offset(token: str | None) -> int:
     return offset
 
 
+def _group_refs(tree) -> list[tuple[str, str]]:
+    """The (field, value) of every group reference in a parsed expression."""
+    if isinstance(tree, ast.GroupRef):
+        return [(tree.field, tree.value)]
+    if isinstance(tree, (ast.And, ast.Or)):
+        return [ref for item in tree.items for ref in _group_refs(item)]
+    if isinstance(tree, ast.Not):
+        return _group_refs(tree.item)
+    return []
+
+
+def _summarize(batch: list, rows: list, tree, evaluator: Evaluator, wanted: int, with_event_time: bool):
+    """(summaries, candidates used) for a batch of candidates and their stored rows: pure, so
+    it runs in a worker thread. Stops after ``wanted`` matches."""
+    documents: dict[str, list[dict]] = {}
+    for trace_id, _, doc in rows:
+        documents.setdefault(trace_id, []).append(json.loads(doc))
+    found, used = [], 0
+    for trace_id, event_time in batch:
+        used += 1
+        docs = documents.get(trace_id)
+        if not docs:
+            continue
+        view = TraceView(trace_id, docs)
+        if tree is None or evaluator.matches(tree, view):
+            found.append(trace_summary(view, len(docs), event_time if with_event_time else None))
+            if len(found) == wanted:
+                break
+    return found, used
+
+
 def _sampled(trace_id: str, rate: float) -> bool:
     """Deterministic per trace, so pages of one query agree on which traces are in."""
     return (int(trace_id[-8:], 16) / 0xFFFFFFFF) < rate
@@ -70,6 +102,19 @@ class QueryOperations:
         if cache is None or cache.db is not self.db:
             cache = self._graph_cache = GraphCache(self.db)
         return cache
+
+    def _resolved_evaluator(self, ctx, tree) -> Evaluator:
+        """An evaluator whose ``group.name``/``group.arn`` references are read now, so it
+        needs no database while it runs (in a worker thread)."""
+        lookup = self._evaluator(ctx).groups
+        resolved: dict[tuple, object] = {}
+        pending = [tree]
+        while pending:
+            for field, value in _group_refs(pending.pop()):
+                if (field, value) not in resolved:
+                    resolved[(field, value)] = lookup(field, value)
+                    pending.append(resolved[(field, value)])
+        return Evaluator(lambda field, value: resolved.get((field, value)))
 
     def _evaluator(self, ctx) -> Evaluator:
         def group_tree(field: str, value: str):
@@ -92,7 +137,7 @@ class QueryOperations:
 
     # operations ---------------------------------------------------------------------------
 
-    def get_trace_summaries(self, ctx, params: dict) -> dict:
+    async def get_trace_summaries(self, ctx, params: dict) -> dict:
         check_input("GetTraceSummaries", params)
         start, end = _window(params)
         tree = parse_filter(params["FilterExpression"]) if params.get("FilterExpression") else None
@@ -102,25 +147,21 @@ class QueryOperations:
         strategy = params.get("SamplingStrategy") or {}
         if params.get("Sampling") and strategy.get("Value") is not None:
             rate = float(strategy["Value"])
-        evaluator = self._evaluator(ctx)
+        evaluator = self._resolved_evaluator(ctx, tree)
         candidates = candidate_traces(self.db, ctx.account, ctx.region, start, end, range_type)
         # Scan the candidates in time order from where the previous page stopped, until a page
-        # is full: the token is the scan position, so no page scans what another did.
+        # is full: the token is the scan position, so no page scans what another did. The
+        # database is read here; decoding and matching run in a worker thread.
         page, scanned = [], 0
         while position < len(candidates) and len(page) < SUMMARIES_PAGE:
             batch = candidates[position:position + _SCAN_BATCH]
-            documents = load_traces(self.db, ctx.account, ctx.region,
-                                     [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)])
-            for trace_id, event_time in batch:
-                position += 1
-                scanned += 1
-                docs = documents.get(trace_id)
-                if docs:
-                    view = TraceView(trace_id, docs)
-                    if tree is None or evaluator.matches(tree, view):
-                        page.append(trace_summary(view, len(docs), event_time if range_type == "Event" else None))
-                        if len(page) == SUMMARIES_PAGE:
-                            break
+            rows = list(trace_rows(self.db, ctx.account, ctx.region,
+                                   [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]))
+            found, used = await asyncio.to_thread(
+                _summarize, batch, rows, tree, evaluator, SUMMARIES_PAGE - len(page), range_type == "Event")
+            page.extend(found)
+            position += used
+            scanned += used
         out = {"TraceSummaries": page, "ApproximateTime": min(end, self.clock.now()),
                "TracesProcessedCount": scanned}
         if position < len(candidates):
