@@ -67,9 +67,7 @@ def _group_refs(tree) -> list[tuple[str, str]]:
 def _summarize(batch: list, rows: list, tree, evaluator: Evaluator, wanted: int, with_event_time: bool):
     """(summaries, candidates used) for a batch of candidates and their stored rows: pure, so
     it runs in a worker thread. Stops after ``wanted`` matches."""
-    documents: dict[str, list[dict]] = {}
-    for trace_id, _, doc in rows:
-        documents.setdefault(trace_id, []).append(json.loads(doc))
+    documents = _documents(rows)
     found, used = [], 0
     for trace_id, event_time in batch:
         used += 1
@@ -182,15 +180,12 @@ class QueryOperations:
         if tree is None:
             builder = await self.graph_cache.graph_async(ctx.account, ctx.region, start, end)
         else:  # a group's expression reads whole documents
-            builder = GraphBuilder()
-            evaluator = self._evaluator(ctx)
-            for view in self._views(ctx, start, end):
-                if evaluator.matches(tree, view):
-                    builder.add(view)
+            rows = self._window_rows(ctx, start, end)
+            builder = await asyncio.to_thread(_group_graph, rows, tree, self._resolved_evaluator(ctx, tree))
         return {"StartTime": start, "EndTime": end, "Services": builder.services((start, end)),
                 "ContainsOldGroupVersions": False}
 
-    def get_time_series_service_statistics(self, ctx, params: dict) -> dict:
+    async def get_time_series_service_statistics(self, ctx, params: dict) -> dict:
         check_input("GetTimeSeriesServiceStatistics", params)
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
@@ -199,10 +194,14 @@ class QueryOperations:
         period = params.get("Period") or 60
         if period % 60:
             raise InvalidRequest(message="Period must be a multiple of 60 seconds.")
-        evaluator = self._evaluator(ctx)
-        views = [v for v in self._views(ctx, start, end) if tree is None or evaluator.matches(tree, v)]
-        return {"TimeSeriesServiceStatistics": time_series(views, selector_tree, period, start, end),
-                "ContainsOldGroupVersions": False}
+        rows = self._window_rows(ctx, start, end)
+        evaluator = self._resolved_evaluator(ctx, tree)
+
+        def series():
+            views = [v for v in _views(rows) if tree is None or evaluator.matches(tree, v)]
+            return time_series(views, selector_tree, period, start, end)
+
+        return {"TimeSeriesServiceStatistics": await asyncio.to_thread(series), "ContainsOldGroupVersions": False}
 
     def get_insight_summaries(self, ctx, params: dict) -> dict:
         check_input("GetInsightSummaries", params)
@@ -218,9 +217,29 @@ class QueryOperations:
         # and the trace retrieval operations that read that log group answer 501.
         return {"Destination": "XRay", "Status": "ACTIVE"}
 
-    def _views(self, ctx, start: float, end: float):
-        """The whole traces with a segment starting in [start, end]."""
+    def _window_rows(self, ctx, start: float, end: float) -> list[tuple]:
+        """The stored rows (trace id, received, document) of the whole traces with a segment
+        starting in [start, end]."""
         trace_ids = [t for t, _ in candidate_traces(self.db, ctx.account, ctx.region, start, end, "Event")]
-        for trace_id, docs in load_traces(self.db, ctx.account, ctx.region, trace_ids).items():
-            yield TraceView(trace_id, docs)
+        return list(trace_rows(self.db, ctx.account, ctx.region, trace_ids))
 
+
+def _documents(rows: list[tuple]) -> dict[str, list[dict]]:
+    """trace id -> decoded documents, from stored rows (trace id, received, document text)."""
+    documents: dict[str, list[dict]] = {}
+    for trace_id, _, doc in rows:
+        documents.setdefault(trace_id, []).append(json.loads(doc))
+    return documents
+
+
+def _views(rows: list[tuple]):
+    for trace_id, docs in _documents(rows).items():
+        yield TraceView(trace_id, docs)
+
+
+def _group_graph(rows: list[tuple], tree, evaluator: Evaluator) -> GraphBuilder:
+    builder = GraphBuilder()
+    for view in _views(rows):
+        if evaluator.matches(tree, view):
+            builder.add(view)
+    return builder
