@@ -43,6 +43,7 @@ def serve(args) -> int:
     from overcast.gateway.http_protocol import guarded_protocol
     from overcast.gateway.wire_names import WireName
     from overcast.imds.server import ImdsListener
+    from overcast.services.xray.daemon.listener import XrayDaemonListener
 
     settings = Settings.from_env(
         host=args.host,
@@ -54,6 +55,7 @@ def serve(args) -> int:
         log_level=args.log_level,
         imds_port=args.imds_port,
         imds_v1=False if args.imds_v2_only else None,
+        xray_port=args.xray_port,
     )
     settings.validate()
     try:
@@ -68,6 +70,7 @@ def serve(args) -> int:
                             "(--port, OVERCAST_PORT)") from None
     app = create_app(settings)
     imds = ImdsListener(app.cloud, settings)
+    xray_daemon = XrayDaemonListener(app.cloud, settings)
 
     DATE = WireName(b"Date")
 
@@ -76,11 +79,17 @@ def serve(args) -> int:
             await super().startup(sockets=sockets)
             if not self.should_exit:
                 await imds.start()
+                await xray_daemon.start()
                 print(f"Overcast {__version__} listening on http://{settings.host}:{settings.port}", flush=True)
                 if imds.serving:
                     print(f"instance metadata on http://{settings.host}:{settings.imds_port}", flush=True)
                 elif imds.failed:
                     print(f"instance metadata NOT served: port {settings.imds_port} is taken (--imds-port)", flush=True)
+                if xray_daemon.serving:
+                    print(f"X-Ray daemon on udp/tcp {settings.host}:{settings.xray_port}", flush=True)
+                elif xray_daemon.failed:
+                    print(f"X-Ray daemon NOT served on port {settings.xray_port}: {xray_daemon.failed} (--xray-port)",
+                          flush=True)
                 print(f"data in {os.path.abspath(settings.data_dir)}; region {settings.region}; "
                       f"{'strict' if settings.strict else 'open'} mode", flush=True)
                 print("Ready.", flush=True)
@@ -88,6 +97,7 @@ def serve(args) -> int:
         async def shutdown(self, sockets=None):
             app.cloud.drain()  # waiting long polls answer now, before the grace runs
             await imds.stop()
+            await xray_daemon.stop()
             await super().shutdown(sockets=sockets)
 
         async def on_tick(self, counter: int) -> bool:
@@ -196,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="verify signatures and authorize every request with IAM policies (OVERCAST_STRICT)")
     p.add_argument("--fsync", action="store_true", help="fsync for power-loss durability (OVERCAST_FSYNC)")
     p.add_argument("--imds-port", type=int, help="instance metadata port, 0 for none (OVERCAST_IMDS_PORT, default 1338)")
+    p.add_argument("--xray-port", type=int,
+                   help="X-Ray daemon port (UDP segments, TCP sampling), 0 for none (OVERCAST_XRAY_PORT, default 2000)")
     p.add_argument("--imds-v2-only", action="store_true", help="IMDS answers only token requests (OVERCAST_IMDS_V1=0)")
     p.add_argument("--log-level", choices=LOG_LEVELS,
                    help="OVERCAST_LOG_LEVEL; info logs one line per request, debug adds its parameters")

@@ -169,6 +169,7 @@ class Gateway:
         scope["overcast.ctx"] = ctx  # http_protocol.py: a stalled body's answer depends on the service
         request = HttpRequest(method, path, query_string, headers)
         ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
+        ctx.extra["started"] = started  # the audit record's start and duration
         body = RequestBody(receive, headers)
         with group_commit.tracking():  # the writes the answer waits for (group commit)
             response = await self._respond(ctx, request, body)
@@ -378,9 +379,11 @@ class Gateway:
         return fallback_error(error, ctx.request_id)
 
     def _audit(self, ctx: RequestContext, request: HttpRequest, params: dict, status: int, error) -> None:
+        now = self.cloud.clock.now()
+        duration = time.perf_counter() - ctx.extra.get("started", time.perf_counter())
         self.cloud.audit.emit(
             AuditRecord(
-                time=self.cloud.clock.now(),
+                time=now,
                 request_id=ctx.request_id,
                 account=ctx.account,
                 region=ctx.region,
@@ -394,6 +397,7 @@ class Gateway:
                 status=status,
                 error_code=error.code if error is not None else None,
                 error_message=error.message if error is not None else None,
+                trace_id=ctx.trace_id, started=now - duration, duration=duration,
             )
         )
 

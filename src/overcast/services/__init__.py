@@ -7,4 +7,5 @@ IMPLEMENTED = {
     "s3": "s3",
     "sqs": "sqs",
     "sts": "sts",
+    "xray": "xray",
 }
