@@ -96,7 +96,7 @@ def _row_values(account: str, region: str, doc: dict, received: float, text: str
     return (
         account, region, doc["trace_id"], doc["id"], doc.get("parent_id"),
         "subsegment" if doc.get("type") == "subsegment" else "segment",
-        doc["name"], doc.get("origin"), float(doc["start_time"]),
+        doc["name"], doc["origin"] if isinstance(doc.get("origin"), str) else None, float(doc["start_time"]),
         float(end) if end is not None else None,
         1 if doc.get("in_progress") is True else 0,
         1 if doc.get("error") is True else 0,
@@ -129,12 +129,13 @@ class SegmentStore:
     def trace_docs(self, account: str, region: str, trace_id: str) -> list[dict]:
         """Every document of one trace (segments and separately sent subsegments), in
         start-time order; [] for an unknown trace."""
+        # sorted here: an ORDER BY start_time lets SQLite pick the time index and scan every
+        # row of the account instead of the primary key's few rows of this trace
         rows = self.db.query(
-            "SELECT doc FROM segments WHERE trace_id = ? AND account = ? AND region = ? "
-            "ORDER BY start_time, id",
-            (trace_id, account, region),
+            "SELECT start_time, id, doc FROM segments WHERE account = ? AND region = ? AND trace_id = ?",
+            (account, region, trace_id),
         )
-        return [json.loads(row[0]) for row in rows]
+        return [json.loads(row[2]) for row in sorted(rows, key=lambda row: (row[0], row[1]))]
 
     def iter_segments(self, account: str, region: str, start: float, end: float) -> Iterator[SegmentRow]:
         """The rows whose start_time lies in [start, end], by start time, fetched page by page."""

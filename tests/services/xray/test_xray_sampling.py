@@ -79,7 +79,7 @@ def test_rule_limit(xray):
 
 def test_model_constraints_are_checked(xray, endpoint):
     """boto3 refuses the value itself, so this goes over the wire signed by hand."""
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
     from signed_http import send, sign
 
     bad = rule(Priority=0)

@@ -9,7 +9,7 @@ import sys
 import pytest
 from serverproc import ServerProcess
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 from strict_helpers import ACCOUNT_A, allow, client, denied, policy  # noqa: E402
 from xray_helpers import dumps, segment  # noqa: E402
 

@@ -114,7 +114,7 @@ def test_not_json_and_too_large_documents(xray):
 
 
 def test_missing_documents_parameter_is_invalid_request(endpoint, server):
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
     from signed_http import send, sign
 
     status, headers, body = send(sign(endpoint, "POST", "/TraceSegments", service="xray", body=b"{}",
@@ -132,6 +132,13 @@ def test_odd_values_outside_the_rules_are_kept(xray):
     assert xray.put_trace_segments(TraceSegmentDocuments=[dumps(doc)])["UnprocessedTraceSegments"] == []
     stored = json.loads(xray.batch_get_traces(TraceIds=[doc["trace_id"]])["Traces"][0]["Segments"][0]["Document"])
     assert stored["http"]["response"]["status"] == 10 ** 30
+
+
+def test_an_origin_that_is_not_a_string_is_kept_in_the_document(xray):
+    doc = segment(origin=["AWS::EC2::Instance"])
+    assert xray.put_trace_segments(TraceSegmentDocuments=[dumps(doc)])["UnprocessedTraceSegments"] == []
+    stored = json.loads(xray.batch_get_traces(TraceIds=[doc["trace_id"]])["Traces"][0]["Segments"][0]["Document"])
+    assert stored["origin"] == ["AWS::EC2::Instance"]
 
 
 def test_batch_get_traces_takes_at_most_five_ids_and_no_token(xray):
