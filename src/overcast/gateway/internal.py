@@ -15,7 +15,23 @@ class InternalEndpoints:
 
     async def handle(self, method: str, path: str, scope, receive, send) -> None:
         with group_commit.tracking():  # what an endpoint wrote is on disk before it answers
+            if (method, path.rstrip("/")) == ("GET", "/_overcast/sns/outbox"):
+                await self._sns_outbox(scope, group_commit.settling(send))
+                return
             await self._handle(method, path, receive, group_commit.settling(send))
+
+    async def _sns_outbox(self, scope, send) -> None:
+        """What SNS delivered to email, sms, application and firehose subscriptions."""
+        services = self.cloud.services
+        if not services.is_implemented("sns"):
+            await send_json(send, 200, {"messages": []})
+            return
+        try:
+            answer = (await services.started("sns")).outbox_listing(scope.get("query_string") or b"")
+        except ValueError as exc:
+            await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
+            return
+        await send_json(send, 200, answer)
 
     async def _handle(self, method: str, path: str, receive, send) -> None:
         route = (method, path.rstrip("/") or "/")

@@ -19,6 +19,7 @@ import json
 from decimal import Decimal
 
 from overcast.errors import AwsError
+from overcast.services.sns.attribute_errors import InvalidAttribute
 from overcast.services.sns import filter_compiler
 from overcast.services.sns import filter_json
 from overcast.services.sns.filter_patterns import STRING, Pattern, Value
@@ -31,23 +32,8 @@ MAX_COMBINATIONS = 150
 MAX_POLICY_BYTES = 256 * 1024
 
 
-class InvalidFilterPolicy(AwsError):
-    """SNS's InvalidParameter for a filter policy.
-
-    ``reason`` is the text after "Invalid parameter: "; Subscribe words it inside its
-    Attributes ("Invalid parameter: Attributes Reason: <reason>"), SetSubscriptionAttributes
-    bare ("Invalid parameter: <reason>").
-    """
-
-    code = "InvalidParameter"
-
-    def __init__(self, reason: str):
-        super().__init__(message=f"Invalid parameter: {reason}")
-        self.reason = reason
-
-    def in_subscribe_attributes(self) -> AwsError:
-        """The same error as Subscribe words it."""
-        return AwsError("InvalidParameter", f"Invalid parameter: Attributes Reason: {self.reason}")
+class InvalidFilterPolicy(InvalidAttribute):
+    """SNS's InvalidParameter for a filter policy (``in_subscribe_attributes()`` for Subscribe)."""
 
 
 def check_scope(scope: str) -> None:
