@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import math
 
-from overcast.gateway.asgi_io import read_body, send_json
+from overcast.gateway.asgi_io import read_body, send_json, send_response
 from overcast.storage import group_commit
+
+
+SNS_CERTIFICATE_PREFIX = "/_overcast/sns/SimpleNotificationService-"
 
 
 class InternalEndpoints:
@@ -49,10 +52,20 @@ class InternalEndpoints:
                 await self._clock(receive, send)
             elif route in (("GET", "/_overcast/imds"), ("POST", "/_overcast/imds")):
                 await self._imds(method, receive, send)
+            elif method == "GET" and path.startswith(SNS_CERTIFICATE_PREFIX):
+                await self._sns_certificate(path, send)
             else:
                 await send_json(send, 404, {"error": "NotFound", "message": f"No internal endpoint {method} {path}"})
         except _BadRequest as exc:
             await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
+
+    async def _sns_certificate(self, path: str, send) -> None:
+        """The certificate that verifies SNS message signatures (their SigningCertURL)."""
+        signer = (await self.cloud.services.started("sns")).signer
+        if path != signer.certificate_path():
+            await send_json(send, 404, {"error": "NotFound", "message": f"No certificate {path}"})
+            return
+        await send_response(send, 200, {"content-type": "application/x-x509-ca-cert"}, signer.certificate_pem)
 
     async def _clock(self, receive, send) -> None:
         payload = await _json_object(receive, "{\"advance\": seconds} or {\"time\": epoch seconds}")
