@@ -4,9 +4,11 @@
 stores the configuration. ``Notifier`` subscribes to the object store's change events
 (``ObjectStore.subscribe``), matches each against the bucket's configuration (event name,
 wildcards such as ``s3:ObjectCreated:*``, prefix / suffix key filters) and hands every match
-to ``deliver(destination_arn, message)`` as the S3 event message (``{"Records": [...]}``,
-event version 2.1). Delivery to SNS / SQS / Lambda / EventBridge comes with those services;
-until then the default ``deliver`` keeps the messages in ``Notifier.delivered``.
+to ``deliver(destination_arn, message, bucket)`` as the S3 event message (``{"Records": [...]}``,
+event version 2.1). The default ``deliver`` hands it to ``notification_delivery``: a durable
+timer, sent right after to the SQS queue or SNS topic (Lambda and EventBridge with those
+services). Nothing is kept in memory per event, and a bucket without a configuration costs
+a write nothing after the first lookup.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import json
 import re
 import secrets
 import uuid
+from types import SimpleNamespace
 from typing import Callable
 from urllib.parse import quote_plus
 
 from overcast.errors import AwsError
 
 from .bucket_config import malformed_xml
+from .notification_delivery import NotificationSender, schedule_delivery
 from .notification_destinations import check_destinations
 
 KIND = "notification"
@@ -213,10 +217,10 @@ def _partition_prefix(partition: str) -> str:
 class Notifier:
     """Matches committed object changes against notification configurations."""
 
-    def __init__(self, provider, deliver: Callable[[str, dict], None] | None = None):
+    def __init__(self, provider, deliver: Callable[[str, dict, object], None] | None = None):
         self.provider = provider
-        self.delivered: list[tuple[str, dict]] = []
-        self.deliver = deliver or (lambda destination, message: self.delivered.append((destination, message)))
+        self.deliver = deliver or (lambda destination, message, bucket:
+                                   schedule_delivery(provider.cloud, destination, message, bucket))
         self._last_sequence = 0
         # Whether any bucket may have a configuration: skips a query per write when none does.
         self._any = None
@@ -226,7 +230,6 @@ class Notifier:
         self._any = True
 
     def forget(self) -> None:
-        self.delivered.clear()
         self._any = None
 
     def _sequencer(self) -> str:
@@ -249,18 +252,19 @@ class Notifier:
         if row is None:
             return
         config, region, owner = json.loads(row[0]), row[1], row[2]
+        bucket = SimpleNamespace(name=event.bucket, partition=event.partition, account=owner)
         name = "s3:" + event.kind
         for list_name, arn_member, _, _ in DESTINATIONS:
             for entry in config.get(list_name) or ():
                 if matches(entry, name, event.key):
                     record = event_record(event, region=region, owner=owner, configuration_id=entry["Id"],
                                           sequencer=self._sequencer())
-                    self.deliver(entry[arn_member], {"Records": [record]})
+                    self.deliver(entry[arn_member], {"Records": [record]}, bucket)
         if "EventBridgeConfiguration" in config:
             bridged = eventbridge_event(event, region=region, owner=owner, sequencer=self._sequencer())
             if bridged is not None:
                 self.deliver(f"arn:{_partition_prefix(event.partition)}:events:{region}:{owner}:event-bus/default",
-                             bridged)
+                             bridged, bucket)
 
     def test_event(self, bucket, config: dict, request_id: str) -> None:
         """The ``s3:TestEvent`` S3 sends to each destination when a configuration is set."""
@@ -268,11 +272,16 @@ class Notifier:
             for entry in config.get(list_name) or ():
                 self.deliver(entry[arn_member], {"Service": "Amazon S3", "Event": "s3:TestEvent",
                                                  "Time": iso_time(self.provider.clock.now()), "Bucket": bucket.name,
-                                                 "RequestId": request_id, "HostId": secrets.token_urlsafe(48)})
+                                                 "RequestId": request_id, "HostId": secrets.token_urlsafe(48)},
+                             bucket)
 
 
 class NotificationsMixin:
     _notifier: Notifier | None = None
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        self._notification_sender = NotificationSender(self)  # sends what the notifier queued
 
     @property
     def notifier(self) -> Notifier:
