@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Callable, Sequence, TypeVar
 
 from overcast.services.sns.arns import invalid_parameter
 
 T = TypeVar("T")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+=*$")
 PAGE_SIZE = 100  # ListTopics, ListSubscriptions, ListSubscriptionsByTopic: "up to 100"
 
 
@@ -16,6 +18,8 @@ def page(items: Sequence[T], key: Callable[[T], str], token) -> tuple[list[T], s
     """One page of ``items`` (sorted by ``key``) after ``token``; the next token or None."""
     start = 0
     if token is not None and token != "":
+        if not _TOKEN.match(str(token)):
+            raise invalid_parameter("NextToken")
         try:
             after = base64.urlsafe_b64decode(str(token).encode("ascii")).decode("utf-8")
         except (ValueError, binascii.Error, UnicodeError):
