@@ -20,6 +20,7 @@ from overcast.services.base import Provider as BaseProvider
 from overcast.services.sns.authority import SnsAuthority
 from overcast.services.sns.delivery import DeliveryEngine
 from overcast.services.sns.delivery_protocols import load_deliverers
+from overcast.services.sns.outbox_endpoint import OutboxListing
 from overcast.services.sns.permissions import PermissionOperations
 from overcast.services.sns.publishing import PublishOperations
 from overcast.services.sns.schema import MIGRATIONS
@@ -32,7 +33,7 @@ from overcast.services.sns.topics import TopicOperations
 
 
 class Provider(TopicOperations, TagOperations, PermissionOperations, SubscriptionOperations, PublishOperations,
-               SmsOperations, SnsAuthority, BaseProvider):
+               SmsOperations, OutboxListing, SnsAuthority, BaseProvider):
     service_name = "sns"
     migrations = MIGRATIONS
 
