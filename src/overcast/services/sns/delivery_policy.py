@@ -117,9 +117,9 @@ def _decode(text: str) -> dict:
     try:
         policy = json.loads(text)
     except (ValueError, TypeError):
-        raise InvalidAttribute("DeliveryPolicy: Invalid JSON") from None
+        raise InvalidAttribute("DeliveryPolicy: failed to parse JSON.") from None
     if not isinstance(policy, dict):
-        raise InvalidAttribute("DeliveryPolicy: Invalid JSON")
+        raise InvalidAttribute("DeliveryPolicy: failed to parse JSON.")
     return policy
 
 

@@ -10,6 +10,8 @@ import json
 
 from overcast.errors import AwsError
 from overcast.services.sns.arns import invalid_parameter
+from overcast.services.sns.attribute_errors import InvalidAttribute
+from overcast.services.sns.delivery_policy import check_subscription_delivery_policy
 from overcast.services.sns.filter_policy import InvalidFilterPolicy, check_scope, compile_filter_policy
 
 SETTABLE = frozenset({"DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy",
@@ -61,6 +63,11 @@ def checked_value(name: str, value, protocol: str, topic_arn: str, endpoint: str
             document = None
         if not isinstance(document, dict):
             raise _error(f"{name}: failed to parse JSON.", subscribing)
+        if name == "DeliveryPolicy":
+            try:
+                check_subscription_delivery_policy(value)
+            except InvalidAttribute as exc:
+                raise (exc.in_subscribe_attributes() if subscribing else exc) from None
     if name == "SubscriptionRoleArn" and value and not value.startswith("arn:"):
         raise _error("SubscriptionRoleArn", subscribing)
     return value

@@ -14,6 +14,7 @@ import json
 from overcast.auth.policy.document import parse_policy
 from overcast.auth.policy.errors import PolicyDocumentError
 from overcast.services.sns.arns import invalid_parameter
+from overcast.services.sns.delivery_policy import check_topic_delivery_policy
 
 # The delivery-status logging attributes ("Amazon SNS message delivery status").
 _FEEDBACK = tuple(f"{protocol}{kind}" for protocol in ("Application", "HTTP", "Lambda", "SQS", "Firehose")
@@ -78,6 +79,8 @@ def checked_value(name: str, value, topic_arn: str, fifo: bool) -> str:
             raise invalid_parameter(f"{name}: failed to parse JSON.") from None
         if not isinstance(document, dict):
             raise invalid_parameter(f"{name}: failed to parse JSON.")
+        if name == "DeliveryPolicy":
+            check_topic_delivery_policy(value)
     return value
 
 
