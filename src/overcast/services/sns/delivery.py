@@ -13,6 +13,9 @@ the worker, so ``POST /_overcast/clock`` drives retries), and goes to the subscr
 dead-letter queue (RedrivePolicy) when the policy gives up or the failure is one AWS does not
 retry. While a FIFO subscription has a retry waiting, its later deliveries wait behind it.
 
+A row is deleted only once what its delivery wrote (the SQS message) is committed, so a
+crash at any instant means a delivery made again, never one lost (at least once).
+
 A protocol without a deliverer parks its rows (``due = PARKED``) until one is registered.
 """
 
@@ -24,6 +27,7 @@ import logging
 from overcast.services.sns import delivery_protocols as protocols
 from overcast.services.sns.message import SnsMessage
 from overcast.services.sns.store import SubscriptionRecord
+from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.sns.delivery")
 
@@ -172,8 +176,11 @@ class DeliveryEngine:
         done: list[int] = []
         retries: list[tuple[int, float, int]] = []  # (attempts, due, id)
         parked: list[int] = []
-        await asyncio.gather(*(self._deliver_lane(arn, lane, messages, done, retries, parked)
-                               for arn, lane in lanes.items()))
+        with group_commit.tracking():
+            await asyncio.gather(*(self._deliver_lane(arn, lane, messages, done, retries, parked)
+                                   for arn, lane in lanes.items()))
+            # what the targets wrote (SQS's messages) is on disk before these rows go
+            await group_commit.settle()
         if generation != self._generation:
             return
         with self.db.transaction():
