@@ -7,8 +7,8 @@ wildcards such as ``s3:ObjectCreated:*``, prefix / suffix key filters) and hands
 to ``deliver(destination_arn, message, bucket)`` as the S3 event message (``{"Records": [...]}``,
 event version 2.1). The default ``deliver`` hands it to ``notification_delivery``: a durable
 timer, sent right after to the SQS queue or SNS topic (Lambda and EventBridge with those
-services). Nothing is kept in memory per event, and a bucket without a configuration costs
-a write nothing after the first lookup.
+services). Nothing is kept in memory per event, and a write to a bucket without a
+configuration costs a set lookup.
 """
 
 from __future__ import annotations
@@ -222,15 +222,26 @@ class Notifier:
         self.deliver = deliver or (lambda destination, message, bucket:
                                    schedule_delivery(provider.cloud, destination, message, bucket))
         self._last_sequence = 0
-        # Whether any bucket may have a configuration: skips a query per write when none does.
-        self._any = None
+        # (partition, bucket) of the buckets with a configuration, loaded on first use: a write
+        # to any other bucket costs a set lookup, not a query.
+        self._buckets: set[tuple[str, str]] | None = None
 
-    def configured(self) -> None:
-        """A configuration was stored: start looking them up."""
-        self._any = True
+    def _configured_buckets(self) -> set[tuple[str, str]]:
+        if self._buckets is None:
+            self._buckets = {(partition, name) for partition, name in self.provider.db.query(
+                "SELECT partition, bucket FROM bucket_configs WHERE kind = ?", (KIND,))}
+        return self._buckets
+
+    def configured(self, bucket) -> None:
+        """A configuration was stored for ``bucket``."""
+        self._configured_buckets().add((bucket.partition, bucket.name))
+
+    def unconfigured(self, bucket) -> None:
+        """``bucket``'s configuration was removed."""
+        self._configured_buckets().discard((bucket.partition, bucket.name))
 
     def forget(self) -> None:
-        self._any = None
+        self._buckets = None
 
     def _sequencer(self) -> str:
         # Increasing for successive events of a key, as S3's sequencer is (hex, compared as strings)
@@ -240,12 +251,9 @@ class Notifier:
 
     def on_event(self, event) -> None:
         """``ObjectStore`` subscriber: deliver ``event`` to every destination it matches."""
-        db = self.provider.db
-        if self._any is None:
-            self._any = db.query_one("SELECT 1 FROM bucket_configs WHERE kind = ? LIMIT 1", (KIND,)) is not None
-        if not self._any:
+        if (event.partition, event.bucket) not in self._configured_buckets():
             return
-        row = db.query_one("SELECT c.value, b.region, b.account FROM bucket_configs c JOIN buckets b "
+        row = self.provider.db.query_one("SELECT c.value, b.region, b.account FROM bucket_configs c JOIN buckets b "
                            "ON b.partition = c.partition AND b.name = c.bucket "
                            "WHERE c.partition = ? AND c.bucket = ? AND c.kind = ?",
                            (event.partition, event.bucket, KIND))
@@ -298,10 +306,11 @@ class NotificationsMixin:
             await check_destinations(ctx, bucket, config, self.clock.now())
         if config:
             self.configs.put(bucket, KIND, config)
-            self.notifier.configured()
+            self.notifier.configured(bucket)
             self.notifier.test_event(bucket, config, ctx.request_id)
         else:
             self.configs.delete(bucket, KIND)
+            self.notifier.unconfigured(bucket)
         return {}
 
     def get_bucket_notification_configuration(self, ctx, params: dict) -> dict:
