@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import base64
 import http.server
+import datetime
+import ipaddress
 import json
+import ssl
 import threading
 import time
 
 import requests
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 CONFIRMATION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
@@ -21,7 +25,9 @@ CONFIRMATION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Tok
 class Endpoint:
     """``url(path)`` to subscribe; ``requests_to(path)`` what arrived there; ``answer(path, *statuses)``."""
 
-    def __init__(self):
+    def __init__(self, tls: tuple[str, str] | None = None):
+        """``tls``: (certificate file, key file) to serve HTTPS."""
+        self.scheme = "https" if tls else "http"
         self._lock = threading.Lock()
         self._arrived: list[dict] = []
         self._scripts: dict[str, list[int]] = {}
@@ -45,11 +51,15 @@ class Endpoint:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}{path}"
 
     def answer(self, path: str, *statuses: int) -> None:
         """The next requests to ``path`` get these statuses (then 200)."""
@@ -88,3 +98,22 @@ def verify_signature(document: dict) -> None:
 
 def body_of(request: dict) -> dict:
     return json.loads(request["body"])
+
+
+def self_signed_certificate(directory) -> tuple[str, str]:
+    """(certificate file, key file) of a new self-signed certificate for 127.0.0.1."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=2))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / "endpoint.pem", directory / "endpoint.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)

@@ -9,10 +9,12 @@ import itertools
 import json
 import os
 
+import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from http_endpoint import Endpoint, body_of, verify_signature
+from http_endpoint import Endpoint, body_of, self_signed_certificate, verify_signature
+from serverproc import ServerProcess
 
 _paths = itertools.count(1)
 STRICT = os.environ.get("OVERCAST_TEST_MODE") == "strict"
@@ -242,3 +244,46 @@ def test_a_topic_delivery_policy_is_checked_too(sns, topic):
     assert exc.value.response["Error"]["Message"] == (
         "Invalid parameter: DeliveryPolicy: http.defaultHealthyRetryPolicy.maxDelayTarget must be greater than or "
         "equal to minDelayTarget")
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    return self_signed_certificate(tmp_path_factory.mktemp("endpoint-tls"))
+
+
+@pytest.fixture(scope="module")
+def tls_web(tls_files):
+    endpoint = Endpoint(tls=tls_files)
+    yield endpoint
+    endpoint.close()
+
+
+@pytest.fixture(scope="module")
+def trusting_server(tmp_path_factory, tls_files):
+    """A server whose machine trusts the endpoint's certificate (as a CA bundle would)."""
+    extra = ("--strict",) if STRICT else ()
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-https")), *extra,
+                         env={"SSL_CERT_FILE": tls_files[0]}).start()
+    yield proc
+    proc.stop()
+
+
+def test_https_endpoint_with_a_trusted_certificate_gets_its_messages(trusting_server, tls_web, path):
+    sns = boto3.session.Session().client("sns", endpoint_url=trusting_server.endpoint, region_name="us-east-1",
+                                         aws_access_key_id="test", aws_secret_access_key="test")
+    topic_arn = sns.create_topic(Name="secure")["TopicArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="https", Endpoint=tls_web.url(path))
+    [confirmation] = tls_web.wait_for(path)
+    document = body_of(confirmation)
+    sns.confirm_subscription(TopicArn=topic_arn, Token=document["Token"])
+    sns.publish(TopicArn=topic_arn, Message="over TLS")
+    _, notification = tls_web.wait_for(path, 2)
+    assert body_of(notification)["Message"] == "over TLS"
+    verify_signature(body_of(notification))
+
+
+def test_https_endpoint_with_an_untrusted_certificate_gets_nothing(sns, topic, tls_web, path, advance):
+    topic_arn = topic()
+    sns.subscribe(TopicArn=topic_arn, Protocol="https", Endpoint=tls_web.url(path))
+    advance(3600)  # every retry of the confirmation fails the certificate check
+    assert tls_web.requests_to(path) == []
