@@ -53,12 +53,18 @@ def topic(sns):
 
 @pytest.fixture
 def queue(sqs):
-    """``queue()`` -> (url, arn) of a new queue; ``queue("x.fifo", FifoQueue="true")``."""
+    """``queue()`` -> (url, arn) of a new queue whose policy lets SNS send to it;
+    ``queue("x.fifo", FifoQueue="true")``."""
 
     def make(name: str | None = None, **attributes):
         name = name or f"queue-{next(_names)}"
         url = sqs.create_queue(QueueName=name, Attributes={k: str(v) for k, v in attributes.items()})["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # what AWS asks of a queue SNS delivers to (strict mode checks it as AWS does)
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": arn}]})})
         return url, arn
 
     return make
