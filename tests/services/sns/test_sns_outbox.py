@@ -131,3 +131,32 @@ def test_cli_lists_the_outbox(server, sns, topic, outbox):
     assert readable.returncode == 0 and "via the CLI" in readable.stdout and "sms +15555550133" in readable.stdout
     empty = _cli(server, "--endpoint", "nobody@example.com")
     assert empty.returncode == 0 and "The outbox is empty." in empty.stdout
+
+
+def test_firehose_gets_the_document_or_the_raw_message(sns, topic, outbox):
+    topic_arn = topic()
+    role = "arn:aws:iam::000000000000:role/sns-to-firehose"
+    enveloped = "arn:aws:firehose:us-east-1:000000000000:deliverystream/enveloped"
+    raw = "arn:aws:firehose:us-east-1:000000000000:deliverystream/raw"
+    sns.subscribe(TopicArn=topic_arn, Protocol="firehose", Endpoint=enveloped,
+                  Attributes={"SubscriptionRoleArn": role})
+    sns.subscribe(TopicArn=topic_arn, Protocol="firehose", Endpoint=raw,
+                  Attributes={"SubscriptionRoleArn": role, "RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic_arn, Message="to the stream")
+    [document] = _wait(outbox, 1, endpoint=enveloped)
+    assert json.loads(document["body"])["Message"] == "to the stream"
+    [bare] = _wait(outbox, 1, endpoint=raw)
+    assert bare["body"] == "to the stream"
+
+
+def test_email_json_unsubscribing_sends_the_unsubscribe_confirmation(sns, topic, outbox):
+    topic_arn = topic()
+    sns.subscribe(TopicArn=topic_arn, Protocol="email-json", Endpoint="leaving@example.com")
+    [confirmation] = _wait(outbox, 1, endpoint="leaving@example.com")
+    _confirm(sns, topic_arn, confirmation)
+    [sub] = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+    _, goodbye = _wait(outbox, 2, endpoint="leaving@example.com")
+    document = json.loads(goodbye["body"])
+    assert (goodbye["type"], document["Type"]) == ("UnsubscribeConfirmation", "UnsubscribeConfirmation")
+    verify_signature(document)
