@@ -287,3 +287,28 @@ def test_https_endpoint_with_an_untrusted_certificate_gets_nothing(sns, topic, t
     sns.subscribe(TopicArn=topic_arn, Protocol="https", Endpoint=tls_web.url(path))
     advance(3600)  # every retry of the confirmation fails the certificate check
     assert tls_web.requests_to(path) == []
+
+
+def test_a_waiting_retry_survives_a_kill_and_fires_on_the_clock(tmp_path, web, path):
+    extra = ("--strict",) if STRICT else ()
+    proc = ServerProcess(str(tmp_path / "data"), *extra).start()
+    try:
+        sns = boto3.session.Session().client("sns", endpoint_url=proc.endpoint, region_name="us-east-1",
+                                             aws_access_key_id="test", aws_secret_access_key="test")
+        topic_arn = sns.create_topic(Name="restarted")["TopicArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="http", Endpoint=web.url(path),
+                      Attributes={"DeliveryPolicy": _retry_policy(minDelayTarget=30, maxDelayTarget=30,
+                                                                  numRetries=1)})
+        [confirmation] = web.wait_for(path)
+        sns.confirm_subscription(TopicArn=topic_arn, Token=body_of(confirmation)["Token"])
+        web.answer(path, 500)
+        sns.publish(TopicArn=topic_arn, Message="after the crash")
+        web.wait_for(path, 2)  # failed; the retry waits 30 seconds of cloud time
+        proc.kill()
+        proc.start()
+        assert len(web.requests_to(path)) == 2
+        proc.post("/_overcast/clock", json.dumps({"advance": 30}).encode())
+        _, _, retried = web.wait_for(path, 3)
+        assert body_of(retried)["Message"] == "after the crash"
+    finally:
+        proc.stop()
