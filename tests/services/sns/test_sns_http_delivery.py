@@ -312,3 +312,26 @@ def test_a_waiting_retry_survives_a_kill_and_fires_on_the_clock(tmp_path, web, p
         assert body_of(retried)["Message"] == "after the crash"
     finally:
         proc.stop()
+
+
+@pytest.mark.parametrize("function,delays", [
+    ("exponential", (2 + 6 / 7, 2 + 18 / 7, 8)),  # growth doubling at each step, from 2 to 8 seconds
+    ("arithmetic", (3, 5, 8)),  # growth one step more each time
+])
+def test_backoff_function_spaces_the_retries(sns, topic, web, path, advance, function, delays):
+    topic_arn = topic()
+    sub_arn = _confirmed(sns, web, topic_arn, path)
+    sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
+        {"healthyRetryPolicy": {"minDelayTarget": 2, "maxDelayTarget": 8, "numRetries": 3,
+                                "backoffFunction": function}}))
+    web.answer(path, 500, 500, 500, 500)
+    sns.publish(TopicArn=topic_arn, Message="backing off")
+    web.wait_for(path, 2)
+    advance(delays[0])
+    web.wait_for(path, 3)
+    advance(delays[1] - 0.3)
+    assert len(web.requests_to(path)) == 3
+    advance(0.3)
+    web.wait_for(path, 4)
+    advance(delays[2])
+    web.wait_for(path, 5)

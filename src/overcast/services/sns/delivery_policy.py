@@ -61,11 +61,6 @@ class RetryPolicy:
     def total_seconds(self) -> float:
         return sum(self.delay(retry) or 0.0 for retry in range(1, self.num_retries + 1))
 
-    def as_json(self) -> dict:
-        return {"minDelayTarget": self.min_delay, "maxDelayTarget": self.max_delay, "numRetries": self.num_retries,
-                "numMaxDelayRetries": self.num_max_delay, "numNoDelayRetries": self.num_no_delay,
-                "numMinDelayRetries": self.num_min_delay, "backoffFunction": self.backoff}
-
 
 def _backoff(function: str, step: int, steps: int, low: float, high: float) -> float:
     """The delay of backoff step ``step`` of ``steps``, rising from ``low`` to ``high``."""
@@ -225,18 +220,6 @@ def http_policy(topic_policy_text: str | None, subscription_policy_text: str | N
     request = sub.get("requestPolicy") or topic.get("defaultRequestPolicy") or {}
     content_type = request.get("headerContentType") or DEFAULT_CONTENT_TYPE
     return HttpPolicy(retry, int(rate) if _is_integer(rate) and rate >= 1 else None, content_type)
-
-
-def effective_delivery_policy(topic_policy_text: str | None, subscription_policy_text: str | None) -> str:
-    """An HTTP/S subscription's EffectiveDeliveryPolicy attribute."""
-    policy = http_policy(topic_policy_text, subscription_policy_text)
-    return json.dumps({
-        "healthyRetryPolicy": policy.retry.as_json(),
-        "sicklyRetryPolicy": None,
-        "throttlePolicy": {"maxReceivesPerSecond": policy.max_receives_per_second},
-        "requestPolicy": {"headerContentType": policy.content_type},
-        "guaranteed": False,
-    }, separators=(",", ":"))
 
 
 def subscription_http_policy(provider, subscription) -> HttpPolicy:
