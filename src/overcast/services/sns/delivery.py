@@ -45,6 +45,11 @@ def detached_subscription(message: SnsMessage) -> SubscriptionRecord | None:
                               copy["endpoint"], True, None, 0.0, dict(copy.get("attributes") or {}))
 
 
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 class DeliveryEngine:
     def __init__(self, provider):
         self.provider = provider
@@ -53,6 +58,9 @@ class DeliveryEngine:
         self._timer: int | None = None
         self._timer_due: float | None = None
         self._generation = 0  # bumped by reset: a batch in progress must not write afterwards
+        # message key -> message, for the messages enqueued by this process: the worker needs
+        # not read back and decode what it was handed (dropped once delivered, or on reset)
+        self._fresh: dict[int, SnsMessage] = {}
         self._running = asyncio.Lock()  # the worker and a timer's wake-up never deliver the same rows twice
         provider.cloud.scheduler.on(TIMER_KIND, self._on_timer)
 
@@ -74,6 +82,7 @@ class DeliveryEngine:
                 "INSERT INTO deliveries (message_key, subscription_arn, protocol, due) VALUES (?, ?, ?, ?)",
                 [(key, sub.arn, sub.protocol, now if sub.protocol in protocols.DELIVERERS else PARKED)
                  for sub in subscriptions])
+        self._fresh[key] = message
         self.wake()
 
     def pending_count(self) -> int:
@@ -105,6 +114,7 @@ class DeliveryEngine:
 
     def reset(self) -> None:
         self._generation += 1
+        self._fresh.clear()
         self._timer = self._timer_due = None  # the scheduler drops its one-shot timers itself
 
     def wake(self) -> None:
@@ -151,9 +161,8 @@ class DeliveryEngine:
     def _due_rows(self) -> list[tuple]:
         now = self.provider.clock.now()
         rows = self.db.query(
-            "SELECT d.id, d.message_key, d.subscription_arn, d.protocol, d.attempts, m.payload "
-            "FROM deliveries d JOIN messages m ON m.key = d.message_key "
-            "WHERE d.due <= ? ORDER BY d.id LIMIT ?", (now, BATCH))
+            "SELECT id, message_key, subscription_arn, protocol, attempts FROM deliveries "
+            "WHERE due <= ? ORDER BY id LIMIT ?", (now, BATCH))
         if rows and self.provider.has_fifo_topics():
             waiting = {arn for (arn,) in self.db.query(
                 "SELECT DISTINCT subscription_arn FROM deliveries WHERE due > ? AND due < ?", (now, PARKED))}
@@ -169,10 +178,20 @@ class DeliveryEngine:
     async def _deliver(self, rows: list[tuple], generation: int) -> None:
         messages: dict[int, SnsMessage] = {}
         lanes: dict[str, list[tuple]] = {}
+        unknown = set()
         for row in rows:
-            if row[1] not in messages:
-                messages[row[1]] = SnsMessage.from_payload(row[5])
+            key = row[1]
+            if key not in messages:
+                message = self._fresh.get(key)
+                if message is None:
+                    unknown.add(key)
+                else:
+                    messages[key] = message
             lanes.setdefault(row[2], []).append(row)
+        for chunk in _chunks(sorted(unknown), 500):  # written before a restart: read back
+            marks = ",".join("?" * len(chunk))
+            for key, payload in self.db.query(f"SELECT key, payload FROM messages WHERE key IN ({marks})", chunk):
+                messages[key] = SnsMessage.from_payload(payload)
         done: list[int] = []
         retries: list[tuple[int, float, int]] = []  # (attempts, due, id)
         parked: list[int] = []
@@ -190,15 +209,21 @@ class DeliveryEngine:
                 self.db.executemany("UPDATE deliveries SET attempts = ?, due = ? WHERE id = ?", retries)
             if parked:
                 self.db.executemany("UPDATE deliveries SET due = ? WHERE id = ?", [(PARKED, i) for i in parked])
-            self.db.executemany(
-                "DELETE FROM messages WHERE key = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_key = ?)",
-                [(key, key) for key in messages])
+            gone = [key for key in messages
+                    if self.db.query_one("SELECT 1 FROM deliveries WHERE message_key = ? LIMIT 1", (key,)) is None]
+            if gone:
+                self.db.executemany("DELETE FROM messages WHERE key = ?", [(key,) for key in gone])
+        for key in gone:
+            self._fresh.pop(key, None)
 
     async def _deliver_lane(self, arn: str, lane: list[tuple], messages, done, retries, parked) -> None:
         """Deliver one subscription's rows in order; a FIFO subscription stops at a failure."""
         store = self.provider.store
-        for row_id, message_key, _, protocol, attempts, _ in lane:
-            message = messages[message_key]
+        for row_id, message_key, _, protocol, attempts in lane:
+            message = messages.get(message_key)
+            if message is None:  # its message row is gone (cannot happen but by hand): nothing to send
+                done.append(row_id)
+                continue
             sub = store.subscription(arn) or detached_subscription(message)
             if sub is None:  # unsubscribed (or its topic deleted) since: nothing to deliver to
                 done.append(row_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
@@ -56,10 +56,13 @@ class SnsMessage:
         return self.message
 
     def to_payload(self) -> str:
-        data = asdict(self)
-        data.pop("signature")
+        # by hand, not dataclasses.asdict: this runs once per Publish (asdict deep-copies)
+        data = {name: getattr(self, name) for name in _PAYLOAD_FIELDS}
         return json.dumps({k: v for k, v in data.items() if v is not None and v != {}}, separators=(",", ":"))
 
     @classmethod
     def from_payload(cls, text: str) -> "SnsMessage":
         return cls(**json.loads(text))
+
+
+_PAYLOAD_FIELDS = tuple(f.name for f in fields(SnsMessage) if f.name != "signature")
