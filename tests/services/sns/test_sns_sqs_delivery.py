@@ -161,3 +161,18 @@ def test_undeliverable_messages_go_to_the_dead_letter_queue(sns, sqs, topic, que
     dead = envelope_of(receive(dlq_url, 1)[0])
     assert (dead["MessageId"], dead["Message"]) == (answer["MessageId"], "lost?")
     assert dead["UnsubscribeURL"].endswith(sub)
+
+
+def test_raw_delivery_takes_at_most_ten_attributes(sns, topic, queue, receive):
+    """More than ten attributes fail a raw SQS delivery, as on AWS: to the dead-letter queue."""
+    arn = topic()
+    url, queue_arn = queue()
+    dlq_url, dlq_arn = queue()
+    subscribed(sns, arn, queue_arn, RawMessageDelivery="true",
+               RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
+    attributes = {f"a{i}": {"DataType": "String", "StringValue": "v"} for i in range(11)}
+    sns.publish(TopicArn=arn, Message="eleven", MessageAttributes=attributes)
+    attributes.pop("a10")
+    sns.publish(TopicArn=arn, Message="ten", MessageAttributes=attributes)
+    assert [m["Body"] for m in receive(url, 1)] == ["ten"]
+    assert [m["Body"] for m in receive(dlq_url, 1)] == ["eleven"]

@@ -45,7 +45,7 @@ class Provider(TopicOperations, TagOperations, PermissionOperations, Subscriptio
         self.delivery = DeliveryEngine(self)
 
     def has_fifo_topics(self) -> bool:
-        return any(t.is_fifo for t in self.store._index().values())
+        return self.store.has_fifo_topics
 
     async def start(self) -> None:
         await super().start()

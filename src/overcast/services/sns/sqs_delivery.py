@@ -24,6 +24,9 @@ from overcast.services.sns.delivery_protocols import DELIVERERS, RETRY_DELAYS, D
 from overcast.services.sns.envelope import envelope
 
 SNS_SERVICE = "sns.amazonaws.com"
+# "a maximum of 10 message attributes can be sent when Raw Message Delivery is enabled. Sending
+# more than 10 message attributes will cause message delivery to fail" (SNS raw delivery).
+MAX_RAW_ATTRIBUTES = 10
 # SQS answers that mean the queue cannot take the message whatever the retries (client-side).
 _CLIENT_SIDE = frozenset({"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "AccessDenied",
                           "InvalidParameterValue", "InvalidMessageContents", "KmsAccessDenied", "KmsDisabled",
@@ -89,11 +92,18 @@ def sqs_attributes(attributes: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-def _message_params(provider, sub, message) -> dict:
+def _message_params(provider, sub, message, dead_letter: bool = False) -> dict:
     if sub.raw:
         params = {"MessageBody": message.body_for("sqs")}
-        if message.attributes:
-            params["MessageAttributes"] = sqs_attributes(message.attributes)
+        attributes = message.attributes
+        if len(attributes) > MAX_RAW_ATTRIBUTES:
+            if not dead_letter:
+                raise DeliveryFailed(f"{len(attributes)} message attributes: raw delivery to SQS takes at most "
+                                     f"{MAX_RAW_ATTRIBUTES}", retry=False)
+            # the dead-letter queue is an SQS queue too: it keeps what SQS can take
+            attributes = {name: attributes[name] for name in sorted(attributes)[:MAX_RAW_ATTRIBUTES]}
+        if attributes:
+            params["MessageAttributes"] = sqs_attributes(attributes)
     else:
         params = {"MessageBody": envelope(message, sub.arn, "sqs", provider.signer)}
     if sub.endpoint.endswith(".fifo"):
@@ -111,7 +121,7 @@ async def deliver_to_sqs(provider, sub, message) -> None:
 async def send_to_dead_letter_queue(provider, sub, message, queue_arn: str) -> None:
     """What could not be delivered, as AWS dead-letters it: the message the subscription would
     have got (raw or enveloped), sent to the RedrivePolicy's queue."""
-    params = _message_params(provider, sub, message)
+    params = _message_params(provider, sub, message, dead_letter=True)
     if queue_arn.endswith(".fifo"):
         params.setdefault("MessageGroupId", message.group_id or "default")
         params.setdefault("MessageDeduplicationId", message.deduplication_id or message.message_id)

@@ -85,6 +85,7 @@ class SnsStore:
         self._subscriptions: dict[str, SubscriptionRecord] = {}
         self._by_topic: dict[str, list[SubscriptionRecord]] = {}
         self._counters: dict[str, list[int]] = {}  # topic arn -> [sequence, deleted subscriptions]
+        self._fifo_topics = 0  # how many FIFO topics exist (the delivery worker asks every batch)
 
     @property
     def db(self):
@@ -95,6 +96,12 @@ class SnsStore:
         self._subscriptions = {}
         self._by_topic = {}
         self._counters = {}
+        self._fifo_topics = 0
+
+    @property
+    def has_fifo_topics(self) -> bool:
+        self._index()
+        return self._fifo_topics > 0
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -118,6 +125,7 @@ class SnsStore:
             counters = {arn: [seq, deleted] for arn, seq, deleted in
                         self.db.query("SELECT topic_arn, sequence, deleted_subscriptions FROM topic_counters")}
             self._subscriptions, self._by_topic, self._counters = subscriptions, by_topic, counters
+            self._fifo_topics = sum(1 for t in topics.values() if t.is_fifo)
             self._topics = topics
         return self._topics
 
@@ -139,6 +147,8 @@ class SnsStore:
             "data_protection_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (topic.arn, topic.account, topic.region, topic.name, topic.created, json.dumps(topic.attributes),
              json.dumps(topic.tags), topic.data_protection_policy))
+        known = self._topics.get(topic.arn)
+        self._fifo_topics += int(topic.is_fifo) - int(known is not None and known.is_fifo)
         self._topics[topic.arn] = topic
 
     def delete_topic(self, topic: TopicRecord) -> list[SubscriptionRecord]:
@@ -148,7 +158,8 @@ class SnsStore:
             self.db.execute("DELETE FROM topics WHERE arn = ?", (topic.arn,))
             self.db.execute("DELETE FROM subscriptions WHERE topic_arn = ?", (topic.arn,))
             self.db.execute("DELETE FROM topic_counters WHERE topic_arn = ?", (topic.arn,))
-        self._topics.pop(topic.arn, None)
+        if self._topics.pop(topic.arn, None) is not None and topic.is_fifo:
+            self._fifo_topics -= 1
         self._counters.pop(topic.arn, None)
         removed = self._by_topic.pop(topic.arn, [])
         for sub in removed:
