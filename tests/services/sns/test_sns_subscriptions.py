@@ -95,7 +95,13 @@ def test_raw_delivery_is_refused_where_the_protocol_has_no_raw_form(sns, topic):
         sns.subscribe(TopicArn=topic(), Protocol="email", Endpoint="a@example.com",
                       Attributes={"RawMessageDelivery": "true"})
     assert error_of(excinfo) == ("InvalidParameter", "Invalid parameter: Attributes Reason: Delivery protocol "
-                                 "[email] does not support raw message delivery attribute", 400)
+                                 "[email] does not support raw message delivery.", 400)
+
+
+def test_fifo_topics_take_sqs_subscriptions_only(sns, topic):
+    with pytest.raises(ClientError) as excinfo:
+        sns.subscribe(TopicArn=topic("only-queues.fifo", FifoTopic="true"), Protocol="sms", Endpoint="+15555550100")
+    assert error_of(excinfo) == ("InvalidParameter", "Invalid parameter: Invalid protocol type: sms", 400)
 
 
 def test_set_subscription_attributes(sns, topic, queue):

@@ -30,6 +30,16 @@ _FIFO_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 FIRST_SEQUENCE = 10_000_000_000_000_000_000
 
 
+class EntryError(AwsError):
+    """A check of one message's own content (Subject, an empty message, MessageStructure):
+    PublishBatch reports it as that entry's failure; Publish answers it."""
+
+    code = "InvalidParameter"
+
+    def __init__(self, text: str):
+        super().__init__(message=f"Invalid parameter: {text}")
+
+
 class _Entry:
     """One message to publish, checked."""
 
@@ -41,10 +51,10 @@ class _Entry:
 def _checked_entry(params: dict, fifo_by_name: bool) -> _Entry:
     subject = params.get("Subject")
     if subject is not None and (not _SUBJECT.match(subject) or len(subject) > MAX_SUBJECT):
-        raise invalid_parameter("Subject")
+        raise EntryError("Subject")
     message = params.get("Message")
     if message is None or message == "":
-        raise invalid_parameter("Empty message")
+        raise EntryError("Empty message")
     attributes = checked_attributes(params.get("MessageAttributes"))
     if size_of(message, attributes) > MAX_MESSAGE_BYTES:
         raise invalid_parameter("Message too long")
@@ -65,17 +75,17 @@ def _checked_entry(params: dict, fifo_by_name: bool) -> _Entry:
     structure = params.get("MessageStructure")
     if structure is not None:
         if structure != "json":
-            raise invalid_parameter("MessageStructure")
+            raise EntryError("MessageStructure")
         try:
             document = json.loads(message)
         except ValueError:
-            raise invalid_parameter("Message Structure - JSON message body failed to parse") from None
+            raise EntryError("Message Structure - JSON message body failed to parse") from None
         if not isinstance(document, dict):
-            raise invalid_parameter("Message Structure - JSON message body failed to parse")
+            raise EntryError("Message Structure - JSON message body failed to parse")
         # keys whose values are not strings are ignored ("must have simple JSON string values")
         bodies = {k: v for k, v in document.items() if isinstance(v, str)}
         if "default" not in bodies:
-            raise invalid_parameter("Message Structure - No default entry in JSON message body")
+            raise EntryError("Message Structure - No default entry in JSON message body")
         message = bodies["default"]
     return _Entry(message, subject, bodies, attributes, group_id, dedup_id)
 
@@ -123,15 +133,13 @@ class PublishOperations:
                 raise AwsError("InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, "
                                "hyphens and underscores. It can be at most 80 letters long.")
         fifo = isinstance(topic_arn, str) and topic_arn.endswith(".fifo")
-        checked: list[tuple[str, _Entry | AwsError]] = []
+        checked: list[tuple[str, _Entry | EntryError]] = []
         total = 0
         for entry in entries:
             try:
                 item = _checked_entry(entry, fifo)
-                total += size_of(item.message if not item.bodies else entry["Message"], item.attributes)
-            except AwsError as exc:
-                if exc.code != "InvalidParameter" or "FIFO" in exc.message or "Deduplication" in exc.message:
-                    raise
+                total += size_of(entry["Message"], item.attributes)
+            except EntryError as exc:  # that entry fails; the others go on
                 item = exc
             checked.append((entry["Id"], item))
         if total > MAX_MESSAGE_BYTES:
@@ -141,7 +149,7 @@ class PublishOperations:
         successful, failed = [], []
         with self.db.transaction():
             for entry_id, item in checked:
-                if isinstance(item, AwsError):
+                if isinstance(item, EntryError):
                     failed.append({"Id": entry_id, "Code": item.code, "Message": item.message, "SenderFault": True})
                     continue
                 message = self._accept(ctx, topic, item)

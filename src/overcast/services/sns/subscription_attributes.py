@@ -35,8 +35,7 @@ def checked_value(name: str, value, protocol: str, topic_arn: str, endpoint: str
         raise _error(name, subscribing)
     if name == "RawMessageDelivery":
         if protocol not in RAW_PROTOCOLS:
-            raise _error(f"Delivery protocol [{protocol}] does not support raw message delivery attribute",
-                         subscribing)
+            raise _error(f"Delivery protocol [{protocol}] does not support raw message delivery.", subscribing)
         if value.lower() not in ("true", "false"):
             raise _error(f"RawMessageDelivery: Invalid value [{value}]. Must be true or false.", subscribing)
         return value.lower()

@@ -114,9 +114,8 @@ class SubscriptionOperations:
         if protocol not in PROTOCOLS:
             raise invalid_parameter(f"Amazon SNS does not support this protocol string: {protocol}")
         endpoint = _check_endpoint(protocol, params.get("Endpoint"), topic.arn)
-        if topic.is_fifo and protocol not in ("sqs", "firehose"):
-            raise invalid_parameter(f"Invalid parameter: Endpoint Reason: Please use SQS or Firehose endpoint "
-                                    f"for FIFO topic, not {protocol}")
+        if topic.is_fifo and protocol != "sqs":  # FIFO topics deliver to SQS queues only
+            raise invalid_parameter(f"Invalid protocol type: {protocol}")
         given = params.get("Attributes") or {}
         scope = given.get("FilterPolicyScope") or "MessageAttributes"
         attributes = {name: sub_attrs.checked_value(name, value, protocol, topic.arn, endpoint, scope, True)
