@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 ACCOUNT = "000000000000"
@@ -135,3 +136,15 @@ def test_publish_batch_fifo_sequence_numbers(sns, topic):
         {"Id": str(i), "Message": f"m{i}", "MessageGroupId": "g"} for i in range(3)])
     numbers = [int(entry["SequenceNumber"]) for entry in answer["Successful"]]
     assert numbers == sorted(numbers) and len(set(numbers)) == 3
+
+
+@pytest.mark.open_mode_only  # an unsigned hand-built request
+def test_an_attribute_without_a_data_type_is_a_validation_error(endpoint, topic):
+    """Sent by hand (SDKs refuse it before sending): AWS's ValidationError, never a 500."""
+    answer = requests.post(f"{endpoint}/", data={
+        "Action": "Publish", "Version": "2010-03-31", "TopicArn": topic(), "Message": "m",
+        "MessageAttributes.entry.1.Name": "a"}, timeout=10)
+    assert answer.status_code == 400
+    assert "<Code>ValidationError</Code>" in answer.text
+    assert ("1 validation error detected: Value null at 'messageAttributes.a.member.dataType' failed to satisfy "
+            "constraint: Member must not be null") in answer.text

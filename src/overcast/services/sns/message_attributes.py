@@ -39,14 +39,18 @@ def _check_name(name: str) -> None:
         raise _invalid("Message attribute name can not have successive '.' character.")
 
 
-def checked_attributes(attributes) -> dict[str, dict]:
-    """The attributes as the delivery queue keeps them (binary values as base64 text)."""
+def checked_attributes(attributes, where: str = "messageAttributes") -> dict[str, dict]:
+    """The attributes as the delivery queue keeps them (binary values as base64 text).
+    ``where``: the request path AWS names in a missing DataType's ValidationError."""
     if not attributes:
         return {}
     out: dict[str, dict] = {}
     for name, value in attributes.items():
         _check_name(name)
-        data_type = value.get("DataType")
+        data_type = value.get("DataType") if isinstance(value, dict) else None
+        if data_type is None:
+            raise AwsError("ValidationError", f"1 validation error detected: Value null at '{where}.{name}.member."
+                           "dataType' failed to satisfy constraint: Member must not be null", 400)
         if not isinstance(data_type, str) or not _TYPE.match(data_type):
             raise _invalid(f"The message attribute '{name}' has an invalid message attribute type, the set of "
                            "supported type prefixes is Binary, Number, and String.")

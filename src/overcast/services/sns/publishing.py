@@ -48,14 +48,14 @@ class _Entry:
         self.attributes, self.group_id, self.deduplication_id = attributes, group_id, deduplication_id
 
 
-def _checked_entry(params: dict, fifo_by_name: bool) -> _Entry:
+def _checked_entry(params: dict, fifo_by_name: bool, where: str = "messageAttributes") -> _Entry:
     subject = params.get("Subject")
     if subject is not None and (not _SUBJECT.match(subject) or len(subject) > MAX_SUBJECT):
         raise EntryError("Subject")
     message = params.get("Message")
     if message is None or message == "":
         raise EntryError("Empty message")
-    attributes = checked_attributes(params.get("MessageAttributes"))
+    attributes = checked_attributes(params.get("MessageAttributes"), where)
     if size_of(message, attributes) > MAX_MESSAGE_BYTES:
         raise invalid_parameter("Message too long")
     group_id, dedup_id = params.get("MessageGroupId"), params.get("MessageDeduplicationId")
@@ -135,9 +135,9 @@ class PublishOperations:
         fifo = isinstance(topic_arn, str) and topic_arn.endswith(".fifo")
         checked: list[tuple[str, _Entry | EntryError]] = []
         total = 0
-        for entry in entries:
+        for position, entry in enumerate(entries, start=1):
             try:
-                item = _checked_entry(entry, fifo)
+                item = _checked_entry(entry, fifo, f"publishBatchRequestEntries.{position}.member.messageAttributes")
                 total += size_of(entry["Message"], item.attributes)
             except EntryError as exc:  # that entry fails; the others go on
                 item = exc
