@@ -84,3 +84,20 @@ def test_acknowledged_publishes_are_delivered_after_kill_9(own_server, tmp_path)
                     {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)])
         assert acknowledged <= bodies  # nothing acknowledged is lost (what was not acknowledged may arrive too)
     assert pending_deliveries(str(tmp_path / "data")) == 0
+
+
+def test_lambda_deliveries_wait_durably_until_lambda_exists(own_server, tmp_path):
+    """A lambda subscription is stored and confirmed; what is published to it stays pending in
+    the delivery queue (nothing can run it yet), across restarts, instead of being dropped."""
+    sns = client(own_server, "sns")
+    topic = sns.create_topic(Name="to-a-function")["TopicArn"]
+    function = "arn:aws:lambda:us-east-1:000000000000:function:handler"
+    sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["PendingConfirmation"] == "false"
+    sns.publish(TopicArn=topic, Message="for later")
+    own_server.kill()
+    assert pending_deliveries(str(tmp_path / "data")) == 1
+    own_server.start()
+    assert client(own_server, "sns").list_topics()["Topics"] == [{"TopicArn": topic}]
+    own_server.stop()
+    assert pending_deliveries(str(tmp_path / "data")) == 1
