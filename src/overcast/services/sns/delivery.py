@@ -58,8 +58,8 @@ class DeliveryEngine:
         self._timer: int | None = None
         self._timer_due: float | None = None
         self._generation = 0  # bumped by reset: a batch in progress must not write afterwards
-        # message key -> message, for the messages enqueued by this process: the worker needs
-        # not read back and decode what it was handed (dropped once delivered, or on reset)
+        # message key -> message, for the messages just enqueued by this process: the worker
+        # needs not read back and decode what it was handed (dropped after their first batch)
         self._fresh: dict[int, SnsMessage] = {}
         self._running = asyncio.Lock()  # the worker and a timer's wake-up never deliver the same rows twice
         provider.cloud.scheduler.on(TIMER_KIND, self._on_timer)
@@ -82,7 +82,8 @@ class DeliveryEngine:
                 "INSERT INTO deliveries (message_key, subscription_arn, protocol, due) VALUES (?, ?, ?, ?)",
                 [(key, sub.arn, sub.protocol, now if sub.protocol in protocols.DELIVERERS else PARKED)
                  for sub in subscriptions])
-        self._fresh[key] = message
+        if any(sub.protocol in protocols.DELIVERERS for sub in subscriptions):
+            self._fresh[key] = message
         self.wake()
 
     def pending_count(self) -> int:
@@ -213,7 +214,9 @@ class DeliveryEngine:
                     if self.db.query_one("SELECT 1 FROM deliveries WHERE message_key = ? LIMIT 1", (key,)) is None]
             if gone:
                 self.db.executemany("DELETE FROM messages WHERE key = ?", [(key,) for key in gone])
-        for key in gone:
+        # held only for the batch that follows the Publish: a row retried, parked or left to
+        # the next batch reads its message back, so nothing stays in memory per message
+        for key in messages:
             self._fresh.pop(key, None)
 
     async def _deliver_lane(self, arn: str, lane: list[tuple], messages, done, retries, parked) -> None:
