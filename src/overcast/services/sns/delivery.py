@@ -210,10 +210,11 @@ class DeliveryEngine:
                 self.db.executemany("UPDATE deliveries SET attempts = ?, due = ? WHERE id = ?", retries)
             if parked:
                 self.db.executemany("UPDATE deliveries SET due = ? WHERE id = ?", [(PARKED, i) for i in parked])
-            gone = [key for key in messages
-                    if self.db.query_one("SELECT 1 FROM deliveries WHERE message_key = ? LIMIT 1", (key,)) is None]
-            if gone:
-                self.db.executemany("DELETE FROM messages WHERE key = ?", [(key,) for key in gone])
+            for chunk in _chunks(list(messages), 400):  # the messages no delivery refers to any more
+                marks = ",".join("?" * len(chunk))
+                self.db.execute(f"DELETE FROM messages WHERE key IN ({marks}) AND key NOT IN "
+                                f"(SELECT message_key FROM deliveries WHERE message_key IN ({marks}))",
+                                (*chunk, *chunk))
         # held only for the batch that follows the Publish: a row retried, parked or left to
         # the next batch reads its message back, so nothing stays in memory per message
         for key in messages:
@@ -222,6 +223,11 @@ class DeliveryEngine:
     async def _deliver_lane(self, arn: str, lane: list[tuple], messages, done, retries, parked) -> None:
         """Deliver one subscription's rows in order; a FIFO subscription stops at a failure."""
         store = self.provider.store
+        fifo = self._is_fifo_subscription(arn)
+        batcher = None if fifo else protocols.BATCH_DELIVERERS.get(lane[0][3])
+        if batcher is not None and store.subscription(arn) is not None:
+            await self._deliver_lane_batched(store.subscription(arn), lane, messages, done, retries, batcher)
+            return
         for row_id, message_key, _, protocol, attempts in lane:
             message = messages.get(message_key)
             if message is None:  # its message row is gone (cannot happen but by hand): nothing to send
@@ -237,19 +243,40 @@ class DeliveryEngine:
                 continue
             try:
                 await deliverer(self.provider, sub, message)
-            except protocols.DeliveryFailed as failure:
-                if failure.retry and self._retry(sub, row_id, attempts, retries):
-                    if self._is_fifo_subscription(arn):
-                        return
-                    continue
-                await self._dead_letter(sub, message, str(failure))
-            except Exception as exc:  # noqa: BLE001 - "failed, retry per policy"
-                if self._retry(sub, row_id, attempts, retries):
-                    if self._is_fifo_subscription(arn):
-                        return
-                    continue
-                await self._dead_letter(sub, message, repr(exc))
+                outcome = None
+            except Exception as exc:  # noqa: BLE001 - "failed, retry per policy" (or not: DeliveryFailed)
+                outcome = exc
+            if not await self._settle(sub, row_id, attempts, message, outcome, done, retries) and fifo:
+                return  # a FIFO subscription's later messages wait behind the retry
+
+    async def _deliver_lane_batched(self, sub, lane, messages, done, retries, batcher) -> None:
+        rows = []
+        for row in lane:
+            if messages.get(row[1]) is None:
+                done.append(row[0])
+            else:
+                rows.append(row)
+        for chunk in _chunks(rows, 10):
+            batch = [messages[row[1]] for row in chunk]
+            try:
+                outcomes = await batcher(self.provider, sub, batch)
+            except Exception as exc:  # noqa: BLE001 - every message of the call failed alike
+                outcomes = [exc] * len(batch)
+            for (row_id, _, _, _, attempts), message, outcome in zip(chunk, batch, outcomes):
+                await self._settle(sub, row_id, attempts, message, outcome, done, retries)
+
+    async def _settle(self, sub, row_id: int, attempts: int, message: SnsMessage, outcome, done, retries) -> bool:
+        """Record one delivery's outcome (None: delivered); False when it waits for a retry."""
+        if outcome is None:
             done.append(row_id)
+            return True
+        retry = not isinstance(outcome, protocols.DeliveryFailed) or outcome.retry
+        if retry and self._retry(sub, row_id, attempts, retries):
+            return False
+        reason = str(outcome) if isinstance(outcome, protocols.DeliveryFailed) else repr(outcome)
+        await self._dead_letter(sub, message, reason)
+        done.append(row_id)
+        return True
 
     def _retry(self, sub, row_id: int, attempts: int, retries: list) -> bool:
         """Schedule the next attempt per the protocol's policy; False once it is exhausted."""

@@ -25,6 +25,11 @@ RetryDelay = Callable[[object, object, int], "float | None"]
 
 DELIVERERS: dict[str, Deliverer] = {}
 RETRY_DELAYS: dict[str, RetryDelay] = {}
+# Optional, for protocols that can take several messages in one call (SQS's SendMessageBatch):
+# ``async (provider, subscription, messages) -> [None | exception, one per message]``, used for
+# the deliveries of a non-FIFO subscription that fall in one worker batch.
+BatchDeliverer = Callable[[object, object, list], Awaitable[list]]
+BATCH_DELIVERERS: dict[str, BatchDeliverer] = {}
 
 DELIVERER_MODULES = (
     "overcast.services.sns.sqs_delivery",

@@ -111,7 +111,10 @@ class PublishOperations:
             raise invalid_parameter("TargetArn Reason: No endpoint found for the target arn specified")
         name = "TopicArn" if params.get("TopicArn") else "TargetArn"
         topic = self.topic_for(ctx, target, name)
-        with self.db.transaction():
+        if topic.is_fifo:  # sequence, deduplication and the delivery rows in one commit
+            with self.db.transaction():
+                message = self._accept(ctx, topic, entry)
+        else:  # the delivery rows are the only write: enqueue's own transaction
             message = self._accept(ctx, topic, entry)
         out = {"MessageId": message.message_id}
         if message.sequence_number is not None:

@@ -20,7 +20,8 @@ from overcast.auth.policy.evaluate import evaluate
 from overcast.auth.policy.model import AuthzRequest, PolicySet, Principal
 from overcast.context import RequestContext
 from overcast.errors import AwsError
-from overcast.services.sns.delivery_protocols import DELIVERERS, RETRY_DELAYS, DeliveryFailed, aws_managed_retry_delay
+from overcast.services.sns.delivery_protocols import (BATCH_DELIVERERS, DELIVERERS, RETRY_DELAYS, DeliveryFailed,
+                                                      aws_managed_retry_delay)
 from overcast.services.sns.envelope import envelope
 
 SNS_SERVICE = "sns.amazonaws.com"
@@ -46,14 +47,21 @@ def sns_context(provider, account: str, region: str) -> RequestContext:
                           registry=provider.cloud.services)
 
 
-async def send_to_queue(provider, queue_arn: str, params: dict, source_arn: str, account: str) -> None:
-    """SendMessage to ``queue_arn`` as SNS on behalf of ``source_arn``; raises DeliveryFailed."""
+async def _sending_context(provider, queue_arn: str, source_arn: str, account: str):
+    """(context, QueueUrl) to send to ``queue_arn`` as SNS; in strict mode the queue's policy
+    must let SNS send for ``source_arn``."""
     region, queue_account, name = _queue_parts(queue_arn)
     ctx = sns_context(provider, account, region)
     if provider.cloud.settings.strict and not await _queue_lets_sns_send(provider, ctx, queue_arn, queue_account,
                                                                        name, source_arn, account):
         raise DeliveryFailed(f"the policy of {queue_arn} does not let SNS send from {source_arn}", retry=False)
-    params["QueueUrl"] = f"/{queue_account}/{name}"
+    return ctx, queue_account, f"/{queue_account}/{name}"
+
+
+async def send_to_queue(provider, queue_arn: str, params: dict, source_arn: str, account: str) -> None:
+    """SendMessage to ``queue_arn`` as SNS on behalf of ``source_arn``; raises DeliveryFailed."""
+    ctx, queue_account, url = await _sending_context(provider, queue_arn, source_arn, account)
+    params["QueueUrl"] = url
     try:
         await ctx.services.call("sqs", "SendMessage", params, account=queue_account)
     except AwsError as exc:
@@ -118,6 +126,68 @@ async def deliver_to_sqs(provider, sub, message) -> None:
     await send_to_queue(provider, sub.endpoint, _message_params(provider, sub, message), sub.topic_arn, sub.account)
 
 
+# SendMessageBatch takes at most 1 MiB in all; SNS messages reach 256 KiB before their envelope.
+_BATCH_BYTES = 900_000
+_BATCH_ALONE = 64 * 1024  # a message this big goes on its own (SendMessage)
+
+
+def _size(params: dict) -> int:
+    size = len(params["MessageBody"].encode("utf-8"))
+    for name, value in (params.get("MessageAttributes") or {}).items():
+        size += len(name) + len(value["DataType"]) + len(value.get("StringValue") or value.get("BinaryValue") or "")
+    return size
+
+
+async def deliver_batch_to_sqs(provider, sub, messages: list) -> list:
+    """Deliver several messages to one standard queue with SendMessageBatch (10 a call, within
+    SQS's size limit); one outcome per message (None: delivered)."""
+    outcomes: list = [None] * len(messages)
+    ready: list[tuple[int, dict, int]] = []
+    for index, message in enumerate(messages):
+        try:
+            params = _message_params(provider, sub, message)
+        except DeliveryFailed as failure:
+            outcomes[index] = failure
+            continue
+        ready.append((index, params, _size(params)))
+    if not ready:
+        return outcomes
+    try:
+        ctx, queue_account, url = await _sending_context(provider, sub.endpoint, sub.topic_arn, sub.account)
+    except DeliveryFailed as failure:
+        return [outcome or failure for outcome in outcomes]
+    group: list[tuple[int, dict, int]] = []
+    for item in ready + [None]:
+        if item is not None and item[2] >= _BATCH_ALONE:
+            try:
+                await send_to_queue(provider, sub.endpoint, item[1], sub.topic_arn, sub.account)
+            except DeliveryFailed as failure:
+                outcomes[item[0]] = failure
+            continue
+        if group and (item is None or len(group) == 10 or sum(g[2] for g in group) + item[2] > _BATCH_BYTES):
+            await _send_batch(ctx, queue_account, url, group, outcomes)
+            group = []
+        if item is not None:
+            group.append(item)
+    return outcomes
+
+
+async def _send_batch(ctx, queue_account: str, url: str, group: list, outcomes: list) -> None:
+    entries = [{**params, "Id": str(index)} for index, params, _ in group]
+    try:
+        answer = await ctx.services.call("sqs", "SendMessageBatch", {"QueueUrl": url, "Entries": entries},
+                                         account=queue_account)
+    except AwsError as exc:
+        failure = DeliveryFailed(f"{exc.code}: {exc.message}", retry=exc.code not in _CLIENT_SIDE)
+        for index, _, _ in group:
+            outcomes[index] = failure
+        return
+    for failed in answer.get("Failed") or ():
+        code = failed.get("Code", "")
+        outcomes[int(failed["Id"])] = DeliveryFailed(f"{code}: {failed.get('Message', '')}",
+                                                     retry=code not in _CLIENT_SIDE and not failed.get("SenderFault"))
+
+
 async def send_to_dead_letter_queue(provider, sub, message, queue_arn: str) -> None:
     """What could not be delivered, as AWS dead-letters it: the message the subscription would
     have got (raw or enveloped), sent to the RedrivePolicy's queue."""
@@ -132,4 +202,5 @@ async def send_to_dead_letter_queue(provider, sub, message, queue_arn: str) -> N
 
 
 DELIVERERS["sqs"] = deliver_to_sqs
+BATCH_DELIVERERS["sqs"] = deliver_batch_to_sqs
 RETRY_DELAYS["sqs"] = aws_managed_retry_delay
