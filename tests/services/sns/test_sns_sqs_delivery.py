@@ -176,3 +176,25 @@ def test_raw_delivery_takes_at_most_ten_attributes(sns, topic, queue, receive):
     sns.publish(TopicArn=arn, Message="ten", MessageAttributes=attributes)
     assert [m["Body"] for m in receive(url, 1)] == ["ten"]
     assert [m["Body"] for m in receive(dlq_url, 1)] == ["eleven"]
+
+
+def test_big_and_small_messages_all_arrive_whole(sns, topic, queue, sqs):
+    """Deliveries to a queue travel in SQS batches within SQS's size limit: a mix of 200 KB and
+    small messages published back to back all arrive, byte for byte."""
+    arn = topic()
+    url, queue_arn = queue()
+    subscribed(sns, arn, queue_arn, RawMessageDelivery="true")
+    sent = set()
+    for i in range(12):
+        body = f"{i:02d}" + ("x" * 200_000 if i % 3 == 0 else "small")
+        sns.publish(TopicArn=arn, Message=body)
+        sent.add(body)
+    got = set()
+    for _ in range(30):
+        if got == sent:
+            break
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []):
+            got.add(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert got == sent
