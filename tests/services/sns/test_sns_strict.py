@@ -135,3 +135,10 @@ def test_delivery_needs_the_queue_policy_and_refusals_go_to_the_dlq(strict, root
     assert _bodies(sqs, open_url, 2) == ["first", "second"]
     assert sorted(_bodies(sqs, dlq_url, 2)) == ["first", "second"]
     assert sqs.receive_message(QueueUrl=closed_url).get("Messages", []) == []
+
+
+def test_a_bad_message_is_invalid_before_authorization(strict, root):
+    arn = root["sns"].create_topic(Name="checked-first")["TopicArn"]
+    keys = make_user(root["iam"], "hasty")
+    code, status, message = denial(client(strict, "sns", *keys).publish, TopicArn=arn, Message="")
+    assert (code, status, message) == ("InvalidParameter", 400, "Invalid parameter: Empty message")

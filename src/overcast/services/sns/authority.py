@@ -16,7 +16,12 @@ from overcast.services.sns.arns import parse_topic_arn
 
 class SnsAuthority(ResourceAuthority):
     def validate_request(self, ctx, params: dict) -> None:
-        """A malformed topic ARN is InvalidParameter before any authorization, as on AWS."""
+        """A malformed topic ARN, and Publish's checks of the message itself, answer before any
+        authorization, as on AWS (strict mode only: the operation checks again in both modes)."""
+        if ctx.operation == "Publish":
+            from overcast.services.sns.publishing import check_publish_request
+
+            check_publish_request(params)
         for name in ("TopicArn", "ResourceArn"):
             value = params.get(name)
             if value is not None and ctx.operation not in ("ConfirmSubscription",):

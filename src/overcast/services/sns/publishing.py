@@ -90,19 +90,26 @@ def _checked_entry(params: dict, fifo_by_name: bool, where: str = "messageAttrib
     return _Entry(message, subject, bodies, attributes, group_id, dedup_id)
 
 
+def check_publish_request(params: dict) -> _Entry:
+    """Publish's checks of its own parameters (no state read); the checked message."""
+    phone = params.get("PhoneNumber")
+    target = params.get("TopicArn") or params.get("TargetArn")
+    if params.get("TopicArn") and params.get("TargetArn"):
+        raise invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be specified")
+    if phone is not None and target:
+        raise invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn, TargetArn or PhoneNumber may "
+                                "be specified")
+    entry = _checked_entry(params, isinstance(target, str) and target.endswith(".fifo"))
+    if phone is not None and not _E164.match(phone):
+        raise invalid_parameter(f"PhoneNumber Reason: {phone} is not valid to publish to")
+    return entry
+
+
 class PublishOperations:
     def publish(self, ctx: RequestContext, params: dict) -> dict:
         phone = params.get("PhoneNumber")
         target = params.get("TopicArn") or params.get("TargetArn")
-        if params.get("TopicArn") and params.get("TargetArn"):
-            raise invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn or TargetArn may be "
-                                    "specified")
-        if phone is not None and target:
-            raise invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn, TargetArn or PhoneNumber "
-                                    "may be specified")
-        entry = _checked_entry(params, isinstance(target, str) and target.endswith(".fifo"))
-        if phone is not None and not _E164.match(phone):
-            raise invalid_parameter(f"PhoneNumber Reason: {phone} is not valid to publish to")
+        entry = check_publish_request(params)
         if phone is not None:
             return {"MessageId": self.publish_sms(ctx, phone, entry.message, entry.attributes)}
         if not target:
