@@ -5,6 +5,7 @@ attributes."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
@@ -199,3 +200,21 @@ def test_unsubscribe_url_unsubscribes(sns, topic, queue, receive):
     assert sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"] == []
     with pytest.raises(ClientError):
         sns.get_subscription_attributes(SubscriptionArn=sub)
+
+
+@pytest.mark.open_mode_only  # another account's key, and an unsigned GET
+def test_authenticate_on_unsubscribe_refuses_the_unsigned_link(sns, topic, queue, aws_client):
+    arn = topic()
+    _, queue_arn = queue()
+    other_sqs = aws_client("sqs", aws_access_key_id=OTHER)
+    other_url = other_sqs.create_queue(QueueName=queue_arn.rsplit(":", 1)[1])["QueueUrl"]
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn.replace(ACCOUNT, OTHER))
+    token = envelope_of(_receive_with(other_sqs, other_url))["Token"]
+    sub = sns.confirm_subscription(TopicArn=arn, Token=token, AuthenticateOnUnsubscribe="true")["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["ConfirmationWasAuthenticated"] == "true"
+    link = f"{sns.meta.endpoint_url}/?Action=Unsubscribe&SubscriptionArn={sub}"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(link, timeout=10)
+    assert refused.value.code == 403 and "AuthorizationError" in refused.value.read().decode()
+    sns.unsubscribe(SubscriptionArn=sub)  # signed: allowed
+    assert sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"] == []

@@ -128,6 +128,8 @@ class SubscriptionOperations:
             return {"SubscriptionArn": shown}
         attributes["_principal"] = ctx.principal_arn or f"arn:aws:iam::{ctx.account}:root"
         confirm = _needs_confirmation(ctx, protocol, endpoint)
+        if not confirm:  # confirmed by the (signed) Subscribe itself
+            attributes["_authenticated"] = "true"
         sub = SubscriptionRecord(f"{topic.arn}:{uuid.uuid4()}", topic.arn, ctx.account, protocol, endpoint,
                                  not confirm, secrets.token_hex(144), self.clock.now(), attributes)
         self.compile_filter(sub)
@@ -172,8 +174,13 @@ class SubscriptionOperations:
             raise invalid_parameter("Token")
         if not sub.confirmed:
             attributes = dict(sub.attributes)
-            authenticated = str(params.get("AuthenticateOnUnsubscribe", "")).lower() == "true"
-            attributes["_authenticated"] = "true" if authenticated else "false"
+            # ConfirmationWasAuthenticated: the confirmation came signed (not through the
+            # link); AuthenticateOnUnsubscribe holds only then ("and the request has an AWS
+            # signature")
+            signed = bool(ctx.access_key)
+            attributes["_authenticated"] = "true" if signed else "false"
+            if signed and str(params.get("AuthenticateOnUnsubscribe", "")).lower() == "true":
+                attributes["_unsubscribe_signed_only"] = "true"
             confirmed = SubscriptionRecord(sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, True,
                                            sub.token, sub.created, attributes)
             self.compile_filter(confirmed)
@@ -203,7 +210,7 @@ class SubscriptionOperations:
         sub = self.store.subscription(arn)
         if sub is None:  # unsubscribing twice succeeds, as on AWS
             return {}
-        if not ctx.access_key and sub.attributes.get("_authenticated") == "true":
+        if not ctx.access_key and sub.attributes.get("_unsubscribe_signed_only") == "true":
             # AuthenticateOnUnsubscribe: only a signed request by the owner may unsubscribe
             raise AwsError("AuthorizationError", "Unsubscribe must be authenticated: the subscription was "
                            "confirmed with AuthenticateOnUnsubscribe")
