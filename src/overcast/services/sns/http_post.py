@@ -59,7 +59,7 @@ async def post(url: str, headers: list[tuple[str, str]], body: bytes, timeout: f
         return await asyncio.wait_for(_post(url, headers, body), timeout)
     except asyncio.TimeoutError:
         raise EndpointError(f"no answer from {url} within {timeout:g} seconds") from None
-    except (OSError, ssl.SSLError, asyncio.IncompleteReadError, UnicodeError) as exc:
+    except (OSError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
         raise EndpointError(f"{type(exc).__name__}: {exc}") from None
 
 
