@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 
 import boto3
 import pytest
@@ -38,6 +39,22 @@ def advance(server):
         server.post("/_overcast/clock", json.dumps({"advance": seconds}).encode())
 
     return move
+
+
+def _wait_retry_recorded(proc) -> None:
+    """Waits until SNS has recorded a failed delivery's retry (a timer is pending): the endpoint
+    sees the attempt before SNS has read its answer, and a clock moved in between would leave
+    the retry behind."""
+    for _ in range(200):
+        if json.loads(proc.get("/_overcast/health"))["timers"]["pending"] >= 1:
+            return
+        time.sleep(0.025)
+    raise AssertionError("no retry was scheduled")
+
+
+@pytest.fixture
+def retry_recorded(server):
+    return lambda: _wait_retry_recorded(server)
 
 
 def _confirmed(sns, web, topic_arn: str, path: str, **attributes) -> str:
@@ -136,7 +153,7 @@ def _retry_policy(**fields) -> str:
                                               **fields}})
 
 
-def test_failed_deliveries_are_retried_as_the_cloud_clock_moves(sns, topic, web, path, advance):
+def test_failed_deliveries_are_retried_as_the_cloud_clock_moves(sns, topic, web, path, advance, retry_recorded):
     topic_arn = topic()
     sub_arn = _confirmed(sns, web, topic_arn, path)
     sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName="DeliveryPolicy",
@@ -144,10 +161,12 @@ def test_failed_deliveries_are_retried_as_the_cloud_clock_moves(sns, topic, web,
     web.answer(path, 500, 503, 502)
     sns.publish(TopicArn=topic_arn, Message="try again")
     web.wait_for(path, 3)  # the attempt, then the immediate retry: both fail
+    retry_recorded()
     advance(9)
     assert len(web.requests_to(path)) == 3  # the next retry waits minDelayTarget seconds
     advance(1)
-    attempts = web.wait_for(path, 4)
+    web.wait_for(path, 4)
+    retry_recorded()
     assert len(web.requests_to(path)) == 4  # it failed (502): the last retry is 10 seconds later
     advance(10)
     attempts = web.wait_for(path, 5)
@@ -157,18 +176,21 @@ def test_failed_deliveries_are_retried_as_the_cloud_clock_moves(sns, topic, web,
     assert len(web.requests_to(path)) == 5  # delivered: nothing more
 
 
-def test_topic_delivery_policy_applies_unless_the_subscription_overrides(sns, topic, web, path, advance):
+def test_topic_delivery_policy_applies_unless_the_subscription_overrides(sns, topic, web, path, advance,
+                                                                         retry_recorded):
     topic_arn = topic(DeliveryPolicy=json.dumps({"http": {"defaultHealthyRetryPolicy": {
         "minDelayTarget": 5, "maxDelayTarget": 5, "numRetries": 1}}}))
     _confirmed(sns, web, topic_arn, path)
     web.answer(path, 500)
     sns.publish(TopicArn=topic_arn, Message="topic policy")
     web.wait_for(path, 2)
+    retry_recorded()
     advance(5)
     web.wait_for(path, 3)
 
 
-def test_what_is_never_delivered_goes_to_the_dead_letter_queue(sns, sqs, topic, queue, web, path, advance):
+def test_what_is_never_delivered_goes_to_the_dead_letter_queue(sns, sqs, topic, queue, web, path, advance,
+                                                               retry_recorded):
     topic_arn = topic()
     dlq_url, dlq_arn = queue()
     sqs.set_queue_attributes(QueueUrl=dlq_url, Attributes={"Policy": json.dumps({"Statement": [{
@@ -180,6 +202,7 @@ def test_what_is_never_delivered_goes_to_the_dead_letter_queue(sns, sqs, topic, 
     web.answer(path, 500, 500, 500)
     sns.publish(TopicArn=topic_arn, Message="nobody home")
     web.wait_for(path, 2)
+    retry_recorded()
     assert "Messages" not in sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=0)
     advance(10)  # the one retry fails too: the policy is spent
     web.wait_for(path, 3)
@@ -189,7 +212,7 @@ def test_what_is_never_delivered_goes_to_the_dead_letter_queue(sns, sqs, topic, 
     assert (document["Type"], document["Message"], document["TopicArn"]) == ("Notification", "nobody home", topic_arn)
 
 
-def test_a_refused_connection_is_a_failed_delivery(sns, topic, web, path, advance):
+def test_a_refused_connection_is_a_failed_delivery(sns, topic, web, path, advance, retry_recorded):
     topic_arn = topic()
     sub_arn = _confirmed(sns, web, topic_arn, path)
     sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName="DeliveryPolicy",
@@ -197,6 +220,7 @@ def test_a_refused_connection_is_a_failed_delivery(sns, topic, web, path, advanc
     web.answer(path, 404)
     sns.publish(TopicArn=topic_arn, Message="not found")
     web.wait_for(path, 2)
+    retry_recorded()
     advance(10)
     web.wait_for(path, 3)
 
@@ -304,6 +328,7 @@ def test_a_waiting_retry_survives_a_kill_and_fires_on_the_clock(tmp_path, web, p
         web.answer(path, 500)
         sns.publish(TopicArn=topic_arn, Message="after the crash")
         web.wait_for(path, 2)  # failed; the retry waits 30 seconds of cloud time
+        _wait_retry_recorded(proc)
         proc.kill()
         proc.start()
         assert len(web.requests_to(path)) == 2
@@ -318,7 +343,7 @@ def test_a_waiting_retry_survives_a_kill_and_fires_on_the_clock(tmp_path, web, p
     ("exponential", (2 + 6 / 7, 2 + 18 / 7, 8)),  # growth doubling at each step, from 2 to 8 seconds
     ("arithmetic", (3, 5, 8)),  # growth one step more each time
 ])
-def test_backoff_function_spaces_the_retries(sns, topic, web, path, advance, function, delays):
+def test_backoff_function_spaces_the_retries(sns, topic, web, path, advance, function, delays, retry_recorded):
     topic_arn = topic()
     sub_arn = _confirmed(sns, web, topic_arn, path)
     sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
@@ -327,11 +352,14 @@ def test_backoff_function_spaces_the_retries(sns, topic, web, path, advance, fun
     web.answer(path, 500, 500, 500, 500)
     sns.publish(TopicArn=topic_arn, Message="backing off")
     web.wait_for(path, 2)
+    retry_recorded()
     advance(delays[0])
     web.wait_for(path, 3)
+    retry_recorded()
     advance(delays[1] - 0.3)
     assert len(web.requests_to(path)) == 3
     advance(0.3)
     web.wait_for(path, 4)
+    retry_recorded()
     advance(delays[2])
     web.wait_for(path, 5)
