@@ -1,4 +1,4 @@
-"""``overcast serve | status | reset``."""
+"""``overcast serve | status | reset | sns outbox``."""
 
 from __future__ import annotations
 
@@ -170,6 +170,38 @@ def reset(args) -> int:
     return 0
 
 
+def sns_outbox(args) -> int:
+    """What SNS delivered to email, sms, application and firehose subscriptions (the running
+    server's ``/_overcast/sns/outbox``)."""
+    from urllib.parse import urlencode
+
+    query = {name: value for name, value in (("topic", args.topic), ("endpoint", args.endpoint),
+                                              ("protocol", args.protocol)) if value}
+    url = _endpoint(args) + "/_overcast/sns/outbox" + ("?" + urlencode(query) if query else "")
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            messages = json.load(response)["messages"]
+    except urllib.error.HTTPError as exc:
+        print(f"outbox failed: {exc.read().decode('utf-8', 'replace')}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+        print(f"Overcast is not answering at {url}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(messages, indent=2))
+        return 0
+    for entry in messages:
+        print(f"{entry['time']}  {entry['protocol']} {entry['endpoint']}  {entry['type']}  {entry['topicArn']}")
+        for name in ("from", "subject", "subscribeUrl"):
+            if entry.get(name):
+                print(f"  {name}: {entry[name]}")
+        print("  " + entry["body"].replace("\n", "\n  "))
+        print()
+    if not messages:
+        print("The outbox is empty.")
+    return 0
+
+
 def _reset_offline(path: str) -> int:
     """Wipe a data dir no server holds (the storage layer's own reset, without a server)."""
     from overcast.storage import Storage
@@ -221,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--yes", action="store_true", help="really wipe")
             p.add_argument("--data-dir", help="the server's data dir: reset works with the server stopped too")
         p.set_defaults(func=func)
+
+    sns = commands.add_parser("sns", help="SNS: what went to email, sms and other local-only endpoints")
+    sns_commands = sns.add_subparsers(dest="sns_command", required=True)
+    p = sns_commands.add_parser("outbox", help="list what SNS delivered to email, email-json, sms, "
+                                               "application and firehose subscriptions")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--topic", help="only this topic (ARN or name)")
+    p.add_argument("--endpoint", help="only this address (an email address, a phone number...)")
+    p.add_argument("--protocol", help="only this protocol (email, email-json, sms, application, firehose)")
+    p.add_argument("--json", action="store_true", help="print the entries as JSON")
+    p.set_defaults(func=sns_outbox)
     return parser
 
 

@@ -17,7 +17,7 @@ from overcast.services.registry import snake_case
 _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucket", "CopySourceKey",
             "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath", "PassedRoleArn",
             "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays"}
-_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:"}
+_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

@@ -272,6 +272,14 @@ class Router:
                 if version and self.index.meta[name].get("apiVersion") == version:
                     route.service, route.implemented = name, name in IMPLEMENTED
                     return
+            if not version:
+                # a link followed as is (SNS's SubscribeURL / UnsubscribeURL carry no Version):
+                # the service whose model has the Action
+                action = (form.get("Action") or request.query.get("Action") or [None])[0]
+                for name in route.candidates:
+                    if action and action in service_model(name).operation_names:
+                        route.service, route.implemented = name, name in IMPLEMENTED
+                        return
             return
         for name in route.candidates:
             try:

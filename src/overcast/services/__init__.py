@@ -5,6 +5,7 @@ IMPLEMENTED = {
     "ec2": "ec2",
     "iam": "iam",
     "s3": "s3",
+    "sns": "sns",
     "sqs": "sqs",
     "sts": "sts",
     "xray": "xray",
