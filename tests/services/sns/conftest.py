@@ -88,7 +88,3 @@ def receive(sqs):
         return got
 
     return get
-
-
-def envelope_of(message: dict) -> dict:
-    return json.loads(message["Body"])

@@ -76,7 +76,6 @@ def _confirmed(sns, web, topic_arn: str, path: str, **attributes) -> str:
     return sub["SubscriptionArn"]
 
 
-@pytest.mark.open_mode_only  # strict mode refuses the unsigned SubscribeURL GET (not yet let through)
 def test_confirmation_is_posted_with_a_working_subscribe_url(sns, topic, web, path):
     topic_arn = topic()
     answer = sns.subscribe(TopicArn=topic_arn, Protocol="http", Endpoint=web.url(path))

@@ -9,7 +9,7 @@ import json
 import urllib.request
 
 import pytest
-from conftest import envelope_of
+from sns_helpers import envelope_of
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding

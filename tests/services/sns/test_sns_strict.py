@@ -142,3 +142,17 @@ def test_a_bad_message_is_invalid_before_authorization(strict, root):
     keys = make_user(root["iam"], "hasty")
     code, status, message = denial(client(strict, "sns", *keys).publish, TopicArn=arn, Message="")
     assert (code, status, message) == ("InvalidParameter", 400, "Invalid parameter: Empty message")
+
+
+def test_only_the_links_go_unsigned(strict, root):
+    """The SubscribeURL / UnsubscribeURL operations are answered unsigned (the token or the
+    subscription is the proof); any other SNS call without a signature is refused."""
+    import requests
+
+    arn = root["sns"].create_topic(Name="unsigned-links")["TopicArn"]
+    refused = requests.get(f"{strict.endpoint}/", params={"Action": "Publish", "TopicArn": arn, "Message": "x"},
+                           timeout=10)
+    assert refused.status_code == 403 and b"<Code>" in refused.content
+    bad_token = requests.get(f"{strict.endpoint}/", params={
+        "Action": "ConfirmSubscription", "TopicArn": arn, "Token": "not-a-token"}, timeout=10)
+    assert bad_token.status_code == 400 and b"InvalidParameter" in bad_token.content

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import envelope_of
+from sns_helpers import envelope_of
 
 ACCOUNT = "000000000000"
 OTHER = "111122223333"
@@ -187,7 +187,6 @@ def _receive_with(sqs, url):
     raise AssertionError("nothing delivered")
 
 
-@pytest.mark.open_mode_only  # an unsigned GET (strict mode's authenticator refuses it)
 def test_unsubscribe_url_unsubscribes(sns, topic, queue, receive):
     arn = topic()
     url, queue_arn = queue()

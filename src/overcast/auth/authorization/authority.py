@@ -14,7 +14,8 @@ hook                                  S3 / SQS / IAM / EC2 / STS today (KMS, SNS
 ``request_condition_keys``            service condition keys of the whole request
                                       (s3:authType, s3:signatureversion...)
 ``resource_facts``                    owner account and resource policy of one of its ARNs
-                                      (bucket policy, queue policy; key policy, topic policy)
+                                      (bucket policy, queue policy; key policy, topic policy),
+                                      and whether that policy must let the caller in (KMS)
 ``resource_tags``                     aws:ResourceTag/* of one of its ARNs (queues, roles,
                                       instances)
 ``resource_condition_keys``           condition keys of one resource (s3:ExistingObjectTag/*,
@@ -44,12 +45,16 @@ class ResourceFacts:
     ``owner``: the owning account (None: unknown, the ARN's account or the caller's applies);
     ``policy``: the resource policy's JSON text, or None;
     ``absent``: no such resource and the service answers its own not-found to anyone, so no
-    decision is made here (S3: NoSuchBucket).
+    decision is made here (S3: NoSuchBucket);
+    ``policy_required``: an Allow statement of the resource policy must name the caller or its
+    account before anything else counts (KMS key policies: identity policies work only through
+    the policy's account statement, and a policy without one locks out even the root).
     """
 
     owner: str | None = None
     policy: str | None = None
     absent: bool = False
+    policy_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)

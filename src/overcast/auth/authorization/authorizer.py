@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from overcast.auth.authenticator import UNSIGNED_LINKS
 from overcast.auth.authorization.denials import access_denied
 from overcast.auth.authorization.derived import derived_values
 from overcast.auth.authorization.principals import Caller, caller_for, principal_kind
@@ -25,6 +26,7 @@ from overcast.auth.authorization.request_context import global_context
 from overcast.auth.authorization.resources import ResourceOwners, arn_service
 from overcast.auth.authorization.table import checks_for, parameters_read
 from overcast.auth.policy import AuthzRequest, Decision, PolicySet, evaluate
+from overcast.auth.policy.evaluate import principal_strength, statement_applies
 from overcast.errors import AwsError
 
 log = logging.getLogger("overcast.auth.authorization")
@@ -43,6 +45,16 @@ def _mentions(word: str, caller: Caller, resource_policy) -> bool:
     only looked up for a policy that can use them."""
     policies = [*caller.identity, *caller.session, caller.boundary, resource_policy]
     return any(p is not None and p.text and word in _lowered(p.text) for p in policies)
+
+
+def _policy_lets_in(policy, request: AuthzRequest) -> bool:
+    """Whether an Allow statement of a resource policy names the caller (or its account) and
+    applies to the request: what a KMS key policy must do before identity policies count."""
+    for statement in policy.statements:
+        if statement.effect == "Allow" and principal_strength(statement, request.principal) is not None \
+                and statement_applies(statement, request, request.context, policy.variables_enabled):
+            return True
+    return False
 
 
 def _check_session_token_scope(ctx) -> None:
@@ -92,6 +104,9 @@ class Authorizer:
         ``body_unknown``: the body is not read yet, condition keys it would fill count in the
         caller's favour (only a denial is final)."""
         _check_session_token_scope(ctx)
+        if ctx.credential is None and (ctx.service, ctx.operation) in UNSIGNED_LINKS:
+            ctx.extra["authorized"] = True  # the link itself is the proof: its service checks it
+            return
         authority = await self._authorities.authority(ctx.service)
         checks = checks_for(ctx.service, ctx.operation, params, derived_values(ctx, params, authority))
         if checks is None:
@@ -140,10 +155,12 @@ class Authorizer:
             for key, value in owners.tags(resource).items():
                 context[f"aws:ResourceTag/{key}"] = value
         context.update(check.conditions)
-        decision = evaluate(
-            AuthzRequest(principal, check.action, resource, context, resource_account, body_unknown),
-            PolicySet(caller.identity, policy, caller.boundary, caller.session),
-        )
+        request = AuthzRequest(principal, check.action, resource, context, resource_account, body_unknown)
+        if facts.policy_required and policy is not None and not _policy_lets_in(policy, request):
+            # nothing but the resource policy can open the resource (KMS keys)
+            decision = Decision(False, "implicit_deny", [], "resource")
+        else:
+            decision = evaluate(request, PolicySet(caller.identity, policy, caller.boundary, caller.session))
         if not decision.allowed and decision.reason == "implicit_deny" and decision.denied_by == "resource" \
                 and owner is not None and holder is not None \
                 and holder.grant_allows(ctx, resource, check, principal, context):

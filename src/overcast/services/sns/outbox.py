@@ -23,30 +23,10 @@ PROTOCOLS = ("email", "email-json", "sms", "application", "firehose")
 SENDER = "no-reply@sns.amazonaws.com"
 DEFAULT_LIMIT = 1000
 
-OUTBOX_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time REAL NOT NULL,
-    topic_arn TEXT NOT NULL,
-    subscription_arn TEXT NOT NULL,
-    protocol TEXT NOT NULL,
-    endpoint TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    entry TEXT NOT NULL,
-    UNIQUE (message_id, subscription_arn)
-);
-CREATE INDEX IF NOT EXISTS outbox_by_topic ON outbox (topic_arn, id);
-CREATE INDEX IF NOT EXISTS outbox_by_endpoint ON outbox (endpoint, id);
-"""
 
 _FOOTER = ("Please do not reply directly to this email. If you have any questions or comments regarding this "
            "email, please contact us at https://aws.amazon.com/support")
 
-
-def _ensure_table(db) -> None:
-    # Created where it is first needed (a reset drops every table and recreates only those of
-    # the migrations): cheap, and only ever on these protocols' deliveries and on listing.
-    db.execute_script(OUTBOX_SCHEMA)
 
 
 def _email_text(provider, sub, message) -> tuple[str, str]:
@@ -97,7 +77,6 @@ async def deliver_to_outbox(provider, sub, message) -> None:
     """Record ``message`` as delivered to ``sub`` (a delivery that never fails)."""
     entry = entry_for(provider, sub, message)
     db = provider.db
-    _ensure_table(db)
     db.execute(
         "INSERT OR IGNORE INTO outbox (time, topic_arn, subscription_arn, protocol, endpoint, message_id, entry) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -110,7 +89,6 @@ def list_outbox(provider, topic: str | None = None, endpoint: str | None = None,
     """The outbox, oldest first; ``topic`` (an ARN, or a topic name), ``endpoint`` and
     ``protocol`` narrow it."""
     db = provider.db
-    _ensure_table(db)
     where, args = [], []
     if topic:
         if topic.startswith("arn:"):

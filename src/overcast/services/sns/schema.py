@@ -75,4 +75,21 @@ CREATE TABLE sms_state (
 );
 """
 
-MIGRATIONS = (TOPIC_SCHEMA, DELIVERY_SCHEMA, SMS_SCHEMA)
+# what went to email, email-json, sms, application and firehose endpoints (outbox.py)
+OUTBOX_SCHEMA = """
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    topic_arn TEXT NOT NULL,
+    subscription_arn TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    UNIQUE (message_id, subscription_arn)
+);
+CREATE INDEX outbox_by_topic ON outbox (topic_arn, id);
+CREATE INDEX outbox_by_endpoint ON outbox (endpoint, id);
+"""
+
+MIGRATIONS = (TOPIC_SCHEMA, DELIVERY_SCHEMA, SMS_SCHEMA, OUTBOX_SCHEMA)
