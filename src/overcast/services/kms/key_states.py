@@ -1,0 +1,37 @@
+"""Which key states each operation accepts, after AWS's key state table: cryptographic
+operations need an Enabled key (DisabledException for a Disabled one, KMSInvalidStateException
+naming the state otherwise); reading a key works in every state; changing one is refused while
+it is pending deletion."""
+
+from __future__ import annotations
+
+from overcast.services.kms.errors import DisabledException, invalid_state
+
+# Operations that read or clean up a key: any state.
+ANY_STATE = frozenset({
+    "DescribeKey", "GetKeyPolicy", "ListKeyPolicies", "PutKeyPolicy", "ListGrants", "ListRetirableGrants",
+    "RetireGrant", "RevokeGrant", "ListResourceTags", "ListAliases", "DeleteAlias", "GetKeyRotationStatus",
+    "ListKeyRotations", "CancelKeyDeletion",
+})
+# Operations that change a key: refused while it is being deleted.
+_DELETING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
+MANAGEMENT = frozenset({
+    "EnableKey", "DisableKey", "UpdateKeyDescription", "TagResource", "UntagResource", "CreateAlias",
+    "UpdateAlias", "CreateGrant", "ScheduleKeyDeletion", "ReplicateKey", "UpdatePrimaryRegion",
+    "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial",
+})
+# Rotation needs material that can be used: Disabled keys answer DisabledException.
+ROTATION = frozenset({"EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand"})
+
+
+def check_state(arn: str, state: str, operation: str) -> None:
+    """Raise AWS's error when a key in ``state`` cannot serve ``operation``."""
+    if state == "Enabled" or operation in ANY_STATE:
+        return
+    if operation in MANAGEMENT:
+        if state in _DELETING:
+            raise invalid_state(arn, state)
+        return
+    if state == "Disabled":
+        raise DisabledException(f"{arn} is disabled.")
+    raise invalid_state(arn, state)

@@ -1,0 +1,179 @@
+"""KMS key lifecycle through a real server: CreateKey (every key spec and usage AWS allows),
+DescribeKey by id, ARN, alias name and alias ARN, ListKeys pages, Enable/DisableKey,
+UpdateKeyDescription, ScheduleKeyDeletion and CancelKeyDeletion on the cloud clock."""
+
+from __future__ import annotations
+
+import pytest
+from kms_helpers import advance_clock, error_of
+
+DAY = 86400
+
+SPEC_USAGES = [
+    ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", ["SYMMETRIC_DEFAULT"]),
+    ("RSA_2048", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+    ("RSA_3072", "SIGN_VERIFY", "SigningAlgorithms",
+     ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+      "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"]),
+    ("RSA_4096", "ENCRYPT_DECRYPT", "EncryptionAlgorithms", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+    ("ECC_NIST_P256", "SIGN_VERIFY", "SigningAlgorithms", ["ECDSA_SHA_256"]),
+    ("ECC_NIST_P384", "KEY_AGREEMENT", "KeyAgreementAlgorithms", ["ECDH"]),
+    ("ECC_NIST_P521", "SIGN_VERIFY", "SigningAlgorithms", ["ECDSA_SHA_512"]),
+    ("ECC_SECG_P256K1", "SIGN_VERIFY", "SigningAlgorithms", ["ECDSA_SHA_256"]),
+    ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY", "SigningAlgorithms", ["ED25519_SHA_512", "ED25519_PH_SHA_512"]),
+    ("HMAC_224", "GENERATE_VERIFY_MAC", "MacAlgorithms", ["HMAC_SHA_224"]),
+    ("HMAC_512", "GENERATE_VERIFY_MAC", "MacAlgorithms", ["HMAC_SHA_512"]),
+    ("ML_DSA_65", "SIGN_VERIFY", "SigningAlgorithms", ["ML_DSA_SHAKE_256"]),
+]
+
+
+@pytest.fixture
+def kms(aws_client):
+    return aws_client("kms")
+
+
+def test_create_default_key_has_aws_shape(kms):
+    meta = kms.create_key(Description="first")["KeyMetadata"]
+    assert meta["AWSAccountId"] == "000000000000"
+    assert meta["Arn"] == f"arn:aws:kms:us-east-1:000000000000:key/{meta['KeyId']}"
+    assert meta["Enabled"] is True and meta["KeyState"] == "Enabled"
+    assert meta["KeyUsage"] == "ENCRYPT_DECRYPT" and meta["KeySpec"] == "SYMMETRIC_DEFAULT"
+    assert meta["CustomerMasterKeySpec"] == "SYMMETRIC_DEFAULT"
+    assert meta["EncryptionAlgorithms"] == ["SYMMETRIC_DEFAULT"]
+    assert meta["Origin"] == "AWS_KMS" and meta["KeyManager"] == "CUSTOMER"
+    assert meta["MultiRegion"] is False and meta["Description"] == "first"
+    assert len(meta["CurrentKeyMaterialId"]) == 64
+    assert "DeletionDate" not in meta and "MultiRegionConfiguration" not in meta
+
+
+@pytest.mark.parametrize("spec,usage,member,algorithms", SPEC_USAGES)
+def test_create_key_of_every_spec(kms, spec, usage, member, algorithms):
+    meta = kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+    assert (meta["KeySpec"], meta["KeyUsage"], meta[member]) == (spec, usage, algorithms)
+    described = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
+    assert described[member] == algorithms
+    # The deprecated CustomerMasterKeySpec is there only for the specs its enum still lists.
+    assert ("CustomerMasterKeySpec" in meta) == (not spec.startswith(("ML_DSA", "ECC_NIST_EDWARDS")))
+
+
+@pytest.mark.parametrize("spec,usage", [("SYMMETRIC_DEFAULT", "SIGN_VERIFY"), ("HMAC_256", "ENCRYPT_DECRYPT"),
+                                        ("ECC_SECG_P256K1", "KEY_AGREEMENT"), ("RSA_2048", "GENERATE_VERIFY_MAC")])
+def test_incompatible_usage_is_refused(kms, spec, usage):
+    code, message, status = error_of(kms.create_key, KeySpec=spec, KeyUsage=usage)
+    assert (code, status) == ("ValidationException", 400)
+    assert usage in message and spec in message
+
+
+def test_asymmetric_spec_needs_a_usage(kms):
+    code, message, _ = error_of(kms.create_key, KeySpec="RSA_2048")
+    assert code == "ValidationException"
+    assert message == "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
+
+
+def test_sm2_is_china_only(kms):
+    code, _, _ = error_of(kms.create_key, KeySpec="SM2", KeyUsage="SIGN_VERIFY")
+    assert code == "ValidationException"
+
+
+def test_model_constraints_answer_validation_exception(kms):
+    code, message, _ = error_of(kms.create_key, Description="x" * 8193)
+    assert code == "ValidationException"
+    assert message.startswith("1 validation error detected: Value '") and "at 'description'" in message
+
+
+def test_describe_by_id_arn_alias_and_alias_arn(kms):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/app", TargetKeyId=key_id)
+    arn = f"arn:aws:kms:us-east-1:000000000000:key/{key_id}"
+    for ref in (key_id, arn, "alias/app", "arn:aws:kms:us-east-1:000000000000:alias/app"):
+        assert kms.describe_key(KeyId=ref)["KeyMetadata"]["KeyId"] == key_id
+
+
+def test_describe_missing_keys(kms):
+    missing = "11111111-2222-3333-4444-555555555555"
+    assert error_of(kms.describe_key, KeyId=missing) == (
+        "NotFoundException", f"Key 'arn:aws:kms:us-east-1:000000000000:key/{missing}' does not exist", 400)
+    assert error_of(kms.describe_key, KeyId="alias/nope") == (
+        "NotFoundException", "Alias arn:aws:kms:us-east-1:000000000000:alias/nope is not found.", 400)
+    assert error_of(kms.describe_key, KeyId="not-a-key")[:2] == ("NotFoundException", "Invalid keyId not-a-key")
+
+
+def test_keys_are_regional(kms, aws_client):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    other = aws_client("kms", region="eu-west-1")
+    assert error_of(other.describe_key, KeyId=key_id)[0] == "NotFoundException"
+    assert other.list_keys()["Keys"] == []
+
+
+def test_list_keys_pages(kms):
+    ids = sorted(kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(5))
+    seen, marker = [], None
+    while True:
+        page = kms.list_keys(Limit=2, **({"Marker": marker} if marker else {}))
+        seen += [k["KeyId"] for k in page["Keys"]]
+        assert all(k["KeyArn"].endswith(k["KeyId"]) for k in page["Keys"])
+        if not page["Truncated"]:
+            assert "NextMarker" not in page
+            break
+        marker = page["NextMarker"]
+    assert seen == ids
+    assert error_of(kms.list_keys, Limit=1001)[0] == "ValidationException"
+
+
+def test_disable_and_enable(kms):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key_id)
+    meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (meta["Enabled"], meta["KeyState"]) == (False, "Disabled")
+    kms.enable_key(KeyId=key_id)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_update_key_description(kms):
+    key_id = kms.create_key(Description="old")["KeyMetadata"]["KeyId"]
+    kms.update_key_description(KeyId=key_id, Description="new")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "new"
+
+
+def test_schedule_deletion_window_and_deletion_on_the_clock(kms, server):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    arn = f"arn:aws:kms:us-east-1:000000000000:key/{key_id}"
+    for bad in (6, 31):
+        code, message, _ = error_of(kms.schedule_key_deletion, KeyId=key_id, PendingWindowInDays=bad)
+        assert code == "ValidationException" and "[7, 30]" in message
+    out = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert (out["KeyId"], out["KeyState"], out["PendingWindowInDays"]) == (arn, "PendingDeletion", 7)
+    meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert meta["KeyState"] == "PendingDeletion" and meta["Enabled"] is False
+    assert meta["DeletionDate"] == out["DeletionDate"] and meta["PendingDeletionWindowInDays"] == 7
+    assert error_of(kms.enable_key, KeyId=key_id) == ("KMSInvalidStateException", f"{arn} is pending deletion.", 400)
+    assert error_of(kms.schedule_key_deletion, KeyId=key_id)[:2] == (
+        "KMSInvalidStateException", f"{arn} is pending deletion.")
+    advance_clock(server, 7 * DAY - 60)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    advance_clock(server, 120)
+    assert error_of(kms.describe_key, KeyId=key_id)[0] == "NotFoundException"
+
+
+def test_default_window_is_thirty_days(kms):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert kms.schedule_key_deletion(KeyId=key_id)["PendingWindowInDays"] == 30
+
+
+def test_cancel_deletion_leaves_the_key_disabled(kms, server):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    arn = f"arn:aws:kms:us-east-1:000000000000:key/{key_id}"
+    assert error_of(kms.cancel_key_deletion, KeyId=key_id)[:2] == (
+        "KMSInvalidStateException", f"{arn} is not pending deletion.")
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert kms.cancel_key_deletion(KeyId=key_id)["KeyId"] == arn
+    meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert meta["KeyState"] == "Disabled" and "DeletionDate" not in meta
+    advance_clock(server, 8 * DAY)  # the old timer must not delete the key
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Disabled"
+
+
+def test_cli_create_and_describe(aws_cli):
+    meta = aws_cli("kms", "create-key", "--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY")["KeyMetadata"]
+    described = aws_cli("kms", "describe-key", "--key-id", meta["Arn"])["KeyMetadata"]
+    assert described["SigningAlgorithms"] == ["ECDSA_SHA_256"]
