@@ -1,0 +1,247 @@
+"""KMS Encrypt, Decrypt and ReEncrypt through a real server: symmetric blobs that name their key,
+the encryption context bound to the ciphertext, RSA OAEP with AWS's size limits, and the
+errors AWS answers (key usage, algorithms, wrong key, bad input, disabled keys, DryRun)."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from kms_helpers import advance_clock, error_of
+
+
+@pytest.fixture
+def kms(aws_client):
+    return aws_client("kms")
+
+
+@pytest.fixture
+def key(kms):
+    return kms.create_key()["KeyMetadata"]
+
+
+def _rsa_key(kms, spec="RSA_2048"):
+    return kms.create_key(KeySpec=spec, KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+
+
+def test_symmetric_round_trip_needs_no_key_id(kms, key):
+    out = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"secret")
+    assert out["KeyId"] == key["Arn"] and out["EncryptionAlgorithm"] == "SYMMETRIC_DEFAULT"
+    assert b"secret" not in out["CiphertextBlob"]
+    back = kms.decrypt(CiphertextBlob=out["CiphertextBlob"])
+    assert back["Plaintext"] == b"secret"
+    assert back["KeyId"] == key["Arn"] and back["EncryptionAlgorithm"] == "SYMMETRIC_DEFAULT"
+    assert back["KeyMaterialId"] == kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+
+
+def test_every_encryption_is_fresh(kms, key):
+    first = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"same")["CiphertextBlob"]
+    second = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"same")["CiphertextBlob"]
+    assert first != second
+
+
+def test_encrypt_by_alias_and_decrypt_with_alias_key_id(kms, key):
+    kms.create_alias(AliasName="alias/crypto", TargetKeyId=key["KeyId"])
+    blob = kms.encrypt(KeyId="alias/crypto", Plaintext=b"x")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, KeyId="alias/crypto")["Plaintext"] == b"x"
+    assert kms.decrypt(CiphertextBlob=blob, KeyId=key["Arn"])["Plaintext"] == b"x"
+
+
+def test_context_is_bound_and_its_order_does_not_matter(kms, key):
+    context = {"tenant": "a", "purpose": "test", "z": "1"}
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p", EncryptionContext=context)["CiphertextBlob"]
+    reordered = dict(reversed(list(context.items())))
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext=reordered)["Plaintext"] == b"p"
+    for wrong in ({}, {"tenant": "b", "purpose": "test", "z": "1"}, {**context, "extra": "v"}):
+        code, message, status = error_of(kms.decrypt, CiphertextBlob=blob, EncryptionContext=wrong)
+        assert (code, status) == ("InvalidCiphertextException", 400)
+
+
+def test_context_given_only_at_decrypt_fails(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    assert error_of(kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "b"})[0] == "InvalidCiphertextException"
+
+
+def test_decrypt_with_another_key_is_incorrect_key(kms, key):
+    other = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    code, message, status = error_of(kms.decrypt, CiphertextBlob=blob, KeyId=other["KeyId"])
+    assert (code, status) == ("IncorrectKeyException", 400)
+    assert message == "The key ID in the request does not identify a KMS key that can perform this operation."
+
+
+def test_plaintext_limit_is_4096_bytes(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"a" * 4096)["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"a" * 4096
+
+
+def test_plaintext_over_4096_bytes_is_a_validation_error(endpoint, key):
+    from botocore.config import Config
+    from conftest import make_client
+
+    raw = make_client(endpoint, "kms", config=Config(parameter_validation=False))
+    code, message, status = error_of(raw.encrypt, KeyId=key["KeyId"], Plaintext=b"a" * 4097)
+    assert (code, status) == ("ValidationException", 400)
+    assert message == ("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: "
+                       "Member must have length less than or equal to 4096")
+
+
+def test_unknown_key_is_not_found(kms):
+    code, message, _ = error_of(kms.encrypt, KeyId="11111111-2222-3333-4444-555555555555", Plaintext=b"p")
+    assert code == "NotFoundException"
+    assert message == "Key 'arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555' does not exist"
+
+
+def test_disabled_key_refuses_encrypt_and_decrypt(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    kms.disable_key(KeyId=key["KeyId"])
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p")[:2] == (
+        "DisabledException", f"{key['Arn']} is disabled.")
+    assert error_of(kms.decrypt, CiphertextBlob=blob)[:2] == ("DisabledException", f"{key['Arn']} is disabled.")
+    kms.enable_key(KeyId=key["KeyId"])
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"p"
+
+
+def test_pending_deletion_key_is_invalid_state(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    code, message, _ = error_of(kms.decrypt, CiphertextBlob=blob)
+    assert (code, message) == ("KMSInvalidStateException", f"{key['Arn']} is pending deletion.")
+
+
+def test_deleted_key_ciphertext_is_refused_without_naming_why(kms, key, server):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    advance_clock(server, 7 * 86400 + 60)
+    code, message, _ = error_of(kms.decrypt, CiphertextBlob=blob)
+    assert code == "AccessDeniedException"
+    assert message == ("The ciphertext refers to a customer master key that does not exist, does not exist in "
+                       "this region, or you are not allowed to access.")
+
+
+def test_signing_key_is_refused_for_encrypt_with_aws_text(kms):
+    signer = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    code, message, _ = error_of(kms.encrypt, KeyId=signer["KeyId"], Plaintext=b"p")
+    assert code == "InvalidKeyUsageException"
+    assert message == f"{signer['Arn']} key usage is SIGN_VERIFY which is not valid for Encrypt."
+
+
+def test_symmetric_key_refuses_rsa_algorithm(kms, key):
+    code, message, _ = error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p",
+                                EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert (code, message) == ("InvalidKeyUsageException",
+                               "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT.")
+
+
+def test_rsa_key_needs_an_oaep_algorithm(kms):
+    rsa_key = _rsa_key(kms, "RSA_4096")
+    code, message, _ = error_of(kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"p")
+    assert (code, message) == ("InvalidKeyUsageException",
+                               "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.")
+
+
+@pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
+def test_rsa_round_trip(kms, algorithm):
+    rsa_key = _rsa_key(kms)
+    out = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"rsa secret", EncryptionAlgorithm=algorithm)
+    assert len(out["CiphertextBlob"]) == 256 and out["EncryptionAlgorithm"] == algorithm
+    back = kms.decrypt(CiphertextBlob=out["CiphertextBlob"], KeyId=rsa_key["KeyId"], EncryptionAlgorithm=algorithm)
+    assert back["Plaintext"] == b"rsa secret" and back["EncryptionAlgorithm"] == algorithm
+    assert "KeyMaterialId" not in back
+
+
+def test_rsa_decrypt_with_the_other_algorithm_fails(kms):
+    rsa_key = _rsa_key(kms)
+    blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"p", EncryptionAlgorithm="RSAES_OAEP_SHA_1")["CiphertextBlob"]
+    code = error_of(kms.decrypt, CiphertextBlob=blob, KeyId=rsa_key["KeyId"], EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert code[0] == "InvalidCiphertextException"
+
+
+def test_rsa_ciphertext_made_locally_with_the_public_key_decrypts(kms):
+    rsa_key = _rsa_key(kms, "RSA_3072")
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=rsa_key["KeyId"])["PublicKey"])
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    blob = public.encrypt(b"made outside", oaep)
+    back = kms.decrypt(CiphertextBlob=blob, KeyId=rsa_key["Arn"], EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert back["Plaintext"] == b"made outside"
+
+
+@pytest.mark.parametrize("spec,algorithm,limit", [
+    ("RSA_2048", "RSAES_OAEP_SHA_1", 214), ("RSA_2048", "RSAES_OAEP_SHA_256", 190),
+    ("RSA_3072", "RSAES_OAEP_SHA_1", 342), ("RSA_3072", "RSAES_OAEP_SHA_256", 318),
+    ("RSA_4096", "RSAES_OAEP_SHA_1", 470), ("RSA_4096", "RSAES_OAEP_SHA_256", 446),
+])
+def test_rsa_plaintext_limits(kms, spec, algorithm, limit):
+    rsa_key = _rsa_key(kms, spec)
+    blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"m" * limit, EncryptionAlgorithm=algorithm)["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, KeyId=rsa_key["KeyId"],
+                       EncryptionAlgorithm=algorithm)["Plaintext"] == b"m" * limit
+    code, _, status = error_of(kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"m" * (limit + 1),
+                               EncryptionAlgorithm=algorithm)
+    assert (code, status) == ("ValidationException", 400)
+
+
+def test_rsa_ciphertext_without_key_id_is_invalid(kms):
+    rsa_key = _rsa_key(kms)
+    blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"p", EncryptionAlgorithm="RSAES_OAEP_SHA_1")["CiphertextBlob"]
+    assert error_of(kms.decrypt, CiphertextBlob=blob)[0] == "InvalidCiphertextException"
+
+
+def test_re_encrypt_moves_a_ciphertext_to_another_key_and_context(kms, key):
+    other = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"move me", EncryptionContext={"a": "1"})["CiphertextBlob"]
+    out = kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext={"a": "1"}, DestinationKeyId=other["KeyId"],
+                         DestinationEncryptionContext={"b": "2"})
+    assert out["SourceKeyId"] == key["Arn"] and out["KeyId"] == other["Arn"]
+    assert out["SourceEncryptionAlgorithm"] == out["DestinationEncryptionAlgorithm"] == "SYMMETRIC_DEFAULT"
+    assert out["SourceKeyMaterialId"] and out["DestinationKeyMaterialId"]
+    back = kms.decrypt(CiphertextBlob=out["CiphertextBlob"], EncryptionContext={"b": "2"})
+    assert back["Plaintext"] == b"move me" and back["KeyId"] == other["Arn"]
+
+
+def test_re_encrypt_to_rsa_and_back(kms, key):
+    rsa_key = _rsa_key(kms)
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"both ways")["CiphertextBlob"]
+    to_rsa = kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=rsa_key["KeyId"],
+                            DestinationEncryptionAlgorithm="RSAES_OAEP_SHA_256")["CiphertextBlob"]
+    back = kms.re_encrypt(CiphertextBlob=to_rsa, SourceKeyId=rsa_key["KeyId"],
+                          SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256", DestinationKeyId=key["KeyId"])
+    assert kms.decrypt(CiphertextBlob=back["CiphertextBlob"])["Plaintext"] == b"both ways"
+
+
+def test_re_encrypt_with_wrong_source_key_is_incorrect_key(kms, key):
+    other = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    code = error_of(kms.re_encrypt, CiphertextBlob=blob, SourceKeyId=other["KeyId"], DestinationKeyId=other["KeyId"])
+    assert code[0] == "IncorrectKeyException"
+
+
+def test_dry_run_checks_then_refuses(kms, key):
+    code, message, status = error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p", DryRun=True)
+    assert (code, status) == ("DryRunOperationException", 412)
+    assert message == "The request would have succeeded, but the DryRun option is set."
+    kms.disable_key(KeyId=key["KeyId"])
+    assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p", DryRun=True)[0] == "DisabledException"
+
+
+def test_grant_tokens_are_accepted(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p", GrantTokens=["token-a"])["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, GrantTokens=["token-a"])["Plaintext"] == b"p"
+
+
+def test_recipient_without_an_enclave_is_refused(kms, key):
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    code, _, status = error_of(kms.decrypt, CiphertextBlob=blob,
+                               Recipient={"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256",
+                                          "AttestationDocument": b"not an attestation"})
+    assert (code, status) == ("ValidationException", 400)
+
+
+def test_old_ciphertexts_decrypt_after_rotation(kms, key):
+    old = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"before")["CiphertextBlob"]
+    before = kms.decrypt(CiphertextBlob=old)["KeyMaterialId"]
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    new = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"after")["CiphertextBlob"]
+    old_back, new_back = kms.decrypt(CiphertextBlob=old), kms.decrypt(CiphertextBlob=new)
+    assert old_back["Plaintext"] == b"before" and new_back["Plaintext"] == b"after"
+    assert old_back["KeyMaterialId"] == before != new_back["KeyMaterialId"]
