@@ -51,3 +51,9 @@ STATE_WORDS = {
     "Creating": "creating",
     "Updating": "updating",
 }
+DryRunOperationException = _error("DryRunOperationException")
+
+
+def dry_run_succeeded():
+    """AWS's answer to a DryRun request that would have succeeded (HTTP 412)."""
+    return AwsError("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.", 412)

@@ -24,6 +24,17 @@ MANAGEMENT = frozenset({
 ROTATION = frozenset({"EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand"})
 
 
+# Operations the model documents with "Cross-account use: No": another account's key ARN is not
+# looked up (NotFoundException); every other operation takes one.
+SAME_ACCOUNT_ONLY = frozenset({
+    "CancelKeyDeletion", "CreateAlias", "DeleteAlias", "DeleteImportedKeyMaterial", "DisableKey",
+    "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "GetKeyPolicy", "GetParametersForImport",
+    "ImportKeyMaterial", "ListAliases", "ListKeyPolicies", "ListKeyRotations", "ListResourceTags",
+    "ListRetirableGrants", "PutKeyPolicy", "ReplicateKey", "RotateKeyOnDemand", "ScheduleKeyDeletion",
+    "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion",
+})
+
+
 def check_state(arn: str, state: str, operation: str) -> None:
     """Raise AWS's error when a key in ``state`` cannot serve ``operation``."""
     if state == "Enabled" or operation in ANY_STATE:

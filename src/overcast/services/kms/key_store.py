@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, replace
 
 from overcast.services.kms.errors import NotFoundException
 from overcast.services.kms.key_specs import SPECS, load_private
-from overcast.services.kms.key_states import check_state
+from overcast.services.kms.key_states import SAME_ACCOUNT_ONLY, check_state
 from overcast.services.kms.sealing import Sealer, binding
 from overcast.storage.scope import partition_of
 
@@ -87,6 +87,17 @@ def alias_arn(region: str, account: str, name: str) -> str:
     return f"arn:{partition_of(region)}:kms:{region}:{account}:{name}"
 
 
+def own_alias_name(ctx, key_id: str) -> str:
+    """The alias name a KeyId gives in the caller's account and region (``alias/x`` or its
+    ARN), else ''."""
+    if key_id.startswith("alias/"):
+        return key_id
+    match = ALIAS_ARN.match(key_id)
+    if match and match.group(1) == ctx.region and match.group(2) == ctx.account:
+        return match.group(3)
+    return ""
+
+
 def new_key_id(multi_region: bool) -> str:
     return f"mrk-{uuid.uuid4().hex}" if multi_region else str(uuid.uuid4())
 
@@ -148,6 +159,8 @@ class KeyStore:
     def resolve(self, ctx, key_id: str, *, operation: str) -> KeyRecord:
         """The key ``key_id`` names, checked usable for ``operation`` (AWS's state errors)."""
         record = self.locate(ctx, key_id)
+        if record.account != ctx.account and operation in SAME_ACCOUNT_ONLY:
+            raise NotFoundException(f"Key '{record.arn}' does not exist")
         check_state(record.arn, record.state, operation)
         return record
 
@@ -175,7 +188,7 @@ class KeyStore:
             row = self.db.query_one(
                 "SELECT sealed FROM key_versions WHERE account = ? AND region = ? AND key_id = ? AND version = ?",
                 cache_key)
-            if row is None:
+            if row is None or not row[0]:
                 raise KeyError(f"{key.arn} has no material version {version}")
             raw = self.sealer.open(bytes(row[0]), binding(key.account, key.key_id, version))
             opened = load_private(raw) if key.asymmetric else raw
@@ -195,9 +208,10 @@ class KeyStore:
         return row[0] if row else None
 
     def add_version(self, key: KeyRecord, raw: bytes, created: float, rotation_type: str | None,
-                    material_id: str | None = None, version: int | None = None) -> int:
+                    material_id: str | None = None, version: int | None = None, current: bool = True) -> int:
         """Store ``raw`` sealed as a new version of ``key`` (the next number unless given) and
-        make it current; returns the version. Callers hold a transaction."""
+        make it current unless ``current`` is false (imported material waiting for an on-demand
+        rotation: a version above the current one); returns the version."""
         if version is None:
             row = self.db.query_one("SELECT MAX(version) FROM key_versions WHERE account = ? AND region = ? "
                                     "AND key_id = ?", (key.account, key.region, key.key_id))
@@ -207,8 +221,15 @@ class KeyStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (key.account, key.region, key.key_id, version, material_id or new_material_id(),
              self.sealer.seal(raw, binding(key.account, key.key_id, version)), created, rotation_type))
-        self.update(key, current_version=version)
+        if current:
+            self.update(key, current_version=version)
         return version
+
+    def set_version_rotation(self, key: KeyRecord, version: int, rotated: float, rotation_type: str) -> None:
+        """Record when and how ``version`` became current (a pending imported version rotated in)."""
+        self.db.execute("UPDATE key_versions SET created = ?, rotation_type = ? WHERE account = ? AND region = ? "
+                        "AND key_id = ? AND version = ?",
+                        (rotated, rotation_type, key.account, key.region, key.key_id, version))
 
     def copy_versions(self, source: KeyRecord, target: KeyRecord) -> None:
         """Give a replica the primary's material (the sealed blobs are region-free)."""
@@ -219,12 +240,28 @@ class KeyStore:
             "ON CONFLICT (account, region, key_id, version) DO NOTHING",
             (target.region, source.account, source.region, source.key_id))
 
+    def forget_material(self, key: KeyRecord) -> None:
+        """Erase the material of every version but keep the versions' ids (imported material
+        deleted or expired: only the same material may come back)."""
+        self.db.execute("UPDATE key_versions SET sealed = ? WHERE account = ? AND region = ? AND key_id = ?",
+                        (b"", key.account, key.region, key.key_id))
+        self._forget_opened(key)
+
+    def restore_version(self, key: KeyRecord, version: int, raw: bytes) -> None:
+        """Put re-imported material back into its version."""
+        self.db.execute("UPDATE key_versions SET sealed = ? WHERE account = ? AND region = ? AND key_id = ? "
+                        "AND version = ?", (self.sealer.seal(raw, binding(key.account, key.key_id, version)),
+                                            key.account, key.region, key.key_id, version))
+
+    def _forget_opened(self, key: KeyRecord) -> None:
+        for cache_key in [k for k in self._opened if k[:3] == (key.account, key.region, key.key_id)]:
+            del self._opened[cache_key]
+
     def drop_material(self, key: KeyRecord) -> None:
         """Forget every material version (DeleteImportedKeyMaterial, key deletion)."""
         self.db.execute("DELETE FROM key_versions WHERE account = ? AND region = ? AND key_id = ?",
                         (key.account, key.region, key.key_id))
-        for cache_key in [k for k in self._opened if k[:3] == (key.account, key.region, key.key_id)]:
-            del self._opened[cache_key]
+        self._forget_opened(key)
 
     # -- writing keys -------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from overcast.services.kms.errors import (
     invalid_state,
 )
 from overcast.services.kms.key_specs import CHINA_ONLY_SPECS, SPECS, generate_material
-from overcast.services.kms.key_store import KeyRecord, new_key_id
+from overcast.services.kms.key_store import KeyRecord, new_key_id, own_alias_name
+from overcast.services.kms.managed_keys import ensure_managed_key, predefined_alias_service
 from overcast.services.kms.markers import page
 from overcast.services.kms.metadata import key_metadata
 from overcast.services.kms.policy_checks import check_new_policy
@@ -88,6 +89,10 @@ class KeyOperations:
 
     def describe_key(self, ctx, params: dict) -> dict:
         check_input("DescribeKey", params)
+        # DescribeKey of a predefined alias/aws/... alias creates its AWS managed key (as AWS does).
+        service = predefined_alias_service(own_alias_name(ctx, params["KeyId"]))
+        if service is not None:
+            ensure_managed_key(self, ctx.account, ctx.region, service)
         record = self.keys.resolve(ctx, params["KeyId"], operation="DescribeKey")
         return {"KeyMetadata": key_metadata(self.keys, record)}
 
@@ -110,7 +115,8 @@ class KeyOperations:
         if record.state == "PendingImport":
             raise invalid_state(record.arn, record.state)
         if record.state != "Enabled":
-            self.keys.update(record, state="Enabled")
+            record = self.keys.update(record, state="Enabled")
+            self.rotate_if_overdue(record)
         return {}
 
     def disable_key(self, ctx, params: dict) -> dict:
