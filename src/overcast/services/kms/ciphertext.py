@@ -19,6 +19,7 @@ ciphertext decrypts in every Region that holds the key, as on AWS.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import struct
@@ -49,6 +50,12 @@ class Envelope:
     sealed: bytes  # ciphertext and tag
 
 
+@functools.lru_cache(maxsize=1024)
+def _cipher(material: bytes) -> AESGCM:
+    """The AES-GCM cipher of a key's material, built once per material (hot path)."""
+    return AESGCM(material)
+
+
 def canonical_context(context: dict | None) -> bytes:
     """The encryption context as bytes that do not depend on the order of its pairs: pairs
     sorted by key, each member length-prefixed so no two contexts share an encoding."""
@@ -62,6 +69,7 @@ def canonical_context(context: dict | None) -> bytes:
     return bytes(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def _header(account: str, key_id: str, version: int) -> bytes:
     key = key_id.encode("ascii")
     head = bytes([FORMAT]) + account.encode("ascii") + bytes([len(key)]) + key + _VERSION.pack(version)
@@ -73,7 +81,7 @@ def seal(material: bytes, account: str, key_id: str, version: int, plaintext: by
     """Encrypt ``plaintext`` under a symmetric key's material into a self-describing blob."""
     header = _header(account, key_id, version)
     nonce = os.urandom(_NONCE)
-    sealed = AESGCM(material).encrypt(nonce, plaintext, header + canonical_context(context))
+    sealed = _cipher(material).encrypt(nonce, plaintext, header + canonical_context(context))
     return header + nonce + sealed
 
 
@@ -101,6 +109,6 @@ def parse(blob: bytes) -> Envelope:
 def open_envelope(envelope: Envelope, material: bytes, context: dict | None) -> bytes:
     """The plaintext; InvalidCiphertextException when any byte or the context differs."""
     try:
-        return AESGCM(material).decrypt(envelope.nonce, envelope.sealed, envelope.header + canonical_context(context))
+        return _cipher(material).decrypt(envelope.nonce, envelope.sealed, envelope.header + canonical_context(context))
     except (InvalidTag, ValueError):
         raise invalid_ciphertext() from None
