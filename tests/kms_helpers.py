@@ -19,3 +19,8 @@ def error_of(call, *args, **kwargs) -> tuple[str, str, int]:
 
 def advance_clock(server, seconds: float) -> None:
     server.post("/_overcast/clock", json.dumps({"advance": seconds}).encode())
+
+
+def cloud_now(server) -> float:
+    """The cloud clock's current time (epoch seconds)."""
+    return float(json.loads(server.get("/_overcast/clock"))["now"])

@@ -177,3 +177,83 @@ def test_cli_create_and_describe(aws_cli):
     meta = aws_cli("kms", "create-key", "--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY")["KeyMetadata"]
     described = aws_cli("kms", "describe-key", "--key-id", meta["Arn"])["KeyMetadata"]
     assert described["SigningAlgorithms"] == ["ECDSA_SHA_256"]
+
+
+# -- multi-Region keys ---------------------------------------------------------------------------
+
+def test_multi_region_replica_shares_id_and_material(kms, aws_client):
+    primary = kms.create_key(MultiRegion=True, Description="primary")["KeyMetadata"]
+    assert primary["KeyId"].startswith("mrk-") and primary["MultiRegion"] is True
+    config = primary["MultiRegionConfiguration"]
+    assert config["MultiRegionKeyType"] == "PRIMARY" and config["ReplicaKeys"] == []
+    blob = kms.encrypt(KeyId=primary["KeyId"], Plaintext=b"anywhere")["CiphertextBlob"]
+    out = kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1", Description="replica",
+                            Tags=[{"TagKey": "copy", "TagValue": "yes"}])
+    replica = out["ReplicaKeyMetadata"]
+    assert replica["Arn"] == primary["Arn"].replace("us-east-1", "eu-west-1")
+    assert replica["MultiRegionConfiguration"]["MultiRegionKeyType"] == "REPLICA"
+    assert replica["Description"] == "replica" and out["ReplicaTags"] == [{"TagKey": "copy", "TagValue": "yes"}]
+    assert '"AWS" : "arn:aws:iam::000000000000:root"' in out["ReplicaPolicy"]
+    assert replica["CurrentKeyMaterialId"] == primary["CurrentKeyMaterialId"]
+    europe = aws_client("kms", region="eu-west-1")
+    assert europe.decrypt(CiphertextBlob=blob, KeyId=replica["Arn"])["Plaintext"] == b"anywhere"
+    described = kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
+    assert described["ReplicaKeys"] == [{"Arn": replica["Arn"], "Region": "eu-west-1"}]
+    assert error_of(kms.replicate_key, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")[0] == \
+        "AlreadyExistsException"
+    assert error_of(europe.replicate_key, KeyId=replica["KeyId"], ReplicaRegion="us-west-2")[0] == \
+        "UnsupportedOperationException"
+
+
+def test_single_region_keys_do_not_replicate(kms):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert error_of(kms.replicate_key, KeyId=key_id, ReplicaRegion="eu-west-1")[0] == "UnsupportedOperationException"
+    mrk = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    assert error_of(kms.replicate_key, KeyId=mrk, ReplicaRegion="nowhere-1")[0] == "ValidationException"
+
+
+def test_rotation_reaches_replicas(kms, aws_client):
+    primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
+    kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    kms.rotate_key_on_demand(KeyId=primary["KeyId"])
+    europe = aws_client("kms", region="eu-west-1")
+    rotated = kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert europe.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == rotated
+    blob = europe.encrypt(KeyId=primary["KeyId"], Plaintext=b"new material")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"new material"
+
+
+def test_update_primary_region(kms, aws_client):
+    primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
+    kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    assert error_of(kms.update_primary_region, KeyId=primary["KeyId"], PrimaryRegion="us-west-2")[0] == \
+        "ValidationException"
+    kms.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
+    here = kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
+    assert here["MultiRegionKeyType"] == "REPLICA" and here["PrimaryKey"]["Region"] == "eu-west-1"
+    europe = aws_client("kms", region="eu-west-1")
+    there = europe.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
+    assert there["MultiRegionKeyType"] == "PRIMARY"
+
+
+def test_primary_waits_for_replica_deletion(kms, aws_client, server):
+    primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
+    kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    out = kms.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)
+    assert out["KeyState"] == "PendingReplicaDeletion" and "DeletionDate" not in out
+    assert error_of(kms.encrypt, KeyId=primary["KeyId"], Plaintext=b"x")[0] == "KMSInvalidStateException"
+    europe = aws_client("kms", region="eu-west-1")
+    europe.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)
+    advance_clock(server, 7 * DAY + 60)
+    assert error_of(europe.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
+    assert kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    advance_clock(server, 7 * DAY + 60)
+    assert error_of(kms.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
+
+
+def test_another_accounts_key_by_arn(kms, aws_client):
+    other = aws_client("kms", aws_access_key_id="111122223333")
+    arn = other.create_key()["KeyMetadata"]["Arn"]
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["AWSAccountId"] == "111122223333"
+    assert error_of(kms.update_key_description, KeyId=arn, Description="x") == (
+        "NotFoundException", f"Key '{arn}' does not exist", 400)

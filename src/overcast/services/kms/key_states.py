@@ -20,8 +20,8 @@ MANAGEMENT = frozenset({
     "UpdateAlias", "CreateGrant", "ScheduleKeyDeletion", "ReplicateKey", "UpdatePrimaryRegion",
     "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial",
 })
-# Rotation needs material that can be used: Disabled keys answer DisabledException.
-ROTATION = frozenset({"EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand"})
+# Every other operation (the cryptographic ones, and rotation, which needs usable material)
+# takes an Enabled key only.
 
 
 # Operations the model documents with "Cross-account use: No": another account's key ARN is not
