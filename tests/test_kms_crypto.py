@@ -224,9 +224,13 @@ def test_dry_run_checks_then_refuses(kms, key):
     assert error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p", DryRun=True)[0] == "DisabledException"
 
 
-def test_grant_tokens_are_accepted(kms, key):
-    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p", GrantTokens=["token-a"])["CiphertextBlob"]
-    assert kms.decrypt(CiphertextBlob=blob, GrantTokens=["token-a"])["Plaintext"] == b"p"
+def test_grant_tokens_are_accepted_and_checked(kms, key):
+    token = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal="arn:aws:iam::000000000000:root",
+                             Operations=["Encrypt", "Decrypt"])["GrantToken"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p", GrantTokens=[token])["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob, GrantTokens=[token])["Plaintext"] == b"p"
+    code, _, status = error_of(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"p", GrantTokens=["not-a-grant-token"])
+    assert (code, status) == ("InvalidGrantTokenException", 400)
 
 
 def test_recipient_without_an_enclave_is_refused(kms, key):

@@ -28,6 +28,12 @@ class CryptoOperations:
 
     # ----------------------------------------------------------------- helpers
 
+    def _check_request(self, operation: str, params: dict) -> None:
+        """The model's constraints, then the grant tokens (KMS issued each, InvalidGrantTokenException
+        otherwise), before any key is looked up."""
+        check_crypto_input(operation, params)
+        self.check_grant_tokens(params)
+
     def _usable_key(self, ctx, key_id: str, operation: str, usage: str):
         """The key ``key_id`` names, usable for ``operation`` and of ``usage``."""
         key = self.keys.resolve(ctx, key_id, operation=operation)
@@ -126,7 +132,7 @@ class CryptoOperations:
     # ----------------------------------------------------------- encryption
 
     def encrypt(self, ctx, params: dict) -> dict:
-        check_crypto_input("Encrypt", params)
+        self._check_request("Encrypt", params)
         key = self._usable_key(ctx, params["KeyId"], "Encrypt", "ENCRYPT_DECRYPT")
         algorithm = params.get("EncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         self._require_algorithm(key, algorithm)
@@ -135,7 +141,7 @@ class CryptoOperations:
         return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
     def decrypt(self, ctx, params: dict) -> dict:
-        check_crypto_input("Decrypt", params)
+        self._check_request("Decrypt", params)
         self._refuse_recipient(params)
         algorithm = params.get("EncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         key, version, plaintext = self._decrypt_any(ctx, params.get("CiphertextBlob"), params.get("KeyId"), algorithm,
@@ -145,7 +151,7 @@ class CryptoOperations:
         return self._with_material_id(out, "KeyMaterialId", key, version)
 
     def re_encrypt(self, ctx, params: dict) -> dict:
-        check_crypto_input("ReEncrypt", params)
+        self._check_request("ReEncrypt", params)
         source_algorithm = params.get("SourceEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         destination_algorithm = params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         source, version, plaintext = self._decrypt_any(ctx, params.get("CiphertextBlob"), params.get("SourceKeyId"),
@@ -166,7 +172,7 @@ class CryptoOperations:
     # ------------------------------------------------------------ data keys
 
     def _data_key(self, ctx, params: dict, operation: str) -> tuple[object, bytes, bytes]:
-        check_crypto_input(operation, params)
+        self._check_request(operation, params)
         size = _data_key_size(params)
         key = self._symmetric_key(ctx, params["KeyId"], operation)
         self._stop_if_dry_run(params)
@@ -192,7 +198,7 @@ class CryptoOperations:
         return self._with_material_id(out, "KeyMaterialId", key, key.current_version)
 
     def _data_key_pair(self, ctx, params: dict, operation: str) -> dict:
-        check_crypto_input(operation, params)
+        self._check_request(operation, params)
         spec = params["KeyPairSpec"]
         key = self._symmetric_key(ctx, params["KeyId"], operation)
         if not asymmetric.supports_pair(spec):
@@ -215,7 +221,7 @@ class CryptoOperations:
         return out
 
     def generate_random(self, ctx, params: dict) -> dict:
-        check_crypto_input("GenerateRandom", params)
+        self._check_request("GenerateRandom", params)
         self._refuse_recipient(params)
         if params.get("CustomKeyStoreId") is not None:
             # No custom key stores exist here (CloudHSM and external key stores are not modelled).
@@ -227,7 +233,7 @@ class CryptoOperations:
     # -------------------------------------------------------------- signing
 
     def _signing_key(self, ctx, params: dict, operation: str):
-        check_crypto_input(operation, params)
+        self._check_request(operation, params)
         key = self._usable_key(ctx, params["KeyId"], operation, "SIGN_VERIFY")
         self._require_algorithm(key, params["SigningAlgorithm"])
         return key
@@ -249,7 +255,7 @@ class CryptoOperations:
         return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": params["SigningAlgorithm"]}
 
     def get_public_key(self, ctx, params: dict) -> dict:
-        check_crypto_input("GetPublicKey", params)
+        self._check_request("GetPublicKey", params)
         key = self.keys.resolve(ctx, params["KeyId"], operation="GetPublicKey")
         if not key.asymmetric:
             raise UnsupportedOperationException(f"{key.arn} key usage is {key.usage} which is not valid for "
@@ -263,7 +269,7 @@ class CryptoOperations:
     # ------------------------------------------------------------------ MAC
 
     def _mac_key(self, ctx, params: dict, operation: str):
-        check_crypto_input(operation, params)
+        self._check_request(operation, params)
         key = self._usable_key(ctx, params["KeyId"], operation, "GENERATE_VERIFY_MAC")
         self._require_algorithm(key, params["MacAlgorithm"])
         self._stop_if_dry_run(params)
@@ -282,7 +288,7 @@ class CryptoOperations:
     # -------------------------------------------------------- key agreement
 
     def derive_shared_secret(self, ctx, params: dict) -> dict:
-        check_crypto_input("DeriveSharedSecret", params)
+        self._check_request("DeriveSharedSecret", params)
         self._refuse_recipient(params)
         key = self._usable_key(ctx, params["KeyId"], "DeriveSharedSecret", "KEY_AGREEMENT")
         self._require_algorithm(key, params["KeyAgreementAlgorithm"])
