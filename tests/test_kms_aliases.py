@@ -127,3 +127,17 @@ def test_cli_aliases(aws_cli):
     key_id = aws_cli("kms", "create-key")["KeyMetadata"]["KeyId"]
     aws_cli("kms", "create-alias", "--alias-name", "alias/cli", "--target-key-id", key_id)
     assert aws_cli("kms", "list-aliases")["Aliases"][0]["AliasName"] == "alias/cli"
+
+
+def test_aws_managed_keys_refuse_management(kms):
+    meta = kms.describe_key(KeyId="alias/aws/sqs")["KeyMetadata"]
+    for call, args in ((kms.disable_key, {}), (kms.schedule_key_deletion, {}),
+                       (kms.put_key_policy, {"PolicyName": "default", "Policy": "{}"}),
+                       (kms.tag_resource, {"Tags": [{"TagKey": "a", "TagValue": "b"}]})):
+        code, message, status = error_of(call, KeyId=meta["KeyId"], **args)
+        assert (code, status) == ("AccessDeniedException", 400)
+        assert message.startswith("User: arn:aws:iam::000000000000:root is not authorized to perform: kms:")
+        assert message.endswith("action") and meta["Arn"] in message
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    assert error_of(kms.update_alias, AliasName="alias/mine", TargetKeyId=meta["KeyId"])[0] == "AccessDeniedException"
+    assert kms.encrypt(KeyId="alias/aws/sqs", Plaintext=b"x")["KeyId"] == meta["Arn"]

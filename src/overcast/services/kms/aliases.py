@@ -39,8 +39,6 @@ class AliasOperations:
         record = self.keys.resolve(ctx, target, operation=operation)
         if record.account != ctx.account:
             raise ValidationException("An alias can only refer to a key in the same account.")
-        if record.manager == "AWS":
-            raise ValidationException(f"{record.arn} is an AWS managed key: its alias cannot be changed.")
         return record
 
     def create_alias(self, ctx, params: dict) -> dict:

@@ -5,6 +5,7 @@ it is pending deletion."""
 
 from __future__ import annotations
 
+from overcast.errors import AwsError
 from overcast.services.kms.errors import DisabledException, invalid_state
 
 # Operations that read or clean up a key: any state.
@@ -33,6 +34,23 @@ SAME_ACCOUNT_ONLY = frozenset({
     "ListRetirableGrants", "PutKeyPolicy", "ReplicateKey", "RotateKeyOnDemand", "ScheduleKeyDeletion",
     "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion",
 })
+
+
+# What the policy AWS writes on its managed keys lets an account do itself (Describe*, Get*,
+# List*); everything else but use through the owning service is denied, even to the root.
+_MANAGED_KEY_DENIED = MANAGEMENT | frozenset({
+    "EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "PutKeyPolicy", "RetireGrant", "RevokeGrant",
+    "CancelKeyDeletion",
+})
+
+
+def check_aws_managed(ctx, arn: str, operation: str) -> None:
+    """AWS managed keys: the denial AWS answers for what their key policy does not allow."""
+    if operation in _MANAGED_KEY_DENIED:
+        caller = ctx.principal_arn or f"arn:aws:iam::{ctx.account}:root"
+        action = f"kms:{operation}"
+        raise AwsError("AccessDeniedException", f"User: {caller} is not authorized to perform: {action} on resource: "
+                       f"{arn} because no resource-based policy allows the {action} action", 400)
 
 
 def check_state(arn: str, state: str, operation: str) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, replace
 
 from overcast.services.kms.errors import NotFoundException
 from overcast.services.kms.key_specs import SPECS, load_private
-from overcast.services.kms.key_states import SAME_ACCOUNT_ONLY, check_state
+from overcast.services.kms.key_states import SAME_ACCOUNT_ONLY, check_aws_managed, check_state
 from overcast.services.kms.sealing import Sealer, binding
 from overcast.storage.scope import partition_of
 
@@ -161,6 +161,8 @@ class KeyStore:
         record = self.locate(ctx, key_id)
         if record.account != ctx.account and operation in SAME_ACCOUNT_ONLY:
             raise NotFoundException(f"Key '{record.arn}' does not exist")
+        if record.manager == "AWS":
+            check_aws_managed(ctx, record.arn, operation)
         check_state(record.arn, record.state, operation)
         return record
 

@@ -143,8 +143,6 @@ class KeyOperations:
             raise ValidationException(
                 f"PendingWindowInDays value is out of range. Expected range is [{MIN_WINDOW}, {MAX_WINDOW}].")
         record = self.keys.resolve(ctx, params["KeyId"], operation="ScheduleKeyDeletion")
-        if record.manager == "AWS":
-            raise UnsupportedOperationException(f"{record.arn} is an AWS managed key and cannot be deleted.")
         replicas = [r for r in self.keys.replicas(record) if r.region != record.region] \
             if record.multi_region and not record.is_replica else []
         if replicas:

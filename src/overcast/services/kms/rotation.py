@@ -30,9 +30,6 @@ class RotationOperations:
             raise UnsupportedOperationException(
                 f"{record.arn} key usage is {record.usage} and key spec is {record.spec}: only symmetric "
                 "encryption KMS keys support rotation.")
-        if record.manager == "AWS":
-            raise UnsupportedOperationException(
-                f"{record.arn} is an AWS managed key: AWS rotates it every year.")
         if record.is_replica:
             raise UnsupportedOperationException(
                 f"{record.arn} is a multi-Region replica key: rotate its primary key in {record.primary_region}.")

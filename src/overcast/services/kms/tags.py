@@ -1,10 +1,9 @@
-"""Key tags: TagResource, UntagResource, ListResourceTags (AWS managed keys take no tags)."""
+"""Key tags: TagResource, UntagResource, ListResourceTags."""
 
 from __future__ import annotations
 
 import json
 
-from overcast.services.kms.errors import TagException
 from overcast.services.kms.markers import page
 from overcast.services.kms.tag_rules import check_tags, merge_tags
 from overcast.services.kms.validation import check_input
@@ -14,10 +13,7 @@ class TagOperations:
     """The tagging operations of the KMS provider."""
 
     def _taggable(self, ctx, key_id: str, operation: str):
-        record = self.keys.resolve(ctx, key_id, operation=operation)
-        if record.manager == "AWS":
-            raise TagException(f"{record.arn} is an AWS managed key: it cannot be tagged.")
-        return record
+        return self.keys.resolve(ctx, key_id, operation=operation)
 
     def tag_resource(self, ctx, params: dict) -> dict:
         check_input("TagResource", params)
