@@ -137,3 +137,12 @@ def test_tags_page(kms):
     first = kms.list_resource_tags(KeyId=key_id, Limit=2)
     second = kms.list_resource_tags(KeyId=key_id, Limit=10, Marker=first["NextMarker"])
     assert [t["TagKey"] for t in first["Tags"] + second["Tags"]] == [f"k{n}" for n in range(5)]
+
+
+def test_create_grant_needs_an_enabled_key(kms, key):
+    kms.disable_key(KeyId=key["KeyId"])
+    assert error_of(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"]) == (
+        "DisabledException", f"{key['Arn']} is disabled.", 400)
+    external = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    assert error_of(kms.create_grant, KeyId=external["KeyId"], GranteePrincipal=GRANTEE,
+                    Operations=["Decrypt"]) == ("KMSInvalidStateException", f"{external['Arn']} is pending import.", 400)

@@ -161,3 +161,21 @@ def test_new_material_waits_for_on_demand_rotation(kms):
     kms.rotate_key_on_demand(KeyId=key_id)
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"] == new_id
     assert kms.decrypt(CiphertextBlob=old)["Plaintext"] == b"first"
+
+
+def test_automatic_rotation_is_not_for_imported_material(kms):
+    meta = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    expected = ("UnsupportedOperationException",
+                f"{meta['Arn']} origin is EXTERNAL which is not valid for this operation.", 400)
+    assert error_of(kms.enable_key_rotation, KeyId=meta["KeyId"]) == expected
+    assert error_of(kms.disable_key_rotation, KeyId=meta["KeyId"]) == expected
+
+
+def test_imported_material_can_be_deleted_while_pending_deletion(kms):
+    key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    import_material(kms, key_id, os.urandom(32), **never_expires())
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    kms.delete_imported_key_material(KeyId=key_id)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    kms.cancel_key_deletion(KeyId=key_id)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"

@@ -139,8 +139,8 @@ def test_schedule_deletion_window_and_deletion_on_the_clock(kms, server):
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     arn = f"arn:aws:kms:us-east-1:000000000000:key/{key_id}"
     for bad in (6, 31):
-        code, message, _ = error_of(kms.schedule_key_deletion, KeyId=key_id, PendingWindowInDays=bad)
-        assert code == "ValidationException" and "[7, 30]" in message
+        assert error_of(kms.schedule_key_deletion, KeyId=key_id, PendingWindowInDays=bad) == (
+            "ValidationException", "PendingWindowInDays must be between 7 and 30", 400)
     out = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert (out["KeyId"], out["KeyState"], out["PendingWindowInDays"]) == (arn, "PendingDeletion", 7)
     meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]

@@ -12,17 +12,17 @@ from overcast.services.kms.errors import DisabledException, invalid_state
 ANY_STATE = frozenset({
     "DescribeKey", "GetKeyPolicy", "ListKeyPolicies", "PutKeyPolicy", "ListGrants", "ListRetirableGrants",
     "RetireGrant", "RevokeGrant", "ListResourceTags", "ListAliases", "DeleteAlias", "GetKeyRotationStatus",
-    "ListKeyRotations", "CancelKeyDeletion",
+    "ListKeyRotations", "CancelKeyDeletion", "DeleteImportedKeyMaterial",
 })
 # Operations that change a key: refused while it is being deleted.
 _DELETING = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 MANAGEMENT = frozenset({
     "EnableKey", "DisableKey", "UpdateKeyDescription", "TagResource", "UntagResource", "CreateAlias",
-    "UpdateAlias", "CreateGrant", "ScheduleKeyDeletion", "ReplicateKey", "UpdatePrimaryRegion",
-    "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial",
+    "UpdateAlias", "ScheduleKeyDeletion", "ReplicateKey", "UpdatePrimaryRegion", "GetParametersForImport",
+    "ImportKeyMaterial",
 })
-# Every other operation (the cryptographic ones, and rotation, which needs usable material)
-# takes an Enabled key only.
+# Every other operation (the cryptographic ones, CreateGrant, and rotation, which needs usable
+# material) takes an Enabled key only.
 
 
 # Operations the model documents with "Cross-account use: No": another account's key ARN is not
@@ -40,7 +40,7 @@ SAME_ACCOUNT_ONLY = frozenset({
 # List*); everything else but use through the owning service is denied, even to the root.
 _MANAGED_KEY_DENIED = MANAGEMENT | frozenset({
     "EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "PutKeyPolicy", "RetireGrant", "RevokeGrant",
-    "CancelKeyDeletion",
+    "CancelKeyDeletion", "DeleteImportedKeyMaterial",
 })
 
 

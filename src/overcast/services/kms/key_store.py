@@ -159,12 +159,18 @@ class KeyStore:
     def resolve(self, ctx, key_id: str, *, operation: str) -> KeyRecord:
         """The key ``key_id`` names, checked usable for ``operation`` (AWS's state errors)."""
         record = self.locate(ctx, key_id)
+        self.check(ctx, record, operation)
+        return record
+
+    @staticmethod
+    def check(ctx, record: KeyRecord, operation: str) -> None:
+        """``resolve``'s checks of a located key (for operations that check something of their
+        own in between, as AWS orders it)."""
         if record.account != ctx.account and operation in SAME_ACCOUNT_ONLY:
             raise NotFoundException(f"Key '{record.arn}' does not exist")
         if record.manager == "AWS":
             check_aws_managed(ctx, record.arn, operation)
         check_state(record.arn, record.state, operation)
-        return record
 
     def list_keys(self, account: str, region: str, after: str, limit: int) -> list[tuple[str, str]]:
         """(key id, region) of keys after ``after`` in key id order, at most ``limit``."""

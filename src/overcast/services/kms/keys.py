@@ -140,8 +140,7 @@ class KeyOperations:
         check_input("ScheduleKeyDeletion", params)
         window = params.get("PendingWindowInDays", DEFAULT_WINDOW)
         if not MIN_WINDOW <= window <= MAX_WINDOW:
-            raise ValidationException(
-                f"PendingWindowInDays value is out of range. Expected range is [{MIN_WINDOW}, {MAX_WINDOW}].")
+            raise ValidationException(f"PendingWindowInDays must be between {MIN_WINDOW} and {MAX_WINDOW}")
         record = self.keys.resolve(ctx, params["KeyId"], operation="ScheduleKeyDeletion")
         replicas = [r for r in self.keys.replicas(record) if r.region != record.region] \
             if record.multi_region and not record.is_replica else []
@@ -169,7 +168,7 @@ class KeyOperations:
         if record.state not in ("PendingDeletion", "PendingReplicaDeletion"):
             raise KMSInvalidStateException(f"{record.arn} is not pending deletion.")
         # AWS leaves a cancelled key Disabled (PendingImport for imported keys without material).
-        state = "PendingImport" if record.state_before_deletion == "PendingImport" else "Disabled"
+        state = "PendingImport" if record.origin == "EXTERNAL" and record.current_version == 0 else "Disabled"
         self.keys.update(record, state=state, deletion_date=None, pending_window=None, state_before_deletion=None)
         return {"KeyId": record.arn}
 

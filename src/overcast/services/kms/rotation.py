@@ -25,7 +25,12 @@ class RotationOperations:
         self.cloud.scheduler.on(ROTATE_TIMER, self._on_rotation_due)
 
     def _rotatable(self, ctx, params: dict, operation: str) -> KeyRecord:
-        record = self.keys.resolve(ctx, params["KeyId"], operation=operation)
+        record = self.keys.locate(ctx, params["KeyId"])
+        if record.origin == "EXTERNAL" and operation != "RotateKeyOnDemand":
+            # AWS answers this before the key state (a PendingImport key gets it too).
+            raise UnsupportedOperationException(
+                f"{record.arn} origin is EXTERNAL which is not valid for this operation.")
+        self.keys.check(ctx, record, operation)
         if record.spec != "SYMMETRIC_DEFAULT":
             raise UnsupportedOperationException(
                 f"{record.arn} key usage is {record.usage} and key spec is {record.spec}: only symmetric "
@@ -38,9 +43,6 @@ class RotationOperations:
     def enable_key_rotation(self, ctx, params: dict) -> dict:
         check_input("EnableKeyRotation", params)
         record = self._rotatable(ctx, params, "EnableKeyRotation")
-        if record.origin == "EXTERNAL":
-            raise UnsupportedOperationException(
-                f"{record.arn} origin is EXTERNAL which is not valid for this operation.")
         period = params.get("RotationPeriodInDays", DEFAULT_PERIOD)
         due = self.clock.now() + period * DAY
         self._set_rotation(record, rotation_period=period, next_rotation=due)
@@ -56,9 +58,6 @@ class RotationOperations:
     def disable_key_rotation(self, ctx, params: dict) -> dict:
         check_input("DisableKeyRotation", params)
         record = self._rotatable(ctx, params, "DisableKeyRotation")
-        if record.origin == "EXTERNAL":
-            raise UnsupportedOperationException(
-                f"{record.arn} origin is EXTERNAL which is not valid for this operation.")
         self._set_rotation(record, rotation_period=None, next_rotation=None)
         return {}
 
