@@ -93,7 +93,7 @@ class Gateway:
         if cloud.settings.strict:
             from overcast.auth.authorization.authorizer import Authorizer
 
-            self.authorizer = Authorizer(cloud)
+            self.authorizer = Authorizer(cloud.services, cloud.clock, cloud.authorization_messages)
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -198,11 +198,7 @@ class Gateway:
         """A request to a bucket's static website (``services/s3/website_endpoint.py``):
         anonymous, answered in HTML, never through S3's REST operations."""
         registry = self.cloud.services
-        s3 = registry.loaded().get("s3")
-        if s3 is None:
-            s3 = registry.provider("s3")
-            if registry.live:
-                await s3.start()
+        s3 = await registry.started("s3")
         client = scope.get("client")
         ctx = RequestContext(account="", region=target.region or self.settings.region, service="s3",
                              request_id=new_request_id(), trace_id=headers.get("x-amzn-trace-id"),
@@ -404,12 +400,7 @@ class Gateway:
     async def _bucket_preflight(self, path: str, headers: dict[str, str]):
         """(status, headers, body) of an OPTIONS request S3 answers (a bucket's, existing or
         not), from the bucket's CORS rules; None for anything else (the generic answer)."""
-        registry = self.cloud.services
-        s3 = registry.loaded().get("s3")
-        if s3 is None:  # the first request since the start may be a preflight
-            s3 = registry.provider("s3")
-            if registry.live:
-                await s3.start()
+        s3 = await self.cloud.services.started("s3")  # the first request since the start may be a preflight
         protocol = get_protocol("rest-xml")
         ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
         try:

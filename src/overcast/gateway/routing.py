@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from overcast.protocols.models import catalog, service_model
 from overcast.services import IMPLEMENTED
-from overcast.services.sqs.urls import PATH_PREFIX as SQS_PATH_PREFIX, is_queue_path
+from overcast.protocols.queue_paths import PATH_PREFIX as SQS_PATH_PREFIX, is_queue_path
 
 _REST = ("rest-json", "rest-xml")
 _SQS_PATH = f"/{SQS_PATH_PREFIX}/"
