@@ -20,6 +20,7 @@ from overcast.services.kms.key_store import key_arn
 from overcast.services.kms.crypto_validation import check_crypto_input
 
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
+_MATERIAL_ID_CACHE = 10_000  # key versions whose KeyMaterialId is remembered
 
 
 class CryptoOperations:
@@ -62,11 +63,20 @@ class CryptoOperations:
 
     def _material_id(self, key, version: int) -> str | None:
         """The KeyMaterialId of one material version of a symmetric key (AWS names it in
-        Decrypt, ReEncrypt and the data key answers)."""
-        for number, material_id, *_ in self.keys.versions(key):
-            if number == version:
-                return material_id
-        return None
+        Decrypt, ReEncrypt and the data key answers). Remembered beside the opened material it
+        belongs to: material imported anew is another object, so a stale id is never served,
+        and the hot path makes no second query."""
+        material = self.keys.material(key, version)
+        cache = self.__dict__.setdefault("_material_ids", {})
+        slot = (key.account, key.region, key.key_id, version)
+        known = cache.get(slot)
+        if known is not None and known[0] is material:
+            return known[1]
+        found = next((material_id for number, material_id, *_ in self.keys.versions(key) if number == version), None)
+        if len(cache) >= _MATERIAL_ID_CACHE:
+            cache.clear()
+        cache[slot] = (material, found)
+        return found
 
     def _seal(self, key, plaintext: bytes, context: dict | None) -> bytes:
         version = key.current_version
