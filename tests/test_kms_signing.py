@@ -191,3 +191,19 @@ def test_get_public_key_of_a_disabled_key_is_refused(kms):
     assert error_of(kms.get_public_key, KeyId=key["KeyId"])[0] == "DisabledException"
     assert error_of(kms.verify, KeyId=key["KeyId"], Message=MESSAGE, Signature=b"s",
                     SigningAlgorithm="ECDSA_SHA_256")[0] == "DisabledException"
+
+
+def test_ml_dsa_message_types(kms):
+    key = _signing_key(kms, "ML_DSA_65")
+    code, message, _ = error_of(kms.sign, KeyId=key["KeyId"], Message=b"d" * 64, MessageType="DIGEST",
+                                SigningAlgorithm="ML_DSA_SHAKE_256")
+    assert (code, message) == ("ValidationException",
+                               "MessageType DIGEST is not supported for signing algorithm ML_DSA_SHAKE_256.")
+    assert error_of(kms.sign, KeyId=key["KeyId"], Message=b"m" * 64, MessageType="EXTERNAL_MU",
+                    SigningAlgorithm="ML_DSA_SHAKE_256")[0] == "UnsupportedOperationException"
+
+
+def test_external_mu_is_for_ml_dsa_only(kms):
+    key = _signing_key(kms, "ECC_NIST_P256")
+    assert error_of(kms.sign, KeyId=key["KeyId"], Message=b"m" * 64, MessageType="EXTERNAL_MU",
+                    SigningAlgorithm="ECDSA_SHA_256")[0] == "ValidationException"

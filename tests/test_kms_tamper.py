@@ -115,3 +115,10 @@ def test_tampered_rsa_ciphertext_is_refused(kms):
                         EncryptionAlgorithm="RSAES_OAEP_SHA_256")[0] == "InvalidCiphertextException"
     assert error_of(kms.decrypt, CiphertextBlob=blob[:-1], KeyId=key["KeyId"],
                     EncryptionAlgorithm="RSAES_OAEP_SHA_256")[0] == "InvalidCiphertextException"
+
+
+def test_named_key_reads_only_well_formed_blobs():
+    blob = ciphertext.seal(os.urandom(32), ACCOUNT, KEY_ID, 3, b"p", None)
+    assert ciphertext.named_key(blob) == (ACCOUNT, KEY_ID)
+    assert ciphertext.named_key(_flipped(blob, 20)) is None
+    assert ciphertext.named_key(b"short") is None and ciphertext.named_key(None) is None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from overcast.errors import AwsError
 from overcast.services.kms.crypto_errors import invalid_ciphertext
 
 FORMAT = 1
@@ -104,6 +105,18 @@ def parse(blob: bytes) -> Envelope:
     (version,) = _VERSION.unpack_from(blob, 14 + key_length)
     return Envelope(account, key_id, version, bytes(blob[:header_end]), bytes(blob[header_end:header_end + _NONCE]),
                     bytes(blob[header_end + _NONCE:]))
+
+
+def named_key(blob) -> tuple[str, str] | None:
+    """(account, key id) a symmetric blob names, or None when it is not a well-formed one: what
+    authorization needs to find Decrypt's key when the request gives no KeyId."""
+    if not isinstance(blob, (bytes, bytearray)):
+        return None
+    try:
+        envelope = parse(blob)
+    except AwsError:
+        return None
+    return envelope.account, envelope.key_id
 
 
 def open_envelope(envelope: Envelope, material: bytes, context: dict | None) -> bytes:

@@ -27,9 +27,12 @@ def _check_message(algorithm: str, message: bytes, message_type: str):
     digest of another length, or a message type the algorithm does not take, is a
     ValidationException."""
     if algorithm in _RAW_ONLY:
+        if algorithm == "ML_DSA_SHAKE_256" and message_type == "EXTERNAL_MU":
+            # Signing from a precomputed mu (FIPS 204's external mu) is not in ``cryptography``:
+            # refused rather than faked.
+            raise _unsupported(f"MessageType {message_type} with {algorithm}")
         if message_type != "RAW":
-            # ML-DSA: EXTERNAL_MU needs a mu the signer cannot take from outside, DIGEST is not
-            # defined; pure Ed25519 signs the message itself.
+            # ML-DSA has no DIGEST form; pure Ed25519 signs the message itself.
             raise validation(f"MessageType {message_type} is not supported for signing algorithm {algorithm}.")
         return None, None
     if algorithm == "ED25519_PH_SHA_512":
@@ -74,5 +77,5 @@ def verify(public_key, algorithm: str, message: bytes, message_type: str, signat
         raise invalid_signature() from None
 
 
-def _unsupported(algorithm: str):
-    return UnsupportedOperationException(f"{algorithm} is not supported by this KMS.")
+def _unsupported(what: str):
+    return UnsupportedOperationException(f"{what} is not supported by Overcast.")
