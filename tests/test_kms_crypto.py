@@ -1,13 +1,22 @@
 """KMS Encrypt, Decrypt and ReEncrypt through a real server: symmetric blobs that name their key,
 the encryption context bound to the ciphertext, RSA OAEP with AWS's size limits, and the
-errors AWS answers (key usage, algorithms, wrong key, bad input, disabled keys, DryRun)."""
+errors AWS answers (key usage, algorithms, wrong key, bad input, disabled keys, DryRun); in
+strict mode, each operation authorized on the right key with its condition keys."""
 
 from __future__ import annotations
+
+import os
+import sys
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from kms_helpers import advance_clock, error_of
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+
+from serverproc import ServerProcess  # noqa: E402
+from strict_helpers import ACCOUNT_A, allow, client, denied, policy  # noqa: E402
 
 
 @pytest.fixture
@@ -249,3 +258,78 @@ def test_old_ciphertexts_decrypt_after_rotation(kms, key):
     old_back, new_back = kms.decrypt(CiphertextBlob=old), kms.decrypt(CiphertextBlob=new)
     assert old_back["Plaintext"] == b"before" and new_back["Plaintext"] == b"after"
     assert old_back["KeyMaterialId"] == before != new_back["KeyMaterialId"]
+
+
+# -- strict mode: the cryptographic operations authorized as AWS does --------------------------
+
+@pytest.fixture(scope="module")
+def strict_kms(tmp_path_factory):
+    """A --strict server, the root of account A, and a maker of IAM users with a policy."""
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-strict-kms-crypto")), "--strict").start()
+    iam = client(proc, "iam", ACCOUNT_A)
+
+    def user(name, *statements):
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=policy(*statements))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return client(proc, "kms", key["AccessKeyId"], key["SecretAccessKey"])
+
+    yield client(proc, "kms", ACCOUNT_A), user
+    proc.stop()
+
+
+def test_strict_decrypt_without_key_id_is_authorized_on_the_blobs_key(strict_kms):
+    root, user = strict_kms
+    key, other = root.create_key()["KeyMetadata"], root.create_key()["KeyMetadata"]
+    blob = root.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    allowed = user("decrypt-this", allow("kms:Decrypt", key["Arn"]))
+    assert allowed.decrypt(CiphertextBlob=blob)["Plaintext"] == b"p"
+    elsewhere = user("decrypt-other", allow("kms:Decrypt", other["Arn"]))
+    code, status, message = denied(elsewhere.decrypt, CiphertextBlob=blob)
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert message.endswith(f"kms:Decrypt on resource: {key['Arn']} because no identity-based policy allows the "
+                            "kms:Decrypt action")
+
+
+def test_strict_encryption_context_and_algorithm_conditions(strict_kms):
+    root, user = strict_kms
+    key = root.create_key()["KeyMetadata"]
+    tenant_a = user("tenant-a", allow("kms:Encrypt", key["Arn"], Condition={
+        "StringEquals": {"kms:EncryptionContext:tenant": "a", "kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}}))
+    assert tenant_a.encrypt(KeyId=key["KeyId"], Plaintext=b"p", EncryptionContext={"tenant": "a"})["CiphertextBlob"]
+    assert denied(tenant_a.encrypt, KeyId=key["KeyId"], Plaintext=b"p",
+                   EncryptionContext={"tenant": "b"})[0] == "AccessDeniedException"
+    assert denied(tenant_a.encrypt, KeyId=key["KeyId"], Plaintext=b"p")[0] == "AccessDeniedException"
+
+
+def test_strict_re_encrypt_needs_from_and_to(strict_kms):
+    root, user = strict_kms
+    source, destination = root.create_key()["KeyMetadata"], root.create_key()["KeyMetadata"]
+    blob = root.encrypt(KeyId=source["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    both = user("re-both", allow("kms:ReEncryptFrom", source["Arn"]), allow("kms:ReEncryptTo", destination["Arn"]))
+    assert both.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])["KeyId"] == destination["Arn"]
+    only_from = user("re-from", allow("kms:ReEncryptFrom", source["Arn"]))
+    code, _, message = denied(only_from.re_encrypt, CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])
+    assert code == "AccessDeniedException" and f"kms:ReEncryptTo on resource: {destination['Arn']}" in message
+    same_key_only = user("re-same", allow(["kms:ReEncryptFrom", "kms:ReEncryptTo"], Condition={
+        "Bool": {"kms:ReEncryptOnSameKey": "true"}}))
+    assert same_key_only.re_encrypt(CiphertextBlob=blob, DestinationKeyId=source["KeyId"])["KeyId"] == source["Arn"]
+    assert denied(same_key_only.re_encrypt, CiphertextBlob=blob,
+                   DestinationKeyId=destination["KeyId"])[0] == "AccessDeniedException"
+
+
+def test_strict_signing_algorithm_condition(strict_kms):
+    root, user = strict_kms
+    key = root.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    pss_only = user("pss-only", allow("kms:Sign", key["Arn"], Condition={
+        "StringLike": {"kms:SigningAlgorithm": "RSASSA_PSS_*"}, "StringEquals": {"kms:MessageType": "RAW"}}))
+    assert pss_only.sign(KeyId=key["KeyId"], Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+    assert denied(pss_only.sign, KeyId=key["KeyId"], Message=b"m",
+                   SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256")[0] == "AccessDeniedException"
+
+
+def test_strict_generate_random_needs_its_permission(strict_kms):
+    root, user = strict_kms
+    assert len(user("random-ok", allow("kms:GenerateRandom")).generate_random(NumberOfBytes=8)["Plaintext"]) == 8
+    assert denied(user("random-no", allow("kms:Encrypt")).generate_random,
+                   NumberOfBytes=8)[0] == "AccessDeniedException"

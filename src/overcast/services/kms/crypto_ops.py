@@ -11,6 +11,7 @@ import os
 
 from overcast.errors import AwsError
 from overcast.services.kms import asymmetric, ciphertext, mac, shared_secret, signing
+from overcast.services.kms.crypto_authority import CryptoAuthority
 from overcast.services.kms.crypto_errors import (algorithm_incompatible, custom_key_store_not_found, dry_run,
                                                  incorrect_key, invalid_ciphertext, unreadable_ciphertext_key,
                                                  usage_not_valid, validation)
@@ -23,7 +24,7 @@ _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 _MATERIAL_ID_CACHE = 10_000  # key versions whose KeyMaterialId is remembered
 
 
-class CryptoOperations:
+class CryptoOperations(CryptoAuthority):
     """Encrypt, Decrypt, ReEncrypt, the data key generators, GenerateRandom, Sign, Verify,
     GetPublicKey, GenerateMac, VerifyMac and DeriveSharedSecret."""
 
