@@ -16,8 +16,11 @@ from overcast.services.registry import snake_case
 
 _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucket", "CopySourceKey",
             "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath", "PassedRoleArn",
-            "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays"}
-_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:"}
+            "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays",
+            "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
+            "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
+            "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType"}
+_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "kms": "kms:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

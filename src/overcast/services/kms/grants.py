@@ -158,11 +158,13 @@ class GrantOperations:
                                  "AND grant_id = ?", (record.account, record.region, record.key_id, grant_id))
 
     def grants_for(self, record) -> list[dict]:
-        """The grants of a key as ``{"grantee", "operations", "constraints"}`` (authorization)."""
-        rows = self.db.query("SELECT grantee, operations, constraints FROM grants WHERE account = ? AND region = ? "
-                             "AND key_id = ?", (record.account, record.region, record.key_id))
-        return [{"grantee": g, "operations": json.loads(ops), "constraints": json.loads(c) if c else None}
-                for g, ops, c in rows]
+        """The grants of a key as ``{"grantee", "retiring", "operations", "constraints"}``
+        (strict-mode authorization)."""
+        rows = self.db.query("SELECT grantee, retiring, operations, constraints FROM grants WHERE account = ? "
+                             "AND region = ? AND key_id = ? ORDER BY grant_id",
+                             (record.account, record.region, record.key_id))
+        return [{"grantee": g, "retiring": r, "operations": json.loads(ops),
+                 "constraints": json.loads(c) if c else None} for g, r, ops, c in rows]
 
 
 def _grant_entry(row) -> dict:
