@@ -333,3 +333,15 @@ def test_strict_generate_random_needs_its_permission(strict_kms):
     assert len(user("random-ok", allow("kms:GenerateRandom")).generate_random(NumberOfBytes=8)["Plaintext"]) == 8
     assert denied(user("random-no", allow("kms:Encrypt")).generate_random,
                    NumberOfBytes=8)[0] == "AccessDeniedException"
+
+
+def test_dry_run_ignoring_the_ciphertext_checks_only_the_keys(kms, key):
+    code, _, status = error_of(kms.decrypt, CiphertextBlob=b"not a ciphertext", KeyId=key["KeyId"], DryRun=True,
+                               DryRunModifiers=["IGNORE_CIPHERTEXT"])
+    assert (code, status) == ("DryRunOperationException", 412)
+    assert error_of(kms.decrypt, CiphertextBlob=b"not a ciphertext", KeyId=key["KeyId"],
+                    DryRun=True)[0] == "InvalidCiphertextException"
+    other = kms.create_key()["KeyMetadata"]
+    kms.disable_key(KeyId=other["KeyId"])
+    assert error_of(kms.re_encrypt, CiphertextBlob=b"x", DestinationKeyId=other["KeyId"], DryRun=True,
+                    DryRunModifiers=["IGNORE_CIPHERTEXT"])[0] == "DisabledException"

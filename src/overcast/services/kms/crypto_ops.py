@@ -109,6 +109,15 @@ class CryptoOperations(CryptoAuthority):
             raise invalid_ciphertext()
         return key
 
+    def _dry_run_without_ciphertext(self, ctx, params: dict, keys: list[tuple], operation: str) -> None:
+        """A dry run with the IGNORE_CIPHERTEXT modifier checks only the keys the request names
+        ((key id, algorithm) pairs) and answers DryRunOperationException."""
+        if params.get("DryRun") and "IGNORE_CIPHERTEXT" in (params.get("DryRunModifiers") or ()):
+            for key_id, algorithm in keys:
+                if key_id is not None:
+                    self._require_algorithm(self._usable_key(ctx, key_id, operation, "ENCRYPT_DECRYPT"), algorithm)
+            raise dry_run()
+
     def _decrypt_any(self, ctx, blob: bytes, key_id: str | None, algorithm: str, context: dict | None,
                      operation: str):
         """(key, version or None, plaintext) for Decrypt and ReEncrypt's source."""
@@ -155,6 +164,7 @@ class CryptoOperations(CryptoAuthority):
         self._check_request("Decrypt", params)
         self._refuse_recipient(params)
         algorithm = params.get("EncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
+        self._dry_run_without_ciphertext(ctx, params, [(params.get("KeyId"), algorithm)], "Decrypt")
         key, version, plaintext = self._decrypt_any(ctx, params.get("CiphertextBlob"), params.get("KeyId"), algorithm,
                                                     params.get("EncryptionContext"), "Decrypt")
         self._stop_if_dry_run(params)
@@ -165,6 +175,9 @@ class CryptoOperations(CryptoAuthority):
         self._check_request("ReEncrypt", params)
         source_algorithm = params.get("SourceEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         destination_algorithm = params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
+        self._dry_run_without_ciphertext(ctx, params, [(params.get("SourceKeyId"), source_algorithm),
+                                                       (params["DestinationKeyId"], destination_algorithm)],
+                                         "ReEncrypt")
         source, version, plaintext = self._decrypt_any(ctx, params.get("CiphertextBlob"), params.get("SourceKeyId"),
                                                        source_algorithm, params.get("SourceEncryptionContext"),
                                                        "ReEncrypt")
