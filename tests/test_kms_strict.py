@@ -184,3 +184,38 @@ def test_missing_key_is_not_found_for_an_allowed_caller(iam, strict):
     assert denied(allowed.describe_key, KeyId=missing)[0] == "NotFoundException"
     nothing = make_user(iam, strict, "kms-finder-nothing")
     assert denied(nothing.describe_key, KeyId=missing)[0] == "AccessDeniedException"
+
+
+def test_grant_constraints_on_the_encryption_context(root, iam, strict):
+    dave = make_user(iam, strict, "kms-dave")
+    key_id = root.create_key()["KeyMetadata"]["KeyId"]
+    root.create_grant(KeyId=key_id, GranteePrincipal=user_arn("kms-dave"), Operations=["Encrypt", "Decrypt"],
+                      Constraints={"EncryptionContextSubset": {"app": "billing"}})
+    blob = dave.encrypt(KeyId=key_id, Plaintext=b"ok", EncryptionContext={"app": "billing", "run": "1"})
+    assert dave.decrypt(CiphertextBlob=blob["CiphertextBlob"],
+                        EncryptionContext={"app": "billing", "run": "1"})["Plaintext"] == b"ok"
+    assert denied(dave.encrypt, KeyId=key_id, Plaintext=b"x", EncryptionContext={"app": "other"})[:2] == (
+        "AccessDeniedException", 400)
+    assert denied(dave.encrypt, KeyId=key_id, Plaintext=b"x")[:2] == ("AccessDeniedException", 400)
+    exact = make_user(iam, strict, "kms-erin")
+    root.create_grant(KeyId=key_id, GranteePrincipal=user_arn("kms-erin"), Operations=["Encrypt"],
+                      Constraints={"EncryptionContextEquals": {"app": "billing"}})
+    exact.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"app": "billing"})
+    assert denied(exact.encrypt, KeyId=key_id, Plaintext=b"x",
+                  EncryptionContext={"app": "billing", "extra": "1"})[:2] == ("AccessDeniedException", 400)
+
+
+def test_grant_to_a_role_covers_its_sessions(root, iam, strict):
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": ROOT_A}, "Action": "sts:AssumeRole"})
+    role_arn = iam.create_role(RoleName="kms-grantee-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    key_id = root.create_key()["KeyMetadata"]["KeyId"]
+    root.create_grant(KeyId=key_id, GranteePrincipal=role_arn, Operations=["Encrypt"])
+    # in strict mode an account's root may not assume roles: a user does
+    iam.create_user(UserName="kms-assumer")
+    iam.put_user_policy(UserName="kms-assumer", PolicyName="inline", PolicyDocument=policy(allow("sts:AssumeRole")))
+    key = iam.create_access_key(UserName="kms-assumer")["AccessKey"]
+    sts = client(strict, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="session")["Credentials"]
+    session = client(strict, "kms", creds["AccessKeyId"], creds["SecretAccessKey"], token=creds["SessionToken"])
+    session.encrypt(KeyId=key_id, Plaintext=b"from the role")
+    assert denied(session.describe_key, KeyId=key_id)[:2] == ("AccessDeniedException", 400)
