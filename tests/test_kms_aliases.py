@@ -140,4 +140,9 @@ def test_aws_managed_keys_refuse_management(kms):
         assert message.endswith("action") and meta["Arn"] in message
     kms.create_alias(AliasName="alias/mine", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     assert error_of(kms.update_alias, AliasName="alias/mine", TargetKeyId=meta["KeyId"])[0] == "AccessDeniedException"
+
+
+@pytest.mark.open_mode_only  # strict mode: the managed key's policy allows use only through SQS (kms:ViaService)
+def test_aws_managed_key_is_usable_directly_in_open_mode(kms):
+    meta = kms.describe_key(KeyId="alias/aws/sqs")["KeyMetadata"]
     assert kms.encrypt(KeyId="alias/aws/sqs", Plaintext=b"x")["KeyId"] == meta["Arn"]

@@ -251,6 +251,7 @@ def test_primary_waits_for_replica_deletion(kms, aws_client, server):
     assert error_of(kms.describe_key, KeyId=primary["KeyId"])[0] == "NotFoundException"
 
 
+@pytest.mark.open_mode_only  # strict mode: the default key policy keeps the other account out
 def test_another_accounts_key_by_arn(kms, aws_client):
     other = aws_client("kms", aws_access_key_id="111122223333")
     arn = other.create_key()["KeyMetadata"]["Arn"]
