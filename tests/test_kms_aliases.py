@@ -110,7 +110,7 @@ def test_list_aliases_pages(kms):
 def test_describe_predefined_alias_creates_the_aws_managed_key(kms):
     meta = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
     assert meta["KeyManager"] == "AWS" and meta["KeyState"] == "Enabled"
-    assert meta["Description"] == "Default key that protects my S3 objects when no other key is defined"
+    assert meta["Description"] == "Default KMS key that protects my S3 objects when no other key is defined"
     # The same key on the next call, listed with its alias.
     assert kms.describe_key(KeyId=f"{ARN}:alias/aws/s3")["KeyMetadata"]["KeyId"] == meta["KeyId"]
     [alias] = kms.list_aliases(KeyId=meta["KeyId"])["Aliases"]

@@ -79,7 +79,7 @@ def ensure_managed_key(provider, account: str, region: str, service: str) -> Key
     record = KeyRecord(
         account=account, region=region, key_id=new_key_id(False), spec="SYMMETRIC_DEFAULT",
         usage="ENCRYPT_DECRYPT", origin="AWS_KMS", manager="AWS", state="Enabled",
-        description=f"Default key that protects my {SERVICES[service][0]} when no other key is defined",
+        description=f"Default KMS key that protects my {SERVICES[service][0]} when no other key is defined",
         created=now, current_version=0, policy=managed_key_policy(service, account, region), tags="[]",
         multi_region=False, primary_region=None, deletion_date=None, pending_window=None,
         state_before_deletion=None, valid_to=None, expiration_model=None,
