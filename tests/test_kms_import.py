@@ -10,7 +10,7 @@ import os
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 from kms_helpers import advance_clock, cloud_now, error_of
 
@@ -73,12 +73,24 @@ def test_key_wrap_algorithm_for_asymmetric_material(kms):
     private = ec.generate_private_key(ec.SECP256R1())
     der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    assert error_of(kms.get_parameters_for_import, KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
-                    WrappingKeySpec="RSA_2048")[0] == "ValidationException"
     import_material(kms, key_id, der, "RSA_AES_KEY_WRAP_SHA_256", **never_expires())
     public = kms.get_public_key(KeyId=key_id)["PublicKey"]
     assert public == private.public_key().public_bytes(serialization.Encoding.DER,
                                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def test_rsa_material_needs_the_two_step_wrap(kms):
+    key_id = kms.create_key(Origin="EXTERNAL", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    assert error_of(kms.get_parameters_for_import, KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                    WrappingKeySpec="RSA_4096")[0] == "ValidationException"
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    import_material(kms, key_id, der, "RSA_AES_KEY_WRAP_SHA_1", **never_expires())
+    signature = kms.sign(KeyId=key_id, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+    private.public_key().verify(signature, b"m", padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
+                                                             salt_length=padding.PSS.DIGEST_LENGTH),
+                                hashes.SHA256())
 
 
 def test_wrong_material_and_tokens(kms):

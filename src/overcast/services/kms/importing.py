@@ -21,6 +21,7 @@ from overcast.services.kms.import_material import (
     new_wrapping_key,
     unwrap,
 )
+from overcast.services.kms.key_specs import SPECS
 from overcast.services.kms.key_store import KeyRecord
 from overcast.services.kms.validation import check_input
 from overcast.storage.scope import partition_of
@@ -54,8 +55,8 @@ class ImportOperations:
         if algorithm == "RSAES_PKCS1_V1_5":
             raise ValidationException("The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported.")
         record = self._external(ctx, params, "GetParametersForImport")
-        if record.asymmetric and algorithm.startswith("RSAES_OAEP_"):
-            # Private keys do not fit in one RSA-OAEP block: they need the two-step wrap.
+        if SPECS[record.spec].kind == "rsa" and algorithm.startswith("RSAES_OAEP_"):
+            # An RSA private key does not fit in one RSA-OAEP block: it needs the two-step wrap.
             raise ValidationException(
                 f"{algorithm} cannot wrap key material of key spec {record.spec}: use RSA_AES_KEY_WRAP_SHA_1 "
                 "or RSA_AES_KEY_WRAP_SHA_256.")
