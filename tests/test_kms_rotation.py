@@ -45,6 +45,8 @@ def test_only_symmetric_keys_rotate(kms):
     rsa = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
     assert error_of(kms.enable_key_rotation, KeyId=rsa)[0] == "UnsupportedOperationException"
     assert error_of(kms.rotate_key_on_demand, KeyId=rsa)[0] == "UnsupportedOperationException"
+    # GetKeyRotationStatus answers for every key: asymmetric and HMAC keys never rotate.
+    assert kms.get_key_rotation_status(KeyId=rsa)["KeyRotationEnabled"] is False
 
 
 def test_disabled_key_refuses_rotation_changes(kms, key_id):

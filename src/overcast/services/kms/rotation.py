@@ -32,9 +32,8 @@ class RotationOperations:
                 f"{record.arn} origin is EXTERNAL which is not valid for this operation.")
         self.keys.check(ctx, record, operation)
         if record.spec != "SYMMETRIC_DEFAULT":
-            raise UnsupportedOperationException(
-                f"{record.arn} key usage is {record.usage} and key spec is {record.spec}: only symmetric "
-                "encryption KMS keys support rotation.")
+            # Observed from AWS: the error of rotating an asymmetric or HMAC key carries no message.
+            raise UnsupportedOperationException("")
         if record.is_replica:
             raise UnsupportedOperationException(
                 f"{record.arn} is a multi-Region replica key: rotate its primary key in {record.primary_region}.")
