@@ -61,7 +61,13 @@ def test_create_key_of_every_spec(kms, spec, usage, member, algorithms):
 def test_incompatible_usage_is_refused(kms, spec, usage):
     code, message, status = error_of(kms.create_key, KeySpec=spec, KeyUsage=usage)
     assert (code, status) == ("ValidationException", 400)
-    assert usage in message and spec in message
+    assert message.startswith(f"The operation failed because the KeyUsage value of the CMK is {usage}. ")
+
+
+def test_incompatible_usage_text(kms):
+    assert error_of(kms.create_key, KeyUsage="SIGN_VERIFY") == (
+        "ValidationException", "The operation failed because the KeyUsage value of the CMK is SIGN_VERIFY. To perform "
+        "this operation, the KeyUsage value must be ENCRYPT_DECRYPT.", 400)
 
 
 def test_asymmetric_spec_needs_a_usage(kms):

@@ -76,7 +76,10 @@ class KeyOperations:
                     "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
             usage = "ENCRYPT_DECRYPT"
         if usage not in info.usages:
-            raise ValidationException(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
+            # AWS's words (observed for SYMMETRIC_DEFAULT with SIGN_VERIFY); "or" between choices.
+            raise ValidationException(
+                f"The operation failed because the KeyUsage value of the CMK is {usage}. To perform this operation, "
+                f"the KeyUsage value must be {' or '.join(info.usages)}.")
         origin = params.get("Origin", "AWS_KMS")
         if params.get("CustomKeyStoreId") is not None or origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
             raise UnsupportedOperationException(
