@@ -16,15 +16,20 @@ def kms(aws_client):
     return aws_client("kms")
 
 
+def customer_aliases(kms, **kwargs) -> list[dict]:
+    """ListAliases without the predefined alias/aws/... entries AWS lists too."""
+    return [a for a in kms.list_aliases(**kwargs)["Aliases"] if not a["AliasName"].startswith("alias/aws/")]
+
+
 def test_create_list_and_delete(kms):
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/app", TargetKeyId=key_id)
-    [alias] = kms.list_aliases()["Aliases"]
+    [alias] = customer_aliases(kms)
     assert alias["AliasName"] == "alias/app" and alias["AliasArn"] == f"{ARN}:alias/app"
     assert alias["TargetKeyId"] == key_id
     assert alias["CreationDate"] == alias["LastUpdatedDate"]
     kms.delete_alias(AliasName="alias/app")
-    assert kms.list_aliases()["Aliases"] == []
+    assert customer_aliases(kms) == []
     assert error_of(kms.delete_alias, AliasName="alias/app") == (
         "NotFoundException", f"Alias {ARN}:alias/app is not found.", 400)
 
@@ -100,11 +105,29 @@ def test_list_aliases_pages(kms):
     names = sorted(f"alias/p{n}" for n in range(5))
     for name in names:
         kms.create_alias(AliasName=name, TargetKeyId=key_id)
-    first = kms.list_aliases(Limit=3)
+    first = kms.list_aliases(KeyId=key_id, Limit=3)
     assert first["Truncated"] is True and len(first["Aliases"]) == 3
-    rest = kms.list_aliases(Limit=3, Marker=first["NextMarker"])
+    rest = kms.list_aliases(KeyId=key_id, Limit=3, Marker=first["NextMarker"])
     assert rest["Truncated"] is False
     assert [a["AliasName"] for a in first["Aliases"] + rest["Aliases"]] == names
+    everything, marker = [], None
+    while True:  # all aliases, the predefined ones among them, page by page
+        page = kms.list_aliases(Limit=4, **({"Marker": marker} if marker else {}))
+        everything += page["Aliases"]
+        if not page["Truncated"]:
+            break
+        marker = page["NextMarker"]
+    listed = [a["AliasName"] for a in everything]
+    assert listed == sorted(listed) and set(names) <= set(listed)
+
+
+def test_predefined_aliases_are_listed_without_a_key(kms):
+    listed = {a["AliasName"]: a for a in kms.list_aliases()["Aliases"]}
+    assert "TargetKeyId" not in listed["alias/aws/s3"]
+    assert listed["alias/aws/s3"]["AliasArn"] == f"{ARN}:alias/aws/s3"
+    key_id = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyId"]
+    listed = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/aws/s3"]
+    assert [a["TargetKeyId"] for a in listed] == [key_id]
 
 
 def test_describe_predefined_alias_creates_the_aws_managed_key(kms):
@@ -126,7 +149,7 @@ def test_describe_predefined_alias_creates_the_aws_managed_key(kms):
 def test_cli_aliases(aws_cli):
     key_id = aws_cli("kms", "create-key")["KeyMetadata"]["KeyId"]
     aws_cli("kms", "create-alias", "--alias-name", "alias/cli", "--target-key-id", key_id)
-    assert aws_cli("kms", "list-aliases")["Aliases"][0]["AliasName"] == "alias/cli"
+    assert "alias/cli" in [a["AliasName"] for a in aws_cli("kms", "list-aliases")["Aliases"]]
 
 
 def test_aws_managed_keys_refuse_management(kms):

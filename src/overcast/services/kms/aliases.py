@@ -12,12 +12,14 @@ from overcast.services.kms.errors import (
     ValidationException,
 )
 from overcast.services.kms.key_store import KeyRecord, alias_arn
+from overcast.services.kms.managed_keys import SERVICES as MANAGED_SERVICES
 from overcast.services.kms.markers import page
 from overcast.services.kms.validation import check_input
 
 PREFIX = "alias/"
 RESERVED = "alias/aws/"
 MAX_ALIASES_PER_KEY = 50  # AWS quota: aliases per KMS key
+PREDEFINED = tuple(sorted(f"alias/aws/{service}" for service in MANAGED_SERVICES))
 _PREFIX_MESSAGE = ('Alias must start with the prefix "alias/". '
                    "Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
 
@@ -102,14 +104,25 @@ class AliasOperations:
             args = (record.account, record.region, record.key_id)
 
         def fetch(after: str, limit: int):
-            return self.db.query(
+            rows = self.db.query(
                 f"SELECT name, key_id, created, updated FROM aliases WHERE account = ? AND region = ?{key_filter} "
                 "AND name > ? ORDER BY name LIMIT ?", (*args, after, limit))
+            if key_filter:
+                return rows
+            # The predefined alias/aws/... aliases of AWS managed keys not made yet are listed
+            # too, without a TargetKeyId (ListAliases' documentation).
+            taken = {row[0] for row in self.db.query(
+                "SELECT name FROM aliases WHERE account = ? AND region = ? AND name LIKE 'alias/aws/%'", args)}
+            waiting = [(name, None, None, None) for name in PREDEFINED if name > after and name not in taken]
+            return sorted(rows + waiting)[:limit]
 
         rows, next_marker = page(fetch, params, key=lambda row: row[0])
-        aliases = [{"AliasName": name, "AliasArn": alias_arn(args[1], args[0], name), "TargetKeyId": key_id,
-                    "CreationDate": created, "LastUpdatedDate": updated}
-                   for name, key_id, created, updated in rows]
+        aliases = []
+        for name, key_id, created, updated in rows:
+            entry = {"AliasName": name, "AliasArn": alias_arn(args[1], args[0], name)}
+            if key_id is not None:
+                entry.update(TargetKeyId=key_id, CreationDate=created, LastUpdatedDate=updated)
+            aliases.append(entry)
         out = {"Aliases": aliases, "Truncated": next_marker is not None}
         if next_marker is not None:
             out["NextMarker"] = next_marker
