@@ -4,8 +4,15 @@ UpdateKeyDescription, ScheduleKeyDeletion and CancelKeyDeletion on the cloud clo
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+
 import pytest
 from kms_helpers import advance_clock, error_of
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+from signed_http import send, sign  # noqa: E402
 
 DAY = 86400
 
@@ -264,3 +271,36 @@ def test_another_accounts_key_by_arn(kms, aws_client):
     assert kms.describe_key(KeyId=arn)["KeyMetadata"]["AWSAccountId"] == "111122223333"
     assert error_of(kms.update_key_description, KeyId=arn, Description="x") == (
         "NotFoundException", f"Key '{arn}' does not exist", 400)
+
+
+# -- the wire ------------------------------------------------------------------------------------
+
+def _raw(endpoint: str, target: str, body: dict | bytes):
+    """(status, headers, body) of a signed JSON 1.1 request to KMS."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = sign(endpoint, "POST", "/", service="kms", body=data,
+                   headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{target}"})
+    return send(request)
+
+
+def test_errors_on_the_wire(endpoint):
+    missing = "11111111-2222-3333-4444-555555555555"
+    status, headers, body = _raw(endpoint, "DescribeKey", {"KeyId": missing})
+    content_type = {name.lower(): value for name, value in headers.items()}["content-type"]
+    assert status == 400 and content_type.startswith("application/x-amz-json-1.1")
+    error = json.loads(body)
+    assert error["__type"] == "NotFoundException"
+    assert error["message"] == f"Key 'arn:aws:kms:us-east-1:000000000000:key/{missing}' does not exist"
+    # a malformed body is the protocol's error, never a 500
+    status, _, body = _raw(endpoint, "CreateKey", b"{not json")
+    assert status == 400 and "SerializationException" in json.loads(body)["__type"]
+    # the wrong type for a member: a 4xx too
+    status, _, body = _raw(endpoint, "ScheduleKeyDeletion", {"KeyId": missing, "PendingWindowInDays": "seven"})
+    assert status == 400 and json.loads(body)["__type"] == "SerializationException"
+
+
+def test_create_key_on_the_wire(endpoint):
+    status, _, body = _raw(endpoint, "CreateKey", {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"})
+    meta = json.loads(body)["KeyMetadata"]
+    assert status == 200 and meta["MacAlgorithms"] == ["HMAC_SHA_256"]
+    assert isinstance(meta["CreationDate"], (int, float))  # JSON protocol: epoch seconds

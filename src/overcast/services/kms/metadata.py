@@ -4,11 +4,14 @@ algorithm list of the key's usage, MultiRegionConfiguration for multi-Region key
 
 from __future__ import annotations
 
+import functools
+
 from overcast.services.kms.key_specs import SPECS
 from overcast.services.kms.key_store import KeyRecord, KeyStore, key_arn
 from overcast.services.kms.validation import kms_model
 
 
+@functools.lru_cache(maxsize=1)
 def _legacy_specs() -> frozenset:
     return frozenset(kms_model().shape_for("CustomerMasterKeySpec").enum)
 
