@@ -154,6 +154,14 @@ def test_key_condition_keys(root, iam, strict):
     assert denied(user.describe_key, KeyId=plain["Arn"])[:2] == ("AccessDeniedException", 400)
 
 
+def test_create_key_condition_keys_see_the_defaults(iam, strict):
+    user = make_user(iam, strict, "kms-symmetric-maker",
+                     allow("kms:CreateKey", Condition={"StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT",
+                                                                         "kms:KeyOrigin": "AWS_KMS"}}))
+    user.create_key(Policy=key_policy(allow_principal(ROOT_A)))  # no PutKeyPolicy permission needed
+    assert denied(user.create_key, KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")[:2] == ("AccessDeniedException", 400)
+
+
 def test_request_tag_conditions(iam, strict):
     user = make_user(iam, strict, "kms-tagged-maker",
                      allow("kms:CreateKey"),

@@ -19,7 +19,8 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays",
             "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
             "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
-            "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType"}
+            "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
+            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "kms": "kms:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",

@@ -69,6 +69,16 @@ class KmsAuthority(ResourceAuthority):
                                     (ctx.account, ctx.region, name))
             if row is not None:
                 out["AliasKeyArn"] = key_arn(ctx.region, ctx.account, row[0])
+        if ctx.operation == "CreateKey":
+            # the values CreateKey's condition keys see when the request leaves them out
+            spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+            out["EffectiveKeySpec"] = spec
+            out["EffectiveKeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+            out["EffectiveOrigin"] = params.get("Origin") or "AWS_KMS"
+            multi_region = bool(params.get("MultiRegion"))
+            out["EffectiveMultiRegion"] = "true" if multi_region else "false"
+            if multi_region:
+                out["EffectiveMultiRegionKeyType"] = "PRIMARY"
         constraints = params.get("Constraints")
         if isinstance(constraints, dict) and constraints:
             out["GrantConstraintType"] = sorted(k for k in constraints if k.startswith("EncryptionContext"))
