@@ -80,7 +80,8 @@ def test_data_key_under_an_asymmetric_key_is_refused(kms):
                                "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.")
 
 
-@pytest.mark.parametrize("spec", ["RSA_2048", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1"])
+@pytest.mark.parametrize("spec", ["RSA_2048", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
+                                  "ECC_NIST_EDWARDS25519"])
 def test_data_key_pair(kms, key, spec):
     out = kms.generate_data_key_pair(KeyId=key["KeyId"], KeyPairSpec=spec, EncryptionContext={"pair": spec})
     assert out["KeyPairSpec"] == spec and out["KeyId"] == key["Arn"]
@@ -103,8 +104,8 @@ def test_data_key_pair_without_plaintext(kms, key):
 
 
 def test_sm2_pairs_are_china_only(kms, key):
-    assert error_of(kms.generate_data_key_pair, KeyId=key["KeyId"],
-                    KeyPairSpec="SM2")[0] == "UnsupportedOperationException"
+    assert error_of(kms.generate_data_key_pair, KeyId=key["KeyId"], KeyPairSpec="SM2")[:2] == (
+        "ValidationException", "KeyPairSpec SM2 is not supported in this region.")
 
 
 def test_generate_random(kms):

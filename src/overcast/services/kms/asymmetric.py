@@ -8,7 +8,7 @@ encrypt with GetPublicKey's key on its own and Decrypt accepts the result.
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from overcast.services.kms.crypto_errors import invalid_ciphertext, validation
 
@@ -59,11 +59,14 @@ def private_key_der(private_key) -> bytes:
 
 
 def generate_pair(key_pair_spec: str):
-    """A fresh private key of an RSA or ECC data key pair spec."""
+    """A fresh private key of an RSA, ECC or Ed25519 data key pair spec."""
     if key_pair_spec in _RSA_BITS:
         return rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS[key_pair_spec])
+    if key_pair_spec == "ECC_NIST_EDWARDS25519":
+        return ed25519.Ed25519PrivateKey.generate()
     return ec.generate_private_key(_CURVES[key_pair_spec]())
 
 
 def supports_pair(key_pair_spec: str) -> bool:
-    return key_pair_spec in _RSA_BITS or key_pair_spec in _CURVES
+    """Every pair spec but SM2, which AWS offers only in its China Regions."""
+    return key_pair_spec in _RSA_BITS or key_pair_spec in _CURVES or key_pair_spec == "ECC_NIST_EDWARDS25519"

@@ -15,10 +15,11 @@ from overcast.services.kms.crypto_authority import CryptoAuthority
 from overcast.services.kms.crypto_errors import (algorithm_incompatible, custom_key_store_not_found, dry_run,
                                                  incorrect_key, invalid_ciphertext, unreadable_ciphertext_key,
                                                  usage_not_valid, validation)
-from overcast.services.kms.errors import UnsupportedOperationException
-from overcast.services.kms.key_specs import SPECS
-from overcast.services.kms.key_store import key_arn
 from overcast.services.kms.crypto_validation import check_crypto_input
+from overcast.services.kms.errors import UnsupportedOperationException
+from overcast.services.kms.key_specs import CHINA_ONLY_SPECS, SPECS
+from overcast.services.kms.key_store import key_arn
+from overcast.storage.scope import partition_of
 
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 _MATERIAL_ID_CACHE = 10_000  # key versions whose KeyMaterialId is remembered
@@ -225,8 +226,10 @@ class CryptoOperations(CryptoAuthority):
         self._check_request(operation, params)
         spec = params["KeyPairSpec"]
         key = self._symmetric_key(ctx, params["KeyId"], operation)
-        if not asymmetric.supports_pair(spec):
-            raise UnsupportedOperationException(f"KeyPairSpec {spec} is not supported in this AWS Region.")
+        if spec in CHINA_ONLY_SPECS and partition_of(ctx.region) != "aws-cn":
+            raise validation(f"KeyPairSpec {spec} is not supported in this region.")
+        if not asymmetric.supports_pair(spec):  # SM2 in a China Region: no SM2 in ``cryptography``
+            raise UnsupportedOperationException(f"KeyPairSpec {spec} is not supported by Overcast.")
         self._stop_if_dry_run(params)
         private_key = asymmetric.generate_pair(spec)
         private_der = asymmetric.private_key_der(private_key)
