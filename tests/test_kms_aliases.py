@@ -169,3 +169,32 @@ def test_aws_managed_keys_refuse_management(kms):
 def test_aws_managed_key_is_usable_directly_in_open_mode(kms):
     meta = kms.describe_key(KeyId="alias/aws/sqs")["KeyMetadata"]
     assert kms.encrypt(KeyId="alias/aws/sqs", Plaintext=b"x")["KeyId"] == meta["Arn"]
+
+
+def test_managed_key_for_other_services_in_process(tmp_path):
+    """The in-process contract S3 and SQS use: ``managed_key(ctx, "s3")`` makes the caller's
+    AWS managed key on first use and returns the same key afterwards."""
+    import asyncio
+
+    from overcast.cloud import Cloud
+    from overcast.config import Settings
+    from overcast.context import RequestContext
+    from overcast.services.kms.managed_keys import managed_key
+
+    async def scenario():
+        cloud = Cloud(Settings(data_dir=str(tmp_path)))
+        await cloud.start()  # one event loop for all: the managed key schedules its yearly rotation
+        try:
+            ctx = RequestContext(account="111122223333", region="eu-west-1", service="s3", registry=cloud.services)
+            first = managed_key(ctx, "s3")
+            assert (first.manager, first.spec, first.state, first.account, first.region) == (
+                "AWS", "SYMMETRIC_DEFAULT", "Enabled", "111122223333", "eu-west-1")
+            assert managed_key(ctx, "s3") == first and managed_key(ctx, "sqs").key_id != first.key_id
+            kms = cloud.services.provider("kms")
+            assert len(kms.keys.material(first)) == 32
+            kms_ctx = RequestContext(account="111122223333", region="eu-west-1", service="kms")
+            assert kms.keys.resolve(kms_ctx, "alias/aws/s3", operation="Encrypt").key_id == first.key_id
+        finally:
+            await cloud.stop()
+
+    asyncio.run(scenario())
