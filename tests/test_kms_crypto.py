@@ -5,6 +5,7 @@ strict mode, each operation authorized on the right key with its condition keys.
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 
@@ -345,3 +346,16 @@ def test_dry_run_ignoring_the_ciphertext_checks_only_the_keys(kms, key):
     kms.disable_key(KeyId=other["KeyId"])
     assert error_of(kms.re_encrypt, CiphertextBlob=b"x", DestinationKeyId=other["KeyId"], DryRun=True,
                     DryRunModifiers=["IGNORE_CIPHERTEXT"])[0] == "DisabledException"
+
+
+def test_aws_cli_encrypts_and_decrypts(aws_cli, kms, key, tmp_path):
+    (tmp_path / "secret.bin").write_bytes(b"from the cli\x00\xff")
+    out = aws_cli("kms", "encrypt", "--key-id", key["KeyId"], "--plaintext", f"fileb://{tmp_path / 'secret.bin'}",
+                  "--encryption-context", "app=cli")
+    assert out["KeyId"] == key["Arn"] and out["EncryptionAlgorithm"] == "SYMMETRIC_DEFAULT"
+    (tmp_path / "blob.bin").write_bytes(base64.b64decode(out["CiphertextBlob"]))
+    back = aws_cli("kms", "decrypt", "--ciphertext-blob", f"fileb://{tmp_path / 'blob.bin'}",
+                   "--encryption-context", "app=cli")
+    assert base64.b64decode(back["Plaintext"]) == b"from the cli\x00\xff"
+    failed = aws_cli("kms", "decrypt", "--ciphertext-blob", f"fileb://{tmp_path / 'blob.bin'}", check=False)
+    assert failed.returncode != 0 and "InvalidCiphertextException" in failed.stderr

@@ -4,6 +4,7 @@ GetPublicKey's key (known answers), and AWS's errors."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -207,3 +208,16 @@ def test_external_mu_is_for_ml_dsa_only(kms):
     key = _signing_key(kms, "ECC_NIST_P256")
     assert error_of(kms.sign, KeyId=key["KeyId"], Message=b"m" * 64, MessageType="EXTERNAL_MU",
                     SigningAlgorithm="ECDSA_SHA_256")[0] == "ValidationException"
+
+
+def test_aws_cli_signs_and_verifies(aws_cli, kms, tmp_path):
+    key = _signing_key(kms, "ECC_NIST_P256")
+    (tmp_path / "message.bin").write_bytes(MESSAGE)
+    signed = aws_cli("kms", "sign", "--key-id", key["KeyId"], "--message", f"fileb://{tmp_path / 'message.bin'}",
+                     "--signing-algorithm", "ECDSA_SHA_256")
+    signature = base64.b64decode(signed["Signature"])
+    _verify_locally(_public(kms, key), "ECDSA_SHA_256", MESSAGE, signature)
+    (tmp_path / "signature.bin").write_bytes(signature)
+    verified = aws_cli("kms", "verify", "--key-id", key["KeyId"], "--message", f"fileb://{tmp_path / 'message.bin'}",
+                       "--signature", f"fileb://{tmp_path / 'signature.bin'}", "--signing-algorithm", "ECDSA_SHA_256")
+    assert verified["SignatureValid"] is True
