@@ -126,6 +126,15 @@ def test_grants_allow_their_grantee(root, iam, strict):
     assert denied(carol.describe_key, KeyId=key["Arn"])[:2] == ("AccessDeniedException", 400)
 
 
+def test_retiring_principal_retires_by_token(root, iam, strict):
+    frank = make_user(iam, strict, "kms-frank")  # no identity policy
+    key_id = root.create_key()["KeyMetadata"]["KeyId"]
+    token = root.create_grant(KeyId=key_id, GranteePrincipal=user_arn("kms-carol"),
+                              RetiringPrincipal=user_arn("kms-frank"), Operations=["Decrypt"])["GrantToken"]
+    frank.retire_grant(GrantToken=token)
+    assert root.list_grants(KeyId=key_id)["Grants"] == []
+
+
 def test_another_account_needs_the_key_policy(root, strict):
     other = client(strict, "kms", ACCOUNT_B)
     private = root.create_key()["KeyMetadata"]

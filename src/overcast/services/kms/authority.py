@@ -29,6 +29,7 @@ from overcast.auth.policy import AuthzRequest, Principal
 from overcast.auth.policy.evaluate import principal_strength, statement_applies
 from overcast.errors import AwsError
 from overcast.services.kms.grant_policy import policy_with_grants
+from overcast.services.kms.grants import grant_id_of_token
 from overcast.services.kms.key_store import ALIAS_ARN, KEY_ARN, KEY_ID, alias_arn, key_arn
 
 # Where each operation's encryption context is (ReEncrypt: the source for kms:ReEncryptFrom,
@@ -59,6 +60,13 @@ class KmsAuthority(ResourceAuthority):
         out = {}
         if params.get("KeyId") is not None:
             out["KeyArn"] = self._key_arn_of(ctx, params["KeyId"])
+        elif params.get("GrantToken") is not None:
+            # RetireGrant by token alone: the key of the grant the token names
+            grant_id = grant_id_of_token(params["GrantToken"]) if isinstance(params["GrantToken"], str) else None
+            row = self.db.query_one("SELECT account, region, key_id FROM grants WHERE grant_id = ?",
+                                    (grant_id,)) if grant_id else None
+            if row is not None:
+                out["KeyArn"] = key_arn(row[1], row[0], row[2])
         if params.get("TargetKeyId") is not None:
             out["TargetKeyArn"] = self._key_arn_of(ctx, params["TargetKeyId"])
         if params.get("DestinationKeyId") is not None:
