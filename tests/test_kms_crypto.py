@@ -144,10 +144,10 @@ def test_symmetric_key_refuses_rsa_algorithm(kms, key):
 
 
 def test_rsa_key_needs_an_oaep_algorithm(kms):
-    rsa_key = _rsa_key(kms, "RSA_4096")
+    rsa_key = _rsa_key(kms)
     code, message, _ = error_of(kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"p")
     assert (code, message) == ("InvalidKeyUsageException",
-                               "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.")
+                               "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.")
 
 
 @pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
@@ -176,19 +176,21 @@ def test_rsa_ciphertext_made_locally_with_the_public_key_decrypts(kms):
     assert back["Plaintext"] == b"made outside"
 
 
-@pytest.mark.parametrize("spec,algorithm,limit", [
-    ("RSA_2048", "RSAES_OAEP_SHA_1", 214), ("RSA_2048", "RSAES_OAEP_SHA_256", 190),
-    ("RSA_3072", "RSAES_OAEP_SHA_1", 342), ("RSA_3072", "RSAES_OAEP_SHA_256", 318),
-    ("RSA_4096", "RSAES_OAEP_SHA_1", 470), ("RSA_4096", "RSAES_OAEP_SHA_256", 446),
+@pytest.mark.parametrize("spec,limits", [
+    ("RSA_2048", {"RSAES_OAEP_SHA_1": 214, "RSAES_OAEP_SHA_256": 190}),
+    ("RSA_3072", {"RSAES_OAEP_SHA_1": 342, "RSAES_OAEP_SHA_256": 318}),
+    ("RSA_4096", {"RSAES_OAEP_SHA_1": 470, "RSAES_OAEP_SHA_256": 446}),
 ])
-def test_rsa_plaintext_limits(kms, spec, algorithm, limit):
+def test_rsa_plaintext_limits(kms, spec, limits):
     rsa_key = _rsa_key(kms, spec)
-    blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"m" * limit, EncryptionAlgorithm=algorithm)["CiphertextBlob"]
-    assert kms.decrypt(CiphertextBlob=blob, KeyId=rsa_key["KeyId"],
-                       EncryptionAlgorithm=algorithm)["Plaintext"] == b"m" * limit
-    code, _, status = error_of(kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"m" * (limit + 1),
-                               EncryptionAlgorithm=algorithm)
-    assert (code, status) == ("ValidationException", 400)
+    for algorithm, limit in limits.items():
+        blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"m" * limit,
+                           EncryptionAlgorithm=algorithm)["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=blob, KeyId=rsa_key["KeyId"],
+                           EncryptionAlgorithm=algorithm)["Plaintext"] == b"m" * limit
+        code, _, status = error_of(kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"m" * (limit + 1),
+                                   EncryptionAlgorithm=algorithm)
+        assert (code, status) == ("ValidationException", 400)
 
 
 def test_rsa_ciphertext_without_key_id_is_invalid(kms):

@@ -174,7 +174,7 @@ def test_get_public_key_answers_as_aws(kms):
     assert out["SigningAlgorithms"] == key["SigningAlgorithms"]
     assert "EncryptionAlgorithms" not in out
     assert serialization.load_der_public_key(out["PublicKey"]).key_size == 2048
-    encrypting = kms.create_key(KeySpec="RSA_4096", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    encrypting = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
     out = kms.get_public_key(KeyId=encrypting["KeyId"])
     assert out["EncryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] and "SigningAlgorithms" not in out
     agreeing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
