@@ -89,6 +89,15 @@ def test_lockout_safety_check(kms):
         assert kms.get_key_policy(KeyId=key_id)["Policy"] == locked
 
 
+def test_policy_size_quota(kms):
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    padded = policy(ROOT_ALL, {"Sid": "x" * 33000, "Effect": "Allow", "Principal": {"AWS": "*"},
+                               "Action": "kms:DescribeKey", "Resource": "*"})
+    assert error_of(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=padded)[0] == \
+        "LimitExceededException"
+    assert error_of(kms.create_key, Policy=padded)[0] == "LimitExceededException"
+
+
 def test_explicit_deny_of_put_key_policy_fails_the_check(kms):
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     text = policy(ROOT_ALL, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:PutKeyPolicy",

@@ -8,9 +8,11 @@ from __future__ import annotations
 from overcast.auth.authorization.principals import principal_kind
 from overcast.auth.policy import AuthzRequest, Policy, PolicyDocumentError, Principal, parse_policy
 from overcast.auth.policy.evaluate import principal_strength, statement_applies
-from overcast.services.kms.errors import MalformedPolicyDocumentException
+from overcast.services.kms.errors import LimitExceededException, MalformedPolicyDocumentException
 
 LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
+# AWS quota "Key policy document size": 32 KB; beyond it KMS answers LimitExceededException.
+MAX_POLICY_BYTES = 32768
 
 
 def parse_key_policy(text: str) -> Policy:
@@ -27,6 +29,8 @@ def parse_key_policy(text: str) -> Policy:
 
 def check_new_policy(ctx, text: str, bypass_lockout_check: bool) -> Policy:
     """Validate a policy about to be stored for a key of the caller's."""
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        raise LimitExceededException(f"The key policy exceeds the maximum size of {MAX_POLICY_BYTES} bytes.")
     policy = parse_key_policy(text)
     if not bypass_lockout_check and not _lets_caller_update(policy, ctx):
         raise MalformedPolicyDocumentException(LOCKOUT)
