@@ -304,3 +304,8 @@ def test_create_key_on_the_wire(endpoint):
     meta = json.loads(body)["KeyMetadata"]
     assert status == 200 and meta["MacAlgorithms"] == ["HMAC_SHA_256"]
     assert isinstance(meta["CreationDate"], (int, float))  # JSON protocol: epoch seconds
+
+
+def test_no_custom_key_stores(kms):
+    assert error_of(kms.create_key, CustomKeyStoreId="cks-1234567890abcdef0")[0] == "CustomKeyStoreNotFoundException"
+    assert error_of(kms.create_key, Origin="AWS_CLOUDHSM")[0] == "ValidationException"

@@ -3,10 +3,10 @@ ScheduleKeyDeletion and CancelKeyDeletion (the deletion itself runs on the cloud
 
 from __future__ import annotations
 
+from overcast.services.kms.crypto_errors import custom_key_store_not_found
 from overcast.services.kms.default_policy import default_key_policy
 from overcast.services.kms.errors import (
     KMSInvalidStateException,
-    UnsupportedOperationException,
     ValidationException,
     invalid_state,
 )
@@ -81,9 +81,10 @@ class KeyOperations:
                 f"The operation failed because the KeyUsage value of the CMK is {usage}. To perform this operation, "
                 f"the KeyUsage value must be {' or '.join(info.usages)}.")
         origin = params.get("Origin", "AWS_KMS")
-        if params.get("CustomKeyStoreId") is not None or origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
-            raise UnsupportedOperationException(
-                "Overcast has no custom key stores: CreateKey supports Origin AWS_KMS and EXTERNAL.")
+        if params.get("CustomKeyStoreId") is not None:
+            raise custom_key_store_not_found()  # Overcast has no custom key stores: none can be found
+        if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
+            raise ValidationException(f"A custom key store ID is required when Origin is {origin}.")
         if params.get("XksKeyId") is not None:
             raise ValidationException("XksKeyId is only valid for KMS keys with Origin EXTERNAL_KEY_STORE.")
         return spec, usage, origin
