@@ -236,3 +236,21 @@ def test_grant_to_a_role_covers_its_sessions(root, iam, strict):
     session = client(strict, "kms", creds["AccessKeyId"], creds["SecretAccessKey"], token=creds["SessionToken"])
     session.encrypt(KeyId=key_id, Plaintext=b"from the role")
     assert denied(session.describe_key, KeyId=key_id)[:2] == ("AccessDeniedException", 400)
+
+
+def test_tags_and_aliases_in_conditions(root, iam, strict):
+    blue = root.create_key(Tags=[{"TagKey": "team", "TagValue": "blue"}])["KeyMetadata"]
+    red = root.create_key(Tags=[{"TagKey": "team", "TagValue": "red"}])["KeyMetadata"]
+    root.create_alias(AliasName="alias/strict-blue", TargetKeyId=blue["KeyId"])
+    by_tag = make_user(iam, strict, "kms-abac",
+                       allow("kms:DescribeKey", Condition={"StringEquals": {"aws:ResourceTag/team": "blue"}}))
+    by_tag.describe_key(KeyId=blue["Arn"])
+    assert denied(by_tag.describe_key, KeyId=red["Arn"])[:2] == ("AccessDeniedException", 400)
+    by_alias = make_user(iam, strict, "kms-alias-abac", allow("kms:DescribeKey", Condition={
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/strict-blue"}}))
+    by_alias.describe_key(KeyId=blue["KeyId"])
+    assert denied(by_alias.describe_key, KeyId=red["KeyId"])[:2] == ("AccessDeniedException", 400)
+    by_request = make_user(iam, strict, "kms-request-alias", allow("kms:DescribeKey", Condition={
+        "StringEquals": {"kms:RequestAlias": "alias/strict-blue"}}))
+    by_request.describe_key(KeyId="alias/strict-blue")
+    assert denied(by_request.describe_key, KeyId=blue["KeyId"])[:2] == ("AccessDeniedException", 400)
