@@ -11,12 +11,12 @@ from overcast.services.kms.errors import (
     invalid_state,
 )
 from overcast.services.kms.key_specs import CHINA_ONLY_SPECS, SPECS, generate_material
-from overcast.services.kms.key_store import KeyRecord, new_key_id, own_alias_name
+from overcast.services.kms.key_store import KeyRecord, key_arn, new_key_id, own_alias_name
 from overcast.services.kms.managed_keys import ensure_managed_key, predefined_alias_service
 from overcast.services.kms.markers import page
 from overcast.services.kms.metadata import key_metadata
 from overcast.services.kms.policy_checks import check_new_policy
-from overcast.services.kms.tag_rules import check_tags
+from overcast.services.kms.tag_rules import check_tags, tags_json
 from overcast.services.kms.validation import check_input
 from overcast.storage.scope import partition_of
 
@@ -48,7 +48,7 @@ class KeyOperations:
             origin=origin, manager="CUSTOMER", state="PendingImport" if origin == "EXTERNAL" else "Enabled",
             description=params.get("Description", ""), created=now, current_version=0,
             policy=policy if policy is not None else default_key_policy(ctx.account, ctx.region),
-            tags=_tags_json(tags), multi_region=multi_region,
+            tags=tags_json(tags), multi_region=multi_region,
             primary_region=ctx.region if multi_region else None, deletion_date=None, pending_window=None,
             state_before_deletion=None, valid_to=None, expiration_model=None, rotation_period=None,
             next_rotation=None)
@@ -105,7 +105,7 @@ class KeyOperations:
         rows, next_marker = page(
             lambda after, limit: self.keys.list_keys(ctx.account, ctx.region, after, limit),
             params, key=lambda row: row[0])
-        out = {"Keys": [{"KeyId": key_id, "KeyArn": _arn(ctx, key_id)} for key_id, _ in rows],
+        out = {"Keys": [{"KeyId": key_id, "KeyArn": key_arn(ctx.region, ctx.account, key_id)} for key_id, _ in rows],
                "Truncated": next_marker is not None}
         if next_marker is not None:
             out["NextMarker"] = next_marker
@@ -196,13 +196,3 @@ class KeyOperations:
             return
         self._schedule_deletion(primary, primary.pending_window or DEFAULT_WINDOW,
                                 self.clock.now() + (primary.pending_window or DEFAULT_WINDOW) * DAY)
-
-
-def _arn(ctx, key_id: str) -> str:
-    return f"arn:{partition_of(ctx.region)}:kms:{ctx.region}:{ctx.account}:key/{key_id}"
-
-
-def _tags_json(tags: list[dict]) -> str:
-    import json
-
-    return json.dumps(tags, separators=(",", ":"))

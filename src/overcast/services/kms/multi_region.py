@@ -5,7 +5,6 @@ and are kept equal by the operations that change them."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 from overcast.auth.scope import known_regions
@@ -17,7 +16,7 @@ from overcast.services.kms.errors import (
 )
 from overcast.services.kms.metadata import key_metadata
 from overcast.services.kms.policy_checks import check_new_policy
-from overcast.services.kms.tag_rules import check_tags
+from overcast.services.kms.tag_rules import check_tags, tags_json
 from overcast.services.kms.validation import check_input
 from overcast.storage.scope import partition_of
 
@@ -50,7 +49,7 @@ class MultiRegionOperations:
             record, region=region, state="PendingImport" if record.origin == "EXTERNAL" else "Enabled",
             description=params.get("Description", ""), created=self.clock.now(),
             policy=policy if policy is not None else default_key_policy(record.account, region),
-            tags=json.dumps(tags, separators=(",", ":")), deletion_date=None, pending_window=None,
+            tags=tags_json(tags), deletion_date=None, pending_window=None,
             state_before_deletion=None, valid_to=None, expiration_model=None,
             current_version=0 if record.origin == "EXTERNAL" else record.current_version)
         with self.db.transaction():

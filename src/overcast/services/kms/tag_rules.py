@@ -3,6 +3,8 @@ no ``aws:`` prefix (TagException), a repeated key in one request refused."""
 
 from __future__ import annotations
 
+import json
+
 from overcast.services.kms.errors import TagException
 
 MAX_TAGS = 50  # tags per KMS key (AWS quota)
@@ -33,3 +35,8 @@ def merge_tags(current: list[dict], new: list[dict]) -> list[dict]:
     if len(merged) > MAX_TAGS:
         raise TagException(f"Too many tags: a KMS key can have at most {MAX_TAGS} tags.")
     return [{"TagKey": key, "TagValue": value} for key, value in merged.items()]
+
+
+def tags_json(tags: list[dict]) -> str:
+    """Tags as the keys table stores them (``KeyRecord.tags``)."""
+    return json.dumps(tags, separators=(",", ":"))

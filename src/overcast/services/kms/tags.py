@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import json
-
 from overcast.services.kms.markers import page
-from overcast.services.kms.tag_rules import check_tags, merge_tags
+from overcast.services.kms.tag_rules import check_tags, merge_tags, tags_json
 from overcast.services.kms.validation import check_input
 
 
 class TagOperations:
     """The tagging operations of the KMS provider."""
 
-    def _taggable(self, ctx, key_id: str, operation: str):
-        return self.keys.resolve(ctx, key_id, operation=operation)
-
     def tag_resource(self, ctx, params: dict) -> dict:
         check_input("TagResource", params)
-        record = self._taggable(ctx, params["KeyId"], "TagResource")
+        record = self.keys.resolve(ctx, params["KeyId"], operation="TagResource")
         tags = merge_tags(record.tag_list, check_tags(params["Tags"]))
-        self.keys.update(record, tags=json.dumps(tags, separators=(",", ":")))
+        self.keys.update(record, tags=tags_json(tags))
         return {}
 
     def untag_resource(self, ctx, params: dict) -> dict:
         check_input("UntagResource", params)
-        record = self._taggable(ctx, params["KeyId"], "UntagResource")
+        record = self.keys.resolve(ctx, params["KeyId"], operation="UntagResource")
         drop = set(params["TagKeys"])
         tags = [tag for tag in record.tag_list if tag["TagKey"] not in drop]
-        self.keys.update(record, tags=json.dumps(tags, separators=(",", ":")))
+        self.keys.update(record, tags=tags_json(tags))
         return {}
 
     def list_resource_tags(self, ctx, params: dict) -> dict:
