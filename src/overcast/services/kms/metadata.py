@@ -31,7 +31,8 @@ def key_metadata(store: KeyStore, key: KeyRecord) -> dict:
     }
     if key.deletion_date is not None and key.state == "PendingDeletion":
         meta["DeletionDate"] = key.deletion_date
-    if key.state in ("PendingDeletion", "PendingReplicaDeletion") and key.pending_window:
+    if key.state == "PendingReplicaDeletion" and key.pending_window:
+        # only there: a key pending deletion shows its DeletionDate instead
         meta["PendingDeletionWindowInDays"] = key.pending_window
     if key.origin == "EXTERNAL" and key.current_version and key.expiration_model:
         meta["ExpirationModel"] = key.expiration_model
