@@ -36,7 +36,6 @@ _NONCE = 12
 _TAG = 16
 _CHECK = 4
 _VERSION = struct.Struct(">I")
-_LENGTH = struct.Struct(">I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +61,11 @@ def canonical_context(context: dict | None) -> bytes:
     sorted by key, each member length-prefixed so no two contexts share an encoding."""
     if not context:
         return b""
-    out = bytearray()
+    parts = []
     for key in sorted(context):
-        for text in (key, context[key]):
-            raw = str(text).encode("utf-8")
-            out += _LENGTH.pack(len(raw)) + raw
-    return bytes(out)
+        name, value = str(key).encode(), str(context[key]).encode()
+        parts += (len(name).to_bytes(4, "big"), name, len(value).to_bytes(4, "big"), value)
+    return b"".join(parts)
 
 
 @functools.lru_cache(maxsize=4096)
