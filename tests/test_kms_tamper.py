@@ -4,13 +4,19 @@ changed RSA ciphertext is InvalidCiphertextException, never another key's plaint
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import sys
 
 import pytest
 from kms_helpers import error_of
 
 from overcast.errors import AwsError
 from overcast.services.kms import ciphertext
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+from signed_http import send, sign  # noqa: E402
 
 ACCOUNT = "000000000000"
 KEY_ID = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
@@ -122,3 +128,14 @@ def test_named_key_reads_only_well_formed_blobs():
     assert ciphertext.named_key(blob) == (ACCOUNT, KEY_ID)
     assert ciphertext.named_key(_flipped(blob, 20)) is None
     assert ciphertext.named_key(b"short") is None and ciphertext.named_key(None) is None
+
+
+def test_refusals_carry_no_message_on_the_wire(kms, endpoint):
+    """As AWS: {"__type": "InvalidCiphertextException"} and nothing else."""
+    key = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"p")["CiphertextBlob"]
+    data = json.dumps({"CiphertextBlob": base64.b64encode(_flipped(blob, len(blob) - 1)).decode()}).encode()
+    request = sign(endpoint, "POST", "/", service="kms", body=data,
+                   headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Decrypt"})
+    status, _, body = send(request)
+    assert status == 400 and json.loads(body) == {"__type": "InvalidCiphertextException"}

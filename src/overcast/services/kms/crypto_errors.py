@@ -2,7 +2,7 @@
 codes both halves of the provider raise are in ``errors.py``).
 
 AWS answers a bad ciphertext, a failed signature check and a failed MAC check without a message
-(SDKs show ``None``), so those carry none.
+(no ``message`` member in the JSON error; SDKs show ``None``), so those carry None.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from overcast.services.kms.errors import InvalidKeyUsageException, ValidationExc
 
 
 def invalid_ciphertext() -> AwsError:
-    return AwsError("InvalidCiphertextException", "", 400)
+    return AwsError("InvalidCiphertextException", None, 400)
 
 
 def incorrect_key() -> AwsError:
@@ -21,11 +21,11 @@ def incorrect_key() -> AwsError:
 
 
 def invalid_signature() -> AwsError:
-    return AwsError("KMSInvalidSignatureException", "", 400)
+    return AwsError("KMSInvalidSignatureException", None, 400)
 
 
 def invalid_mac() -> AwsError:
-    return AwsError("KMSInvalidMacException", "", 400)
+    return AwsError("KMSInvalidMacException", None, 400)
 
 
 def usage_not_valid(key_arn: str, usage: str, operation: str) -> AwsError:
@@ -56,4 +56,4 @@ def dry_run() -> AwsError:
 
 
 def custom_key_store_not_found() -> AwsError:
-    return AwsError("CustomKeyStoreNotFoundException", "", 400)
+    return AwsError("CustomKeyStoreNotFoundException", None, 400)
