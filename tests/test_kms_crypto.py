@@ -361,3 +361,29 @@ def test_aws_cli_encrypts_and_decrypts(aws_cli, kms, key, tmp_path):
     assert base64.b64decode(back["Plaintext"]) == b"from the cli\x00\xff"
     failed = aws_cli("kms", "decrypt", "--ciphertext-blob", f"fileb://{tmp_path / 'blob.bin'}", check=False)
     assert failed.returncode != 0 and "InvalidCiphertextException" in failed.stderr
+
+
+def test_multi_region_ciphertext_decrypts_in_the_replica_region(kms, endpoint):
+    from conftest import make_client
+
+    primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
+    kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    blob = kms.encrypt(KeyId=primary["KeyId"], Plaintext=b"everywhere", EncryptionContext={"r": "1"})["CiphertextBlob"]
+    europe = make_client(endpoint, "kms", region="eu-west-1")
+    back = europe.decrypt(CiphertextBlob=blob, EncryptionContext={"r": "1"})
+    assert back["Plaintext"] == b"everywhere"
+    assert back["KeyId"] == f"arn:aws:kms:eu-west-1:000000000000:key/{primary['KeyId']}"
+    # A single-Region key's ciphertext names a key the other Region does not have.
+    local = kms.create_key()["KeyMetadata"]
+    local_blob = kms.encrypt(KeyId=local["KeyId"], Plaintext=b"here only")["CiphertextBlob"]
+    assert error_of(europe.decrypt, CiphertextBlob=local_blob)[0] == "AccessDeniedException"
+
+
+def test_another_account_decrypts_by_the_blob_alone(kms, key, endpoint):
+    from conftest import make_client
+
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"shared")["CiphertextBlob"]
+    other = make_client(endpoint, "kms", aws_access_key_id="222233334444", aws_secret_access_key="test")
+    back = other.decrypt(CiphertextBlob=blob)
+    assert back["Plaintext"] == b"shared" and back["KeyId"] == key["Arn"]
+    assert other.encrypt(KeyId=key["Arn"], Plaintext=b"x")["KeyId"] == key["Arn"]
