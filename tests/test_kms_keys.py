@@ -131,6 +131,8 @@ def test_list_keys_pages(kms):
         marker = page["NextMarker"]
     assert seen == ids
     assert error_of(kms.list_keys, Limit=1001)[0] == "ValidationException"
+    for bad in ("%%%", "@@", "====="):
+        assert error_of(kms.list_keys, Marker=bad)[0] == "InvalidMarkerException"
 
 
 def test_disable_and_enable(kms):

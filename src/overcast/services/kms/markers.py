@@ -20,7 +20,8 @@ def decode_marker(marker: str | None) -> str:
     if marker is None:
         return ""
     try:
-        return base64.urlsafe_b64decode(marker.encode("ascii")).decode()
+        # strict: a marker this module did not write (stray characters included) is refused
+        return base64.b64decode(marker.encode("ascii"), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeError, ValueError):
         raise InvalidMarkerException("Invalid marker.") from None
 
