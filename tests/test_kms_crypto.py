@@ -6,6 +6,7 @@ strict mode, each operation authorized on the right key with its condition keys.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 
@@ -382,6 +383,13 @@ def test_multi_region_ciphertext_decrypts_in_the_replica_region(kms, endpoint):
 def test_another_account_decrypts_by_the_blob_alone(kms, key, endpoint):
     from conftest import make_client
 
+    # The key policy lets the other account in (what strict mode requires, as AWS does).
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*",
+             "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"},
+             "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"}]}))
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"shared")["CiphertextBlob"]
     other = make_client(endpoint, "kms", aws_access_key_id="222233334444", aws_secret_access_key="test")
     back = other.decrypt(CiphertextBlob=blob)
