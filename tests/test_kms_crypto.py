@@ -395,3 +395,21 @@ def test_another_account_decrypts_by_the_blob_alone(kms, key, endpoint):
     back = other.decrypt(CiphertextBlob=blob)
     assert back["Plaintext"] == b"shared" and back["KeyId"] == key["Arn"]
     assert other.encrypt(KeyId=key["Arn"], Plaintext=b"x")["KeyId"] == key["Arn"]
+
+
+def test_strict_grant_with_context_constraint_opens_decrypt_by_blob(strict_kms):
+    root, user = strict_kms
+    key = root.create_key()["KeyMetadata"]
+    grantee = user("grantee", allow("iam:GetUser"))  # nothing for KMS in its own policies
+    grantee_arn = f"arn:aws:iam::{ACCOUNT_A}:user/grantee"
+    root.create_grant(KeyId=key["KeyId"], GranteePrincipal=grantee_arn, Operations=["Decrypt", "GenerateDataKey"],
+                      Constraints={"EncryptionContextSubset": {"app": "orders"}})
+    data_key = grantee.generate_data_key(KeyId=key["Arn"], KeySpec="AES_256",
+                                         EncryptionContext={"app": "orders", "id": "7"})
+    back = grantee.decrypt(CiphertextBlob=data_key["CiphertextBlob"], EncryptionContext={"app": "orders", "id": "7"})
+    assert back["Plaintext"] == data_key["Plaintext"]
+    other = root.encrypt(KeyId=key["KeyId"], Plaintext=b"p", EncryptionContext={"app": "billing"})["CiphertextBlob"]
+    assert denied(grantee.decrypt, CiphertextBlob=other, EncryptionContext={"app": "billing"})[0] == \
+        "AccessDeniedException"
+    assert denied(grantee.encrypt, KeyId=key["Arn"], Plaintext=b"p",
+                  EncryptionContext={"app": "orders"})[0] == "AccessDeniedException"
