@@ -10,6 +10,8 @@ import os
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kms_helpers import error_of
 
 from overcast.errors import AwsError
@@ -139,3 +141,19 @@ def test_refusals_carry_no_message_on_the_wire(kms, endpoint):
                    headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Decrypt"})
     status, _, body = send(request)
     assert status == 400 and json.loads(body) == {"__type": "InvalidCiphertextException"}
+
+
+_TEXT = st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plaintext=st.binary(min_size=1, max_size=64), context=st.dictionaries(_TEXT, _TEXT, max_size=4),
+       other=st.dictionaries(_TEXT, _TEXT, max_size=4))
+def test_any_context_round_trips_and_only_itself_opens(plaintext, context, other):
+    """Any encryption context, in any order, opens its blob; any other context does not."""
+    material = bytes(32)
+    blob = ciphertext.seal(material, ACCOUNT, KEY_ID, 1, plaintext, context)
+    shuffled = dict(reversed(list(context.items())))
+    assert ciphertext.open_envelope(ciphertext.parse(blob), material, shuffled) == plaintext
+    if other != context:
+        assert _refused(blob, material, other)
