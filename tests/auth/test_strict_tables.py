@@ -16,8 +16,13 @@ from overcast.services.registry import snake_case
 
 _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucket", "CopySourceKey",
             "CopySourceVersionId", "QueueAccount", "QueueName", "TaskSourceArn", "UrlHostPath", "PassedRoleArn",
-            "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays"}
-_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:"}
+            "UserPath", "GroupPath", "RolePath", "LockRetainUntilDate", "LockRemainingDays",
+            "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
+            "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
+            "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
+            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType"}
+_PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
+           "kms": "kms:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

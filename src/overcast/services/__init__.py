@@ -4,6 +4,7 @@
 IMPLEMENTED = {
     "ec2": "ec2",
     "iam": "iam",
+    "kms": "kms",
     "s3": "s3",
     "sns": "sns",
     "sqs": "sqs",
