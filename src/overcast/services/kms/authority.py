@@ -22,11 +22,6 @@ from __future__ import annotations
 
 from overcast.auth.authorization.authority import ResourceAuthority, ResourceFacts
 from overcast.auth.authorization.denials import denial_message
-from overcast.auth.authorization.principals import principal_kind
-from overcast.auth.authorization.request_context import global_context
-from overcast.auth.authorization.resources import parsed_resource_policy
-from overcast.auth.policy import AuthzRequest, Principal
-from overcast.auth.policy.evaluate import principal_strength, statement_applies
 from overcast.errors import AwsError
 from overcast.services.kms.grant_policy import policy_with_grants
 from overcast.services.kms.grants import grant_id_of_token
@@ -108,7 +103,6 @@ class KmsAuthority(ResourceAuthority):
             pairs = [(str(t.get("TagKey")), str(t.get("TagValue", ""))) for t in tags if isinstance(t, dict)]
             out.update({f"aws:RequestTag/{key}": value for key, value in pairs})
             out["aws:TagKeys"] = [key for key, _ in pairs]
-        ctx.extra["kms_request_keys"] = out
         ctx.extra["kms_request_params"] = params
         return out
 
@@ -126,7 +120,10 @@ class KmsAuthority(ResourceAuthority):
         record = self._key_record(arn)
         if record is None:
             return None
-        return ResourceFacts(owner=record.account, policy=policy_with_grants(record.policy, self.grants_for(record)))
+        # policy_required: the key policy (or a grant) must name the caller or its account,
+        # else nothing opens the key, not an identity policy, not the account's root
+        return ResourceFacts(owner=record.account, policy=policy_with_grants(record.policy, self.grants_for(record)),
+                             policy_required=True)
 
     def resource_tags(self, ctx, arn: str) -> dict[str, str]:
         record = self._key_record(arn)
@@ -149,32 +146,7 @@ class KmsAuthority(ResourceAuthority):
         source = _CONTEXT_PARAMS.get(check.action)
         if source is not None and isinstance(params.get(source), dict):
             out.update(encryption_context_keys(params[source]))
-        self._require_key_policy(ctx, arn, check, facts, out)
         return out
-
-    def _require_key_policy(self, ctx, arn: str, check, facts, resource_keys: dict) -> None:
-        """KMS's rule the general engine does not make: some Allow statement of the key policy
-        (or a grant) must name the caller or its account, else nothing opens the key — not an
-        identity policy, not the account's root. Raised here, before the engine decides,
-        because the engine would let a same-account identity policy suffice."""
-        if facts is None or not facts.policy:
-            return
-        policy = parsed_resource_policy(facts.policy, "resource policy")
-        if policy is None:
-            return
-        principal = _principal_of(ctx)
-        context = global_context(ctx, principal, self.clock.now())
-        context.update(ctx.extra.get("kms_request_keys") or {})
-        context.update(resource_keys)
-        context.update(check.conditions)
-        request = AuthzRequest(principal, check.action, arn, context, facts.owner, absent_keys_favour_caller=False)
-        for statement in policy.statements:
-            if statement.effect != "Allow" or principal_strength(statement, principal) is None:
-                continue
-            if statement_applies(statement, request, context, policy.variables_enabled):
-                return
-        raise AwsError("AccessDeniedException", denial_message(
-            principal, check.action, arn, f"because no resource-based policy allows the {check.action} action"), 400)
 
     # grants are statements of the key's policy (``grant_policy.py``): nothing to add here.
 
@@ -189,11 +161,3 @@ def encryption_context_keys(context: dict) -> dict:
     out = {f"kms:EncryptionContext:{key}": str(value) for key, value in context.items()}
     out["kms:EncryptionContextKeys"] = [str(key) for key in context]
     return out
-
-
-def _principal_of(ctx) -> Principal:
-    credential = ctx.credential
-    arn = credential.principal_arn if credential is not None else (ctx.principal_arn or f"arn:aws:iam::{ctx.account}:root")
-    account = credential.account if credential is not None else ctx.account
-    return Principal(arn, account, principal_kind(arn), user_id=getattr(credential, "user_id", ""),
-                     role_arn=getattr(credential, "role_arn", None))

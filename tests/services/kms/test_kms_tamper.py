@@ -17,7 +17,7 @@ from kms_helpers import error_of
 from overcast.errors import AwsError
 from overcast.services.kms import ciphertext
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 from signed_http import send, sign  # noqa: E402
 
 ACCOUNT = "000000000000"

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from kms_helpers import advance_clock, error_of
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
 from serverproc import ServerProcess  # noqa: E402
 from strict_helpers import ACCOUNT_A, allow, client, denied, policy  # noqa: E402

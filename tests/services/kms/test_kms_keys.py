@@ -11,7 +11,7 @@ import sys
 import pytest
 from kms_helpers import advance_clock, error_of
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 from signed_http import send, sign  # noqa: E402
 
 DAY = 86400

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "auth"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
 from serverproc import ServerProcess  # noqa: E402
 from strict_helpers import ACCOUNT_A, ACCOUNT_B, allow, client, denied, deny, policy  # noqa: E402
