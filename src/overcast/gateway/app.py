@@ -94,6 +94,7 @@ class Gateway:
             from overcast.auth.authorization.authorizer import Authorizer
 
             self.authorizer = Authorizer(cloud.services, cloud.clock, cloud.authorization_messages)
+            cloud.services.authorizer = self.authorizer  # in-process calls made with the caller's permissions
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]

@@ -37,6 +37,9 @@ class ServiceRegistry:
         # Set once the cloud has started: a provider first loaded after that is started on
         # first use (before its first operation runs), as Cloud.start starts the others.
         self.live = False
+        # Strict mode's authorizer (set by the gateway), for in-process calls made with the
+        # caller's permissions (``ServiceClient.call(..., authorize=True)``); None: open mode.
+        self.authorizer = None
 
     @staticmethod
     def is_implemented(service: str) -> bool:
@@ -133,9 +136,22 @@ class ServiceClient:
         self.registry = registry
         self.caller = caller
 
-    async def call(self, service: str, operation: str, params: dict[str, Any] | None = None, **ctx_overrides) -> dict:
-        ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
-        return await self.registry.invoke(ctx, params or {})
+    async def call(self, service: str, operation: str, params: dict[str, Any] | None = None, *,
+                   authorize: bool = False, **ctx_overrides) -> dict:
+        """Run ``operation`` of ``service`` as the caller (``ctx_overrides``: other context fields).
+
+        ``authorize``: in strict mode, decide the call for the caller's principal first, as AWS
+        does when a service acts with the caller's permissions (S3 asking KMS for an object's
+        data key needs the requester's kms:GenerateDataKey / kms:Decrypt); a denial is raised
+        to the calling service as the callee words it. The callee then gets its own ``extra``."""
+        params = params or {}
+        if authorize and self.registry.authorizer is not None:
+            ctx_overrides.setdefault("extra", dict(self.caller.extra))
+            ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
+            await self.registry.authorizer.authorize(ctx, params)
+        else:
+            ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
+        return await self.registry.invoke(ctx, params)
 
 
 __all__ = ["ServiceRegistry", "ServiceClient", "snake_case", "AwsError"]
