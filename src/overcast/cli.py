@@ -56,6 +56,7 @@ def serve(args) -> int:
         imds_port=args.imds_port,
         imds_v1=False if args.imds_v2_only else None,
         xray_port=args.xray_port,
+        quotas=args.quotas,
     )
     settings.validate()
     try:
@@ -241,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xray-port", type=int,
                    help="X-Ray daemon port (UDP segments, TCP sampling), 0 for none (OVERCAST_XRAY_PORT, default 2000)")
     p.add_argument("--imds-v2-only", action="store_true", help="IMDS answers only token requests (OVERCAST_IMDS_V1=0)")
+    p.add_argument("--quotas", help="request quotas: off, aws (AWS's published rates) or a quotas data file "
+                                    "(OVERCAST_QUOTAS, default off)")
     p.add_argument("--log-level", choices=LOG_LEVELS,
                    help="OVERCAST_LOG_LEVEL; info logs one line per request, debug adds its parameters")
     p.set_defaults(func=serve)

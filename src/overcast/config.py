@@ -127,6 +127,13 @@ class Settings:
         default=2000, metadata={"env": "OVERCAST_XRAY_PORT", "help": "port of the X-Ray daemon, UDP and TCP (0: off)"}
     )
 
+    # Request quotas (quotas/): off, aws (the shipped data file of AWS's published rates) or a
+    # path to such a file; over a quota a request gets the service's throttling error.
+    quotas: str = field(
+        default="off",
+        metadata={"env": "OVERCAST_QUOTAS", "help": "request quotas: off, aws, or a quotas data file"},
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Build settings from the environment, then apply explicit (non-None) overrides."""
@@ -166,6 +173,13 @@ class Settings:
             raise SettingsError(f"{_env('host')} is empty")
         if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", self.region):
             raise SettingsError(f"{_env('region')}={self.region!r} is not a region name (like us-east-1)")
+        if self.quotas != "off":
+            from overcast.quotas.rules import QuotasFileError, load
+
+            try:
+                load(self.quotas)
+            except QuotasFileError as exc:
+                raise SettingsError(f"{_env('quotas')}={self.quotas!r} (--quotas): {exc}") from None
         from overcast.auth.credentials import parse_static_keys
 
         try:

@@ -95,6 +95,13 @@ class Gateway:
 
             self.authorizer = Authorizer(cloud.services, cloud.clock, cloud.authorization_messages)
             cloud.services.authorizer = self.authorizer  # in-process calls made with the caller's permissions
+        # Request quotas (--quotas): off by default, and then no cost per request.
+        self.quotas = None
+        if cloud.settings.quotas != "off":
+            from overcast.quotas.limiter import Limiter
+            from overcast.quotas.rules import load
+
+            self.quotas = Limiter(load(cloud.settings.quotas), cloud.services)
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -272,6 +279,8 @@ class Gateway:
                 self.access_log.log_params(ctx.request_id, ctx.service, operation.name, params, operation.input_shape)
             if not route.implemented:  # after parsing: malformed input is still a 4xx
                 raise self._not_implemented(route.service, operation.name)
+            if self.quotas is not None:  # over its request quota: the service's throttling error
+                await self.quotas.check(ctx, request.method, params)
             if self.authorizer is not None:
                 # AWS's order: the request's own parameters, then authorization
                 await self.cloud.services.validate_request(ctx, params)

@@ -1,0 +1,84 @@
+"""The request quotas in front of the operations: one token bucket per quota and scope.
+
+Asked by the gateway after routing, parsing and authentication, before authorization and the
+operation; only built when ``--quotas`` is on, so the default costs nothing."""
+
+from __future__ import annotations
+
+from overcast.errors import AwsError
+from overcast.quotas.rules import Quota
+from overcast.quotas.throttle_errors import throttle_error
+from overcast.runtime.token_bucket import TokenBucket
+
+# Buckets idle long enough are full again: forgetting them all past this many changes nothing
+# but a burst's start, and keeps a client writing to endless prefixes from growing memory.
+_MAX_BUCKETS = 100_000
+_SYMMETRIC = "SYMMETRIC_DEFAULT"
+
+
+class Limiter:
+    def __init__(self, quotas: dict[str, list[Quota]], registry):
+        self._quotas = quotas
+        self._registry = registry
+        self._buckets: dict[tuple, TokenBucket] = {}
+        # KMS key -> key spec: a key's spec never changes, and an alias only moves to a key of
+        # the same type, so one lookup per key is enough
+        self._key_specs: dict[tuple[str, str, str], str] = {}
+
+    async def check(self, ctx, method: str, params: dict) -> None:
+        """Raise the service's throttling error when the request's quota has no token left."""
+        quotas = self._quotas.get(ctx.service)
+        if not quotas:
+            return
+        operation = ctx.operation
+        for quota in quotas:
+            if quota.operations is not None and operation not in quota.operations:
+                continue
+            if quota.methods is not None and method not in quota.methods:
+                continue
+            scope = _scope(quota, params)
+            if scope is None:
+                continue
+            if quota.key_specs and not quota.covers_key_spec(await self._key_spec(ctx, params)):
+                continue
+            key = (quota.index, ctx.account, ctx.region, scope, None if quota.shared else operation)
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if len(self._buckets) >= _MAX_BUCKETS:
+                    self._buckets.clear()
+                bucket = self._buckets[key] = TokenBucket(quota.rate_in(ctx.region), quota.burst_in(ctx.region))
+            if not bucket.take():
+                raise throttle_error(ctx.service)
+            return
+
+    async def _key_spec(self, ctx, params: dict) -> str:
+        key_id = params.get("KeyId") or params.get("SourceKeyId") or params.get("DestinationKeyId")
+        if not isinstance(key_id, str) or not key_id:
+            return _SYMMETRIC  # GenerateRandom, Decrypt of a symmetric ciphertext without KeyId
+        cache_key = (ctx.account, ctx.region, key_id)
+        spec = self._key_specs.get(cache_key)
+        if spec is None:
+            kms = await self._registry.started("kms")
+            try:
+                spec = kms.keys.locate(ctx, key_id).spec
+            except AwsError:
+                return _SYMMETRIC  # the operation answers its own error for an unknown key
+            if len(self._key_specs) >= _MAX_BUCKETS:
+                self._key_specs.clear()
+            self._key_specs[cache_key] = spec
+        return spec
+
+
+def _scope(quota: Quota, params: dict):
+    """The part of the request a quota is counted per; None when the quota does not apply."""
+    if quota.scope == "prefix":  # S3: per bucket and partitioned prefix (the key up to its last '/')
+        key = params.get("Key")
+        return (params.get("Bucket"), key.rpartition("/")[0] if isinstance(key, str) else "")
+    if quota.scope == "queue":
+        url = params.get("QueueUrl")
+        if not isinstance(url, str):
+            return None
+        if quota.fifo_only and not url.endswith(".fifo"):
+            return None
+        return tuple(url.rstrip("/").rsplit("/", 2)[-2:])  # account and name, whatever the host
+    return ""
