@@ -25,6 +25,8 @@ _QUOTAS = {"quotas": [
     {"service": "s3", "methods": ["GET", "HEAD"], "scope": "prefix", "shared": True, "rate": RATE},
     {"service": "kms", "key_specs": ["SYMMETRIC_DEFAULT"], "operations": ["Encrypt", "Decrypt"], "shared": True,
      "rate": RATE},
+    {"service": "sqs", "scope": "queue", "fifo_throughput_limit": "perMessageGroupId", "operations": ["SendMessage"],
+     "rate": 1000},
     {"service": "sqs", "scope": "queue", "fifo_only": True, "operations": ["SendMessage"], "rate": RATE},
     {"service": "sts", "operations": ["GetCallerIdentity"], "rate": RATE},
 ]}
@@ -121,8 +123,22 @@ def test_sqs_fifo_throttling_and_standard_queues_are_not_limited(client):
     error = errors[0].response
     assert error["Error"]["Code"] == "ThrottlingException" and error["Error"]["Message"] == "Rate exceeded"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["ResponseMetadata"]["HTTPHeaders"]["x-amzn-query-error"] == "ThrottlingException;Sender"
     standard = sqs.create_queue(QueueName="plain")["QueueUrl"]
     assert not _burst(lambda: sqs.send_message(QueueUrl=standard, MessageBody="m"))
+
+
+def test_sqs_fifo_high_throughput_mode_has_its_own_quota(client):
+    sqs = client("sqs")
+    fast = sqs.create_queue(QueueName="fast.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "DeduplicationScope": "messageGroup",
+        "FifoThroughputLimit": "perMessageGroupId"})["QueueUrl"]
+    count = itertools.count()
+    send = lambda: sqs.send_message(QueueUrl=fast, MessageBody=f"m{next(count)}", MessageGroupId="g")  # noqa: E731
+    assert not _burst(send)  # 30 at once: within the high throughput quota (1000/s here)
+    sqs.set_queue_attributes(QueueUrl=fast, Attributes={"FifoThroughputLimit": "perQueue"})
+    errors = _burst(send)  # the queue's mode is read on each request: now the plain FIFO quota
+    assert errors and errors[0].response["Error"]["Code"] == "ThrottlingException"
 
 
 def test_sts_throttling_in_the_query_shape(client):

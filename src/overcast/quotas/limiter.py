@@ -41,6 +41,9 @@ class Limiter:
                 continue
             if quota.key_specs and not quota.covers_key_spec(await self._key_spec(ctx, params)):
                 continue
+            if quota.fifo_throughput_limit is not None and \
+                    quota.fifo_throughput_limit != await self._throughput_limit(ctx, params["QueueUrl"]):
+                continue
             key = (quota.index, ctx.account, ctx.region, scope, None if quota.shared else operation)
             bucket = self._buckets.get(key)
             if bucket is None:
@@ -67,6 +70,15 @@ class Limiter:
                 self._key_specs.clear()
             self._key_specs[cache_key] = spec
         return spec
+
+
+    async def _throughput_limit(self, ctx, url: str) -> str | None:
+        """A FIFO queue's FifoThroughputLimit (it can change: asked each time, from memory)."""
+        sqs = await self._registry.started("sqs")
+        try:
+            return sqs.queues.resolve(ctx, url).fifo_throughput_limit
+        except AwsError:
+            return None  # the operation answers its own error for an unknown queue
 
 
 def _scope(quota: Quota, params: dict):

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 SCOPES = ("account", "prefix", "queue")
-_KEYS = {"name", "service", "operations", "methods", "scope", "shared", "fifo_only", "key_specs", "rate",
-         "regions", "burst", "source", "comment"}
+_KEYS = {"name", "service", "operations", "methods", "scope", "shared", "fifo_only", "fifo_throughput_limit",
+         "key_specs", "rate", "regions", "burst", "source", "comment"}
+FIFO_THROUGHPUT_LIMITS = ("perQueue", "perMessageGroupId")
 
 
 class QuotasFileError(ValueError):
@@ -30,6 +31,7 @@ class Quota:
     methods: frozenset[str] | None = None
     shared: bool = False
     fifo_only: bool = False
+    fifo_throughput_limit: str | None = None  # SQS: the queue's mode (perMessageGroupId: high throughput)
     key_specs: tuple[str, ...] = ()
     regions: dict[str, float] = field(default_factory=dict)
 
@@ -84,6 +86,9 @@ def _quota(index: int, entry, where: str) -> Quota:
         raise QuotasFileError(f"{where}: scope {scope!r} is not one of account, prefix (s3), queue (sqs)")
     rate = _positive(entry.get("rate"), f"{where}: rate")
     burst = entry.get("burst")
+    throughput = entry.get("fifo_throughput_limit")
+    if throughput is not None and (service != "sqs" or throughput not in FIFO_THROUGHPUT_LIMITS):
+        raise QuotasFileError(f"{where}: fifo_throughput_limit must be perQueue or perMessageGroupId (sqs)")
     regions = entry.get("regions", {})
     if not isinstance(regions, dict):
         raise QuotasFileError(f"{where}: regions must map a region to a rate")
@@ -97,7 +102,8 @@ def _quota(index: int, entry, where: str) -> Quota:
         operations=_names(entry.get("operations"), f"{where}: operations"),
         methods=_names(entry.get("methods"), f"{where}: methods", upper=True),
         shared=_flag(entry.get("shared", False), f"{where}: shared"),
-        fifo_only=_flag(entry.get("fifo_only", False), f"{where}: fifo_only"),
+        fifo_only=_flag(entry.get("fifo_only", False), f"{where}: fifo_only") or throughput is not None,
+        fifo_throughput_limit=throughput,
         key_specs=tuple(_names(entry.get("key_specs"), f"{where}: key_specs") or ()),
         regions={str(k): _positive(v, f"{where}: regions.{k}") for k, v in regions.items()},
     )
