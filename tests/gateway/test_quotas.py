@@ -25,6 +25,7 @@ _QUOTAS = {"quotas": [
     {"service": "s3", "methods": ["GET", "HEAD"], "scope": "prefix", "shared": True, "rate": RATE},
     {"service": "kms", "key_specs": ["SYMMETRIC_DEFAULT"], "operations": ["Encrypt", "Decrypt"], "shared": True,
      "rate": RATE},
+    {"service": "kms", "key_specs": ["RSA_"], "operations": ["Encrypt", "Decrypt"], "shared": True, "rate": RATE},
     {"service": "sqs", "scope": "queue", "fifo_throughput_limit": "perMessageGroupId", "operations": ["SendMessage"],
      "rate": 1000},
     {"service": "sqs", "scope": "queue", "fifo_only": True, "operations": ["SendMessage"], "rate": RATE},
@@ -112,6 +113,12 @@ def test_kms_throttling_exception(client):
     assert error["Error"] == {"Code": "ThrottlingException", "Message": "Rate exceeded"}
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.1"
+    # RSA keys have a quota of their own: the symmetric keys' exhausted one does not touch it
+    rsa = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
+    encrypt = lambda: kms.encrypt(KeyId=rsa, Plaintext=b"secret", EncryptionAlgorithm="RSAES_OAEP_SHA_256")  # noqa: E731
+    for _ in range(RATE):
+        encrypt()
+    assert _burst(encrypt)
 
 
 def test_sqs_fifo_throttling_and_standard_queues_are_not_limited(client):
@@ -193,14 +200,17 @@ def test_the_shipped_aws_file_starts(tmp_path):
     ('{"quotas": [{"service": "s3", "rate": 1, "rates": 2}]}', "has unknown field 'rates'"),
     (None, "cannot be read"),
 ])
-def test_a_bad_quotas_file_is_refused_at_start(tmp_path, content, named):
+@pytest.mark.parametrize("from_env", [False, True])
+def test_a_bad_quotas_file_is_refused_at_start(tmp_path, content, named, from_env):
     path = tmp_path / "quotas.json"
     if content is not None:
         path.write_text(content)
+    flag = [] if from_env else ["--quotas", str(path)]
+    env = {**os.environ, "OVERCAST_QUOTAS": str(path)} if from_env else {**os.environ}
     result = subprocess.run(
         [sys.executable, "-m", "overcast", "serve", "--port", str(free_port()), "--imds-port", "0",
-         "--data-dir", str(tmp_path / "d"), "--quotas", str(path)],
-        capture_output=True, text=True, timeout=30, env={**os.environ},
+         "--data-dir", str(tmp_path / "d"), *flag],
+        capture_output=True, text=True, timeout=30, env=env,
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"overcast: OVERCAST_QUOTAS='{path}' (--quotas): "), result.stderr

@@ -44,7 +44,9 @@ class Limiter:
             if quota.fifo_throughput_limit is not None and \
                     quota.fifo_throughput_limit != await self._throughput_limit(ctx, params["QueueUrl"]):
                 continue
-            key = (quota.index, ctx.account, ctx.region, scope, None if quota.shared else operation)
+            # a bucket's prefix is counted for every caller; the other quotas are the caller's account's
+            owner = "" if quota.scope == "prefix" else ctx.account
+            key = (quota.index, owner, ctx.region, scope, None if quota.shared else operation)
             bucket = self._buckets.get(key)
             if bucket is None:
                 if len(self._buckets) >= _MAX_BUCKETS:
