@@ -93,6 +93,8 @@ def serve(args) -> int:
                           flush=True)
                 print(f"data in {os.path.abspath(settings.data_dir)}; region {settings.region}; "
                       f"{'strict' if settings.strict else 'open'} mode", flush=True)
+                if settings.quotas != "off":  # throttling on: said, so a SlowDown surprises nobody
+                    print(f"request quotas from {settings.quotas}", flush=True)
                 print("Ready.", flush=True)
 
         async def shutdown(self, sockets=None):

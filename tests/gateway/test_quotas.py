@@ -181,9 +181,25 @@ def test_quotas_off_never_throttle(aws_client):
     assert s3.list_objects_v2(Bucket="unlimited", Prefix="same/")["KeyCount"] == 50
 
 
+def test_the_shipped_aws_file_holds_aws_numbers():
+    from overcast.quotas.rules import load
+
+    quotas = load("aws")
+    s3 = {q.methods: q for q in quotas["s3"]}
+    assert s3[frozenset({"PUT", "POST", "DELETE"})].rate == 3500 and s3[frozenset({"GET", "HEAD"})].rate == 5500
+    assert all(q.scope == "prefix" and q.shared and q.burst_in("us-east-1") == q.rate for q in s3.values())
+    fifo = [q for q in quotas["sqs"] if q.fifo_throughput_limit is None]
+    assert [(q.rate, q.fifo_only, q.shared) for q in fifo] == [(300, True, False)]
+    symmetric = next(q for q in quotas["kms"] if "SYMMETRIC_DEFAULT" in q.key_specs)
+    assert symmetric.shared and "GenerateDataKey" in symmetric.operations and symmetric.rate_in("eu-south-1") == 10000
+    assert next(q for q in quotas["kms"] if q.operations == {"CreateKey"}).rate == 5
+    assert {"sts", "iam", "cloudwatch"} <= set(quotas)
+
+
 def test_the_shipped_aws_file_starts(tmp_path):
     proc = ServerProcess(str(tmp_path / "d"), "--quotas", "aws").start()
     try:
+        assert "request quotas from aws\n" in proc.output
         s3 = make_client(proc.endpoint, "s3")
         s3.create_bucket(Bucket="shipped-quotas")
         s3.put_object(Bucket="shipped-quotas", Key="k", Body=b"x")
@@ -198,10 +214,19 @@ def test_the_shipped_aws_file_starts(tmp_path):
     ('{"quotas": [{"service": "s3", "rate": -1}]}', "quotas[0]: rate must be a positive number"),
     ('{"quotas": [{"service": "kms", "scope": "prefix", "rate": 1}]}', "scope 'prefix' is not one of"),
     ('{"quotas": [{"service": "s3", "rate": 1, "rates": 2}]}', "has unknown field 'rates'"),
+    ('{"quotas": [{"service": "sqs", "operations": ["Sendmessage"], "rate": 1}]}',
+     "'Sendmessage' is not an operation of sqs"),
     (None, "cannot be read"),
 ])
-@pytest.mark.parametrize("from_env", [False, True])
-def test_a_bad_quotas_file_is_refused_at_start(tmp_path, content, named, from_env):
+def test_a_bad_quotas_file_is_refused_at_start(tmp_path, content, named):
+    _refused(tmp_path, content, named, from_env=False)
+
+
+def test_a_bad_quotas_file_named_in_the_environment_is_refused_at_start(tmp_path):
+    _refused(tmp_path, '{"quotas": [{"service": "s3", "rate": 0}]}', "rate must be a positive number", from_env=True)
+
+
+def _refused(tmp_path, content, named, from_env):
     path = tmp_path / "quotas.json"
     if content is not None:
         path.write_text(content)

@@ -92,6 +92,10 @@ def _quota(index: int, entry, where: str) -> Quota:
     regions = entry.get("regions", {})
     if not isinstance(regions, dict):
         raise QuotasFileError(f"{where}: regions must map a region to a rate")
+    operations = _names(entry.get("operations"), f"{where}: operations")
+    unknown_operations = sorted((operations or set()) - _operation_names(service))
+    if unknown_operations:  # a misspelt name would silently never match
+        raise QuotasFileError(f"{where}: {unknown_operations[0]!r} is not an operation of {service}")
     return Quota(
         index=index,
         name=str(entry.get("name", f"quotas[{index}]")),
@@ -99,7 +103,7 @@ def _quota(index: int, entry, where: str) -> Quota:
         scope=scope,
         rate=rate,
         burst=None if burst is None else max(1.0, _positive(burst, f"{where}: burst")),
-        operations=_names(entry.get("operations"), f"{where}: operations"),
+        operations=operations,
         methods=_names(entry.get("methods"), f"{where}: methods", upper=True),
         shared=_flag(entry.get("shared", False), f"{where}: shared"),
         fifo_only=_flag(entry.get("fifo_only", False), f"{where}: fifo_only") or throughput is not None,
@@ -133,3 +137,9 @@ def _service_names() -> set[str]:
     import botocore.session
 
     return set(botocore.session.get_session().get_available_services())
+
+
+def _operation_names(service: str) -> set[str]:
+    import botocore.session
+
+    return set(botocore.session.get_session().get_service_model(service).operation_names)
