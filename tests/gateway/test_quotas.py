@@ -121,6 +121,20 @@ def test_kms_throttling_exception(client):
     assert _burst(encrypt)
 
 
+@pytest.mark.open_mode_only  # another account's key without a key policy naming it: strict mode refuses
+def test_kms_counts_a_cross_account_request_for_the_key_owner(quota_server):
+    def kms_of(account):
+        return make_client(quota_server.endpoint, "kms", config=NO_RETRY, aws_access_key_id=account)
+
+    owner, caller = kms_of("222222222222"), kms_of("333333333333")
+    shared = owner.create_key()["KeyMetadata"]["Arn"]
+    own = caller.create_key()["KeyMetadata"]["KeyId"]
+    assert _burst(lambda: caller.encrypt(KeyId=shared, Plaintext=b"x"))  # the owner's quota, spent by the caller
+    # the owner's own calls meet the spent quota: a full one would take these RATE calls
+    assert _burst(lambda: owner.encrypt(KeyId=shared, Plaintext=b"x"), count=RATE)
+    caller.encrypt(KeyId=own, Plaintext=b"x")  # the caller's own quota is untouched
+
+
 def test_sqs_fifo_throttling_and_standard_queues_are_not_limited(client):
     sqs = client("sqs")
     fifo = sqs.create_queue(QueueName="orders.fifo", Attributes={"FifoQueue": "true",

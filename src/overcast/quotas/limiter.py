@@ -21,9 +21,9 @@ class Limiter:
         self._quotas = quotas
         self._registry = registry
         self._buckets: dict[tuple, TokenBucket] = {}
-        # KMS key -> key spec: a key's spec never changes, and an alias only moves to a key of
+        # KMS key -> (key spec, owner): a key's spec never changes, and an alias only moves to a key of
         # the same type, so one lookup per key is enough
-        self._key_specs: dict[tuple[str, str, str], str] = {}
+        self._key_specs: dict[tuple[str, str, str], tuple[str, str]] = {}
 
     async def check(self, ctx, method: str, params: dict) -> None:
         """Raise the service's throttling error when the request's quota has no token left."""
@@ -39,13 +39,18 @@ class Limiter:
             scope = _scope(quota, params)
             if scope is None:
                 continue
-            if quota.key_specs and not quota.covers_key_spec(await self._key_spec(ctx, params)):
-                continue
+            owner = ctx.account
+            if quota.key_specs:
+                spec, owner = await self._key(ctx, params)
+                if not quota.covers_key_spec(spec):
+                    continue
             if quota.fifo_throughput_limit is not None and \
                     quota.fifo_throughput_limit != await self._throughput_limit(ctx, params["QueueUrl"]):
                 continue
-            # a bucket's prefix is counted for every caller; the other quotas are the caller's account's
-            owner = "" if quota.scope == "prefix" else ctx.account
+            # a bucket's prefix is counted for every caller; a KMS key's use for its owner's
+            # account (as KMS counts cross-account requests); the rest for the caller's account
+            if quota.scope == "prefix":
+                owner = ""
             key = (quota.index, owner, ctx.region, scope, None if quota.shared else operation)
             bucket = self._buckets.get(key)
             if bucket is None:
@@ -56,22 +61,23 @@ class Limiter:
                 raise throttle_error(ctx.service)
             return
 
-    async def _key_spec(self, ctx, params: dict) -> str:
+    async def _key(self, ctx, params: dict) -> tuple[str, str]:
+        """The key spec of the KMS key a request uses, and the account that owns the key."""
         key_id = params.get("KeyId") or params.get("SourceKeyId") or params.get("DestinationKeyId")
         if not isinstance(key_id, str) or not key_id:
-            return _SYMMETRIC  # GenerateRandom, Decrypt of a symmetric ciphertext without KeyId
+            return _SYMMETRIC, ctx.account  # GenerateRandom, Decrypt of a symmetric ciphertext without KeyId
         cache_key = (ctx.account, ctx.region, key_id)
-        spec = self._key_specs.get(cache_key)
-        if spec is None:
+        found = self._key_specs.get(cache_key)
+        if found is None:
             kms = await self._registry.started("kms")
             try:
-                spec = kms.keys.locate(ctx, key_id).spec
+                record = kms.keys.locate(ctx, key_id)
             except AwsError:
-                return _SYMMETRIC  # the operation answers its own error for an unknown key
+                return _SYMMETRIC, ctx.account  # the operation answers its own error for an unknown key
             if len(self._key_specs) >= _MAX_BUCKETS:
                 self._key_specs.clear()
-            self._key_specs[cache_key] = spec
-        return spec
+            found = self._key_specs[cache_key] = (record.spec, record.account)
+        return found
 
 
     async def _throughput_limit(self, ctx, url: str) -> str | None:
