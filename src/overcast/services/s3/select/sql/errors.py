@@ -1,0 +1,17 @@
+"""The one exception the S3 Select engine raises: AWS's error code, message and HTTP status."""
+
+
+class SelectError(Exception):
+    """An S3 Select failure as AWS reports it.
+
+    ``code`` is AWS's error code (``ParseUnexpectedToken``, ``CastFailed`` ...), ``message``
+    its text byte for byte, ``status`` the HTTP status AWS answers with (400 for nearly all).
+    Raised by compile_select for bad SQL and by SelectQuery.run while evaluating; the
+    operation turns it into an error response, or an error event once the stream began.
+    """
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
