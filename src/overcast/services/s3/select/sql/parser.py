@@ -1,0 +1,577 @@
+"""Recursive-descent parser of the S3 Select dialect into nodes.Select, with AWS's errors."""
+
+from __future__ import annotations
+
+from . import nodes as n
+from .errors import SelectError
+from .ion_literals import parse_ion_literal
+from .lexer import Token, tokenize
+
+# CAST target names -> canonical type (AWS: INT/INTEGER, FLOAT, DECIMAL/NUMERIC, STRING, BOOL,
+# TIMESTAMP; the SQL spellings PartiQL accepts for the same types are kept too).
+TYPE_NAMES = {
+    "int": "INT", "integer": "INT", "smallint": "INT", "bigint": "INT",
+    "float": "FLOAT", "real": "FLOAT", "double": "FLOAT",
+    "decimal": "DECIMAL", "numeric": "DECIMAL",
+    "string": "STRING", "varchar": "STRING", "char": "STRING", "character": "STRING",
+    "bool": "BOOL", "boolean": "BOOL",
+    "timestamp": "TIMESTAMP",
+}  # fmt: skip
+AGGREGATES = ("count", "sum", "avg", "min", "max")
+DATE_PARTS = ("year", "month", "day", "hour", "minute", "second", "timezone_hour", "timezone_minute")
+# Scalar functions called with plain argument lists, with their allowed argument counts.
+PLAIN_FUNCTIONS = {
+    "CHAR_LENGTH": (1, 1), "CHARACTER_LENGTH": (1, 1), "LOWER": (1, 1), "UPPER": (1, 1),
+    "COALESCE": (1, 99), "NULLIF": (2, 2), "TO_STRING": (2, 2), "TO_TIMESTAMP": (1, 1),
+    "UTCNOW": (0, 0),
+}  # fmt: skip
+COMPARISONS = ("=", "<>", "!=", "<", "<=", ">", ">=")
+UNSUPPORTED_CLAUSES = ("group", "having", "order", "union", "intersect", "offset", "pivot")
+
+
+def unexpected(token: Token) -> SelectError:
+    return SelectError(
+        "ParseUnexpectedToken", f"Unexpected token found {token.describe()} {token.where()}."
+    )
+
+
+def unsupported() -> SelectError:
+    return SelectError("ParseUnsupportedSyntax", "The SQL expression contains unsupported syntax.")
+
+
+class Parser:
+    def __init__(self, source: str):
+        self.tokens = tokenize(source)
+        self.pos = 0
+
+    # -- token helpers -------------------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def peek(self, ahead: int = 1) -> Token:
+        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        if token.kind != "EOF":
+            self.pos += 1
+        return token
+
+    def accept_keyword(self, *words: str) -> Token | None:
+        return self.advance() if self.tok.is_keyword(*words) else None
+
+    def expect_keyword(self, word: str) -> Token:
+        if not self.tok.is_keyword(word):
+            raise SelectError(
+                "ParseExpectedKeyword",
+                f"Expected keyword {word.upper()}, found {self.tok.describe()} {self.tok.where()}.",
+            )
+        return self.advance()
+
+    def expect(self, kind: str) -> Token:
+        if self.tok.kind != kind:
+            raise unexpected(self.tok)
+        return self.advance()
+
+    # -- statement -----------------------------------------------------------------------
+    def parse_statement(self) -> n.Select:
+        if not self.tok.is_keyword("select"):
+            raise unexpected(self.tok)
+        self.advance()
+        if self.tok.is_keyword("distinct", "all"):
+            raise unsupported()
+        star, items = self.parse_select_list()
+        self.expect_keyword("from")
+        source = self.parse_from()
+        if self.tok.kind == "COMMA" or self.tok.is_keyword(
+            "join", "inner", "left", "right", "full", "outer", "cross"
+        ):
+            raise SelectError("ParseMalformedJoin", "JOIN is not supported in the SQL expression.")
+        where = None
+        if self.accept_keyword("where"):
+            where = self.parse_expr()
+        if self.tok.is_keyword(*UNSUPPORTED_CLAUSES):
+            raise unsupported()
+        limit = None
+        if self.accept_keyword("limit"):
+            token = self.tok
+            if token.kind != "LITERAL" or type(token.value) is not int:
+                raise unexpected(token)
+            limit = self.advance().value
+        if self.tok.is_keyword(*UNSUPPORTED_CLAUSES):
+            raise unsupported()
+        if self.tok.kind != "EOF":
+            raise unexpected(self.tok)
+        return n.Select(star, items, source, where, limit)
+
+    def parse_select_list(self) -> tuple[bool, list[n.SelectItem]]:
+        if self.tok.kind == "STAR":
+            self.advance()
+            if self.tok.kind == "COMMA":
+                raise SelectError(
+                    "ParseAsteriskIsNotAloneInSelectList",
+                    "Other expressions are not allowed in the SELECT list when '*' is used "
+                    "without dot notation in the SQL expression.",
+                )
+            return True, []
+        if self.tok.is_keyword("from"):
+            raise SelectError("ParseEmptySelect", "The SQL expression contains an empty SELECT.")
+        items = []
+        while True:
+            if self.tok.kind == "STAR":
+                raise SelectError(
+                    "ParseAsteriskIsNotAloneInSelectList",
+                    "Other expressions are not allowed in the SELECT list when '*' is used "
+                    "without dot notation in the SQL expression.",
+                )
+            expr = self.parse_expr()
+            if isinstance(expr, n.Path) and expr.steps and expr.steps[-1].kind == "wildcard":
+                star_path = expr.steps[-1]
+                if len(expr.steps) == 1 and star_path.name == "*":
+                    # alias.* is the whole row, as SELECT * (only alone in the list)
+                    if items or self.tok.kind == "COMMA":
+                        raise SelectError(
+                            "ParseAsteriskIsNotAloneInSelectList",
+                            "Other expressions are not allowed in the SELECT list when '*' is "
+                            "used without dot notation in the SQL expression.",
+                        )
+                    return True, []
+            alias = None
+            if self.accept_keyword("as"):
+                if self.tok.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+                    raise SelectError(
+                        "ParseExpectedIdentForAlias",
+                        "Did not find the expected identifier for the alias in the SQL expression.",
+                    )
+                alias = self.advance().value
+            elif self.tok.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+                alias = self.advance().value
+            items.append(n.SelectItem(expr, alias))
+            if self.tok.kind != "COMMA":
+                return False, items
+            self.advance()
+
+    def parse_from(self) -> n.FromClause:
+        token = self.tok
+        if token.kind == "LEFT_PAREN" and self.peek().is_keyword("select"):
+            raise SelectError(
+                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
+            )
+        if token.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+            raise unexpected(token)
+        if str(token.value).lower() != "s3object":
+            raise SelectError(
+                "InvalidDataSource",
+                "Invalid data source type. Only CSV, JSON, and Parquet are supported at this time.",
+            )
+        self.advance()
+        steps = self.parse_steps()
+        wildcard_root = bool(steps) and steps[0].kind == "wildcard"
+        if wildcard_root:
+            steps = steps[1:]
+        alias, quoted = None, False
+        if self.accept_keyword("as"):
+            if self.tok.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+                raise SelectError(
+                    "ParseExpectedIdentForAlias",
+                    "Did not find the expected identifier for the alias in the SQL expression.",
+                )
+            quoted = self.tok.kind == "QUOTED_IDENTIFIER"
+            alias = self.advance().value
+        elif self.tok.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+            quoted = self.tok.kind == "QUOTED_IDENTIFIER"
+            alias = self.advance().value
+        return n.FromClause(steps, wildcard_root, alias, quoted)
+
+    # -- path steps ----------------------------------------------------------------------
+    def parse_steps(self) -> list[n.Step]:
+        steps: list[n.Step] = []
+        while True:
+            if self.tok.kind == "DOT":
+                self.advance()
+                token = self.tok
+                if token.kind == "STAR":
+                    self.advance()
+                    steps.append(n.Step("wildcard", name="*"))
+                elif token.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER", "KEYWORD"):
+                    self.advance()
+                    steps.append(
+                        n.Step("name", name=token.text if token.kind == "KEYWORD" else token.value,
+                               quoted=token.kind == "QUOTED_IDENTIFIER")
+                    )  # fmt: skip
+                else:
+                    raise SelectError(
+                        "ParseInvalidPathComponent",
+                        "Invalid Path component, expecting either an IDENTIFIER or STAR, "
+                        f"got: {token.kind},{token.where()}.",
+                    )
+            elif self.tok.kind == "LEFT_BRACKET":
+                self.advance()
+                token = self.advance()
+                if token.kind == "STAR":
+                    steps.append(n.Step("wildcard", name="[*]"))
+                elif token.kind == "LITERAL" and type(token.value) is int:
+                    steps.append(n.Step("index", index=token.value))
+                elif token.kind == "LITERAL" and isinstance(token.value, str):
+                    steps.append(n.Step("name", name=token.value, quoted=True))
+                else:
+                    raise unexpected(token)
+                self.expect("RIGHT_BRACKET")
+            else:
+                return steps
+
+    # -- expressions ---------------------------------------------------------------------
+    def parse_expr(self) -> n.Node:
+        left = self.parse_and()
+        while self.tok.is_keyword("or"):
+            token = self.advance()
+            left = n.Binary("or", left, self.parse_and(), line=token.line, column=token.column)
+        return left
+
+    def parse_and(self) -> n.Node:
+        left = self.parse_not()
+        while self.tok.is_keyword("and"):
+            token = self.advance()
+            left = n.Binary("and", left, self.parse_not(), line=token.line, column=token.column)
+        return left
+
+    def parse_not(self) -> n.Node:
+        if self.tok.is_keyword("not"):
+            token = self.advance()
+            return n.Unary("not", self.parse_not(), line=token.line, column=token.column)
+        return self.parse_predicate()
+
+    def parse_predicate(self) -> n.Node:
+        left = self.parse_concat()
+        while True:
+            token = self.tok
+            at = {"line": token.line, "column": token.column}
+            if token.kind == "OPERATOR" and token.value in COMPARISONS:
+                self.advance()
+                op = "<>" if token.value == "!=" else token.value
+                left = n.Binary(op, left, self.parse_concat(), **at)
+                continue
+            negated = False
+            if token.is_keyword("not") and self.peek().is_keyword("like", "between", "in"):
+                self.advance()
+                negated = True
+            if self.accept_keyword("like"):
+                pattern = self.parse_concat()
+                escape = self.parse_concat() if self.accept_keyword("escape") else None
+                left = n.Like(left, pattern, escape, negated, **at)
+            elif self.accept_keyword("between"):
+                low = self.parse_concat()
+                self.expect_keyword("and")
+                left = n.Between(left, low, self.parse_concat(), negated, **at)
+            elif self.accept_keyword("in"):
+                left = n.In(left, self.parse_in_list(), negated, **at)
+            elif self.accept_keyword("is"):
+                is_not = bool(self.accept_keyword("not"))
+                what = self.tok
+                if not what.is_keyword("null", "missing", "true", "false"):
+                    raise SelectError(
+                        "ParseExpectedTypeName",
+                        f"Expected type name, found {what.describe()} {what.where()}.",
+                    )
+                self.advance()
+                left = n.IsTest(left, what.value, is_not, **at)
+            else:
+                return left
+
+    def parse_in_list(self) -> list[n.Node]:
+        self.expect("LEFT_PAREN")
+        if self.tok.is_keyword("select"):
+            raise SelectError(
+                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
+            )
+        options = [self.parse_expr()]
+        while self.tok.kind == "COMMA":
+            self.advance()
+            options.append(self.parse_expr())
+        self.expect("RIGHT_PAREN")
+        return options
+
+    def parse_concat(self) -> n.Node:
+        left = self.parse_additive()
+        while self.tok.is_op("||"):
+            token = self.advance()
+            left = n.Binary("||", left, self.parse_additive(), line=token.line, column=token.column)
+        return left
+
+    def parse_additive(self) -> n.Node:
+        left = self.parse_multiplicative()
+        while self.tok.is_op("+", "-"):
+            token = self.advance()
+            right = self.parse_multiplicative()
+            left = n.Binary(token.value, left, right, line=token.line, column=token.column)
+        return left
+
+    def parse_multiplicative(self) -> n.Node:
+        left = self.parse_unary()
+        while self.tok.kind == "STAR" or self.tok.is_op("/", "%"):
+            token = self.advance()
+            right = self.parse_unary()
+            left = n.Binary(token.value, left, right, line=token.line, column=token.column)
+        return left
+
+    def parse_unary(self) -> n.Node:
+        if self.tok.is_op("-", "+"):
+            token = self.advance()
+            operand = self.parse_unary()
+            if isinstance(operand, n.Literal) and token.value == "-" and _is_number(operand.value):
+                return n.Literal(-operand.value, line=token.line, column=token.column)
+            return n.Unary(token.value, operand, line=token.line, column=token.column)
+        return self.parse_primary()
+
+    def parse_primary(self) -> n.Node:
+        token = self.tok
+        at = {"line": token.line, "column": token.column}
+        if token.kind == "LITERAL":
+            self.advance()
+            return n.Literal(token.value, **at)
+        if token.kind == "ION_LITERAL":
+            self.advance()
+            return n.Literal(parse_ion_literal(token), **at)
+        if token.is_keyword("null", "missing", "true", "false"):
+            self.advance()
+            from .missing import MISSING
+
+            value = {"null": None, "missing": MISSING, "true": True, "false": False}[token.value]
+            return n.Literal(value, **at)
+        if token.kind == "LEFT_PAREN":
+            self.advance()
+            if self.tok.is_keyword("select"):
+                raise SelectError(
+                    "ParseUnsupportedSelect",
+                    "The SQL expression contains an unsupported use of SELECT.",
+                )
+            inner = self.parse_expr()
+            self.expect("RIGHT_PAREN")
+            return inner
+        if token.is_keyword("case"):
+            return self.parse_case()
+        if token.is_keyword("cast"):
+            return self.parse_cast()
+        if token.is_keyword(*AGGREGATES) and self.peek().kind == "LEFT_PAREN":
+            return self.parse_aggregate()
+        if token.is_keyword("trim"):
+            return self.parse_trim()
+        if token.is_keyword("substring"):
+            return self.parse_substring()
+        if token.is_keyword("extract"):
+            return self.parse_extract()
+        if token.is_keyword("date_add", "date_diff"):
+            return self.parse_date_function()
+        if token.is_keyword("coalesce", "nullif") or (
+            token.kind == "IDENTIFIER" and self.peek().kind == "LEFT_PAREN"
+        ):
+            return self.parse_call()
+        if token.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
+            self.advance()
+            steps = self.parse_steps()
+            return n.Path(token.value, token.kind == "QUOTED_IDENTIFIER", steps, **at)
+        if token.kind == "OPERATOR":
+            raise SelectError(
+                "ParseUnexpectedOperator",
+                f"Unexpected operator {token.describe()} {token.where()}.",
+            )
+        if token.kind == "KEYWORD" and token.value in ("select",):
+            raise SelectError(
+                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
+            )
+        raise unexpected(token)
+
+    def parse_arguments(self) -> list[n.Node]:
+        self.expect("LEFT_PAREN")
+        args: list[n.Node] = []
+        if self.tok.kind == "RIGHT_PAREN":
+            self.advance()
+            return args
+        while True:
+            args.append(self.parse_expr())
+            if self.tok.kind == "COMMA":
+                self.advance()
+                continue
+            if self.tok.kind != "RIGHT_PAREN":
+                raise SelectError(
+                    "ParseExpectedRightParenBuiltinFunctionCall",
+                    "Did not find the expected right parenthesis character in the SQL expression.",
+                )
+            self.advance()
+            return args
+
+    def parse_call(self) -> n.Node:
+        token = self.advance()
+        name = str(token.text).upper()
+        if name not in PLAIN_FUNCTIONS:
+            raise SelectError("UnsupportedFunction", "Encountered an unsupported SQL function.")
+        args = self.parse_arguments()
+        low, high = PLAIN_FUNCTIONS[name]
+        if not low <= len(args) <= high:
+            raise invalid_arguments()
+        return n.Call(name, args, line=token.line, column=token.column)
+
+    def parse_aggregate(self) -> n.Node:
+        token = self.advance()
+        name = token.value.upper()
+        self.expect("LEFT_PAREN")
+        if self.tok.is_keyword("distinct"):
+            raise unsupported()
+        if self.tok.kind == "STAR":
+            self.advance()
+            if name != "COUNT":
+                raise SelectError(
+                    "ParseUnsupportedCallWithStar",
+                    "Only COUNT with (*) as a parameter is supported in the SQL expression.",
+                )
+            self.expect("RIGHT_PAREN")
+            return n.Aggregate(name, None, line=token.line, column=token.column)
+        arg = self.parse_expr()
+        if self.tok.kind == "COMMA":
+            raise SelectError(
+                "ParseNonUnaryAgregateFunctionCall",
+                "Only one argument is supported for aggregate functions in the SQL expression.",
+            )
+        self.expect("RIGHT_PAREN")
+        return n.Aggregate(name, arg, line=token.line, column=token.column)
+
+    def parse_case(self) -> n.Node:
+        token = self.advance()
+        operand = None if self.tok.is_keyword("when") else self.parse_expr()
+        whens = []
+        while self.accept_keyword("when"):
+            cond = self.parse_expr()
+            self.expect_keyword("then")
+            whens.append((cond, self.parse_expr()))
+        if not whens:
+            raise SelectError(
+                "ParseExpectedWhenClause",
+                "Did not find the expected WHEN clause in the SQL expression. CASE is not supported.",
+            )
+        default = self.parse_expr() if self.accept_keyword("else") else None
+        self.expect_keyword("end")
+        return n.Case(operand, whens, default, line=token.line, column=token.column)
+
+    def parse_cast(self) -> n.Node:
+        token = self.advance()
+        if self.tok.kind != "LEFT_PAREN":
+            raise SelectError(
+                "ParseExpectedLeftParenAfterCast",
+                "Did not find expected the left parenthesis in the SQL expression.",
+            )
+        self.advance()
+        operand = self.parse_expr()
+        self.expect_keyword("as")
+        type_token = self.tok
+        type_name = TYPE_NAMES.get(str(type_token.text).lower())
+        if type_token.kind not in ("IDENTIFIER", "KEYWORD") or type_name is None:
+            raise SelectError(
+                "ParseExpectedTypeName",
+                f"Expected type name, found {type_token.describe()} {type_token.where()}.",
+            )
+        self.advance()
+        if self.tok.kind == "LEFT_PAREN":  # DECIMAL(10, 2), VARCHAR(20): parameters ignored
+            self.advance()
+            while self.tok.kind in ("LITERAL", "COMMA"):
+                self.advance()
+            self.expect("RIGHT_PAREN")
+        self.expect("RIGHT_PAREN")
+        return n.Cast(operand, type_name, line=token.line, column=token.column)
+
+    def parse_trim(self) -> n.Node:
+        token = self.advance()
+        self.expect("LEFT_PAREN")
+        side = "both"
+        if self.tok.is_keyword("leading", "trailing", "both"):
+            side = self.advance().value
+        chars = None
+        if not self.tok.is_keyword("from"):
+            first = self.parse_expr()
+            if self.accept_keyword("from"):
+                chars, subject = first, self.parse_expr()
+            else:
+                subject = first
+        else:
+            self.advance()
+            subject = self.parse_expr()
+        self.expect("RIGHT_PAREN")
+        args = [subject] if chars is None else [subject, chars]
+        return n.Call("TRIM", args, {"side": side}, line=token.line, column=token.column)
+
+    def parse_substring(self) -> n.Node:
+        token = self.advance()
+        self.expect("LEFT_PAREN")
+        subject = self.parse_expr()
+        if self.accept_keyword("from"):
+            args = [subject, self.parse_expr()]
+            if self.accept_keyword("for"):
+                args.append(self.parse_expr())
+        elif self.tok.kind == "COMMA":
+            self.advance()
+            args = [subject, self.parse_expr()]
+            if self.tok.kind == "COMMA":
+                self.advance()
+                args.append(self.parse_expr())
+        else:
+            raise unexpected(self.tok)
+        self.expect("RIGHT_PAREN")
+        return n.Call("SUBSTRING", args, line=token.line, column=token.column)
+
+    def parse_date_part(self) -> str:
+        token = self.tok
+        part = str(token.text).lower()
+        if token.kind not in ("IDENTIFIER", "KEYWORD") or part not in DATE_PARTS:
+            raise SelectError(
+                "ParseExpectedDatePart",
+                f"Expected one of: {', '.join(p.upper() for p in DATE_PARTS)}, found "
+                f"{token.describe()} {token.where()}.",
+            )
+        self.advance()
+        return part
+
+    def parse_extract(self) -> n.Node:
+        token = self.advance()
+        self.expect("LEFT_PAREN")
+        part = self.parse_date_part()
+        self.expect_keyword("from")
+        subject = self.parse_expr()
+        self.expect("RIGHT_PAREN")
+        return n.Call("EXTRACT", [subject], {"part": part}, line=token.line, column=token.column)
+
+    def parse_date_function(self) -> n.Node:
+        token = self.advance()
+        self.expect("LEFT_PAREN")
+        part = self.parse_date_part()
+        if part.startswith("timezone"):
+            raise invalid_arguments()
+        self.expect("COMMA")
+        first = self.parse_expr()
+        self.expect("COMMA")
+        second = self.parse_expr()
+        self.expect("RIGHT_PAREN")
+        name = token.value.upper()
+        return n.Call(name, [first, second], {"part": part}, line=token.line, column=token.column)
+
+
+def invalid_arguments() -> SelectError:
+    return SelectError(
+        "EvaluatorInvalidArguments",
+        "Incorrect number of arguments in the function call in the SQL expression.",
+    )
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) or (
+        type(value).__name__ == "Decimal"
+    )
+
+
+def parse(source: str) -> n.Select:
+    if not source or not source.strip():
+        raise SelectError(
+            "MissingRequiredParameter",
+            "The SelectRequest entity is missing a required parameter. "
+            "Check the service documentation and try again.",
+        )
+    return Parser(source).parse_statement()

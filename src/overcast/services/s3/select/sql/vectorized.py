@@ -1,0 +1,376 @@
+"""The columnar evaluator: expressions over a whole pyarrow RecordBatch with pyarrow.compute.
+
+compile_vector(node) returns fn(batch_env) -> pa.Array | Const, or raises NotVectorizable when
+the expression has a construct compute cannot express the same way as the per-record
+evaluator (rowwise.py, the reference). At run time an evaluation raises Fallback when this
+batch's data needs the per-record path (a text that is not a number, an overflow, a type it
+does not handle): the caller then evaluates that batch record by record, so both paths
+always give the same answer.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import nodes as n
+from .casts import cast, is_number
+from .errors import SelectError
+from .missing import MISSING
+from .rowwise import compare, concat, logical_and, logical_or, negate
+
+_INT_RE = r"^\s*[+-]?\d+\s*$"
+_NUMBER_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_COMPARE = {"=": pc.equal, "<>": pc.not_equal, "<": pc.less, "<=": pc.less_equal,
+            ">": pc.greater, ">=": pc.greater_equal}  # fmt: skip
+_ARITH = {"+": pc.add_checked, "-": pc.subtract_checked, "*": pc.multiply_checked}
+
+
+class NotVectorizable(Exception):
+    """The expression needs the per-record evaluator (decided once, at compile time)."""
+
+
+class Fallback(Exception):
+    """This batch needs the per-record evaluator (decided per batch, from its data)."""
+
+
+class Const:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _kind(value) -> str:
+    """'string' | 'int' | 'float' | 'bool' | 'null' | 'other' for an Array or a Const."""
+    if isinstance(value, Const):
+        v = value.value
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "bool"
+        if isinstance(v, int):
+            return "int"
+        if isinstance(v, (float, Decimal)):
+            return "float"
+        return "string" if isinstance(v, str) else "other"
+    t = value.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_boolean(t):
+        return "bool"
+    return "other"
+
+
+def _raw(value):
+    if isinstance(value, Const):
+        v = value.value
+        return float(v) if isinstance(v, Decimal) else v
+    return value
+
+
+def _all_match(array: pa.Array, regex: str) -> bool:
+    return pc.all(pc.match_substring_regex(array, regex)).as_py() is not False
+
+
+def text_to_number(array: pa.Array) -> pa.Array:
+    """A string column read as numbers the way rowwise.text_number reads each field."""
+    try:
+        trimmed = pc.utf8_trim_whitespace(array)
+        if _all_match(array, _INT_RE):
+            return pc.cast(trimmed, pa.int64())
+        if _all_match(array, _NUMBER_RE):
+            return pc.cast(trimmed, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    raise Fallback
+
+
+def _numeric(value):
+    kind = _kind(value)
+    if kind in ("int", "float"):
+        return value
+    if kind == "string" and not isinstance(value, Const):
+        return text_to_number(value)
+    raise Fallback
+
+
+def _compare(op: str, a, b):
+    if isinstance(a, Const) and isinstance(b, Const):
+        return Const(compare(op, a.value, b.value))
+    ka, kb = _kind(a), _kind(b)
+    if "null" in (ka, kb) or "other" in (ka, kb):
+        raise Fallback
+    if ka != kb:
+        numbers = ("int", "float")
+        if ka in numbers and kb == "string" or kb in numbers and ka == "string":
+            if isinstance(a, Const) and ka == "string" or isinstance(b, Const) and kb == "string":
+                raise Fallback  # a text literal against a number column: rare, per record
+            a, b = _numeric(a), _numeric(b)
+        elif not (ka in numbers and kb in numbers):
+            raise Fallback
+    return _COMPARE[op](_raw(a), _raw(b))
+
+
+def _bool(value):
+    if isinstance(value, Const):
+        v = value.value
+        return v if isinstance(v, bool) or v is None else None
+    if _kind(value) != "bool":
+        raise Fallback
+    return value
+
+
+def _logic(fn, const_fn, a, b):
+    if isinstance(a, Const) and isinstance(b, Const):
+        return Const(const_fn(a.value, b.value))
+    a, b = _bool(a), _bool(b)
+    if isinstance(a, pa.Array) and isinstance(b, pa.Array):
+        return fn(a, b)
+    array, scalar = (a, b) if isinstance(a, pa.Array) else (b, a)
+    return fn(array, pa.scalar(scalar, pa.bool_()))
+
+
+def _arith(op: str, a, b):
+    if isinstance(a, Const) and isinstance(b, Const):
+        raise Fallback
+    a, b = _numeric(a), _numeric(b)
+    try:
+        return _ARITH[op](_raw(a), _raw(b))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise Fallback from None
+
+
+def _string_array(value) -> pa.Array:
+    if isinstance(value, Const) or _kind(value) != "string":
+        raise Fallback
+    return value
+
+
+def like_pattern(pattern: str, escape: str | None) -> str:
+    """An S3 Select LIKE pattern (custom ESCAPE) in pyarrow's match_like syntax (escape \\)."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if escape is not None and ch == escape:
+            if i + 1 >= len(pattern):
+                raise NotVectorizable
+            nxt = pattern[i + 1]
+            out.append("\\" + nxt if nxt in "%_\\" else nxt)
+            i += 2
+            continue
+        out.append("\\\\" if ch == "\\" else ch)
+        i += 1
+    return "".join(out)
+
+
+def compile_vector(node: n.Node):
+    if isinstance(node, n.Literal):
+        if node.value is MISSING or not (
+            node.value is None or isinstance(node.value, (bool, str)) or is_number(node.value)
+        ):
+            raise NotVectorizable
+        const = Const(node.value)
+        return lambda env: const
+    if isinstance(node, n.Path):
+        return lambda env: env.column(node)
+    if isinstance(node, n.Unary):
+        operand = compile_vector(node.operand)
+        if node.op == "not":
+
+            def invert(env):
+                value = operand(env)
+                if isinstance(value, Const):
+                    return Const(negate(value.value))
+                return pc.invert(_bool(value))
+
+            return invert
+        raise NotVectorizable
+    if isinstance(node, n.Binary):
+        left, right = compile_vector(node.left), compile_vector(node.right)
+        op = node.op
+        if op == "and":
+            return lambda env: _logic(pc.and_kleene, logical_and, left(env), right(env))
+        if op == "or":
+            return lambda env: _logic(pc.or_kleene, logical_or, left(env), right(env))
+        if op in _COMPARE:
+            return lambda env: _compare(op, left(env), right(env))
+        if op in _ARITH:
+            return lambda env: _arith(op, left(env), right(env))
+        if op == "||":
+            return lambda env: _concat(left(env), right(env))
+        raise NotVectorizable
+    if isinstance(node, n.Like):
+        return _compile_like(node)
+    if isinstance(node, n.Between):
+        subject = compile_vector(node.subject)
+        low, high = compile_vector(node.low), compile_vector(node.high)
+
+        def between(env):
+            value = subject(env)
+            inside = _logic(pc.and_kleene, logical_and,
+                            _compare(">=", value, low(env)), _compare("<=", value, high(env)))  # fmt: skip
+            if not node.negated:
+                return inside
+            return Const(negate(inside.value)) if isinstance(inside, Const) else pc.invert(inside)
+
+        return between
+    if isinstance(node, n.In):
+        return _compile_in(node)
+    if isinstance(node, n.IsTest):
+        return _compile_is(node)
+    if isinstance(node, n.Cast):
+        return _compile_cast(node)
+    if isinstance(node, n.Call):
+        return _compile_call(node)
+    raise NotVectorizable
+
+
+def _concat(a, b):
+    if isinstance(a, Const) and isinstance(b, Const):
+        return Const(concat(a.value, b.value))
+    for value in (a, b):
+        if isinstance(value, Const) and not isinstance(value.value, str):
+            raise Fallback
+        if not isinstance(value, Const):
+            _string_array(value)
+    return pc.binary_join_element_wise(_raw(a), _raw(b), "")
+
+
+def _compile_like(node: n.Like):
+    if not isinstance(node.pattern, n.Literal) or not isinstance(node.pattern.value, str):
+        raise NotVectorizable
+    escape = None
+    if node.escape is not None:
+        if not isinstance(node.escape, n.Literal) or not isinstance(node.escape.value, str):
+            raise NotVectorizable
+        escape = node.escape.value
+        if len(escape) != 1:
+            raise SelectError(
+                "LikeInvalidInputs",
+                "Invalid argument given to the LIKE clause in the SQL expression.",
+            )
+    pattern = like_pattern(node.pattern.value, escape)
+    subject = compile_vector(node.subject)
+
+    def like(env):
+        matched = pc.match_like(_string_array(subject(env)), pattern)
+        return pc.invert(matched) if node.negated else matched
+
+    return like
+
+
+def _compile_in(node: n.In):
+    if not all(isinstance(o, n.Literal) and o.value is not None for o in node.options):
+        raise NotVectorizable
+    values = [o.value for o in node.options]
+    if all(isinstance(v, str) for v in values):
+        kind = "string"
+    elif all(is_number(v) for v in values):
+        kind = "number"
+    else:
+        raise NotVectorizable
+    subject = compile_vector(node.subject)
+    strings = pa.array(values, pa.string()) if kind == "string" else None
+    numbers = pa.array([float(v) for v in values], pa.float64()) if kind == "number" else None
+
+    def member(env):
+        value = subject(env)
+        if isinstance(value, Const):
+            raise Fallback
+        if kind == "string":
+            found = pc.is_in(_string_array(value), value_set=strings)
+        else:
+            value = _numeric(value)
+            found = pc.is_in(pc.cast(value, pa.float64()), value_set=numbers)
+        found = pc.if_else(pc.is_valid(value), found, pa.scalar(None, pa.bool_()))
+        return pc.invert(found) if node.negated else found
+
+    return member
+
+
+def _compile_is(node: n.IsTest):
+    subject = compile_vector(node.subject)
+
+    def test(env):
+        value = subject(env)
+        if isinstance(value, Const):
+            raise Fallback
+        if node.what == "null":
+            result = pc.is_null(value)
+        elif node.what == "missing":
+            result = pa.repeat(pa.scalar(False), len(value))  # a bound column is never MISSING
+        else:
+            result = pc.fill_null(pc.equal(_bool(value), node.what == "true"), False)
+        return pc.invert(result) if node.negated else result
+
+    return test
+
+
+def _compile_cast(node: n.Cast):
+    operand = compile_vector(node.operand)
+    target = node.type_name
+    if target not in ("INT", "FLOAT", "STRING"):
+        raise NotVectorizable
+
+    def converted(env):
+        value = operand(env)
+        if isinstance(value, Const):
+            return Const(cast(value.value, target))
+        kind = _kind(value)
+        try:
+            if target == "STRING":
+                if kind == "string":
+                    return value
+                if kind == "int":
+                    return pc.cast(value, pa.string())
+                raise Fallback
+            if kind == "string":
+                number = text_to_number(value)
+                if target == "INT" and _kind(number) == "float":
+                    raise Fallback
+                return pc.cast(number, pa.int64() if target == "INT" else pa.float64())
+            if kind == "int":
+                return pc.cast(value, pa.int64() if target == "INT" else pa.float64())
+            if kind == "float" and target == "FLOAT":
+                return pc.cast(value, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        raise Fallback
+
+    return converted
+
+
+def _compile_call(node: n.Call):
+    name = node.name
+    if name not in ("LOWER", "UPPER", "CHAR_LENGTH", "CHARACTER_LENGTH", "TRIM"):
+        raise NotVectorizable
+    args = [compile_vector(a) for a in node.args]
+    if name == "TRIM" and len(args) > 1 and not (
+        isinstance(node.args[1], n.Literal) and isinstance(node.args[1].value, str)
+    ):
+        raise NotVectorizable
+    chars = node.args[1].value if name == "TRIM" and len(args) > 1 else " "
+    side = node.options.get("side")
+
+    def function(env):
+        value = args[0](env)
+        text = _string_array(value)
+        if name == "LOWER":
+            return pc.utf8_lower(text)
+        if name == "UPPER":
+            return pc.utf8_upper(text)
+        if name in ("CHAR_LENGTH", "CHARACTER_LENGTH"):
+            return pc.cast(pc.utf8_length(text), pa.int64())
+        if chars == "":
+            return text
+        trim = {"leading": pc.utf8_ltrim, "trailing": pc.utf8_rtrim}.get(side, pc.utf8_trim)
+        return trim(text, characters=chars)
+
+    return function
