@@ -45,7 +45,7 @@ def _try_vector(node):
 
 
 class Plan:
-    def __init__(self, select: n.Select, kind: str):
+    def __init__(self, select: n.Select, kind: str, vectorize: bool = True):
         self.select, self.kind = select, kind
         source = select.source
         if kind != "json" and (source.steps or source.wildcard_root):
@@ -66,7 +66,7 @@ class Plan:
         self.item_rows = [compile_row(item.expr) for item in select.items]
         self.where_row = compile_row(select.where) if select.where is not None else None
         self.agg_rows = [compile_row(a.arg) if a.arg is not None else None for a in self.aggregates]
-        tabular = kind != "json"
+        tabular = kind != "json" and vectorize  # vectorize=False: the reference path alone
         self.where_vec = _try_vector(select.where) if tabular and select.where else None
         self.item_vecs = [_try_vector(i.expr) if tabular else None for i in select.items]
         self.agg_vecs = [
@@ -344,5 +344,5 @@ class AggregateEnv:
         return self.results[slot]
 
 
-def plan_query(expression: str, input_kind: str) -> Plan:
-    return Plan(parse(expression), input_kind)
+def plan_query(expression: str, input_kind: str, vectorize: bool = True) -> Plan:
+    return Plan(parse(expression), input_kind, vectorize)
