@@ -37,6 +37,7 @@ from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
 from .sse import EncryptionMixin
 from .schema import MIGRATIONS
+from .select.operation import SelectMixin, check_select_request
 from .signing_region import check_signing_region
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
@@ -49,7 +50,7 @@ from .website_endpoint import WebsiteEndpointMixin
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, BaseProvider):
+               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, SelectMixin, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -94,6 +95,8 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         # S3 refuses a malformed x-amz-expected-bucket-owner before it authorizes
         check_expected_owner_form(params)
         check_signing_region(self, ctx, params)
+        if ctx.operation == "SelectObjectContent":
+            check_select_request(ctx, params)  # the request and its SQL, before authorization
 
     def reset(self) -> None:
         self.bucket_rows_changed()

@@ -1,0 +1,181 @@
+"""CSV objects as batches of string columns for the engine.
+
+Without quoted record delimiters a record ends at each record delimiter, so the bytes are cut
+into blocks of whole records; a block with newline delimiters is parsed by pyarrow's CSV
+reader (columnar, in C), anything else (custom delimiters with newlines inside, ragged rows,
+AllowQuotedRecordDelimiter) by ``csv_fields.CsvFieldParser``. Comment records and the header
+record are dropped before parsing. Columns are named by the header (FileHeaderInfo USE) or
+``_1`` .. ``_N``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv as pycsv
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import errors
+from .csv_fields import MAX_RECORD_CHARS, CsvFieldParser
+
+_NEWLINES = (b"\n", b"\r\n")
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.invalid_text_encoding() from None
+
+
+class CsvReader:
+    """``header`` (the header names, or None) and ``batches()`` of one CSV object."""
+
+    def __init__(self, blocks: Iterable[bytes], options):
+        self.options = options
+        self.header: list[str] | None = None
+        self._parser = CsvFieldParser(options)
+        self._record = options.record_delimiter.encode("utf-8")
+        self._comment = options.comments.encode("utf-8") if options.comments else None
+        self._blocks = iter(blocks)
+        if options.quoted_record_delimiter:
+            self._rows = self._parser.rows(_text(self._blocks))
+            if options.header != "NONE":
+                first = next(self._rows, None)
+                self.header = first if first is not None else []
+        else:
+            self._records = self._record_blocks()
+            self._first = b""
+            if options.header != "NONE":
+                self._take_header()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        if self.options.quoted_record_delimiter:
+            yield from self._row_batches(self._rows)
+            return
+        if self._first:
+            yield self._parse(self._first)
+        for block in self._records:
+            yield self._parse(block)
+
+    def _record_blocks(self) -> Iterator[bytes]:
+        """Blocks of whole records, comment records removed."""
+        carry = b""
+        record = self._record
+        for block in self._blocks:
+            data = carry + block if carry else block
+            cut = data.rfind(record)
+            if cut == -1:
+                carry = data
+                if len(carry) > MAX_RECORD_CHARS * 4:  # (UTF-8: up to 4 bytes a character)
+                    raise errors.over_max_record_size()
+                continue
+            cut += len(record)
+            carry = data[cut:]
+            yield self._without_comments(data[:cut])
+        if carry:
+            yield self._without_comments(carry)
+
+    def _without_comments(self, data: bytes) -> bytes:
+        comment = self._comment
+        if comment is None or not (data.startswith(comment) or self._record + comment in data):
+            return data
+        records = data.split(self._record)
+        return self._record.join(r for r in records if not r.startswith(comment))
+
+    def _take_header(self) -> None:
+        for block in self._records:
+            if not block.strip():
+                continue
+            end = block.find(self._record)
+            line, rest = (block, b"") if end == -1 else (block[:end], block[end + len(self._record):])
+            rows = list(self._parser.rows([_decode(line)]))
+            self.header = rows[0] if rows else []
+            self._first = rest
+            return
+        self.header = []
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    def _parse(self, block: bytes) -> pa.RecordBatch:
+        if not block.strip(b"\r\n"):
+            return self._row_batch([])
+        data = block
+        if self._record not in _NEWLINES:
+            if b"\n" in block or b"\r" in block:
+                return self._row_batch(list(self._parser.rows([_decode(block)])))
+            data = block.replace(self._record, b"\n")
+        width = self._width(data)
+        names = [f"_{i}" for i in range(1, width + 1)]
+        opts = self.options
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(data) + 1, 1 << 20),
+                                               use_threads=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=opts.field_delimiter, quote_char=opts.quote,
+                    double_quote=opts.quote_escape == opts.quote,
+                    escape_char=False if opts.quote_escape == opts.quote else opts.quote_escape,
+                    newlines_in_values=False, ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # rows of differing widths, or text pyarrow will not take: the exact parser decides
+            return self._row_batch(list(self._parser.rows([_decode(block)])))
+        batch = table.combine_chunks().to_batches()
+        if not batch:
+            return self._row_batch([])
+        return self._named(batch[0])
+
+    def _width(self, data: bytes) -> int:
+        end = data.find(b"\n")
+        line = data if end == -1 else data[:end]
+        opts = self.options
+        reader = pycsv.reader([_decode(line.rstrip(b"\r"))], delimiter=opts.field_delimiter, quotechar=opts.quote,
+                              doublequote=opts.quote_escape == opts.quote,
+                              escapechar=None if opts.quote_escape == opts.quote else opts.quote_escape)
+        return max(1, len(next(reader, [""])))
+
+    def _row_batches(self, rows: Iterator[list[str]], size: int = 10_000) -> Iterator[pa.RecordBatch]:
+        pending = []
+        for row in rows:
+            pending.append(row)
+            if len(pending) >= size:
+                yield self._row_batch(pending)
+                pending = []
+        if pending:
+            yield self._row_batch(pending)
+
+    def _row_batch(self, rows: list[list[str]]) -> pa.RecordBatch:
+        width = max((len(r) for r in rows), default=len(self.header or ()) or 1)
+        columns = [pa.array([r[i] if i < len(r) else None for r in rows], pa.string()) for i in range(width)]
+        names = [f"_{i}" for i in range(1, width + 1)]
+        return self._named(pa.RecordBatch.from_arrays(columns, names=names))
+
+    def _named(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Header names for the header's columns under FileHeaderInfo USE; ``_N`` beyond."""
+        if self.options.header != "USE" or not self.header:
+            return batch
+        names = list(batch.schema.names)
+        for i, name in enumerate(self.header[:len(names)]):
+            names[i] = name
+        return batch.rename_columns(names)
+
+
+def _text(blocks: Iterable[bytes]) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for block in blocks:
+            text = decoder.decode(block)
+            if text:
+                yield text
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise errors.invalid_text_encoding() from None
+    if tail:
+        yield tail

@@ -1,0 +1,91 @@
+"""The SelectObjectContent response stream: Records events (the output in chunks), Progress
+(with RequestProgress), Cont keep-alives while a long scan has nothing to send, then Stats and
+End. An error once the stream has begun becomes the stream's error message (the protocol's
+event-stream writer turns a raised AwsError into one).
+
+The query runs in a worker thread, one step at a time, so the event loop keeps serving other
+requests; the loop side sends Cont (or Progress) whenever a step takes longer than
+``KEEPALIVE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+from overcast.errors import AwsError
+
+from . import errors
+from .sql import SelectError
+
+log = logging.getLogger(__name__)
+
+RECORDS_CHUNK = 64 * 1024  # bytes of output per Records event
+KEEPALIVE_SECONDS = 1.0  # idle time after which a Cont (or Progress) event is sent
+_DONE = object()
+
+
+def record_events(results: Iterator[list], writer, counts, progress: bool, chunk: int = RECORDS_CHUNK) -> Iterator[dict]:
+    """The events of a query, from the engine's lists of records (``results``): Records in
+    chunks of about ``chunk`` bytes, a closing Progress (with RequestProgress), Stats, End.
+    Engine and reader errors come out as AwsError."""
+    pending, held = [], 0
+    try:
+        for records in results:
+            if not records:
+                continue
+            data = writer.write(records)
+            pending.append(data)
+            held += len(data)
+            if held >= chunk:
+                payload = b"".join(pending)
+                pending, held = [], 0
+                counts.returned += len(payload)
+                yield {"Records": {"Payload": payload}}
+        if pending:
+            payload = b"".join(pending)
+            counts.returned += len(payload)
+            yield {"Records": {"Payload": payload}}
+    except SelectError as error:
+        raise AwsError(error.code, error.message, error.status) from None
+    except AwsError:
+        raise
+    except Exception:  # a bug must not kill the connection without an answer
+        log.exception("S3 Select query failed")
+        raise errors.internal_error() from None
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    if progress:
+        yield {"Progress": {"Details": counts.details()}}
+    yield {"Stats": {"Details": counts.details()}}
+    yield {"End": {}}
+
+
+async def in_worker(events: Iterator[dict], counts, progress: bool,
+                    keepalive: float = KEEPALIVE_SECONDS) -> AsyncIterator[dict]:
+    """``events`` (a blocking generator) advanced in a worker thread, with Cont / Progress
+    events in between while a step runs longer than ``keepalive`` seconds."""
+    loop = asyncio.get_running_loop()
+    step = None
+    try:
+        while True:
+            step = loop.run_in_executor(None, next, events, _DONE)
+            while True:
+                done, _ = await asyncio.wait({step}, timeout=keepalive)
+                if done:
+                    break
+                yield {"Progress": {"Details": counts.details()}} if progress else {"Cont": {}}
+            event = step.result()
+            step = None
+            if event is _DONE:
+                return
+            yield event
+    finally:
+        if step is not None and not step.done():
+            # the client went away mid-step: end the query once the step returns
+            step.add_done_callback(lambda _: loop.run_in_executor(None, events.close))
+        else:
+            await loop.run_in_executor(None, events.close)
