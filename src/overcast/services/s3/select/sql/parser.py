@@ -438,7 +438,7 @@ class Parser:
 
     def parse_case(self) -> n.Node:
         token = self.advance()
-        operand = None if self.tok.is_keyword("when") else self.parse_expr()
+        operand = None if self.tok.is_keyword("when", "end") else self.parse_expr()
         whens = []
         while self.accept_keyword("when"):
             cond = self.parse_expr()
