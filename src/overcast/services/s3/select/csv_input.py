@@ -93,6 +93,8 @@ class CsvReader:
                 continue
             end = block.find(self._record)
             line, rest = (block, b"") if end == -1 else (block[:end], block[end + len(self._record):])
+            if self._record == b"\n":
+                line = line.rstrip(b"\r")  # as the columnar reader reads CRLF records
             rows = list(self._parser.rows([_decode(line)]))
             self.header = rows[0] if rows else []
             self._first = rest

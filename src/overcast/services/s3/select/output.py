@@ -11,19 +11,14 @@ from decimal import Decimal
 
 from .request import CsvOutput, JsonOutput
 from .sql import MISSING
+from .sql.timestamps import format_ion
 
 
 def timestamp_text(value: datetime | date) -> str:
-    """A TIMESTAMP as S3 Select writes it: ISO 8601, ``Z`` for UTC, fractions only if any."""
+    """A TIMESTAMP as S3 Select writes it: its Ion text, at the precision it was given."""
     if not isinstance(value, datetime):
-        return value.isoformat()
-    text = value.replace(tzinfo=None).isoformat()
-    if value.microsecond:
-        text = text.rstrip("0")
-    offset = value.utcoffset()
-    if offset is None or offset.total_seconds() == 0:
-        return text + "Z"
-    return text + value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
+        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return format_ion(value)
 
 
 def _number(value: float) -> str:
