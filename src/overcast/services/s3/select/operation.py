@@ -15,6 +15,7 @@ from overcast.errors import AwsError
 from ..customer_keys import customer_key, key_for_read
 from .csv_input import CsvReader
 from .events import in_worker, record_events
+from .glacier import GlacierSelectMixin
 from .json_input import json_documents, json_lines
 from .output import writer_for
 from .parquet_input import ObjectFile, parquet_batches
@@ -77,7 +78,9 @@ def range_opener(store, version, key: bytes | None):
     return open_range
 
 
-class SelectMixin:
+class SelectMixin(GlacierSelectMixin):
+    """SelectObjectContent, and RestoreObject of type SELECT (glacier.py)."""
+
     def select_object_content(self, ctx, params: dict) -> dict:
         prepared = ctx.extra.pop(_PREPARED, None) or prepare_select(params)
         request, query = prepared
