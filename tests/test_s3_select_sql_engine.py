@@ -242,3 +242,24 @@ def test_parquet_typed_columns_and_nulls():
     assert compile_select("SELECT * FROM S3Object", "parquet").columns_needed is None
     total = compile_select("SELECT SUM(score), COUNT(id), MAX(tag) FROM S3Object", "parquet")
     assert [r for recs in total.run([batch]) for r in recs] == [[("_1", 8.75), ("_2", 3), ("_3", "c")]]
+
+
+def test_alias_star_is_the_whole_row():
+    assert run_csv("SELECT s.* FROM S3Object s LIMIT 1") == run_csv("SELECT * FROM S3Object LIMIT 1")
+
+
+def test_aggregates_skip_the_missing_rows_a_wildcard_emits():
+    docs = [{"books": [{"price": 10}, {"price": 5}]}, {"other": 1}, {"books": []}]
+    assert run_json("SELECT COUNT(*), SUM(b.price) FROM S3Object[*].books[*] b", docs) == [
+        [("_1", 2), ("_2", 15)]
+    ]
+    # without aggregates each MISSING row is still a record (written as an empty one)
+    assert run_json("SELECT b.price FROM S3Object[*].books[*] b", docs) == [
+        [("price", 10)], [("price", 5)], [("price", MISSING)], [("price", MISSING)]
+    ]  # fmt: skip
+
+
+def test_integer_sums_stay_exact_past_int64_partial_sums():
+    big = str(2**62)
+    rows = [[big], [big], ["-" + big], ["5"]]
+    assert values(run_csv("SELECT SUM(CAST(_1 AS INT)) FROM S3Object", rows)) == [[2**62 + 5]]

@@ -225,8 +225,15 @@ class Plan:
         for acc, vec, fn in zip(accumulators, self.agg_vecs, self.agg_rows):
             if fn is None:
                 acc.add_rows(rows.num_rows)
-            else:
-                acc.add_many(self._values(vec, fn, rows, binding))
+                continue
+            if vec is not None:
+                try:
+                    result = vec(BatchEnv(rows, binding))
+                    if not isinstance(result, Const) and acc.add_array(result):
+                        continue
+                except Fallback:
+                    pass
+            acc.add_many(self._values(vec, fn, rows, binding))
 
     def _run_json(self, batches) -> Iterator[list]:
         limit = self.select.limit
@@ -246,6 +253,8 @@ class Plan:
                     if where is not None and where(env) is not True:
                         continue
                     if accumulators:
+                        if row is MISSING:  # AWS: aggregates skip the MISSING a wildcard emits
+                            continue
                         for acc, fn in zip(accumulators, self.agg_rows):
                             if fn is None:
                                 acc.add_rows(1)
