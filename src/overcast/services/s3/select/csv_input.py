@@ -33,8 +33,10 @@ def _decode(data: bytes) -> str:
 class CsvReader:
     """``header`` (the header names, or None) and ``batches()`` of one CSV object."""
 
-    def __init__(self, blocks: Iterable[bytes], options):
+    def __init__(self, blocks: Iterable[bytes], options, columns_for=None):
         self.options = options
+        # the query's ``columns_for(names)``: only the columns it reads are converted
+        self._columns_for = columns_for
         self.header: list[str] | None = None
         self._parser = CsvFieldParser(options)
         self._record = options.record_delimiter.encode("utf-8")
@@ -63,26 +65,28 @@ class CsvReader:
             yield self._parse(block)
 
     def _record_blocks(self) -> Iterator[bytes]:
-        """Blocks of whole records, comment records removed."""
+        """Blocks of whole records, comment records removed (each byte copied once)."""
         carry = b""
         record = self._record
         for block in self._blocks:
-            data = carry + block if carry else block
-            cut = data.rfind(record)
+            cut = block.rfind(record)
             if cut == -1:
-                carry = data
+                carry += block
                 if len(carry) > MAX_RECORD_CHARS * 4:  # (UTF-8: up to 4 bytes a character)
                     raise errors.over_max_record_size()
                 continue
             cut += len(record)
-            carry = data[cut:]
-            yield self._without_comments(data[:cut])
+            whole = b"".join((carry, memoryview(block)[:cut])) if carry or cut < len(block) else block
+            carry = block[cut:]
+            yield self._without_comments(whole)
         if carry:
             yield self._without_comments(carry)
 
     def _without_comments(self, data: bytes) -> bytes:
         comment = self._comment
-        if comment is None or not (data.startswith(comment) or self._record + comment in data):
+        # the comment character alone is found at memory speed; most blocks have none
+        if comment is None or comment not in data or not (
+                data.startswith(comment) or self._record + comment in data):
             return data
         records = data.split(self._record)
         return self._record.join(r for r in records if not r.startswith(comment))
@@ -104,7 +108,7 @@ class CsvReader:
     # -- parsing ---------------------------------------------------------------------------
 
     def _parse(self, block: bytes) -> pa.RecordBatch:
-        if not block.strip(b"\r\n"):
+        if len(block) <= 2 and not block.strip(b"\r\n"):
             return self._row_batch([])
         data = block
         if self._record not in _NEWLINES:
@@ -113,18 +117,19 @@ class CsvReader:
             data = block.replace(self._record, b"\n")
         width = self._width(data)
         names = [f"_{i}" for i in range(1, width + 1)]
+        include = self._included(names)
         opts = self.options
         try:
             table = pacsv.read_csv(
                 pa.py_buffer(data),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(data) + 1, 1 << 20),
-                                               use_threads=False),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(data) + 1, 1 << 20)),
                 parse_options=pacsv.ParseOptions(
                     delimiter=opts.field_delimiter, quote_char=opts.quote,
                     double_quote=opts.quote_escape == opts.quote,
                     escape_char=False if opts.quote_escape == opts.quote else opts.quote_escape,
                     newlines_in_values=False, ignore_empty_lines=True),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in include or names},
+                                                     include_columns=include,
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             # rows of differing widths, or text pyarrow will not take: the exact parser decides
@@ -133,6 +138,25 @@ class CsvReader:
         if not batch:
             return self._row_batch([])
         return self._named(batch[0])
+
+    def _display(self, names: list[str]) -> list[str]:
+        """The names the query sees: the header's under FileHeaderInfo USE, ``_N`` beyond it."""
+        if self.options.header != "USE" or not self.header:
+            return names
+        return [self.header[i] if i < len(self.header) else name for i, name in enumerate(names)]
+
+    def _included(self, names: list[str]) -> list[str] | None:
+        """The positional names of the columns the query reads (None: all of them)."""
+        if self._columns_for is None:
+            return None
+        display = self._display(names)
+        wanted = self._columns_for(display)
+        if wanted is None:
+            return None
+        position = {}
+        for i, name in enumerate(display):
+            position.setdefault(name, i)
+        return [names[position[name]] for name in wanted if name in position] or None
 
     def _width(self, data: bytes) -> int:
         end = data.find(b"\n")
@@ -160,12 +184,11 @@ class CsvReader:
         return self._named(pa.RecordBatch.from_arrays(columns, names=names))
 
     def _named(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """Header names for the header's columns under FileHeaderInfo USE; ``_N`` beyond."""
+        """Columns renamed from ``_N`` to the names the query sees (``_display``)."""
         if self.options.header != "USE" or not self.header:
             return batch
-        names = list(batch.schema.names)
-        for i, name in enumerate(self.header[:len(names)]):
-            names[i] = name
+        header = self.header
+        names = [header[int(n[1:]) - 1] if int(n[1:]) <= len(header) else n for n in batch.schema.names]
         return batch.rename_columns(names)
 
 

@@ -56,7 +56,7 @@ def select_results(request: SelectRequest, query, open_range: Callable[[int, int
         yield from query.run(batches)
         return
     delimiter = request.csv.record_delimiter.encode("utf-8")
-    reader = CsvReader(object_bytes(open_range, size, request, counts, delimiter), request.csv)
+    reader = CsvReader(object_bytes(open_range, size, request, counts, delimiter), request.csv, query.columns_for)
     header = reader.header if request.csv.header == "USE" else None
     yield from query.run(reader.batches(), header=header)
 

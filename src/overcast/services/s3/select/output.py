@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -71,11 +72,12 @@ class CsvWriter:
         self.quote = options.quote
         self.escaped_quote = options.quote_escape + options.quote
         self.always = options.quote_fields == "ALWAYS"
-        self._special = {self.field, self.quote, "\n", "\r", *self.record}
+        special = {self.field, self.quote, "\n", "\r", *self.record}
+        self._needs_quotes = re.compile("|".join(re.escape(c) for c in sorted(special))).search
 
     def _cell(self, value) -> str:
-        text = scalar_text(value)
-        if self.always or (text and any(c in text for c in self._special)):
+        text = value if type(value) is str else scalar_text(value)
+        if self.always or (text and self._needs_quotes(text)):
             return self.quote + text.replace(self.quote, self.escaped_quote) + self.quote
         return text
 
