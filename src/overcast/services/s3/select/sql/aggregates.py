@@ -7,9 +7,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .casts import INT_MAX, INT_MIN, is_number, text_number
-from .errors import SelectError
-from .functions import wrong_type
+from .casts import INT_MAX, INT_MIN, is_number
+from .errors import SelectError, cannot_evaluate
 from .missing import MISSING
 from .rowwise import compare
 
@@ -30,11 +29,9 @@ class Accumulator:
             return
         name = self.name
         if name in ("SUM", "AVG"):
-            number = value if is_number(value) else None
-            if number is None and isinstance(value, str):
-                number = text_number(value)
-            if number is None:
-                raise wrong_type()
+            if not is_number(value):
+                raise cannot_evaluate()  # CSV text needs a CAST to be summed
+            number = value
             self.total = number if self.total is None else _plus(self.total, number)
         elif name in ("MIN", "MAX"):
             if self.best is None:

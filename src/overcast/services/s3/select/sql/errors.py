@@ -15,3 +15,12 @@ class SelectError(Exception):
         self.code = code
         self.message = message
         self.status = status
+
+
+def cannot_evaluate() -> SelectError:
+    """AWS's answer when values of types that do not go together meet (a CSV text ordered
+    against a number, arithmetic on text): the query needs a CAST."""
+    return SelectError(
+        "ExternalEvalException",
+        "The query cannot be evaluated. Please check the query and file and try again.",
+    )

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from . import nodes as n
-from .casts import INT_MAX, INT_MIN, cast, is_number, text_number, to_text
-from .errors import SelectError
+from .casts import INT_MAX, INT_MIN, cast, is_number, to_text
+from .errors import SelectError, cannot_evaluate
 from .functions import call
 from .missing import MISSING
 from .timestamps import parse_ion_timestamp
@@ -38,12 +38,6 @@ def coerce_pair(a, b):
         return a, b
     if isinstance(a, str) and isinstance(b, str):
         return a, b
-    if isinstance(a, str) and is_number(b):
-        number = text_number(a)
-        return None if number is None else coerce_pair(number, b)
-    if is_number(a) and isinstance(b, str):
-        number = text_number(b)
-        return None if number is None else coerce_pair(a, number)
     if isinstance(a, datetime) or isinstance(b, datetime):
         a2 = parse_ion_timestamp(a) if isinstance(a, str) else a
         b2 = parse_ion_timestamp(b) if isinstance(b, str) else b
@@ -56,11 +50,15 @@ def coerce_pair(a, b):
 
 
 def compare(op: str, a, b):
+    """PartiQL's comparison as S3 Select applies it: values of types that cannot be compared
+    are simply unequal, but ordering them is an error (CSV text needs a CAST to be a number)."""
     if _absent(a) or _absent(b):
         return _null_of(a, b)
     pair = coerce_pair(a, b)
     if pair is None:
-        return None
+        if op in ("=", "<>"):
+            return op == "<>"
+        raise cannot_evaluate()
     a, b = pair
     try:
         if op == "=":
@@ -85,9 +83,7 @@ def equals(a, b):
 def _number_operand(value):
     if is_number(value):
         return value
-    if isinstance(value, str):
-        return text_number(value)
-    return None
+    raise cannot_evaluate()
 
 
 def _check_int(value):
@@ -100,8 +96,6 @@ def arithmetic(op: str, a, b):
     if _absent(a) or _absent(b):
         return _null_of(a, b)
     a, b = _number_operand(a), _number_operand(b)
-    if a is None or b is None:
-        return None
     if isinstance(a, float) or isinstance(b, float):
         a, b = float(a), float(b)
     if op == "+":
@@ -192,8 +186,7 @@ def negate(value):
 def negative(value):
     if _absent(value):
         return value
-    number = _number_operand(value)
-    return None if number is None else _check_int(-number)
+    return _check_int(-_number_operand(value))
 
 
 # -- compiling -----------------------------------------------------------------------------

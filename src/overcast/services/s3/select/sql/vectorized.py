@@ -93,12 +93,9 @@ def text_to_number(array: pa.Array) -> pa.Array:
 
 
 def _numeric(value):
-    kind = _kind(value)
-    if kind in ("int", "float"):
+    if _kind(value) in ("int", "float"):
         return value
-    if kind == "string" and not isinstance(value, Const):
-        return text_to_number(value)
-    raise Fallback
+    raise Fallback  # text in arithmetic or against numbers: the per-record path's error
 
 
 def _compare(op: str, a, b):
@@ -107,14 +104,8 @@ def _compare(op: str, a, b):
     ka, kb = _kind(a), _kind(b)
     if "null" in (ka, kb) or "other" in (ka, kb):
         raise Fallback
-    if ka != kb:
-        numbers = ("int", "float")
-        if ka in numbers and kb == "string" or kb in numbers and ka == "string":
-            if isinstance(a, Const) and ka == "string" or isinstance(b, Const) and kb == "string":
-                raise Fallback  # a text literal against a number column: rare, per record
-            a, b = _numeric(a), _numeric(b)
-        elif not (ka in numbers and kb in numbers):
-            raise Fallback
+    if ka != kb and not (ka in ("int", "float") and kb in ("int", "float")):
+        raise Fallback  # types that do not compare: unequal, or an error, per record
     return _COMPARE[op](_raw(a), _raw(b))
 
 
