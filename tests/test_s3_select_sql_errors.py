@@ -136,3 +136,11 @@ def test_runtime_errors():
     with pytest.raises(SelectError) as err:
         run("SELECT LOWER(CAST(_1 AS INT)) FROM S3Object LIMIT 1", CSV)
     assert err.value.code == "IncorrectSqlFunctionArgumentType"
+
+
+def test_header_less_csv_names_are_refused_at_compile_time_when_the_mode_is_known():
+    with pytest.raises(SelectError) as err:
+        compile_select("SELECT s._1 FROM S3Object s WHERE s.city = 'x'", "csv", "IGNORE")
+    assert err.value.message.startswith("The column index at line 1, column 35 is invalid.")
+    compile_select("SELECT s._1 FROM S3Object s WHERE s._2 = 'x'", "csv", "NONE")
+    compile_select("SELECT s.city FROM S3Object s", "csv", "USE")

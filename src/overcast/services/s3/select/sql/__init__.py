@@ -3,10 +3,12 @@
 This package is the whole contract between the engine and the SelectObjectContent operation
 (which reads the object, turns it into batches, and writes the records it gets back):
 
-``compile_select(expression, input_kind) -> SelectQuery``
+``compile_select(expression, input_kind, csv_header_info=None) -> SelectQuery``
     ``input_kind`` is ``"csv"``, ``"json"`` or ``"parquet"``. Parses and checks the SQL
     up front; raises ``SelectError`` (AWS's code and message, line and column where AWS
-    gives them) on bad or unsupported SQL.
+    gives them) on bad or unsupported SQL. With ``csv_header_info`` ``"NONE"`` or
+    ``"IGNORE"`` it also refuses, before any byte is read, a column named other than
+    ``_N`` (InvalidColumnIndex, as AWS does); without it that error comes from ``run``.
 
 ``SelectQuery.run(batches, header=None) -> Iterator[list[Record]]``
     ``batches`` is an iterable of:

@@ -9,7 +9,14 @@ import pyarrow as pa
 
 from . import nodes as n
 from .aggregates import Accumulator
-from .binding import POSITIONAL, Aliases, bind, column_reference, find_column
+from .binding import (
+    POSITIONAL,
+    Aliases,
+    bind,
+    column_reference,
+    find_column,
+    invalid_column_index,
+)
 from .errors import SelectError
 from .missing import MISSING
 from .parser import parse
@@ -124,6 +131,14 @@ class Plan:
         if not indexes and names:
             indexes.add(0)  # COUNT(*) still needs the rows
         return [names[i] for i in sorted(indexes)]
+
+    def check_positional_only(self) -> None:
+        """CSV read without its header: a column named other than ``_N`` cannot exist, which
+        AWS refuses before reading (InvalidColumnIndex at the first such reference)."""
+        for path in sorted(self.paths, key=lambda p: (p.line, p.column)):
+            reference = column_reference(path, self.aliases, self.kind)
+            if reference is not None and not POSITIONAL.fullmatch(reference[0]):
+                raise invalid_column_index(path)
 
     # -- running ----------------------------------------------------------------------------
     def run(self, batches: Iterable, header: list[str] | None = None) -> Iterator[list]:

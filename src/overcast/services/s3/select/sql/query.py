@@ -29,12 +29,17 @@ class SelectQuery:
         return self._plan.run(batches, header)
 
 
-def compile_select(expression: str, input_kind: str) -> SelectQuery:
+def compile_select(
+    expression: str, input_kind: str, csv_header_info: str | None = None
+) -> SelectQuery:
     if input_kind not in INPUT_KINDS:
         raise ValueError(f"input_kind must be one of {INPUT_KINDS}")
     from .planner import plan_query
 
-    return SelectQuery(plan_query(expression, input_kind), input_kind)
+    plan = plan_query(expression, input_kind)
+    if input_kind == "csv" and csv_header_info in ("NONE", "IGNORE"):
+        plan.check_positional_only()
+    return SelectQuery(plan, input_kind)
 
 
 __all__ = ["SelectError", "SelectQuery", "compile_select"]
