@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from overcast.services.s3.select.sql import SelectError, compile_select
 
@@ -144,3 +146,36 @@ def test_header_less_csv_names_are_refused_at_compile_time_when_the_mode_is_know
     assert err.value.message.startswith("The column index at line 1, column 35 is invalid.")
     compile_select("SELECT s._1 FROM S3Object s WHERE s._2 = 'x'", "csv", "NONE")
     compile_select("SELECT s.city FROM S3Object s", "csv", "USE")
+
+
+def test_a_where_that_is_not_boolean_keeps_no_row():
+    assert run("SELECT * FROM S3Object s WHERE s._1", CSV) == []
+    parquet = pa.record_batch([pa.array([1, None])], names=["n"])
+    assert run("SELECT * FROM S3Object s WHERE s.n", parquet, kind="parquet") == []
+
+
+WORDS = [
+    "SELECT", "*", "FROM", "S3Object", "s", "WHERE", "s._1", "s._2", "s.name", "(", ")", ",",
+    "=", "<>", "<", ">=", "+", "-", "/", "%", "||", "AND", "OR", "NOT", "LIKE", "'a%'",
+    "ESCAPE", "'!'", "BETWEEN", "IN", "IS", "NULL", "MISSING", "TRUE", "CASE", "WHEN", "THEN",
+    "ELSE", "END", "CAST", "AS", "INT", "STRING", "TIMESTAMP", "COUNT", "SUM", "MAX", "LOWER",
+    "TRIM", "LEADING", "SUBSTRING", "FOR", "EXTRACT", "YEAR", "DATE_ADD", "day", "TO_STRING",
+    "COALESCE", "NULLIF", "LIMIT", "1", "0", "2.5", "'x'", "`2010T`", "[", "]", "[*]", ".",
+    '"Q"', "1e3", "s.a[0]", "s.a[*].b", "GROUP", "BY", "JOIN",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "SELECT * FROM S3Object s WHERE ", "SELECT "]),
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=12),
+)
+def test_any_statement_is_answered_or_refused_with_an_aws_error(prefix, words):
+    sql = prefix + " ".join(words)
+    json_records = [{"_1": 1, "name": "x", "a": [{"b": 1}]}, {"a": None}, 5, [1, 2]]
+    for kind, batch in (("csv", CSV), ("json", json_records)):
+        try:
+            for _ in compile_select(sql, kind).run([batch]):
+                pass
+        except SelectError as err:
+            assert err.status == 400 and err.code and err.message

@@ -197,7 +197,8 @@ class Plan:
                 result = self.where_vec(BatchEnv(batch, binding))
                 if isinstance(result, Const):
                     return batch if result.value is True else batch.slice(0, 0)
-                mask = result
+                if pa.types.is_boolean(result.type):
+                    mask = result  # anything else: per record, where only TRUE passes
             except Fallback:
                 mask = None
         if mask is None:
