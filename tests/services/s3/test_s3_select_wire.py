@@ -273,3 +273,36 @@ def test_two_character_record_delimiters_on_the_wire(s3, bucket, endpoint):
     response = send(endpoint, "POST", f"/{bucket}/crlf.csv?select&select-type=2", body.encode())
     assert response.status_code == 200
     assert _messages(response.content)[0][1] == b"b,a\r\nd,c\r\n"
+
+
+# -- keep-alives: the stream's worker side, without a server ------------------------------------
+
+def _slow_events():
+    import time as _time
+
+    _time.sleep(0.4)  # a long scan that has found nothing yet
+    yield {"Records": {"Payload": b"late\n"}}
+
+
+def _drain(progress: bool) -> list[dict]:
+    import asyncio
+
+    from overcast.services.s3.select.events import in_worker
+    from overcast.services.s3.select.source import Counts
+
+    async def collect():
+        return [event async for event in in_worker(_slow_events(), Counts(), progress, keepalive=0.05)]
+
+    return asyncio.run(collect())
+
+
+def test_long_scan_sends_cont_then_records():
+    events = _drain(progress=False)
+    assert events[-1] == {"Records": {"Payload": b"late\n"}}
+    assert events[:-1] and all(event == {"Cont": {}} for event in events[:-1])
+
+
+def test_long_scan_with_request_progress_sends_progress():
+    events = _drain(progress=True)
+    assert events[:-1] and all("Progress" in event for event in events[:-1])
+    assert events[0]["Progress"]["Details"] == {"BytesScanned": 0, "BytesProcessed": 0, "BytesReturned": 0}
