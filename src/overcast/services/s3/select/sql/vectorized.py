@@ -25,7 +25,8 @@ _INT_RE = r"^\s*[+-]?\d+\s*$"
 _NUMBER_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 _COMPARE = {"=": pc.equal, "<>": pc.not_equal, "<": pc.less, "<=": pc.less_equal,
             ">": pc.greater, ">=": pc.greater_equal}  # fmt: skip
-_ARITH = {"+": pc.add_checked, "-": pc.subtract_checked, "*": pc.multiply_checked}
+_ARITH = {"+": pc.add_checked, "-": pc.subtract_checked, "*": pc.multiply_checked,
+          "/": pc.divide_checked}  # fmt: skip  (integer division truncates, as per record)
 
 
 class NotVectorizable(Exception):
@@ -338,8 +339,35 @@ def _compile_cast(node: n.Cast):
     return converted
 
 
+def _int_literal(node: n.Node) -> int:
+    if isinstance(node, n.Literal) and type(node.value) is int:
+        return node.value
+    raise NotVectorizable
+
+
+def _compile_substring(node: n.Call):
+    """SUBSTRING with literal bounds: the same window functions.substring takes."""
+    start = _int_literal(node.args[1])
+    begin = max(start, 1) - 1
+    stop = None
+    if len(node.args) > 2:
+        length = _int_literal(node.args[2])
+        if length < 0:
+            raise NotVectorizable  # the per-record path's error
+        stop = max(start + length - 1, begin)
+    subject = compile_vector(node.args[0])
+
+    def substring(env):
+        text = _string_array(subject(env))
+        return pc.utf8_slice_codeunits(text, start=begin, stop=stop)
+
+    return substring
+
+
 def _compile_call(node: n.Call):
     name = node.name
+    if name == "SUBSTRING":
+        return _compile_substring(node)
     if name not in ("LOWER", "UPPER", "CHAR_LENGTH", "CHARACTER_LENGTH", "TRIM"):
         raise NotVectorizable
     args = [compile_vector(a) for a in node.args]
