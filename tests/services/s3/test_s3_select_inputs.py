@@ -250,3 +250,11 @@ def test_json_output_types(s3, bucket):
     body = b'{"i": 1, "f": 1.5, "t": true, "n": null, "o": {"k": [1, "x"]}}\n'
     out = run(s3, bucket, body, "SELECT * FROM S3Object", {"JSON": {"Type": "LINES"}}, {"JSON": {}})
     assert out == b'{"i":1,"f":1.5,"t":true,"n":null,"o":{"k":[1,"x"]}}\n'
+
+
+def test_scan_range_reads_the_header_from_the_object_start(s3, bucket):
+    # records: the header at 0, Ada at 10, Alan at 21
+    assert run(s3, bucket, PEOPLE, "SELECT s.city, s.name FROM S3Object s", {"CSV": {"FileHeaderInfo": "USE"}},
+               ScanRange={"Start": 15}) == b"Wilmslow,Alan\n"
+    assert run(s3, bucket, PEOPLE, "SELECT s._1 FROM S3Object s", {"CSV": {"FileHeaderInfo": "IGNORE"}},
+               ScanRange={"Start": 5, "End": 12}) == b"Ada\n"

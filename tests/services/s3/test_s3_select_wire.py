@@ -160,6 +160,12 @@ def test_sse_s3_object(s3, bucket):
     assert records(events) == b"3\n"
 
 
+def test_sse_kms_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="kms.csv", Body=CSV, ServerSideEncryption="aws:kms")
+    events = select(s3, bucket, "kms.csv", "SELECT s.name FROM S3Object s WHERE CAST(s.age AS INT) > 40")
+    assert records(events) == b"Alan\nGrace\n"
+
+
 def test_multipart_object(s3, bucket):
     part = b"".join(b"%d,row\n" % i for i in range(120_000))
     assert len(part) > 5 * 1024 * 1024 // 5

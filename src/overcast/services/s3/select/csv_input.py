@@ -33,7 +33,11 @@ def _decode(data: bytes) -> str:
 class CsvReader:
     """``header`` (the header names, or None) and ``batches()`` of one CSV object."""
 
-    def __init__(self, blocks: Iterable[bytes], options, columns_for=None):
+    def __init__(self, blocks: Iterable[bytes], options, columns_for=None,
+                 header_blocks: Iterable[bytes] | None = None, header_in_blocks: bool = True):
+        """``blocks``: the bytes to read. With a ScanRange the header record is read from the
+        object's start (``header_blocks``); ``header_in_blocks`` says whether the range holds
+        it too (it starts at byte 0), to be skipped there."""
         self.options = options
         # the query's ``columns_for(names)``: only the columns it reads are converted
         self._columns_for = columns_for
@@ -41,17 +45,23 @@ class CsvReader:
         self._parser = CsvFieldParser(options)
         self._record = options.record_delimiter.encode("utf-8")
         self._comment = options.comments.encode("utf-8") if options.comments else None
-        self._blocks = iter(blocks)
         if options.quoted_record_delimiter:
-            self._rows = self._parser.rows(_text(self._blocks))
+            self._rows = self._parser.rows(_text(blocks))
             if options.header != "NONE":
                 first = next(self._rows, None)
                 self.header = first if first is not None else []
-        else:
-            self._records = self._record_blocks()
-            self._first = b""
-            if options.header != "NONE":
-                self._take_header()
+            return
+        self._records = self._record_blocks(blocks)
+        self._first = b""
+        if options.header == "NONE":
+            return
+        if header_blocks is not None:
+            self.header, _ = self._first_record(self._record_blocks(header_blocks))
+            if not header_in_blocks:
+                return
+        header, self._first = self._first_record(self._records)
+        if header_blocks is None:
+            self.header = header
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -64,11 +74,11 @@ class CsvReader:
         for block in self._records:
             yield self._parse(block)
 
-    def _record_blocks(self) -> Iterator[bytes]:
+    def _record_blocks(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
         """Blocks of whole records, comment records removed (each byte copied once)."""
         carry = b""
         record = self._record
-        for block in self._blocks:
+        for block in blocks:
             cut = block.rfind(record)
             if cut == -1:
                 carry += block
@@ -91,8 +101,9 @@ class CsvReader:
         records = data.split(self._record)
         return self._record.join(r for r in records if not r.startswith(comment))
 
-    def _take_header(self) -> None:
-        for block in self._records:
+    def _first_record(self, records: Iterator[bytes]) -> tuple[list[str], bytes]:
+        """The first record's fields (the header) and the rest of its block."""
+        for block in records:
             if not block.strip():
                 continue
             end = block.find(self._record)
@@ -100,10 +111,8 @@ class CsvReader:
             if self._record == b"\n":
                 line = line.rstrip(b"\r")  # as the columnar reader reads CRLF records
             rows = list(self._parser.rows([_decode(line)]))
-            self.header = rows[0] if rows else []
-            self._first = rest
-            return
-        self.header = []
+            return (rows[0] if rows else []), rest
+        return [], b""
 
     # -- parsing ---------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from .json_input import json_documents, json_lines
 from .output import writer_for
 from .parquet_input import ObjectFile, parquet_batches
 from .request import SelectRequest, parse_select
-from .source import Counts, object_bytes, scan_bounds
+from .source import Counts, blocks as blocks_of, object_bytes, scan_bounds
 from .sql import SelectError, compile_select
 
 _PREPARED = "s3.select"  # ctx.extra key: the request checked before authorization
@@ -56,7 +56,14 @@ def select_results(request: SelectRequest, query, open_range: Callable[[int, int
         yield from query.run(batches)
         return
     delimiter = request.csv.record_delimiter.encode("utf-8")
-    reader = CsvReader(object_bytes(open_range, size, request, counts, delimiter), request.csv, query.columns_for)
+    blocks = object_bytes(open_range, size, request, counts, delimiter)
+    if request.scanned_range and request.csv.header != "NONE":
+        # every range reads the header from the object's first record (the range may not hold it)
+        bounds = scan_bounds(size, request.scan_start, request.scan_end)
+        reader = CsvReader(blocks, request.csv, query.columns_for, header_blocks=blocks_of(open_range(0, None)),
+                           header_in_blocks=bounds is not None and bounds[0] == 0)
+    else:
+        reader = CsvReader(blocks, request.csv, query.columns_for)
     header = reader.header if request.csv.header == "USE" else None
     yield from query.run(reader.batches(), header=header)
 
