@@ -312,3 +312,37 @@ def test_long_scan_with_request_progress_sends_progress():
     events = _drain(progress=True)
     assert events[:-1] and all("Progress" in event for event in events[:-1])
     assert events[0]["Progress"]["Details"] == {"BytesScanned": 0, "BytesProcessed": 0, "BytesReturned": 0}
+
+
+def test_client_going_away_stops_the_scan():
+    import asyncio
+    import time as _time
+
+    from overcast.services.s3.select.events import in_worker
+    from overcast.services.s3.select.source import Counts, counted
+
+    counts, read = Counts(), []
+
+    def chunks():
+        for i in range(1000):
+            _time.sleep(0.01)
+            read.append(i)
+            yield b"x"
+
+    def events():
+        yield {"Records": {"Payload": b"first\n"}}
+        for _ in counted(chunks(), counts, "scanned"):
+            pass
+        yield {"Records": {"Payload": b"never\n"}}
+
+    async def go():
+        stream = in_worker(events(), counts, False, keepalive=0.05)
+        assert await stream.__anext__() == {"Records": {"Payload": b"first\n"}}
+        assert await stream.__anext__() == {"Cont": {}}  # the scan is under way
+        await stream.aclose()  # the client went away
+
+    asyncio.run(go())
+    _time.sleep(0.2)  # the step in flight sees the flag at its next chunk
+    stopped_at = len(read)
+    _time.sleep(0.1)
+    assert counts.cancelled and len(read) == stopped_at < 1000

@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from overcast.errors import AwsError
 
 from . import errors
+from .source import QueryCancelled
 from .sql import SelectError
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 RECORDS_CHUNK = 64 * 1024  # bytes of output per Records event
 KEEPALIVE_SECONDS = 1.0  # idle time after which a Cont (or Progress) event is sent
 _DONE = object()
+# queries get their own threads: a long scan must not hold one the server's other blocking
+# work (fsyncs, copies) waits for
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3-select")
 
 
 def record_events(results: Iterator[list], writer, counts, progress: bool, chunk: int = RECORDS_CHUNK) -> Iterator[dict]:
@@ -49,7 +54,7 @@ def record_events(results: Iterator[list], writer, counts, progress: bool, chunk
             yield {"Records": {"Payload": payload}}
     except SelectError as error:
         raise AwsError(error.code, error.message, error.status) from None
-    except AwsError:
+    except (AwsError, QueryCancelled):
         raise
     except Exception:  # a bug must not kill the connection without an answer
         log.exception("S3 Select query failed")
@@ -72,7 +77,7 @@ async def in_worker(events: Iterator[dict], counts, progress: bool,
     step = None
     try:
         while True:
-            step = loop.run_in_executor(None, next, events, _DONE)
+            step = loop.run_in_executor(_POOL, next, events, _DONE)
             while True:
                 done, _ = await asyncio.wait({step}, timeout=keepalive)
                 if done:
@@ -85,7 +90,14 @@ async def in_worker(events: Iterator[dict], counts, progress: bool,
             yield event
     finally:
         if step is not None and not step.done():
-            # the client went away mid-step: end the query once the step returns
-            step.add_done_callback(lambda _: loop.run_in_executor(None, events.close))
+            # the client went away mid-step: the scan stops at its next chunk, then the query ends
+            counts.cancelled = True
+            step.add_done_callback(lambda done: _close_after(done, events))
         else:
-            await loop.run_in_executor(None, events.close)
+            await loop.run_in_executor(_POOL, events.close)
+
+
+def _close_after(step: asyncio.Future, events: Iterator[dict]) -> None:
+    if not step.cancelled():
+        step.exception()  # (retrieved: the QueryCancelled it most likely ended with is expected)
+    _POOL.submit(events.close)

@@ -14,13 +14,18 @@ from . import errors
 BLOCK = 1024 * 1024  # bytes handed to a reader at a time: big enough for columnar parsing
 
 
-class Counts:
-    """Running totals for the Stats / Progress events."""
+class QueryCancelled(Exception):
+    """The client went away: the scan stops at the next chunk it reads."""
 
-    __slots__ = ("scanned", "processed", "returned")
+
+class Counts:
+    """Running totals for the Stats / Progress events, and the flag that stops the scan."""
+
+    __slots__ = ("scanned", "processed", "returned", "cancelled")
 
     def __init__(self):
         self.scanned = self.processed = self.returned = 0
+        self.cancelled = False
 
     def details(self) -> dict:
         return {"BytesScanned": self.scanned, "BytesProcessed": self.processed, "BytesReturned": self.returned}
@@ -106,6 +111,8 @@ def _gzip():
 
 def counted(chunks: Iterable[bytes], counts: Counts, member: str) -> Iterator[bytes]:
     for chunk in chunks:
+        if counts.cancelled:
+            raise QueryCancelled()
         setattr(counts, member, getattr(counts, member) + len(chunk))
         yield chunk
 
