@@ -274,3 +274,15 @@ def test_integer_sums_stay_exact_past_int64_partial_sums():
     big = str(2**62)
     rows = [[big], [big], ["-" + big], ["5"]]
     assert values(run_csv("SELECT SUM(CAST(_1 AS INT)) FROM S3Object", rows)) == [[2**62 + 5]]
+
+
+def test_columns_for_maps_positions_of_a_headed_csv_to_its_names():
+    query = compile_select("SELECT s._2, city FROM S3Object s WHERE s._9 = 'x'", "csv")
+    assert query.columns_for(HEADER) == ["age", "city"]
+    # the reader read only those columns; _2 still resolves through the full header
+    projected = csv_batch([[row[1], row[2]] for row in PEOPLE[:2]], ["age", "city"])
+    out = [r for recs in query.run([projected], header=HEADER) for r in recs]
+    assert out == []  # _9 is beyond the header: MISSING, never equal to 'x'
+    query = compile_select("SELECT s._2, city FROM S3Object s", "csv")
+    out = [r for recs in query.run([projected], header=HEADER) for r in recs]
+    assert out == [[("_2", "30"), ("city", "Seattle")], [("_2", "25"), ("city", "Portland")]]

@@ -124,8 +124,12 @@ class Plan:
             if reference is None:
                 continue
             index = find_column(names, reference[0], reference[1])
-            if index is None and POSITIONAL.fullmatch(reference[0]):
-                return None  # positions count every column: read them all
+            positional = POSITIONAL.fullmatch(reference[0])
+            if index is None and positional:
+                if self.kind != "csv":
+                    return None  # positions count every column: read them all
+                number = int(positional.group(1))  # CSV: run() binds it through the header
+                index = number - 1 if 1 <= number <= len(names) else None
             if index is not None:
                 indexes.add(index)
         if not indexes and names:
