@@ -179,3 +179,13 @@ def test_any_statement_is_answered_or_refused_with_an_aws_error(prefix, words):
                 pass
         except SelectError as err:
             assert err.status == 400 and err.code and err.message
+
+
+def test_absurd_nesting_is_refused_not_crashed():
+    sql = "SELECT " + "(" * 5000 + "1" + ")" * 5000 + " FROM S3Object"
+    with pytest.raises(SelectError) as err:
+        compile_select(sql, "csv")
+    assert err.value.code == "ParseUnsupportedSyntax"
+    deep = "SELECT " + "NOT " * 3000 + "TRUE FROM S3Object"
+    with pytest.raises(SelectError):
+        compile_select(deep, "csv")

@@ -36,7 +36,12 @@ def compile_select(
         raise ValueError(f"input_kind must be one of {INPUT_KINDS}")
     from .planner import plan_query
 
-    plan = plan_query(expression, input_kind)
+    try:
+        plan = plan_query(expression, input_kind)
+    except RecursionError:  # nesting deeper than any real query: refused, never a crash
+        raise SelectError(
+            "ParseUnsupportedSyntax", "The SQL expression contains unsupported syntax."
+        ) from None
     if input_kind == "csv" and csv_header_info in ("NONE", "IGNORE"):
         plan.check_positional_only()
     return SelectQuery(plan, input_kind)
