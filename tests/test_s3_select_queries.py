@@ -334,7 +334,7 @@ TABLE = [
     ("parquet", "SELECT s.name, s.city FROM S3Object s WHERE s.id = 5", ("csv", '"Eve, Jr.",New York\n')),
     # -- errors through the wire ----------------------------------------------------------------
     ("csv", "SELECT * FROM S3Object s GROUP BY s.city", ("error", "ParseUnsupportedSyntax")),
-    ("csv", "SELECT * FROM S3Object s ORDER BY s.city", ("error", "ParseUnsupportedSyntax")),
+    ("csv", "SELECT * FROM S3Object s ORDER BY s.city", ("error", "ParseUnexpectedToken")),
     ("csv", "SELECT * FROM S3Object s, S3Object t", ("error", "ParseMalformedJoin")),
     ("csv", "SELECT * FROM S3Object WHERE id IN (SELECT id FROM S3Object)", ("error", "ParseUnsupportedSelect")),
     ("csv", "SELECT * FROM S3Object s WHERE s.5 = 1", ("error", "ParseUnexpectedToken")),

@@ -48,38 +48,15 @@ class Token:
         return self.kind == "OPERATOR" and self.value in ops
 
     def describe(self) -> str:
-        """AWS's rendering of a token in messages: ``TYPE:value`` with Ion's text form."""
-        return f"{self.kind}:{ion_text(self)}"
+        """AWS's rendering of a token in messages today: its type, the value withheld.
+
+        (AWS once printed the value in Ion text, ``LITERAL:5d-1``, ``OPERATOR:'%'``; its
+        current answers read ``KEYWORD:UNKNOWN``, ``OPERATOR:UNKNOWN``: the query's text is
+        kept out of error messages.)"""
+        return f"{self.kind}:UNKNOWN"
 
     def where(self) -> str:
         return f"at line {self.line}, column {self.column}"
-
-
-def _ion_symbol(text: str) -> str:
-    if IDENT_RE.fullmatch(text) and text not in ("true", "false", "null", "nan"):
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def ion_decimal(value: Decimal) -> str:
-    sign, digits, exponent = value.as_tuple()
-    unscaled = ("-" if sign else "") + "".join(map(str, digits))
-    return f"{unscaled}d{exponent}" if exponent else f"{unscaled}."
-
-
-def ion_text(token: Token) -> str:
-    value = token.value
-    if token.kind == "LITERAL":
-        if isinstance(value, str):
-            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(value, Decimal):
-            return ion_decimal(value)
-        if isinstance(value, float):
-            return repr(value).replace("e+", "e")
-        return str(value)
-    if token.kind == "EOF":
-        return "''"
-    return _ion_symbol(str(value))
 
 
 def tokenize(source: str) -> list[Token]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from . import nodes as n
 from .errors import SelectError
 from .ion_literals import parse_ion_literal
@@ -26,7 +28,6 @@ PLAIN_FUNCTIONS = {
     "UTCNOW": (0, 0),
 }  # fmt: skip
 COMPARISONS = ("=", "<>", "!=", "<", "<=", ">", ">=")
-UNSUPPORTED_CLAUSES = ("group", "having", "order", "union", "intersect", "offset", "pivot")
 
 
 def unexpected(token: Token) -> SelectError:
@@ -91,19 +92,33 @@ class Parser:
         where = None
         if self.accept_keyword("where"):
             where = self.parse_expr()
-        if self.tok.is_keyword(*UNSUPPORTED_CLAUSES):
-            raise unsupported()
+        grouped = self.skip_group_by()
         limit = None
         if self.accept_keyword("limit"):
             token = self.tok
             if token.kind != "LITERAL" or type(token.value) is not int:
                 raise unexpected(token)
             limit = self.advance().value
-        if self.tok.is_keyword(*UNSUPPORTED_CLAUSES):
-            raise unsupported()
         if self.tok.kind != "EOF":
-            raise unexpected(self.tok)
+            raise unexpected(self.tok)  # ORDER BY, UNION, OFFSET ... are not in the grammar
+        if grouped:
+            raise unsupported()
         return n.Select(star, items, source, where, limit)
+
+    def skip_group_by(self) -> bool:
+        """GROUP BY [HAVING] parses (AWS's parser knows it) but is refused once the whole
+        statement has parsed: a later syntax error is reported first, as AWS does."""
+        if not self.tok.is_keyword("group"):
+            return False
+        self.advance()
+        self.expect_keyword("by")
+        self.parse_expr()
+        while self.tok.kind == "COMMA":
+            self.advance()
+            self.parse_expr()
+        if self.accept_keyword("having"):
+            self.parse_expr()
+        return True
 
     def parse_select_list(self) -> tuple[bool, list[n.SelectItem]]:
         if self.tok.kind == "STAR":
@@ -562,9 +577,7 @@ def invalid_arguments() -> SelectError:
 
 
 def _is_number(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) or (
-        type(value).__name__ == "Decimal"
-    )
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def parse(source: str) -> n.Select:
