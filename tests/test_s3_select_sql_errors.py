@@ -26,6 +26,13 @@ PARSE_ERRORS = [
      "Expected type name, found QUOTED_IDENTIFIER:UNKNOWN at line 1, column 41."),
     ("SELECT * FROM S3Object s WHERE s._1 LIKE %abc%", "ParseUnexpectedOperator",
      "Unexpected operator OPERATOR:UNKNOWN at line 1, column 42."),
+    # recorded from AWS: the operator's expression is reported where its left operand starts
+    ("select 100+ from s3object limit 10", "ParseUnexpectedOperator",
+     "Unexpected operator OPERATOR:UNKNOWN at line 1, column 8."),
+    ("SELECT * FROM S3Object s WHERE s._1 = 'a' AND s._2 || ", "ParseUnexpectedOperator",
+     "Unexpected operator OPERATOR:UNKNOWN at line 1, column 47."),
+    ("SELECT * FROM S3Object s WHERE s._1 = )", "ParseUnexpectedOperator",
+     "Unexpected operator OPERATOR:UNKNOWN at line 1, column 32."),
     ("SELECT * FROM S3Object s\nWHERE s._1 = 1 1", "ParseUnexpectedToken",
      "Unexpected token found LITERAL:UNKNOWN at line 2, column 16."),
     ("SELECT * FROM S3Object WHERE _1 = 'a' FROM", "ParseUnexpectedToken",

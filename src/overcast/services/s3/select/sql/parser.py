@@ -264,6 +264,7 @@ class Parser:
             at = {"line": token.line, "column": token.column}
             if token.kind == "OPERATOR" and token.value in COMPARISONS:
                 self.advance()
+                self.need_operand(left)
                 op = "<>" if token.value == "!=" else token.value
                 left = n.Binary(op, left, self.parse_concat(), **at)
                 continue
@@ -307,10 +308,25 @@ class Parser:
         self.expect("RIGHT_PAREN")
         return options
 
+    def need_operand(self, left: n.Node) -> None:
+        """An operator with nothing after it: AWS reports the operator's expression, from
+        where its left operand starts (``select 100+ from ...``: column 8)."""
+        token = self.tok
+        if token.kind in STARTS_EXPRESSION or token.is_op("+", "-") or token.is_keyword(
+            *KEYWORDS_STARTING_EXPRESSION
+        ):
+            return
+        line, column = start_of(left)
+        raise SelectError(
+            "ParseUnexpectedOperator",
+            f"Unexpected operator OPERATOR:UNKNOWN at line {line}, column {column}.",
+        )
+
     def parse_concat(self) -> n.Node:
         left = self.parse_additive()
         while self.tok.is_op("||"):
             token = self.advance()
+            self.need_operand(left)
             left = n.Binary("||", left, self.parse_additive(), line=token.line, column=token.column)
         return left
 
@@ -318,6 +334,7 @@ class Parser:
         left = self.parse_multiplicative()
         while self.tok.is_op("+", "-"):
             token = self.advance()
+            self.need_operand(left)
             right = self.parse_multiplicative()
             left = n.Binary(token.value, left, right, line=token.line, column=token.column)
         return left
@@ -326,6 +343,7 @@ class Parser:
         left = self.parse_unary()
         while self.tok.kind == "STAR" or self.tok.is_op("/", "%"):
             token = self.advance()
+            self.need_operand(left)
             right = self.parse_unary()
             left = n.Binary(token.value, left, right, line=token.line, column=token.column)
         return left
@@ -567,6 +585,24 @@ class Parser:
         self.expect("RIGHT_PAREN")
         name = token.value.upper()
         return n.Call(name, [first, second], {"part": part}, line=token.line, column=token.column)
+
+
+STARTS_EXPRESSION = ("LITERAL", "ION_LITERAL", "IDENTIFIER", "QUOTED_IDENTIFIER", "LEFT_PAREN")
+KEYWORDS_STARTING_EXPRESSION = (
+    "null", "missing", "true", "false", "not", "case", "cast", "trim", "substring", "extract",
+    "date_add", "date_diff", "coalesce", "nullif", *AGGREGATES,
+)  # fmt: skip
+
+
+def start_of(node: n.Node) -> tuple[int, int]:
+    """Where an expression's text begins (its leftmost operand)."""
+    while True:
+        if isinstance(node, n.Binary):
+            node = node.left
+        elif isinstance(node, (n.Like, n.Between, n.In, n.IsTest)):
+            node = node.subject
+        else:
+            return node.line, node.column
 
 
 def invalid_arguments() -> SelectError:
