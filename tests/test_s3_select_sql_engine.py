@@ -286,3 +286,19 @@ def test_columns_for_maps_positions_of_a_headed_csv_to_its_names():
     query = compile_select("SELECT s._2, city FROM S3Object s", "csv")
     out = [r for recs in query.run([projected], header=HEADER) for r in recs]
     assert out == [[("_2", "30"), ("city", "Seattle")], [("_2", "25"), ("city", "Portland")]]
+
+
+def test_parquet_dates_and_naive_timestamps_compare_as_utc_timestamps():
+    from datetime import date
+
+    batch = pa.record_batch(
+        [pa.array([date(2020, 1, 1), date(2021, 6, 1)]),
+         pa.array([datetime(2020, 1, 1, 12), datetime(2021, 6, 1, 0, 30)], pa.timestamp("us"))],
+        names=["d", "t"],
+    )  # fmt: skip
+    query = compile_select(
+        "SELECT EXTRACT(YEAR FROM d) AS y, DATE_DIFF(hour, d, t) AS h FROM S3Object "
+        "WHERE d > `2020-06-01T` AND t < CAST('2021-06-01T01:00Z' AS TIMESTAMP)",
+        "parquet",
+    )
+    assert [r for recs in query.run([batch]) for r in recs] == [[("y", 2021), ("h", 0)]]

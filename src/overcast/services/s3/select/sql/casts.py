@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from .errors import SelectError
@@ -31,7 +31,7 @@ def type_of(value) -> str:
         return "DECIMAL"
     if isinstance(value, str):
         return "STRING"
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return "TIMESTAMP"
     if isinstance(value, dict):
         return "STRUCT"
@@ -133,8 +133,8 @@ def to_text(value) -> str:
     if isinstance(value, float):
         text = repr(value)
         return text.replace("e+", "E").replace("e-", "E-").replace("inf", "Infinity")
-    if isinstance(value, datetime):
-        return format_ion(value)
+    if isinstance(value, date):
+        return format_ion(as_timestamp(value))
     if isinstance(value, (int, Decimal)):
         return str(value)
     raise TypeError
@@ -157,7 +157,7 @@ def _to_bool(value):
 
 
 def _to_timestamp(value):
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return as_timestamp(value)
     if isinstance(value, str):
         parsed = parse_ion_timestamp(value)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from .casts import cast, is_number, type_of
 from .errors import SelectError
 from .missing import MISSING
 from .time_format import to_string
-from .timestamps import date_add, date_diff, extract, parse_ion_timestamp, utcnow
+from .timestamps import as_timestamp, date_add, date_diff, extract, parse_ion_timestamp, utcnow
 
 
 def wrong_type() -> SelectError:
@@ -37,8 +37,8 @@ def _int(value) -> int:
 
 
 def _timestamp(value) -> datetime:
-    if isinstance(value, datetime):
-        return value
+    if isinstance(value, date):
+        return as_timestamp(value)
     if isinstance(value, str):
         parsed = parse_ion_timestamp(value)
         if parsed is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timezone
+from datetime import date, timezone
 from functools import lru_cache
 
 from . import nodes as n
@@ -17,7 +17,7 @@ from .casts import INT_MAX, INT_MIN, cast, is_number, to_text
 from .errors import SelectError, cannot_evaluate
 from .functions import call
 from .missing import MISSING
-from .timestamps import parse_ion_timestamp
+from .timestamps import as_timestamp, parse_ion_timestamp
 
 
 def _absent(value) -> bool:
@@ -38,11 +38,12 @@ def coerce_pair(a, b):
         return a, b
     if isinstance(a, str) and isinstance(b, str):
         return a, b
-    if isinstance(a, datetime) or isinstance(b, datetime):
+    if isinstance(a, date) or isinstance(b, date):
         a2 = parse_ion_timestamp(a) if isinstance(a, str) else a
         b2 = parse_ion_timestamp(b) if isinstance(b, str) else b
-        if isinstance(a2, datetime) and isinstance(b2, datetime):
-            return a2.astimezone(timezone.utc), b2.astimezone(timezone.utc)
+        if isinstance(a2, date) and isinstance(b2, date):
+            utc = timezone.utc
+            return as_timestamp(a2).astimezone(utc), as_timestamp(b2).astimezone(utc)
         return None
     if type(a) is type(b) and isinstance(a, (list, dict)):
         return a, b

@@ -41,9 +41,13 @@ def make(dt: datetime, precision: str, fraction_digits: int = 0, offset_known: b
     return ts
 
 
-def as_timestamp(dt: datetime) -> Timestamp:
+def as_timestamp(dt) -> Timestamp:
+    """Any date or datetime (Parquet DATE and naive TIMESTAMP columns included) as a
+    Timestamp; a value without an offset is UTC."""
     if isinstance(dt, Timestamp):
         return dt
+    if not isinstance(dt, datetime):  # a date
+        return make(datetime(dt.year, dt.month, dt.day), "day", 0, offset_known=False)
     digits = 6 if dt.microsecond else 0
     return make(dt, "fraction" if digits else "second", digits)
 
