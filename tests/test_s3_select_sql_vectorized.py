@@ -65,6 +65,7 @@ CSV_QUERIES = [
     "SELECT _3 FROM S3Object WHERE SUBSTRING(_3, 1, 2) = 'Se'",
     "SELECT CAST(_1 AS INT) / 7, CAST(_1 AS INT) / -3, CAST(_4 AS FLOAT) / 2 FROM S3Object",
     "SELECT CAST(_1 AS INT) / (CAST(_1 AS INT) - CAST(_1 AS INT)) FROM S3Object",
+    "SELECT -CAST(_1 AS INT), -_1 FROM S3Object",
 ]
 
 PARQUET_QUERIES = [
@@ -78,6 +79,7 @@ PARQUET_QUERIES = [
     "SELECT i FROM S3Object WHERE i BETWEEN -10 AND 10 LIMIT 5",
     "SELECT b IS TRUE, b IS FALSE, t IS MISSING FROM S3Object",
     "SELECT i / 3, f / 2, i / f FROM S3Object",
+    "SELECT -i, -f, -(i * 2) FROM S3Object WHERE -i < 5",
     "SELECT SUBSTRING(t, 2), SUBSTRING(t, 1, 1) FROM S3Object",
 ]
 

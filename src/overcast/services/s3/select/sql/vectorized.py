@@ -19,7 +19,7 @@ from . import nodes as n
 from .casts import cast, is_number
 from .errors import SelectError
 from .missing import MISSING
-from .rowwise import compare, concat, logical_and, logical_or, negate
+from .rowwise import compare, concat, logical_and, logical_or, negate, negative
 
 _INT_RE = r"^\s*[+-]?\d+\s*$"
 _NUMBER_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
@@ -183,6 +183,18 @@ def compile_vector(node: n.Node):
                 return pc.invert(_bool(value))
 
             return invert
+        if node.op == "-":
+
+            def minus(env):
+                value = operand(env)
+                if isinstance(value, Const):
+                    return Const(negative(value.value))
+                try:
+                    return pc.negate_checked(_numeric(value))
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise Fallback from None
+
+            return minus
         raise NotVectorizable
     if isinstance(node, n.Binary):
         left, right = compile_vector(node.left), compile_vector(node.right)
