@@ -129,9 +129,13 @@ def _logic(fn, const_fn, a, b):
     return fn(array, pa.scalar(scalar, pa.bool_()))
 
 
+def _is_decimal(value) -> bool:
+    return isinstance(value, Const) and isinstance(value.value, Decimal)
+
+
 def _arith(op: str, a, b):
-    if isinstance(a, Const) and isinstance(b, Const):
-        raise Fallback
+    if isinstance(a, Const) and isinstance(b, Const) or _is_decimal(a) or _is_decimal(b):
+        raise Fallback  # DECIMAL arithmetic stays exact, per record
     a, b = _numeric(a), _numeric(b)
     try:
         return _ARITH[op](_raw(a), _raw(b))
@@ -231,6 +235,8 @@ def compile_vector(node: n.Node):
         return _compile_is(node)
     if isinstance(node, n.Cast):
         return _compile_cast(node)
+    if isinstance(node, n.Case):
+        return _compile_case(node)
     if isinstance(node, n.Call):
         return _compile_call(node)
     raise NotVectorizable
@@ -405,3 +411,44 @@ def _compile_call(node: n.Call):
         return trim(text, characters=chars)
 
     return function
+
+
+_ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+
+
+def _condition(value, rows: int) -> pa.Array:
+    """A WHEN condition as a mask: only TRUE selects its branch."""
+    if isinstance(value, Const):
+        return pa.array([value.value is True] * rows, pa.bool_())
+    return pc.fill_null(_bool(value), False)
+
+
+def _compile_case(node: n.Case):
+    operand = compile_vector(node.operand) if node.operand is not None else None
+    whens = [(compile_vector(c), compile_vector(r)) for c, r in node.whens]
+    default = compile_vector(node.default) if node.default is not None else None
+
+    def case(env):
+        rows = env.batch.num_rows
+        subject = operand(env) if operand is not None else None
+        conditions, results = [], []
+        for condition, result in whens:
+            hit = _compare("=", subject, condition(env)) if operand is not None else condition(env)
+            conditions.append(_condition(hit, rows))
+            results.append(result(env))
+        results.append(default(env) if default is not None else Const(None))
+        kinds = {_kind(v) for v in results} - {"null"}
+        if len(kinds) != 1 or any(_is_decimal(v) for v in results):
+            raise Fallback  # mixed result types: the per-record path keeps each as it is
+        arrow_type = _ARROW_TYPES.get(kinds.pop())
+        if arrow_type is None:
+            raise Fallback
+        values = [
+            pa.scalar(v.value, arrow_type) if isinstance(v, Const)
+            else (v if v.type == arrow_type else pc.cast(v, arrow_type))
+            for v in results
+        ]  # fmt: skip
+        names = [str(i) for i in range(len(conditions))]
+        return pc.case_when(pc.make_struct(*conditions, field_names=names), *values)
+
+    return case
