@@ -258,3 +258,10 @@ def test_scan_range_reads_the_header_from_the_object_start(s3, bucket):
                ScanRange={"Start": 15}) == b"Wilmslow,Alan\n"
     assert run(s3, bucket, PEOPLE, "SELECT s._1 FROM S3Object s", {"CSV": {"FileHeaderInfo": "IGNORE"}},
                ScanRange={"Start": 5, "End": 12}) == b"Ada\n"
+
+
+def test_json_output_of_big_integers_and_timestamps(s3, bucket):
+    body = b'{"big": 123456789012345678901234567890, "at": "2024-01-02T03:04:05Z"}'
+    out = run(s3, bucket, body, "SELECT s.big, TO_TIMESTAMP(s.at) AS t FROM S3Object s",
+              {"JSON": {"Type": "DOCUMENT"}}, {"JSON": {}})
+    assert out == b'{"big":123456789012345678901234567890,"t":"2024-01-02T03:04:05Z"}\n'

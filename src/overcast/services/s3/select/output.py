@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from operator import itemgetter
 from datetime import date, datetime, timezone
 from decimal import Decimal
+
+import orjson
 
 from .request import CsvOutput, JsonOutput
 from .sql import MISSING
@@ -65,6 +68,9 @@ def _jsonable(value):
     return value
 
 
+_second = itemgetter(1)
+
+
 class CsvWriter:
     def __init__(self, options: CsvOutput):
         self.field = options.field_delimiter
@@ -74,32 +80,63 @@ class CsvWriter:
         self.always = options.quote_fields == "ALWAYS"
         special = {self.field, self.quote, "\n", "\r", *self.record}
         self._needs_quotes = re.compile("|".join(re.escape(c) for c in sorted(special))).search
+        # for a whole line: anything but the delimiters between its fields calls for quotes
+        others = special - {self.field}
+        self._line_needs_quotes = re.compile("|".join(re.escape(c) for c in sorted(others))).search
 
-    def _cell(self, value) -> str:
-        text = value if type(value) is str else scalar_text(value)
+    def _cell(self, text: str) -> str:
         if self.always or (text and self._needs_quotes(text)):
             return self.quote + text.replace(self.quote, self.escaped_quote) + self.quote
         return text
 
     def write(self, records: list) -> bytes:
-        cell, field, record = self._cell, self.field, self.record
-        lines = [field.join([cell(value) for _, value in row]) for row in records]
+        field, cell, line_needs_quotes, always = self.field, self._cell, self._line_needs_quotes, self.always
+        lines = []
+        join = field.join
+        for row in records:
+            try:
+                line = join(map(_second, row))  # all strings (CSV input): joined in C
+            except TypeError:
+                line = join([value if type(value) is str else scalar_text(value) for _, value in row])
+            # most lines need no quotes at all: checked once for the line, not once a field
+            if always or line_needs_quotes(line) or line.count(field) != len(row) - 1:
+                line = join([cell(scalar_text(value)) for _, value in row])
+            lines.append(line)
         lines.append("")
-        return record.join(lines).encode("utf-8")
+        return self.record.join(lines).encode("utf-8")
+
+
+def _json_default(value):
+    """What orjson cannot write itself: DECIMAL as a number, TIMESTAMP as its Ion text, the
+    MISSING of a nested path left out as null."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 2 ** 63 else float(value)
+    if isinstance(value, (datetime, date)):
+        return timestamp_text(value)
+    if value is MISSING:
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 class JsonWriter:
     def __init__(self, options: JsonOutput):
-        self.record = options.record_delimiter
-        self._encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        self.record = options.record_delimiter.encode("utf-8")
 
     def write(self, records: list) -> bytes:
-        encode = self._encode
-        parts = []
-        for row in records:
-            parts.append(encode({name: _jsonable(value) for name, value in row if value is not MISSING}))
-            parts.append(self.record)
-        return "".join(parts).encode("utf-8")
+        dumps, options, missing = orjson.dumps, _JSON_OPTIONS, MISSING
+        try:
+            parts = [dumps({name: value for name, value in row if value is not missing}, default=_json_default,
+                           option=options) for row in records]
+        except (orjson.JSONEncodeError, TypeError):
+            # what orjson refuses (integers beyond 64 bits): the standard library writes it
+            parts = [_STDLIB_ENCODE({name: _jsonable(value) for name, value in row if value is not missing})
+                     .encode("utf-8") for row in records]
+        parts.append(b"")
+        return self.record.join(parts)
+
+
+_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_STDLIB_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def writer_for(options):
