@@ -53,3 +53,21 @@ def test_select_needs_get_object_and_checks_sql_first(strict):
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "s3:GetObject",
          "Resource": "arn:aws:s3:::shared/*"}]}))
     assert _select(other, "SELECT s._1 FROM S3Object s WHERE s._2 = 'b'") == b"2\n"
+
+
+def test_glacier_select_needs_get_object_too(strict):
+    owner, other = client(strict, OWNER), client(strict, OTHER)
+    owner.create_bucket(Bucket="cold")
+    owner.put_object(Bucket="cold", Key="data.csv", Body=b"1,a\n", StorageClass="GLACIER")
+    owner.put_bucket_policy(Bucket="cold", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "s3:RestoreObject",
+         "Resource": "arn:aws:s3:::cold/*"}]}))
+    select = {"Type": "SELECT", "SelectParameters": {"Expression": "SELECT * FROM S3Object", **REQUEST},
+              "OutputLocation": {"S3": {"BucketName": "cold", "Prefix": "out"}}}
+    assert _error(lambda: other.restore_object(Bucket="cold", Key="data.csv", RestoreRequest=select)) == (
+        403, "AccessDenied")
+    # a plain restore needs s3:RestoreObject alone
+    plain = other.restore_object(Bucket="cold", Key="data.csv", RestoreRequest={"Days": 1})
+    assert plain["ResponseMetadata"]["HTTPStatusCode"] == 202
+    accepted = owner.restore_object(Bucket="cold", Key="data.csv", RestoreRequest=select)
+    assert accepted["ResponseMetadata"]["HTTPStatusCode"] == 202
