@@ -3,9 +3,7 @@ CLI, encrypted objects, and the errors S3 answers before and inside the stream."
 
 from __future__ import annotations
 
-import base64
 import binascii
-import hashlib
 import struct
 
 import pytest

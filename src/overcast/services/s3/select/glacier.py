@@ -26,6 +26,7 @@ from overcast.errors import AwsError
 from ..customer_keys import key_for_read
 from . import errors
 from .events import in_worker
+from .pipeline import prepare_select, range_opener, select_events
 from .source import Counts
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,6 @@ class GlacierSelectMixin:
 
     def start_select_restore(self, ctx, bucket, version, request: dict) -> dict:
         """Check a RestoreObject of type SELECT and queue its job; 202 with the output path."""
-        from .operation import prepare_select
-
         parameters, output = request.get("SelectParameters"), (request.get("OutputLocation") or {}).get("S3")
         if not parameters or not output or not output.get("BucketName"):
             raise _malformed()
@@ -103,8 +102,6 @@ class GlacierSelectMixin:
         return {"__status__": 202, "RestoreOutputPath": path}
 
     async def _run_select_job(self, payload: dict) -> None:
-        from .operation import prepare_select, range_opener, select_events
-
         partition, bucket_name, key, version_id = payload["where"]
         output = payload["output"]
         ctx = RequestContext(account=payload["account"], region=payload["region"], service="s3",
