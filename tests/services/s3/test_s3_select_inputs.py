@@ -265,3 +265,24 @@ def test_json_output_of_big_integers_and_timestamps(s3, bucket):
     out = run(s3, bucket, body, "SELECT s.big, TO_TIMESTAMP(s.at) AS t FROM S3Object s",
               {"JSON": {"Type": "DOCUMENT"}}, {"JSON": {}})
     assert out == b'{"big":123456789012345678901234567890,"t":"2024-01-02T03:04:05Z"}\n'
+
+
+def test_parquet_types_in_csv_and_json_output(s3, bucket):
+    import datetime
+    import decimal
+
+    table = pa.table({
+        "flag": pa.array([True, False]),
+        "at": pa.array([datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc), None],
+                       pa.timestamp("us", tz="UTC")),
+        "amount": pa.array([decimal.Decimal("12.50"), decimal.Decimal("-3.00")], pa.decimal128(10, 2)),
+        "ratio": pa.array([0.25, None], pa.float64()),
+    })
+    body = _parquet(table)
+    csv_out = run(s3, bucket, body, "SELECT * FROM S3Object", {"Parquet": {}})
+    json_out = run(s3, bucket, body, "SELECT * FROM S3Object", {"Parquet": {}}, {"JSON": {}})
+    assert csv_out.splitlines()[1] == b"false,,-3.00,"
+    first = csv_out.splitlines()[0].split(b",")
+    assert first[0] == b"true" and first[1].startswith(b"2024-05-06T07:08:09") and first[2:] == [b"12.50", b"0.25"]
+    lines = json_out.splitlines()
+    assert lines[1] == b'{"flag":false,"at":null,"amount":-3.00,"ratio":null}'

@@ -7,21 +7,21 @@ from __future__ import annotations
 import json
 import math
 import re
-from operator import itemgetter
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 import orjson
 
 from .request import CsvOutput, JsonOutput
 from .sql import MISSING
-from .sql.timestamps import format_ion
+from .sql.timestamps import format_ion, make
 
 
 def timestamp_text(value: datetime | date) -> str:
     """A TIMESTAMP as S3 Select writes it: its Ion text, at the precision it was given."""
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if not isinstance(value, datetime):  # a DATE (Parquet date32): day precision, as Ion writes it
+        return format_ion(make(datetime(value.year, value.month, value.day), "day"))
     return format_ion(value)
 
 
@@ -50,22 +50,8 @@ def scalar_text(value) -> str:
     if isinstance(value, (datetime, date)):
         return timestamp_text(value)
     if isinstance(value, (dict, list)):
-        return json.dumps(_jsonable(value), separators=(",", ":"), ensure_ascii=False)
+        return _json_text(value)
     return str(value)
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if v is not MISSING}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value if v is not MISSING]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 2 ** 63 else float(value)
-    if isinstance(value, (datetime, date)):
-        return timestamp_text(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return _number(value)
-    return value
 
 
 _second = itemgetter(1)
@@ -107,15 +93,28 @@ class CsvWriter:
 
 
 def _json_default(value):
-    """What orjson cannot write itself: DECIMAL as a number, TIMESTAMP as its Ion text, the
-    MISSING of a nested path left out as null."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 2 ** 63 else float(value)
+    """What orjson cannot write itself but for DECIMAL: TIMESTAMP as its Ion text, the
+    MISSING of a nested path as null."""
     if isinstance(value, (datetime, date)):
         return timestamp_text(value)
     if value is MISSING:
         return None
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _json_text(value) -> str:
+    """One value as JSON text, DECIMALs written exactly as they are (``12.50``), what orjson
+    cannot write (integers beyond 64 bits) by the standard library."""
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else "null"
+    if isinstance(value, dict):
+        return "{" + ",".join(_STDLIB_ENCODE(str(k)) + ":" + _json_text(v)
+                              for k, v in value.items() if v is not MISSING) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_json_text(v) for v in value if v is not MISSING) + "]"
+    if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 64:
+        return str(value)
+    return orjson.dumps(value, default=_json_default, option=_JSON_OPTIONS).decode("utf-8")
 
 
 class JsonWriter:
@@ -128,15 +127,15 @@ class JsonWriter:
             parts = [dumps({name: value for name, value in row if value is not missing}, default=_json_default,
                            option=options) for row in records]
         except (orjson.JSONEncodeError, TypeError):
-            # what orjson refuses (integers beyond 64 bits): the standard library writes it
-            parts = [_STDLIB_ENCODE({name: _jsonable(value) for name, value in row if value is not missing})
-                     .encode("utf-8") for row in records]
+            # DECIMALs (written exactly) or integers beyond 64 bits: value by value
+            parts = [_json_text({name: value for name, value in row if value is not missing}).encode("utf-8")
+                     for row in records]
         parts.append(b"")
         return self.record.join(parts)
 
 
 _JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-_STDLIB_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_STDLIB_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def writer_for(options):
