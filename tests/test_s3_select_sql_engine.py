@@ -302,3 +302,10 @@ def test_parquet_dates_and_naive_timestamps_compare_as_utc_timestamps():
         "parquet",
     )
     assert [r for recs in query.run([batch]) for r in recs] == [[("y", 2021), ("h", 0)]]
+
+
+def test_a_statement_may_end_with_one_semicolon():
+    assert run_csv("SELECT COUNT(*) FROM S3Object;") == [[("_1", 4)]]
+    with pytest.raises(SelectError) as err:
+        run_csv("SELECT COUNT(*) FROM S3Object; SELECT 1 FROM S3Object")
+    assert err.value.code == "ParseUnexpectedToken"

@@ -30,6 +30,7 @@ PUNCTUATION = {
     "]": "RIGHT_BRACKET",
     ",": "COMMA",
     ".": "DOT",
+    ";": "SEMICOLON",
 }
 
 

@@ -99,6 +99,8 @@ class Parser:
             if token.kind != "LITERAL" or type(token.value) is not int:
                 raise unexpected(token)
             limit = self.advance().value
+        if self.tok.kind == "SEMICOLON" and self.peek().kind == "EOF":
+            self.advance()  # one statement may end with a semicolon
         if self.tok.kind != "EOF":
             raise unexpected(self.tok)  # ORDER BY, UNION, OFFSET ... are not in the grammar
         if grouped:
