@@ -25,6 +25,8 @@ This package is the whole contract between the engine and the SelectObjectConten
     output names (the alias, else the column / last path step, else ``_1``, ``_2`` ... by
     position). Values are None/str/int/float/Decimal/bool/datetime/dict/list, or
     ``MISSING`` for an absent JSON path (JSON writer: omit the field; CSV writer: empty).
+    Timestamps the engine makes are ``timestamps.Timestamp`` (a datetime that keeps the
+    precision of its Ion text); ``timestamps.format_ion`` writes any datetime as AWS does.
     ``SELECT *`` over JSON yields the record's own items (a non-dict record as ``_1``).
     Aggregate queries yield one record after the last batch. With LIMIT the engine stops
     consuming ``batches`` as soon as it has enough. Evaluation errors raise ``SelectError``.
@@ -37,6 +39,15 @@ This package is the whole contract between the engine and the SelectObjectConten
     Parquet reader's column projection.
 
 ``SelectError(code, message, status=400)`` and ``MISSING`` are exported.
+
+Semantics worth knowing (as AWS answers): CSV fields are text and are never read as numbers
+implicitly (``CAST`` them): text equals no number, and ordering text against a number, summing
+it or using it in arithmetic is ``ExternalEvalException``. Parse errors name the token's type
+with its value withheld (``Unexpected token found KEYWORD:UNKNOWN at line 1, column 61.``).
+
+Layout: lexer, parser (-> nodes), planner (checks, names, the batch loop), rowwise (the
+per-record reference evaluator), vectorized (pyarrow.compute over a batch, falling back to
+rowwise per batch), casts, functions, time_format, timestamps, paths, binding, aggregates.
 """
 
 from .errors import SelectError
