@@ -309,3 +309,10 @@ def test_a_statement_may_end_with_one_semicolon():
     with pytest.raises(SelectError) as err:
         run_csv("SELECT COUNT(*) FROM S3Object; SELECT 1 FROM S3Object")
     assert err.value.code == "ParseUnexpectedToken"
+
+
+def test_only_ascii_digits_are_numbers():
+    with pytest.raises(SelectError) as err:
+        run_csv("SELECT CAST(_1 AS INT) FROM S3Object", [["\uff11\uff12"]])
+    assert err.value.code == "CastFailed"
+    assert values(run_csv("SELECT CAST(_1 AS INT) FROM S3Object", [[" 12\t"]])) == [[12]]

@@ -10,7 +10,7 @@ import pytest
 from overcast.services.s3.select.sql import SelectError
 from overcast.services.s3.select.sql.planner import plan_query
 
-TEXTS = ["12", "-7", " 42 ", "0", "3.5", "", "abc", "10%", "Seattle", "seattle", "x_y", "1e3", "99"]
+TEXTS = ["12", "-7", " 42 ", "0", "3.5", "", "abc", "10%", "Seattle", "seattle", "x_y", "1e3", "99", "\uff11\uff12"]
 
 
 def csv_batches(seed: int, rows: int = 300, size: int = 50) -> list[pa.RecordBatch]:

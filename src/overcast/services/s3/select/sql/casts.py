@@ -10,8 +10,11 @@ from .errors import SelectError
 from .missing import MISSING
 from .timestamps import as_timestamp, format_ion, parse_ion_timestamp
 
-INT_TEXT = re.compile(r"\s*[+-]?\d+\s*")
-NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+# ASCII digits and spaces only (Python's \d and \s would take other scripts' digits and spaces)
+INT_TEXT = re.compile(r"[ \t\n\r\f\v]*[+-]?[0-9]+[ \t\n\r\f\v]*")
+NUMBER_TEXT = re.compile(
+    r"[ \t\n\r\f\v]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r\f\v]*"
+)
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 

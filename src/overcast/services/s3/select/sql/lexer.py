@@ -21,7 +21,7 @@ KEYWORDS = frozenset(
 )
 
 IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-NUMBER_RE = re.compile(r"(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+NUMBER_RE = re.compile(r"(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 OPERATORS = ("<>", "!=", "<=", ">=", "||", "=", "<", ">", "+", "-", "*", "/", "%")
 PUNCTUATION = {
     "(": "LEFT_PAREN",
@@ -97,7 +97,7 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token("ION_LITERAL", body, source[i : end + 1], line, column))
             i = end + 1
             continue
-        match = NUMBER_RE.match(source, i) if (ch.isdigit() or ch == ".") else None
+        match = NUMBER_RE.match(source, i) if (ch in "0123456789.") else None
         if match and match.group() != ".":
             text = match.group()
             tokens.append(Token("LITERAL", _number(text), text, line, column))

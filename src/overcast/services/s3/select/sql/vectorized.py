@@ -16,13 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import nodes as n
-from .casts import cast, is_number
+from .casts import INT_TEXT, NUMBER_TEXT, cast, is_number
 from .errors import SelectError
 from .missing import MISSING
 from .rowwise import compare, concat, logical_and, logical_or, negate, negative
 
-_INT_RE = r"^\s*[+-]?\d+\s*$"
-_NUMBER_RE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_INT_RE = "^" + INT_TEXT.pattern + "$"  # the same texts casts.text_number reads
+_NUMBER_RE = "^" + NUMBER_TEXT.pattern + "$"
 _COMPARE = {"=": pc.equal, "<>": pc.not_equal, "<": pc.less, "<=": pc.less_equal,
             ">": pc.greater, ">=": pc.greater_equal}  # fmt: skip
 _ARITH = {"+": pc.add_checked, "-": pc.subtract_checked, "*": pc.multiply_checked,
