@@ -24,3 +24,29 @@ def cannot_evaluate() -> SelectError:
         "ExternalEvalException",
         "The query cannot be evaluated. Please check the query and file and try again.",
     )
+
+
+def unexpected(token) -> SelectError:
+    """A token the grammar does not allow where it stands (its value withheld, as AWS)."""
+    return SelectError(
+        "ParseUnexpectedToken", f"Unexpected token found {token.describe()} {token.where()}."
+    )
+
+
+def unsupported() -> SelectError:
+    return SelectError("ParseUnsupportedSyntax", "The SQL expression contains unsupported syntax.")
+
+
+def unsupported_select() -> SelectError:
+    """A SELECT inside the statement (a subquery)."""
+    return SelectError(
+        "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
+    )
+
+
+def star_not_alone() -> SelectError:
+    return SelectError(
+        "ParseAsteriskIsNotAloneInSelectList",
+        "Other expressions are not allowed in the SELECT list when '*' is used without dot "
+        "notation in the SQL expression.",
+    )

@@ -5,42 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import nodes as n
-from .errors import SelectError
+from .errors import SelectError, star_not_alone, unexpected, unsupported, unsupported_select
+from .function_syntax import AGGREGATES, FunctionSyntax
 from .ion_literals import parse_ion_literal
 from .lexer import Token, tokenize
 
-# CAST target names -> canonical type (AWS: INT/INTEGER, FLOAT, DECIMAL/NUMERIC, STRING, BOOL,
-# TIMESTAMP; the SQL spellings PartiQL accepts for the same types are kept too).
-TYPE_NAMES = {
-    "int": "INT", "integer": "INT", "smallint": "INT", "bigint": "INT",
-    "float": "FLOAT", "real": "FLOAT", "double": "FLOAT",
-    "decimal": "DECIMAL", "numeric": "DECIMAL",
-    "string": "STRING", "varchar": "STRING", "char": "STRING", "character": "STRING",
-    "bool": "BOOL", "boolean": "BOOL",
-    "timestamp": "TIMESTAMP",
-}  # fmt: skip
-AGGREGATES = ("count", "sum", "avg", "min", "max")
-DATE_PARTS = ("year", "month", "day", "hour", "minute", "second", "timezone_hour", "timezone_minute")
-# Scalar functions called with plain argument lists, with their allowed argument counts.
-PLAIN_FUNCTIONS = {
-    "CHAR_LENGTH": (1, 1), "CHARACTER_LENGTH": (1, 1), "LOWER": (1, 1), "UPPER": (1, 1),
-    "COALESCE": (1, 99), "NULLIF": (2, 2), "TO_STRING": (2, 2), "TO_TIMESTAMP": (1, 1),
-    "UTCNOW": (0, 0),
-}  # fmt: skip
 COMPARISONS = ("=", "<>", "!=", "<", "<=", ">", ">=")
 
 
-def unexpected(token: Token) -> SelectError:
-    return SelectError(
-        "ParseUnexpectedToken", f"Unexpected token found {token.describe()} {token.where()}."
-    )
-
-
-def unsupported() -> SelectError:
-    return SelectError("ParseUnsupportedSyntax", "The SQL expression contains unsupported syntax.")
-
-
-class Parser:
+class Parser(FunctionSyntax):
     def __init__(self, source: str):
         self.tokens = tokenize(source)
         self.pos = 0
@@ -126,41 +99,26 @@ class Parser:
         if self.tok.kind == "STAR":
             self.advance()
             if self.tok.kind == "COMMA":
-                raise SelectError(
-                    "ParseAsteriskIsNotAloneInSelectList",
-                    "Other expressions are not allowed in the SELECT list when '*' is used "
-                    "without dot notation in the SQL expression.",
-                )
+                raise star_not_alone()
             return True, []
         if self.tok.is_keyword("from"):
             raise SelectError("ParseEmptySelect", "The SQL expression contains an empty SELECT.")
         items = []
         while True:
             if self.tok.kind == "STAR":
-                raise SelectError(
-                    "ParseAsteriskIsNotAloneInSelectList",
-                    "Other expressions are not allowed in the SELECT list when '*' is used "
-                    "without dot notation in the SQL expression.",
-                )
+                raise star_not_alone()
             expr = self.parse_expr()
             if isinstance(expr, n.Path) and expr.steps and expr.steps[-1].kind == "wildcard":
                 star_path = expr.steps[-1]
                 if len(expr.steps) == 1 and star_path.name == "*":
                     # alias.* is the whole row, as SELECT * (only alone in the list)
                     if items or self.tok.kind == "COMMA":
-                        raise SelectError(
-                            "ParseAsteriskIsNotAloneInSelectList",
-                            "Other expressions are not allowed in the SELECT list when '*' is "
-                            "used without dot notation in the SQL expression.",
-                        )
+                        raise star_not_alone()
                     return True, []
             alias = None
             if self.accept_keyword("as"):
                 if self.tok.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
-                    raise SelectError(
-                        "ParseExpectedIdentForAlias",
-                        "Did not find the expected identifier for the alias in the SQL expression.",
-                    )
+                    raise alias_expected()
                 alias = self.advance().value
             elif self.tok.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
                 alias = self.advance().value
@@ -172,9 +130,7 @@ class Parser:
     def parse_from(self) -> n.FromClause:
         token = self.tok
         if token.kind == "LEFT_PAREN" and self.peek().is_keyword("select"):
-            raise SelectError(
-                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
-            )
+            raise unsupported_select()
         if token.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
             raise unexpected(token)
         if str(token.value).lower() != "s3object":
@@ -190,10 +146,7 @@ class Parser:
         alias, quoted = None, False
         if self.accept_keyword("as"):
             if self.tok.kind not in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
-                raise SelectError(
-                    "ParseExpectedIdentForAlias",
-                    "Did not find the expected identifier for the alias in the SQL expression.",
-                )
+                raise alias_expected()
             quoted = self.tok.kind == "QUOTED_IDENTIFIER"
             alias = self.advance().value
         elif self.tok.kind in ("IDENTIFIER", "QUOTED_IDENTIFIER"):
@@ -300,9 +253,7 @@ class Parser:
     def parse_in_list(self) -> list[n.Node]:
         self.expect("LEFT_PAREN")
         if self.tok.is_keyword("select"):
-            raise SelectError(
-                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
-            )
+            raise unsupported_select()
         options = [self.parse_expr()]
         while self.tok.kind == "COMMA":
             self.advance()
@@ -377,10 +328,7 @@ class Parser:
         if token.kind == "LEFT_PAREN":
             self.advance()
             if self.tok.is_keyword("select"):
-                raise SelectError(
-                    "ParseUnsupportedSelect",
-                    "The SQL expression contains an unsupported use of SELECT.",
-                )
+                raise unsupported_select()
             inner = self.parse_expr()
             self.expect("RIGHT_PAREN")
             return inner
@@ -412,181 +360,8 @@ class Parser:
                 f"Unexpected operator {token.describe()} {token.where()}.",
             )
         if token.kind == "KEYWORD" and token.value in ("select",):
-            raise SelectError(
-                "ParseUnsupportedSelect", "The SQL expression contains an unsupported use of SELECT."
-            )
+            raise unsupported_select()
         raise unexpected(token)
-
-    def parse_arguments(self) -> list[n.Node]:
-        self.expect("LEFT_PAREN")
-        args: list[n.Node] = []
-        if self.tok.kind == "RIGHT_PAREN":
-            self.advance()
-            return args
-        while True:
-            args.append(self.parse_expr())
-            if self.tok.kind == "COMMA":
-                self.advance()
-                continue
-            if self.tok.kind != "RIGHT_PAREN":
-                raise SelectError(
-                    "ParseExpectedRightParenBuiltinFunctionCall",
-                    "Did not find the expected right parenthesis character in the SQL expression.",
-                )
-            self.advance()
-            return args
-
-    def parse_call(self) -> n.Node:
-        token = self.advance()
-        name = str(token.text).upper()
-        if name not in PLAIN_FUNCTIONS:
-            raise SelectError("UnsupportedFunction", "Encountered an unsupported SQL function.")
-        args = self.parse_arguments()
-        low, high = PLAIN_FUNCTIONS[name]
-        if not low <= len(args) <= high:
-            raise invalid_arguments()
-        return n.Call(name, args, line=token.line, column=token.column)
-
-    def parse_aggregate(self) -> n.Node:
-        token = self.advance()
-        name = token.value.upper()
-        self.expect("LEFT_PAREN")
-        if self.tok.is_keyword("distinct"):
-            raise unsupported()
-        if self.tok.kind == "STAR":
-            self.advance()
-            if name != "COUNT":
-                raise SelectError(
-                    "ParseUnsupportedCallWithStar",
-                    "Only COUNT with (*) as a parameter is supported in the SQL expression.",
-                )
-            self.expect("RIGHT_PAREN")
-            return n.Aggregate(name, None, line=token.line, column=token.column)
-        arg = self.parse_expr()
-        if self.tok.kind == "COMMA":
-            raise SelectError(
-                "ParseNonUnaryAgregateFunctionCall",
-                "Only one argument is supported for aggregate functions in the SQL expression.",
-            )
-        self.expect("RIGHT_PAREN")
-        return n.Aggregate(name, arg, line=token.line, column=token.column)
-
-    def parse_case(self) -> n.Node:
-        token = self.advance()
-        operand = None if self.tok.is_keyword("when", "end") else self.parse_expr()
-        whens = []
-        while self.accept_keyword("when"):
-            cond = self.parse_expr()
-            self.expect_keyword("then")
-            whens.append((cond, self.parse_expr()))
-        if not whens:
-            raise SelectError(
-                "ParseExpectedWhenClause",
-                "Did not find the expected WHEN clause in the SQL expression. CASE is not supported.",
-            )
-        default = self.parse_expr() if self.accept_keyword("else") else None
-        self.expect_keyword("end")
-        return n.Case(operand, whens, default, line=token.line, column=token.column)
-
-    def parse_cast(self) -> n.Node:
-        token = self.advance()
-        if self.tok.kind != "LEFT_PAREN":
-            raise SelectError(
-                "ParseExpectedLeftParenAfterCast",
-                "Did not find expected the left parenthesis in the SQL expression.",
-            )
-        self.advance()
-        operand = self.parse_expr()
-        self.expect_keyword("as")
-        type_token = self.tok
-        type_name = TYPE_NAMES.get(str(type_token.text).lower())
-        if type_token.kind not in ("IDENTIFIER", "KEYWORD") or type_name is None:
-            raise SelectError(
-                "ParseExpectedTypeName",
-                f"Expected type name, found {type_token.describe()} {type_token.where()}.",
-            )
-        self.advance()
-        if self.tok.kind == "LEFT_PAREN":  # DECIMAL(10, 2), VARCHAR(20): parameters ignored
-            self.advance()
-            while self.tok.kind in ("LITERAL", "COMMA"):
-                self.advance()
-            self.expect("RIGHT_PAREN")
-        self.expect("RIGHT_PAREN")
-        return n.Cast(operand, type_name, line=token.line, column=token.column)
-
-    def parse_trim(self) -> n.Node:
-        token = self.advance()
-        self.expect("LEFT_PAREN")
-        side = "both"
-        if self.tok.is_keyword("leading", "trailing", "both"):
-            side = self.advance().value
-        chars = None
-        if not self.tok.is_keyword("from"):
-            first = self.parse_expr()
-            if self.accept_keyword("from"):
-                chars, subject = first, self.parse_expr()
-            else:
-                subject = first
-        else:
-            self.advance()
-            subject = self.parse_expr()
-        self.expect("RIGHT_PAREN")
-        args = [subject] if chars is None else [subject, chars]
-        return n.Call("TRIM", args, {"side": side}, line=token.line, column=token.column)
-
-    def parse_substring(self) -> n.Node:
-        token = self.advance()
-        self.expect("LEFT_PAREN")
-        subject = self.parse_expr()
-        if self.accept_keyword("from"):
-            args = [subject, self.parse_expr()]
-            if self.accept_keyword("for"):
-                args.append(self.parse_expr())
-        elif self.tok.kind == "COMMA":
-            self.advance()
-            args = [subject, self.parse_expr()]
-            if self.tok.kind == "COMMA":
-                self.advance()
-                args.append(self.parse_expr())
-        else:
-            raise unexpected(self.tok)
-        self.expect("RIGHT_PAREN")
-        return n.Call("SUBSTRING", args, line=token.line, column=token.column)
-
-    def parse_date_part(self) -> str:
-        token = self.tok
-        part = str(token.text).lower()
-        if token.kind not in ("IDENTIFIER", "KEYWORD") or part not in DATE_PARTS:
-            raise SelectError(
-                "ParseExpectedDatePart",
-                f"Expected one of: {', '.join(p.upper() for p in DATE_PARTS)}, found "
-                f"{token.describe()} {token.where()}.",
-            )
-        self.advance()
-        return part
-
-    def parse_extract(self) -> n.Node:
-        token = self.advance()
-        self.expect("LEFT_PAREN")
-        part = self.parse_date_part()
-        self.expect_keyword("from")
-        subject = self.parse_expr()
-        self.expect("RIGHT_PAREN")
-        return n.Call("EXTRACT", [subject], {"part": part}, line=token.line, column=token.column)
-
-    def parse_date_function(self) -> n.Node:
-        token = self.advance()
-        self.expect("LEFT_PAREN")
-        part = self.parse_date_part()
-        if part.startswith("timezone"):
-            raise invalid_arguments()
-        self.expect("COMMA")
-        first = self.parse_expr()
-        self.expect("COMMA")
-        second = self.parse_expr()
-        self.expect("RIGHT_PAREN")
-        name = token.value.upper()
-        return n.Call(name, [first, second], {"part": part}, line=token.line, column=token.column)
 
 
 STARTS_EXPRESSION = ("LITERAL", "ION_LITERAL", "IDENTIFIER", "QUOTED_IDENTIFIER", "LEFT_PAREN")
@@ -607,15 +382,15 @@ def start_of(node: n.Node) -> tuple[int, int]:
             return node.line, node.column
 
 
-def invalid_arguments() -> SelectError:
-    return SelectError(
-        "EvaluatorInvalidArguments",
-        "Incorrect number of arguments in the function call in the SQL expression.",
-    )
-
-
 def _is_number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def alias_expected() -> SelectError:
+    return SelectError(
+        "ParseExpectedIdentForAlias",
+        "Did not find the expected identifier for the alias in the SQL expression.",
+    )
 
 
 def parse(source: str) -> n.Select:
