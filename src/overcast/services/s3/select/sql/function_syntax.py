@@ -103,7 +103,8 @@ class FunctionSyntax:
         if not whens:
             raise SelectError(
                 "ParseExpectedWhenClause",
-                "Did not find the expected WHEN clause in the SQL expression. CASE is not supported.",
+                "Did not find the expected WHEN clause in the SQL expression. "
+                "CASE is not supported.",
             )
         default = self.parse_expr() if self.accept_keyword("else") else None
         self.expect_keyword("end")

@@ -1,4 +1,4 @@
-"""Backtick literals (`2010-01-01T`, `true`, `1.5`): the scalar subset of Ion text S3 Select takes."""
+"""Backtick literals (`2010-01-01T`, `true`, `1.5`): the scalar Ion text S3 Select takes."""
 
 from __future__ import annotations
 

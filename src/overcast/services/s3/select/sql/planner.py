@@ -27,7 +27,8 @@ from .vectorized import Const, Fallback, NotVectorizable, compile_vector
 
 def unsupported_structure() -> SelectError:
     return SelectError(
-        "UnsupportedSqlStructure", "Encountered an unsupported SQL structure. Check the SQL Reference."
+        "UnsupportedSqlStructure",
+        "Encountered an unsupported SQL structure. Check the SQL Reference.",
     )
 
 
