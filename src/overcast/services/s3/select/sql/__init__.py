@@ -45,9 +45,10 @@ implicitly (``CAST`` them): text equals no number, and ordering text against a n
 it or using it in arithmetic is ``ExternalEvalException``. Parse errors name the token's type
 with its value withheld (``Unexpected token found KEYWORD:UNKNOWN at line 1, column 61.``).
 
-Layout: lexer, parser (-> nodes), planner (checks, names, the batch loop), rowwise (the
-per-record reference evaluator), vectorized (pyarrow.compute over a batch, falling back to
-rowwise per batch), casts, functions, time_format, timestamps, paths, binding, aggregates.
+Layout: lexer, parser + function_syntax (-> nodes), planner (checks, names, the batch loop),
+rowwise (the per-record reference evaluator), vectorized + vector_values + vector_forms
+(pyarrow.compute over a batch, falling back to rowwise per batch), casts, functions,
+time_format, timestamps, ion_literals, paths, binding, aggregates.
 """
 
 from .errors import SelectError
