@@ -48,8 +48,13 @@ def output_name(item: n.SelectItem, position: int) -> str:
 def _try_vector(node):
     try:
         return compile_vector(node)
-    except NotVectorizable:
+    except (NotVectorizable, SelectError):  # errors are the per-record path's to raise
         return None
+
+
+# The columnar path computes every branch of CASE/AND/OR eagerly; the per-record path only
+# what the row reaches. So an error met by the former only means: let the latter decide.
+VECTOR_MISS = (Fallback, SelectError)
 
 
 class Plan:
@@ -204,7 +209,7 @@ class Plan:
                     return batch if result.value is True else batch.slice(0, 0)
                 if pa.types.is_boolean(result.type):
                     mask = result  # anything else: per record, where only TRUE passes
-            except Fallback:
+            except VECTOR_MISS:
                 mask = None
         if mask is None:
             env = RowEnv(batch, binding)
@@ -222,7 +227,7 @@ class Plan:
                 if isinstance(result, Const):
                     return [result.value] * rows.num_rows
                 return result.to_pylist()
-            except Fallback:
+            except VECTOR_MISS:
                 pass
         env = RowEnv(rows, binding)
         out = []
@@ -252,7 +257,7 @@ class Plan:
                     result = vec(BatchEnv(rows, binding))
                     if not isinstance(result, Const) and acc.add_array(result):
                         continue
-                except Fallback:
+                except VECTOR_MISS:
                     pass
             acc.add_many(self._values(vec, fn, rows, binding))
 
