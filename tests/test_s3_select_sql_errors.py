@@ -128,7 +128,7 @@ def test_unknown_header_name_is_missing_headers():
 
 def test_qualified_name_with_an_undeclared_alias_is_invalid_table_alias():
     with pytest.raises(SelectError) as err:
-        run("SELECT * FROM S3OBJECT WHERE s.\"oddf\" = 'true'", HEADED, header=["id", "name"])
+        compile_select("SELECT * FROM S3OBJECT WHERE s.\"oddf\" = 'true'", "csv")
     assert (err.value.code, err.value.message) == (
         "InvalidTableAlias",
         "Invalid table alias is specified at line 1, column 30. Please check the file and try again.",

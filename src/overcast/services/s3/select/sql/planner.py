@@ -89,6 +89,8 @@ class Plan:
             x for root in self._roots() for x in n.walk(root) if isinstance(x, n.Path)
         ]
         self._check_aggregate_shape()
+        for path in self.paths:  # a qualifier that is not the FROM alias: refused up front
+            column_reference(path, self.aliases, kind)
 
     def _roots(self) -> list[n.Node]:
         roots = [item.expr for item in self.select.items]
@@ -105,10 +107,6 @@ class Plan:
             return
         for child in n.children(expr):
             self._collect_aggregates(child, inside)
-
-    @property
-    def has_aggregates(self) -> bool:
-        return bool(self.aggregates)
 
     # -- column projection for readers ----------------------------------------------------
     def columns_needed(self) -> set[str] | None:
