@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from overcast.services.s3.select.sql import SelectError
 from overcast.services.s3.select.sql.planner import plan_query
 
-TEXTS = ["12", "-7", " 42 ", "0", "3.5", "", "abc", "10%", "Seattle", "seattle", "x_y", "1e3", "99", "\uff11\uff12"]
+TEXTS = ["12", "-7", " 42 ", "0", "3.5", "", "abc", "10%", "Seattle", "seattle", "x_y", "1e3", "99",
+         "\uff11\uff12", "Stra\u00dfe", "\u0130x", "a\nb"]  # fmt: skip
 
 
 def csv_batches(seed: int, rows: int = 300, size: int = 50) -> list[pa.RecordBatch]:
@@ -54,6 +55,7 @@ CSV_QUERIES = [
     "SELECT CAST(_1 AS INT) + 1, CAST(_1 AS INT) * 3 - 2 FROM S3Object",
     "SELECT UPPER(_3), LOWER(_3), CHAR_LENGTH(_3), TRIM(_3), _3 || '-' || _1 FROM S3Object",
     "SELECT TRIM(LEADING ' ' FROM _3), TRIM(TRAILING 'e ' FROM _3) FROM S3Object",
+    "SELECT UPPER(_2), LOWER(_2), CHAR_LENGTH(_2), _2 LIKE 'a_b' FROM S3Object",
     "SELECT _2 FROM S3Object WHERE _2 > 10",
     "SELECT CAST(_2 AS INT) FROM S3Object WHERE _2 = '12' OR _2 = ' 42 '",
     "SELECT _2 FROM S3Object WHERE NOT (_3 = 'Boise') AND _2 <> ''",

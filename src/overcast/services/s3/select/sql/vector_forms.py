@@ -186,10 +186,12 @@ def compile_call(node: n.Call, compile_vector):
     def function(env):
         value = args[0](env)
         text = string_array(value)
-        if name == "LOWER":
-            return pc.utf8_lower(text)
-        if name == "UPPER":
-            return pc.utf8_upper(text)
+        if name in ("LOWER", "UPPER"):
+            # compute maps case letter by letter; full case mapping (ß -> SS, as the
+            # per-record path does) only differs outside ASCII: that text goes per record
+            if pc.any(pc.invert(pc.string_is_ascii(text))).as_py():
+                raise Fallback
+            return pc.utf8_lower(text) if name == "LOWER" else pc.utf8_upper(text)
         if name in ("CHAR_LENGTH", "CHARACTER_LENGTH"):
             return pc.cast(pc.utf8_length(text), pa.int64())
         if chars == "":
