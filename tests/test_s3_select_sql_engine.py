@@ -316,3 +316,22 @@ def test_only_ascii_digits_are_numbers():
         run_csv("SELECT CAST(_1 AS INT) FROM S3Object", [["\uff11\uff12"]])
     assert err.value.code == "CastFailed"
     assert values(run_csv("SELECT CAST(_1 AS INT) FROM S3Object", [[" 12\t"]])) == [[12]]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # AWS's documented examples of the conditional functions
+        ("COALESCE(1)", 1), ("COALESCE(null)", None), ("COALESCE(null, null)", None),
+        ("COALESCE(missing)", None), ("COALESCE(missing, missing)", None),
+        ("COALESCE(1, null)", 1), ("COALESCE(null, null, 1)", 1),
+        ("COALESCE(null, 'string')", "string"), ("COALESCE(missing, 1)", 1),
+        ("NULLIF(1, 1)", None), ("NULLIF(1, 2)", 1), ("NULLIF(1.0, 1)", None),
+        ("NULLIF(1, '1')", 1), ("NULLIF([1], [1])", None), ("NULLIF(1, NULL)", 1),
+        ("NULLIF(NULL, 1)", None), ("NULLIF(null, null)", None),
+        ("NULLIF(missing, null)", None), ("NULLIF(missing, missing)", None),
+    ],
+)  # fmt: skip
+def test_conditional_functions_follow_aws_examples(expression, expected):
+    out = run_csv(f"SELECT {expression} AS v FROM S3Object LIMIT 1")
+    assert out == [[("v", expected)]]

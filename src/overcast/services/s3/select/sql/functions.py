@@ -87,8 +87,8 @@ def call(name: str, args: list, options: dict, equals=None):
         return coalesce(*args)
     if name == "NULLIF":
         first, second = args
-        if _absent(first):
-            return first
+        if _absent(first):  # AWS: NULLIF(missing, null) is null
+            return None
         return None if equals(first, second) is True else first
     if name == "UTCNOW":
         return utcnow()

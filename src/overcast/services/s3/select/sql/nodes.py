@@ -39,6 +39,13 @@ class Path(Node):
 
 
 @dataclass(eq=False)
+class ListValue(Node):
+    """``[a, b, ...]``: a list built from expressions."""
+
+    items: list[Node]
+
+
+@dataclass(eq=False)
 class Unary(Node):
     op: str  # "-" | "+" | "not"
     operand: Node
@@ -160,6 +167,8 @@ def children(node: Node) -> list[Node]:
         return list(node.args)
     if isinstance(node, Aggregate):
         return [node.arg] if node.arg is not None else []
+    if isinstance(node, ListValue):
+        return list(node.items)
     return []
 
 

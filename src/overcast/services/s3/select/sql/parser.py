@@ -250,6 +250,17 @@ class Parser(FunctionSyntax):
             else:
                 return left
 
+    def parse_list(self) -> n.Node:
+        token = self.advance()
+        items: list[n.Node] = []
+        while self.tok.kind != "RIGHT_BRACKET":
+            items.append(self.parse_expr())
+            if self.tok.kind != "COMMA":
+                break
+            self.advance()
+        self.expect("RIGHT_BRACKET")
+        return n.ListValue(items, line=token.line, column=token.column)
+
     def parse_in_list(self) -> list[n.Node]:
         self.expect("LEFT_PAREN")
         if self.tok.is_keyword("select"):
@@ -325,6 +336,8 @@ class Parser(FunctionSyntax):
 
             value = {"null": None, "missing": MISSING, "true": True, "false": False}[token.value]
             return n.Literal(value, **at)
+        if token.kind == "LEFT_BRACKET":
+            return self.parse_list()
         if token.kind == "LEFT_PAREN":
             self.advance()
             if self.tok.is_keyword("select"):
@@ -364,7 +377,9 @@ class Parser(FunctionSyntax):
         raise unexpected(token)
 
 
-STARTS_EXPRESSION = ("LITERAL", "ION_LITERAL", "IDENTIFIER", "QUOTED_IDENTIFIER", "LEFT_PAREN")
+STARTS_EXPRESSION = (
+    "LITERAL", "ION_LITERAL", "IDENTIFIER", "QUOTED_IDENTIFIER", "LEFT_PAREN", "LEFT_BRACKET"
+)  # fmt: skip
 KEYWORDS_STARTING_EXPRESSION = (
     "null", "missing", "true", "false", "not", "case", "cast", "trim", "substring", "extract",
     "date_add", "date_diff", "coalesce", "nullif", *AGGREGATES,

@@ -200,6 +200,9 @@ def compile_row(node: n.Node):
         return lambda env: value
     if isinstance(node, n.Path):
         return lambda env: env.resolve(node)
+    if isinstance(node, n.ListValue):
+        items = [compile_row(x) for x in node.items]
+        return lambda env: [v for v in (item(env) for item in items) if v is not MISSING]
     if isinstance(node, n.Aggregate):
         slot = node.slot
         return lambda env: env.aggregate(slot)
