@@ -335,3 +335,22 @@ def test_only_ascii_digits_are_numbers():
 def test_conditional_functions_follow_aws_examples(expression, expected):
     out = run_csv(f"SELECT {expression} AS v FROM S3Object LIMIT 1")
     assert out == [[("v", expected)]]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # AWS's documented examples of the string functions
+        ("CHAR_LENGTH('')", 0), ("CHAR_LENGTH('abcdefg')", 7),
+        ("LOWER('AbCdEfG!@#$')", "abcdefg!@#$"), ("UPPER('AbCdEfG!@#$')", "ABCDEFG!@#$"),
+        ("TRIM('       foobar         ')", "foobar"),
+        ("TRIM(LEADING FROM '       foobar         ')", "foobar         "),
+        ("TRIM(TRAILING FROM '       foobar         ')", "       foobar"),
+        ("TRIM(BOTH FROM '       foobar         ')", "foobar"),
+        ("TRIM(BOTH '12' FROM '1112211foobar22211122')", "foobar"),
+        ("SUBSTRING('123456789', 0, 5)", "1234"), ("SUBSTRING('123456789', -4, 3)", ""),
+        ("SUBSTRING('123456789' FROM 3 FOR 2)", "34"),
+    ],
+)  # fmt: skip
+def test_string_functions_follow_aws_examples(expression, expected):
+    assert run_csv(f"SELECT {expression} AS v FROM S3Object LIMIT 1") == [[("v", expected)]]
