@@ -344,3 +344,11 @@ def test_client_going_away_stops_the_scan():
     stopped_at = len(read)
     _time.sleep(0.1)
     assert counts.cancelled and len(read) == stopped_at < 1000
+
+
+def test_records_events_are_at_most_one_mebibyte(s3, bucket):
+    body = b"".join(b"%07d,%s\n" % (i, b"y" * 200) for i in range(12_000))  # one 2.5 MB batch of output
+    s3.put_object(Bucket=bucket, Key="wide.csv", Body=body)
+    events = select(s3, bucket, "wide.csv", "SELECT * FROM S3Object", source={"CSV": {}})
+    sizes = [len(e["Records"]["Payload"]) for e in events if "Records" in e]
+    assert max(sizes) <= 1024 * 1024 and b"".join(e["Records"]["Payload"] for e in events if "Records" in e) == body

@@ -23,7 +23,8 @@ from .sql import SelectError
 
 log = logging.getLogger(__name__)
 
-RECORDS_CHUNK = 64 * 1024  # bytes of output per Records event
+RECORDS_CHUNK = 64 * 1024  # bytes of output gathered before a Records event is sent
+MAX_RECORDS_EVENT = 1024 * 1024  # the most one Records event carries
 KEEPALIVE_SECONDS = 1.0  # idle time after which a Cont (or Progress) event is sent
 _DONE = object()
 # queries get their own threads: a long scan must not hold one the server's other blocking
@@ -44,14 +45,10 @@ def record_events(results: Iterator[list], writer, counts, progress: bool, chunk
             pending.append(data)
             held += len(data)
             if held >= chunk:
-                payload = b"".join(pending)
+                yield from _records(b"".join(pending), counts)
                 pending, held = [], 0
-                counts.returned += len(payload)
-                yield {"Records": {"Payload": payload}}
         if pending:
-            payload = b"".join(pending)
-            counts.returned += len(payload)
-            yield {"Records": {"Payload": payload}}
+            yield from _records(b"".join(pending), counts)
     except SelectError as error:
         raise AwsError(error.code, error.message, error.status) from None
     except (AwsError, QueryCancelled):
@@ -67,6 +64,15 @@ def record_events(results: Iterator[list], writer, counts, progress: bool, chunk
         yield {"Progress": {"Details": counts.details()}}
     yield {"Stats": {"Details": counts.details()}}
     yield {"End": {}}
+
+
+def _records(payload: bytes, counts) -> Iterator[dict]:
+    """Records events of at most ``MAX_RECORDS_EVENT`` bytes (a record may span two: clients
+    join the payloads)."""
+    for start in range(0, len(payload), MAX_RECORDS_EVENT):
+        piece = payload[start:start + MAX_RECORDS_EVENT]
+        counts.returned += len(piece)
+        yield {"Records": {"Payload": piece}}
 
 
 async def in_worker(events: Iterator[dict], counts, progress: bool,
