@@ -46,6 +46,12 @@ def test_custom_delimiters(s3, bucket):
                {"CSV": {"FieldDelimiter": "|", "RecordDelimiter": ";"}}) == b"b\nd\nf\n"
 
 
+def test_non_ascii_delimiters(s3, bucket):
+    body = "a¦«b¦c«\nd¦e\n".encode()
+    out = run(s3, bucket, body, "SELECT s._2 FROM S3Object s", {"CSV": {"FieldDelimiter": "¦", "QuoteCharacter": "«"}})
+    assert out.decode() == "b¦c\ne\n"
+
+
 def test_crlf_records(s3, bucket):
     body = b"k,v\r\n1,one\r\n2,two\r\n"
     assert run(s3, bucket, body, "SELECT s.v FROM S3Object s",

@@ -45,6 +45,8 @@ class CsvReader:
         self._parser = CsvFieldParser(options)
         self._record = options.record_delimiter.encode("utf-8")
         self._comment = options.comments.encode("utf-8") if options.comments else None
+        # pyarrow's reader takes ASCII delimiters and quotes only
+        self._columnar = all(ord(c) < 128 for c in (options.field_delimiter, options.quote, options.quote_escape))
         if options.quoted_record_delimiter:
             self._rows = self._parser.rows(_text(blocks))
             if options.header != "NONE":
@@ -120,6 +122,8 @@ class CsvReader:
         if len(block) <= 2 and not block.strip(b"\r\n"):
             return self._row_batch([])
         data = block
+        if not self._columnar:
+            return self._row_batch(list(self._parser.rows([_decode(block)])))
         if self._record not in _NEWLINES:
             if b"\n" in block or b"\r" in block:
                 return self._row_batch(list(self._parser.rows([_decode(block)])))
