@@ -257,6 +257,16 @@ def test_missing_expression_on_the_wire(s3, bucket, endpoint):
     assert b"<Code>MissingRequiredParameter</Code>" in response.content
 
 
+def test_anonymous_callers_are_refused(s3, bucket, endpoint):
+    import requests
+
+    s3.put_object(Bucket=bucket, Key="people.csv", Body=CSV)
+    response = requests.post(f"{endpoint}/{bucket}/people.csv?select&select-type=2",
+                             data=SELECT_XML.format(expression="SELECT * FROM S3Object").encode(), timeout=30)
+    assert response.status_code == 403
+    assert b"<Code>AccessDenied</Code>" in response.content
+
+
 def test_archived_object_is_refused(s3, bucket):
     s3.put_object(Bucket=bucket, Key="cold.csv", Body=CSV, StorageClass="GLACIER")
     with pytest.raises(ClientError) as exc:

@@ -8,6 +8,8 @@ SSE-C key, each with the XML error S3 answers. After that everything runs in the
 
 from __future__ import annotations
 
+from overcast.errors import AwsError
+
 from ..customer_keys import customer_key, key_for_read
 from .events import in_worker
 from .glacier import GlacierSelectMixin
@@ -28,6 +30,9 @@ class SelectMixin(GlacierSelectMixin):
     def select_object_content(self, ctx, params: dict) -> dict:
         prepared = ctx.extra.pop(_PREPARED, None) or prepare_select(params)
         request, query = prepared
+        if not ctx.principal_arn and ctx.extra.get("request") is not None:
+            # "Amazon S3 Select does not support anonymous access" (SelectObjectContent reference)
+            raise AwsError("AccessDenied", "Access Denied", 403)
         given = customer_key(params)  # SSE-C headers: their form before the object
         bucket = self.bucket_row(ctx, params["Bucket"])
         version = self._object_version(ctx, bucket, params["Key"], params, with_bytes=True)
