@@ -97,6 +97,13 @@ def test_invalid_utf8_is_an_error_event(s3, bucket):
 def test_record_over_one_megabyte(s3, bucket):
     code, _ = stream_error(s3, bucket, b"x" * (5 * 1024 * 1024), "SELECT * FROM S3Object", {"CSV": {}})
     assert code == "OverMaxRecordSize"
+    code, message = stream_error(s3, bucket, b"a\n" + b"y" * (1024 * 1024 + 300_000) + b"\nb\n",
+                                 "SELECT * FROM S3Object", {"CSV": {}})
+    assert (code, message) == ("OverMaxRecordSize", "The length of a record in the input or result is greater "
+                                                    "than maxCharsPerRecord of 1 MB.")
+    # a long record of multi-byte characters is counted in characters
+    wide = "é" * 600_000
+    assert run(s3, bucket, f"{wide}\n".encode(), "SELECT COUNT(*) FROM S3Object", {"CSV": {}}) == b"1\n"
 
 
 # -- JSON input ---------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ record are dropped before parsing. Columns are named by the header (FileHeaderIn
 from __future__ import annotations
 
 import codecs
-import csv as pycsv
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
@@ -28,6 +27,13 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise errors.invalid_text_encoding() from None
+
+
+def _check_record_size(record: bytes) -> None:
+    """OverMaxRecordSize for a record of more than 1 MB of characters (counted only for a
+    record longer than that in bytes: the rare case)."""
+    if len(record) > MAX_RECORD_CHARS and len(record.decode("utf-8", "replace")) > MAX_RECORD_CHARS:
+        raise errors.over_max_record_size()
 
 
 class CsvReader:
@@ -84,9 +90,10 @@ class CsvReader:
             cut = block.rfind(record)
             if cut == -1:
                 carry += block
-                if len(carry) > MAX_RECORD_CHARS * 4:  # (UTF-8: up to 4 bytes a character)
-                    raise errors.over_max_record_size()
+                _check_record_size(carry)
                 continue
+            if carry:  # the record the carry began ends in this block
+                _check_record_size(carry + block[:block.find(record)])
             cut += len(record)
             whole = b"".join((carry, memoryview(block)[:cut])) if carry or cut < len(block) else block
             carry = block[cut:]
@@ -172,13 +179,11 @@ class CsvReader:
         return [names[position[name]] for name in wanted if name in position] or None
 
     def _width(self, data: bytes) -> int:
+        """The number of fields of the block's first record (the columns pyarrow expects)."""
         end = data.find(b"\n")
         line = data if end == -1 else data[:end]
-        opts = self.options
-        reader = pycsv.reader([_decode(line.rstrip(b"\r"))], delimiter=opts.field_delimiter, quotechar=opts.quote,
-                              doublequote=opts.quote_escape == opts.quote,
-                              escapechar=None if opts.quote_escape == opts.quote else opts.quote_escape)
-        return max(1, len(next(reader, [""])))
+        rows = list(self._parser.rows([_decode(line.rstrip(b"\r"))]))
+        return max(1, len(rows[0]) if rows else 1)
 
     def _row_batches(self, rows: Iterator[list[str]], size: int = 10_000) -> Iterator[pa.RecordBatch]:
         pending = []
