@@ -88,6 +88,12 @@ def test_rows_of_differing_widths(s3, bucket):
     assert out == b"a,c\nd,\ne,\n"
 
 
+def test_last_field_quoted_at_the_end_of_the_object(s3, bucket):
+    body = b'a,b\n"c",d,"e ""x"""'  # ragged rows (the exact parser), no final record delimiter
+    out = run(s3, bucket, body, "SELECT s._3 FROM S3Object s", {"CSV": {}}, {"JSON": {}})
+    assert out.splitlines()[-1] == b'{"_3":"e \\"x\\""}'
+
+
 def test_invalid_utf8_is_an_error_event(s3, bucket):
     code, message = stream_error(s3, bucket, b"ok\n\xff\xfe\n", "SELECT * FROM S3Object", {"CSV": {}})
     assert (code, message) == ("InvalidTextEncoding",

@@ -107,7 +107,10 @@ class CsvFieldParser:
                 if size > MAX_RECORD_CHARS:
                     raise errors.over_max_record_size()
         if pending and not skipping_comment:
-            value.append(pending)
+            if in_quotes and pending == quote:
+                in_quotes = False  # the closing quote was the input's last character
+            else:
+                value.append(pending)
         if in_quotes:
             raise errors.csv_parsing_error()
         if not skipping_comment and (value or row or was_quoted):
