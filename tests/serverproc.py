@@ -22,12 +22,14 @@ class ServerProcess:
     """One ``overcast serve`` on a free port of 127.0.0.1, with its own data dir."""
 
     def __init__(self, data_dir: str, *extra_args: str, port: int | None = None, env: dict | None = None,
-                 imds_port: int | None = None, preexec_fn=None):
+                 imds_port: int | None = None, preexec_fn=None, xray_port: int | None = None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
         self.port = port or free_port()
         # The instance metadata endpoint gets a free port too (never the shared default 1338).
         self.imds_port = imds_port or free_port()
+        # The X-Ray daemon too (never the shared default 2000; 0 would turn it off).
+        self.xray_port = xray_port or free_port()
         self.env = env or {}
         self.preexec_fn = preexec_fn  # run in the child before exec (resource limits)
         self.proc: subprocess.Popen | None = None
@@ -50,7 +52,7 @@ class ServerProcess:
         self.output = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "overcast", "serve", "--port", str(self.port), "--data-dir", self.data_dir,
-             "--imds-port", str(self.imds_port), *self.extra_args],
+             "--imds-port", str(self.imds_port), "--xray-port", str(self.xray_port), *self.extra_args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=env,

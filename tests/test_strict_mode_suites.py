@@ -1,4 +1,4 @@
-"""The SQS suite and the core S3 suites again, against a ``--strict`` server.
+"""The SQS and SNS suites and the core S3 suites again, against a ``--strict`` server.
 
 The same tests in both modes: strict mode verifies every signature and authorizes every call,
 and must change nothing for an account's root doing its own work. The tests marked
@@ -19,6 +19,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUITES = [
     "tests/services/sqs",
+    "tests/services/sns",
     "tests/services/s3/test_s3_objects.py",
     "tests/services/s3/test_s3_versioning.py",
     "tests/services/s3/test_s3_listing.py",

@@ -1,4 +1,4 @@
-"""``overcast serve | status | reset``."""
+"""``overcast serve | status | reset | sns outbox``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def serve(args) -> int:
     from overcast.gateway.http_protocol import guarded_protocol
     from overcast.gateway.wire_names import WireName
     from overcast.imds.server import ImdsListener
+    from overcast.services.xray.daemon.listener import XrayDaemonListener
 
     settings = Settings.from_env(
         host=args.host,
@@ -54,6 +55,7 @@ def serve(args) -> int:
         log_level=args.log_level,
         imds_port=args.imds_port,
         imds_v1=False if args.imds_v2_only else None,
+        xray_port=args.xray_port,
     )
     settings.validate()
     try:
@@ -68,6 +70,7 @@ def serve(args) -> int:
                             "(--port, OVERCAST_PORT)") from None
     app = create_app(settings)
     imds = ImdsListener(app.cloud, settings)
+    xray_daemon = XrayDaemonListener(app.cloud, settings)
 
     DATE = WireName(b"Date")
 
@@ -76,11 +79,17 @@ def serve(args) -> int:
             await super().startup(sockets=sockets)
             if not self.should_exit:
                 await imds.start()
+                await xray_daemon.start()
                 print(f"Overcast {__version__} listening on http://{settings.host}:{settings.port}", flush=True)
                 if imds.serving:
                     print(f"instance metadata on http://{settings.host}:{settings.imds_port}", flush=True)
                 elif imds.failed:
                     print(f"instance metadata NOT served: port {settings.imds_port} is taken (--imds-port)", flush=True)
+                if xray_daemon.serving:
+                    print(f"X-Ray daemon on udp/tcp {settings.host}:{settings.xray_port}", flush=True)
+                elif xray_daemon.failed:
+                    print(f"X-Ray daemon NOT served on port {settings.xray_port}: {xray_daemon.failed} (--xray-port)",
+                          flush=True)
                 print(f"data in {os.path.abspath(settings.data_dir)}; region {settings.region}; "
                       f"{'strict' if settings.strict else 'open'} mode", flush=True)
                 print("Ready.", flush=True)
@@ -88,6 +97,7 @@ def serve(args) -> int:
         async def shutdown(self, sockets=None):
             app.cloud.drain()  # waiting long polls answer now, before the grace runs
             await imds.stop()
+            await xray_daemon.stop()
             await super().shutdown(sockets=sockets)
 
         async def on_tick(self, counter: int) -> bool:
@@ -160,6 +170,38 @@ def reset(args) -> int:
     return 0
 
 
+def sns_outbox(args) -> int:
+    """What SNS delivered to email, sms, application and firehose subscriptions (the running
+    server's ``/_overcast/sns/outbox``)."""
+    from urllib.parse import urlencode
+
+    query = {name: value for name, value in (("topic", args.topic), ("endpoint", args.endpoint),
+                                              ("protocol", args.protocol)) if value}
+    url = _endpoint(args) + "/_overcast/sns/outbox" + ("?" + urlencode(query) if query else "")
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            messages = json.load(response)["messages"]
+    except urllib.error.HTTPError as exc:
+        print(f"outbox failed: {exc.read().decode('utf-8', 'replace')}", file=sys.stderr)
+        return 1
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+        print(f"Overcast is not answering at {url}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(messages, indent=2))
+        return 0
+    for entry in messages:
+        print(f"{entry['time']}  {entry['protocol']} {entry['endpoint']}  {entry['type']}  {entry['topicArn']}")
+        for name in ("from", "subject", "subscribeUrl"):
+            if entry.get(name):
+                print(f"  {name}: {entry[name]}")
+        print("  " + entry["body"].replace("\n", "\n  "))
+        print()
+    if not messages:
+        print("The outbox is empty.")
+    return 0
+
+
 def _reset_offline(path: str) -> int:
     """Wipe a data dir no server holds (the storage layer's own reset, without a server)."""
     from overcast.storage import Storage
@@ -196,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="verify signatures and authorize every request with IAM policies (OVERCAST_STRICT)")
     p.add_argument("--fsync", action="store_true", help="fsync for power-loss durability (OVERCAST_FSYNC)")
     p.add_argument("--imds-port", type=int, help="instance metadata port, 0 for none (OVERCAST_IMDS_PORT, default 1338)")
+    p.add_argument("--xray-port", type=int,
+                   help="X-Ray daemon port (UDP segments, TCP sampling), 0 for none (OVERCAST_XRAY_PORT, default 2000)")
     p.add_argument("--imds-v2-only", action="store_true", help="IMDS answers only token requests (OVERCAST_IMDS_V1=0)")
     p.add_argument("--log-level", choices=LOG_LEVELS,
                    help="OVERCAST_LOG_LEVEL; info logs one line per request, debug adds its parameters")
@@ -209,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--yes", action="store_true", help="really wipe")
             p.add_argument("--data-dir", help="the server's data dir: reset works with the server stopped too")
         p.set_defaults(func=func)
+
+    sns = commands.add_parser("sns", help="SNS: what went to email, sms and other local-only endpoints")
+    sns_commands = sns.add_subparsers(dest="sns_command", required=True)
+    p = sns_commands.add_parser("outbox", help="list what SNS delivered to email, email-json, sms, "
+                                               "application and firehose subscriptions")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--topic", help="only this topic (ARN or name)")
+    p.add_argument("--endpoint", help="only this address (an email address, a phone number...)")
+    p.add_argument("--protocol", help="only this protocol (email, email-json, sms, application, firehose)")
+    p.add_argument("--json", action="store_true", help="print the entries as JSON")
+    p.set_defaults(func=sns_outbox)
     return parser
 
 

@@ -6,6 +6,7 @@ import logging
 import time
 
 from overcast import __version__
+from overcast.auth.authorization.messages import AuthorizationMessages
 from overcast.auth.credentials import CredentialStore
 from overcast.config import Settings
 from overcast.runtime.audit import AuditStream
@@ -34,6 +35,8 @@ class Cloud:
         # credentials) register theirs here.
         self.credentials = CredentialStore.from_settings(settings)
         self.storage: Storage | None = None  # opened by start(); see overcast.storage
+        # EC2-style denials encode their decision; STS DecodeAuthorizationMessage opens it.
+        self.authorization_messages = AuthorizationMessages(lambda: self.storage)
         self.services = ServiceRegistry(self)
 
     async def start(self) -> None:

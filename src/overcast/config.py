@@ -122,6 +122,11 @@ class Settings:
         default=True, metadata={"env": "OVERCAST_IMDS_V1", "help": "answer IMDSv1 (tokenless) requests"}
     )
 
+    # The X-Ray daemon's UDP (segments) and TCP (centralized sampling) port; 0 turns it off.
+    xray_port: int = field(
+        default=2000, metadata={"env": "OVERCAST_XRAY_PORT", "help": "port of the X-Ray daemon, UDP and TCP (0: off)"}
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Build settings from the environment, then apply explicit (non-None) overrides."""
@@ -142,7 +147,7 @@ class Settings:
 
     def validate(self) -> None:
         """Raise ``SettingsError`` for the first setting Overcast cannot run with."""
-        for name, low, high in (("port", 1, 65535), ("imds_port", 0, 65535), ("max_body_bytes", 1, None),
+        for name, low, high in (("port", 1, 65535), ("imds_port", 0, 65535), ("xray_port", 0, 65535), ("max_body_bytes", 1, None),
                                 ("max_header_bytes", 1024, None)):
             value = getattr(self, name)
             if value < low or (high is not None and value > high):

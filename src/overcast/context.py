@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from overcast.services.registry import ServiceClient, ServiceRegistry
+
+class ServiceCalls(Protocol):
+    """What a context needs of the service registry: a client for cross-service calls."""
+
+    def client(self, caller: "RequestContext") -> Any:
+        """An object with ``async call(service, operation, params=None, **ctx_overrides) -> dict``."""
 
 
 @dataclass(slots=True)
@@ -28,12 +32,10 @@ class RequestContext:
     secure: bool = False
     # The caller's resolved access key (``overcast.auth.credentials.Credential``), or None.
     credential: Any = None
-    registry: "ServiceRegistry | None" = None
+    registry: ServiceCalls | None = None  # the service registry
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def services(self) -> "ServiceClient":
+    def services(self):
         """The in-process client through which this call's service reaches other services."""
-        from overcast.services.registry import ServiceClient
-
-        return ServiceClient(self.registry, self)
+        return self.registry.client(self)

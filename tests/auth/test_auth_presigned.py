@@ -61,6 +61,17 @@ def test_expired_url_in_both_modes():
         assert error.fields["X-Amz-Expires"] == "60"
 
 
+def test_url_dated_in_the_future_is_not_yet_valid_in_both_modes():
+    # S3 answers 403 AccessDenied "Request is not yet valid", X-Amz-Date in epoch milliseconds
+    http = presign_s3(expires=3600)
+    assert run(make_auth(now=FIXED - 900), http, S3).account == "000000000000"  # within the skew
+    for strict in (True, False):
+        error = expect_error(make_auth(strict=strict, now=FIXED - 901), http, S3, "AccessDenied", 403)
+        assert error.message == "Request is not yet valid"
+        assert error.fields["X-Amz-Date"] == str(int(FIXED) * 1000)
+        assert set(error.fields) == {"X-Amz-Date", "Expires", "ServerTime"}
+
+
 def test_presigned_url_is_not_subject_to_clock_skew():
     # a week-long URL used six days later: fine
     http = presign_s3(expires=604800)

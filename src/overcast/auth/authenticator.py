@@ -158,6 +158,9 @@ class Authenticator:
                 expires_at = signed_at + self.clock.signing_offset(signed_at) + (info.expires or 0)
                 if now > expires_at:
                     raise self._failures(info, ctx).expired_request(expires_at, now, info.expires)
+                # dated more than the allowed skew ahead of the machine's clock (which signers use)
+                if signed_at > self.clock.wall() + MAX_SKEW_SECONDS:
+                    raise self._failures(info, ctx).not_yet_valid(signed_at, expires_at, now, info.amz_date or "")
         elif info.expires_at is not None and self.clock.wall() > info.expires_at:
             # SigV2 names only its expiry, not when it was signed, so no offset can be told:
             # the expiry is the signer's wall time, and is read on the wall clock
@@ -400,10 +403,20 @@ def _unsigned_body_allowed(ctx) -> bool:
 _ANONYMOUS_OPERATIONS: dict[tuple[str, str], bool] = {}
 
 
+# Operations AWS answers unsigned though their model asks for a signature: the links SNS puts
+# in its messages (SubscribeURL, UnsubscribeURL), opened by a browser or curl. What proves the
+# caller is in the link (the confirmation token; the subscription ARN, which the subscription's
+# AuthenticateOnUnsubscribe can close): the service checks it, no policy is evaluated.
+UNSIGNED_LINKS = frozenset({("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")})
+
+
 def _operation_allows_anonymous(service: str, operation: str) -> bool:
     """Whether the model marks the operation unauthenticated (``authtype: none`` /
-    ``smithy.api#noAuth``: STS AssumeRoleWithWebIdentity, Cognito GetId...). Cached."""
+    ``smithy.api#noAuth``: STS AssumeRoleWithWebIdentity, Cognito GetId...) or AWS answers it
+    as an unsigned link (``UNSIGNED_LINKS``). Cached."""
     key = (service, operation)
+    if key in UNSIGNED_LINKS:
+        return True
     found = _ANONYMOUS_OPERATIONS.get(key)
     if found is None:
         from overcast.protocols.models import service_model

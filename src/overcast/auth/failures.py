@@ -131,6 +131,11 @@ class Failures:
         return AwsError("AccessDenied", "Request has expired", 403, fields=fields)
 
 
+    def not_yet_valid(self, signed_at: float, expires_at: float, now: float, amz_date: str) -> AwsError:
+        """A presigned URL dated further ahead than the allowed skew: what a header-signed
+        request that early gets."""
+        return self.skewed(signed_at, now, amz_date)
+
     def wrong_scope(self, kind: str, provided: str, expected: str, presigned: bool) -> AwsError:
         """A credential scope naming another service, or a region this endpoint does not serve
         (``overcast.auth.scope``): a signature mismatch with AWS's reason (trailing space
@@ -211,6 +216,13 @@ class S3Failures(Failures):
     def headers_not_signed(self, names: list[str]) -> AwsError:
         return AwsError("AccessDenied", "There were headers present in the request which were not signed", 403,
                         fields={"HeadersNotSigned": ", ".join(names)})
+
+    def not_yet_valid(self, signed_at: float, expires_at: float, now: float, amz_date: str) -> AwsError:
+        """S3's answer to a presigned URL dated in the future: X-Amz-Date in epoch milliseconds,
+        as S3 writes it."""
+        return AwsError("AccessDenied", "Request is not yet valid", 403, fields={
+            "X-Amz-Date": str(int(signed_at) * 1000), "Expires": iso_extended(expires_at),
+            "ServerTime": iso_extended(now)})
 
     def skewed(self, request_time: float, now: float, amz_date: str) -> AwsError:
         return AwsError(

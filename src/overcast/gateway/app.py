@@ -93,7 +93,8 @@ class Gateway:
         if cloud.settings.strict:
             from overcast.auth.authorization.authorizer import Authorizer
 
-            self.authorizer = Authorizer(cloud)
+            self.authorizer = Authorizer(cloud.services, cloud.clock, cloud.authorization_messages)
+            cloud.services.authorizer = self.authorizer  # in-process calls made with the caller's permissions
 
     async def __call__(self, scope, receive, send):
         kind = scope["type"]
@@ -169,6 +170,7 @@ class Gateway:
         scope["overcast.ctx"] = ctx  # http_protocol.py: a stalled body's answer depends on the service
         request = HttpRequest(method, path, query_string, headers)
         ctx.extra["request"] = request  # for checks on headers no model member holds (S3 DeleteObjects' Content-MD5)
+        ctx.extra["started"] = started  # the audit record's start and duration
         body = RequestBody(receive, headers)
         with group_commit.tracking():  # the writes the answer waits for (group commit)
             response = await self._respond(ctx, request, body)
@@ -198,11 +200,7 @@ class Gateway:
         """A request to a bucket's static website (``services/s3/website_endpoint.py``):
         anonymous, answered in HTML, never through S3's REST operations."""
         registry = self.cloud.services
-        s3 = registry.loaded().get("s3")
-        if s3 is None:
-            s3 = registry.provider("s3")
-            if registry.live:
-                await s3.start()
+        s3 = await registry.started("s3")
         client = scope.get("client")
         ctx = RequestContext(account="", region=target.region or self.settings.region, service="s3",
                              request_id=new_request_id(), trace_id=headers.get("x-amzn-trace-id"),
@@ -382,9 +380,11 @@ class Gateway:
         return fallback_error(error, ctx.request_id)
 
     def _audit(self, ctx: RequestContext, request: HttpRequest, params: dict, status: int, error) -> None:
+        now = self.cloud.clock.now()
+        duration = time.perf_counter() - ctx.extra.get("started", time.perf_counter())
         self.cloud.audit.emit(
             AuditRecord(
-                time=self.cloud.clock.now(),
+                time=now,
                 request_id=ctx.request_id,
                 account=ctx.account,
                 region=ctx.region,
@@ -398,18 +398,14 @@ class Gateway:
                 status=status,
                 error_code=error.code if error is not None else None,
                 error_message=error.message if error is not None else None,
+                trace_id=ctx.trace_id, started=now - duration, duration=duration,
             )
         )
 
     async def _bucket_preflight(self, path: str, headers: dict[str, str]):
         """(status, headers, body) of an OPTIONS request S3 answers (a bucket's, existing or
         not), from the bucket's CORS rules; None for anything else (the generic answer)."""
-        registry = self.cloud.services
-        s3 = registry.loaded().get("s3")
-        if s3 is None:  # the first request since the start may be a preflight
-            s3 = registry.provider("s3")
-            if registry.live:
-                await s3.start()
+        s3 = await self.cloud.services.started("s3")  # the first request since the start may be a preflight
         protocol = get_protocol("rest-xml")
         ctx = RequestContext(account="", region=self.settings.region, service="s3", request_id=new_request_id())
         try:

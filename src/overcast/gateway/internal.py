@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import math
 
-from overcast.gateway.asgi_io import read_body, send_json
+from overcast.gateway.asgi_io import read_body, send_json, send_response
 from overcast.storage import group_commit
+
+
+SNS_CERTIFICATE_PREFIX = "/_overcast/sns/SimpleNotificationService-"
 
 
 class InternalEndpoints:
@@ -15,7 +18,23 @@ class InternalEndpoints:
 
     async def handle(self, method: str, path: str, scope, receive, send) -> None:
         with group_commit.tracking():  # what an endpoint wrote is on disk before it answers
+            if (method, path.rstrip("/")) == ("GET", "/_overcast/sns/outbox"):
+                await self._sns_outbox(scope, group_commit.settling(send))
+                return
             await self._handle(method, path, receive, group_commit.settling(send))
+
+    async def _sns_outbox(self, scope, send) -> None:
+        """What SNS delivered to email, sms, application and firehose subscriptions."""
+        services = self.cloud.services
+        if not services.is_implemented("sns"):
+            await send_json(send, 200, {"messages": []})
+            return
+        try:
+            answer = (await services.started("sns")).outbox_listing(scope.get("query_string") or b"")
+        except ValueError as exc:
+            await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
+            return
+        await send_json(send, 200, answer)
 
     async def _handle(self, method: str, path: str, receive, send) -> None:
         route = (method, path.rstrip("/") or "/")
@@ -33,10 +52,20 @@ class InternalEndpoints:
                 await self._clock(receive, send)
             elif route in (("GET", "/_overcast/imds"), ("POST", "/_overcast/imds")):
                 await self._imds(method, receive, send)
+            elif method == "GET" and path.startswith(SNS_CERTIFICATE_PREFIX):
+                await self._sns_certificate(path, send)
             else:
                 await send_json(send, 404, {"error": "NotFound", "message": f"No internal endpoint {method} {path}"})
         except _BadRequest as exc:
             await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
+
+    async def _sns_certificate(self, path: str, send) -> None:
+        """The certificate that verifies SNS message signatures (their SigningCertURL)."""
+        signer = (await self.cloud.services.started("sns")).signer
+        if path != signer.certificate_path():
+            await send_json(send, 404, {"error": "NotFound", "message": f"No certificate {path}"})
+            return
+        await send_response(send, 200, {"content-type": "application/x-x509-ca-cert"}, signer.certificate_pem)
 
     async def _clock(self, receive, send) -> None:
         payload = await _json_object(receive, "{\"advance\": seconds} or {\"time\": epoch seconds}")

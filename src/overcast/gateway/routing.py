@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from overcast.protocols.models import catalog, service_model
 from overcast.services import IMPLEMENTED
-from overcast.services.sqs.urls import PATH_PREFIX as SQS_PATH_PREFIX, is_queue_path
+from overcast.protocols.queue_paths import PATH_PREFIX as SQS_PATH_PREFIX, is_queue_path
 
 _REST = ("rest-json", "rest-xml")
 _SQS_PATH = f"/{SQS_PATH_PREFIX}/"
@@ -272,6 +272,14 @@ class Router:
                 if version and self.index.meta[name].get("apiVersion") == version:
                     route.service, route.implemented = name, name in IMPLEMENTED
                     return
+            if not version:
+                # a link followed as is (SNS's SubscribeURL / UnsubscribeURL carry no Version):
+                # the service whose model has the Action
+                action = (form.get("Action") or request.query.get("Action") or [None])[0]
+                for name in route.candidates:
+                    if action and action in service_model(name).operation_names:
+                        route.service, route.implemented = name, name in IMPLEMENTED
+                        return
             return
         for name in route.candidates:
             try:

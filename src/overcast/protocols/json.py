@@ -64,8 +64,9 @@ def error_body(service_model, error, info) -> dict:
         body["__type"] = json_error_type(service_model.service_name, info.name, shape is not None)
     else:
         body["__type"] = info.code
-    message_key = "Message" if shape is not None and "Message" in shape.members else "message"
-    body[message_key] = error.message
+    if error.message is not None:  # None: AWS sends no message at all (KMS InvalidCiphertextException)
+        message_key = "Message" if shape is not None and "Message" in shape.members else "message"
+        body[message_key] = error.message
     return body
 
 

@@ -28,6 +28,9 @@ class AuditRecord:
     status: int = 200
     error_code: str | None = None
     error_message: str | None = None
+    trace_id: str | None = None  # the X-Amzn-Trace-Id header as sent (X-Ray records sampled calls)
+    started: float = 0.0  # cloud-clock epoch seconds when the request arrived
+    duration: float = 0.0  # seconds from arrival to the answer
 
 
 class AuditStream:

@@ -4,7 +4,10 @@
 IMPLEMENTED = {
     "ec2": "ec2",
     "iam": "iam",
+    "kms": "kms",
     "s3": "s3",
+    "sns": "sns",
     "sqs": "sqs",
     "sts": "sts",
+    "xray": "xray",
 }

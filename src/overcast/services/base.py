@@ -8,20 +8,22 @@ raises ``AwsError`` for anything the client must be told, and reads the time onl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from overcast.cloud import Cloud
+from overcast.auth.authorization.authority import ResourceAuthority
 
 
-class Provider:
-    """State and operations of one AWS service."""
+class Provider(ResourceAuthority):
+    """State and operations of one AWS service.
+
+    Its side of strict-mode authorization (resource policies, tags, grants, the ARNs its
+    parameters name) is ``ResourceAuthority``'s hooks: a service overrides those it has
+    something to say in, in an ``authority.py`` of its own."""
 
     service_name: str = ""
     # SQL statements creating/upgrading this service's schema, applied in order, once each.
     migrations: tuple[str, ...] = ()
 
-    def __init__(self, cloud: "Cloud"):
+    def __init__(self, cloud):
+        # ``cloud``: the ``overcast.cloud.Cloud`` (clock, storage, scheduler, settings, services)
         self.cloud = cloud
         self.clock = cloud.clock
         self._db = None

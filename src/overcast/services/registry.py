@@ -1,19 +1,22 @@
-"""Finds a service's provider and an operation's method, and calls operations in process."""
+"""Finds a service's provider and an operation's method, and calls operations in process.
+
+The registry is also the authorizer's way to the providers (``auth.authorization.authority.
+Authorities``: ``authority(service)``, ``implements(service, operation)``) and the request
+context's way to other services (``client(ctx)``), so neither auth nor the context imports it.
+"""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import replace
+from typing import Any, Callable
 
+from overcast.context import RequestContext
 from overcast.errors import AwsError, NotImplementedOperation
 from overcast.services import IMPLEMENTED
-
-if TYPE_CHECKING:
-    from overcast.cloud import Cloud
-    from overcast.context import RequestContext
-    from overcast.services.base import Provider
+from overcast.services.base import Provider
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -26,14 +29,17 @@ def snake_case(operation: str) -> str:
 class ServiceRegistry:
     """The providers of the implemented services, created on first use."""
 
-    def __init__(self, cloud: "Cloud"):
-        self.cloud = cloud
+    def __init__(self, cloud):
+        self.cloud = cloud  # handed to each provider it creates
         self._providers: dict[str, "Provider"] = {}
         # (service, operation) -> (bound method, is coroutine function)
         self._methods: dict[tuple[str, str], tuple[Callable, bool]] = {}
         # Set once the cloud has started: a provider first loaded after that is started on
         # first use (before its first operation runs), as Cloud.start starts the others.
         self.live = False
+        # Strict mode's authorizer (set by the gateway), for in-process calls made with the
+        # caller's permissions (``ServiceClient.call(..., authorize=True)``); None: open mode.
+        self.authorizer = None
 
     @staticmethod
     def is_implemented(service: str) -> bool:
@@ -55,6 +61,32 @@ class ServiceRegistry:
     def loaded(self) -> dict[str, "Provider"]:
         return dict(self._providers)
 
+    async def started(self, service: str) -> "Provider":
+        """The provider, created and (once the cloud runs) started on first use."""
+        provider = self._providers.get(service)
+        if provider is None:
+            provider = self.provider(service)
+            if self.live:
+                await provider.start()
+        return provider
+
+    async def authority(self, service: str) -> "Provider | None":
+        """The provider as the authorizer asks it (its ``ResourceAuthority`` hooks); None for a
+        service Overcast does not implement."""
+        if service in self._providers:
+            return self._providers[service]
+        return await self.started(service) if self.is_implemented(service) else None
+
+    def implements(self, service: str, operation: str) -> bool:
+        """Whether ``service``'s provider has a method for ``operation``."""
+        if not self.is_implemented(service):
+            return False
+        return callable(getattr(self.provider(service), snake_case(operation), None))
+
+    def client(self, caller: RequestContext) -> "ServiceClient":
+        """The in-process client through which ``caller``'s service reaches other services."""
+        return ServiceClient(self, caller)
+
     def method(self, service: str, operation: str) -> tuple[Callable, bool]:
         key = (service, operation)
         found = self._methods.get(key)
@@ -73,17 +105,15 @@ class ServiceRegistry:
         if ctx.service not in self._providers:
             if not self.is_implemented(ctx.service):
                 return
-            provider = self.provider(ctx.service)
-            if self.live:
-                await provider.start()
+            await self.started(ctx.service)
         self._providers[ctx.service].validate_request(ctx, params)
 
     async def invoke(self, ctx: "RequestContext", params: dict) -> dict:
         """Run ``ctx.operation`` of ``ctx.service`` with ``params``; returns the output dict."""
         found = self._methods.get((ctx.service, ctx.operation))
         if found is None:
-            if self.live and ctx.service not in self._providers:
-                await self.provider(ctx.service).start()
+            if ctx.service not in self._providers and self.is_implemented(ctx.service):
+                await self.started(ctx.service)
             try:
                 found = self.method(ctx.service, ctx.operation)
             except NotImplementedOperation:
@@ -106,11 +136,22 @@ class ServiceClient:
         self.registry = registry
         self.caller = caller
 
-    async def call(self, service: str, operation: str, params: dict[str, Any] | None = None, **ctx_overrides) -> dict:
-        from dataclasses import replace
+    async def call(self, service: str, operation: str, params: dict[str, Any] | None = None, *,
+                   authorize: bool = False, **ctx_overrides) -> dict:
+        """Run ``operation`` of ``service`` as the caller (``ctx_overrides``: other context fields).
 
-        ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
-        return await self.registry.invoke(ctx, params or {})
+        ``authorize``: in strict mode, decide the call for the caller's principal first, as AWS
+        does when a service acts with the caller's permissions (S3 asking KMS for an object's
+        data key needs the requester's kms:GenerateDataKey / kms:Decrypt); a denial is raised
+        to the calling service as the callee words it. The callee then gets its own ``extra``."""
+        params = params or {}
+        if authorize and self.registry.authorizer is not None:
+            ctx_overrides.setdefault("extra", dict(self.caller.extra))
+            ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
+            await self.registry.authorizer.authorize(ctx, params)
+        else:
+            ctx = replace(self.caller, service=service, operation=operation, **ctx_overrides)
+        return await self.registry.invoke(ctx, params)
 
 
 __all__ = ["ServiceRegistry", "ServiceClient", "snake_case", "AwsError"]

@@ -1,7 +1,7 @@
 """S3 event notifications, in process: object changes matched against the bucket's
 notification configuration (event names with wildcards, prefix / suffix filters) and the
-S3 event message each match hands to ``deliver`` (delivery to SQS / SNS / Lambda comes with
-those services, so the messages are read from the in-process record here)."""
+S3 event message each match hands to ``deliver``, recorded here in process (the delivery
+itself, to real queues and topics, is tested in test_s3_notifications_delivered.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ CONFIG = {
 }
 
 
+class _Recorder:
+    """Stands in for the notifier's delivery: keeps what it is handed."""
+
+    def __init__(self):
+        self.delivered: list[tuple[str, dict]] = []
+
+    def __call__(self, destination: str, message: dict, bucket) -> None:
+        self.delivered.append((destination, message))
+
+
 def _run(tmp_path, scenario):
     """Run ``scenario(call, notifier, cloud)`` against a started cloud; ``call(op, **params)``."""
     app = create_app(Settings(data_dir=str(tmp_path), log_level="warning"))
@@ -40,7 +50,9 @@ def _run(tmp_path, scenario):
                                      request_id="req-1", registry=cloud.services)
                 return await cloud.services.invoke(ctx, params)
 
-            return await scenario(call, provider.notifier, cloud)
+            recorder = _Recorder()
+            provider.notifier.deliver = recorder
+            return await scenario(call, recorder, cloud)
         finally:
             await cloud.stop()
 

@@ -179,6 +179,29 @@ def test_expired_url_is_refused_in_open_mode(endpoint, s3, bucket):
     assert error_of(requests.get(urls[0], timeout=10))["X-Amz-Expires"] == "60"
 
 
+def test_url_dated_ahead_of_the_clock_is_not_yet_valid(endpoint, s3, bucket, monkeypatch):
+    import datetime
+
+    import botocore.auth
+
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: ahead)
+    request = AWSRequest("GET", f"{endpoint}/{bucket}/k")
+    botocore.auth.S3SigV4QueryAuth(Credentials("test", "test"), "s3", "us-east-1", expires=600).add_auth(request)
+    response = requests.get(request.url, timeout=10)
+    assert response.status_code == 403
+    error = error_of(response)
+    assert (error["Code"], error["Message"]) == ("AccessDenied", "Request is not yet valid")
+    signed = int(ahead.replace(tzinfo=datetime.timezone.utc).timestamp())
+    assert error["X-Amz-Date"] == str(signed * 1000)
+    assert error["Expires"] == (ahead + datetime.timedelta(seconds=600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert error["ServerTime"].endswith("Z")
+
+
 def test_expires_over_a_week_is_refused(endpoint, bucket):
     url = client(endpoint, "s3v4").generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=604801

@@ -1,30 +1,25 @@
 """DecodeAuthorizationMessage decodes what Overcast's denials carry; altered messages fail.
 
-The messages are made by the provider's ``encode_authorization_message`` (what strict-mode
-EC2 denials call), here through a second handle on the running server's own database.
+The messages are made by ``AuthorizationMessages.encode`` (what strict-mode EC2 denials call),
+here through a second handle on the running server's own database.
 """
 
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
 from botocore.config import Config
 from sts_helpers import error_of
 
-from overcast.runtime.clock import Clock
-from overcast.services.sts.authorization_messages import decision_details
-from overcast.services.sts.provider import Provider
+from overcast.auth.authorization.messages import AuthorizationMessages, decision_details
 from overcast.storage import Storage
 
 
 @pytest.fixture
 def encoder(server, aws_client):
-    aws_client("sts").get_caller_identity()  # the server has opened its sts.db
     storage = Storage(server.data_dir)
-    provider = Provider(types.SimpleNamespace(clock=Clock(), storage=storage, credentials=None))
-    yield provider
+    yield AuthorizationMessages(lambda: storage)
     storage.close()
 
 
@@ -43,7 +38,7 @@ def details() -> dict:
 
 
 def test_decode_gives_back_the_decision(encoder, aws_client):
-    encoded = encoder.encode_authorization_message(details())
+    encoded = encoder.encode(details())
     assert "=" not in encoded and "\n" not in encoded
     decoded = json.loads(aws_client("sts").decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
     assert decoded["allowed"] is False and decoded["explicitDeny"] is True
@@ -59,14 +54,14 @@ def test_decode_gives_back_the_decision(encoder, aws_client):
 
 
 def test_cli_decodes(encoder, aws_cli):
-    encoded = encoder.encode_authorization_message(details())
+    encoded = encoder.encode(details())
     out = aws_cli("sts", "decode-authorization-message", "--encoded-message", encoded)
     assert json.loads(out["DecodedMessage"])["context"]["resource"] == "arn:aws:ec2:us-east-1:000000000000:instance/*"
 
 
 @pytest.mark.parametrize("change", ["flip", "truncate", "garbage"])
 def test_altered_message_is_invalid(encoder, aws_client, change):
-    encoded = encoder.encode_authorization_message(details())
+    encoded = encoder.encode(details())
     if change == "flip":
         middle = len(encoded) // 2
         encoded = encoded[:middle] + ("A" if encoded[middle] != "A" else "B") + encoded[middle + 1:]

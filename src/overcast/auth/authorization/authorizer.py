@@ -2,55 +2,59 @@
 
 For each check the operation's table entry asks for (an action on one or more resources),
 the policy engine decides from the caller's identity policies (with permission boundary and
-session policies) and the resource's own policy (bucket policy, queue policy); the first
-denial answers the request with the service's own error. A request every check allowed is
-marked ``ctx.extra["authorized"]``, so a provider lets a granted caller of another account
-reach its resource (an S3 bucket shared by bucket policy); items of a multi-item request that
-were denied on their own are listed in ``ctx.extra["denied_items"]`` (S3 DeleteObjects keys as
-(key, version id)) for the service to report among its per-item results.
+session policies) and the resource's own policy; the first denial answers the request with the
+service's own error. What only a service knows (a resource's owner, policy and tags, the ARNs
+its parameters name, grants outside policies, its denial wording) it tells through the
+authorization interface (``authority.py``), which each provider implements: this module never
+imports a service. A request every check allowed is marked ``ctx.extra["authorized"]``, so a
+provider lets a granted caller of another account reach its resource (an S3 bucket shared by
+bucket policy); items of a multi-item request that were denied on their own are listed in
+``ctx.extra["denied_items"]`` (S3 DeleteObjects keys as (key, version id)) for the service to
+report among its per-item results.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from overcast.auth.authenticator import UNSIGNED_LINKS
 from overcast.auth.authorization.denials import access_denied
 from overcast.auth.authorization.derived import derived_values
 from overcast.auth.authorization.principals import Caller, caller_for, principal_kind
-from overcast.auth.authorization.request_context import global_context, s3_context
-from overcast.auth.authorization.resources import ResourceOwners
+from overcast.auth.authorization.request_context import global_context
+from overcast.auth.authorization.resources import ResourceOwners, arn_service
 from overcast.auth.authorization.table import checks_for, parameters_read
 from overcast.auth.policy import AuthzRequest, Decision, PolicySet, evaluate
+from overcast.auth.policy.evaluate import principal_strength, statement_applies
 from overcast.errors import AwsError
-from overcast.services.registry import snake_case
 
 log = logging.getLogger("overcast.auth.authorization")
 
-# Services whose resources carry policies of their own (the provider answers who owns a
-# resource and its policy).
-_RESOURCE_POLICY_SERVICES = ("s3", "sqs")
+# the service whose provider knows callers' policies (users, groups, roles)
+_IDENTITY_SERVICE = "iam"
+
+
+@functools.lru_cache(maxsize=1024)
+def _lowered(text: str) -> str:
+    return text.lower()
 
 
 def _mentions(word: str, caller: Caller, resource_policy) -> bool:
     """Whether any policy of the request names ``word`` (lower case): costly context keys are
     only looked up for a policy that can use them."""
     policies = [*caller.identity, *caller.session, caller.boundary, resource_policy]
-    return any(p is not None and word in (p.text or "").lower() for p in policies)
+    return any(p is not None and p.text and word in _lowered(p.text) for p in policies)
 
 
-async def _instance_tags(ctx, checks, owners: ResourceOwners) -> None:
-    """The tags of the EC2 instances the checks name, read through EC2's own DescribeTags."""
-    arns = {resource for check in checks for resource in check.resources
-            if ":instance/" in resource and not resource.endswith("/*")}
-    if not arns:
-        return
-    ids = sorted(arn.rsplit("/", 1)[-1] for arn in arns)
-    found = await ctx.services.call("ec2", "DescribeTags", {"Filters": [{"Name": "resource-id", "Values": ids}]})
-    by_id: dict[str, dict[str, str]] = {}
-    for tag in found.get("Tags") or []:
-        by_id.setdefault(tag["ResourceId"], {})[tag["Key"]] = tag["Value"]
-    for arn in arns:
-        owners.remember_tags(arn, by_id.get(arn.rsplit("/", 1)[-1], {}))
+def _policy_lets_in(policy, request: AuthzRequest) -> bool:
+    """Whether an Allow statement of a resource policy names the caller (or its account) and
+    applies to the request: what a KMS key policy must do before identity policies count."""
+    for statement in policy.statements:
+        if statement.effect == "Allow" and principal_strength(statement, request.principal) is not None \
+                and statement_applies(statement, request, request.context, policy.variables_enabled):
+            return True
+    return False
 
 
 def _check_session_token_scope(ctx) -> None:
@@ -68,10 +72,16 @@ def _check_session_token_scope(ctx) -> None:
 
 
 class Authorizer:
-    """Decides every request of a strict-mode cloud (``await authorize(ctx, params, request)``)."""
+    """Decides every request of a strict-mode cloud (``await authorize(ctx, params, request)``).
 
-    def __init__(self, cloud):
-        self.cloud = cloud
+    ``authorities``: the providers, as ``authority.Authorities`` (the service registry);
+    ``clock``: the cloud clock (aws:CurrentTime); ``messages``: ``AuthorizationMessages`` for
+    the encoded denials of EC2-style services."""
+
+    def __init__(self, authorities, clock, messages=None):
+        self._authorities = authorities
+        self._clock = clock
+        self._messages = messages
 
     @staticmethod
     def decides_without_body(service: str, operation) -> str | None:
@@ -94,10 +104,13 @@ class Authorizer:
         ``body_unknown``: the body is not read yet, condition keys it would fill count in the
         caller's favour (only a denial is final)."""
         _check_session_token_scope(ctx)
-        checks = checks_for(ctx.service, ctx.operation, params, derived_values(ctx, params))
+        if ctx.credential is None and (ctx.service, ctx.operation) in UNSIGNED_LINKS:
+            ctx.extra["authorized"] = True  # the link itself is the proof: its service checks it
+            return
+        authority = await self._authorities.authority(ctx.service)
+        checks = checks_for(ctx.service, ctx.operation, params, derived_values(ctx, params, authority))
         if checks is None:
-            provider = await self._provider(ctx.service)
-            if provider is None or not callable(getattr(provider, snake_case(ctx.operation), None)):
+            if not self._authorities.implements(ctx.service, ctx.operation):
                 return  # not implemented: the operation call answers that
             # Every implemented operation has a table entry (a test holds it); failing closed
             # keeps a forgotten one from being an open door.
@@ -107,23 +120,17 @@ class Authorizer:
             ctx.extra["authorized"] = True
             return
         caller = caller_for(ctx.credential, await self._identity_source(ctx.credential))
-        providers = {}
-        if ctx.service in _RESOURCE_POLICY_SERVICES:
-            providers[ctx.service] = await self._provider(ctx.service)
-        elif ctx.service in ("iam", "sts"):  # roles' tags
-            providers["iam"] = await self._provider("iam")
-        owners = ResourceOwners(providers, ctx.region)
-        base = global_context(ctx, caller.principal, self.cloud.clock.now(), request)
-        if ctx.service == "ec2" and _mentions("resourcetag", caller, None):
-            await _instance_tags(ctx, checks, owners)
-        encode = await self._encoder() if ctx.protocol == "ec2" else None
+        owners = ResourceOwners(ctx, await self._resource_authorities(ctx.service, authority, checks))
+        base = global_context(ctx, caller.principal, self._clock.now(), request)
+        if authority is not None:
+            base.update(authority.request_condition_keys(ctx, params, request))
         for check in checks:
             for resource in check.resources:
-                self._decide(ctx, caller, check, resource, owners, base, request, encode, body_unknown)
+                self._decide(ctx, authority, caller, check, resource, owners, base, body_unknown)
         ctx.extra["authorized"] = True
 
-    def _decide(self, ctx, caller: Caller, check, resource: str, owners: ResourceOwners, base: dict,
-                request, encode, body_unknown: bool = False) -> None:
+    def _decide(self, ctx, authority, caller: Caller, check, resource: str, owners: ResourceOwners, base: dict,
+                body_unknown: bool = False) -> None:
         principal = caller.principal
         if check.trust_checked_by_service:
             # The service decides the whole request itself (STS: the role's trust policy with
@@ -131,37 +138,38 @@ class Authorizer:
             # decision here, without the trust policy, would refuse a same-account principal
             # that the trust policy names directly and no identity policy mentions.
             return
-        owner, policy = owners.lookup(resource)
-        if owner is None and ctx.service == "s3" and resource != "*" and ctx.operation != "CreateBucket":
-            return  # no such bucket: S3 answers NoSuchBucket to anyone
+        facts, policy = owners.lookup(resource)
+        if facts.absent:
+            return  # no such resource: its service answers its not-found to anyone
+        owner = facts.owner
         if caller.anonymous:
             resource_account = None  # only the resource's policy speaks for an anonymous caller
         else:
             resource_account = owner or principal.account
         context = dict(base)
-        if ctx.service == "s3":
-            context.update(s3_context(ctx, request, owner))
-        for key, value in owners.tags(resource).items():
-            context[f"aws:ResourceTag/{key}"] = value
-            if ctx.service == "ec2":
-                context[f"ec2:ResourceTag/{key}"] = value
+        holder = owners.authority(resource)
+        if holder is not None:
+            context.update(holder.resource_condition_keys(
+                ctx, resource, check, facts, lambda word: _mentions(word, caller, policy)))
+        if _mentions("resourcetag", caller, policy):
+            for key, value in owners.tags(resource).items():
+                context[f"aws:ResourceTag/{key}"] = value
         context.update(check.conditions)
-        if check.existing_object_tags and _mentions("existingobjecttag", caller, policy):
-            for key, value in owners.object_tags(resource, check.conditions.get("s3:VersionId")).items():
-                context[f"s3:ExistingObjectTag/{key}"] = value
-        decision = evaluate(
-            AuthzRequest(principal, check.action, resource, context, resource_account, body_unknown),
-            PolicySet(caller.identity, policy, caller.boundary, caller.session),
-        )
+        request = AuthzRequest(principal, check.action, resource, context, resource_account, body_unknown)
+        if facts.policy_required and policy is not None and not _policy_lets_in(policy, request):
+            # nothing but the resource policy can open the resource (KMS keys)
+            decision = Decision(False, "implicit_deny", [], "resource")
+        else:
+            decision = evaluate(request, PolicySet(caller.identity, policy, caller.boundary, caller.session))
         if not decision.allowed and decision.reason == "implicit_deny" and decision.denied_by == "resource" \
-                and ctx.service == "s3" and owner is not None and owners.acl_allows(
-                    resource, check.action, check.conditions.get("s3:VersionId"), principal.account or None):
-            # what the resource side lacks an ACL grant can give (ACLs enabled on the bucket)
+                and owner is not None and holder is not None \
+                and holder.grant_allows(ctx, resource, check, principal, context):
+            # what the resource side lacks a grant outside policies can give (S3 ACLs)
             decision = Decision(True, "allowed", decision.matched, None)
-        if decision.allowed and owner is not None and principal.account != owner and ctx.service == "s3" \
-                and owners.public_access_restricted(resource):
-            # an outsider's allow comes from the bucket policy, which RestrictPublicBuckets
-            # limits to the owner's account while the policy is public
+        if decision.allowed and owner is not None and principal.account != owner and holder is not None \
+                and holder.outside_access_blocked(ctx, resource):
+            # an outsider's allow comes from the resource policy, which its service voids
+            # (S3 RestrictPublicBuckets on a public bucket policy)
             decision = Decision(False, "implicit_deny", decision.matched, "resource")
         if check.probe:
             # one probe per item (DeleteObjects' bypass): allowed only if allowed for every item
@@ -174,28 +182,24 @@ class Authorizer:
             ctx.extra.setdefault("denied_items", set()).add((item.get("Key"), item.get("VersionId")))
             return
         if not decision.allowed:
-            raise access_denied(ctx, principal, check.action, resource, decision, resource_account, encode, context)
+            raise access_denied(ctx, authority, principal, check.action, resource, decision, resource_account,
+                                self._messages, context)
+
+    async def _resource_authorities(self, service: str, authority, checks) -> dict:
+        """The providers of the request's service and of every service the checks' ARNs name."""
+        found = {service: authority} if authority is not None else {}
+        for check in checks:
+            for resource in check.resources:
+                named = arn_service(resource)
+                if named is not None and named not in found:
+                    provider = await self._authorities.authority(named)
+                    if provider is not None:
+                        found[named] = provider
+        return found
 
     async def _identity_source(self, credential):
-        """The IAM provider (users', groups' and roles' policies), unless the caller needs none."""
+        """The identity service's provider (users', groups' and roles' policies), unless the
+        caller needs none."""
         if credential is None or credential.is_root:
             return None
-        return await self._provider("iam")
-
-    async def _encoder(self):
-        """STS's encoder of the decision details EC2-style denials carry."""
-        sts = await self._provider("sts")
-        return getattr(sts, "encode_authorization_message", None) if sts is not None else None
-
-    async def _provider(self, service: str):
-        """A provider, loaded (and started, as the registry would) on first use; None if absent."""
-        registry = self.cloud.services
-        found = registry.loaded().get(service)
-        if found is not None:
-            return found
-        if not registry.is_implemented(service):
-            return None
-        provider = registry.provider(service)
-        if registry.live:
-            await provider.start()
-        return provider
+        return await self._authorities.authority(_IDENTITY_SERVICE)

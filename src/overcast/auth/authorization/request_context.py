@@ -1,5 +1,6 @@
 """The request context policies' conditions read: AWS's global condition keys for the caller
-and the request, plus the S3 keys that come from the request's headers and query."""
+and the request (service keys come from the action tables and the services' own
+``request_condition_keys``)."""
 
 from __future__ import annotations
 
@@ -39,31 +40,6 @@ def global_context(ctx, principal: Principal, now: float, request=None) -> dict:
             out["aws:SourceIdentity"] = credential.source_identity
         if credential.session_token:
             out["aws:MultiFactorAuthPresent"] = "false"
-    return out
-
-
-def s3_context(ctx, request, bucket_owner: str | None) -> dict:
-    """S3 keys read from the request itself: how it was signed and, for the owner, s3:ResourceAccount."""
-    out: dict = {}
-    if request is not None:
-        headers = request.headers
-        query = request.query_string or ""
-        if ctx.operation == "PostObject":
-            out["s3:authType"] = "POST"
-        elif "x-amz-signature=" in query.lower():
-            out["s3:authType"] = "REST-QUERY-STRING"
-        elif "authorization" in headers:
-            out["s3:authType"] = "REST-HEADER"
-        auth = headers.get("authorization", "")
-        if auth.startswith("AWS4-") or "x-amz-algorithm=" in query.lower():
-            out["s3:signatureversion"] = "AWS4-HMAC-SHA256"
-        elif auth.startswith("AWS ") or "signature=" in query.lower():
-            out["s3:signatureversion"] = "AWS"
-        sha = headers.get("x-amz-content-sha256")
-        if sha:
-            out["s3:x-amz-content-sha256"] = sha
-    if bucket_owner:
-        out["s3:ResourceAccount"] = bucket_owner
     return out
 
 

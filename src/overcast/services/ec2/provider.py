@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 from overcast.services.base import Provider as BaseProvider
+from overcast.services.ec2.authority import Ec2Authority
 from overcast.services.ec2.instance_store import TIMER_KIND, InstanceRow, InstanceStore
 from overcast.services.ec2.instances import InstanceOperations
 from overcast.services.ec2.launch import LaunchOperations
@@ -24,7 +25,7 @@ from overcast.services.ec2.schema import MIGRATIONS
 from overcast.services.ec2.tags import TagOperations, TagStore
 
 
-class Provider(LaunchOperations, InstanceOperations, TagOperations, RegionOperations, BaseProvider):
+class Provider(LaunchOperations, InstanceOperations, TagOperations, RegionOperations, Ec2Authority, BaseProvider):
     service_name = "ec2"
     migrations = MIGRATIONS
 

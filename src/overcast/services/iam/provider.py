@@ -33,6 +33,7 @@ import functools
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.iam.access_keys import AccessKeyOperations
 from overcast.services.iam.attachments import ATTACH_OPERATIONS, AttachmentOperations, check_arn_syntax
+from overcast.services.iam.authority import IamAuthority
 from overcast.services.iam.authorization_details import AuthorizationDetailsOperations
 from overcast.services.iam.context_keys import ContextKeyOperations
 from overcast.services.iam.deleted_principals import DeletedPrincipals
@@ -80,7 +81,8 @@ class Provider(UserOperations, GroupOperations, RoleOperations, ServiceLinkedRol
                InstanceProfileOperations, PolicyOperations, InlinePolicyOperations, AttachmentOperations,
                AccessKeyOperations, ServiceCredentialOperations, LoginProfileOperations, PasswordPolicyOperations,
                TagOperations, OidcOperations, AuthorizationDetailsOperations, SimulationOperations,
-               ContextKeyOperations, PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, BaseProvider):
+               ContextKeyOperations, PrincipalPolicyLookups, DeletedPrincipals, EntityLookups, IamAuthority,
+               BaseProvider):
     service_name = "iam"
     migrations = MIGRATIONS
 

@@ -46,10 +46,11 @@ class KeyMismatch(Exception):
     """The wrapping key given does not open the envelope (a wrong SSE-C key)."""
 
 
-def load_service_key(data_dir: str) -> bytes:
-    """The service key of ``data_dir``, created on first use (0600, written whole then linked
-    into place, so a crash never leaves a short key and two starts never make two)."""
-    path = os.path.join(data_dir, KEY_FILE)
+def load_service_key(data_dir: str, name: str = KEY_FILE) -> bytes:
+    """The service key file ``name`` of ``data_dir``, created on first use (0600, written whole
+    then linked into place, so a crash never leaves a short key and two starts never make two).
+    KMS keeps its master key the same way, in a file of its own."""
+    path = os.path.join(data_dir, name)
     try:
         with open(path, "rb") as f:
             key = f.read()
@@ -77,7 +78,7 @@ def load_service_key(data_dir: str) -> bytes:
         finally:
             os.close(dir_fd)
     if len(key) != _KEY:
-        raise RuntimeError(f"{path} is not a 32-byte key; restore it from a backup (objects need it)")
+        raise RuntimeError(f"{path} is not a 32-byte key; restore it from a backup (what it encrypts needs it)")
     return key
 
 

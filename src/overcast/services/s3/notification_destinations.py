@@ -6,9 +6,10 @@ Any that fail are named together in one ``InvalidArgument`` ("Unable to validate
 following destination configurations"), as numbered ``ArgumentName<n>`` (the ARN) and
 ``ArgumentValue<n>`` (why) pairs. ``x-amz-skip-destination-validation: true`` skips it.
 
-Queues are asked through the in-process SQS client (GetQueueUrl, then the queue's Policy
-attribute, evaluated for the S3 service principal). SNS and Lambda are not in Overcast yet:
-such a destination cannot exist, so it fails as a missing one does on AWS.
+Queues and topics are asked through the in-process client (GetQueueUrl then the queue's
+Policy attribute; the topic's attributes and its Policy), the policy evaluated for the S3
+service principal (sqs:SendMessage, sns:Publish). Lambda is not in Overcast yet: such a
+destination cannot be invoked, so it fails as on AWS.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ S3_SERVICE = "s3.amazonaws.com"
 _QUEUE_MISSING = "The destination queue does not exist"
 _QUEUE_REFUSES = "Permissions on the destination queue do not allow S3 to publish notifications from this bucket"
 _TOPIC_MISSING = "The destination topic does not exist"
+_TOPIC_REFUSES = "Permissions on the destination topic do not allow S3 to publish notifications from this bucket"
 
 
 async def check_destinations(ctx, bucket, config: dict, now: float) -> None:
@@ -38,9 +40,11 @@ async def check_destinations(ctx, bucket, config: dict, now: float) -> None:
                 failures.append((arn, reason))
     for entry in config.get("TopicConfigurations") or ():
         arn = entry["TopicArn"]
-        if arn not in seen:  # no SNS in Overcast: no topic exists
+        if arn not in seen:
             seen.add(arn)
-            failures.append((arn, _TOPIC_MISSING))
+            reason = await _topic_refusal(ctx, bucket, arn, now)
+            if reason:
+                failures.append((arn, reason))
     for entry in config.get("LambdaFunctionConfigurations") or ():
         arn = entry["LambdaFunctionArn"]
         if arn not in seen:  # no Lambda in Overcast: S3 cannot invoke what is not there
@@ -66,18 +70,33 @@ async def _queue_refusal(ctx, bucket, arn: str, now: float) -> str | None:
     except AwsError:
         return _QUEUE_MISSING
     text = (answer.get("Attributes") or {}).get("Policy")
-    if not text or not _policy_lets_s3_send(text, arn, account, bucket, now):
+    if not text or not policy_lets_s3(text, "sqs:SendMessage", arn, account, bucket, now):
         return _QUEUE_REFUSES
     return None
 
 
-def _policy_lets_s3_send(text: str, queue_arn: str, queue_account: str, bucket, now: float) -> bool:
+async def _topic_refusal(ctx, bucket, arn: str, now: float) -> str | None:
+    """Why S3 could not validate topic ``arn`` (None when it may publish to it)."""
+    _, _, _, region, account, _ = arn.split(":", 5)
     try:
-        policy = parse_policy(text, "resource", queue_arn)
+        answer = await ctx.services.call("sns", "GetTopicAttributes", {"TopicArn": arn},
+                                         region=region, account=account)
+    except AwsError:
+        return _TOPIC_MISSING
+    text = (answer.get("Attributes") or {}).get("Policy")
+    if not text or not policy_lets_s3(text, "sns:Publish", arn, account, bucket, now):
+        return _TOPIC_REFUSES
+    return None
+
+
+def policy_lets_s3(text: str, action: str, resource_arn: str, resource_account: str, bucket, now: float) -> bool:
+    """Whether the resource policy ``text`` lets S3 do ``action`` for events of ``bucket``."""
+    try:
+        policy = parse_policy(text, "resource", resource_arn)
     except (PolicyDocumentError, ValueError):
         return False
     request = AuthzRequest(
-        Principal(arn=S3_SERVICE, account="", kind="service", service=S3_SERVICE), "sqs:SendMessage", queue_arn,
+        Principal(arn=S3_SERVICE, account="", kind="service", service=S3_SERVICE), action, resource_arn,
         context={"aws:SourceArn": f"arn:{bucket.partition}:s3:::{bucket.name}", "aws:SourceAccount": bucket.account},
-        resource_account=queue_account)
+        resource_account=resource_account)
     return evaluate(request, PolicySet(resource=policy), now=now).allowed

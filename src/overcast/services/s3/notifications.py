@@ -4,9 +4,11 @@
 stores the configuration. ``Notifier`` subscribes to the object store's change events
 (``ObjectStore.subscribe``), matches each against the bucket's configuration (event name,
 wildcards such as ``s3:ObjectCreated:*``, prefix / suffix key filters) and hands every match
-to ``deliver(destination_arn, message)`` as the S3 event message (``{"Records": [...]}``,
-event version 2.1). Delivery to SNS / SQS / Lambda / EventBridge comes with those services;
-until then the default ``deliver`` keeps the messages in ``Notifier.delivered``.
+to ``deliver(destination_arn, message, bucket)`` as the S3 event message (``{"Records": [...]}``,
+event version 2.1). The default ``deliver`` hands it to ``notification_delivery``: a durable
+timer, sent right after to the SQS queue or SNS topic (Lambda and EventBridge with those
+services). Nothing is kept in memory per event, and a write to a bucket without a
+configuration costs a set lookup.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import json
 import re
 import secrets
 import uuid
+from types import SimpleNamespace
 from typing import Callable
 from urllib.parse import quote_plus
 
 from overcast.errors import AwsError
 
 from .bucket_config import malformed_xml
+from .notification_delivery import NotificationSender, schedule_delivery
 from .notification_destinations import check_destinations
 
 KIND = "notification"
@@ -213,21 +217,31 @@ def _partition_prefix(partition: str) -> str:
 class Notifier:
     """Matches committed object changes against notification configurations."""
 
-    def __init__(self, provider, deliver: Callable[[str, dict], None] | None = None):
+    def __init__(self, provider, deliver: Callable[[str, dict, object], None] | None = None):
         self.provider = provider
-        self.delivered: list[tuple[str, dict]] = []
-        self.deliver = deliver or (lambda destination, message: self.delivered.append((destination, message)))
+        self.deliver = deliver or (lambda destination, message, bucket:
+                                   schedule_delivery(provider.cloud, destination, message, bucket))
         self._last_sequence = 0
-        # Whether any bucket may have a configuration: skips a query per write when none does.
-        self._any = None
+        # (partition, bucket) of the buckets with a configuration, loaded on first use: a write
+        # to any other bucket costs a set lookup, not a query.
+        self._buckets: set[tuple[str, str]] | None = None
 
-    def configured(self) -> None:
-        """A configuration was stored: start looking them up."""
-        self._any = True
+    def _configured_buckets(self) -> set[tuple[str, str]]:
+        if self._buckets is None:
+            self._buckets = {(partition, name) for partition, name in self.provider.db.query(
+                "SELECT partition, bucket FROM bucket_configs WHERE kind = ?", (KIND,))}
+        return self._buckets
+
+    def configured(self, bucket) -> None:
+        """A configuration was stored for ``bucket``."""
+        self._configured_buckets().add((bucket.partition, bucket.name))
+
+    def unconfigured(self, bucket) -> None:
+        """``bucket``'s configuration was removed."""
+        self._configured_buckets().discard((bucket.partition, bucket.name))
 
     def forget(self) -> None:
-        self.delivered.clear()
-        self._any = None
+        self._buckets = None
 
     def _sequencer(self) -> str:
         # Increasing for successive events of a key, as S3's sequencer is (hex, compared as strings)
@@ -237,30 +251,28 @@ class Notifier:
 
     def on_event(self, event) -> None:
         """``ObjectStore`` subscriber: deliver ``event`` to every destination it matches."""
-        db = self.provider.db
-        if self._any is None:
-            self._any = db.query_one("SELECT 1 FROM bucket_configs WHERE kind = ? LIMIT 1", (KIND,)) is not None
-        if not self._any:
+        if (event.partition, event.bucket) not in self._configured_buckets():
             return
-        row = db.query_one("SELECT c.value, b.region, b.account FROM bucket_configs c JOIN buckets b "
+        row = self.provider.db.query_one("SELECT c.value, b.region, b.account FROM bucket_configs c JOIN buckets b "
                            "ON b.partition = c.partition AND b.name = c.bucket "
                            "WHERE c.partition = ? AND c.bucket = ? AND c.kind = ?",
                            (event.partition, event.bucket, KIND))
         if row is None:
             return
         config, region, owner = json.loads(row[0]), row[1], row[2]
+        bucket = SimpleNamespace(name=event.bucket, partition=event.partition, account=owner)
         name = "s3:" + event.kind
         for list_name, arn_member, _, _ in DESTINATIONS:
             for entry in config.get(list_name) or ():
                 if matches(entry, name, event.key):
                     record = event_record(event, region=region, owner=owner, configuration_id=entry["Id"],
                                           sequencer=self._sequencer())
-                    self.deliver(entry[arn_member], {"Records": [record]})
+                    self.deliver(entry[arn_member], {"Records": [record]}, bucket)
         if "EventBridgeConfiguration" in config:
             bridged = eventbridge_event(event, region=region, owner=owner, sequencer=self._sequencer())
             if bridged is not None:
                 self.deliver(f"arn:{_partition_prefix(event.partition)}:events:{region}:{owner}:event-bus/default",
-                             bridged)
+                             bridged, bucket)
 
     def test_event(self, bucket, config: dict, request_id: str) -> None:
         """The ``s3:TestEvent`` S3 sends to each destination when a configuration is set."""
@@ -268,11 +280,16 @@ class Notifier:
             for entry in config.get(list_name) or ():
                 self.deliver(entry[arn_member], {"Service": "Amazon S3", "Event": "s3:TestEvent",
                                                  "Time": iso_time(self.provider.clock.now()), "Bucket": bucket.name,
-                                                 "RequestId": request_id, "HostId": secrets.token_urlsafe(48)})
+                                                 "RequestId": request_id, "HostId": secrets.token_urlsafe(48)},
+                             bucket)
 
 
 class NotificationsMixin:
     _notifier: Notifier | None = None
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        self._notification_sender = NotificationSender(self)  # sends what the notifier queued
 
     @property
     def notifier(self) -> Notifier:
@@ -289,10 +306,11 @@ class NotificationsMixin:
             await check_destinations(ctx, bucket, config, self.clock.now())
         if config:
             self.configs.put(bucket, KIND, config)
-            self.notifier.configured()
+            self.notifier.configured(bucket)
             self.notifier.test_event(bucket, config, ctx.request_id)
         else:
             self.configs.delete(bucket, KIND)
+            self.notifier.unconfigured(bucket)
         return {}
 
     def get_bucket_notification_configuration(self, ctx, params: dict) -> dict:

@@ -12,6 +12,7 @@ from .access_log import AccessLogMixin
 from .acl import AclMixin
 from .at_rest import AtRest
 from .attributes import AttributesMixin
+from .authority import S3Authority
 from .bucket_analytics import BucketAnalyticsMixin
 from .bucket_config import BucketConfigMixin
 from .bucket_metrics import BucketMetricsMixin
@@ -50,7 +51,7 @@ from .website_endpoint import WebsiteEndpointMixin
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, SelectMixin, BaseProvider):
+               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, SelectMixin, S3Authority, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None

@@ -19,15 +19,13 @@ account, the endpoint's region).
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
+from overcast.protocols.queue_paths import PATH_PREFIX, REGION as _REGION
 from overcast.storage.scope import partition_of
 
 DEFAULT_HOST = "localhost:4566"
-PATH_PREFIX = "queue"  # the first path segment of the path form: /queue/<region>/<account>/<name>
 LEGACY_REGION = "us-east-1"  # queue.amazonaws.com, the endpoint of SQS's first region
-_REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 
 
 class QueueAddress(NamedTuple):
@@ -88,13 +86,6 @@ def parse_queue_url(url: str) -> QueueAddress | None:
     if len(parts) == 1 and scheme_end < 0 and not url.startswith("/"):
         return QueueAddress(None, None, parts[0])  # a bare queue name
     return None
-
-
-def is_queue_path(path: str) -> bool:
-    """Whether an HTTP request path is a queue's (``/<account>/<name>`` or the path form), for
-    telling a request to a queue URL from one to the service endpoint."""
-    parts = [part for part in path.split("/") if part]
-    return len(parts) == 2 or (len(parts) == 4 and parts[0] == PATH_PREFIX and bool(_REGION.match(parts[1])))
 
 
 def queue_arn(region: str, account: str, name: str) -> str:

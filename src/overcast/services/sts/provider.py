@@ -5,7 +5,7 @@
 | ``identity.py`` | GetCallerIdentity, GetAccessKeyInfo, GetSessionToken, GetFederationToken |
 | ``roles.py`` | AssumeRole (and ``issue_role_session`` for the metadata endpoint) |
 | ``web_identity.py`` | AssumeRoleWithWebIdentity |
-| ``authorization_messages.py`` | DecodeAuthorizationMessage (and ``encode_authorization_message``) |
+| ``authorization_messages.py`` | DecodeAuthorizationMessage (the format: ``auth/authorization/messages.py``) |
 
 Every session is kept in ``sts.db`` (``sessions.py``) and registered with the cloud's
 credential store, so it signs requests until it expires, across restarts.

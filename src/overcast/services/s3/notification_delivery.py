@@ -1,0 +1,89 @@
+"""Sending S3 event notifications to their destinations: SQS queues and SNS topics.
+
+Each event message (or ``s3:TestEvent``) the notifier matches is handed to the cloud's
+scheduler as a durable one-shot timer due now (``s3.notification``): the write that caused
+it only pays for that row, the message survives a crash, and it is sent on the event loop
+right after, through the in-process client, as S3's service principal does on AWS:
+SendMessage to a queue, Publish to a topic (Subject "Amazon S3 Notification"). In strict mode
+the destination's policy is asked again at delivery (it may have changed since the
+configuration was validated); S3 drops what the destination refuses or what no longer
+exists, as on AWS. Lambda and EventBridge destinations wait for those services: their
+messages are dropped with a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from types import SimpleNamespace
+
+from overcast.context import RequestContext
+from overcast.errors import AwsError
+
+from .notification_destinations import S3_SERVICE, policy_lets_s3
+
+log = logging.getLogger("overcast.s3.notifications")
+
+TIMER_KIND = "s3.notification"
+SUBJECT = "Amazon S3 Notification"
+
+
+def schedule_delivery(cloud, destination: str, message: dict, bucket) -> None:
+    """Queue ``message`` for ``destination`` (durably; sent once the event loop gets to it)."""
+    payload = {"destination": destination, "message": message,
+               "bucket": {"name": bucket.name, "partition": bucket.partition, "account": bucket.account}}
+    cloud.scheduler.schedule(cloud.clock.now(), TIMER_KIND, payload)
+
+
+class NotificationSender:
+    """The handler of ``s3.notification`` timers."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        provider.cloud.scheduler.on(TIMER_KIND, self.send)
+
+    async def send(self, payload: dict) -> None:
+        destination = payload.get("destination") or ""
+        message = payload.get("message") or {}
+        bucket = SimpleNamespace(**(payload.get("bucket") or {}))
+        parts = destination.split(":")
+        if len(parts) < 6:
+            return
+        service, region, account = parts[2], parts[3], parts[4]
+        ctx = RequestContext(account=account, region=region, service="s3", principal_arn=S3_SERVICE,
+                             registry=self.provider.cloud.services)
+        body = json.dumps(message, separators=(",", ":"))
+        try:
+            if service == "sqs":
+                await self._to_queue(ctx, destination, parts[5], body, bucket)
+            elif service == "sns":
+                await self._to_topic(ctx, destination, body, bucket)
+            else:
+                log.info("S3 notification for %s dropped: Overcast has no %s yet", destination, service)
+        except AwsError as exc:  # the destination refused it or is gone: S3 drops the event
+            log.info("S3 notification to %s dropped: %s %s", destination, exc.code, exc.message)
+
+    async def _to_queue(self, ctx, arn: str, name: str, body: str, bucket) -> None:
+        if name.endswith(".fifo"):  # S3 cannot send to FIFO queues (no message group to give)
+            log.info("S3 notification to %s dropped: a FIFO queue", arn)
+            return
+        queue_url = f"/{ctx.account}/{name}"
+        if self.provider.cloud.settings.strict:
+            answer = await ctx.services.call("sqs", "GetQueueAttributes",
+                                             {"QueueUrl": queue_url, "AttributeNames": ["Policy"]})
+            text = (answer.get("Attributes") or {}).get("Policy")
+            if not text or not policy_lets_s3(text, "sqs:SendMessage", arn, ctx.account, bucket,
+                                              self.provider.clock.now()):
+                log.info("S3 notification to %s dropped: the queue policy does not let S3 send", arn)
+                return
+        await ctx.services.call("sqs", "SendMessage", {"QueueUrl": queue_url, "MessageBody": body})
+
+    async def _to_topic(self, ctx, arn: str, body: str, bucket) -> None:
+        if self.provider.cloud.settings.strict:
+            answer = await ctx.services.call("sns", "GetTopicAttributes", {"TopicArn": arn})
+            text = (answer.get("Attributes") or {}).get("Policy")
+            if not text or not policy_lets_s3(text, "sns:Publish", arn, ctx.account, bucket,
+                                              self.provider.clock.now()):
+                log.info("S3 notification to %s dropped: the topic policy does not let S3 publish", arn)
+                return
+        await ctx.services.call("sns", "Publish", {"TopicArn": arn, "Subject": SUBJECT, "Message": body})

@@ -1,0 +1,1 @@
+"""AWS X-Ray: trace ingestion (API and daemon), queries, groups, sampling."""

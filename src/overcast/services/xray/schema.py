@@ -1,0 +1,7 @@
+"""X-Ray's migrations, in order. The order is fixed forever: a change is a new migration
+appended at the end, so a data dir written by an older Overcast upgrades in place."""
+
+from overcast.services.xray.config_schema import CONFIG_SCHEMA
+from overcast.services.xray.segment_schema import SEGMENT_SCHEMA
+
+MIGRATIONS = (SEGMENT_SCHEMA, CONFIG_SCHEMA)
