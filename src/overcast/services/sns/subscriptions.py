@@ -61,8 +61,8 @@ def _check_endpoint(protocol: str, endpoint, topic_arn: str) -> str:
         parts = _arn_parts(endpoint)
         if len(parts) != 6 or parts[0] != "arn" or parts[2] != "firehose":
             raise invalid_parameter("Firehose endpoint ARN")
-    elif protocol == "application":
-        raise AwsError("NotFound", "Endpoint does not exist")  # Overcast has no platform endpoints
+    elif protocol == "application" and ":endpoint/" not in endpoint:
+        raise AwsError("NotFound", "Endpoint does not exist")
     if endpoint.endswith(".fifo") and protocol == "sqs" and not topic_arn.endswith(".fifo"):
         raise invalid_parameter("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to "
                                 "standard SNS topics")
@@ -114,6 +114,8 @@ class SubscriptionOperations:
         if protocol not in PROTOCOLS:
             raise invalid_parameter(f"Amazon SNS does not support this protocol string: {protocol}")
         endpoint = _check_endpoint(protocol, params.get("Endpoint"), topic.arn)
+        if protocol == "application" and self.platform_endpoint(endpoint) is None:
+            raise AwsError("NotFound", "Endpoint does not exist")
         if topic.is_fifo and protocol != "sqs":  # FIFO topics deliver to SQS queues only
             raise invalid_parameter(f"Invalid protocol type: {protocol}")
         given = params.get("Attributes") or {}
