@@ -8,6 +8,7 @@
 | ``subscriptions.py`` | Subscribe, ConfirmSubscription, Unsubscribe, ListSubscriptions, ListSubscriptionsByTopic, Get/SetSubscriptionAttributes |
 | ``publishing.py`` | Publish, PublishBatch |
 | ``platform_applications.py`` | the platform application and endpoint operations (mobile push) |
+| ``archive.py`` | message archiving (ArchivePolicy) and replay (ReplayPolicy, ReplayStatus) of FIFO topics |
 | ``sms.py`` | CheckIfPhoneNumberIsOptedOut, ListPhoneNumbersOptedOut, OptInPhoneNumber, Get/SetSMSAttributes, the SMS sandbox calls, ListOriginationNumbers |
 
 Delivery: ``delivery.py`` (the durable queue and its worker), ``delivery_protocols.py`` (the
@@ -17,6 +18,7 @@ deliverers by protocol), ``envelope.py`` and ``signing.py`` (what is delivered, 
 from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
+from overcast.services.sns.archive import ArchiveOperations
 from overcast.services.sns.authority import SnsAuthority
 from overcast.services.sns.delivery import DeliveryEngine
 from overcast.services.sns.delivery_protocols import load_deliverers
@@ -34,7 +36,7 @@ from overcast.services.sns.topics import TopicOperations
 
 
 class Provider(TopicOperations, TagOperations, PermissionOperations, SubscriptionOperations, PublishOperations,
-               SmsOperations, PlatformOperations, OutboxListing, SnsAuthority, BaseProvider):
+               SmsOperations, PlatformOperations, ArchiveOperations, OutboxListing, SnsAuthority, BaseProvider):
     service_name = "sns"
     migrations = MIGRATIONS
 

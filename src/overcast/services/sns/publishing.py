@@ -192,6 +192,7 @@ class PublishOperations:
                 return message
             message.sequence_number = str(FIRST_SEQUENCE + self.store.next_sequence(topic))
             self._remember(topic, entry.group_id, dedup_id, message, now)
+            self.archive_message(topic, message, now)
         matching = [sub for sub in self.store.subscriptions_of(topic.arn)
                     if sub.confirmed and (sub.filter is None or sub.filter.matches(
                         entry.attributes, message.body_for(sub.protocol)))]

@@ -114,3 +114,17 @@ CREATE INDEX platform_endpoints_by_token ON platform_endpoints (application_arn,
 """
 
 MIGRATIONS = MIGRATIONS + (PLATFORM_SCHEMA,)
+
+# message archiving of FIFO topics (archive.py): every message a topic with an ArchivePolicy
+# accepted, in publish order, kept for the policy's retention period (cloud clock)
+ARCHIVE_SCHEMA = """
+CREATE TABLE topic_archive (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic_arn TEXT NOT NULL,
+    published REAL NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX topic_archive_by_time ON topic_archive (topic_arn, published);
+"""
+
+MIGRATIONS = MIGRATIONS + (ARCHIVE_SCHEMA,)

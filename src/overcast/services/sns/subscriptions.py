@@ -136,6 +136,8 @@ class SubscriptionOperations:
                                  not confirm, secrets.token_hex(144), self.clock.now(), attributes)
         self.compile_filter(sub)
         with self.db.transaction():
+            if "ReplayPolicy" in attributes:
+                sub.attributes = self.start_replay(sub)
             self.store.put_subscription(sub)
             if confirm:
                 self._send_confirmation(ctx, topic, sub, SUBSCRIPTION_CONFIRMATION)
@@ -186,7 +188,10 @@ class SubscriptionOperations:
             confirmed = SubscriptionRecord(sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, True,
                                            sub.token, sub.created, attributes)
             self.compile_filter(confirmed)
-            self.store.put_subscription(confirmed)
+            with self.db.transaction():
+                if "ReplayPolicy" in attributes:  # a replay asked for at Subscribe starts now
+                    confirmed.attributes = self.start_replay(confirmed)
+                self.store.put_subscription(confirmed)
         return {"SubscriptionArn": sub.arn}
 
     def _subscription_for(self, params: dict) -> SubscriptionRecord:
@@ -244,7 +249,11 @@ class SubscriptionOperations:
         sub = self._subscription_for(params)
         topic = self.store.topic(sub.topic_arn)
         policy = (topic.attributes.get("DeliveryPolicy") if topic else None) or DEFAULT_EFFECTIVE_DELIVERY_POLICY
-        return {"Attributes": sub_attrs.shown(sub, policy)}
+        out = sub_attrs.shown(sub, policy)
+        status = self.replay_status(sub)
+        if status is not None:
+            out["ReplayStatus"] = status
+        return {"Attributes": out}
 
     def set_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
         name = params.get("AttributeName")
@@ -266,7 +275,10 @@ class SubscriptionOperations:
         changed = SubscriptionRecord(sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, sub.confirmed,
                                      sub.token, sub.created, attributes)
         self.compile_filter(changed)
-        self.store.put_subscription(changed)
+        with self.db.transaction():
+            if name == "ReplayPolicy":  # a new replay replaces the one before
+                changed.attributes = self.start_replay(changed)
+            self.store.put_subscription(changed)
         return {}
 
 
