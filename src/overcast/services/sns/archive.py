@@ -23,6 +23,7 @@ from overcast.services.sns.message import SnsMessage, iso_timestamp
 DAY = 86400.0
 MIN_DAYS, MAX_DAYS = 1, 365
 ARCHIVE_START = "_archive_start"  # hidden topic attribute: when archiving began (epoch seconds)
+REPLAY_PAGE = 500
 REPLAY_MARK = "_replay_mark"  # hidden subscription attribute: the last delivery row of the replay
 
 
@@ -128,12 +129,18 @@ class ArchiveOperations:
         now = self.clock.now()
         start = max(start, now - days * DAY)
         end = now if end is None else min(end, now)
-        rows = self.db.query("SELECT payload FROM topic_archive WHERE topic_arn = ? AND published >= ? AND "
-                             "published <= ? ORDER BY id", (topic.arn, start, end))
-        for (payload,) in rows:
-            message = SnsMessage.from_payload(payload)
-            if sub.filter is None or sub.filter.matches(message.attributes, message.body_for(sub.protocol)):
-                self.delivery.enqueue(message, [sub])
+        after = 0
+        while True:  # a page at a time: an archive of months is never read whole
+            rows = self.db.query("SELECT id, payload FROM topic_archive WHERE topic_arn = ? AND published >= ? AND "
+                                 "published <= ? AND id > ? ORDER BY id LIMIT ?",
+                                 (topic.arn, start, end, after, REPLAY_PAGE))
+            for row_id, payload in rows:
+                after = row_id
+                message = SnsMessage.from_payload(payload)
+                if sub.filter is None or sub.filter.matches(message.attributes, message.body_for(sub.protocol)):
+                    self.delivery.enqueue(message, [sub])
+            if len(rows) < REPLAY_PAGE:
+                break
         mark = self.db.query_one("SELECT MAX(id) FROM deliveries WHERE subscription_arn = ?", (sub.arn,))[0]
         attributes[REPLAY_MARK] = str(mark or 0)
         return attributes
