@@ -72,12 +72,17 @@ def signed_publish(endpoint: str, topic_arn: str, message: str) -> tuple[dict[st
     return headers, body
 
 
+ENVELOPED = False
+
+
 def _subscribed_queues(sns, sqs, topic_arn: str, count: int, prefix: str) -> list[str]:
     urls = []
     for i in range(count):
         url = sqs.create_queue(QueueName=f"{prefix}-{i}")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        # --enveloped: SNS's signed JSON envelope (an RSA signature per message) instead of the raw body
+        raw = "false" if ENVELOPED else "true"
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": raw})
         urls.append(url)
     return urls
 
@@ -142,7 +147,8 @@ async def _latency(endpoint: str, topic: str, url: str, args) -> dict:
                     "QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 20})).get("Messages", [])
                 arrived = time.perf_counter()
                 for message in messages:
-                    future = waiting.pop(message["Body"][:16], None)
+                    body = json.loads(message["Body"])["Message"] if ENVELOPED else message["Body"]
+                    future = waiting.pop(body[:16], None)
                     if future is not None and not future.done():
                         future.set_result(arrived)
                 if messages:
@@ -208,7 +214,10 @@ def main() -> int:
     parser.add_argument("--peers", default="overcast,moto")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--json")
+    parser.add_argument("--enveloped", action="store_true", help="subscribe without RawMessageDelivery")
     args = parser.parse_args()
+    global ENVELOPED
+    ENVELOPED = args.enveloped
     peers, workloads = args.peers.split(","), args.workloads.split(",")
     runs: dict[str, dict[str, list[dict]]] = {p: {w: [] for w in workloads} for p in peers}
     for repeat in range(args.repeat):

@@ -101,3 +101,33 @@ def test_lambda_deliveries_wait_durably_until_lambda_exists(own_server, tmp_path
     assert client(own_server, "sns").list_topics()["Topics"] == [{"TopicArn": topic}]
     own_server.stop()
     assert pending_deliveries(str(tmp_path / "data")) == 1
+
+
+def test_the_archive_survives_kill_9(own_server):
+    """Archived messages are written in the commit that acknowledges Publish: a replay after a
+    kill -9 and a restart finds every one, in order."""
+    sns = client(own_server, "sns")
+    topic = sns.create_topic(Name="archived.fifo", Attributes={
+        "FifoTopic": "true", "ContentBasedDeduplication": "true",
+        "ArchivePolicy": '{"MessageRetentionPeriod": "7"}'})["TopicArn"]
+    start = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["BeginningArchiveTime"]
+    bodies = [f"m{i}" for i in range(20)]
+    for body in bodies:
+        sns.publish(TopicArn=topic, Message=body, MessageGroupId="g")
+    own_server.kill()
+    own_server.start()
+    sns, sqs = client(own_server, "sns"), client(own_server, "sqs")
+    url = sqs.create_queue(QueueName="replay.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={
+        "RawMessageDelivery": "true",
+        "ReplayPolicy": '{"PointType": "Timestamp", "StartingPoint": "%s"}' % start})
+    got: list[str] = []
+    for _ in range(20):
+        if len(got) >= len(bodies):
+            break
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                "Messages", []):
+            got.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert got == bodies

@@ -156,3 +156,19 @@ def test_only_the_links_go_unsigned(strict, root):
     bad_token = requests.get(f"{strict.endpoint}/", params={
         "Action": "ConfirmSubscription", "TopicArn": arn, "Token": "not-a-token"}, timeout=10)
     assert bad_token.status_code == 400 and b"InvalidParameter" in bad_token.content
+
+
+def test_mobile_push_actions_are_authorized(strict, root):
+    keys = make_user(root["iam"], "push-admin", {"Effect": "Allow", "Resource": "*", "Action": [
+        "sns:CreatePlatformApplication", "sns:CreatePlatformEndpoint"]})
+    user = client(strict, "sns", *keys)
+    app = user.create_platform_application(Name="strict-app", Platform="GCM",
+                                           Attributes={"PlatformCredential": "key"})["PlatformApplicationArn"]
+    endpoint = user.create_platform_endpoint(PlatformApplicationArn=app, Token="t-1")["EndpointArn"]
+    code, status, message = denial(user.list_platform_applications)
+    assert (code, status) == ("AuthorizationError", 403)
+    assert "is not authorized to perform: SNS:ListPlatformApplications" in message
+    code, status, message = denial(user.publish, TargetArn=endpoint, Message="m")
+    assert (code, status) == ("AuthorizationError", 403)
+    assert f"SNS:Publish on resource: {endpoint}" in message
+    assert root["sns"].publish(TargetArn=endpoint, Message="m")["MessageId"]

@@ -26,6 +26,7 @@ import logging
 
 from overcast.services.sns import delivery_protocols as protocols
 from overcast.services.sns.message import SnsMessage
+from overcast.services.sns.presigning import Presigner, is_enveloped
 from overcast.services.sns.store import SubscriptionRecord
 from overcast.storage import group_commit
 
@@ -61,6 +62,7 @@ class DeliveryEngine:
         # message key -> message, for the messages just enqueued by this process: the worker
         # needs not read back and decode what it was handed (dropped after their first batch)
         self._fresh: dict[int, SnsMessage] = {}
+        self._presigner = Presigner(provider.signer)  # the batch's RSA signatures, off the event loop
         self._running = asyncio.Lock()  # the worker and a timer's wake-up never deliver the same rows twice
         provider.cloud.scheduler.on(TIMER_KIND, self._on_timer)
 
@@ -112,6 +114,7 @@ class DeliveryEngine:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
                 pass
+        self._presigner.close()
 
     def reset(self) -> None:
         self._generation += 1
@@ -193,6 +196,7 @@ class DeliveryEngine:
             marks = ",".join("?" * len(chunk))
             for key, payload in self.db.query(f"SELECT key, payload FROM messages WHERE key IN ({marks})", chunk):
                 messages[key] = SnsMessage.from_payload(payload)
+        await self._presign(rows, messages)
         done: list[int] = []
         retries: list[tuple[int, float, int]] = []  # (attempts, due, id)
         parked: list[int] = []
@@ -219,6 +223,19 @@ class DeliveryEngine:
         # the next batch reads its message back, so nothing stays in memory per message
         for key in messages:
             self._fresh.pop(key, None)
+
+    async def _presign(self, rows: list[tuple], messages: dict[int, SnsMessage]) -> None:
+        """Sign, in the signing threads, the batch's messages that go out enveloped."""
+        store = self.provider.store
+        wanted: dict[int, SnsMessage] = {}
+        for row in rows:
+            message = messages.get(row[1])
+            if message is None or row[1] in wanted:
+                continue
+            sub = store.subscription(row[2]) or detached_subscription(message)
+            if sub is not None and is_enveloped(sub, message):
+                wanted[row[1]] = message
+        await self._presigner.presign(list(wanted.values()))
 
     async def _deliver_lane(self, arn: str, lane: list[tuple], messages, done, retries, parked) -> None:
         """Deliver one subscription's rows in order; a FIFO subscription stops at a failure."""

@@ -35,6 +35,7 @@ DELIVERER_MODULES = (
     "overcast.services.sns.sqs_delivery",
     "overcast.services.sns.http_delivery",
     "overcast.services.sns.outbox",
+    "overcast.services.sns.platform_delivery",
 )
 
 

@@ -75,7 +75,11 @@ def entry_for(provider, sub, message) -> dict:
 
 async def deliver_to_outbox(provider, sub, message) -> None:
     """Record ``message`` as delivered to ``sub`` (a delivery that never fails)."""
-    entry = entry_for(provider, sub, message)
+    write_entry(provider, sub, message, entry_for(provider, sub, message))
+
+
+def write_entry(provider, sub, message, entry: dict) -> None:
+    """Add ``entry`` to the outbox, once per (message, subscription)."""
     db = provider.db
     db.execute(
         "INSERT OR IGNORE INTO outbox (time, topic_arn, subscription_arn, protocol, endpoint, message_id, entry) "
@@ -115,4 +119,5 @@ def list_outbox(provider, topic: str | None = None, endpoint: str | None = None,
 
 
 for _protocol in PROTOCOLS:
-    DELIVERERS[_protocol] = deliver_to_outbox
+    if _protocol != "application":  # mobile endpoints: platform_delivery.py
+        DELIVERERS[_protocol] = deliver_to_outbox

@@ -7,21 +7,24 @@
 | ``permissions.py`` | AddPermission, RemovePermission |
 | ``subscriptions.py`` | Subscribe, ConfirmSubscription, Unsubscribe, ListSubscriptions, ListSubscriptionsByTopic, Get/SetSubscriptionAttributes |
 | ``publishing.py`` | Publish, PublishBatch |
+| ``platform_applications.py`` | the platform application and endpoint operations (mobile push) |
+| ``archive.py`` | message archiving (ArchivePolicy) and replay (ReplayPolicy, ReplayStatus) of FIFO topics |
 | ``sms.py`` | CheckIfPhoneNumberIsOptedOut, ListPhoneNumbersOptedOut, OptInPhoneNumber, Get/SetSMSAttributes, the SMS sandbox calls, ListOriginationNumbers |
 
 Delivery: ``delivery.py`` (the durable queue and its worker), ``delivery_protocols.py`` (the
 deliverers by protocol), ``envelope.py`` and ``signing.py`` (what is delivered, signed).
-Platform applications and endpoints (mobile push) are not implemented: they answer 501.
 """
 
 from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
+from overcast.services.sns.archive import ArchiveOperations
 from overcast.services.sns.authority import SnsAuthority
 from overcast.services.sns.delivery import DeliveryEngine
 from overcast.services.sns.delivery_protocols import load_deliverers
 from overcast.services.sns.outbox_endpoint import OutboxListing
 from overcast.services.sns.permissions import PermissionOperations
+from overcast.services.sns.platform_applications import PlatformOperations
 from overcast.services.sns.publishing import PublishOperations
 from overcast.services.sns.schema import MIGRATIONS
 from overcast.services.sns.signing import Signer
@@ -33,7 +36,7 @@ from overcast.services.sns.topics import TopicOperations
 
 
 class Provider(TopicOperations, TagOperations, PermissionOperations, SubscriptionOperations, PublishOperations,
-               SmsOperations, OutboxListing, SnsAuthority, BaseProvider):
+               SmsOperations, PlatformOperations, ArchiveOperations, OutboxListing, SnsAuthority, BaseProvider):
     service_name = "sns"
     migrations = MIGRATIONS
 

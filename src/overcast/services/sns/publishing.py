@@ -114,8 +114,8 @@ class PublishOperations:
             return {"MessageId": self.publish_sms(ctx, phone, entry.message, entry.attributes)}
         if not target:
             raise invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter")
-        if ":endpoint/" in target:
-            raise invalid_parameter("TargetArn Reason: No endpoint found for the target arn specified")
+        if params.get("TargetArn") and ":endpoint/" in target:
+            return {"MessageId": self.publish_to_endpoint(ctx, target, entry, endpoint_base(ctx))}
         name = "TopicArn" if params.get("TopicArn") else "TargetArn"
         topic = self.topic_for(ctx, target, name)
         if topic.is_fifo:  # sequence, deduplication and the delivery rows in one commit
@@ -192,6 +192,7 @@ class PublishOperations:
                 return message
             message.sequence_number = str(FIRST_SEQUENCE + self.store.next_sequence(topic))
             self._remember(topic, entry.group_id, dedup_id, message, now)
+            self.archive_message(topic, message, now)
         matching = [sub for sub in self.store.subscriptions_of(topic.arn)
                     if sub.confirmed and (sub.filter is None or sub.filter.matches(
                         entry.attributes, message.body_for(sub.protocol)))]

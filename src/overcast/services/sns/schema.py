@@ -93,3 +93,38 @@ CREATE INDEX outbox_by_endpoint ON outbox (endpoint, id);
 """
 
 MIGRATIONS = (TOPIC_SCHEMA, DELIVERY_SCHEMA, SMS_SCHEMA, OUTBOX_SCHEMA)
+
+# mobile push (platform_applications.py): one row per platform application and per endpoint;
+# the credentials are never kept, only whether they were given (SNS never returns them)
+PLATFORM_SCHEMA = """
+CREATE TABLE platform_applications (
+    arn TEXT NOT NULL PRIMARY KEY,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    attributes TEXT NOT NULL
+);
+CREATE TABLE platform_endpoints (
+    arn TEXT NOT NULL PRIMARY KEY,
+    application_arn TEXT NOT NULL,
+    token TEXT NOT NULL,
+    attributes TEXT NOT NULL
+);
+CREATE INDEX platform_endpoints_by_token ON platform_endpoints (application_arn, token);
+"""
+
+MIGRATIONS = MIGRATIONS + (PLATFORM_SCHEMA,)
+
+# message archiving of FIFO topics (archive.py): every message a topic with an ArchivePolicy
+# accepted, in publish order, kept for the policy's retention period (cloud clock)
+ARCHIVE_SCHEMA = """
+CREATE TABLE topic_archive (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic_arn TEXT NOT NULL,
+    published REAL NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX topic_archive_by_time ON topic_archive (topic_arn, published);
+"""
+
+MIGRATIONS = MIGRATIONS + (ARCHIVE_SCHEMA,)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from overcast.errors import AwsError
+from overcast.services.sns.archive import check_replay_policy
 from overcast.services.sns.arns import invalid_parameter
 from overcast.services.sns.attribute_errors import InvalidAttribute
 from overcast.services.sns.delivery_policy import check_subscription_delivery_policy
@@ -67,6 +68,8 @@ def checked_value(name: str, value, protocol: str, topic_arn: str, endpoint: str
                 check_subscription_delivery_policy(value)
             except InvalidAttribute as exc:
                 raise (exc.in_subscribe_attributes() if subscribing else exc) from None
+        else:
+            check_replay_policy(value, topic_arn.endswith(".fifo"), lambda text: _error(text, subscribing))
     if name == "SubscriptionRoleArn" and value and not value.startswith("arn:"):
         raise _error("SubscriptionRoleArn", subscribing)
     return value

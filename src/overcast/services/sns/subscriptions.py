@@ -61,8 +61,8 @@ def _check_endpoint(protocol: str, endpoint, topic_arn: str) -> str:
         parts = _arn_parts(endpoint)
         if len(parts) != 6 or parts[0] != "arn" or parts[2] != "firehose":
             raise invalid_parameter("Firehose endpoint ARN")
-    elif protocol == "application":
-        raise AwsError("NotFound", "Endpoint does not exist")  # Overcast has no platform endpoints
+    elif protocol == "application" and ":endpoint/" not in endpoint:
+        raise AwsError("NotFound", "Endpoint does not exist")
     if endpoint.endswith(".fifo") and protocol == "sqs" and not topic_arn.endswith(".fifo"):
         raise invalid_parameter("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to "
                                 "standard SNS topics")
@@ -114,6 +114,8 @@ class SubscriptionOperations:
         if protocol not in PROTOCOLS:
             raise invalid_parameter(f"Amazon SNS does not support this protocol string: {protocol}")
         endpoint = _check_endpoint(protocol, params.get("Endpoint"), topic.arn)
+        if protocol == "application" and self.platform_endpoint(endpoint) is None:
+            raise AwsError("NotFound", "Endpoint does not exist")
         if topic.is_fifo and protocol != "sqs":  # FIFO topics deliver to SQS queues only
             raise invalid_parameter(f"Invalid protocol type: {protocol}")
         given = params.get("Attributes") or {}
@@ -134,6 +136,8 @@ class SubscriptionOperations:
                                  not confirm, secrets.token_hex(144), self.clock.now(), attributes)
         self.compile_filter(sub)
         with self.db.transaction():
+            if "ReplayPolicy" in attributes:
+                sub.attributes = self.start_replay(sub)
             self.store.put_subscription(sub)
             if confirm:
                 self._send_confirmation(ctx, topic, sub, SUBSCRIPTION_CONFIRMATION)
@@ -184,7 +188,10 @@ class SubscriptionOperations:
             confirmed = SubscriptionRecord(sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, True,
                                            sub.token, sub.created, attributes)
             self.compile_filter(confirmed)
-            self.store.put_subscription(confirmed)
+            with self.db.transaction():
+                if "ReplayPolicy" in attributes:  # a replay asked for at Subscribe starts now
+                    confirmed.attributes = self.start_replay(confirmed)
+                self.store.put_subscription(confirmed)
         return {"SubscriptionArn": sub.arn}
 
     def _subscription_for(self, params: dict) -> SubscriptionRecord:
@@ -242,7 +249,11 @@ class SubscriptionOperations:
         sub = self._subscription_for(params)
         topic = self.store.topic(sub.topic_arn)
         policy = (topic.attributes.get("DeliveryPolicy") if topic else None) or DEFAULT_EFFECTIVE_DELIVERY_POLICY
-        return {"Attributes": sub_attrs.shown(sub, policy)}
+        out = sub_attrs.shown(sub, policy)
+        status = self.replay_status(sub)
+        if status is not None:
+            out["ReplayStatus"] = status
+        return {"Attributes": out}
 
     def set_subscription_attributes(self, ctx: RequestContext, params: dict) -> dict:
         name = params.get("AttributeName")
@@ -264,7 +275,10 @@ class SubscriptionOperations:
         changed = SubscriptionRecord(sub.arn, sub.topic_arn, sub.owner, sub.protocol, sub.endpoint, sub.confirmed,
                                      sub.token, sub.created, attributes)
         self.compile_filter(changed)
-        self.store.put_subscription(changed)
+        with self.db.transaction():
+            if name == "ReplayPolicy":  # a new replay replaces the one before
+                changed.attributes = self.start_replay(changed)
+            self.store.put_subscription(changed)
         return {}
 
 

@@ -13,6 +13,7 @@ import json
 
 from overcast.auth.policy.document import parse_policy
 from overcast.auth.policy.errors import PolicyDocumentError
+from overcast.services.sns.archive import check_archive_policy
 from overcast.services.sns.arns import invalid_parameter
 from overcast.services.sns.delivery_policy import check_topic_delivery_policy
 
@@ -81,6 +82,8 @@ def checked_value(name: str, value, topic_arn: str, fifo: bool) -> str:
             raise invalid_parameter(f"{name}: failed to parse JSON.")
         if name == "DeliveryPolicy":
             check_topic_delivery_policy(value)
+        else:
+            check_archive_policy(value, invalid_parameter)
     return value
 
 

@@ -8,6 +8,7 @@ import re
 
 from overcast.context import RequestContext
 from overcast.services.sns import topic_attributes as attrs
+from overcast.services.sns.archive import ARCHIVE_START, retention_days
 from overcast.services.sns.arns import invalid_parameter, parse_topic_arn, required, topic_not_found
 from overcast.services.sns.paging import page
 from overcast.services.sns.store import TopicRecord, topic_arn
@@ -55,6 +56,8 @@ class TopicOperations:
         if fifo:
             attributes["FifoTopic"] = "true"
             attributes.setdefault("ContentBasedDeduplication", "false")
+        if retention_days(attributes.get("ArchivePolicy")) is not None:
+            attributes[ARCHIVE_START] = str(self.clock.now())
         attributes.setdefault("Policy", attrs.default_policy(arn, ctx.account))
         attributes.setdefault("DisplayName", "")
         self.store.put_topic(TopicRecord(arn, ctx.account, ctx.region, name, self.clock.now(), attributes, tags,
@@ -71,14 +74,18 @@ class TopicOperations:
         topic = self.store.topic(arn)
         if topic is not None:  # deleting a topic that does not exist succeeds, as on AWS
             self.store.delete_topic(topic)
+            self.discard_archive(topic.arn)
         return {}
 
     def get_topic_attributes(self, ctx: RequestContext, params: dict) -> dict:
         topic = self.topic_for(ctx, params.get("TopicArn"))
         subs = self.store.subscriptions_of(topic.arn)
         confirmed = sum(1 for s in subs if s.confirmed)
-        out = dict(topic.attributes)
+        out = {k: v for k, v in topic.attributes.items() if not k.startswith("_")}
         out.pop("DataProtectionPolicy", None)
+        beginning = self.beginning_archive_time(topic)
+        if beginning is not None:
+            out["BeginningArchiveTime"] = beginning
         out.update({
             "Owner": topic.account, "TopicArn": topic.arn,
             "SubscriptionsConfirmed": str(confirmed), "SubscriptionsPending": str(len(subs) - confirmed),
@@ -103,6 +110,12 @@ class TopicOperations:
             attributes.pop(name, None)
         else:
             attributes[name] = value
+        if name == "ArchivePolicy":  # archiving starts now, or stops and its archive goes
+            if retention_days(attributes.get("ArchivePolicy")) is None:
+                attributes.pop(ARCHIVE_START, None)
+                self.discard_archive(topic.arn)
+            else:
+                attributes.setdefault(ARCHIVE_START, str(self.clock.now()))
         self.store.put_topic(TopicRecord(topic.arn, topic.account, topic.region, topic.name, topic.created,
                                          attributes, topic.tags, topic.data_protection_policy))
         return {}
