@@ -3,7 +3,8 @@
 | module | operations |
 |---|---|
 | ``traces.py`` (``TraceOperations``) | PutTraceSegments, PutTelemetryRecords, BatchGetTraces |
-| ``queries.py`` (``QueryOperations``) | GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, trace retrieval, insights |
+| ``queries.py`` (``QueryOperations``) | GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, insights |
+| ``retrieval.py`` (``RetrievalOperations``) | StartTraceRetrieval, ListRetrievedTraces, GetRetrievedTracesGraph, CancelTraceRetrieval |
 | ``groups.py`` (``GroupOperations``) | CreateGroup, GetGroup, UpdateGroup, DeleteGroup, GetGroups |
 | ``sampling_rules.py`` (``SamplingRuleOperations``) | CreateSamplingRule, UpdateSamplingRule, DeleteSamplingRule, GetSamplingRules |
 | ``sampling_targets.py`` (``SamplingTargetOperations``) | GetSamplingTargets, GetSamplingStatisticSummaries |
@@ -24,6 +25,7 @@ from overcast.services.xray.groups import GroupOperations, GroupStore
 from overcast.services.xray.propagation import ServiceSegmentRecorder
 from overcast.services.xray.queries import QueryOperations
 from overcast.services.xray.resource_policies import ResourcePolicyOperations
+from overcast.services.xray.retrieval import RetrievalOperations
 from overcast.services.xray.sampling_rules import SamplingRuleOperations, SamplingRuleStore
 from overcast.services.xray.sampling_targets import SamplingTargetOperations
 from overcast.services.xray.schema import MIGRATIONS
@@ -36,7 +38,7 @@ RETENTION_SECONDS = 30 * 24 * 3600  # "X-Ray stores trace data for 30 days"
 EXPIRY_SWEEP_SECONDS = 3600
 
 
-class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOperations,
+class Provider(TraceOperations, QueryOperations, RetrievalOperations, GroupOperations, SamplingRuleOperations,
                SamplingTargetOperations, EncryptionOperations, TagOperations, ResourcePolicyOperations,
                BaseProvider):
     service_name = "xray"
@@ -88,6 +90,7 @@ class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOp
         self.segments.expire(before)
         self.telemetry.expire(before)
         self.expire_sampling_statistics(before)
+        self.expire_retrievals(before)
 
     def reset(self) -> None:
         self.sampling_clients.clear()
