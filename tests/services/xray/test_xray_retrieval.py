@@ -143,17 +143,13 @@ def test_unknown_token_and_bad_input(xray):
 def test_raw_http_answers(xray, endpoint):
     """Raw HTTP: the listing on the wire, and a missing RetrievalToken is the model's
     validation error (400, InvalidRequestException), not a server error."""
-    from signed_http import send, sign
-
     now = time.time()
     trace_id = new_trace_id(now)
     _put(xray, segment(trace_id, "web", start_time=now - 5))
     token = xray.start_trace_retrieval(TraceIds=[trace_id], StartTime=now - 60, EndTime=now)["RetrievalToken"]
 
     def post(path: str, body: dict):
-        status, headers, payload = send(sign(endpoint, "POST", path, service="xray", body=json.dumps(body).encode(),
-                                             headers={"Content-Type": "application/json"}))
-        return status, {k.lower(): v for k, v in headers.items()}, json.loads(payload or b"{}")
+        return _signed_post(endpoint, path, body)
 
     status, _, body = post("/ListRetrievedTraces", {"RetrievalToken": token, "TraceFormat": "XRAY"})
     assert status == 200 and [t["Id"] for t in body["Traces"]] == [trace_id]
@@ -164,3 +160,55 @@ def test_raw_http_answers(xray, endpoint):
                                                         "failed to satisfy constraint: Member must not be null")
     status, headers, _ = post("/StartTraceRetrieval", {"TraceIds": "x", "StartTime": "soon", "EndTime": 1})
     assert status == 400
+
+
+def test_segment_destination_stays_xray_without_cloudwatch_logs(xray):
+    assert xray.get_trace_segment_destination()["Destination"] == "XRay"
+    assert xray.get_trace_segment_destination()["Status"] == "ACTIVE"
+    with pytest.raises(xray.exceptions.InvalidRequestException) as raised:
+        xray.update_trace_segment_destination(Destination="CloudWatchLogs")
+    assert "CloudWatch Logs resource policy" in raised.value.response["Error"]["Message"]
+    with pytest.raises(xray.exceptions.InvalidRequestException) as raised:
+        xray.update_trace_segment_destination(Destination="XRay")
+    assert raised.value.response["Error"]["Message"] == "The destination is already set to XRay"
+    assert xray.update_trace_segment_destination()["Destination"] == "XRay"
+    assert xray.get_trace_segment_destination()["Destination"] == "XRay"
+    with pytest.raises(xray.exceptions.InvalidRequestException) as raised:
+        xray.update_trace_segment_destination(Destination="S3")
+    assert "Member must satisfy enum value set: [XRay, CloudWatchLogs]" in raised.value.response["Error"]["Message"]
+
+
+def test_default_indexing_rule_is_stored_and_validated(xray, endpoint):
+    rules = xray.get_indexing_rules()["IndexingRules"]
+    assert rules == [{"Name": "Default", "Rule": {"Probabilistic": {"DesiredSamplingPercentage": 1.0,
+                                                                      "ActualSamplingPercentage": 1.0}}}]
+    updated = xray.update_indexing_rule(Name="Default", Rule={"Probabilistic": {"DesiredSamplingPercentage": 25}})
+    rule = updated["IndexingRule"]
+    assert rule["Name"] == "Default" and "ModifiedAt" in rule
+    assert rule["Rule"]["Probabilistic"] == {"DesiredSamplingPercentage": 25.0, "ActualSamplingPercentage": 25.0}
+    assert xray.get_indexing_rules()["IndexingRules"] == [rule]
+
+    for bad in (-1, 100.5):
+        with pytest.raises(xray.exceptions.InvalidRequestException):
+            xray.update_indexing_rule(Name="Default", Rule={"Probabilistic": {"DesiredSamplingPercentage": bad}})
+    with pytest.raises(xray.exceptions.ResourceNotFoundException):
+        xray.update_indexing_rule(Name="Other", Rule={"Probabilistic": {"DesiredSamplingPercentage": 5}})
+    with pytest.raises(xray.exceptions.InvalidRequestException):
+        xray.get_indexing_rules(NextToken="x")
+    assert xray.get_indexing_rules()["IndexingRules"] == [rule]
+
+    # what boto3 refuses before sending: an empty union, a rule that is not an object
+    for rule_value, code in (({}, "InvalidRequestException"), ("x", "SerializationException"),
+                             ({"Probabilistic": {}}, "InvalidRequestException"),
+                             ({"Probabilistic": 3}, "SerializationException")):
+        status, headers, _ = _signed_post(endpoint, "/UpdateIndexingRule", {"Name": "Default", "Rule": rule_value})
+        assert status == 400 and headers["x-amzn-errortype"].startswith(code), rule_value
+    assert xray.get_indexing_rules()["IndexingRules"] == [rule]
+
+
+def _signed_post(endpoint: str, path: str, body: dict):
+    from signed_http import send, sign
+
+    status, headers, payload = send(sign(endpoint, "POST", path, service="xray", body=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"}))
+    return status, {k.lower(): v for k, v in headers.items()}, json.loads(payload or b"{}")

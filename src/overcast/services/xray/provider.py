@@ -5,6 +5,8 @@
 | ``traces.py`` (``TraceOperations``) | PutTraceSegments, PutTelemetryRecords, BatchGetTraces |
 | ``queries.py`` (``QueryOperations``) | GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, insights |
 | ``retrieval.py`` (``RetrievalOperations``) | StartTraceRetrieval, ListRetrievedTraces, GetRetrievedTracesGraph, CancelTraceRetrieval |
+| ``segment_destination.py`` (``SegmentDestinationOperations``) | GetTraceSegmentDestination, UpdateTraceSegmentDestination |
+| ``indexing_rules.py`` (``IndexingRuleOperations``) | GetIndexingRules, UpdateIndexingRule |
 | ``groups.py`` (``GroupOperations``) | CreateGroup, GetGroup, UpdateGroup, DeleteGroup, GetGroups |
 | ``sampling_rules.py`` (``SamplingRuleOperations``) | CreateSamplingRule, UpdateSamplingRule, DeleteSamplingRule, GetSamplingRules |
 | ``sampling_targets.py`` (``SamplingTargetOperations``) | GetSamplingTargets, GetSamplingStatisticSummaries |
@@ -22,6 +24,7 @@ from __future__ import annotations
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.xray.encryption import EncryptionOperations
 from overcast.services.xray.groups import GroupOperations, GroupStore
+from overcast.services.xray.indexing_rules import IndexingRuleOperations
 from overcast.services.xray.propagation import ServiceSegmentRecorder
 from overcast.services.xray.queries import QueryOperations
 from overcast.services.xray.resource_policies import ResourcePolicyOperations
@@ -29,6 +32,7 @@ from overcast.services.xray.retrieval import RetrievalOperations
 from overcast.services.xray.sampling_rules import SamplingRuleOperations, SamplingRuleStore
 from overcast.services.xray.sampling_targets import SamplingTargetOperations
 from overcast.services.xray.schema import MIGRATIONS
+from overcast.services.xray.segment_destination import SegmentDestinationOperations
 from overcast.services.xray.store import SegmentStore
 from overcast.services.xray.tagging import TagOperations, TagStore
 from overcast.services.xray.telemetry import TelemetryStore
@@ -38,9 +42,9 @@ RETENTION_SECONDS = 30 * 24 * 3600  # "X-Ray stores trace data for 30 days"
 EXPIRY_SWEEP_SECONDS = 3600
 
 
-class Provider(TraceOperations, QueryOperations, RetrievalOperations, GroupOperations, SamplingRuleOperations,
-               SamplingTargetOperations, EncryptionOperations, TagOperations, ResourcePolicyOperations,
-               BaseProvider):
+class Provider(TraceOperations, QueryOperations, RetrievalOperations, SegmentDestinationOperations,
+               IndexingRuleOperations, GroupOperations, SamplingRuleOperations, SamplingTargetOperations,
+               EncryptionOperations, TagOperations, ResourcePolicyOperations, BaseProvider):
     service_name = "xray"
     migrations = MIGRATIONS
 

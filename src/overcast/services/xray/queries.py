@@ -88,8 +88,8 @@ def _sampled(trace_id: str, rate: float) -> bool:
 
 
 class QueryOperations:
-    """GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, the
-    insights listing and GetTraceSegmentDestination."""
+    """GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics and the
+    insights listing."""
 
     # shared helpers -----------------------------------------------------------------------
 
@@ -210,12 +210,6 @@ class QueryOperations:
         # Overcast does not detect anomalies, so no group has insights: the answer an account
         # whose groups never had one gets.
         return {"InsightSummaries": []}
-
-    def get_trace_segment_destination(self, ctx, params: dict) -> dict:
-        # Segments go to X-Ray's own store: the CloudWatchLogs destination (Transaction Search)
-        # needs CloudWatch Logs, which Overcast does not have yet, so UpdateTraceSegmentDestination
-        # and the trace retrieval operations that read that log group answer 501.
-        return {"Destination": "XRay", "Status": "ACTIVE"}
 
     def _window_rows(self, ctx, start: float, end: float) -> list[tuple]:
         """The stored rows (trace id, received, document) of the whole traces with a segment
