@@ -8,7 +8,7 @@ import json
 import math
 
 import pytest
-from xray_helpers import dumps, new_id, new_trace_id
+from xray_helpers import traffic
 
 
 @pytest.fixture
@@ -24,32 +24,12 @@ def _advance_to(server, target: float) -> None:
     server.post("/_overcast/clock", json.dumps({"time": target}).encode())
 
 
-def _traffic(xray, minute: float, requests: int, faults: int, service: str = "web") -> list[str]:
-    """``requests`` traces ending inside the minute, ``faults`` of them faulted: each a
-    ``service`` segment calling the ``db`` service."""
-    docs, ids = [], []
-    for i in range(requests):
-        start = minute + 1 + i * (50 / requests)
-        trace_id = new_trace_id(start)
-        ids.append(trace_id)
-        root = {"trace_id": trace_id, "id": new_id(), "name": service, "origin": "AWS::EC2::Instance",
-                "start_time": start, "end_time": start + 2, "fault": i < faults,
-                "http": {"request": {"method": "GET", "url": f"http://{service}/"},
-                         "response": {"status": 500 if i < faults else 200}}}
-        child = {"trace_id": trace_id, "id": new_id(), "name": "db", "parent_id": root["id"],
-                 "start_time": start + 0.5, "end_time": start + 1}
-        docs += [dumps(root), dumps(child)]
-    for i in range(0, len(docs), 50):
-        assert xray.put_trace_segments(TraceSegmentDocuments=docs[i:i + 50])["UnprocessedTraceSegments"] == []
-    return ids
-
-
 def _an_outage(xray, server, group: str = "shop"):
     """Ten healthy minutes, four bad ones (8 faults in 10), six healthy ones, and the clock
     past them all; returns the first minute."""
     first = math.floor(_now(server) / 60) * 60 + 60
     for n in range(20):
-        _traffic(xray, first + n * 60, 10, 8 if 10 <= n < 14 else 0)
+        traffic(xray, first + n * 60, 10, 8 if 10 <= n < 14 else 0)
     _advance_to(server, first + 23 * 60)
     return first
 
@@ -59,7 +39,7 @@ def test_no_insight_when_nothing_happened(xray, server):
                       InsightsConfiguration={"InsightsEnabled": True})
     first = math.floor(_now(server) / 60) * 60 + 60
     for n in range(8):
-        _traffic(xray, first + n * 60, 10, 1 if n % 3 == 0 else 0)  # the usual 10% faults, never a rise
+        traffic(xray, first + n * 60, 10, 1 if n % 3 == 0 else 0)  # the usual 10% faults, never a rise
     _advance_to(server, first + 11 * 60)
     assert xray.get_insight_summaries(GroupName="calm", StartTime=first - 3600,
                                       EndTime=first + 3600)["InsightSummaries"] == []
@@ -118,7 +98,7 @@ def test_an_insight_is_active_while_the_faults_go_on(xray, server):
     xray.create_group(GroupName="live", InsightsConfiguration={"InsightsEnabled": True})
     first = math.floor(_now(server) / 60) * 60 + 60
     for n in range(8):
-        _traffic(xray, first + n * 60, 10, 9 if n >= 5 else 0, service="api")
+        traffic(xray, first + n * 60, 10, 9 if n >= 5 else 0, service="api")
     _advance_to(server, first + 10 * 60 + 5)
     (insight,) = xray.get_insight_summaries(GroupName="live", StartTime=first, EndTime=first + 3600)["InsightSummaries"]
     assert insight["State"] == "ACTIVE" and "EndTime" not in insight
