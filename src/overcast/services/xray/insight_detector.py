@@ -25,6 +25,7 @@ have yet: they are stored in the group and not sent.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import uuid
 from types import SimpleNamespace
@@ -43,6 +44,8 @@ OPEN_AFTER = 2
 CLOSE_AFTER = 3
 # A detector that was not running (server down, insights off) catches up at most this far.
 MAX_CATCH_UP_MINUTES = 360
+log = logging.getLogger("overcast.xray.insights")
+
 CLIENTS = ""  # the service key of the group's clients (the traces' entry points)
 
 
@@ -92,13 +95,27 @@ class InsightDetection:
     """The detector's periodic job, mixed into the provider (reads ``self.db``, the groups and
     the segment store)."""
 
+    # Whether some group may have insights enabled: False only after a look found none and no
+    # group changed since, so the job costs nothing (no query) while insights are off
+    # everywhere, however far the clock moves.
+    insights_maybe_enabled = True
+
+    def groups_changed(self) -> None:
+        self.insights_maybe_enabled = True
+
     def detect_insights(self) -> None:
+        if not self.insights_maybe_enabled:
+            return
         now = self.clock.now()
-        rows = self.db.query("SELECT account, region, body FROM groups")
-        for account, region, body in rows:
-            group = json.loads(body)
-            if (group.get("InsightsConfiguration") or {}).get("InsightsEnabled"):
+        watched = [(account, region, group) for account, region, group in
+                   ((a, r, json.loads(b)) for a, r, b in self.db.query("SELECT account, region, body FROM groups"))
+                   if (group.get("InsightsConfiguration") or {}).get("InsightsEnabled")]
+        self.insights_maybe_enabled = bool(watched)
+        for account, region, group in watched:
+            try:
                 self._detect_for_group(account, region, group, now)
+            except Exception:  # noqa: BLE001 - one group's failure must not stop the others' insights
+                log.exception("insight detection failed for %s", group.get("GroupARN"))
 
     def _detect_for_group(self, account: str, region: str, group: dict, now: float) -> None:
         arn = group["GroupARN"]

@@ -103,6 +103,7 @@ class Provider(TraceOperations, QueryOperations, InsightOperations, RetrievalOpe
 
     def reset(self) -> None:
         self.sampling_clients.clear()
+        self.groups_changed()
         self._recorder.pending.clear()
 
     async def stop(self) -> None:
