@@ -93,6 +93,10 @@ def test_a_fault_rise_becomes_an_insight_and_closes(xray, server):
     assert names["web"]["Edges"] == [{"ReferenceId": names["db"]["ReferenceId"]}]
     assert "SummaryStatistics" not in names["web"]  # structure only
 
+    xray.delete_group(GroupName="shop")  # its insights go with it
+    with pytest.raises(xray.exceptions.InvalidRequestException):
+        xray.get_insight(InsightId=insight["InsightId"])
+
 
 def test_an_insight_is_active_while_the_faults_go_on(xray, server):
     xray.create_group(GroupName="live", InsightsConfiguration={"InsightsEnabled": True})
@@ -122,7 +126,11 @@ def test_bad_input(xray, server):
         xray.get_insight_impact_graph(InsightId=missing, StartTime=now - 7 * 3600, EndTime=now)
     with pytest.raises(xray.exceptions.InvalidRequestException):
         xray.get_insight_summaries(GroupName="g", StartTime=now - 31 * 86400, EndTime=now)
-    with pytest.raises(xray.exceptions.InvalidRequestException):
+    with pytest.raises(xray.exceptions.InvalidRequestException) as raised:
         xray.get_insight_summaries(GroupName="nope", StartTime=now - 60, EndTime=now)
+    assert raised.value.response["Error"]["Message"] == "Group not found"
+    with pytest.raises(xray.exceptions.InvalidRequestException) as raised:  # parameters before existence
+        xray.get_insight_summaries(GroupName="nope", StartTime=now, EndTime=now - 60)
+    assert raised.value.response["Error"]["Message"] == "EndTime must be after StartTime."
     with pytest.raises(xray.exceptions.InvalidRequestException):
         xray.get_insight_summaries(GroupName="g", StartTime=now - 60, EndTime=now, NextToken="garbage")

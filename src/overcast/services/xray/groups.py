@@ -134,6 +134,7 @@ class GroupOperations:
         group = self._group(ctx, params)
         with self.db.transaction():
             self.groups_store.delete(ctx.account, ctx.region, group["GroupName"])
+            self.forget_group_insights(ctx.account, ctx.region, group["GroupARN"])
             self.groups_changed()
             self.tags.drop(group["GroupARN"])
         return {}

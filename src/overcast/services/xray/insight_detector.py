@@ -103,6 +103,17 @@ class InsightDetection:
     def groups_changed(self) -> None:
         self.insights_maybe_enabled = True
 
+    def forget_group_insights(self, account: str, region: str, arn: str) -> None:
+        """A deleted group takes its insights, their events and the detector's counts along."""
+        ids = [r[0] for r in self.db.query("SELECT id FROM insights WHERE account = ? AND region = ? AND group_arn = ?",
+                                           (account, region, arn))]
+        for insight_id in ids:
+            self.db.execute("DELETE FROM insight_events WHERE account = ? AND region = ? AND insight_id = ?",
+                            (account, region, insight_id))
+        for table in ("insights", "insight_minutes", "insight_state"):
+            self.db.execute(f"DELETE FROM {table} WHERE account = ? AND region = ? AND group_arn = ?",
+                            (account, region, arn))
+
     def detect_insights(self) -> None:
         if not self.insights_maybe_enabled:
             return

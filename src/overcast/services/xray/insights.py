@@ -34,10 +34,11 @@ class InsightOperations(InsightDetection):
 
     def get_insight_summaries(self, ctx, params: dict) -> dict:
         check_input("GetInsightSummaries", params)
-        group = self._group(ctx, params)
         start, end = _window(params)
         if start < self.clock.now() - RETENTION:
             raise InvalidRequest(message="StartTime can't be more than 30 days old.")
+        offset = _page_offset(params.get("NextToken"))
+        group = self._group(ctx, params)
         states = set(params.get("States") or ())
         rows = self.db.query(
             "SELECT body FROM insights WHERE account = ? AND region = ? AND group_arn = ? AND start_time <= ? "
@@ -51,7 +52,6 @@ class InsightOperations(InsightDetection):
                 continue
             insights.append(_public(insight))
         size = params.get("MaxResults") or SUMMARIES_PAGE
-        offset = _page_offset(params.get("NextToken"))
         out = {"InsightSummaries": insights[offset:offset + size]}
         if offset + size < len(insights):
             out["NextToken"] = _page_token(offset + size)
