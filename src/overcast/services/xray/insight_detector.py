@@ -42,8 +42,10 @@ MIN_FAULTS = 3
 RISE = 0.10
 OPEN_AFTER = 2
 CLOSE_AFTER = 3
-# A detector that was not running (server down, insights off) catches up at most this far.
+# A detector that was not running (server down, insights off) catches up at most this far,
+# and at most this many minutes a run (the work runs on the event loop: later runs go on).
 MAX_CATCH_UP_MINUTES = 360
+MINUTES_PER_RUN = 60
 log = logging.getLogger("overcast.xray.insights")
 
 CLIENTS = ""  # the service key of the group's clients (the traces' entry points)
@@ -138,6 +140,7 @@ class InsightDetection:
         else:
             state = json.loads(row[0])
         minute = max(state["last"] + MINUTE, last_due - MAX_CATCH_UP_MINUTES * MINUTE)
+        last_due = min(last_due, minute + (MINUTES_PER_RUN - 1) * MINUTE)
         if minute > last_due:
             return
         ctx = SimpleNamespace(account=account, region=region)
