@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 
 import pytest
 from xray_helpers import traffic
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
 
 @pytest.fixture
@@ -134,3 +138,27 @@ def test_bad_input(xray, server):
     assert raised.value.response["Error"]["Message"] == "EndTime must be after StartTime."
     with pytest.raises(xray.exceptions.InvalidRequestException):
         xray.get_insight_summaries(GroupName="g", StartTime=now - 60, EndTime=now, NextToken="garbage")
+
+
+BAD_BODIES = ({}, {"InsightId": 5}, {"InsightId": None}, {"InsightId": "11111111-2222-4333-8444-555555555555",
+                                                         "StartTime": "x", "EndTime": [], "MaxResults": "many"},
+              {"GroupName": {"a": 1}, "StartTime": 1, "EndTime": 2, "States": ["NOPE"]}, [], "text")
+
+
+@pytest.mark.parametrize("path", ["/InsightSummaries", "/Insight", "/InsightEvents", "/InsightImpactGraph",
+                                  "/StartTraceRetrieval", "/ListRetrievedTraces", "/GetRetrievedTracesGraph",
+                                  "/CancelTraceRetrieval", "/UpdateTraceSegmentDestination", "/GetIndexingRules",
+                                  "/UpdateIndexingRule"])
+def test_bad_bodies_are_client_errors(endpoint, server, path):
+    """Raw HTTP: whatever the body, never a 500; a bad one is a 4xx with an error type."""
+    from signed_http import send, sign
+
+    for body in BAD_BODIES:
+        status, headers, _ = send(sign(endpoint, "POST", path, service="xray", body=json.dumps(body).encode(),
+                                       headers={"Content-Type": "application/json"}))
+        headers = {k.lower(): v for k, v in headers.items()}
+        if not isinstance(body, dict) or path not in ("/UpdateTraceSegmentDestination", "/GetIndexingRules"):
+            assert 400 <= status < 500, (body, status)  # these two take no member that is given here
+            assert headers.get("x-amzn-errortype"), body
+        else:
+            assert status in (200, 400), (body, status)
