@@ -102,6 +102,17 @@ def test_a_fault_rise_becomes_an_insight_and_closes(xray, server):
         xray.get_insight(InsightId=insight["InsightId"])
 
 
+def test_aws_cli_lists_insights(xray, server, aws_cli):
+    xray.create_group(GroupName="shop", FilterExpression='service("web")',
+                      InsightsConfiguration={"InsightsEnabled": True})
+    first = _an_outage(xray, server)
+    listed = aws_cli("xray", "get-insight-summaries", "--group-name", "shop", "--start-time", str(int(first)),
+                     "--end-time", str(int(first + 3600)))["InsightSummaries"]
+    assert [i["State"] for i in listed] == ["CLOSED"]
+    events = aws_cli("xray", "get-insight-events", "--insight-id", listed[0]["InsightId"])["InsightEvents"]
+    assert len(events) == 4
+
+
 def test_an_insight_is_active_while_the_faults_go_on(xray, server):
     xray.create_group(GroupName="live", InsightsConfiguration={"InsightsEnabled": True})
     first = math.floor(_now(server) / 60) * 60 + 60

@@ -212,3 +212,17 @@ def _signed_post(endpoint: str, path: str, body: dict):
     status, headers, payload = send(sign(endpoint, "POST", path, service="xray", body=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"}))
     return status, {k.lower(): v for k, v in headers.items()}, json.loads(payload or b"{}")
+
+
+def test_aws_cli_retrieval_and_indexing_rules(xray, aws_cli):
+    now = time.time()
+    trace_id = new_trace_id(now)
+    _put(xray, segment(trace_id, "web", start_time=now - 5))
+    token = aws_cli("xray", "start-trace-retrieval", "--trace-ids", trace_id, "--start-time", str(int(now - 60)),
+                    "--end-time", str(int(now + 1)))["RetrievalToken"]
+    listed = aws_cli("xray", "list-retrieved-traces", "--retrieval-token", token, "--trace-format", "OTEL")
+    assert listed["RetrievalStatus"] == "COMPLETE" and [t["Id"] for t in listed["Traces"]] == [trace_id]
+    updated = aws_cli("xray", "update-indexing-rule", "--name", "Default",
+                      "--rule", '{"Probabilistic": {"DesiredSamplingPercentage": 10}}')
+    assert updated["IndexingRule"]["Rule"]["Probabilistic"]["DesiredSamplingPercentage"] == 10
+    assert aws_cli("xray", "get-trace-segment-destination")["Destination"] == "XRay"
