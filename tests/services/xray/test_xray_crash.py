@@ -1,9 +1,12 @@
 """X-Ray after kill -9: every acknowledged PutTraceSegments, the sampling rules and groups
 are there after a restart, segments received over UDP before the kill too, and the daemon
-port serves again."""
+port serves again; trace retrievals, indexing rules and insights too, and the insight detector
+goes on where it stopped."""
 
 from __future__ import annotations
 
+import json
+import math
 import socket
 import time
 
@@ -11,7 +14,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from serverproc import ServerProcess
-from xray_helpers import dumps, segment
+from xray_helpers import dumps, segment, traffic
 
 HEADER = b'{"format": "json", "version": 1}\n'
 
@@ -72,3 +75,28 @@ def test_acknowledged_segments_and_configuration_survive_kill_9(own_server):
     while not all_traces(xray, [again["trace_id"]]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all_traces(xray, [again["trace_id"]]) == {again["trace_id"]}
+
+
+def test_retrievals_rules_and_insights_survive_kill_9(own_server):
+    xray = client(own_server)
+    xray.create_group(GroupName="shop", InsightsConfiguration={"InsightsEnabled": True})
+    first = math.floor(json.loads(own_server.get("/_overcast/clock"))["now"] / 60) * 60 + 60
+    ids = []
+    for n in range(20):
+        ids += traffic(xray, first + n * 60, 10, 8 if 10 <= n < 14 else 0)
+    own_server.post("/_overcast/clock", json.dumps({"time": first + 14 * 60 + 5}).encode())
+    (insight,) = xray.get_insight_summaries(GroupName="shop", StartTime=first, EndTime=first + 3600)["InsightSummaries"]
+    assert insight["State"] == "ACTIVE"
+    token = xray.start_trace_retrieval(TraceIds=ids[:3], StartTime=first, EndTime=first + 3600)["RetrievalToken"]
+    xray.update_indexing_rule(Name="Default", Rule={"Probabilistic": {"DesiredSamplingPercentage": 40}})
+
+    own_server.kill()
+    own_server.start()
+    xray = client(own_server)
+    assert [t["Id"] for t in xray.list_retrieved_traces(RetrievalToken=token)["Traces"]] == ids[:3]
+    rule = xray.get_indexing_rules()["IndexingRules"][0]
+    assert rule["Rule"]["Probabilistic"]["DesiredSamplingPercentage"] == 40
+    own_server.post("/_overcast/clock", json.dumps({"time": first + 23 * 60}).encode())
+    (closed,) = xray.get_insight_summaries(GroupName="shop", StartTime=first, EndTime=first + 3600)["InsightSummaries"]
+    assert closed["InsightId"] == insight["InsightId"] and closed["State"] == "CLOSED"
+    assert closed["EndTime"].timestamp() == first + 14 * 60

@@ -167,14 +167,3 @@ def test_cached_graph_agrees_with_reading_every_document(xray):
         read = xray.get_service_graph(StartTime=start, EndTime=end, GroupName="everything")["Services"]
         assert cached == read, (start - now, end - now)
         assert cached  # every window holds some traces
-
-
-def test_segments_go_to_xray_and_trace_retrieval_is_not_there(xray):
-    assert xray.get_trace_segment_destination()["Destination"] == "XRay"
-    assert xray.get_trace_segment_destination()["Status"] == "ACTIVE"
-    for call in (lambda: xray.update_trace_segment_destination(Destination="CloudWatchLogs"),
-                 lambda: xray.start_trace_retrieval(TraceIds=["1-00000000-000000000000000000000000"],
-                                                    StartTime=time.time() - 60, EndTime=time.time())):
-        with pytest.raises(ClientError) as raised:
-            call()
-        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501

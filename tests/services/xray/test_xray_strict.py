@@ -31,7 +31,8 @@ def user(strict):
     iam = client(strict, "iam", ACCOUNT_A)
     iam.create_user(UserName="tracer")
     iam.put_user_policy(UserName="tracer", PolicyName="xray", PolicyDocument=policy(
-        allow(["xray:PutTraceSegments", "xray:BatchGetTraces", "xray:GetSamplingRules"]),
+        allow(["xray:PutTraceSegments", "xray:BatchGetTraces", "xray:GetSamplingRules", "xray:StartTraceRetrieval",
+               "xray:ListRetrievedTraces"]),
         allow("xray:GetGroup", f"arn:aws:xray:us-east-1:{ACCOUNT_A}:group/visible/*"),
         allow("xray:DeleteSamplingRule", f"arn:aws:xray:us-east-1:{ACCOUNT_A}:sampling-rule/disposable")))
     key = iam.create_access_key(UserName="tracer")["AccessKey"]
@@ -61,3 +62,21 @@ def test_resource_level_permissions(root, user):
     root.create_sampling_rule(SamplingRule={"RuleName": "kept", **RULE})
     user.delete_sampling_rule(RuleName="disposable")
     assert "AccessDenied" in denied(user.delete_sampling_rule, RuleName="kept")[0]
+
+
+def test_retrieval_insights_and_transaction_search_are_authorized(root, user):
+    doc = segment()
+    user.put_trace_segments(TraceSegmentDocuments=[dumps(doc)])
+    token = user.start_trace_retrieval(TraceIds=[doc["trace_id"]], StartTime=doc["start_time"] - 60,
+                                       EndTime=doc["end_time"] + 60)["RetrievalToken"]
+    assert [t["Id"] for t in user.list_retrieved_traces(RetrievalToken=token)["Traces"]] == [doc["trace_id"]]
+    for call, kwargs, action in (
+            (user.get_retrieved_traces_graph, {"RetrievalToken": token}, "xray:GetRetrievedTracesGraph"),
+            (user.cancel_trace_retrieval, {"RetrievalToken": token}, "xray:CancelTraceRetrieval"),
+            (user.get_insight, {"InsightId": "11111111-2222-4333-8444-555555555555"}, "xray:GetInsight"),
+            (user.get_indexing_rules, {}, "xray:GetIndexingRules"),
+            (user.update_trace_segment_destination, {"Destination": "XRay"}, "xray:UpdateTraceSegmentDestination")):
+        code, _, message = denied(call, **kwargs)
+        assert "AccessDenied" in code and action in message
+    assert root.get_retrieved_traces_graph(RetrievalToken=token)["RetrievalStatus"] == "COMPLETE"
+    assert root.get_indexing_rules()["IndexingRules"][0]["Name"] == "Default"

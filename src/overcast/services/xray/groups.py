@@ -106,6 +106,7 @@ class GroupOperations:
         group["InsightsConfiguration"] = insights
         with self.db.transaction():
             self.groups_store.save(ctx.account, ctx.region, group)
+            self.groups_changed()
             if tags:
                 self.tags.put(group["GroupARN"], tags)
         return {"Group": group}
@@ -125,6 +126,7 @@ class GroupOperations:
         group["InsightsConfiguration"] = _insights(params.get("InsightsConfiguration"),
                                                    group.get("InsightsConfiguration"))
         self.groups_store.save(ctx.account, ctx.region, group)
+        self.groups_changed()
         return {"Group": group}
 
     def delete_group(self, ctx, params: dict) -> dict:
@@ -132,6 +134,8 @@ class GroupOperations:
         group = self._group(ctx, params)
         with self.db.transaction():
             self.groups_store.delete(ctx.account, ctx.region, group["GroupName"])
+            self.forget_group_insights(ctx.account, ctx.region, group["GroupARN"])
+            self.groups_changed()
             self.tags.drop(group["GroupARN"])
         return {}
 

@@ -3,7 +3,11 @@
 | module | operations |
 |---|---|
 | ``traces.py`` (``TraceOperations``) | PutTraceSegments, PutTelemetryRecords, BatchGetTraces |
-| ``queries.py`` (``QueryOperations``) | GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, trace retrieval, insights |
+| ``queries.py`` (``QueryOperations``) | GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics |
+| ``insights.py`` (``InsightOperations``; detection in ``insight_detector.py``) | GetInsightSummaries, GetInsight, GetInsightEvents, GetInsightImpactGraph |
+| ``retrieval.py`` (``RetrievalOperations``) | StartTraceRetrieval, ListRetrievedTraces, GetRetrievedTracesGraph, CancelTraceRetrieval |
+| ``segment_destination.py`` (``SegmentDestinationOperations``) | GetTraceSegmentDestination, UpdateTraceSegmentDestination |
+| ``indexing_rules.py`` (``IndexingRuleOperations``) | GetIndexingRules, UpdateIndexingRule |
 | ``groups.py`` (``GroupOperations``) | CreateGroup, GetGroup, UpdateGroup, DeleteGroup, GetGroups |
 | ``sampling_rules.py`` (``SamplingRuleOperations``) | CreateSamplingRule, UpdateSamplingRule, DeleteSamplingRule, GetSamplingRules |
 | ``sampling_targets.py`` (``SamplingTargetOperations``) | GetSamplingTargets, GetSamplingStatisticSummaries |
@@ -21,12 +25,17 @@ from __future__ import annotations
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.xray.encryption import EncryptionOperations
 from overcast.services.xray.groups import GroupOperations, GroupStore
+from overcast.services.xray.indexing_rules import IndexingRuleOperations
+from overcast.services.xray.insight_detector import MINUTE
+from overcast.services.xray.insights import InsightOperations
 from overcast.services.xray.propagation import ServiceSegmentRecorder
 from overcast.services.xray.queries import QueryOperations
 from overcast.services.xray.resource_policies import ResourcePolicyOperations
+from overcast.services.xray.retrieval import RetrievalOperations
 from overcast.services.xray.sampling_rules import SamplingRuleOperations, SamplingRuleStore
 from overcast.services.xray.sampling_targets import SamplingTargetOperations
 from overcast.services.xray.schema import MIGRATIONS
+from overcast.services.xray.segment_destination import SegmentDestinationOperations
 from overcast.services.xray.store import SegmentStore
 from overcast.services.xray.tagging import TagOperations, TagStore
 from overcast.services.xray.telemetry import TelemetryStore
@@ -36,9 +45,9 @@ RETENTION_SECONDS = 30 * 24 * 3600  # "X-Ray stores trace data for 30 days"
 EXPIRY_SWEEP_SECONDS = 3600
 
 
-class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOperations,
-               SamplingTargetOperations, EncryptionOperations, TagOperations, ResourcePolicyOperations,
-               BaseProvider):
+class Provider(TraceOperations, QueryOperations, InsightOperations, RetrievalOperations, SegmentDestinationOperations,
+               IndexingRuleOperations, GroupOperations, SamplingRuleOperations, SamplingTargetOperations,
+               EncryptionOperations, TagOperations, ResourcePolicyOperations, BaseProvider):
     service_name = "xray"
     migrations = MIGRATIONS
 
@@ -49,6 +58,7 @@ class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOp
         # only matter for the next few seconds, so they live in memory.
         self.sampling_clients: dict[tuple, dict[str, float]] = {}
         cloud.scheduler.every(EXPIRY_SWEEP_SECONDS, self.expire)
+        cloud.scheduler.every(MINUTE, self.detect_insights)  # groups with insights enabled, minute by minute
         self._recorder = ServiceSegmentRecorder(self._store_service_segments)
         self._unsubscribe = cloud.audit.subscribe(self._recorder)
 
@@ -88,9 +98,12 @@ class Provider(TraceOperations, QueryOperations, GroupOperations, SamplingRuleOp
         self.segments.expire(before)
         self.telemetry.expire(before)
         self.expire_sampling_statistics(before)
+        self.expire_retrievals(before)
+        self.expire_insights(before)
 
     def reset(self) -> None:
         self.sampling_clients.clear()
+        self.groups_changed()
         self._recorder.pending.clear()
 
     async def stop(self) -> None:

@@ -1,5 +1,5 @@
 """The query side of X-Ray (filter expressions, trace summaries, trace and service graphs,
-time-series statistics, insights): one mixin, ``QueryOperations``, composed into the
+time-series statistics): one mixin, ``QueryOperations``, composed into the
 ``Provider``. Read the stored segments through ``self.segments`` (``store.SegmentStore``)."""
 
 from __future__ import annotations
@@ -88,8 +88,7 @@ def _sampled(trace_id: str, rate: float) -> bool:
 
 
 class QueryOperations:
-    """GetTraceSummaries, GetTraceGraph, GetServiceGraph, GetTimeSeriesServiceStatistics, the
-    insights listing and GetTraceSegmentDestination."""
+    """GetTraceSummaries, GetTraceGraph, GetServiceGraph and GetTimeSeriesServiceStatistics."""
 
     # shared helpers -----------------------------------------------------------------------
 
@@ -202,20 +201,6 @@ class QueryOperations:
             return time_series(views, selector_tree, period, start, end)
 
         return {"TimeSeriesServiceStatistics": await asyncio.to_thread(series), "ContainsOldGroupVersions": False}
-
-    def get_insight_summaries(self, ctx, params: dict) -> dict:
-        check_input("GetInsightSummaries", params)
-        self._group(ctx, params)
-        _window(params)
-        # Overcast does not detect anomalies, so no group has insights: the answer an account
-        # whose groups never had one gets.
-        return {"InsightSummaries": []}
-
-    def get_trace_segment_destination(self, ctx, params: dict) -> dict:
-        # Segments go to X-Ray's own store: the CloudWatchLogs destination (Transaction Search)
-        # needs CloudWatch Logs, which Overcast does not have yet, so UpdateTraceSegmentDestination
-        # and the trace retrieval operations that read that log group answer 501.
-        return {"Destination": "XRay", "Status": "ACTIVE"}
 
     def _window_rows(self, ctx, start: float, end: float) -> list[tuple]:
         """The stored rows (trace id, received, document) of the whole traces with a segment
