@@ -7,9 +7,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
+from serverproc import ServerProcess
 
 ARN_PREFIX = "arn:aws:kms:us-east-1:000000000000:key/"
 
@@ -153,3 +157,95 @@ def test_multipart_under_a_kms_key(s3, kms, bucket, key):
     with pytest.raises(ClientError) as caught:
         s3.get_object(Bucket=bucket, Key="m", Range="bytes=0-9")
     assert _error(caught)[1] == "KMS.DisabledException"
+
+
+# -- strict mode: the requester's own KMS permissions; the context bound to the stored blob ------
+
+STRICT_ACCOUNT = "111122223333"
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    proc = ServerProcess(str(tmp_path_factory.mktemp("overcast-sse-kms")), "--strict").start()
+    yield proc
+    proc.stop()
+
+
+def _client(server, service: str, access_key: str, secret: str = "test"):
+    return boto3.session.Session().client(
+        service, endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id=access_key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}))
+
+
+def _user(server, name: str, actions: list[str]):
+    """A client for a new IAM user of the strict account allowed ``actions`` on everything."""
+    iam = _client(server, "iam", STRICT_ACCOUNT)
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    access = iam.create_access_key(UserName=name)["AccessKey"]
+    return lambda service: _client(server, service, access["AccessKeyId"], access["SecretAccessKey"])
+
+
+def test_strict_the_requester_needs_kms_permissions(strict):
+    root_s3, root_kms = _client(strict, "s3", STRICT_ACCOUNT), _client(strict, "kms", STRICT_ACCOUNT)
+    root_s3.create_bucket(Bucket="strict-kms")
+    key = root_kms.create_key()["KeyMetadata"]
+    root_s3.put_object(Bucket="strict-kms", Key="k", Body=b"secret", ServerSideEncryption="aws:kms",
+                       SSEKMSKeyId=key["KeyId"])
+    s3_only = _user(strict, "s3-only", ["s3:*"])("s3")
+    with pytest.raises(ClientError) as caught:
+        s3_only.get_object(Bucket="strict-kms", Key="k")
+    status, code, message = _error(caught)
+    assert (status, code) == (403, "AccessDenied")
+    assert message.startswith(f"User: arn:aws:iam::{STRICT_ACCOUNT}:user/s3-only is not authorized to perform: "
+                              f"kms:Decrypt on resource: {key['Arn']}")
+    with pytest.raises(ClientError) as caught:
+        s3_only.put_object(Bucket="strict-kms", Key="n", Body=b"x", ServerSideEncryption="aws:kms",
+                           SSEKMSKeyId=key["KeyId"])
+    assert _error(caught)[:2] == (403, "AccessDenied") and "kms:GenerateDataKey" in _error(caught)[2]
+    # the aws/s3 key's policy lets every principal of the account use it through S3
+    s3_only.put_object(Bucket="strict-kms", Key="m", Body=b"managed", ServerSideEncryption="aws:kms")
+    assert s3_only.get_object(Bucket="strict-kms", Key="m")["Body"].read() == b"managed"
+    reader = _user(strict, "reader", ["s3:GetObject", "kms:Decrypt"])("s3")
+    assert reader.get_object(Bucket="strict-kms", Key="k")["Body"].read() == b"secret"
+
+
+def test_the_stored_blob_is_bound_to_the_objects_context(strict):
+    root_s3, root_kms = _client(strict, "s3", STRICT_ACCOUNT), _client(strict, "kms", STRICT_ACCOUNT)
+    root_s3.create_bucket(Bucket="ctx-kms")
+    key = root_kms.create_key()["KeyMetadata"]
+    given = {"team": "blue"}
+    root_s3.put_object(Bucket="ctx-kms", Key="doc", Body=b"x", ServerSideEncryption="aws:kms",
+                       SSEKMSKeyId=key["KeyId"],
+                       SSEKMSEncryptionContext=base64.b64encode(json.dumps(given).encode()).decode())
+    with sqlite3.connect(os.path.join(strict.data_dir, "s3.db")) as db:
+        attrs = json.loads(db.execute("SELECT attrs FROM versions WHERE bucket = 'ctx-kms' AND key = 'doc'")
+                           .fetchone()[0])
+    envelope = attrs["enc"]
+    assert envelope.startswith("k:")
+    blob = base64.b64decode(envelope[2:envelope.index("|")])
+    context = {**given, "aws:s3:arn": "arn:aws:s3:::ctx-kms/doc"}
+    opened = root_kms.decrypt(CiphertextBlob=blob, EncryptionContext=context)
+    assert opened["KeyId"] == key["Arn"] and len(opened["Plaintext"]) == 32
+    with pytest.raises(ClientError) as caught:
+        root_kms.decrypt(CiphertextBlob=blob, EncryptionContext=given)  # without S3's member
+    assert caught.value.response["Error"]["Code"] == "InvalidCiphertextException"
+
+
+def test_aws_cli_puts_and_gets_with_a_kms_key(aws_cli, tmp_path):
+    key = aws_cli("kms", "create-key")["KeyMetadata"]
+    aws_cli("s3api", "create-bucket", "--bucket", "cli-kms")
+    source = tmp_path / "in.txt"
+    source.write_bytes(b"through the cli")
+    put = aws_cli("s3api", "put-object", "--bucket", "cli-kms", "--key", "k", "--body", str(source),
+                  "--server-side-encryption", "aws:kms", "--ssekms-key-id", key["KeyId"], "--bucket-key-enabled")
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == \
+        ("aws:kms", key["Arn"], True)
+    target = tmp_path / "out.txt"
+    got = aws_cli("s3api", "get-object", "--bucket", "cli-kms", "--key", "k", str(target))
+    assert got["SSEKMSKeyId"] == key["Arn"] and target.read_bytes() == b"through the cli"
+    aws_cli("kms", "disable-key", "--key-id", key["KeyId"])
+    failed = aws_cli("s3", "cp", "s3://cli-kms/k", str(tmp_path / "again.txt"), check=False)
+    assert failed.returncode != 0 and "KMS.DisabledException" in failed.stderr
