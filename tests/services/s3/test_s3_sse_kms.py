@@ -11,6 +11,7 @@ import sqlite3
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from serverproc import ServerProcess
@@ -97,6 +98,20 @@ def test_a_key_pending_deletion_fails_reads(s3, kms, bucket, key):
     kms.cancel_key_deletion(KeyId=key["KeyId"])
     kms.enable_key(KeyId=key["KeyId"])
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
+
+
+def test_an_anonymous_read_of_a_kms_object_is_refused(s3, bucket, endpoint):
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms")
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"plain")
+    assert requests.get(f"{endpoint}/{bucket}/plain", timeout=10).content == b"plain"
+    answer = requests.get(f"{endpoint}/{bucket}/k", timeout=10)
+    assert answer.status_code == 400
+    assert "<Code>InvalidArgument</Code>" in answer.text
+    assert ("<Message>Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature "
+            "Version 4.</Message>") in answer.text
 
 
 def test_the_encryption_context_is_given_back_and_bound(s3, bucket, key):

@@ -35,6 +35,7 @@ KMS_MODES = ("aws:kms", "aws:kms:dsse")
 BUCKET_KEY_SECONDS = 300
 _BUCKET_KEYS = 1024
 _S3_CONTEXT = "aws:s3:arn"
+_SIGV4_REQUIRED = "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4."
 UPLOAD_KMS_BLOB = "kms_blob"  # the upload's attrs member: base64 of its KMS data key's blob
 
 
@@ -61,17 +62,20 @@ def encryption_context(sse: dict, partition: str, bucket: str, key: str) -> dict
 class KmsEncryptionMixin:
     _bucket_keys: dict | None = None  # (account, bucket, created, key, context) -> (expires, plaintext, blob)
 
-    async def _call_kms(self, ctx, operation: str, params: dict) -> dict:
-        """``operation`` of KMS for the requester of ``ctx`` (S3's own work, replication,
-        passes a context without a credential: S3 acts with its own rights then)."""
+    async def _call_kms(self, ctx, operation: str, params: dict, as_requester: bool = True) -> dict:
+        """``operation`` of KMS for the requester of ``ctx``; ``as_requester`` False: S3's own
+        work (replication), with S3's own rights. KMS takes no anonymous request: S3 refuses
+        an unsigned one before asking."""
+        if as_requester and not ctx.access_key:
+            raise AwsError("InvalidArgument", _SIGV4_REQUIRED, 400,
+                           fields={"ArgumentName": "Authorization", "ArgumentValue": "null"})
         extra = {**ctx.extra, "kms_via_service": f"s3.{ctx.region}.amazonaws.com"}
         try:
-            return await ctx.services.call("kms", operation, params, authorize=ctx.credential is not None,
-                                           extra=extra)
+            return await ctx.services.call("kms", operation, params, authorize=as_requester, extra=extra)
         except AwsError as error:
             raise _s3_error(error) from None
 
-    async def kms_data_key(self, ctx, bucket, key: str, sse: dict) -> tuple[bytes, bytes]:
+    async def kms_data_key(self, ctx, bucket, key: str, sse: dict, as_requester: bool = True) -> tuple[bytes, bytes]:
         """(plaintext, KMS blob) of a new object's (or upload's) data key; records the key's
         ARN as KMS answered it in ``sse`` (what S3 reports: an alias resolves to its key)."""
         key_id = sse.get("SSEKMSKeyId")
@@ -88,7 +92,7 @@ class KmsEncryptionMixin:
                 sse["SSEKMSKeyId"] = cached[3]
                 return cached[1], cached[2]
         out = await self._call_kms(ctx, "GenerateDataKey",
-                                   {"KeyId": key_id, "KeySpec": "AES_256", "EncryptionContext": context})
+                                   {"KeyId": key_id, "KeySpec": "AES_256", "EncryptionContext": context}, as_requester)
         sse["SSEKMSKeyId"] = out["KeyId"]
         if slot is not None:
             if self._bucket_keys is None or len(self._bucket_keys) >= _BUCKET_KEYS:
@@ -114,7 +118,7 @@ class KmsEncryptionMixin:
         self._bucket_keys = None
 
     async def kms_wrapping_key(self, ctx, sse: dict | None, envelope: str | None, partition: str, bucket: str,
-                               key: str) -> bytes | None:
+                               key: str, as_requester: bool = True) -> bytes | None:
         """The plaintext KMS data key opening ``envelope`` of an SSE-KMS object (KMS Decrypt as
         the requester); None for an object of another mode or written before SSE-KMS was."""
         blob = kms_blob(envelope)
@@ -122,7 +126,7 @@ class KmsEncryptionMixin:
             return None
         out = await self._call_kms(ctx, "Decrypt", {"CiphertextBlob": blob,
                                                     "EncryptionContext": encryption_context(sse, partition, bucket,
-                                                                                            key)})
+                                                                                            key)}, as_requester)
         return out["Plaintext"]
 
 

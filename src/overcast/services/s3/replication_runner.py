@@ -326,9 +326,10 @@ class Replicator:
         ctx = RequestContext(account=account[0], region=provider.cloud.settings.region, service="s3",
                              registry=provider.cloud.services)
         old = await provider.kms_wrapping_key(ctx, source.attrs.get("sse"), envelope, partition, source_bucket,
-                                              source.key)
+                                              source.key, as_requester=False)  # S3's own work: its rights
         sse = dict(attrs["sse"])
-        new, blob = await provider.kms_data_key(ctx, provider.bucket_row(ctx, destination), source.key, sse)
+        new, blob = await provider.kms_data_key(ctx, provider.bucket_row(ctx, destination), source.key, sse,
+                                                as_requester=False)
         attrs["sse"] = sse
         if attrs.get("enc") is not None:
             attrs["enc"] = provider.at_rest.rewrap(attrs["enc"], old, new, blob)
