@@ -14,8 +14,10 @@ AccessDenied (403) with KMS's text for a denial.
 S3 Bucket Keys: with ``BucketKeyEnabled`` S3 asks KMS for one data key per bucket (and key and
 context) and uses it for the writes of a while instead of calling KMS for each object: the
 same here, for ``BUCKET_KEY_SECONDS`` of the cloud clock, remembered for at most
-``_BUCKET_KEYS`` buckets. Reads still call KMS Decrypt (the key's state and the requester's
-permission are checked on every GET, as they are on AWS).
+``_BUCKET_KEYS`` buckets and requesters (each requester's first write of a while goes to KMS,
+so strict mode still authorizes it; like AWS's bucket-level key, one generated before the key
+was disabled serves writes until it expires). Reads still call KMS Decrypt (the key's state
+and the requester's permission are checked on every GET).
 
 Over plain HTTP: S3 refuses SSE-KMS requests that are not made over TLS with SigV4. Overcast
 serves HTTP on localhost and accepts them there, as it does SSE-C (``customer_keys.py``).
@@ -60,7 +62,9 @@ def encryption_context(sse: dict, partition: str, bucket: str, key: str) -> dict
 
 
 class KmsEncryptionMixin:
-    _bucket_keys: dict | None = None  # (account, bucket, created, key, context) -> (expires, plaintext, blob)
+    # (principal, bucket, created, key, context) -> (expires, plaintext, blob, key ARN)
+    _bucket_keys: dict | None = None
+    _managed_keys: dict | None = None  # (account, region) -> the aws/s3 key's ARN
 
     async def _call_kms(self, ctx, operation: str, params: dict, as_requester: bool = True) -> dict:
         """``operation`` of KMS for the requester of ``ctx``; ``as_requester`` False: S3's own
@@ -80,12 +84,12 @@ class KmsEncryptionMixin:
         ARN as KMS answered it in ``sse`` (what S3 reports: an alias resolves to its key)."""
         key_id = sse.get("SSEKMSKeyId")
         if key_id is None:
-            # the account's aws/s3 key, created on first use (as DescribeKey of its alias does)
-            key_id = ensure_managed_key(await ctx.registry.started("kms"), ctx.account, ctx.region, "s3").arn
+            key_id = await self._managed_key_arn(ctx)
         context = encryption_context(sse, bucket.partition, bucket.name, key)
         slot = None
         if sse.get("BucketKeyEnabled"):
-            slot = (ctx.account, bucket.partition, bucket.name, bucket.created, key_id,
+            # per requester too: each principal's first write of a while is authorized by KMS
+            slot = (ctx.account, ctx.principal_arn, bucket.partition, bucket.name, bucket.created, key_id,
                     tuple(sorted(context.items())))
             cached = (self._bucket_keys or {}).get(slot)
             if cached is not None and cached[0] > self.clock.now():
@@ -101,6 +105,19 @@ class KmsEncryptionMixin:
                                        out["CiphertextBlob"], out["KeyId"])
         return out["Plaintext"], out["CiphertextBlob"]
 
+    async def _managed_key_arn(self, ctx) -> str:
+        """The account's aws/s3 key, created on first use (as DescribeKey of its alias does).
+        Remembered: an AWS managed key can be neither deleted, disabled nor re-aliased, and
+        every write without a key named asks."""
+        known = self._managed_keys
+        if known is None:
+            known = self._managed_keys = {}
+        arn = known.get((ctx.account, ctx.region))
+        if arn is None:
+            arn = ensure_managed_key(await ctx.registry.started("kms"), ctx.account, ctx.region, "s3").arn
+            known[(ctx.account, ctx.region)] = arn
+        return arn
+
     async def part_sealer(self, ctx, bucket, upload, given):
         """The sealer of a new part of ``upload``: under the upload's KMS data key (KMS Decrypt
         as the requester: S3 needs kms:Decrypt for a multipart upload), the customer key
@@ -114,8 +131,8 @@ class KmsEncryptionMixin:
         return self.at_rest.sealer(out["Plaintext"], blob)
 
     def bucket_keys_changed(self) -> None:
-        """Forget the bucket-level data keys (a reset)."""
-        self._bucket_keys = None
+        """Forget the bucket-level data keys and the aws/s3 keys (a reset)."""
+        self._bucket_keys = self._managed_keys = None
 
     async def kms_wrapping_key(self, ctx, sse: dict | None, envelope: str | None, partition: str, bucket: str,
                                key: str, as_requester: bool = True) -> bytes | None:
