@@ -264,3 +264,30 @@ def test_aws_cli_puts_and_gets_with_a_kms_key(aws_cli, tmp_path):
     aws_cli("kms", "disable-key", "--key-id", key["KeyId"])
     failed = aws_cli("s3", "cp", "s3://cli-kms/k", str(tmp_path / "again.txt"), check=False)
     assert failed.returncode != 0 and "KMS.DisabledException" in failed.stderr
+
+
+def test_a_browser_post_upload_with_a_kms_key(s3, bucket, key):
+    fields = {"x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": key["KeyId"]}
+    post = s3.generate_presigned_post(bucket, "posted", Fields=fields, Conditions=[{k: v} for k, v in fields.items()])
+    answer = requests.post(post["url"], data=post["fields"], files={"file": ("f.txt", b"posted body")}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    assert answer.headers["x-amz-server-side-encryption"] == "aws:kms"
+    assert answer.headers["x-amz-server-side-encryption-aws-kms-key-id"] == key["Arn"]
+    assert s3.get_object(Bucket=bucket, Key="posted")["Body"].read() == b"posted body"
+
+
+def test_a_multipart_kms_object_copies_to_another_key(s3, kms, bucket, key):
+    other = kms.create_key()["KeyMetadata"]
+    created = s3.create_multipart_upload(Bucket=bucket, Key="m", ServerSideEncryption="aws:kms",
+                                         SSEKMSKeyId=key["KeyId"])
+    bodies = [os.urandom(5 * 1024 * 1024), b"tail"]
+    parts = [{"PartNumber": n, "ETag": s3.upload_part(Bucket=bucket, Key="m", UploadId=created["UploadId"],
+                                                      PartNumber=n, Body=body)["ETag"]}
+             for n, body in enumerate(bodies, 1)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=created["UploadId"],
+                                 MultipartUpload={"Parts": parts})
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "m"},
+                            ServerSideEncryption="aws:kms", SSEKMSKeyId=other["KeyId"], ChecksumAlgorithm="SHA256")
+    assert copied["SSEKMSKeyId"] == other["Arn"]
+    kms.disable_key(KeyId=key["KeyId"])
+    assert s3.get_object(Bucket=bucket, Key="c")["Body"].read() == b"".join(bodies)
