@@ -10,6 +10,8 @@ targets from the S3 issue (the per-prefix rates AWS promises):
   put-1k   PutObject, 1 KiB bodies, distinct keys in one prefix     >= 3,500 requests/s
   get-1k   GetObject of 1 KiB objects                               >= 5,500 requests/s
   get-1m   GetObject of a 1 MiB object                              MB/s reported
+  put-1k-kms, get-1k-kms   the 1 KiB workloads with SSE-KMS (aws/s3 key): within 25% of the
+           plain ones of the same run (issue 16); the ratios are printed after the table
 
 ``bare`` is a bare uvicorn app (``s3_bare_app.py``) keeping bodies in a dict: the ceiling.
 Any non-2xx answer, short body, lost or wrong object marks a run INVALID (exit 1).
@@ -31,7 +33,8 @@ from harness import HERE, Server, free_port, overcast_server  # noqa: E402
 from s3_workloads import WORKLOADS  # noqa: E402
 from sqs_bench import moto_server, summarize  # noqa: E402
 
-TARGETS = {"put-1k": 3_500, "get-1k": 5_500, "get-1m": None}  # requests/s; None: MB/s reported
+TARGETS = {"put-1k": 3_500, "get-1k": 5_500, "get-1m": None, "put-1k-kms": None, "get-1k-kms": None}
+KMS_FLOOR = 0.75  # SSE-KMS workloads: at least this share of the plain workload's rate  # requests/s; None: MB/s reported
 
 
 def bare_s3_server() -> Server:
@@ -140,6 +143,12 @@ def main() -> int:
             summaries[p][w] = s
     print()
     print(table(summaries, peers))
+    for name in workloads:
+        plain = name.removesuffix("-kms")
+        if name != plain and plain in workloads and "overcast" in peers:
+            kms_rps, plain_rps = summaries["overcast"][name]["rps"], summaries["overcast"][plain]["rps"]
+            ratio = kms_rps / plain_rps if plain_rps else 0.0
+            print(f"overcast {name} / {plain}: {ratio:.2f} ({'within' if ratio >= KMS_FLOOR else 'NOT within'} 25%)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"args": vars(args), "summaries": summaries}, f, indent=2, default=str)

@@ -17,6 +17,7 @@ need a real S3 behind the endpoint.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import os
@@ -110,12 +111,13 @@ def _result(run: dict, args, cpu: float, size: int, problems: list[str], note: s
             "per_core": requests / cpu if cpu else None, "note": note}
 
 
-def put_1k(endpoint: str, args) -> dict:
-    """PutObject of 1 KiB, distinct keys in one prefix (``--put-keys`` of them, cycled)."""
+def put_1k(endpoint: str, args, encryption: dict | None = None) -> dict:
+    """PutObject of 1 KiB, distinct keys in one prefix (``--put-keys`` of them, cycled);
+    ``encryption``: SSE request members (the ``-kms`` workloads)."""
     s3 = boto_s3(endpoint)
     bucket = _bucket(s3, "bench-put")
     bodies = {f"prefix/k{i:07d}": _line_body(KIB, i) for i in range(args.put_keys)}
-    pool = signed_requests(endpoint, [("put_object", {"Bucket": bucket, "Key": k, "Body": b})
+    pool = signed_requests(endpoint, [("put_object", {"Bucket": bucket, "Key": k, "Body": b, **(encryption or {})})
                                       for k, b in bodies.items()])
     status, answer = _send_once(endpoint, *pool[0])
     if status != 200:
@@ -151,7 +153,7 @@ def _check_stored(s3, bucket: str, bodies: dict[str, bytes], acknowledged: int, 
     return problems
 
 
-def _get(endpoint: str, args, size: int, keys: int) -> tuple[dict, dict]:
+def _get(endpoint: str, args, size: int, keys: int, encryption: dict | None = None) -> tuple[dict, dict]:
     """Store ``keys`` objects of ``size`` bytes; returns (boto3-signed GETs, bodies by path)."""
     s3 = boto_s3(endpoint)
     bucket = _bucket(s3, "bench-get")
@@ -159,7 +161,7 @@ def _get(endpoint: str, args, size: int, keys: int) -> tuple[dict, dict]:
     bodies = {}
     for i, key in enumerate(names):
         body = os.urandom(size) if size > 64 * KIB else _line_body(size, 10_000 + i)
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        s3.put_object(Bucket=bucket, Key=key, Body=body, **(encryption or {}))
         bodies[f"/{bucket}/{key}"] = body
     pool = signed_requests(endpoint, [("get_object", {"Bucket": bucket, "Key": k}) for k in names])
     for method, path, headers, _ in pool[:8]:
@@ -169,9 +171,9 @@ def _get(endpoint: str, args, size: int, keys: int) -> tuple[dict, dict]:
     return pool, bodies
 
 
-def get_1k(endpoint: str, args) -> dict:
+def get_1k(endpoint: str, args, encryption: dict | None = None) -> dict:
     """GetObject of 1 KiB objects (``--get-keys`` of them, one prefix), bodies checked once."""
-    pool, _ = _get(endpoint, args, KIB, args.get_keys)
+    pool, _ = _get(endpoint, args, KIB, args.get_keys, encryption)
     cpu = process_cpu(args.server_pid)
     run = run_pool(endpoint + "/", pool, args.duration, connections=args.connections)
     cpu = process_cpu(args.server_pid) - cpu
@@ -195,4 +197,8 @@ def get_1m(endpoint: str, args) -> dict:
     return _result(run, args, cpu, MIB, problems, f"{args.big_connections} connections")
 
 
-WORKLOADS = {"put-1k": put_1k, "get-1k": get_1k, "get-1m": get_1m}
+# SSE-KMS under the account's aws/s3 key: a KMS GenerateDataKey per PUT, a Decrypt per GET
+SSE_KMS = {"ServerSideEncryption": "aws:kms"}
+WORKLOADS = {"put-1k": put_1k, "get-1k": get_1k, "get-1m": get_1m,
+             "put-1k-kms": functools.partial(put_1k, encryption=SSE_KMS),
+             "get-1k-kms": functools.partial(get_1k, encryption=SSE_KMS)}

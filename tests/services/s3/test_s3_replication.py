@@ -313,28 +313,30 @@ def test_filters_select_by_prefix_and_tags(srv, s3):
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="dst").get("Contents", [])] == ["docs/yes"]
 
 
-def _kms_object(s3, key: str) -> None:
+def _kms_object(s3, key: str, kms_key: str) -> None:
     upload = s3.create_multipart_upload(Bucket="src", Key=key, ServerSideEncryption="aws:kms",
-                                        SSEKMSKeyId=KMS_KEY)["UploadId"]
+                                        SSEKMSKeyId=kms_key)["UploadId"]
     etag = s3.upload_part(Bucket="src", Key=key, UploadId=upload, PartNumber=1, Body=b"secret")["ETag"]
     s3.complete_multipart_upload(Bucket="src", Key=key, UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
 
 
-KMS_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
 def test_kms_encrypted_objects_need_opting_in(srv, s3):
+    kms = _client(srv, "kms")
+    source_key, replica_key = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
     _versioned(s3, "src")
     _versioned(s3, "plain")
     _versioned(s3, "kms")
     kms_rule = _rule("kms", ID="kms", Priority=2,
                      SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})
-    kms_rule["Destination"]["EncryptionConfiguration"] = {"ReplicaKmsKeyID": KMS_KEY}
+    kms_rule["Destination"]["EncryptionConfiguration"] = {"ReplicaKmsKeyID": replica_key}
     _configure(s3, "src", _rule("plain"), kms_rule)
-    _kms_object(s3, "sealed")
+    _kms_object(s3, "sealed", source_key)
     _advance(srv)
     assert s3.head_object(Bucket="src", Key="sealed")["ReplicationStatus"] == "COMPLETED"
+    replica = s3.get_object(Bucket="kms", Key="sealed")
+    assert replica["Body"].read() == b"secret" and replica["SSEKMSKeyId"] == replica_key
+    kms.disable_key(KeyId=source_key)  # the replica's data key is its own, under the replica key
     assert s3.get_object(Bucket="kms", Key="sealed")["Body"].read() == b"secret"
     assert _error(lambda: s3.head_object(Bucket="plain", Key="sealed"))[0] == 404
 

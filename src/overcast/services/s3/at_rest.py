@@ -10,10 +10,12 @@ checksums cover the plaintext, and the blobs live in the developer's own data di
 
 Keys:
 - each blob gets a random 256-bit data key and a random 128-bit initial counter;
-- the data key is stored wrapped (AES-256-GCM) by a *wrapping key*: for SSE-S3 (and for now
-  SSE-KMS, until a KMS service exists to hold the keys) the service key, 32 random bytes in
-  ``<data-dir>/s3-service.key`` created once with mode 0600; for SSE-C the customer's key,
-  which is never stored (``customer_keys.py`` keeps only a salted HMAC to check it);
+- the data key is stored wrapped (AES-256-GCM) by a *wrapping key*: for SSE-S3 the service
+  key, 32 random bytes in ``<data-dir>/s3-service.key`` created once with mode 0600; for SSE-C
+  the customer's key, which is never stored (``customer_keys.py`` keeps only a salted HMAC to
+  check it); for SSE-KMS a data key KMS generated (``kms_encryption.py``), of which only KMS's
+  ciphertext blob is stored, in the envelope: ``"k:" + base64(KMS blob) + "|" + envelope``,
+  so reading the blob takes a KMS Decrypt (the key's state and the caller's permissions);
 - what a blob needs to be read is its *envelope*: ``"1:" + base64(nonce | wrapped key | tag |
   counter)``, kept with the row that references the blob (``attrs["enc"]`` of a one-blob
   object, the 5th member of each ``attrs["parts"]`` entry, the ``enc`` column of a part in
@@ -37,6 +39,7 @@ from overcast.storage.blobs import ChunkStream
 
 KEY_FILE = "s3-service.key"
 _VERSION = "1:"
+_KMS_KIND = "k:"  # an envelope wrapped by a KMS data key, KMS's blob of that key in front
 _KEY, _NONCE, _TAG, _COUNTER = 32, 12, 16, 16
 _BLOCK = 16
 _ENVELOPE_BYTES = _NONCE + _KEY + _TAG + _COUNTER
@@ -82,10 +85,28 @@ def load_service_key(data_dir: str, name: str = KEY_FILE) -> bytes:
     return key
 
 
+def kms_blob(envelope: str | None) -> bytes | None:
+    """The KMS ciphertext blob of an SSE-KMS envelope (None for the other kinds)."""
+    if envelope is None or not envelope.startswith(_KMS_KIND):
+        return None
+    return base64.b64decode(envelope[len(_KMS_KIND):envelope.index("|")])
+
+
+def _inner(envelope: str) -> str:
+    """The wrapped data key part of an envelope of any kind."""
+    return envelope[envelope.index("|") + 1:] if envelope.startswith(_KMS_KIND) else envelope
+
+
+def _with_blob(inner: str, blob: bytes | None) -> str:
+    return inner if blob is None else _KMS_KIND + base64.b64encode(blob).decode() + "|" + inner
+
+
 # Opened envelopes of the service key, remembered: a GET of a small object spends more time
 # building the key objects than decrypting (measured: unwrapping plus AES()/CTR() cost about
 # three times the decryption of 1 KiB), and objects are read again and again. A data key in
-# memory is no weaker than the service key already there. SSE-C keys are never remembered.
+# memory is no weaker than the service key already there. SSE-C keys are never remembered; an
+# SSE-KMS envelope is opened only once KMS decrypted its blob for this very request (the key's
+# state and the caller's permissions checked), so remembering what it opens skips no check.
 _REMEMBERED = 4096
 
 
@@ -103,13 +124,15 @@ def _ctr(algorithm, counter: bytes, start_mode, offset: int):
 
 class Sealer:
     """The data key of a blob being written: ``update`` encrypts the next chunk, in order;
-    ``envelope`` is what the row keeps."""
+    ``envelope`` is what the row keeps; ``wrapping_key`` the key that wrapped it (None: the
+    service key)."""
 
-    __slots__ = ("envelope", "update")
+    __slots__ = ("envelope", "update", "wrapping_key")
 
-    def __init__(self, envelope: str, context):
+    def __init__(self, envelope: str, context, wrapping_key: bytes | None = None):
         self.envelope = envelope
         self.update = context.update
+        self.wrapping_key = wrapping_key
 
     def __call__(self, chunk) -> bytes:
         return self.update(chunk)
@@ -125,15 +148,17 @@ class AtRest:
     def _wrapper(self, customer_key: bytes | None) -> AESGCM:
         return self._service if customer_key is None else AESGCM(customer_key)
 
-    def sealer(self, customer_key: bytes | None = None) -> Sealer:
-        """A fresh data key and counter for one new blob."""
+    def sealer(self, customer_key: bytes | None = None, kms_blob: bytes | None = None) -> Sealer:
+        """A fresh data key and counter for one new blob (``customer_key``: the SSE-C key, or
+        the plaintext of the KMS data key whose blob is ``kms_blob``)."""
         fresh = os.urandom(_KEY + _COUNTER + _NONCE)  # one system call for the three
         data_key, counter, nonce = fresh[:_KEY], fresh[_KEY:_KEY + _COUNTER], fresh[_KEY + _COUNTER:]
         wrapped = self._wrapper(customer_key).encrypt(nonce, data_key, None)
-        envelope = _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
-        return Sealer(envelope, Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor())
+        envelope = _with_blob(_VERSION + base64.b64encode(nonce + wrapped + counter).decode(), kms_blob)
+        return Sealer(envelope, Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor(), customer_key)
 
     def _open(self, envelope: str, customer_key: bytes | None) -> tuple[bytes, bytes]:
+        envelope = _inner(envelope)
         if not envelope.startswith(_VERSION):
             raise ValueError("not an envelope this server wrote")
         raw = base64.b64decode(envelope[len(_VERSION):])
@@ -147,25 +172,28 @@ class AtRest:
 
     def decryptor(self, envelope: str, customer_key: bytes | None, offset: int = 0):
         """A function decrypting the blob's bytes from ``offset`` on, chunk after chunk."""
-        opened = self._opened.get(envelope) if customer_key is None else None
+        remember = customer_key is None or envelope.startswith(_KMS_KIND)
+        opened = self._opened.get(envelope) if remember else None
         if opened is None:
             data_key, counter = self._open(envelope, customer_key)
             opened = (algorithms.AES(data_key), counter, modes.CTR(counter))
-            if customer_key is None:
+            if remember:
                 if len(self._opened) >= _REMEMBERED:
                     self._opened.clear()  # (rarely: simpler than an LRU, and as safe across threads)
                 self._opened[envelope] = opened
         return _ctr(*opened, offset).update
 
-    def rewrap(self, envelope: str, old_key: bytes | None, new_key: bytes | None) -> str:
+    def rewrap(self, envelope: str, old_key: bytes | None, new_key: bytes | None,
+               new_blob: bytes | None = None) -> str:
         """The envelope of the same data key under another wrapping key (a copy that changes
-        the mode: the blob is hard-linked, never re-encrypted)."""
-        if old_key == new_key:
+        the mode or the KMS data key, ``new_blob`` its KMS blob: the blob is hard-linked,
+        never re-encrypted)."""
+        if old_key == new_key and kms_blob(envelope) == new_blob:
             return envelope
         data_key, counter = self._open(envelope, old_key)
         nonce = os.urandom(_NONCE)
         wrapped = self._wrapper(new_key).encrypt(nonce, data_key, None)
-        return _VERSION + base64.b64encode(nonce + wrapped + counter).decode()
+        return _with_blob(_VERSION + base64.b64encode(nonce + wrapped + counter).decode(), new_blob)
 
 
 class DecryptingReader(ChunkStream):

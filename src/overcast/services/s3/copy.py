@@ -25,6 +25,8 @@ from .customer_keys import customer_key, key_for_read
 from .objects import (check_key, check_version_id, no_such_key, no_such_version, stored_headers, user_metadata,
                       written_version_headers)
 from .restore import invalid_object_state, is_readable
+from .at_rest import kms_blob
+from .kms_encryption import first_envelope, is_kms_encrypted
 from .sse import reported
 from .store import ObjectVersion
 from .tagging import tags_from_header
@@ -169,8 +171,11 @@ class CopyMixin:
         write_attrs = self.object_write_attrs(bucket, {**params, "Tagging": None})  # ACL (acl.py)
         # the destination's mode (the request's or the bucket default), never the source's (sse.py)
         sse = self.write_encryption(bucket, params)
-        seal, given = self.sealer_for_write(sse, params)  # the destination's key (at_rest.py)
-        old_key, new_key = (source_key.key if source_key else None), (given.key if given else None)
+        seal, given = await self.sealer_for_write(ctx, bucket, key, sse, params)  # the destination's key (at_rest.py)
+        old_key, new_key = (source_key.key if source_key else None), seal.wrapping_key
+        if is_kms_encrypted(source.attrs.get("sse")):  # the source's KMS data key, as the requester
+            old_key = await self.kms_wrapping_key(ctx, source.attrs.get("sse"), first_envelope(source),
+                                                  src_bucket.partition, src_bucket.name, source.key)
         attrs = self._copied_attrs(source, params, tagging_directive)
         attrs.update(write_attrs)
         attrs.update(self.object_lock_for_write(ctx, bucket, params))  # a copy never keeps the source's lock
@@ -192,7 +197,7 @@ class CopyMixin:
         try:
             if source.blob is not None and source.attrs.get("enc") is not None:
                 # the same ciphertext, its data key wrapped for the destination's mode
-                attrs["enc"] = self.at_rest.rewrap(source.attrs["enc"], old_key, new_key)
+                attrs["enc"] = self.at_rest.rewrap(source.attrs["enc"], old_key, new_key, kms_blob(seal.envelope))
             algorithm = params.get("ChecksumAlgorithm")
             if source.parts is not None:
                 # S3 copies a multipart object as one object: an MD5 ETag and a full-object checksum

@@ -33,6 +33,7 @@ from .multipart_listing import MultipartListingMixin, initiator_arn, owner_of
 from .complete_history import CompleteHistoryMixin, upload_marker
 from .objects import check_key, stored_headers, user_metadata, written_version_headers
 from .part_writer import write_blob
+from .kms_encryption import UPLOAD_KMS_BLOB, first_envelope, is_kms_encrypted
 from .sse import reported
 from .store import ObjectVersion
 from .write_conditions import check_write_conditions, conflict, validate_write_conditions
@@ -214,7 +215,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
 
     # -- create ----------------------------------------------------------------------------
 
-    def create_multipart_upload(self, ctx, params: dict) -> dict:
+    async def create_multipart_upload(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         key = params["Key"]
         check_key(key)
@@ -243,6 +244,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         sse = self.write_encryption(bucket, params)  # the request's, or the bucket's default (sse.py)
         if sse is not None:
             attrs["sse"] = sse
+        if is_kms_encrypted(sse):  # one KMS data key for every part (kms_encryption.py)
+            attrs[UPLOAD_KMS_BLOB] = base64.b64encode((await self.kms_data_key(ctx, bucket, key, sse))[1]).decode()
         upload_id = secrets.token_urlsafe(48)
         self.db.execute("INSERT INTO uploads (upload_id, partition, bucket, key, initiated, account, headers, meta, "
                         "storage_class, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -275,7 +278,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise AwsError("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
                            f"{upload.algorithm.lower()}, actual checksum Type: {sorted(announced)[0].lower()}", 400)
         part = _PartBody(announced | {upload.object_algorithm})
-        seal = self.at_rest.sealer(part_key.key if part_key is not None else None)  # each part its own data key
+        seal = await self.part_sealer(ctx, bucket, upload, part_key)  # each part its own data key
         info = await write_blob(self.blobs, body, part.take, seal)
         try:
             digest = part.md5.digest()
@@ -326,6 +329,9 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         given = key_for_part(upload.attrs.get("sse"), given)
         source_bucket, source, _ = self._copy_source(ctx, params)  # copy.py: as CopyObject names its source
         source_key = key_for_read(source.attrs.get("sse"), source_given)  # an SSE-C source needs its key
+        source_key = source_key.key if source_key else await self.kms_wrapping_key(
+            ctx, source.attrs.get("sse"), first_envelope(source), source_bucket.partition, source_bucket.name,
+            source.key)  # an SSE-KMS source: its data key from KMS, as the requester
         self.check_readable(source)  # an archived source needs a restored copy (restore.py)
         check_copy_source_conditions(params, source)
         offset, length = self._copy_range(params.get("CopySourceRange"), source.size)
@@ -333,8 +339,8 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
             raise AwsError("InvalidRequest", "The specified copy source is larger than the maximum allowable size "
                            f"for a copy source: {MAX_PART_SIZE}", 400)
         hashers = {upload.object_algorithm: cks.new_hasher(upload.object_algorithm)}
-        copy = _HashingCopy(self.store.read(source, offset, length, source_key.key if source_key else None), hashers)
-        seal = self.at_rest.sealer(given.key if given is not None else None)
+        copy = _HashingCopy(self.store.read(source, offset, length, source_key), hashers)
+        seal = await self.part_sealer(ctx, bucket, upload, given)
         try:
             # one pass in a thread: read the source range (across a multipart source's parts),
             # hash it, encrypt it and write the part's blob, in chunks; the event loop stays free

@@ -21,6 +21,7 @@ from .customer_keys import customer_key, key_for_read
 from .metadata_encoding import check_override_values, decode_user_metadata, encode_user_metadata
 from .replication_runner import replication_header
 from .restore import restore_header
+from .kms_encryption import first_envelope, is_kms_encrypted
 from .sse import reported
 from .store import ObjectVersion, is_version_id
 from .version_ids import was_issued
@@ -152,7 +153,7 @@ class ObjectsMixin:
         storage_class = check_storage_class(params)
         plan = plan_checksum(params, body)
         hashing = DigestingBody(body, plan.algorithm)
-        seal, given = self.sealer_for_write(sse, params)  # encrypted at rest (at_rest.py)
+        seal, given = await self.sealer_for_write(ctx, bucket, key, sse, params)  # encrypted at rest (at_rest.py)
         blobs = self.blobs
         info = await blobs.write(sealed(hashing, seal))
         try:
@@ -254,8 +255,15 @@ class ObjectsMixin:
                            headers={"content-range": f"bytes */{size}"})
         return start, end - start + 1
 
-    def get_object(self, ctx, params: dict) -> dict:
-        return self._get(ctx, params, with_body=True)
+    async def get_object(self, ctx, params: dict) -> dict:
+        result = self._get(ctx, params, with_body=True)
+        kms_read = result.pop("__kms_read__", None)
+        if kms_read is not None:  # an SSE-KMS object: its data key from KMS, as the requester
+            version, offset, length, bucket = kms_read
+            wrapping = await self.kms_wrapping_key(ctx, version.attrs.get("sse"), first_envelope(version),
+                                                   bucket.partition, bucket.name, version.key)
+            result["Body"] = self.store.read(version, offset, length, wrapping)
+        return result
 
     def head_object(self, ctx, params: dict) -> dict:
         return self._get(ctx, params, with_body=False)
@@ -289,7 +297,9 @@ class ObjectsMixin:
             elif (offset, length) != (0, version.size):
                 for name in [n for n in result if n.startswith("Checksum") and n != "ChecksumMode"]:
                     del result[name]  # the object's checksum does not describe a part of it
-        if with_body:
+        if with_body and is_kms_encrypted(version.attrs.get("sse")):
+            result["__kms_read__"] = (version, offset, length, bucket)  # read by get_object
+        elif with_body:
             result["Body"] = self.store.read(version, offset, length, opener.key if opener is not None else None)
         return result
 

@@ -125,7 +125,7 @@ class PostUploadMixin:
         sse = self.write_encryption(bucket, encryption)  # sse.py
         if sse is not None:
             attrs["sse"] = sse
-        seal, given = self.sealer_for_write(sse, encryption)  # encrypted at rest (at_rest.py)
+        seal, given = await self.sealer_for_write(ctx, bucket, key, sse, encryption)  # encrypted at rest (at_rest.py)
         attrs["enc"] = seal.envelope
         counting = _Counting(form.file_chunks(), size_range.high if size_range else MAX_UPLOAD_BYTES)
         blobs = self.blobs

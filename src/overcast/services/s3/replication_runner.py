@@ -46,6 +46,8 @@ import logging
 from overcast.context import RequestContext
 from overcast.errors import AwsError
 
+from .at_rest import kms_blob
+from .kms_encryption import first_envelope
 from .lifecycle_runner import rule_applies, tags_of
 from .replication_config import KIND, destination_bucket
 from .store import NULL_VERSION, ObjectVersion
@@ -270,6 +272,11 @@ class Replicator:
             replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
             if _is_kms(attrs) and replica_key:  # the replica is encrypted under the rule's key
                 attrs["sse"] = {**attrs["sse"], "SSEKMSKeyId": replica_key}
+            if _is_kms(attrs):
+                try:
+                    await self._rewrap_for_replica(partition, source_bucket, name, source, attrs)
+                except AwsError:
+                    return False  # a source or replica key KMS refuses: S3 reports the replica FAILED
             if destination.get("AccessControlTranslation"):
                 attrs["owner"] = destination["Account"]
                 attrs.pop("acl", None)
@@ -305,6 +312,30 @@ class Replicator:
         if not replica.marker:
             for blob in replica.blob_ids():
                 self.provider.blobs.delete(blob)
+
+    async def _rewrap_for_replica(self, partition: str, source_bucket: str, destination: str, source: ObjectVersion,
+                                  attrs: dict) -> None:
+        """Wrap the replica's blob keys (hard links of the source's ciphertext) by a KMS data key
+        of its own, for its bucket and key (KMS binds a data key to the object's ARN)."""
+        provider = self.provider
+        envelope = first_envelope(source)
+        account = provider.db.query_one("SELECT account FROM buckets WHERE partition = ? AND name = ?",
+                                        (partition, destination))
+        if kms_blob(envelope) is None or account is None:
+            return  # an object written before SSE-KMS called KMS: plain service-key envelopes
+        ctx = RequestContext(account=account[0], region=provider.cloud.settings.region, service="s3",
+                             registry=provider.cloud.services)
+        old = await provider.kms_wrapping_key(ctx, source.attrs.get("sse"), envelope, partition, source_bucket,
+                                              source.key, as_requester=False)  # S3's own work: its rights
+        sse = dict(attrs["sse"])
+        new, blob = await provider.kms_data_key(ctx, provider.bucket_row(ctx, destination), source.key, sse,
+                                                as_requester=False)
+        attrs["sse"] = sse
+        if attrs.get("enc") is not None:
+            attrs["enc"] = provider.at_rest.rewrap(attrs["enc"], old, new, blob)
+        for part in attrs.get("parts") or ():
+            if len(part) > 4 and part[4] is not None:
+                part[4] = provider.at_rest.rewrap(part[4], old, new, blob)
 
     async def _role_exists(self, role_arn: str) -> bool:
         """Whether the rule's role exists, asked of IAM in the role's account."""

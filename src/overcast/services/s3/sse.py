@@ -10,8 +10,7 @@ write chose: ``x-amz-server-side-encryption``, and for the KMS modes the key's A
 What is recorded here is the mode, on the version (``attrs["sse"]``) and on a multipart
 upload (its ``attrs["sse"]``): SSE-S3 is recorded by recording nothing, so the common write
 stores no extra bytes. The bytes are encrypted at rest by ``at_rest.py`` whatever the mode;
-SSE-KMS objects are encrypted under the service key like SSE-S3 ones until a KMS service
-exists (no KMS key is called). SSE-C (customer keys, ``customer_keys.py``) records
+SSE-KMS objects under a data key KMS generates (``kms_encryption.py``). SSE-C (customer keys, ``customer_keys.py``) records
 ``{"SSECustomerAlgorithm": "AES256", "SSECustomerKeyHash": <salted HMAC>}`` and answers the
 algorithm and key MD5 instead of an SSE header.
 """
@@ -20,13 +19,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
-import uuid
 
 from overcast.errors import AwsError
 
 from .customer_keys import customer_key, is_customer_encrypted, write_mode
+from .kms_encryption import KmsEncryptionMixin, is_kms_encrypted
 
 SSE_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
 SSE_S3 = {"ServerSideEncryption": "AES256"}
@@ -44,22 +42,6 @@ def _invalid(message: str, name: str, value: str | None) -> AwsError:
     if value is not None:
         fields["ArgumentValue"] = value
     return AwsError("InvalidArgument", message, 400, fields=fields)
-
-
-def aws_managed_key_arn(partition: str, region: str, account: str) -> str:
-    """The ARN of the account's ``aws/s3`` KMS key in ``region`` (what S3 uses for aws:kms
-    without a key named): the same ARN for the same account and region, always."""
-    key_id = uuid.UUID(bytes=hashlib.sha256(f"aws/s3:{account}:{region}".encode()).digest()[:16], version=4)
-    return f"arn:{partition}:kms:{region}:{account}:key/{key_id}"
-
-
-def _key_arn(key_id: str, partition: str, region: str, account: str) -> str:
-    """A key named by id, alias or ARN, as S3 reports it (an ARN)."""
-    if key_id.startswith("arn:"):
-        return key_id
-    if key_id.startswith("alias/"):
-        return f"arn:{partition}:kms:{region}:{account}:{key_id}"
-    return f"arn:{partition}:kms:{region}:{account}:key/{key_id}"
 
 
 def _check_context(context: str) -> None:
@@ -112,19 +94,24 @@ def sse_headers(members: dict) -> dict:
             if name in _HEADERS}
 
 
-class EncryptionMixin:
+class EncryptionMixin(KmsEncryptionMixin):
     _default_encryption: dict | None = None  # (partition, bucket, created) -> the bucket's rule
 
-    def sealer_for_write(self, sse: dict | None, params: dict):
+    async def sealer_for_write(self, ctx, bucket, key: str, sse: dict | None, params: dict):
         """(the sealer encrypting a new blob at rest, the customer key of an SSE-C write or
-        None), for a write whose mode ``write_encryption`` chose (and checked) from ``params``."""
+        None), for a write of ``key`` whose mode ``write_encryption`` chose (and checked) from
+        ``params``. An SSE-KMS write asks KMS for its data key here (``kms_encryption.py``)."""
+        if is_kms_encrypted(sse):
+            plaintext, blob = await self.kms_data_key(ctx, bucket, key, sse)
+            return self.at_rest.sealer(plaintext, blob), None
         given = customer_key(params, write=True) if is_customer_encrypted(sse) else None
         return self.at_rest.sealer(given.key if given is not None else None), given
 
     def encryption_changed(self) -> None:
         """Forget the remembered default encryption rules (after Put/DeleteBucketEncryption,
-        a reset)."""
+        a reset), and the bucket-level KMS data keys with them."""
         self._default_encryption = None
+        self.bucket_keys_changed()
 
     def _bucket_default_encryption(self, bucket) -> dict | None:
         """The bucket's ApplyServerSideEncryptionByDefault + BucketKeyEnabled, or None when no
@@ -163,12 +150,12 @@ class EncryptionMixin:
             algorithm = rule.get("SSEAlgorithm", "AES256")
         if algorithm == "AES256":
             return None
-        # a request naming aws:kms without a key gets the aws/s3 key (S3 API reference, PutObject)
+        # a request naming aws:kms without a key gets the aws/s3 key (S3 API reference, PutObject):
+        # the key as named until KMS answers its ARN (``kms_encryption.kms_data_key``)
         key_id = params.get("SSEKMSKeyId") or (rule or {}).get("KMSMasterKeyID")
-        account, region = bucket.account, bucket.region
-        sse = {"ServerSideEncryption": algorithm,
-               "SSEKMSKeyId": _key_arn(key_id, bucket.partition, region, account) if key_id
-               else aws_managed_key_arn(bucket.partition, region, account)}
+        sse = {"ServerSideEncryption": algorithm}
+        if key_id:
+            sse["SSEKMSKeyId"] = key_id
         bucket_key = params.get("BucketKeyEnabled")
         if bucket_key is None:  # the bucket's setting, unless the request says otherwise
             bucket_key = (rule or self._bucket_default_encryption(bucket) or {}).get("BucketKeyEnabled")

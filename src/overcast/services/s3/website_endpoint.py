@@ -134,7 +134,7 @@ class WebsiteRequest:
         params = {"Bucket": self.bucket_name, "Key": key, **params}
         if self.authorizer is not None:  # strict mode: as an anonymous caller
             await self.authorizer.authorize(ctx, params, self.request)
-        result = self.provider.head_object(ctx, params) if head else self.provider.get_object(ctx, params)
+        result = self.provider.head_object(ctx, params) if head else await self.provider.get_object(ctx, params)
         return ctx, result
 
     async def readable(self, key: str) -> bool:
