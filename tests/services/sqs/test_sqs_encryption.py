@@ -201,3 +201,14 @@ def test_strict_mode_asks_kms_with_the_callers_permissions(strict):
     assert (code, status) == ("KMS.AccessDeniedException", 400)
     assert "kms:Decrypt" in message
     assert consumer.receive_message(QueueUrl=url)["Messages"][0]["Body"] == BODY
+
+
+def test_strict_mode_the_aws_managed_key_opens_through_sqs_only(strict):
+    # its key policy allows the account's principals with kms:ViaService = sqs.<region>.amazonaws.com
+    sqs = _client(strict, "sqs")
+    url = sqs.create_queue(QueueName="sse-kms-managed", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=BODY)
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == BODY
+    kms = _client(strict, "kms")
+    code, status, _ = error_of(kms.generate_data_key, KeyId="alias/aws/sqs", KeySpec="AES_256")
+    assert (code, status) == ("AccessDeniedException", 400)

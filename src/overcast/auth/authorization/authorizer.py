@@ -26,7 +26,7 @@ from overcast.auth.authorization.request_context import global_context
 from overcast.auth.authorization.resources import ResourceOwners, arn_service
 from overcast.auth.authorization.table import checks_for, parameters_read
 from overcast.auth.policy import AuthzRequest, Decision, PolicySet, evaluate
-from overcast.auth.policy.evaluate import principal_strength, statement_applies
+from overcast.auth.policy.evaluate import principal_strength, request_context, statement_applies
 from overcast.errors import AwsError
 
 log = logging.getLogger("overcast.auth.authorization")
@@ -50,9 +50,10 @@ def _mentions(word: str, caller: Caller, resource_policy) -> bool:
 def _policy_lets_in(policy, request: AuthzRequest) -> bool:
     """Whether an Allow statement of a resource policy names the caller (or its account) and
     applies to the request: what a KMS key policy must do before identity policies count."""
+    context = request_context(request)  # lower-cased keys, as conditions look them up
     for statement in policy.statements:
         if statement.effect == "Allow" and principal_strength(statement, request.principal) is not None \
-                and statement_applies(statement, request, request.context, policy.variables_enabled):
+                and statement_applies(statement, request, context, policy.variables_enabled):
             return True
     return False
 
