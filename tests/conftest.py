@@ -7,19 +7,12 @@ import os
 import subprocess
 import sys
 
-import boto3
 import pytest
-from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from aws_clients import CREDENTIALS, REGION, STRICT, make_client  # noqa: E402,F401
 from serverproc import ServerProcess  # noqa: E402
-
-REGION = "us-east-1"
-CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-
-
-STRICT = os.environ.get("OVERCAST_TEST_MODE") == "strict"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -55,15 +48,6 @@ def _reset_state(request):
 @pytest.fixture(scope="session")
 def endpoint(server) -> str:
     return server.endpoint
-
-
-def make_client(endpoint: str, service: str, region: str = REGION, **kwargs):
-    """A boto3 client for ``service`` pointed at Overcast (test/test credentials by default)."""
-    creds = {**CREDENTIALS, **{k: kwargs.pop(k) for k in list(kwargs) if k.startswith("aws_")}}
-    config = kwargs.pop("config", None) or Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60)
-    return boto3.session.Session().client(
-        service, endpoint_url=endpoint, region_name=region, config=config, **creds, **kwargs
-    )
 
 
 @pytest.fixture

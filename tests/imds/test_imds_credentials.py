@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import make_client
+from aws_clients import make_client
 from imds_helpers import TOKEN, advance, choose, imds, text, token
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [

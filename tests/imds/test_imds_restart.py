@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_client
+from aws_clients import make_client
 from imds_helpers import advance, choose, text
 from serverproc import ServerProcess
 

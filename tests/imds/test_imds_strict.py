@@ -6,7 +6,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import make_client
+from aws_clients import make_client
 from imds_helpers import advance, text
 from serverproc import ServerProcess
 

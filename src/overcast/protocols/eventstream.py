@@ -165,6 +165,9 @@ class EventStreamWriter:
                 if kind == TRUE and not item:
                     kind = FALSE
                 headers.append((member_name, kind, item))
+        if not plan.shape.members:
+            # an event with no members (S3 Select's Cont and End) is headers only, no payload
+            return encode_message(headers)
         if plan.payload_kind == "blob":
             payload = value.get(plan.payload) or b""
             payload = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)

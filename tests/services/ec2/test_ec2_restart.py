@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_client
+from aws_clients import make_client
 from ec2_helpers import launch, state_of
 from serverproc import ServerProcess
 

@@ -88,7 +88,7 @@ def test_plaintext_limit_is_4096_bytes(kms, key):
 
 def test_plaintext_over_4096_bytes_is_a_validation_error(endpoint, key):
     from botocore.config import Config
-    from conftest import make_client
+    from aws_clients import make_client
 
     raw = make_client(endpoint, "kms", config=Config(parameter_validation=False))
     code, message, status = error_of(raw.encrypt, KeyId=key["KeyId"], Plaintext=b"a" * 4097)
@@ -365,7 +365,7 @@ def test_aws_cli_encrypts_and_decrypts(aws_cli, kms, key, tmp_path):
 
 
 def test_multi_region_ciphertext_decrypts_in_the_replica_region(kms, endpoint):
-    from conftest import make_client
+    from aws_clients import make_client
 
     primary = kms.create_key(MultiRegion=True)["KeyMetadata"]
     kms.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
@@ -381,7 +381,7 @@ def test_multi_region_ciphertext_decrypts_in_the_replica_region(kms, endpoint):
 
 
 def test_another_account_decrypts_by_the_blob_alone(kms, key, endpoint):
-    from conftest import make_client
+    from aws_clients import make_client
 
     # The key policy lets the other account in (what strict mode requires, as AWS does).
     kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps({

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.config import Config
-from conftest import make_client
+from aws_clients import make_client
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from kms_helpers import error_of

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import STRICT
+from aws_clients import STRICT
 from kms_helpers import error_of
 
 DEFAULT_POLICY = """{

@@ -129,7 +129,7 @@ def test_encryption_key_cannot_sign(kms):
 
 def test_message_limit_is_4096_bytes(kms, endpoint):
     from botocore.config import Config
-    from conftest import make_client
+    from aws_clients import make_client
 
     key = _signing_key(kms, "ECC_NIST_P256")
     assert kms.sign(KeyId=key["KeyId"], Message=b"m" * 4096, SigningAlgorithm="ECDSA_SHA_256")["Signature"]
@@ -142,7 +142,7 @@ def test_message_limit_is_4096_bytes(kms, endpoint):
 
 def test_unknown_signing_algorithm_fails_the_enum(endpoint, kms):
     from botocore.config import Config
-    from conftest import make_client
+    from aws_clients import make_client
 
     key = _signing_key(kms, "ECC_NIST_P256")
     raw = make_client(endpoint, "kms", config=Config(parameter_validation=False))

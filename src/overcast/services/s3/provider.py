@@ -38,6 +38,7 @@ from .replication_runner import ReplicationMixin
 from .restore import RestoreMixin
 from .sse import EncryptionMixin
 from .schema import MIGRATIONS
+from .select.operation import SelectMixin, check_select_request
 from .signing_region import check_signing_region
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
@@ -50,7 +51,7 @@ from .website_endpoint import WebsiteEndpointMixin
 class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObjectsMixin, AttributesMixin, TaggingMixin, AclMixin, MultipartMixin, VersionListingMixin, BucketConfigMixin, CorsMixin, LifecycleMixin, NotificationsMixin, PostUploadMixin, RestoreMixin,
                IdConfigMixin, BucketMetricsMixin, BucketAnalyticsMixin, InventoryMixin, IntelligentTieringMixin,
                WebsiteConfigMixin, WebsiteEndpointMixin, ObjectLockMixin, ReplicationConfigMixin, ReplicationMixin,
-               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, S3Authority, BaseProvider):
+               EncryptionMixin, RequestPaymentMixin, AccessLogMixin, SelectMixin, S3Authority, BaseProvider):
     service_name = "s3"
     migrations = MIGRATIONS
     _store = None
@@ -95,6 +96,8 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         # S3 refuses a malformed x-amz-expected-bucket-owner before it authorizes
         check_expected_owner_form(params)
         check_signing_region(self, ctx, params)
+        if ctx.operation == "SelectObjectContent":
+            check_select_request(ctx, params)  # the request and its SQL, before authorization
 
     def reset(self) -> None:
         self.bucket_rows_changed()

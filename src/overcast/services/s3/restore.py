@@ -114,7 +114,7 @@ class RestoreMixin:
         version = self._object_version(ctx, bucket, params["Key"], params)
         request = params.get("RestoreRequest") or {}
         if request.get("Type") == "SELECT" or request.get("SelectParameters"):
-            raise AwsError("NotImplemented", "Overcast does not implement restore requests of type SELECT.", 501)
+            return self.start_select_restore(ctx, bucket, version, request)  # select/glacier.py
         if version.storage_class not in ARCHIVE_CLASSES:
             raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
                            403, fields={"StorageClass": version.storage_class})

@@ -1,0 +1,148 @@
+"""Glacier Select: RestoreObject with ``Type: SELECT`` runs a query on an archived (GLACIER)
+object and writes what it returns to ``OutputLocation.S3``, laid out as S3 lays it out under
+``<Prefix>/<job id>/``:
+
+- ``job.txt``: the job (its id, the object, the query and where the results go);
+- ``results/<name>``: the query's output, in one or more objects;
+- ``result_manifest.txt``: the result objects, one ``s3://`` URI a line;
+- ``errors.txt``: the error code and message, when the query fails.
+
+As a restore, the job answers 202 Accepted at once and runs after the restore delay of cloud
+time (``OVERCAST_S3_RESTORE_SECONDS``), on a durable timer: it survives a restart and a test
+moves it with ``POST /_overcast/clock``. The archived object must be CSV (S3 Glacier Select
+reads uncompressed CSV only) and not SSE-C encrypted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from urllib.parse import quote
+
+from overcast.context import RequestContext
+from overcast.errors import AwsError
+
+from ..customer_keys import key_for_read
+from . import errors
+from .events import in_worker
+from .pipeline import prepare_select, range_opener, select_events
+from .source import Counts
+
+log = logging.getLogger(__name__)
+
+_JOB = "s3.select_restore"
+RESULT_OBJECT_BYTES = 16 * 1024 * 1024  # results are split into objects of about this size
+_TIERS = ("Standard", "Bulk", "Expedited")
+
+
+def _malformed() -> AwsError:
+    return AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+                                    "published schema", 400)
+
+
+def _select_params(parameters: dict) -> dict:
+    """SelectParameters as a SelectObjectContent request (the checks and the query are the same)."""
+    return {key: parameters.get(key) for key in ("Expression", "ExpressionType", "InputSerialization",
+                                                 "OutputSerialization")}
+
+
+def _output_params(location: dict) -> dict:
+    """The PutObject members every output object is written with (OutputLocation.S3)."""
+    params: dict = {}
+    encryption = location.get("Encryption") or {}
+    if encryption.get("EncryptionType"):
+        params["ServerSideEncryption"] = encryption["EncryptionType"]
+        if encryption.get("KMSKeyId"):
+            params["SSEKMSKeyId"] = encryption["KMSKeyId"]
+        if encryption.get("KMSContext"):
+            params["SSEKMSEncryptionContext"] = encryption["KMSContext"]
+    if location.get("CannedACL"):
+        params["ACL"] = location["CannedACL"]
+    tags = (location.get("Tagging") or {}).get("TagSet") or []
+    if tags:
+        params["Tagging"] = "&".join(f"{quote(t['Key'], safe='')}={quote(t.get('Value') or '', safe='')}"
+                                     for t in tags)
+    metadata = {m["Name"]: m.get("Value") or "" for m in location.get("UserMetadata") or () if m.get("Name")}
+    if metadata:
+        params["Metadata"] = metadata
+    if location.get("StorageClass"):
+        params["StorageClass"] = location["StorageClass"]
+    return params
+
+
+class GlacierSelectMixin:
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        cloud.scheduler.on(_JOB, self._run_select_job)
+
+    def start_select_restore(self, ctx, bucket, version, request: dict) -> dict:
+        """Check a RestoreObject of type SELECT and queue its job; 202 with the output path."""
+        parameters, output = request.get("SelectParameters"), (request.get("OutputLocation") or {}).get("S3")
+        if not parameters or not output or not output.get("BucketName"):
+            raise _malformed()
+        tier = request.get("Tier") or (request.get("GlacierJobParameters") or {}).get("Tier") or "Standard"
+        if tier not in _TIERS:
+            raise _malformed()
+        select, _ = prepare_select(_select_params(parameters))
+        if select.input_kind != "csv" or select.compression != "NONE":
+            raise errors.invalid_parameter()  # S3 Glacier Select reads uncompressed CSV only
+        if version.storage_class != "GLACIER":
+            raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
+                           403, fields={"StorageClass": version.storage_class})
+        key_for_read(version.attrs.get("sse"), None)  # an SSE-C archive cannot be queried
+        self.bucket_row(ctx, output["BucketName"])  # the output bucket must exist (NoSuchBucket)
+        job = uuid.uuid4().hex
+        path = "/".join(part for part in ((output.get("Prefix") or "").rstrip("/"), job) if part)
+        payload = {"where": [bucket.partition, bucket.name, version.key, version.version], "job": job,
+                   "path": path, "account": ctx.account, "region": ctx.region, "tier": tier,
+                   "select": _select_params(parameters), "output": output}
+        delay = float(self.cloud.settings.s3_restore_seconds)
+        self.cloud.scheduler.schedule(self.clock.now() + delay, _JOB, payload)
+        return {"__status__": 202, "RestoreOutputPath": path}
+
+    async def _run_select_job(self, payload: dict) -> None:
+        partition, bucket_name, key, version_id = payload["where"]
+        output = payload["output"]
+        ctx = RequestContext(account=payload["account"], region=payload["region"], service="s3",
+                             operation="PutObject", principal_arn="", registry=self.cloud.services)
+        put = _output_params(output)
+        target, path = output["BucketName"], payload["path"]
+
+        async def write(name: str, body: bytes, content_type: str = "binary/octet-stream") -> str:
+            object_key = f"{path}/{name}"
+            await self.put_object(ctx, {"Bucket": target, "Key": object_key, "Body": body,
+                                        "ContentType": content_type, **put})
+            return object_key
+
+        try:
+            job = {"JobId": payload["job"], "Bucket": bucket_name, "Key": key, "VersionId": version_id,
+                   "Tier": payload["tier"], "SelectParameters": payload["select"],
+                   "OutputLocation": {"S3": output}}
+            await write("job.txt", json.dumps(job, indent=2).encode(), "text/plain")
+            version = self.store.version(partition, bucket_name, key, version_id)
+            if version is None:
+                raise AwsError("NoSuchKey", "The specified key does not exist.", 404)
+            request, query = prepare_select(payload["select"])
+            counts = Counts()
+            events = select_events(request, query, range_opener(self.store, version, None), version.size, counts)
+            results, pending, held = [], [], 0
+            async for event in in_worker(events, counts, False):
+                if "Records" not in event:
+                    continue
+                pending.append(event["Records"]["Payload"])
+                held += len(pending[-1])
+                if held >= RESULT_OBJECT_BYTES:
+                    results.append(await write(f"results/{uuid.uuid4().hex}", b"".join(pending)))
+                    pending, held = [], 0
+            if pending:
+                results.append(await write(f"results/{uuid.uuid4().hex}", b"".join(pending)))
+            manifest = "".join(f"s3://{target}/{name}\n" for name in results)
+            await write("result_manifest.txt", manifest.encode(), "text/plain")
+        except AwsError as error:
+            try:
+                await write("errors.txt", f"{error.code}: {error.message}\n".encode(), "text/plain")
+            except AwsError:
+                log.warning("Glacier Select job %s: results bucket %s unwritable", payload["job"], target)
+        except Exception:  # noqa: BLE001 - a broken job must not stop the scheduler
+            log.exception("Glacier Select job %s failed", payload["job"])
