@@ -82,30 +82,35 @@ def context(operation: str) -> RequestContext:
                           host="127.0.0.1:4566")
 
 
+async def _done(result):
+    """A provider method's answer, whether the method is a coroutine or not."""
+    return await result if asyncio.iscoroutine(result) else result
+
+
 def workloads(sqs, calls: int):
     """name -> (setup() -> state, one(state, i) -> messages handled)."""
     def queue(name, **attributes):
         return sqs.create_queue(context("CreateQueue"), {"QueueName": name, "Attributes": attributes})["QueueUrl"]
 
-    def send(url, i):
-        sqs.send_message(context("SendMessage"), {"QueueUrl": url, "MessageBody": f"{i:016d}{BODY}"})
+    async def send(url, i):
+        await _done(sqs.send_message(context("SendMessage"), {"QueueUrl": url, "MessageBody": f"{i:016d}{BODY}"}))
         return 1
 
-    def batch(url, i):
-        sqs.send_message_batch(context("SendMessageBatch"), {"QueueUrl": url, "Entries": [
-            {"Id": str(j), "MessageBody": f"{i * 10 + j:016d}{BODY}"} for j in range(10)]})
+    async def batch(url, i):
+        await _done(sqs.send_message_batch(context("SendMessageBatch"), {"QueueUrl": url, "Entries": [
+            {"Id": str(j), "MessageBody": f"{i * 10 + j:016d}{BODY}"} for j in range(10)]}))
         return 10
 
-    def fifo(url, i):
-        sqs.send_message_batch(context("SendMessageBatch"), {"QueueUrl": url, "Entries": [
+    async def fifo(url, i):
+        await _done(sqs.send_message_batch(context("SendMessageBatch"), {"QueueUrl": url, "Entries": [
             {"Id": str(j), "MessageBody": f"{i * 10 + j:016d}{BODY}", "MessageGroupId": f"g{(i * 10 + j) % 16}",
-             "MessageDeduplicationId": f"d{i * 10 + j}"} for j in range(10)]})
+             "MessageDeduplicationId": f"d{i * 10 + j}"} for j in range(10)]}))
         return 10
 
-    def filled():
+    async def filled():
         url = queue("profile-receive", VisibilityTimeout="300")
         for i in range(calls):
-            batch(url, i)
+            await batch(url, i)
         return url
 
     async def receive(url, i):
@@ -136,7 +141,7 @@ async def main() -> int:
     sqs._db = timed  # every store of the provider reads provider.db
     print(f"{'workload':<11} {'us/call':>8} {'us/msg':>7} {'sqlite share':>13}")
     for name, (setup, one) in workloads(sqs, args.calls).items():
-        state = setup()
+        state = await _done(setup())
         profiler = cProfile.Profile() if name == args.cprofile else None
         timed.seconds, handled = 0.0, 0
         started = time.perf_counter()

@@ -33,6 +33,7 @@ _COLUMNS = ("account", "region", "key_id", "spec", "usage", "origin", "manager",
             "pending_window", "state_before_deletion", "valid_to", "expiration_model", "rotation_period",
             "next_rotation")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM keys"
+_RECORDS_CACHED = 10_000
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,32 @@ class KeyStore:
         # (account, region, key_id, version) -> opened material (bytes or private key object):
         # opening costs an AES-GCM decryption (and key parsing for asymmetric keys) per call.
         self._opened: dict[tuple, object] = {}
+        # (account, region, key_id) -> KeyRecord: every request resolves its key, and the row
+        # query was the largest cost of a cryptographic operation. Every write of a key row goes
+        # through this class (insert, update, delete, reset), which drops the entry first, so a
+        # cached record is never older than the row. Records read inside a transaction are not
+        # cached: a rollback would leave them newer than the row.
+        self._records: dict[tuple, KeyRecord] = {}
 
     # -- finding keys -------------------------------------------------------------------------
 
     def get(self, account: str, region: str, key_id: str) -> KeyRecord | None:
-        row = self.db.query_one(f"{_SELECT} WHERE account = ? AND region = ? AND key_id = ?",
-                                (account, region, key_id))
-        return _record(row) if row else None
+        cache_key = (account, region, key_id)
+        record = self._records.get(cache_key)
+        if record is not None:
+            return record
+        row = self.db.query_one(f"{_SELECT} WHERE account = ? AND region = ? AND key_id = ?", cache_key)
+        if row is None:
+            return None
+        record = _record(row)
+        if not self.db.in_transaction:
+            if len(self._records) >= _RECORDS_CACHED:
+                self._records.clear()  # bounded: a cloud with more keys than this reads rows again
+            self._records[cache_key] = record
+        return record
+
+    def _forget_record(self, key: KeyRecord) -> None:
+        self._records.pop((key.account, key.region, key.key_id), None)
 
     def locate(self, ctx, key_id: str) -> KeyRecord:
         """The key ``key_id`` names for this caller (any state), or AWS's NotFoundException."""
@@ -276,6 +296,7 @@ class KeyStore:
     def insert(self, record: KeyRecord) -> None:
         values = [getattr(record, name) for name in _COLUMNS]
         values[_COLUMNS.index("multi_region")] = int(record.multi_region)
+        self._forget_record(record)
         self.db.execute(f"INSERT INTO keys ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                         values)
 
@@ -283,12 +304,14 @@ class KeyStore:
         """Write ``changes`` (column -> value) to ``key``'s row; returns the updated record."""
         assigns = ", ".join(f"{name} = ?" for name in changes)
         values = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+        self._forget_record(key)
         self.db.execute(f"UPDATE keys SET {assigns} WHERE account = ? AND region = ? AND key_id = ?",
                         (*values, key.account, key.region, key.key_id))
         return replace(key, **changes)
 
     def delete(self, key: KeyRecord) -> None:
         """Delete the key for good, with its material, aliases and grants."""
+        self._forget_record(key)
         with self.db.transaction():
             self.drop_material(key)
             scope = (key.account, key.region, key.key_id)
@@ -297,6 +320,7 @@ class KeyStore:
 
     def forget_cache(self) -> None:
         self._opened.clear()
+        self._records.clear()
 
 
 def _record(row) -> KeyRecord:

@@ -164,15 +164,18 @@ class MessageEngine(MessageMoves):
 
     # -- send ------------------------------------------------------------------------------
 
-    def send(self, queue, messages: list[Outgoing], sender_id: str) -> list[SendOutcome]:
+    def send(self, queue, messages: list[Outgoing], sender_id: str, seal=None) -> list[SendOutcome]:
         """Enqueue validated messages (one commit); returns each one's message id and seq.
+
+        ``seal`` (``encryption.MessageSealing.sealer``): how bodies and attributes are stored,
+        None for plain text.
 
         On a FIFO queue a message whose deduplication id was seen within 5 minutes is not
         enqueued: its outcome is the first message's id and sequence number.
         """
         qs = self.state(queue)
         if queue.is_fifo:
-            return self._send_fifo(queue, qs, messages, sender_id)
+            return self._send_fifo(queue, qs, messages, sender_id, seal)
         now = self.clock.now()
         sent_ms = int(now * 1000)
         key = queue.key
@@ -185,14 +188,15 @@ class MessageEngine(MessageMoves):
             seq = first + index
             delay = default_delay if out.delay is None else out.delay
             visible_at = now + delay if delay else now
-            rows.append((seq, key, message_ids[index], out.body, out.md5_body, out.attributes, out.md5_attributes,
+            body, attributes = (seal(out.body), seal(out.attributes)) if seal else (out.body, out.attributes)
+            rows.append((seq, key, message_ids[index], body, out.md5_body, attributes, out.md5_attributes,
                          out.trace_header, sender_id, sent_ms, now, out.group_id, None, None, visible_at))
             added.append(Msg(seq, visible_at, now))
         self.store.insert(rows)
         self._track(qs, added, now)
         return [SendOutcome(message_id, first + index) for index, message_id in enumerate(message_ids)]
 
-    def _send_fifo(self, queue, qs, messages: list[Outgoing], sender_id: str) -> list[SendOutcome]:
+    def _send_fifo(self, queue, qs, messages: list[Outgoing], sender_id: str, seal) -> list[SendOutcome]:
         now = self.clock.now()
         sent_ms = int(now * 1000)
         key = queue.key
@@ -211,7 +215,8 @@ class MessageEngine(MessageMoves):
                 outcomes.append(SendOutcome(found[1], found[2]))
                 continue
             seq = self._next_seq(now)
-            rows.append((seq, key, message_id, out.body, out.md5_body, out.attributes, out.md5_attributes,
+            body, attributes = (seal(out.body), seal(out.attributes)) if seal else (out.body, out.attributes)
+            rows.append((seq, key, message_id, body, out.md5_body, attributes, out.md5_attributes,
                          out.trace_header, sender_id, sent_ms, now, out.group_id, dedup_id, None, visible_at))
             seen_now[dedup_key] = (expires_at, message_id, seq)
             dedup_rows.append((key, dedup_key[0], dedup_id, message_id, seq, expires_at))

@@ -11,6 +11,7 @@ import asyncio
 
 from overcast.errors import AwsError
 from overcast.services.sqs.batches import answer, check_batch, check_batch_size, check_fifo_batch, failure
+from overcast.services.sqs.encryption import MessageSealing
 from overcast.services.sqs.engine import MAX_VISIBILITY, MessageEngine
 from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.message_validation import check_fifo_id, invalid_parameter, missing_parameter
@@ -62,6 +63,7 @@ class MessageOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
         self.engine = MessageEngine(self)
+        self.sealing = MessageSealing(self)
 
     async def start(self) -> None:
         await super().start()
@@ -70,6 +72,7 @@ class MessageOperations:
     def reset(self) -> None:
         super().reset()
         self.engine.reset()
+        self.sealing.reset()
 
     def drain(self) -> None:
         super().drain()
@@ -77,13 +80,14 @@ class MessageOperations:
 
     # -- send ------------------------------------------------------------------------------
 
-    def send_message(self, ctx, params: dict) -> dict:
+    async def send_message(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
         out = prepare(queue, params, ctx.trace_id)
-        outcome = self.engine.send(queue, [out], _sender(ctx))[0]
+        seal = await self.sealing.sealer(ctx, queue)
+        outcome = self.engine.send(queue, [out], _sender(ctx), seal)[0]
         return _send_result(out, outcome, queue.is_fifo)
 
-    def send_message_batch(self, ctx, params: dict) -> dict:
+    async def send_message_batch(self, ctx, params: dict) -> dict:
         queue = self.queues.resolve(ctx, params.get("QueueUrl"))
         entries = check_batch(params.get("Entries"), "SendMessageBatchRequestEntry")
         if queue.is_fifo:
@@ -103,7 +107,8 @@ class MessageOperations:
         check_batch_size(total)
         successful = []
         if ready:
-            outcomes = self.engine.send(queue, [out for _, out in ready], _sender(ctx))
+            seal = await self.sealing.sealer(ctx, queue)
+            outcomes = self.engine.send(queue, [out for _, out in ready], _sender(ctx), seal)
             fifo = queue.is_fifo
             for (entry_id, out), outcome in zip(ready, outcomes):
                 result = _send_result(out, outcome, fifo)
@@ -134,6 +139,7 @@ class MessageOperations:
         if not got:
             return {}
         fifo = queue.is_fifo
+        got = await self.sealing.open_all(ctx, queue, got)
         return {"Messages": [message_view(received, fifo, system, selection) for received in got]}
 
     async def _long_poll(self, queue, wait: int, limit: int, visibility: int, attempt_id) -> list:
