@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import STRICT, make_client
+from aws_clients import STRICT, make_client
 from serverproc import ServerProcess, free_port
 
 RATE = 5  # requests per second (and the burst: one second's worth) of every quota below
