@@ -24,6 +24,7 @@ from overcast.context import RequestContext
 from overcast.errors import AwsError
 
 from ..customer_keys import key_for_read
+from ..kms_encryption import first_envelope, is_kms_encrypted
 from . import errors
 from .events import in_worker
 from .pipeline import prepare_select, range_opener, select_events
@@ -124,8 +125,12 @@ class GlacierSelectMixin:
             if version is None:
                 raise AwsError("NoSuchKey", "The specified key does not exist.", 404)
             request, query = prepare_select(payload["select"])
+            # an SSE-KMS archive: its data key from KMS, as S3 itself (the job runs with no requester)
+            wrapping = await self.kms_wrapping_key(ctx, version.attrs.get("sse"), first_envelope(version),
+                                                   partition, bucket_name, key, as_requester=False) \
+                if is_kms_encrypted(version.attrs.get("sse")) else None
             counts = Counts()
-            events = select_events(request, query, range_opener(self.store, version, None), version.size, counts)
+            events = select_events(request, query, range_opener(self.store, version, wrapping), version.size, counts)
             results, pending, held = [], [], 0
             async for event in in_worker(events, counts, False):
                 if "Records" not in event:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from overcast.errors import AwsError
 
 from ..customer_keys import customer_key, key_for_read
+from ..kms_encryption import first_envelope, is_kms_encrypted
 from .events import in_worker
 from .glacier import GlacierSelectMixin
 from .pipeline import prepare_select, range_opener, select_events
@@ -27,7 +28,7 @@ def check_select_request(ctx, params: dict) -> None:
 class SelectMixin(GlacierSelectMixin):
     """SelectObjectContent, and RestoreObject of type SELECT (glacier.py)."""
 
-    def select_object_content(self, ctx, params: dict) -> dict:
+    async def select_object_content(self, ctx, params: dict) -> dict:
         prepared = ctx.extra.pop(_PREPARED, None) or prepare_select(params)
         request, query = prepared
         if not ctx.principal_arn and ctx.extra.get("request") is not None:
@@ -38,7 +39,10 @@ class SelectMixin(GlacierSelectMixin):
         version = self._object_version(ctx, bucket, params["Key"], params, with_bytes=True)
         opener = key_for_read(version.attrs.get("sse"), given)
         self.check_readable(version)  # an archived object needs a restored copy (restore.py)
+        wrapping = opener.key if opener else None
+        if is_kms_encrypted(version.attrs.get("sse")):  # its data key from KMS, as the requester (as GET)
+            wrapping = await self.kms_wrapping_key(ctx, version.attrs.get("sse"), first_envelope(version),
+                                                   bucket.partition, bucket.name, version.key)
         counts = Counts()
-        events = select_events(request, query, range_opener(self.store, version, opener.key if opener else None),
-                               version.size, counts)
+        events = select_events(request, query, range_opener(self.store, version, wrapping), version.size, counts)
         return {"Payload": in_worker(events, counts, request.progress)}
