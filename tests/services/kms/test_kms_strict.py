@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
 from serverproc import ServerProcess  # noqa: E402
-from strict_helpers import ACCOUNT_A, ACCOUNT_B, allow, client, denied, deny, policy  # noqa: E402
+from strict_helpers import ACCOUNT_A, ACCOUNT_B, allow, client, denied, policy  # noqa: E402
 
 ROOT_A = f"arn:aws:iam::{ACCOUNT_A}:root"
 

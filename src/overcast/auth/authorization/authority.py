@@ -35,7 +35,7 @@ them once per resource per request and caches what they answer for the request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +109,14 @@ class ResourceAuthority:
         return None
 
 
-class Authorities:
+class Authorities(Protocol):
     """How the authorizer reaches providers: ``await authority(service)`` -> provider or None.
 
     Implemented by the service registry (``services/registry.py``); given to the authorizer
     by whoever builds it (the gateway), so ``auth`` imports no service."""
 
-    async def authority(self, service: str) -> ResourceAuthority | None:  # pragma: no cover - interface
-        raise NotImplementedError
+    async def authority(self, service: str) -> ResourceAuthority | None:
+        """The provider of ``service`` (loaded and started on first use), None if not implemented."""
 
-    def implements(self, service: str, operation: str) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    def implements(self, service: str, operation: str) -> bool:
+        """Whether ``service``'s provider has a method for ``operation``."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import json
 
-from overcast.services.sns.arns import invalid_parameter
 from overcast.services.sns.message import SnsMessage, iso_timestamp
 
 DAY = 86400.0
