@@ -15,8 +15,15 @@ from aws_clients import CREDENTIALS, REGION, STRICT, make_client  # noqa: E402,F
 from serverproc import ServerProcess  # noqa: E402
 
 
+# Modules that take minutes on their own: collected first, so a worker starts them at once
+# instead of leaving them for the end of the run (the suite runs on two workers).
+LONG_MODULES = ("tests/test_strict_mode_suites.py",)
+
+
 def pytest_collection_modifyitems(config, items):
-    """In a strict-mode run, the tests that only make sense in open mode are skipped."""
+    """Long modules go first; in a strict-mode run, the tests that only make sense in open mode
+    are skipped."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_MODULES))  # stable: order kept otherwise
     if not STRICT:
         return
     skip = pytest.mark.skip(reason="open mode only (OVERCAST_TEST_MODE=strict)")

@@ -33,7 +33,7 @@ SUITES = [
 def _open_mode_only(suites: list[str]) -> set[tuple[str, str]]:
     """The tests of ``suites`` marked ``open_mode_only``, as junit (classname, name) pairs."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only", "-m", "open_mode_only",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "--collect-only", "-m", "open_mode_only",
          *suites],
         cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "OVERCAST_TEST_MODE"}, capture_output=True,
         text=True, timeout=300,
@@ -64,7 +64,7 @@ def _outcomes(report: str) -> tuple[set[tuple[str, str]], list[str], int]:
 def test_service_suites_pass_in_strict_mode(tmp_path):
     report = str(tmp_path / "strict.xml")
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *SUITES],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", f"--junitxml={report}", *SUITES],
         cwd=ROOT, env={**os.environ, "OVERCAST_TEST_MODE": "strict"}, capture_output=True, text=True, timeout=1200,
     )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
