@@ -110,12 +110,15 @@ def _with_blob(inner: str, blob: bytes | None) -> str:
 _REMEMBERED = 4096
 
 
-def _ctr(algorithm, counter: bytes, start_mode, offset: int):
-    """A CTR context positioned at byte ``offset`` of the stream."""
+def _ctr(algorithm, counter: bytes, at_start: Cipher, offset: int):
+    """A CTR context positioned at byte ``offset`` of the stream (``at_start``: the cipher at
+    its first block, built once per opened envelope: a read from the start, as nearly every
+    GET is, skips building it again)."""
     if offset >= _BLOCK:
         start = (int.from_bytes(counter, "big") + offset // _BLOCK) % (1 << 128)
-        start_mode = modes.CTR(start.to_bytes(_BLOCK, "big"))
-    context = Cipher(algorithm, start_mode).decryptor()
+        context = Cipher(algorithm, modes.CTR(start.to_bytes(_BLOCK, "big"))).decryptor()
+    else:
+        context = at_start.decryptor()
     skip = offset % _BLOCK
     if skip:
         context.update(bytes(skip))  # into the block: drop its first keystream bytes
@@ -143,7 +146,7 @@ class AtRest:
 
     def __init__(self, data_dir: str):
         self._service = AESGCM(load_service_key(data_dir))
-        self._opened: dict[str, tuple] = {}  # envelope -> (AES, counter, CTR at 0), service key only
+        self._opened: dict[str, tuple] = {}  # envelope -> (AES, counter, its Cipher at 0), service key only
 
     def _wrapper(self, customer_key: bytes | None) -> AESGCM:
         return self._service if customer_key is None else AESGCM(customer_key)
@@ -176,7 +179,8 @@ class AtRest:
         opened = self._opened.get(envelope) if remember else None
         if opened is None:
             data_key, counter = self._open(envelope, customer_key)
-            opened = (algorithms.AES(data_key), counter, modes.CTR(counter))
+            algorithm = algorithms.AES(data_key)
+            opened = (algorithm, counter, Cipher(algorithm, modes.CTR(counter)))
             if remember:
                 if len(self._opened) >= _REMEMBERED:
                     self._opened.clear()  # (rarely: simpler than an LRU, and as safe across threads)
