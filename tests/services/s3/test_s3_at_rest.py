@@ -3,6 +3,7 @@ encryption, a restart reads everything back, objects stored before encryption st
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sqlite3
@@ -179,3 +180,16 @@ def test_a_blob_sealed_in_chunks_is_the_ctr_stream_of_its_envelope(tmp_path, siz
     assert sealed == Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor().update(data)
     for offset in {0, size // 3, max(0, size - 1), size}:
         assert at_rest.decryptor(seal.envelope, None, offset)(sealed[offset:]) == data[offset:]
+
+
+@pytest.mark.parametrize("offset", [0, 1, 16, 1000])
+def test_a_blob_with_a_random_counter_reads_from_any_offset(tmp_path, offset):
+    """Blobs sealed before the AES-GCM first chunk have random 128-bit counters: read by CTR."""
+    at_rest = AtRest(str(tmp_path))
+    data_key, counter, nonce = os.urandom(32), os.urandom(16), os.urandom(12)
+    envelope = "1:" + base64.b64encode(nonce + at_rest._service.encrypt(nonce, data_key, None) + counter).decode()
+    data = os.urandom(5000)
+    sealed = Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor().update(data)
+    for _ in range(2):  # the second read opens the remembered envelope
+        decrypt = at_rest.decryptor(envelope, None, offset)
+        assert decrypt(sealed[offset:offset + 7]) + decrypt(sealed[offset + 7:]) == data[offset:]
