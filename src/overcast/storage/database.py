@@ -79,6 +79,13 @@ class Database(ABC):
     def in_transaction(self) -> bool:
         """True inside a ``transaction()`` block."""
 
+    @property
+    def holds_uncommitted(self) -> bool:
+        """True while writes made on this connection are not yet committed (an open
+        transaction, or group commit's batch waiting for the end of the turn): what is read
+        now may still be rolled back, so it must not be remembered as committed state."""
+        return self.in_transaction
+
     def commit_pending(self) -> None:
         """Commit now what group commit holds for the end of the event loop's turn
         (``overcast.storage.group_commit``); a no-op for backends that commit at once."""

@@ -251,6 +251,11 @@ class SqliteDatabase(Database):
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @property
+    def holds_uncommitted(self) -> bool:
+        conn = self._conn
+        return conn is None or conn.in_transaction  # the group commit batch included
+
     def _begin(self) -> None:
         try:
             if self._depth == 0:

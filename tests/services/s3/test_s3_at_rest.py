@@ -3,6 +3,7 @@ encryption, a restart reads everything back, objects stored before encryption st
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sqlite3
@@ -11,7 +12,10 @@ import stat
 import boto3
 import pytest
 from botocore.config import Config
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from serverproc import ServerProcess
+
+from overcast.services.s3.at_rest import AtRest
 
 MARKER = b"PLAINTEXT-AT-REST-MARKER:"
 
@@ -159,3 +163,33 @@ def test_range_reads_across_encrypted_parts(s3, bucket):
     # CopyObject of a multipart object makes one new (encrypted) blob
     s3.copy_object(Bucket=bucket, Key="flat", CopySource=f"{bucket}/m")
     assert s3.get_object(Bucket=bucket, Key="flat")["Body"].read() == whole
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 1024, 70_000])
+@pytest.mark.parametrize("first_chunk", [1, 16, 1000, None])
+def test_a_blob_sealed_in_chunks_is_the_ctr_stream_of_its_envelope(tmp_path, size, first_chunk):
+    """The first chunk is sealed by one AES-GCM call (at_rest.py): the bytes must be exactly
+    AES-256-CTR under the envelope's data key from its counter, whatever the chunking, and
+    read back from any offset."""
+    at_rest = AtRest(str(tmp_path))
+    data = os.urandom(size)
+    seal = at_rest.sealer()
+    cut = size if first_chunk is None else min(first_chunk, size)
+    sealed = seal(data[:cut]) + b"".join(seal(data[i:i + 4099]) for i in range(cut, size, 4099))
+    data_key, counter = at_rest._open(seal.envelope, None)
+    assert sealed == Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor().update(data)
+    for offset in {0, size // 3, max(0, size - 1), size}:
+        assert at_rest.decryptor(seal.envelope, None, offset)(sealed[offset:]) == data[offset:]
+
+
+@pytest.mark.parametrize("offset", [0, 1, 16, 1000])
+def test_a_blob_with_a_random_counter_reads_from_any_offset(tmp_path, offset):
+    """Blobs sealed before the AES-GCM first chunk have random 128-bit counters: read by CTR."""
+    at_rest = AtRest(str(tmp_path))
+    data_key, counter, nonce = os.urandom(32), os.urandom(16), os.urandom(12)
+    envelope = "1:" + base64.b64encode(nonce + at_rest._service.encrypt(nonce, data_key, None) + counter).decode()
+    data = os.urandom(5000)
+    sealed = Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor().update(data)
+    for _ in range(2):  # the second read opens the remembered envelope
+        decrypt = at_rest.decryptor(envelope, None, offset)
+        assert decrypt(sealed[offset:offset + 7]) + decrypt(sealed[offset + 7:]) == data[offset:]

@@ -110,32 +110,72 @@ def _with_blob(inner: str, blob: bytes | None) -> str:
 _REMEMBERED = 4096
 
 
-def _ctr(algorithm, counter: bytes, start_mode, offset: int):
-    """A CTR context positioned at byte ``offset`` of the stream."""
+def _ctr(algorithm, counter: bytes, at_start: Cipher | None, offset: int):
+    """A CTR context positioned at byte ``offset`` of the stream (``at_start``: the cipher at
+    its first block, built once per opened envelope: a read from the start, as nearly every
+    GET is, skips building it again)."""
     if offset >= _BLOCK:
         start = (int.from_bytes(counter, "big") + offset // _BLOCK) % (1 << 128)
-        start_mode = modes.CTR(start.to_bytes(_BLOCK, "big"))
-    context = Cipher(algorithm, start_mode).decryptor()
+        context = Cipher(algorithm, modes.CTR(start.to_bytes(_BLOCK, "big"))).decryptor()
+    else:
+        context = (at_start or Cipher(algorithm, modes.CTR(counter))).decryptor()
     skip = offset % _BLOCK
     if skip:
         context.update(bytes(skip))  # into the block: drop its first keystream bytes
     return context
 
 
-class Sealer:
-    """The data key of a blob being written: ``update`` encrypts the next chunk, in order;
-    ``envelope`` is what the row keeps; ``wrapping_key`` the key that wrapped it (None: the
-    service key)."""
+# The initial counter block of a new blob: 96 random bits, then 2 in the low 32 bits. That is
+# the first counter block AES-GCM encrypts with under a 96-bit nonce (NIST SP 800-38D: inc32
+# of IV || 1), so AES-GCM's ciphertext without its tag *is* the AES-CTR stream from this
+# counter, for as long as the low 32 bits do not wrap (64 GiB, past any one chunk). The first
+# chunk of a blob sealed or read from its start (a small object's only one) is one AES-GCM
+# call (CTR is its own inverse); building a CTR cipher object costs about twenty times the
+# encryption of 1 KiB. The key is the blob's own random data key, so the fixed low bits take
+# nothing from CTR's security. Blobs written before keep their random counters: CTR only.
+_GCM_FIRST_COUNTER = (2).to_bytes(4, "big")
 
-    __slots__ = ("envelope", "update", "wrapping_key")
 
-    def __init__(self, envelope: str, context, wrapping_key: bytes | None = None):
-        self.envelope = envelope
-        self.update = context.update
-        self.wrapping_key = wrapping_key
+class _CtrStream:
+    """AES-256-CTR of one blob from byte ``position`` on, chunk after chunk (a call
+    encrypts or decrypts: the same operation)."""
+
+    __slots__ = ("_key", "_counter", "_position", "_gcm", "_at_start", "_context")
+
+    def __init__(self, key: bytes, counter: bytes, position: int = 0, gcm: AESGCM | None = None,
+                 at_start: Cipher | None = None):
+        self._key, self._counter, self._position = key, counter, position
+        self._gcm, self._at_start = gcm, at_start  # what an opened envelope remembers
+        self._context = None
 
     def __call__(self, chunk) -> bytes:
-        return self.update(chunk)
+        if self._context is not None:
+            return self._context.update(chunk)
+        if not chunk:
+            return b""
+        if self._position == 0 and self._counter[_NONCE:] == _GCM_FIRST_COUNTER:
+            self._position = len(chunk)
+            gcm = self._gcm or AESGCM(self._key)
+            return gcm.encrypt(self._counter[:_NONCE], chunk, None)[:-_TAG]
+        # the stream from where the first chunk ended (or from a read's offset)
+        self._context = _ctr(algorithms.AES(self._key), self._counter, self._at_start, self._position)
+        return self._context.update(chunk)
+
+
+class Sealer(_CtrStream):
+    """The data key of a blob being written: a call (or ``update``) encrypts the next chunk,
+    in order; ``envelope`` is what the row keeps; ``wrapping_key`` the key that wrapped it
+    (None: the service key)."""
+
+    __slots__ = ("envelope", "wrapping_key")
+
+    def __init__(self, envelope: str, data_key: bytes, counter: bytes, wrapping_key: bytes | None = None):
+        super().__init__(data_key, counter)
+        self.envelope = envelope
+        self.wrapping_key = wrapping_key
+
+    def update(self, chunk) -> bytes:
+        return self(chunk)
 
 
 class AtRest:
@@ -143,7 +183,7 @@ class AtRest:
 
     def __init__(self, data_dir: str):
         self._service = AESGCM(load_service_key(data_dir))
-        self._opened: dict[str, tuple] = {}  # envelope -> (AES, counter, CTR at 0), service key only
+        self._opened: dict[str, tuple] = {}  # envelope -> (data key, counter, AESGCM, Cipher at 0), service key only
 
     def _wrapper(self, customer_key: bytes | None) -> AESGCM:
         return self._service if customer_key is None else AESGCM(customer_key)
@@ -151,11 +191,12 @@ class AtRest:
     def sealer(self, customer_key: bytes | None = None, kms_blob: bytes | None = None) -> Sealer:
         """A fresh data key and counter for one new blob (``customer_key``: the SSE-C key, or
         the plaintext of the KMS data key whose blob is ``kms_blob``)."""
-        fresh = os.urandom(_KEY + _COUNTER + _NONCE)  # one system call for the three
-        data_key, counter, nonce = fresh[:_KEY], fresh[_KEY:_KEY + _COUNTER], fresh[_KEY + _COUNTER:]
+        fresh = os.urandom(_KEY + _NONCE + _NONCE)  # one system call for the three
+        data_key, nonce = fresh[:_KEY], fresh[_KEY:_KEY + _NONCE]
+        counter = fresh[_KEY + _NONCE:] + _GCM_FIRST_COUNTER  # see _GCM_FIRST_COUNTER
         wrapped = self._wrapper(customer_key).encrypt(nonce, data_key, None)
         envelope = _with_blob(_VERSION + base64.b64encode(nonce + wrapped + counter).decode(), kms_blob)
-        return Sealer(envelope, Cipher(algorithms.AES(data_key), modes.CTR(counter)).encryptor(), customer_key)
+        return Sealer(envelope, data_key, counter, customer_key)
 
     def _open(self, envelope: str, customer_key: bytes | None) -> tuple[bytes, bytes]:
         envelope = _inner(envelope)
@@ -176,12 +217,16 @@ class AtRest:
         opened = self._opened.get(envelope) if remember else None
         if opened is None:
             data_key, counter = self._open(envelope, customer_key)
-            opened = (algorithms.AES(data_key), counter, modes.CTR(counter))
+            if counter[_NONCE:] == _GCM_FIRST_COUNTER:  # a read from the start is one AES-GCM call
+                opened = (data_key, counter, AESGCM(data_key), None)
+            else:
+                opened = (data_key, counter, None, Cipher(algorithms.AES(data_key), modes.CTR(counter)))
             if remember:
                 if len(self._opened) >= _REMEMBERED:
                     self._opened.clear()  # (rarely: simpler than an LRU, and as safe across threads)
                 self._opened[envelope] = opened
-        return _ctr(*opened, offset).update
+        data_key, counter, gcm, at_start = opened
+        return _CtrStream(data_key, counter, offset, gcm, at_start)
 
     def rewrap(self, envelope: str, old_key: bytes | None, new_key: bytes | None,
                new_blob: bytes | None = None) -> str:

@@ -69,7 +69,28 @@ class CompleteHistoryMixin:
         answers a conditional Complete of them 409 ConditionalRequestConflict)."""
         self.store.subscribe(self._mark_uploads_of)
 
+    # (partition, bucket) of every bucket that may have uploads in progress, read once: a write
+    # to any other bucket (most writes) costs a set lookup, not a query. An upload started
+    # adds its bucket (``upload_started``); a bucket stays in until a reset, which only costs
+    # it the query below.
+    _upload_buckets: set | None = None
+
+    def upload_started(self, partition: str, bucket: str) -> None:
+        """CreateMultipartUpload, before its row is written: the bucket has uploads now."""
+        if self._upload_buckets is not None:
+            self._upload_buckets.add((partition, bucket))
+
+    def forget_upload_buckets(self) -> None:
+        """After a reset: read again which buckets have uploads."""
+        self._upload_buckets = None
+
     def _mark_uploads_of(self, event) -> None:
+        buckets = self._upload_buckets
+        if buckets is None:
+            buckets = self._upload_buckets = {tuple(row) for row in self.db.query(
+                "SELECT DISTINCT partition, bucket FROM uploads")}
+        if (event.partition, event.bucket) not in buckets:
+            return
         where = "partition = ? AND bucket = ? AND key = ?"
         args = (event.partition, event.bucket, event.key)
         # a cheap read first: most writes are to keys with no upload in progress

@@ -247,6 +247,7 @@ class MultipartMixin(CompleteHistoryMixin, MultipartListingMixin):
         if is_kms_encrypted(sse):  # one KMS data key for every part (kms_encryption.py)
             attrs[UPLOAD_KMS_BLOB] = base64.b64encode((await self.kms_data_key(ctx, bucket, key, sse))[1]).decode()
         upload_id = secrets.token_urlsafe(48)
+        self.upload_started(bucket.partition, bucket.name)  # complete_history.py
         self.db.execute("INSERT INTO uploads (upload_id, partition, bucket, key, initiated, account, headers, meta, "
                         "storage_class, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (upload_id, bucket.partition, bucket.name, key, self.clock.now(), ctx.account,

@@ -105,6 +105,7 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
         self.reset_configurations()
         self.replicator.reset()
         self.encryption_changed()
+        self.forget_upload_buckets()
         if self._store is not None:
             self._store.forget_cache()
 

@@ -24,6 +24,7 @@ from typing import Callable
 from overcast.storage.blobs import BlobStore, ChunkStream, InlineReader
 
 from .at_rest import AtRest, DecryptingReader
+from .current_rows import CurrentRows
 
 # version ids carry their version's seq and a check value (version_ids.py)
 from .version_ids import NULL_VERSION, is_version_id, new_version_id  # noqa: F401
@@ -112,6 +113,7 @@ class ObjectStore:
         self._subscribers: list[Callable[[ObjectEvent], None]] = []
         self._attrs_subscribers: list[Callable[[str, str, str, str, tuple], None]] = []
         self._seq = None
+        self._current_rows = CurrentRows()  # GET's query saved (current_rows.py)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -137,18 +139,23 @@ class ObjectStore:
         """The current version of ``key`` (possibly a delete marker), or None. ``with_bytes``:
         a small object's bytes come in the same query (``ObjectVersion.data``; a GET's second
         read saved), when the blob store keeps them in this database."""
-        table = self.blobs.inline_table_in(self.db) if with_bytes else None
-        if table is None:
-            row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? "
-                                    "AND key = ? AND latest = 1", (partition, bucket, key))
-            return None if row is None else _row_to_version(row)
-        row = self.db.query_one(f"SELECT {_COLUMNS}, {table}.data FROM versions LEFT JOIN {table} "
-                                f"ON {table}.id = versions.blob WHERE partition = ? AND bucket = ? AND key = ? "
-                                "AND latest = 1", (partition, bucket, key))
+        row = self._current_rows.get(partition, bucket, key)
         if row is None:
-            return None
+            table = self.blobs.inline_table_in(self.db) if with_bytes else None
+            if table is None:
+                row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? "
+                                        "AND key = ? AND latest = 1", (partition, bucket, key))
+                return None if row is None else _row_to_version(row)
+            row = self.db.query_one(f"SELECT {_COLUMNS}, {table}.data FROM versions LEFT JOIN {table} "
+                                    f"ON {table}.id = versions.blob WHERE partition = ? AND bucket = ? AND key = ? "
+                                    "AND latest = 1", (partition, bucket, key))
+            if row is None:
+                return None
+            if not self.db.holds_uncommitted:  # committed: safe to remember (current_rows.py)
+                self._current_rows.remember(partition, bucket, key, row)
         found = _row_to_version(row[:-1])
-        found.data = row[-1]
+        if with_bytes:
+            found.data = row[-1]
         return found
 
     def version(self, partition: str, bucket: str, key: str, version: str) -> ObjectVersion | None:
@@ -205,8 +212,9 @@ class ObjectStore:
     # -- writing ---------------------------------------------------------------------------
 
     def forget_cache(self) -> None:
-        """After a reset wiped the rows: recount from the database."""
+        """After a reset wiped the rows: recount from the database, remember no row."""
         self._seq = None
+        self._current_rows.clear()
 
     def _next_seq(self) -> int:
         if self._seq is None:
@@ -299,7 +307,7 @@ class ObjectStore:
             removed = self.version(partition, bucket, key, version)
             if removed is None:
                 return None
-            freed = self._drop(partition, bucket, key, version)
+            freed = self._drop(partition, bucket, key, version)  # forgets the key's row
             if removed.latest:
                 self.db.execute(
                     "UPDATE versions SET latest = 1 WHERE partition = ? AND bucket = ? AND key = ? AND seq = "
@@ -312,6 +320,7 @@ class ObjectStore:
     def update_attrs(self, partition: str, bucket: str, key: str, version: str, **changes) -> None:
         """Set (or, with a None value, remove) members of a version's ``attrs`` in place
         (tags, ACL, restore status): these do not make a new version."""
+        self._current_rows.forget(partition, bucket, key)
         with self.db.transaction():
             row = self.db.query_one("SELECT attrs FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
                                     "AND version = ?", (partition, bucket, key, version))
@@ -332,10 +341,12 @@ class ObjectStore:
                 pass
 
     def update_storage_class(self, partition: str, bucket: str, key: str, version: str, storage_class: str) -> None:
+        self._current_rows.forget(partition, bucket, key)
         self.db.execute("UPDATE versions SET storage_class = ? WHERE partition = ? AND bucket = ? AND key = ? "
                         "AND version = ?", (storage_class, partition, bucket, key, version))
 
     def _insert(self, partition: str, bucket: str, new: ObjectVersion) -> None:
+        self._current_rows.forget(partition, bucket, new.key)
         self.db.execute(
             f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
@@ -345,6 +356,7 @@ class ObjectStore:
         """Overwrite the key's null version with ``new``; the blob ids it held, or None when
         the key has no null version."""
         where = (partition, bucket, new.key)
+        self._current_rows.forget(*where)
         old = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
                                 "AND version = 'null'", where)
         if old is None:
@@ -360,10 +372,12 @@ class ObjectStore:
         return previous.blob_ids()
 
     def _demote(self, partition: str, bucket: str, key: str) -> None:
+        self._current_rows.forget(partition, bucket, key)
         self.db.execute("UPDATE versions SET latest = 0 WHERE partition = ? AND bucket = ? AND key = ? AND latest = 1",
                         (partition, bucket, key))
 
     def _drop(self, partition: str, bucket: str, key: str, version: str) -> list[str]:
+        self._current_rows.forget(partition, bucket, key)
         rows = self.db.query(f"DELETE FROM versions WHERE partition = ? AND bucket = ? AND key = ? AND version = ? "
                              f"RETURNING {_COLUMNS}", (partition, bucket, key, version))
         return [blob for row in rows for blob in _row_to_version(row).blob_ids()]
