@@ -1,0 +1,9 @@
+"""CloudWatch's side of the authorization interface (``overcast.auth.authorization.authority``)."""
+
+from __future__ import annotations
+
+from overcast.auth.authorization.authority import ResourceAuthority
+
+
+class CloudWatchAuthority(ResourceAuthority):
+    """CloudWatch has no resource policies; identity policies decide."""

@@ -1,0 +1,9 @@
+"""CloudWatch's migrations, in order. The order is fixed forever: a change is a new migration
+appended at the end, so a data dir written by an older Overcast upgrades in place. Each
+concern owns its own ``<x>_schema.py``; one line each here."""
+
+from overcast.services.cloudwatch.metric_schema import METRIC_SCHEMA
+
+MIGRATIONS = (
+    METRIC_SCHEMA,
+)

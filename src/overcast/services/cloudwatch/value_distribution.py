@@ -1,0 +1,84 @@
+"""The value distribution a rollup keeps for percentiles and the trimmed statistics.
+
+A bucket keeps its values exactly, as (value, count) pairs, while it holds at most
+``EXACT_LIMIT`` distinct values. Beyond that it becomes a logarithmic sketch: each value is
+replaced by the representative of its bucket ``k = ceil(log_gamma |v|)``, which is within
+``RELATIVE_ERROR`` (1%) of every value of the bucket; zero keeps a bucket of its own and
+negative values mirror the positive ones. AWS computes its percentiles from a sketch too, so
+a percentile of a busy bucket may differ from the exact one by that much; the minimum,
+maximum, sum and sample count are always exact (they are kept beside the distribution).
+
+Mapping a representative again gives the same representative, so merging sketches (a minute
+into its hour, two PutMetricData calls into one minute) never drifts.
+
+Stored as a BLOB of native doubles, value and count interleaved, sorted by value.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+EXACT_LIMIT = 256
+RELATIVE_ERROR = 0.01
+_GAMMA = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
+_LOG_GAMMA = math.log(_GAMMA)
+_MID = 2 * _GAMMA / (_GAMMA + 1)  # representative of bucket k: gamma**(k-1) * this (its midpoint)
+
+
+def _representative(value: float) -> float:
+    if value == 0 or not math.isfinite(value):
+        return value
+    magnitude = abs(value)
+    key = math.ceil(math.log(magnitude) / _LOG_GAMMA)
+    rep = _GAMMA ** (key - 1) * _MID
+    return rep if value > 0 else -rep
+
+
+def add(counts: dict[float, float], values, weights=None) -> None:
+    """Add values (with counts, 1 each by default) to a distribution held as {value: count}."""
+    get = counts.get
+    if weights is None:
+        for value in values:
+            counts[value] = get(value, 0.0) + 1.0
+    else:
+        for value, weight in zip(values, weights):
+            counts[value] = get(value, 0.0) + weight
+    if len(counts) > EXACT_LIMIT:
+        compress(counts)
+
+
+def compress(counts: dict[float, float]) -> None:
+    """Turn an exact distribution into the sketch (in place)."""
+    sketched: dict[float, float] = {}
+    for value, weight in counts.items():
+        rep = _representative(value)
+        sketched[rep] = sketched.get(rep, 0.0) + weight
+    counts.clear()
+    counts.update(sketched)
+
+
+def encode(counts: dict[float, float]) -> bytes:
+    flat = array("d")
+    for value in sorted(counts):
+        flat.append(value)
+        flat.append(counts[value])
+    return flat.tobytes()
+
+
+def decode(blob: bytes) -> dict[float, float]:
+    flat = array("d")
+    flat.frombytes(blob)
+    return dict(zip(flat[0::2], flat[1::2]))
+
+
+def merge_into(counts: dict[float, float], blob: bytes) -> None:
+    """Add a stored distribution into ``counts``."""
+    flat = array("d")
+    flat.frombytes(blob)
+    get = counts.get
+    for i in range(0, len(flat), 2):
+        value = flat[i]
+        counts[value] = get(value, 0.0) + flat[i + 1]
+    if len(counts) > EXACT_LIMIT:
+        compress(counts)
