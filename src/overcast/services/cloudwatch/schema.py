@@ -2,10 +2,12 @@
 appended at the end, so a data dir written by an older Overcast upgrades in place. Each
 concern owns its own ``<x>_schema.py``; one line each here."""
 
+from overcast.services.cloudwatch.alarm_schema import ALARM_SCHEMA
 from overcast.services.cloudwatch.dashboard_schema import DASHBOARD_SCHEMA
 from overcast.services.cloudwatch.metric_schema import METRIC_SCHEMA
 
 MIGRATIONS = (
     METRIC_SCHEMA,
     DASHBOARD_SCHEMA,
+    ALARM_SCHEMA,
 )

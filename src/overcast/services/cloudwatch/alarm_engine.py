@@ -1,0 +1,288 @@
+"""The alarms' runtime: every alarm evaluated each period on the cloud clock, transitions
+recorded in the history, actions carried out, composite alarms following their children.
+
+One durable timer (``cloudwatch.alarm_tick``) wakes the evaluation at each minute boundary of
+the cloud clock (every 10 seconds while an alarm has a sub-minute period), so
+``POST /_overcast/clock`` drives it and a restart resumes it (the timer is stored; its id is
+kept in ``alarm_schedule``). An alarm is evaluated at the ticks that fall on its period's grid
+(every minute for periods of a minute or more, as CloudWatch does), over its evaluation range
+of whole periods ending at the last complete one. Alarms are evaluated in batches with a yield
+between them, so a thousand alarms do not hold the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from overcast.services.cloudwatch.alarm_actions import ActionFailed, run_action
+from overcast.services.cloudwatch.alarm_evaluation import (ALARM, INSUFFICIENT_DATA, OK, Criteria, Datapoint, decide,
+                                                           evaluation_range_periods, low_sample_minimum)
+from overcast.services.cloudwatch.alarm_messages import notification, subject
+from overcast.services.cloudwatch.alarm_reasons import ReasonContext, iso_millis, state_reason, state_reason_data
+from overcast.services.cloudwatch.alarm_rule import evaluate_rule, parse_rule
+from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm, AlarmStore, alarm_arn
+
+log = logging.getLogger("overcast.cloudwatch.alarms")
+
+TICK_KIND = "cloudwatch.alarm_tick"
+MINUTE = 60
+HIGH_RESOLUTION_TICK = 10
+BATCH = 100  # alarms evaluated between two yields to the event loop
+ACTION_LISTS = {ALARM: "AlarmActions", OK: "OKActions", INSUFFICIENT_DATA: "InsufficientDataActions"}
+MAX_CASCADE = 20  # composite alarms of composite alarms: evaluation stops at a cycle or this depth
+
+
+def alarm_period(config: dict) -> int:
+    return int(config.get("Period") or config.get("_period") or MINUTE)
+
+
+def tick_interval(alarms: list[Alarm]) -> int:
+    periods = [alarm_period(a.config) for a in alarms if a.kind == METRIC_ALARM]
+    return HIGH_RESOLUTION_TICK if periods and min(periods) < MINUTE else MINUTE
+
+
+def dimensions_dict(config: dict) -> dict[str, str]:
+    return {d["Name"]: d["Value"] for d in config.get("Dimensions") or []}
+
+
+class AlarmEngine:
+    """Evaluation, transitions and actions of every alarm of one CloudWatch provider."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.store = AlarmStore(provider.db)
+
+    @property
+    def clock(self):
+        return self.provider.cloud.clock
+
+    # -- the schedule ----------------------------------------------------------------------
+
+    def ensure_ticking(self, interval: int | None = None) -> None:
+        """Make sure the evaluation timer is pending (after a put, at start); an alarm with a
+        shorter period than the pending tick's distance moves the tick closer."""
+        scheduler = self.provider.cloud.scheduler
+        now = self.clock.now()
+        interval = interval or tick_interval(self.store.every())
+        saved = self.store.schedule()
+        if saved is not None and scheduler.pending(saved[0]):
+            if saved[1] - now <= interval:
+                return
+            scheduler.cancel(saved[0])
+        if not self.store.count():
+            return
+        due = (now // interval + 1) * interval
+        self._schedule(due)
+
+    def _schedule(self, due: float) -> None:
+        timer_id = self.provider.cloud.scheduler.schedule(due, TICK_KIND, {"due": due})
+        self.store.save_schedule(timer_id, due)
+
+    async def on_tick(self, payload: dict) -> None:
+        due = float(payload.get("due") or self.clock.now())
+        alarms = self.store.every()
+        if not alarms:
+            return
+        interval = tick_interval(alarms)
+        saved = self.store.schedule()
+        following = (due // interval + 1) * interval
+        # a re-run of this tick after a crash finds its successor already pending
+        if saved is None or saved[1] < following or not self.provider.cloud.scheduler.pending(saved[0]):
+            self._schedule(following)
+        due_alarms = [a for a in alarms if a.kind == METRIC_ALARM and due % min(alarm_period(a.config), MINUTE) == 0]
+        for start in range(0, len(due_alarms), BATCH):
+            for alarm in due_alarms[start:start + BATCH]:
+                try:
+                    await self.evaluate_metric_alarm(alarm, due)
+                except Exception:  # noqa: BLE001 - one broken alarm must not stop the others
+                    log.exception("evaluating alarm %s failed", alarm.arn)
+            await asyncio.sleep(0)
+
+    # -- metric alarms ---------------------------------------------------------------------
+
+    async def evaluate_metric_alarm(self, alarm: Alarm, now: float) -> None:
+        config = alarm.config
+        period = alarm_period(config)
+        n = config["EvaluationPeriods"]
+        periods = evaluation_range_periods(n)
+        end = (now // period) * period
+        start = end - periods * period
+        points = self._points(alarm, start, end, period)
+        statistic = config.get("Statistic") or config.get("ExtendedStatistic")
+        low = low_sample_minimum(statistic) if config.get("EvaluateLowSampleCountPercentile") == "ignore" else None
+        criteria = Criteria(n, config.get("DatapointsToAlarm") or n, config["ComparisonOperator"],
+                            config.get("Threshold"), config.get("TreatMissingData", "missing"), low)
+        decision = decide(points, criteria)
+        if decision.state is None or decision.state == alarm.state_value:
+            return
+        context = ReasonContext(criteria, config.get("DatapointsToAlarm") is not None, alarm.state_value, now, period,
+                                statistic, config.get("Unit"))
+        await self.transition(alarm, decision.state, state_reason(decision, context),
+                              state_reason_data(decision, context), now)
+
+    def _points(self, alarm: Alarm, start: float, end: float, period: int) -> list[Datapoint]:
+        config = alarm.config
+        grid = [start + i * period for i in range(int((end - start) // period))]
+        if config.get("Metrics"):
+            return self._math_points(alarm, start, end, grid)
+        from overcast.services.cloudwatch.statistics import statistic_value
+
+        statistic = config.get("Statistic") or config.get("ExtendedStatistic")
+        aggregates = self.provider.metric_store.aggregates(
+            alarm.scope, config["Namespace"], config["MetricName"], dimensions_dict(config), start, end, period,
+            config.get("Unit"), need_distribution="ExtendedStatistic" in config)
+        by_time = {}
+        for aggregate in aggregates:
+            by_time.setdefault(aggregate.timestamp, aggregate)
+        points = []
+        for stamp in grid:
+            aggregate = by_time.get(stamp)
+            value = statistic_value(aggregate, statistic) if aggregate is not None else None
+            points.append(Datapoint(stamp, value, aggregate.sample_count if aggregate is not None else None))
+        return points
+
+    def _math_points(self, alarm: Alarm, start: float, end: float, grid: list[float]) -> list[Datapoint]:
+        from overcast.services.cloudwatch.metric_queries import run_queries
+
+        config = alarm.config
+        band_id = config.get("ThresholdMetricId")
+        queries = []
+        for query in config["Metrics"]:
+            query = dict(query)
+            query["ReturnData"] = query["Id"] == band_id or (query.get("ReturnData", True) and query["Id"] != band_id)
+            queries.append(query)
+        results = run_queries(self.provider, alarm.scope, queries, start, end, scan_by="TimestampAscending")
+        values = next((r for r in results if r.id != band_id), None)
+        band = [r for r in results if r.id == band_id]
+        series = dict(zip(values.timestamps, values.values)) if values is not None else {}
+        lower = dict(zip(band[0].timestamps, band[0].values)) if band else {}
+        upper = dict(zip(band[-1].timestamps, band[-1].values)) if band else {}
+        points = []
+        for stamp in grid:
+            value = series.get(stamp)
+            if band_id is not None and (stamp not in lower or stamp not in upper):
+                value = None  # no band for that period: it cannot be compared
+            points.append(Datapoint(stamp, value, None, lower.get(stamp), upper.get(stamp)))
+        return points
+
+    # -- composite alarms ------------------------------------------------------------------
+
+    async def evaluate_composite(self, alarm: Alarm, now: float, trigger: Alarm | None = None, depth: int = 0) -> None:
+        scope_alarms = {a.name: a for a in self.store.of_scope(alarm.scope)}
+        by_arn = {a.arn: a for a in scope_alarms.values()}
+        tree = parse_rule(alarm.config["AlarmRule"]).tree
+
+        def state_of(reference: str) -> str | None:
+            child = by_arn.get(reference) or scope_alarms.get(reference)
+            return child.state_value if child is not None else None
+
+        new_state = ALARM if evaluate_rule(tree, state_of) else OK
+        if new_state == alarm.state_value:
+            return
+        children = [c for c in (by_arn.get(r) or scope_alarms.get(r) for r in parse_rule(alarm.config["AlarmRule"])
+                                .children) if c is not None]
+        triggering = [trigger] if trigger is not None else children[:1]
+        if triggering:
+            first = triggering[0]
+            reason = f"{first.arn} transitioned to {first.state_value} at {_spelled_date(first.state_updated)}"
+        else:
+            reason = f"The alarm rule evaluates to {'TRUE' if new_state == ALARM else 'FALSE'}"
+        data = {"triggeringAlarms": [{"arn": c.arn, "state": {"value": c.state_value,
+                                                              "timestamp": iso_millis(c.state_updated)}}
+                                     for c in triggering]}
+        await self.transition(alarm, new_state, reason, json.dumps(data, separators=(",", ":")), now,
+                              triggering=[{"Arn": c.arn, "State": {"Value": c.state_value,
+                                                                   "Timestamp": iso_millis(c.state_updated)}}
+                                          for c in triggering], depth=depth)
+
+    async def _update_parents(self, child: Alarm, now: float, depth: int) -> None:
+        if depth >= MAX_CASCADE:
+            log.warning("composite alarm evaluation stopped at depth %d (a cycle?) after %s", depth, child.arn)
+            return
+        for parent in self.store.of_scope(child.scope):
+            if parent.kind != COMPOSITE_ALARM:
+                continue
+            children = parse_rule(parent.config["AlarmRule"]).children
+            if child.name in children or child.arn in children:
+                await self.evaluate_composite(parent, now, trigger=child, depth=depth + 1)
+
+    # -- transitions -----------------------------------------------------------------------
+
+    async def transition(self, alarm: Alarm, new_state: str, reason: str, reason_data: str | None, now: float,
+                         triggering: list[dict] | None = None, depth: int = 0, manual: bool = False) -> None:
+        """Move ``alarm`` to ``new_state`` (recorded, with history), then carry out its actions
+        and let the composite alarms that watch it follow."""
+        old = (alarm.state_value, alarm.state_reason, alarm.state_reason_data)
+        changed = new_state != alarm.state_value
+        alarm.state_value, alarm.state_reason, alarm.state_reason_data = new_state, reason, reason_data
+        alarm.state_updated = now
+        if changed:
+            alarm.state_transitioned = now
+        self.store.save_state(alarm)
+        self.store.add_history(alarm, now, "StateUpdate", f"Alarm updated from {old[0]} to {new_state}", {
+            "version": "1.0",
+            "oldState": _state_json(*old),
+            "newState": _state_json(new_state, reason, reason_data),
+        })
+        if changed and alarm.actions_enabled and not self._suppressed(alarm):
+            await self.run_actions(alarm, old[0], triggering)
+        if changed:
+            await self._update_parents(alarm, now, depth)
+
+    def _suppressed(self, alarm: Alarm) -> bool:
+        """A composite alarm's actions are held while its ActionsSuppressor alarm is in ALARM."""
+        suppressor = alarm.config.get("ActionsSuppressor")
+        if alarm.kind != COMPOSITE_ALARM or not suppressor:
+            return False
+        name = suppressor.rsplit(":alarm:", 1)[-1]
+        other = self.store.get(alarm.scope, name)
+        return other is not None and other.state_value == ALARM
+
+    async def run_actions(self, alarm: Alarm, old_state: str, triggering: list[dict] | None = None) -> None:
+        actions = alarm.config.get(ACTION_LISTS[alarm.state_value]) or []
+        if not actions:
+            return
+        message = notification(alarm, old_state, triggering)
+        title = subject(alarm, alarm.state_value)
+        for arn in actions:
+            stamp = self.clock.now()
+            try:
+                details = await run_action(self.provider, alarm, arn, message, title)
+            except ActionFailed as failure:
+                self.store.add_history(alarm, stamp, "Action", f"Failed to execute action {arn}. Received error: "
+                                       f"\"{failure}\"", {"actionState": "Failed",
+                                                         "stateUpdateTimestamp": int(alarm.state_updated * 1000),
+                                                         "error": str(failure)})
+                continue
+            self.store.add_history(alarm, stamp, "Action", f"Successfully executed action {arn}",
+                                   {"actionState": "Succeeded", "stateUpdateTimestamp": int(alarm.state_updated * 1000),
+                                    **details})
+
+
+def _state_json(value: str, reason: str, reason_data: str | None) -> dict:
+    out: dict = {"stateValue": value, "stateReason": reason}
+    if reason_data:
+        try:
+            out["stateReasonData"] = json.loads(reason_data)
+        except ValueError:
+            pass
+    return out
+
+
+def _spelled_date(timestamp: float) -> str:
+    """"Friday 22 July, 2022 15:57:45 UTC" (composite alarms' reasons)."""
+    return time.strftime("%A %d %B, %Y %H:%M:%S UTC", time.gmtime(timestamp))
+
+
+def new_alarm(scope, name: str, kind: str, config: dict, now: float, actions_enabled: bool) -> Alarm:
+    """A new alarm: INSUFFICIENT_DATA, "Unchecked: Initial alarm creation"."""
+    from overcast.services.cloudwatch.alarm_reasons import INITIAL_REASON
+
+    return Alarm(scope[0], scope[1], name, kind, config, INSUFFICIENT_DATA, INITIAL_REASON, None, now, now, now,
+                 actions_enabled)
+
+
+__all__ = ["AlarmEngine", "TICK_KIND", "new_alarm", "alarm_arn", "dimensions_dict"]
