@@ -293,6 +293,7 @@ class Gateway:
                 # AWS's order: the request's own parameters, then authorization
                 await self.cloud.services.validate_request(ctx, params)
                 await self.authorizer.authorize(ctx, params, request)
+            self.cloud.service_metrics.count_call(ctx.account, ctx.region, ctx.service, operation.name)  # AWS/Usage
             result = await self.cloud.services.invoke(ctx, params)
             await group_commit.settle()  # acknowledged only once its writes are committed
             response = protocol.serialize_response(operation, result, ctx)
