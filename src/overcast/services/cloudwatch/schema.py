@@ -5,9 +5,11 @@ concern owns its own ``<x>_schema.py``; one line each here."""
 from overcast.services.cloudwatch.alarm_schema import ALARM_SCHEMA
 from overcast.services.cloudwatch.dashboard_schema import DASHBOARD_SCHEMA
 from overcast.services.cloudwatch.metric_schema import METRIC_SCHEMA
+from overcast.services.cloudwatch.tag_schema import TAG_SCHEMA
 
 MIGRATIONS = (
     METRIC_SCHEMA,
     DASHBOARD_SCHEMA,
     ALARM_SCHEMA,
+    TAG_SCHEMA,
 )
