@@ -145,3 +145,18 @@ def test_the_cli_examples(aws_cli):
     assert [e["DashboardName"] for e in listed["DashboardEntries"]] == ["Dashboard-A"]
     aws_cli("cloudwatch", "delete-dashboards", "--dashboard-names", "Dashboard-A")
     assert aws_cli("cloudwatch", "list-dashboards")["DashboardEntries"] == []
+
+
+def test_tags_apply_at_creation_and_through_tag_resource(cw):
+    cw.put_dashboard(DashboardName="tagged", DashboardBody=BODY, Tags=[{"Key": "team", "Value": "ops"}])
+    arn = cw.get_dashboard(DashboardName="tagged")["DashboardArn"]
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    # on an update, Tags are ignored (TagResource changes them)
+    cw.put_dashboard(DashboardName="tagged", DashboardBody=BODY, Tags=[{"Key": "team", "Value": "dev"}])
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "tier", "Value": "1"}])
+    assert {t["Key"] for t in cw.list_tags_for_resource(ResourceARN=arn)["Tags"]} == {"team", "tier"}
+    cw.delete_dashboards(DashboardNames=["tagged"])
+    assert error_of(cw.list_tags_for_resource, ResourceARN=arn)[0] == "ResourceNotFoundException"
+    cw.put_dashboard(DashboardName="tagged", DashboardBody=BODY)
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == []  # a new dashboard, no old tags

@@ -13,7 +13,8 @@ import re
 
 from overcast.services.cloudwatch.dashboard_validation import check_body, parse_body
 from overcast.services.cloudwatch.errors import InvalidParameterValue, MissingParameter, ResourceNotFound
-from overcast.storage.scope import partition_of
+from overcast.services.cloudwatch.tags import check_tags
+from overcast.storage.scope import GLOBAL_REGION, Scope, partition_of
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _PREFIX = re.compile(r"[A-Za-z0-9._-]*")
@@ -58,11 +59,15 @@ class DashboardOperations:
         if text is None:
             raise MissingParameter("The parameter DashboardBody is required.")
         check_body(parse_body(text))
+        tags = check_tags(params["Tags"]) if params.get("Tags") else None
         account = ctx.account
+        existed = self.db.query_one("SELECT 1 FROM dashboards WHERE account = ? AND name = ?", (account, name))
         self.db.execute(
             "INSERT INTO dashboards (account, name, body, last_modified) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (account, name) DO UPDATE SET body = excluded.body, last_modified = excluded.last_modified",
             (account, name, text, self.clock.now()))
+        if tags and existed is None:  # Tags apply at creation; on an update AWS ignores them
+            self.put_tags(Scope(account, GLOBAL_REGION), dashboard_arn(ctx.region, account, name), tags)
         return {"DashboardValidationMessages": []}
 
     def get_dashboard(self, ctx, params: dict) -> dict:
@@ -103,6 +108,8 @@ class DashboardOperations:
             for name in dict.fromkeys(names):
                 if not self.db.execute("DELETE FROM dashboards WHERE account = ? AND name = ?", (account, name)):
                     missing.append(name)
+                else:
+                    self.forget_tags(Scope(account, GLOBAL_REGION), dashboard_arn(ctx.region, account, name))
         if missing:
             raise ResourceNotFound(f"The specified dashboard does not exist. [{', '.join(missing)}]")
         return {}
@@ -110,10 +117,7 @@ class DashboardOperations:
     # -- for TagResource & co (tags.py) ---------------------------------------------------------
 
     def resource_exists(self, scope, arn: str) -> bool:
-        """Whether ``arn`` names a dashboard of ``scope``'s account (other ARNs: the next mixin)."""
+        """Whether ``arn`` names a dashboard of ``scope``'s account."""
         head, _, name = arn.partition(":dashboard/")
-        if name and head.endswith(f":cloudwatch::{scope[0]}"):
-            return self.db.query_one("SELECT 1 FROM dashboards WHERE account = ? AND name = ?",
-                                     (scope[0], name)) is not None
-        ask = getattr(super(), "resource_exists", None)
-        return bool(ask(scope, arn)) if ask is not None else False
+        return bool(name) and head.endswith(f":cloudwatch::{scope[0]}") and self.db.query_one(
+            "SELECT 1 FROM dashboards WHERE account = ? AND name = ?", (scope[0], name)) is not None
