@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from overcast.services.cloudwatch import query_checks
 from overcast.services.cloudwatch.listing import list_metrics_page
+from overcast.services.cloudwatch.request_checks import check_put_metric_data
 from overcast.services.cloudwatch.statistics import statistic_value
-from overcast.services.cloudwatch.validation import MAX_METRICS, check_datum, check_namespace, require
-from overcast.services.cloudwatch.errors import InvalidParameterValue
+from overcast.services.cloudwatch.validation import check_datum
 from overcast.storage.scope import Scope
 
 
@@ -14,36 +14,14 @@ class MetricOperations:
     """The metric operations of the CloudWatch provider."""
 
     def put_metric_data(self, ctx, params: dict) -> dict:
-        namespace = check_namespace(require(params, "Namespace"))
-        now = self.clock.now()
-        data = []
-        metric_data = params.get("MetricData") or []
-        entity_data = params.get("EntityMetricData") or []
-        if not metric_data and not entity_data:
-            require(params, "MetricData")
-        if len(metric_data) > MAX_METRICS:
-            raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_METRICS}.")
-        for i, datum in enumerate(metric_data, 1):
-            data.append(check_datum(datum, f"MetricData.member.{i}", now))
-        for e, entity in enumerate(entity_data, 1):
-            # the entity only associates related telemetry (Explorer), which Overcast has no
-            # view of: its metrics are stored as any others
-            for i, datum in enumerate(entity.get("MetricData") or [], 1):
-                data.append(check_datum(datum, f"EntityMetricData.member.{e}.MetricData.member.{i}", now))
-        if len(data) > MAX_METRICS:
-            raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_METRICS}.")
-        self.metric_store.put_many(Scope.of(ctx), [
-            (namespace, name, dims, stamp, points, weights, unit, resolution, stats)
-            for name, dims, stamp, points, weights, unit, resolution, stats in data])
+        self.metric_store.put_many(Scope.of(ctx), check_put_metric_data(params, self.clock.now()))
         return {}
 
     def put_service_metrics(self, scope, namespace: str, datum_list: list[dict]) -> None:
         """Overcast's own services publish their AWS/ metrics here (no reservation check)."""
         now = self.clock.now()
         data = [check_datum(datum, f"MetricData.member.{i}", now) for i, datum in enumerate(datum_list, 1)]
-        self.metric_store.put_many(scope, [
-            (namespace, name, dims, stamp, points, weights, unit, resolution, stats)
-            for name, dims, stamp, points, weights, unit, resolution, stats in data])
+        self.metric_store.put_many(scope, [(namespace, *datum) for datum in data])
 
     def get_metric_statistics(self, ctx, params: dict) -> dict:
         query = query_checks.check_statistics_query(params, self.clock.now())

@@ -23,6 +23,7 @@ from overcast.services.cloudwatch.dashboards import DashboardOperations
 from overcast.services.cloudwatch.metric_data import MetricDataOperations
 from overcast.services.cloudwatch.metric_store import MetricStore
 from overcast.services.cloudwatch.metrics import MetricOperations
+from overcast.services.cloudwatch.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.cloudwatch.schema import MIGRATIONS
 from overcast.services.cloudwatch.tags import TagOperations
 
@@ -43,6 +44,14 @@ class Provider(MetricOperations, MetricDataOperations, AlarmOperations, AnomalyD
             self._metric_store = MetricStore(self.db, self.clock)
         return self._metric_store
 
+    def validate_request(self, ctx, params: dict) -> None:
+        """Strict mode: a request's own parameters are checked before it is authorized, as
+        CloudWatch orders them (the operations check them again in open mode)."""
+        check = REQUEST_CHECKS.get(ctx.operation)
+        if check is not None:
+            check(params, self.clock.now())
+
     def reset(self) -> None:
+        super().reset()
         if self._metric_store is not None:
             self._metric_store.forget_cache()
