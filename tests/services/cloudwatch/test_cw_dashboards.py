@@ -160,3 +160,25 @@ def test_tags_apply_at_creation_and_through_tag_resource(cw):
     assert error_of(cw.list_tags_for_resource, ResourceARN=arn)[0] == "ResourceNotFoundException"
     cw.put_dashboard(DashboardName="tagged", DashboardBody=BODY)
     assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == []  # a new dashboard, no old tags
+
+
+@pytest.mark.parametrize("protocol", ["query", "json"])
+def test_the_dashboard_operations_in_the_query_and_json_protocols(endpoint, protocol):
+    from botocore.exceptions import ClientError
+
+    from cw_helpers import protocol_client
+
+    client = protocol_client(endpoint, protocol)
+    assert client.put_dashboard(DashboardName="wire", DashboardBody=BODY)["DashboardValidationMessages"] == []
+    assert client.get_dashboard(DashboardName="wire")["DashboardBody"] == BODY
+    [entry] = client.list_dashboards()["DashboardEntries"]
+    assert (entry["DashboardName"], entry["Size"]) == ("wire", len(BODY))
+    with pytest.raises(ClientError) as info:
+        client.put_dashboard(DashboardName="wire", DashboardBody='{"widgets": [{"properties": {}}]}')
+    error = info.value.response
+    assert error["Error"]["Code"] == "InvalidParameterInput"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Message"].startswith("The dashboard body is invalid, there are 1 validation errors:")
+    assert error_of(client.get_dashboard, DashboardName="gone") == ("ResourceNotFound", "Dashboard does not exist", 404)
+    client.delete_dashboards(DashboardNames=["wire"])
+    assert client.list_dashboards()["DashboardEntries"] == []
