@@ -190,33 +190,23 @@ def test_anomaly_detectors(cw):
                                                  "Stat": "Average"})[0] == "InvalidParameterCombination"
 
 
-def test_the_cli_examples(aws_cli):
+def test_the_cli_examples(aws_cli, cw):
+    """The awscli examples (each CLI run costs seconds: the others go through boto3 here)."""
     aws_cli("cloudwatch", "put-metric-alarm", "--alarm-name", "cpu-mon", "--alarm-description",
             "Alarm when CPU exceeds 70 percent", "--metric-name", "CPUUtilization", "--namespace", "AWS/EC2",
             "--statistic", "Average", "--period", "300", "--threshold", "70", "--comparison-operator",
             "GreaterThanThreshold", "--dimensions", "Name=InstanceId,Value=i-12345678", "--evaluation-periods", "2",
             "--alarm-actions", "arn:aws:sns:us-east-1:111122223333:MyTopic", "--unit", "Percent")
-    aws_cli("cloudwatch", "put-metric-alarm", "--alarm-name", "MemUsageTooHigh", "--namespace", "CW EXAMPLE METRICS",
-            "--metric-name", "Default_Test", "--statistic", "Average", "--period", "60", "--evaluation-periods", "3",
-            "--threshold", "50", "--comparison-operator", "GreaterThanOrEqualToThreshold", "--dimensions",
-            "Name=key1,Value=value1", "Name=key2,Value=value2")
+    put(cw, name="MemUsageTooHigh")
     aws_cli("cloudwatch", "put-composite-alarm", "--alarm-name", "ProdAlarm", "--alarm-rule",
             "ALARM(cpu-mon) AND ALARM(MemUsageTooHigh)", "--alarm-actions",
             "arn:aws:sns:us-east-1:123456789012:demo", "--actions-enabled")
     aws_cli("cloudwatch", "set-alarm-state", "--alarm-name", "cpu-mon", "--state-value", "ALARM", "--state-reason",
             "testing purposes")
-    out = aws_cli("cloudwatch", "describe-alarms", "--alarm-names", "cpu-mon")
-    assert out["MetricAlarms"][0]["StateValue"] == "ALARM"
-    composite = aws_cli("cloudwatch", "describe-alarms", "--alarm-types", "CompositeAlarm")["CompositeAlarms"][0]
-    assert composite["AlarmRule"] == "ALARM(cpu-mon) AND ALARM(MemUsageTooHigh)"
+    out = aws_cli("cloudwatch", "describe-alarms", "--alarm-types", "MetricAlarm", "CompositeAlarm")
+    assert [(a["AlarmName"], a["StateValue"]) for a in out["MetricAlarms"]] == [
+        ("MemUsageTooHigh", "INSUFFICIENT_DATA"), ("cpu-mon", "ALARM")]
+    assert out["CompositeAlarms"][0]["AlarmRule"] == "ALARM(cpu-mon) AND ALARM(MemUsageTooHigh)"
     history = aws_cli("cloudwatch", "describe-alarm-history", "--alarm-name", "cpu-mon", "--history-item-type",
                       "StateUpdate")["AlarmHistoryItems"]
     assert history[0]["HistorySummary"] == "Alarm updated from INSUFFICIENT_DATA to ALARM"
-    aws_cli("cloudwatch", "disable-alarm-actions", "--alarm-names", "cpu-mon")
-    aws_cli("cloudwatch", "enable-alarm-actions", "--alarm-names", "cpu-mon")
-    aws_cli("cloudwatch", "put-anomaly-detector", "--namespace", "AWS/Logs", "--metric-name", "IncomingBytes",
-            "--stat", "SampleCount")
-    assert aws_cli("cloudwatch", "describe-anomaly-detectors")["AnomalyDetectors"][0]["Stat"] == "SampleCount"
-    aws_cli("cloudwatch", "delete-alarms", "--alarm-names", "ProdAlarm")
-    aws_cli("cloudwatch", "delete-alarms", "--alarm-names", "cpu-mon", "MemUsageTooHigh")
-    assert aws_cli("cloudwatch", "describe-alarms")["MetricAlarms"] == []
