@@ -1,7 +1,78 @@
-"""GetMetricData, GetMetricWidgetImage (owned by the "math" helper; empty until written: its operations answer 501)."""
+"""GetMetricData and GetMetricWidgetImage."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from overcast.services.cloudwatch import metric_data_pages as pages
+from overcast.services.cloudwatch.dynamic_labels import TIMEZONE
+from overcast.services.cloudwatch.errors import MissingParameter
+from overcast.services.cloudwatch.metric_data_validation import check_queries
+from overcast.services.cloudwatch.metric_queries import run_queries, validation_error
+from overcast.services.cloudwatch.widget_image import render_widget
+from overcast.services.cloudwatch.widget_spec import parse_widget
+from overcast.storage.scope import Scope
+
+
+def _epoch(value) -> float:
+    return value.timestamp() if isinstance(value, datetime) else float(value)
+
 
 class MetricDataOperations:
-    """The GetMetricData,GetMetricWidgetImage operations of the CloudWatch provider."""
+    """The GetMetricData and GetMetricWidgetImage operations of the CloudWatch provider."""
+
+    def get_metric_data(self, ctx, params: dict) -> dict:
+        for name in ("MetricDataQueries", "StartTime", "EndTime"):
+            if params.get(name) is None:
+                raise MissingParameter(f"The parameter {name} is required.")
+        queries = params["MetricDataQueries"]
+        check_queries(queries)
+        start, end = _epoch(params["StartTime"]), _epoch(params["EndTime"])
+        if start >= end:
+            raise validation_error("The parameter StartTime must be less than the parameter EndTime.")
+        budget = params.get("MaxDatapoints", pages.DEFAULT_MAX_DATAPOINTS)
+        if budget < 1:
+            raise validation_error(f"The value {budget} for parameter MaxDatapoints is not valid: "
+                                   "it must be at least 1.")
+        zone = (params.get("LabelOptions") or {}).get("Timezone")
+        if zone is not None and not TIMEZONE.match(zone):
+            raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is not valid.")
+        fingerprint = pages.request_fingerprint(params)
+        offset = pages.decode_token(params["NextToken"], fingerprint) if params.get("NextToken") else 0
+        results = run_queries(self, Scope.of(ctx), queries, start, end,
+                              params.get("ScanBy") or "TimestampDescending", zone)
+        shown, following = pages.page(results, offset, budget)
+        answer = {
+            "MetricDataResults": [_result(r) for r in shown],
+            "Messages": [],
+        }
+        if following is not None:
+            answer["NextToken"] = pages.encode_token(following, fingerprint)
+        return answer
+
+    def get_metric_widget_image(self, ctx, params: dict) -> dict:
+        if params.get("MetricWidget") is None:
+            raise MissingParameter("The parameter MetricWidget is required.")
+        output_format = params.get("OutputFormat") or "png"
+        if output_format not in ("png", "image/png"):
+            raise validation_error(f"The value {output_format} for parameter OutputFormat is not valid: "
+                                   "only png is supported.")
+        now = self.cloud.clock.now()
+        widget = parse_widget(params["MetricWidget"], now)
+        results = run_queries(self, Scope.of(ctx), widget.queries, widget.start, widget.end,
+                              "TimestampAscending", widget.timezone)
+        return {"MetricWidgetImage": render_widget(widget, results)}
+
+
+def _result(result) -> dict:
+    out = {
+        "Id": result.id,
+        "Label": result.label,
+        "Timestamps": result.timestamps,
+        "Values": result.values,
+        "StatusCode": result.status_code,
+    }
+    if result.messages:
+        out["Messages"] = result.messages
+    return out
+

@@ -47,9 +47,10 @@ class Binary:
 
 
 def references(node) -> set[str]:
-    """Every query Id the expression names (for dependency order and cycle detection)."""
+    """Every query Id the expression names (for dependency order and cycle detection); an
+    upper-case word (REPEAT, ASC, AVG...) is a keyword, never an Id."""
     if isinstance(node, Reference):
-        return {node.name}
+        return {node.name} if node.name[0].islower() else set()
     if isinstance(node, Call):
         return set().union(*(references(a) for a in node.arguments)) if node.arguments else set()
     if isinstance(node, Array):
