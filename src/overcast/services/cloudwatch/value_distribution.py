@@ -39,11 +39,15 @@ def add(counts: dict[float, float], values, weights=None) -> None:
     """Add values (with counts, 1 each by default) to a distribution held as {value: count}."""
     get = counts.get
     if weights is None:
-        for value in values:
-            counts[value] = get(value, 0.0) + 1.0
-    else:
+        weights = (1.0 for _ in values)
+    if len(counts) > EXACT_LIMIT:
+        # already a sketch: map each value straight to its bucket
         for value, weight in zip(values, weights):
-            counts[value] = get(value, 0.0) + weight
+            rep = _representative(value)
+            counts[rep] = get(rep, 0.0) + weight
+        return
+    for value, weight in zip(values, weights):
+        counts[value] = get(value, 0.0) + weight
     if len(counts) > EXACT_LIMIT:
         compress(counts)
 
@@ -59,11 +63,7 @@ def compress(counts: dict[float, float]) -> None:
 
 
 def encode(counts: dict[float, float]) -> bytes:
-    flat = array("d")
-    for value in sorted(counts):
-        flat.append(value)
-        flat.append(counts[value])
-    return flat.tobytes()
+    return array("d", [x for value in sorted(counts) for x in (value, counts[value])]).tobytes()
 
 
 def decode(blob: bytes) -> dict[float, float]:
@@ -76,9 +76,4 @@ def merge_into(counts: dict[float, float], blob: bytes) -> None:
     """Add a stored distribution into ``counts``."""
     flat = array("d")
     flat.frombytes(blob)
-    get = counts.get
-    for i in range(0, len(flat), 2):
-        value = flat[i]
-        counts[value] = get(value, 0.0) + flat[i + 1]
-    if len(counts) > EXACT_LIMIT:
-        compress(counts)
+    add(counts, flat[0::2], flat[1::2])
