@@ -19,6 +19,11 @@ def subscribed_queue(aws_client, topic_arn: str) -> str:
     sqs, sns = aws_client("sqs"), aws_client("sns")
     url = sqs.create_queue(QueueName="alarm-inbox")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # what AWS asks of a queue SNS delivers to (strict mode checks it as AWS does)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": arn}]})})
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn)
     return url
 
