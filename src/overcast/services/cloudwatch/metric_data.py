@@ -7,10 +7,10 @@ from datetime import datetime
 from overcast.services.cloudwatch import metric_data_pages as pages
 from overcast.services.cloudwatch.dynamic_labels import TIMEZONE
 from overcast.services.cloudwatch.errors import MissingParameter
-from overcast.services.cloudwatch.metric_data_validation import check_queries
+from overcast.services.cloudwatch.metric_data_validation import check_expressions, check_queries
 from overcast.services.cloudwatch.metric_queries import run_queries, validation_error
 from overcast.services.cloudwatch.widget_image import render_widget
-from overcast.services.cloudwatch.widget_spec import parse_widget
+from overcast.services.cloudwatch.widget_spec import Widget, parse_widget
 from overcast.storage.scope import Scope
 
 
@@ -18,28 +18,47 @@ def _epoch(value) -> float:
     return value.timestamp() if isinstance(value, datetime) else float(value)
 
 
+def check_get_metric_data(params: dict, now: float) -> tuple[float, float, int, str | None]:
+    """GetMetricData's parameters checked (strict mode runs this before authorizing): the time
+    range, the page size and the label time zone."""
+    for name in ("MetricDataQueries", "StartTime", "EndTime"):
+        if params.get(name) is None:
+            raise MissingParameter(f"The parameter {name} is required.")
+    check_queries(params["MetricDataQueries"])
+    start, end = _epoch(params["StartTime"]), _epoch(params["EndTime"])
+    if start >= end:
+        raise validation_error("The parameter StartTime must be less than the parameter EndTime.")
+    budget = params.get("MaxDatapoints", pages.DEFAULT_MAX_DATAPOINTS)
+    if budget < 1:
+        raise validation_error(f"The value {budget} for parameter MaxDatapoints is not valid: "
+                               "it must be at least 1.")
+    zone = (params.get("LabelOptions") or {}).get("Timezone")
+    if zone is not None and not TIMEZONE.match(zone):
+        raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is not valid.")
+    return start, end, budget, zone
+
+
+def check_widget_request(params: dict, now: float) -> Widget:
+    """GetMetricWidgetImage's parameters checked; the widget they describe."""
+    if params.get("MetricWidget") is None:
+        raise MissingParameter("The parameter MetricWidget is required.")
+    output_format = params.get("OutputFormat") or "png"
+    if output_format not in ("png", "image/png"):
+        raise validation_error(f"The value {output_format} for parameter OutputFormat is not valid: "
+                               "only png is supported.")
+    widget = parse_widget(params["MetricWidget"], now)
+    check_expressions(widget.queries)
+    return widget
+
+
 class MetricDataOperations:
     """The GetMetricData and GetMetricWidgetImage operations of the CloudWatch provider."""
 
     def get_metric_data(self, ctx, params: dict) -> dict:
-        for name in ("MetricDataQueries", "StartTime", "EndTime"):
-            if params.get(name) is None:
-                raise MissingParameter(f"The parameter {name} is required.")
-        queries = params["MetricDataQueries"]
-        check_queries(queries)
-        start, end = _epoch(params["StartTime"]), _epoch(params["EndTime"])
-        if start >= end:
-            raise validation_error("The parameter StartTime must be less than the parameter EndTime.")
-        budget = params.get("MaxDatapoints", pages.DEFAULT_MAX_DATAPOINTS)
-        if budget < 1:
-            raise validation_error(f"The value {budget} for parameter MaxDatapoints is not valid: "
-                                   "it must be at least 1.")
-        zone = (params.get("LabelOptions") or {}).get("Timezone")
-        if zone is not None and not TIMEZONE.match(zone):
-            raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is not valid.")
+        start, end, budget, zone = check_get_metric_data(params, self.clock.now())
         fingerprint = pages.request_fingerprint(params)
         offset = pages.decode_token(params["NextToken"], fingerprint) if params.get("NextToken") else 0
-        results = run_queries(self, Scope.of(ctx), queries, start, end,
+        results = run_queries(self, Scope.of(ctx), params["MetricDataQueries"], start, end,
                               params.get("ScanBy") or "TimestampDescending", zone)
         shown, following = pages.page(results, offset, budget)
         answer = {
@@ -51,14 +70,7 @@ class MetricDataOperations:
         return answer
 
     def get_metric_widget_image(self, ctx, params: dict) -> dict:
-        if params.get("MetricWidget") is None:
-            raise MissingParameter("The parameter MetricWidget is required.")
-        output_format = params.get("OutputFormat") or "png"
-        if output_format not in ("png", "image/png"):
-            raise validation_error(f"The value {output_format} for parameter OutputFormat is not valid: "
-                                   "only png is supported.")
-        now = self.cloud.clock.now()
-        widget = parse_widget(params["MetricWidget"], now)
+        widget = check_widget_request(params, self.clock.now())
         results = run_queries(self, Scope.of(ctx), widget.queries, widget.start, widget.end,
                               "TimestampAscending", widget.timezone)
         return {"MetricWidgetImage": render_widget(widget, results)}

@@ -27,7 +27,7 @@ def valid_period(period) -> bool:
 def check_queries(queries: list[dict]) -> None:
     """Raise ValidationError for the first kind of problem the request has."""
     if len(queries) > MAX_QUERIES:
-        raise validation_error(f"The collection MetricDataQueries must not have more than {MAX_QUERIES} members.")
+        raise validation_error(f"The collection MetricDataQueries must not have a size greater than {MAX_QUERIES}.")
     problems: list[str] = []
     for index, query in enumerate(queries, start=1):
         problems.extend(_query_problems(index, query))

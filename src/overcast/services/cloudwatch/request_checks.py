@@ -4,6 +4,7 @@ them: these are the metric operations' checks (the operations run them again in 
 from __future__ import annotations
 
 from overcast.services.cloudwatch.errors import InvalidParameterValue
+from overcast.services.cloudwatch.metric_data import check_get_metric_data, check_widget_request
 from overcast.services.cloudwatch.query_checks import check_statistics_query
 from overcast.services.cloudwatch.validation import MAX_METRICS, check_datum, check_namespace, require
 
@@ -31,4 +32,6 @@ def check_put_metric_data(params: dict, now: float) -> list[tuple]:
 CHECKS = {
     "PutMetricData": check_put_metric_data,
     "GetMetricStatistics": check_statistics_query,
+    "GetMetricData": check_get_metric_data,
+    "GetMetricWidgetImage": check_widget_request,
 }
