@@ -194,3 +194,20 @@ def test_cli_example_shape(aws_cli, cw, server, tmp_path):
     assert out == {"MetricDataResults": [{"Id": "m3", "Label": "Avg Total IOPS",
                                           "Timestamps": [_at(start).isoformat()], "Values": [3.0],
                                           "StatusCode": "Complete"}], "Messages": []}
+
+
+def test_the_band_leaves_out_the_detector_excluded_time_ranges(cw, server):
+    start = minute_start(cloud_now(server), 12)
+    put_series(cw, "Spiky", [10, 11, 10, 1000, 10, 11, 10, 11, 10, 11], start)
+    queries = [{"Id": "m1", "MetricStat": metric_stat("Spiky", "Average"), "ReturnData": False},
+               {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]
+
+    def last_upper():
+        results = _get(cw, queries, start, ScanBy="TimestampAscending")["MetricDataResults"]
+        return results[-1]["Values"][-1]
+
+    assert last_upper() > 300                                  # the spike widens the band
+    cw.put_anomaly_detector(
+        SingleMetricAnomalyDetector={"Namespace": NAMESPACE, "MetricName": "Spiky", "Stat": "Average"},
+        Configuration={"ExcludedTimeRanges": [{"StartTime": _at(start + 180), "EndTime": _at(start + 240)}]})
+    assert 11 < last_upper() < 20                              # trained without it
