@@ -139,6 +139,14 @@ def test_pagination_with_max_datapoints(cw, base):
     assert (code, status) == ("InvalidNextToken", 400)
 
 
+def test_a_request_with_an_expression_answers_one_page(cw, base):
+    queries = [{"Id": "m1", "MetricStat": metric_stat("Requests")}, {"Id": "e1", "Expression": "m1 + 1"}]
+    out = _get(cw, queries, base, MaxDatapoints=6)
+    assert [(r["Id"], r["Values"], r["StatusCode"]) for r in out["MetricDataResults"]] == [
+        ("m1", [4.0, 3.0, 2.0, 1.0], "Complete"), ("e1", [5.0, 4.0], "PartialData")]
+    assert "NextToken" not in out
+
+
 def test_field_errors_are_listed_together_one_per_line(cw, base):
     queries = [{"Id": "Bad", "MetricStat": metric_stat("Requests", stat="Median")},
                {"Id": "m2"},

@@ -65,7 +65,10 @@ class MetricDataOperations:
             "MetricDataResults": [_result(r) for r in shown],
             "Messages": [],
         }
-        if following is not None:
+        # "NextToken is not returned if you are performing a math expression" (MetricDataResult
+        # reference): a request with an expression answers one page, cut results PartialData.
+        expressions = any(q.get("Expression") is not None for q in params["MetricDataQueries"])
+        if following is not None and not expressions:
             answer["NextToken"] = pages.encode_token(following, fingerprint)
         return answer
 
