@@ -217,3 +217,16 @@ def test_anomaly_band_follows_daily_seasonality_and_skips_excluded_ranges():
     # No history before the point: the queried range stands in.
     lower, upper = expected_band([T0, T0 + 60], {T0: 10.0, T0 + 60: 20.0}, 1)
     assert lower[T0] == pytest.approx(10) and upper[T0] == pytest.approx(20)
+
+
+def test_time_functions_and_datapoint_count():
+    start = 1_704_067_200 + 13 * 3600 + 5 * 60   # 2024-01-01 (a Monday) 13:05 UTC
+    ctx = FakeContext({"m1": series(1, 2, start=start), "m2": series(None, 7, start=start)})
+    assert points(run("HOUR(m1)", ctx)) == [13, 13]
+    assert points(run("MINUTE(m1)", ctx)) == [5, 6]
+    assert points(run("DAY(m1)", ctx)) == [1, 1]
+    assert points(run("DATE(m1)", ctx)) == [1, 1]
+    assert points(run("MONTH(m1)", ctx)) == [1, 1] and points(run("YEAR(m1)", ctx)) == [2024, 2024]
+    assert points(run("EPOCH(m1)", ctx)) == [start, start + 60]
+    assert run("DATAPOINT_COUNT(m2)", ctx) == 1
+    assert points(run("DATAPOINT_COUNT(METRICS())", ctx)) == [1, 2]

@@ -7,6 +7,7 @@
 | ``arithmetic.py`` | operators, with timestamp alignment |
 | ``aggregate_functions.py`` | SUM AVG MIN MAX STDDEV METRIC_COUNT FIRST LAST SORT REMOVE_EMPTY |
 | ``series_functions.py`` | ABS CEIL FLOOR LOG LOG10 RATE DIFF DIFF_TIME RUNNING_SUM PERIOD FILL IF TIME_SERIES |
+| ``time_functions.py`` | EPOCH MINUTE HOUR DAY DATE MONTH YEAR DATAPOINT_COUNT |
 | ``functions.py`` | the function table; METRICS, SEARCH, ANOMALY_DETECTION_BAND |
 | ``search.py`` | the SEARCH expression language over stored metrics |
 | ``anomaly_band.py`` | the model behind ANOMALY_DETECTION_BAND |

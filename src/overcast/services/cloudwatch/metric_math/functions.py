@@ -3,7 +3,7 @@ METRICS() (the request's metrics), SEARCH (stored metrics) and ANOMALY_DETECTION
 
 from __future__ import annotations
 
-from overcast.services.cloudwatch.metric_math import aggregate_functions, series_functions
+from overcast.services.cloudwatch.metric_math import aggregate_functions, series_functions, time_functions
 from overcast.services.cloudwatch.metric_math.errors import ExpressionError
 from overcast.services.cloudwatch.metric_math.series import SeriesArray, is_scalar, is_series
 from overcast.services.cloudwatch.metric_math.values import Keyword, check_arity, unsupported
@@ -42,7 +42,7 @@ def anomaly_detection_band(ctx, arguments):
     return ctx.anomaly_band(series, float(deviations))
 
 
-FUNCTIONS = aggregate_functions.FUNCTIONS | series_functions.FUNCTIONS | {
+FUNCTIONS = aggregate_functions.FUNCTIONS | series_functions.FUNCTIONS | time_functions.FUNCTIONS | {
     "METRICS": metrics,
     "SEARCH": search,
     "ANOMALY_DETECTION_BAND": anomaly_detection_band,
