@@ -164,6 +164,8 @@ def test_search_is_handed_to_the_context():
     found = run("SEARCH('{AWS/EC2,InstanceId} MetricName=\"CPUUtilization\"', 'Average', 300)", ctx)
     assert ctx.searched == [('{AWS/EC2,InstanceId} MetricName="CPUUtilization"', "Average", 300)]
     assert len(found) == 1
+    run("SEARCH('{AWS/EC2,InstanceId}', 'Sum')", ctx)
+    assert ctx.searched[-1] == ("{AWS/EC2,InstanceId}", "Sum", 60)   # the expression's period
     with pytest.raises(ExpressionError):
         run("SEARCH('{AWS/EC2}', 'Average', 7)", ctx)
 

@@ -19,9 +19,11 @@ def metrics(ctx, arguments):
 
 
 def search(ctx, arguments):
-    """SEARCH('{Namespace,Dim} MetricName="x"', 'Statistic', period)."""
-    check_arity("SEARCH", arguments, 3, 3)
-    expression, statistic, period = arguments
+    """SEARCH('{Namespace,Dim} MetricName="x"', 'Statistic'[, period]): without a period, the
+    expression's own (its query's Period, else the request's metrics')."""
+    check_arity("SEARCH", arguments, 2, 3)
+    expression, statistic = arguments[0], arguments[1]
+    period = arguments[2] if len(arguments) == 3 else ctx.period
     if not (isinstance(expression, str) and isinstance(statistic, str) and is_scalar(period)) \
             or isinstance(expression, Keyword) or isinstance(statistic, Keyword):
         raise unsupported("SEARCH", arguments)
