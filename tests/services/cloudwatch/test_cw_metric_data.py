@@ -219,3 +219,20 @@ def test_the_band_leaves_out_the_detector_excluded_time_ranges(cw, server):
         SingleMetricAnomalyDetector={"Namespace": NAMESPACE, "MetricName": "Spiky", "Stat": "Average"},
         Configuration={"ExcludedTimeRanges": [{"StartTime": _at(start + 180), "EndTime": _at(start + 240)}]})
     assert 11 < last_upper() < 20                              # trained without it
+
+
+def test_hostile_expressions_answer_aws_errors_or_finite_values(cw, base):
+    deep = "(" * 1000 + "1" + ")" * 1000
+    code, message, status = error_of(_get, cw, [{"Id": "e1", "Expression": deep}], base)
+    assert (code, message, status) == ("ValidationError", "Error in expression 'e1': Invalid syntax", 400)
+    [huge] = _get(cw, [{"Id": "e1", "Expression": "TIME_SERIES(1e999)"}], base)["MetricDataResults"]
+    assert huge["Values"] == [] and huge["Messages"][0]["Code"] == "ArithmeticError"
+    [power] = _get(cw, [{"Id": "e1", "Expression": "10 ^ 400 - 10 ^ 400"}], base)["MetricDataResults"]
+    assert power["Values"] == []
+
+
+def test_a_long_range_at_a_one_second_period_stays_bounded(cw, base):
+    year = 365 * 86400
+    out = cw.get_metric_data(MetricDataQueries=[{"Id": "m1", "MetricStat": metric_stat("Requests", period=1)}],
+                             StartTime=_at(base - year), EndTime=_at(base + 600))
+    assert out["MetricDataResults"][0]["Values"] == [4.0, 3.0, 2.0, 1.0]

@@ -31,6 +31,8 @@ ARITHMETIC_ERROR = {
 # A SEARCH returns at most this many time series (AWS's limit on one search expression).
 SEARCH_RESULTS_LIMIT = 500
 DEFAULT_PERIOD = 60
+# The datapoints one GetMetricData call returns at most (API reference).
+MAX_POINTS = 100_800
 
 
 @dataclass
@@ -52,18 +54,19 @@ def run_queries(provider, scope, queries: list[dict], start: float, end: float,
     """The results of the queries that return data, in request order, their dynamic labels
     filled (times in ``label_timezone``, ``+HHMM``). Raises ValidationError (``Error in
     expression '<Id>': ...``) for an expression CloudWatch would refuse."""
-    run = _Run(provider, scope, queries, start, end, offset_of(label_timezone))
+    descending = scan_by == "TimestampDescending"
+    run = _Run(provider, scope, queries, start, end, offset_of(label_timezone), descending)
     results: list[QueryResult] = []
     for query in queries:
         if query.get("ReturnData", True) is False:
             continue
-        results.extend(run.results_of(query, scan_by == "TimestampDescending"))
+        results.extend(run.results_of(query, descending))
     return results
 
 
 class _Run:
-    def __init__(self, provider, scope, queries, start, end, zone):
-        self.provider, self.scope, self.zone = provider, scope, zone
+    def __init__(self, provider, scope, queries, start, end, zone, descending):
+        self.provider, self.scope, self.zone, self.descending = provider, scope, zone, descending
         self.queries = {q["Id"]: q for q in queries}
         self.start, self.end = float(start), float(end)
         self.now = provider.cloud.clock.now()
@@ -124,8 +127,10 @@ class _Run:
         else:
             default = query["MetricStat"]["Metric"]["MetricName"] if "MetricStat" in query else query["Id"]
             series_list = [(value, own_label or default, default)]
-        dropped = self.dropped.get(query["Id"])
-        messages = [dict(ARITHMETIC_ERROR)] if dropped is not None and dropped.any else []
+        dropped = self.dropped.get(query["Id"]) or DroppedPoints()
+        series_list = [(series.derive(dropped.keep(series.points)), label, default)
+                       for series, label, default in series_list]
+        messages = [dict(ARITHMETIC_ERROR)] if dropped.any else []
         out = []
         for series, label, default in series_list:
             stamps = sorted((t for t in series.points if self.start_of(series.period) <= t < self.end),
@@ -140,9 +145,12 @@ class _Run:
         return float(align_start(self.start, period, self.now))
 
     def grid(self, period: int) -> list[float]:
+        """The period starts of the range; never more than one call can return (100,800), the
+        newest when scanning newest first, else the oldest."""
         first = align_start(self.start, period, self.now)
         count = max(0, int((self.end - first + period - 1) // period))
-        return [float(first + i * period) for i in range(count)]
+        skip = max(0, count - MAX_POINTS) if self.descending else 0
+        return [float(first + i * period) for i in range(skip, min(count, skip + MAX_POINTS))]
 
 
 class _ExpressionContext:

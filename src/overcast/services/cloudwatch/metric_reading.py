@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from overcast.services.cloudwatch.metric_math import TimeSeries
 from overcast.services.cloudwatch.metric_store import Aggregate
+from overcast.services.cloudwatch.retention import RETENTION
 from overcast.services.cloudwatch.statistics import BASIC, statistic_value
 
 
@@ -16,6 +17,10 @@ def read_series(provider, scope, namespace: str, name: str, dimensions: dict[str
                 period: int, start: float, end: float, unit: str | None, label: str) -> TimeSeries:
     """The values of ``stat`` per period between start and end (exclusive). Periods with data in
     several units (PutMetricData without a Unit filter) are read as one, as GetMetricData does."""
+    if period < 60:
+        # sub-minute periods are served for the last three hours only (RETENTION[1]): no need
+        # to walk the older periods one by one
+        start = max(start, provider.clock.now() - RETENTION[1] - period)
     aggregates = provider.metric_store.aggregates(scope, namespace, name, dimensions, start, end, period,
                                                   unit, need_distribution=stat not in BASIC)
     by_period: dict[float, Aggregate] = {}

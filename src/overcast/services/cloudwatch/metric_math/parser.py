@@ -20,7 +20,11 @@ def parse(text: str):
     if not text or not text.strip():
         raise ExpressionError()
     parser = _Parser(tokenize(text))
-    node = parser.expression(0)
+    try:
+        node = parser.expression(0)
+    except RecursionError:
+        # nesting deeper than any real expression (the 2,048 characters of "((((...")
+        raise ExpressionError() from None
     if parser.peek().kind != "end":
         raise ExpressionError()
     return node
