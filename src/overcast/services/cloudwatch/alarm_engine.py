@@ -6,8 +6,8 @@ the cloud clock (every 10 seconds while an alarm has a sub-minute period), so
 ``POST /_overcast/clock`` drives it and a restart resumes it (the timer is stored; its id is
 kept in ``alarm_schedule``). An alarm is evaluated at the ticks that fall on its period's grid
 (every minute for periods of a minute or more, as CloudWatch does), over its evaluation range
-of whole periods ending at the last complete one. Alarms are evaluated in batches with a yield
-between them, so a thousand alarms do not hold the event loop.
+of whole periods ending at the last complete one. The round yields to the event loop every few
+milliseconds, so a thousand alarms do not hold up the requests being answered meanwhile.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ log = logging.getLogger("overcast.cloudwatch.alarms")
 TICK_KIND = "cloudwatch.alarm_tick"
 MINUTE = 60
 HIGH_RESOLUTION_TICK = 10
-BATCH = 100  # alarms evaluated between two yields to the event loop
+YIELD_AFTER = 0.004  # seconds of evaluation between two yields to the event loop (requests keep flowing)
 ACTION_LISTS = {ALARM: "AlarmActions", OK: "OKActions", INSUFFICIENT_DATA: "InsufficientDataActions"}
 MAX_CASCADE = 20  # composite alarms of composite alarms: evaluation stops at a cycle or this depth
 
@@ -62,11 +62,12 @@ class AlarmEngine:
     # -- the schedule ----------------------------------------------------------------------
 
     def ensure_ticking(self, interval: int | None = None) -> None:
-        """Make sure the evaluation timer is pending (after a put, at start); an alarm with a
-        shorter period than the pending tick's distance moves the tick closer."""
+        """Make sure the evaluation timer is pending (after a put, at start); a sub-minute alarm
+        (``interval`` 10) moves a tick further away than that closer. Each tick then works out
+        the interval the alarms it finds need."""
         scheduler = self.provider.cloud.scheduler
         now = self.clock.now()
-        interval = interval or tick_interval(self.store.every())
+        interval = interval or MINUTE
         saved = self.store.schedule()
         if saved is not None and scheduler.pending(saved[0]):
             if saved[1] - now <= interval:
@@ -93,17 +94,44 @@ class AlarmEngine:
         if saved is None or saved[1] < following or not self.provider.cloud.scheduler.pending(saved[0]):
             self._schedule(following)
         due_alarms = [a for a in alarms if a.kind == METRIC_ALARM and due % min(alarm_period(a.config), MINUTE) == 0]
-        for start in range(0, len(due_alarms), BATCH):
-            for alarm in due_alarms[start:start + BATCH]:
-                try:
-                    await self.evaluate_metric_alarm(alarm, due)
-                except Exception:  # noqa: BLE001 - one broken alarm must not stop the others
-                    log.exception("evaluating alarm %s failed", alarm.arn)
-            await asyncio.sleep(0)
+        changes: list[tuple[Alarm, tuple[str, str, str]]] = []
+        slice_start = time.perf_counter()
+        for alarm in due_alarms:
+            try:
+                change = self.decide_metric_alarm(alarm, due)
+            except Exception:  # noqa: BLE001 - one broken alarm must not stop the others
+                log.exception("evaluating alarm %s failed", alarm.arn)
+                change = None
+            if change is not None:
+                changes.append((alarm, change))
+            if time.perf_counter() - slice_start > YIELD_AFTER:
+                await self._apply(changes, due)
+                changes = []
+                await asyncio.sleep(0)
+                slice_start = time.perf_counter()
+        await self._apply(changes, due)
+
+    async def _apply(self, changes: list, now: float) -> None:
+        """Record a slice's transitions in one transaction, then carry out their actions."""
+        if not changes:
+            return
+        with self.store.db.transaction():
+            olds = [self._record(alarm, *change, now) for alarm, change in changes]
+        for (alarm, _), old_state in zip(changes, olds):
+            try:
+                await self._follow_up(alarm, old_state, now)
+            except Exception:  # noqa: BLE001
+                log.exception("the actions of alarm %s failed", alarm.arn)
 
     # -- metric alarms ---------------------------------------------------------------------
 
     async def evaluate_metric_alarm(self, alarm: Alarm, now: float) -> None:
+        change = self.decide_metric_alarm(alarm, now)
+        if change is not None:
+            await self.transition(alarm, *change, now)
+
+    def decide_metric_alarm(self, alarm: Alarm, now: float) -> tuple[str, str, str] | None:
+        """(new state, reason, reason data) when the alarm's evaluation at ``now`` moves it."""
         config = alarm.config
         period = alarm_period(config)
         n = config["EvaluationPeriods"]
@@ -117,11 +145,10 @@ class AlarmEngine:
                             config.get("Threshold"), config.get("TreatMissingData", "missing"), low)
         decision = decide(points, criteria)
         if decision.state is None or decision.state == alarm.state_value:
-            return
+            return None
         context = ReasonContext(criteria, config.get("DatapointsToAlarm") is not None, alarm.state_value, now, period,
                                 statistic, config.get("Unit"))
-        await self.transition(alarm, decision.state, state_reason(decision, context),
-                              state_reason_data(decision, context), now)
+        return decision.state, state_reason(decision, context), state_reason_data(decision, context)
 
     def _points(self, alarm: Alarm, start: float, end: float, period: int) -> list[Datapoint]:
         config = alarm.config
@@ -202,9 +229,7 @@ class AlarmEngine:
         if depth >= MAX_CASCADE:
             log.warning("composite alarm evaluation stopped at depth %d (a cycle?) after %s", depth, child.arn)
             return
-        for parent in self.store.of_scope(child.scope):
-            if parent.kind != COMPOSITE_ALARM:
-                continue
+        for parent in self.store.composites(child.scope):
             children = parse_rule(parent.config["AlarmRule"]).children
             if child.name in children or child.arn in children:
                 await self.evaluate_composite(parent, now, trigger=child, depth=depth + 1)
@@ -215,11 +240,15 @@ class AlarmEngine:
                          triggering: list[dict] | None = None, depth: int = 0, manual: bool = False) -> None:
         """Move ``alarm`` to ``new_state`` (recorded, with history), then carry out its actions
         and let the composite alarms that watch it follow."""
+        old_state = self._record(alarm, new_state, reason, reason_data, now)
+        await self._follow_up(alarm, old_state, now, triggering, depth)
+
+    def _record(self, alarm: Alarm, new_state: str, reason: str, reason_data: str | None, now: float) -> str:
+        """The new state and its history item, written; returns the old state."""
         old = (alarm.state_value, alarm.state_reason, alarm.state_reason_data)
-        changed = new_state != alarm.state_value
         alarm.state_value, alarm.state_reason, alarm.state_reason_data = new_state, reason, reason_data
         alarm.state_updated = now
-        if changed:
+        if new_state != old[0]:
             alarm.state_transitioned = now
         self.store.save_state(alarm)
         self.store.add_history(alarm, now, "StateUpdate", f"Alarm updated from {old[0]} to {new_state}", {
@@ -227,10 +256,16 @@ class AlarmEngine:
             "oldState": _state_json(*old),
             "newState": _state_json(new_state, reason, reason_data),
         })
-        if changed and alarm.actions_enabled and not self._suppressed(alarm):
-            await self.run_actions(alarm, old[0], triggering)
-        if changed:
-            await self._update_parents(alarm, now, depth)
+        return old[0]
+
+    async def _follow_up(self, alarm: Alarm, old_state: str, now: float, triggering: list[dict] | None = None,
+                         depth: int = 0) -> None:
+        """After a recorded change: the actions (when the state changed), then the parents."""
+        if alarm.state_value == old_state:
+            return
+        if alarm.actions_enabled and not self._suppressed(alarm):
+            await self.run_actions(alarm, old_state, triggering)
+        await self._update_parents(alarm, now, depth)
 
     def _suppressed(self, alarm: Alarm) -> bool:
         """A composite alarm's actions are held while its ActionsSuppressor alarm is in ALARM."""

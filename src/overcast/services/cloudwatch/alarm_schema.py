@@ -23,6 +23,7 @@ CREATE TABLE alarms (
     actions_enabled INTEGER NOT NULL,
     PRIMARY KEY (account, region, name)
 );
+CREATE INDEX alarms_by_kind ON alarms (account, region, kind);
 CREATE TABLE alarm_history (
     seq INTEGER PRIMARY KEY,
     account TEXT NOT NULL,

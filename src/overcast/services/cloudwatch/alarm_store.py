@@ -63,6 +63,21 @@ class AlarmStore:
         rows = self.db.query(f"SELECT {_COLUMNS} FROM alarms WHERE account = ? AND region = ? ORDER BY name", scope)
         return [_alarm(row) for row in rows]
 
+    def named(self, scope, names: list[str]) -> list[Alarm]:
+        """The alarms of ``names`` that exist, by name."""
+        if not names:
+            return []
+        marks = ", ".join("?" for _ in names)
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM alarms WHERE account = ? AND region = ? AND name IN ({marks}) "
+                             "ORDER BY name", (*scope, *names))
+        return [_alarm(row) for row in rows]
+
+    def composites(self, scope) -> list[Alarm]:
+        """The composite alarms of an account and region (the parents a transition may move)."""
+        rows = self.db.query(f"SELECT {_COLUMNS} FROM alarms WHERE account = ? AND region = ? AND kind = ? "
+                             "ORDER BY name", (*scope, COMPOSITE_ALARM))
+        return [_alarm(row) for row in rows]
+
     def every(self) -> list[Alarm]:
         """Every alarm of every scope (the evaluation's round)."""
         return [_alarm(row) for row in self.db.query(f"SELECT {_COLUMNS} FROM alarms")]
