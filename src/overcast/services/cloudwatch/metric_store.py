@@ -139,9 +139,9 @@ class MetricStore:
             low, high = float(stats["Minimum"]), float(stats["Maximum"])
             # AWS: percentiles of a statistic set exist only when it is one value repeated
             single = n > 0 and low == high and math.isclose(total, low * n, rel_tol=1e-9, abs_tol=1e-9)
-            dist = {low: n} if single else None
+            dist = vd.Distribution({low: n}) if single else None
         else:
-            dist = {}
+            dist = vd.Distribution()
             vd.add(dist, values, counts)
             n = sum(dist.values())
             total = math.fsum(v * c for v, c in dist.items())
@@ -161,6 +161,8 @@ class MetricStore:
             if dist is None or bucket.dist is None:
                 bucket.dist = None
             else:
+                if dist.sketched and not bucket.dist.sketched:
+                    vd.compress(bucket.dist)
                 vd.add(bucket.dist, dist.keys(), dist.values())
             touched[key] = bucket
             self._open[key] = bucket
@@ -170,7 +172,7 @@ class MetricStore:
             "SELECT sample_count, total, minimum, maximum, distribution FROM rollups WHERE metric_id = ?"
             " AND resolution = ? AND bucket = ? AND unit = ? AND high_res = ?", key)
         if row is None:
-            return _Bucket(dist={})
+            return _Bucket(dist=vd.Distribution())
         return _Bucket(row[0], row[1], row[2], row[3], vd.decode(row[4]) if row[4] is not None else None)
 
     def prune(self, now: float) -> None:
@@ -212,7 +214,7 @@ class MetricStore:
                 index = first + ((bucket_start - first) // period) * period
                 acc = folded.get((index, row_unit))
                 if acc is None:
-                    acc = folded[(index, row_unit)] = _Bucket(dist={} if need_distribution else None)
+                    acc = folded[(index, row_unit)] = _Bucket(dist=vd.Distribution() if need_distribution else None)
                 acc.count += count
                 acc.total += total
                 acc.minimum = min(acc.minimum, low)
@@ -229,7 +231,8 @@ class MetricStore:
         return out
 
     def _rows(self, mid, tier, lo, hi, unit, need_distribution, now):
-        columns = "bucket, unit, sample_count, total, minimum, maximum, " + ("distribution" if need_distribution else "NULL")
+        blob = "distribution" if need_distribution else "NULL"
+        columns = f"bucket, unit, sample_count, total, minimum, maximum, {blob}"
         unit_clause, unit_args = (" AND unit = ?", (unit,)) if unit is not None else ("", ())
         if tier != 1:
             return self.db.query(

@@ -17,7 +17,8 @@ from overcast.storage.scope import Scope
 
 # arn:aws:cloudwatch:<region>:<account>:alarm:<name>, ...:dashboard/<name> (dashboards are
 # global: no region), ...:insight-rule/<name>, ...:metric-stream/<name>
-ARN = re.compile(r"arn:aws[a-z-]*:cloudwatch:([a-z0-9-]*):(\d{12}):(alarm:|dashboard/|insight-rule/|metric-stream/)(.+)")
+ARN = re.compile(r"arn:aws[a-z-]*:cloudwatch:([a-z0-9-]*):(\d{12}):"
+                 r"(alarm:|dashboard/|insight-rule/|metric-stream/)(.+)")
 MAX_TAGS = 50  # tags per resource (AWS tagging limits)
 
 

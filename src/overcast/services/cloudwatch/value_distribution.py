@@ -35,13 +35,23 @@ def _representative(value: float) -> float:
     return rep if value > 0 else -rep
 
 
-def add(counts: dict[float, float], values, weights=None) -> None:
-    """Add values (with counts, 1 each by default) to a distribution held as {value: count}."""
+class Distribution(dict):
+    """{value: count}, and whether it is a sketch already (then new values go straight to
+    their bucket, and no pass over the whole distribution is ever made again)."""
+
+    __slots__ = ("sketched",)
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.sketched = False
+
+
+def add(counts: Distribution, values, weights=None) -> None:
+    """Add values (with counts, 1 each by default) to a distribution."""
     get = counts.get
     if weights is None:
         weights = (1.0 for _ in values)
-    if len(counts) > EXACT_LIMIT:
-        # already a sketch: map each value straight to its bucket
+    if counts.sketched:
         for value, weight in zip(values, weights):
             rep = _representative(value)
             counts[rep] = get(rep, 0.0) + weight
@@ -52,7 +62,7 @@ def add(counts: dict[float, float], values, weights=None) -> None:
         compress(counts)
 
 
-def compress(counts: dict[float, float]) -> None:
+def compress(counts: Distribution) -> None:
     """Turn an exact distribution into the sketch (in place)."""
     sketched: dict[float, float] = {}
     for value, weight in counts.items():
@@ -60,20 +70,39 @@ def compress(counts: dict[float, float]) -> None:
         sketched[rep] = sketched.get(rep, 0.0) + weight
     counts.clear()
     counts.update(sketched)
+    counts.sketched = True
 
 
-def encode(counts: dict[float, float]) -> bytes:
-    return array("d", [x for value in sorted(counts) for x in (value, counts[value])]).tobytes()
+# a sketch's blob ends with this pair (a NaN value never occurs: PutMetricData refuses NaN)
+_SKETCH_MARK = (math.nan, 0.0)
 
 
-def decode(blob: bytes) -> dict[float, float]:
+def encode(counts: Distribution) -> bytes:
+    flat = [x for value in sorted(counts) for x in (value, counts[value])]
+    if counts.sketched:
+        flat.extend(_SKETCH_MARK)
+    return array("d", flat).tobytes()
+
+
+def _pairs(blob: bytes) -> tuple[array, array, bool]:
     flat = array("d")
     flat.frombytes(blob)
-    return dict(zip(flat[0::2], flat[1::2]))
+    sketched = len(flat) >= 2 and math.isnan(flat[-2])
+    if sketched:
+        del flat[-2:]
+    return flat[0::2], flat[1::2], sketched
 
 
-def merge_into(counts: dict[float, float], blob: bytes) -> None:
+def decode(blob: bytes) -> Distribution:
+    values, weights, sketched = _pairs(blob)
+    out = Distribution(zip(values, weights))
+    out.sketched = sketched
+    return out
+
+
+def merge_into(counts: Distribution, blob: bytes) -> None:
     """Add a stored distribution into ``counts``."""
-    flat = array("d")
-    flat.frombytes(blob)
-    add(counts, flat[0::2], flat[1::2])
+    values, weights, sketched = _pairs(blob)
+    if sketched and not counts.sketched:
+        compress(counts)
+    add(counts, values, weights)
