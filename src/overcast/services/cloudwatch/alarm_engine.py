@@ -39,11 +39,6 @@ def alarm_period(config: dict) -> int:
     return int(config.get("Period") or config.get("_period") or MINUTE)
 
 
-def tick_interval(alarms: list[Alarm]) -> int:
-    periods = [alarm_period(a.config) for a in alarms if a.kind == METRIC_ALARM]
-    return HIGH_RESOLUTION_TICK if periods and min(periods) < MINUTE else MINUTE
-
-
 def dimensions_dict(config: dict) -> dict[str, str]:
     return {d["Name"]: d["Value"] for d in config.get("Dimensions") or []}
 
@@ -54,6 +49,7 @@ class AlarmEngine:
     def __init__(self, provider):
         self.provider = provider
         self.store = AlarmStore(provider.db)
+        self._composite_scopes: set | None = None  # during a round: the scopes that have composites
 
     @property
     def clock(self):
@@ -84,32 +80,45 @@ class AlarmEngine:
 
     async def on_tick(self, payload: dict) -> None:
         due = float(payload.get("due") or self.clock.now())
-        alarms = self.store.every()
-        if not alarms:
+        rows = self.store.every_row()  # decoded one by one below, between the yields
+        if not rows:
             return
-        interval = tick_interval(alarms)
-        saved = self.store.schedule()
-        following = (due // interval + 1) * interval
-        # a re-run of this tick after a crash finds its successor already pending
-        if saved is None or saved[1] < following or not self.provider.cloud.scheduler.pending(saved[0]):
-            self._schedule(following)
-        due_alarms = [a for a in alarms if a.kind == METRIC_ALARM and due % min(alarm_period(a.config), MINUTE) == 0]
+        self._composite_scopes = self.store.scopes_with_composites()
+        shortest = MINUTE
         changes: list[tuple[Alarm, tuple[str, str, str]]] = []
         slice_start = time.perf_counter()
-        for alarm in due_alarms:
-            try:
-                change = self.decide_metric_alarm(alarm, due)
-            except Exception:  # noqa: BLE001 - one broken alarm must not stop the others
-                log.exception("evaluating alarm %s failed", alarm.arn)
-                change = None
-            if change is not None:
-                changes.append((alarm, change))
+        for row in rows:
+            alarm = self.store.alarm_of(row)
+            if alarm.kind == METRIC_ALARM:
+                period = alarm_period(alarm.config)
+                shortest = min(shortest, period)
+                if due % min(period, MINUTE) == 0:
+                    try:
+                        change = self.decide_metric_alarm(alarm, due)
+                    except Exception:  # noqa: BLE001 - one broken alarm must not stop the others
+                        log.exception("evaluating alarm %s failed", alarm.arn)
+                        change = None
+                    if change is not None:
+                        changes.append((alarm, change))
             if time.perf_counter() - slice_start > YIELD_AFTER:
                 await self._apply(changes, due)
                 changes = []
                 await asyncio.sleep(0)
                 slice_start = time.perf_counter()
         await self._apply(changes, due)
+        self._composite_scopes = None
+        interval = HIGH_RESOLUTION_TICK if shortest < MINUTE else MINUTE
+        following = (due // interval + 1) * interval
+        scheduler = self.provider.cloud.scheduler
+        saved = self.store.schedule()
+        upcoming = saved is not None and saved[1] > due and scheduler.pending(saved[0])
+        # a re-run of this tick after a crash, or a put of a 10 s alarm meanwhile, already
+        # scheduled a tick no later than this one would
+        if upcoming and saved[1] <= following:
+            return
+        if upcoming:
+            scheduler.cancel(saved[0])
+        self._schedule(following)
 
     async def _apply(self, changes: list, now: float) -> None:
         """Record a slice's transitions in one transaction, then carry out their actions."""
@@ -117,11 +126,15 @@ class AlarmEngine:
             return
         with self.store.db.transaction():
             olds = [self._record(alarm, *change, now) for alarm, change in changes]
+        slice_start = time.perf_counter()
         for (alarm, _), old_state in zip(changes, olds):
             try:
                 await self._follow_up(alarm, old_state, now)
             except Exception:  # noqa: BLE001
                 log.exception("the actions of alarm %s failed", alarm.arn)
+            if time.perf_counter() - slice_start > YIELD_AFTER:
+                await asyncio.sleep(0)
+                slice_start = time.perf_counter()
 
     # -- metric alarms ---------------------------------------------------------------------
 
@@ -226,6 +239,9 @@ class AlarmEngine:
                                           for c in triggering], depth=depth)
 
     async def _update_parents(self, child: Alarm, now: float, depth: int) -> None:
+        scopes = self._composite_scopes
+        if scopes is not None and child.scope not in scopes:
+            return  # no composite alarm in that account and region (known for this round)
         if depth >= MAX_CASCADE:
             log.warning("composite alarm evaluation stopped at depth %d (a cycle?) after %s", depth, child.arn)
             return

@@ -78,9 +78,18 @@ class AlarmStore:
                              "ORDER BY name", (*scope, COMPOSITE_ALARM))
         return [_alarm(row) for row in rows]
 
-    def every(self) -> list[Alarm]:
-        """Every alarm of every scope (the evaluation's round)."""
-        return [_alarm(row) for row in self.db.query(f"SELECT {_COLUMNS} FROM alarms")]
+    def every_row(self) -> list[tuple]:
+        """Every alarm of every scope, undecoded (the evaluation's round decodes them one by
+        one with ``alarm_of``, yielding to the event loop in between)."""
+        return self.db.query(f"SELECT {_COLUMNS} FROM alarms")
+
+    @staticmethod
+    def alarm_of(row: tuple) -> Alarm:
+        return _alarm(row)
+
+    def scopes_with_composites(self) -> set[tuple[str, str]]:
+        rows = self.db.query("SELECT DISTINCT account, region FROM alarms WHERE kind = ?", (COMPOSITE_ALARM,))
+        return {(row[0], row[1]) for row in rows}
 
     def count(self) -> int:
         return int(self.db.query_one("SELECT COUNT(*) FROM alarms")[0])
