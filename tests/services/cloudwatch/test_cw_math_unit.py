@@ -232,3 +232,23 @@ def test_time_functions_and_datapoint_count():
     assert points(run("EPOCH(m1)", ctx)) == [start, start + 60]
     assert run("DATAPOINT_COUNT(m2)", ctx) == 1
     assert points(run("DATAPOINT_COUNT(METRICS())", ctx)) == [1, 2]
+
+
+def test_metrics_insights_language():
+    from overcast.services.cloudwatch.metric_math.insights import is_insights, parse_insights
+
+    query = parse_insights('select avg(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId) '
+                           "WHERE InstanceId != 'i-3' AND (Team = 'a' OR Team = 'b') "
+                           "GROUP BY InstanceId ORDER BY AVG() DESC LIMIT 2")
+    assert (query.function, query.metric_name, query.namespace) == ("AVG", "CPUUtilization", "AWS/EC2")
+    assert query.schema_dimensions == {"InstanceId"} and query.group_by == ("InstanceId",)
+    assert (query.order, query.limit) == ("DESC", 2)
+    assert query.matches("AWS/EC2", "CPUUtilization", {"InstanceId": "i-1"}) is False   # no Team
+    loose = parse_insights("SELECT SUM(Hits) FROM MyApp WHERE Api = 'get'")
+    assert loose.matches("MyApp", "Hits", {"Api": "get", "Stage": "x"})
+    assert not loose.matches("MyApp", "Hits", {"Api": "put"})
+    assert is_insights("  select MAX(x) FROM y") and not is_insights("SELECTED + 1")
+    for bad in ("SELECT", "SELECT MEDIAN(x) FROM y", "SELECT AVG(x) y", "SELECT AVG(x) FROM y WHERE a = b",
+                "SELECT AVG(x) FROM y LIMIT 0", "SELECT AVG(x) FROM y ORDER BY SUM()", "SELECT AVG(x) FROM y z"):
+        with pytest.raises(ExpressionError):
+            parse_insights(bad)

@@ -236,3 +236,23 @@ def test_a_long_range_at_a_one_second_period_stays_bounded(cw, base):
     out = cw.get_metric_data(MetricDataQueries=[{"Id": "m1", "MetricStat": metric_stat("Requests", period=1)}],
                              StartTime=_at(base - year), EndTime=_at(base + 600))
     assert out["MetricDataResults"][0]["Values"] == [4.0, 3.0, 2.0, 1.0]
+
+
+def test_a_metrics_insights_query_groups_orders_and_limits(cw, server):
+    start = minute_start(cloud_now(server), 5)
+    for api, values in (("get", [10, 20]), ("put", [30, 50]), ("list", [1, 1])):
+        put_series(cw, "Latency", values, start, dimensions={"Api": api})
+    put_series(cw, "Latency", [1000], start, dimensions={"Api": "get", "Stage": "beta"})
+    grouped = {"Id": "q", "Period": 60, "Expression": f'SELECT AVG(Latency) FROM SCHEMA("{NAMESPACE}", Api) '
+                                                      "WHERE Api != 'list' GROUP BY Api ORDER BY AVG() DESC LIMIT 5"}
+    results = _get(cw, [grouped], start, ScanBy="TimestampAscending")["MetricDataResults"]
+    assert [(r["Id"], r["Label"], r["Values"]) for r in results] == [
+        ("q", "put", [30.0, 50.0]), ("q", "get", [10.0, 20.0])]
+    total = {"Id": "q", "Period": 60, "Expression": f'SELECT SUM(Latency) FROM "{NAMESPACE}"'}
+    [result] = _get(cw, [total, {"Id": "e1", "Expression": "q * 2"}], start,
+                    ScanBy="TimestampAscending")["MetricDataResults"][:1]
+    assert (result["Label"], result["Values"]) == ("q", [1041.0, 71.0])
+    code, message, _ = error_of(_get, cw, [total, {**total, "Id": "q2"}], start)
+    assert code == "ValidationError" and "Only one Metrics Insights query" in message
+    code, message, _ = error_of(_get, cw, [{"Id": "q", "Expression": "SELECT MEDIAN(x) FROM y"}], start)
+    assert (code, message) == ("ValidationError", "Error in expression 'q': Invalid syntax")

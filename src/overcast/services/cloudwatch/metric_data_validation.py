@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from overcast.services.cloudwatch.metric_math import ExpressionError, parse
+from overcast.services.cloudwatch.metric_math.insights import is_insights, parse_insights
 from overcast.services.cloudwatch.metric_math.syntax_tree import references
 from overcast.services.cloudwatch.metric_queries import validation_error
 from overcast.services.cloudwatch.statistics import BASIC, check_extended_statistic
@@ -89,10 +90,16 @@ def check_expressions(queries: list[dict]) -> None:
     """Syntax, unknown Ids and cycles of every expression (before any metric is read)."""
     ids = {q["Id"] for q in queries}
     depends: dict[str, set[str]] = {}
+    insights = [q for q in queries if q.get("Expression") is not None and is_insights(q["Expression"])]
+    if len(insights) > 1:
+        raise validation_error("Only one Metrics Insights query is supported in a GetMetricData request.")
     for query in queries:
         if query.get("Expression") is None:
             continue
         try:
+            if is_insights(query["Expression"]):
+                parse_insights(query["Expression"])
+                continue
             named = references(parse(query["Expression"]))
         except ExpressionError as error:
             raise validation_error(error.message_for(query["Id"])) from None

@@ -14,10 +14,12 @@ from datetime import datetime
 
 from overcast.errors import AwsError
 from overcast.services.cloudwatch.dynamic_labels import offset_of, render
+from overcast.services.cloudwatch.insights_reading import run_insights
 from overcast.services.cloudwatch.metric_math import (
     DroppedPoints, ExpressionError, SeriesArray, TimeSeries, evaluate, parse,
 )
 from overcast.services.cloudwatch.metric_math.anomaly_band import TRAINING_WINDOW, expected_band
+from overcast.services.cloudwatch.metric_math.insights import is_insights, parse_insights
 from overcast.services.cloudwatch.metric_math.search import parse_search, search_label
 from overcast.services.cloudwatch.metric_math.series import is_array, is_scalar
 from overcast.services.cloudwatch.metric_reading import dimensions_of, read_series
@@ -106,6 +108,15 @@ class _Run:
 
     def _expression(self, query: dict):
         query_id = query["Id"]
+        if is_insights(query["Expression"]):
+            try:
+                parsed = parse_insights(query["Expression"])
+            except ExpressionError as error:
+                raise validation_error(error.message_for(query_id)) from None
+            found = run_insights(self.provider, self.scope, parsed, self.start, self.end,
+                                 int(query.get("Period") or self.default_period))
+            return found if parsed.group_by else (found[0] if found else TimeSeries(
+                parsed.metric_name, {}, int(query.get("Period") or self.default_period)))
         try:
             tree = parse(query["Expression"])
             context = _ExpressionContext(self, int(query.get("Period") or self.default_period))

@@ -10,6 +10,7 @@
 | ``time_functions.py`` | EPOCH MINUTE HOUR DAY DATE MONTH YEAR DATAPOINT_COUNT |
 | ``functions.py`` | the function table; METRICS, SEARCH, ANOMALY_DETECTION_BAND |
 | ``search.py`` | the SEARCH expression language over stored metrics |
+| ``insights.py`` | the Metrics Insights language (SELECT ... FROM ... WHERE ... GROUP BY ...) |
 | ``anomaly_band.py`` | the model behind ANOMALY_DETECTION_BAND |
 """
 
