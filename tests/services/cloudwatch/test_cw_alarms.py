@@ -210,3 +210,15 @@ def test_the_cli_examples(aws_cli, cw):
     history = aws_cli("cloudwatch", "describe-alarm-history", "--alarm-name", "cpu-mon", "--history-item-type",
                       "StateUpdate")["AlarmHistoryItems"]
     assert history[0]["HistorySummary"] == "Alarm updated from INSUFFICIENT_DATA to ALARM"
+
+
+def test_tags_given_at_creation_and_dropped_with_the_alarm(cw):
+    put(cw, Tags=[{"Key": "team", "Value": "ops"}])
+    arn = cw.describe_alarms()["MetricAlarms"][0]["AlarmArn"]
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    assert error_of(put, cw, name="bad-tags", Tags=[{"Key": "aws:x", "Value": "y"}])[0] == "InvalidParameterValue"
+    assert cw.describe_alarms(AlarmNames=["bad-tags"])["MetricAlarms"] == []
+    cw.delete_alarms(AlarmNames=["cpu-high"])
+    assert error_of(cw.list_tags_for_resource, ResourceARN=arn)[0] == "ResourceNotFoundException"
+    put(cw)
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == []

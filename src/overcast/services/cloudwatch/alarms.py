@@ -19,6 +19,7 @@ from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALA
 from overcast.services.cloudwatch.alarm_validation import check_alarm_name, check_metric_alarm
 from overcast.services.cloudwatch.alarm_view import alarm_view
 from overcast.services.cloudwatch.composite_validation import check_composite_alarm, children_of
+from overcast.services.cloudwatch.tags import check_tags
 from overcast.services.cloudwatch.errors import (InvalidFormat, InvalidParameterCombination, InvalidParameterValue,
                                                  MissingParameter, ResourceNotFound)
 from overcast.services.cloudwatch.validation import check_length
@@ -59,7 +60,7 @@ class AlarmOperations:
     def resource_exists(self, scope, arn: str) -> bool:
         """Whether ``arn`` is an alarm of ``scope`` (TagResource and friends)."""
         if ":alarm:" not in arn:
-            return super().resource_exists(scope, arn) if hasattr(super(), "resource_exists") else False
+            return False
         return self.alarm_engine.store.get(scope, arn.split(":alarm:", 1)[1]) is not None
 
     # -- creating --------------------------------------------------------------------------
@@ -83,6 +84,7 @@ class AlarmOperations:
         store = self.alarm_engine.store
         now = self.clock.now()
         name = config["AlarmName"]
+        tags = check_tags(params.get("Tags"))  # checked before anything is stored
         existing = store.get(scope, name)
         if existing is not None and existing.kind != kind:
             raise ValidationError(f"An alarm with the name {name} already exists as a "
@@ -103,9 +105,8 @@ class AlarmOperations:
             summary, data = f'Alarm "{name}" updated', {"version": "1.0", "type": "Update",
                                                         "updatedAlarm": _history_view(view)}
         store.add_history(alarm, now, "ConfigurationUpdate", summary, data)
-        tags = params.get("Tags")
-        if tags and hasattr(self, "tag_resource_internal"):
-            self.tag_resource_internal(scope, alarm.arn, tags)
+        if tags:
+            self.put_tags(scope, alarm.arn, tags)
         return alarm
 
     # -- reading ---------------------------------------------------------------------------
@@ -244,9 +245,8 @@ class AlarmOperations:
         # "If you specify any incorrect alarm names, the alarms you specify with correct names
         # are still deleted" (DeleteAlarms reference)
         store.delete(scope, [a.name for a in doomed])
-        if hasattr(self, "forget_tags_internal"):
-            for alarm in doomed:
-                self.forget_tags_internal(scope, alarm.arn)
+        for alarm in doomed:
+            self.forget_tags(scope, alarm.arn)
         return {}
 
     async def set_alarm_state(self, ctx, params: dict) -> dict:
