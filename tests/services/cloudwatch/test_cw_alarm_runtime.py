@@ -152,3 +152,25 @@ def test_metric_math_alarm(cw, server):
     assert "[4.0 (" in alarm["StateReason"]
     assert [m["Id"] for m in alarm["Metrics"]] == ["m1", "e1"]
     assert "statistic" not in json.loads(alarm["StateReasonData"])
+
+
+def test_anomaly_band_alarm(cw, server):
+    start = minute_start(server)
+    history = [{"MetricName": "Load", "Value": 10.0 + (i % 3), "Timestamp": datetime.fromtimestamp(
+        start - 60 * i + 1, tz=timezone.utc)} for i in range(1, 120)]
+    cw.put_metric_data(Namespace=NAMESPACE, MetricData=history)
+    put_value(cw, 100.0, start + 1)
+    cw.put_metric_alarm(AlarmName="unusual", EvaluationPeriods=1, DatapointsToAlarm=1, ThresholdMetricId="band",
+                        ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold", Metrics=[
+                            {"Id": "m1", "MetricStat": {"Metric": {"Namespace": NAMESPACE, "MetricName": "Load"},
+                                                        "Period": 60, "Stat": "Average"}},
+                            {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}])
+    advance_clock(server, 60)
+    [alarm] = cw.describe_alarms(AlarmNames=["unusual"])["MetricAlarms"]
+    assert alarm["StateValue"] == "ALARM"
+    assert alarm["StateReason"].startswith("Thresholds Crossed: 1 out of the last 1 datapoints [100.0 (")
+    assert "was less than the lower thresholds [" in alarm["StateReason"]
+    data = json.loads(alarm["StateReasonData"])
+    assert data["recentDatapoints"] == [100.0]
+    assert data["recentLowerThresholds"][0] < data["recentUpperThresholds"][0] < 100.0
+    assert alarm["ThresholdMetricId"] == "band"
