@@ -89,3 +89,17 @@ def metric_stat(name: str, stat: str = "Sum", period: int = 60, dimensions: dict
     return {"Metric": {"Namespace": namespace, "MetricName": name,
                        "Dimensions": [{"Name": k, "Value": v} for k, v in (dimensions or {}).items()]},
             "Period": period, "Stat": stat}
+
+
+def queue_subscribed_to(aws_client, topic_arn: str, queue_name: str) -> str:
+    """A new queue subscribed to ``topic_arn``, with the policy AWS asks of a queue SNS delivers
+    to (strict mode checks it); returns its URL."""
+    sqs, sns = aws_client("sqs"), aws_client("sns")
+    url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})})
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn)
+    return url

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from cw_helpers import advance_clock, cw  # noqa: F401
+from cw_helpers import advance_clock, cw, queue_subscribed_to  # noqa: F401
 
 
 def _notifications(sqs, url: str) -> list[dict]:
@@ -21,9 +21,7 @@ def test_a_backed_up_queue_alarms_through_sns_into_a_queue_and_recovers(cw, aws_
     sqs, sns = aws_client("sqs"), aws_client("sns")
     jobs = sqs.create_queue(QueueName="jobs")["QueueUrl"]
     topic = sns.create_topic(Name="pager")["TopicArn"]
-    inbox = sqs.create_queue(QueueName="pager-inbox")["QueueUrl"]
-    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    inbox = queue_subscribed_to(aws_client, topic, "pager-inbox")
     cw.put_metric_alarm(
         AlarmName="jobs-backed-up", Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
         Dimensions=[{"Name": "QueueName", "Value": "jobs"}], Statistic="Maximum", Period=60, EvaluationPeriods=2,

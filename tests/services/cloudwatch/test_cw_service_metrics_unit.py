@@ -148,3 +148,24 @@ def test_reset_forgets_pending_counts():
     metrics.reset()
     _run(metrics.flush())
     assert published == []
+
+
+def test_sns_failures_count_every_http_attempt_but_only_the_last_for_other_protocols():
+    import types
+
+    from overcast.services.sns.metrics import TopicMetrics
+
+    _, _, metrics, published = _rig()
+    topics = TopicMetrics(types.SimpleNamespace(cloud=types.SimpleNamespace(service_metrics=metrics)))
+    arn = "arn:aws:sns:us-east-1:000000000000:alerts"
+    topics.failed(arn, "https", gave_up=False)
+    topics.failed(arn, "https", gave_up=True)
+    topics.failed(arn, "sqs", gave_up=False)  # SQS retries are not failures yet
+    topics.failed(arn, "sqs", gave_up=True)
+    topics.delivered("arn:aws:sns:us-east-1:000000000000:endpoint/GCM/app/1")  # no topic: not counted
+    _run(metrics.flush())
+    (_, namespace, data), = published
+    (datum,) = data
+    assert namespace == "AWS/SNS" and datum["MetricName"] == "NumberOfNotificationsFailed"
+    assert datum["StatisticValues"]["Sum"] == 3.0
+    assert datum["Dimensions"] == [{"Name": "TopicName", "Value": "alerts"}]
