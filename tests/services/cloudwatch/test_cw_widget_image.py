@@ -75,3 +75,16 @@ def test_cli_example(aws_cli, tmp_path):
     import base64
     image = Image.open(io.BytesIO(base64.b64decode(out["MetricWidgetImage"])))
     assert image.format == "PNG" and image.size == (600, 395)
+
+
+@pytest.mark.parametrize("view", ["singleValue", "bar", "pie"])
+def test_other_views_draw_the_latest_values(cw, server, view):
+    start = minute_start(cloud_now(server), 20)
+    put_series(cw, "Load", [5, 50, 20], start, period=300)
+    widget = {"metrics": [[NAMESPACE, "Load", {"color": "#d62728"}]], "view": view, "start": "-PT1H",
+              "width": 300, "height": 200}
+    image = _image(cw, widget)
+    assert image.size == (300, 200)
+    assert _count(image, RED) > 150                        # the value, the bar or the slice
+    code, message, _ = error_of(cw.get_metric_widget_image, MetricWidget=json.dumps({**widget, "view": "map"}))
+    assert code == "ValidationError" and "/view" in message

@@ -37,8 +37,12 @@ def render_widget(widget: Widget, results: list[QueryResult]) -> bytes:
     left, right = min(56, widget.width // 4), widget.width - (8 if widget.legend != "right" else widget.width // 4)
     if widget.title:
         draw.text((8, 6), widget.title, fill=TEXT, font=font)
-    low, high = _y_range(widget, results)
     plot = (left, top, max(left + 1, right), max(top + 1, bottom))
+    if widget.view != "timeSeries":
+        VIEWS[widget.view](draw, font, widget, results, colors, (8, top, widget.width - 8, plot[3]))
+        _legend(draw, font, widget, results, colors, plot)
+        return _png(image)
+    low, high = _y_range(widget, results)
     _axes(draw, font, widget, plot, low, high)
     for annotation in widget.annotations:
         y = _scale(annotation["value"], low, high, plot[3], plot[1])
@@ -55,9 +59,75 @@ def render_widget(widget: Widget, results: list[QueryResult]) -> bytes:
         elif xy:
             draw.line(xy, fill=color, width=2)
     _legend(draw, font, widget, results, colors, plot)
+    return _png(image)
+
+
+def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _latest(result: QueryResult) -> float | None:
+    """The newest value of a series (the value the single-value, bar and pie views show)."""
+    return max(zip(result.timestamps, result.values))[1] if result.values else None
+
+
+def _single_values(draw, font, widget: Widget, results, colors, area) -> None:
+    left, top, right, bottom = area
+    columns = max(1, len(results))
+    width = (right - left) / columns
+    for index, (result, color) in enumerate(zip(results, colors)):
+        value = _latest(result)
+        x = left + index * width + 4
+        draw.text((x, top + 4), result.label[:24], fill=TEXT, font=font)
+        big = _font(max(12, min(48, int(width / 5), (bottom - top) // 2)))
+        draw.text((x, top + 20), "-" if value is None else format_number(value), fill=color, font=big)
+
+
+def _font(size: int):
+    """The default font at ``size`` (a scalable font needs Pillow's FreeType support; the
+    fixed bitmap font otherwise)."""
+    try:
+        return ImageFont.load_default(size=size)
+    except (ImportError, OSError, TypeError):
+        return ImageFont.load_default()
+
+
+def _bars(draw, font, widget: Widget, results, colors, area) -> None:
+    left, top, right, bottom = area
+    values = [_latest(r) for r in results]
+    high = max([v for v in values if v is not None] + [0.0]) or 1.0
+    low = min([v for v in values if v is not None] + [0.0])
+    slot = (right - left) / max(1, len(results))
+    zero = _scale(0.0, low, high, bottom, top)
+    draw.line([(left, zero), (right, zero)], fill=AXIS)
+    for index, (value, color) in enumerate(zip(values, colors)):
+        if value is None:
+            continue
+        x0 = left + index * slot + slot * 0.2
+        y = _scale(value, low, high, bottom, top)
+        draw.rectangle([x0, min(y, zero), x0 + slot * 0.6, max(y, zero)], fill=color)
+
+
+def _pie(draw, font, widget: Widget, results, colors, area) -> None:
+    left, top, right, bottom = area
+    values = [max(_latest(r) or 0.0, 0.0) for r in results]
+    total = sum(values)
+    size = max(2, min(right - left, bottom - top) - 8)
+    box = [left + (right - left - size) / 2, top + 4, left + (right - left + size) / 2, top + 4 + size]
+    if not total:
+        draw.ellipse(box, outline=AXIS)
+        return
+    angle = -90.0
+    for value, color in zip(values, colors):
+        sweep = 360.0 * value / total
+        if sweep > 0:
+            draw.pieslice(box, angle, angle + sweep, fill=color)
+        angle += sweep
+
+
+VIEWS = {"singleValue": _single_values, "bar": _bars, "pie": _pie}
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

@@ -8,7 +8,9 @@ options ``stat``, ``period``, ``label``, ``color``, ``id``, ``visible``, ``yAxis
 Widget properties: ``start`` / ``end`` (ISO 8601 durations relative to now, like ``-PT3H``, or
 timestamps), ``period`` (300), ``stat`` (Average), ``width`` (600) and ``height`` (395), 1 to
 2,000 pixels, ``title``, ``timezone`` (``+HHMM``), ``yAxis.left.min/max``,
-``annotations.horizontal``, ``legend.position`` (bottom, right or hidden)."""
+``annotations.horizontal``, ``legend.position`` (bottom, right or hidden), ``view``
+(timeSeries, singleValue: each series' latest value, bar and pie: each series' latest value
+as a bar or a slice)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ MAX_PIXELS = 2000
 MAX_PAYLOAD = 100 * 1024     # "Up to 100 KB uncompressed payload"
 _DURATION = re.compile(r"^-?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+VIEWS = ("timeSeries", "singleValue", "bar", "pie")
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Widget:
     y_max: float | None = None
     annotations: list[dict] = field(default_factory=list)   # {"value", "label", "color"}
     legend: str = "bottom"
+    view: str = "timeSeries"
 
 
 class _Problems(list):
@@ -85,11 +89,14 @@ def parse_widget(text: str, now: float) -> Widget:
         else "bottom"
     if legend not in ("bottom", "right", "hidden"):
         problems.add("/legend/position", "Should be equal to one of the allowed values")
+    view = spec.get("view", "timeSeries")
+    if view not in VIEWS:
+        problems.add("/view", "Should be equal to one of the allowed values")
     if problems:
         _raise(problems)
     if start >= end:
         raise validation_error("The parameter start must be less than the parameter end.")
-    return Widget(queries, start, end, width, height, title, zone, colors, y_min, y_max, annotations, legend)
+    return Widget(queries, start, end, width, height, title, zone, colors, y_min, y_max, annotations, legend, view)
 
 
 def _raise(problems: _Problems):
