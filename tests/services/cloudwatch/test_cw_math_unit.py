@@ -252,3 +252,10 @@ def test_metrics_insights_language():
                 "SELECT AVG(x) FROM y LIMIT 0", "SELECT AVG(x) FROM y ORDER BY SUM()", "SELECT AVG(x) FROM y z"):
         with pytest.raises(ExpressionError):
             parse_insights(bad)
+
+
+def test_long_chains_evaluate_and_absurd_depth_is_refused():
+    ctx = FakeContext({})
+    assert run("1" + "+1" * 300, ctx) == 301
+    with pytest.raises(ExpressionError, match="nested more than 400 levels"):
+        parse("1" + "+1" * 1000)

@@ -225,6 +225,10 @@ def test_hostile_expressions_answer_aws_errors_or_finite_values(cw, base):
     deep = "(" * 1000 + "1" + ")" * 1000
     code, message, status = error_of(_get, cw, [{"Id": "e1", "Expression": deep}], base)
     assert (code, message, status) == ("ValidationError", "Error in expression 'e1': Invalid syntax", 400)
+    code, message, status = error_of(_get, cw, [{"Id": "e1", "Expression": "1" + "+1" * 1000}], base)
+    assert (code, status) == ("ValidationError", 400) and "nested more than" in message
+    [chain] = _get(cw, [{"Id": "e1", "Expression": "1" + "+1" * 300}], base)["MetricDataResults"]
+    assert set(chain["Values"]) == {301.0}
     [huge] = _get(cw, [{"Id": "e1", "Expression": "TIME_SERIES(1e999)"}], base)["MetricDataResults"]
     assert huge["Values"] == [] and huge["Messages"][0]["Code"] == "ArithmeticError"
     [power] = _get(cw, [{"Id": "e1", "Expression": "10 ^ 400 - 10 ^ 400"}], base)["MetricDataResults"]

@@ -12,6 +12,9 @@ from overcast.services.cloudwatch.metric_math.syntax_tree import (
     Array, Binary, Call, Number, Reference, Text, Unary,
 )
 
+# Evaluation walks the tree recursively: deeper trees are refused rather than overflow the stack.
+MAX_DEPTH = 400
+TOO_DEEP = f"The expression is nested more than {MAX_DEPTH} levels deep"
 _LEVELS = [("||",), ("&&",), ("==", "!=", "<", "<=", ">", ">="), ("+", "-"), ("*", "/")]
 
 
@@ -27,7 +30,24 @@ def parse(text: str):
         raise ExpressionError() from None
     if parser.peek().kind != "end":
         raise ExpressionError()
+    if _depth(node) > MAX_DEPTH:
+        raise ExpressionError(TOO_DEEP)
     return node
+
+
+def _depth(root) -> int:
+    """The depth of the tree, walked without recursion (a chain of 1,000 additions is deep)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Binary):
+            stack += [(node.left, depth + 1), (node.right, depth + 1)]
+        elif isinstance(node, Unary):
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, (Call, Array)):
+            stack += [(child, depth + 1) for child in (node.arguments if isinstance(node, Call) else node.items)]
+    return deepest
 
 
 class _Parser:
