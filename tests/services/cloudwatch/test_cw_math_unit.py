@@ -259,3 +259,12 @@ def test_long_chains_evaluate_and_absurd_depth_is_refused():
     assert run("1" + "+1" * 300, ctx) == 301
     with pytest.raises(ExpressionError, match="nested more than 400 levels"):
         parse("1" + "+1" * 1000)
+
+
+def test_deeply_nested_search_and_insights_are_expression_errors():
+    from overcast.services.cloudwatch.metric_math.insights import parse_insights
+
+    with pytest.raises(ExpressionError):
+        parse_search("(" * 600 + "cpu" + ")" * 600)
+    with pytest.raises(ExpressionError):
+        parse_insights("SELECT AVG(x) FROM y WHERE " + "(" * 600 + "a = 'b'" + ")" * 600)

@@ -88,3 +88,8 @@ def test_other_views_draw_the_latest_values(cw, server, view):
     assert _count(image, RED) > 150                        # the value, the bar or the slice
     code, message, _ = error_of(cw.get_metric_widget_image, MetricWidget=json.dumps({**widget, "view": "map"}))
     assert code == "ValidationError" and "/view" in message
+
+
+def test_deeply_nested_json_is_not_valid_json(cw):
+    code, message, _ = error_of(cw.get_metric_widget_image, MetricWidget="[" * 20000 + "]" * 20000)
+    assert (code, message) == ("ValidationError", "The MetricWidget is not valid JSON.")

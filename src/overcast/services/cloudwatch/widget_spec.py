@@ -60,7 +60,7 @@ def parse_widget(text: str, now: float) -> Widget:
         raise validation_error("The MetricWidget must not be larger than 100 KB.")
     try:
         spec = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise validation_error("The MetricWidget is not valid JSON.") from None
     problems = _Problems()
     if not isinstance(spec, dict):

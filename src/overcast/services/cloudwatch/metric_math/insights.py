@@ -66,7 +66,10 @@ def parse_insights(text: str) -> InsightsQuery:
         if match.lastgroup != "space":
             tokens.append((match.lastgroup, match.group()))
         position = match.end()
-    return _Parser(tokens).query()
+    try:
+        return _Parser(tokens).query()
+    except RecursionError:
+        raise ExpressionError() from None
 
 
 class _Parser:

@@ -61,7 +61,10 @@ def parse_search(text: str) -> SearchExpression:
     if any(kind == "schema" for kind, _ in tokens):
         raise ExpressionError("Invalid search expression")
     parser = _TermParser(tokens)
-    condition = parser.disjunction() if tokens else None
+    try:
+        condition = parser.disjunction() if tokens else None
+    except RecursionError:
+        raise ExpressionError("Invalid search expression") from None
     if parser.index != len(tokens):
         raise ExpressionError("Invalid search expression")
     if schema is None and condition is None:
