@@ -260,3 +260,21 @@ def test_a_metrics_insights_query_groups_orders_and_limits(cw, server):
     assert code == "ValidationError" and "Only one Metrics Insights query" in message
     code, message, _ = error_of(_get, cw, [{"Id": "q", "Expression": "SELECT MEDIAN(x) FROM y"}], start)
     assert (code, message) == ("ValidationError", "Error in expression 'q': Invalid syntax")
+
+
+@pytest.mark.parametrize("query", [
+    {"Id": 5, "Expression": "1"},
+    {"Id": "e1", "Expression": 7},
+    {"Id": "e1", "Expression": "1", "Label": 3},
+    {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "M", "Dimensions": [{"Name": "a"}]},
+                                "Period": 60, "Stat": "Sum"}},
+    {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "M"}, "Period": "sixty", "Stat": 5}},
+])
+def test_malformed_queries_from_a_raw_client_are_validation_errors(aws_client, base, query):
+    from botocore.config import Config
+
+    loose = aws_client("cloudwatch", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    code, _, status = error_of(loose.get_metric_data, MetricDataQueries=[query], StartTime=_at(base),
+                               EndTime=_at(base + 600))
+    assert status == 400 and code in ("ValidationError", "MissingParameter", "SerializationException",
+                                      "InvalidParameterValue")

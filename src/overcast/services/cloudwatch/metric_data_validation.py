@@ -73,6 +73,10 @@ def _metric_stat_problems(where: str, stat: dict) -> list[str]:
         for member in ("Namespace", "MetricName"):
             if not metric.get(member):
                 problems.append(f"The parameter {where}.Metric.{member} is required.")
+        for index, dimension in enumerate(metric.get("Dimensions") or (), start=1):
+            for member in ("Name", "Value"):
+                if dimension.get(member) is None:
+                    problems.append(f"The parameter {where}.Metric.Dimensions.member.{index}.{member} is required.")
     period = stat.get("Period")
     if period is None:
         problems.append(f"The parameter {where}.Period is required.")
