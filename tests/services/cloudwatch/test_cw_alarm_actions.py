@@ -132,3 +132,53 @@ def test_ec2_stop_action_stops_the_instance_of_the_alarm(cw, server, aws_client)
     assert state in ("stopping", "stopped")
     [item] = cw.describe_alarm_history(AlarmName="idle", HistoryItemType="Action")["AlarmHistoryItems"]
     assert item["HistorySummary"] == "Successfully executed action arn:aws:automate:us-east-1:ec2:stop"
+
+
+def test_actions_suppressor_holds_a_composite_alarms_actions(cw, server, aws_client):
+    topic = aws_client("sns").create_topic(Name="pager")["TopicArn"]
+    url = subscribed_queue(aws_client, topic)
+    for name in ("errors", "deploying"):
+        cw.put_metric_alarm(AlarmName=name, Namespace=NAMESPACE, MetricName=name, Statistic="Sum", Period=60,
+                            EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanThreshold",
+                            TreatMissingData="ignore")
+    cw.put_composite_alarm(AlarmName="page", AlarmRule="ALARM(errors)", AlarmActions=[topic],
+                           ActionsSuppressor="deploying", ActionsSuppressorWaitPeriod=120,
+                           ActionsSuppressorExtensionPeriod=180)
+
+    def composite():
+        return cw.describe_alarms(AlarmNames=["page"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+
+    # the suppressor goes into ALARM during the wait: the actions stay held
+    cw.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="errors")
+    assert (composite()["StateValue"], composite()["ActionsSuppressedBy"]) == ("ALARM", "WaitPeriod")
+    cw.set_alarm_state(AlarmName="deploying", StateValue="ALARM", StateReason="deploy started")
+    assert composite()["ActionsSuppressedBy"] == "Alarm"
+    advance_clock(server, 150)
+    assert received(aws_client, url) == []
+    # the deployment ends: the extension runs, then the held actions
+    cw.set_alarm_state(AlarmName="deploying", StateValue="OK", StateReason="deploy done")
+    assert composite()["ActionsSuppressedBy"] == "ExtensionPeriod"
+    assert composite()["ActionsSuppressedReason"] == "Actions suppressed by ExtensionPeriod"
+    advance_clock(server, 100)
+    assert received(aws_client, url) == []
+    advance_clock(server, 100)
+    [envelope] = received(aws_client, url)
+    assert json.loads(envelope["Message"])["AlarmName"] == "page"
+    assert "ActionsSuppressedBy" not in composite()
+
+
+def test_without_the_suppressor_the_actions_run_when_the_wait_ends(cw, server, aws_client):
+    topic = aws_client("sns").create_topic(Name="pager")["TopicArn"]
+    url = subscribed_queue(aws_client, topic)
+    for name in ("errors", "deploying"):
+        cw.put_metric_alarm(AlarmName=name, Namespace=NAMESPACE, MetricName=name, Statistic="Sum", Period=60,
+                            EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanThreshold",
+                            TreatMissingData="ignore")
+    cw.put_composite_alarm(AlarmName="page", AlarmRule="ALARM(errors)", AlarmActions=[topic],
+                           ActionsSuppressor="deploying", ActionsSuppressorWaitPeriod=60,
+                           ActionsSuppressorExtensionPeriod=60)
+    cw.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="errors")
+    assert received(aws_client, url) == []
+    advance_clock(server, 61)
+    [envelope] = received(aws_client, url)
+    assert json.loads(envelope["Message"])["OldStateValue"] == "OK"

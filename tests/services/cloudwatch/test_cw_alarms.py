@@ -196,7 +196,9 @@ def test_the_cli_examples(aws_cli, cw):
             "Alarm when CPU exceeds 70 percent", "--metric-name", "CPUUtilization", "--namespace", "AWS/EC2",
             "--statistic", "Average", "--period", "300", "--threshold", "70", "--comparison-operator",
             "GreaterThanThreshold", "--dimensions", "Name=InstanceId,Value=i-12345678", "--evaluation-periods", "2",
-            "--alarm-actions", "arn:aws:sns:us-east-1:111122223333:MyTopic", "--unit", "Percent")
+            "--alarm-actions", "arn:aws:sns:us-east-1:111122223333:MyTopic", "--unit", "Percent",
+            # (not in the example) so an evaluation falling between the CLI calls keeps the state set
+            "--treat-missing-data", "ignore")
     put(cw, name="MemUsageTooHigh")
     aws_cli("cloudwatch", "put-composite-alarm", "--alarm-name", "ProdAlarm", "--alarm-rule",
             "ALARM(cpu-mon) AND ALARM(MemUsageTooHigh)", "--alarm-actions",

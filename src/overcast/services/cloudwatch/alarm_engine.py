@@ -23,6 +23,7 @@ from overcast.services.cloudwatch.alarm_evaluation import (ALARM, INSUFFICIENT_D
 from overcast.services.cloudwatch.alarm_messages import notification, subject
 from overcast.services.cloudwatch.alarm_reasons import ReasonContext, iso_millis, state_reason, state_reason_data
 from overcast.services.cloudwatch.alarm_rule import evaluate_rule, parse_rule
+from overcast.services.cloudwatch.alarm_suppression import Suppression
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm, AlarmStore, alarm_arn
 
 log = logging.getLogger("overcast.cloudwatch.alarms")
@@ -50,6 +51,7 @@ class AlarmEngine:
         self.provider = provider
         self.store = AlarmStore(provider.db)
         self._composite_scopes: set | None = None  # during a round: the scopes that have composites
+        self.suppression = Suppression(self)
 
     @property
     def clock(self):
@@ -238,13 +240,14 @@ class AlarmEngine:
                                                                    "Timestamp": iso_millis(c.state_updated)}}
                                           for c in triggering], depth=depth)
 
-    async def _update_parents(self, child: Alarm, now: float, depth: int) -> None:
+    async def _update_parents(self, child: Alarm, old_state: str, now: float, depth: int) -> None:
         scopes = self._composite_scopes
         if scopes is not None and child.scope not in scopes:
             return  # no composite alarm in that account and region (known for this round)
         if depth >= MAX_CASCADE:
             log.warning("composite alarm evaluation stopped at depth %d (a cycle?) after %s", depth, child.arn)
             return
+        await self.suppression.suppressor_changed(child, old_state, now)
         for parent in self.store.composites(child.scope):
             children = parse_rule(parent.config["AlarmRule"]).children
             if child.name in children or child.arn in children:
@@ -279,18 +282,10 @@ class AlarmEngine:
         """After a recorded change: the actions (when the state changed), then the parents."""
         if alarm.state_value == old_state:
             return
-        if alarm.actions_enabled and not self._suppressed(alarm):
+        held = alarm.kind == COMPOSITE_ALARM and self.suppression.holds(alarm, old_state, now)
+        if alarm.actions_enabled and not held:
             await self.run_actions(alarm, old_state, triggering)
-        await self._update_parents(alarm, now, depth)
-
-    def _suppressed(self, alarm: Alarm) -> bool:
-        """A composite alarm's actions are held while its ActionsSuppressor alarm is in ALARM."""
-        suppressor = alarm.config.get("ActionsSuppressor")
-        if alarm.kind != COMPOSITE_ALARM or not suppressor:
-            return False
-        name = suppressor.rsplit(":alarm:", 1)[-1]
-        other = self.store.get(alarm.scope, name)
-        return other is not None and other.state_value == ALARM
+        await self._update_parents(alarm, old_state, now, depth)
 
     async def run_actions(self, alarm: Alarm, old_state: str, triggering: list[dict] | None = None) -> None:
         actions = alarm.config.get(ACTION_LISTS[alarm.state_value]) or []

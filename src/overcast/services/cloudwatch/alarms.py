@@ -15,6 +15,7 @@ from overcast.services.cloudwatch.alarm_engine import (HIGH_RESOLUTION_TICK, TIC
 from overcast.services.cloudwatch.alarm_errors import ValidationError
 from overcast.services.cloudwatch.alarm_evaluation import ALARM, INSUFFICIENT_DATA, OK
 from overcast.services.cloudwatch.alarm_paging import page, page_size
+from overcast.services.cloudwatch.alarm_suppression import SUPPRESSION_KIND
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm
 from overcast.services.cloudwatch.alarm_validation import check_alarm_name, check_metric_alarm
 from overcast.services.cloudwatch.alarm_view import alarm_view
@@ -43,6 +44,7 @@ class AlarmOperations:
         super().__init__(cloud)
         self._alarm_engine: AlarmEngine | None = None
         cloud.scheduler.on(TICK_KIND, self._on_alarm_tick)
+        cloud.scheduler.on(SUPPRESSION_KIND, self._on_suppression_end)
 
     @property
     def alarm_engine(self) -> AlarmEngine:
@@ -52,6 +54,9 @@ class AlarmOperations:
 
     async def _on_alarm_tick(self, payload: dict) -> None:
         await self.alarm_engine.on_tick(payload)
+
+    async def _on_suppression_end(self, payload: dict) -> None:
+        await self.alarm_engine.suppression.on_wake(payload)
 
     async def start(self) -> None:
         await super().start()
