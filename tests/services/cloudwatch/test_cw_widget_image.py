@@ -93,3 +93,14 @@ def test_other_views_draw_the_latest_values(cw, server, view):
 def test_deeply_nested_json_is_not_valid_json(cw):
     code, message, _ = error_of(cw.get_metric_widget_image, MetricWidget="[" * 20000 + "]" * 20000)
     assert (code, message) == ("ValidationError", "The MetricWidget is not valid JSON.")
+
+
+@pytest.mark.parametrize("view", ["timeSeries", "singleValue", "bar", "pie"])
+def test_degenerate_sizes_and_axes_still_draw(cw, server, view):
+    start = minute_start(cloud_now(server), 10)
+    put_series(cw, "Load", [1e100, -1e100], start, period=300)
+    for width, height, axis in ((1, 1, {"min": 1e308, "max": -1e308}), (7, 2000, {"min": 5, "max": 5}),
+                                (2000, 3, {})):
+        widget = {"metrics": [[NAMESPACE, "Load"]], "view": view, "width": width, "height": height,
+                  "yAxis": {"left": axis}, "annotations": {"horizontal": [{"value": 1e308}]}}
+        assert _image(cw, widget).size == (width, height)

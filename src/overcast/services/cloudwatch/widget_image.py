@@ -39,7 +39,8 @@ def render_widget(widget: Widget, results: list[QueryResult]) -> bytes:
         draw.text((8, 6), widget.title, fill=TEXT, font=font)
     plot = (left, top, max(left + 1, right), max(top + 1, bottom))
     if widget.view != "timeSeries":
-        VIEWS[widget.view](draw, font, widget, results, colors, (8, top, widget.width - 8, plot[3]))
+        area = (8, top, max(9, widget.width - 8), plot[3])
+        VIEWS[widget.view](draw, font, widget, results, colors, area)
         _legend(draw, font, widget, results, colors, plot)
         return _png(image)
     low, high = _y_range(widget, results)
@@ -154,17 +155,24 @@ def _y_range(widget: Widget, results: list[QueryResult]) -> tuple[float, float]:
     high = widget.y_max if widget.y_max is not None else max(values, default=1.0)
     if high <= low:
         high = low + 1.0
-    return low, high + (0 if widget.y_max is not None else (high - low) * 0.05)
+    padded = high + (high / 2 - low / 2) * 0.1
+    return low, high if widget.y_max is not None or not math.isfinite(padded) else padded
 
 
 def _scale(value: float, low: float, high: float, out_low: float, out_high: float) -> float:
-    return out_low + (value - low) / (high - low) * (out_high - out_low)
+    """``value``'s pixel between out_low and out_high (halves keep extreme values finite;
+    far outside values are clamped a little beyond the edges)."""
+    span = high / 2 - low / 2
+    share = (value / 2 - low / 2) / span if span else 0.5
+    if not math.isfinite(share):
+        share = 0.0 if math.isnan(share) else math.copysign(2.0, share)
+    return out_low + max(-1.0, min(2.0, share)) * (out_high - out_low)
 
 
 def _axes(draw, font, widget: Widget, plot, low: float, high: float) -> None:
     left, top, right, bottom = plot
     for i in range(Y_TICKS + 1):
-        value = low + (high - low) * i / Y_TICKS
+        value = low + (high / 2 - low / 2) * (2 * i / Y_TICKS)
         y = _scale(value, low, high, bottom, top)
         draw.line([(left, y), (right, y)], fill=GRID)
         draw.text((4, y - 6), format_number(value)[:8], fill=TEXT, font=font)
