@@ -168,3 +168,24 @@ def test_entity_metric_data_is_stored_like_metric_data(cw, server):
         "MetricData": [{"MetricName": "Entity", "Timestamp": _at(start), "Value": 3.0}]}])
     [point] = _stats(cw, "Entity", start)
     assert point["Sum"] == 3.0
+
+
+def test_strict_entity_validation(cw, server):
+    start = _minute(server)
+    datum = {"MetricName": "Entity", "Timestamp": _at(start), "Value": 1.0}
+    bad_type = {"Entity": {"KeyAttributes": {"Type": "Planet", "Name": "x"}}, "MetricData": [datum]}
+    missing = {"Entity": {"KeyAttributes": {"Type": "Service", "Name": "checkout"}}, "MetricData": [datum]}
+    assert error_of(cw.put_metric_data, Namespace=NAMESPACE, StrictEntityValidation=True,
+                    EntityMetricData=[bad_type]) == (
+        "InvalidParameterValue", "InvalidTypeValue: The provided Type in the KeyAttributes of an entity is invalid.",
+        400)
+    assert error_of(cw.put_metric_data, Namespace=NAMESPACE, StrictEntityValidation=True,
+                    EntityMetricData=[missing])[1].startswith("MissingRequiredFields")
+    good = {"Entity": {"KeyAttributes": {"Type": "Service", "Name": "checkout", "Environment": "prod"}},
+            "MetricData": [datum]}
+    assert error_of(cw.put_metric_data, Namespace=NAMESPACE, StrictEntityValidation=True,
+                    EntityMetricData=[good, good, good])[1].startswith("EntitySizeTooLarge")
+    assert _stats(cw, "Entity", start) == []  # nothing of a refused request
+    # without strict validation a bad entity does not keep the metrics out
+    cw.put_metric_data(Namespace=NAMESPACE, StrictEntityValidation=False, EntityMetricData=[bad_type])
+    assert _stats(cw, "Entity", start)[0]["Sum"] == 1.0

@@ -3,6 +3,7 @@ them: these are the metric operations' checks (the operations run them again in 
 
 from __future__ import annotations
 
+from overcast.services.cloudwatch.entity_checks import check_entities
 from overcast.services.cloudwatch.errors import InvalidParameterValue
 from overcast.services.cloudwatch.metric_data import check_get_metric_data, check_widget_request
 from overcast.services.cloudwatch.query_checks import check_statistics_query
@@ -24,6 +25,7 @@ def check_put_metric_data(params: dict, now: float) -> list[tuple]:
         # of: its metrics are stored as any others
         for i, datum in enumerate(entity.get("MetricData") or [], 1):
             data.append(check_datum(datum, f"EntityMetricData.member.{e}.MetricData.member.{i}", now))
+    check_entities(entity_data, bool(params.get("StrictEntityValidation")))
     if len(data) > MAX_METRICS:
         raise InvalidParameterValue(f"The collection MetricData must not have a size greater than {MAX_METRICS}.")
     return [(namespace, *datum) for datum in data]
