@@ -166,8 +166,12 @@ def test_search_is_handed_to_the_context():
     assert len(found) == 1
     run("SEARCH('{AWS/EC2,InstanceId}', 'Sum')", ctx)
     assert ctx.searched[-1] == ("{AWS/EC2,InstanceId}", "Sum", 60)   # the expression's period
+    for bad in ("SEARCH('{AWS/EC2}', 'Average', 7)", "SEARCH('{AWS/EC2}', 'Average', 1e999)",
+                "SEARCH('{AWS/EC2}', 'Average', 0/0)"):
+        with pytest.raises(ExpressionError):
+            run(bad, ctx)
     with pytest.raises(ExpressionError):
-        run("SEARCH('{AWS/EC2}', 'Average', 7)", ctx)
+        run("SORT(METRICS(), AVG, DESC, 1e999)", ctx)
 
 
 def test_unknown_ids_functions_and_wrong_types_are_expression_errors():

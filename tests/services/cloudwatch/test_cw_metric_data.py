@@ -278,3 +278,12 @@ def test_malformed_queries_from_a_raw_client_are_validation_errors(aws_client, b
                                EndTime=_at(base + 600))
     assert status == 400 and code in ("ValidationError", "MissingParameter", "SerializationException",
                                       "InvalidParameterValue")
+
+
+def test_a_range_of_centuries_answers_the_stored_points_quickly(cw, base):
+    queries = [{"Id": "m1", "MetricStat": metric_stat("Requests", period=60)},
+               {"Id": "q", "Period": 60, "Expression": f'SELECT SUM(Requests) FROM "{NAMESPACE}"'}]
+    out = cw.get_metric_data(MetricDataQueries=queries, StartTime=datetime(1970, 1, 2, tzinfo=timezone.utc),
+                             EndTime=datetime(9999, 12, 31, tzinfo=timezone.utc))
+    m1, q = out["MetricDataResults"]
+    assert m1["Values"] == [4.0, 3.0, 2.0, 1.0] and q["Values"] == [4.0, 3.0, 2.0, 1.0]

@@ -7,6 +7,7 @@ import math
 
 from overcast.services.cloudwatch.metric_math import SeriesArray, TimeSeries
 from overcast.services.cloudwatch.metric_math.insights import InsightsQuery
+from overcast.services.cloudwatch.metric_reading import FUTURE_WINDOW
 
 # "Metrics Insights queries can query only the most recent three hours of metric data"
 # (GetMetricData reference).
@@ -33,7 +34,8 @@ class _Totals:
 
 def run_insights(provider, scope, query: InsightsQuery, start: float, end: float, period: int) -> SeriesArray:
     """One series a group (one in all without GROUP BY), ordered and limited as asked."""
-    start = max(start, provider.clock.now() - QUERY_WINDOW)
+    now = provider.clock.now()
+    start, end = max(start, now - QUERY_WINDOW), min(end, now + FUTURE_WINDOW + period)
     groups: dict[tuple[str, ...], dict[float, _Totals]] = {}
     for namespace, name, dimensions in provider.metric_store.list_metrics(
             scope, namespace=query.namespace, name=query.metric_name):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 from overcast.services.cloudwatch.metric_math import TimeSeries
 from overcast.services.cloudwatch.metric_store import Aggregate
-from overcast.services.cloudwatch.retention import RETENTION
+from overcast.services.cloudwatch.retention import HOUR, RETENTION, align_start
 from overcast.services.cloudwatch.statistics import BASIC, statistic_value
+
+
+# PutMetricData takes timestamps up to two hours ahead.
+FUTURE_WINDOW = 2 * HOUR
 
 
 def dimensions_of(metric: dict) -> dict[str, str]:
@@ -17,10 +23,9 @@ def read_series(provider, scope, namespace: str, name: str, dimensions: dict[str
                 period: int, start: float, end: float, unit: str | None, label: str) -> TimeSeries:
     """The values of ``stat`` per period between start and end (exclusive). Periods with data in
     several units (PutMetricData without a Unit filter) are read as one, as GetMetricData does."""
-    if period < 60:
-        # sub-minute periods are served for the last three hours only (RETENTION[1]): no need
-        # to walk the older periods one by one
-        start = max(start, provider.clock.now() - RETENTION[1] - period)
+    start, end = bounded_range(start, end, period, provider.clock.now())
+    if start >= end:
+        return TimeSeries(label, {}, period, _source(namespace, name, dimensions, stat, unit))
     aggregates = provider.metric_store.aggregates(scope, namespace, name, dimensions, start, end, period,
                                                   unit, need_distribution=stat not in BASIC)
     by_period: dict[float, Aggregate] = {}
@@ -34,8 +39,24 @@ def read_series(provider, scope, namespace: str, name: str, dimensions: dict[str
         value = statistic_value(aggregate, stat)
         if value is not None:
             points[stamp] = value
-    source = {"Namespace": namespace, "MetricName": name, "Dimensions": dimensions, "Stat": stat, "Unit": unit}
-    return TimeSeries(label, points, period, source)
+    return TimeSeries(label, points, period, _source(namespace, name, dimensions, stat, unit))
+
+
+def _source(namespace, name, dimensions, stat, unit) -> dict:
+    return {"Namespace": namespace, "MetricName": name, "Dimensions": dimensions, "Stat": stat, "Unit": unit}
+
+
+def bounded_range(start: float, end: float, period: int, now: float) -> tuple[float, float]:
+    """The part of [start, end) that can hold data, so a request for centuries is not walked
+    period by period: nothing is kept past 455 days (3 hours below a minute), nothing is put
+    more than 2 hours ahead. The start moves by whole periods and whole hours, so the periods
+    keep the boundaries the full range would give them."""
+    oldest = now - (RETENTION[1] if period < 60 else RETENTION[3600]) - period
+    first = align_start(start, period, now)
+    if first < oldest:
+        step = math.lcm(period, HOUR)
+        start = first + ((oldest - first) // step) * step
+    return start, min(end, now + FUTURE_WINDOW + period)
 
 
 def _merged(a: Aggregate, b: Aggregate) -> Aggregate:

@@ -81,7 +81,7 @@ def sort(ctx, arguments):
     ranked = sorted(value, key=lambda s: _rank(by, s), reverse=order == "DESC")
     if len(arguments) == 4:
         limit = arguments[3]
-        if not is_scalar(limit) or limit < 0:
+        if not is_scalar(limit) or not math.isfinite(limit) or limit < 0:
             raise unsupported("SORT", arguments)
         ranked = ranked[:int(limit)]
     return SeriesArray(ranked)

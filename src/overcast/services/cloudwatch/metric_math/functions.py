@@ -3,6 +3,8 @@ METRICS() (the request's metrics), SEARCH (stored metrics) and ANOMALY_DETECTION
 
 from __future__ import annotations
 
+import math
+
 from overcast.services.cloudwatch.metric_math import aggregate_functions, series_functions, time_functions
 from overcast.services.cloudwatch.metric_math.errors import ExpressionError
 from overcast.services.cloudwatch.metric_math.series import SeriesArray, is_scalar, is_series
@@ -27,7 +29,7 @@ def search(ctx, arguments):
     if not (isinstance(expression, str) and isinstance(statistic, str) and is_scalar(period)) \
             or isinstance(expression, Keyword) or isinstance(statistic, Keyword):
         raise unsupported("SEARCH", arguments)
-    if period <= 0 or int(period) != period or (period < 60 and period not in (1, 5, 10, 20, 30)) \
+    if not math.isfinite(period) or period <= 0 or int(period) != period or (period < 60 and period not in (1, 5, 10, 20, 30)) \
             or (period >= 60 and period % 60):
         raise ExpressionError("Invalid period for SEARCH: the period must be 1, 5, 10, 20, 30 "
                               "or a multiple of 60")
