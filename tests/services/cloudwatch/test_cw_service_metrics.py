@@ -3,7 +3,7 @@ AWS/SQS per QueueName, AWS/SNS per TopicName, AWS/Usage CallCount."""
 
 from __future__ import annotations
 
-from cw_helpers import advance_clock, cloud_now, cw  # noqa: F401
+from cw_helpers import advance_clock, cloud_now, cw, queue_subscribed_to  # noqa: F401
 
 
 def _stat(cw, namespace, name, dimensions, statistic, start, end):
@@ -50,9 +50,7 @@ def test_sqs_counts_and_gauges_per_queue(cw, aws_client, server):
 def test_sns_publish_and_delivery_counts_per_topic(cw, aws_client, server):
     sns, sqs = aws_client("sns"), aws_client("sqs")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
-    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    url = queue_subscribed_to(aws_client, topic, "inbox")
     start = cloud_now(server) - 120
     sns.publish(TopicArn=topic, Message="hello world")
     assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
@@ -94,3 +92,27 @@ def test_an_idle_empty_queue_stops_being_published_after_six_hours(cw, aws_clien
     assert recent == []
     earlier = _stat(cw, "AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum", now - 7 * 3600, now)
     assert earlier  # published while it was active
+
+
+def test_s3_daily_storage_metrics_per_bucket_and_storage_type(cw, aws_client, server):
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="metered")
+    s3.put_object(Bucket="metered", Key="a", Body=b"x" * 1000)
+    s3.put_object(Bucket="metered", Key="b", Body=b"y" * 500)
+    s3.put_object(Bucket="metered", Key="cold", Body=b"z" * 100, StorageClass="STANDARD_IA")
+    now = cloud_now(server)
+    midnight = now - now % 86400 + 86400
+    advance_clock(server, midnight - now + 90)
+    day = [midnight - 86400, midnight + 60]
+
+    def daily(name, storage_type):
+        points = cw.get_metric_statistics(
+            Namespace="AWS/S3", MetricName=name, StartTime=day[0], EndTime=day[1], Period=86400,
+            Dimensions=[{"Name": "BucketName", "Value": "metered"}, {"Name": "StorageType", "Value": storage_type}],
+            Statistics=["Average"])["Datapoints"]
+        return [(p["Timestamp"].timestamp(), p["Average"], p["Unit"]) for p in points]
+
+    assert daily("BucketSizeBytes", "StandardStorage") == [(midnight - 86400, 1500.0, "Bytes")]
+    assert daily("BucketSizeBytes", "StandardIAStorage") == [(midnight - 86400, 100.0, "Bytes")]
+    assert daily("BucketSizeBytes", "StandardIASizeOverhead") == [(midnight - 86400, 128 * 1024 - 100.0, "Bytes")]
+    assert daily("NumberOfObjects", "AllStorageTypes") == [(midnight - 86400, 3.0, "Count")]
