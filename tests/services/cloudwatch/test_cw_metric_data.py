@@ -117,11 +117,11 @@ def test_dynamic_labels(cw, server):
     put_series(cw, "Latency", [10, 30], start, dimensions={"Api": "get"})
     query = {"Id": "m1", "MetricStat": metric_stat("Latency", "Average", dimensions={"Api": "get"}),
              "Label": "${PROP('Dim.Api')} ${PROP('MetricName')} ${PROP('Stat')} avg ${AVG} max ${MAX} "
-                      "n ${DATAPOINT_COUNT} ${LABEL} last at ${LAST_TIME}"}
+                      "n ${DATAPOINT_COUNT} ${LABEL} last at ${LAST_TIME} in ${PROP('Region')}"}
     [result] = _get(cw, [query], start, LabelOptions={"Timezone": "+0130"})["MetricDataResults"]
     last = datetime.fromtimestamp(start + 60, tz=timezone.utc).astimezone(
         datetime.strptime("+0130", "%z").tzinfo).strftime("%Y-%m-%dT%H:%M:%S%z")
-    assert result["Label"] == f"get Latency Average avg 20 max 30 n 2 Latency last at {last}"
+    assert result["Label"] == f"get Latency Average avg 20 max 30 n 2 Latency last at {last} in us-east-1"
 
 
 def test_pagination_with_max_datapoints(cw, base):

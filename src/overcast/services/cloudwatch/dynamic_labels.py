@@ -1,6 +1,7 @@
 """Dynamic labels: ``${...}`` in a query's Label, filled from the returned series (the "Using
 dynamic labels" guide): ``${LABEL}`` (the default label), ``${PROP('MetricName')}``,
 ``${PROP('Namespace')}``, ``${PROP('Dim.<name>')}``, ``${PROP('Period')}``, ``${PROP('Stat')}``,
+``${PROP('AccountId')}``, ``${PROP('Region')}``,
 ``${SUM}``, ``${AVG}``, ``${MIN}``, ``${MAX}``, ``${FIRST}``, ``${LAST}``,
 ``${DATAPOINT_COUNT}``, ``${MIN_MAX_RANGE}``, ``${FIRST_LAST_RANGE}``, ``${FIRST_TIME}``,
 ``${LAST_TIME}`` (in LabelOptions.Timezone). An unknown placeholder is left as written."""
@@ -48,8 +49,8 @@ def _property(name: str, source: dict | None, period: int, written: str) -> str:
         return written
     if name.startswith("Dim."):
         return source["Dimensions"].get(name[4:], "")
-    return {"MetricName": source["MetricName"], "Namespace": source["Namespace"],
-            "Stat": source["Stat"]}.get(name, written)
+    return {"MetricName": source["MetricName"], "Namespace": source["Namespace"], "Stat": source["Stat"],
+            "AccountId": source.get("AccountId"), "Region": source.get("Region")}.get(name) or written
 
 
 def _statistic(name: str, ordered: list[tuple[float, float]], zone: timezone) -> str | None:

@@ -32,6 +32,8 @@ def check_get_metric_data(params: dict, now: float) -> tuple[float, float, int, 
     if budget < 1:
         raise validation_error(f"The value {budget} for parameter MaxDatapoints is not valid: "
                                "it must be at least 1.")
+    # one call returns at most 100,800 datapoints, whatever MaxDatapoints asks
+    budget = min(budget, pages.DEFAULT_MAX_DATAPOINTS)
     zone = (params.get("LabelOptions") or {}).get("Timezone")
     if zone is not None and not TIMEZONE.match(zone):
         raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is not valid.")

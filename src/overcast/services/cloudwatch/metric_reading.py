@@ -25,7 +25,7 @@ def read_series(provider, scope, namespace: str, name: str, dimensions: dict[str
     several units (PutMetricData without a Unit filter) are read as one, as GetMetricData does."""
     start, end = bounded_range(start, end, period, provider.clock.now())
     if start >= end:
-        return TimeSeries(label, {}, period, _source(namespace, name, dimensions, stat, unit))
+        return TimeSeries(label, {}, period, _source(scope, namespace, name, dimensions, stat, unit))
     aggregates = provider.metric_store.aggregates(scope, namespace, name, dimensions, start, end, period,
                                                   unit, need_distribution=stat not in BASIC)
     by_period: dict[float, Aggregate] = {}
@@ -39,11 +39,13 @@ def read_series(provider, scope, namespace: str, name: str, dimensions: dict[str
         value = statistic_value(aggregate, stat)
         if value is not None:
             points[stamp] = value
-    return TimeSeries(label, points, period, _source(namespace, name, dimensions, stat, unit))
+    return TimeSeries(label, points, period, _source(scope, namespace, name, dimensions, stat, unit))
 
 
-def _source(namespace, name, dimensions, stat, unit) -> dict:
-    return {"Namespace": namespace, "MetricName": name, "Dimensions": dimensions, "Stat": stat, "Unit": unit}
+def _source(scope, namespace, name, dimensions, stat, unit) -> dict:
+    """Where a series was read from (its dynamic label properties, its anomaly band)."""
+    return {"Namespace": namespace, "MetricName": name, "Dimensions": dimensions, "Stat": stat, "Unit": unit,
+            "AccountId": scope[0], "Region": scope[1]}
 
 
 def bounded_range(start: float, end: float, period: int, now: float) -> tuple[float, float]:
