@@ -61,16 +61,3 @@ def references(node) -> set[str]:
         return references(node.left) | references(node.right)
     return set()
 
-
-def calls(node) -> set[str]:
-    """Every function the expression calls (METRICS() depends on all the metrics of the request)."""
-    if isinstance(node, Call):
-        inner = set().union(*(calls(a) for a in node.arguments)) if node.arguments else set()
-        return {node.function} | inner
-    if isinstance(node, Array):
-        return set().union(*(calls(i) for i in node.items)) if node.items else set()
-    if isinstance(node, Unary):
-        return calls(node.operand)
-    if isinstance(node, Binary):
-        return calls(node.left) | calls(node.right)
-    return set()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from overcast.services.cloudwatch.metric_math.errors import ExpressionError
-from overcast.services.cloudwatch.metric_math.series import (
-    SeriesArray, TimeSeries, is_array, is_scalar, is_series,
-)
+from overcast.services.cloudwatch.metric_math.series import SeriesArray, is_array, is_scalar, is_series
 
 
 class Keyword(str):
@@ -44,10 +42,3 @@ def map_series(value, transform, function: str):
         return transform(value)
     raise unsupported(function, [value])
 
-
-def as_series_list(value, function: str) -> list[TimeSeries]:
-    if is_array(value):
-        return list(value)
-    if is_series(value):
-        return [value]
-    raise unsupported(function, [value])
