@@ -4,6 +4,8 @@ recorded instance, disabled actions, the history of every action, composite alar
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from datetime import datetime, timezone
 
 from cw_helpers import NAMESPACE, advance_clock, cloud_now, cw  # noqa: F401
@@ -182,3 +184,23 @@ def test_without_the_suppressor_the_actions_run_when_the_wait_ends(cw, server, a
     advance_clock(server, 61)
     [envelope] = received(aws_client, url)
     assert json.loads(envelope["Message"])["OldStateValue"] == "OK"
+
+
+def test_a_lambda_action_is_stored_until_lambda_runs(cw, server):
+    function = "arn:aws:lambda:us-east-1:000000000000:function:on-alarm"
+    cw.put_metric_alarm(AlarmName="to-lambda", AlarmDescription="invoke", Namespace=NAMESPACE, MetricName="Depth",
+                        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                        ComparisonOperator="GreaterThanThreshold", AlarmActions=[function])
+    cw.set_alarm_state(AlarmName="to-lambda", StateValue="ALARM", StateReason="drill")
+    [item] = cw.describe_alarm_history(AlarmName="to-lambda", HistoryItemType="Action")["AlarmHistoryItems"]
+    assert item["HistorySummary"].startswith(f"Action {function} is pending: ")
+    assert json.loads(item["HistoryData"])["actionState"] == "Pending"
+    # the invocation AWS would send, kept for the Lambda service
+    with sqlite3.connect(os.path.join(server.data_dir, "cloudwatch.db")) as db:
+        [(arn, text)] = db.execute("SELECT function_arn, event FROM alarm_lambda_invocations").fetchall()
+    event = json.loads(text)
+    assert arn == function
+    assert (event["source"], event["alarmData"]["alarmName"]) == ("aws.cloudwatch", "to-lambda")
+    assert event["alarmData"]["state"]["value"] == "ALARM"
+    assert event["alarmData"]["previousState"]["value"] == "INSUFFICIENT_DATA"
+    assert event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["name"] == "Depth"

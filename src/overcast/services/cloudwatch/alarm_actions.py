@@ -9,7 +9,8 @@ at PutMetricAlarm with a ValidationError, never stored and dropped later.
 
 Carrying out: SNS Publish (the alarm's JSON message) and EC2 Stop/Terminate/Reboot/Recover
 on the instance of the alarm's ``InstanceId`` dimension go through the in-process client as
-CloudWatch; kinds whose service Overcast does not run yet (Lambda, Auto Scaling, Systems
+CloudWatch; a Lambda action's invocation event is stored until Overcast runs Lambda
+(``alarm_lambda.py``); kinds whose service Overcast does not run yet (Auto Scaling, Systems
 Manager, investigations) are recorded in the history as failed with the reason, so nothing is
 silently skipped.
 """
@@ -22,6 +23,7 @@ import re
 from overcast.context import RequestContext
 from overcast.errors import AwsError
 from overcast.services.cloudwatch.alarm_errors import ValidationError
+from overcast.services.cloudwatch.alarm_lambda import store_invocation
 from overcast.services.cloudwatch.errors import InvalidParameterValue
 
 MAX_ACTIONS = 5  # per state (PutMetricAlarm: AlarmActions, OKActions, InsufficientDataActions)
@@ -77,7 +79,11 @@ def cloudwatch_context(provider, account: str, region: str) -> RequestContext:
                           registry=provider.cloud.services)
 
 
-async def run_action(provider, alarm, arn: str, message: dict, subject: str) -> dict:
+class ActionPending(ActionFailed):
+    """The action is stored, to be carried out once its service runs."""
+
+
+async def run_action(provider, alarm, arn: str, message: dict, subject: str, lambda_event: dict) -> dict:
     """Carry out one action; returns the history's action details, raises ActionFailed."""
     kind = action_kind(arn)
     ctx = cloudwatch_context(provider, alarm.account, alarm.region)
@@ -103,4 +109,15 @@ async def run_action(provider, alarm, arn: str, message: dict, subject: str) -> 
         except AwsError as exc:
             raise ActionFailed(exc.message or exc.code) from exc
         return {"instanceId": instance, "ec2Action": verb}
+    if kind == "lambda":
+        if provider.cloud.services.is_implemented("lambda"):
+            try:
+                await ctx.services.call("lambda", "Invoke", {"FunctionName": arn, "InvocationType": "Event",
+                                                             "Payload": json.dumps(lambda_event).encode()})
+            except AwsError as exc:
+                raise ActionFailed(exc.message or exc.code) from exc
+            return {"functionArn": arn}
+        # kept for the Lambda service, which delivers what waits here once it exists
+        store_invocation(provider.db, alarm, arn, lambda_event, provider.clock.now())
+        raise ActionPending("Lambda is not running in Overcast yet: the invocation is stored for it.")
     raise ActionFailed(f"Actions of kind {kind} are not carried out until Overcast runs that service.")

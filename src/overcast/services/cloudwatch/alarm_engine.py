@@ -17,7 +17,8 @@ import json
 import logging
 import time
 
-from overcast.services.cloudwatch.alarm_actions import ActionFailed, run_action
+from overcast.services.cloudwatch.alarm_actions import ActionFailed, ActionPending, run_action
+from overcast.services.cloudwatch.alarm_lambda import invocation_event
 from overcast.services.cloudwatch.alarm_evaluation import (ALARM, INSUFFICIENT_DATA, OK, Criteria, Datapoint, decide,
                                                            evaluation_range_periods, low_sample_minimum)
 from overcast.services.cloudwatch.alarm_messages import notification, subject
@@ -293,10 +294,16 @@ class AlarmEngine:
             return
         message = notification(alarm, old_state, triggering)
         title = subject(alarm, alarm.state_value)
+        event = invocation_event(alarm, old_state)
         for arn in actions:
             stamp = self.clock.now()
             try:
-                details = await run_action(self.provider, alarm, arn, message, title)
+                details = await run_action(self.provider, alarm, arn, message, title, event)
+            except ActionPending as pending:
+                self.store.add_history(alarm, stamp, "Action", f"Action {arn} is pending: {pending}",
+                                       {"actionState": "Pending",
+                                        "stateUpdateTimestamp": int(alarm.state_updated * 1000)})
+                continue
             except ActionFailed as failure:
                 self.store.add_history(alarm, stamp, "Action", f"Failed to execute action {arn}. Received error: "
                                        f"\"{failure}\"", {"actionState": "Failed",

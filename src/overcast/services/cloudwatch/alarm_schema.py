@@ -50,3 +50,16 @@ CREATE TABLE alarm_schedule (
     due REAL NOT NULL
 );
 """
+
+# Lambda actions wait here until Overcast runs Lambda: the invocation event CloudWatch sends,
+# kept for the Lambda service to deliver (``alarm_lambda.py``).
+ALARM_LAMBDA_SCHEMA = """
+CREATE TABLE alarm_lambda_invocations (
+    seq INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    region TEXT NOT NULL,
+    function_arn TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
