@@ -224,3 +224,14 @@ def test_tags_given_at_creation_and_dropped_with_the_alarm(cw):
     assert error_of(cw.list_tags_for_resource, ResourceARN=arn)[0] == "ResourceNotFoundException"
     put(cw)
     assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == []
+
+
+def test_history_without_a_name_is_of_one_alarm_type(cw):
+    put(cw, name="metric")
+    cw.put_composite_alarm(AlarmName="composite", AlarmRule="ALARM(metric)")
+    names = {i["AlarmName"] for i in cw.describe_alarm_history()["AlarmHistoryItems"]}
+    assert names == {"metric"}
+    names = {i["AlarmName"] for i in cw.describe_alarm_history(AlarmTypes=["CompositeAlarm"])["AlarmHistoryItems"]}
+    assert names == {"composite"}
+    types = {i["AlarmType"] for i in cw.describe_alarm_history(AlarmName="composite")["AlarmHistoryItems"]}
+    assert types == {"CompositeAlarm"}

@@ -214,6 +214,10 @@ class AlarmOperations:
         start = _epoch(params["StartDate"]) if params.get("StartDate") is not None else None
         end = _epoch(params["EndDate"]) if params.get("EndDate") is not None else None
         size = page_size(params, 100)
+        if name is None and not types:
+            # "If an alarm name is not specified, the histories for either all metric alarms or
+            # all composite alarms are returned" (metric alarms unless AlarmTypes says otherwise)
+            types = [METRIC_ALARM]
         rows = self.alarm_engine.store.history(Scope.of(ctx), name, item_type, start, end, types,
                                                scan_by == "TimestampDescending")
         fingerprint = json.dumps({k: v for k, v in params.items() if k not in ("NextToken", "MaxRecords")},
