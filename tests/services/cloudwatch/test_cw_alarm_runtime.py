@@ -174,3 +174,24 @@ def test_anomaly_band_alarm(cw, server):
     assert data["recentDatapoints"] == [100.0]
     assert data["recentLowerThresholds"][0] < data["recentUpperThresholds"][0] < 100.0
     assert alarm["ThresholdMetricId"] == "band"
+
+
+def test_dynamodb_alarms_always_ignore_missing_data(cw, server):
+    minute_start(server)
+    cw.put_metric_alarm(AlarmName="ddb", Namespace="AWS/DynamoDB", MetricName="ThrottledRequests",
+                        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                        ComparisonOperator="GreaterThanThreshold", TreatMissingData="breaching")
+    advance_clock(server, 60)
+    [alarm] = cw.describe_alarms(AlarmNames=["ddb"])["MetricAlarms"]
+    assert (alarm["StateValue"], alarm["TreatMissingData"]) == ("INSUFFICIENT_DATA", "breaching")
+
+
+def test_history_between_dates(cw, server):
+    put_alarm(cw)
+    before = cloud_now(server)
+    advance_clock(server, 3600)
+    cw.set_alarm_state(AlarmName="high-load", StateValue="ALARM", StateReason="later")
+    items = cw.describe_alarm_history(AlarmName="high-load", StartDate=before + 1800)["AlarmHistoryItems"]
+    assert [i["HistoryItemType"] for i in items] == ["StateUpdate"]
+    items = cw.describe_alarm_history(AlarmName="high-load", EndDate=before + 1800)["AlarmHistoryItems"]
+    assert [i["HistoryItemType"] for i in items] == ["ConfigurationUpdate"]

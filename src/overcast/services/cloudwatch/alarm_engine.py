@@ -18,14 +18,14 @@ import logging
 import time
 
 from overcast.services.cloudwatch.alarm_actions import ActionFailed, ActionPending, run_action
-from overcast.services.cloudwatch.alarm_lambda import invocation_event
 from overcast.services.cloudwatch.alarm_evaluation import (ALARM, INSUFFICIENT_DATA, OK, Criteria, Datapoint, decide,
                                                            evaluation_range_periods, low_sample_minimum)
+from overcast.services.cloudwatch.alarm_lambda import invocation_event
 from overcast.services.cloudwatch.alarm_messages import notification, subject
 from overcast.services.cloudwatch.alarm_reasons import ReasonContext, iso_millis, state_reason, state_reason_data
 from overcast.services.cloudwatch.alarm_rule import evaluate_rule, parse_rule
-from overcast.services.cloudwatch.alarm_suppression import Suppression
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm, AlarmStore, alarm_arn
+from overcast.services.cloudwatch.alarm_suppression import Suppression
 
 log = logging.getLogger("overcast.cloudwatch.alarms")
 
@@ -157,8 +157,13 @@ class AlarmEngine:
         points = self._points(alarm, start, end, period)
         statistic = config.get("Statistic") or config.get("ExtendedStatistic")
         low = low_sample_minimum(statistic) if config.get("EvaluateLowSampleCountPercentile") == "ignore" else None
+        treatment = config.get("TreatMissingData", "missing")
+        if config.get("Namespace") == "AWS/DynamoDB":
+            # "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing
+            # data even if you choose a different option" (PutMetricAlarm, TreatMissingData)
+            treatment = "ignore"
         criteria = Criteria(n, config.get("DatapointsToAlarm") or n, config["ComparisonOperator"],
-                            config.get("Threshold"), config.get("TreatMissingData", "missing"), low)
+                            config.get("Threshold"), treatment, low)
         decision = decide(points, criteria)
         if decision.state is None or decision.state == alarm.state_value:
             return None

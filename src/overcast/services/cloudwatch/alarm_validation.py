@@ -99,7 +99,7 @@ def check_metric_alarm(params: dict, region: str) -> dict:
     band = operator in BAND_OPERATORS
     threshold, threshold_metric = params.get("Threshold"), params.get("ThresholdMetricId")
     if band and threshold_metric is None:
-        raise ValidationError(f"ComparisonOperators for ranges require ThresholdMetricId to be set")
+        raise ValidationError("ComparisonOperators for ranges require ThresholdMetricId to be set")
     if not band and threshold_metric is not None:
         raise ValidationError("ThresholdMetricId is only supported with anomaly detection ComparisonOperators")
     if threshold is not None and threshold_metric is not None:

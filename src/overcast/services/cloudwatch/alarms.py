@@ -15,14 +15,14 @@ from overcast.services.cloudwatch.alarm_engine import (HIGH_RESOLUTION_TICK, TIC
 from overcast.services.cloudwatch.alarm_errors import ValidationError
 from overcast.services.cloudwatch.alarm_evaluation import ALARM, INSUFFICIENT_DATA, OK
 from overcast.services.cloudwatch.alarm_paging import page, page_size
-from overcast.services.cloudwatch.alarm_suppression import SUPPRESSION_KIND
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm
+from overcast.services.cloudwatch.alarm_suppression import SUPPRESSION_KIND
 from overcast.services.cloudwatch.alarm_validation import check_alarm_name, check_metric_alarm
 from overcast.services.cloudwatch.alarm_view import alarm_view
 from overcast.services.cloudwatch.composite_validation import check_composite_alarm, children_of
-from overcast.services.cloudwatch.tags import check_tags
 from overcast.services.cloudwatch.errors import (InvalidFormat, InvalidParameterCombination, InvalidParameterValue,
                                                  MissingParameter, ResourceNotFound)
+from overcast.services.cloudwatch.tags import check_tags
 from overcast.services.cloudwatch.validation import check_length
 from overcast.storage.scope import Scope
 
