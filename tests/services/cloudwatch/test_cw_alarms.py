@@ -93,6 +93,7 @@ def test_describe_alarms_filters_and_pages(cw):
     for i in range(5):
         put(cw, name=f"web-{i}", AlarmActions=[TOPIC] if i % 2 else [])
     put(cw, name="db-0")
+    put(cw, name="Web-upper")  # prefixes match case-sensitively
     cw.set_alarm_state(AlarmName="web-1", StateValue="ALARM", StateReason="drill")
     assert [a["AlarmName"] for a in cw.describe_alarms(AlarmNamePrefix="web-")["MetricAlarms"]] == [
         f"web-{i}" for i in range(5)]
@@ -108,7 +109,7 @@ def test_describe_alarms_filters_and_pages(cw):
         token = page.get("NextToken")
         if not token:
             break
-    assert seen == ["db-0"] + [f"web-{i}" for i in range(5)]
+    assert seen == ["Web-upper", "db-0"] + [f"web-{i}" for i in range(5)]
     assert error_of(cw.describe_alarms, NextToken="bogus")[0] == "InvalidNextToken"
     assert error_of(cw.describe_alarms, AlarmNames=["a"], AlarmNamePrefix="a")[0] == "InvalidParameterCombination"
 

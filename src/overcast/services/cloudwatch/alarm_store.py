@@ -63,6 +63,22 @@ class AlarmStore:
         rows = self.db.query(f"SELECT {_COLUMNS} FROM alarms WHERE account = ? AND region = ? ORDER BY name", scope)
         return [_alarm(row) for row in rows]
 
+    def names(self, scope, kinds: list[str], names: list[str] | None, prefix: str | None,
+              state: str | None) -> list[str]:
+        """The names of the alarms matching DescribeAlarms' filters, in name order."""
+        sql = f"SELECT name FROM alarms WHERE account = ? AND region = ? AND kind IN ({', '.join('?' for _ in kinds)})"
+        args: list = [*scope, *kinds]
+        if names is not None:
+            sql += f" AND name IN ({', '.join('?' for _ in names)})"
+            args.extend(names)
+        if prefix is not None:
+            sql += " AND substr(name, 1, ?) = ?"  # case-sensitive, unlike LIKE
+            args.extend([len(prefix), prefix])
+        if state is not None:
+            sql += " AND state_value = ?"
+            args.append(state)
+        return [row[0] for row in self.db.query(sql + " ORDER BY name", args)]
+
     def named(self, scope, names: list[str]) -> list[Alarm]:
         """The alarms of ``names`` that exist, by name."""
         if not names:

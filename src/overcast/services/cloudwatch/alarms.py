@@ -141,38 +141,46 @@ class AlarmOperations:
                 raise InvalidParameterValue(f"The parameter AlarmTypes must be a value in the set "
                                             f"[ {', '.join(ALARM_TYPES)} ].")
         size = page_size(params, 50)
-        # a lookup by names reads only those (the common case: one alarm, among thousands)
-        alarms = store.named(scope, list(dict.fromkeys(names))) if names else store.of_scope(scope)
-        if children_of_name is not None:
-            parent = next((a for a in alarms if a.name == children_of_name and a.kind == COMPOSITE_ALARM), None)
-            wanted = set(children_of(parent)) if parent is not None else set()
-            selected = [a for a in alarms if a.name in wanted or a.arn in wanted]
-        elif parents_of_name is not None:
-            child = next((a for a in alarms if a.name == parents_of_name), None)
-            selected = [a for a in alarms if child is not None and a.kind == COMPOSITE_ALARM
-                        and (child.name in children_of(a) or child.arn in children_of(a))]
-        else:
-            # "If you omit this parameter, only metric alarms are returned" (AlarmTypes)
-            types = types or [METRIC_ALARM]
-            selected = [a for a in alarms if a.kind in types]
-            if names:
-                selected = [a for a in selected if a.name in set(names)]
-            if prefix is not None:
-                selected = [a for a in selected if a.name.startswith(prefix)]
-            if state is not None:
-                selected = [a for a in selected if a.state_value == state]
-            action_prefix = params.get("ActionPrefix")
-            if action_prefix is not None:
-                selected = [a for a in selected if any(arn.startswith(action_prefix) for key in (
-                    "AlarmActions", "OKActions", "InsufficientDataActions") for arn in a.config.get(key) or [])]
         fingerprint = json.dumps({k: v for k, v in params.items() if k not in ("NextToken", "MaxRecords")},
                                  sort_keys=True, default=str)
-        chunk, token = page(selected, params, size, fingerprint)
+        action_prefix = params.get("ActionPrefix")
+        if children_of_name is not None or parents_of_name is not None:
+            selected = self._relatives(scope, children_of_name, parents_of_name)
+            chunk, token = page(selected, params, size, fingerprint)
+        elif action_prefix is None:
+            # filtered and paged on names, only the page's alarms read whole (thousands of
+            # alarms page cheaply); "If you omit this parameter, only metric alarms are
+            # returned" (AlarmTypes)
+            listed = store.names(scope, types or [METRIC_ALARM], list(dict.fromkeys(names or [])) or None, prefix,
+                                 state)
+            page_names, token = page(listed, params, size, fingerprint)
+            chunk = store.named(scope, page_names)
+        else:
+            selected = [a for a in (store.named(scope, list(dict.fromkeys(names))) if names
+                                    else store.of_scope(scope))
+                        if a.kind in (types or [METRIC_ALARM])
+                        and (prefix is None or a.name.startswith(prefix))
+                        and (state is None or a.state_value == state)
+                        and any(arn.startswith(action_prefix) for key in ("AlarmActions", "OKActions",
+                                                                          "InsufficientDataActions")
+                                for arn in a.config.get(key) or [])]
+            chunk, token = page(selected, params, size, fingerprint)
         out = {"MetricAlarms": [alarm_view(a) for a in chunk if a.kind == METRIC_ALARM],
                "CompositeAlarms": [alarm_view(a) for a in chunk if a.kind == COMPOSITE_ALARM]}
         if token:
             out["NextToken"] = token
         return out
+
+    def _relatives(self, scope, children_of_name: str | None, parents_of_name: str | None) -> list[Alarm]:
+        """ChildrenOfAlarmName's children, or ParentsOfAlarmName's composite parents."""
+        alarms = self.alarm_engine.store.of_scope(scope)
+        if children_of_name is not None:
+            parent = next((a for a in alarms if a.name == children_of_name and a.kind == COMPOSITE_ALARM), None)
+            wanted = set(children_of(parent)) if parent is not None else set()
+            return [a for a in alarms if a.name in wanted or a.arn in wanted]
+        child = next((a for a in alarms if a.name == parents_of_name), None)
+        return [a for a in alarms if child is not None and a.kind == COMPOSITE_ALARM
+                and (child.name in children_of(a) or child.arn in children_of(a))]
 
     def describe_alarms_for_metric(self, ctx, params: dict) -> dict:
         name, namespace = params.get("MetricName"), params.get("Namespace")
