@@ -287,3 +287,21 @@ def test_a_range_of_centuries_answers_the_stored_points_quickly(cw, base):
                              EndTime=datetime(9999, 12, 31, tzinfo=timezone.utc))
     m1, q = out["MetricDataResults"]
     assert m1["Values"] == [4.0, 3.0, 2.0, 1.0] and q["Values"] == [4.0, 3.0, 2.0, 1.0]
+
+
+def test_request_level_parameters(aws_client, cw, base):
+    from botocore.config import Config
+
+    query = [{"Id": "m1", "MetricStat": metric_stat("Requests")}]
+    assert error_of(_get, cw, query, base, MaxDatapoints=0) == (
+        "ValidationError", "The value 0 for parameter MaxDatapoints is invalid.", 400)
+    assert error_of(_get, cw, query, base, LabelOptions={"Timezone": "CET"}) == (
+        "ValidationError", "The value CET for parameter LabelOptions.Timezone is invalid.", 400)
+    loose = aws_client("cloudwatch", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    assert error_of(_get, loose, query, base, ScanBy="Sideways") == (
+        "ValidationError", "The parameter ScanBy must be a value in the set [ TimestampDescending, "
+        "TimestampAscending ].", 400)
+    code, message, _ = error_of(_get, loose, [{"Id": "m1", "MetricStat": {**metric_stat("Requests"), "Unit": "Apples"}}],
+                                base)
+    assert code == "ValidationError" and message.startswith(
+        "The parameter MetricDataQueries.member.1.MetricStat.Unit must be a value in the set [ Seconds,")

@@ -18,6 +18,9 @@ def _epoch(value) -> float:
     return value.timestamp() if isinstance(value, datetime) else float(value)
 
 
+SCAN_ORDERS = ("TimestampDescending", "TimestampAscending")
+
+
 def check_get_metric_data(params: dict, now: float) -> tuple[float, float, int, str | None]:
     """GetMetricData's parameters checked (strict mode runs this before authorizing): the time
     range, the page size and the label time zone."""
@@ -28,15 +31,17 @@ def check_get_metric_data(params: dict, now: float) -> tuple[float, float, int, 
     start, end = _epoch(params["StartTime"]), _epoch(params["EndTime"])
     if start >= end:
         raise validation_error("The parameter StartTime must be less than the parameter EndTime.")
+    scan_by = params.get("ScanBy")
+    if scan_by is not None and scan_by not in SCAN_ORDERS:
+        raise validation_error(f"The parameter ScanBy must be a value in the set [ {', '.join(SCAN_ORDERS)} ].")
     budget = params.get("MaxDatapoints", pages.DEFAULT_MAX_DATAPOINTS)
     if budget < 1:
-        raise validation_error(f"The value {budget} for parameter MaxDatapoints is not valid: "
-                               "it must be at least 1.")
+        raise validation_error(f"The value {budget} for parameter MaxDatapoints is invalid.")
     # one call returns at most 100,800 datapoints, whatever MaxDatapoints asks
     budget = min(budget, pages.DEFAULT_MAX_DATAPOINTS)
     zone = (params.get("LabelOptions") or {}).get("Timezone")
     if zone is not None and not TIMEZONE.match(zone):
-        raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is not valid.")
+        raise validation_error(f"The value {zone} for parameter LabelOptions.Timezone is invalid.")
     return start, end, budget, zone
 
 

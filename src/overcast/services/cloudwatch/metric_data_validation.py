@@ -14,6 +14,7 @@ from overcast.services.cloudwatch.metric_math.insights import is_insights, parse
 from overcast.services.cloudwatch.metric_math.syntax_tree import references
 from overcast.services.cloudwatch.metric_queries import validation_error
 from overcast.services.cloudwatch.statistics import BASIC, check_extended_statistic
+from overcast.services.cloudwatch.validation import UNITS
 
 ID_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 MAX_QUERIES = 500             # "as many as 500 MetricDataQuery structures" (API reference)
@@ -82,6 +83,9 @@ def _metric_stat_problems(where: str, stat: dict) -> list[str]:
         problems.append(f"The parameter {where}.Period is required.")
     elif not valid_period(period):
         problems.append(f"The parameter {where}.Period must be 1, 5, 10, 20, 30, 60, or any multiple of 60.")
+    unit = stat.get("Unit")
+    if unit is not None and unit not in UNITS:
+        problems.append(f"The parameter {where}.Unit must be a value in the set [ {', '.join(UNITS)} ].")
     name = stat.get("Stat")
     if name is None:
         problems.append(f"The parameter {where}.Stat is required.")
