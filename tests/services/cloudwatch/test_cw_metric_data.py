@@ -305,3 +305,10 @@ def test_request_level_parameters(aws_client, cw, base):
                                 base)
     assert code == "ValidationError" and message.startswith(
         "The parameter MetricDataQueries.member.1.MetricStat.Unit must be a value in the set [ Seconds,")
+
+
+def test_at_most_500_queries(cw, base):
+    queries = [{"Id": f"e{i}", "Expression": "1"} for i in range(501)]
+    assert error_of(_get, cw, queries, base) == (
+        "ValidationError", "The collection MetricDataQueries must not have a size greater than 500.", 400)
+    assert len(_get(cw, queries[:500], base)["MetricDataResults"]) == 500
