@@ -219,9 +219,12 @@ class AlarmEngine:
     # -- composite alarms ------------------------------------------------------------------
 
     async def evaluate_composite(self, alarm: Alarm, now: float, trigger: Alarm | None = None, depth: int = 0) -> None:
-        scope_alarms = {a.name: a for a in self.store.of_scope(alarm.scope)}
+        parsed = parse_rule(alarm.config["AlarmRule"])
+        tree = parsed.tree
+        # only the children are read (a reference is a name or an ARN of this scope)
+        candidates = set(parsed.children) | {r.rsplit(":alarm:", 1)[-1] for r in parsed.children}
+        scope_alarms = {a.name: a for a in self.store.named(alarm.scope, sorted(candidates))}
         by_arn = {a.arn: a for a in scope_alarms.values()}
-        tree = parse_rule(alarm.config["AlarmRule"]).tree
 
         def state_of(reference: str) -> str | None:
             child = by_arn.get(reference) or scope_alarms.get(reference)
@@ -230,8 +233,7 @@ class AlarmEngine:
         new_state = ALARM if evaluate_rule(tree, state_of) else OK
         if new_state == alarm.state_value:
             return
-        children = [c for c in (by_arn.get(r) or scope_alarms.get(r) for r in parse_rule(alarm.config["AlarmRule"])
-                                .children) if c is not None]
+        children = [c for c in (by_arn.get(r) or scope_alarms.get(r) for r in parsed.children) if c is not None]
         triggering = [trigger] if trigger is not None else children[:1]
         if triggering:
             first = triggering[0]
