@@ -312,3 +312,8 @@ def test_at_most_500_queries(cw, base):
     assert error_of(_get, cw, queries, base) == (
         "ValidationError", "The collection MetricDataQueries must not have a size greater than 500.", 400)
     assert len(_get(cw, queries[:500], base)["MetricDataResults"]) == 500
+
+
+def test_ids_are_unique(cw, base):
+    code, message, _ = error_of(_get, cw, [{"Id": "e1", "Expression": "1"}, {"Id": "e1", "Expression": "2"}], base)
+    assert code == "ValidationError" and "e1" in message
