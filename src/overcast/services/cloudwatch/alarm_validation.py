@@ -39,8 +39,8 @@ def check_period(period, path: str = "Period") -> int:
     return period
 
 
-def _check_common(params: dict, region: str) -> dict:
-    """The settings metric and composite alarms share."""
+def check_common(params: dict, region: str) -> dict:
+    """The settings metric and composite alarms share (name, description, actions, tags)."""
     config = {"AlarmName": check_alarm_name(params.get("AlarmName"))}
     description = params.get("AlarmDescription")
     if description is not None:
@@ -56,7 +56,7 @@ def _check_common(params: dict, region: str) -> dict:
 
 def check_metric_alarm(params: dict, region: str) -> dict:
     """The alarm's settings, checked in CloudWatch's order; raises the error AWS answers."""
-    config = _check_common(params, region)
+    config = check_common(params, region)
     if params.get("EvaluationCriteria") is not None or params.get("EvaluationInterval") is not None:
         raise NotImplementedFeature("PromQL alarms (EvaluationCriteria, EvaluationInterval) are not implemented.")
     metrics = params.get("Metrics")

@@ -13,7 +13,7 @@ from overcast.services.cloudwatch.alarm_actions import action_kind
 from overcast.services.cloudwatch.alarm_errors import ValidationError
 from overcast.services.cloudwatch.alarm_rule import MAX_RULE_LENGTH, AlarmRuleError, parse_rule
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, Alarm, alarm_arn
-from overcast.services.cloudwatch.alarm_validation import _check_common, check_alarm_name
+from overcast.services.cloudwatch.alarm_validation import check_common, check_alarm_name
 from overcast.services.cloudwatch.errors import InvalidParameterValue, MissingParameter
 from overcast.services.cloudwatch.validation import check_length
 
@@ -31,7 +31,7 @@ def children_of(alarm: Alarm) -> tuple[str, ...]:
 
 
 def check_composite_alarm(params: dict, region: str, store, scope) -> dict:
-    config = _check_common(params, region)
+    config = check_common(params, region)
     for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
         for arn in config[key]:
             if action_kind(arn) in _NOT_FOR_COMPOSITES:
