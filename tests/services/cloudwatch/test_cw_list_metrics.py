@@ -66,3 +66,8 @@ def test_linked_accounts(cw):
     assert cw.list_metrics(Namespace=NAMESPACE, OwningAccount="999999999999")["Metrics"] == []
     assert "OwningAccounts" not in cw.list_metrics(Namespace=NAMESPACE)
 
+
+
+def test_recently_active_takes_pt3h_only(cw):
+    assert error_of(cw.list_metrics, RecentlyActive="PT1H") == (
+        "InvalidParameterValue", "The value PT1H for parameter RecentlyActive is invalid.", 400)
