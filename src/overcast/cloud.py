@@ -12,6 +12,7 @@ from overcast.config import Settings
 from overcast.runtime.audit import AuditStream
 from overcast.runtime.clock import Clock
 from overcast.runtime.scheduler import Scheduler
+from overcast.runtime.service_metrics import ServiceMetrics
 from overcast.runtime.timerstore import MIGRATIONS as RUNTIME_MIGRATIONS
 from overcast.runtime.timerstore import RUNTIME_DATABASE, TimerStore
 from overcast.services.registry import ServiceRegistry
@@ -38,6 +39,8 @@ class Cloud:
         # EC2-style denials encode their decision; STS DecodeAuthorizationMessage opens it.
         self.authorization_messages = AuthorizationMessages(lambda: self.storage)
         self.services = ServiceRegistry(self)
+        # AWS/SQS, AWS/S3, AWS/SNS, AWS/Usage: counted by the services, flushed into CloudWatch
+        self.service_metrics = ServiceMetrics(self.clock, self.scheduler, sink=self._publish_service_metrics)
 
     async def start(self) -> None:
         """Open storage, restore the clock and timers, start the services' background work.
@@ -59,6 +62,7 @@ class Cloud:
                 await provider.start()
             except Exception:  # noqa: BLE001
                 log.exception("starting the %s provider failed", name)
+        self.service_metrics.start()
         await self.scheduler.start()
         self.services.live = True
 
@@ -96,8 +100,15 @@ class Cloud:
         for provider in self.services.loaded().values():
             provider.reset()
         self.scheduler.reset()
+        self.service_metrics.reset()
         if self.storage is not None:
             self.storage.reset()
+
+    async def _publish_service_metrics(self, scope, namespace: str, data: list[dict]) -> None:
+        """The service metrics' sink: CloudWatch's internal write for ``AWS/`` namespaces."""
+        if self.services.is_implemented("cloudwatch"):
+            provider = await self.services.started("cloudwatch")
+            provider.put_service_metrics(scope, namespace, data)
 
     async def advance_clock(self, seconds: float) -> None:
         """Move the cloud's time forward and fire every timer that falls due, in order.

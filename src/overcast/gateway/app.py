@@ -22,6 +22,7 @@ from overcast.context import RequestContext
 from overcast.errors import AwsError, InternalFailure, NotImplementedOperation
 from overcast.gateway.accesslog import AccessLog
 from overcast.gateway.asgi_io import RequestBody, send_response
+from overcast.gateway.content_encoding import decode_body
 from overcast.gateway.fallback import fallback_error
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
@@ -249,8 +250,10 @@ class Gateway:
                 ctx.region = info.region
             protocol = get_protocol(route.protocol)
             limit = self.settings.max_body_bytes
+            encoded = None  # a gzip body as sent (the signature covers it); parsed decoded
             if protocol.needs_body_to_route:
                 request.body = await body.read(limit, headers.get("content-length"))
+                encoded = decode_body(request, route.protocol, limit)
             if route.candidates:
                 self.router.refine(route, request, lambda name: protocol.find_operation(service_model(name), request))
                 ctx.service = route.service
@@ -270,7 +273,12 @@ class Gateway:
                         # reading the body sends 100 Continue: a refusal must come first
                         await self._authorize_before_body(info, request, ctx, protocol, operation)
                     request.body = await body.read(limit, headers.get("content-length"))
+                    encoded = decode_body(request, route.protocol, limit)
+            if encoded is not None:
+                request.body, decoded = encoded, request.body
             identity = self.auth.authenticate(info, request, ctx)
+            if encoded is not None:
+                request.body = decoded
             ctx.account, ctx.access_key = identity.account, identity.access_key
             ctx.principal_arn, ctx.user_id = identity.principal_arn, identity.user_id
             ctx.credential = identity.credential
@@ -285,6 +293,7 @@ class Gateway:
                 # AWS's order: the request's own parameters, then authorization
                 await self.cloud.services.validate_request(ctx, params)
                 await self.authorizer.authorize(ctx, params, request)
+            self.cloud.service_metrics.count_call(ctx.account, ctx.region, ctx.service, operation.name)  # AWS/Usage
             result = await self.cloud.services.invoke(ctx, params)
             await group_commit.settle()  # acknowledged only once its writes are committed
             response = protocol.serialize_response(operation, result, ctx)

@@ -2,6 +2,7 @@
 
 # botocore service name -> package under overcast.services holding provider.py
 IMPLEMENTED = {
+    "cloudwatch": "cloudwatch",
     "ec2": "ec2",
     "iam": "iam",
     "kms": "kms",

@@ -40,6 +40,7 @@ from .sse import EncryptionMixin
 from .schema import MIGRATIONS
 from .select.operation import SelectMixin, check_select_request
 from .signing_region import check_signing_region
+from .storage_metrics import register_storage_metrics
 from .store import ObjectStore
 from .version_listing import VersionListingMixin
 from .website_config import WebsiteConfigMixin
@@ -56,6 +57,10 @@ class Provider(BucketsMixin, ObjectsMixin, ListingMixin, CopyMixin, DeleteObject
     migrations = MIGRATIONS
     _store = None
     _at_rest = None
+
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        register_storage_metrics(self)  # AWS/S3 BucketSizeBytes and NumberOfObjects, daily
 
     @property
     def blobs(self):

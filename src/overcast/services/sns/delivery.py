@@ -284,12 +284,16 @@ class DeliveryEngine:
 
     async def _settle(self, sub, row_id: int, attempts: int, message: SnsMessage, outcome, done, retries) -> bool:
         """Record one delivery's outcome (None: delivered); False when it waits for a retry."""
+        metrics = self.provider.topic_metrics
         if outcome is None:
+            metrics.delivered(message.topic_arn)
             done.append(row_id)
             return True
         retry = not isinstance(outcome, protocols.DeliveryFailed) or outcome.retry
         if retry and self._retry(sub, row_id, attempts, retries):
+            metrics.failed(message.topic_arn, sub.protocol, gave_up=False)
             return False
+        metrics.failed(message.topic_arn, sub.protocol, gave_up=True)
         reason = str(outcome) if isinstance(outcome, protocols.DeliveryFailed) else repr(outcome)
         await self._dead_letter(sub, message, reason)
         done.append(row_id)

@@ -22,6 +22,7 @@ from overcast.services.sns.archive import ArchiveOperations
 from overcast.services.sns.authority import SnsAuthority
 from overcast.services.sns.delivery import DeliveryEngine
 from overcast.services.sns.delivery_protocols import load_deliverers
+from overcast.services.sns.metrics import TopicMetrics
 from overcast.services.sns.outbox_endpoint import OutboxListing
 from overcast.services.sns.permissions import PermissionOperations
 from overcast.services.sns.platform_applications import PlatformOperations
@@ -46,6 +47,7 @@ class Provider(TopicOperations, TagOperations, PermissionOperations, Subscriptio
         self.store = SnsStore(self)
         self.signer = Signer(cloud.settings.data_dir)
         self.delivery = DeliveryEngine(self)
+        self.topic_metrics = TopicMetrics(self)
 
     def has_fifo_topics(self) -> bool:
         return self.store.has_fifo_topics
@@ -62,3 +64,4 @@ class Provider(TopicOperations, TagOperations, PermissionOperations, Subscriptio
         super().reset()
         self.store.reset()
         self.delivery.reset()
+        self.topic_metrics.reset()

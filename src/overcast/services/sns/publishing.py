@@ -177,6 +177,7 @@ class PublishOperations:
             message=entry.message, endpoint=endpoint_base(ctx),
             signature_version=topic.attributes.get("SignatureVersion", "1"), subject=entry.subject,
             bodies=entry.bodies, attributes=entry.attributes, group_id=entry.group_id)
+        self.topic_metrics.published(topic.arn, size_of(entry.message, entry.attributes))
         if topic.is_fifo:
             dedup_id = entry.deduplication_id
             if dedup_id is None:

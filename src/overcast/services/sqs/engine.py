@@ -424,6 +424,13 @@ class MessageEngine(MessageMoves):
         qs.promote(now)
         return qs.counts()
 
+    def gauges(self, queue) -> tuple[int, int, int, float]:
+        """``counts(queue)`` plus the age in seconds of its oldest message (0 when empty),
+        for the AWS/SQS metrics sampled each minute."""
+        visible, not_visible, delayed = self.counts(queue)
+        oldest = self.state(queue).oldest_retained()
+        return visible, not_visible, delayed, (0.0 if oldest is None else max(0.0, self.clock.now() - oldest))
+
     def purge(self, queue) -> None:
         """Delete every message of ``queue`` (PurgeQueue); a FIFO queue also forgets the
         deduplication ids it saw, as AWS does (the same id can be sent again at once)."""

@@ -156,6 +156,14 @@ class QueueState:
         """(visible, in flight, delayed); call ``promote`` first."""
         return len(self.messages) - self.inflight - self.delayed, self.inflight, self.delayed
 
+    def oldest_retained(self) -> float | None:
+        """When the oldest live message's retention began (ApproximateAgeOfOldestMessage);
+        call ``expire`` first, which leaves only live messages at the fronts."""
+        first = self._expiry[0].retain_from if self._expiry else None
+        if self._expiry_late and (first is None or self._expiry_late[0][0] < first):
+            first = self._expiry_late[0][0]
+        return first
+
     def available_hint(self) -> int:
         """About how many messages a receive could get now (how many waiters to wake)."""
         return len(self.messages) - self.inflight - self.delayed

@@ -16,6 +16,7 @@ from overcast.services.sqs.engine import MAX_VISIBILITY, MessageEngine
 from overcast.services.sqs.fifo import sequence_number
 from overcast.services.sqs.message_validation import check_fifo_id, invalid_parameter, missing_parameter
 from overcast.services.sqs.message_view import AttributeSelection, message_view, system_selection
+from overcast.services.sqs.metrics import QueueMetrics
 from overcast.services.sqs.outgoing import Outgoing, payload_size, prepare
 
 MAX_RECEIVE = 10  # MaxNumberOfMessages: 1 to 10
@@ -64,6 +65,7 @@ class MessageOperations:
         super().__init__(cloud)
         self.engine = MessageEngine(self)
         self.sealing = MessageSealing(self)
+        self.queue_metrics = QueueMetrics(self)
 
     async def start(self) -> None:
         await super().start()
@@ -73,6 +75,7 @@ class MessageOperations:
         super().reset()
         self.engine.reset()
         self.sealing.reset()
+        self.queue_metrics.reset()
 
     def drain(self) -> None:
         super().drain()
@@ -85,6 +88,7 @@ class MessageOperations:
         out = prepare(queue, params, ctx.trace_id)
         seal = await self.sealing.sealer(ctx, queue)
         outcome = self.engine.send(queue, [out], _sender(ctx), seal)[0]
+        self.queue_metrics.sent(queue, (out.size,))
         return _send_result(out, outcome, queue.is_fifo)
 
     async def send_message_batch(self, ctx, params: dict) -> dict:
@@ -109,6 +113,7 @@ class MessageOperations:
         if ready:
             seal = await self.sealing.sealer(ctx, queue)
             outcomes = self.engine.send(queue, [out for _, out in ready], _sender(ctx), seal)
+            self.queue_metrics.sent(queue, [out.size for _, out in ready])
             fifo = queue.is_fifo
             for (entry_id, out), outcome in zip(ready, outcomes):
                 result = _send_result(out, outcome, fifo)
@@ -136,6 +141,7 @@ class MessageOperations:
         got = engine.receive(queue, limit, visibility, attempt_id)
         if not got and wait:
             got = await self._long_poll(queue, wait, limit, visibility, attempt_id)
+        self.queue_metrics.received(queue, len(got))
         if not got:
             return {}
         fifo = queue.is_fifo
@@ -169,6 +175,7 @@ class MessageOperations:
         error = self.engine.delete(queue, [handle])[0]
         if error is not None:
             raise error
+        self.queue_metrics.deleted(queue, 1)
         return {}
 
     def delete_message_batch(self, ctx, params: dict) -> dict:
@@ -187,6 +194,7 @@ class MessageOperations:
                 successful.append({"Id": entry["Id"]})
             else:
                 failed.append(failure(entry["Id"], error))
+        self.queue_metrics.deleted(queue, len(successful))
         return answer(successful, failed)
 
     # -- visibility ------------------------------------------------------------------------

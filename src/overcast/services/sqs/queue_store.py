@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 from overcast.errors import AwsError
 from overcast.services.sqs.attributes import CREATION_DEDUPLICATION_SCOPE, INTEGER_RANGES
 from overcast.services.sqs.urls import QueueAddress, parse_queue_url, queue_arn, queue_url
+from overcast.storage.scope import Scope
 
 if TYPE_CHECKING:
     from overcast.context import RequestContext
@@ -66,9 +67,14 @@ class QueueRecord:
     kms_master_key_id: str | None = field(init=False, default=None)
     kms_data_key_reuse_period_seconds: int = field(init=False, default=300)
     sqs_managed_sse_enabled: bool = field(init=False, default=True)
+    # How AWS/SQS metrics key this queue (built once: counting on the hot path allocates nothing).
+    metric_scope: Scope = field(init=False, default=None)
+    metric_dimensions: tuple = field(init=False, default=())
 
     def __post_init__(self) -> None:
         self.arn = queue_arn(self.region, self.account, self.name)
+        self.metric_scope = Scope(self.account, self.region)
+        self.metric_dimensions = (("QueueName", self.name),)
         self.refresh()
 
     def refresh(self) -> None:

@@ -1,0 +1,1 @@
+"""Amazon CloudWatch (metrics, statistics, metric math, alarms, dashboards)."""
