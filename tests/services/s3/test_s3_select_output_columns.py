@@ -60,6 +60,8 @@ TYPED = [
     pa.array([True, None, False]),
     pa.array([1.5, float("nan"), None]),
     pa.array([1e20, -0.0, float("inf")]),
+    pa.array([1e-5, 1.0, 123.456, 1e16, 1.234567890123456e14, 0.1, 2.5e-4, -7.25, 9999999999999998.0]),
+    pa.array([0.1, 1.5, -3.0, 1e-7, 16777216.0, 3.4e38], pa.float32()),
     pa.array([Decimal("12.50"), None, Decimal("-1")], pa.decimal128(6, 2)),
     pa.array([datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), None, datetime(1999, 12, 31)],
              pa.timestamp("us", tz="UTC")),
@@ -75,8 +77,9 @@ TYPED = [
 
 def test_typed_and_python_columns_match_the_record_writers():
     for column in TYPED:
-        for other in (pa.array(["a", 'q"', None]), pa.array([3, 4, 5])):
-            records = RecordColumns(["v", "w"], [column, other], 3)
+        rows = len(column)
+        for other in (pa.array(["a", 'q"', None] * 3), pa.array(range(9))):
+            records = RecordColumns(["v", "w"], [column, other.slice(0, rows)], rows)
             for writer in (CsvWriter(CsvOutput()), CsvWriter(CsvOutput(quote_fields="ALWAYS")),
                            JsonWriter(JsonOutput()), JsonWriter(JsonOutput(record_delimiter=","))):
                 columnar, reference = both(writer, records)
@@ -94,3 +97,12 @@ def test_sliced_arrays_write_only_their_rows():
     records = RecordColumns(["c"], [column], 2)
     assert CsvWriter(CsvOutput()).write(records) == b'"y,z"\nw\n'
     assert JsonWriter(JsonOutput()).write(records) == b'{"c":"y,z"}\n{"c":"w"}\n'
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_doubles_are_written_as_python_writes_them(values):
+    records = RecordColumns(["d"], [pa.array(values, pa.float64())], len(values))
+    for writer in (CsvWriter(CsvOutput()), JsonWriter(JsonOutput())):
+        columnar, reference = both(writer, records)
+        assert columnar == reference

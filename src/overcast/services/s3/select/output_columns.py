@@ -34,6 +34,25 @@ def _is_plain_number(column) -> bool:
     return isinstance(column, pa.Array) and (pa.types.is_integer(column.type) or pa.types.is_boolean(column.type))
 
 
+def _is_double(column) -> bool:
+    return isinstance(column, pa.Array) and (pa.types.is_float64(column.type) or pa.types.is_float32(column.type))
+
+
+def _repr_texts(column: pa.Array) -> pa.Array:
+    """Python's ``repr`` of each double (finite, not null), as ``output.scalar_text`` writes it:
+    pyarrow's shortest round-trip digits wherever both write them positionally (Python does
+    for magnitudes in [1e-4, 1e16), with a decimal point), ``repr`` itself for the others."""
+    column = column.cast(pa.float64())  # a FLOAT is written as the double it widens to
+    cells = pc.cast(column, pa.string())
+    magnitude = pc.abs(column)
+    same = pc.and_(pc.and_(pc.greater_equal(magnitude, 1e-4), pc.less(magnitude, 1e16)),
+                   pc.and_(pc.match_substring(cells, "."), pc.invert(pc.match_substring(cells, "e"))))
+    if pc.all(same).as_py():
+        return cells
+    other = pc.invert(same)
+    return pc.replace_with_mask(cells, other, pa.array([repr(v) for v in column.filter(other).to_pylist()], pa.string()))
+
+
 def _text_array(values: list) -> pa.Array | None:
     try:
         return pa.array(values, pa.string())
@@ -113,6 +132,8 @@ class CsvColumns:
             cells = column
         elif _is_plain_number(column):
             cells = pc.cast(column, pa.string())
+        elif _is_double(column) and not column.null_count and pc.all(pc.is_finite(column)).as_py():
+            cells = _repr_texts(column)
         else:
             cells = _text_array([value if type(value) is str else scalar_text(value)
                                  for value in records.column_values(index)])
@@ -206,6 +227,8 @@ class JsonColumns:
         if _is_plain_number(column):
             cells = pc.cast(column, pa.string())
             return cells.fill_null("null") if cells.null_count else cells
+        if _is_double(column):  # orjson writes a list of numbers as it writes each, comma-separated
+            return pa.array(orjson.dumps(column.to_pylist())[1:-1].split(b",") if len(column) else [], pa.string())
         texts = []
         for value in records.column_values(index):
             if value is MISSING:
