@@ -115,7 +115,8 @@ def compress(path: str, compression: str) -> str:
     if compression == "NONE":
         return path
     tool, suffix = {"GZIP": ("gzip", ".gz"), "BZIP2": ("bzip2", ".bz2")}[compression]
-    subprocess.run([tool, "-1", path], check=True)
+    if not os.path.exists(path + suffix):
+        subprocess.run([tool, "-1", "-k", path], check=True)
     return path + suffix
 
 
@@ -254,6 +255,8 @@ def main() -> int:
     parser.add_argument("--slow-reader", type=float, default=0.0, metavar="SECONDS",
                         help="pause after each Records event the client reads")
     parser.add_argument("--row-group-rows", type=int, default=1_000_000, help="Parquet rows per row group")
+    parser.add_argument("--cache-dir", help="keep the generated objects here and reuse them (default: "
+                                            "generated in a temporary folder, removed after the run)")
     args = parser.parse_args()
     if args.input == "parquet" and args.compression != "NONE":
         parser.error("Parquet takes no CompressionType")
@@ -263,14 +266,16 @@ def main() -> int:
             if peer == "moto" and QUERIES[args.query][1] is None:
                 print("moto: skipped (it parses no projection)")
                 continue
-            path = os.path.join(folder, f"{peer}.{args.input}")
-            generate(path, args.moto_size_mb if peer == "moto" else args.size_mb, args.input, args.row_group_rows)
+            size_mb = args.moto_size_mb if peer == "moto" else args.size_mb
+            path = os.path.join(args.cache_dir or folder, f"{size_mb}mb-{args.row_group_rows}.{args.input}")
+            if not os.path.exists(path):
+                generate(path + ".part", size_mb, args.input, args.row_group_rows)
+                os.rename(path + ".part", path)
             path = compress(path, args.compression)
             size = os.path.getsize(path)
             print(f"{peer}: {size / 1e6:,.0f} MB object ({args.input}, {args.compression}), "
                   f"query {QUERIES[args.query][1 if peer == 'moto' else 0]!r}, measuring...", flush=True)
             results.append(measure(peer, path, size, args))
-            os.unlink(path)
     print()
     if any(r["compared"] for r in results):
         print("| peer | object MB | select s | select MB/s scanned | select bytes returned | GetObject+filter s "
