@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from . import errors
 
-_BATCH_ROWS = 64 * 1024
+_BATCH_ROWS = 16 * 1024  # rows a batch: the decoded columns of one batch are what a query holds
 _READ_BUFFER = 1024 * 1024
 
 
