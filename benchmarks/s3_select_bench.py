@@ -2,6 +2,8 @@
 filtering in the client, on Overcast and on moto's server in the same run.
 
     python benchmarks/s3_select_bench.py [--size-mb 1024] [--moto-size-mb 64] [--peers overcast,moto]
+        [--input csv|jsonl|parquet] [--compression NONE|GZIP|BZIP2] [--query selective|star|columns]
+        [--select-only] [--slow-reader SECONDS]
 
 The object is a generated CSV of 10 columns (``id,c1..c9``; ``c1`` cycles 0..99). The query
 keeps 1% of the rows and 2 of the 10 columns:
@@ -14,6 +16,13 @@ must find the same rows, or the run is INVALID (exit 1). moto's S3 Select parses
 object in Python, so it gets its own (smaller) object, ``--moto-size-mb``; MB/s compares them.
 moto runs the nearest query it parses (``MOTO_QUERY``: every column of the same rows).
 The Overcast server's peak RSS during the query is sampled (the memory bound: < 300 MB).
+
+The other modes measure the select alone (``--select-only``; the GetObject comparison is for
+the selective query over CSV): the same rows as JSON lines (``--input jsonl``) or Parquet
+(``--input parquet``, row groups of ``--row-group-rows``), compressed (``--compression``), a
+query returning most of the object (``--query star``: ``SELECT *``; ``--query columns``:
+``SELECT s.id, s.c2``, no WHERE), and a client reading slowly (``--slow-reader``: a pause after
+each Records event, so the server must hold back rather than buffer the output).
 """
 
 from __future__ import annotations
@@ -21,7 +30,9 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,23 +51,73 @@ QUERY = "SELECT s.id, s.c2 FROM S3Object s WHERE s.c1 = '7'"
 # moto 5.2's S3 Select takes neither a projection nor upper-case keywords: its nearest query
 # keeps the same rows with every column (so moto returns more bytes; its rows are counted)
 MOTO_QUERY = "select * from s3object s where s.c1 = '7'"
+QUERIES = {"selective": (QUERY, MOTO_QUERY),
+           "star": ("SELECT * FROM S3Object", "select * from s3object"),
+           "columns": ("SELECT s.id, s.c2 FROM S3Object s", None)}  # moto: no projection
 HEADER = "id,c1,c2,c3,c4,c5,c6,c7,c8,c9\n"
+NAMES = HEADER.strip().split(",")
+INPUTS = {"csv": {"CSV": {"FileHeaderInfo": "USE"}}, "jsonl": {"JSON": {"Type": "LINES"}}, "parquet": {"Parquet": {}}}
 
 
-def generate(path: str, size_mb: int) -> int:
-    """A CSV of about ``size_mb`` MiB; returns its row count."""
+def _rows(start: int, count: int) -> list[tuple]:
+    return [(i, i % 100, f"name-{i}", i * 7 % 1000003, f"{i % 13}.{i % 97:02d}", "alpha", "beta", "gamma",
+             i * 31, f"delta-{i % 1000}") for i in range(start, start + count)]
+
+
+def generate(path: str, size_mb: int, kind: str = "csv", row_group_rows: int = 1_000_000) -> int:
+    """An object of about ``size_mb`` MiB of CSV text (Parquet: the same rows, stored smaller);
+    returns its row count. Every value is a string (as CSV gives them) but for Parquet's
+    typed ``id`` and ``c3`` / ``c8``."""
+    if kind == "parquet":
+        return _generate_parquet(path, size_mb, row_group_rows)
     target = size_mb * 1024 * 1024
     rows, written = 0, 0
     with open(path, "w", newline="") as out:
-        out.write(HEADER)
+        if kind == "csv":
+            out.write(HEADER)
         while written < target:
-            lines = [f"{i},{i % 100},name-{i},{i * 7 % 1000003},{i % 13}.{i % 97:02d},alpha,beta,gamma,"
-                     f"{i * 31},delta-{i % 1000}\n" for i in range(rows, rows + 10_000)]
-            text = "".join(lines)
+            batch = _rows(rows, 10_000)
+            if kind == "csv":
+                text = "".join(",".join(map(str, row)) + "\n" for row in batch)
+                written += len(text)
+            else:
+                text = "".join(json.dumps(dict(zip(NAMES, map(str, row))), separators=(",", ":")) + "\n"
+                               for row in batch)
+                written += sum(len(",".join(map(str, row))) + 1 for row in batch)  # the CSV size of the rows
             out.write(text)
-            written += len(text)
             rows += 10_000
     return rows
+
+
+def _generate_parquet(path: str, size_mb: int, row_group_rows: int) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target, rows, written, writer = size_mb * 1024 * 1024, 0, 0, None
+    try:
+        while written < target:
+            batch = _rows(rows, row_group_rows)
+            columns = list(zip(*batch))
+            table = pa.table({name: (pa.array(values, pa.int64()) if name in ("id", "c3", "c8")
+                                     else pa.array([str(v) for v in values])) for name, values in zip(NAMES, columns)})
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=row_group_rows)
+            written += sum(len(",".join(map(str, row))) + 1 for row in batch)
+            rows += row_group_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def compress(path: str, compression: str) -> str:
+    """The file compressed (``gzip -1`` / ``bzip2 -1``: the object's format, not its ratio, is measured)."""
+    if compression == "NONE":
+        return path
+    tool, suffix = {"GZIP": ("gzip", ".gz"), "BZIP2": ("bzip2", ".bz2")}[compression]
+    if not os.path.exists(path + suffix):
+        subprocess.run([tool, "-1", "-k", path], check=True)
+    return path + suffix
 
 
 class RssSampler(threading.Thread):
@@ -89,19 +150,25 @@ def client(url: str):
                         config=Config(retries={"max_attempts": 1}, read_timeout=3600, connect_timeout=10))
 
 
-def run_select(s3, bucket: str, key: str, query: str) -> tuple[float, int, bytes, dict]:
+def run_select(s3, bucket: str, key: str, query: str, source: dict | None = None,
+               pause: float = 0.0) -> tuple[float, int, bytes | None, dict]:
+    """Wall time, bytes returned, the output (kept only for the selective query) and Stats."""
     start = time.perf_counter()
     response = s3.select_object_content(Bucket=bucket, Key=key, Expression=query, ExpressionType="SQL",
-                                        InputSerialization={"CSV": {"FileHeaderInfo": "USE"}},
+                                        InputSerialization=source or INPUTS["csv"],
                                         OutputSerialization={"CSV": {}})
-    parts, stats = [], {}
+    parts, returned, stats, keep = [], 0, {}, query in (QUERY, MOTO_QUERY)
     for event in response["Payload"]:
         if "Records" in event:
-            parts.append(event["Records"]["Payload"])
+            payload = event["Records"]["Payload"]
+            returned += len(payload)
+            if keep:
+                parts.append(payload)
+            if pause:
+                time.sleep(pause)
         elif "Stats" in event:
             stats = event["Stats"]["Details"]
-    body = b"".join(parts)
-    return time.perf_counter() - start, len(body), body, stats
+    return time.perf_counter() - start, returned, b"".join(parts) if keep else None, stats
 
 
 def run_get_and_filter(s3, bucket: str, key: str) -> tuple[float, int, bytes]:
@@ -133,25 +200,40 @@ class _Counting(io.RawIOBase):
         return len(data)
 
 
-def measure(peer: str, path: str, size: int) -> dict:
+def measure(peer: str, path: str, size: int, args) -> dict:
     start = {"overcast": overcast_server, "moto": moto_server}[peer]
-    with start() as server:
-        s3 = client(server.url)
-        s3.create_bucket(Bucket="bench")
-        s3.upload_file(path, "bench", "data.csv", Config=TransferConfig(multipart_chunksize=64 * 1024 * 1024))
-        sampler = RssSampler(server.proc.pid)
-        sampler.start()
-        query = MOTO_QUERY if peer == "moto" else QUERY
-        select_seconds, select_bytes, selected, stats = run_select(s3, "bench", "data.csv", query)
-        peak = sampler.stop()
-        get_seconds, get_bytes, filtered = run_get_and_filter(s3, "bench", "data.csv")
-    return {"peer": peer, "size": size, "select_seconds": select_seconds, "select_bytes": select_bytes,
-            "stats": stats, "get_seconds": get_seconds, "get_bytes": get_bytes, "peak_rss": peak,
-            "same_rows": selected == filtered if peer == "overcast" else selected.count(b"\n") == filtered.count(b"\n")}
+    source = dict(INPUTS[args.input])
+    if args.compression != "NONE":
+        source["CompressionType"] = args.compression
+    query = QUERIES[args.query][1 if peer == "moto" else 0]
+    compare = args.query == "selective" and args.input == "csv" and args.compression == "NONE" and not args.select_only
+    with tempfile.TemporaryDirectory(prefix="s3-select-data-") as data_dir:  # the object goes with it
+        with (start(data_dir) if peer == "overcast" else start()) as server:
+            s3 = client(server.url)
+            s3.create_bucket(Bucket="bench")
+            s3.upload_file(path, "bench", "data", Config=TransferConfig(multipart_chunksize=64 * 1024 * 1024))
+            sampler = RssSampler(server.proc.pid)
+            sampler.start()
+            select_seconds, select_bytes, selected, stats = run_select(s3, "bench", "data", query, source,
+                                                                       args.slow_reader)
+            peak = sampler.stop()
+            result = {"peer": peer, "size": size, "select_seconds": select_seconds, "select_bytes": select_bytes,
+                      "stats": stats, "peak_rss": peak, "compared": compare, "same_rows": True}
+            if compare:
+                get_seconds, get_bytes, filtered = run_get_and_filter(s3, "bench", "data")
+                result.update(get_seconds=get_seconds, get_bytes=get_bytes,
+                              same_rows=selected == filtered if peer == "overcast"
+                              else selected.count(b"\n") == filtered.count(b"\n"))
+    return result
 
 
 def report(result: dict) -> str:
     mb = result["size"] / 1e6
+    scanned = result["stats"].get("BytesProcessed", result["size"]) / 1e6
+    if not result["compared"]:
+        return (f"| {result['peer']} | {mb:,.0f} | {scanned:,.0f} | {result['select_seconds']:.2f} "
+                f"| {mb / result['select_seconds']:,.1f} | {scanned / result['select_seconds']:,.1f} "
+                f"| {result['select_bytes']:,} | {result['peak_rss'] / 1e6:,.0f} |")
     saved = 1 - result["select_bytes"] / max(1, result["get_bytes"])
     speedup = result["get_seconds"] / result["select_seconds"]
     ok = saved >= 0.8 and speedup >= 4
@@ -163,23 +245,46 @@ def report(result: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size-mb", type=int, default=1024, help="Overcast's object, MiB (default 1024)")
+    parser.add_argument("--size-mb", type=int, default=1024, help="Overcast's object, MiB of CSV text (default 1024)")
     parser.add_argument("--moto-size-mb", type=int, default=64, help="moto's object, MiB (default 64)")
     parser.add_argument("--peers", default="overcast,moto")
+    parser.add_argument("--input", choices=sorted(INPUTS), default="csv")
+    parser.add_argument("--compression", choices=("NONE", "GZIP", "BZIP2"), default="NONE")
+    parser.add_argument("--query", choices=sorted(QUERIES), default="selective")
+    parser.add_argument("--select-only", action="store_true", help="no GetObject + filter comparison")
+    parser.add_argument("--slow-reader", type=float, default=0.0, metavar="SECONDS",
+                        help="pause after each Records event the client reads")
+    parser.add_argument("--row-group-rows", type=int, default=1_000_000, help="Parquet rows per row group")
+    parser.add_argument("--cache-dir", help="keep the generated objects here and reuse them (default: "
+                                            "generated in a temporary folder, removed after the run)")
     args = parser.parse_args()
+    if args.input == "parquet" and args.compression != "NONE":
+        parser.error("Parquet takes no CompressionType")
     results = []
     with tempfile.TemporaryDirectory(prefix="s3-select-bench-") as folder:
         for peer in args.peers.split(","):
-            path = os.path.join(folder, f"{peer}.csv")
-            generate(path, args.moto_size_mb if peer == "moto" else args.size_mb)
+            if peer == "moto" and QUERIES[args.query][1] is None:
+                print("moto: skipped (it parses no projection)")
+                continue
+            size_mb = args.moto_size_mb if peer == "moto" else args.size_mb
+            path = os.path.join(args.cache_dir or folder, f"{size_mb}mb-{args.row_group_rows}.{args.input}")
+            if not os.path.exists(path):
+                generate(path + ".part", size_mb, args.input, args.row_group_rows)
+                os.rename(path + ".part", path)
+            path = compress(path, args.compression)
             size = os.path.getsize(path)
-            print(f"{peer}: {size / 1e6:,.0f} MB object, measuring...", flush=True)
-            results.append(measure(peer, path, size))
-            os.unlink(path)
+            print(f"{peer}: {size / 1e6:,.0f} MB object ({args.input}, {args.compression}), "
+                  f"query {QUERIES[args.query][1 if peer == 'moto' else 0]!r}, measuring...", flush=True)
+            results.append(measure(peer, path, size, args))
     print()
-    print("| peer | object MB | select s | select MB/s scanned | select bytes returned | GetObject+filter s "
-          "| GetObject bytes | fewer bytes | faster | server peak RSS MB (select) | meets targets |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if any(r["compared"] for r in results):
+        print("| peer | object MB | select s | select MB/s scanned | select bytes returned | GetObject+filter s "
+              "| GetObject bytes | fewer bytes | faster | server peak RSS MB (select) | meets targets |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+    else:
+        print("| peer | object MB | MB processed | select s | MB/s of object | MB/s processed | bytes returned "
+              "| server peak RSS MB (select) |")
+        print("|---|---|---|---|---|---|---|---|")
     for result in results:
         print(report(result))
     invalid = [r["peer"] for r in results if not r["same_rows"]]

@@ -126,7 +126,7 @@ def test_a_bad_field_in_one_batch_still_raises_castfailed():
     bad = pa.record_batch([pa.array(["3", "x"])], names=["_1"])
     plan = plan_query("SELECT _1 FROM S3Object WHERE CAST(_1 AS INT) > 0", "csv")
     results = plan.run(iter([good, bad]))
-    assert next(results) == [[("_1", "1")], [("_1", "2")]]
+    assert list(next(results)) == [[("_1", "1")], [("_1", "2")]]
     with pytest.raises(SelectError) as err:
         next(results)
     assert err.value.code == "CastFailed"

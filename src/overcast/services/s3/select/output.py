@@ -13,8 +13,10 @@ from operator import itemgetter
 
 import orjson
 
+from .output_columns import CsvColumns, JsonColumns
 from .request import CsvOutput, JsonOutput
 from .sql import MISSING
+from .sql.columns import RecordColumns
 from .sql.timestamps import format_ion, make
 
 
@@ -69,13 +71,18 @@ class CsvWriter:
         # for a whole line: anything but the delimiters between its fields calls for quotes
         others = special - {self.field}
         self._line_needs_quotes = re.compile("|".join(re.escape(c) for c in sorted(others))).search
+        self._columns = CsvColumns(self)
 
     def _cell(self, text: str) -> str:
         if self.always or (text and self._needs_quotes(text)):
             return self.quote + text.replace(self.quote, self.escaped_quote) + self.quote
         return text
 
-    def write(self, records: list) -> bytes:
+    def write(self, records) -> bytes:
+        if isinstance(records, RecordColumns):
+            data = self._columns.write(records, scalar_text)
+            if data is not None:
+                return data
         field, cell, line_needs_quotes, always = self.field, self._cell, self._line_needs_quotes, self.always
         lines = []
         join = field.join
@@ -120,8 +127,13 @@ def _json_text(value) -> str:
 class JsonWriter:
     def __init__(self, options: JsonOutput):
         self.record = options.record_delimiter.encode("utf-8")
+        self._columns = JsonColumns(options.record_delimiter, _json_value)
 
-    def write(self, records: list) -> bytes:
+    def write(self, records) -> bytes:
+        if isinstance(records, RecordColumns):
+            data = self._columns.write(records)
+            if data is not None:
+                return data
         dumps, options, missing = orjson.dumps, _JSON_OPTIONS, MISSING
         try:
             parts = [dumps({name: value for name, value in row if value is not missing}, default=_json_default,
@@ -132,6 +144,11 @@ class JsonWriter:
                      for row in records]
         parts.append(b"")
         return self.record.join(parts)
+
+
+def _json_value(value) -> str:
+    """One value as orjson writes it inside a record (raises for what it cannot write)."""
+    return orjson.dumps(value, default=_json_default, option=_JSON_OPTIONS).decode("utf-8")
 
 
 _JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 
 from . import errors
 
-_BATCH_ROWS = 64 * 1024
+_BATCH_ROWS = 16 * 1024  # rows a batch: the decoded columns of one batch are what a query holds
+_READ_BUFFER = 1024 * 1024
 
 
 class ObjectFile(io.RawIOBase):
@@ -57,7 +58,9 @@ def parquet_batches(file: ObjectFile, query, scan: tuple[int, int] | None) -> It
     """The object's record batches: the row groups that start within ``scan`` (first, last
     byte; None for all), the columns ``query`` needs."""
     try:
-        parquet = pq.ParquetFile(file)
+        # buffered: a column chunk is read a megabyte at a time as its pages are decoded, not
+        # whole (a row group can be hundreds of megabytes)
+        parquet = pq.ParquetFile(file, buffer_size=_READ_BUFFER, pre_buffer=False)
         names = parquet.schema_arrow.names
         columns = query.columns_for(names)
         groups = list(range(parquet.num_row_groups))

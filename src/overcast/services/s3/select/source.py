@@ -84,21 +84,28 @@ def records_in_range(chunks: Iterable[bytes], base: int, first: int, last: int, 
 
 
 def _decompressed(chunks: Iterable[bytes], new_decompressor: Callable) -> Iterator[bytes]:
-    """Stream-decompress, across concatenated members (gzip members, bzip2 streams); bytes
-    that are not in the format, or a stream cut short, are S3's InvalidCompressionFormat."""
+    """Stream-decompress, across concatenated members (gzip members, bzip2 streams), at most
+    ``BLOCK`` bytes out of each step (a small chunk of a very compressible object must not
+    come out as gigabytes at once); bytes that are not in the format, or a stream cut short,
+    are S3's InvalidCompressionFormat."""
     decompressor, fed = new_decompressor(), False
     try:
         for chunk in chunks:
-            while chunk:
+            more = bool(chunk)
+            while more:
                 fed = True
-                out = decompressor.decompress(chunk)
+                out = decompressor.decompress(chunk, BLOCK)
                 if out:
                     yield out
-                if decompressor.eof:
+                if decompressor.eof:  # the member ends here: what follows starts the next
                     chunk = decompressor.unused_data
                     decompressor, fed = new_decompressor(), False
-                else:
-                    chunk = b""
+                    more = bool(chunk)
+                    continue
+                # zlib hands back the input it has not read yet; bz2 keeps it (needs_input False);
+                # a full step may have left output inside either: asked for again with no input
+                chunk = getattr(decompressor, "unconsumed_tail", b"")
+                more = bool(chunk) or len(out) >= BLOCK or not getattr(decompressor, "needs_input", True)
     except (OSError, EOFError, zlib.error, ValueError):
         raise errors.invalid_compression_data() from None
     if fed and not decompressor.eof:

@@ -20,8 +20,10 @@ This package is the whole contract between the engine and the SelectObjectConten
       * json: a ``list`` of Python objects (usually dicts), one per record; for JSON
         DOCUMENT each top-level document is one object (the FROM path ``S3Object[*].a``
         is applied by the engine).
-    Yields lists of output records as they are ready (results are streamed, never held
-    whole). A Record is a list of ``(name, value)`` pairs in SELECT order; names are AWS's
+    Yields batches of output records as they are ready (results are streamed, never held
+    whole): over CSV and Parquet a ``columns.RecordColumns`` (the batch column by column,
+    for the columnar writers; iterating it gives its records), over JSON a list of records.
+    A Record is a list of ``(name, value)`` pairs in SELECT order; names are AWS's
     output names (the alias, else the column / last path step, else ``_1``, ``_2`` ... by
     position). Values are None/str/int/float/Decimal/bool/datetime/dict/list, or
     ``MISSING`` for an absent JSON path (JSON writer: omit the field; CSV writer: empty).

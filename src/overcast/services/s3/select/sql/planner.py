@@ -17,6 +17,7 @@ from .binding import (
     find_column,
     invalid_column_index,
 )
+from .columns import RecordColumns
 from .errors import SelectError
 from .missing import MISSING
 from .parser import parse
@@ -219,12 +220,17 @@ class Plan:
         return batch.filter(mask, null_selection_behavior="drop")
 
     def _values(self, vec, row_fn, rows: pa.RecordBatch, binding) -> list:
+        column = self._column(vec, row_fn, rows, binding)
+        return column.to_pylist() if isinstance(column, (pa.Array, pa.ChunkedArray)) else column
+
+    def _column(self, vec, row_fn, rows: pa.RecordBatch, binding):
+        """One output column: a pyarrow array (columnar path) or a list of Python values."""
         if vec is not None:
             try:
                 result = vec(BatchEnv(rows, binding))
                 if isinstance(result, Const):
                     return [result.value] * rows.num_rows
-                return result.to_pylist()
+                return result
             except VECTOR_MISS:
                 pass
         env = RowEnv(rows, binding)
@@ -234,16 +240,15 @@ class Plan:
             out.append(row_fn(env))
         return out
 
-    def _project(self, rows: pa.RecordBatch, binding) -> list:
+    def _project(self, rows: pa.RecordBatch, binding) -> RecordColumns:
+        # kept column by column: the writers format whole columns (converting a column to
+        # Python values only when its type calls for it)
         if self.select.star:
-            names = rows.schema.names
-            columns = [column.to_pylist() for column in rows.columns]
-            return [list(zip(names, values)) for values in zip(*columns)]
+            return RecordColumns(rows.schema.names, rows.columns, rows.num_rows)
         columns = [
-            self._values(vec, fn, rows, binding) for vec, fn in zip(self.item_vecs, self.item_rows)
+            self._column(vec, fn, rows, binding) for vec, fn in zip(self.item_vecs, self.item_rows)
         ]
-        names = self.names
-        return [list(zip(names, values)) for values in zip(*columns)]
+        return RecordColumns(self.names, columns, rows.num_rows)
 
     def _accumulate(self, rows, binding, accumulators) -> None:
         for acc, vec, fn in zip(accumulators, self.agg_vecs, self.agg_rows):
