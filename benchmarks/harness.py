@@ -36,8 +36,10 @@ def _pinned(cmd: list[str], core: str) -> list[str]:
 class Server:
     """A server subprocess on one core, waited for until it answers ``ready_path``."""
 
-    def __init__(self, cmd: list[str], port: int, ready_path: str = "/", env: dict | None = None):
+    def __init__(self, cmd: list[str], port: int, ready_path: str = "/", env: dict | None = None,
+                 scratch: str | None = None):
         self.cmd, self.port, self.ready_path = cmd, port, ready_path
+        self.scratch = scratch  # a temporary data dir made for this server: removed when it stops
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
@@ -67,15 +69,18 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(10)
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def overcast_server(data_dir: str | None = None, *extra: str, access_log: bool = False) -> Server:
     """Overcast on a free port; the access log (one line per request) is off unless asked for."""
     port = free_port()
-    data_dir = data_dir or tempfile.mkdtemp(prefix="overcast-bench-")
-    cmd = [sys.executable, "-m", "overcast", "serve", "--port", str(port), "--data-dir", data_dir,
+    scratch = None if data_dir else tempfile.mkdtemp(prefix="overcast-bench-")
+    cmd = [sys.executable, "-m", "overcast", "serve", "--port", str(port), "--data-dir", data_dir or scratch,
            "--log-level", "info" if access_log else "warning", *extra]
-    return Server(cmd, port, "/_overcast/health")
+    return Server(cmd, port, "/_overcast/health", scratch=scratch)
 
 
 def bare_server() -> Server:
