@@ -12,7 +12,6 @@ from datetime import datetime
 from overcast.services.xray.errors import InvalidRequest
 from overcast.services.xray.filters import Evaluator, ast, parse_filter
 from overcast.services.xray.graph import GraphBuilder
-from overcast.services.xray.graph_cache import GraphCache
 from overcast.services.xray.summaries import trace_summary
 from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
@@ -92,14 +91,6 @@ class QueryOperations:
 
     # shared helpers -----------------------------------------------------------------------
 
-    @property
-    def graph_cache(self) -> GraphCache:
-        """The per-trace graph summaries, following this provider's database."""
-        cache = getattr(self, "_graph_cache", None)
-        if cache is None or cache.db is not self.db:
-            cache = self._graph_cache = GraphCache(self.db)
-        return cache
-
     def _resolved_evaluator(self, ctx, tree) -> Evaluator:
         """An evaluator whose ``group.name``/``group.arn`` references are read now, so it
         needs no database while it runs (in a worker thread)."""
@@ -177,7 +168,8 @@ class QueryOperations:
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
         if tree is None:
-            builder = await self.graph_cache.graph_async(ctx.account, ctx.region, start, end)
+            await self.graph_summaries.catch_up()  # every segment acknowledged so far counts
+            builder = self.graph_summaries.graph(ctx.account, ctx.region, start, end)
         else:  # a group's expression reads whole documents
             rows = self._window_rows(ctx, start, end)
             builder = await asyncio.to_thread(_group_graph, rows, tree, self._resolved_evaluator(ctx, tree))

@@ -1,0 +1,214 @@
+"""Service graph summaries, computed as segments arrive: GetServiceGraph reads them instead of
+decoding every document of its window, so its first answer after a large batch or a restart
+costs what the later ones do.
+
+The segment store files each trace whose documents changed in ``trace_changes`` (same
+transaction as the documents) and wakes the summarizer. The summarizer, a background task,
+takes the pending traces in rounds: it reads their documents on the event loop, reduces each
+trace to its ``TraceGraph`` in a worker thread (the long part: the receive path and other
+requests go on meanwhile), then in one transaction replaces each trace's stored contribution
+(``trace_graphs``) and moves it within the per-minute sums (``minute_graphs``): the old
+contribution taken out, the new one put in. A trace whose segments arrive over time, in any
+order, is simply recomputed from all its documents each time.
+
+A query first finishes what is pending (``catch_up``: every change committed before it
+started), so an answer always reflects every acknowledged segment; usually the background has
+done it already. Then a window is the sum of the minutes it covers whole, plus the traces of
+the minutes it covers in part (and of earlier minutes whose traces reach into it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from typing import Callable
+
+from overcast.services.xray.graph import GraphBuilder, TraceGraph
+from overcast.services.xray.graph_aggregate import GraphAggregate
+from overcast.services.xray.trace_view import TraceView
+from overcast.services.xray.windows import trace_rows
+
+log = logging.getLogger("overcast.xray")
+
+# Traces per round: the database work of a round runs on the event loop (a few ms), the
+# reduction (about 0.3 ms a trace) in a worker thread.
+ROUND = 500
+# After a wake-up, the summarizer lets this long pass before it starts, so the segments of a
+# trace sent moments apart (as an SDK sends them) are reduced together, once.
+GATHER_SECONDS = 0.2
+_MINUTE = 60
+
+
+class GraphSummaries:
+    """The background summarizer and the windowed reads of what it keeps."""
+
+    def __init__(self, database: Callable[[], object]):
+        self._database = database  # the provider's database, opened on first use
+        self._lock = asyncio.Lock()  # one catch-up at a time (the background's or a query's)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._generation = 0  # a reset makes the rounds in flight void
+        self.rounds = 0  # rounds applied since start (for tests and introspection)
+
+    # lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run in the background; what was pending before a restart is done first."""
+        if self._task is None:
+            self._loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._task = self._loop.create_task(self._run(), name="xray-graph-summaries")
+        self._wake.set()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
+                pass
+
+    def reset(self) -> None:
+        self._generation += 1
+
+    def wake(self) -> None:
+        """Documents changed (called by the segment store after its commit)."""
+        if self._wake is not None and _on_loop(self._loop):
+            self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(GATHER_SECONDS)
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the rows stay pending; a query or a later round does them
+                log.exception("X-Ray graph summaries: a round failed")
+                await asyncio.sleep(1.0)
+                self._wake.set()
+
+    # keeping up --------------------------------------------------------------------------------
+
+    async def catch_up(self) -> None:
+        """Summarize every trace pending now, round by round."""
+        async with self._lock:
+            generation = self._generation
+            pending = self._database().query("SELECT account, region, trace_id, version FROM trace_changes")
+            for i in range(0, len(pending), ROUND):
+                if generation != self._generation:
+                    return  # reset meanwhile: what was pending is gone
+                chunk = pending[i:i + ROUND]
+                rows = self._documents(chunk)
+                graphs = await asyncio.to_thread(_reduce, rows)
+                if generation != self._generation:
+                    return
+                self._apply(chunk, graphs)
+
+    def _documents(self, chunk: list[tuple]) -> list[tuple]:
+        """(account, region, trace id, document text) of every document of the chunk's traces."""
+        db = self._database()
+        by_scope: dict[tuple, list[str]] = {}
+        for account, region, trace_id, _ in chunk:
+            by_scope.setdefault((account, region), []).append(trace_id)
+        return [(account, region, trace_id, doc) for (account, region), ids in by_scope.items()
+                for trace_id, _, doc in trace_rows(db, account, region, ids)]
+
+    def _apply(self, chunk: list[tuple], graphs: dict[tuple, TraceGraph]) -> None:
+        db = self._database()
+        minutes: dict[tuple, GraphAggregate] = {}
+
+        def minute_sum(account: str, region: str, minute: int) -> GraphAggregate:
+            key = (account, region, minute)
+            aggregate = minutes.get(key)
+            if aggregate is None:
+                row = db.query_one("SELECT graph FROM minute_graphs WHERE account = ? AND region = ? AND minute = ?",
+                                   key)
+                aggregate = minutes[key] = GraphAggregate.decoded(row[0]) if row else GraphAggregate()
+            return aggregate
+
+        with db.transaction():
+            for account, region, trace_id, version in chunk:
+                key = (account, region, trace_id)
+                current = db.query_one(
+                    "SELECT version FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ?", key)
+                if current is None:
+                    continue  # done by another round already
+                old = db.query_one("SELECT minute, graph FROM trace_graphs WHERE account = ? AND region = ? "
+                                   "AND trace_id = ?", key)
+                if old is not None and old[0] is not None:
+                    minute_sum(account, region, old[0]).remove(TraceGraph.decoded(old[1]))
+                graph = graphs.get(key)
+                if graph is None:  # no document left (expired)
+                    db.execute("DELETE FROM trace_graphs WHERE account = ? AND region = ? AND trace_id = ?", key)
+                else:
+                    db.execute(
+                        "INSERT INTO trace_graphs (account, region, trace_id, minute, graph) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (account, region, trace_id) DO UPDATE SET minute = excluded.minute, "
+                        "graph = excluded.graph", (*key, graph.minute, graph.encoded()))
+                    if graph.minute is not None:
+                        minute_sum(account, region, graph.minute).add(graph)
+                if current[0] == version:  # else a document came meanwhile: the next round redoes it
+                    db.execute("DELETE FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ? "
+                               "AND version = ?", (*key, version))
+            for key, aggregate in minutes.items():
+                if aggregate:
+                    db.execute(
+                        "INSERT INTO minute_graphs (account, region, minute, latest_start, graph) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, minute) DO UPDATE SET "
+                        "latest_start = excluded.latest_start, graph = excluded.graph",
+                        (*key, aggregate.latest_start, aggregate.encoded()))
+                else:
+                    db.execute("DELETE FROM minute_graphs WHERE account = ? AND region = ? AND minute = ?", key)
+        self.rounds += 1
+
+    def pending(self) -> int:
+        """Traces whose summary is not up to date yet."""
+        return self._database().query_one("SELECT COUNT(*) FROM trace_changes")[0]
+
+    # reading -------------------------------------------------------------------------------------
+
+    def graph(self, account: str, region: str, start: float, end: float) -> GraphBuilder:
+        """The merged graph of the traces with a segment starting in [start, end], from the
+        summaries as they are (``catch_up`` first for an up-to-date answer)."""
+        db = self._database()
+        out = GraphBuilder()
+        partial = []
+        for minute, blob in db.query(
+                "SELECT minute, graph FROM minute_graphs WHERE account = ? AND region = ? AND minute <= ? "
+                "AND latest_start >= ?", (account, region, math.floor(end / _MINUTE), start)):
+            if start <= minute * _MINUTE and (minute + 1) * _MINUTE <= end:  # every trace starts inside
+                GraphAggregate.decoded(blob).into(out)
+            else:
+                partial.append(minute)
+        for i in range(0, len(partial), ROUND):
+            minutes = partial[i:i + ROUND]
+            for (blob,) in db.query(
+                    f"SELECT graph FROM trace_graphs WHERE account = ? AND region = ? "
+                    f"AND minute IN ({','.join('?' * len(minutes))})", (account, region, *minutes)):
+                trace = TraceGraph.decoded(blob)
+                if trace.starts_within(start, end):
+                    out.add(trace)
+        return out
+
+
+def _on_loop(loop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _reduce(rows: list[tuple]) -> dict[tuple, TraceGraph]:
+    """(account, region, trace id) -> TraceGraph of each trace of ``rows`` ((account, region,
+    trace id, document text)): pure, so it runs in a worker thread."""
+    documents: dict[tuple, list[dict]] = {}
+    for account, region, trace_id, doc in rows:
+        documents.setdefault((account, region, trace_id), []).append(json.loads(doc))
+    return {key: TraceGraph(TraceView(key[2], docs)) for key, docs in documents.items()}
