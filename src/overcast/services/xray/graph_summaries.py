@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import math
+import time
 from typing import Callable
 
 from overcast.services.xray.graph import GraphBuilder, TraceGraph
@@ -38,6 +39,11 @@ ROUND = 500
 # After a wake-up, the summarizer lets this long pass before it starts, so the segments of a
 # trace sent moments apart (as an SDK sends them) are reduced together, once.
 GATHER_SECONDS = 0.2
+# The daemon's UDP side has no back-pressure: what the kernel's buffer cannot hold is lost.
+# So while datagrams arrive, each background round is followed by a pause this many times its
+# length, leaving most of the CPU to the receive path (the backlog is done once it calms down,
+# or by the next query). HTTP callers just wait for their answer: the summarizer shares with them.
+YIELD_TO_DATAGRAMS = 2.0
 _MINUTE = 60
 
 
@@ -51,6 +57,7 @@ class GraphSummaries:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._generation = 0  # a reset makes the rounds in flight void
+        self._datagrams_at = float("-inf")
         self.rounds = 0  # rounds applied since start (for tests and introspection)
 
     # lifecycle -------------------------------------------------------------------------------
@@ -86,7 +93,7 @@ class GraphSummaries:
             await asyncio.sleep(GATHER_SECONDS)
             self._wake.clear()
             try:
-                await self.catch_up()
+                await self.catch_up(background=True)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the rows stay pending; a query or a later round does them
@@ -96,32 +103,53 @@ class GraphSummaries:
 
     # keeping up --------------------------------------------------------------------------------
 
-    async def catch_up(self) -> None:
-        """Summarize every trace pending now, round by round."""
-        async with self._lock:
-            generation = self._generation
-            pending = self._database().query("SELECT account, region, trace_id, version FROM trace_changes")
-            for i in range(0, len(pending), ROUND):
+    async def catch_up(self, background: bool = False) -> None:
+        """Summarize every trace pending now, round by round (one round at a time, whoever
+        runs it). In the background, a round during which UDP datagrams were stored is followed
+        by a pause: see ``YIELD_TO_DATAGRAMS``."""
+        generation = self._generation
+        pending = self._database().query("SELECT account, region, trace_id FROM trace_changes")
+        for i in range(0, len(pending), ROUND):
+            began = time.monotonic()
+            async with self._lock:
                 if generation != self._generation:
                     return  # reset meanwhile: what was pending is gone
-                chunk = pending[i:i + ROUND]
+                chunk = self._still_pending(pending[i:i + ROUND])
+                if not chunk:
+                    continue  # done by another catch-up already
                 rows = self._documents(chunk)
                 graphs = await asyncio.to_thread(_reduce, rows)
                 if generation != self._generation:
                     return
                 self._apply(chunk, graphs)
+            if background and self._datagrams_at >= began:
+                await asyncio.sleep((time.monotonic() - began) * YIELD_TO_DATAGRAMS)
+
+    def datagrams_stored(self) -> None:
+        """The daemon's UDP side stored a batch (called by its listener)."""
+        self._datagrams_at = time.monotonic()
+
+    def _still_pending(self, keys: list[tuple]) -> list[tuple]:
+        """(account, region, trace id, version) of those of ``keys`` still in trace_changes."""
+        db = self._database()
+        out = []
+        for (account, region), ids in _by_scope(keys).items():
+            out += db.query(
+                f"SELECT account, region, trace_id, version FROM trace_changes WHERE account = ? AND region = ? "
+                f"AND trace_id IN ({','.join('?' * len(ids))})", (account, region, *ids))
+        return out
 
     def _documents(self, chunk: list[tuple]) -> list[tuple]:
         """(account, region, trace id, document text) of every document of the chunk's traces."""
         db = self._database()
-        by_scope: dict[tuple, list[str]] = {}
-        for account, region, trace_id, _ in chunk:
-            by_scope.setdefault((account, region), []).append(trace_id)
-        return [(account, region, trace_id, doc) for (account, region), ids in by_scope.items()
+        return [(account, region, trace_id, doc) for (account, region), ids in _by_scope(chunk).items()
                 for trace_id, _, doc in trace_rows(db, account, region, ids)]
 
     def _apply(self, chunk: list[tuple], graphs: dict[tuple, TraceGraph]) -> None:
+        """Replace the chunk's stored contributions with ``graphs`` (a trace missing there has
+        no document left) and move them within the minute sums, in one transaction."""
         db = self._database()
+        old = self._stored_graphs(chunk)
         minutes: dict[tuple, GraphAggregate] = {}
 
         def minute_sum(account: str, region: str, minute: int) -> GraphAggregate:
@@ -133,30 +161,29 @@ class GraphSummaries:
                 aggregate = minutes[key] = GraphAggregate.decoded(row[0]) if row else GraphAggregate()
             return aggregate
 
+        stored, gone, done = [], [], []
+        for account, region, trace_id, version in chunk:
+            key = (account, region, trace_id)
+            before = old.get(key)
+            if before is not None and before[0] is not None:
+                minute_sum(account, region, before[0]).remove(TraceGraph.decoded(before[1]))
+            graph = graphs.get(key)
+            if graph is not None:
+                stored.append((*key, graph.minute, graph.encoded()))
+                if graph.minute is not None:
+                    minute_sum(account, region, graph.minute).add(graph)
+            elif before is not None:
+                gone.append(key)
+            # deleted only if no document came meanwhile (the version moved): else redone later
+            done.append((*key, version))
         with db.transaction():
-            for account, region, trace_id, version in chunk:
-                key = (account, region, trace_id)
-                current = db.query_one(
-                    "SELECT version FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ?", key)
-                if current is None:
-                    continue  # done by another round already
-                old = db.query_one("SELECT minute, graph FROM trace_graphs WHERE account = ? AND region = ? "
-                                   "AND trace_id = ?", key)
-                if old is not None and old[0] is not None:
-                    minute_sum(account, region, old[0]).remove(TraceGraph.decoded(old[1]))
-                graph = graphs.get(key)
-                if graph is None:  # no document left (expired)
-                    db.execute("DELETE FROM trace_graphs WHERE account = ? AND region = ? AND trace_id = ?", key)
-                else:
-                    db.execute(
-                        "INSERT INTO trace_graphs (account, region, trace_id, minute, graph) VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT (account, region, trace_id) DO UPDATE SET minute = excluded.minute, "
-                        "graph = excluded.graph", (*key, graph.minute, graph.encoded()))
-                    if graph.minute is not None:
-                        minute_sum(account, region, graph.minute).add(graph)
-                if current[0] == version:  # else a document came meanwhile: the next round redoes it
-                    db.execute("DELETE FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ? "
-                               "AND version = ?", (*key, version))
+            db.executemany(
+                "INSERT INTO trace_graphs (account, region, trace_id, minute, graph) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (account, region, trace_id) DO UPDATE SET minute = excluded.minute, "
+                "graph = excluded.graph", stored)
+            db.executemany("DELETE FROM trace_graphs WHERE account = ? AND region = ? AND trace_id = ?", gone)
+            db.executemany("DELETE FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ? "
+                           "AND version = ?", done)
             for key, aggregate in minutes.items():
                 if aggregate:
                     db.execute(
@@ -167,6 +194,17 @@ class GraphSummaries:
                 else:
                     db.execute("DELETE FROM minute_graphs WHERE account = ? AND region = ? AND minute = ?", key)
         self.rounds += 1
+
+    def _stored_graphs(self, chunk: list[tuple]) -> dict[tuple, tuple]:
+        """(account, region, trace id) -> (minute, graph) stored for the chunk's traces."""
+        db = self._database()
+        out = {}
+        for (account, region), ids in _by_scope(chunk).items():
+            for trace_id, minute, graph in db.query(
+                    f"SELECT trace_id, minute, graph FROM trace_graphs WHERE account = ? AND region = ? "
+                    f"AND trace_id IN ({','.join('?' * len(ids))})", (account, region, *ids)):
+                out[(account, region, trace_id)] = (minute, graph)
+        return out
 
     def pending(self) -> int:
         """Traces whose summary is not up to date yet."""
@@ -196,6 +234,14 @@ class GraphSummaries:
                 if trace.starts_within(start, end):
                     out.add(trace)
         return out
+
+
+def _by_scope(keys: list[tuple]) -> dict[tuple, list[str]]:
+    """(account, region) -> trace ids, from rows starting (account, region, trace id, ...)."""
+    out: dict[tuple, list[str]] = {}
+    for key in keys:
+        out.setdefault((key[0], key[1]), []).append(key[2])
+    return out
 
 
 def _on_loop(loop) -> bool:
