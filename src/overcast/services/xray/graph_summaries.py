@@ -15,6 +15,10 @@ A query first finishes what is pending (``catch_up``: every change committed bef
 started), so an answer always reflects every acknowledged segment; usually the background has
 done it already. Then a window is the sum of the minutes it covers whole, plus the traces of
 the minutes it covers in part (and of earlier minutes whose traces reach into it).
+
+Each trace's filter facts are kept beside its contribution (``filters/prefilter.py``):
+GetTraceSummaries decodes only the traces whose facts may match its filter expression (and
+those still pending, whose facts may be stale).
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import marshal
 import math
 import time
 from typing import Callable
 
+from overcast.services.xray.filters.prefilter import trace_facts
 from overcast.services.xray.graph import GraphBuilder, TraceGraph
 from overcast.services.xray.graph_aggregate import GraphAggregate
 from overcast.services.xray.trace_view import TraceView
@@ -145,9 +151,10 @@ class GraphSummaries:
         return [(account, region, trace_id, doc) for (account, region), ids in _by_scope(chunk).items()
                 for trace_id, _, doc in trace_rows(db, account, region, ids)]
 
-    def _apply(self, chunk: list[tuple], graphs: dict[tuple, TraceGraph]) -> None:
-        """Replace the chunk's stored contributions with ``graphs`` (a trace missing there has
-        no document left) and move them within the minute sums, in one transaction."""
+    def _apply(self, chunk: list[tuple], graphs: dict[tuple, tuple]) -> None:
+        """Replace the chunk's stored contributions with ``graphs`` ((TraceGraph, facts); a
+        trace missing there has no document left) and move them within the minute sums, in one
+        transaction."""
         db = self._database()
         old = self._stored_graphs(chunk)
         minutes: dict[tuple, GraphAggregate] = {}
@@ -167,9 +174,9 @@ class GraphSummaries:
             before = old.get(key)
             if before is not None and before[0] is not None:
                 minute_sum(account, region, before[0]).remove(TraceGraph.decoded(before[1]))
-            graph = graphs.get(key)
+            graph, facts = graphs.get(key, (None, None))
             if graph is not None:
-                stored.append((*key, graph.minute, graph.encoded()))
+                stored.append((*key, graph.minute, graph.encoded(), facts))
                 if graph.minute is not None:
                     minute_sum(account, region, graph.minute).add(graph)
             elif before is not None:
@@ -178,9 +185,9 @@ class GraphSummaries:
             done.append((*key, version))
         with db.transaction():
             db.executemany(
-                "INSERT INTO trace_graphs (account, region, trace_id, minute, graph) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (account, region, trace_id) DO UPDATE SET minute = excluded.minute, "
-                "graph = excluded.graph", stored)
+                "INSERT INTO trace_graphs (account, region, trace_id, minute, graph, facts) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, trace_id) DO UPDATE SET "
+                "minute = excluded.minute, graph = excluded.graph, facts = excluded.facts", stored)
             db.executemany("DELETE FROM trace_graphs WHERE account = ? AND region = ? AND trace_id = ?", gone)
             db.executemany("DELETE FROM trace_changes WHERE account = ? AND region = ? AND trace_id = ? "
                            "AND version = ?", done)
@@ -204,6 +211,20 @@ class GraphSummaries:
                     f"SELECT trace_id, minute, graph FROM trace_graphs WHERE account = ? AND region = ? "
                     f"AND trace_id IN ({','.join('?' * len(ids))})", (account, region, *ids)):
                 out[(account, region, trace_id)] = (minute, graph)
+        return out
+
+    def facts(self, account: str, region: str, trace_ids: list[str]) -> dict[str, tuple]:
+        """trace id -> its filter facts (``filters/prefilter.py``), for those whose summary is
+        up to date (a trace still pending has none: its facts may be stale)."""
+        out = {}
+        for i in range(0, len(trace_ids), ROUND):
+            ids = trace_ids[i:i + ROUND]
+            for trace_id, facts in self._database().query(
+                    f"SELECT g.trace_id, g.facts FROM trace_graphs g WHERE g.account = ? AND g.region = ? "
+                    f"AND g.trace_id IN ({','.join('?' * len(ids))}) AND NOT EXISTS (SELECT 1 FROM trace_changes c "
+                    "WHERE c.account = g.account AND c.region = g.region AND c.trace_id = g.trace_id)",
+                    (account, region, *ids)):
+                out[trace_id] = marshal.loads(facts)
         return out
 
     def pending(self) -> int:
@@ -251,10 +272,14 @@ def _on_loop(loop) -> bool:
         return False
 
 
-def _reduce(rows: list[tuple]) -> dict[tuple, TraceGraph]:
-    """(account, region, trace id) -> TraceGraph of each trace of ``rows`` ((account, region,
-    trace id, document text)): pure, so it runs in a worker thread."""
+def _reduce(rows: list[tuple]) -> dict[tuple, tuple]:
+    """(account, region, trace id) -> (TraceGraph, encoded filter facts) of each trace of
+    ``rows`` ((account, region, trace id, document text)): pure, so it runs in a worker thread."""
     documents: dict[tuple, list[dict]] = {}
     for account, region, trace_id, doc in rows:
         documents.setdefault((account, region, trace_id), []).append(json.loads(doc))
-    return {key: TraceGraph(TraceView(key[2], docs)) for key, docs in documents.items()}
+    out = {}
+    for key, docs in documents.items():
+        view = TraceView(key[2], docs)
+        out[key] = (TraceGraph(view), marshal.dumps(trace_facts(view)))
+    return out

@@ -6,7 +6,8 @@ rows instead of decoding every document of its window (``graph_summaries.py``):
   pending work. ``version`` grows with every change: the summarizer deletes the row only if
   no document came while it was computing.
 - ``trace_graphs``: each trace's contribution to a service graph (``TraceGraph.encoded``),
-  filed under the minute its first segment starts in.
+  filed under the minute its first segment starts in, and the facts GetTraceSummaries tests
+  filter expressions on before it decodes a trace (``filters/prefilter.py``).
 - ``minute_graphs``: the sum of the contributions of the traces of one minute
   (``GraphAggregate.encoded``), updated by taking a trace's old contribution out and putting
   its new one in.
@@ -29,6 +30,7 @@ CREATE TABLE trace_graphs (
     trace_id TEXT NOT NULL,
     minute INTEGER,
     graph BLOB NOT NULL,
+    facts BLOB NOT NULL,
     PRIMARY KEY (account, region, trace_id)
 );
 CREATE INDEX trace_graphs_by_minute ON trace_graphs (account, region, minute);

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from overcast.services.xray.errors import InvalidRequest
 from overcast.services.xray.filters import Evaluator, ast, parse_filter
+from overcast.services.xray.filters.prefilter import could_match
 from overcast.services.xray.graph import GraphBuilder
 from overcast.services.xray.summaries import trace_summary
 from overcast.services.xray.time_series import time_series
@@ -143,8 +144,11 @@ class QueryOperations:
         page, scanned = [], 0
         while position < len(candidates) and len(page) < SUMMARIES_PAGE:
             batch = candidates[position:position + _SCAN_BATCH]
-            rows = list(trace_rows(self.db, ctx.account, ctx.region,
-                                   [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]))
+            wanted = [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]
+            if tree is not None:  # only the traces whose facts say they may match are decoded
+                facts = self.graph_summaries.facts(ctx.account, ctx.region, wanted)
+                wanted = [t for t in wanted if t not in facts or could_match(tree, facts[t])]
+            rows = list(trace_rows(self.db, ctx.account, ctx.region, wanted))
             found, used = await asyncio.to_thread(
                 _summarize, batch, rows, tree, evaluator, SUMMARIES_PAGE - len(page), range_type == "Event")
             page.extend(found)
