@@ -12,8 +12,9 @@ from test_xray_filters_table import _PIECES, GROUPS, TABLE, TRACES
 
 from overcast.errors import AwsError
 from overcast.services.xray.filters import Evaluator, parse_filter
-from overcast.services.xray.filters.prefilter import could_match, trace_facts
-from overcast.services.xray.trace_view import TraceView
+from overcast.services.xray.filters.evaluator import entity_values
+from overcast.services.xray.filters.prefilter import BLOCK_KEYWORDS, _values_of, could_match, trace_facts
+from overcast.services.xray.trace_view import TraceView, walk
 
 
 def _views() -> dict[str, TraceView]:
@@ -61,3 +62,11 @@ def test_random_expressions_never_refuse_a_match():
                 checked += 1
                 assert could_match(tree, facts[name]), (text, name)
     assert checked > 30
+
+
+def test_the_values_of_a_document_are_those_the_evaluator_reads():
+    docs = [entity for view in _views().values() for seg in view.segments for entity in walk(seg)]
+    docs.append({"id": "x", "http": {"request": "not an object", "response": {"status": "200"}}, "user": 5})
+    for doc in docs:
+        values = _values_of([doc])
+        assert {keyword: entity_values(doc, keyword) for keyword in BLOCK_KEYWORDS} == values, doc

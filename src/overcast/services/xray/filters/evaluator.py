@@ -18,7 +18,8 @@ from overcast.services.xray.trace_view import Node, TraceView, response_time
 GroupResolver = Callable[[str, str], object]  # (field, value) -> parsed tree or None
 
 
-def _request_response(doc: dict | None) -> tuple[dict, dict]:
+def request_response(doc: dict | None) -> tuple[dict, dict]:
+    """A document's (http.request, http.response), each {} when absent."""
     http = doc.get("http") if isinstance(doc, dict) else None
     if not isinstance(http, dict):
         return {}, {}
@@ -27,7 +28,7 @@ def _request_response(doc: dict | None) -> tuple[dict, dict]:
 
 
 def _http_value(doc: dict | None, keyword: str) -> list:
-    req, resp = _request_response(doc)
+    req, resp = request_response(doc)
     field = {"http.url": (req, "url"), "http.method": (req, "method"),
              "http.useragent": (req, "user_agent"), "http.clientip": (req, "client_ip"),
              "http.status": (resp, "status")}[keyword]

@@ -6,16 +6,17 @@ match instead of every trace of its window.
 trace-level comparison is exact (the facts hold the very values the evaluator reads), a
 ``service()`` / ``edge()`` needs a node or edge of that identity, and a block's conditions are
 tested against the values of all its documents together (a document satisfying the block has
-its values among them). What the facts cannot settle (``!``, ``!=`` inside a block, root
-causes, groups) counts as a possible match; the evaluator decides those on the documents.
+its values among them). What the facts cannot settle (``!``, ``!=`` or http/user tests inside
+a block, root causes, groups) counts as a possible match; the evaluator decides those on the
+documents.
 """
 
 from __future__ import annotations
 
 from overcast.services.xray.filters import ast
-from overcast.services.xray.filters.evaluator import compare, entity_values, trace_values
+from overcast.services.xray.filters.evaluator import compare, trace_values
 from overcast.services.xray.filters.keywords import annotation_key
-from overcast.services.xray.trace_view import TraceView, walk
+from overcast.services.xray.trace_view import TraceView, response_time, walk
 
 # The keywords whose values the evaluator reads from the trace or from one document; any
 # other keyword but an annotation has none.
@@ -23,8 +24,29 @@ KEYWORDS = ("error", "fault", "throttle", "ok", "partial", "responsetime", "dura
             "http.method", "http.useragent", "http.clientip", "http.status", "user")
 
 
+# The keywords whose values a service() / edge() block's facts hold (for its documents
+# together); a block's test of another of KEYWORDS (http.*, user) is left to the evaluator.
+BLOCK_KEYWORDS = ("error", "fault", "throttle", "ok", "partial", "responsetime", "duration")
+
+
 def _values_of(docs: list[dict]) -> dict:
-    return {keyword: [value for doc in docs for value in entity_values(doc, keyword)] for keyword in KEYWORDS}
+    """keyword -> the values ``entity_values`` gives for ``docs``, all together, for the
+    BLOCK_KEYWORDS (in one pass: this runs for every node and edge of every trace stored)."""
+    flags: set[tuple] = set()
+    times = []
+    for doc in docs:
+        get = doc.get
+        error, fault, throttle = get("error") is True, get("fault") is True, get("throttle") is True
+        flags.update((("error", error), ("fault", fault), ("throttle", throttle),
+                      ("ok", not (error or fault or throttle)), ("partial", get("in_progress") is True)))
+        elapsed = response_time(doc)
+        if elapsed is not None:
+            times.append(elapsed)
+    out: dict[str, list] = {"error": [], "fault": [], "throttle": [], "ok": [], "partial": [],
+                            "responsetime": times, "duration": times}
+    for keyword, value in flags:
+        out[keyword].append(value)
+    return out
 
 
 def trace_facts(view: TraceView) -> tuple:
@@ -70,7 +92,9 @@ def _block(body, values: dict) -> bool:
     if isinstance(body, ast.Or):
         return any(_block(item, values) for item in body.items)
     if isinstance(body, ast.Compare) and body.op != "!=":  # "!=" holds per document: not from a union
-        return compare(body, values.get(body.keyword, []))
+        if body.keyword in values:
+            return compare(body, values[body.keyword])
+        return body.keyword in KEYWORDS  # http.*, user: not kept; anything else has no value in a block
     return True
 
 
