@@ -13,7 +13,7 @@ from test_xray_filters_table import _PIECES, GROUPS, TABLE, TRACES
 from overcast.errors import AwsError
 from overcast.services.xray.filters import Evaluator, parse_filter
 from overcast.services.xray.filters.evaluator import entity_values
-from overcast.services.xray.filters.prefilter import BLOCK_KEYWORDS, _values_of, could_match, trace_facts
+from overcast.services.xray.filters.prefilter import FLAG_KEYWORDS, block_facts, block_values, could_match, trace_facts
 from overcast.services.xray.trace_view import TraceView, walk
 
 
@@ -68,5 +68,7 @@ def test_the_values_of_a_document_are_those_the_evaluator_reads():
     docs = [entity for view in _views().values() for seg in view.segments for entity in walk(seg)]
     docs.append({"id": "x", "http": {"request": "not an object", "response": {"status": "200"}}, "user": 5})
     for doc in docs:
-        values = _values_of([doc])
-        assert {keyword: entity_values(doc, keyword) for keyword in BLOCK_KEYWORDS} == values, doc
+        facts = block_facts([doc])
+        for keyword in (*FLAG_KEYWORDS, "responsetime", "duration"):
+            assert block_values(facts, keyword) == entity_values(doc, keyword), (keyword, doc)
+        assert block_values(facts, "http.url") is None

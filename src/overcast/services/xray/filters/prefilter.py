@@ -24,34 +24,45 @@ KEYWORDS = ("error", "fault", "throttle", "ok", "partial", "responsetime", "dura
             "http.method", "http.useragent", "http.clientip", "http.status", "user")
 
 
-# The keywords whose values a service() / edge() block's facts hold (for its documents
-# together); a block's test of another of KEYWORDS (http.*, user) is left to the evaluator.
-BLOCK_KEYWORDS = ("error", "fault", "throttle", "ok", "partial", "responsetime", "duration")
+# The keywords a service() / edge() block's facts answer (for its documents together): the
+# flags as bits (two per keyword: False seen, True seen) and the response times; a block's
+# test of another of KEYWORDS (http.*, user) is left to the evaluator.
+FLAG_KEYWORDS = ("error", "fault", "throttle", "ok", "partial")
+_KEYWORD_INDEX = {keyword: i for i, keyword in enumerate(KEYWORDS)}
+_FLAG_INDEX = {keyword: i for i, keyword in enumerate(FLAG_KEYWORDS)}
 
 
-def _values_of(docs: list[dict]) -> dict:
-    """keyword -> the values ``entity_values`` gives for ``docs``, all together, for the
-    BLOCK_KEYWORDS (in one pass: this runs for every node and edge of every trace stored)."""
-    flags: set[tuple] = set()
+def block_facts(docs: list[dict]) -> tuple[int, tuple]:
+    """(flag bits, response times) of ``docs`` together: what ``entity_values`` gives for
+    each of them (in one pass: this runs for every node and edge of every trace stored)."""
+    bits = 0
     times = []
     for doc in docs:
         get = doc.get
         error, fault, throttle = get("error") is True, get("fault") is True, get("throttle") is True
-        flags.update((("error", error), ("fault", fault), ("throttle", throttle),
-                      ("ok", not (error or fault or throttle)), ("partial", get("in_progress") is True)))
+        ok = not (error or fault or throttle)
+        bits |= (1 << error) | (1 << (2 + fault)) | (1 << (4 + throttle)) | (1 << (6 + ok)) \
+            | (1 << (8 + (get("in_progress") is True)))
         elapsed = response_time(doc)
         if elapsed is not None:
             times.append(elapsed)
-    out: dict[str, list] = {"error": [], "fault": [], "throttle": [], "ok": [], "partial": [],
-                            "responsetime": times, "duration": times}
-    for keyword, value in flags:
-        out[keyword].append(value)
-    return out
+    return bits, tuple(times)
+
+
+def block_values(facts: tuple[int, tuple], keyword: str) -> list | None:
+    """The values of a keyword in a block's facts; None for one they do not hold."""
+    if keyword in ("responsetime", "duration"):
+        return list(facts[1])
+    index = _FLAG_INDEX.get(keyword)
+    if index is None:
+        return None
+    return [value for value in (False, True) if facts[0] >> (2 * index + value) & 1]
 
 
 def trace_facts(view: TraceView) -> tuple:
-    """(trace-level values by keyword, annotation values by key, nodes, edges): plain tuples,
-    dicts, lists and JSON values, so they can be stored (marshal)."""
+    """(trace-level values in KEYWORDS order, annotation values by key, nodes, edges), as
+    flat as can be (read back for every candidate of a filtered query): a node is (name,
+    type, account id, block facts), an edge (source identity, target identity, block facts)."""
     annotations: dict[str, list] = {}
     for seg in view.segments:  # view.entities() order, as trace_values reads annotations
         for entity in walk(seg):
@@ -59,10 +70,11 @@ def trace_facts(view: TraceView) -> tuple:
             if isinstance(found, dict):
                 for key, value in found.items():
                     annotations.setdefault(key, []).append(value)
-    nodes = [((n.name, n.type, n.account_id), _values_of(n.entities)) for n in view.nodes.values()]
-    edges = [((e.source.name, e.source.type, e.source.account_id), (e.target.name, e.target.type, e.target.account_id),
-              _values_of(e.entities)) for e in view.edges.values()]
-    return {keyword: trace_values(view, keyword) for keyword in KEYWORDS}, annotations, nodes, edges
+    nodes = tuple((n.name, n.type, n.account_id, block_facts(n.entities)) for n in view.nodes.values())
+    edges = tuple(((e.source.name, e.source.type, e.source.account_id),
+                   (e.target.name, e.target.type, e.target.account_id), block_facts(e.entities))
+                  for e in view.edges.values())
+    return tuple(tuple(trace_values(view, keyword)) for keyword in KEYWORDS), annotations, nodes, edges
 
 
 def could_match(tree, facts: tuple) -> bool:
@@ -72,18 +84,21 @@ def could_match(tree, facts: tuple) -> bool:
     if isinstance(tree, ast.Or):
         return any(could_match(item, facts) for item in tree.items)
     if isinstance(tree, ast.Compare):
-        values, annotations = facts[0], facts[1]
         key = annotation_key(tree.keyword)
-        return compare(tree, annotations.get(key, []) if key is not None else values.get(tree.keyword, []))
+        if key is not None:
+            return compare(tree, facts[1].get(key, []))
+        index = _KEYWORD_INDEX.get(tree.keyword)
+        return compare(tree, facts[0][index] if index is not None else [])
     if isinstance(tree, ast.ServiceFn):
-        return any(_selected(tree.selector, identity) and _block(tree.body, values) for identity, values in facts[2])
+        return any(_selected(tree.selector, (name, type_, account_id)) and _block(tree.body, values)
+                   for name, type_, account_id, values in facts[2])
     if isinstance(tree, ast.EdgeFn):
         return any(_selected(tree.source, source) and _selected(tree.target, target) and _block(tree.body, values)
                    for source, target, values in facts[3])
     return True  # !, root causes, groups: decided on the documents
 
 
-def _block(body, values: dict) -> bool:
+def _block(body, values: tuple) -> bool:
     """Whether some document of a node or edge may satisfy a block, given all their values."""
     if body is None:
         return True
@@ -92,8 +107,9 @@ def _block(body, values: dict) -> bool:
     if isinstance(body, ast.Or):
         return any(_block(item, values) for item in body.items)
     if isinstance(body, ast.Compare) and body.op != "!=":  # "!=" holds per document: not from a union
-        if body.keyword in values:
-            return compare(body, values[body.keyword])
+        found = block_values(values, body.keyword)
+        if found is not None:
+            return compare(body, found)
         return body.keyword in KEYWORDS  # http.*, user: not kept; anything else has no value in a block
     return True
 
