@@ -49,7 +49,7 @@ GATHER_SECONDS = 0.2
 # So while datagrams arrive, each background round is followed by a pause this many times its
 # length, leaving most of the CPU to the receive path (the backlog is done once it calms down,
 # or by the next query). HTTP callers just wait for their answer: the summarizer shares with them.
-YIELD_TO_DATAGRAMS = 2.0
+YIELD_TO_DATAGRAMS = 4.0
 _MINUTE = 60
 
 
