@@ -107,3 +107,34 @@ def test_summaries_are_made_in_the_background_and_survive_restarts(own_server):
     own_server.start()
     xray = _client(own_server)
     assert _counts(xray.get_service_graph(**window)) == {"web": (110, 30, ["db"]), "db": (110, 0, [])}
+
+
+def _limit_file_size():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (3 * 1024 * 1024, 3 * 1024 * 1024))
+
+
+def test_a_full_disk_refuses_segments_but_the_graph_still_counts_every_acknowledged_one(tmp_path):
+    from botocore.exceptions import ClientError
+
+    proc = ServerProcess(str(tmp_path / "data"), preexec_fn=_limit_file_size).start()
+    try:
+        xray = _client(proc)
+        now = float(int(time.time()))
+        acknowledged = 0
+        for n in range(200):  # the database grows until the file size limit refuses a commit
+            trace = [{"trace_id": f"1-{int(now):08x}-{n:024x}", "id": f"{n:016x}", "name": "web",
+                      "start_time": now - 10, "end_time": now - 9, "metadata": {"pad": "x" * 60_000}}]
+            try:
+                out = xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(d) for d in trace])
+            except ClientError as exc:
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+                break
+            assert out["UnprocessedTraceSegments"] == []
+            acknowledged += 1
+        assert 0 < acknowledged < 200
+        services = xray.get_service_graph(StartTime=now - 60, EndTime=now)["Services"]
+        assert [(s["Name"], s["SummaryStatistics"]["TotalCount"]) for s in services] == [("web", acknowledged)]
+    finally:
+        proc.stop()

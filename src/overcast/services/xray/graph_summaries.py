@@ -64,6 +64,7 @@ class GraphSummaries:
         self._task: asyncio.Task | None = None
         self._generation = 0  # a reset makes the rounds in flight void
         self._datagrams_at = float("-inf")
+        self._failed_at = float("-inf")
         self.rounds = 0  # rounds applied since start (for tests and introspection)
 
     # lifecycle -------------------------------------------------------------------------------
@@ -103,7 +104,9 @@ class GraphSummaries:
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the rows stay pending; a query or a later round does them
-                log.exception("X-Ray graph summaries: a round failed")
+                if time.monotonic() - self._failed_at > 60:  # one line a minute (a full disk fails every round)
+                    log.exception("X-Ray graph summaries: a round failed; retrying")
+                self._failed_at = time.monotonic()
                 await asyncio.sleep(1.0)
                 self._wake.set()
 

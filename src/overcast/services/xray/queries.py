@@ -18,6 +18,7 @@ from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.validation import check_input
 from overcast.services.xray.windows import candidate_traces, load_traces, trace_rows
+from overcast.storage.errors import StorageUnavailable
 
 # Summaries per GetTraceSummaries page.
 SUMMARIES_PAGE = 100
@@ -172,8 +173,11 @@ class QueryOperations:
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
         if tree is None:
-            await self.graph_summaries.catch_up()  # every segment acknowledged so far counts
-            builder = self.graph_summaries.graph(ctx.account, ctx.region, start, end)
+            try:
+                await self.graph_summaries.catch_up()  # every segment acknowledged so far counts
+                builder = self.graph_summaries.graph(ctx.account, ctx.region, start, end)
+            except StorageUnavailable:  # the summaries cannot be written now (a full disk): read the documents
+                builder = await asyncio.to_thread(_graph_of, self._window_rows(ctx, start, end))
         else:  # a group's expression reads whole documents
             rows = self._window_rows(ctx, start, end)
             builder = await asyncio.to_thread(_group_graph, rows, tree, self._resolved_evaluator(ctx, tree))
@@ -216,6 +220,13 @@ def _documents(rows: list[tuple]) -> dict[str, list[dict]]:
 def _views(rows: list[tuple]):
     for trace_id, docs in _documents(rows).items():
         yield TraceView(trace_id, docs)
+
+
+def _graph_of(rows: list[tuple]) -> GraphBuilder:
+    builder = GraphBuilder()
+    for view in _views(rows):
+        builder.add(view)
+    return builder
 
 
 def _group_graph(rows: list[tuple], tree, evaluator: Evaluator) -> GraphBuilder:
