@@ -216,9 +216,10 @@ class GraphSummaries:
                 out[(account, region, trace_id)] = (minute, graph)
         return out
 
-    def facts(self, account: str, region: str, trace_ids: list[str]) -> dict[str, tuple]:
-        """trace id -> its filter facts (``filters/prefilter.py``), for those whose summary is
-        up to date (a trace still pending has none: its facts may be stale)."""
+    def facts(self, account: str, region: str, trace_ids: list[str]) -> dict[str, bytes]:
+        """trace id -> its filter facts (``filters/prefilter.py``, marshalled: decoded by the
+        caller, off the event loop), for those whose summary is up to date (a trace still
+        pending has none: its facts may be stale)."""
         out = {}
         for i in range(0, len(trace_ids), ROUND):
             ids = trace_ids[i:i + ROUND]
@@ -227,7 +228,7 @@ class GraphSummaries:
                     f"AND g.trace_id IN ({','.join('?' * len(ids))}) AND NOT EXISTS (SELECT 1 FROM trace_changes c "
                     "WHERE c.account = g.account AND c.region = g.region AND c.trace_id = g.trace_id)",
                     (account, region, *ids)):
-                out[trace_id] = marshal.loads(facts)
+                out[trace_id] = facts
         return out
 
     def pending(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import marshal
 from datetime import datetime
 
 from overcast.services.xray.errors import InvalidRequest
@@ -148,7 +149,7 @@ class QueryOperations:
             wanted = [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]
             if tree is not None:  # only the traces whose facts say they may match are decoded
                 facts = self.graph_summaries.facts(ctx.account, ctx.region, wanted)
-                wanted = [t for t in wanted if t not in facts or could_match(tree, facts[t])]
+                wanted = await asyncio.to_thread(_may_match, tree, wanted, facts)
             rows = list(trace_rows(self.db, ctx.account, ctx.region, wanted))
             found, used = await asyncio.to_thread(
                 _summarize, batch, rows, tree, evaluator, SUMMARIES_PAGE - len(page), range_type == "Event")
@@ -220,6 +221,11 @@ def _documents(rows: list[tuple]) -> dict[str, list[dict]]:
 def _views(rows: list[tuple]):
     for trace_id, docs in _documents(rows).items():
         yield TraceView(trace_id, docs)
+
+
+def _may_match(tree, trace_ids: list[str], facts: dict[str, bytes]) -> list[str]:
+    """The traces the filter facts do not rule out (those without facts are kept)."""
+    return [t for t in trace_ids if t not in facts or could_match(tree, marshal.loads(facts[t]))]
 
 
 def _graph_of(rows: list[tuple]) -> GraphBuilder:
