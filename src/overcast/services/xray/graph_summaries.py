@@ -24,6 +24,7 @@ those still pending, whose facts may be stale).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import marshal
@@ -36,6 +37,7 @@ from overcast.services.xray.graph import GraphBuilder, TraceGraph
 from overcast.services.xray.graph_aggregate import GraphAggregate
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.windows import trace_rows
+from overcast.storage import group_commit
 
 log = logging.getLogger("overcast.xray")
 
@@ -133,6 +135,19 @@ class GraphSummaries:
                 self._apply(chunk, graphs)
             if background and self._datagrams_at >= began:
                 await asyncio.sleep((time.monotonic() - began) * YIELD_TO_DATAGRAMS)
+
+    async def catch_up_for_query(self) -> None:
+        """``catch_up`` for a query, returning once its writes are committed: they are derived
+        rows, so they run in a context of their own, outside the request's group-commit
+        tracking (the answer must not fail because they could not be stored), and a commit
+        that failed (a full disk) raises here, for the query to read the documents instead."""
+
+        async def committed() -> None:
+            with group_commit.tracking():
+                await self.catch_up()
+                await group_commit.settle()
+
+        await asyncio.create_task(committed(), context=contextvars.Context())
 
     def datagrams_stored(self) -> None:
         """The daemon's UDP side stored a batch (called by its listener)."""

@@ -19,7 +19,7 @@ from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.validation import check_input
 from overcast.services.xray.windows import candidate_traces, load_traces, trace_rows
-from overcast.storage.errors import StorageUnavailable
+from overcast.storage.errors import StorageError
 
 # Summaries per GetTraceSummaries page.
 SUMMARIES_PAGE = 100
@@ -175,9 +175,9 @@ class QueryOperations:
         tree = self._group_tree(ctx, params)
         if tree is None:
             try:
-                await self.graph_summaries.catch_up()  # every segment acknowledged so far counts
+                await self.graph_summaries.catch_up_for_query()  # every segment acknowledged so far counts
                 builder = self.graph_summaries.graph(ctx.account, ctx.region, start, end)
-            except StorageUnavailable:  # the summaries cannot be written now (a full disk): read the documents
+            except StorageError:  # the summaries could not be stored now (a full disk): read the documents
                 builder = await asyncio.to_thread(_graph_of, self._window_rows(ctx, start, end))
         else:  # a group's expression reads whole documents
             rows = self._window_rows(ctx, start, end)
