@@ -49,9 +49,13 @@ ROUND = 500
 GATHER_SECONDS = 0.2
 # The daemon's UDP side has no back-pressure: what the kernel's buffer cannot hold is lost.
 # So while datagrams arrive, each background round is followed by a pause this many times its
-# length, leaving most of the CPU to the receive path (the backlog is done once it calms down,
-# or by the next query). HTTP callers just wait for their answer: the summarizer shares with them.
+# length, and while they arrive faster than BUSY_DATAGRAMS_PER_SECOND (a burst: measured, a
+# summarizer sharing the CPU then left 20,000/s bursts seconds behind) no round starts at all:
+# the backlog is done once the burst is over, or by the next query. HTTP callers just wait for
+# their answer: the summarizer shares the CPU with them.
 YIELD_TO_DATAGRAMS = 4.0
+BUSY_DATAGRAMS_PER_SECOND = 2000
+_BUSY_PROBE_SECONDS = 0.25
 _MINUTE = 60
 
 
@@ -66,6 +70,7 @@ class GraphSummaries:
         self._task: asyncio.Task | None = None
         self._generation = 0  # a reset makes the rounds in flight void
         self._datagrams_at = float("-inf")
+        self._datagrams = 0  # documents stored from UDP since start
         self._failed_at = float("-inf")
         self.rounds = 0  # rounds applied since start (for tests and introspection)
 
@@ -121,6 +126,8 @@ class GraphSummaries:
         generation = self._generation
         pending = self._database().query("SELECT account, region, trace_id FROM trace_changes")
         for i in range(0, len(pending), ROUND):
+            if background:
+                await self._while_datagrams_pour_in()
             began = time.monotonic()
             async with self._lock:
                 if generation != self._generation:
@@ -149,9 +156,18 @@ class GraphSummaries:
 
         await asyncio.create_task(committed(), context=contextvars.Context())
 
-    def datagrams_stored(self) -> None:
-        """The daemon's UDP side stored a batch (called by its listener)."""
+    def datagrams_stored(self, count: int) -> None:
+        """The daemon's UDP side stored a batch of ``count`` documents (called by its listener)."""
         self._datagrams_at = time.monotonic()
+        self._datagrams += count
+
+    async def _while_datagrams_pour_in(self) -> None:
+        """Wait while the UDP side receives faster than BUSY_DATAGRAMS_PER_SECOND."""
+        while time.monotonic() - self._datagrams_at < _BUSY_PROBE_SECONDS:
+            seen, since = self._datagrams, time.monotonic()
+            await asyncio.sleep(_BUSY_PROBE_SECONDS)
+            if (self._datagrams - seen) / (time.monotonic() - since) < BUSY_DATAGRAMS_PER_SECOND:
+                return
 
     def _still_pending(self, keys: list[tuple]) -> list[tuple]:
         """(account, region, trace id, version) of those of ``keys`` still in trace_changes."""

@@ -53,7 +53,7 @@ class XrayDaemonListener:
     def _store_batch(self, docs: list[dict], texts: list[str | None]) -> None:
         provider = self.cloud.services.provider("xray")
         provider.segments.add(self.account, self.region, docs, provider.clock.now(), texts)
-        provider.graph_summaries.datagrams_stored()  # the summarizer steps back while they come
+        provider.graph_summaries.datagrams_stored(len(docs))  # the summarizer steps back while they pour in
 
     async def start(self) -> None:
         if not self.enabled:
