@@ -7,9 +7,10 @@ The segments are 4 per trace (frontend -> api -> worker, frontend -> auth), each
 subsegments (HTTP calls, an SQS queue, a DynamoDB table), some faults, errors and throttles,
 spread over the last 50 minutes. They are sent with PutTraceSegments first (the ingestion rate
 is printed too); each query is then timed ``--repeat`` times and the median reported. The first
-GetServiceGraph after the segments arrive reduces every trace once (Overcast keeps per-trace
-graph summaries in memory), so its first run is the cold cost and the others the warm one.
-moto's server runs the same workload side by side (``--peers``).
+run of each query comes right after the last segment was acknowledged (cold: Overcast
+summarizes traces in the background as they arrive, and a query first finishes what is still
+pending). Overcast is then restarted on the same data dir and each query timed once more, first
+thing after the restart. moto's server runs the same workload side by side (``--peers``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 
 import boto3
@@ -86,18 +89,27 @@ def _timed(fn, repeat: int) -> tuple[float, object, list[float]]:
     return statistics.median(times), result, times
 
 
-def run_peer(url: str, docs: list[str], base: float, repeat: int) -> None:
-    """Store ``docs`` on the server at ``url``, then time the queries."""
-    xray = boto3.client("xray", endpoint_url=url, region_name="us-east-1",
+def _client(url: str):
+    return boto3.client("xray", endpoint_url=url, region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(retries={"max_attempts": 0}, read_timeout=600))
+
+
+def store(url: str, docs: list[str]) -> None:
+    """Send ``docs`` to the server at ``url`` with PutTraceSegments."""
+    xray = _client(url)
     began = time.perf_counter()
     for i in range(0, len(docs), BATCH):
         out = xray.put_trace_segments(TraceSegmentDocuments=docs[i:i + BATCH])
         assert not out["UnprocessedTraceSegments"], out["UnprocessedTraceSegments"][:3]
     ingest = time.perf_counter() - began
     print(f"  stored {len(docs):,} segments with PutTraceSegments in {ingest:.1f} s ({len(docs) / ingest:,.0f} segments/s)")
-    window = {"StartTime": base - 10, "EndTime": time.time()}
+
+
+def run_queries(url: str, base: float, repeat: int) -> None:
+    """Time each query ``repeat`` times."""
+    xray = _client(url)
+    window = {"StartTime": base - 10, "EndTime": base + 3000}
     expression = 'service("api") { fault } AND annotation.tier = 1'
 
     def all_pages():
@@ -133,10 +145,17 @@ def main() -> None:
     docs = [json.dumps(d, separators=(",", ":")) for i in range(traces)
             for d in trace_documents(rng, base + i * (2900 / traces))]
     for peer in args.peers.split(","):
-        server = overcast_server(None, "--xray-port", "0", "--imds-port", "0") if peer == "overcast" else moto()
+        data_dir = tempfile.mkdtemp(prefix="overcast-bench-")
+        server = overcast_server(data_dir, "--xray-port", "0", "--imds-port", "0") if peer == "overcast" else moto()
         print(f"{peer}: {len(docs):,} segments in {traces:,} traces")
         with server:
-            run_peer(server.url, docs, base, args.repeat)
+            store(server.url, docs)
+            run_queries(server.url, base, args.repeat)
+        if peer == "overcast":
+            print("  after a restart on the same data dir:")
+            with overcast_server(data_dir, "--xray-port", "0", "--imds-port", "0") as server:
+                run_queries(server.url, base, 1)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -86,9 +86,36 @@ def test_fault_root_cause_names_the_downstream_service_and_its_exception(xray, s
     ("partial", {"partial"}),
     ('user = "alice" AND responsetime > 5', {"slow_ok"}),
 ])
-def test_filter_expressions_select_traces(xray, stored, expression, expected):
+@pytest.mark.parametrize("summarized", [False, True], ids=["just-stored", "summarized"])
+def test_filter_expressions_select_traces(xray, stored, expression, expected, summarized):
     base, traces = stored
+    if summarized:  # a service graph query finishes the summaries: the prefilter has every trace's facts
+        xray.get_service_graph(StartTime=base - 5, EndTime=base + 30)
     assert _names(_summaries(xray, base, FilterExpression=expression), traces) == expected
+
+
+def test_filtered_pages_are_the_same_before_and_after_summaries(xray):
+    now = float(int(time.time()))
+    docs = [json.dumps(segment(new_trace_id(now - 20), f"svc{i % 4}", start_time=now - 20 + i * 0.01,
+                               fault=i % 3 == 0)) for i in range(400)]
+    for i in range(0, len(docs), 100):
+        assert xray.put_trace_segments(TraceSegmentDocuments=docs[i:i + 100])["UnprocessedTraceSegments"] == []
+
+    def pages():
+        out, token = [], None
+        while True:
+            kwargs = {"NextToken": token} if token else {}
+            page = xray.get_trace_summaries(StartTime=now - 30, EndTime=now, FilterExpression='fault AND service("svc1")',
+                                            **kwargs)
+            out.append(([s["Id"] for s in page["TraceSummaries"]], page["TracesProcessedCount"]))
+            token = page.get("NextToken")
+            if not token:
+                return out
+
+    before = pages()  # right after the segments arrived (summaries partly made at most)
+    xray.get_service_graph(StartTime=now - 30, EndTime=now)
+    assert pages() == before
+    assert sum(len(ids) for ids, _ in before) == len([i for i in range(400) if i % 3 == 0 and i % 4 == 1])
 
 
 def test_group_filter_expression_is_usable_in_a_filter(xray, stored):

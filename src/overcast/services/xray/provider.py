@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from overcast.services.base import Provider as BaseProvider
 from overcast.services.xray.encryption import EncryptionOperations
+from overcast.services.xray.graph_summaries import GraphSummaries
 from overcast.services.xray.groups import GroupOperations, GroupStore
 from overcast.services.xray.indexing_rules import IndexingRuleOperations
 from overcast.services.xray.insight_detector import MINUTE
@@ -61,6 +62,8 @@ class Provider(TraceOperations, QueryOperations, InsightOperations, RetrievalOpe
         cloud.scheduler.every(MINUTE, self.detect_insights)  # groups with insights enabled, minute by minute
         self._recorder = ServiceSegmentRecorder(self._store_service_segments)
         self._unsubscribe = cloud.audit.subscribe(self._recorder)
+        # per-trace and per-minute service graph summaries, kept up in the background
+        self.graph_summaries = GraphSummaries(lambda: self.db)
 
     def _store_service_segments(self, account: str, region: str, docs: list[dict]) -> None:
         self.segments.add(account, region, docs, self.clock.now())
@@ -74,7 +77,7 @@ class Provider(TraceOperations, QueryOperations, InsightOperations, RetrievalOpe
     @property
     def segments(self) -> SegmentStore:
         """The stored segment documents (opened with the database on first use)."""
-        return self._store("segments", SegmentStore)
+        return self._store("segments", lambda db: SegmentStore(db, self.graph_summaries.wake))
 
     @property
     def telemetry(self) -> TelemetryStore:
@@ -105,6 +108,12 @@ class Provider(TraceOperations, QueryOperations, InsightOperations, RetrievalOpe
         self.sampling_clients.clear()
         self.groups_changed()
         self._recorder.pending.clear()
+        self.graph_summaries.reset()
+
+    async def start(self) -> None:
+        await super().start()
+        self.graph_summaries.start()
 
     async def stop(self) -> None:
         self._recorder.flush()
+        await self.graph_summaries.stop()

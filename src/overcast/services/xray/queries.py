@@ -7,17 +7,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import marshal
 from datetime import datetime
 
 from overcast.services.xray.errors import InvalidRequest
 from overcast.services.xray.filters import Evaluator, ast, parse_filter
+from overcast.services.xray.filters.prefilter import could_match
 from overcast.services.xray.graph import GraphBuilder
-from overcast.services.xray.graph_cache import GraphCache
 from overcast.services.xray.summaries import trace_summary
 from overcast.services.xray.time_series import time_series
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.validation import check_input
 from overcast.services.xray.windows import candidate_traces, load_traces, trace_rows
+from overcast.storage.errors import StorageError
 
 # Summaries per GetTraceSummaries page.
 SUMMARIES_PAGE = 100
@@ -92,14 +94,6 @@ class QueryOperations:
 
     # shared helpers -----------------------------------------------------------------------
 
-    @property
-    def graph_cache(self) -> GraphCache:
-        """The per-trace graph summaries, following this provider's database."""
-        cache = getattr(self, "_graph_cache", None)
-        if cache is None or cache.db is not self.db:
-            cache = self._graph_cache = GraphCache(self.db)
-        return cache
-
     def _resolved_evaluator(self, ctx, tree) -> Evaluator:
         """An evaluator whose ``group.name``/``group.arn`` references are read now, so it
         needs no database while it runs (in a worker thread)."""
@@ -152,8 +146,11 @@ class QueryOperations:
         page, scanned = [], 0
         while position < len(candidates) and len(page) < SUMMARIES_PAGE:
             batch = candidates[position:position + _SCAN_BATCH]
-            rows = list(trace_rows(self.db, ctx.account, ctx.region,
-                                   [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]))
+            wanted = [t for t, _ in batch if rate >= 1.0 or _sampled(t, rate)]
+            if tree is not None:  # only the traces whose facts say they may match are decoded
+                facts = self.graph_summaries.facts(ctx.account, ctx.region, wanted)
+                wanted = await asyncio.to_thread(_may_match, tree, wanted, facts)
+            rows = list(trace_rows(self.db, ctx.account, ctx.region, wanted))
             found, used = await asyncio.to_thread(
                 _summarize, batch, rows, tree, evaluator, SUMMARIES_PAGE - len(page), range_type == "Event")
             page.extend(found)
@@ -177,7 +174,11 @@ class QueryOperations:
         start, end = _window(params)
         tree = self._group_tree(ctx, params)
         if tree is None:
-            builder = await self.graph_cache.graph_async(ctx.account, ctx.region, start, end)
+            try:
+                await self.graph_summaries.catch_up_for_query()  # every segment acknowledged so far counts
+                builder = self.graph_summaries.graph(ctx.account, ctx.region, start, end)
+            except StorageError:  # the summaries could not be stored now (a full disk): read the documents
+                builder = await asyncio.to_thread(_graph_of, self._window_rows(ctx, start, end))
         else:  # a group's expression reads whole documents
             rows = self._window_rows(ctx, start, end)
             builder = await asyncio.to_thread(_group_graph, rows, tree, self._resolved_evaluator(ctx, tree))
@@ -220,6 +221,18 @@ def _documents(rows: list[tuple]) -> dict[str, list[dict]]:
 def _views(rows: list[tuple]):
     for trace_id, docs in _documents(rows).items():
         yield TraceView(trace_id, docs)
+
+
+def _may_match(tree, trace_ids: list[str], facts: dict[str, bytes]) -> list[str]:
+    """The traces the filter facts do not rule out (those without facts are kept)."""
+    return [t for t in trace_ids if t not in facts or could_match(tree, marshal.loads(facts[t]))]
+
+
+def _graph_of(rows: list[tuple]) -> GraphBuilder:
+    builder = GraphBuilder()
+    for view in _views(rows):
+        builder.add(view)
+    return builder
 
 
 def _group_graph(rows: list[tuple], tree, evaluator: Evaluator) -> GraphBuilder:

@@ -59,11 +59,6 @@ class Stats:
         for value, count in histogram:
             counts[value] = counts.get(value, 0) + count
 
-    def absorb(self, other: "Stats") -> None:
-        """Add another Stats (a cached aggregate) to this one."""
-        self.merge((other.ok, other.throttle, other.error_other, other.fault, other.total, other.total_time,
-                    other.start, other.end, other.histogram.items()))
-
     def summary(self) -> dict:
         """The ServiceStatistics / EdgeStatistics shape."""
         return {

@@ -10,6 +10,10 @@ For the query side (filters, graphs, summaries)::
         row.origin, row.start_time, row.end_time, row.in_progress, row.error, row.fault,
         row.throttle, row.http_status, row.response_time, row.doc (dict, parsed on first use)
 
+Every change of a trace's documents (stored, replaced, expired) also files the trace in
+``trace_changes``, in the same transaction, and calls ``on_change`` (the graph summarizer's
+wake-up), so the service graph summaries follow the documents (``graph_summaries.py``).
+
 ``iter_segments`` yields both segments and subsegments sent on their own (``kind`` tells
 them apart), those whose ``start_time`` lies in ``[start, end]``, ordered by start time.
 """
@@ -17,7 +21,7 @@ them apart), those whose ``start_time`` lies in ``[start, end]``, ordered by sta
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from overcast.storage.database import Database
@@ -106,11 +110,20 @@ def _row_values(account: str, region: str, doc: dict, received: float, text: str
     )
 
 
+# A trace whose documents changed: its graph summary is to be recomputed (version: see
+# graph_summary_schema.py).
+_CHANGED = (
+    "INSERT INTO trace_changes (account, region, trace_id, version) VALUES (?, ?, ?, 0) "
+    "ON CONFLICT (account, region, trace_id) DO UPDATE SET version = trace_changes.version + 1"
+)
+
+
 class SegmentStore:
     """Segment documents in the ``segments`` table of X-Ray's database."""
 
-    def __init__(self, db: "Database"):
+    def __init__(self, db: "Database", on_change: Callable[[], None] | None = None):
         self.db = db
+        self.on_change = on_change
 
     def add(self, account: str, region: str, docs: list[dict], received: float,
             texts: list[str | None] | None = None) -> None:
@@ -123,8 +136,12 @@ class SegmentStore:
             rows = [_row_values(account, region, d, received) for d in docs]
         else:
             rows = [_row_values(account, region, d, received, t) for d, t in zip(docs, texts)]
+        changed = {(account, region, row[2]) for row in rows}
         with self.db.transaction():  # one commit for the batch, also outside the event loop
             self.db.executemany(_UPSERT, rows)
+            self.db.executemany(_CHANGED, changed)
+        if self.on_change is not None:
+            self.on_change()
 
     def trace_docs(self, account: str, region: str, trace_id: str) -> list[dict]:
         """Every document of one trace (segments and separately sent subsegments), in
@@ -166,4 +183,11 @@ class SegmentStore:
     def expire(self, before: float) -> int:
         """Delete every document received before ``before`` (X-Ray keeps traces 30 days);
         returns how many went."""
-        return self.db.execute("DELETE FROM segments WHERE received < ?", (before,))
+        with self.db.transaction():
+            changed = self.db.query("SELECT DISTINCT account, region, trace_id FROM segments WHERE received < ?",
+                                    (before,))
+            self.db.executemany(_CHANGED, changed)
+            deleted = self.db.execute("DELETE FROM segments WHERE received < ?", (before,))
+        if changed and self.on_change is not None:
+            self.on_change()
+        return deleted

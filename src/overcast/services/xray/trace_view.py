@@ -14,6 +14,7 @@ inferred node: an AWS resource (``AWS::SQS::Queue``, ``AWS::DynamoDB::Table``,
 
 from __future__ import annotations
 
+from functools import cached_property
 from urllib.parse import urlparse
 
 from overcast.services.xray.traces import _whole_segments
@@ -179,7 +180,7 @@ class TraceView:
     def start_time(self) -> float:
         return min((s["start_time"] for s in self.segments if "start_time" in s), default=0.0)
 
-    @property
+    @cached_property  # read by the graph, the filter facts and the summary: one walk
     def duration(self) -> float | None:
         ends = [e["end_time"] for e in self.entities() if isinstance(e.get("end_time"), (int, float))]
         if not ends or not self.segments:
@@ -193,7 +194,7 @@ class TraceView:
         value = response_time(self.root)
         return round(value, 3) if value is not None else None
 
-    @property
+    @cached_property
     def partial(self) -> bool:
         return any(e.get("in_progress") is True for e in self.entities())
 

@@ -53,6 +53,7 @@ class XrayDaemonListener:
     def _store_batch(self, docs: list[dict], texts: list[str | None]) -> None:
         provider = self.cloud.services.provider("xray")
         provider.segments.add(self.account, self.region, docs, provider.clock.now(), texts)
+        provider.graph_summaries.datagrams_stored(len(docs))  # the summarizer steps back while they pour in
 
     async def start(self) -> None:
         if not self.enabled:
@@ -72,7 +73,8 @@ class XrayDaemonListener:
             log.debug("X-Ray daemon not served on %s:%s: %s", host, port, exc)
             return
         loop = asyncio.get_running_loop()
-        self.cloud.services.provider("xray")  # opened now, not on the first datagram
+        # opened and started now (not on the first datagram), so its background work runs
+        await self.cloud.services.started("xray")
         self.transport, _ = await loop.create_datagram_endpoint(
             lambda: SegmentDatagrams(self._store_batch, self.counters), sock=udp)
         config = uvicorn.Config(

@@ -18,7 +18,8 @@ from overcast.services.xray.trace_view import Node, TraceView, response_time
 GroupResolver = Callable[[str, str], object]  # (field, value) -> parsed tree or None
 
 
-def _request_response(doc: dict | None) -> tuple[dict, dict]:
+def request_response(doc: dict | None) -> tuple[dict, dict]:
+    """A document's (http.request, http.response), each {} when absent."""
     http = doc.get("http") if isinstance(doc, dict) else None
     if not isinstance(http, dict):
         return {}, {}
@@ -27,7 +28,7 @@ def _request_response(doc: dict | None) -> tuple[dict, dict]:
 
 
 def _http_value(doc: dict | None, keyword: str) -> list:
-    req, resp = _request_response(doc)
+    req, resp = request_response(doc)
     field = {"http.url": (req, "url"), "http.method": (req, "method"),
              "http.useragent": (req, "user_agent"), "http.clientip": (req, "client_ip"),
              "http.status": (resp, "status")}[keyword]
@@ -35,7 +36,7 @@ def _http_value(doc: dict | None, keyword: str) -> list:
     return [] if value is None else [value]
 
 
-def _entity_values(doc: dict, keyword: str) -> list:
+def entity_values(doc: dict, keyword: str) -> list:
     """Keyword values of one document (inside service() / edge() blocks)."""
     if keyword in ("error", "fault", "throttle"):
         return [doc.get(keyword) is True]
@@ -61,7 +62,7 @@ class Evaluator:
         self._resolving: set = set()
 
     def matches(self, tree, view: TraceView) -> bool:
-        return self._eval(tree, view, lambda kw: self._trace_values(view, kw))
+        return self._eval(tree, view, lambda kw: trace_values(view, kw))
 
     # dispatch ---------------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ class Evaluator:
         if isinstance(node, ast.Not):
             return not self._eval(node.item, view, values)
         if isinstance(node, ast.Compare):
-            return _compare(node, values(node.keyword))
+            return compare(node, values(node.keyword))
         if isinstance(node, ast.ServiceFn):
             return any(self._node_matches(n, node.body, view) for n in view.nodes.values()
                        if selected(node.selector, n))
@@ -92,7 +93,7 @@ class Evaluator:
     def _docs_match(self, docs: list[dict], body, view: TraceView) -> bool:
         if body is None:
             return True
-        return any(self._eval(body, view, lambda kw, d=doc: _entity_values(d, kw)) for doc in docs)
+        return any(self._eval(body, view, lambda kw, d=doc: entity_values(d, kw)) for doc in docs)
 
     def _root_cause(self, node: ast.RootCause, view: TraceView) -> bool:
         causes = (root_causes.response_time_root_causes(view) if node.kind == "responsetime"
@@ -120,32 +121,32 @@ class Evaluator:
         finally:
             self._resolving.discard((node.field, node.value))
 
-    # trace-level keywords ---------------------------------------------------------------
 
-    def _trace_values(self, view: TraceView, keyword: str) -> list:
-        if keyword in ("error", "fault", "throttle"):
-            return [view.root_flag(keyword)]
-        if keyword == "ok":
-            return [view.ok]
-        if keyword == "partial":
-            return [view.partial]
-        if keyword == "responsetime":
-            return [] if view.response_time is None else [view.response_time]
-        if keyword == "duration":
-            return [] if view.duration is None else [view.duration]
-        if keyword.startswith("http."):
-            return _http_value(view.root, keyword)
-        if keyword == "user":
-            return [e["user"] for e in view.segments if isinstance(e.get("user"), str)]
-        key = annotation_key(keyword)
-        if key is not None:
-            out = []
-            for entity in view.entities():
-                annotations = entity.get("annotations")
-                if isinstance(annotations, dict) and key in annotations:
-                    out.append(annotations[key])
-            return out
-        return []
+def trace_values(view: TraceView, keyword: str) -> list:
+    """The values a keyword has at the trace level (outside service() / edge() blocks)."""
+    if keyword in ("error", "fault", "throttle"):
+        return [view.root_flag(keyword)]
+    if keyword == "ok":
+        return [view.ok]
+    if keyword == "partial":
+        return [view.partial]
+    if keyword == "responsetime":
+        return [] if view.response_time is None else [view.response_time]
+    if keyword == "duration":
+        return [] if view.duration is None else [view.duration]
+    if keyword.startswith("http."):
+        return _http_value(view.root, keyword)
+    if keyword == "user":
+        return [e["user"] for e in view.segments if isinstance(e.get("user"), str)]
+    key = annotation_key(keyword)
+    if key is not None:
+        out = []
+        for entity in view.entities():
+            annotations = entity.get("annotations")
+            if isinstance(annotations, dict) and key in annotations:
+                out.append(annotations[key])
+        return out
+    return []
 
 
 def selected(selector: ast.Selector, node: Node) -> bool:
@@ -182,7 +183,7 @@ def _same_kind(a, b) -> bool:
     return isinstance(a, (int, float)) and isinstance(b, (int, float))
 
 
-def _compare(node: ast.Compare, values: list) -> bool:
+def compare(node: ast.Compare, values: list) -> bool:
     if node.op is None:  # bare keyword: a boolean that is true, or an annotation that is present
         return any(v is True for v in values) if annotation_key(node.keyword) is None else bool(values)
     operand = node.value
