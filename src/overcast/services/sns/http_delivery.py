@@ -4,7 +4,8 @@ Each message is one POST to the subscribed URL, with AWS's headers: ``x-amz-sns-
 ``x-amz-sns-message-id``, ``x-amz-sns-topic-arn``, ``x-amz-sns-subscription-arn`` (not on a
 SubscriptionConfirmation: the subscription is not confirmed yet), ``x-amz-sns-rawdelivery``
 on notifications, ``Content-Type`` from the delivery policy (text/plain; charset=UTF-8 unless
-it says otherwise) and ``User-Agent: Amazon Simple Notification Service Agent``. The body is
+it says otherwise) and ``User-Agent: Amazon Simple Notification Service Agent``, and ``X-Amzn-Trace-Id`` when the
+publisher sent one (``tracing.py``). The body is
 the signed JSON document (``envelope.py``), or the bare message for a notification to a
 subscription with RawMessageDelivery.
 
@@ -40,6 +41,8 @@ def request_headers(sub, message, content_type: str) -> list[tuple[str, str]]:
     if message.type == NOTIFICATION:
         headers.append(("x-amz-sns-rawdelivery", "true" if sub.raw else "false"))
     headers += [("Content-Type", content_type), ("User-Agent", USER_AGENT)]
+    if message.trace_header:  # the publisher's X-Ray trace goes on (tracing.py)
+        headers.append(("X-Amzn-Trace-Id", message.trace_header))
     return headers
 
 

@@ -47,6 +47,8 @@ class SnsMessage:
     # UnsubscribeConfirmation) or never existed (Publish to a PhoneNumber)
     subscription_arn: str | None = None
     subscription: dict | None = None
+    # the X-Amzn-Trace-Id the deliveries carry on (``tracing.py``); None when Publish had none
+    trace_header: str | None = None
     signature: str | None = field(default=None, compare=False)  # computed once, on first delivery
 
     def body_for(self, protocol: str) -> str:

@@ -34,6 +34,7 @@ from overcast.services.sns.store import SnsStore
 from overcast.services.sns.subscriptions import SubscriptionOperations
 from overcast.services.sns.topic_tags import TagOperations
 from overcast.services.sns.topics import TopicOperations
+from overcast.services.sns.tracing import TopicTracer
 
 
 class Provider(TopicOperations, TagOperations, PermissionOperations, SubscriptionOperations, PublishOperations,
@@ -48,6 +49,7 @@ class Provider(TopicOperations, TagOperations, PermissionOperations, Subscriptio
         self.signer = Signer(cloud.settings.data_dir)
         self.delivery = DeliveryEngine(self)
         self.topic_metrics = TopicMetrics(self)
+        self.tracer = TopicTracer(self)
 
     def has_fifo_topics(self) -> bool:
         return self.store.has_fifo_topics
@@ -65,3 +67,4 @@ class Provider(TopicOperations, TagOperations, PermissionOperations, Subscriptio
         self.store.reset()
         self.delivery.reset()
         self.topic_metrics.reset()
+        self.tracer.reset()

@@ -114,6 +114,9 @@ def _message_params(provider, sub, message, dead_letter: bool = False) -> dict:
             params["MessageAttributes"] = sqs_attributes(attributes)
     else:
         params = {"MessageBody": envelope(message, sub.arn, "sqs", provider.signer)}
+    if message.trace_header:  # the publisher's X-Ray trace goes on, as SNS sends it (tracing.py)
+        params["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String",
+                                                                "StringValue": message.trace_header}}
     if sub.endpoint.endswith(".fifo"):
         if message.group_id is not None:
             params["MessageGroupId"] = message.group_id
