@@ -54,6 +54,18 @@ def xray(aws_client, server):
     return aws_client("xray")
 
 
+@pytest.fixture
+def sns_may_trace(xray):
+    """The X-Ray resource policy AWS asks for before SNS may send a topic's segments (strict
+    mode checks it as AWS does)."""
+    xray.put_resource_policy(PolicyName="sns-tracing", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "SNSAccess", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": ["xray:PutTraceSegments", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+            "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": "000000000000"},
+                                           "StringLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:000000000000:*"}}}]}))
+
+
 @pytest.fixture(scope="module")
 def web():
     endpoint = Endpoint()
@@ -161,7 +173,7 @@ def test_pass_through_records_no_sns_segment(sns, sns_traced, topic, queue, rece
 # -- Active: SNS's own segment, and the header names it as the parent ---------------------------
 
 def test_active_topic_records_its_segment_and_parents_the_deliveries(sns, sns_traced, topic, queue, receive,
-                                                                    xray, web):
+                                                                    xray, web, sns_may_trace):
     topic_arn = topic("active-topic", TracingConfig="Active")
     url = subscribed_queue(sns, queue, topic_arn)
     confirmed_http(sns, web, topic_arn, "/active")
@@ -178,7 +190,7 @@ def test_active_topic_records_its_segment_and_parents_the_deliveries(sns, sns_tr
     assert notification["headers"]["X-Amzn-Trace-Id"] == handed_on
 
 
-def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, receive, xray):
+def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, receive, xray, sns_may_trace):
     topic_arn = topic("mapped-topic", TracingConfig="Active")
     url = subscribed_queue(sns, queue, topic_arn)
     trace_id = new_trace_id()
@@ -206,7 +218,8 @@ def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, 
     assert node["ReferenceId"] in {edge["ReferenceId"] for edge in edges}
 
 
-def test_active_topic_records_one_segment_per_message_of_a_batch(sns, sns_traced, topic, queue, receive, xray):
+def test_active_topic_records_one_segment_per_message_of_a_batch(sns, sns_traced, topic, queue, receive, xray,
+                                                                 sns_may_trace):
     topic_arn = topic(TracingConfig="Active")
     url = subscribed_queue(sns, queue, topic_arn, raw=True)
     trace_id = new_trace_id()
@@ -226,6 +239,18 @@ def test_active_topic_only_passes_an_unsampled_header(sns, sns_traced, topic, qu
     sns_traced(header_of(trace_id, sampled="0")).publish(TopicArn=topic_arn, Message="not sampled")
     [message] = receive(url, 1, attributes=True)
     assert trace_headers([message]) == [header_of(trace_id, sampled="0")]
+    assert sns_segments(xray, trace_id, 1, timeout=0.5) == []
+
+
+@pytest.mark.skipif(not STRICT, reason="strict mode checks X-Ray's resource policies")
+def test_strict_mode_records_no_segment_without_a_resource_policy_letting_sns(sns, sns_traced, topic, queue,
+                                                                              receive, xray):
+    topic_arn = topic(TracingConfig="Active")
+    url = subscribed_queue(sns, queue, topic_arn)
+    trace_id = new_trace_id()
+    sns_traced(header_of(trace_id)).publish(TopicArn=topic_arn, Message="unrecorded")
+    [message] = receive(url, 1, attributes=True)
+    assert trace_headers([message])[0].startswith(f"Root={trace_id};Parent=")  # the trace still goes on
     assert sns_segments(xray, trace_id, 1, timeout=0.5) == []
 
 

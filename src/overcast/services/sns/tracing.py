@@ -11,7 +11,10 @@ header. A topic's ``TracingConfig`` decides the rest, as AWS documents it:
   ``AWS::SNS``) in the topic owner's account, child of the publisher's subsegment, and the
   header handed on names that segment as ``Parent``, so the subscribers' segments hang under
   the topic in the service map. The segment is stored after the call answers, never in its
-  way.
+  way. In strict mode, as on AWS, SNS may send it only when one of the account's X-Ray
+  resource policies lets ``sns.amazonaws.com`` call ``xray:PutTraceSegments`` for the topic
+  (aws:SourceArn, aws:SourceAccount); otherwise the segment is dropped and the header still
+  goes on.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ import json
 import logging
 import os
 
+from overcast.auth.policy.document import parse_policy
+from overcast.auth.policy.errors import PolicyDocumentError
+from overcast.auth.policy.evaluate import evaluate
+from overcast.auth.policy.model import AuthzRequest, PolicySet, Principal
 from overcast.services.xray.propagation import parse_trace_header
 
 log = logging.getLogger("overcast.sns.tracing")
@@ -48,7 +55,8 @@ class TopicTracer:
 
     def __init__(self, provider):
         self.provider = provider
-        self._pending: dict[tuple[str, str], list[str]] = {}  # (account, region) -> segment documents
+        # (account, region, topic ARN) -> segment documents
+        self._pending: dict[tuple[str, str, str], list[str]] = {}
         self._scheduled = False
         self._sending: set[asyncio.Task] = set()
 
@@ -69,11 +77,11 @@ class TopicTracer:
                        "request_id": ctx.request_id, "topic_arn": topic.arn, "message_id": message_id}}
         if fields.get("Parent"):
             doc["parent_id"] = fields["Parent"]
-        self._record(topic.account, topic.region, json.dumps(doc, separators=(",", ":")))
+        self._record((topic.account, topic.region, topic.arn), json.dumps(doc, separators=(",", ":")))
         return with_parent(header, segment_id)
 
-    def _record(self, account: str, region: str, doc: str) -> None:
-        self._pending.setdefault((account, region), []).append(doc)
+    def _record(self, key: tuple[str, str, str], doc: str) -> None:
+        self._pending.setdefault(key, []).append(doc)
         if not self._scheduled:
             try:
                 loop = asyncio.get_running_loop()
@@ -86,23 +94,48 @@ class TopicTracer:
     def _flush(self) -> None:
         self._scheduled = False
         pending, self._pending = self._pending, {}
-        for (account, region), docs in pending.items():
-            for start in range(0, len(docs), 50):  # PutTraceSegments takes 50 documents a call at most
-                task = asyncio.get_running_loop().create_task(self._send(account, region, docs[start:start + 50]))
-                self._sending.add(task)
-                task.add_done_callback(self._sending.discard)
+        for key, docs in pending.items():
+            task = asyncio.get_running_loop().create_task(self._send(*key, docs))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
 
-    async def _send(self, account: str, region: str, docs: list[str]) -> None:
-        from overcast.services.sns.sqs_delivery import sns_context
+    async def _send(self, account: str, region: str, topic_arn: str, docs: list[str]) -> None:
+        from overcast.services.sns.sqs_delivery import SNS_SERVICE, sns_context
 
         ctx = sns_context(self.provider, account, region)
         try:
-            answer = await ctx.services.call("xray", "PutTraceSegments", {"TraceSegmentDocuments": docs})
+            if self.provider.cloud.settings.strict and not await _xray_lets_sns_send(
+                    ctx, SNS_SERVICE, topic_arn, account, self.provider.clock.now()):
+                log.info("no X-Ray resource policy lets SNS send the segments of %s: dropped", topic_arn)
+                return
+            for start in range(0, len(docs), 50):  # a bounded call, however big the batch
+                answer = await ctx.services.call("xray", "PutTraceSegments",
+                                                 {"TraceSegmentDocuments": docs[start:start + 50]})
+                for rejected in answer.get("UnprocessedTraceSegments") or ():
+                    log.info("X-Ray refused an SNS segment: %s", rejected)
         except Exception:  # noqa: BLE001 - a trace SNS could not record must never fail a delivery
             log.exception("recording %d SNS segments failed", len(docs))
-            return
-        for rejected in answer.get("UnprocessedTraceSegments") or ():
-            log.info("X-Ray refused an SNS segment: %s", rejected)
 
     def reset(self) -> None:
         self._pending.clear()
+
+
+async def _xray_lets_sns_send(ctx, service: str, topic_arn: str, account: str, now: float) -> bool:
+    """Whether the account's X-Ray resource policies let SNS put the topic's segments: one
+    allows and none denies."""
+    answer = await ctx.services.call("xray", "ListResourcePolicies", {})
+    request = AuthzRequest(Principal(arn=service, account="", kind="service", service=service),
+                           "xray:PutTraceSegments", "*",
+                           context={"aws:SourceArn": topic_arn, "aws:SourceAccount": account},
+                           resource_account=account)
+    allowed = False
+    for stored in answer.get("ResourcePolicies") or ():
+        try:
+            policy = parse_policy(stored.get("PolicyDocument") or "", "resource", "*")
+        except (PolicyDocumentError, ValueError):
+            continue
+        decision = evaluate(request, PolicySet(resource=policy), now=now)
+        if decision.reason == "explicit_deny":
+            return False
+        allowed = allowed or decision.allowed
+    return allowed
