@@ -190,9 +190,11 @@ def test_active_topic_records_its_segment_and_parents_the_deliveries(sns, sns_tr
     assert notification["headers"]["X-Amzn-Trace-Id"] == handed_on
 
 
-def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, receive, xray, sns_may_trace):
+def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, receive, xray, sns_may_trace,
+                                                 web):
     topic_arn = topic("mapped-topic", TracingConfig="Active")
     url = subscribed_queue(sns, queue, topic_arn)
+    confirmed_http(sns, web, topic_arn, "/mapped")
     trace_id = new_trace_id()
     now = time.time()
     # the publisher's own segment, whose subsegment called SNS (as an X-Ray SDK sends it)
@@ -202,13 +204,15 @@ def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, 
                                               "start_time": now - 0.5, "end_time": now + 0.5}]})])
     sns_traced(header_of(trace_id)).publish(TopicArn=topic_arn, Message="mapped")
     receive(url, 1)
+    web.wait_for("/mapped", 2)
     sns_segments(xray, trace_id, 1)
     services = {}
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         graph = xray.get_service_graph(StartTime=now - 60, EndTime=time.time() + 60)
         services = {s["Name"]: s for s in graph["Services"]}
-        if "mapped-topic" in services and services.get("publisher", {}).get("Edges"):
+        if "mapped-topic" in services and len(services["mapped-topic"].get("Edges") or ()) >= 2 \
+                and services.get("publisher", {}).get("Edges"):
             break
         time.sleep(0.1)
     node = services["mapped-topic"]
@@ -216,6 +220,31 @@ def test_active_topic_shows_in_the_service_graph(sns, sns_traced, topic, queue, 
     assert node["SummaryStatistics"]["TotalCount"] == 1
     edges = services["publisher"]["Edges"]
     assert node["ReferenceId"] in {edge["ReferenceId"] for edge in edges}
+    # each delivery is a call from the topic to its subscriber
+    queue_node = services[url.rsplit("/", 1)[-1]]
+    assert queue_node["Type"] == "AWS::SQS::Queue"
+    assert queue_node["ReferenceId"] in {edge["ReferenceId"] for edge in node["Edges"]}
+    web_node = services["127.0.0.1"]
+    assert web_node["Type"] == "remote"
+    assert web_node["ReferenceId"] in {edge["ReferenceId"] for edge in node["Edges"]}
+
+
+def test_a_delivery_that_fails_is_a_faulted_call_of_the_topic(sns, sns_traced, topic, xray, sns_may_trace):
+    topic_arn = topic(TracingConfig="Active")
+    # a queue that does not exist: SQS refuses, SNS does not retry (a client-side error)
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:missing-queue")
+    trace_id = new_trace_id()
+    sns_traced(header_of(trace_id)).publish(TopicArn=topic_arn, Message="lost")
+    deadline = time.monotonic() + 5
+    calls: list[dict] = []
+    while time.monotonic() < deadline and not calls:
+        [segment] = sns_segments(xray, trace_id, 1)
+        calls = segment.get("subsegments") or []
+        time.sleep(0.05)
+    [call] = calls
+    assert (call["name"], call["namespace"], call.get("fault")) == ("SQS", "aws", True)
+    assert call["aws"]["queue_url"].endswith("/000000000000/missing-queue")
+    assert call["start_time"] == segment["start_time"] and call["end_time"] >= call["start_time"]
 
 
 def test_active_topic_records_one_segment_per_message_of_a_batch(sns, sns_traced, topic, queue, receive, xray,

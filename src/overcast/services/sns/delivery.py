@@ -287,6 +287,8 @@ class DeliveryEngine:
         metrics = self.provider.topic_metrics
         if outcome is None:
             metrics.delivered(message.topic_arn)
+            if message.trace_segment:  # active tracing: the delivery's subsegment (tracing.py)
+                self.provider.tracer.delivered(sub, message, failed=False)
             done.append(row_id)
             return True
         retry = not isinstance(outcome, protocols.DeliveryFailed) or outcome.retry
@@ -294,6 +296,8 @@ class DeliveryEngine:
             metrics.failed(message.topic_arn, sub.protocol, gave_up=False)
             return False
         metrics.failed(message.topic_arn, sub.protocol, gave_up=True)
+        if message.trace_segment:
+            self.provider.tracer.delivered(sub, message, failed=True)
         reason = str(outcome) if isinstance(outcome, protocols.DeliveryFailed) else repr(outcome)
         await self._dead_letter(sub, message, reason)
         done.append(row_id)

@@ -49,6 +49,10 @@ class SnsMessage:
     subscription: dict | None = None
     # the X-Amzn-Trace-Id the deliveries carry on (``tracing.py``); None when Publish had none
     trace_header: str | None = None
+    # with active tracing, SNS's segment of the message (its id, its start): deliveries add
+    # their subsegments to it
+    trace_segment: str | None = None
+    trace_started: float | None = None
     signature: str | None = field(default=None, compare=False)  # computed once, on first delivery
 
     def body_for(self, protocol: str) -> str:

@@ -195,7 +195,7 @@ class PublishOperations:
             self._remember(topic, entry.group_id, dedup_id, message, now)
             self.archive_message(topic, message, now)
         if ctx.trace_id:  # the only cost of tracing when the publisher sends no header
-            message.trace_header = self.tracer.header_to_forward(ctx, topic, now, message.message_id)
+            self.tracer.trace(ctx, topic, message, now)
         matching = [sub for sub in self.store.subscriptions_of(topic.arn)
                     if sub.confirmed and (sub.filter is None or sub.filter.matches(
                         entry.attributes, message.body_for(sub.protocol)))]

@@ -10,7 +10,9 @@ header. A topic's ``TracingConfig`` decides the rest, as AWS documents it:
 - ``Active``: for a sampled trace (``Sampled=1``) SNS also records its own segment (origin
   ``AWS::SNS``) in the topic owner's account, child of the publisher's subsegment, and the
   header handed on names that segment as ``Parent``, so the subscribers' segments hang under
-  the topic in the service map. The segment is stored after the call answers, never in its
+  the topic in the service map; each delivery adds a subsegment to it (an ``aws`` call for
+  SQS, a ``remote`` one for HTTP/S), from the Publish to the delivery (or to the last failed
+  retry), so the map has an edge from the topic to each subscriber. The segment is stored after the call answers, never in its
   way. In strict mode, as on AWS, SNS may send it only when one of the account's X-Ray
   resource policies lets ``sns.amazonaws.com`` call ``xray:PutTraceSegments`` for the topic
   (aws:SourceArn, aws:SourceAccount); otherwise the segment is dropped and the header still
@@ -23,6 +25,7 @@ import asyncio
 import json
 import logging
 import os
+from urllib.parse import urlsplit
 
 from overcast.auth.policy.document import parse_policy
 from overcast.auth.policy.errors import PolicyDocumentError
@@ -33,6 +36,9 @@ from overcast.services.xray.propagation import parse_trace_header
 log = logging.getLogger("overcast.sns.tracing")
 
 ACTIVE = "Active"
+# the service a delivery by protocol reaches, as its subsegment names it
+_PROTOCOL_SERVICES = {"lambda": "Lambda", "firehose": "Firehose", "email": "Email", "email-json": "Email",
+                      "sms": "SMS", "application": "MobilePush"}
 SEGMENT_ORIGIN = "AWS::SNS"
 
 
@@ -60,25 +66,52 @@ class TopicTracer:
         self._scheduled = False
         self._sending: set[asyncio.Task] = set()
 
-    def header_to_forward(self, ctx, topic, started: float, message_id: str) -> str:
-        """The header the deliveries of this message carry; records SNS's segment when the
-        topic traces actively and the trace is sampled."""
+    def trace(self, ctx, topic, message, started: float) -> None:
+        """Set the header ``message``'s deliveries carry; record SNS's segment when the topic
+        traces actively and the trace is sampled."""
         header = ctx.trace_id
+        message.trace_header = header
         if topic.attributes.get("TracingConfig") != ACTIVE or "Sampled=1" not in header:
-            return header
+            return
         fields = parse_trace_header(header)
         if fields.get("Sampled") != "1" or not fields.get("Root"):
-            return header
+            return
         segment_id = os.urandom(8).hex()
         doc = {"trace_id": fields["Root"], "id": segment_id, "name": topic.name, "origin": SEGMENT_ORIGIN,
                "start_time": started, "end_time": self.provider.clock.now(),
                "http": {"response": {"status": 200}},
                "aws": {"operation": ctx.operation or "Publish", "region": topic.region, "account_id": topic.account,
-                       "request_id": ctx.request_id, "topic_arn": topic.arn, "message_id": message_id}}
+                       "request_id": ctx.request_id, "topic_arn": topic.arn, "message_id": message.message_id}}
         if fields.get("Parent"):
             doc["parent_id"] = fields["Parent"]
         self._record((topic.account, topic.region, topic.arn), json.dumps(doc, separators=(",", ":")))
-        return with_parent(header, segment_id)
+        message.trace_header = with_parent(header, segment_id)
+        message.trace_segment, message.trace_started = segment_id, started
+
+    def delivered(self, sub, message, failed: bool) -> None:
+        """Add to SNS's segment of ``message`` the subsegment of its delivery to ``sub`` (from
+        the Publish to the delivery, or to the end of its retries): the service map shows an
+        edge from the topic to each subscriber."""
+        root = parse_trace_header(message.trace_header or "").get("Root")
+        if not root:
+            return
+        parts = message.topic_arn.split(":")
+        doc = {"type": "subsegment", "trace_id": root, "parent_id": message.trace_segment,
+               "id": os.urandom(8).hex(), "start_time": message.trace_started, "end_time": self.provider.clock.now()}
+        queue = sub.endpoint.split(":")
+        if sub.protocol == "sqs" and len(queue) == 6:
+            doc.update(name="SQS", namespace="aws", aws={
+                "operation": "SendMessage", "region": queue[3], "account_id": queue[4],
+                "queue_url": f"https://sqs.{queue[3]}.amazonaws.com/{queue[4]}/{queue[5]}"})
+        elif sub.protocol in ("http", "https"):
+            doc.update(name=_host(sub.endpoint), namespace="remote",
+                       http={"request": {"method": "POST", "url": sub.endpoint}})
+        else:
+            doc.update(name=_PROTOCOL_SERVICES.get(sub.protocol, "SNS"), namespace="aws",
+                       aws={"operation": "Deliver", "protocol": sub.protocol})
+        if failed:
+            doc["fault"] = True
+        self._record((parts[4], parts[3], message.topic_arn), json.dumps(doc, separators=(",", ":")))
 
     def _record(self, key: tuple[str, str, str], doc: str) -> None:
         self._pending.setdefault(key, []).append(doc)
@@ -118,6 +151,13 @@ class TopicTracer:
 
     def reset(self) -> None:
         self._pending.clear()
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:  # not a URL one can read: named as subscribed
+        return url
 
 
 async def _xray_lets_sns_send(ctx, service: str, topic_arn: str, account: str, now: float) -> bool:
