@@ -296,7 +296,10 @@ class Gateway:
             self.cloud.service_metrics.count_call(ctx.account, ctx.region, ctx.service, operation.name)  # AWS/Usage
             result = await self.cloud.services.invoke(ctx, params)
             await group_commit.settle()  # acknowledged only once its writes are committed
-            response = protocol.serialize_response(operation, result, ctx)
+            # an operation whose answer is not its output shape (CloudWatch's GetMetricWidgetImage
+            # with OutputFormat image/png: the PNG itself) returns the HTTP response whole
+            response = result if isinstance(result, HttpResponse) else protocol.serialize_response(operation, result,
+                                                                                                   ctx)
             error = None
         except AwsError as exc:
             error = exc

@@ -61,7 +61,7 @@ def protocol_client(endpoint: str, protocol: str, **kwargs):
 
     config = kwargs.pop("config", None) or Config(retries={"max_attempts": 1})
     client = boto3.Session(botocore_session=session).client(
-        "cloudwatch", endpoint_url=endpoint, region_name=REGION, config=config, **CREDENTIALS, **kwargs)
+        "cloudwatch", endpoint_url=endpoint, region_name=REGION, config=config, **{**CREDENTIALS, **kwargs})
     assert client.meta.service_model.protocol == protocol
     return client
 

@@ -47,8 +47,8 @@ def test_bad_queries_are_refused_before_authorization(strict):
     assert (code, status) == ("ValidationError", 400)
     good = [{"Id": "m1", "MetricStat": metric_stat("M", namespace="Strict/Math")}]
     assert denied(nobody.get_metric_data, MetricDataQueries=good, StartTime=START, EndTime=END)[0] == \
-        "AccessDeniedException"
-    assert denied(nobody.get_metric_widget_image, MetricWidget=WIDGET)[0] == "AccessDeniedException"
+        "AccessDenied"
+    assert denied(nobody.get_metric_widget_image, MetricWidget=WIDGET)[0] == "AccessDenied"
 
 
 def test_allowed_reader(strict):

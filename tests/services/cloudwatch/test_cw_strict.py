@@ -44,7 +44,7 @@ DATUM = [{"MetricName": "M", "Value": 1.0}]
 
 
 def refused(call, *args, **kwargs) -> bool:
-    return denied(call, *args, **kwargs)[0] == "AccessDeniedException"
+    return denied(call, *args, **kwargs)[0] == "AccessDenied"
 
 
 def test_root_does_everything(root):
@@ -55,7 +55,7 @@ def test_root_does_everything(root):
 def test_no_policy_no_access(iam, strict):
     nobody = make_user(iam, strict, "cw-nobody")
     code, _, message = denied(nobody.put_metric_data, Namespace="Strict/Any", MetricData=DATUM)
-    assert code == "AccessDeniedException"  # the JSON-family shape of the protocol layer's denial
+    assert code == "AccessDenied"  # the query code, on every wire (awsQueryCompatible)
     assert message == ("User: arn:aws:iam::111122223333:user/cw-nobody is not authorized to perform: "
                        "cloudwatch:PutMetricData because no identity-based policy allows the "
                        "cloudwatch:PutMetricData action")

@@ -53,7 +53,7 @@ def test_unknown_and_malformed_arns(cw):
     other_account[4] = "999999999999"
     # another account's alarm: strict mode refuses it before looking (no resource policy lets
     # anyone in), open mode finds no such alarm of the caller's
-    expected = "AccessDeniedException" if STRICT else "ResourceNotFoundException"
+    expected = "AccessDenied" if STRICT else "ResourceNotFoundException"
     assert error_of(cw.list_tags_for_resource, ResourceARN=":".join(other_account))[0] == expected
 
 

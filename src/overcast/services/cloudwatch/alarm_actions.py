@@ -24,10 +24,11 @@ from overcast.context import RequestContext
 from overcast.errors import AwsError
 from overcast.services.cloudwatch.alarm_errors import ValidationError
 from overcast.services.cloudwatch.alarm_lambda import store_invocation
+from overcast.services.cloudwatch.alarm_topic_policy import CLOUDWATCH_SERVICE as CLOUDWATCH_PRINCIPAL
+from overcast.services.cloudwatch.alarm_topic_policy import topic_refusal
 from overcast.services.cloudwatch.errors import InvalidParameterValue
 
 MAX_ACTIONS = 5  # per state (PutMetricAlarm: AlarmActions, OKActions, InsufficientDataActions)
-CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 _P = r"arn:aws(?:-[a-z]+)*"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
 _ACCOUNT = r"\d{12}"
@@ -89,6 +90,9 @@ async def run_action(provider, alarm, arn: str, message: dict, subject: str, lam
     ctx = cloudwatch_context(provider, alarm.account, alarm.region)
     if kind == "sns":
         topic_account = arn.split(":")[4]
+        refusal = await topic_refusal(provider, ctx, alarm, arn)
+        if refusal is not None:
+            raise ActionFailed(refusal)
         text = json.dumps(message, separators=(",", ":"))
         try:
             await ctx.services.call("sns", "Publish", {"TopicArn": arn, "Message": text, "Subject": subject},

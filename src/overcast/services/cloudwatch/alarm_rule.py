@@ -5,6 +5,11 @@ where x is an alarm name or ARN, bare or in double quotes; ``TRUE``, ``FALSE``; 
 ``AND``, ``OR`` (NOT binds tightest, then AND, then OR) and parentheses. A rule refers to at
 most 100 child alarms and has at most 500 elements (children, TRUE/FALSE, parentheses).
 
+``AT_LEAST(M, STATE, (x1, x2, ...))`` holds when at least M of the listed alarms are in STATE;
+M is a count or a percentage of the list (``50%``), STATE one of ALARM, OK,
+INSUFFICIENT_DATA, or ``NOT`` one of them ("at least M are not in STATE"), the alarms names or
+ARNs, bare or quoted, separated by commas (the form CloudWatch's own CDK constructs render).
+
 A syntax error is answered as CloudWatch does: ValidationError
 "Error in AlarmRule [Unsupported token ')' at char 1]" (the token and its 0-based offset),
 with ", must be: ')'" when one token only could follow.
@@ -26,7 +31,7 @@ class AlarmRuleError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # "(", ")", "word", "quoted", "end"
+    kind: str  # "(", ")", ",", "word", "quoted", "end"
     text: str
     at: int
 
@@ -35,6 +40,15 @@ class Token:
 class StateIs:
     state: str
     alarm: str  # name or ARN, as written (without quotes)
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    count: int  # how many, or a percentage of the alarms when ``percent``
+    percent: bool
+    state: str
+    negated: bool  # at least M alarms NOT in ``state``
+    alarms: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,7 @@ def _tokens(rule: str) -> list[Token]:
         char = rule[i]
         if char.isspace():
             i += 1
-        elif char in "()":
+        elif char in "(),":
             tokens.append(Token(char, char, i))
             i += 1
         elif char == '"':
@@ -83,7 +97,7 @@ def _tokens(rule: str) -> list[Token]:
             i = end + 1
         else:
             end = i
-            while end < length and not rule[end].isspace() and rule[end] not in '()"':
+            while end < length and not rule[end].isspace() and rule[end] not in '(),"':
                 end += 1
             tokens.append(Token("word", rule[i:end], i))
             i = end
@@ -153,14 +167,62 @@ class _Parser:
             return Constant(token.text == "TRUE")
         if token.kind == "word" and token.text in STATE_FUNCTIONS:
             self.expect("(")
-            argument = self.take()
-            if argument.kind not in ("word", "quoted") or not argument.text:
-                self.fail(argument)
+            name = self.bare_name()
             self.expect(")")
             self.elements += 1
-            self.children.append(argument.text)
-            return StateIs(STATE_FUNCTIONS[token.text], argument.text)
+            self.children.append(name)
+            return StateIs(STATE_FUNCTIONS[token.text], name)
+        if token.kind == "word" and token.text == "AT_LEAST":
+            return self.at_least()
         self.fail(token)
+
+    def bare_name(self) -> str:
+        """A state function's alarm: quoted, or the unquoted characters up to ``)`` (a name
+        may hold commas)."""
+        first = self.take()
+        if first.kind == "quoted" and first.text:
+            return first.text
+        if first.kind != "word" or not first.text:
+            self.fail(first)
+        text, end = first.text, first.at + len(first.text)
+        while self.peek().kind in ("word", ",") and self.peek().at == end:
+            part = self.take()
+            text, end = text + part.text, end + len(part.text)
+        return text
+
+    def at_least(self) -> AtLeast:
+        self.expect("(")
+        threshold = self.take()
+        number = threshold.text[:-1] if threshold.text.endswith("%") else threshold.text
+        if threshold.kind != "word" or not number.isdigit() or int(number) < 1 \
+                or (threshold.text.endswith("%") and int(number) > 100):
+            self.fail(threshold)
+        self.expect(",")
+        state = self.take()
+        negated = state.kind == "word" and state.text == "NOT"
+        if negated:
+            state = self.take()
+        if state.kind != "word" or state.text not in STATE_FUNCTIONS:
+            self.fail(state)
+        self.expect(",")
+        self.expect("(")
+        alarms = []
+        while True:
+            alarm = self.take()
+            if alarm.kind not in ("word", "quoted") or not alarm.text:
+                self.fail(alarm)
+            alarms.append(alarm.text)
+            self.elements += 1
+            separator = self.take()
+            if separator.kind == ")":
+                break
+            if separator.kind != ",":
+                self.fail(separator, ")")
+        self.expect(")")
+        self.elements += 2
+        self.children.extend(alarms)
+        return AtLeast(int(number), threshold.text.endswith("%"), STATE_FUNCTIONS[state.text], negated,
+                       tuple(alarms))
 
 
 @dataclass(frozen=True)
@@ -188,6 +250,11 @@ def evaluate_rule(tree, state_of) -> bool:
     """True when the rule holds; ``state_of(name_or_arn)`` gives a child's state value."""
     if isinstance(tree, StateIs):
         return state_of(tree.alarm) == tree.state
+    if isinstance(tree, AtLeast):
+        matching = sum(1 for alarm in tree.alarms if (state_of(alarm) == tree.state) != tree.negated)
+        if tree.percent:
+            return matching * 100 >= tree.count * len(tree.alarms)
+        return matching >= tree.count
     if isinstance(tree, Constant):
         return tree.value
     if isinstance(tree, Not):

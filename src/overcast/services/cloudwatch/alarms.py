@@ -13,24 +13,19 @@ from datetime import datetime
 from overcast.services.cloudwatch.alarm_engine import (HIGH_RESOLUTION_TICK, TICK_KIND, AlarmEngine, alarm_period,
                                                        new_alarm)
 from overcast.services.cloudwatch.alarm_errors import ValidationError
-from overcast.services.cloudwatch.alarm_evaluation import ALARM, INSUFFICIENT_DATA, OK
 from overcast.services.cloudwatch.alarm_paging import page, page_size
+from overcast.services.cloudwatch.alarm_request_checks import (check_alarm_names, check_describe_alarm_history,
+                                                               check_describe_alarms,
+                                                               check_describe_alarms_for_metric, check_set_alarm_state)
 from overcast.services.cloudwatch.alarm_store import COMPOSITE_ALARM, METRIC_ALARM, Alarm
 from overcast.services.cloudwatch.alarm_suppression import SUPPRESSION_KIND
-from overcast.services.cloudwatch.alarm_validation import check_alarm_name, check_metric_alarm
+from overcast.services.cloudwatch.alarm_validation import check_metric_alarm
 from overcast.services.cloudwatch.alarm_view import alarm_view
 from overcast.services.cloudwatch.composite_validation import check_composite_alarm, children_of
-from overcast.services.cloudwatch.errors import (InvalidFormat, InvalidParameterCombination, InvalidParameterValue,
-                                                 MissingParameter, ResourceNotFound)
+from overcast.services.cloudwatch.errors import ResourceNotFound
 from overcast.services.cloudwatch.tags import check_tags
-from overcast.services.cloudwatch.validation import check_length
 from overcast.storage.scope import Scope
 
-STATES = (OK, ALARM, INSUFFICIENT_DATA)
-ALARM_TYPES = (COMPOSITE_ALARM, METRIC_ALARM)
-HISTORY_TYPES = ("ConfigurationUpdate", "StateUpdate", "Action", "AlarmContributorStateUpdate",
-                 "AlarmContributorAction")
-MAX_NAMES = 100  # AlarmNames in one DescribeAlarms / DeleteAlarms / Enable/DisableAlarmActions
 
 
 def _epoch(value) -> float:
@@ -121,25 +116,8 @@ class AlarmOperations:
         store = self.alarm_engine.store
         names, prefix = params.get("AlarmNames"), params.get("AlarmNamePrefix")
         children_of_name, parents_of_name = params.get("ChildrenOfAlarmName"), params.get("ParentsOfAlarmName")
-        if names is not None and len(names) > MAX_NAMES:
-            raise InvalidParameterValue(f"The collection AlarmNames must not have a size greater than {MAX_NAMES}.")
-        if names and prefix is not None:
-            raise InvalidParameterCombination("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive "
-                                              "and you have specified both.")
-        for key in ("ChildrenOfAlarmName", "ParentsOfAlarmName"):
-            if params.get(key) is not None and any(params.get(other) for other in (
-                    "AlarmNames", "AlarmNamePrefix", "StateValue", "ActionPrefix", "AlarmTypes",
-                    "ChildrenOfAlarmName" if key == "ParentsOfAlarmName" else "ParentsOfAlarmName")):
-                raise InvalidParameterCombination(f"If {key} is specified, only MaxRecords and NextToken "
-                                                  "may also be specified.")
-        state = params.get("StateValue")
-        if state is not None and state not in STATES:
-            raise InvalidParameterValue(f"The parameter StateValue must be a value in the set [ {', '.join(STATES)} ].")
-        types = params.get("AlarmTypes")
-        for alarm_type in types or []:
-            if alarm_type not in ALARM_TYPES:
-                raise InvalidParameterValue(f"The parameter AlarmTypes must be a value in the set "
-                                            f"[ {', '.join(ALARM_TYPES)} ].")
+        check_describe_alarms(params)
+        state, types = params.get("StateValue"), params.get("AlarmTypes")
         size = page_size(params, 50)
         fingerprint = json.dumps({k: v for k, v in params.items() if k not in ("NextToken", "MaxRecords")},
                                  sort_keys=True, default=str)
@@ -183,11 +161,8 @@ class AlarmOperations:
                 and (child.name in children_of(a) or child.arn in children_of(a))]
 
     def describe_alarms_for_metric(self, ctx, params: dict) -> dict:
+        check_describe_alarms_for_metric(params)
         name, namespace = params.get("MetricName"), params.get("Namespace")
-        if name is None:
-            raise MissingParameter("The parameter MetricName is required.")
-        if namespace is None:
-            raise MissingParameter("The parameter Namespace is required.")
         dimensions = sorted((d.get("Name"), d.get("Value")) for d in params.get("Dimensions") or [])
         selected = []
         for alarm in self.alarm_engine.store.of_scope(Scope.of(ctx)):
@@ -203,22 +178,9 @@ class AlarmOperations:
         return {"MetricAlarms": selected}
 
     def describe_alarm_history(self, ctx, params: dict) -> dict:
-        name = params.get("AlarmName")
-        if name is not None:
-            check_length(name, "AlarmName", 1, 255)
-        item_type = params.get("HistoryItemType")
-        if item_type is not None and item_type not in HISTORY_TYPES:
-            raise InvalidParameterValue(f"The parameter HistoryItemType must be a value in the set "
-                                        f"[ {', '.join(HISTORY_TYPES)} ].")
-        types = params.get("AlarmTypes")
-        for alarm_type in types or []:
-            if alarm_type not in ALARM_TYPES:
-                raise InvalidParameterValue(f"The parameter AlarmTypes must be a value in the set "
-                                            f"[ {', '.join(ALARM_TYPES)} ].")
+        check_describe_alarm_history(params)
+        name, item_type, types = params.get("AlarmName"), params.get("HistoryItemType"), params.get("AlarmTypes")
         scan_by = params.get("ScanBy") or "TimestampDescending"
-        if scan_by not in ("TimestampDescending", "TimestampAscending"):
-            raise InvalidParameterValue("The parameter ScanBy must be a value in the set "
-                                        "[ TimestampDescending, TimestampAscending ].")
         start = _epoch(params["StartDate"]) if params.get("StartDate") is not None else None
         end = _epoch(params["EndDate"]) if params.get("EndDate") is not None else None
         size = page_size(params, 100)
@@ -241,11 +203,7 @@ class AlarmOperations:
     # -- changing --------------------------------------------------------------------------
 
     def delete_alarms(self, ctx, params: dict) -> dict:
-        names = params.get("AlarmNames")
-        if names is None:
-            raise MissingParameter("The parameter AlarmNames is required.")
-        if len(names) > MAX_NAMES:
-            raise InvalidParameterValue(f"The collection AlarmNames must not have a size greater than {MAX_NAMES}.")
+        names = check_alarm_names(params)
         scope = Scope.of(ctx)
         store = self.alarm_engine.store
         alarms = {a.name: a for a in store.of_scope(scope)}
@@ -267,23 +225,7 @@ class AlarmOperations:
         return {}
 
     async def set_alarm_state(self, ctx, params: dict) -> dict:
-        name = check_alarm_name(params.get("AlarmName"))
-        state = params.get("StateValue")
-        if state is None:
-            raise MissingParameter("The parameter StateValue is required.")
-        if state not in STATES:
-            raise InvalidParameterValue(f"The parameter StateValue must be a value in the set [ {', '.join(STATES)} ].")
-        reason = params.get("StateReason")
-        if reason is None:
-            raise MissingParameter("The parameter StateReason is required.")
-        check_length(reason, "StateReason", 0, 1023)
-        data = params.get("StateReasonData")
-        if data is not None:
-            check_length(data, "StateReasonData", 0, 4000)
-            try:
-                json.loads(data)
-            except ValueError:
-                raise InvalidFormat("Data was not syntactically valid JSON") from None
+        name, state, reason, data = check_set_alarm_state(params)
         alarm = self.alarm_engine.store.get(Scope.of(ctx), name)
         if alarm is None:
             raise ResourceNotFound(f"Alarm {name} not found")
@@ -297,11 +239,7 @@ class AlarmOperations:
         return self._set_actions_enabled(ctx, params, False)
 
     def _set_actions_enabled(self, ctx, params: dict, enabled: bool) -> dict:
-        names = params.get("AlarmNames")
-        if names is None:
-            raise MissingParameter("The parameter AlarmNames is required.")
-        if len(names) > MAX_NAMES:
-            raise InvalidParameterValue(f"The collection AlarmNames must not have a size greater than {MAX_NAMES}.")
+        names = check_alarm_names(params)
         self.alarm_engine.store.set_actions_enabled(Scope.of(ctx), list(names), enabled)
         return {}
 

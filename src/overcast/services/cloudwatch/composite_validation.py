@@ -30,7 +30,9 @@ def children_of(alarm: Alarm) -> tuple[str, ...]:
         return ()
 
 
-def check_composite_alarm(params: dict, region: str, store, scope) -> dict:
+def check_composite_parameters(params: dict, region: str) -> dict:
+    """The request's own parameters (strict mode checks them before authorization); the
+    children and the suppressor must then exist (``check_composite_alarm``)."""
     config = check_common(params, region)
     for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
         for arn in config[key]:
@@ -41,28 +43,15 @@ def check_composite_alarm(params: dict, region: str, store, scope) -> dict:
         raise MissingParameter("The parameter AlarmRule is required.")
     check_length(rule, "AlarmRule", 1, MAX_RULE_LENGTH)
     try:
-        parsed = parse_rule(rule)
+        parse_rule(rule)
     except AlarmRuleError as error:
         raise ValidationError(f"Error in AlarmRule [{error}]") from None
-    alarms = {a.name: a for a in store.of_scope(scope)}
-    arns = {a.arn: a for a in alarms.values()}
-    name = config["AlarmName"]
-    missing = [c for c in parsed.children if c not in alarms and c not in arns]
-    if missing:
-        raise ValidationError(f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm "
-                              "rule do not exist")
-    if _leads_back(name, alarm_arn(*scope, name), parsed.children, alarms, arns):
-        raise ValidationError(f"Could not save the composite alarm {name} as its alarm rule creates a cycle")
     config["AlarmRule"] = rule
     suppressor = params.get("ActionsSuppressor")
     wait, extension = params.get("ActionsSuppressorWaitPeriod"), params.get("ActionsSuppressorExtensionPeriod")
     if suppressor is not None:
         check_length(suppressor, "ActionsSuppressor", 1, 1600)
-        suppressor_name = suppressor.split(":alarm:", 1)[1] if ":alarm:" in suppressor else suppressor
-        check_alarm_name(suppressor_name, "ActionsSuppressor")
-        if suppressor_name not in alarms:
-            raise ValidationError(f"Could not save the composite alarm as the ActionsSuppressor alarm "
-                                  f"{suppressor} does not exist")
+        check_alarm_name(_suppressor_name(suppressor), "ActionsSuppressor")
         if wait is None or extension is None:
             raise ValidationError("ActionsSuppressorWaitPeriod and ActionsSuppressorExtensionPeriod are required "
                                   "when ActionsSuppressor is specified")
@@ -74,6 +63,31 @@ def check_composite_alarm(params: dict, region: str, store, scope) -> dict:
     elif wait is not None or extension is not None:
         raise ValidationError("ActionsSuppressorWaitPeriod and ActionsSuppressorExtensionPeriod can only be "
                               "specified with ActionsSuppressor")
+    return config
+
+
+def _suppressor_name(suppressor: str) -> str:
+    return suppressor.split(":alarm:", 1)[1] if ":alarm:" in suppressor else suppressor
+
+
+def check_composite_alarm(params: dict, region: str, store, scope) -> dict:
+    """The composite alarm's settings: its parameters, then the alarms it names exist and its
+    rule does not lead back to itself."""
+    config = check_composite_parameters(params, region)
+    children = parse_rule(config["AlarmRule"]).children
+    alarms = {a.name: a for a in store.of_scope(scope)}
+    arns = {a.arn: a for a in alarms.values()}
+    name = config["AlarmName"]
+    missing = [c for c in children if c not in alarms and c not in arns]
+    if missing:
+        raise ValidationError(f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm "
+                              "rule do not exist")
+    if _leads_back(name, alarm_arn(*scope, name), children, alarms, arns):
+        raise ValidationError(f"Could not save the composite alarm {name} as its alarm rule creates a cycle")
+    suppressor = config.get("ActionsSuppressor")
+    if suppressor is not None and _suppressor_name(suppressor) not in alarms:
+        raise ValidationError(f"Could not save the composite alarm as the ActionsSuppressor alarm "
+                              f"{suppressor} does not exist")
     return config
 
 

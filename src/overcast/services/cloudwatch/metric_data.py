@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from overcast.protocols import HttpResponse
 from overcast.services.cloudwatch import metric_data_pages as pages
 from overcast.services.cloudwatch.dynamic_labels import TIMEZONE
 from overcast.services.cloudwatch.errors import MissingParameter
@@ -12,6 +13,8 @@ from overcast.services.cloudwatch.metric_queries import run_queries, validation_
 from overcast.services.cloudwatch.widget_image import render_widget
 from overcast.services.cloudwatch.widget_spec import Widget, parse_widget
 from overcast.storage.scope import Scope
+
+RAW_PNG = "image/png"  # OutputFormat for custom HTTP requests: the answer is the PNG itself
 
 
 def _epoch(value) -> float:
@@ -50,7 +53,7 @@ def check_widget_request(params: dict, now: float) -> Widget:
     if params.get("MetricWidget") is None:
         raise MissingParameter("The parameter MetricWidget is required.")
     output_format = params.get("OutputFormat") or "png"
-    if output_format not in ("png", "image/png"):
+    if output_format not in ("png", RAW_PNG):
         raise validation_error(f"The value {output_format} for parameter OutputFormat is not valid: "
                                "only png is supported.")
     widget = parse_widget(params["MetricWidget"], now)
@@ -83,7 +86,12 @@ class MetricDataOperations:
         widget = check_widget_request(params, self.clock.now())
         results = run_queries(self, Scope.of(ctx), widget.queries, widget.start, widget.end,
                               "TimestampAscending", widget.timezone)
-        return {"MetricWidgetImage": render_widget(widget, results)}
+        image = render_widget(widget, results)
+        if params.get("OutputFormat") == RAW_PNG:
+            # "If you specify image/png, the HTTP response has a content-type set to image/png,
+            # and the body of the response is a PNG image" (GetMetricWidgetImage, OutputFormat)
+            return HttpResponse(200, {"content-type": RAW_PNG, "x-amzn-requestid": ctx.request_id}, image)
+        return {"MetricWidgetImage": image}
 
 
 def _result(result) -> dict:

@@ -49,7 +49,7 @@ class Provider(MetricOperations, MetricDataOperations, AlarmOperations, AnomalyD
         CloudWatch orders them (the operations check them again in open mode)."""
         check = REQUEST_CHECKS.get(ctx.operation)
         if check is not None:
-            check(params, self.clock.now())
+            check(params, self.clock.now(), ctx.region)
 
     def reset(self) -> None:
         super().reset()
