@@ -40,12 +40,13 @@ def _keys(s3, bucket: str, prefix: str = "") -> list[str]:
     return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []))
 
 
-def _run(s3, server, source: str, output: dict) -> list[str]:
-    """Queue the job, move the cloud clock past the restore delay; the keys it wrote."""
+def _run(s3, server, source: str, output: dict, reader=None) -> list[str]:
+    """Queue the job as ``s3``, move the cloud clock past the restore delay; the keys it wrote
+    (listed by ``reader``, the output bucket's owner, when ``s3`` may not list them)."""
     path = s3.restore_object(Bucket=source, Key="cold.csv", RestoreRequest=_request(output))["RestoreOutputPath"]
     _advance(server, RESTORE_SECONDS + 1)
     for _ in range(100):  # the job runs on the server's loop right after the clock moved
-        keys = _keys(s3, "results", path)
+        keys = _keys(reader or s3, "results", path)
         if f"{path}/result_manifest.txt" in keys:
             assert len(keys) == 3 and any("/results/" in k for k in keys), keys
             return keys
@@ -128,6 +129,12 @@ def test_sse_s3_applies_to_every_output_object(s3, archived, server):
                            "schema")),
     ({"Encryption": {"EncryptionType": "AES512"}},
      (400, "InvalidArgument", "The encryption method specified is not supported")),
+    ({"Encryption": {"EncryptionType": "AES256", "KMSKeyId": "alias/aws/s3"}},
+     (400, "InvalidArgument", "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                              "x-amz-server-side-encryption : aws:kms")),
+    ({"Encryption": {"EncryptionType": "aws:kms", "KMSContext": "not json"}},
+     (400, "InvalidArgument", "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 "
+                              "string holding JSON which represents a string-string map")),
     ({"Tagging": {"TagSet": [{"Key": "k", "Value": "v" * 257}]}}, (400, "InvalidTag", None)),
     ({"StorageClass": "FROZEN"}, (400, "InvalidStorageClass", "The storage class you specified is not valid")),
     ({"UserMetadata": [{"Name": "big", "Value": "x" * 2100}]},
@@ -220,3 +227,21 @@ def test_strict_requester_without_put_object_on_the_output_is_denied(strict):
          "Condition": {"StringEquals": {"s3:x-amz-storage-class": "REDUCED_REDUNDANCY"}}}])
     assert _error(lambda: picky.restore_object(Bucket="archive", Key="cold.csv", RestoreRequest=_request(
         {"StorageClass": "REDUCED_REDUNDANCY"})))[:2] == (403, "AccessDenied")
+
+
+def test_strict_output_to_another_accounts_bucket_its_policy_lets_write(strict):
+    strict.post("/_overcast/reset")
+    root = _client(strict, "s3", STRICT_ACCOUNT)
+    other = _client(strict, "s3", OTHER_ACCOUNT)
+    root.create_bucket(Bucket="archive")
+    root.put_object(Bucket="archive", Key="cold.csv", Body=CSV, StorageClass="GLACIER")
+    other.create_bucket(Bucket="results")
+    # without a grant from the bucket's owner the requester may not write there
+    assert _error(lambda: root.restore_object(Bucket="archive", Key="cold.csv",
+                                              RestoreRequest=_request({})))[:3] == (403, "AccessDenied", "Access Denied")
+    other.put_bucket_policy(Bucket="results", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{STRICT_ACCOUNT}:root"}, "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::results/out/*"}]}))
+    keys = _run(root, strict, "archive", {}, reader=other)
+    result = next(k for k in keys if "/results/" in k)
+    assert other.get_object(Bucket="results", Key=result)["Body"].read() == b"alan\ngrace\n"
