@@ -136,6 +136,7 @@ def test_sse_s3_applies_to_every_output_object(s3, archived, server):
      (400, "InvalidArgument", "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 "
                               "string holding JSON which represents a string-string map")),
     ({"Tagging": {"TagSet": [{"Key": "k", "Value": "v" * 257}]}}, (400, "InvalidTag", None)),
+    ({"Prefix": "p" * 1000}, (400, "KeyTooLongError", "Your key is too long")),
     ({"StorageClass": "FROZEN"}, (400, "InvalidStorageClass", "The storage class you specified is not valid")),
     ({"UserMetadata": [{"Name": "big", "Value": "x" * 2100}]},
      (400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.")),

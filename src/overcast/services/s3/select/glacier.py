@@ -61,7 +61,7 @@ class GlacierSelectMixin(GlacierOutputMixin):
             raise errors.invalid_parameter()  # S3 Glacier Select reads uncompressed CSV only
         job = uuid.uuid4().hex
         path = "/".join(part for part in ((output.get("Prefix") or "").rstrip("/"), job) if part)
-        put, authorized = await self.check_output_location(ctx, bucket, output, f"{path}/job.txt")
+        put, authorized = await self.check_output_location(ctx, bucket, output, path)
         if version.storage_class != "GLACIER":
             raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
                            403, fields={"StorageClass": version.storage_class})

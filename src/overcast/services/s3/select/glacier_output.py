@@ -18,6 +18,7 @@ from urllib.parse import quote
 from overcast.errors import AwsError
 
 from ..acl import acl_from_request
+from ..objects import check_key
 from ..sse import check_requested_encryption
 from ..tagging import tags_from_header
 from ..write_limits import check_metadata_size, check_storage_class
@@ -87,12 +88,14 @@ def output_put_params(location: dict) -> dict:
 
 
 class GlacierOutputMixin:
-    async def check_output_location(self, ctx, source_bucket, location: dict, first_key: str) -> tuple[dict, bool]:
-        """Check OutputLocation.S3 as a PutObject of ``first_key`` would be checked, before the
-        job is queued: the members themselves, then (strict mode) s3:PutObject for the
-        requester, then the bucket (NoSuchBucket, same region, its ACL and encryption rules).
-        Returns the PutObject members and whether the write was authorized for the requester."""
+    async def check_output_location(self, ctx, source_bucket, location: dict, path: str) -> tuple[dict, bool]:
+        """Check OutputLocation.S3 as the PutObjects under ``path`` (``<prefix>/<job id>``) would
+        be checked, before the job is queued: the members themselves, then (strict mode)
+        s3:PutObject for the requester, then the bucket (NoSuchBucket, same region, its ACL and
+        encryption rules). Returns the PutObject members and whether the write was authorized
+        for the requester."""
         put = output_put_params(location)
+        check_key(f"{path}/results/{'0' * 32}")  # KeyTooLongError: the longest key the job writes
         tags_from_header(put.get("Tagging"))  # InvalidTag: as PutObject's x-amz-tagging
         acl_from_request(put, for_bucket=False)  # canned ACL name, grantees, not both
         check_requested_encryption(put)
@@ -103,7 +106,7 @@ class GlacierOutputMixin:
                             extra={k: v for k, v in ctx.extra.items() if k != "authorized"})
         authorizer = getattr(ctx.registry, "authorizer", None)
         if authorizer is not None:
-            await authorizer.authorize(write_ctx, {"Bucket": location["BucketName"], "Key": first_key, **put})
+            await authorizer.authorize(write_ctx, {"Bucket": location["BucketName"], "Key": f"{path}/job.txt", **put})
         bucket = self.bucket_row(write_ctx, location["BucketName"])
         if bucket.region != source_bucket.region:
             raise AwsError("InvalidRequest", "The output bucket must be in the same region as the bucket of the "
