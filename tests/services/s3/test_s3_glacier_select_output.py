@@ -221,6 +221,14 @@ def test_strict_requester_without_put_object_on_the_output_is_denied(strict):
     assert _keys(root, "results") == keys
     result = next(k for k in keys if "/results/" in k)
     assert root.get_object(Bucket="results", Key=result)["Body"].read() == b"alan\ngrace\n"
+    # SSE-KMS output: the job asks KMS for the data keys as the requester, who may use the key
+    key = _client(strict, "kms", STRICT_ACCOUNT).create_key()["KeyMetadata"]
+    kms_writer = _user(strict, "kms-writer", [
+        {"Effect": "Allow", "Action": ["s3:RestoreObject", "s3:GetObject", "s3:PutObject", "s3:ListBucket",
+                                       "kms:GenerateDataKey"], "Resource": "*"}])
+    keys = _run(kms_writer, strict, "archive", {"Prefix": "kms", "Encryption": {"EncryptionType": "aws:kms",
+                                                                                 "KMSKeyId": key["KeyId"]}})
+    assert all(root.head_object(Bucket="results", Key=k)["SSEKMSKeyId"] == key["Arn"] for k in keys)
     # a condition on the written object's members sees them (s3:x-amz-storage-class)
     picky = _user(strict, "picky", [
         {"Effect": "Allow", "Action": ["s3:RestoreObject", "s3:GetObject", "s3:PutObject"], "Resource": "*"},
