@@ -84,7 +84,11 @@ class GlacierSelectMixin(GlacierOutputMixin):
                              user_id=user_id, credential=self.cloud.credentials.lookup(access_key) if access_key
                              else None, registry=self.cloud.services,
                              extra={"authorized": True} if payload.get("authorized") else {})
-        put = payload.get("put") or output_put_params(output)  # a job queued before "put" was kept
+        try:  # a job queued before its PutObject members were kept (and checked) with it
+            put = payload["put"] if "put" in payload else output_put_params(output)
+        except AwsError as error:
+            log.warning("Glacier Select job %s: output location refused: %s", payload["job"], error.message)
+            return
         target, path = output["BucketName"], payload["path"]
 
         async def write(name: str, body: bytes, content_type: str = "binary/octet-stream") -> str:
