@@ -109,12 +109,12 @@ class RestoreMixin:
         if not is_readable(version, self.clock.now()):
             raise invalid_object_state(version)
 
-    def restore_object(self, ctx, params: dict) -> dict:
+    async def restore_object(self, ctx, params: dict) -> dict:
         bucket = self.bucket_row(ctx, params["Bucket"])
         version = self._object_version(ctx, bucket, params["Key"], params)
         request = params.get("RestoreRequest") or {}
         if request.get("Type") == "SELECT" or request.get("SelectParameters"):
-            return self.start_select_restore(ctx, bucket, version, request)  # select/glacier.py
+            return await self.start_select_restore(ctx, bucket, version, request)  # select/glacier.py
         if version.storage_class not in ARCHIVE_CLASSES:
             raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
                            403, fields={"StorageClass": version.storage_class})

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from urllib.parse import quote
 
 from overcast.context import RequestContext
 from overcast.errors import AwsError
@@ -27,6 +26,7 @@ from ..customer_keys import key_for_read
 from ..kms_encryption import first_envelope, is_kms_encrypted
 from . import errors
 from .events import in_worker
+from .glacier_output import GlacierOutputMixin, malformed, output_put_params
 from .pipeline import prepare_select, range_opener, select_events
 from .source import Counts
 
@@ -37,67 +37,40 @@ RESULT_OBJECT_BYTES = 16 * 1024 * 1024  # results are split into objects of abou
 _TIERS = ("Standard", "Bulk", "Expedited")
 
 
-def _malformed() -> AwsError:
-    return AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
-                                    "published schema", 400)
-
-
 def _select_params(parameters: dict) -> dict:
     """SelectParameters as a SelectObjectContent request (the checks and the query are the same)."""
     return {key: parameters.get(key) for key in ("Expression", "ExpressionType", "InputSerialization",
                                                  "OutputSerialization")}
 
 
-def _output_params(location: dict) -> dict:
-    """The PutObject members every output object is written with (OutputLocation.S3)."""
-    params: dict = {}
-    encryption = location.get("Encryption") or {}
-    if encryption.get("EncryptionType"):
-        params["ServerSideEncryption"] = encryption["EncryptionType"]
-        if encryption.get("KMSKeyId"):
-            params["SSEKMSKeyId"] = encryption["KMSKeyId"]
-        if encryption.get("KMSContext"):
-            params["SSEKMSEncryptionContext"] = encryption["KMSContext"]
-    if location.get("CannedACL"):
-        params["ACL"] = location["CannedACL"]
-    tags = (location.get("Tagging") or {}).get("TagSet") or []
-    if tags:
-        params["Tagging"] = "&".join(f"{quote(t['Key'], safe='')}={quote(t.get('Value') or '', safe='')}"
-                                     for t in tags)
-    metadata = {m["Name"]: m.get("Value") or "" for m in location.get("UserMetadata") or () if m.get("Name")}
-    if metadata:
-        params["Metadata"] = metadata
-    if location.get("StorageClass"):
-        params["StorageClass"] = location["StorageClass"]
-    return params
-
-
-class GlacierSelectMixin:
+class GlacierSelectMixin(GlacierOutputMixin):
     def __init__(self, cloud):
         super().__init__(cloud)
         cloud.scheduler.on(_JOB, self._run_select_job)
 
-    def start_select_restore(self, ctx, bucket, version, request: dict) -> dict:
+    async def start_select_restore(self, ctx, bucket, version, request: dict) -> dict:
         """Check a RestoreObject of type SELECT and queue its job; 202 with the output path."""
         parameters, output = request.get("SelectParameters"), (request.get("OutputLocation") or {}).get("S3")
         if not parameters or not output or not output.get("BucketName"):
-            raise _malformed()
+            raise malformed()
         tier = request.get("Tier") or (request.get("GlacierJobParameters") or {}).get("Tier") or "Standard"
         if tier not in _TIERS:
-            raise _malformed()
+            raise malformed()
         select, _ = prepare_select(_select_params(parameters))
         if select.input_kind != "csv" or select.compression != "NONE":
             raise errors.invalid_parameter()  # S3 Glacier Select reads uncompressed CSV only
+        job = uuid.uuid4().hex
+        path = "/".join(part for part in ((output.get("Prefix") or "").rstrip("/"), job) if part)
+        put, authorized = await self.check_output_location(ctx, bucket, output, path)
         if version.storage_class != "GLACIER":
             raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
                            403, fields={"StorageClass": version.storage_class})
         key_for_read(version.attrs.get("sse"), None)  # an SSE-C archive cannot be queried
-        self.bucket_row(ctx, output["BucketName"])  # the output bucket must exist (NoSuchBucket)
-        job = uuid.uuid4().hex
-        path = "/".join(part for part in ((output.get("Prefix") or "").rstrip("/"), job) if part)
+        # the job writes as the requester (its KMS calls too), with the rights checked above
         payload = {"where": [bucket.partition, bucket.name, version.key, version.version], "job": job,
                    "path": path, "account": ctx.account, "region": ctx.region, "tier": tier,
-                   "select": _select_params(parameters), "output": output}
+                   "select": _select_params(parameters), "output": output, "put": put,
+                   "requester": [ctx.access_key, ctx.principal_arn, ctx.user_id], "authorized": authorized}
         delay = float(self.cloud.settings.s3_restore_seconds)
         self.cloud.scheduler.schedule(self.clock.now() + delay, _JOB, payload)
         return {"__status__": 202, "RestoreOutputPath": path}
@@ -105,9 +78,17 @@ class GlacierSelectMixin:
     async def _run_select_job(self, payload: dict) -> None:
         partition, bucket_name, key, version_id = payload["where"]
         output = payload["output"]
+        access_key, principal_arn, user_id = payload.get("requester") or ("", "", "")
         ctx = RequestContext(account=payload["account"], region=payload["region"], service="s3",
-                             operation="PutObject", principal_arn="", registry=self.cloud.services)
-        put = _output_params(output)
+                             operation="PutObject", access_key=access_key, principal_arn=principal_arn,
+                             user_id=user_id, credential=self.cloud.credentials.lookup(access_key) if access_key
+                             else None, registry=self.cloud.services,
+                             extra={"authorized": True} if payload.get("authorized") else {})
+        try:  # a job queued before its PutObject members were kept (and checked) with it
+            put = payload["put"] if "put" in payload else output_put_params(output)
+        except AwsError as error:
+            log.warning("Glacier Select job %s: output location refused: %s", payload["job"], error.message)
+            return
         target, path = output["BucketName"], payload["path"]
 
         async def write(name: str, body: bytes, content_type: str = "binary/octet-stream") -> str:
