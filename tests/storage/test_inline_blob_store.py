@@ -115,3 +115,21 @@ def test_many_deletes_are_applied_in_batches(store):
         store.delete(info.id)
     assert sorted(store.ids()) == sorted(i.id for i in infos[150:])
     assert [store.read_bytes(i.id) for i in infos[150:]] == [b"%d" % i for i in range(150, 200)]
+
+
+def test_discard_removes_inline_and_file_blobs_and_ignores_absent_ones(tmp_path):
+    storage = Storage(str(tmp_path))
+    blobs = storage.blobs("s3")
+    kept, inline = blobs.write_bytes(b"kept"), blobs.write_bytes(b"small")
+    large = blobs.write_bytes(b"z" * (blobs.inline_limit + 1))
+    assert blob_files(blobs) == [large.id]
+    reader = blobs.read(inline.id)  # a GET in flight keeps reading
+    for blob_id in (inline.id, large.id, inline.id, large.id):  # twice: the second finds nothing
+        blobs.discard(blob_id)
+    assert not blobs.exists(inline.id) and not blobs.exists(large.id)
+    assert list(blobs.ids()) == [kept.id] and blob_files(blobs) == []
+    assert b"".join(reader) == b"small"
+    following = blobs.write_bytes(b"next")  # a write: the removals reach the table
+    storage.close()
+    blobs = Storage(str(tmp_path)).blobs("s3")
+    assert sorted(blobs.ids()) == sorted([kept.id, following.id]) and blob_files(blobs) == []

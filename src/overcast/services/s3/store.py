@@ -383,8 +383,8 @@ class ObjectStore:
         return [blob for row in rows for blob in _row_to_version(row).blob_ids()]
 
     def _free(self, blob_ids) -> None:
-        for blob in blob_ids:
-            self.blobs.delete(blob)
+        for blob in blob_ids:  # ids out of rows just replaced or dropped: no existence check needed
+            self.blobs.discard(blob)
 
     def wipe_bucket_rows(self, partition: str, bucket: str) -> None:
         """Forget a (deleted, empty) bucket's configurations."""
