@@ -512,6 +512,8 @@ class BlobStore:
         for blob_id in list(self.ids()):
             if blob_id not in keep and self.delete(blob_id):
                 removed += 1
+        if removed and self._inline is not None:
+            self._inline.drain()  # orphans do not wait for a batch of removals
         return removed
 
     def wipe(self) -> int:
