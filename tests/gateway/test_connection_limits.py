@@ -178,3 +178,53 @@ def test_a_large_body_sent_with_its_head_in_one_write_is_served(limited):
     finally:
         sock.close()
     assert s3.get_object(Bucket="one-write", Key="big")["Body"].read() == body
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """One whole answer with a Content-Length on a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_a_kept_alive_connection_serves_requests_past_the_header_timeout(limited):
+    """The head timer runs per connection, not per request: heads finished in time keep the
+    connection open however long it lives."""
+    sock = _connect(limited)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.6:  # past the 1 s header timeout, idle gaps under 1 s
+            sock.sendall(b"GET /_overcast/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert _answer(sock).startswith(b"HTTP/1.1 200 ")
+            time.sleep(0.25)
+    finally:
+        sock.close()
+
+
+def test_a_later_requests_stalled_head_or_body_on_a_kept_alive_connection_is_cut(limited):
+    s3 = _s3(limited)
+    s3.create_bucket(Bucket="kept-alive")
+    put = b"PUT /kept-alive/%s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n\r\n"
+    sock = _connect(limited)
+    try:  # a head that stops, after a first request served
+        sock.sendall(put % b"first" + b"body")
+        assert _answer(sock).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(b"PUT /kept-alive/second HTTP/1.1\r\nHost: localhost\r\n")
+        assert _read_all(sock) == b""
+    finally:
+        sock.close()
+    sock = _connect(limited)
+    try:  # a body that stops, after a first body received in full
+        sock.sendall(put % b"third" + b"body")
+        assert _answer(sock).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(put % b"fourth" + b"bo")
+        head, _, body = _read_all(sock).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 ") and b"<Code>RequestTimeout</Code>" in body
+    finally:
+        sock.close()
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket="kept-alive")["Contents"]] == ["first", "third"]

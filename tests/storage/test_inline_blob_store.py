@@ -115,3 +115,46 @@ def test_many_deletes_are_applied_in_batches(store):
         store.delete(info.id)
     assert sorted(store.ids()) == sorted(i.id for i in infos[150:])
     assert [store.read_bytes(i.id) for i in infos[150:]] == [b"%d" % i for i in range(150, 200)]
+
+
+def test_discard_removes_inline_and_file_blobs_and_ignores_absent_ones(tmp_path):
+    storage = Storage(str(tmp_path))
+    blobs = storage.blobs("s3")
+    kept, inline = blobs.write_bytes(b"kept"), blobs.write_bytes(b"small")
+    large = blobs.write_bytes(b"z" * (blobs.inline_limit + 1))
+    assert blob_files(blobs) == [large.id]
+    reader = blobs.read(inline.id)  # a GET in flight keeps reading
+    for blob_id in (inline.id, large.id, inline.id, large.id):  # twice: the second finds nothing
+        blobs.discard(blob_id)
+    assert not blobs.exists(inline.id) and not blobs.exists(large.id)
+    assert list(blobs.ids()) == [kept.id] and blob_files(blobs) == []
+    assert b"".join(reader) == b"small"
+    following = blobs.write_bytes(b"next")  # a write: the removals reach the table
+    storage.close()
+    blobs = Storage(str(tmp_path)).blobs("s3")
+    assert sorted(blobs.ids()) == sorted([kept.id, following.id]) and blob_files(blobs) == []
+
+
+def test_removals_wait_for_a_batch_and_a_sweep_or_close_writes_them(tmp_path):
+    from overcast.storage.inline_blobs import REMOVAL_BATCH, TABLE
+
+    root = str(tmp_path / "blobs")
+    blobs = BlobStore(root, inline_limit=LIMIT)  # the blobs' own database: each write commits
+
+    def rows() -> int:
+        return blobs._inline.db._conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+
+    written = [blobs.write_bytes(b"%d" % n) for n in range(REMOVAL_BATCH + 3)]
+    assert rows() == len(written)
+    for info in written[:REMOVAL_BATCH - 1]:
+        blobs.discard(info.id)
+    blobs.write_bytes(b"one more")  # a write: the removals are not yet a batch
+    assert rows() == len(written) + 1 and len(list(blobs.ids())) == 5
+    blobs.discard(written[REMOVAL_BATCH - 1].id)  # a batch: written at once
+    assert rows() == 3 + 1
+    blobs.delete(written[-1].id)
+    assert blobs.sweep([info.id for info in written[-3:-1]]) == 1  # "one more"
+    assert rows() == 2 and sorted(blobs.ids()) == sorted(info.id for info in written[-3:-1])
+    blobs.delete(written[-2].id)
+    blobs.close()
+    assert list(BlobStore(root, inline_limit=LIMIT).ids()) == [written[-3].id]

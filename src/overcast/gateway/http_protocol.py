@@ -102,6 +102,11 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
         self._head_received = 0
         self._head_tail = b""  # the last bytes of the head so far (its end may straddle chunks)
         self._discarding = False
+        # The timers are not set and cancelled per request (a timer handle in the loop's heap
+        # each time): one of each per connection waits, and when it fires it looks at when
+        # the head under way began (None: none is) or when body bytes last came, and re-arms
+        # for the rest of the time, or stops until a next request needs it.
+        self._head_started: float | None = self.loop.time()  # the connection's opening counts
         self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
         self._body_timer = None
         self._body_seen = 0.0  # loop time of the last body bytes
@@ -140,8 +145,10 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_bytes = self._url_bytes = 0
-        if self._head_timer is None:  # a next request on a kept-alive connection
-            self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+        if self._head_started is None:  # a next request on a kept-alive connection
+            self._head_started = self.loop.time()
+            if self._head_timer is None:
+                self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
 
     def on_url(self, url: bytes) -> None:
         self._url_bytes += len(url)
@@ -157,12 +164,12 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head, self._head_received, self._head_tail = False, 0, b""
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        self._head_started = None  # the head timer, when it fires, finds no head under way
         super().on_headers_complete()
         if self.cycle is not None and self.cycle.more_body:
-            self._arm_body_timer()
+            self._body_seen = self.loop.time()
+            if self._body_timer is None:
+                self._arm_body_timer()
 
     def send_400_response(self, msg: str) -> None:
         caught = _callback_error()
@@ -173,6 +180,13 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
+        started = self._head_started
+        if started is None:  # between requests: the next one's first byte re-arms it
+            return
+        rest = started + self.header_timeout - self.loop.time()
+        if rest > 0:  # a later head than the one the timer was set for
+            self._head_timer = self.loop.call_later(rest, self._head_timed_out)
+            return
         if not self.transport.is_closing():
             self.transport.close()
 
@@ -186,9 +200,7 @@ class _GuardedHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head = True  # what comes next is the head of a next request
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        # the body timer stays: firing, it finds this request's body complete (and stops)
 
     def _arm_body_timer(self, delay: float | None = None) -> None:
         if self._body_timer is not None:

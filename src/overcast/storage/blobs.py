@@ -482,6 +482,17 @@ class BlobStore:
         except FileNotFoundError:
             return False
 
+    def discard(self, blob_id: str) -> None:
+        """Remove a blob, as ``delete``, without finding out whether it existed: no query on
+        the inline blobs (for a blob id just taken out of a committed row)."""
+        path = self._path_of(blob_id)
+        if self._inline is not None:
+            self._inline.discard(blob_id)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
     def ids(self) -> Iterator[str]:
         """Every stored blob id (in no particular order)."""
         for entry in os.scandir(self.root):
@@ -501,6 +512,8 @@ class BlobStore:
         for blob_id in list(self.ids()):
             if blob_id not in keep and self.delete(blob_id):
                 removed += 1
+        if removed and self._inline is not None:
+            self._inline.drain()  # orphans do not wait for a batch of removals
         return removed
 
     def wipe(self) -> int:

@@ -105,6 +105,12 @@ def _row_to_version(row) -> ObjectVersion:
                          version=version, seq=seq, latest=bool(latest), marker=bool(marker))
 
 
+_REPLACE_NULL = ("UPDATE versions SET marker = ?, blob = ?, size = ?, etag = ?, modified = ?, headers = ?, "
+                 "meta = ?, storage_class = ?, attrs = ? WHERE partition = ? AND bucket = ? AND key = ? "
+                 "AND version = 'null'")
+_REPLACE_NULL_SET_LATEST = _REPLACE_NULL.replace("SET ", "SET latest = 1, ", 1)
+
+
 class ObjectStore:
     def __init__(self, db, blobs: BlobStore, at_rest: AtRest | None = None):
         self.db = db
@@ -363,10 +369,11 @@ class ObjectStore:
             return None
         previous = _row_to_version(old)
         new.seq = previous.seq
+        # Naming ``latest`` (the condition of the versions_current index) makes SQLite
+        # rewrite that index's entry too: one more page per commit. It is set only when it
+        # changes (a null version that was not the current one).
         self.db.execute(
-            "UPDATE versions SET latest = 1, marker = ?, blob = ?, size = ?, etag = ?, modified = ?, "
-            "headers = ?, meta = ?, storage_class = ?, attrs = ? "
-            "WHERE partition = ? AND bucket = ? AND key = ? AND version = 'null'",
+            _REPLACE_NULL_SET_LATEST if not previous.latest else _REPLACE_NULL,
             (int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
              _to_json(new.meta), new.storage_class, _to_json(new.attrs), *where))
         return previous.blob_ids()
@@ -383,8 +390,8 @@ class ObjectStore:
         return [blob for row in rows for blob in _row_to_version(row).blob_ids()]
 
     def _free(self, blob_ids) -> None:
-        for blob in blob_ids:
-            self.blobs.delete(blob)
+        for blob in blob_ids:  # ids out of rows just replaced or dropped: no existence check needed
+            self.blobs.discard(blob)
 
     def wipe_bucket_rows(self, partition: str, bucket: str) -> None:
         """Forget a (deleted, empty) bucket's configurations."""
