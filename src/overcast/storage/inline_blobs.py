@@ -104,6 +104,18 @@ class InlineBlobs:
             self._unwritten[blob_id] = data
         self._commit_now()
 
+    def claim(self, blob_id: str, limit: int) -> bytes | None:
+        """The bytes of a blob of at most ``limit`` bytes still waiting for the next write,
+        handed over and forgotten here; None (and nothing changed) otherwise. For a caller
+        that stores them in its own row in this database, in the write that would have
+        flushed them: that row then holds the only copy, committed with it."""
+        with self._lock:
+            data = self._unwritten.get(blob_id)
+            if data is None or len(data) > limit:
+                return None
+            del self._unwritten[blob_id]
+        return data
+
     def _select(self, sql: str, blob_id: str):
         return self.db._conn.execute(sql, (blob_id,)).fetchone()
 
