@@ -73,6 +73,15 @@ def test_overwrites_move_a_body_between_the_row_and_the_blob_store(store):
     assert b"".join(store.read(store.current("aws", "b", "k", with_bytes=True))) == big
 
 
+def test_an_overwrite_frees_the_parts_of_a_multipart_object(store):
+    parts = [store.blobs.write_bytes(os.urandom(ROW_BODY_LIMIT + 1)).id, store.blobs.write_bytes(b"tail").id]
+    store.put("aws", "b", ObjectVersion(key="k", size=ROW_BODY_LIMIT + 5, etag="e-2",
+                                        attrs={"parts": [[blob, 0, "e", None] for blob in parts]}), None)
+    _put(store, "k", b"small again")
+    assert [store.blobs.exists(blob) for blob in parts] == [False, False]
+    assert _body_of(store, "k") == b"small again"
+
+
 def test_versions_of_a_key_each_hold_their_own_body(store):
     one = _put(store, "k", b"one", "Enabled")
     two = _put(store, "k", b"two", "Enabled")

@@ -121,6 +121,8 @@ def _row_to_version(row) -> ObjectVersion:
 _REPLACE_NULL = ("UPDATE versions SET marker = ?, blob = ?, size = ?, etag = ?, modified = ?, headers = ?, "
                  "meta = ?, storage_class = ?, attrs = ?, body = ? WHERE partition = ? AND bucket = ? AND key = ? "
                  "AND version = 'null'")
+_OLD_NULL = ("SELECT seq, latest, blob, body IS NOT NULL, CASE WHEN blob IS NULL THEN attrs ELSE '{}' END "
+             "FROM versions WHERE partition = ? AND bucket = ? AND key = ? AND version = 'null'")
 _REPLACE_NULL_SET_LATEST = _REPLACE_NULL.replace("SET ", "SET latest = 1, ", 1)
 
 
@@ -401,20 +403,24 @@ class ObjectStore:
         the key has no null version."""
         where = (partition, bucket, new.key)
         self._current_rows.forget(*where)
-        old = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
-                                "AND version = 'null'", where)
+        # only what the overwrite needs: no body, and the attrs (JSON) only of a multipart
+        # object, whose parts are its blobs
+        old = self.db.query_one(_OLD_NULL, where)
         if old is None:
             return None
-        previous = _row_to_version(old)
-        new.seq = previous.seq
+        new.seq, latest, blob, in_row, parts_attrs = old
         # Naming ``latest`` (the condition of the versions_current index) makes SQLite
         # rewrite that index's entry too: one more page per commit. It is set only when it
         # changes (a null version that was not the current one).
         self.db.execute(
-            _REPLACE_NULL_SET_LATEST if not previous.latest else _REPLACE_NULL,
+            _REPLACE_NULL_SET_LATEST if not latest else _REPLACE_NULL,
             (int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
              _to_json(new.meta), new.storage_class, _to_json(new.attrs), new.data if new.in_row else None, *where))
-        return previous.blob_ids()
+        if in_row:
+            return []
+        if blob is not None:
+            return [blob]
+        return ObjectVersion(key=new.key, attrs=_from_json(parts_attrs)).blob_ids()  # a multipart object's parts
 
     def _demote(self, partition: str, bucket: str, key: str) -> None:
         self._current_rows.forget(partition, bucket, key)
