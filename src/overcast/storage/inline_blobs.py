@@ -22,6 +22,10 @@ index; deleted one per commit they dirtied two pages of every commit (of five fo
 overwriting PUT), deleted together a few pages for the whole batch. A crash before the batch
 is written leaves orphan rows only, which the start-up sweep removes (and drains at once).
 
+Claimed: a service that keeps a small blob's bytes in its own row (S3's small objects, in the
+version row) takes them back before they are written (``claim``): the row, written in the
+same transaction the blob would have been, then holds the only copy.
+
 Blobs are written from the event loop and, for copies, from worker threads (which only put
 into memory and read): a lock guards the in-memory part.
 """

@@ -1,4 +1,5 @@
-"""Object versions in SQLite, their bytes in the blob store: the one place that writes them.
+"""Object versions in SQLite, their bytes in the blob store (or, for a small object, in the
+version's own row: ``ROW_BODY_LIMIT``): the one place that writes them.
 
 Every operation that creates, replaces or removes an object version goes through
 ``ObjectStore.put`` / ``ObjectStore.delete`` / ``ObjectStore.remove_version``, which apply the
