@@ -158,3 +158,29 @@ def test_removals_wait_for_a_batch_and_a_sweep_or_close_writes_them(tmp_path):
     blobs.delete(written[-2].id)
     blobs.close()
     assert list(BlobStore(root, inline_limit=LIMIT).ids()) == [written[-3].id]
+
+
+def test_a_blob_waiting_for_the_write_can_be_claimed_by_a_row_of_the_same_database(tmp_path):
+    storage = Storage(str(tmp_path))
+    db = storage.database("svc", ())
+    blobs = BlobStore(str(tmp_path / "blobs"), inline_limit=LIMIT, inline_db=db)
+    claimed, too_big, written = blobs.write_bytes(b"mine"), blobs.write_bytes(b"x" * 100), blobs.write_bytes(b"w")
+    assert blobs.claim_unwritten(too_big.id, db, 99) is None  # over the caller's limit: stays
+    assert blobs.claim_unwritten(claimed.id, db, 99) == b"mine"
+    assert blobs.claim_unwritten(claimed.id, db, 99) is None  # handed over once
+    assert not blobs.exists(claimed.id)
+    db.execute("CREATE TABLE t (x)")  # a write: the blobs still waiting reach the table
+    assert blobs.claim_unwritten(written.id, db, 99) is None  # written already
+    assert sorted(blobs.ids()) == sorted([too_big.id, written.id])
+    assert blobs.read_bytes(written.id) == b"w"
+    other = storage.database("other", ())
+    assert blobs.claim_unwritten(blobs.write_bytes(b"o").id, other, 99) is None  # another database's row
+    blobs.close()
+    storage.close()
+
+
+def test_nothing_is_claimed_from_a_store_with_its_own_database(store, tmp_path):
+    db = Storage(str(tmp_path / "elsewhere")).database("svc", ())
+    blob = store.write_bytes(b"committed at once")
+    assert store.claim_unwritten(blob.id, db, LIMIT) is None and store.read_bytes(blob.id) == b"committed at once"
+    db.close()

@@ -412,6 +412,17 @@ class BlobStore:
         inline = self._inline
         return INLINE_TABLE if inline is not None and inline.db is db else None
 
+    def claim_unwritten(self, blob_id: str, db, limit: int) -> bytes | None:
+        """The bytes of an inline blob of at most ``limit`` bytes that is not yet written to
+        ``db`` (the service's own database), handed over: the store forgets the blob and the
+        caller keeps the bytes in a row of its own, written in its next write on ``db``
+        (where the blob would have been written). None, and nothing changed, for any other
+        blob (bigger, in a file, already written, or kept in a database of the store's own)."""
+        inline = self._inline
+        if inline is None or inline.db is not db:
+            return None
+        return inline.claim(blob_id, limit)
+
     def read(self, blob_id: str, offset: int = 0, length: int | None = None,
              chunk_size: int = READ_CHUNK) -> BlobReader:
         """An async (or plain) iterator over the blob's bytes from ``offset``, ``length`` of them.

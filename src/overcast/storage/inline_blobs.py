@@ -22,6 +22,10 @@ index; deleted one per commit they dirtied two pages of every commit (of five fo
 overwriting PUT), deleted together a few pages for the whole batch. A crash before the batch
 is written leaves orphan rows only, which the start-up sweep removes (and drains at once).
 
+Claimed: a service that keeps a small blob's bytes in its own row (S3's small objects, in the
+version row) takes them back before they are written (``claim``): the row, written in the
+same transaction the blob would have been, then holds the only copy.
+
 Blobs are written from the event loop and, for copies, from worker threads (which only put
 into memory and read): a lock guards the in-memory part.
 """
@@ -103,6 +107,18 @@ class InlineBlobs:
         with self._lock:
             self._unwritten[blob_id] = data
         self._commit_now()
+
+    def claim(self, blob_id: str, limit: int) -> bytes | None:
+        """The bytes of a blob of at most ``limit`` bytes still waiting for the next write,
+        handed over and forgotten here; None (and nothing changed) otherwise. For a caller
+        that stores them in its own row in this database, in the write that would have
+        flushed them: that row then holds the only copy, committed with it."""
+        with self._lock:
+            data = self._unwritten.get(blob_id)
+            if data is None or len(data) > limit:
+                return None
+            del self._unwritten[blob_id]
+        return data
 
     def _select(self, sql: str, blob_id: str):
         return self.db._conn.execute(sql, (blob_id,)).fetchone()

@@ -118,8 +118,9 @@ def test_objects_stored_before_encryption_still_read(own_server):
             if os.path.exists(path):
                 with open(path, "wb") as f:
                     f.write(body)
-            else:
-                assert db.execute("UPDATE overcast_inline_blobs SET data = ? WHERE id = ?", (body, blob)).rowcount
+            else:  # a small body, held in its row
+                assert db.execute("UPDATE versions SET body = ? WHERE key = ? AND body IS NOT NULL",
+                                  (body, key)).rowcount
     db.close()
     own_server.start()
     s3 = _client(own_server.endpoint)

@@ -86,10 +86,12 @@ def test_acknowledged_objects_survive_kill_9(own_server, tmp_path):
 
 
 def _inline_blob_ids(blob_dir: str) -> list[str]:
-    """Small objects' blobs, kept in the S3 database rather than a file each."""
+    """Small objects' bytes, kept in the S3 database rather than a file each: in their version's
+    row, or in the inline blobs' table."""
     path = os.path.join(os.path.dirname(os.path.dirname(blob_dir)), "s3.db")
     with contextlib.closing(sqlite3.connect(path)) as db:
-        return [row[0] for row in db.execute("SELECT id FROM overcast_inline_blobs")]
+        return [row[0] for row in db.execute("SELECT id FROM overcast_inline_blobs UNION ALL "
+                                             "SELECT blob FROM versions WHERE body IS NOT NULL")]
 
 
 def _partial_files(server: ServerProcess) -> list[str]:

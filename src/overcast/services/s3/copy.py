@@ -260,6 +260,8 @@ class CopyMixin:
     def _link_segments(self, source: ObjectVersion, new: ObjectVersion) -> None:
         """Give ``new`` its own hard links of the source's blobs (instant, no bytes copied)."""
         linked: list[str] = []
+        if self.store.link_body(source, new):  # a small body held in its row: the copy's row holds it too
+            return
         try:
             if source.blob is not None:
                 new.blob = self.blobs.link(source.blob).id

@@ -24,7 +24,8 @@ _MAX_BODY = 8 * 1024  # a bigger inline body is not remembered (read from SQLite
 
 
 class CurrentRows:
-    """(partition, bucket, key) -> the current version's row, inline bytes last."""
+    """(partition, bucket, key) -> the current version's row (the object's bytes in it, or last
+    for one whose bytes are in the inline blobs' table)."""
 
     __slots__ = ("_rows", "_bytes")
 
@@ -36,10 +37,10 @@ class CurrentRows:
         return self._rows.get((partition, bucket, key))
 
     def remember(self, partition: str, bucket: str, key: str, row: tuple) -> None:
-        body = row[-1]
-        size = len(key) + (len(body) if body is not None else 0)
-        if body is not None and len(body) > _MAX_BODY:
+        body = max((len(value) for value in row if type(value) is bytes), default=0)  # in its row or inline
+        if body > _MAX_BODY:
             return
+        size = len(key) + body
         if len(self._rows) >= _MAX_ENTRIES or self._bytes + size > _MAX_BYTES:
             self.clear()
         self._rows[(partition, bucket, key)] = row

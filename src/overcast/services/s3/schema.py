@@ -13,6 +13,9 @@
   row per kind, the value as the operation's parameters in JSON.
 - ``parts.enc`` (V4): the envelope of a part's blob, encrypted at rest (``at_rest.py``); NULL
   for a part written before encryption (plain bytes).
+- ``versions.body`` (V6): the sealed bytes of a small object, held in its own row (``store.py``,
+  ``ROW_BODY_LIMIT``); ``blob`` still names it. NULL where the bytes are in the blob store under
+  ``blob``: bigger objects, and every object written before V6 (read there as before).
 - ``replication_queue``: object versions and delete markers waiting to be replicated, one row
   per destination, with the rule that selected them (``replication_runner.py``).
 """
@@ -82,4 +85,10 @@ CREATE TABLE access_log_records (
     key_format TEXT NOT NULL, logged REAL NOT NULL, line TEXT NOT NULL);
 """
 
-MIGRATIONS = (V1, V2, V3, V4, V5)
+# A small object's bytes in its version row (store.py): an overwriting PUT dirties one page of
+# one b-tree instead of that page plus a row and an index entry of the inline blobs' table.
+V6 = """
+ALTER TABLE versions ADD COLUMN body BLOB;
+"""
+
+MIGRATIONS = (V1, V2, V3, V4, V5, V6)

@@ -1,4 +1,5 @@
-"""Object versions in SQLite, their bytes in the blob store: the one place that writes them.
+"""Object versions in SQLite, their bytes in the blob store (or, for a small object, in the
+version's own row: ``ROW_BODY_LIMIT``): the one place that writes them.
 
 Every operation that creates, replaces or removes an object version goes through
 ``ObjectStore.put`` / ``ObjectStore.delete`` / ``ObjectStore.remove_version``, which apply the
@@ -21,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from overcast.storage.blobs import BlobStore, ChunkStream, InlineReader
+from overcast.storage.blobs import BlobStore, ChunkStream, InlineReader, new_blob_id
 
 from .at_rest import AtRest, DecryptingReader
 from .current_rows import CurrentRows
@@ -30,7 +31,14 @@ from .current_rows import CurrentRows
 from .version_ids import NULL_VERSION, is_version_id, new_version_id  # noqa: F401
 
 _COLUMNS = ("key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, "
-            "storage_class, attrs")
+            "storage_class, attrs, body")
+# A body of at most this many (sealed) bytes is kept in its version's row (``versions.body``)
+# instead of the inline blobs' table: an overwriting PUT then dirties one page of one b-tree,
+# where a row and an index entry of the blobs' table added two more pages to every commit.
+# Why this size: the row (about 0.5 KB of columns besides) must stay within one b-tree page
+# (4 KiB, about 4,061 bytes of payload): a longer row spills into overflow pages, which an
+# overwrite frees and allocates anew (more pages, not fewer).
+ROW_BODY_LIMIT = 3 * 1024
 
 
 @dataclass(slots=True)
@@ -50,9 +58,11 @@ class ObjectVersion:
     seq: int = 0
     latest: bool = True
     marker: bool = False
-    # The bytes of a small object read together with its row (``current(with_bytes=True)``);
-    # never stored.
+    # The (sealed) bytes of a small object read together with its row: held in the row itself
+    # (``in_row``: the blob store has no blob ``blob``, only the row holds them), or read from
+    # the inline blobs' table with it (``current(with_bytes=True)``, objects written before).
     data: bytes | None = field(default=None, repr=False, compare=False)
+    in_row: bool = False
 
     @property
     def parts(self) -> list | None:
@@ -73,6 +83,9 @@ class ObjectVersion:
         return [(part[0], part[1], part[4] if len(part) > 4 else None) for part in self.parts or ()]
 
     def blob_ids(self) -> list[str]:
+        """The blobs of the blob store holding the bytes (none for a body held in its row)."""
+        if self.in_row:
+            return []
         return [blob for blob, _ in self.segments()]
 
 
@@ -99,15 +112,18 @@ def _from_json(text: str) -> dict:
 
 
 def _row_to_version(row) -> ObjectVersion:
-    key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, storage_class, attrs = row
+    key, version, seq, latest, marker, blob, size, etag, modified, headers, meta, storage_class, attrs, body = row
     return ObjectVersion(key=key, blob=blob, size=size, etag=etag, modified=modified, headers=_from_json(headers),
                          meta=_from_json(meta), storage_class=storage_class, attrs=_from_json(attrs),
-                         version=version, seq=seq, latest=bool(latest), marker=bool(marker))
+                         version=version, seq=seq, latest=bool(latest), marker=bool(marker),
+                         data=body, in_row=body is not None)
 
 
 _REPLACE_NULL = ("UPDATE versions SET marker = ?, blob = ?, size = ?, etag = ?, modified = ?, headers = ?, "
-                 "meta = ?, storage_class = ?, attrs = ? WHERE partition = ? AND bucket = ? AND key = ? "
+                 "meta = ?, storage_class = ?, attrs = ?, body = ? WHERE partition = ? AND bucket = ? AND key = ? "
                  "AND version = 'null'")
+_OLD_NULL = ("SELECT seq, latest, blob, body IS NOT NULL, CASE WHEN blob IS NULL THEN attrs ELSE '{}' END "
+             "FROM versions WHERE partition = ? AND bucket = ? AND key = ? AND version = 'null'")
 _REPLACE_NULL_SET_LATEST = _REPLACE_NULL.replace("SET ", "SET latest = 1, ", 1)
 
 
@@ -152,15 +168,17 @@ class ObjectStore:
                 row = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? "
                                         "AND key = ? AND latest = 1", (partition, bucket, key))
                 return None if row is None else _row_to_version(row)
-            row = self.db.query_one(f"SELECT {_COLUMNS}, {table}.data FROM versions LEFT JOIN {table} "
-                                    f"ON {table}.id = versions.blob WHERE partition = ? AND bucket = ? AND key = ? "
-                                    "AND latest = 1", (partition, bucket, key))
+            # the bytes of a small object written before V6 (schema.py) are in the inline blobs'
+            # table; the subquery runs only for such a row
+            row = self.db.query_one(f"SELECT {_COLUMNS}, CASE WHEN body IS NULL THEN (SELECT data FROM {table} "
+                                    f"WHERE {table}.id = versions.blob) END FROM versions WHERE partition = ? "
+                                    "AND bucket = ? AND key = ? AND latest = 1", (partition, bucket, key))
             if row is None:
                 return None
             if not self.db.holds_uncommitted:  # committed: safe to remember (current_rows.py)
                 self._current_rows.remember(partition, bucket, key, row)
         found = _row_to_version(row[:-1])
-        if with_bytes:
+        if with_bytes and found.data is None:
             found.data = row[-1]
         return found
 
@@ -206,7 +224,7 @@ class ObjectStore:
 
     def referenced_blobs(self):
         """Every blob id a row holds (for the sweep at start)."""
-        for blob, attrs in self.db.query("SELECT blob, attrs FROM versions"):
+        for blob, attrs in self.db.query("SELECT blob, attrs FROM versions WHERE body IS NULL"):
             if blob is not None:
                 yield blob
             elif attrs != "{}":
@@ -249,6 +267,7 @@ class ObjectStore:
         freed: list[str] = []
         new.version = NULL_VERSION
         new.latest = True
+        self._hold_body_in_row(new)  # before the transaction: its start writes waiting blobs
         with self.db.transaction():
             if versioning is None:
                 # An unversioned bucket holds one (null) version per key: overwrite it in
@@ -276,6 +295,7 @@ class ObjectStore:
         """Store a replica (of an object or a delete marker) in a versioned bucket under the
         version id it has in its source, as the key's current version. False (and nothing
         stored) when that version is already there: replication is at least once."""
+        self._hold_body_in_row(new)  # before the transaction: its start writes waiting blobs
         with self.db.transaction():
             if self.version(partition, bucket, new.key, new.version) is not None:
                 return False
@@ -351,32 +371,57 @@ class ObjectStore:
         self.db.execute("UPDATE versions SET storage_class = ? WHERE partition = ? AND bucket = ? AND key = ? "
                         "AND version = ?", (storage_class, partition, bucket, key, version))
 
+    def _hold_body_in_row(self, new: ObjectVersion) -> None:
+        """Take a small new body out of the blob store, to be written in the version's row
+        (``ROW_BODY_LIMIT``), when its blob is still waiting for this write (the usual case:
+        written just before, with no write since). If the row then fails to commit, the bytes
+        go with it, as the blob's would have with the same transaction."""
+        if new.in_row or new.blob is None:
+            return
+        data = self.blobs.claim_unwritten(new.blob, self.db, ROW_BODY_LIMIT)
+        if data is not None:
+            new.data, new.in_row = data, True
+
+    def link_body(self, source: ObjectVersion, new: ObjectVersion) -> bool:
+        """Give ``new`` (a copy) the body of ``source`` when ``source`` holds it in its row:
+        the new row holds the same bytes under a blob id of its own. False for a body in the
+        blob store (the caller links its blobs)."""
+        if not source.in_row:
+            return False
+        new.blob, new.data, new.in_row = new_blob_id(), source.data, True
+        return True
+
     def _insert(self, partition: str, bucket: str, new: ObjectVersion) -> None:
         self._current_rows.forget(partition, bucket, new.key)
         self.db.execute(
-            f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO versions ({_COLUMNS}, partition, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new.key, new.version, new.seq, 1, int(new.marker), new.blob, new.size, new.etag, new.modified,
-             _to_json(new.headers), _to_json(new.meta), new.storage_class, _to_json(new.attrs), partition, bucket))
+             _to_json(new.headers), _to_json(new.meta), new.storage_class, _to_json(new.attrs),
+             new.data if new.in_row else None, partition, bucket))
 
     def _replace_null(self, partition: str, bucket: str, new: ObjectVersion) -> list[str] | None:
         """Overwrite the key's null version with ``new``; the blob ids it held, or None when
         the key has no null version."""
         where = (partition, bucket, new.key)
         self._current_rows.forget(*where)
-        old = self.db.query_one(f"SELECT {_COLUMNS} FROM versions WHERE partition = ? AND bucket = ? AND key = ? "
-                                "AND version = 'null'", where)
+        # only what the overwrite needs: no body, and the attrs (JSON) only of a multipart
+        # object, whose parts are its blobs
+        old = self.db.query_one(_OLD_NULL, where)
         if old is None:
             return None
-        previous = _row_to_version(old)
-        new.seq = previous.seq
+        new.seq, latest, blob, in_row, parts_attrs = old
         # Naming ``latest`` (the condition of the versions_current index) makes SQLite
         # rewrite that index's entry too: one more page per commit. It is set only when it
         # changes (a null version that was not the current one).
         self.db.execute(
-            _REPLACE_NULL_SET_LATEST if not previous.latest else _REPLACE_NULL,
+            _REPLACE_NULL_SET_LATEST if not latest else _REPLACE_NULL,
             (int(new.marker), new.blob, new.size, new.etag, new.modified, _to_json(new.headers),
-             _to_json(new.meta), new.storage_class, _to_json(new.attrs), *where))
-        return previous.blob_ids()
+             _to_json(new.meta), new.storage_class, _to_json(new.attrs), new.data if new.in_row else None, *where))
+        if in_row:
+            return []
+        if blob is not None:
+            return [blob]
+        return ObjectVersion(key=new.key, attrs=_from_json(parts_attrs)).blob_ids()  # a multipart object's parts
 
     def _demote(self, partition: str, bucket: str, key: str) -> None:
         self._current_rows.forget(partition, bucket, key)
