@@ -20,9 +20,9 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
             "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
             "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
-            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType"}
+            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupName"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
-           "kms": "kms:", "cloudwatch": "cloudwatch:"}
+           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

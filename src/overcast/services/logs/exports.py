@@ -1,0 +1,5 @@
+"""export tasks (delivery): written by its own helper (logs-contract)."""
+
+
+class ExportOperations:
+    pass

@@ -1,0 +1,5 @@
+"""FilterLogEvents, TestMetricFilter (patterns): written by its own helper (logs-contract)."""
+
+
+class FilterOperations:
+    pass

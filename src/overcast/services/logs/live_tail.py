@@ -1,0 +1,5 @@
+"""StartLiveTail (tail): written by its own helper (logs-contract)."""
+
+
+class LiveTailOperations:
+    pass

@@ -1,0 +1,76 @@
+"""The shapes the Logs concerns share: a log group's row and the ingestion listener interface
+(binding between core, delivery and tail: ``logs-contract``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from overcast.storage.scope import Scope, partition_of
+
+GROUP_COLUMNS = ("group_id, account, region, name, created_ms, retention_days, kms_key_id, log_group_class, "
+                 "deletion_protection, data_protection_policy, stored_bytes")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One log group as stored (``log_groups``)."""
+
+    group_id: int
+    account: str
+    region: str
+    name: str
+    created_ms: int
+    retention_days: int | None
+    kms_key_id: str | None
+    log_group_class: str
+    deletion_protection: bool
+    data_protection_policy: str | None
+    stored_bytes: int
+
+    @classmethod
+    def from_row(cls, row: tuple) -> "GroupRow":
+        return cls(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]), row[9], row[10])
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.account, self.region)
+
+    @property
+    def log_group_arn(self) -> str:
+        """The group's ARN without the trailing ``:*`` (``logGroupArn``, tagging, policies)."""
+        return f"arn:{partition_of(self.region)}:logs:{self.region}:{self.account}:log-group:{self.name}"
+
+    @property
+    def arn(self) -> str:
+        """The ``arn`` DescribeLogGroups answers: with ``:*`` (it covers the group's streams)."""
+        return self.log_group_arn + ":*"
+
+
+@dataclass
+class IngestedEvent:
+    timestamp: int
+    ingestion_time: int
+    message: str
+    seq: int
+    event_id: str
+
+
+@dataclass
+class IngestedBatch:
+    scope: Scope
+    group: GroupRow
+    stream_name: str
+    stream_id: int
+    events: list[IngestedEvent]  # accepted events only, in stored order
+
+
+class IngestListener(Protocol):
+    """Registered with ``provider.add_ingest_listener``. A listener with nothing to do for the
+    batch's group returns at once (keep a per-group cache: PutLogEvents' speed depends on it)."""
+
+    def in_transaction(self, batch: IngestedBatch) -> None:
+        """Inside PutLogEvents' transaction: durable follow-up work is written here."""
+
+    def after_commit(self, batch: IngestedBatch) -> None:
+        """After the batch is durable: cheap work only, or schedule it."""

@@ -1,0 +1,5 @@
+"""Logs Insights (insights): written by its own helper (logs-contract)."""
+
+
+class QueryOperations:
+    pass

@@ -1,0 +1,5 @@
+"""Resource policies."""
+
+
+class ResourcePolicyOperations:
+    pass

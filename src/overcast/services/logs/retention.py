@@ -1,0 +1,5 @@
+"""Expired events deleted on the cloud clock."""
+
+
+class RetentionOperations:
+    pass

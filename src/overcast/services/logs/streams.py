@@ -1,0 +1,5 @@
+"""Create/Delete/DescribeLogStreams."""
+
+
+class StreamOperations:
+    pass

@@ -1,0 +1,5 @@
+"""Tags of log groups."""
+
+
+class TagOperations:
+    pass
