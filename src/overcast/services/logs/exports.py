@@ -1,5 +1,226 @@
-"""export tasks (delivery): written by its own helper (logs-contract)."""
+"""Export tasks: CreateExportTask, DescribeExportTasks, CancelExportTask (objects:
+``export_writer.py``).
+
+CreateExportTask checks, in order: the model's constraints, the time range, the group, one
+active (PENDING or RUNNING) task per account and region ("Each account can only have one
+active export task at a time"), then the bucket: it must exist in Overcast's S3 and be in the
+caller's region, and Logs must be able to write there. In strict mode the bucket policy must
+grant the Logs service principal of the region (``logs.<region>.amazonaws.com``)
+s3:GetBucketAcl on the bucket and s3:PutObject with ``s3:x-amz-acl = bucket-owner-full-control``
+(AWS's guide); open mode has no policies to check. Logs then writes
+``<prefix>/aws-logs-write-test`` as AWS does.
+
+A task starts PENDING; a durable timer on the cloud clock starts it ``START_DELAY`` seconds
+later (RUNNING), and it ends COMPLETED, or FAILED with the reason, or CANCELLED when
+CancelExportTask came first (a running task stops between slices of events). The timer
+outlives a restart: a task interrupted by one runs again from the start (its objects are
+overwritten whole).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from overcast.auth.policy.document import parse_policy
+from overcast.auth.policy.errors import PolicyDocumentError
+from overcast.auth.policy.evaluate import evaluate
+from overcast.auth.policy.model import AuthzRequest, PolicySet, Principal
+from overcast.errors import AwsError
+from overcast.services.logs.errors import (AccessDeniedException, InvalidOperationException,
+                                           InvalidParameterException, LimitExceededException,
+                                           ResourceNotFoundException)
+from overcast.services.logs.export_writer import (WRITE_TEST_BODY, WRITE_TEST_KEY, BucketWriter, streams_in_range,
+                                                  write_stream)
+from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.validation import check_input
+from overcast.storage.scope import Scope
+
+log = logging.getLogger("overcast.logs.exports")
+
+START_DELAY = 10.0  # cloud seconds between CreateExportTask and the task's start
+TIMER_KIND = "logs.export_run"
+DEFAULT_PREFIX = "exportedlogs"  # "If you don't specify a value, the default is exportedlogs."
+ACTIVE = ("PENDING", "RUNNING")
+PAGE = 50
+MESSAGES = {"PENDING": "Pending.", "RUNNING": "Started successfully", "COMPLETED": "Completed successfully",
+            "CANCELLED": "Cancelled by user"}
+TASK_NOT_FOUND = "The specified export task does not exist."
+BUCKET_MISSING = "The given bucket does not exist. Please make sure the bucket is valid."
+ACL_CHECK_FAILED = ("GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been "
+                    "granted permission to perform this operation.")
+PUT_CHECK_FAILED = ("PutObject call on the given bucket failed. Please check if CloudWatch Logs has been "
+                    "granted permission to perform this operation.")
 
 
 class ExportOperations:
-    pass
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        cloud.scheduler.on(TIMER_KIND, self._run_export)
+
+    # -- the operations --------------------------------------------------------------------
+
+    async def create_export_task(self, ctx, params: dict) -> dict:
+        check_input("CreateExportTask", params)
+        start, end = params["from"], params["to"]
+        if start > end:
+            raise InvalidParameterException(
+                f"Specified time range of '{start}' and '{end}' is not valid. Please make sure the values are within "
+                "the retention period of the log group and from value is less than the to values")
+        scope = Scope.of(ctx)
+        group = self.require_group(scope, params["logGroupName"])
+        self._check_no_active_task(scope)
+        prefix = params.get("destinationPrefix") or DEFAULT_PREFIX
+        bucket = params["destination"]
+        owner = await self._check_bucket(ctx, group, bucket, prefix)
+        writer = BucketWriter(self, owner, ctx.region, bucket)
+        try:
+            await writer.put(f"{prefix}/{WRITE_TEST_KEY}", WRITE_TEST_BODY)
+        except AwsError:
+            raise AccessDeniedException(PUT_CHECK_FAILED) from None
+        task_id = str(uuid.uuid4())
+        now_ms = int(self.clock.now() * 1000)
+        task = {"taskId": task_id, "logGroupName": group.name, "from": start, "to": end, "destination": bucket,
+                "destinationPrefix": prefix, "status": {"code": "PENDING", "message": MESSAGES["PENDING"]},
+                "executionInfo": {"creationTime": now_ms}, "groupId": group.group_id, "bucketOwner": owner,
+                "logStreamNamePrefix": params.get("logStreamNamePrefix") or ""}
+        if params.get("taskName"):
+            task["taskName"] = params["taskName"]
+        with self.db.transaction():
+            self._check_no_active_task(scope)  # again: the bucket checks awaited
+            self.db.execute("INSERT INTO export_tasks (task_id, account, region, created_ms, status, config) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (task_id, *scope, now_ms, "PENDING", json.dumps(task)))
+        self.cloud.scheduler.schedule(self.clock.now() + START_DELAY, TIMER_KIND, {"taskId": task_id})
+        return {"taskId": task_id}
+
+    def describe_export_tasks(self, ctx, params: dict) -> dict:
+        check_input("DescribeExportTasks", params)
+        limit = params.get("limit") or PAGE
+        after = read_token("export-tasks", params.get("nextToken"))
+        sql = "SELECT task_id, created_ms, config FROM export_tasks WHERE account = ? AND region = ?"
+        args: list = [ctx.account, ctx.region]
+        if params.get("taskId"):
+            sql += " AND task_id = ?"
+            args.append(params["taskId"])
+        if params.get("statusCode"):
+            sql += " AND status = ?"
+            args.append(params["statusCode"])
+        if after is not None:  # newest first: continue with older tasks (ties by id)
+            sql += " AND (created_ms < ? OR (created_ms = ? AND task_id > ?))"
+            args += [after[0], after[0], after[1]]
+        sql += " ORDER BY created_ms DESC, task_id LIMIT ?"
+        rows = self.db.query(sql, (*args, limit + 1))
+        result = {"exportTasks": [_shown(json.loads(config)) for _, _, config in rows[:limit]]}
+        if len(rows) > limit:
+            result["nextToken"] = make_token("export-tasks", [rows[limit - 1][1], rows[limit - 1][0]])
+        return result
+
+    def cancel_export_task(self, ctx, params: dict) -> dict:
+        check_input("CancelExportTask", params)
+        task = self._task(ctx.account, ctx.region, params["taskId"])
+        if task is None:
+            raise ResourceNotFoundException(TASK_NOT_FOUND)
+        if task["status"]["code"] not in ACTIVE:
+            raise InvalidOperationException("The specified export task has already finished")
+        self._finish(task, "CANCELLED", MESSAGES["CANCELLED"])
+        return {}
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _check_no_active_task(self, scope: Scope) -> None:
+        marks = ",".join("?" * len(ACTIVE))
+        if self.db.query_one(f"SELECT 1 FROM export_tasks WHERE account = ? AND region = ? AND status IN ({marks})",
+                             (*scope, *ACTIVE)):
+            raise LimitExceededException("Resource limit exceeded.")
+
+    async def _check_bucket(self, ctx, group, bucket: str, prefix: str) -> str:
+        """The bucket owner's account, once Logs may write to the bucket; raises AWS's errors."""
+        registry = self.cloud.services
+        if not registry.is_implemented("s3"):
+            raise InvalidParameterException(BUCKET_MISSING)
+        # S3's own lookup for strict-mode authorization: the bucket's owner and policy
+        s3 = await registry.started("s3")
+        owner, policy_text = s3.bucket_policy_for(bucket, ctx.region)
+        if owner is None:
+            raise InvalidParameterException(BUCKET_MISSING)
+        writer = BucketWriter(self, owner, ctx.region, bucket)
+        head = await writer.ctx.services.call("s3", "HeadBucket", {"Bucket": bucket})
+        if head.get("BucketRegion") != ctx.region:  # "The bucket must be in the same AWS Region."
+            raise InvalidParameterException(BUCKET_MISSING)
+        if self.cloud.settings.strict:
+            self._check_bucket_policy(ctx, group, bucket, prefix, owner, policy_text)
+        return owner
+
+    def _check_bucket_policy(self, ctx, group, bucket, prefix, owner, policy_text) -> None:
+        service = f"logs.{ctx.region}.amazonaws.com"
+        try:
+            policy = parse_policy(policy_text, "resource", f"arn:aws:s3:::{bucket}") if policy_text else None
+        except (PolicyDocumentError, ValueError):
+            policy = None
+        context = {"aws:SourceAccount": ctx.account, "aws:SourceArn": group.log_group_arn}
+
+        def allowed(action: str, resource: str, extra: dict) -> bool:
+            if policy is None:
+                return False
+            request = AuthzRequest(Principal(arn=service, account="", kind="service", service=service), action,
+                                   resource, context={**context, **extra}, resource_account=owner)
+            return evaluate(request, PolicySet(resource=policy), now=self.clock.now()).allowed
+
+        partition = Scope.of(ctx).partition
+        if not allowed("s3:GetBucketAcl", f"arn:{partition}:s3:::{bucket}", {}):
+            raise AccessDeniedException(ACL_CHECK_FAILED)
+        if not allowed("s3:PutObject", f"arn:{partition}:s3:::{bucket}/{prefix}/{WRITE_TEST_KEY}",
+                       {"s3:x-amz-acl": "bucket-owner-full-control"}):
+            raise AccessDeniedException(PUT_CHECK_FAILED)
+
+    # -- the task's run --------------------------------------------------------------------
+
+    def _task(self, account: str, region: str, task_id: str) -> dict | None:
+        row = self.db.query_one("SELECT config FROM export_tasks WHERE account = ? AND region = ? AND task_id = ?",
+                                (account, region, task_id))
+        return json.loads(row[0]) if row else None
+
+    def _task_by_id(self, task_id: str) -> tuple[dict, str, str] | None:
+        row = self.db.query_one("SELECT config, account, region FROM export_tasks WHERE task_id = ?", (task_id,))
+        return (json.loads(row[0]), row[1], row[2]) if row else None
+
+    def _set_status(self, task: dict, code: str, message: str) -> None:
+        task["status"] = {"code": code, "message": message}
+        self.db.execute("UPDATE export_tasks SET status = ?, config = ? WHERE task_id = ?",
+                        (code, json.dumps(task), task["taskId"]))
+
+    def _finish(self, task: dict, code: str, message: str) -> None:
+        task["executionInfo"]["completionTime"] = int(self.clock.now() * 1000)
+        self._set_status(task, code, message)
+
+    def _still_running(self, task_id: str) -> bool:
+        row = self.db.query_one("SELECT status FROM export_tasks WHERE task_id = ?", (task_id,))
+        return row is not None and row[0] == "RUNNING"
+
+    async def _run_export(self, payload: dict) -> None:
+        found = self._task_by_id(payload.get("taskId", ""))
+        if found is None or found[0]["status"]["code"] not in ACTIVE:
+            return  # cancelled (or reset) before it ran
+        task, _, region = found
+        self._set_status(task, "RUNNING", MESSAGES["RUNNING"])
+        try:
+            writer = BucketWriter(self, task["bucketOwner"], region, task["destination"])
+            streams = await self.read(streams_in_range, task["groupId"], task["logStreamNamePrefix"],
+                                      task["from"], task["to"])
+            for stream_id, stream in streams:
+                if not self._still_running(task["taskId"]):
+                    return
+                await write_stream(self, writer, task, stream_id, stream, lambda: self._still_running(task["taskId"]))
+        except AwsError as exc:
+            log.info("export task %s failed: %s", task["taskId"], exc.message)
+            if self._still_running(task["taskId"]):
+                self._finish(task, "FAILED", exc.message or exc.code)
+            return
+        if self._still_running(task["taskId"]):
+            self._finish(task, "COMPLETED", MESSAGES["COMPLETED"])
+
+
+def _shown(task: dict) -> dict:
+    """A task as DescribeExportTasks shows it (without Overcast's own bookkeeping)."""
+    return {key: value for key, value in task.items() if key not in ("groupId", "bucketOwner", "logStreamNamePrefix")}

@@ -1,5 +1,126 @@
-"""metric filters (delivery): written by its own helper (logs-contract)."""
+"""PutMetricFilter, DescribeMetricFilters, DeleteMetricFilter; publishing at ingestion is
+``metric_filter_publish.py``.
+
+Checks in AWS's order: the parameters' model constraints, the filter pattern's syntax, the
+transformation, then the group's existence and the limit of 100 metric filters per group
+("The maximum number of metric filters that can be associated with a log group is 100").
+"""
+
+from __future__ import annotations
+
+import json
+
+from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException,
+                                           ResourceNotFoundException, group_not_found)
+from overcast.services.logs.metric_filter_publish import MetricFilterPublisher
+from overcast.services.logs.metric_transformations import check_transformations
+from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.validation import check_input
+from overcast.storage.scope import Scope
+
+MAX_METRIC_FILTERS = 100  # per log group (PutMetricFilter reference)
+PAGE = 50  # DescribeMetricFilters: "the default is up to 50 items" (and the maximum)
+
+
+def compiled_pattern(text: str):
+    """The filter pattern compiled, or AWS's InvalidParameterException (the matcher's text)."""
+    from overcast.services.logs.filter_pattern import FilterPatternError, compile_pattern
+
+    try:
+        return compile_pattern(text)
+    except FilterPatternError as exc:
+        raise InvalidParameterException(str(exc)) from None
 
 
 class MetricFilterOperations:
-    pass
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        self.metric_filter_publisher = MetricFilterPublisher(self)
+        self.add_ingest_listener(self.metric_filter_publisher)
+
+    def put_metric_filter(self, ctx, params: dict) -> dict:
+        check_input("PutMetricFilter", params)
+        group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
+        compiled_pattern(pattern)
+        transformation = check_transformations(params.get("metricTransformations"), pattern)
+        group = self.group_row(Scope.of(ctx), group_name)
+        if group is None:
+            raise group_not_found()
+        config = {"filterName": filter_name, "filterPattern": pattern,
+                  "metricTransformations": [transformation.as_dict()],
+                  "creationTime": int(self.clock.now() * 1000), "logGroupName": group.name,
+                  "applyOnTransformedLogs": bool(params.get("applyOnTransformedLogs") or False)}
+        with self.db.transaction():
+            exists = self.db.query_one("SELECT 1 FROM metric_filters WHERE group_id = ? AND filter_name = ?",
+                                       (group.group_id, filter_name))
+            if exists is None:
+                count = self.db.query_one("SELECT COUNT(*) FROM metric_filters WHERE group_id = ?",
+                                          (group.group_id,))[0]
+                if count >= MAX_METRIC_FILTERS:
+                    raise LimitExceededException("Resource limit exceeded.")
+            self.db.execute(
+                "INSERT INTO metric_filters (group_id, filter_name, account, region, config) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (group_id, filter_name) DO UPDATE SET config = excluded.config",
+                (group.group_id, filter_name, ctx.account, ctx.region, json.dumps(config)))
+        self.metric_filter_publisher.forget(group.group_id)
+        return {}
+
+    def delete_metric_filter(self, ctx, params: dict) -> dict:
+        check_input("DeleteMetricFilter", params)
+        group_name, filter_name = params["logGroupName"], params["filterName"]
+        group = self.group_row(Scope.of(ctx), group_name)
+        if group is None:
+            raise group_not_found()
+        deleted = self.db.execute("DELETE FROM metric_filters WHERE group_id = ? AND filter_name = ?",
+                                  (group.group_id, filter_name))
+        if not deleted:
+            raise ResourceNotFoundException("The specified metric filter does not exist.")
+        self.metric_filter_publisher.forget(group.group_id)
+        return {}
+
+    def describe_metric_filters(self, ctx, params: dict) -> dict:
+        check_input("DescribeMetricFilters", params)
+        group_name, prefix = params.get("logGroupName"), params.get("filterNamePrefix")
+        limit = params.get("limit") or PAGE
+        metric_name, namespace = params.get("metricName"), params.get("metricNamespace")
+        if (metric_name is None) != (namespace is None):
+            raise InvalidParameterException(
+                "Describe Metric Filters request must contain both MetricName and MetricNamespace")
+        after = read_token("metric-filters", params.get("nextToken"))
+        sql = ("SELECT g.name, f.filter_name, f.config FROM metric_filters f JOIN log_groups g "
+               "ON g.group_id = f.group_id WHERE g.account = ? AND g.region = ?")
+        args: list = [ctx.account, ctx.region]
+        if group_name is not None:
+            group = self.group_row(Scope.of(ctx), group_name)
+            if group is None:
+                raise group_not_found()
+            sql += " AND f.group_id = ?"
+            args.append(group.group_id)
+            if prefix is not None:  # "used only if you also include the logGroupName parameter"
+                sql += " AND substr(f.filter_name, 1, ?) = ?"
+                args += [len(prefix), prefix]
+        if after is not None:
+            sql += " AND (g.name > ? OR (g.name = ? AND f.filter_name > ?))"
+            args += [after[0], after[0], after[1]]
+        sql += " ORDER BY g.name, f.filter_name"
+        filters = []
+        token = None
+        for name, filter_name, config in self.db.query(sql, args):
+            item = json.loads(config)
+            transformation = item["metricTransformations"][0]
+            if metric_name is not None and (transformation["metricName"] != metric_name
+                                            or transformation["metricNamespace"] != namespace):
+                continue
+            if len(filters) == limit:
+                last = filters[-1]
+                token = make_token("metric-filters", [last["logGroupName"], last["filterName"]])
+                break
+            filters.append(item)
+        result = {"metricFilters": filters}
+        if token is not None:
+            result["nextToken"] = token
+        return result
+
+    def reset(self) -> None:
+        super().reset()
+        self.metric_filter_publisher.forget()

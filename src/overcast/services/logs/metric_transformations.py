@@ -18,24 +18,11 @@ from dataclasses import dataclass
 from overcast.errors import AwsError
 
 MAX_DIMENSIONS = 3  # "One metric filter can include as many as three dimensions."
-MAX_NAME = 255
-MAX_VALUE = 100
-UNITS = frozenset((
-    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
-    "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
-    "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
-    "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"))
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_NAME_PATTERN = "[^:*$]*"
 
 
 def invalid_parameter(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message, 400)
-
-
-def _constraint(value, path: str, constraint: str) -> AwsError:
-    return AwsError("ValidationException", f"1 validation error detected: Value '{value}' at '{path}' failed to "
-                                           f"satisfy constraint: {constraint}", 400)
 
 
 def pattern_kind(pattern_text: str) -> str:
@@ -116,35 +103,13 @@ def _text(found) -> str:
     return str(found)
 
 
-def check_transformations(transformations, pattern_text: str) -> Transformation:
-    """The one transformation of a PutMetricFilter, checked; raises AWS's error."""
-    if not isinstance(transformations, list) or len(transformations) != 1:
-        count = len(transformations) if isinstance(transformations, list) else 0
-        raise _constraint("[]" if not count else "[...]", "metricTransformations",
-                          "Member must have length less than or equal to 1" if count > 1
-                          else "Member must have length greater than or equal to 1")
-    item = transformations[0] if isinstance(transformations[0], dict) else {}
-    path = "metricTransformations.1.member"
-    for member in ("metricName", "metricNamespace"):
-        value = item.get(member)
-        if value is None:
-            raise _constraint("null", f"{path}.{member}", "Member must not be null")
-        if len(value) > MAX_NAME:
-            raise _constraint(value, f"{path}.{member}", f"Member must have length less than or equal to {MAX_NAME}")
-        if any(c in value for c in ":*$"):
-            raise _constraint(value, f"{path}.{member}", f"Member must satisfy regular expression pattern: "
-                                                          f"{_NAME_PATTERN}")
-    value = item.get("metricValue")
-    if value is None:
-        raise _constraint("null", f"{path}.metricValue", "Member must not be null")
-    if len(value) > MAX_VALUE:
-        raise _constraint(value, f"{path}.metricValue", f"Member must have length less than or equal to {MAX_VALUE}")
-    unit = item.get("unit") or "None"
-    if unit not in UNITS:
-        raise _constraint(unit, f"{path}.unit", f"Member must satisfy enum value set: [{', '.join(sorted(UNITS))}]")
-    kind = pattern_kind(pattern_text)
+def check_transformations(transformations: list, pattern_text: str) -> Transformation:
+    """The one transformation of a PutMetricFilter (its model constraints already checked by
+    ``validation.check_input``), checked for what the model cannot say; raises AWS's error."""
+    item = transformations[0]
+    value = item["metricValue"]
     literal = None
-    if _NUMBER.match(value.strip() if value else ""):
+    if _NUMBER.match(value.strip()):
         literal = float(value)
     elif not _is_selector(value):
         raise invalid_parameter(f"Invalid metric value: {value}. The metric value must be a number or a field "
@@ -158,7 +123,7 @@ def check_transformations(transformations, pattern_text: str) -> Transformation:
         if len(dimensions) > MAX_DIMENSIONS:
             raise invalid_parameter(f"Invalid metric transformation: the maximum number of dimensions is "
                                     f"{MAX_DIMENSIONS}")
-        if kind == "terms":
+        if pattern_kind(pattern_text) == "terms":
             raise invalid_parameter("The specified filter pattern does not support dimensions")
         for name, selector in dimensions.items():
             if not _is_selector(selector):
@@ -166,7 +131,7 @@ def check_transformations(transformations, pattern_text: str) -> Transformation:
                                         "reference such as $.field or $field.")
     return Transformation(item["metricName"], item["metricNamespace"], value, literal,
                           float(default) if default is not None else None,
-                          tuple(sorted(dimensions.items())), unit)
+                          tuple(sorted(dimensions.items())), item.get("unit") or "None")
 
 
 def transformation_from_dict(item: dict) -> Transformation:

@@ -79,6 +79,11 @@ CREATE TABLE resource_policies (
 );
 """
 
+from overcast.services.logs.delivery_schema import DELIVERY_SCHEMA  # noqa: E402 - one line per concern
+from overcast.services.logs.insights_schema import INSIGHTS_SCHEMA  # noqa: E402
+
 MIGRATIONS = (
     CORE_SCHEMA,
+    DELIVERY_SCHEMA,
+    INSIGHTS_SCHEMA,
 )
