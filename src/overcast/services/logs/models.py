@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from overcast.services.logs.event_ids import event_id
 from overcast.storage.scope import Scope, partition_of
 
 GROUP_COLUMNS = ("group_id, account, region, name, created_ms, retention_days, kms_key_id, log_group_class, "
@@ -47,7 +48,7 @@ class GroupRow:
         return self.log_group_arn + ":*"
 
 
-@dataclass
+@dataclass(slots=True)
 class IngestedEvent:
     timestamp: int
     ingestion_time: int
@@ -56,13 +57,33 @@ class IngestedEvent:
     event_id: str
 
 
-@dataclass
 class IngestedBatch:
-    scope: Scope
-    group: GroupRow
-    stream_name: str
-    stream_id: int
-    events: list[IngestedEvent]  # accepted events only, in stored order
+    """One accepted PutLogEvents batch (or internal write), handed to the ingestion listeners.
+
+    ``events``: the accepted events in stored order, built on first access only, so a
+    listener with nothing to do for ``group`` costs PutLogEvents nothing per event."""
+
+    __slots__ = ("scope", "group", "stream_name", "stream_id", "_events", "_rows")
+
+    def __init__(self, scope: Scope, group: GroupRow, stream_name: str, stream_id: int,
+                 events: list[IngestedEvent] | None = None, rows=None):
+        self.scope, self.group, self.stream_name, self.stream_id = scope, group, stream_name, stream_id
+        self._events = events
+        # (first seq, ingestion time, timestamps, messages) as stored, when events is None
+        self._rows = rows
+
+    @property
+    def events(self) -> list[IngestedEvent]:
+        if self._events is None:
+            first_seq, ingested, timestamps, messages = self._rows
+            group_id, stream_id = self.group.group_id, self.stream_id
+            self._events = [IngestedEvent(ts, ingested, message, first_seq + i,
+                                          event_id(group_id, stream_id, first_seq + i, ts))
+                            for i, (ts, message) in enumerate(zip(timestamps, messages))]
+        return self._events
+
+    def __repr__(self) -> str:
+        return f"IngestedBatch({self.group.name!r}, {self.stream_name!r}, {len(self.events)} events)"
 
 
 class IngestListener(Protocol):
