@@ -1,0 +1,111 @@
+"""FilterLogEvents' scan, run on a reader connection off the event loop (``provider.read``).
+
+SQLite narrows the group's events in the time range with the pattern's ``instr`` prefilter
+(the analytics exception to the portable-SQL rule: see ``reader.py``); ``match`` decides on
+what comes through. Events come in (timestamp, seq) order: seq is the ingestion order, so
+this is "event timestamp, then ingestion" as the API reference sorts them. A page ends at
+``limit`` events, at 1 MB of events, or when the search budget is spent; in the last case it
+may be empty and still carry a token (AWS answers so too).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from overcast.services.logs.event_ids import event_id
+from overcast.services.logs.filter_pattern import FilterPattern
+
+PAGE_BYTES = 1_048_576  # "Each page returned can contain up to 1 MB of log events"
+EVENT_OVERHEAD = 26  # bytes counted per event besides its message, as PutLogEvents counts them
+SEARCH_BUDGET_SECONDS = 1.0  # then the page is answered as it is, with a token to go on
+_BATCH = 2000
+_STREAMS_IN_SQL = 500  # more selected streams than this are checked in Python, not in IN (...)
+
+
+@dataclass(frozen=True)
+class FilterScan:
+    group_id: int
+    start: int | None
+    end: int | None
+    after: tuple[int, int] | None  # (timestamp, seq) of the last event a previous page looked at
+    stream_names: tuple[str, ...] | None
+    stream_prefix: str | None
+    limit: int
+    pattern: FilterPattern
+
+
+def scan(conn, job: FilterScan) -> tuple[list[dict], tuple[int, int] | None]:
+    """(events of the page, position to continue from or None when the search is complete)."""
+    streams = _streams(conn, job)
+    if not streams:
+        return [], None
+    where, params = ["group_id = ?"], [job.group_id]
+    if job.start is not None:
+        where.append("timestamp >= ?")
+        params.append(job.start)
+    if job.end is not None:
+        where.append("timestamp <= ?")
+        params.append(job.end)
+    if job.after is not None:
+        where.append("(timestamp > ? OR (timestamp = ? AND seq > ?))")
+        params += [job.after[0], job.after[0], job.after[1]]
+    selected = None
+    if job.stream_names is not None or job.stream_prefix is not None:
+        if len(streams) <= _STREAMS_IN_SQL:
+            where.append(f"stream_id IN ({', '.join('?' * len(streams))})")
+            params += list(streams)
+        else:
+            selected = streams
+    prefilter = job.pattern.sql_prefilter()
+    if prefilter is not None:
+        where.append(prefilter[0])
+        params += prefilter[1]
+    cursor = conn.execute(
+        "SELECT timestamp, seq, stream_id, ingestion_time, message FROM log_events "
+        f"WHERE {' AND '.join(where)} ORDER BY timestamp, seq", params)
+    events, size = [], 0
+    deadline = time.monotonic() + SEARCH_BUDGET_SECONDS
+    match = job.pattern.match
+    try:
+        while True:
+            rows = cursor.fetchmany(_BATCH)
+            if not rows:
+                return events, None
+            for timestamp, seq, stream_id, ingestion_time, message in rows:
+                if selected is not None and stream_id not in selected:
+                    continue
+                if match(message) is None:
+                    continue
+                event_size = len(message.encode()) + EVENT_OVERHEAD
+                if size + event_size > PAGE_BYTES:
+                    return events, _position(events)
+                size += event_size
+                events.append({
+                    "logStreamName": streams[stream_id], "timestamp": timestamp, "message": message,
+                    "ingestionTime": ingestion_time,
+                    "eventId": event_id(job.group_id, stream_id, seq, timestamp),
+                    "_seq": seq,
+                })
+                if len(events) >= job.limit:
+                    return events, _position(events)
+            if time.monotonic() > deadline:
+                last = rows[-1]
+                return events, (last[0], last[1])
+    finally:
+        cursor.close()
+
+
+def _position(events: list[dict]) -> tuple[int, int]:
+    return events[-1]["timestamp"], events[-1]["_seq"]
+
+
+def _streams(conn, job: FilterScan) -> dict[int, str]:
+    """The group's streams the request selects, by id."""
+    rows = conn.execute("SELECT stream_id, name FROM log_streams WHERE group_id = ?", (job.group_id,)).fetchall()
+    if job.stream_names is not None:
+        wanted = set(job.stream_names)
+        rows = [r for r in rows if r[1] in wanted]
+    elif job.stream_prefix is not None:
+        rows = [r for r in rows if r[1].startswith(job.stream_prefix)]
+    return dict(rows)
