@@ -29,3 +29,12 @@ def cloud_now_ms(server) -> int:
 @pytest.fixture
 def logs(aws_client):
     return aws_client("logs")
+
+
+@pytest.fixture
+def unchecked_logs(aws_client):
+    """A Logs client that sends what it is given (botocore's own checks off), to see the
+    server's answers to what the model forbids."""
+    from botocore.config import Config
+
+    return aws_client("logs", config=Config(parameter_validation=False))

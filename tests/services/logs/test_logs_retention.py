@@ -1,0 +1,30 @@
+"""Retention on the cloud clock: expired events are deleted by the sweep once the clock has
+moved past their retention, with the stored bytes of the group kept right."""
+
+from __future__ import annotations
+
+from logs_helpers import advance_clock, cloud_now_ms, logs  # noqa: F401 - fixture
+
+HOUR = 3_600_000
+DAY = 24 * HOUR
+
+
+def test_expired_events_deleted_on_the_cloud_clock(logs, server):
+    logs.create_log_group(logGroupName="short")
+    logs.create_log_group(logGroupName="forever")
+    for group in ("short", "forever"):
+        logs.create_log_stream(logGroupName=group, logStreamName="s")
+    now = cloud_now_ms(server)
+    for group in ("short", "forever"):
+        logs.put_log_events(logGroupName=group, logStreamName="s",
+                            logEvents=[{"timestamp": now - 2 * HOUR, "message": "old"},
+                                       {"timestamp": now, "message": "new!"}])
+    logs.put_retention_policy(logGroupName="short", retentionInDays=1)
+    advance_clock(server, 22 * 3600 + 60)  # the old event is now past its day, the new one is not
+    short = logs.get_log_events(logGroupName="short", logStreamName="s")["events"]
+    assert [e["message"] for e in short] == ["new!"]
+    stored = {g["logGroupName"]: g["storedBytes"] for g in logs.describe_log_groups()["logGroups"]}
+    assert stored == {"short": 4, "forever": 7}
+    advance_clock(server, 3 * 3600)
+    assert logs.get_log_events(logGroupName="short", logStreamName="s")["events"] == []
+    assert len(logs.get_log_events(logGroupName="forever", logStreamName="s")["events"]) == 2
