@@ -108,12 +108,12 @@ class DestinationOperations:
         config = self.destination_config(Scope(target.account, target.region), target.name)
         if config is None:
             raise ResourceNotFoundException(DESTINATION_NOT_FOUND)
-        if target.account != ctx.account and not self._policy_allows(config, ctx, target):
+        if target.account != ctx.account and not self._destination_policy_allows(config, ctx, target):
             raise AccessDeniedException(f"User with accountId: {ctx.account} is not authorized to perform: "
                                         f"logs:PutSubscriptionFilter on resource: {target.arn}")
         return config
 
-    def _policy_allows(self, config: dict, ctx, target) -> bool:
+    def _destination_policy_allows(self, config: dict, ctx, target) -> bool:
         text = config.get("accessPolicy")
         if not text:
             return False

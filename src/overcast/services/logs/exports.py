@@ -70,10 +70,10 @@ class ExportOperations:
                 "the retention period of the log group and from value is less than the to values")
         scope = Scope.of(ctx)
         group = self.require_group(scope, params["logGroupName"])
-        self._check_no_active_task(scope)
+        self._check_no_active_export(scope)
         prefix = params.get("destinationPrefix") or DEFAULT_PREFIX
         bucket = params["destination"]
-        owner = await self._check_bucket(ctx, group, bucket, prefix)
+        owner = await self._check_export_bucket(ctx, group, bucket, prefix)
         writer = BucketWriter(self, owner, ctx.region, bucket)
         try:
             await writer.put(f"{prefix}/{WRITE_TEST_KEY}", WRITE_TEST_BODY)
@@ -88,7 +88,7 @@ class ExportOperations:
         if params.get("taskName"):
             task["taskName"] = params["taskName"]
         with self.db.transaction():
-            self._check_no_active_task(scope)  # again: the bucket checks awaited
+            self._check_no_active_export(scope)  # again: the bucket checks awaited
             self.db.execute("INSERT INTO export_tasks (task_id, account, region, created_ms, status, config) "
                             "VALUES (?, ?, ?, ?, ?, ?)", (task_id, *scope, now_ms, "PENDING", json.dumps(task)))
         self.cloud.scheduler.schedule(self.clock.now() + START_DELAY, TIMER_KIND, {"taskId": task_id})
@@ -118,23 +118,23 @@ class ExportOperations:
 
     def cancel_export_task(self, ctx, params: dict) -> dict:
         check_input("CancelExportTask", params)
-        task = self._task(ctx.account, ctx.region, params["taskId"])
+        task = self._export_task(ctx.account, ctx.region, params["taskId"])
         if task is None:
             raise ResourceNotFoundException(TASK_NOT_FOUND)
         if task["status"]["code"] not in ACTIVE:
             raise InvalidOperationException("The specified export task has already finished")
-        self._finish(task, "CANCELLED", MESSAGES["CANCELLED"])
+        self._finish_export(task, "CANCELLED", MESSAGES["CANCELLED"])
         return {}
 
     # -- checks ----------------------------------------------------------------------------
 
-    def _check_no_active_task(self, scope: Scope) -> None:
+    def _check_no_active_export(self, scope: Scope) -> None:
         marks = ",".join("?" * len(ACTIVE))
         if self.db.query_one(f"SELECT 1 FROM export_tasks WHERE account = ? AND region = ? AND status IN ({marks})",
                              (*scope, *ACTIVE)):
             raise LimitExceededException("Resource limit exceeded.")
 
-    async def _check_bucket(self, ctx, group, bucket: str, prefix: str) -> str:
+    async def _check_export_bucket(self, ctx, group, bucket: str, prefix: str) -> str:
         """The bucket owner's account, once Logs may write to the bucket; raises AWS's errors."""
         registry = self.cloud.services
         if not registry.is_implemented("s3"):
@@ -149,10 +149,10 @@ class ExportOperations:
         if head.get("BucketRegion") != ctx.region:  # "The bucket must be in the same AWS Region."
             raise InvalidParameterException(BUCKET_MISSING)
         if self.cloud.settings.strict:
-            self._check_bucket_policy(ctx, group, bucket, prefix, owner, policy_text)
+            self._check_export_bucket_policy(ctx, group, bucket, prefix, owner, policy_text)
         return owner
 
-    def _check_bucket_policy(self, ctx, group, bucket, prefix, owner, policy_text) -> None:
+    def _check_export_bucket_policy(self, ctx, group, bucket, prefix, owner, policy_text) -> None:
         service = f"logs.{ctx.region}.amazonaws.com"
         try:
             policy = parse_policy(policy_text, "resource", f"arn:aws:s3:::{bucket}") if policy_text else None
@@ -176,49 +176,49 @@ class ExportOperations:
 
     # -- the task's run --------------------------------------------------------------------
 
-    def _task(self, account: str, region: str, task_id: str) -> dict | None:
+    def _export_task(self, account: str, region: str, task_id: str) -> dict | None:
         row = self.db.query_one("SELECT config FROM export_tasks WHERE account = ? AND region = ? AND task_id = ?",
                                 (account, region, task_id))
         return json.loads(row[0]) if row else None
 
-    def _task_by_id(self, task_id: str) -> tuple[dict, str, str] | None:
+    def _export_task_by_id(self, task_id: str) -> tuple[dict, str, str] | None:
         row = self.db.query_one("SELECT config, account, region FROM export_tasks WHERE task_id = ?", (task_id,))
         return (json.loads(row[0]), row[1], row[2]) if row else None
 
-    def _set_status(self, task: dict, code: str, message: str) -> None:
+    def _set_export_status(self, task: dict, code: str, message: str) -> None:
         task["status"] = {"code": code, "message": message}
         self.db.execute("UPDATE export_tasks SET status = ?, config = ? WHERE task_id = ?",
                         (code, json.dumps(task), task["taskId"]))
 
-    def _finish(self, task: dict, code: str, message: str) -> None:
+    def _finish_export(self, task: dict, code: str, message: str) -> None:
         task["executionInfo"]["completionTime"] = int(self.clock.now() * 1000)
-        self._set_status(task, code, message)
+        self._set_export_status(task, code, message)
 
-    def _still_running(self, task_id: str) -> bool:
+    def _export_running(self, task_id: str) -> bool:
         row = self.db.query_one("SELECT status FROM export_tasks WHERE task_id = ?", (task_id,))
         return row is not None and row[0] == "RUNNING"
 
     async def _run_export(self, payload: dict) -> None:
-        found = self._task_by_id(payload.get("taskId", ""))
+        found = self._export_task_by_id(payload.get("taskId", ""))
         if found is None or found[0]["status"]["code"] not in ACTIVE:
             return  # cancelled (or reset) before it ran
         task, _, region = found
-        self._set_status(task, "RUNNING", MESSAGES["RUNNING"])
+        self._set_export_status(task, "RUNNING", MESSAGES["RUNNING"])
         try:
             writer = BucketWriter(self, task["bucketOwner"], region, task["destination"])
             streams = await self.read(streams_in_range, task["groupId"], task["logStreamNamePrefix"],
                                       task["from"], task["to"])
             for stream_id, stream in streams:
-                if not self._still_running(task["taskId"]):
+                if not self._export_running(task["taskId"]):
                     return
-                await write_stream(self, writer, task, stream_id, stream, lambda: self._still_running(task["taskId"]))
+                await write_stream(self, writer, task, stream_id, stream, lambda: self._export_running(task["taskId"]))
         except AwsError as exc:
             log.info("export task %s failed: %s", task["taskId"], exc.message)
-            if self._still_running(task["taskId"]):
-                self._finish(task, "FAILED", exc.message or exc.code)
+            if self._export_running(task["taskId"]):
+                self._finish_export(task, "FAILED", exc.message or exc.code)
             return
-        if self._still_running(task["taskId"]):
-            self._finish(task, "COMPLETED", MESSAGES["COMPLETED"])
+        if self._export_running(task["taskId"]):
+            self._finish_export(task, "COMPLETED", MESSAGES["COMPLETED"])
 
 
 def _shown(task: dict) -> dict:
