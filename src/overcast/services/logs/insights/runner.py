@@ -1,0 +1,120 @@
+"""Runs a ``Plan`` on the reader connection: the events of the chosen groups in the time range,
+the answer rows as Logs Insights gives them (lists of ``{field, value}``, values as strings,
+fields without a value left out, ``@ptr`` on every event row) and the statistics.
+
+Everything runs in one read transaction, so the rows and the statistics see the same events.
+``@timestamp`` and other time values are shown as ``YYYY-MM-DD HH:MM:SS.mmm`` in UTC.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from overcast.services.logs.insights import udfs
+from overcast.services.logs.insights.translator import Plan, sql_string
+
+PTR_PREFIX = "ocptr1"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One log group queried: its row id and its ``@log`` text (``account:name``)."""
+
+    group_id: int
+    label: str
+
+
+@dataclass
+class Outcome:
+    results: list[list[dict]]
+    records_matched: int
+    records_scanned: int
+    bytes_scanned: int
+    log_groups_scanned: int
+
+
+def format_time(ms) -> str:
+    when = dt.datetime.fromtimestamp(int(ms) / 1000, tz=dt.timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M:%S.") + f"{int(ms) % 1000:03d}"
+
+
+def format_value(value, kind: str) -> str | None:
+    if value is None:
+        return None
+    if kind == "ts":
+        number = udfs.to_number(value)
+        return format_time(number) if number is not None else str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def make_ptr(group_id: int, seq: int) -> str:
+    """``@ptr``: opaque to clients; GetLogRecord reads the event back from it."""
+    return base64.b64encode(f"{PTR_PREFIX}:{group_id}:{seq}".encode()).decode()
+
+
+def read_ptr(ptr: str) -> tuple[int, int] | None:
+    """(group_id, seq) from an ``@ptr``; None when it is not one of ours."""
+    try:
+        prefix, group_id, seq = base64.b64decode(ptr.encode(), validate=True).decode().split(":")
+        if prefix != PTR_PREFIX:
+            return None
+        return int(group_id), int(seq)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def base_sql(sources: list[Source]) -> str:
+    """The events scanned: ``?`` placeholders for the start and end (epoch ms, inclusive)."""
+    ids = ", ".join(str(src.group_id) for src in sources)
+    labels = " ".join(f"WHEN {src.group_id} THEN {sql_string(src.label)}" for src in sources)
+    return (
+        "SELECT e.timestamp AS ts, e.ingestion_time AS ingest, e.message AS msg, "
+        "(SELECT name FROM log_streams WHERE stream_id = e.stream_id) AS stream, "
+        f"(CASE e.group_id {labels} END) AS lg, e.group_id AS gid, e.seq AS seq "
+        f"FROM log_events AS e WHERE e.group_id IN ({ids}) AND e.timestamp BETWEEN ? AND ?"
+    )
+
+
+def run(conn: sqlite3.Connection, plan: Plan, sources: list[Source], start_ms: int, end_ms: int,
+        limit: int) -> Outcome:
+    """The query's answer (runs in a worker thread; ``conn.interrupt()`` stops it)."""
+    udfs.register(conn)
+    base = base_sql(sources)
+    sql = plan.sql.replace("{base}", base)
+    occurrences = plan.sql.count("{base}")
+    params = [start_ms, end_ms] * occurrences + [limit]
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(sql, params).fetchall()
+        ids = ", ".join(str(src.group_id) for src in sources)
+        scanned, scanned_bytes = conn.execute(
+            "SELECT count(*), coalesce(sum(length(CAST(message AS BLOB))), 0) FROM log_events "
+            f"WHERE group_id IN ({ids}) AND timestamp BETWEEN ? AND ?", (start_ms, end_ms)).fetchone()
+        if plan.match_sql is None:
+            matched = scanned
+        else:
+            match_sql = plan.match_sql.replace("{base}", base)
+            matched = conn.execute(match_sql, [start_ms, end_ms] * plan.match_sql.count("{base}")).fetchone()[0]
+    finally:
+        if conn.in_transaction:  # an interrupt may have rolled it back already
+            conn.execute("COMMIT")
+    results = []
+    for row in rows:
+        fields = []
+        for (name, kind), value in zip(plan.output, row):
+            text = format_value(value, kind)
+            if text is not None:
+                fields.append({"field": name, "value": text})
+        if plan.events:
+            fields.append({"field": "@ptr", "value": make_ptr(row[-2], row[-1])})
+        results.append(fields)
+    return Outcome(results, matched, scanned, scanned_bytes, len(sources))
