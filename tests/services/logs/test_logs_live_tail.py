@@ -9,6 +9,7 @@ import time
 import pytest
 from botocore.exceptions import EventStreamError
 
+from aws_clients import STRICT
 from live_tail_helpers import group_arn, make_group, put, read_updates, start, tail, tail_client  # noqa: F401
 from logs_helpers import advance_clock, error_of, logs  # noqa: F401
 
@@ -159,14 +160,19 @@ def test_closed_sessions_are_released_for_the_fifteen_session_quota(endpoint, lo
      "logStreamNames and logStreamNamePrefixes can only be specified with a single log group."),
     ({"logGroupIdentifiers": [group_arn("missing")]}, "ResourceNotFoundException",
      "The specified log group does not exist."),
-    ({"logGroupIdentifiers": [group_arn("app", account="111122223333")]}, "ResourceNotFoundException",
-     "The specified log group does not exist."),
 ])
 def test_request_checks(endpoint, logs, params, code, message):
     make_group(logs, "app")
     make_group(logs, "other")
     unchecked = tail_client(endpoint, validate=False)
     assert error_of(unchecked.start_live_tail, **params) == (code, message, 400)
+
+
+def test_another_accounts_group(tail):
+    """Open mode: as missing as a group that does not exist (cross-account observability is not
+    modelled). Strict mode: the caller is not allowed another account's group at all."""
+    code, _, status = error_of(tail.start_live_tail, logGroupIdentifiers=[group_arn("app", account="111122223333")])
+    assert (code, status) == (("AccessDeniedException", 400) if STRICT else ("ResourceNotFoundException", 400))
 
 
 def test_a_pattern_that_does_not_compile_is_refused_before_the_groups_are_looked_up(tail):

@@ -28,7 +28,7 @@ def _signed_request(endpoint: str, host: str, body: dict) -> tuple[str, dict, by
         "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.StartLiveTail"})
     SigV4Auth(Credentials(CREDENTIALS["aws_access_key_id"], CREDENTIALS["aws_secret_access_key"]),
               "logs", REGION).add_auth(request)
-    return "/", dict(request.headers.items()), payload
+    return "/", {**dict(request.headers.items()), "Host": f"{host}:{port}"}, payload
 
 
 def _open_stream(endpoint: str, host: str, body: dict) -> http.client.HTTPResponse:
