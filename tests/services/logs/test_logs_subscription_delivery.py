@@ -78,7 +78,14 @@ async def _second_life(data_dir: str) -> tuple:
             if not sum(provider.subscription_forwarder.pending()):
                 break
             await asyncio.sleep(0.02)
-        return recording.invocations, provider.subscription_forwarder.pending()
+        await cloud.service_metrics.flush()  # what was forwarded, into AWS/Logs
+        now = cloud.clock.now()
+        forwarded = await _calls(cloud).call("cloudwatch", "GetMetricStatistics", {
+            "Namespace": "AWS/Logs", "MetricName": "ForwardedLogEvents", "StartTime": now - 600, "EndTime": now + 60,
+            "Period": 3600, "Statistics": ["Sum"], "Dimensions": [
+                {"Name": "DestinationType", "Value": "Lambda"}, {"Name": "FilterName", "Value": "errors"},
+                {"Name": "LogGroupName", "Value": "/app/web"}]})
+        return recording.invocations, provider.subscription_forwarder.pending(), forwarded["Datapoints"]
     finally:
         await cloud.stop()
 
@@ -93,8 +100,9 @@ def test_lambda_deliveries_wait_for_lambda_then_go_out_in_awss_envelope(tmp_path
     # no Lambda in Overcast: both deliveries are parked, durable
     assert asyncio.run(_first_life(str(tmp_path), now_ms)) == (0, 2)
     monkeypatch.setitem(IMPLEMENTED, "lambda", "lambda")  # a Lambda service now runs
-    invocations, pending = asyncio.run(_second_life(str(tmp_path)))
+    invocations, pending, forwarded = asyncio.run(_second_life(str(tmp_path)))
     assert pending == (0, 0)
+    assert [point["Sum"] for point in forwarded] == [2.0]  # AWS/Logs ForwardedLogEvents of the filter
     by_function = {params["FunctionName"]: (principal, params) for principal, params in invocations}
     assert set(by_function) == {FUNCTION, POLICY_FUNCTION} and len(invocations) == 2
     principal, params = by_function[FUNCTION]

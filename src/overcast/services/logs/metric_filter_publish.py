@@ -112,8 +112,13 @@ class MetricFilterPublisher:
 def _put(cloudwatch, scope, namespace: str, data: list[dict]) -> None:
     try:
         cloudwatch.put_service_metrics(scope, namespace, data)
-    except Exception as exc:  # noqa: BLE001 - an event CloudWatch refuses (too old) adds nothing
-        log.info("CloudWatch refused metric filter data for %s: %r", namespace, exc)
+        return
+    except Exception:  # noqa: BLE001 - CloudWatch checks the data as a whole: find which it refuses
+        if len(data) == 1:
+            log.info("CloudWatch refused a metric filter datum for %s", namespace, exc_info=True)
+            return
+    for datum in data:  # a datum CloudWatch refuses (older than it takes) adds nothing; the others count
+        _put(cloudwatch, scope, namespace, [datum])
 
 
 def metric_data(active: ActiveMetricFilter, events) -> list[tuple[str, dict]]:

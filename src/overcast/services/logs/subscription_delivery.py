@@ -23,12 +23,14 @@ from dataclasses import dataclass
 
 from overcast.services.logs.subscription_envelope import data_messages
 from overcast.services.logs.subscription_targets import Parked, Unreachable, deliver, parse_target
+from overcast.storage.scope import Scope
 
 log = logging.getLogger("overcast.logs.subscriptions")
 
 PARKED = 9.0e18  # due time of a delivery whose target's service does not run yet
 TIMER_KIND = "logs.subscription_delivery"
 BATCH = 100
+DESTINATION_TYPES = {"lambda": "Lambda", "kinesis": "Kinesis", "firehose": "Firehose"}  # AWS/Logs DestinationType
 MAX_DELAY = 60.0
 GIVE_UP_AFTER = 24 * 3600.0  # AWS retries a failing destination for up to 24 hours
 
@@ -198,38 +200,56 @@ class SubscriptionForwarder:
             while True:
                 generation = self._generation
                 rows = self.db.query(
-                    "SELECT id, account, destination_arn, payload, attempts FROM subscription_deliveries "
+                    "SELECT id, account, region, destination_arn, payload, attempts FROM subscription_deliveries "
                     "WHERE due <= ? ORDER BY id LIMIT ?", (self.provider.clock.now(), BATCH))
                 if not rows:
                     break
-                outcomes = [await self._deliver(account, arn, payload) for _, account, arn, payload, _ in rows]
+                outcomes = [await self._deliver(account, region, arn, payload)
+                            for _, account, region, arn, payload, _ in rows]
                 if generation != self._generation:
                     return
                 self._settle(rows, outcomes)
             self._arm_timer()
 
-    async def _deliver(self, account: str, destination_arn: str, payload: str) -> str:
+    async def _deliver(self, account: str, region: str, destination_arn: str, payload: str) -> str:
         """"done", "parked" or "failed" for one pending delivery."""
         target = parse_target(destination_arn)
+        message = json.loads(payload)
         try:
             if target is not None and target.kind == "destination":
                 config = self.provider.destination_config((target.account, target.region), target.name)
                 target = parse_target(config["targetArn"]) if config else None
-                account = target.account if target is not None else account
             if target is None:  # the destination was deleted: nothing to deliver to
                 return "done"
-            await deliver(self.provider, account, target, json.loads(payload))
-            return "done"
+            await deliver(self.provider, target.account, target, message)
         except Parked:
             return "parked"
         except Unreachable as exc:
             log.info("Logs subscription delivery to %s failed: %s", destination_arn, exc)
+            self._count(account, region, target, message, delivered=False)
             return "failed"
+        self._count(account, region, target, message, delivered=True)
+        return "done"
+
+    def _count(self, account: str, region: str, target, message: dict, delivered: bool) -> None:
+        """AWS/Logs ForwardedLogEvents/ForwardedBytes or DeliveryErrors (``logs_metrics.py``)."""
+        metrics = getattr(self.provider, "logs_metrics", None)
+        if metrics is None:
+            return
+        scope = Scope(account, region)
+        kind = DESTINATION_TYPES.get(target.kind, target.kind)
+        group, name = message.get("logGroup", ""), (message.get("subscriptionFilters") or [""])[0]
+        if delivered:
+            events = message.get("logEvents") or []
+            size = sum(len(event["message"].encode("utf-8", "surrogatepass")) for event in events)
+            metrics.forwarded(scope, group, kind, name, len(events), size)
+        else:
+            metrics.delivery_failed(scope, group, kind, name)
 
     def _settle(self, rows: list[tuple], outcomes: list[str]) -> None:
         now = self.provider.clock.now()
         done, parked, retries = [], [], []
-        for (row_id, _, arn, _, attempts), outcome in zip(rows, outcomes):
+        for (row_id, _, _, arn, _, attempts), outcome in zip(rows, outcomes):
             if outcome == "done":
                 done.append((row_id,))
             elif outcome == "parked":
