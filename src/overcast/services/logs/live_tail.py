@@ -25,6 +25,7 @@ from overcast.services.logs.errors import InvalidParameterException, LimitExceed
 from overcast.services.logs.identifiers import split_group_arn
 from overcast.services.logs.live_tail_session import LiveTailListener, LiveTailSession
 from overcast.services.logs.logs_metrics import LogsMetrics
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -70,6 +71,11 @@ def _compiled_pattern(text: str):
         return compile_pattern(text)
     except FilterPatternError as exc:
         raise InvalidParameterException(str(exc)) from None
+
+
+# strict mode: these checks come before authorization (``request_checks.CHECKS`` is read by the
+# provider's ``validate_request``)
+REQUEST_CHECKS.setdefault("StartLiveTail", check_start_live_tail)
 
 
 class LiveTailOperations:
