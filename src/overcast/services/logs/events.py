@@ -95,8 +95,8 @@ class EventOperations:
         with self.db.transaction():
             first_seq = event_store.append_events(self.db, group.group_id, stream_id, timestamps, messages, now_ms,
                                                   size)
-            batch = IngestedBatch(scope, group, stream_name, stream_id, rows=(first_seq, now_ms, timestamps,
-                                                                              messages))
+            batch = IngestedBatch(scope, group, stream_name, stream_id,
+                                  rows=(first_seq, now_ms, timestamps, messages), size=size)
             for listener in listeners:
                 listener.in_transaction(batch)
         for listener in listeners:
