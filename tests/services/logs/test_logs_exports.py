@@ -162,6 +162,24 @@ def test_describe_filters_and_pages(logs, aws_client, server):
     assert listed[1:] == ids[::-1]  # newest first
 
 
+def test_a_task_whose_bucket_went_fails_with_the_reason(logs, aws_client, server):
+    s3 = aws_client("s3")
+    make_bucket(s3)
+    now = cloud_now_ms(server)
+    fill_group(logs, now)
+    task_id = logs.create_export_task(logGroupName="/app/web", fromTime=now, to=now + 10_000,
+                                      destination=BUCKET)["taskId"]
+    s3.delete_object(Bucket=BUCKET, Key="exportedlogs/aws-logs-write-test")
+    s3.delete_bucket(Bucket=BUCKET)
+    advance_clock(server, START_DELAY + 1)
+    task = task_of(logs, task_id)
+    assert task["status"] == {"code": "FAILED", "message": "The specified bucket does not exist"}
+    assert "completionTime" in task["executionInfo"]
+    # a failed task is no longer active
+    make_bucket(s3)
+    assert logs.create_export_task(logGroupName="/app/web", fromTime=now, to=now, destination=BUCKET)["taskId"]
+
+
 @pytest.mark.skipif(not STRICT, reason="bucket policies are checked in strict mode")
 def test_strict_mode_needs_the_bucket_policy_of_awss_guide(logs, aws_client, server):
     s3 = aws_client("s3")

@@ -16,6 +16,7 @@ was accepted: ``exports.py``).
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from datetime import datetime, timezone
 
@@ -88,7 +89,7 @@ async def write_stream(provider, writer: BucketWriter, task: dict, stream_id: in
         for timestamp, _, message in rows:
             line = export_line(timestamp, message)
             if buffer and len(buffer) + len(line) > FILE_BYTES:
-                await writer.put(object_key(prefix, task_id, stream, index), gzip.compress(bytes(buffer)))
+                await writer.put(object_key(prefix, task_id, stream, index), await _gzipped(buffer))
                 index += 1
                 buffer = bytearray()
             buffer += line
@@ -98,6 +99,11 @@ async def write_stream(provider, writer: BucketWriter, task: dict, stream_id: in
             return index
         after = (rows[-1][0], rows[-1][1])
     if buffer:
-        await writer.put(object_key(prefix, task_id, stream, index), gzip.compress(bytes(buffer)))
+        await writer.put(object_key(prefix, task_id, stream, index), await _gzipped(buffer))
         index += 1
     return index
+
+
+async def _gzipped(buffer: bytearray) -> bytes:
+    """The file's bytes gzipped off the event loop (a file holds up to FILE_BYTES)."""
+    return await asyncio.to_thread(gzip.compress, bytes(buffer))

@@ -19,6 +19,7 @@ overwritten whole).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -41,6 +42,7 @@ log = logging.getLogger("overcast.logs.exports")
 
 START_DELAY = 10.0  # cloud seconds between CreateExportTask and the task's start
 TIMER_KIND = "logs.export_run"
+WAIT_IN_TIMER = 5.0  # seconds the timer's handler waits for its export before leaving it in the background
 DEFAULT_PREFIX = "exportedlogs"  # "If you don't specify a value, the default is exportedlogs."
 ACTIVE = ("PENDING", "RUNNING")
 PAGE = 50
@@ -57,6 +59,7 @@ PUT_CHECK_FAILED = ("PutObject call on the given bucket failed. Please check if 
 class ExportOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
+        self._export_tasks: dict[str, asyncio.Task] = {}  # task id -> its run in this process
         cloud.scheduler.on(TIMER_KIND, self._run_export)
 
     # -- the operations --------------------------------------------------------------------
@@ -199,11 +202,30 @@ class ExportOperations:
         return row is not None and row[0] == "RUNNING"
 
     async def _run_export(self, payload: dict) -> None:
-        found = self._export_task_by_id(payload.get("taskId", ""))
-        if found is None or found[0]["status"]["code"] not in ACTIVE:
-            return  # cancelled (or reset) before it ran
-        task, _, region = found
-        self._set_export_status(task, "RUNNING", MESSAGES["RUNNING"])
+        """The timer's handler: run the task, waiting for it up to ``WAIT_IN_TIMER`` seconds (a
+        small export is done when the clock move that started it returns); a longer one goes on
+        in the background, and a restart before it ends runs it again (``start``)."""
+        task_id = payload.get("taskId", "")
+        found = self._export_task_by_id(task_id)
+        if found is None or found[0]["status"]["code"] not in ACTIVE or task_id in self._export_tasks:
+            return  # cancelled (or reset) before it ran, or already running
+        self._set_export_status(found[0], "RUNNING", MESSAGES["RUNNING"])
+        run = self._export_tasks[task_id] = asyncio.get_running_loop().create_task(self._export(*found))
+        run.add_done_callback(lambda _: self._export_tasks.pop(task_id, None))
+        await asyncio.wait({run}, timeout=WAIT_IN_TIMER)
+
+    async def start(self) -> None:
+        await super().start()
+        # tasks a restart interrupted run again from the start (their objects are rewritten whole)
+        for (task_id,) in self.db.query("SELECT task_id FROM export_tasks WHERE status = ?", ("RUNNING",)):
+            self.cloud.scheduler.schedule(self.clock.now(), TIMER_KIND, {"taskId": task_id})
+
+    async def stop(self) -> None:
+        for run in list(self._export_tasks.values()):
+            run.cancel()
+        await super().stop()
+
+    async def _export(self, task: dict, account: str, region: str) -> None:
         try:
             writer = BucketWriter(self, task["bucketOwner"], region, task["destination"])
             streams = await self.read(streams_in_range, task["groupId"], task["logStreamNamePrefix"],
@@ -212,10 +234,15 @@ class ExportOperations:
                 if not self._export_running(task["taskId"]):
                     return
                 await write_stream(self, writer, task, stream_id, stream, lambda: self._export_running(task["taskId"]))
-        except AwsError as exc:
+        except AwsError as exc:  # S3 refused a write (the bucket went, its policy changed...)
             log.info("export task %s failed: %s", task["taskId"], exc.message)
             if self._export_running(task["taskId"]):
                 self._finish_export(task, "FAILED", exc.message or exc.code)
+            return
+        except Exception:  # noqa: BLE001 - a task never stays RUNNING for nothing
+            log.exception("export task %s failed", task["taskId"])
+            if self._export_running(task["taskId"]):
+                self._finish_export(task, "FAILED", "Internal error")
             return
         if self._export_running(task["taskId"]):
             self._finish_export(task, "COMPLETED", MESSAGES["COMPLETED"])
