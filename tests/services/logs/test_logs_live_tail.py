@@ -180,3 +180,15 @@ def test_a_pattern_that_does_not_compile_is_refused_before_the_groups_are_looked
                                      logEventFilterPattern='{ $.level = "ERROR" ')
     assert (code, status) == ("InvalidParameterException", 400)
     assert message
+
+
+def test_a_reset_ends_open_sessions(tail, logs, server):
+    make_group(logs, "app")
+    stream, events, _ = start(tail, "app")
+    try:
+        next(events)
+        server.post("/_overcast/reset")
+        rest = list(events)  # the stream ends cleanly within a second
+        assert all("sessionUpdate" in event for event in rest) and len(rest) <= 1
+    finally:
+        stream.close()

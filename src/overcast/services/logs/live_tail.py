@@ -19,6 +19,7 @@ config file); a request that reaches Overcast with the prefixed Host is served a
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from overcast.services.logs.errors import InvalidParameterException, LimitExceededException, group_not_found
@@ -34,6 +35,9 @@ UPDATE_SECONDS = 1.0  # "Every second, a LiveTailSessionUpdate object is sent."
 # CloudWatch Logs quotas: "Live Tail concurrent sessions: 15" per account and Region
 MAX_SESSIONS = 15
 TIMEOUT_MESSAGE = "Session timed out after three hours."
+STREAMING_MESSAGE = "An unexpected error occurred while streaming the session."
+
+log = logging.getLogger("overcast.logs.live_tail")
 
 
 def check_start_live_tail(params: dict) -> None:
@@ -137,6 +141,9 @@ class LiveTailOperations:
                     yield {"SessionTimeoutException": {"message": TIMEOUT_MESSAGE}}
                     return
                 yield {"sessionUpdate": session.take_update()}
+        except Exception:  # noqa: BLE001 - an Overcast bug: the stream ends as AWS ends it on one
+            log.exception("live tail session %s failed", session.session_id)
+            yield {"SessionStreamingException": {"message": STREAMING_MESSAGE}}
         finally:
             self.live_tail.remove(session)
 

@@ -11,8 +11,8 @@ From "Monitoring with CloudWatch metrics" (CloudWatch Logs User Guide):
   ``LogGroupName``, ``DestinationType`` and ``FilterName`` and account-wide; counted through
   ``LogsMetrics.forwarded`` / ``delivery_failed`` by whatever delivers.
 
-Ingestion is counted by an ingestion listener after each batch's commit: two dictionary
-updates per dimension set and one UTF-8 size per batch, nothing per event in Python.
+Ingestion is counted by an ingestion listener after each batch's commit from the batch's
+totals (``count``, ``size``): four dictionary updates per batch, nothing per event.
 """
 
 from __future__ import annotations
@@ -44,15 +44,14 @@ class LogsMetrics:
         """Nothing durable: metrics count what was committed."""
 
     def after_commit(self, batch: IngestedBatch) -> None:
-        events = batch.events
-        if not events:
+        count = batch.count  # the batch's totals: its events are never built here
+        if not count:
             return
-        size = len("".join([event.message for event in events]).encode("utf-8"))
-        count = float(len(events))
+        size = float(batch.size)
         count_metric = self.metrics.count
         for dimensions in (self._group(batch.group.name), _ACCOUNT_WIDE):
-            count_metric(batch.scope, NAMESPACE, "IncomingBytes", dimensions, float(size), "Bytes")
-            count_metric(batch.scope, NAMESPACE, "IncomingLogEvents", dimensions, count, "None")
+            count_metric(batch.scope, NAMESPACE, "IncomingBytes", dimensions, size, "Bytes")
+            count_metric(batch.scope, NAMESPACE, "IncomingLogEvents", dimensions, float(count), "None")
 
     # -- subscription deliveries -----------------------------------------------------------
 
