@@ -20,7 +20,7 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
             "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
             "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
-            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupName"}
+            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupArn"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
            "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:"}
 # operations no service model holds, with the parameters their provider passes

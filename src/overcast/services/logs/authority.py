@@ -1,9 +1,66 @@
-"""Logs' side of the authorization interface (``overcast.auth.authorization.authority``)."""
+"""Logs' side of the authorization interface (``overcast.auth.authorization.authority``).
+
+- ``authorization_values``: the group a ``logGroupIdentifier`` (a name or an ARN, of the
+  caller's account or another) names, as ``LogGroupArn`` for the action table's
+  ``log-group-id`` resources.
+- ``resource_facts``: a log group's (or stream's) resource policy is what AWS evaluates for
+  it: the account-scope policies of the account and region (the ones services such as
+  Route 53 or EventBridge are granted through) and the group's own resource-scope policy,
+  their statements taken together.
+- ``resource_tags``: aws:ResourceTag/* of a log group, read from its tags.
+Denials are the JSON protocol's ``AccessDeniedException`` (400).
+"""
 
 from __future__ import annotations
 
-from overcast.auth.authorization.authority import ResourceAuthority
+import json
+
+from overcast.auth.authorization.authority import ResourceAuthority, ResourceFacts
+from overcast.storage.scope import Scope, partition_of
+
+
+def _group_of(arn: str) -> tuple[Scope, str] | None:
+    """(scope, group name) of a log group or log stream ARN."""
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) < 7 or parts[0] != "arn" or parts[2] != "logs" or parts[5] != "log-group" or not parts[6]:
+        return None
+    return Scope(parts[4], parts[3]), parts[6]
 
 
 class LogsAuthority(ResourceAuthority):
-    pass
+    def authorization_values(self, ctx, params: dict) -> dict:
+        identifier = params.get("logGroupIdentifier")
+        if not isinstance(identifier, str):
+            return {}
+        if identifier.startswith("arn:"):
+            return {"LogGroupArn": ":".join(identifier.split(":")[:7])}
+        scope = Scope.of(ctx)
+        return {"LogGroupArn": f"arn:{partition_of(scope.region)}:logs:{scope.region}:{scope.account}:"
+                               f"log-group:{identifier}"}
+
+    def resource_facts(self, ctx, arn: str) -> ResourceFacts | None:
+        found = _group_of(arn)
+        if found is None:
+            return None
+        scope, name = found
+        group_arn = ":".join(arn.split(":")[:7])
+        rows = self.db.query("SELECT policy_document FROM resource_policies WHERE account = ? AND region = ? "
+                             "AND resource_arn IN ('', ?)", (*scope, group_arn))
+        statements = []
+        for (document,) in rows:
+            try:
+                found_statements = json.loads(document).get("Statement") or []
+            except (ValueError, AttributeError):
+                continue
+            statements += found_statements if isinstance(found_statements, list) else [found_statements]
+        if not statements:
+            return ResourceFacts(owner=scope.account)
+        return ResourceFacts(owner=scope.account,
+                             policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+
+    def resource_tags(self, ctx, arn: str) -> dict[str, str]:
+        found = _group_of(arn)
+        if found is None:
+            return {}
+        group = self.group_row(*found)
+        return self.tags_of(group.group_id) if group else {}
