@@ -207,3 +207,37 @@ def test_an_alarm_on_a_metric_filter_goes_to_alarm(logs, aws_client, server, gro
     [alarm] = cw.describe_alarms(AlarmNames=["log-errors"])["MetricAlarms"]
     assert alarm["StateValue"] == "ALARM"
     assert alarm["StateReason"].startswith("Threshold Crossed: 1 datapoint [2.0 (")
+
+
+def test_field_selection_criteria_and_system_field_dimensions(logs, aws_client, server, group):
+    cw = aws_client("cloudwatch")
+    logs.put_metric_filter(logGroupName=group, filterName="elsewhere", filterPattern="ERROR",
+                           fieldSelectionCriteria='@aws.region = "eu-west-1" OR @aws.account IN ["111122223333"]',
+                           metricTransformations=[{"metricName": "Elsewhere", "metricNamespace": NS,
+                                                   "metricValue": "1"}])
+    logs.put_metric_filter(logGroupName=group, filterName="here", filterPattern="ERROR",
+                           fieldSelectionCriteria='NOT (@aws.region != "us-east-1")',
+                           emitSystemFieldDimensions=["@aws.account", "@aws.region"],
+                           metricTransformations=[{"metricName": "Here", "metricNamespace": NS, "metricValue": "1"}])
+    shown = {f["filterName"]: f for f in logs.describe_metric_filters(logGroupName=group)["metricFilters"]}
+    assert shown["here"]["emitSystemFieldDimensions"] == ["@aws.account", "@aws.region"]
+    assert shown["elsewhere"]["fieldSelectionCriteria"].startswith('@aws.region = "eu-west-1"')
+    now = cloud_now_ms(server)
+    put_events(logs, group, ["ERROR a", "ERROR b"], now)
+    assert statistics(cw, "Elsewhere", now) == []  # its criteria select no event of this group
+    [point] = statistics(cw, "Here", now, {"@aws.account": "000000000000", "@aws.region": "us-east-1"})
+    assert point["Sum"] == 2.0
+    code, message, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="bad", filterPattern="x",
+                                fieldSelectionCriteria='@aws.region ~ "x"', metricTransformations=transformation())
+    assert code == "InvalidParameterException" and message.startswith("Invalid fieldSelectionCriteria")
+    code, _, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="bad", filterPattern="x",
+                          emitSystemFieldDimensions=["@source.log"], metricTransformations=transformation())
+    assert code == "InvalidParameterException"
+
+
+def test_log_groups_count_their_metric_filters(logs, group):
+    for name in ("a", "b"):
+        logs.put_metric_filter(logGroupName=group, filterName=name, filterPattern="x",
+                               metricTransformations=transformation())
+    [described] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    assert described["metricFilterCount"] == 2

@@ -50,6 +50,9 @@ async def _first_life(data_dir: str, now_ms: list) -> tuple:
             await logs.call("logs", "CreateLogStream", {"logGroupName": group, "logStreamName": "i-1"})
         await logs.call("logs", "PutSubscriptionFilter", {
             "logGroupName": "/app/web", "filterName": "errors", "filterPattern": "ERROR", "destinationArn": FUNCTION})
+        await logs.call("logs", "PutSubscriptionFilter", {  # its criteria select no event of this account
+            "logGroupName": "/app/quiet", "filterName": "elsewhere", "filterPattern": "", "destinationArn": FUNCTION,
+            "fieldSelectionCriteria": '@aws.region IN ["eu-west-1", "eu-central-1"]'})
         await logs.call("logs", "PutAccountPolicy", {
             "policyName": "everything", "policyType": "SUBSCRIPTION_FILTER_POLICY",
             "policyDocument": json.dumps({"DestinationArn": POLICY_FUNCTION, "FilterPattern": "",

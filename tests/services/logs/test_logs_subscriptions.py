@@ -137,3 +137,18 @@ def test_subscribing_to_a_destination(logs, aws_client, group):
     code, message, _ = error_of(other.put_subscription_filter, logGroupName="/other/app", filterName="f",
                                 filterPattern="", destinationArn=destination["arn"].replace("central", "gone"))
     assert (code, message) == ("ResourceNotFoundException", "The specified destination does not exist.")
+
+
+def test_system_field_members_are_checked_and_described(logs, group):
+    logs.put_subscription_filter(logGroupName=group, filterName="f", filterPattern="", destinationArn=FUNCTION,
+                                 fieldSelectionCriteria='@aws.account = "000000000000"',
+                                 emitSystemFields=["@aws.account", "@aws.region"])
+    [found] = logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+    assert found["fieldSelectionCriteria"] == '@aws.account = "000000000000"'
+    assert found["emitSystemFields"] == ["@aws.account", "@aws.region"]
+    code, _, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="g", filterPattern="",
+                          destinationArn=FUNCTION, fieldSelectionCriteria="@aws.account IN [unquoted]")
+    assert code == "InvalidParameterException"
+    code, _, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="g", filterPattern="",
+                          destinationArn=FUNCTION, emitSystemFields=["@aws.nothing"])
+    assert code == "InvalidParameterException"

@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass
 
 from overcast.services.logs.metric_transformations import Transformation, transformation_from_dict
+from overcast.services.logs.system_fields import applies_to, system_fields
 
 log = logging.getLogger("overcast.logs.metric_filters")
 MINUTE_MS = 60_000
@@ -34,6 +35,7 @@ class ActiveMetricFilter:
     name: str
     pattern: object  # filter_pattern.FilterPattern
     transformation: Transformation
+    system_dimensions: tuple[tuple[str, str], ...] = ()  # emitSystemFieldDimensions, with the group's values
 
 
 class MetricFilterPublisher:
@@ -62,10 +64,14 @@ class MetricFilterPublisher:
             "SELECT filter_name, config FROM metric_filters WHERE group_id = ? ORDER BY filter_name",
             (group.group_id,))
         active = []
+        fields = system_fields(group)
         for name, config in rows:
             item = json.loads(config)
+            if not applies_to(item.get("fieldSelectionCriteria"), group):
+                continue
+            emitted = tuple((field, fields[field]) for field in item.get("emitSystemFieldDimensions") or ())
             active.append(ActiveMetricFilter(name, compile_pattern(item["filterPattern"]),
-                                             transformation_from_dict(item["metricTransformations"][0])))
+                                             transformation_from_dict(item["metricTransformations"][0]), emitted))
         self._cache[group.group_id] = active
         return active
 
@@ -134,6 +140,8 @@ def metric_data(active: ActiveMetricFilter, events) -> list[tuple[str, dict]]:
         if applied is None:
             continue
         value, dimensions = applied
+        if active.system_dimensions:
+            dimensions = dimensions + active.system_dimensions
         key = (dimensions, event.timestamp // MINUTE_MS)
         cell = cells.get(key)
         if cell is None:
@@ -154,5 +162,6 @@ def metric_data(active: ActiveMetricFilter, events) -> list[tuple[str, dict]]:
         latest = max(event.timestamp for event in events)
         out.append((transformation.namespace, {
             "MetricName": transformation.name, "Timestamp": latest / 1000.0, "Unit": transformation.unit,
-            "Dimensions": [], "Value": transformation.default}))
+            "Dimensions": [{"Name": name, "Value": value} for name, value in active.system_dimensions],
+            "Value": transformation.default}))
     return out

@@ -15,6 +15,7 @@ from overcast.services.logs.errors import (InvalidParameterException, LimitExcee
 from overcast.services.logs.metric_filter_publish import MetricFilterPublisher
 from overcast.services.logs.metric_transformations import check_transformations
 from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.system_fields import check_emitted_dimensions, compile_criteria
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -43,6 +44,8 @@ class MetricFilterOperations:
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
         compiled_pattern(pattern)
         transformation = check_transformations(params.get("metricTransformations"), pattern)
+        compile_criteria(params.get("fieldSelectionCriteria"))
+        emitted = check_emitted_dimensions(params.get("emitSystemFieldDimensions"), len(transformation.dimensions))
         group = self.group_row(Scope.of(ctx), group_name)
         if group is None:
             raise group_not_found()
@@ -50,6 +53,10 @@ class MetricFilterOperations:
                   "metricTransformations": [transformation.as_dict()],
                   "creationTime": int(self.clock.now() * 1000), "logGroupName": group.name,
                   "applyOnTransformedLogs": bool(params.get("applyOnTransformedLogs") or False)}
+        if params.get("fieldSelectionCriteria") is not None:
+            config["fieldSelectionCriteria"] = params["fieldSelectionCriteria"]
+        if emitted:
+            config["emitSystemFieldDimensions"] = emitted
         with self.db.transaction():
             exists = self.db.query_one("SELECT 1 FROM metric_filters WHERE group_id = ? AND filter_name = ?",
                                        (group.group_id, filter_name))

@@ -91,11 +91,14 @@ class SubscriptionForwarder:
             return cached
         from overcast.services.logs.account_policies import excluded_groups
         from overcast.services.logs.filter_pattern import compile_pattern
+        from overcast.services.logs.system_fields import applies_to
 
         active = []
         for (config,) in self.db.query("SELECT config FROM subscription_filters WHERE group_id = ? "
                                        "ORDER BY filter_name", (group.group_id,)):
             item = json.loads(config)
+            if not applies_to(item.get("fieldSelectionCriteria"), group):
+                continue
             active.append(ActiveSubscription(item["filterName"], compile_pattern(item["filterPattern"]),
                                              item["destinationArn"], item.get("roleArn"), "LOG_GROUP_LEVEL"))
         policy = self.provider.subscription_policy(group.scope)

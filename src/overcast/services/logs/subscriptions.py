@@ -18,6 +18,7 @@ from overcast.services.logs.metric_filters import compiled_pattern
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.subscription_delivery import SubscriptionForwarder
 from overcast.services.logs.subscription_targets import UNREACHABLE, check_direct_target, parse_target
+from overcast.services.logs.system_fields import compile_criteria
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -26,6 +27,8 @@ PAGE = 50
 DISTRIBUTIONS = ("Random", "ByLogStream")
 FILTER_NOT_FOUND = "The specified subscription filter does not exist."
 LIMIT_EXCEEDED = "Resource limit exceeded."
+# emitSystemFields' values (recorded and described; the payload's shape for them is not applied)
+EMITTABLE_FIELDS = ("@aws.account", "@aws.region", "@source.log")
 
 
 class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
@@ -38,6 +41,12 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
         check_input("PutSubscriptionFilter", params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
         compiled_pattern(pattern)
+        compile_criteria(params.get("fieldSelectionCriteria"))
+        emitted = params.get("emitSystemFields") or []
+        for field in emitted:
+            if field not in EMITTABLE_FIELDS:
+                raise InvalidParameterException(f"Invalid emitSystemFields: {field}. Valid values are "
+                                                f"{', '.join(EMITTABLE_FIELDS)}")
         group = self.require_group(Scope.of(ctx), group_name)
         self._check_subscription_limit(group.group_id, filter_name)
         await self.check_subscription_destination(ctx, params["destinationArn"])
@@ -48,6 +57,10 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
                   "creationTime": int(self.clock.now() * 1000)}
         if params.get("roleArn"):
             config["roleArn"] = params["roleArn"]
+        if params.get("fieldSelectionCriteria") is not None:
+            config["fieldSelectionCriteria"] = params["fieldSelectionCriteria"]
+        if emitted:
+            config["emitSystemFields"] = list(emitted)
         with self.db.transaction():
             self._check_subscription_limit(group.group_id, filter_name)  # again: the test awaited
             self.db.execute(
