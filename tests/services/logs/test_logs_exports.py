@@ -111,6 +111,10 @@ def test_create_checks(logs, aws_client, server):
                                 destination=BUCKET)
     assert (code, message) == ("InvalidParameterException",
                                "The given bucket does not exist. Please make sure the bucket is valid.")
+    logs.create_log_group(logGroupName="/archive", logGroupClass="INFREQUENT_ACCESS")
+    code, message, _ = error_of(logs.create_export_task, logGroupName="/archive", fromTime=now, to=now,
+                                destination=BUCKET)
+    assert (code, message) == ("ValidationException", "This operation is only supported on the Standard log class.")
     s3.create_bucket(Bucket="far-away", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     code, _, _ = error_of(logs.create_export_task, logGroupName="/app/web", fromTime=now, to=now,
                           destination="far-away")

@@ -241,3 +241,13 @@ def test_log_groups_count_their_metric_filters(logs, group):
                                metricTransformations=transformation())
     [described] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     assert described["metricFilterCount"] == 2
+
+
+def test_only_standard_class_groups_have_metric_filters(logs):
+    logs.create_log_group(logGroupName="/archive", logGroupClass="INFREQUENT_ACCESS")
+    for call, params in ((logs.put_metric_filter, {"filterName": "f", "filterPattern": "x",
+                                                   "metricTransformations": transformation()}),
+                         (logs.describe_metric_filters, {}), (logs.delete_metric_filter, {"filterName": "f"})):
+        code, message, status = error_of(call, logGroupName="/archive", **params)
+        assert (code, message, status) == ("ValidationException",
+                                           "This operation is only supported on the Standard log class.", 400)

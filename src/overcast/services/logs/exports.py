@@ -34,6 +34,7 @@ from overcast.services.logs.errors import (AccessDeniedException, InvalidOperati
                                            ResourceNotFoundException)
 from overcast.services.logs.export_writer import (WRITE_TEST_BODY, WRITE_TEST_KEY, BucketWriter, streams_in_range,
                                                   write_stream)
+from overcast.services.logs.metric_filters import standard_only
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
@@ -72,7 +73,7 @@ class ExportOperations:
                 f"Specified time range of '{start}' and '{end}' is not valid. Please make sure the values are within "
                 "the retention period of the log group and from value is less than the to values")
         scope = Scope.of(ctx)
-        group = self.require_group(scope, params["logGroupName"])
+        group = standard_only(self.require_group(scope, params["logGroupName"]))
         self._check_no_active_export(scope)
         prefix = params.get("destinationPrefix") or DEFAULT_PREFIX
         bucket = params["destination"]

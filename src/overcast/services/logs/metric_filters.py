@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException,
-                                           ResourceNotFoundException, group_not_found)
+                                           ResourceNotFoundException, ValidationException, group_not_found)
 from overcast.services.logs.metric_filter_publish import MetricFilterPublisher
 from overcast.services.logs.metric_transformations import check_transformations
 from overcast.services.logs.paging import make_token, read_token
@@ -21,6 +21,14 @@ from overcast.storage.scope import Scope
 
 MAX_METRIC_FILTERS = 100  # per log group (PutMetricFilter reference)
 PAGE = 50  # DescribeMetricFilters: "the default is up to 50 items" (and the maximum)
+
+
+def standard_only(group):
+    """The group, when of the Standard class: metric filters, subscription filters and exports
+    are Standard-class features (Infrequent Access and Delivery groups have none)."""
+    if group.log_group_class != "STANDARD":
+        raise ValidationException("This operation is only supported on the Standard log class.")
+    return group
 
 
 def compiled_pattern(text: str):
@@ -49,6 +57,7 @@ class MetricFilterOperations:
         group = self.group_row(Scope.of(ctx), group_name)
         if group is None:
             raise group_not_found()
+        standard_only(group)
         config = {"filterName": filter_name, "filterPattern": pattern,
                   "metricTransformations": [transformation.as_dict()],
                   "creationTime": int(self.clock.now() * 1000), "logGroupName": group.name,
@@ -78,6 +87,7 @@ class MetricFilterOperations:
         group = self.group_row(Scope.of(ctx), group_name)
         if group is None:
             raise group_not_found()
+        standard_only(group)
         deleted = self.db.execute("DELETE FROM metric_filters WHERE group_id = ? AND filter_name = ?",
                                   (group.group_id, filter_name))
         if not deleted:
@@ -101,6 +111,7 @@ class MetricFilterOperations:
             group = self.group_row(Scope.of(ctx), group_name)
             if group is None:
                 raise group_not_found()
+            standard_only(group)
             sql += " AND f.group_id = ?"
             args.append(group.group_id)
             if prefix is not None:  # "used only if you also include the logGroupName parameter"

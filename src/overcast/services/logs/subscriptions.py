@@ -14,7 +14,7 @@ import json
 from overcast.services.logs.account_policies import AccountPolicyOperations
 from overcast.services.logs.destinations import DestinationOperations
 from overcast.services.logs.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
-from overcast.services.logs.metric_filters import compiled_pattern
+from overcast.services.logs.metric_filters import compiled_pattern, standard_only
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.subscription_delivery import SubscriptionForwarder
 from overcast.services.logs.subscription_targets import UNREACHABLE, check_direct_target, parse_target
@@ -47,7 +47,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
             if field not in EMITTABLE_FIELDS:
                 raise InvalidParameterException(f"Invalid emitSystemFields: {field}. Valid values are "
                                                 f"{', '.join(EMITTABLE_FIELDS)}")
-        group = self.require_group(Scope.of(ctx), group_name)
+        group = standard_only(self.require_group(Scope.of(ctx), group_name))
         self._check_subscription_limit(group.group_id, filter_name)
         await self.check_subscription_destination(ctx, params["destinationArn"])
         config = {"filterName": filter_name, "logGroupName": group.name, "filterPattern": pattern,
@@ -106,7 +106,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
 
     def describe_subscription_filters(self, ctx, params: dict) -> dict:
         check_input("DescribeSubscriptionFilters", params)
-        group = self.require_group(Scope.of(ctx), params["logGroupName"])
+        group = standard_only(self.require_group(Scope.of(ctx), params["logGroupName"]))
         prefix = params.get("filterNamePrefix") or ""
         limit = params.get("limit") or PAGE
         after = read_token("subscription-filters", params.get("nextToken")) or ""
@@ -121,7 +121,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
 
     def delete_subscription_filter(self, ctx, params: dict) -> dict:
         check_input("DeleteSubscriptionFilter", params)
-        group = self.require_group(Scope.of(ctx), params["logGroupName"])
+        group = standard_only(self.require_group(Scope.of(ctx), params["logGroupName"]))
         deleted = self.db.execute("DELETE FROM subscription_filters WHERE group_id = ? AND filter_name = ?",
                                   (group.group_id, params["filterName"]))
         if not deleted:
