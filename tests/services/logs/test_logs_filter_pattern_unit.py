@@ -122,3 +122,15 @@ def test_sql_prefilter_keeps_every_match(group, page, samples, pattern, expected
     conn = _samples_db(samples)
     kept = {name for (name,) in conn.execute(f"SELECT name FROM log_events WHERE {where}", params)}
     assert set(expected) <= kept
+
+
+def test_prefilter_text_with_glob_characters_is_taken_literally():
+    conn = _samples_db({"hit": "x a*b?[c] y", "miss": "x aXbY[c] y", "other": "a*b?c"})
+    where, params = compile_pattern('"a*b?[c"').sql_prefilter()
+    assert [n for (n,) in conn.execute(f"SELECT name FROM log_events WHERE {where}", params)] == ["hit"]
+
+
+def test_prefilter_of_regex_terms_uses_their_literal_runs():
+    where, params = compile_pattern("%timeout=[0-9]{4}%").sql_prefilter()
+    assert params == ["*timeout=*"]
+    assert compile_pattern("%[Ee]rror|[Ff]ail%").sql_prefilter() is None

@@ -19,7 +19,6 @@ from overcast.services.logs.filter_pattern import FilterPattern
 PAGE_BYTES = 1_048_576  # "Each page returned can contain up to 1 MB of log events"
 EVENT_OVERHEAD = 26  # bytes counted per event besides its message, as PutLogEvents counts them
 SEARCH_BUDGET_SECONDS = 1.0  # then the page is answered as it is, with a token to go on
-_BATCH = 2000
 _STREAMS_IN_SQL = 500  # more selected streams than this are checked in Python, not in IN (...)
 
 
@@ -35,21 +34,48 @@ class FilterScan:
     pattern: FilterPattern
 
 
+class _Judge:
+    """The pattern as an SQL function: SQLite hands it only the rows its indexes and the
+    ``instr`` prefilter kept, and gives Python only the matches. Once the search budget is
+    spent it lets the next row through unjudged as a sentinel, so the scan stops there and
+    the page's token resumes at that row."""
+
+    def __init__(self, pattern, deadline: float):
+        self.match = pattern.match
+        self.deadline = deadline
+        self.calls = 0
+        self.last: tuple[int, int] | None = None  # the last row judged
+        self.sentinel: tuple[int, int] | None = None
+
+    def __call__(self, message: str, timestamp: int, seq: int) -> int:
+        if self.sentinel is not None:
+            return 0
+        self.calls += 1
+        if self.calls % 512 == 0 and time.monotonic() > self.deadline:
+            self.sentinel = (timestamp, seq)
+            return 1
+        self.last = (timestamp, seq)
+        return self.match(message) is not None
+
+
 def scan(conn, job: FilterScan) -> tuple[list[dict], tuple[int, int] | None]:
     """(events of the page, position to continue from or None when the search is complete)."""
     streams = _streams(conn, job)
     if not streams:
         return [], None
     where, params = ["group_id = ?"], [job.group_id]
-    if job.start is not None:
+    start = job.start
+    if job.after is not None:
+        start = job.after[0] if start is None else max(start, job.after[0])
+    if start is not None:
         where.append("timestamp >= ?")
-        params.append(job.start)
+        params.append(start)
     if job.end is not None:
         where.append("timestamp <= ?")
         params.append(job.end)
-    if job.after is not None:
-        where.append("(timestamp > ? OR (timestamp = ? AND seq > ?))")
-        params += [job.after[0], job.after[0], job.after[1]]
+    if job.after is not None:  # the index range starts at the token's timestamp; this skips its ties
+        where.append("(timestamp > ? OR seq > ?)")
+        params += [job.after[0], job.after[1]]
     selected = None
     if job.stream_names is not None or job.stream_prefix is not None:
         if len(streams) <= _STREAMS_IN_SQL:
@@ -61,37 +87,37 @@ def scan(conn, job: FilterScan) -> tuple[list[dict], tuple[int, int] | None]:
     if prefilter is not None:
         where.append(prefilter[0])
         params += prefilter[1]
+    judge = None
+    if job.pattern.kind != "all":
+        judge = _Judge(job.pattern, time.monotonic() + SEARCH_BUDGET_SECONDS)
+        conn.create_function("overcast_filter_match", 3, judge)
+        where.append("overcast_filter_match(message, timestamp, seq)")  # last: after the cheap tests
     cursor = conn.execute(
         "SELECT timestamp, seq, stream_id, ingestion_time, message FROM log_events "
         f"WHERE {' AND '.join(where)} ORDER BY timestamp, seq", params)
     events, size = [], 0
-    deadline = time.monotonic() + SEARCH_BUDGET_SECONDS
-    match = job.pattern.match
     try:
-        while True:
-            rows = cursor.fetchmany(_BATCH)
-            if not rows:
-                return events, None
-            for timestamp, seq, stream_id, ingestion_time, message in rows:
-                if selected is not None and stream_id not in selected:
-                    continue
-                if match(message) is None:
-                    continue
-                event_size = len(message.encode()) + EVENT_OVERHEAD
-                if size + event_size > PAGE_BYTES:
-                    return events, _position(events)
-                size += event_size
-                events.append({
-                    "logStreamName": streams[stream_id], "timestamp": timestamp, "message": message,
-                    "ingestionTime": ingestion_time,
-                    "eventId": event_id(job.group_id, stream_id, seq, timestamp),
-                    "_seq": seq,
-                })
-                if len(events) >= job.limit:
-                    return events, _position(events)
-            if time.monotonic() > deadline:
-                last = rows[-1]
-                return events, (last[0], last[1])
+        # row by row: SQLite runs ahead no further than the row asked for, so the scan stops
+        # at the sentinel (rows come out in order: every match before it is already here)
+        for timestamp, seq, stream_id, ingestion_time, message in cursor:
+            if judge is not None and judge.sentinel == (timestamp, seq):
+                return events, judge.last or job.after or (timestamp, seq - 1)
+            if selected is not None and stream_id not in selected:
+                continue
+            event_size = len(message.encode()) + EVENT_OVERHEAD
+            if size + event_size > PAGE_BYTES:
+                return events, _position(events)
+            size += event_size
+            events.append({
+                "logStreamName": streams[stream_id], "timestamp": timestamp, "message": message,
+                "ingestionTime": ingestion_time, "eventId": event_id(job.group_id, stream_id, seq, timestamp),
+                "_seq": seq,
+            })
+            if len(events) >= job.limit:
+                return events, _position(events)
+        if judge is not None and judge.sentinel is not None:  # the sentinel was filtered out after all
+            return events, judge.last or job.after
+        return events, None
     finally:
         cursor.close()
 

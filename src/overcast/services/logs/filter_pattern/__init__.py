@@ -44,7 +44,8 @@ class FilterPattern:
 
     def sql_prefilter(self) -> tuple[str, list] | None:
         """A WHERE fragment over column ``message`` that every matching event satisfies (it may
-        let more through; ``match`` decides), or None. SQLite only (``instr``)."""
+        let more through; ``match`` decides), or None. SQLite only (``GLOB``): for the
+        reader connection."""
         if self._impl is None:
             return None
         return self._impl.sql_prefilter()

@@ -44,3 +44,47 @@ def compile_aws_regex(body: str) -> re.Pattern:
         return re.compile(body.replace("\\%", "%"), re.ASCII)
     except re.error:
         raise FilterPatternError() from None
+
+
+_LITERAL = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_#=@/;,-")
+_OPTIONAL_AFTER = set("?*{")  # a quantifier that lets the atom before it be absent
+
+
+def required_literals(body: str) -> list[str]:
+    """Runs of literal text every match of ``%body%`` contains (for SQL prefilters); [] when
+    the regex has alternatives (``|``) or nothing certain. ``colou?r`` gives ["colo"]."""
+    if "|" in body.replace("\\|", ""):
+        return []
+    runs, current, i, n = [], [], 0, len(body)
+
+    def flush():
+        if len(current) >= 2:
+            runs.append("".join(current))
+        current.clear()
+
+    while i < n:
+        c = body[i]
+        if c == "\\" and i + 1 < n:
+            escaped = body[i + 1]
+            atom, width = (escaped if escaped in _LITERAL or escaped in ".[]{}^$?*+|" else None), 2
+        elif c in _LITERAL:
+            atom, width = c, 1
+        elif c == "[":
+            close = body.find("]", i + 2)
+            atom, width = None, (close - i + 1) if close != -1 else n - i
+        else:  # ^ $ . + and quantifiers: . ends a run; + keeps the atom before it required
+            atom, width = None, 1
+            if c == "+":
+                i += 1
+                continue
+        nxt = body[i + width] if i + width < n else ""
+        if atom is None or nxt in _OPTIONAL_AFTER:
+            flush()
+        else:
+            current.append(atom)
+        i += width
+        if nxt == "{":
+            close = body.find("}", i)
+            i = close + 1 if close != -1 else n
+    flush()
+    return runs

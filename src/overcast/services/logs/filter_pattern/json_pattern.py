@@ -20,18 +20,18 @@ from overcast.services.logs.filter_pattern.errors import FilterPatternError, unt
 from overcast.services.logs.filter_pattern.json_selector import (
     Selector, first_scalar, parse_selector, read_selector,
 )
+from overcast.services.logs.filter_pattern.sql import contains
 from overcast.services.logs.filter_pattern.match import FilterMatch
 from overcast.services.logs.filter_pattern.values import (
     Value, check_operator, read_operator, read_value, test_value,
 )
 
 MAX_WILDCARDS_PER_PATTERN = 3
-_PLAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-
-
-def _plain(text: str) -> bool:
-    """Text a JSON encoder writes as is, so ``instr`` over the raw message can look for it."""
-    return bool(text) and all(c in _PLAIN for c in text)
+def _verbatim(text: str) -> bool:
+    """Text JSON encoders write as is (printable ASCII; not the quote, the backslash or the
+    slash some escape), so a substring test over the raw message can look for it. An encoder could
+    still write ``\\u0041`` for "A": no common one does."""
+    return bool(text) and all(32 <= ord(c) < 127 and c not in '"\\/' for c in text)
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,10 @@ class Condition:
         if self.op == "NOT EXISTS":
             return None
         name = self.selector.last_name()
-        clauses, params = [], []
-        if name and _plain(name):
-            clauses.append("instr(message, ?) > 0")
-            params.append(f'"{name}"')
-        if self.op == "=" and self.value is not None and self.value.kind == "string":
-            for part in self.value.fixed_parts():
-                if _plain(part):
-                    clauses.append("instr(message, ?) > 0")
-                    params.append(part)
-        return (clauses, params) if clauses else None
+        tests = [contains(f'"{name}"')] if name and _verbatim(name) else []
+        if self.op == "=" and self.value is not None:
+            tests += [contains(part) for part in self.value.fixed_parts() if _verbatim(part)]
+        return ([clause for clause, _ in tests], [param for _, param in tests]) if tests else None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from overcast.services.logs.filter_pattern.cursor import Cursor
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character, unterminated
+from overcast.services.logs.filter_pattern.sql import contains
 from overcast.services.logs.filter_pattern.match import FilterMatch
 from overcast.services.logs.filter_pattern.values import Value, check_operator, read_operator, read_value, test_value
 
@@ -171,26 +172,24 @@ class SpaceDelimitedPattern:
         return FilterMatch(extracted.get, extracted)
 
     def sql_prefilter(self) -> tuple[str, list] | None:
-        """Fixed pieces of ``=`` string values the field (so the message) must contain."""
+        """Fixed pieces of ``=`` values (wildcard strings, regex literals) the field, so the
+        message, must contain."""
         clauses, params = [], []
         for field in self.fields:
-            ors = []
+            alternatives = []
             for conj in field.any_of:
-                parts = [p for t in conj if t.op == "=" for p in t.value.fixed_parts()]
-                if not parts:
-                    ors = None
+                tests = [contains(p) for t in conj if t.op == "=" for p in t.value.fixed_parts()]
+                if not tests:
+                    alternatives = []
                     break
-                ors.append(parts)
-            if not ors:
-                continue
-            if len(ors) == 1:
-                clauses.extend("instr(message, ?) > 0" for _ in ors[0])
-                params.extend(ors[0])
-            else:
+                alternatives.append(tests)
+            if len(alternatives) == 1:
+                clauses.extend(clause for clause, _ in alternatives[0])
+                params.extend(param for _, param in alternatives[0])
+            elif alternatives:
                 clauses.append("(" + " OR ".join(
-                    "(" + " AND ".join("instr(message, ?) > 0" for _ in parts) + ")" for parts in ors) + ")")
-                for parts in ors:
-                    params.extend(parts)
+                    "(" + " AND ".join(clause for clause, _ in alt) + ")" for alt in alternatives) + ")")
+                params.extend(param for alt in alternatives for _, param in alt)
         if not clauses:
             return None
         return " AND ".join(clauses), params

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex
+from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex, required_literals
 from overcast.services.logs.filter_pattern.cursor import Cursor
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character
+from overcast.services.logs.filter_pattern.sql import contains, lacks
 from overcast.services.logs.filter_pattern.match import EMPTY_MATCH, FilterMatch
 
 
@@ -22,6 +23,12 @@ from overcast.services.logs.filter_pattern.match import EMPTY_MATCH, FilterMatch
 class Term:
     text: str
     regex: re.Pattern | None = None
+
+    def certain_text(self) -> list[str]:
+        """Substrings every message holding this term contains ([]: nothing certain)."""
+        if self.regex is not None:
+            return required_literals(self.regex.pattern)
+        return [] if self.blank else [self.text]
 
     @property
     def blank(self) -> bool:
@@ -87,20 +94,16 @@ class TermsPattern:
         return EMPTY_MATCH
 
     def sql_prefilter(self) -> tuple[str, list] | None:
-        """Plain terms become ``instr`` tests (exact for plain and excluded terms: a substring is
-        a substring); regex and blank terms are left to ``match``."""
-        clauses, params = [], []
-        for term in self.includes:
-            if term.regex is None and not term.blank:
-                clauses.append("instr(message, ?) > 0")
-                params.append(term.text)
-        for term in self.excludes:
-            if term.regex is None and not term.blank:
-                clauses.append("instr(message, ?) = 0")
-                params.append(term.text)
-        if self.optionals and all(t.regex is None and not t.blank for t in self.optionals):
-            clauses.append("(" + " OR ".join("instr(message, ?) > 0" for _ in self.optionals) + ")")
-            params.extend(t.text for t in self.optionals)
+        """Plain terms and the literal runs of regex terms become substring tests; an excluded
+        plain term is exact (``NOT GLOB``); the rest is left to ``match``."""
+        tests = [contains(text) for term in self.includes for text in term.certain_text()]
+        tests += [lacks(term.text) for term in self.excludes if term.regex is None and not term.blank]
+        clauses, params = [clause for clause, _ in tests], [param for _, param in tests]
+        alternatives = [[contains(text) for text in t.certain_text()] for t in self.optionals]
+        if alternatives and all(alternatives):
+            clauses.append("(" + " OR ".join(
+                "(" + " AND ".join(clause for clause, _ in alt) + ")" for alt in alternatives) + ")")
+            params.extend(param for alt in alternatives for _, param in alt)
         if not clauses:
             return None
         return " AND ".join(clauses), params

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex
+from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex, required_literals
 from overcast.services.logs.filter_pattern.cursor import Cursor
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character
 
@@ -44,7 +44,9 @@ class Value:
     wildcard: Callable[[str], bool] | None = None  # string test with * expanded
 
     def fixed_parts(self) -> list[str]:
-        """Pieces of a string value every matching field contains (for SQL prefilters)."""
+        """Pieces of text every field equal to this value contains (for SQL prefilters)."""
+        if self.kind == "regex":
+            return required_literals(self.text)
         if self.kind != "string":
             return []
         return [p for p in self.text.split("*") if p]
