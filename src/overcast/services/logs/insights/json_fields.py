@@ -9,12 +9,11 @@ MAX_DEPTH = 32  # deeper nests are shown as their JSON text
 
 
 def json_object(message: str) -> dict | None:
-    """The message as a JSON object, or None."""
-    text = message.lstrip()
-    if not text.startswith("{"):
+    """The message as a JSON object (it starts with "{", as queries read it), or None."""
+    if not message.startswith("{"):
         return None
     try:
-        value = json.loads(text)
+        value = json.loads(message)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None

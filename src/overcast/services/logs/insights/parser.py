@@ -120,7 +120,6 @@ class _Parser:
     def cmd_display(self):
         items = []
         while True:
-            start = self.pos
             expr = self.field()
             items.append(s.Projection(expr, expr.name, False))
             if not self.accept(","):

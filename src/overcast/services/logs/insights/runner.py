@@ -84,6 +84,29 @@ def base_sql(sources: list[Source]) -> str:
     )
 
 
+def _scanned(conn: sqlite3.Connection, sources: list[Source], start_ms: int, end_ms: int) -> tuple[int, int]:
+    """(events, message bytes) in the range. A stream whose events all lie in the range counts
+    its stored bytes (kept by ingestion and retention); only the others' messages are read."""
+    ids = ", ".join(str(src.group_id) for src in sources)
+    (count,) = conn.execute(f"SELECT count(*) FROM log_events WHERE group_id IN ({ids}) "
+                            "AND timestamp BETWEEN ? AND ?", (start_ms, end_ms)).fetchone()
+    inside = "first_event_ms >= ? AND last_event_ms <= ?"
+    (whole,) = conn.execute(f"SELECT coalesce(sum(stored_bytes), 0) FROM log_streams WHERE group_id IN ({ids}) "
+                            f"AND {inside}", (start_ms, end_ms)).fetchone()
+    # the other streams, but those whose events all lie outside the range
+    partial = [row[0] for row in conn.execute(
+        f"SELECT stream_id FROM log_streams WHERE group_id IN ({ids}) AND NOT coalesce({inside}, 0) "
+        "AND NOT coalesce(last_event_ms < ? OR first_event_ms > ?, 0)",
+        (start_ms, end_ms, start_ms, end_ms))]
+    if partial:
+        marks = ", ".join(str(stream_id) for stream_id in partial)
+        (part,) = conn.execute(f"SELECT coalesce(sum(length(CAST(message AS BLOB))), 0) FROM log_events "
+                               f"WHERE stream_id IN ({marks}) AND timestamp BETWEEN ? AND ?",
+                               (start_ms, end_ms)).fetchone()
+        whole += part
+    return count, whole
+
+
 def run(conn: sqlite3.Connection, plan: Plan, sources: list[Source], start_ms: int, end_ms: int,
         limit: int) -> Outcome:
     """The query's answer (runs in a worker thread; ``conn.interrupt()`` stops it)."""
@@ -95,10 +118,7 @@ def run(conn: sqlite3.Connection, plan: Plan, sources: list[Source], start_ms: i
     conn.execute("BEGIN")
     try:
         rows = conn.execute(sql, params).fetchall()
-        ids = ", ".join(str(src.group_id) for src in sources)
-        scanned, scanned_bytes = conn.execute(
-            "SELECT count(*), coalesce(sum(length(CAST(message AS BLOB))), 0) FROM log_events "
-            f"WHERE group_id IN ({ids}) AND timestamp BETWEEN ? AND ?", (start_ms, end_ms)).fetchone()
+        scanned, scanned_bytes = _scanned(conn, sources, start_ms, end_ms)
         if plan.match_sql is None:
             matched = scanned
         else:

@@ -27,6 +27,7 @@ SYSTEM_FIELDS = {
     "@logStream": ("stream", "text"),
     "@log": ("lg", "text"),
 }
+NEVER_NULL = {"ts", "ingest", "seq"}
 # what a query with neither fields, display nor stats answers (with @ptr)
 DEFAULT_OUTPUT = ("@timestamp", "@message", "@logStream", "@log")
 
@@ -61,6 +62,7 @@ def sql_string(value: str) -> str:
 
 
 _INDEX = re.compile(r"\d+$")
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def json_path(name: str) -> str:
@@ -129,9 +131,16 @@ class _Translator:
         return Plan(sql, output, self.rel.events, self.match_sql, self.query.text)
 
     def order_sql(self) -> str:
+        """The current order; missing values last. The event columns are never missing, and
+        ordering by them bare lets SQLite walk the (group_id, timestamp) index."""
         if not self.rel.order:
             return "1"
-        return ", ".join(f"({col} IS NULL), {col}{' DESC' if desc else ''}" for col, desc in self.rel.order)
+        terms = []
+        for col, desc in self.rel.order:
+            if col not in NEVER_NULL:
+                terms.append(f"({col} IS NULL)")
+            terms.append(f"{col}{' DESC' if desc else ''}")
+        return ", ".join(terms)
 
     def add_output(self, name: str) -> None:
         if name in self.output:
@@ -191,11 +200,20 @@ class _Translator:
         items, order = [], []
         for key in command.keys:
             arg = self.expr(key.expr)
+            if _IDENTIFIER.fullmatch(arg.sql) and arg.kind in ("ts", "num", "bool"):
+                # a column already: no copy, so sorting on @timestamp can walk the index
+                order.append((arg.sql, key.descending))
+                if arg.sql == "ts":
+                    order.append(("seq", key.descending))  # events of one millisecond: ingestion order
+                continue
             sql = arg.sql if arg.kind in ("ts", "num", "bool") else f"oc_sortkey({arg.sql})"
-            items.append((self.fresh("sortkey"), Arg(sql, "any", None)))
-            order.append(key.descending)
-        names = self.project(items)
-        self.rel.order = [(self.rel.columns.pop(name).sql, desc) for name, desc in zip(names, order)]
+            name = self.fresh("sortkey")
+            items.append((name, Arg(sql, "any", None)))
+            order.append((name, key.descending))
+        if items:
+            self.project(items)
+            order = [(self.rel.columns.pop(col).sql if col in self.rel.columns else col, desc) for col, desc in order]
+        self.rel.order = order
 
     def on_LimitCommand(self, command: s.LimitCommand) -> None:
         self.counting = False
@@ -267,7 +285,9 @@ class _Translator:
             if name.startswith("@"):
                 return Column("NULL", "any")
             path = sql_string(json_path(name))
-            return Column(f"(CASE WHEN json_valid(msg) THEN json_extract(msg, {path}) END)", "any")
+            # a JSON object starts with "{": other messages are not parsed at all
+            return Column(f"(CASE WHEN msg >= '{{' AND msg < '|' AND json_valid(msg) "
+                          f"THEN json_extract(msg, {path}) END)", "any")
         return Column("NULL", "any")
 
     def condition(self, node) -> str:
