@@ -251,3 +251,21 @@ def test_only_standard_class_groups_have_metric_filters(logs):
         code, message, status = error_of(call, logGroupName="/archive", **params)
         assert (code, message, status) == ("ValidationException",
                                            "This operation is only supported on the Standard log class.", 400)
+
+
+def test_five_regular_expressions_per_group(logs, group):
+    two = "{ $.a = %ab+% && $.b = %c[0-9]% }"
+    for name in ("r1", "r2"):
+        logs.put_metric_filter(logGroupName=group, filterName=name, filterPattern=two,
+                               metricTransformations=transformation())
+    code, message, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="r3", filterPattern=two,
+                                metricTransformations=transformation())
+    assert (code, message) == ("LimitExceededException", "Resource limit exceeded.")
+    logs.put_metric_filter(logGroupName=group, filterName="r2", filterPattern=two,  # a replacement is no new one
+                           metricTransformations=transformation())
+    # subscription filters count too
+    function = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    logs.put_subscription_filter(logGroupName=group, filterName="s", filterPattern="%one%", destinationArn=function)
+    code, _, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="s",
+                          filterPattern="{ $.a = %x% && $.b = %y% }", destinationArn=function)
+    assert code == "LimitExceededException"

@@ -20,6 +20,7 @@ from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
 MAX_METRIC_FILTERS = 100  # per log group (PutMetricFilter reference)
+MAX_REGEX_PER_GROUP = 5  # regular expressions in the patterns of a group's filters
 PAGE = 50  # DescribeMetricFilters: "the default is up to 50 items" (and the maximum)
 
 
@@ -29,6 +30,23 @@ def standard_only(group):
     if group.log_group_class != "STANDARD":
         raise ValidationException("This operation is only supported on the Standard log class.")
     return group
+
+
+def check_regex_quota(db, group_id: int, table: str, filter_name: str, regex_count: int) -> None:
+    """"There is also a quota of five regular expression patterns per log group" (metric and
+    subscription filters together; the filter being replaced does not count)."""
+    if not regex_count:
+        return
+    from overcast.services.logs.filter_pattern import compile_pattern
+
+    total = regex_count
+    for kind in ("metric_filters", "subscription_filters"):
+        for name, config in db.query(f"SELECT filter_name, config FROM {kind} WHERE group_id = ?", (group_id,)):
+            if kind == table and name == filter_name:
+                continue
+            total += compile_pattern(json.loads(config)["filterPattern"]).regex_count
+    if total > MAX_REGEX_PER_GROUP:
+        raise LimitExceededException("Resource limit exceeded.")
 
 
 def compiled_pattern(text: str):
@@ -50,8 +68,8 @@ class MetricFilterOperations:
     def put_metric_filter(self, ctx, params: dict) -> dict:
         check_input("PutMetricFilter", params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
-        compiled_pattern(pattern)
-        transformation = check_transformations(params.get("metricTransformations"), pattern)
+        compiled = compiled_pattern(pattern)
+        transformation = check_transformations(params.get("metricTransformations"), compiled.kind)
         compile_criteria(params.get("fieldSelectionCriteria"))
         emitted = check_emitted_dimensions(params.get("emitSystemFieldDimensions"), len(transformation.dimensions))
         group = self.group_row(Scope.of(ctx), group_name)
@@ -67,6 +85,7 @@ class MetricFilterOperations:
         if emitted:
             config["emitSystemFieldDimensions"] = emitted
         with self.db.transaction():
+            check_regex_quota(self.db, group.group_id, "metric_filters", filter_name, compiled.regex_count)
             exists = self.db.query_one("SELECT 1 FROM metric_filters WHERE group_id = ? AND filter_name = ?",
                                        (group.group_id, filter_name))
             if exists is None:

@@ -25,16 +25,6 @@ def invalid_parameter(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message, 400)
 
 
-def pattern_kind(pattern_text: str) -> str:
-    """"json", "delimited" or "terms": what kind of fields a pattern's matches have."""
-    text = pattern_text.strip()
-    if text.startswith("{"):
-        return "json"
-    if text.startswith("["):
-        return "delimited"
-    return "terms"
-
-
 def _is_selector(value: str) -> bool:
     return len(value) > 1 and value.startswith("$")
 
@@ -103,9 +93,10 @@ def _text(found) -> str:
     return str(found)
 
 
-def check_transformations(transformations: list, pattern_text: str) -> Transformation:
+def check_transformations(transformations: list, pattern_kind: str) -> Transformation:
     """The one transformation of a PutMetricFilter (its model constraints already checked by
-    ``validation.check_input``), checked for what the model cannot say; raises AWS's error."""
+    ``validation.check_input``), checked for what the model cannot say (``pattern_kind``: the
+    compiled pattern's ``kind``); raises AWS's error."""
     item = transformations[0]
     value = item["metricValue"]
     literal = None
@@ -123,7 +114,7 @@ def check_transformations(transformations: list, pattern_text: str) -> Transform
         if len(dimensions) > MAX_DIMENSIONS:
             raise invalid_parameter(f"Invalid metric transformation: the maximum number of dimensions is "
                                     f"{MAX_DIMENSIONS}")
-        if pattern_kind(pattern_text) == "terms":
+        if pattern_kind not in ("json", "space_delimited"):
             raise invalid_parameter("The specified filter pattern does not support dimensions")
         for name, selector in dimensions.items():
             if not _is_selector(selector):

@@ -14,7 +14,7 @@ import json
 from overcast.services.logs.account_policies import AccountPolicyOperations
 from overcast.services.logs.destinations import DestinationOperations
 from overcast.services.logs.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
-from overcast.services.logs.metric_filters import compiled_pattern, standard_only
+from overcast.services.logs.metric_filters import check_regex_quota, compiled_pattern, standard_only
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.subscription_delivery import SubscriptionForwarder
 from overcast.services.logs.subscription_targets import UNREACHABLE, check_direct_target, parse_target
@@ -40,7 +40,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
     async def put_subscription_filter(self, ctx, params: dict) -> dict:
         check_input("PutSubscriptionFilter", params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
-        compiled_pattern(pattern)
+        compiled = compiled_pattern(pattern)
         compile_criteria(params.get("fieldSelectionCriteria"))
         emitted = params.get("emitSystemFields") or []
         for field in emitted:
@@ -49,6 +49,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
                                                 f"{', '.join(EMITTABLE_FIELDS)}")
         group = standard_only(self.require_group(Scope.of(ctx), group_name))
         self._check_subscription_limit(group.group_id, filter_name)
+        check_regex_quota(self.db, group.group_id, "subscription_filters", filter_name, compiled.regex_count)
         await self.check_subscription_destination(ctx, params["destinationArn"])
         config = {"filterName": filter_name, "logGroupName": group.name, "filterPattern": pattern,
                   "destinationArn": params["destinationArn"],
