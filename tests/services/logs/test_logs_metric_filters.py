@@ -269,3 +269,14 @@ def test_five_regular_expressions_per_group(logs, group):
     code, _, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="s",
                           filterPattern="{ $.a = %x% && $.b = %y% }", destinationArn=function)
     assert code == "LimitExceededException"
+
+
+def test_the_aws_cli_example(aws_cli, logs, group):
+    # the awscli example of put-metric-filter
+    aws_cli("logs", "put-metric-filter", "--log-group-name", group, "--filter-name", "DemoFilter",
+            "--filter-pattern", "ERROR", "--metric-transformations",
+            "metricName=DemoMetric,metricNamespace=DemoNamespace,metricValue=1,defaultValue=0,unit=Seconds")
+    listed = aws_cli("logs", "describe-metric-filters", "--log-group-name", group)["metricFilters"]
+    assert [(f["filterName"], f["metricTransformations"][0]["unit"]) for f in listed] == [("DemoFilter", "Seconds")]
+    aws_cli("logs", "delete-metric-filter", "--log-group-name", group, "--filter-name", "DemoFilter")
+    assert logs.describe_metric_filters(logGroupName=group)["metricFilters"] == []
