@@ -55,7 +55,8 @@ class LogsMetrics:
 
     # -- subscription deliveries -----------------------------------------------------------
 
-    def _delivery(self, scope, group: str, destination_type: str, filter_name: str) -> tuple:
+    @staticmethod
+    def _delivery(group: str, destination_type: str, filter_name: str) -> tuple:
         return ((("DestinationType", destination_type), ("FilterName", filter_name), ("LogGroupName", group)),
                 _ACCOUNT_WIDE)
 
@@ -63,7 +64,7 @@ class LogsMetrics:
                   size: int) -> None:
         """A subscription filter delivered ``events`` events of ``size`` bytes (``destination_type``:
         Lambda, Kinesis, Firehose...)."""
-        for dimensions in self._delivery(scope, group, destination_type, filter_name):
+        for dimensions in self._delivery(group, destination_type, filter_name):
             self.metrics.count(scope, NAMESPACE, "ForwardedBytes", dimensions, float(size), "Bytes")
             self.metrics.count(scope, NAMESPACE, "ForwardedLogEvents", dimensions, float(events), "None")
 
@@ -72,5 +73,5 @@ class LogsMetrics:
         """A delivery the destination refused (``DeliveryErrors``) or throttled
         (``DeliveryThrottling``)."""
         name = "DeliveryThrottling" if throttled else "DeliveryErrors"
-        for dimensions in self._delivery(scope, group, destination_type, filter_name):
+        for dimensions in self._delivery(group, destination_type, filter_name):
             self.metrics.count(scope, NAMESPACE, name, dimensions, 1.0, "None")
