@@ -18,7 +18,7 @@ MESSAGES = [
     '{"level":"INFO","latency":30}',
     "plain text user=bob action=login",
     "plain text user=alice action=logout",
-    '{"level":"ERROR","latency":5,"ip":"10.0.0.7"}',
+    '{"level":"ERROR","latency":5,"ip":"10.0.0.7","ok":true,"gone":null}',
 ]
 
 
@@ -74,6 +74,12 @@ def test_json_fields_nested_and_array_items_are_discovered(conn):
     got = rows(conn, "filter level = 'ERROR' | fields latency, user.id, tags.1, `level`")
     assert got == [[("latency", "5"), ("level", "ERROR")],
                    [("latency", "120"), ("user.id", "7"), ("tags.1", "b"), ("level", "ERROR")]]
+
+
+def test_json_booleans_are_words_and_null_is_missing(conn):
+    assert rows(conn, "filter ispresent(ok) | fields ok, gone") == [[("ok", "true")]]
+    assert len(rows(conn, "filter ok = 'true'")) == 1
+    assert len(rows(conn, "filter ispresent(gone)")) == 0
 
 
 def test_filter_comparisons_boolean_logic_in_and_like(conn):

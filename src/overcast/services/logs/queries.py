@@ -28,6 +28,7 @@ from overcast.services.logs.insights import QuerySyntaxError, Source, compile_qu
 from overcast.services.logs.insights.definitions import QueryDefinitionOperations
 from overcast.services.logs.insights.discovery import log_group_fields, log_record
 from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -108,22 +109,11 @@ class QueryOperations(QueryDefinitionOperations):
     # -- StartQuery -------------------------------------------------------------------------
 
     def _query_sources(self, scope: Scope, params: dict) -> list[tuple[int, str, str]]:
-        given = [p for p in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if params.get(p) is not None]
-        if len(given) != 1:
-            raise InvalidParameterException(ONE_GROUP_PARAMETER)
-        if given[0] == "logGroupName":
-            names = [params["logGroupName"]]
-        elif given[0] == "logGroupNames":
-            names = list(params["logGroupNames"])
-        else:
-            names = list(params["logGroupIdentifiers"])
-        if not names:
-            raise InvalidParameterException(ONE_GROUP_PARAMETER)
-        if len(names) > MAX_GROUPS:
-            raise InvalidParameterException(f"A query can include up to {MAX_GROUPS} log groups.")
+        given = next(p for p in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if params.get(p) is not None)
+        names = [params[given]] if given == "logGroupName" else list(params[given])
         sources, seen = [], set()
         for identifier in names:
-            name = group_name_of(scope, identifier) if given[0] == "logGroupIdentifiers" else identifier
+            name = group_name_of(scope, identifier) if given == "logGroupIdentifiers" else identifier
             group = self.group_row(scope, name)
             if group is None:
                 raise ResourceNotFoundException(f"Log group '{name}' does not exist for account ID "
@@ -134,20 +124,10 @@ class QueryOperations(QueryDefinitionOperations):
         return sources
 
     def start_query(self, ctx, params: dict) -> dict:
-        check_input("StartQuery", params)
+        check_start_query(params)
         scope = Scope.of(ctx)
-        language = params.get("queryLanguage") or "CWLI"
-        if language != "CWLI":
-            raise AwsError("NotImplemented", f"Overcast runs Logs Insights QL (CWLI) queries; "
-                                             f"queryLanguage {language} is not implemented.", 501)
-        if params["endTime"] < params["startTime"]:
-            raise InvalidParameterException(END_BEFORE_START)
         text = params.get("queryString") or ""
-        try:
-            compile_query(text)
-        except QuerySyntaxError as exc:
-            raise AwsError("MalformedQueryException", exc.message, 400,
-                           fields={"queryCompileError": exc.compile_error()}) from None
+        language = params.get("queryLanguage") or "CWLI"
         sources = self._query_sources(scope, params)
         now_ms = int(self.clock.now() * 1000)
         (active,) = self.db.query_one("SELECT count(*) FROM insights_queries WHERE account = ? AND region = ? "
@@ -323,6 +303,43 @@ class QueryOperations(QueryDefinitionOperations):
         if record is None:
             raise ResourceNotFoundException("The specified log record does not exist.")
         return {"logRecord": record}
+
+
+def check_start_query(params: dict) -> None:
+    """StartQuery's checks of its own parameters, before authorization in strict mode: the
+    model's constraints, the query language, one way of naming the groups, the time range,
+    and the query compiling."""
+    check_input("StartQuery", params)
+    language = params.get("queryLanguage") or "CWLI"
+    if language != "CWLI":
+        raise AwsError("NotImplemented", f"Overcast runs Logs Insights QL (CWLI) queries; "
+                                         f"queryLanguage {language} is not implemented.", 501)
+    given = [p for p in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if params.get(p) is not None]
+    if len(given) != 1 or not params[given[0]]:
+        raise InvalidParameterException(ONE_GROUP_PARAMETER)
+    if len(params[given[0]]) > MAX_GROUPS and given[0] != "logGroupName":
+        raise InvalidParameterException(f"A query can include up to {MAX_GROUPS} log groups.")
+    if params["endTime"] < params["startTime"]:
+        raise InvalidParameterException(END_BEFORE_START)
+    try:
+        compile_query(params.get("queryString") or "")
+    except QuerySyntaxError as exc:
+        raise AwsError("MalformedQueryException", exc.message, 400,
+                       fields={"queryCompileError": exc.compile_error()}) from None
+
+
+# strict mode runs these before authorizing (core's table of request checks, filled per concern)
+REQUEST_CHECKS.update({
+    "StartQuery": check_start_query,
+    "GetQueryResults": lambda params: check_input("GetQueryResults", params),
+    "StopQuery": lambda params: check_input("StopQuery", params),
+    "DescribeQueries": lambda params: check_input("DescribeQueries", params),
+    "PutQueryDefinition": lambda params: check_input("PutQueryDefinition", params),
+    "DescribeQueryDefinitions": lambda params: check_input("DescribeQueryDefinitions", params),
+    "DeleteQueryDefinition": lambda params: check_input("DeleteQueryDefinition", params),
+    "GetLogGroupFields": lambda params: check_input("GetLogGroupFields", params),
+    "GetLogRecord": lambda params: check_input("GetLogRecord", params),
+})
 
 
 def _run_in_reader(conn: sqlite3.Connection, handle: _RunningQuery, plan, sources, start_ms, end_ms, limit):

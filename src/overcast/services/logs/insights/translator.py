@@ -285,9 +285,11 @@ class _Translator:
             if name.startswith("@"):
                 return Column("NULL", "any")
             path = sql_string(json_path(name))
-            # a JSON object starts with "{": other messages are not parsed at all
-            return Column(f"(CASE WHEN msg >= '{{' AND msg < '|' AND json_valid(msg) "
-                          f"THEN json_extract(msg, {path}) END)", "any")
+            # a JSON object starts with "{": other messages are not parsed at all. JSON's true
+            # and false stay words (json_extract would answer 1 and 0).
+            return Column(f"(CASE WHEN msg >= '{{' AND msg < '|' AND json_valid(msg) THEN "
+                          f"CASE json_type(msg, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+                          f"ELSE json_extract(msg, {path}) END END)", "any")
         return Column("NULL", "any")
 
     def condition(self, node) -> str:
