@@ -28,3 +28,25 @@ def test_expired_events_deleted_on_the_cloud_clock(logs, server):
     advance_clock(server, 3 * 3600)
     assert logs.get_log_events(logGroupName="short", logStreamName="s")["events"] == []
     assert len(logs.get_log_events(logGroupName="forever", logStreamName="s")["events"]) == 2
+
+
+def test_the_sweep_resumes_after_a_restart(tmp_path):
+    from aws_clients import make_client
+    from serverproc import ServerProcess
+
+    proc = ServerProcess(str(tmp_path / "data")).start()
+    try:
+        client = make_client(proc.endpoint, "logs")
+        client.create_log_group(logGroupName="kept-a-day")
+        client.create_log_stream(logGroupName="kept-a-day", logStreamName="s")
+        now = cloud_now_ms(proc)
+        client.put_log_events(logGroupName="kept-a-day", logStreamName="s",
+                              logEvents=[{"timestamp": now - HOUR, "message": "old"}])
+        client.put_retention_policy(logGroupName="kept-a-day", retentionInDays=1)
+        proc.kill()  # the timer was stored when the policy was put
+        proc.start()
+        advance_clock(proc, 24 * 3600)
+        client = make_client(proc.endpoint, "logs")
+        assert client.get_log_events(logGroupName="kept-a-day", logStreamName="s")["events"] == []
+    finally:
+        proc.stop()
