@@ -98,8 +98,8 @@ class LiveTailOperations:
         groups: dict[int, str] = {}
         for identifier in params["logGroupIdentifiers"]:
             region, account, name = _group_arn(identifier)
-            # another account's group needs cross-account observability (not modelled): as
-            # missing as one that does not exist
+            # another account's group needs cross-account observability (not modelled): in
+            # open mode as missing as one that does not exist (strict mode denies it before)
             group = self.group_row(scope, name) if (account, region) == (scope.account, scope.region) else None
             if group is None:
                 raise group_not_found()
@@ -108,7 +108,8 @@ class LiveTailOperations:
         pattern = _compiled_pattern(text) if text else None
         names, prefixes = params.get("logStreamNames"), params.get("logStreamNamePrefixes")
         session = LiveTailSession(
-            scope=scope, request_id=ctx.request_id, groups=groups, stream_names=frozenset(names) if names is not None else None,
+            scope=scope, request_id=ctx.request_id, groups=groups,
+            stream_names=frozenset(names) if names is not None else None,
             stream_prefixes=tuple(prefixes) if prefixes is not None else None, pattern=pattern,
             started=self.clock.now())
         start = {"requestId": ctx.request_id, "sessionId": session.session_id,
