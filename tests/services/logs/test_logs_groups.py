@@ -117,20 +117,37 @@ def test_deletion_protection(logs):
         "ResourceNotFoundException", "The specified log group does not exist.", 400)
 
 
-def test_kms_key_must_exist(logs, aws_client):
-    key_arn = aws_client("kms").create_key()["KeyMetadata"]["Arn"]
+def _key_for_logs(kms, region="us-east-1") -> str:
+    """A key whose policy lets the Logs service use it (the policy AWS's guide gives)."""
+    arn = kms.create_key()["KeyMetadata"]["Arn"]
+    account = arn.split(":")[4]
+    kms.put_key_policy(KeyId=arn, PolicyName="default", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+         "Resource": "*", "Condition": {"ArnLike": {
+             "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:enc*"}}}]}))
+    return arn
+
+
+def test_kms_key_must_exist_and_let_logs_use_it(logs, aws_client):
+    kms = aws_client("kms")
+    key_arn = _key_for_logs(kms)
     logs.create_log_group(logGroupName="enc", kmsKeyId=key_arn)
+    group_arn = logs.describe_log_groups()["logGroups"][0]["logGroupArn"]
     assert logs.describe_log_groups()["logGroups"][0]["kmsKeyId"] == key_arn
     logs.disassociate_kms_key(logGroupName="enc")
     assert "kmsKeyId" not in logs.describe_log_groups()["logGroups"][0]
     logs.associate_kms_key(logGroupName="enc", kmsKeyId=key_arn)
     assert logs.describe_log_groups()["logGroups"][0]["kmsKeyId"] == key_arn
     missing = key_arn.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
-    code, message, _ = error_of(logs.associate_kms_key, logGroupName="enc", kmsKeyId=missing)
-    assert code == "AccessDeniedException"
-    assert message == ("The specified KMS key does not exist or is not allowed to be used with Arn "
-                       f"'{logs.describe_log_groups()['logGroups'][0]['logGroupArn']}'")
-    assert error_of(logs.create_log_group, logGroupName="enc2", kmsKeyId=missing)[0] == "AccessDeniedException"
+    refused = ("AccessDeniedException",
+               f"The specified KMS key does not exist or is not allowed to be used with Arn '{group_arn}'", 400)
+    assert error_of(logs.associate_kms_key, logGroupName="enc", kmsKeyId=missing) == refused
+    default_policy_key = kms.create_key()["KeyMetadata"]["Arn"]  # the account alone may use it
+    assert error_of(logs.associate_kms_key, logGroupName="enc", kmsKeyId=default_policy_key) == refused
+    assert error_of(logs.create_log_group, logGroupName="other", kmsKeyId=key_arn)[0] == "AccessDeniedException"
     assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["enc"]
 
 

@@ -56,7 +56,7 @@ class GroupSettingOperations:
     async def associate_kms_key(self, ctx, params: dict) -> dict:
         check_input("AssociateKmsKey", params)
         group = self._kms_target(ctx, params)
-        await check_kms_key(ctx, params["kmsKeyId"], group.log_group_arn)
+        await check_kms_key(ctx, params["kmsKeyId"], group.log_group_arn, self.clock.now())
         self.db.execute("UPDATE log_groups SET kms_key_id = ? WHERE group_id = ?", (params["kmsKeyId"], group.group_id))
         return {}
 

@@ -12,7 +12,7 @@ from overcast.services.logs.models import GROUP_COLUMNS, GroupRow
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.tags import check_tags
 from overcast.services.logs.validation import check_input
-from overcast.storage.scope import Scope
+from overcast.storage.scope import Scope, partition_of
 
 GROUP_EXISTS = "The specified log group already exists"
 DELETION_PROTECTED = "Cannot delete log group with deletion protection enabled. Disable deletion protection first."
@@ -63,7 +63,7 @@ class GroupOperations:
         if self.group_row(scope, name) is not None:
             raise ResourceAlreadyExistsException(GROUP_EXISTS)
         if kms_key_id is not None:
-            await check_kms_key(ctx, kms_key_id, _arn_of(scope, name))
+            await check_kms_key(ctx, kms_key_id, _arn_of(scope, name), self.clock.now())
         with self.db.transaction():
             if self.group_row(scope, name) is not None:  # created while the key was checked
                 raise ResourceAlreadyExistsException(GROUP_EXISTS)
@@ -158,6 +158,4 @@ def _list_match(name: str, alternative: str) -> bool:
 
 
 def _arn_of(scope: Scope, name: str) -> str:
-    from overcast.storage.scope import partition_of
-
     return f"arn:{partition_of(scope.region)}:logs:{scope.region}:{scope.account}:log-group:{name}"
