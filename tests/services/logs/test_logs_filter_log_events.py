@@ -203,3 +203,14 @@ def test_filter_log_events_over_raw_json_wire(endpoint, app_group):
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("application/x-amz-json-1.1")
     assert [e["message"] for e in answer.json()["events"]] == ["WARN slow"]
+
+
+def test_interleaved_and_unmask_change_nothing(logs, app_group):
+    plain = messages(logs.filter_log_events(logGroupName="app"))
+    assert messages(logs.filter_log_events(logGroupName="app", interleaved=False)) == plain
+    assert messages(logs.filter_log_events(logGroupName="app", interleaved=True, unmask=True)) == plain
+
+
+def test_start_after_end_finds_nothing(logs, app_group):
+    answer = logs.filter_log_events(logGroupName="app", startTime=app_group + 5, endTime=app_group + 2)
+    assert answer["events"] == [] and "nextToken" not in answer

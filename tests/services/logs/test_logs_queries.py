@@ -215,3 +215,20 @@ def test_raw_wire_of_a_malformed_query(endpoint, app):
     assert status == 400
     assert document["__type"].endswith("MalformedQueryException")
     assert document["queryCompileError"]["location"] == {"startCharOffset": 8, "endCharOffset": 8}
+
+
+def test_stop_query_cancels_a_running_scan(logs, now_ms):
+    # 60,000 events under a regular expression that reads every message: StopQuery arrives long before the end
+    for batch in range(6):
+        put_messages(logs, "big", "s", [f"request {batch * 10_000 + i} took {i % 997} ms" for i in range(10_000)],
+                     now_ms - 600_000 + batch * 10_000, step_ms=1)
+    query_id = logs.start_query(logGroupName="big", startTime=(now_ms - 700_000) // 1000, endTime=now_ms // 1000,
+                                queryString="parse @message /took (?<ms>\\d+) ms/ | filter ms like /9$/ "
+                                            "| stats count(*) by ms")["queryId"]
+    assert logs.stop_query(queryId=query_id)["success"] is True
+    answer = wait_for_query(logs, query_id)
+    assert (answer["status"], answer["results"]) == ("Cancelled", [])
+    (described,) = logs.describe_queries(logGroupName="big")["queries"]
+    assert described["status"] == "Cancelled"
+    code, _, _ = error_of(logs.stop_query, queryId=query_id)
+    assert code == "InvalidParameterException"

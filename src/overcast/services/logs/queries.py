@@ -222,7 +222,7 @@ class QueryOperations(QueryDefinitionOperations):
         offset = read_token("query-results", params.get("nextToken")) or 0
         if not isinstance(offset, int) or offset < 0:
             raise InvalidParameterException("The specified nextToken is invalid.")
-        size = PAGE_MAX if params.get("maxItems") is None else min(params["maxItems"], PAGE_MAX)
+        size = min(params.get("maxItems") or PAGE_MAX, PAGE_MAX)  # 0 would page forever: the default
         page = rows[offset:offset + size]
         answer = {"queryLanguage": language, "results": page,
                   "statistics": json.loads(statistics) if statistics else dict(_EMPTY_STATISTICS),
