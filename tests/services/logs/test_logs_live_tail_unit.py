@@ -38,6 +38,13 @@ def _session(groups=None, names=None, prefixes=None, pattern=None) -> LiveTailSe
                            stream_prefixes=prefixes, pattern=compile_pattern(pattern) if pattern else None, started=0.0)
 
 
+def _take(session: LiveTailSession) -> dict:
+    """The one update of a session read in time."""
+    updates = session.take_updates()
+    assert len(updates) == 1
+    return updates[0]
+
+
 def test_a_session_keeps_only_its_groups_streams_and_matches():
     listener = LiveTailListener()
     by_name = _session(names=frozenset({"web"}))
@@ -47,25 +54,41 @@ def test_a_session_keeps_only_its_groups_streams_and_matches():
     listener.after_commit(_batch(1, "web", ["ERROR a", "INFO b"]))
     listener.after_commit(_batch(1, "worker-1", ["ERROR c", "INFO d"], first_seq=10))
     listener.after_commit(_batch(2, "web", ["other group"], first_seq=20))
-    assert [r["message"] for r in by_name.take_update()["sessionResults"]] == ["ERROR a", "INFO b"]
-    update = by_prefix.take_update()
+    assert [r["message"] for r in _take(by_name)["sessionResults"]] == ["ERROR a", "INFO b"]
+    update = _take(by_prefix)
     assert update == {"sessionMetadata": {"sampled": False}, "sessionResults": [
         {"logStreamName": "worker-1", "logGroupIdentifier": "arn-1", "message": "ERROR c", "timestamp": 1000,
          "ingestionTime": 2000}]}
-    assert by_prefix.take_update()["sessionResults"] == []  # taken once
+    assert _take(by_prefix)["sessionResults"] == []  # taken once
     listener.remove(by_name)
     listener.after_commit(_batch(1, "web", ["after removal"], first_seq=30))
-    assert by_name.take_update()["sessionResults"] == []
+    assert _take(by_name)["sessionResults"] == []
 
 
 def test_sampling_keeps_500_of_the_matches_in_ingestion_order():
     session = _session()
     session.offer(_batch(1, "s", [str(i) for i in range(2000)]))
-    update = session.take_update()
+    update = _take(session)
     numbers = [int(r["message"]) for r in update["sessionResults"]]
     assert update["sessionMetadata"]["sampled"] is True
     assert len(numbers) == MAX_RESULTS and numbers == sorted(set(numbers))
     assert numbers[-1] >= MAX_RESULTS  # drawn from the whole second
+
+
+def test_a_slow_reader_gets_the_last_ten_seconds_one_update_each():
+    session = _session()
+    session.take_updates(now=0.0)
+    for second in range(14):  # the reader takes nothing for 14 seconds
+        session.offer(_batch(1, "s", [f"second {second}"], first_seq=second + 1), now=second * 1.6)
+    updates = session.take_updates(now=30.0)
+    assert [[r["message"] for r in u["sessionResults"]] for u in updates] == \
+        [[f"second {second}"] for second in range(4, 14)]  # the newest 10, the oldest dropped
+    assert _take(session)["sessionResults"] == []
+    # a reader in time gets one update a second, whatever came meanwhile
+    session.take_updates(now=40.0)
+    session.offer(_batch(1, "s", ["a"], first_seq=100), now=40.2)
+    session.offer(_batch(1, "s", ["b"], first_seq=101), now=40.9)
+    assert [r["message"] for r in _take(session)["sessionResults"]] == ["a", "b"]
 
 
 class _Clock:
@@ -86,7 +109,7 @@ def test_an_unexpected_failure_ends_the_stream_with_session_streaming_exception(
     provider = _Provider()
     session = _session()
     provider.live_tail.add(session)
-    monkeypatch.setattr(session, "take_update", lambda: 1 / 0)
+    monkeypatch.setattr(session, "take_updates", lambda: 1 / 0)
 
     async def collect():
         return [event async for event in provider._live_tail_stream(session, {"sessionId": "s"})]

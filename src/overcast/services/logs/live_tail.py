@@ -141,7 +141,8 @@ class LiveTailOperations:
                 if self.clock.now() >= deadline:
                     yield {"SessionTimeoutException": {"message": TIMEOUT_MESSAGE}}
                     return
-                yield {"sessionUpdate": session.take_update()}
+                for update in session.take_updates():
+                    yield {"sessionUpdate": update}
         except Exception:  # noqa: BLE001 - an Overcast bug: the stream ends as AWS ends it on one
             log.exception("live tail session %s failed", session.session_id)
             yield {"SessionStreamingException": {"message": STREAMING_MESSAGE}}

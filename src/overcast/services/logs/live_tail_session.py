@@ -5,12 +5,21 @@ group no session watches costs one dict lookup. A watching session keeps the eve
 match its stream filter and pattern until its next update: at most ``MAX_RESULTS`` of them,
 an even sample when more matched (reservoir sampling), as AWS samples "down to 500 log
 events" per update and says so in ``sessionMetadata.sampled``.
+
+A client that reads slower than the updates come (its connection's buffers full, the stream
+waiting on it) gets what AWS keeps for it: "CloudWatch Logs buffers up to 10
+LiveTailSessionUpdate events or 5000 log events, after which it starts dropping the oldest
+events". While the stream has not taken an update for over a second, each second's events are
+sealed into an update of their own, the newest ``MAX_BUFFERED`` kept (10 updates of at most 500
+events: 5,000 events).
 """
 
 from __future__ import annotations
 
 import random
+import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 
 from overcast.services.logs.models import IngestedBatch
@@ -19,6 +28,9 @@ from overcast.storage.scope import Scope
 # "The array of log events contained in a LiveTailSessionUpdate can include as many as 500 log
 # events." (StartLiveTail)
 MAX_RESULTS = 500
+MAX_BUFFERED = 10  # updates kept for a slow reader (10 x 500 = the 5,000 events AWS keeps)
+# the stream takes an update every second; a second and a half without one: the reader is slow
+_STALLED = 1.5
 
 
 @dataclass(eq=False)  # identity: sessions are kept in sets
@@ -36,12 +48,19 @@ class LiveTailSession:
     closed: bool = False
     _caught: list = field(default_factory=list)  # (seq, result) pairs, at most MAX_RESULTS
     _matched: int = 0
+    _opened: float = field(default_factory=time.monotonic)  # when the current update began
+    _sealed: deque = field(default_factory=lambda: deque(maxlen=MAX_BUFFERED))  # for a slow reader
 
-    def offer(self, batch: IngestedBatch) -> None:
+    def offer(self, batch: IngestedBatch, now: float | None = None) -> None:
         """Keep the batch's events this session shows (called after the batch's commit)."""
         identifier = self.groups.get(batch.group.group_id)
         if identifier is None or not self._wants_stream(batch.stream_name):
             return
+        now = time.monotonic() if now is None else now
+        if now - self._opened >= _STALLED:  # the reader is behind: last second's events stay apart
+            if self._caught:
+                self._sealed.append(self._seal())
+            self._opened = now
         pattern = self.pattern
         for event in batch.events:
             if pattern is not None and pattern.match(event.message) is None:
@@ -64,8 +83,18 @@ class LiveTailSession:
             return name.startswith(self.stream_prefixes)
         return True
 
-    def take_update(self) -> dict:
-        """The ``sessionUpdate`` of what was caught since the last one (in ingestion order)."""
+    def take_updates(self, now: float | None = None) -> list[dict]:
+        """The ``sessionUpdate``s since the last take: those sealed while the reader was slow,
+        oldest first, then what was caught since (an empty update when nothing was)."""
+        if self._caught or not self._sealed:
+            self._sealed.append(self._seal())  # the oldest sealed one goes when 10 are waiting
+        updates = list(self._sealed)
+        self._sealed.clear()
+        self._opened = time.monotonic() if now is None else now
+        return updates
+
+    def _seal(self) -> dict:
+        """What was caught, as one update (in ingestion order); the session starts afresh."""
         caught, matched = self._caught, self._matched
         self._caught, self._matched = [], 0
         caught.sort(key=lambda item: item[0])
