@@ -139,6 +139,13 @@ def test_stats_rows_have_no_ptr_and_count_matches_after_filters(conn):
     outcome = query(conn, "filter level = 'ERROR' | stats count(*)")
     assert outcome.results == [[{"field": "count(*)", "value": "2"}]]
     assert (outcome.records_matched, outcome.records_scanned) == (2, 5)
+    # counted from the groups, whatever later commands keep of them
+    outcome = query(conn, "filter ispresent(latency) | stats count(*) as n by level | sort n desc", limit=1)
+    assert (len(outcome.results), outcome.records_matched) == (1, 3)
+    outcome = query(conn, "filter ispresent(latency) | stats count(*) as n by level | filter n > 1")
+    assert (len(outcome.results), outcome.records_matched) == (1, 3)
+    assert query(conn, "filter latency > 1000 | stats count(*) as n by level").records_matched == 0
+    assert query(conn, "filter ispresent(level) | stats count(*) by level | stats count(*)").records_matched == 3
 
 
 def test_parse_glob_and_regex(conn):

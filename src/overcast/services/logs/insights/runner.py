@@ -119,7 +119,10 @@ def run(conn: sqlite3.Connection, plan: Plan, sources: list[Source], start_ms: i
     try:
         rows = conn.execute(sql, params).fetchall()
         scanned, scanned_bytes = _scanned(conn, sources, start_ms, end_ms)
-        if plan.match_sql is None:
+        if plan.match_in_rows:
+            matched = rows[0][-1] if rows else 0
+            rows = [row[:-1] for row in rows]
+        elif plan.match_sql is None:
             matched = scanned
         else:
             match_sql = plan.match_sql.replace("{base}", base)

@@ -47,6 +47,7 @@ class Plan:
     events: bool                   # rows are events (they carry gid and seq for @ptr)
     match_sql: str | None          # counts matched events; None: every scanned event matches
     text: str = ""
+    match_in_rows: bool = False    # the count of matched events is each row's last column instead
 
 
 @dataclass
@@ -92,6 +93,9 @@ class _Translator:
         self.parsed_names: list[str] = []
         self.match_sql: str | None = None
         self.counting = True        # still before stats/limit/dedup: filters change matches
+        # the first stats after filters counts the events it groups: summed over its rows (while
+        # no later command drops rows) that is the matched count, without a second scan
+        self.match_column: str | None = None
 
     def fresh(self, prefix: str = "c") -> str:
         self.counter += 1
@@ -126,8 +130,12 @@ class _Translator:
             output.append((name, column.kind))
         if self.rel.events:
             selects += ["gid", "seq"]
+        if self.match_column is not None:
+            selects.append(f"sum({self.match_column}) OVER ()")  # before LIMIT: over every row
         sql = f"SELECT {', '.join(selects) or 'NULL'} FROM ({self.rel.sql}) AS final"
         sql += " ORDER BY " + self.order_sql() + " LIMIT ?"
+        if self.match_column is not None:
+            return Plan(sql, output, self.rel.events, None, self.query.text, match_in_rows=True)
         return Plan(sql, output, self.rel.events, self.match_sql, self.query.text)
 
     def order_sql(self) -> str:
@@ -176,6 +184,7 @@ class _Translator:
         self.chose_fields = True
 
     def on_FilterCommand(self, command: s.FilterCommand) -> None:
+        self.match_column = None
         condition = self.condition(command.condition)
         self.wrap("*", condition)
         if self.counting:
@@ -217,10 +226,12 @@ class _Translator:
 
     def on_LimitCommand(self, command: s.LimitCommand) -> None:
         self.counting = False
+        self.match_column = None
         self.wrap("*", tail=f"ORDER BY {self.order_sql()} LIMIT {command.count}")
 
     def on_DedupCommand(self, command: s.DedupCommand) -> None:
         self.counting = False
+        self.match_column = None
         keys = [self.expr(f) for f in command.fields]
         rank = self.fresh("rank")
         partition = ", ".join(k.sql for k in keys)
@@ -235,7 +246,9 @@ class _Translator:
             self.expr(f)
 
     def on_StatsCommand(self, command: s.StatsCommand) -> None:
+        first_after_filters = self.counting and self.match_sql is not None
         self.counting = False
+        self.match_column = None
         selects, columns, names = [], {}, []
         for group in command.groups:
             arg = self.expr(group.expr)
@@ -251,6 +264,9 @@ class _Translator:
             selects.append(f"{arg.sql} AS {column}")
             columns[aggregate.name] = Column(column, arg.kind)
             names.append(aggregate.name)
+        if first_after_filters:
+            self.match_column = self.fresh("matched")
+            selects.append(f"count(*) AS {self.match_column}")
         tail = ""
         if command.groups:
             tail = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(command.groups)))
