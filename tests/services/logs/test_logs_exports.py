@@ -184,6 +184,25 @@ def test_a_task_whose_bucket_went_fails_with_the_reason(logs, aws_client, server
     assert logs.create_export_task(logGroupName="/app/web", fromTime=now, to=now, destination=BUCKET)["taskId"]
 
 
+def test_an_object_lock_bucket_and_a_prefix_too_long(logs, aws_client, server):
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket=BUCKET, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket=BUCKET, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=logs_write_policy(BUCKET))
+    now = cloud_now_ms(server)
+    fill_group(logs, now)
+    code, _, _ = error_of(logs.create_export_task, logGroupName="/app/web", fromTime=now, to=now,
+                          destination=BUCKET, destinationPrefix="p" * 1020)
+    assert code == "InvalidParameterException"
+    # "Exporting log data to Amazon S3 buckets that have S3 Object Lock enabled with a retention period"
+    task_id = logs.create_export_task(logGroupName="/app/web", fromTime=now, to=now + 10_000,
+                                      destination=BUCKET)["taskId"]
+    advance_clock(server, START_DELAY + 1)
+    assert task_of(logs, task_id)["status"]["code"] == "COMPLETED"
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix=f"exportedlogs/{task_id}/")["KeyCount"] == 3
+
+
 @pytest.mark.skipif(not STRICT, reason="bucket policies are checked in strict mode")
 def test_strict_mode_needs_the_bucket_policy_of_awss_guide(logs, aws_client, server):
     s3 = aws_client("s3")

@@ -17,7 +17,9 @@ was accepted: ``exports.py``).
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
+import hashlib
 from datetime import datetime, timezone
 
 from overcast.context import RequestContext
@@ -71,7 +73,9 @@ class BucketWriter:
         self.bucket = bucket
 
     async def put(self, key: str, body: bytes) -> None:
-        params = {"Bucket": self.bucket, "Key": key, "Body": body, "ACL": "bucket-owner-full-control"}
+        # Content-MD5: a bucket with Object Lock takes no PutObject without an integrity check
+        params = {"Bucket": self.bucket, "Key": key, "Body": body, "ACL": "bucket-owner-full-control",
+                  "ContentMD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
         await self.ctx.services.call("s3", "PutObject", params)
 
 

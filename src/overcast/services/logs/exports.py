@@ -81,8 +81,10 @@ class ExportOperations:
         writer = BucketWriter(self, owner, ctx.region, bucket)
         try:
             await writer.put(f"{prefix}/{WRITE_TEST_KEY}", WRITE_TEST_BODY)
-        except AwsError:
-            raise AccessDeniedException(PUT_CHECK_FAILED) from None
+        except AwsError as exc:  # S3's refusal: of Logs' write, or of the key (a prefix too long)
+            if exc.code in ("AccessDenied", "AllAccessDisabled"):
+                raise AccessDeniedException(PUT_CHECK_FAILED) from None
+            raise InvalidParameterException(exc.message or exc.code) from None
         task_id = str(uuid.uuid4())
         now_ms = int(self.clock.now() * 1000)
         task = {"taskId": task_id, "logGroupName": group.name, "from": start, "to": end, "destination": bucket,
