@@ -15,14 +15,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from overcast.errors import AwsError
+from overcast.services.logs.errors import InvalidParameterException
 
 MAX_DIMENSIONS = 3  # "One metric filter can include as many as three dimensions."
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def invalid_parameter(message: str) -> AwsError:
-    return AwsError("InvalidParameterException", message, 400)
 
 
 def _is_selector(value: str) -> bool:
@@ -103,22 +99,22 @@ def check_transformations(transformations: list, pattern_kind: str) -> Transform
     if _NUMBER.match(value.strip()):
         literal = float(value)
     elif not _is_selector(value):
-        raise invalid_parameter(f"Invalid metric value: {value}. The metric value must be a number or a field "
+        raise InvalidParameterException(f"Invalid metric value: {value}. The metric value must be a number or a field "
                                 "reference such as $.field or $field.")
     default = item.get("defaultValue")
     dimensions = item.get("dimensions") or {}
     if dimensions:
         if default is not None:
-            raise invalid_parameter("Invalid metric transformation: dimensions and default value are mutually "
+            raise InvalidParameterException("Invalid metric transformation: dimensions and default value are mutually "
                                     "exclusive properties")
         if len(dimensions) > MAX_DIMENSIONS:
-            raise invalid_parameter(f"Invalid metric transformation: the maximum number of dimensions is "
+            raise InvalidParameterException(f"Invalid metric transformation: the maximum number of dimensions is "
                                     f"{MAX_DIMENSIONS}")
         if pattern_kind not in ("json", "space_delimited"):
-            raise invalid_parameter("The specified filter pattern does not support dimensions")
+            raise InvalidParameterException("The specified filter pattern does not support dimensions")
         for name, selector in dimensions.items():
             if not _is_selector(selector):
-                raise invalid_parameter(f"Invalid dimension value: {selector}. A dimension value must be a field "
+                raise InvalidParameterException(f"Invalid dimension value: {selector}. A dimension value must be a field "
                                         "reference such as $.field or $field.")
     return Transformation(item["metricName"], item["metricNamespace"], value, literal,
                           float(default) if default is not None else None,
