@@ -50,3 +50,14 @@ def test_the_sweep_resumes_after_a_restart(tmp_path):
         assert client.get_log_events(logGroupName="kept-a-day", logStreamName="s")["events"] == []
     finally:
         proc.stop()
+
+
+def test_a_delivery_class_group_keeps_events_one_day(logs, server):
+    logs.create_log_group(logGroupName="delivery", logGroupClass="DELIVERY")
+    [group] = logs.describe_log_groups()["logGroups"]
+    assert (group["logGroupClass"], group["retentionInDays"]) == ("DELIVERY", 1)
+    logs.create_log_stream(logGroupName="delivery", logStreamName="s")
+    now = cloud_now_ms(server)
+    logs.put_log_events(logGroupName="delivery", logStreamName="s", logEvents=[{"timestamp": now, "message": "m"}])
+    advance_clock(server, 25 * 3600)
+    assert logs.get_log_events(logGroupName="delivery", logStreamName="s")["events"] == []

@@ -17,6 +17,7 @@ from overcast.storage.scope import Scope, partition_of
 GROUP_EXISTS = "The specified log group already exists"
 DELETION_PROTECTED = "Cannot delete log group with deletion protection enabled. Disable deletion protection first."
 PREFIX_AND_PATTERN = "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
+DELIVERY_RETENTION_DAYS = 1
 DEFAULT_LIMIT = 50  # DescribeLogGroups and ListLogGroups: "the default is up to 50 log groups"
 
 
@@ -45,13 +46,16 @@ class GroupOperations:
         """A new group (the caller checked it does not exist), inside the caller's transaction."""
         group_id = next_id(self.db, "group")
         created = int(self.clock.now() * 1000)
-        self.db.execute("INSERT INTO log_groups (group_id, account, region, name, created_ms, kms_key_id, "
-                        "log_group_class, deletion_protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (group_id, *scope, name, created, kms_key_id, group_class, int(deletion_protection)))
+        # "Log events in log groups in the Delivery class are kept in CloudWatch Logs for only one day"
+        retention = DELIVERY_RETENTION_DAYS if group_class == "DELIVERY" else None
+        self.db.execute("INSERT INTO log_groups (group_id, account, region, name, created_ms, retention_days, "
+                        "kms_key_id, log_group_class, deletion_protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (group_id, *scope, name, created, retention, kms_key_id, group_class,
+                         int(deletion_protection)))
         if tags:
             self.db.executemany("INSERT INTO log_group_tags (group_id, tag_key, tag_value) VALUES (?, ?, ?)",
                                 [(group_id, k, v) for k, v in tags.items()])
-        return GroupRow(group_id, scope.account, scope.region, name, created, None, kms_key_id, group_class,
+        return GroupRow(group_id, scope.account, scope.region, name, created, retention, kms_key_id, group_class,
                         deletion_protection, None, 0)
 
     async def create_log_group(self, ctx, params: dict) -> dict:
@@ -67,8 +71,10 @@ class GroupOperations:
         with self.db.transaction():
             if self.group_row(scope, name) is not None:  # created while the key was checked
                 raise ResourceAlreadyExistsException(GROUP_EXISTS)
-            self.insert_group(scope, name, kms_key_id, params.get("logGroupClass") or "STANDARD",
-                              bool(params.get("deletionProtectionEnabled")), params.get("tags"))
+            group = self.insert_group(scope, name, kms_key_id, params.get("logGroupClass") or "STANDARD",
+                                      bool(params.get("deletionProtectionEnabled")), params.get("tags"))
+        if group.retention_days is not None:
+            self.ensure_retention_sweep()
         return {}
 
     def delete_log_group(self, ctx, params: dict) -> dict:
