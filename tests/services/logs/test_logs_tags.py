@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logs_helpers import error_of, logs  # noqa: F401 - fixture
+from logs_helpers import error_of, logs, unchecked_logs  # noqa: F401 - fixtures
 
 
 def test_both_apis_see_the_same_tags(logs):
@@ -30,3 +30,17 @@ def test_at_most_50_tags(logs):
     assert error_of(logs.tag_log_group, logGroupName="g", tags={"one-more": "v"})[0] == "InvalidParameterException"
     logs.tag_log_group(logGroupName="g", tags={"k0": "changed"})  # replacing one is not adding one
     assert logs.list_tags_log_group(logGroupName="g")["tags"]["k0"] == "changed"
+
+
+def test_tag_keys_and_values_follow_the_model(unchecked_logs):
+    logs = unchecked_logs
+    logs.create_log_group(logGroupName="g", tags={"équipe 1": "bleu/été"})  # letters of any script
+    assert logs.list_tags_log_group(logGroupName="g")["tags"] == {"équipe 1": "bleu/été"}
+    assert error_of(logs.create_log_group, logGroupName="h", tags={"bad!": "v", "": "w"}) == (
+        "InvalidParameterException",
+        "1 validation error detected: Value at 'tags' failed to satisfy constraint: Map keys must satisfy "
+        "constraint: [Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$, "
+        "Member must have length greater than or equal to 1]", 400)
+    assert error_of(logs.tag_log_group, logGroupName="g", tags={"k": "v" * 257})[1] == (
+        "1 validation error detected: Value at 'tags' failed to satisfy constraint: Map value must satisfy "
+        "constraint: [Member must have length less than or equal to 256]")

@@ -19,11 +19,21 @@ from overcast.protocols.models import service_model
 from overcast.services.logs.errors import InvalidParameterException
 
 
+# Java's Unicode classes, which ``re`` cannot compile: letters, separators and numbers of any
+# script (tag keys and values)
+_UNICODE_CLASS = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]"
+_UNICODE_STAND_IN = "[^\\W_]|[ _.:/=+\\-@\\u00a0\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+
+
 @functools.lru_cache(maxsize=None)
 def _pattern(text: str):
+    """The model's pattern compiled (Java's ``\\p{L}\\p{Z}\\p{N}`` class as Python's word
+    characters and Unicode spaces), or None for another construct ``re`` cannot compile: that
+    member is then left unchecked rather than failed."""
+    translated = text.replace(_UNICODE_CLASS, f"(?:{_UNICODE_STAND_IN})")
     try:
-        return re.compile(text, re.DOTALL)
-    except re.error:  # a Java-only construct: leave that member unchecked rather than fail
+        return re.compile(translated, re.DOTALL)
+    except re.error:
         return None
 
 
@@ -63,9 +73,17 @@ def _check(shape, value, path: str, problems: list[str]) -> None:
         for index, item in enumerate(value, 1):
             _check(shape.member, item, f"{path}.{index}.member", problems)
     elif kind == "map" and isinstance(value, dict):
-        for key, item in value.items():
-            _check(shape.key, key, f"{path}.{key}.member.key", problems)
-            _check(shape.value, item, f"{path}.{key}.member.value", problems)
+        # one problem for the keys and one for the values, each listing what they break
+        for label, member, items in (("Map keys", shape.key, list(value)), ("Map value", shape.value,
+                                                                              list(value.values()))):
+            broken: list[str] = []
+            for item in items:
+                found: list[str] = []
+                _check(member, item, path, found)
+                broken += [f.split("failed to satisfy constraint: ", 1)[-1] for f in found
+                           if f.split("failed to satisfy constraint: ", 1)[-1] not in broken]
+            if broken:
+                problems.append(prefix + f"{label} must satisfy constraint: [{', '.join(broken)}]")
 
 
 def _join(path: str, name: str) -> str:
