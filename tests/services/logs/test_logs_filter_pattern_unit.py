@@ -134,3 +134,19 @@ def test_prefilter_of_regex_terms_uses_their_literal_runs():
     where, params = compile_pattern("%timeout=[0-9]{4}%").sql_prefilter()
     assert params == ["*timeout=*"]
     assert compile_pattern("%[Ee]rror|[Ff]ail%").sql_prefilter() is None
+
+
+def test_deep_nesting_is_an_invalid_pattern_or_no_match_never_a_crash():
+    deep = "{" + "(" * 500 + "$.a = 1" + ")" * 500 + "}"
+    with pytest.raises(FilterPatternError) as info:
+        compile_pattern(deep)
+    assert str(info.value) == "Invalid filter pattern"
+    assert compile_pattern("{ $.a = 1 }").match("[" * 100_000 + "]" * 100_000) is None
+
+
+def test_several_ellipses():
+    pattern = compile_pattern("[a, ..., b = x, ..., c]")
+    assert pattern.match("1 2 x 3 4").extracted_values() == {
+        "$a": "1", "$2": "2", "$b": "x", "$4": "3", "$c": "4"}
+    assert pattern.match("1 x 4").extracted_values() == {"$a": "1", "$b": "x", "$c": "4"}
+    assert pattern.match("1 2 3 4") is None

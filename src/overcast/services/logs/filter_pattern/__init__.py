@@ -57,12 +57,15 @@ def compile_pattern(text: str) -> FilterPattern:
     stripped = (text or "").strip()
     if not stripped:
         return FilterPattern(text, None)
-    if stripped.startswith("{"):
-        impl = JsonPattern(stripped)
-    elif stripped.startswith("["):
-        impl = SpaceDelimitedPattern(stripped)
-    else:
-        impl = TermsPattern(stripped)
+    try:
+        if stripped.startswith("{"):
+            impl = JsonPattern(stripped)
+        elif stripped.startswith("["):
+            impl = SpaceDelimitedPattern(stripped)
+        else:
+            impl = TermsPattern(stripped)
+    except RecursionError:  # parentheses nested hundreds deep
+        raise FilterPatternError() from None
     if impl.regex_count > MAX_REGEX_PER_PATTERN:
         raise FilterPatternError()
     return FilterPattern(text, impl)

@@ -187,7 +187,7 @@ class JsonPattern:
             return None
         try:
             document = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python reads
             return None
         if not self.root.holds(document):
             return None

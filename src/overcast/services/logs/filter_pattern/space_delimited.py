@@ -161,7 +161,7 @@ class SpaceDelimitedPattern:
         tokens = split_message(message)
         if len(tokens) < self.fixed or (not self.has_ellipsis and len(tokens) != self.fixed):
             return None
-        spans = _align(self.fields, 0, tokens, 0)
+        spans = _spans(self.fields, tokens)
         if spans is None:
             return None
         extracted = {}
@@ -193,6 +193,32 @@ class SpaceDelimitedPattern:
         if not clauses:
             return None
         return " AND ".join(clauses), params
+
+
+def _spans(fields: list[Field], tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Token spans of each field: positional without ``...``; with one ``...``, the fields
+    before it take the first tokens and those after it the last; with several, a search."""
+    ellipses = [i for i, f in enumerate(fields) if f.name == ELLIPSIS]
+    if len(ellipses) > 1:
+        try:
+            return _align(fields, 0, tokens, 0)
+        except RecursionError:
+            return None
+    cut = ellipses[0] if ellipses else len(fields)
+    tail = len(fields) - cut - 1 if ellipses else 0
+    spans = []
+    for i in range(cut):
+        if not fields[i].holds(tokens[i]):
+            return None
+        spans.append((i, i + 1))
+    if ellipses:
+        spans.append((cut, len(tokens) - tail))
+        for k in range(tail):
+            ti = len(tokens) - tail + k
+            if not fields[cut + 1 + k].holds(tokens[ti]):
+                return None
+            spans.append((ti, ti + 1))
+    return spans
 
 
 def _align(fields: list[Field], fi: int, tokens: list[str], ti: int) -> list[tuple[int, int]] | None:
