@@ -169,7 +169,10 @@ def test_formats():
              "ingestionTime": 1_700_000_000_200}
     assert format_event(event, "detailed") == "2023-11-14T22:13:20.123000+00:00 web hello"
     assert format_event(event, "short") == "2023-11-14T22:13:20 hello"
-    assert json.loads(format_event(event, "json")) == event
+    assert format_event(event, "json") == "2023-11-14T22:13:20.123000+00:00 web hello"  # not JSON: as it is
+    shown = format_event({**event, "message": '{"level": "ERROR", "ms": [1, 2]}'}, "json")
+    assert shown == "2023-11-14T22:13:20.123000+00:00 web " + json.dumps({"level": "ERROR", "ms": [1, 2]}, indent=4)
+    assert format_event({**event, "message": "{not json"}, "json").endswith(" web {not json")
 
 
 class _Client:

@@ -7,9 +7,9 @@ Ctrl-C (exit status 130, as the AWS CLI's, without a traceback). It talks to the
 server like any client: botocore, the signature of the environment's credentials (``test``
 when there are none), the server's default region unless ``--region`` or ``AWS_REGION``.
 
-Formats: ``detailed`` (timestamp, stream, message), ``short`` (timestamp to the second,
-message), ``json`` (one JSON document per event: logStreamName, timestamp, message, ingestionTime,
-eventId).
+Formats, as ``aws logs tail`` has them: ``detailed`` (the timestamp with its zone, the stream,
+the message), ``short`` (the timestamp to the second, the message), ``json`` (``detailed`` with
+a message that is entirely JSON pretty-printed).
 """
 
 from __future__ import annotations
@@ -52,10 +52,20 @@ def format_event(event: dict, fmt: str) -> str:
     stamp = datetime.fromtimestamp(event["timestamp"] / 1000, tz=timezone.utc)
     if fmt == "short":
         return f"{stamp.strftime('%Y-%m-%dT%H:%M:%S')} {event['message']}"
+    message = event["message"]
     if fmt == "json":
-        return json.dumps({key: event[key] for key in ("logStreamName", "timestamp", "message", "ingestionTime",
-                                                       "eventId") if key in event})
-    return f"{stamp.isoformat()} {event['logStreamName']} {event['message']}"
+        message = _pretty_json(message)
+    return f"{stamp.isoformat()} {event['logStreamName']} {message}"
+
+
+def _pretty_json(message: str) -> str:
+    """A message that is entirely a JSON object or array, indented; any other as it is."""
+    if not message.lstrip().startswith(("{", "[")):
+        return message
+    try:
+        return json.dumps(json.loads(message), indent=4)
+    except ValueError:
+        return message
 
 
 class Tail:
@@ -155,7 +165,8 @@ def add_parser(commands):
     p.add_argument("--filter-pattern", help="only events matching this filter pattern")
     p.add_argument("--log-stream-names", nargs="+", help="only these streams")
     p.add_argument("--log-stream-name-prefix", help="only streams whose names start with this")
-    p.add_argument("--format", default="detailed", choices=FORMATS, help="detailed (default), short or json")
+    p.add_argument("--format", default="detailed", choices=FORMATS,
+                   help="detailed (default), short, or json (detailed, JSON messages pretty-printed)")
     p.add_argument("--region", help="the group's region (default AWS_REGION, else the server's)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
