@@ -197,7 +197,7 @@ def test_polls_print_each_event_once_across_pages_and_equal_timestamps():
     tail = Tail(client, "g", 100, pattern="ERROR", stream_prefix="web")
     client.events = [{"timestamp": t, "eventId": f"e{i}", "message": str(i)} for i, t in enumerate((100, 150, 150))]
     assert [e["eventId"] for e in tail.poll()] == ["e0", "e1", "e2"]
-    assert client.calls[0] == {"logGroupName": "g", "startTime": 100, "interleaved": True, "filterPattern": "ERROR",
+    assert client.calls[0] == {"logGroupName": "g", "startTime": 100, "filterPattern": "ERROR",
                                "logStreamNamePrefix": "web"}
     client.events.append({"timestamp": 150, "eventId": "e3", "message": "3"})  # same millisecond, later
     client.events.append({"timestamp": 160, "eventId": "e4", "message": "4"})

@@ -74,7 +74,7 @@ class Tail:
     def __init__(self, client, group: str, start_ms: int, pattern: str | None = None,
                  stream_names: list[str] | None = None, stream_prefix: str | None = None):
         self.client = client
-        self.request = {"logGroupName": group, "startTime": start_ms, "interleaved": True}
+        self.request = {"logGroupName": group, "startTime": start_ms}
         if pattern:
             self.request["filterPattern"] = pattern
         if stream_names:
