@@ -230,3 +230,9 @@ def test_compile_errors_locate_the_problem(text, message, start, end):
 
 def test_comments_and_case_insensitive_commands(conn):
     assert len(rows(conn, "# all errors\nFILTER level = 'ERROR' # trailing\n| LIMIT 1")) == 1
+
+
+def test_a_query_nested_too_deeply_is_a_compile_error():
+    with pytest.raises(QuerySyntaxError) as info:
+        compile_query("filter " + "(" * 3000 + "a" + ")" * 3000)
+    assert info.value.message == "the query is nested too deeply"

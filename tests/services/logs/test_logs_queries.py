@@ -153,6 +153,13 @@ def test_other_query_languages_are_not_implemented(logs, app):
     assert "SQL" in message
 
 
+def test_commands_overcast_does_not_run_are_not_implemented(logs, app):
+    code, message, status = error_of(logs.start_query, logGroupName="app", queryString="fields @message | pattern @message",
+                                     startTime=app[0], endTime=app[1])
+    assert (code, status) == ("NotImplemented", 501)
+    assert message.startswith("The pattern command of Logs Insights QL is not implemented by Overcast")
+
+
 def test_unknown_query_id(logs):
     for call in (logs.get_query_results, logs.stop_query):
         code, message, _ = error_of(call, queryId="9b0c2d5e-0000-4000-8000-000000000000")

@@ -24,7 +24,8 @@ from overcast.errors import AwsError
 from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException,
                                            ResourceNotFoundException)
 from overcast.services.logs.identifiers import group_name_of, name_or_identifier
-from overcast.services.logs.insights import QuerySyntaxError, Source, compile_query, read_ptr, run
+from overcast.services.logs.insights import (QuerySyntaxError, Source, UnsupportedCommand, compile_query, read_ptr,
+                                             run)
 from overcast.services.logs.insights.definitions import QueryDefinitionOperations
 from overcast.services.logs.insights.discovery import log_group_fields, log_record
 from overcast.services.logs.paging import make_token, read_token
@@ -57,6 +58,7 @@ class _RunningQuery:
     def __init__(self):
         self.conn: sqlite3.Connection | None = None
         self.cancelled = False
+        self.stopping = False  # the server stops: the query stays Running, to run again at start
         self.lock = threading.Lock()
 
     def attach(self, conn: sqlite3.Connection | None) -> None:
@@ -67,6 +69,8 @@ class _RunningQuery:
         with self.lock:
             if cancel:
                 self.cancelled = True
+            else:
+                self.stopping = True
             if self.conn is not None:
                 self.conn.interrupt()
 
@@ -166,7 +170,7 @@ class QueryOperations(QueryDefinitionOperations):
         except asyncio.CancelledError:
             raise  # the server stops: the row stays Running and runs again at start
         except sqlite3.OperationalError as exc:
-            if not handle.cancelled:
+            if not (handle.cancelled or handle.stopping):
                 log.warning("Logs Insights query %s failed: %s", query_id, exc)
                 self._set_status(query_id, "Failed", only_if=ACTIVE)
             return
@@ -323,6 +327,8 @@ def check_start_query(params: dict) -> None:
         raise InvalidParameterException(END_BEFORE_START)
     try:
         compile_query(params.get("queryString") or "")
+    except UnsupportedCommand as exc:
+        raise AwsError("NotImplemented", exc.message, 501) from None
     except QuerySyntaxError as exc:
         raise AwsError("MalformedQueryException", exc.message, 400,
                        fields={"queryCompileError": exc.compile_error()}) from None

@@ -6,7 +6,7 @@ reader connection (``reader.py``).
 connection over the chosen log groups and time range.
 """
 
-from overcast.services.logs.insights.errors import QuerySyntaxError
+from overcast.services.logs.insights.errors import QuerySyntaxError, UnsupportedCommand
 from overcast.services.logs.insights.parser import parse_query
 from overcast.services.logs.insights.runner import Outcome, Source, make_ptr, read_ptr, run
 from overcast.services.logs.insights.translator import Plan, translate
@@ -14,7 +14,10 @@ from overcast.services.logs.insights.translator import Plan, translate
 
 def compile_query(text: str) -> Plan:
     """The plan for ``text``: raises ``QuerySyntaxError`` when it does not compile."""
-    return translate(parse_query(text))
+    try:
+        return translate(parse_query(text))
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply", 0, len(text)) from None
 
 
-__all__ = ["QuerySyntaxError", "compile_query", "Plan", "Source", "Outcome", "run", "make_ptr", "read_ptr"]
+__all__ = ["QuerySyntaxError", "UnsupportedCommand", "compile_query", "Plan", "Source", "Outcome", "run", "make_ptr", "read_ptr"]

@@ -24,3 +24,8 @@ class QuerySyntaxError(ValueError):
         """The ``queryCompileError`` member of MalformedQueryException."""
         return {"location": {"startCharOffset": self.start, "endCharOffset": self.end},
                 "message": self.message}
+
+
+class UnsupportedCommand(QuerySyntaxError):
+    """A command of the language Overcast does not run (``pattern``, ``anomaly``...): the
+    query is valid, so it is answered as not implemented (501), not as malformed."""

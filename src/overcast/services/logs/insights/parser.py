@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from overcast.services.logs.insights import syntax as s
-from overcast.services.logs.insights.errors import QuerySyntaxError
+from overcast.services.logs.insights.errors import QuerySyntaxError, UnsupportedCommand
 from overcast.services.logs.insights.functions import AGGREGATES, SCALARS
 from overcast.services.logs.insights.lexer import Token, tokenize
 
@@ -107,7 +107,8 @@ class _Parser:
             raise self.error()
         word = tok.text.lower()
         if word in UNSUPPORTED_COMMANDS:
-            raise self.error(tok, f"the {tok.text} command is not supported by Overcast")
+            raise UnsupportedCommand.at(self.text, tok.start, tok.end,
+                                        f"The {tok.text} command of Logs Insights QL is not implemented by Overcast")
         handler = getattr(self, f"cmd_{word}", None)
         if handler is None:
             raise self.error()
