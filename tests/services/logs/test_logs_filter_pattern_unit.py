@@ -150,3 +150,15 @@ def test_several_ellipses():
         "$a": "1", "$2": "2", "$b": "x", "$4": "3", "$c": "4"}
     assert pattern.match("1 x 4").extracted_values() == {"$a": "1", "$b": "x", "$c": "4"}
     assert pattern.match("1 2 3 4") is None
+
+
+def test_regex_runs_in_linear_time():
+    """A backtracking engine would take minutes here (11 stars over 40 a's without a b)."""
+    pattern = compile_pattern("%a*a*a*a*a*a*a*a*a*a*a*b%")
+    assert pattern.match("a" * 40) is None
+    assert pattern.match("a" * 40 + "b") is not None
+
+
+def test_regex_repetition_counts_beyond_reason_are_invalid():
+    with pytest.raises(FilterPatternError):
+        compile_pattern("%a{99999999999}%")

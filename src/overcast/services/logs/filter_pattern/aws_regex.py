@@ -5,11 +5,17 @@ hold only ASCII letters and digits, the symbols ``: _ # = @ / ; , -`` and the op
 ``^ $ ? [ ] { } | \\ * + .``; parentheses (sub-patterns) and multi-byte characters are refused,
 and a pattern holds at most two regular expressions. A regex matches anywhere in the text it is
 applied to (``%AUTHORIZED%`` matches "UNAUTHORIZED"), as a search, case-sensitively.
+
+Matching runs on RE2 (linear time in the text): a pattern such as ``%a*a*a*a*a*a*b%`` must not
+hold a metric filter or a scan for minutes on one long line, as a backtracking engine would.
+Python's ``re`` only checks the syntax first (RE2 writes its parse errors to stderr).
 """
 
 from __future__ import annotations
 
 import re
+
+import re2
 
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character
 
@@ -23,7 +29,17 @@ def _allowed(c: str) -> bool:
     return (c.isascii() and c.isalnum()) or c in _SYMBOLS or c in _OPERATORS
 
 
-def compile_aws_regex(body: str) -> re.Pattern:
+class AwsRegex:
+    """One ``%body%``, compiled; ``search(text)`` gives a match or None."""
+
+    __slots__ = ("body", "search")
+
+    def __init__(self, body: str, compiled):
+        self.body = body
+        self.search = compiled.search
+
+
+def compile_aws_regex(body: str) -> AwsRegex:
     """The compiled form of one ``%body%``; refuses what AWS refuses."""
     if not body:
         raise FilterPatternError()
@@ -40,9 +56,11 @@ def compile_aws_regex(body: str) -> re.Pattern:
             i += 2
             continue
         i += 1
+    source = body.replace("\\%", "%")
     try:
-        return re.compile(body.replace("\\%", "%"), re.ASCII)
-    except re.error:
+        re.compile(source, re.ASCII)
+        return AwsRegex(body, re2.compile(source))
+    except (re.error, re2.error, OverflowError, RecursionError):
         raise FilterPatternError() from None
 
 

@@ -9,10 +9,9 @@ anything else goes in double quotes. ``" "`` matches everything. A ``%regex%`` i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex, required_literals
+from overcast.services.logs.filter_pattern.aws_regex import AwsRegex, compile_aws_regex, required_literals
 from overcast.services.logs.filter_pattern.cursor import Cursor
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character
 from overcast.services.logs.filter_pattern.sql import contains, lacks
@@ -22,12 +21,12 @@ from overcast.services.logs.filter_pattern.match import EMPTY_MATCH, FilterMatch
 @dataclass(frozen=True)
 class Term:
     text: str
-    regex: re.Pattern | None = None
+    regex: AwsRegex | None = None
 
     def certain_text(self) -> list[str]:
         """Substrings every message holding this term contains ([]: nothing certain)."""
         if self.regex is not None:
-            return required_literals(self.regex.pattern)
+            return required_literals(self.regex.body)
         return [] if self.blank else [self.text]
 
     @property

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from overcast.services.logs.filter_pattern.aws_regex import compile_aws_regex, required_literals
+from overcast.services.logs.filter_pattern.aws_regex import AwsRegex, compile_aws_regex, required_literals
 from overcast.services.logs.filter_pattern.cursor import Cursor
 from overcast.services.logs.filter_pattern.errors import FilterPatternError, invalid_character
 
@@ -40,7 +40,7 @@ class Value:
     kind: str  # "number" | "string" | "regex"
     text: str
     number: float | None = None
-    regex: re.Pattern | None = None
+    regex: AwsRegex | None = None
     wildcard: Callable[[str], bool] | None = None  # string test with * expanded
 
     def fixed_parts(self) -> list[str]:
