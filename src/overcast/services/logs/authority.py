@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 
 from overcast.auth.authorization.authority import ResourceAuthority, ResourceFacts
-from overcast.storage.scope import Scope, partition_of
+from overcast.services.logs.models import group_arn
+from overcast.storage.scope import Scope
 
 
 def _group_of(arn: str) -> tuple[Scope, str] | None:
@@ -34,9 +35,7 @@ class LogsAuthority(ResourceAuthority):
             return {}
         if identifier.startswith("arn:"):
             return {"LogGroupArn": ":".join(identifier.split(":")[:7])}
-        scope = Scope.of(ctx)
-        return {"LogGroupArn": f"arn:{partition_of(scope.region)}:logs:{scope.region}:{scope.account}:"
-                               f"log-group:{identifier}"}
+        return {"LogGroupArn": group_arn(Scope.of(ctx), identifier)}
 
     def resource_facts(self, ctx, arn: str) -> ResourceFacts | None:
         found = _group_of(arn)

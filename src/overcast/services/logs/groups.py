@@ -8,11 +8,11 @@ from overcast.services.logs.errors import (InvalidParameterException, ResourceAl
 from overcast.services.logs.group_view import describe_group, metric_filter_counts
 from overcast.services.logs.identifiers import split_group_arn
 from overcast.services.logs.kms_keys import check_kms_key
-from overcast.services.logs.models import GROUP_COLUMNS, GroupRow
+from overcast.services.logs.models import GROUP_COLUMNS, GroupRow, group_arn
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.tags import check_tags
 from overcast.services.logs.validation import check_input
-from overcast.storage.scope import Scope, partition_of
+from overcast.storage.scope import Scope
 
 GROUP_EXISTS = "The specified log group already exists"
 DELETION_PROTECTED = "Cannot delete log group with deletion protection enabled. Disable deletion protection first."
@@ -67,7 +67,7 @@ class GroupOperations:
         if self.group_row(scope, name) is not None:
             raise ResourceAlreadyExistsException(GROUP_EXISTS)
         if kms_key_id is not None:
-            await check_kms_key(ctx, kms_key_id, _arn_of(scope, name), self.clock.now())
+            await check_kms_key(ctx, kms_key_id, group_arn(scope, name), self.clock.now())
         with self.db.transaction():
             if self.group_row(scope, name) is not None:  # created while the key was checked
                 raise ResourceAlreadyExistsException(GROUP_EXISTS)
@@ -161,7 +161,3 @@ def _list_match(name: str, alternative: str) -> bool:
     if alternative.startswith("^"):
         return name.startswith(alternative[1:])
     return alternative in name
-
-
-def _arn_of(scope: Scope, name: str) -> str:
-    return f"arn:{partition_of(scope.region)}:logs:{scope.region}:{scope.account}:log-group:{name}"

@@ -15,6 +15,11 @@ GROUP_COLUMNS = ("group_id, account, region, name, created_ms, retention_days, k
                  "deletion_protection, data_protection_policy, stored_bytes")
 
 
+def group_arn(scope: Scope, name: str) -> str:
+    """A log group's ARN, without the trailing ``:*``."""
+    return f"arn:{partition_of(scope.region)}:logs:{scope.region}:{scope.account}:log-group:{name}"
+
+
 @dataclass(frozen=True)
 class GroupRow:
     """One log group as stored (``log_groups``)."""
@@ -42,7 +47,7 @@ class GroupRow:
     @property
     def log_group_arn(self) -> str:
         """The group's ARN without the trailing ``:*`` (``logGroupArn``, tagging, policies)."""
-        return f"arn:{partition_of(self.region)}:logs:{self.region}:{self.account}:log-group:{self.name}"
+        return group_arn(self.scope, self.name)
 
     @property
     def arn(self) -> str:
