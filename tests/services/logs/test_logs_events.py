@@ -152,3 +152,16 @@ def test_get_from_an_empty_stream(logs, stream):
     assert got["events"] == []
     assert got["nextForwardToken"] == "f/" + "0" * 56 + "/s"
     assert got["nextBackwardToken"] == "b/" + "0" * 56 + "/s"
+
+
+def test_get_answers_at_most_1_mb(logs, stream, server):
+    now = cloud_now_ms(server)
+    big = 600_000  # two of them do not fit in one 1 MB answer
+    for i in range(3):
+        put(logs, stream, [(now - 10 + i, str(i) * big)])
+    head = logs.get_log_events(**stream, startFromHead=True)
+    assert [e["message"][0] for e in head["events"]] == ["0"]
+    following = logs.get_log_events(**stream, nextToken=head["nextForwardToken"])
+    assert [e["message"][0] for e in following["events"]] == ["1"]
+    newest = logs.get_log_events(**stream)  # from the end, backwards
+    assert [e["message"][0] for e in newest["events"]] == ["2"]
