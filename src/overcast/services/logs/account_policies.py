@@ -71,13 +71,20 @@ def _document(text: str) -> dict:
     return document
 
 
+def check_put_account_policy(params: dict) -> dict:
+    """PutAccountPolicy's own parameters (strict mode: before authorization); returns the
+    document. A subscription filter policy's destination is tested by the operation."""
+    check_input("PutAccountPolicy", params)
+    document = _document(params["policyDocument"])
+    _check_criteria(params["policyType"], params.get("selectionCriteria"))
+    return document
+
+
 class AccountPolicyOperations:
     async def put_account_policy(self, ctx, params: dict) -> dict:
-        check_input("PutAccountPolicy", params)
+        document = check_put_account_policy(params)
         policy_type, name = params["policyType"], params["policyName"]
-        document = _document(params["policyDocument"])
         criteria = params.get("selectionCriteria")
-        _check_criteria(policy_type, criteria)
         if policy_type == SUBSCRIPTION:
             await self.check_subscription_policy(ctx, document)
         scope = Scope.of(ctx)

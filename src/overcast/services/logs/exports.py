@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import uuid
+from functools import partial
 
 from overcast.auth.policy.document import parse_policy
 from overcast.auth.policy.errors import PolicyDocumentError
@@ -36,6 +37,7 @@ from overcast.services.logs.export_writer import (WRITE_TEST_BODY, WRITE_TEST_KE
                                                   write_stream)
 from overcast.services.logs.metric_filters import standard_only
 from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -57,6 +59,16 @@ PUT_CHECK_FAILED = ("PutObject call on the given bucket failed. Please check if 
                     "granted permission to perform this operation.")
 
 
+def check_create_export_task(params: dict) -> None:
+    """CreateExportTask's own parameters (strict mode: before authorization)."""
+    check_input("CreateExportTask", params)
+    start, end = params["from"], params["to"]
+    if start > end:
+        raise InvalidParameterException(
+            f"Specified time range of '{start}' and '{end}' is not valid. Please make sure the values are within "
+            "the retention period of the log group and from value is less than the to values")
+
+
 class ExportOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -66,12 +78,8 @@ class ExportOperations:
     # -- the operations --------------------------------------------------------------------
 
     async def create_export_task(self, ctx, params: dict) -> dict:
-        check_input("CreateExportTask", params)
+        check_create_export_task(params)
         start, end = params["from"], params["to"]
-        if start > end:
-            raise InvalidParameterException(
-                f"Specified time range of '{start}' and '{end}' is not valid. Please make sure the values are within "
-                "the retention period of the log group and from value is less than the to values")
         scope = Scope.of(ctx)
         group = standard_only(self.require_group(scope, params["logGroupName"]))
         self._check_no_active_export(scope)
@@ -254,3 +262,9 @@ class ExportOperations:
 def _shown(task: dict) -> dict:
     """A task as DescribeExportTasks shows it (without Overcast's own bookkeeping)."""
     return {key: value for key, value in task.items() if key not in ("groupId", "bucketOwner", "logStreamNamePrefix")}
+
+
+# strict mode: these checks come before authorization (``request_checks.CHECKS``)
+REQUEST_CHECKS.update({"CreateExportTask": check_create_export_task,
+                       "DescribeExportTasks": partial(check_input, "DescribeExportTasks"),
+                       "CancelExportTask": partial(check_input, "CancelExportTask")})

@@ -9,12 +9,14 @@ transformation, then the group's existence and the limit of 100 metric filters p
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException,
                                            ResourceNotFoundException, ValidationException, group_not_found)
 from overcast.services.logs.metric_filter_publish import MetricFilterPublisher
 from overcast.services.logs.metric_transformations import check_transformations
 from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.system_fields import check_emitted_dimensions, compile_criteria
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
@@ -59,6 +61,24 @@ def compiled_pattern(text: str):
         raise InvalidParameterException(str(exc)) from None
 
 
+def check_put_metric_filter(params: dict) -> tuple:
+    """PutMetricFilter's own parameters (strict mode: before authorization); returns the
+    compiled pattern, the transformation and the system fields emitted as dimensions."""
+    check_input("PutMetricFilter", params)
+    compiled = compiled_pattern(params["filterPattern"])
+    transformation = check_transformations(params["metricTransformations"], compiled.kind)
+    compile_criteria(params.get("fieldSelectionCriteria"))
+    emitted = check_emitted_dimensions(params.get("emitSystemFieldDimensions"), len(transformation.dimensions))
+    return compiled, transformation, emitted
+
+
+def check_describe_metric_filters(params: dict) -> None:
+    check_input("DescribeMetricFilters", params)
+    if (params.get("metricName") is None) != (params.get("metricNamespace") is None):
+        raise InvalidParameterException(
+            "Describe Metric Filters request must contain both MetricName and MetricNamespace")
+
+
 class MetricFilterOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -66,12 +86,8 @@ class MetricFilterOperations:
         self.add_ingest_listener(self.metric_filter_publisher)
 
     def put_metric_filter(self, ctx, params: dict) -> dict:
-        check_input("PutMetricFilter", params)
+        compiled, transformation, emitted = check_put_metric_filter(params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
-        compiled = compiled_pattern(pattern)
-        transformation = check_transformations(params.get("metricTransformations"), compiled.kind)
-        compile_criteria(params.get("fieldSelectionCriteria"))
-        emitted = check_emitted_dimensions(params.get("emitSystemFieldDimensions"), len(transformation.dimensions))
         group = self.group_row(Scope.of(ctx), group_name)
         if group is None:
             raise group_not_found()
@@ -115,13 +131,10 @@ class MetricFilterOperations:
         return {}
 
     def describe_metric_filters(self, ctx, params: dict) -> dict:
-        check_input("DescribeMetricFilters", params)
+        check_describe_metric_filters(params)
         group_name, prefix = params.get("logGroupName"), params.get("filterNamePrefix")
         limit = params.get("limit") or PAGE
         metric_name, namespace = params.get("metricName"), params.get("metricNamespace")
-        if (metric_name is None) != (namespace is None):
-            raise InvalidParameterException(
-                "Describe Metric Filters request must contain both MetricName and MetricNamespace")
         after = read_token("metric-filters", params.get("nextToken"))
         sql = ("SELECT g.name, f.filter_name, f.config FROM metric_filters f JOIN log_groups g "
                "ON g.group_id = f.group_id WHERE g.account = ? AND g.region = ?")
@@ -161,3 +174,9 @@ class MetricFilterOperations:
     def reset(self) -> None:
         super().reset()
         self.metric_filter_publisher.forget()
+
+
+# strict mode: these checks come before authorization (``request_checks.CHECKS``)
+REQUEST_CHECKS.update({"PutMetricFilter": check_put_metric_filter,
+                       "DescribeMetricFilters": check_describe_metric_filters,
+                       "DeleteMetricFilter": partial(check_input, "DeleteMetricFilter")})

@@ -10,12 +10,14 @@ the destination, tested as AWS tests it (``subscription_targets.py``).
 from __future__ import annotations
 
 import json
+from functools import partial
 
-from overcast.services.logs.account_policies import AccountPolicyOperations
+from overcast.services.logs.account_policies import AccountPolicyOperations, check_put_account_policy
 from overcast.services.logs.destinations import DestinationOperations
 from overcast.services.logs.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
 from overcast.services.logs.metric_filters import check_regex_quota, compiled_pattern, standard_only
 from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.subscription_delivery import SubscriptionForwarder
 from overcast.services.logs.subscription_targets import UNREACHABLE, check_direct_target, parse_target
 from overcast.services.logs.system_fields import compile_criteria
@@ -31,6 +33,19 @@ LIMIT_EXCEEDED = "Resource limit exceeded."
 EMITTABLE_FIELDS = ("@aws.account", "@aws.region", "@source.log")
 
 
+def check_put_subscription_filter(params: dict):
+    """PutSubscriptionFilter's own parameters (strict mode: before authorization); returns the
+    compiled pattern."""
+    check_input("PutSubscriptionFilter", params)
+    compiled = compiled_pattern(params["filterPattern"])
+    compile_criteria(params.get("fieldSelectionCriteria"))
+    for field in params.get("emitSystemFields") or []:
+        if field not in EMITTABLE_FIELDS:
+            raise InvalidParameterException(f"Invalid emitSystemFields: {field}. Valid values are "
+                                            f"{', '.join(EMITTABLE_FIELDS)}")
+    return compiled
+
+
 class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -38,15 +53,9 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
         self.add_ingest_listener(self.subscription_forwarder)
 
     async def put_subscription_filter(self, ctx, params: dict) -> dict:
-        check_input("PutSubscriptionFilter", params)
+        compiled = check_put_subscription_filter(params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
-        compiled = compiled_pattern(pattern)
-        compile_criteria(params.get("fieldSelectionCriteria"))
         emitted = params.get("emitSystemFields") or []
-        for field in emitted:
-            if field not in EMITTABLE_FIELDS:
-                raise InvalidParameterException(f"Invalid emitSystemFields: {field}. Valid values are "
-                                                f"{', '.join(EMITTABLE_FIELDS)}")
         group = standard_only(self.require_group(Scope.of(ctx), group_name))
         self._check_subscription_limit(group.group_id, filter_name)
         check_regex_quota(self.db, group.group_id, "subscription_filters", filter_name, compiled.regex_count)
@@ -141,3 +150,13 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
     def reset(self) -> None:
         super().reset()
         self.subscription_forwarder.reset()
+
+
+# strict mode: these checks come before authorization (``request_checks.CHECKS``)
+REQUEST_CHECKS.update({
+    "PutSubscriptionFilter": check_put_subscription_filter,
+    "PutAccountPolicy": check_put_account_policy,
+    **{operation: partial(check_input, operation) for operation in (
+        "DescribeSubscriptionFilters", "DeleteSubscriptionFilter", "PutDestination", "DescribeDestinations",
+        "DeleteDestination", "PutDestinationPolicy", "DescribeAccountPolicies", "DeleteAccountPolicy")},
+})
