@@ -165,3 +165,12 @@ def test_get_answers_at_most_1_mb(logs, stream, server):
     assert [e["message"][0] for e in following["events"]] == ["1"]
     newest = logs.get_log_events(**stream)  # from the end, backwards
     assert [e["message"][0] for e in newest["events"]] == ["2"]
+
+
+def test_a_full_batch_is_stored_whole_and_in_order(logs, stream, server):
+    now = cloud_now_ms(server)
+    count = 10_000  # stored in several multi-row statements: none lost, none twice, order kept
+    put(logs, stream, [(now - count + i, f"e{i}") for i in range(count)])
+    got = logs.get_log_events(**stream, startFromHead=True)["events"]
+    assert [e["message"] for e in got] == [f"e{i}" for i in range(count)]
+    assert logs.describe_log_groups()["logGroups"][0]["storedBytes"] == sum(len(f"e{i}") for i in range(count))
