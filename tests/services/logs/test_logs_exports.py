@@ -221,7 +221,22 @@ def test_strict_mode_needs_the_bucket_policy_of_awss_guide(logs, aws_client, ser
                                 destination=BUCKET)
     assert code == "AccessDeniedException" and message.startswith("PutObject call on the given bucket failed.")
     s3.put_bucket_policy(Bucket=BUCKET, Policy=logs_write_policy(BUCKET))
-    assert logs.create_export_task(logGroupName="/app/web", fromTime=now, to=now, destination=BUCKET)["taskId"]
+    # "you must use credentials that have permission to write to the S3 bucket"
+    iam = aws_client("iam")
+    iam.create_user(UserName="exporter")
+    grant = {"Effect": "Allow", "Action": "logs:CreateExportTask", "Resource": "*"}
+    iam.put_user_policy(UserName="exporter", PolicyName="logs", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [grant]}))
+    key = iam.create_access_key(UserName="exporter")["AccessKey"]
+    exporter = aws_client("logs", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    code, message, _ = error_of(exporter.create_export_task, logGroupName="/app/web", fromTime=now, to=now,
+                                destination=BUCKET)
+    assert (code, message) == ("AccessDeniedException", "Please ensure that the CreateExportTask caller has been "
+                                                        "granted s3:PutObject access to the bucket.")
+    iam.put_user_policy(UserName="exporter", PolicyName="logs", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [grant, {"Effect": "Allow", "Action": "s3:PutObject",
+                                                        "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}))
+    assert exporter.create_export_task(logGroupName="/app/web", fromTime=now, to=now, destination=BUCKET)["taskId"]
 
 
 def test_a_task_survives_a_restart(tmp_path):

@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import uuid
+from dataclasses import replace
 from functools import partial
 
 from overcast.auth.policy.document import parse_policy
@@ -55,6 +56,7 @@ TASK_NOT_FOUND = "The specified export task does not exist."
 BUCKET_MISSING = "The given bucket does not exist. Please make sure the bucket is valid."
 ACL_CHECK_FAILED = ("GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been "
                     "granted permission to perform this operation.")
+CALLER_CANNOT_WRITE = "Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the bucket."
 PUT_CHECK_FAILED = ("PutObject call on the given bucket failed. Please check if CloudWatch Logs has been "
                     "granted permission to perform this operation.")
 
@@ -164,7 +166,22 @@ class ExportOperations:
             raise InvalidParameterException(BUCKET_MISSING)
         if self.cloud.settings.strict:
             self._check_export_bucket_policy(ctx, group, bucket, prefix, owner, policy_text)
+            await self._check_caller_may_write(ctx, bucket, prefix)
         return owner
+
+    async def _check_caller_may_write(self, ctx, bucket: str, prefix: str) -> None:
+        """"You must use credentials that have permission to write to the S3 bucket": the
+        caller's own s3:PutObject there, decided as S3 would decide it."""
+        authorizer = getattr(ctx.registry, "authorizer", None)
+        if authorizer is None:
+            return
+        write_ctx = replace(ctx, service="s3", operation="PutObject",
+                            extra={k: v for k, v in ctx.extra.items() if k != "authorized"})
+        try:
+            # s3:PutObject only: the CloudWatch Logs team answered that s3:PutObjectAcl is not needed
+            await authorizer.authorize(write_ctx, {"Bucket": bucket, "Key": f"{prefix}/{WRITE_TEST_KEY}"})
+        except AwsError:
+            raise AccessDeniedException(CALLER_CANNOT_WRITE) from None
 
     def _check_export_bucket_policy(self, ctx, group, bucket, prefix, owner, policy_text) -> None:
         service = f"logs.{ctx.region}.amazonaws.com"
