@@ -112,6 +112,29 @@ def test_stats_count_by_bin_is_one_row_per_period(conn):
                    [("bin(1m)", "2023-11-14 22:13:00.000"), ("count(*)", "2")]]
     assert rows(conn, "stats count(*) as n by bin(1h)") == [[("bin(1h)", "2023-11-14 22:00:00.000"), ("n", "5")]]
     assert rows(conn, "stats count(*) as n by bin(1mo)") == [[("bin(1mo)", "2023-11-01 00:00:00.000"), ("n", "5")]]
+    assert rows(conn, "stats count(*) as n by bin(1q)") == [[("bin(1q)", "2023-10-01 00:00:00.000"), ("n", "5")]]
+    assert rows(conn, "stats count(*) as n by bin(1y)") == [[("bin(1y)", "2023-01-01 00:00:00.000"), ("n", "5")]]
+    assert rows(conn, "fields dateceil(@timestamp, 1mo) as c | limit 1") == [[("c", "2023-12-01 00:00:00.000")]]
+
+
+def test_counts_by_bin_are_the_same_counted_bin_by_bin(conn):
+    # a narrow range counts each bin on the index; a range of more than 100,000 bins groups the events
+    for text in ("stats count(*) by bin(1m)", "filter ispresent(level) | stats count(*) as n, count() as m by bin(30s)",
+                 "stats count(*) as c by bin(1m) | sort c desc | limit 1", "stats count(*) as c by bin(1m) | stats sum(c)"):
+        assert compile_query(text).binned_sql is not None
+        narrow = query(conn, text, start=T0 - 3_600_000, end=T0 + 3_600_000)
+        wide = query(conn, text, start=0, end=T0 + 3_600_000)
+        assert narrow.results == wide.results and narrow.records_matched == wide.records_matched
+    for text in ("stats count(*) by bin(1mo)", "stats count(level) by bin(1m)", "limit 2 | stats count(*) by bin(1m)",
+                 "stats count(*), avg(latency) by bin(1m)", "stats count(*) by bin(1m), level"):
+        assert compile_query(text).binned_sql is None
+    got = rows(conn, "filter ispresent(level) | stats count(*) as n, count() as m by bin(30s)", start=T0, end=T0 + 120_000)
+    # periods count from the epoch: 22:13:20 falls in the bin of 22:13:00
+    assert got == [[("bin(30s)", "2023-11-14 22:15:00.000"), ("n", "1"), ("m", "1")],
+                   [("bin(30s)", "2023-11-14 22:13:30.000"), ("n", "1"), ("m", "1")],
+                   [("bin(30s)", "2023-11-14 22:13:00.000"), ("n", "1"), ("m", "1")]]
+    assert query(conn, "filter ispresent(level) | stats count(*) by bin(30s)", start=T0, end=T0 + 120_000) \
+        .records_matched == 3
 
 
 def test_stats_aggregates_by_field(conn):

@@ -28,6 +28,7 @@ SYSTEM_FIELDS = {
     "@log": ("lg", "text"),
 }
 NEVER_NULL = {"ts", "ingest", "seq"}
+BINNED_STAGE = "{stats}"  # stands for the first stats stage when it has two translations
 # what a query with neither fields, display nor stats answers (with @ptr)
 DEFAULT_OUTPUT = ("@timestamp", "@message", "@logStream", "@log")
 
@@ -48,6 +49,10 @@ class Plan:
     match_sql: str | None          # counts matched events; None: every scanned event matches
     text: str = ""
     match_in_rows: bool = False    # the count of matched events is each row's last column instead
+    # ``stats count(*) by bin(p)``: the same answer counted bin by bin on the index (``{bin_first}``
+    # and ``{bin_last}`` to fill in), used when the range holds few enough bins
+    binned_sql: str | None = None
+    bin_period: int = 0
 
 
 @dataclass
@@ -96,6 +101,7 @@ class _Translator:
         # the first stats after filters counts the events it groups: summed over its rows (while
         # no later command drops rows) that is the matched count, without a second scan
         self.match_column: str | None = None
+        self.binned: tuple[str, str, int] | None = None  # (regular stats SQL, binned one, period)
 
     def fresh(self, prefix: str = "c") -> str:
         self.counter += 1
@@ -135,8 +141,16 @@ class _Translator:
         sql = f"SELECT {', '.join(selects) or 'NULL'} FROM ({self.rel.sql}) AS final"
         sql += " ORDER BY " + self.order_sql() + " LIMIT ?"
         if self.match_column is not None:
-            return Plan(sql, output, self.rel.events, None, self.query.text, match_in_rows=True)
-        return Plan(sql, output, self.rel.events, self.match_sql, self.query.text)
+            plan = Plan(sql, output, self.rel.events, None, self.query.text, match_in_rows=True)
+        else:
+            plan = Plan(sql, output, self.rel.events, self.match_sql, self.query.text)
+        if self.binned is not None:
+            regular, binned, period = self.binned
+            plan.sql = sql.replace(BINNED_STAGE, regular)
+            plan.binned_sql = (f"WITH RECURSIVE oc_bins(b) AS (SELECT {{bin_first}} UNION ALL SELECT b + {period} "
+                               f"FROM oc_bins WHERE b + {period} <= {{bin_last}}) " + sql.replace(BINNED_STAGE, binned))
+            plan.bin_period = period
+        return plan
 
     def order_sql(self) -> str:
         """The current order; missing values last. The event columns are never missing, and
@@ -247,6 +261,7 @@ class _Translator:
 
     def on_StatsCommand(self, command: s.StatsCommand) -> None:
         first_after_filters = self.counting and self.match_sql is not None
+        straight_over_events = self.counting and self.rel.events  # no limit or dedup before
         self.counting = False
         self.match_column = None
         selects, columns, names = [], {}, []
@@ -271,13 +286,42 @@ class _Translator:
         if command.groups:
             tail = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(command.groups)))
         alias = self.fresh("t")
-        self.rel = _Relation(f"SELECT {', '.join(selects)} FROM ({self.rel.sql}) AS {alias} {tail}",
-                             columns, events=False, order=[])
+        regular = f"SELECT {', '.join(selects)} FROM ({self.rel.sql}) AS {alias} {tail}"
+        period = self.counts_by_bin(command, straight_over_events)
+        if period:
+            counted = self.fresh("t")
+            names_sql = [columns[command.groups[0].name].sql] + [columns[a.name].sql for a in command.aggregates]
+            if self.match_column is not None:
+                names_sql.append(self.match_column)
+            values = ", ".join(["b"] + ["n"] * (len(names_sql) - 1))
+            aliased = ", ".join(f"{v} AS {n}" for v, n in zip(values.split(", "), names_sql))
+            binned = (f"SELECT {aliased} FROM (SELECT b, (SELECT count(*) FROM ({self.rel.sql}) AS {counted} "
+                      f"WHERE {counted}.ts BETWEEN b AND b + {period - 1}) AS n FROM oc_bins LIMIT -1) WHERE n > 0")
+            self.binned = (regular, binned, period)
+            regular = BINNED_STAGE
+        self.rel = _Relation(regular, columns, events=False, order=[])
         group_columns = [columns[g.name] for g in command.groups]
         timed = [c for c in group_columns if c.kind == "ts"]
         self.rel.order = [(c.sql, True) for c in timed] + [(c.sql, False) for c in group_columns if c.kind != "ts"]
         self.output = names
         self.chose_fields = True
+
+    def counts_by_bin(self, command: s.StatsCommand, on_events: bool) -> int:
+        """The period of ``stats count(*)... by bin(p)`` straight over the events (p in ms, not
+        months), else 0: such a stats can count each bin on the (group_id, timestamp) index
+        instead of grouping every event."""
+        if not on_events or self.binned is not None or len(command.groups) != 1:
+            return 0
+        group = command.groups[0].expr
+        if not (isinstance(group, s.Call) and group.name == "bin" and isinstance(group.args[0], s.Duration)
+                and group.args[0].unit == "ms" and group.args[0].amount > 0):
+            return 0
+        for aggregate in command.aggregates:
+            expr = aggregate.expr
+            if not (isinstance(expr, s.Call) and expr.name == "count"
+                    and (not expr.args or isinstance(expr.args[0], s.Star))):
+                return 0
+        return group.args[0].amount
 
     def contains_aggregate(self, node) -> bool:
         if isinstance(node, s.Call):
