@@ -190,3 +190,14 @@ def test_resource_scope_policy(logs):
     assert logs.describe_resource_policies()["resourcePolicies"] == []
     [found] = logs.describe_resource_policies(resourceArn=arn)["resourcePolicies"]
     assert found["policyName"] == "attached"
+    logs.delete_log_group(logGroupName="shared")
+    logs.create_log_group(logGroupName="shared")  # a new group of the same name has no policy
+    assert logs.describe_resource_policies(resourceArn=arn)["resourcePolicies"] == []
+
+
+def test_describe_by_identifiers(logs):
+    for name in ("a", "b", "c"):
+        logs.create_log_group(logGroupName=name)
+    arn_of_c = [g for g in logs.describe_log_groups()["logGroups"] if g["logGroupName"] == "c"][0]["logGroupArn"]
+    found = logs.describe_log_groups(logGroupIdentifiers=["a", arn_of_c, "missing"])["logGroups"]
+    assert [g["logGroupName"] for g in found] == ["a", "c"]

@@ -117,3 +117,12 @@ def test_another_accounts_group_by_arn_is_refused(root, strict):
     code, _, message = denied(outsider.get_log_events, logGroupIdentifier=f"{GROUP_ARN}:mine", logStreamName="s")
     assert code == "AccessDeniedException"
     assert f"logs:GetLogEvents on resource: {GROUP_ARN}:mine:log-stream:s because" in message
+
+
+def test_create_with_tags_needs_tag_resource_too(root, iam, strict):
+    creator = make_user(iam, strict, "logs-creator", allow("logs:CreateLogGroup", f"{GROUP_ARN}:*"))
+    creator.create_log_group(logGroupName="untagged")
+    assert denied(creator.create_log_group, logGroupName="with-tags", tags={"team": "blue"}) == (
+        "AccessDeniedException", 400, f"User with accountId: {ACCOUNT_A} is not authorized to perform "
+        "CreateLogGroup with Tags. An additional permission \"logs:TagResource\" is required.")
+    assert root.describe_log_groups(logGroupNamePrefix="with-tags")["logGroups"] == []

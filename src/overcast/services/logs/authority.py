@@ -8,7 +8,9 @@
   Route 53 or EventBridge are granted through) and the group's own resource-scope policy,
   their statements taken together.
 - ``resource_tags``: aws:ResourceTag/* of a log group, read from its tags.
-Denials are the JSON protocol's ``AccessDeniedException`` (400).
+Denials are the JSON protocol's ``AccessDeniedException`` (400), but for CreateLogGroup with
+tags refused the tagging, which Logs words as its own (the message AWS answers since tagging on
+create needs logs:TagResource too).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 
 from overcast.auth.authorization.authority import ResourceAuthority, ResourceFacts
+from overcast.services.logs.errors import AccessDeniedException
 from overcast.services.logs.models import group_arn
 from overcast.storage.scope import Scope
 
@@ -63,3 +66,10 @@ class LogsAuthority(ResourceAuthority):
             return {}
         group = self.group_row(*found)
         return self.tags_of(group.group_id) if group else {}
+
+    def denial_error(self, ctx, denial):
+        if ctx.operation == "CreateLogGroup" and denial.action == "logs:TagResource":
+            return AccessDeniedException(f"User with accountId: {ctx.account} is not authorized to perform "
+                                         "CreateLogGroup with Tags. An additional permission \"logs:TagResource\" "
+                                         "is required.")
+        return None

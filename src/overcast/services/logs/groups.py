@@ -87,6 +87,9 @@ class GroupOperations:
             self.db.execute("DELETE FROM log_streams WHERE group_id = ?", (group.group_id,))
             self.db.execute("DELETE FROM log_group_tags WHERE group_id = ?", (group.group_id,))
             self.db.execute("DELETE FROM log_groups WHERE group_id = ?", (group.group_id,))
+            # a resource-scope policy goes with its group
+            self.db.execute("DELETE FROM resource_policies WHERE account = ? AND region = ? AND resource_arn = ?",
+                            (group.account, group.region, group.log_group_arn))
         return {}
 
     def describe_log_groups(self, ctx, params: dict) -> dict:
