@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 
+import boto3
 import pytest
 from botocore.exceptions import EventStreamError
 
-from aws_clients import STRICT
+from aws_clients import CREDENTIALS, REGION, STRICT
 from live_tail_helpers import group_arn, make_group, put, read_updates, start, tail, tail_client  # noqa: F401
 from logs_helpers import advance_clock, error_of, logs  # noqa: F401
 
@@ -192,3 +193,21 @@ def test_a_reset_ends_open_sessions(tail, logs, server):
         assert all("sessionUpdate" in event for event in rest) and len(rest) <= 1
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("how", ["environment", "config file"])
+def test_the_readmes_ways_to_turn_the_host_prefix_off(endpoint, logs, tmp_path, monkeypatch, how):
+    """Without them the SDK sends StartLiveTail to stream-127.0.0.1, a host that does not resolve."""
+    config = tmp_path / "config"
+    config.write_text("[default]\n" + ("disable_host_prefix_injection = true\n" if how == "config file" else ""))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    if how == "environment":
+        monkeypatch.setenv("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
+    else:
+        monkeypatch.delenv("AWS_DISABLE_HOST_PREFIX_INJECTION", raising=False)
+    make_group(logs, "app")
+    client = boto3.session.Session().client("logs", endpoint_url=endpoint, region_name=REGION, **CREDENTIALS)
+    stream, _, session = start(client, "app")
+    stream.close()
+    assert session["logGroupIdentifiers"] == [group_arn("app")]
