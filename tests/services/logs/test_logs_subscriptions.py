@@ -113,6 +113,11 @@ def test_destinations_put_describe_policy_delete(logs):
     assert code == "InvalidParameterException"
     code, _, _ = error_of(logs.put_destination, destinationName="x", targetArn=FUNCTION, roleArn=ROLE)
     assert code == "InvalidParameterException"
+    code, message, _ = error_of(logs.put_destination, destinationName="x", targetArn=STREAM, roleArn=ROLE,
+                                tags={"aws:reserved": "1"})
+    assert (code, message) == ("InvalidParameterException", "Tag keys prefixed with 'aws:' are reserved for AWS use.")
+    tagged = logs.put_destination(destinationName="tagged", targetArn=STREAM, roleArn=ROLE, tags={"team": "a"})
+    assert "tags" not in tagged["destination"]
 
 
 def test_subscribing_to_a_destination(logs, aws_client, group):

@@ -22,6 +22,7 @@ from overcast.services.logs.errors import (AccessDeniedException, InvalidParamet
                                            ResourceNotFoundException)
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.subscription_targets import parse_target
+from overcast.services.logs.tags import check_tags
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -52,6 +53,7 @@ class DestinationOperations:
         if target is None or target.kind not in ("kinesis", "firehose"):
             raise InvalidParameterException(f"Invalid targetArn: {params['targetArn']}. A destination's target must "
                                             "be a Kinesis data stream or a Firehose stream.")
+        check_tags(params.get("tags"))
         scope = Scope.of(ctx)
         name = params["destinationName"]
         existing = self.destination_config(scope, name) or {}
@@ -60,7 +62,8 @@ class DestinationOperations:
                   "creationTime": existing.get("creationTime") or int(self.clock.now() * 1000)}
         if existing.get("accessPolicy"):
             config["accessPolicy"] = existing["accessPolicy"]
-        self._save_destination(scope, config)
+        tags = {**existing.get("tags", {}), **(params.get("tags") or {})}
+        self._save_destination(scope, {**config, "tags": tags} if tags else config)
         return {"destination": config}
 
     def put_destination_policy(self, ctx, params: dict) -> dict:
@@ -89,7 +92,7 @@ class DestinationOperations:
             "SELECT name, config FROM log_destinations WHERE account = ? AND region = ? AND name > ? "
             "AND substr(name, 1, ?) = ? ORDER BY name LIMIT ?",
             (ctx.account, ctx.region, after, len(prefix), prefix, limit + 1))
-        result = {"destinations": [json.loads(config) for _, config in rows[:limit]]}
+        result = {"destinations": [_shown(json.loads(config)) for _, config in rows[:limit]]}
         if len(rows) > limit:
             result["nextToken"] = make_token("destinations", rows[limit - 1][0])
         return result
@@ -126,3 +129,8 @@ class DestinationOperations:
         request = AuthzRequest(Principal(arn=principal_arn, account=ctx.account, kind=kind),
                                "logs:PutSubscriptionFilter", target.arn, resource_account=target.account)
         return evaluate(request, PolicySet(resource=policy), now=self.clock.now()).allowed
+
+
+def _shown(config: dict) -> dict:
+    """A destination as DescribeDestinations shows it (its tags are not part of the shape)."""
+    return {key: value for key, value in config.items() if key != "tags"}
