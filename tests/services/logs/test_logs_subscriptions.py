@@ -67,9 +67,10 @@ def test_destinations_overcast_cannot_reach_are_refused(logs, group, arn):
     assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
 
 
-def test_a_lambda_function_of_another_account_is_refused(logs, group):
+@pytest.mark.parametrize("function", [FUNCTION.replace(ACCOUNT, OTHER), FUNCTION.replace("us-east-1", "eu-west-1")])
+def test_a_lambda_function_of_another_account_or_region_is_refused(logs, group, function):
     code, message, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="f",
-                                filterPattern="", destinationArn=FUNCTION.replace(ACCOUNT, OTHER))
+                                filterPattern="", destinationArn=function)
     assert code == "InvalidParameterException"
     assert message == ("Could not execute the lambda function. Make sure you have given CloudWatch Logs permission "
                        "to execute your function.")

@@ -71,11 +71,13 @@ def logs_context(provider, account: str, region: str) -> RequestContext:
                           registry=provider.cloud.services)
 
 
-async def check_direct_target(provider, account: str, target: Target, now_ms: int) -> None:
-    """PutSubscriptionFilter's test of a Lambda, Kinesis or Firehose target; raises AWS's error."""
+async def check_direct_target(provider, account: str, region: str, target: Target, now_ms: int) -> None:
+    """PutSubscriptionFilter's test of a Lambda, Kinesis or Firehose target of ``account`` and
+    ``region``; raises AWS's error."""
     registry = provider.cloud.services
     if target.kind == "lambda":
-        if target.account != account:  # "A Lambda function belonging to the same account"
+        # "A Lambda function belonging to the same account": Logs invokes it in its own region
+        if (target.account, target.region) != (account, region):
             raise InvalidParameterException(LAMBDA_REFUSED)
         if not registry.is_implemented("lambda"):
             return  # accepted: the deliveries wait for Lambda

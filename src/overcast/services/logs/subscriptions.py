@@ -97,9 +97,9 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
             inner = parse_target(destination["targetArn"])
             if inner is None:
                 raise InvalidParameterException(UNREACHABLE)
-            await check_direct_target(self, target.account, inner, now_ms)
+            await check_direct_target(self, target.account, target.region, inner, now_ms)
             return
-        await check_direct_target(self, ctx.account, target, now_ms)
+        await check_direct_target(self, ctx.account, ctx.region, target, now_ms)
 
     async def check_subscription_policy(self, ctx, document: dict) -> None:
         """A SUBSCRIPTION_FILTER_POLICY's document, checked as PutSubscriptionFilter checks a filter."""
