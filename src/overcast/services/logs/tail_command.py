@@ -109,11 +109,11 @@ def _client(endpoint: str, region: str | None):
     import botocore.session
     from botocore.config import Config
 
+    session = botocore.session.get_session()
     if "AWS_EC2_METADATA_SERVICE_ENDPOINT" not in os.environ:
         # the credential chain would otherwise probe EC2's metadata address for seconds on a
         # machine without credentials (Overcast's own IMDS is asked when that endpoint names it)
-        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-    session = botocore.session.get_session()
+        session.get_component("credential_provider").remove("iam-role")
     keys = {}
     if not os.environ.get("AWS_ACCESS_KEY_ID") and session.get_credentials() is None:
         keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
