@@ -243,10 +243,15 @@ class ExportOperations:
         await asyncio.wait({run}, timeout=WAIT_IN_TIMER)
 
     async def start(self) -> None:
+        """Tasks a restart interrupted run again from the start (their objects are rewritten
+        whole); a pending task gets a wake-up of its own as well (its timer is in another
+        database: a second wake-up finds the task done and does nothing)."""
         await super().start()
-        # tasks a restart interrupted run again from the start (their objects are rewritten whole)
-        for (task_id,) in self.db.query("SELECT task_id FROM export_tasks WHERE status = ?", ("RUNNING",)):
-            self.cloud.scheduler.schedule(self.clock.now(), TIMER_KIND, {"taskId": task_id})
+        now = self.clock.now()
+        for task_id, created_ms, status in self.db.query(
+                "SELECT task_id, created_ms, status FROM export_tasks WHERE status IN (?, ?)", ACTIVE):
+            due = now if status == "RUNNING" else max(now, created_ms / 1000 + START_DELAY)
+            self.cloud.scheduler.schedule(due, TIMER_KIND, {"taskId": task_id})
 
     async def stop(self) -> None:
         for run in list(self._export_tasks.values()):
