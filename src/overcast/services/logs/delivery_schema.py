@@ -1,10 +1,11 @@
 """The delivery concern's tables: metric filters, subscription filters, destinations, account
 policies, pending subscription deliveries and export tasks.
 
-Filters belong to a log group by ``group_id`` (``log_groups``): a group deleted and created
-again under the same name starts with no filters, as on AWS; rows of a deleted group are
-never read (lookups join ``log_groups``) and go when the group's id is reused by nothing.
-``config`` columns hold the resource as its Describe operation shows it (JSON).
+Filters belong to a log group by ``group_id`` (``log_groups``): group ids come from a counter
+and are never reused, so a group deleted and created again under the same name starts with no
+filters, as on AWS, and the rows of a deleted group are never read again (lookups go by the
+live group's id or join ``log_groups``). ``config`` columns hold the resource as its Describe
+operation shows it (JSON).
 
 ``subscription_deliveries``: one row per pending delivery, written in the PutLogEvents
 transaction that stored the events (so nothing acknowledged is lost); ``payload`` is the
