@@ -31,11 +31,15 @@ def conn():
                "(2, '123456789012', 'us-east-1', 'other', 0, 'STANDARD')")
     db.execute("INSERT INTO log_streams (stream_id, group_id, name, created_ms) VALUES (1, 1, 's1', 0), "
                "(2, 1, 's2', 0), (3, 2, 'x', 0)")
-    for i, message in enumerate(MESSAGES):
-        db.execute("INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message) "
-                   "VALUES (?, 1, ?, ?, ?, ?)", (i + 1, 1 + i % 2, T0 + i * 30_000, T0 + i * 30_000 + 5, message))
-    db.execute("INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message) "
-               "VALUES (100, 2, 3, ?, ?, 'in the other group')", (T0, T0))
+    events = [(i + 1, 1, 1 + i % 2, T0 + i * 30_000, T0 + i * 30_000 + 5, message) for i, message in enumerate(MESSAGES)]
+    events.append((100, 2, 3, T0, T0, "in the other group"))
+    # the core schema's other columns (the message's size) are filled as ingestion fills them
+    extra = [row[1] for row in db.execute("PRAGMA table_info(log_events)")][6:]
+    sizes = {"size": lambda message: len(message.encode())}
+    marks = ", ".join("?" for _ in range(6 + len(extra)))
+    db.executemany(f"INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message"
+                   f"{''.join(', ' + name for name in extra)}) VALUES ({marks})",
+                   [row + tuple(sizes[name](row[5]) for name in extra) for row in events])
     return db
 
 

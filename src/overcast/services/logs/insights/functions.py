@@ -23,10 +23,13 @@ class Arg:
     sql: str
     kind: str
     node: object
+    num_sql: str | None = None  # the value as a number, when cheaper than oc_num() (JSON fields)
 
 
 def as_num(arg: Arg) -> str:
     """The argument as a number (NULL when it is not one)."""
+    if arg.num_sql is not None:
+        return arg.num_sql
     return arg.sql if arg.kind in ("num", "ts", "bool") else f"oc_num({arg.sql})"
 
 

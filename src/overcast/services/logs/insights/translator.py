@@ -37,6 +37,7 @@ DEFAULT_OUTPUT = ("@timestamp", "@message", "@logStream", "@log")
 class Column:
     sql: str
     kind: str
+    num_sql: str | None = None  # the value as a number without a Python call, where known
 
 
 @dataclass
@@ -346,10 +347,15 @@ class _Translator:
                 return Column("NULL", "any")
             path = sql_string(json_path(name))
             # a JSON object starts with "{": other messages are not parsed at all. JSON's true
-            # and false stay words (json_extract would answer 1 and 0).
-            return Column(f"(CASE WHEN msg >= '{{' AND msg < '|' AND json_valid(msg) THEN "
-                          f"CASE json_type(msg, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-                          f"ELSE json_extract(msg, {path}) END END)", "any")
+            # and false stay words (json_extract would answer 1 and 0); JSON numbers are numbers
+            # as they are, only strings go through oc_num().
+            guard = "msg >= '{' AND msg < '|' AND json_valid(msg)"
+            value = (f"(CASE WHEN {guard} THEN CASE json_type(msg, {path}) WHEN 'true' THEN 'true' "
+                     f"WHEN 'false' THEN 'false' ELSE json_extract(msg, {path}) END END)")
+            number = (f"(CASE WHEN {guard} THEN CASE json_type(msg, {path}) WHEN 'integer' THEN json_extract(msg, {path}) "
+                      f"WHEN 'real' THEN json_extract(msg, {path}) WHEN 'text' THEN oc_num(json_extract(msg, {path})) "
+                      "END END)")
+            return Column(value, "any", number)
         return Column("NULL", "any")
 
     def condition(self, node) -> str:
@@ -363,7 +369,7 @@ class _Translator:
             return Arg(repr(node.value), "num", node)
         if isinstance(node, s.Field):
             column = self.resolve(node.name)
-            return Arg(column.sql, column.kind, node)
+            return Arg(column.sql, column.kind, node, column.num_sql)
         if isinstance(node, s.Duration):
             return Arg(str(node.amount), "duration", node)
         if isinstance(node, s.Star):
