@@ -55,9 +55,12 @@ class EventStreamBody:
         return self._iterate()
 
     async def _iterate(self):
-        yield self._first
-        async for message in self._messages:
-            yield message
+        try:
+            yield self._first
+            async for message in self._messages:
+                yield message
+        finally:  # closed early (the client left): the stream's own cleanup runs now, not at GC
+            await self._messages.aclose()
 
 
 def serialize_event_stream(operation, result: dict, content_type: str, request_id: str) -> HttpResponse:
