@@ -164,6 +164,7 @@ def test_only_standard_class_groups_have_subscription_filters(logs):
     logs.create_log_group(logGroupName="/archive", logGroupClass="INFREQUENT_ACCESS")
     for call, params in ((logs.put_subscription_filter, {"filterName": "f", "filterPattern": "",
                                                          "destinationArn": FUNCTION}),
-                         (logs.describe_subscription_filters, {}), (logs.delete_subscription_filter, {"filterName": "f"})):
+                         (logs.describe_subscription_filters, {}),
+                         (logs.delete_subscription_filter, {"filterName": "f"})):
         code, message, _ = error_of(call, logGroupName="/archive", **params)
         assert (code, message) == ("ValidationException", "This operation is only supported on the Standard log class.")

@@ -56,7 +56,8 @@ TASK_NOT_FOUND = "The specified export task does not exist."
 BUCKET_MISSING = "The given bucket does not exist. Please make sure the bucket is valid."
 ACL_CHECK_FAILED = ("GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been "
                     "granted permission to perform this operation.")
-CALLER_CANNOT_WRITE = "Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the bucket."
+CALLER_CANNOT_WRITE = ("Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the "
+                       "bucket.")
 PUT_CHECK_FAILED = ("PutObject call on the given bucket failed. Please check if CloudWatch Logs has been "
                     "granted permission to perform this operation.")
 

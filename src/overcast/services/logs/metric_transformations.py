@@ -99,8 +99,8 @@ def check_transformations(transformations: list, pattern_kind: str) -> Transform
     if _NUMBER.match(value.strip()):
         literal = float(value)
     elif not _is_selector(value):
-        raise InvalidParameterException(f"Invalid metric value: {value}. The metric value must be a number or a field "
-                                "reference such as $.field or $field.")
+        raise InvalidParameterException(f"Invalid metric value: {value}. The metric value must be a number or a "
+                                        "field reference such as $.field or $field.")
     default = item.get("defaultValue")
     dimensions = item.get("dimensions") or {}
     if dimensions:
@@ -114,8 +114,8 @@ def check_transformations(transformations: list, pattern_kind: str) -> Transform
             raise InvalidParameterException("The specified filter pattern does not support dimensions")
         for name, selector in dimensions.items():
             if not _is_selector(selector):
-                raise InvalidParameterException(f"Invalid dimension value: {selector}. A dimension value must be a field "
-                                        "reference such as $.field or $field.")
+                raise InvalidParameterException(f"Invalid dimension value: {selector}. A dimension value must be a "
+                                                "field reference such as $.field or $field.")
     return Transformation(item["metricName"], item["metricNamespace"], value, literal,
                           float(default) if default is not None else None,
                           tuple(sorted(dimensions.items())), item.get("unit") or "None")

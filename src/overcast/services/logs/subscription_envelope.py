@@ -52,9 +52,10 @@ def _data_message(owner, group_name, stream_name, filter_name, entries, policy_l
 def control_message(destination_kind: str, now_ms: int) -> dict:
     """The test message a Kinesis or Firehose destination gets when a filter is put."""
     what = "Kinesis stream" if destination_kind == "kinesis" else "Firehose"
+    text = f"CWL CONTROL MESSAGE: Checking health of destination {what}."
     return {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
             "subscriptionFilters": [], "logEvents": [
-                {"id": "", "timestamp": now_ms, "message": f"CWL CONTROL MESSAGE: Checking health of destination {what}."}]}
+                {"id": "", "timestamp": now_ms, "message": text}]}
 
 
 def gzipped(message: dict) -> bytes:
