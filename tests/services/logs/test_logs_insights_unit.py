@@ -255,6 +255,13 @@ def test_compile_errors_locate_the_problem(text, message, start, end):
                                           "message": message}
 
 
+def test_unmask_leaves_messages_as_stored(conn):
+    # nothing is masked at rest in Overcast: unmask answers the messages as they were sent
+    assert rows(conn, "fields @message | unmask(@message) | filter @message like 'alice'") == \
+        [[("@message", "plain text user=alice action=logout")]]
+    assert len(rows(conn, "unmask")) == 5
+
+
 def test_comments_and_case_insensitive_commands(conn):
     assert len(rows(conn, "# all errors\nFILTER level = 'ERROR' # trailing\n| LIMIT 1")) == 1
 
