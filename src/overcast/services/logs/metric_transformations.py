@@ -105,11 +105,11 @@ def check_transformations(transformations: list, pattern_kind: str) -> Transform
     dimensions = item.get("dimensions") or {}
     if dimensions:
         if default is not None:
-            raise InvalidParameterException("Invalid metric transformation: dimensions and default value are mutually "
-                                    "exclusive properties")
+            raise InvalidParameterException("Invalid metric transformation: dimensions and default value are "
+                                            "mutually exclusive properties")
         if len(dimensions) > MAX_DIMENSIONS:
-            raise InvalidParameterException(f"Invalid metric transformation: the maximum number of dimensions is "
-                                    f"{MAX_DIMENSIONS}")
+            raise InvalidParameterException(f"Invalid metric transformation: the maximum number of dimensions "
+                                            f"is {MAX_DIMENSIONS}")
         if pattern_kind not in ("json", "space_delimited"):
             raise InvalidParameterException("The specified filter pattern does not support dimensions")
         for name, selector in dimensions.items():
