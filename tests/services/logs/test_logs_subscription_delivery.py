@@ -2,7 +2,8 @@
 pending deliveries with the PutLogEvents that stored them, kept across a restart while Lambda
 does not run, and delivered in AWS's envelope (gzipped, base64, ``awslogs.data``) as
 ``logs.amazonaws.com`` once a Lambda service exists (a stand-in provider here: Overcast has no
-Lambda yet). The account-level subscription filter policy forwards the same way."""
+Lambda yet). The account-level subscription filter policy forwards the same way, and what
+PutLogEvents acknowledged right before a ``kill -9`` is delivered all the same."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import asyncio
 import base64
 import gzip
 import json
+
+from aws_clients import make_client
+from serverproc import ServerProcess
 
 from overcast.cloud import Cloud
 from overcast.config import Settings
@@ -121,3 +125,24 @@ def test_lambda_deliveries_wait_for_lambda_then_go_out_in_awss_envelope(tmp_path
     account_wide = _decoded(by_function[POLICY_FUNCTION][1])
     assert account_wide["policyLevel"] == "ACCOUNT_LEVEL" and account_wide["subscriptionFilters"] == ["everything"]
     assert account_wide["logGroup"] == "/app/web" and len(account_wide["logEvents"]) == 3
+
+
+def test_deliveries_acknowledged_before_a_kill_are_not_lost(tmp_path, monkeypatch):
+    data_dir = str(tmp_path / "data")
+    server = ServerProcess(data_dir).start()
+    try:
+        logs = make_client(server.endpoint, "logs")
+        logs.create_log_group(logGroupName="/app/web")
+        logs.create_log_stream(logGroupName="/app/web", logStreamName="i-1")
+        logs.put_subscription_filter(logGroupName="/app/web", filterName="errors", filterPattern="ERROR",
+                                     destinationArn=FUNCTION)
+        now = int(json.loads(server.get("/_overcast/clock"))["now"] * 1000)
+        logs.put_log_events(logGroupName="/app/web", logStreamName="i-1", logEvents=[
+            {"timestamp": now, "message": "ERROR acknowledged"}, {"timestamp": now + 1, "message": "INFO not"}])
+    finally:
+        server.kill()  # right after PutLogEvents was acknowledged
+    monkeypatch.setitem(IMPLEMENTED, "lambda", "lambda")
+    invocations, pending, _ = asyncio.run(_second_life(data_dir))
+    assert pending == (0, 0)
+    [(_, params)] = invocations
+    assert [e["message"] for e in _decoded(params)["logEvents"]] == ["ERROR acknowledged"]
