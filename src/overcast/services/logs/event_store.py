@@ -9,27 +9,31 @@ from itertools import chain, repeat
 from overcast.services.logs.groups import next_id
 
 _COLUMNS = "seq, timestamp, ingestion_time, message"
-_WIDTH = 6  # values per stored event
+_WIDTH = 7  # values per stored event
 # A batch is inserted in multi-row statements of these sizes (the largest first, the rest in
 # powers of two): one statement per many rows is about twice as fast as ``executemany``, and a
-# fixed set of sizes keeps the statement texts few and prepared. 2,048 rows x 6 values stays
+# fixed set of sizes keeps the statement texts few and prepared. 2,048 rows x 7 values stays
 # under SQLite's 32,766 variables a statement (and PostgreSQL's 65,535).
 _CHUNK_SIZES = (2048, 1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
 
 
 @functools.lru_cache(maxsize=None)
 def _insert_sql(rows: int) -> str:
-    return ("INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?)"] * rows))
+    return ("INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message, size) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows))
 
 
 def _insert_rows(db, values: list) -> None:
-    """Insert the flat ``values`` (six per event) in statements of ``_CHUNK_SIZES`` rows."""
+    """Insert the flat ``values`` (seven per event) in statements of ``_CHUNK_SIZES`` rows."""
     start, total = 0, len(values) // _WIDTH
     for size in _CHUNK_SIZES:
         while total - start >= size:
             db.execute(_insert_sql(size), values[start * _WIDTH:(start + size) * _WIDTH])
             start += size
+
+
+def utf8_size(message: str) -> int:
+    return len(message.encode("utf-8", "surrogatepass"))
 
 
 def append_events(db, group_id: int, stream_id: int, timestamps: list[int], messages: list[str],
@@ -38,9 +42,10 @@ def append_events(db, group_id: int, stream_id: int, timestamps: list[int], mess
     ``size``: the UTF-8 bytes of its messages (stored bytes of the stream and group)."""
     count = len(timestamps)
     first = next_id(db, "seq", count)
+    sizes = map(len, messages) if size == sum(map(len, messages)) else map(utf8_size, messages)  # ASCII: as is
     _insert_rows(db, list(chain.from_iterable(zip(range(first, first + count), repeat(group_id, count),
                                                   repeat(stream_id, count), timestamps, repeat(ingested, count),
-                                                  messages))))
+                                                  messages, sizes))))
     db.execute("UPDATE log_streams SET first_event_ms = CASE WHEN first_event_ms IS NULL OR first_event_ms > ? "
                "THEN ? ELSE first_event_ms END, last_event_ms = CASE WHEN last_event_ms IS NULL OR "
                "last_event_ms < ? THEN ? ELSE last_event_ms END, last_ingestion_ms = ?, "
@@ -79,7 +84,7 @@ def events_before(db, stream_id: int, position: tuple[int, int] | None, start: i
 def delete_expired(db, group_id: int, cutoff: int) -> int:
     """Delete the group's events with a timestamp before ``cutoff`` (ms), keeping the stored
     bytes of its streams and of the group right; the number of events deleted."""
-    per_stream = db.query("SELECT stream_id, COUNT(*), SUM(LENGTH(CAST(message AS BLOB))) FROM log_events "
+    per_stream = db.query("SELECT stream_id, COUNT(*), SUM(size) FROM log_events "
                           "WHERE group_id = ? AND timestamp < ? GROUP BY stream_id", (group_id, cutoff))
     if not per_stream:
         return 0

@@ -11,7 +11,9 @@ size of the stored messages). Times are epoch milliseconds, as the Logs API spea
 ``log_streams``: one row per stream of a group, with its first/last event timestamps and last
 ingestion time (DescribeLogStreams) and its stored bytes.
 
-``log_events``: one row per accepted event. ``seq`` is the database-wide ingestion order
+``log_events``: one row per accepted event, with the UTF-8 size of its message (``size``:
+retention takes it off the stored bytes without reading messages; 0 for rows written by
+hand in unit tests). ``seq`` is the database-wide ingestion order
 (from the ``counters`` row ``seq``, reserved a batch at a time) and the table's key, so a
 batch appends at the end of the b-tree. Two indexes: ``(group_id, timestamp)`` for
 reads across a group's streams in a time range (Filter, Insights, exports, retention), and
@@ -57,7 +59,8 @@ CREATE TABLE log_events (
     stream_id INTEGER NOT NULL,
     timestamp INTEGER NOT NULL,
     ingestion_time INTEGER NOT NULL,
-    message TEXT NOT NULL
+    message TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX log_events_by_group_time ON log_events (group_id, timestamp);
 CREATE INDEX log_events_by_stream_time ON log_events (stream_id, timestamp);
