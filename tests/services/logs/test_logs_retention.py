@@ -17,14 +17,14 @@ def test_expired_events_deleted_on_the_cloud_clock(logs, server):
     now = cloud_now_ms(server)
     for group in ("short", "forever"):
         logs.put_log_events(logGroupName=group, logStreamName="s",
-                            logEvents=[{"timestamp": now - 2 * HOUR, "message": "old"},
+                            logEvents=[{"timestamp": now - 2 * HOUR, "message": "olé"},
                                        {"timestamp": now, "message": "new!"}])
     logs.put_retention_policy(logGroupName="short", retentionInDays=1)
     advance_clock(server, 22 * 3600 + 60)  # the old event is now past its day, the new one is not
     short = logs.get_log_events(logGroupName="short", logStreamName="s")["events"]
     assert [e["message"] for e in short] == ["new!"]
     stored = {g["logGroupName"]: g["storedBytes"] for g in logs.describe_log_groups()["logGroups"]}
-    assert stored == {"short": 4, "forever": 7}
+    assert stored == {"short": 4, "forever": 8}  # UTF-8 bytes: "olé" was 4
     advance_clock(server, 3 * 3600)
     assert logs.get_log_events(logGroupName="short", logStreamName="s")["events"] == []
     assert len(logs.get_log_events(logGroupName="forever", logStreamName="s")["events"]) == 2
