@@ -159,14 +159,13 @@ async def _stream_until_client_leaves(send, body, receive) -> None:
     cancelled and closed (its cleanup runs) the moment the client is gone."""
     left = asyncio.ensure_future(_client_left(receive))
     chunks = body.__aiter__()
+    step = None
     try:
         while True:
             step = asyncio.ensure_future(chunks.__anext__())
             await asyncio.wait((step, left), return_when=asyncio.FIRST_COMPLETED)
             if not step.done():
-                step.cancel()
-                await asyncio.gather(step, return_exceptions=True)
-                return
+                return  # the client left (the step is cancelled below)
             try:
                 chunk = step.result()
             except StopAsyncIteration:
@@ -174,8 +173,11 @@ async def _stream_until_client_leaves(send, body, receive) -> None:
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
-    finally:
+    finally:  # also when this request itself is cancelled (a shutdown past its grace)
         left.cancel()
+        if step is not None and not step.done():
+            step.cancel()
+            await asyncio.gather(step, return_exceptions=True)
         await chunks.aclose()
 
 
