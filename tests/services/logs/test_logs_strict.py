@@ -79,6 +79,9 @@ def test_group_policy_with_star_covers_its_streams(root, iam, strict):
     writer.put_log_events(logGroupName="writer-group", logStreamName="mine", logEvents=events())
     assert len(writer.get_log_events(logGroupIdentifier=f"{GROUP_ARN}:writer-group",
                                      logStreamName="mine")["events"]) == 1
+    assert len(writer.get_log_events(logGroupName="writer-group", logStreamName="mine")["events"]) == 1
+    code, _, message = denied(writer.get_log_events, logGroupName="other-group", logStreamName="s")
+    assert f"logs:GetLogEvents on resource: {GROUP_ARN}:other-group:log-stream:s because" in message
     assert denied(writer.put_log_events, logGroupName="other-group", logStreamName="s",
                   logEvents=events())[0] == "AccessDeniedException"
     # the group's ARN without ":*" names neither the group's actions nor its streams

@@ -1,8 +1,9 @@
 """Logs' side of the authorization interface (``overcast.auth.authorization.authority``).
 
 - ``authorization_values``: the group a ``logGroupIdentifier`` (a name or an ARN, of the
-  caller's account or another) names, as ``LogGroupArn`` for the action table's
-  ``log-group-id`` resources.
+  caller's account or another) or a ``logGroupName`` names, as ``LogGroupArn`` for the action
+  table's ``log-group-id`` resources (operations that take either); StartQuery's
+  ``logGroupIdentifiers`` as ``LogGroupIdentifierArns``.
 - ``resource_facts``: a log group's (or stream's) resource policy is what AWS evaluates for
   it: the account-scope policies of the account and region (the ones services such as
   Route 53 or EventBridge are granted through) and the group's own resource-scope policy,
@@ -31,14 +32,23 @@ def _group_of(arn: str) -> tuple[Scope, str] | None:
     return Scope(parts[4], parts[3]), parts[6]
 
 
+def _arn_of_identifier(ctx, identifier: str) -> str:
+    """The ARN (without ``:*``) of the group a name or an ARN names."""
+    if identifier.startswith("arn:"):
+        return ":".join(identifier.split(":")[:7])
+    return group_arn(Scope.of(ctx), identifier)
+
+
 class LogsAuthority(ResourceAuthority):
     def authorization_values(self, ctx, params: dict) -> dict:
-        identifier = params.get("logGroupIdentifier")
-        if not isinstance(identifier, str):
-            return {}
-        if identifier.startswith("arn:"):
-            return {"LogGroupArn": ":".join(identifier.split(":")[:7])}
-        return {"LogGroupArn": group_arn(Scope.of(ctx), identifier)}
+        values = {}
+        identifier = params.get("logGroupIdentifier") or params.get("logGroupName")
+        if isinstance(identifier, str):
+            values["LogGroupArn"] = _arn_of_identifier(ctx, identifier)
+        identifiers = params.get("logGroupIdentifiers")
+        if isinstance(identifiers, list):  # StartQuery: names or ARNs
+            values["LogGroupIdentifierArns"] = [_arn_of_identifier(ctx, i) for i in identifiers if isinstance(i, str)]
+        return values
 
     def resource_facts(self, ctx, arn: str) -> ResourceFacts | None:
         found = _group_of(arn)
