@@ -239,3 +239,18 @@ def test_stop_query_cancels_a_running_scan(logs, now_ms):
     assert described["status"] == "Cancelled"
     code, _, _ = error_of(logs.stop_query, queryId=query_id)
     assert code == "InvalidParameterException"
+
+
+def test_forged_page_tokens_are_refused(logs, app):
+    import base64
+    forged = base64.urlsafe_b64encode(json.dumps(["queries", 5]).encode()).decode()
+    assert error_of(logs.describe_queries, nextToken=forged)[:2] == \
+        ("InvalidParameterException", "The specified nextToken is invalid.")
+    forged = base64.urlsafe_b64encode(json.dumps(["query-definitions", {"a": 1}]).encode()).decode()
+    assert error_of(logs.describe_query_definitions, nextToken=forged)[:2] == \
+        ("InvalidParameterException", "The specified nextToken is invalid.")
+    query_id = logs.start_query(logGroupName="app", queryString="fields @message", startTime=app[0],
+                                endTime=app[1])["queryId"]
+    for token in ("not base64 at all", base64.urlsafe_b64encode(json.dumps(["query-results", "x"]).encode()).decode()):
+        assert error_of(logs.get_query_results, queryId=query_id, nextToken=token)[:2] == \
+            ("InvalidParameterException", "The specified nextToken is invalid.")

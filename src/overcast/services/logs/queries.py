@@ -28,7 +28,7 @@ from overcast.services.logs.insights import (QuerySyntaxError, Source, Unsupport
                                              run)
 from overcast.services.logs.insights.definitions import QueryDefinitionOperations
 from overcast.services.logs.insights.discovery import log_group_fields, log_record
-from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.paging import INVALID_TOKEN, make_token, read_token
 from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
@@ -225,7 +225,7 @@ class QueryOperations(QueryDefinitionOperations):
         rows = json.loads(results) if results else []
         offset = read_token("query-results", params.get("nextToken")) or 0
         if not isinstance(offset, int) or offset < 0:
-            raise InvalidParameterException("The specified nextToken is invalid.")
+            raise InvalidParameterException(INVALID_TOKEN)
         size = min(params.get("maxItems") or PAGE_MAX, PAGE_MAX)  # 0 would page forever: the default
         page = rows[offset:offset + size]
         answer = {"queryLanguage": language, "results": page,
@@ -239,6 +239,9 @@ class QueryOperations(QueryDefinitionOperations):
         check_input("DescribeQueries", params)
         scope = Scope.of(ctx)
         after = read_token("queries", params.get("nextToken"))
+        if after is not None and not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], int)
+                                      and isinstance(after[1], str)):
+            raise InvalidParameterException(INVALID_TOKEN)
         limit = params.get("maxResults") or 1000
         sql = ("SELECT query_id, query_string, status, created_ms, sources, duration_ms, statistics, "
                "user_identity, query_language FROM insights_queries WHERE account = ? AND region = ?")

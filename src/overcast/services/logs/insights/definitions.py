@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from overcast.services.logs.errors import ResourceNotFoundException
-from overcast.services.logs.paging import make_token, read_token
+from overcast.services.logs.errors import InvalidParameterException, ResourceNotFoundException
+from overcast.services.logs.paging import INVALID_TOKEN, make_token, read_token
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -56,6 +56,9 @@ class QueryDefinitionOperations:
         scope = Scope.of(ctx)
         limit = params.get("maxResults") or DEFAULT_PAGE
         after = read_token("query-definitions", params.get("nextToken"))
+        if after is not None and not (isinstance(after, list) and len(after) == 2
+                                      and all(isinstance(part, str) for part in after)):
+            raise InvalidParameterException(INVALID_TOKEN)
         sql = ("SELECT definition_id, name, query_string, query_language, log_group_names, parameters, "
                "last_modified_ms FROM insights_query_definitions WHERE account = ? AND region = ?")
         args: list = [*scope]
