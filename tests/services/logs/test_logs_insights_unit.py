@@ -270,3 +270,24 @@ def test_a_query_nested_too_deeply_is_a_compile_error():
     with pytest.raises(QuerySyntaxError) as info:
         compile_query("filter " + "(" * 3000 + "a" + ")" * 3000)
     assert info.value.message == "the query is nested too deeply"
+
+
+def test_numbers_out_of_range_answer_no_value_never_an_error():
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(CORE_SCHEMA)
+    extra = [row[1] for row in db.execute("PRAGMA table_info(log_events)")][6:]
+    db.execute("INSERT INTO log_streams (stream_id, group_id, name, created_ms) VALUES (1, 1, 's', 0)")
+    for seq, message in enumerate(['{"a":-9223372036854775808}', '{"a":9223372036854775807}',
+                                   '{"a":"99999999999999999999"}', '{"a":-4}'], start=1):
+        db.execute(f"INSERT INTO log_events VALUES ({', '.join('?' * (6 + len(extra)))})",
+                   (seq, 1, 1, seq, seq, message) + (len(message),) * len(extra))
+    outcome = run(db, compile_query("stats sum(a) as s, max(a) as hi, count(*) as n"), [Source(1, "1:g")], 0, 10, 100)
+    assert outcome.results == [[{"field": "s", "value": "1e+20"}, {"field": "hi", "value": "1e+20"},
+                                {"field": "n", "value": "4"}]]
+    outcome = run(db, compile_query("filter a = -4 | fields a ^ 0.5 as root, sqrt(a) as sq, log(a) as ln, abs(a) as ab"),
+                  [Source(1, "1:g")], 0, 10, 100)
+    assert [[f["field"] for f in row] for row in outcome.results] == [["ab", "@ptr"]]
+    outcome = run(db, compile_query("fields abs(a) as ab, fromMillis(a) as t | sort @timestamp asc | limit 1"),
+                  [Source(1, "1:g")], 0, 10, 100)
+    assert outcome.results[0][:2] == [{"field": "ab", "value": "9.223372036854776e+18"},
+                                      {"field": "t", "value": "-9223372036854775808"}]

@@ -124,7 +124,8 @@ SCALARS: dict[str, Scalar] = {
     "isipv4insubnet": _udf("oc_ipv4_in_subnet", "bool", 2),
     "isipv6insubnet": _udf("oc_ipv6_in_subnet", "bool", 2),
     # numbers
-    "abs": Scalar(1, 1, "num", lambda a: f"abs({as_num(a[0])})"),
+    # SQLite's abs() fails on the smallest 64-bit integer: the Python one does not
+    "abs": Scalar(1, 1, "num", lambda a: f"oc_abs({as_num(a[0])})"),
     "ceil": Scalar(1, 1, "num", lambda a: f"ceil({as_num(a[0])})"),
     "floor": Scalar(1, 1, "num", lambda a: f"floor({as_num(a[0])})"),
     "greatest": Scalar(1, MANY, "num", lambda a: f"oc_greatest({', '.join(as_num(x) for x in a)})"),
@@ -183,7 +184,9 @@ def _sorts(fn: str) -> Callable[[list[Arg]], tuple[str, str]]:
 AGGREGATES: dict[str, Aggregate] = {
     "count": Aggregate(0, 1, _count),
     "count_distinct": Aggregate(1, 1, lambda a: (f"count(DISTINCT {a[0].sql})", "num")),
-    "sum": Aggregate(1, 1, lambda a: (f"sum({as_num(a[0])})", "num")),
+    # total() adds in floating point (SQLite's sum() fails on an integer overflow); NULL when the
+    # group holds no value
+    "sum": Aggregate(1, 1, lambda a: (f"(CASE WHEN count({as_num(a[0])}) THEN total({as_num(a[0])}) END)", "num")),
     "avg": Aggregate(1, 1, lambda a: (f"avg({as_num(a[0])})", "num")),
     "min": Aggregate(1, 1, _extreme("min")),
     "max": Aggregate(1, 1, _extreme("max")),

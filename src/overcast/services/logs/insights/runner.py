@@ -47,7 +47,9 @@ def format_value(value, kind: str) -> str | None:
         return None
     if kind == "ts":
         number = udfs.to_number(value)
-        return format_time(number) if number is not None else str(value)
+        if number is None or not -62_135_596_800_000 <= number <= udfs.MAX_MS:
+            return format_value(value, "num")  # no calendar date: the number as it is
+        return format_time(number)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None

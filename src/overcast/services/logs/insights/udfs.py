@@ -15,6 +15,7 @@ import re
 import sqlite3
 import struct
 
+INT64 = 2 ** 63  # SQLite's integers are 64-bit: a larger number is answered as a float
 _NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
@@ -26,10 +27,14 @@ def to_number(value):
         return value
     if isinstance(value, str) and _NUMBER.match(value):
         number = float(value)
-        if number.is_integer() and not any(c in value for c in ".eE"):
-            return int(number)
+        if number.is_integer() and not any(c in value for c in ".eE") and abs(number) < INT64:
+            return int(value)
         return number
     return None
+
+
+def absolute(value):
+    return abs(value) if not (isinstance(value, int) and value <= -INT64) else float(-value)
 
 
 def to_text(value):
@@ -119,22 +124,23 @@ def _month_start_ms(index):
     return calendar.timegm((year, month + 1, 1, 0, 0, 0)) * 1000
 
 
+MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: the calendar's end
+
+
 def month_floor(ms, months):
     ms = to_number(ms)
-    if ms is None or not months:
+    if ms is None or not months or not 0 <= ms <= MAX_MS:
         return None
     index = _month_of_day(int(ms) // DAY_MS)
     return _month_start_ms(index - index % months)
 
 
 def month_ceil(ms, months):
-    ms = to_number(ms)
-    if ms is None or not months:
-        return None
     floor = month_floor(ms, months)
-    if floor == ms:
+    if floor is None or floor == to_number(ms):
         return floor
-    return _month_start_ms(_month_of_day(floor // DAY_MS) + months)
+    index = _month_of_day(floor // DAY_MS) + months
+    return _month_start_ms(index) if index < 10_000 * 12 else None
 
 
 # -- IP addresses -----------------------------------------------------------------------------
@@ -164,6 +170,14 @@ def _safe(fn):
             return fn(*args)
         except (ValueError, TypeError, OverflowError, ZeroDivisionError):
             return None
+    return call
+
+
+def _finite(fn):
+    """A float function whose infinite or NaN answers are NULL (no number to show)."""
+    def call(*args):
+        value = fn(*args)
+        return value if math.isfinite(value) else None
     return call
 
 
@@ -276,9 +290,10 @@ def register(conn: sqlite3.Connection) -> None:
     conn.create_function("oc_ipv6_in_subnet", 2, lambda v, n: _in_subnet(v, n, 6), **det)
     conn.create_function("oc_greatest", -1, _numbers(lambda *v: max(v)), **det)
     conn.create_function("oc_least", -1, _numbers(lambda *v: min(v)), **det)
-    conn.create_function("oc_ln", 1, _safe(_numbers(math.log)), **det)
-    conn.create_function("oc_sqrt", 1, _safe(_numbers(math.sqrt)), **det)
-    conn.create_function("oc_pow", 2, _safe(_numbers(lambda a, b: float(a) ** b)), **det)
+    conn.create_function("oc_ln", 1, _safe(_numbers(_finite(math.log))), **det)
+    conn.create_function("oc_sqrt", 1, _safe(_numbers(_finite(math.sqrt))), **det)
+    conn.create_function("oc_pow", 2, _safe(_numbers(_finite(math.pow))), **det)
+    conn.create_function("oc_abs", 1, _numbers(absolute), **det)
     conn.create_function("oc_divide", 2, _safe(_numbers(lambda a, b: a / b)), **det)
     conn.create_function("oc_mod", 2, _safe(_numbers(math.fmod)), **det)
     conn.create_aggregate("oc_pct", 2, Percentile)
