@@ -70,3 +70,9 @@ def test_a_user_allowed_one_group_queries_it_and_not_another(strict, window):
     assert as_dicts(wait_for_query(user, query_id)["results"]) == [{"n": "2"}]
     assert denied(user.start_query, logGroupName="secret", queryString="stats count(*)",
                   startTime=start, endTime=end)[:2] == ("AccessDeniedException", 400)
+    # named by name or by ARN among identifiers, each group is authorized
+    query_id = user.start_query(logGroupIdentifiers=["allowed", group_arn], queryString="stats count(*) as n",
+                                startTime=start, endTime=end)["queryId"]
+    assert as_dicts(wait_for_query(user, query_id)["results"]) == [{"n": "2"}]
+    assert denied(user.start_query, logGroupIdentifiers=["allowed", "secret"], queryString="stats count(*)",
+                  startTime=start, endTime=end)[:2] == ("AccessDeniedException", 400)
