@@ -171,15 +171,21 @@ class _Translator:
         self.output.append(name)
 
     def project(self, items) -> list[str]:
-        """Adds a column per (name, Arg); answers the names."""
+        """Adds a column per (name, Arg); answers the names. A name for a column already there
+        (``fields @timestamp``) is that column: no copy, so ordering on it can still use the
+        index."""
         selects, names = ["*"], []
         new = {}
         for name, arg in items:
-            column = self.fresh()
-            selects.append(f"{arg.sql} AS {column}")
-            new[name] = Column(column, arg.kind)
+            if _IDENTIFIER.fullmatch(arg.sql):
+                new[name] = Column(arg.sql, arg.kind, arg.num_sql)
+            else:
+                column = self.fresh()
+                selects.append(f"{arg.sql} AS {column}")
+                new[name] = Column(column, arg.kind)
             names.append(name)
-        self.wrap(", ".join(selects))
+        if len(selects) > 1:
+            self.wrap(", ".join(selects))
         self.rel.columns.update(new)
         return names
 
