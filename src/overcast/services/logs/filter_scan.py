@@ -1,6 +1,6 @@
 """FilterLogEvents' scan, run on a reader connection off the event loop (``provider.read``).
 
-SQLite narrows the group's events in the time range with the pattern's ``instr`` prefilter
+SQLite narrows the group's events in the time range with the pattern's substring prefilter
 (the analytics exception to the portable-SQL rule: see ``reader.py``); ``match`` decides on
 what comes through. Events come in (timestamp, seq) order: seq is the ingestion order, so
 this is "event timestamp, then ingestion" as the API reference sorts them. A page ends at
@@ -36,7 +36,7 @@ class FilterScan:
 
 class _Judge:
     """The pattern as an SQL function: SQLite hands it only the rows its indexes and the
-    ``instr`` prefilter kept, and gives Python only the matches. Once the search budget is
+    substring prefilter kept, and gives Python only the matches. Once the search budget is
     spent it lets the next row through unjudged as a sentinel, so the scan stops there and
     the page's token resumes at that row."""
 
