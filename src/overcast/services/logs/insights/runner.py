@@ -4,6 +4,10 @@ fields without a value left out, ``@ptr`` on every event row) and the statistics
 
 Everything runs in one read transaction, so the rows and the statistics see the same events.
 ``@timestamp`` and other time values are shown as ``YYYY-MM-DD HH:MM:SS.mmm`` in UTC.
+
+This is the analytics exception to DESIGN's portable-SQL rule (``reader.py``): the SQL run here
+is SQLite's own (``json_extract``, ``instr``, window functions, recursive CTEs, the ``oc_``
+Python functions of ``udfs.py`` registered on the reader connection).
 """
 
 from __future__ import annotations
