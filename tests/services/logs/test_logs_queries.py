@@ -106,6 +106,12 @@ def test_time_range_and_limit(logs, app):
     assert len(answer["results"]) == 1 and answer["statistics"]["recordsMatched"] == 4.0
 
 
+def test_times_far_in_the_future_are_a_range_like_any_other(logs, app):
+    answer = run_query(logs, "stats count(*) as n", app[0], 2 ** 62)
+    assert as_dicts(answer["results"]) == [{"n": "4"}]
+    assert logs.get_log_group_fields(logGroupName="app", time=2 ** 62)["logGroupFields"] == []
+
+
 def test_results_page_with_next_token(logs, app):
     query_id = logs.start_query(logGroupName="app", queryString="fields @message", startTime=app[0], endTime=app[1])["queryId"]
     wait_for_query(logs, query_id)

@@ -147,8 +147,8 @@ class QueryOperations(QueryDefinitionOperations):
                 "INSERT INTO insights_queries (query_id, account, region, query_string, query_language, sources, "
                 "start_ms, end_ms, row_limit, status, created_ms, user_identity) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Scheduled', ?, ?)",
-                (query_id, *scope, text, language, json.dumps(sources), params["startTime"] * 1000,
-                 params["endTime"] * 1000, params.get("limit") or DEFAULT_LIMIT, now_ms,
+                (query_id, *scope, text, language, json.dumps(sources), _ms(params["startTime"]),
+                 _ms(params["endTime"]), params.get("limit") or DEFAULT_LIMIT, now_ms,
                  getattr(ctx, "principal_arn", "") or None))
         self._spawn_query(query_id)
         return {"queryId": query_id}
@@ -288,7 +288,7 @@ class QueryOperations(QueryDefinitionOperations):
         scope = Scope.of(ctx)
         group = self.require_group(scope, name_or_identifier(scope, params))
         if params.get("time") is not None:
-            start_ms, end_ms = (params["time"] - 480) * 1000, (params["time"] + 480) * 1000
+            start_ms, end_ms = _ms(params["time"] - 480), _ms(params["time"] + 480)
         else:
             end_ms = int(self.clock.now() * 1000)
             start_ms = end_ms - 15 * 60 * 1000
@@ -310,6 +310,11 @@ class QueryOperations(QueryDefinitionOperations):
         if record is None:
             raise ResourceNotFoundException("The specified log record does not exist.")
         return {"logRecord": record}
+
+
+def _ms(seconds: int) -> int:
+    """Epoch seconds (the API's unit here) as milliseconds, within SQLite's 64-bit integers."""
+    return max(0, min(seconds * 1000, 2 ** 63 - 1))
 
 
 def check_start_query(params: dict) -> None:
