@@ -13,8 +13,9 @@ from __future__ import annotations
 from overcast.services.logs.errors import InvalidParameterException
 from overcast.services.logs.filter_pattern import FilterPatternError, compile_pattern
 from overcast.services.logs.filter_scan import FilterScan, scan
-from overcast.services.logs.identifiers import name_or_identifier
+from overcast.services.logs.identifiers import EITHER_NAME_OR_ID, name_or_identifier
 from overcast.services.logs.paging import INVALID_TOKEN, make_token, read_token
+from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -40,14 +41,34 @@ def _position_of(token: str | None) -> tuple[int, int] | None:
     return key[0], key[1]
 
 
+def check_filter_log_events(params: dict) -> None:
+    """FilterLogEvents' own parameter checks, made before authorization (strict mode) and
+    before the group is looked up: the model's constraints, the parameters that exclude each
+    other, the pattern's syntax and the token's form."""
+    check_input("FilterLogEvents", params)
+    if (params.get("logGroupName") is None) == (params.get("logGroupIdentifier") is None):
+        raise InvalidParameterException(EITHER_NAME_OR_ID)
+    if params.get("logStreamNames") is not None and params.get("logStreamNamePrefix") is not None:
+        raise InvalidParameterException(NAMES_AND_PREFIX)
+    _compile(params.get("filterPattern"))
+    _position_of(params.get("nextToken"))
+
+
+def check_test_metric_filter(params: dict) -> None:
+    check_input("TestMetricFilter", params)
+    _compile(params["filterPattern"], metric_filter_wording=True)
+
+
+REQUEST_CHECKS.setdefault("FilterLogEvents", check_filter_log_events)
+REQUEST_CHECKS.setdefault("TestMetricFilter", check_test_metric_filter)
+
+
 class FilterOperations:
     async def filter_log_events(self, ctx, params: dict) -> dict:
-        check_input("FilterLogEvents", params)
+        check_filter_log_events(params)
         scope = Scope.of(ctx)
         group_name = name_or_identifier(scope, params)
         names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")
-        if names is not None and prefix is not None:
-            raise InvalidParameterException(NAMES_AND_PREFIX)
         pattern = _compile(params.get("filterPattern"))
         after = _position_of(params.get("nextToken"))
         group = self.require_group(scope, group_name)
@@ -65,7 +86,7 @@ class FilterOperations:
         return answer
 
     def test_metric_filter(self, ctx, params: dict) -> dict:
-        check_input("TestMetricFilter", params)
+        check_test_metric_filter(params)
         pattern = _compile(params["filterPattern"], metric_filter_wording=True)
         matches = []
         for number, message in enumerate(params["logEventMessages"], 1):
