@@ -64,3 +64,14 @@ def test_limit_pages_resume_within_a_millisecond(conn):
 def test_streams_by_name_and_prefix(conn):
     assert walk(conn, "ERROR", stream_names=("b",))[0] == [i for i in range(1, 6001) if i % 7 == 0 and i % 2 == 1]
     assert walk(conn, "ERROR", stream_prefix="zz")[0] == []
+
+
+def test_a_prefix_selecting_hundreds_of_streams(conn):
+    conn.executemany("INSERT INTO log_streams (stream_id, group_id, name, created_ms) VALUES (?, 1, ?, 0)",
+                     [(100 + i, f"many-{i:03d}") for i in range(600)])
+    conn.executemany("INSERT INTO log_events (seq, group_id, stream_id, timestamp, ingestion_time, message) "
+                     "VALUES (?, 1, ?, ?, 0, ?)",
+                     [(10_000 + i, 100 + i, 5000 + i, f"ERROR many {10_000 + i}") for i in range(600)])
+    conn.commit()
+    found, _ = walk(conn, "ERROR", stream_prefix="many-")
+    assert found == list(range(10_000, 10_600))
