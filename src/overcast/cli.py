@@ -1,4 +1,4 @@
-"""``overcast serve | status | reset | sns outbox``."""
+"""``overcast serve | status | reset | sns outbox | logs tail``."""
 
 from __future__ import annotations
 
@@ -205,6 +205,14 @@ def sns_outbox(args) -> int:
     return 0
 
 
+def logs_tail(args) -> int:
+    """``aws logs tail`` against the running server (``services/logs/tail_command.py``)."""
+    from overcast.services.logs.tail_command import run
+
+    settings = Settings.from_env(host=args.host, port=args.port)
+    return run(args, _endpoint_of(settings), settings.region)
+
+
 def _reset_offline(path: str) -> int:
     """Wipe a data dir no server holds (the storage layer's own reset, without a server)."""
     from overcast.storage import Storage
@@ -270,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--protocol", help="only this protocol (email, email-json, sms, application, firehose)")
     p.add_argument("--json", action="store_true", help="print the entries as JSON")
     p.set_defaults(func=sns_outbox)
+
+    from overcast.services.logs.tail_command import add_parser as add_logs_parser
+
+    add_logs_parser(commands).set_defaults(func=logs_tail)
     return parser
 
 

@@ -20,9 +20,10 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "KeyArn", "TargetKeyArn", "DestinationKeyArn", "AliasKeyArn", "GrantConstraintType", "CiphertextKeyArn",
             "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
             "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
-            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType"}
+            "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupArn",
+            "LogGroupIdentifierArns"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
-           "kms": "kms:", "cloudwatch": "cloudwatch:"}
+           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}
@@ -181,3 +182,26 @@ def test_s3_writes_with_acl_or_tags_need_those_permissions_too():
         ("s3:PutObjectTagging", ["arn:aws:s3:::b/k"])]
     assert resolve("s3", "CreateBucket", {"Bucket": "b", "GrantRead": 'id="1"'}) == [
         ("s3:CreateBucket", ["arn:aws:s3:::b"]), ("s3:PutBucketAcl", ["arn:aws:s3:::b"])]
+
+
+def test_logs_group_identifiers_resolve_to_group_arns():
+    from types import SimpleNamespace
+
+    from overcast.services.logs.authority import LogsAuthority
+
+    def _logs(params):  # Logs' side of the interface turns names and ARNs into the group's ARN
+        return LogsAuthority().authorization_values(SimpleNamespace(account="111122223333", region="us-east-1"),
+                                                    params)
+
+    group = "arn:aws:logs:us-east-1:111122223333:log-group"
+    for params in ({"logGroupName": "app"}, {"logGroupIdentifier": "app"}, {"logGroupIdentifier": f"{group}:app"}):
+        assert resolve("logs", "DescribeLogStreams", params, **_logs(params)) == [
+            ("logs:DescribeLogStreams", [f"{group}:app:*"])]
+    params = {"logGroupName": "app", "logStreamName": "s"}
+    assert resolve("logs", "GetLogEvents", params, **_logs(params)) == [
+        ("logs:GetLogEvents", [f"{group}:app:log-stream:s"])]
+    assert resolve("logs", "PutLogEvents", params) == [("logs:PutLogEvents", [f"{group}:app:log-stream:s"])]
+    params = {"logGroupIdentifiers": ["a", "arn:aws:logs:eu-west-1:444455556666:log-group:b"], "queryString": "x"}
+    assert resolve("logs", "StartQuery", params, **_logs(params)) == [
+        ("logs:StartQuery", [f"{group}:a:*"]),
+        ("logs:StartQuery", ["arn:aws:logs:eu-west-1:444455556666:log-group:b:*"])]

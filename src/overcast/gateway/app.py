@@ -195,7 +195,7 @@ class Gateway:
                 response.headers.setdefault("access-control-expose-headers", _CORS_EXPOSE)
         log_hook = ctx.extra.get("access_log_hook")  # S3 server access logging (services/s3/access_log.py)
         ready = time.perf_counter() if log_hook is not None else 0.0
-        await send_response(send, response.status, response.headers, response.body, s3=s3)
+        await send_response(send, response.status, response.headers, response.body, s3=s3, receive=receive)
         if log_hook is not None:
             log_hook(ctx, response, started, ready)
         if self.access_log.enabled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from overcast.errors import AwsError, RequestEntityTooLarge
@@ -118,9 +119,10 @@ def _raw_headers(headers: dict[str, str], s3: bool = False) -> list[tuple[bytes,
 _SMALL_STREAM = 64 * 1024
 
 
-async def send_response(send, status: int, headers: dict[str, str], body, s3: bool = False) -> None:
+async def send_response(send, status: int, headers: dict[str, str], body, s3: bool = False, receive=None) -> None:
     """Write a response; ``body`` is bytes or an async iterator of bytes. ``s3``: header
-    names spelt as S3 writes them."""
+    names spelt as S3 writes them. ``receive``: a body that ``ends_with_client`` (a live
+    tail) is streamed until its client leaves."""
     raw_headers = _raw_headers(headers, s3)
     if (getattr(body, "length", None) or 0) <= _SMALL_STREAM and hasattr(body, "read_chunk"):
         # a blob reader (``overcast.storage.blobs``): reads without blocking the loop
@@ -136,10 +138,47 @@ async def send_response(send, status: int, headers: dict[str, str], body, s3: bo
         await send({"type": "http.response.body", "body": bytes(body)})
         return
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    if receive is not None and getattr(body, "ends_with_client", False):
+        await _stream_until_client_leaves(send, body, receive)
+        return
     async for chunk in body:
         if chunk:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+async def _client_left(receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass  # (the request body was read whole before: nothing else comes)
+
+
+async def _stream_until_client_leaves(send, body, receive) -> None:
+    """Stream ``body`` until it ends or the client disconnects. The server drops what is sent
+    to a closed connection without a word, so a stream that only ends with its client (a live
+    tail) would run on for hours: the connection is watched, and the body's iterator is
+    cancelled and closed (its cleanup runs) the moment the client is gone."""
+    left = asyncio.ensure_future(_client_left(receive))
+    chunks = body.__aiter__()
+    step = None
+    try:
+        while True:
+            step = asyncio.ensure_future(chunks.__anext__())
+            await asyncio.wait((step, left), return_when=asyncio.FIRST_COMPLETED)
+            if not step.done():
+                return  # the client left (the step is cancelled below)
+            try:
+                chunk = step.result()
+            except StopAsyncIteration:
+                break
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:  # also when this request itself is cancelled (a shutdown past its grace)
+        left.cancel()
+        if step is not None and not step.done():
+            step.cancel()
+            await asyncio.gather(step, return_exceptions=True)
+        await chunks.aclose()
 
 
 async def send_json(send, status: int, payload) -> None:

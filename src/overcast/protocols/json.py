@@ -16,6 +16,7 @@ from overcast.errors import SerializationError, UnknownOperation
 from overcast.protocols.base import HttpResponse, WireProtocol
 from overcast.protocols.error_shapes import error_status, fault_name, modelled_error
 from overcast.protocols import json_codec
+from overcast.protocols.json_eventstream import serialize_event_stream
 from overcast.protocols.query_compat import json_error_type
 
 _dumps = _json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -120,6 +121,8 @@ class JsonProtocol(WireProtocol):
             raise SerializationError(message="The request body is nested too deeply.") from None
 
     def serialize_response(self, operation, result, ctx):
+        if operation.has_event_stream_output:  # StartLiveTail: json_eventstream.py
+            return serialize_event_stream(operation, result, _content_type(operation.service_model), ctx.request_id)
         shape = operation.output_shape
         tree = json_codec.writer(shape)(result) if shape is not None and result else {}
         return HttpResponse(

@@ -96,6 +96,50 @@ def _cached(cache: dict, shape, body_only: bool, compile_fn) -> Codec:
 
 # ------------------------------------------------------------------------- readers
 
+# the Python type a JSON value of a scalar shape has when it needs no conversion
+_PLAIN_TYPES = {"string": str, "character": str, "boolean": bool, **{kind: int for kind in _INTEGERS}}
+
+
+def _flat_member_types(shape, body_only: bool) -> dict[str, type] | None:
+    """For a structure of plain scalars (strings, integers, booleans) keyed by their own
+    names, each member's Python type; None for any other shape."""
+    if shape.type_name != "structure" or shape.is_document_type or not shape.members:
+        return None
+    types = {}
+    for name, member in shape.members.items():
+        ser = member.serialization
+        plain = _PLAIN_TYPES.get(member.type_name)
+        if plain is None or ser.get("name", name) != name or (body_only and ser.get("location")):
+            return None
+        types[name] = plain
+    return types
+
+
+def _flat_list_reader(shape, read_item: Codec, types: dict[str, type]) -> Codec:
+    """A list of flat structures, read with no call per member: an item whose keys are all
+    members and whose values all have their member's type already is what ``read_item`` would
+    build, so it is kept as it is; any other item goes through ``read_item`` (same result,
+    same errors). Batches of 10,000 structures (PutLogEvents) read several times faster."""
+
+    def read_flat_list(value):
+        if not isinstance(value, list):
+            raise _fail(shape, value)
+        out = []
+        append = out.append
+        get = types.get
+        for item in value:
+            if type(item) is dict:
+                for key, member_value in item.items():
+                    if type(member_value) is not get(key):
+                        break
+                else:
+                    append(item)
+                    continue
+            append(None if item is None else read_item(item))
+        return out
+
+    return read_flat_list
+
 
 def _fail(shape, value) -> JsonShapeError:
     text = repr(value)
@@ -127,6 +171,9 @@ def _compile_reader(shape, body_only: bool) -> Codec:
         return read_structure
     if kind == "list":
         read_item = reader(shape.member)
+        flat = _flat_member_types(shape.member, body_only)
+        if flat is not None:
+            return _flat_list_reader(shape, read_item, flat)
 
         def read_list(value):
             if not isinstance(value, list):

@@ -6,6 +6,7 @@ IMPLEMENTED = {
     "ec2": "ec2",
     "iam": "iam",
     "kms": "kms",
+    "logs": "logs",
     "s3": "s3",
     "sns": "sns",
     "sqs": "sqs",
