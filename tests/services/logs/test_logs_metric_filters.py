@@ -96,9 +96,10 @@ def test_checks(logs, group):
     code, message, _ = error_of(logs.put_metric_filter, logGroupName="/missing", filterName="f",
                                 filterPattern="x", metricTransformations=transformation())
     assert (code, message) == ("ResourceNotFoundException", "The specified log group does not exist.")
-    code, _, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="f", filterPattern='"unclosed',
-                          metricTransformations=transformation())
-    assert code == "InvalidParameterException"
+    code, message, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="f", filterPattern='"unclosed',
+                                metricTransformations=transformation())
+    # PutMetricFilter words the generic refusal as a metric filter's
+    assert (code, message) == ("InvalidParameterException", "Invalid metric filter pattern")
     code, message, _ = error_of(logs.put_metric_filter, logGroupName=group, filterName="f*",
                                 filterPattern="x", metricTransformations=transformation())
     assert code == "InvalidParameterException" and "filterName" in message

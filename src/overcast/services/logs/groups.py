@@ -86,6 +86,10 @@ class GroupOperations:
             self.db.execute("DELETE FROM log_events WHERE group_id = ?", (group.group_id,))
             self.db.execute("DELETE FROM log_streams WHERE group_id = ?", (group.group_id,))
             self.db.execute("DELETE FROM log_group_tags WHERE group_id = ?", (group.group_id,))
+            # its metric and subscription filters go with it (a group made again under the same
+            # name starts without them, as on AWS)
+            self.db.execute("DELETE FROM metric_filters WHERE group_id = ?", (group.group_id,))
+            self.db.execute("DELETE FROM subscription_filters WHERE group_id = ?", (group.group_id,))
             self.db.execute("DELETE FROM log_groups WHERE group_id = ?", (group.group_id,))
             # a resource-scope policy goes with its group
             self.db.execute("DELETE FROM resource_policies WHERE account = ? AND region = ? AND resource_arn = ?",

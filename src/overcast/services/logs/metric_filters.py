@@ -51,21 +51,22 @@ def check_regex_quota(db, group_id: int, table: str, filter_name: str, regex_cou
         raise LimitExceededException("Resource limit exceeded.")
 
 
-def compiled_pattern(text: str):
-    """The filter pattern compiled, or AWS's InvalidParameterException (the matcher's text)."""
+def compiled_pattern(text: str, metric_filter: bool = False):
+    """The filter pattern compiled, or AWS's InvalidParameterException (the matcher's text;
+    PutMetricFilter words the generic refusal "Invalid metric filter pattern")."""
     from overcast.services.logs.filter_pattern import FilterPatternError, compile_pattern
 
     try:
         return compile_pattern(text)
     except FilterPatternError as exc:
-        raise InvalidParameterException(str(exc)) from None
+        raise InvalidParameterException(exc.message_for_metric_filter() if metric_filter else str(exc)) from None
 
 
 def check_put_metric_filter(params: dict) -> tuple:
     """PutMetricFilter's own parameters (strict mode: before authorization); returns the
     compiled pattern, the transformation and the system fields emitted as dimensions."""
     check_input("PutMetricFilter", params)
-    compiled = compiled_pattern(params["filterPattern"])
+    compiled = compiled_pattern(params["filterPattern"], metric_filter=True)
     transformation = check_transformations(params["metricTransformations"], compiled.kind)
     compile_criteria(params.get("fieldSelectionCriteria"))
     emitted = check_emitted_dimensions(params.get("emitSystemFieldDimensions"), len(transformation.dimensions))
