@@ -30,29 +30,20 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
 from cpu_meter import process_cpu  # noqa: E402
-from harness import Server, free_port, overcast_server  # noqa: E402
+from harness import boto_client, moto_server, overcast_server  # noqa: E402
 
 NAMESPACE = "Bench/CloudWatch"
 VALUES_PER_REQUEST = 1000
 DAY = 86400
 
 
-def moto_server() -> Server:
-    port = free_port()
-    return Server([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port, "/moto-api/")
-
-
 SERVERS = {"overcast": overcast_server, "moto": moto_server}
 
 
 def client(endpoint: str):
-    return boto3.session.Session().client(
-        "cloudwatch", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}, read_timeout=120))
+    return boto_client("cloudwatch", endpoint, read_timeout=120)
 
 
 def _batch(name: str, stamp: datetime, seed: int) -> list[dict]:

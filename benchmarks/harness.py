@@ -83,6 +83,23 @@ def overcast_server(data_dir: str | None = None, *extra: str, access_log: bool =
     return Server(cmd, port, "/_overcast/health", scratch=scratch)
 
 
+def moto_server() -> Server:
+    """moto's server (``moto.server -H 127.0.0.1 -p PORT``) on a free port, started like Overcast."""
+    port = free_port()
+    return Server([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port, "/moto-api/")
+
+
+def boto_client(service: str, endpoint: str, read_timeout: int = 300):
+    """A boto3 client of ``service`` at ``endpoint`` with test credentials and no retries (a
+    retried request would count twice)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}, read_timeout=read_timeout))
+
+
 def bare_server() -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", HERE, "--port", str(port),

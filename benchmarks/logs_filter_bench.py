@@ -30,10 +30,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
-from harness import Server, free_port, overcast_server  # noqa: E402
+from harness import boto_client, moto_server, overcast_server  # noqa: E402
 
 GROUP, STREAM = "bench-filter", "s1"
 BATCH = 10_000  # PutLogEvents' maximum events per request
@@ -46,18 +44,11 @@ QUERIES = {
 }
 
 
-def moto_server() -> Server:
-    port = free_port()
-    return Server([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port, "/moto-api/")
-
-
 SERVERS = {"overcast": overcast_server, "moto": moto_server}
 
 
 def client(endpoint: str):
-    return boto3.session.Session().client(
-        "logs", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}, read_timeout=300))
+    return boto_client("logs", endpoint)
 
 
 def message(i: int) -> str:
