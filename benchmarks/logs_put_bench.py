@@ -9,6 +9,13 @@ limit), bodies built and signed as boto3 would send them but once per batch shap
 client's own serialization of 10,000 structures is not what is measured. Target from the
 Logs issue: >= 150,000 events/s.
 
+By default each batch carries the next second of a stream's events (timestamps advance from
+batch to batch as a real producer's do): the body is written from a template and signed per
+batch (about 10 ms of the client's core). ``--fixed-timestamps`` re-sends one body, so every
+batch lands in the same second: the stores' time indexes then take each batch's rows at a
+thousand places spread over the whole index rather than at its end, and the cost of a batch
+grows with the number of events stored (an indexed store's worst case, not a producer's).
+
 A run is INVALID if the events stored (GetLogEvents, read back page by page after the timed
 part) differ from the events acknowledged.
 """
@@ -27,7 +34,10 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import boto3  # noqa: E402
+from botocore.auth import SigV4Auth  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.config import Config  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
 
 from cpu_meter import process_cpu  # noqa: E402
 from harness import Server, free_port, overcast_server  # noqa: E402
@@ -76,22 +86,50 @@ def signed_put(endpoint: str, stream: str, start_ms: int) -> tuple[dict, bytes]:
     return captured[0]
 
 
-def put_rate(endpoint: str, seconds: float, server_pid: int | None, threads: int) -> dict:
+class AdvancingBatches:
+    """Signed PutLogEvents requests of one stream, each the second after the previous one's,
+    with the same 10,000 messages as ``signed_put``'s (so the same bytes on the wire)."""
+
+    def __init__(self, endpoint: str, stream: str, start_ms: int):
+        headers, _ = signed_put(endpoint, stream, start_ms)
+        self.url, self.next_ms = endpoint + "/", start_ms
+        self.headers = {k: v for k, v in headers.items() if k.lower() in ("x-amz-target", "content-type")}
+        self.signer = SigV4Auth(Credentials("test", "test"), "logs", "us-east-1")
+        line = "x" * (MESSAGE_BYTES - 12)
+        self.head = json.dumps({"logGroupName": GROUP, "logStreamName": stream})[:-1] + ', "logEvents": ['
+        self.messages = [json.dumps(f"{i:010d} {line}") for i in range(EVENTS_PER_BATCH)]
+
+    def next(self) -> tuple[dict, bytes]:
+        base, self.next_ms = self.next_ms, self.next_ms + EVENTS_PER_BATCH // 10
+        events = ", ".join([f'{{"timestamp": {base + i // 10}, "message": {message}}}'
+                            for i, message in enumerate(self.messages)])
+        request = AWSRequest("POST", self.url, data=(self.head + events + "]}").encode(), headers=self.headers)
+        self.signer.add_auth(request)
+        return dict(request.headers.items()), request.body
+
+
+def put_rate(endpoint: str, seconds: float, server_pid: int | None, threads: int,
+             fixed_timestamps: bool = False) -> dict:
     logs = client(endpoint)
     logs.create_log_group(logGroupName=GROUP)
-    start_ms = int(time.time() * 1000) - 60_000
+    # advancing: a second of events a batch from an hour ago stays within the accepted range
+    start_ms = int(time.time() * 1000) - (60_000 if fixed_timestamps else 3_600_000)
     requests = []
     for worker in range(threads):
         logs.create_log_stream(logGroupName=GROUP, logStreamName=f"s{worker}")
-        requests.append(signed_put(endpoint, f"s{worker}", start_ms))
+        if fixed_timestamps:
+            requests.append(signed_put(endpoint, f"s{worker}", start_ms))
+        else:
+            requests.append(AdvancingBatches(endpoint, f"s{worker}", start_ms))
     url = urllib.parse.urlsplit(endpoint)
     done, errors = [0] * threads, [0]
     stop = time.monotonic() + seconds
 
     def work(worker: int) -> None:
-        headers, body = requests[worker]
+        source = requests[worker]
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
         while time.monotonic() < stop:
+            headers, body = source if fixed_timestamps else source.next()
             conn.request("POST", "/", body=body, headers=headers)
             answer = conn.getresponse()
             payload = answer.read()
@@ -131,12 +169,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--peers", default="overcast,moto")
+    parser.add_argument("--fixed-timestamps", action="store_true",
+                        help="re-send one body: every batch in the same second (see the docstring)")
     parser.add_argument("--json")
     args = parser.parse_args()
     results = {}
     for peer in args.peers.split(","):
         with SERVERS[peer]() as server:
-            result = results[peer] = put_rate(server.url, args.seconds, server.proc.pid, args.threads)
+            result = results[peer] = put_rate(server.url, args.seconds, server.proc.pid, args.threads,
+                                                      args.fixed_timestamps)
         print(f"{peer:9} PutLogEvents {result['rate']:>10,.0f} events/s, {result['per_cpu_second']:,.0f} per server "
               f"CPU second ({result['errors']} errors; {result['acknowledged']:,} acknowledged, {result['stored']:,} "
               f"read back: {'valid' if result['valid'] else 'INVALID'})", flush=True)
