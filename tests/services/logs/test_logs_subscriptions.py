@@ -121,6 +121,28 @@ def test_destinations_put_describe_policy_delete(logs):
     assert "tags" not in tagged["destination"]
 
 
+def test_destination_tags_through_the_resource_tag_operations(logs):
+    arn = logs.put_destination(destinationName="tagged", targetArn=STREAM, roleArn=ROLE,
+                               tags={"team": "a"})["destination"]["arn"]
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "a"}
+    logs.tag_resource(resourceArn=arn, tags={"env": "prod", "team": "b"})
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"env": "prod", "team": "b"}
+    logs.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"env": "prod"}
+    # the tags stay out of the destination's description, and a policy put later keeps them
+    logs.put_destination_policy(destinationName="tagged", accessPolicy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                                                "Action": "logs:PutSubscriptionFilter", "Resource": arn}]}))
+    [described] = logs.describe_destinations(DestinationNamePrefix="tagged")["destinations"]
+    assert "tags" not in described and "accessPolicy" in described
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"env": "prod"}
+    code, message, _ = error_of(logs.tag_resource, resourceArn=arn, tags={"aws:x": "1"})
+    assert (code, message) == ("InvalidParameterException", "Tag keys prefixed with 'aws:' are reserved for AWS use.")
+    logs.delete_destination(destinationName="tagged")
+    code, _, _ = error_of(logs.list_tags_for_resource, resourceArn=arn)
+    assert code == "ResourceNotFoundException"
+
+
 def test_subscribing_to_a_destination(logs, aws_client, group):
     destination = logs.put_destination(destinationName="central", targetArn=STREAM, roleArn=ROLE)["destination"]
     other = aws_client("logs", aws_access_key_id=OTHER)

@@ -13,6 +13,7 @@ resource policy, for the action ``logs:PutSubscriptionFilter`` on the destinatio
 from __future__ import annotations
 
 import json
+import re
 
 from overcast.auth.policy.document import parse_policy
 from overcast.auth.policy.errors import PolicyDocumentError
@@ -29,6 +30,7 @@ from overcast.storage.scope import Scope
 DESTINATION_NOT_FOUND = "The specified destination does not exist."
 PAGE = 50  # DescribeDestinations' limit (1-50)
 MAX_POLICY_BYTES = 5120  # accessPolicy "can be up to 5120 bytes"
+_DESTINATION_ARN = re.compile(r"arn:[^:]+:logs:([^:]*):([^:]*):destination:([^:]+)")
 
 
 def destination_arn(scope: Scope, name: str) -> str:
@@ -104,6 +106,16 @@ class DestinationOperations:
         if not deleted:
             raise ResourceNotFoundException(DESTINATION_NOT_FOUND)
         return {}
+
+    def destination_of_arn(self, ctx, arn: str) -> dict | None:
+        """The caller's destination an ARN names (TagResource and its kin), or None."""
+        match = _DESTINATION_ARN.fullmatch(arn)
+        if match is None or (match.group(2), match.group(1)) != tuple(Scope.of(ctx)):
+            return None
+        return self.destination_config(Scope.of(ctx), match.group(3))
+
+    def save_destination_tags(self, ctx, config: dict, tags: dict[str, str]) -> None:
+        self._save_destination(Scope.of(ctx), {**_shown(config), **({"tags": tags} if tags else {})})
 
     def destination_for_subscription(self, ctx, target) -> dict:
         """The destination a PutSubscriptionFilter names (``target``: its parsed ARN), once the

@@ -1,5 +1,7 @@
-"""Tags of log groups: TagResource, UntagResource, ListTagsForResource (by ARN) and the
-older TagLogGroup, UntagLogGroup, ListTagsLogGroup (by name). A group has at most 50 tags."""
+"""Tags of log groups: TagResource, UntagResource, ListTagsForResource (by ARN: a group's or a
+destination's) and the older TagLogGroup, UntagLogGroup, ListTagsLogGroup (by name). A
+resource has at most 50 tags. A destination keeps its tags with its configuration
+(``destinations.py``)."""
 
 from __future__ import annotations
 
@@ -52,16 +54,33 @@ class TagOperations:
 
     def tag_resource(self, ctx, params: dict) -> dict:
         check_input("TagResource", params)
+        destination = self.destination_of_arn(ctx, params["resourceArn"])
+        if destination is not None:
+            check_tags(params["tags"])
+            tags = {**destination.get("tags", {}), **params["tags"]}
+            if len(tags) > MAX_TAGS:
+                raise InvalidParameterException(TOO_MANY_TAGS)
+            self.save_destination_tags(ctx, destination, tags)
+            return {}
         self._add_tags(self._group_of_arn(ctx, params["resourceArn"]).group_id, params["tags"])
         return {}
 
     def untag_resource(self, ctx, params: dict) -> dict:
         check_input("UntagResource", params)
+        destination = self.destination_of_arn(ctx, params["resourceArn"])
+        if destination is not None:
+            removed = set(params["tagKeys"])
+            self.save_destination_tags(ctx, destination, {k: v for k, v in destination.get("tags", {}).items()
+                                                          if k not in removed})
+            return {}
         self._remove_tags(self._group_of_arn(ctx, params["resourceArn"]).group_id, params["tagKeys"])
         return {}
 
     def list_tags_for_resource(self, ctx, params: dict) -> dict:
         check_input("ListTagsForResource", params)
+        destination = self.destination_of_arn(ctx, params["resourceArn"])
+        if destination is not None:
+            return {"tags": dict(sorted(destination.get("tags", {}).items()))}
         return {"tags": self.tags_of(self._group_of_arn(ctx, params["resourceArn"]).group_id)}
 
     def tag_log_group(self, ctx, params: dict) -> dict:
