@@ -12,6 +12,13 @@ import time
 import urllib.request
 
 
+# The server's output kept for tests: at most _OUTPUT_LINES lines, the first _HEAD_LINES always
+# (the start-up banner), the oldest of the rest dropped _DROP_LINES at a time.
+_OUTPUT_LINES = 20000
+_HEAD_LINES = 200
+_DROP_LINES = 5000
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,8 +75,11 @@ class ServerProcess:
     def _pump(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         for line in self.proc.stdout:
-            if len(self.output) < 20000:
-                self.output.append(line)
+            self.output.append(line)
+            if len(self.output) > _OUTPUT_LINES:
+                # a session server logs every request of hundreds of tests: keep the start-up
+                # lines and the latest ones (what a test looks for), drop the oldest between
+                del self.output[_HEAD_LINES:_HEAD_LINES + _DROP_LINES]
             if line.strip() == "Ready.":
                 self._ready.set()
 
