@@ -183,7 +183,7 @@ def test_resource_policies(logs):
     assert names == [f"p{i}" for i in range(10)]
     logs.delete_resource_policy(policyName="p3")
     assert error_of(logs.delete_resource_policy, policyName="p3") == (
-        "ResourceNotFoundException", "Policy with name [p3] does not exist", 400)
+        "ResourceNotFoundException", "Policy with name [p3] does not exist.", 400)
     code, message, _ = error_of(logs.put_resource_policy, policyName="big", policyDocument="x" * 51201)
     assert code == "InvalidParameterException"
     assert message.endswith("Member must have length less than or equal to 51200")
