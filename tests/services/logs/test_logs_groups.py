@@ -52,12 +52,15 @@ def test_over_long_names_get_logs_own_text(logs):
     logs.create_log_group(logGroupName="a" * 512)  # 512 is allowed
 
 
-def test_group_class_and_pattern_answers_three_fields(logs):
+def test_group_class_and_pattern_answers_fewer_fields(logs):
     logs.create_log_group(logGroupName="svc-DataLogs", logGroupClass="INFREQUENT_ACCESS")
     logs.create_log_group(logGroupName="datalogs")
     found = logs.describe_log_groups(logGroupNamePattern="DataLogs")["logGroups"]
-    assert [sorted(g) for g in found] == [["arn", "creationTime", "logGroupName"]]
-    assert found[0]["logGroupName"] == "svc-DataLogs"
+    assert [sorted(g) for g in found] == [["arn", "creationTime", "logGroupArn", "logGroupClass", "logGroupName",
+                                           "metricFilterCount"]]
+    assert (found[0]["logGroupName"], found[0]["logGroupClass"], found[0]["metricFilterCount"]) == (
+        "svc-DataLogs", "INFREQUENT_ACCESS", 0)
+    assert found[0]["logGroupArn"] == found[0]["arn"][:-len(":*")]
     infrequent = logs.describe_log_groups(logGroupClass="INFREQUENT_ACCESS")["logGroups"]
     assert [(g["logGroupName"], g["logGroupClass"]) for g in infrequent] == [("svc-DataLogs", "INFREQUENT_ACCESS")]
 
