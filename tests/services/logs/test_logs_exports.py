@@ -64,7 +64,7 @@ def test_an_export_writes_awss_layout_once_the_task_runs(logs, aws_client, serve
                                       destination=BUCKET, destinationPrefix="backup")["taskId"]
     uuid.UUID(task_id)
     task = task_of(logs, task_id)
-    assert task["status"]["code"] == "PENDING"
+    assert task["status"] == {"code": "PENDING"}  # no message while pending
     assert {k: task[k] for k in ("taskName", "logGroupName", "from", "to", "destination", "destinationPrefix")} == {
         "taskName": "daily", "logGroupName": "/app/web", "from": now, "to": now + 2000, "destination": BUCKET,
         "destinationPrefix": "backup"}

@@ -11,6 +11,7 @@ import os
 import sys
 
 import pytest
+from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
@@ -142,10 +143,15 @@ def test_start_query_parameter_errors(logs, app, account):
     code, _, _ = error_of(logs.start_query, logGroupName="app", queryString="fields @message",
                           startTime=last, endTime=first)
     assert code == "InvalidParameterException"
-    code, message, status = error_of(logs.start_query, logGroupName="missing", queryString="fields @message",
-                                     startTime=first, endTime=last)
-    assert (code, status) == ("ResourceNotFoundException", 400)
-    assert message == f"Log group 'missing' does not exist for account ID '{account}'"
+    # AWS passes the Insights backend's exception text through, its request id included
+    with pytest.raises(ClientError) as caught:
+        logs.start_query(logGroupName="missing", queryString="fields @message", startTime=first, endTime=last)
+    error, request_id = caught.value.response["Error"], caught.value.response["ResponseMetadata"]["RequestId"]
+    assert error["Code"] == "ResourceNotFoundException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Message"] == (f"Log group 'missing' does not exist for account ID '{account}' (Service: AWSLogs; "
+                                f"Status Code: 400; Error Code: ResourceNotFoundException; Request ID: {request_id}; "
+                                f"Proxy: null)")
     code, message, _ = error_of(logs.start_query, logGroupName="app", queryString="fields @message",
                                 startTime=first, endTime=last, limit=100_001)
     assert code == "InvalidParameterException"

@@ -40,8 +40,8 @@ def test_errors(logs):
     assert error_of(logs.describe_log_streams, logGroupName="g", orderBy="LastEventTime",
                     logStreamNamePrefix="s") == (
         "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.", 400)
-    assert error_of(logs.describe_log_streams, logGroupName="g", logGroupIdentifier="g")[:2] == (
-        "InvalidParameterException", "Should provider either name or id, but not both")
+    assert error_of(logs.describe_log_streams, logGroupName="g", logGroupIdentifier="g") == (
+        "ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.", 400)
     assert error_of(logs.describe_log_streams)[:2] == (
         "InvalidParameterException", "Should provider either name or id, but not both")
 

@@ -67,13 +67,30 @@ def test_destinations_overcast_cannot_reach_are_refused(logs, group, arn):
     assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
 
 
-@pytest.mark.parametrize("function", [FUNCTION.replace(ACCOUNT, OTHER), FUNCTION.replace("us-east-1", "eu-west-1")])
-def test_a_lambda_function_of_another_account_or_region_is_refused(logs, group, function):
+def test_a_lambda_function_of_another_region_is_refused(logs, group):
     code, message, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="f",
-                                filterPattern="", destinationArn=function)
+                                filterPattern="", destinationArn=FUNCTION.replace("us-east-1", "eu-west-1"))
     assert code == "InvalidParameterException"
     assert message == ("Could not execute the lambda function. Make sure you have given CloudWatch Logs permission "
                        "to execute your function.")
+
+
+CROSS_ACCOUNT_LAMBDA = ("Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies "
+                        "to create cross account lambda triggers.")
+
+
+@pytest.mark.parametrize("group_name", ["/app/web", "/missing"])
+def test_a_lambda_function_of_another_account_is_denied_before_the_group_is_looked_up(logs, group, group_name):
+    assert error_of(logs.put_subscription_filter, logGroupName=group_name, filterName="f", filterPattern="",
+                    destinationArn=FUNCTION.replace(ACCOUNT, OTHER)) == (
+        "AccessDeniedException", CROSS_ACCOUNT_LAMBDA, 400)
+
+
+def test_a_kinesis_stream_needs_a_role(logs, group):
+    assert error_of(logs.put_subscription_filter, logGroupName=group, filterName="f", filterPattern="",
+                    destinationArn=STREAM.replace(ACCOUNT, OTHER)) == (
+        "InvalidParameterException", "destinationArn for vendor kinesis cannot be used without roleArn", 400)
+    assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
 
 
 def test_checks_before_the_destination(logs, group):

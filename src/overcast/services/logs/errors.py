@@ -39,3 +39,10 @@ def group_not_found() -> AwsError:
 
 def stream_not_found() -> AwsError:
     return ResourceNotFoundException(STREAM_NOT_FOUND)
+
+
+def backend_suffix(code: str, request_id: str) -> str:
+    """The tail some Logs Insights errors carry in their message on AWS: the Insights backend's
+    own exception text, passed through unchanged (StartQuery's unknown log group answers
+    "Log group 'x' does not exist for account ID '1' (Service: AWSLogs; ...; Proxy: null)")."""
+    return f" (Service: AWSLogs; Status Code: 400; Error Code: {code}; Request ID: {request_id}; Proxy: null)"

@@ -14,13 +14,13 @@ from overcast.services.logs.ingest_rules import (EVENT_OVERHEAD, MAX_BATCH_BYTES
                                                  check_batch, split_events)
 from overcast.services.logs.identifiers import name_or_identifier
 from overcast.services.logs.models import GroupRow, IngestedBatch
+from overcast.services.logs.paging import INVALID_TOKEN
 from overcast.services.logs.validation import check_input
 from overcast.storage.scope import Scope
 
 log = logging.getLogger(__name__)
 
 DEFAULT_GET_LIMIT = 10_000  # GetLogEvents: "as many log events as can fit in a response size of 1 MB (up to 10,000)"
-INVALID_TOKEN = "The specified nextToken is invalid."
 _ZERO_ID = "0" * 56
 _FAR_FUTURE = 2 ** 62
 

@@ -50,7 +50,8 @@ WAIT_IN_TIMER = 5.0  # seconds the timer's handler waits for its export before l
 DEFAULT_PREFIX = "exportedlogs"  # "If you don't specify a value, the default is exportedlogs."
 ACTIVE = ("PENDING", "RUNNING")
 PAGE = 50
-MESSAGES = {"PENDING": "Pending.", "RUNNING": "Started successfully", "COMPLETED": "Completed successfully",
+# a PENDING task's status has no message (AWS's DescribeExportTasks answer right after creation)
+MESSAGES = {"RUNNING": "Started successfully", "COMPLETED": "Completed successfully",
             "CANCELLED": "Cancelled by user"}
 TASK_NOT_FOUND = "The specified export task does not exist."
 BUCKET_MISSING = "The given bucket does not exist. Please make sure the bucket is valid."
@@ -99,7 +100,7 @@ class ExportOperations:
         task_id = str(uuid.uuid4())
         now_ms = int(self.clock.now() * 1000)
         task = {"taskId": task_id, "logGroupName": group.name, "from": start, "to": end, "destination": bucket,
-                "destinationPrefix": prefix, "status": {"code": "PENDING", "message": MESSAGES["PENDING"]},
+                "destinationPrefix": prefix, "status": {"code": "PENDING"},
                 "executionInfo": {"creationTime": now_ms}, "groupId": group.group_id, "bucketOwner": owner,
                 "logStreamNamePrefix": params.get("logStreamNamePrefix") or ""}
         if params.get("taskName"):

@@ -106,10 +106,15 @@ class GroupOperations:
         groups = self._groups_page(scope, params, "describe",
                                    lambda g: _matches(g.name, prefix, pattern, names, scope))
         page, token = groups
-        if pattern is not None:  # "only arn, creationTime, and logGroupName are included"
-            out = [{"logGroupName": g.name, "creationTime": g.created_ms, "arn": g.arn} for g in page]
+        counts = metric_filter_counts(self.db, [g.group_id for g in page])
+        if pattern is not None:
+            # fewer fields, though more than the documented "only arn, creationTime, and
+            # logGroupName": AWS's answer today also has logGroupArn, logGroupClass and
+            # metricFilterCount (and no storedBytes or deletionProtectionEnabled)
+            out = [{"logGroupName": g.name, "creationTime": g.created_ms, "arn": g.arn,
+                    "logGroupArn": g.log_group_arn, "logGroupClass": g.log_group_class,
+                    "metricFilterCount": counts.get(g.group_id, 0)} for g in page]
         else:
-            counts = metric_filter_counts(self.db, [g.group_id for g in page])
             out = [describe_group(g, counts.get(g.group_id, 0)) for g in page]
         return {"logGroups": out, **({"nextToken": token} if token else {})}
 

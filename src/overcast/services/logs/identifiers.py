@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
-from overcast.services.logs.errors import InvalidParameterException, group_not_found
+from overcast.services.logs.errors import InvalidParameterException, ValidationException, group_not_found
 from overcast.storage.scope import Scope
 
 EITHER_NAME_OR_ID = "Should provider either name or id, but not both"
+# DescribeLogStreams given both, as AWS answered it (ValidationException); the other operations
+# taking both members keep EITHER_NAME_OR_ID until an answer of theirs is known
+NAME_AND_ARN = "LogGroup name and LogGroup ARN are mutually exclusive parameters."
 _GROUP_ARN = re.compile(r"arn:[^:]+:logs:([^:]*):([^:]*):log-group:([^:]+)(?::\*)?")
 
 
@@ -27,6 +30,11 @@ def group_name_of(scope: Scope, identifier: str) -> str:
     if parts is None or (parts[1], parts[0]) != tuple(scope):
         raise group_not_found()
     return parts[2]
+
+
+def reject_name_and_arn(params: dict) -> None:
+    if params.get("logGroupName") is not None and params.get("logGroupIdentifier") is not None:
+        raise ValidationException(NAME_AND_ARN)
 
 
 def name_or_identifier(scope: Scope, params: dict, required: bool = True) -> str | None:

@@ -21,7 +21,7 @@ import time
 import uuid
 
 from overcast.errors import AwsError
-from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException,
+from overcast.services.logs.errors import (InvalidParameterException, LimitExceededException, backend_suffix,
                                            ResourceNotFoundException)
 from overcast.services.logs.identifiers import group_name_of, name_or_identifier
 from overcast.services.logs.insights import (QuerySyntaxError, Source, UnsupportedCommand, compile_query, read_ptr,
@@ -112,7 +112,7 @@ class QueryOperations(QueryDefinitionOperations):
 
     # -- StartQuery -------------------------------------------------------------------------
 
-    def _query_sources(self, scope: Scope, params: dict) -> list[tuple[int, str, str]]:
+    def _query_sources(self, ctx, scope: Scope, params: dict) -> list[tuple[int, str, str]]:
         given = next(p for p in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if params.get(p) is not None)
         names = [params[given]] if given == "logGroupName" else list(params[given])
         sources, seen = [], set()
@@ -120,8 +120,8 @@ class QueryOperations(QueryDefinitionOperations):
             name = group_name_of(scope, identifier) if given == "logGroupIdentifiers" else identifier
             group = self.group_row(scope, name)
             if group is None:
-                raise ResourceNotFoundException(f"Log group '{name}' does not exist for account ID "
-                                                f"'{scope.account}'")
+                raise ResourceNotFoundException(f"Log group '{name}' does not exist for account ID '{scope.account}'"
+                                                + backend_suffix("ResourceNotFoundException", ctx.request_id))
             if group.group_id not in seen:
                 seen.add(group.group_id)
                 sources.append((group.group_id, f"{scope.account}:{group.name}", group.name))
@@ -132,7 +132,7 @@ class QueryOperations(QueryDefinitionOperations):
         scope = Scope.of(ctx)
         text = params.get("queryString") or ""
         language = params.get("queryLanguage") or "CWLI"
-        sources = self._query_sources(scope, params)
+        sources = self._query_sources(ctx, scope, params)
         now_ms = int(self.clock.now() * 1000)
         (active,) = self.db.query_one("SELECT count(*) FROM insights_queries WHERE account = ? AND region = ? "
                                       "AND status IN ('Scheduled', 'Running')", tuple(scope))

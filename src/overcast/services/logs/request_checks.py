@@ -11,7 +11,7 @@ from overcast.services.logs.errors import InvalidParameterException
 from overcast.services.logs.events import check_put_log_events
 from overcast.services.logs.group_settings import check_retention
 from overcast.services.logs.groups import PREFIX_AND_PATTERN
-from overcast.services.logs.identifiers import EITHER_NAME_OR_ID
+from overcast.services.logs.identifiers import EITHER_NAME_OR_ID, reject_name_and_arn
 from overcast.services.logs.streams import check_stream_order
 from overcast.services.logs.tags import check_tags
 from overcast.services.logs.validation import check_input
@@ -30,6 +30,7 @@ def _describe_log_groups(params: dict) -> None:
 
 def _describe_log_streams(params: dict) -> None:
     check_input("DescribeLogStreams", params)
+    reject_name_and_arn(params)
     check_stream_order(params)
     _either_name_or_id(params)
 

@@ -22,7 +22,7 @@ DEFAULT_LIMIT = 50
 
 
 def _missing(name: str) -> str:
-    return f"Policy with name [{name}] does not exist"
+    return f"Policy with name [{name}] does not exist."
 
 
 class ResourcePolicyOperations:

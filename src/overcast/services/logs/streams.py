@@ -5,7 +5,7 @@ from __future__ import annotations
 from overcast.services.logs.errors import (InvalidParameterException, ResourceAlreadyExistsException,
                                            stream_not_found)
 from overcast.services.logs.groups import next_id
-from overcast.services.logs.identifiers import name_or_identifier
+from overcast.services.logs.identifiers import name_or_identifier, reject_name_and_arn
 from overcast.services.logs.models import GroupRow
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.validation import check_input
@@ -63,6 +63,7 @@ class StreamOperations:
 
     def describe_log_streams(self, ctx, params: dict) -> dict:
         check_input("DescribeLogStreams", params)
+        reject_name_and_arn(params)
         check_stream_order(params)
         scope = Scope.of(ctx)
         group = self.require_group(scope, name_or_identifier(scope, params))

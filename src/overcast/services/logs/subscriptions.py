@@ -14,7 +14,8 @@ from functools import partial
 
 from overcast.services.logs.account_policies import AccountPolicyOperations, check_put_account_policy
 from overcast.services.logs.destinations import DestinationOperations
-from overcast.services.logs.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
+from overcast.services.logs.errors import (AccessDeniedException, InvalidParameterException, LimitExceededException,
+                                           ResourceNotFoundException)
 from overcast.services.logs.metric_filters import check_regex_quota, compiled_pattern, standard_only
 from overcast.services.logs.paging import make_token, read_token
 from overcast.services.logs.request_checks import CHECKS as REQUEST_CHECKS
@@ -29,6 +30,8 @@ PAGE = 50
 DISTRIBUTIONS = ("Random", "ByLogStream")
 FILTER_NOT_FOUND = "The specified subscription filter does not exist."
 LIMIT_EXCEEDED = "Resource limit exceeded."
+CROSS_ACCOUNT_LAMBDA = ("Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to "
+                        "create cross account lambda triggers.")
 # emitSystemFields' values (recorded and described; the payload's shape for them is not applied)
 EMITTABLE_FIELDS = ("@aws.account", "@aws.region", "@source.log")
 
@@ -46,6 +49,19 @@ def check_put_subscription_filter(params: dict):
     return compiled
 
 
+def check_destination_arn(ctx, params: dict) -> None:
+    """What AWS refuses from the destination ARN and role alone, before it looks at the log
+    group: another account's Lambda function (that takes a Logs destination), a Kinesis stream
+    without the role Logs would write with."""
+    target = parse_target(params["destinationArn"])
+    if target is None:
+        return  # the test delivery answers it
+    if target.kind == "lambda" and target.account != ctx.account:
+        raise AccessDeniedException(CROSS_ACCOUNT_LAMBDA)
+    if target.kind == "kinesis" and not params.get("roleArn"):
+        raise InvalidParameterException("destinationArn for vendor kinesis cannot be used without roleArn")
+
+
 class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -56,6 +72,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
         compiled = check_put_subscription_filter(params)
         group_name, filter_name, pattern = params["logGroupName"], params["filterName"], params["filterPattern"]
         emitted = params.get("emitSystemFields") or []
+        check_destination_arn(ctx, params)  # before the group is looked up, as AWS does
         group = standard_only(self.require_group(Scope.of(ctx), group_name))
         self._check_subscription_limit(group.group_id, filter_name)
         check_regex_quota(self.db, group.group_id, "subscription_filters", filter_name, compiled.regex_count)

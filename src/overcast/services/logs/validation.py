@@ -90,6 +90,13 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+# An over-long group or stream name is answered with Logs' own text, not the model's length
+# constraint (AWS, CreateLogGroup and DeleteMetricFilter with a 513-character logGroupName)
+MAX_NAME_CHARS = 512
+NAME_TOO_LONG = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
+_NAME_MEMBERS = ("logGroupName", "logStreamName")
+
+
 def raise_problems(problems: list[str]) -> None:
     if problems:
         count = len(problems)
@@ -109,6 +116,10 @@ def check_input(operation: str, params: dict, skip: tuple[str, ...] = ()) -> Non
     shape, required = _input_members(operation)
     if shape is None:
         return
+    for name in _NAME_MEMBERS:
+        value = params.get(name)
+        if isinstance(value, str) and len(value) > MAX_NAME_CHARS:
+            raise InvalidParameterException(NAME_TOO_LONG)
     problems: list[str] = []
     for name in required:
         if params.get(name) is None:
