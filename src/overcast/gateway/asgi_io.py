@@ -148,8 +148,11 @@ async def send_response(send, status: int, headers: dict[str, str], body, s3: bo
 
 
 async def _client_left(receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass  # (the request body was read whole before: nothing else comes)
+    """Returns when the client disconnects (the request body was read whole before, so the
+    only message still to come is ``http.disconnect``)."""
+    message = await receive()
+    while message["type"] != "http.disconnect":
+        message = await receive()
 
 
 async def _stream_until_client_leaves(send, body, receive) -> None:
