@@ -4,6 +4,7 @@
 IMPLEMENTED = {
     "cloudwatch": "cloudwatch",
     "ec2": "ec2",
+    "events": "events",
     "iam": "iam",
     "kms": "kms",
     "logs": "logs",

@@ -1,0 +1,7 @@
+"""EventBridge: Create/Describe/Update/Delete/ListArchives (the archives helper)."""
+
+from __future__ import annotations
+
+
+class ArchiveOperations:
+    pass

@@ -1,0 +1,7 @@
+"""EventBridge: connections of API destinations (the apidest helper)."""
+
+from __future__ import annotations
+
+
+class ConnectionOperations:
+    pass

@@ -1,0 +1,7 @@
+"""EventBridge: TestEventPattern."""
+
+from __future__ import annotations
+
+
+class TestPatternOperations:
+    pass
