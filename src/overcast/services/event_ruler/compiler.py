@@ -1,9 +1,11 @@
-"""Reads a filter policy's JSON into branches of (key path -> patterns), checking it as SNS does.
+"""Reads an event-ruler pattern's JSON (an SNS filter policy, an EventBridge event pattern) into
+branches of (key path -> patterns), checking it as AWS does.
 
-The policy is read token by token (``filter_json.PullParser``) so each error names the position
-SNS names. A policy becomes a list of branches: ``$or`` forks the branch being built into one
-per alternative; keys of nested objects become dotted paths. A message matches the policy when
-it matches every key of some branch.
+The pattern is read token by token (``json_reader.PullParser``) so each error names the position
+AWS names. A pattern becomes a list of branches: ``$or`` forks the branch being built into one
+per alternative; keys of nested objects become key paths. A document matches the pattern when
+it matches every key of some branch. What differs between the services (operators, numbers,
+null) comes from the caller's ``Dialect``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import ipaddress
 import re
 from decimal import Decimal
 
-from overcast.services.sns import filter_json as tok
-from overcast.services.sns import filter_patterns as pat
+from overcast.services.event_ruler import json_reader as tok
+from overcast.services.event_ruler import patterns as pat
+from overcast.services.event_ruler.dialect import Dialect
 
 OR_KEY = "$or"
 # Operator names that cannot be field names inside an $or branch.
@@ -26,28 +29,29 @@ _IPV6 = re.compile(r"^[0-9a-fA-F:.]+$")
 
 
 class Branch(dict):
-    """One way to satisfy a policy: key path (tuple of names) -> (depth, patterns)."""
+    """One way to satisfy a pattern: key path (tuple of names) -> patterns."""
 
 
-class PolicyRuleError(Exception):
-    """A rule broken without a position to name (SNS words these bare)."""
+class RuleError(Exception):
+    """A rule broken without a position to name (AWS words these bare)."""
 
 
-def compile_branches(text: str, attribute_scope: bool) -> tuple[list[Branch], int]:
-    """The policy's branches and its deepest nesting (1 when flat)."""
+def compile_branches(text: str, dialect: Dialect) -> tuple[list[Branch], int]:
+    """The pattern's branches and its deepest nesting (1 when flat)."""
     parser = tok.PullParser(text)
     if parser.next_token() != tok.START_OBJECT:
         raise parser.fail("Filter is not an object")
-    compiler = _Compiler(parser, attribute_scope)
+    compiler = _Compiler(parser, dialect)
     branches: list[Branch] = []
     compiler.parse_object(branches, (), inside_or=False)
     return branches, compiler.deepest
 
 
 class _Compiler:
-    def __init__(self, parser: tok.PullParser, attribute_scope: bool):
+    def __init__(self, parser: tok.PullParser, dialect: Dialect):
         self.parser = parser
-        self.attribute_scope = attribute_scope
+        self.dialect = dialect
+        self.comparable = dialect.comparable
         self.deepest = 1
 
     def parse_object(self, branches: list[Branch], path: tuple, inside_or: bool) -> None:
@@ -102,12 +106,12 @@ class _Compiler:
             elif token == tok.STRING:
                 patterns.append(pat.ExactString(parser.get_text()))
             elif token == tok.NUMBER:
-                patterns.append(pat.ExactNumber(pat.comparable(parser.number()), parser.get_text()))
+                patterns.append(pat.ExactNumber(self.comparable(parser.number()), parser.get_text()))
             elif token in (tok.TRUE, tok.FALSE):
                 patterns.append(pat.ExactLiteral(token))
             elif token == tok.NULL:
                 # SNS treats a null in an attribute policy as "the attribute is absent".
-                patterns.append(pat.ExactLiteral(token, absent_matches=self.attribute_scope))
+                patterns.append(pat.ExactLiteral(token, absent_matches=self.dialect.null_matches_absent))
             else:
                 raise parser.fail("Match value must be String, number, true, false, or null")
         if not patterns:
@@ -202,12 +206,12 @@ class _Compiler:
         if token != tok.START_ARRAY:
             if token == tok.STRING:
                 return pat.AnythingBut(strings=frozenset((parser.get_text(),)))
-            return pat.AnythingBut(numbers=frozenset((pat.comparable(parser.number()),)))
+            return pat.AnythingBut(numbers=frozenset((self.comparable(parser.number()),)))
         while (token := parser.next_token()) != tok.END_ARRAY:
             if token == tok.STRING:
                 strings.add(parser.get_text())
             elif token == tok.NUMBER:
-                numbers.add(pat.comparable(parser.number()))
+                numbers.add(self.comparable(parser.number()))
             else:
                 raise parser.fail("Inside anything but list, start|null|boolean is not supported.")
         if bool(strings) == bool(numbers):
@@ -247,7 +251,7 @@ class _Compiler:
         if token != tok.NUMBER:
             shown = "equals" if operator == "=" else operator
             raise parser.fail(f"Value of {shown} must be numeric")
-        value = pat.comparable(parser.number())
+        value = self.comparable(parser.number())
         if operator in ("=", "<=", "<"):
             if parser.next_token() != tok.END_ARRAY:
                 raise parser.fail("Too many elements in numeric expression")
@@ -265,7 +269,7 @@ class _Compiler:
             raise parser.fail(f"Bad numeric range operator: {second}")
         if parser.next_token() != tok.NUMBER:
             raise parser.fail(f"Value of {second} must be numeric")
-        top = pat.comparable(parser.number())
+        top = self.comparable(parser.number())
         if parser.next_token() != tok.END_ARRAY:
             raise parser.fail("Too many terms in numeric range expression")
         if value >= top:
@@ -279,24 +283,24 @@ def _cidr(text: str) -> pat.Cidr:
     while len(parts) > 1 and parts[-1] == "":  # a trailing '/' counts as none, as on AWS
         parts.pop()
     if len(parts) != 2:
-        raise PolicyRuleError("Malformed CIDR, one '/' required")
+        raise RuleError("Malformed CIDR, one '/' required")
     if not re.fullmatch(r"[+-]?[0-9]+", parts[1]):
-        raise PolicyRuleError("Malformed CIDR, mask bits must be an integer")
+        raise RuleError("Malformed CIDR, mask bits must be an integer")
     mask = int(parts[1])
     if mask < 0:
-        raise PolicyRuleError("Malformed CIDR, mask bits must not be negative")
+        raise RuleError("Malformed CIDR, mask bits must not be negative")
     address = None
     if _IPV4.match(parts[0]) or (":" in parts[0] and _IPV6.match(parts[0])):
         try:
             address = ipaddress.ip_address(parts[0])
         except ValueError:
-            raise PolicyRuleError(f"Invalid IP address: {parts[0]}") from None
+            raise RuleError(f"Invalid IP address: {parts[0]}") from None
     if address is None:
-        raise PolicyRuleError(f"Nonstandard IP address: {parts[0]}")
+        raise RuleError(f"Nonstandard IP address: {parts[0]}")
     if address.version == 4 and mask > 31:
-        raise PolicyRuleError("IPv4 mask bits must be < 32")
+        raise RuleError("IPv4 mask bits must be < 32")
     if address.version == 6 and mask > 127:
-        raise PolicyRuleError("IPv6 mask bits must be < 128")
+        raise RuleError("IPv6 mask bits must be < 128")
     width = 32 if address.version == 4 else 128
     host_bits = (1 << (width - mask)) - 1
     top = ipaddress.ip_address(int(address) | host_bits)

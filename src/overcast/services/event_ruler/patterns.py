@@ -1,32 +1,21 @@
-"""The match patterns of a filter policy and the message values they are tested against.
+"""The match patterns of an event-ruler pattern and the document values they are tested against.
 
-A message value is a ``Value``: a JSON string, number or literal (true, false, null) taken from
-a message attribute (String, Number, String.Array) or from the JSON body. As on AWS, string
-patterns only match strings and numeric patterns only numbers: ``"100"`` in a policy does not
-match the Number attribute 100, nor ``100`` the String attribute "100".
+A document value is a ``Value``: a JSON string, number or literal (true, false, null) taken from
+an SNS message attribute (String, Number, String.Array), an SNS JSON body or an EventBridge
+event. As on AWS, string patterns only match strings and numeric patterns only numbers:
+``"100"`` in a pattern does not match the number 100, nor ``100`` the string "100".
+Numbers are compared as the caller's dialect rounds them (``Dialect.comparable``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 STRING = "string"
 NUMBER = "number"
 LITERAL = "literal"  # true, false, null
-
-# SNS compares numbers with five digits of accuracy after the decimal point
-# (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html).
-_ACCURACY = Decimal("0.00001")
-
-
-def comparable(number: Decimal) -> Decimal:
-    """A number as SNS compares it: rounded to five decimal places."""
-    try:
-        return number.quantize(_ACCURACY, rounding=ROUND_HALF_EVEN)
-    except InvalidOperation:  # too large to hold five decimals: compare as it is
-        return number
 
 
 @dataclass(frozen=True)
@@ -38,7 +27,7 @@ class Value:
     number: Decimal | None = None
 
     @classmethod
-    def of_json(cls, item) -> "Value | None":
+    def of_json(cls, item, comparable) -> "Value | None":
         """A value from a decoded JSON scalar (None for objects and arrays)."""
         if isinstance(item, bool):
             return cls(LITERAL, "true" if item else "false")
@@ -52,7 +41,7 @@ class Value:
         return None
 
     @classmethod
-    def of_number_text(cls, text: str) -> "Value":
+    def of_number_text(cls, text: str, comparable) -> "Value":
         """A Number message attribute; one that is not a number stays its text."""
         try:
             number = Decimal(text.strip())
@@ -64,7 +53,7 @@ class Value:
 
 
 class Pattern:
-    """One entry of a policy's value array."""
+    """One entry of a pattern's value array."""
 
     # exists:false is satisfied by the absence of the key, not by a value.
     wants_absence = False
@@ -80,7 +69,7 @@ class ExactString(Pattern):
     expected: str
 
     def __post_init__(self):
-        # An IP address in a policy matches the same address however it is written.
+        # An IP address in a pattern matches the same address however it is written.
         self.address = _ip_address(self.expected)
 
     def matches(self, value: Value) -> bool:
@@ -214,7 +203,7 @@ class Exists(Pattern):
 
 @dataclass
 class Cidr(Pattern):
-    """Addresses from ``bottom`` (the address as written in the policy) to the top of its block."""
+    """Addresses from ``bottom`` (the address as written in the pattern) to the top of its block."""
 
     bottom: ipaddress.IPv4Address | ipaddress.IPv6Address
     top: ipaddress.IPv4Address | ipaddress.IPv6Address

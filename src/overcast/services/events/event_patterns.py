@@ -1,0 +1,59 @@
+"""EventBridge event patterns: AWS's event-ruler language in EventBridge's dialect.
+
+``compile_event_pattern(text)`` checks a pattern as PutRule, TestEventPattern and CreateArchive
+do (raising ``InvalidEventPattern`` whose text is AWS's message) and returns an ``EventPattern``;
+``EventPattern.matches(event)`` tests an event envelope (a decoded dict). ``RuleIndex`` holds a
+bus's rules and answers which of them an event matches.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from overcast.services.event_ruler import compiler as ruler_compiler
+from overcast.services.event_ruler import json_reader
+from overcast.services.event_ruler.dialect import Dialect, exact
+from overcast.services.event_ruler.matching import Matcher
+
+# EventBridge compares numbers by value and has the wildcard operator.
+DIALECT = Dialect(comparable=exact, wildcard=True)
+_PREFIX = "Event pattern is not valid. Reason: "
+
+
+class InvalidEventPattern(ValueError):
+    """A pattern EventBridge refuses; ``str(e)`` is AWS's message text."""
+
+
+class EventPattern:
+    """A compiled event pattern."""
+
+    def __init__(self, text: str, branches):
+        self.text = text
+        self.matcher = Matcher(branches, DIALECT.comparable, dotted=False)
+
+    def matches(self, event: dict) -> bool:
+        """Whether the event (a decoded envelope) matches the pattern."""
+        if not isinstance(event, dict):
+            return False
+        return self.matcher.matches_document(event)
+
+
+@lru_cache(maxsize=4096)
+def compile_event_pattern(text: str) -> EventPattern:
+    """The compiled pattern, or InvalidEventPattern with AWS's text (cached by text)."""
+    try:
+        branches, _depth = ruler_compiler.compile_branches(text, DIALECT)
+    except (json_reader.RulerSyntaxError, ruler_compiler.RuleError) as error:
+        raise InvalidEventPattern(f"{_PREFIX}{error}") from None
+    return EventPattern(text, branches)
+
+
+class RuleIndex:
+    """A bus's rules, to find the ones an event matches."""
+
+    def __init__(self, rules: list[tuple[object, EventPattern]]):
+        self.rules = list(rules)
+
+    def match(self, event: dict) -> list[object]:
+        """The keys of the rules whose pattern matches, in insertion order."""
+        return [key for key, pattern in self.rules if pattern.matches(event)]
