@@ -166,6 +166,8 @@ def test_rate_counts_from_its_start():
     assert _iso(schedule.next_fire(_epoch("2024-01-01T00:05:10"), start=start)) == "2024-01-01T00:10:10"
     # after a long pause: the next run on the same grid, once (not one per missed period)
     assert _iso(schedule.next_fire(_epoch("2024-01-01T03:01:00"), start=start)) == "2024-01-01T03:05:10"
+    # a start still to come (Scheduler's StartDate) is the first run
+    assert _iso(schedule.next_fire(start - 100, start=start)) == "2024-01-01T00:00:10"
 
 
 def test_unknown_time_zone_is_refused():

@@ -108,7 +108,8 @@ class Schedule:
         """The first run strictly after ``after`` (epoch seconds), or None if there is none.
 
         ``tz`` is the schedule's time zone (cron and at; rate ignores it). ``start`` is when a
-        rate schedule began counting (a rule's creation): runs fall at ``start + k * period``;
+        rate schedule began counting (a rule's creation, a schedule's StartDate): its runs
+        fall at ``start + k * period`` (k >= 0, so a start still to come is the first run);
         without it the next run is one period after ``after``.
         """
         raise NotImplementedError
@@ -134,8 +135,10 @@ class RateSchedule(Schedule):
         self.period = period
 
     def next_fire(self, after: float, tz: str = "UTC", *, start: float | None = None) -> float | None:
-        if start is None or start > after:
-            return (after if start is None else start) + self.period
+        if start is None:
+            return after + self.period
+        if start > after:  # a start still to come (Scheduler's StartDate) is the first run
+            return start
         periods = int((after - start) // self.period) + 1
         due = start + periods * self.period
         while due <= after:  # float rounding at the boundary
