@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from overcast.services.event_ruler import json_reader as tok
 from overcast.services.event_ruler import patterns as pat
+from overcast.services.event_ruler import wildcard as wild
 from overcast.services.event_ruler.dialect import Dialect
 
 OR_KEY = "$or"
@@ -44,6 +45,9 @@ def compile_branches(text: str, dialect: Dialect) -> tuple[list[Branch], int]:
     compiler = _Compiler(parser, dialect)
     branches: list[Branch] = []
     compiler.parse_object(branches, (), inside_or=False)
+    for tokens in compiler.wildcards.values():
+        if wild.complexity(list(tokens)) > wild.MAX_ACTIVE_STATES:
+            raise RuleError(wild.TOO_COMPLEX)
     return branches, compiler.deepest
 
 
@@ -53,6 +57,9 @@ class _Compiler:
         self.dialect = dialect
         self.comparable = dialect.comparable
         self.deepest = 1
+        # Wildcard values per key path (a dict as an ordered set), for the complexity rule.
+        self.wildcards: dict[tuple, dict] = {}
+        self.path: tuple = ()
 
     def parse_object(self, branches: list[Branch], path: tuple, inside_or: bool) -> None:
         parser = self.parser
@@ -99,6 +106,7 @@ class _Compiler:
 
     def write_rules(self, branches: list[Branch], path: tuple) -> None:
         parser = self.parser
+        self.path = path
         patterns: list[pat.Pattern] = []
         while (token := parser.next_token()) != tok.END_ARRAY:
             if token == tok.START_OBJECT:
@@ -106,6 +114,7 @@ class _Compiler:
             elif token == tok.STRING:
                 patterns.append(pat.ExactString(parser.get_text()))
             elif token == tok.NUMBER:
+                # A number the dialect cannot compare still matches as written.
                 patterns.append(pat.ExactNumber(self.comparable(parser.number()), parser.get_text()))
             elif token in (tok.TRUE, tok.FALSE):
                 patterns.append(pat.ExactLiteral(token))
@@ -127,7 +136,10 @@ class _Compiler:
             raise parser.fail("Match expression name not found")
         kind = parser.name
         if kind in ("prefix", "suffix", "equals-ignore-case"):
-            if parser.next_token() != tok.STRING:
+            token = parser.next_token()
+            if token == tok.START_OBJECT and kind != "equals-ignore-case" and self.dialect.affix_ignore_case:
+                return self.affix_ignore_case(kind)
+            if token != tok.STRING:
                 raise parser.fail(f"{kind} match pattern must be a string")
             value = parser.get_text()
             self._close_expression()
@@ -151,6 +163,12 @@ class _Compiler:
                 raise parser.fail("exists match pattern must be either true or false.")
             self._close_expression()
             return pat.Exists(token == tok.TRUE)
+        if kind == "wildcard" and self.dialect.wildcard:
+            if parser.next_token() != tok.STRING:
+                raise parser.fail("wildcard match pattern must be a string")
+            pattern = self.wildcard(parser.get_text())
+            self._close_expression()
+            return pattern
         if kind == "cidr":
             if parser.next_token() != tok.STRING:
                 raise parser.fail("prefix match pattern must be a string")
@@ -158,6 +176,29 @@ class _Compiler:
             self._close_expression()
             return network
         raise parser.fail(f"Unrecognized match type {kind}")
+
+    def affix_ignore_case(self, kind: str) -> pat.Pattern:
+        """``{"prefix": {"equals-ignore-case": ...}}`` and its suffix twin."""
+        parser = self.parser
+        if parser.next_token() != tok.FIELD_NAME:
+            raise parser.fail(f"{kind.capitalize()} expression name not found")
+        if parser.name != "equals-ignore-case":
+            raise parser.fail(f"Unsupported {kind} pattern: {parser.name}")
+        if parser.next_token() != tok.STRING:
+            raise parser.fail("equals-ignore-case match pattern must be a string")
+        value = parser.get_text()
+        self._close_expression()
+        self._close_expression()
+        return pat.PrefixIgnoreCase(value) if kind == "prefix" else pat.SuffixIgnoreCase(value)
+
+    def wildcard(self, text: str) -> pat.Wildcard:
+        """A wildcard value, checked; remembered under its key for the complexity rule."""
+        try:
+            tokens = wild.parse(text)
+        except wild.WildcardError as error:
+            raise self.parser.fail(str(error)) from None
+        self.wildcards.setdefault(self.path, {})[tokens] = None
+        return pat.Wildcard(tokens, wild.to_regex(tokens))
 
     def _close_expression(self) -> None:
         if self.parser.next_token() != tok.END_OBJECT:
@@ -175,16 +216,10 @@ class _Compiler:
                 ignore_case = True
                 token = parser.next_token()
             else:
-                if operator not in ("prefix", "suffix"):
+                sets = ("prefix", "suffix", "wildcard") if self.dialect.wildcard else ("prefix", "suffix")
+                if operator not in sets:
                     raise parser.fail(f"Unsupported anything-but pattern: {operator}")
-                if parser.next_token() != tok.STRING:
-                    raise parser.fail("prefix/suffix match pattern must be a string")
-                text = parser.get_text()
-                if not text:
-                    raise parser.fail("Null prefix/suffix not allowed")
-                self._close_expression()
-                self._close_expression()
-                return pat.AnythingButPrefix(text) if operator == "prefix" else pat.AnythingButSuffix(text)
+                return self._anything_but_set(operator)
         if token not in (tok.START_ARRAY, tok.STRING, tok.NUMBER):
             raise parser.fail(
                 "Value of anything-but must be an array or single string/number value."
@@ -199,6 +234,43 @@ class _Compiler:
             raise parser.fail("Too many elements in numeric expression")
         return pattern
 
+    def _anything_but_set(self, operator: str) -> pat.Pattern:
+        """anything-but with prefix, suffix or wildcard: one string, or (where the dialect has
+        them) a list of strings."""
+        parser = self.parser
+        kind_text = (
+            "wildcard match pattern must be a string" if operator == "wildcard"
+            else "prefix/suffix match pattern must be a string"
+        )
+        token = parser.next_token()
+        values: list[str] = []
+        if token == tok.START_ARRAY and self.dialect.anything_but_lists:
+            while (token := parser.next_token()) != tok.END_ARRAY:
+                if token != tok.STRING:
+                    raise parser.fail(kind_text)
+                values.append(self._anything_but_operand(operator))
+            if parser.next_token() != tok.END_OBJECT:
+                raise parser.fail("Too many elements in numeric expression")
+            if parser.next_token() != tok.END_OBJECT:
+                raise parser.fail("Too many elements in numeric expression")
+        else:
+            if token != tok.STRING:
+                raise parser.fail(kind_text)
+            values.append(self._anything_but_operand(operator))
+            self._close_expression()
+            self._close_expression()
+        if operator == "prefix":
+            return pat.AnythingButPrefix(tuple(values))
+        if operator == "suffix":
+            return pat.AnythingButSuffix(tuple(values))
+        return pat.AnythingButWildcard(tuple(self.wildcard(value) for value in values))
+
+    def _anything_but_operand(self, operator: str) -> str:
+        text = self.parser.get_text()
+        if not text and operator != "wildcard":
+            raise self.parser.fail("Null prefix/suffix not allowed")
+        return text
+
     def _anything_but_values(self, token: str) -> pat.Pattern:
         parser = self.parser
         strings: set[str] = set()
@@ -206,12 +278,12 @@ class _Compiler:
         if token != tok.START_ARRAY:
             if token == tok.STRING:
                 return pat.AnythingBut(strings=frozenset((parser.get_text(),)))
-            return pat.AnythingBut(numbers=frozenset((self.comparable(parser.number()),)))
+            return pat.AnythingBut(numbers=frozenset((self.operand(),)))
         while (token := parser.next_token()) != tok.END_ARRAY:
             if token == tok.STRING:
                 strings.add(parser.get_text())
             elif token == tok.NUMBER:
-                numbers.add(self.comparable(parser.number()))
+                numbers.add(self.operand())
             else:
                 raise parser.fail("Inside anything but list, start|null|boolean is not supported.")
         if bool(strings) == bool(numbers):
@@ -240,6 +312,14 @@ class _Compiler:
             folded.add(parser.get_text().casefold())
         return pat.AnythingButIgnoreCase(frozenset(folded))
 
+    def operand(self) -> Decimal:
+        """The current number as an operand of numeric or anything-but, which must be one the
+        dialect can compare."""
+        value = self.comparable(self.parser.number())
+        if value is None:
+            raise self.parser.fail(self.dialect.number_out_of_range)
+        return value
+
     def numeric_expression(self) -> pat.NumericRange:
         parser = self.parser
         if parser.next_token() != tok.STRING:
@@ -251,7 +331,7 @@ class _Compiler:
         if token != tok.NUMBER:
             shown = "equals" if operator == "=" else operator
             raise parser.fail(f"Value of {shown} must be numeric")
-        value = self.comparable(parser.number())
+        value = self.operand()
         if operator in ("=", "<=", "<"):
             if parser.next_token() != tok.END_ARRAY:
                 raise parser.fail("Too many elements in numeric expression")
@@ -269,7 +349,7 @@ class _Compiler:
             raise parser.fail(f"Bad numeric range operator: {second}")
         if parser.next_token() != tok.NUMBER:
             raise parser.fail(f"Value of {second} must be numeric")
-        top = self.comparable(parser.number())
+        top = self.operand()
         if parser.next_token() != tok.END_ARRAY:
             raise parser.fail("Too many terms in numeric range expression")
         if value >= top:

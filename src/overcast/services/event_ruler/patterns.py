@@ -10,6 +10,7 @@ Numbers are compared as the caller's dialect rounds them (``Dialect.comparable``
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -86,7 +87,12 @@ class ExactNumber(Pattern):
     text: str
 
     def matches(self, value: Value) -> bool:
-        return value.kind == NUMBER and (value.number == self.expected or value.text == self.text)
+        # A number the dialect cannot compare (None) only matches as written.
+        if value.kind != NUMBER:
+            return False
+        if self.expected is not None and value.number == self.expected:
+            return True
+        return value.text == self.text
 
 
 @dataclass
@@ -117,6 +123,39 @@ class Suffix(Pattern):
 
     def matches(self, value: Value) -> bool:
         return value.kind == STRING and value.text.endswith(self.suffix)
+
+
+@dataclass
+class PrefixIgnoreCase(Pattern):
+    prefix: str
+
+    def __post_init__(self):
+        self.folded = self.prefix.casefold()
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and value.text.casefold().startswith(self.folded)
+
+
+@dataclass
+class SuffixIgnoreCase(Pattern):
+    suffix: str
+
+    def __post_init__(self):
+        self.folded = self.suffix.casefold()
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and value.text.casefold().endswith(self.folded)
+
+
+@dataclass
+class Wildcard(Pattern):
+    """A wildcard value (``wildcard.parse`` tokens), matched over the whole string."""
+
+    tokens: tuple
+    regex: re.Pattern
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and self.regex.fullmatch(value.text) is not None
 
 
 @dataclass
@@ -153,18 +192,28 @@ class AnythingButIgnoreCase(Pattern):
 
 @dataclass
 class AnythingButPrefix(Pattern):
-    prefix: str
+    prefixes: tuple
 
     def matches(self, value: Value) -> bool:
-        return not (value.kind == STRING and value.text.startswith(self.prefix))
+        return not (value.kind == STRING and value.text.startswith(self.prefixes))
 
 
 @dataclass
 class AnythingButSuffix(Pattern):
-    suffix: str
+    suffixes: tuple
 
     def matches(self, value: Value) -> bool:
-        return not (value.kind == STRING and value.text.endswith(self.suffix))
+        return not (value.kind == STRING and value.text.endswith(self.suffixes))
+
+
+@dataclass
+class AnythingButWildcard(Pattern):
+    """Any value but strings one of the wildcards matches."""
+
+    wildcards: tuple  # of Wildcard
+
+    def matches(self, value: Value) -> bool:
+        return not any(wildcard.matches(value) for wildcard in self.wildcards)
 
 
 @dataclass

@@ -8,15 +8,25 @@ bus's rules and answers which of them an event matches.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from overcast.services.event_ruler import compiler as ruler_compiler
 from overcast.services.event_ruler import json_reader
-from overcast.services.event_ruler.dialect import Dialect, exact
+from overcast.services.event_ruler.dialect import Dialect, bounded
 from overcast.services.event_ruler.matching import Matcher
 
-# EventBridge compares numbers by value and has the wildcard operator.
-DIALECT = Dialect(comparable=exact, wildcard=True)
+# EventBridge compares numbers by value between -5.0e9 and +5.0e9 with six decimals ("Content
+# filtering in Amazon EventBridge event patterns", Numeric matching); it has the wildcard
+# operator, prefix/suffix ignoring case, and anything-but over lists of prefixes, suffixes and
+# wildcards.
+DIALECT = Dialect(
+    comparable=bounded(Decimal("5E9"), 6),
+    number_out_of_range="Value must be between -5.0E9 and 5.0E9, inclusive",
+    wildcard=True,
+    affix_ignore_case=True,
+    anything_but_lists=True,
+)
 _PREFIX = "Event pattern is not valid. Reason: "
 
 
