@@ -1,13 +1,54 @@
-"""Event buses: the default bus of every account and region (it exists without being created)
-and custom buses (Create/Describe/List/Update/DeleteEventBus), plus the lookups every other
-concern uses (``bus_row``, ``require_bus``)."""
+"""Event buses: the default bus of every account and region (it exists without being created and
+cannot be deleted) and custom buses (Create/Describe/List/Update/DeleteEventBus with
+Description, KmsKeyIdentifier and DeadLetterConfig), plus the lookups every other concern uses
+(``bus_row``, ``require_bus``)."""
 
 from __future__ import annotations
 
 from overcast.services.events.arns import bus_arn, bus_name_of
-from overcast.services.events.errors import bus_not_found
+from overcast.services.events.errors import (LimitExceededException, ResourceAlreadyExistsException,
+                                             ResourceNotFoundException, ValidationException, bus_not_found)
 from overcast.services.events.models import BUS_COLUMNS, DEFAULT_BUS, BusRow
+from overcast.services.events.paging import page, read_token
+from overcast.services.events.tags import check_tags
+from overcast.services.events.validation import check_input
 from overcast.storage.scope import Scope
+
+MAX_BUSES = 100  # "Event buses: 100 per account" (EventBridge quotas), the default bus included
+LIMIT_EXCEEDED = "The requested resource exceeds the maximum number allowed."
+
+
+def bus_view(bus: BusRow, *, listing: bool = False) -> dict:
+    """DescribeEventBus's answer (ListEventBuses' items carry fewer fields)."""
+    out = {"Name": bus.name, "Arn": bus.arn}
+    if bus.description is not None:
+        out["Description"] = bus.description
+    if not listing:
+        if bus.kms_key_identifier:
+            out["KmsKeyIdentifier"] = bus.kms_key_identifier
+        if bus.dead_letter_arn:
+            out["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    if bus.policy is not None:
+        out["Policy"] = bus.policy
+    out["CreationTime"] = bus.created
+    out["LastModifiedTime"] = bus.modified if bus.modified is not None else bus.created
+    return out
+
+
+def _dead_letter_arn(params: dict) -> str | None:
+    config = params.get("DeadLetterConfig")
+    return config.get("Arn") if isinstance(config, dict) else None
+
+
+def check_create(params: dict) -> None:
+    """CreateEventBus's own checks of its parameters (before authorization in strict mode)."""
+    check_input("CreateEventBus", params)
+    name = params["Name"]
+    if name.startswith("aws.") and not params.get("EventSourceName"):
+        raise ValidationException("EventBus name starting with 'aws.' is not valid.")
+    if "/" in name and not name.startswith("aws."):
+        raise ValidationException("Event bus name must not contain '/'.")
+    check_tags(params.get("Tags"))
 
 
 class BusOperations:
@@ -38,3 +79,88 @@ class BusOperations:
         row = self.db.query_one(f"SELECT {BUS_COLUMNS} FROM event_buses WHERE account = ? AND region = ? AND name = ?",
                                 (*scope, DEFAULT_BUS))
         return BusRow.from_row(row)
+
+    # ------------------------------------------------------------------ operations
+    def create_event_bus(self, ctx, params: dict) -> dict:
+        check_create(params)
+        scope = Scope.of(ctx)
+        name = params["Name"]
+        if params.get("EventSourceName"):  # partner event sources are not offered: none exists
+            raise ResourceNotFoundException(f"Event source {params['EventSourceName']} does not exist.")
+        self.bus_row(scope, DEFAULT_BUS)  # the default bus counts toward the limit
+        if self.bus_row(scope, name) is not None:
+            raise ResourceAlreadyExistsException(f"Event bus {name} already exists.")
+        (count,) = self.db.query_one("SELECT COUNT(*) FROM event_buses WHERE account = ? AND region = ?", scope)
+        if count >= MAX_BUSES:
+            raise LimitExceededException(LIMIT_EXCEEDED)
+        now = self.clock.now()
+        arn = bus_arn(scope, name)
+        with self.db.transaction():
+            self.db.execute("INSERT INTO event_buses (account, region, name, arn, description, kms_key_identifier, "
+                            "dead_letter_arn, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (*scope, name, arn, params.get("Description"), params.get("KmsKeyIdentifier") or None,
+                             _dead_letter_arn(params), now, now))
+            self.write_tags(arn, params.get("Tags"))
+        out = {"EventBusArn": arn}
+        for key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig"):
+            if params.get(key):
+                out[key] = params[key]
+        return out
+
+    def describe_event_bus(self, ctx, params: dict) -> dict:
+        check_input("DescribeEventBus", params)
+        return bus_view(self.require_bus(Scope.of(ctx), params.get("Name")))
+
+    def list_event_buses(self, ctx, params: dict) -> dict:
+        check_input("ListEventBuses", params)
+        scope = Scope.of(ctx)
+        self.bus_row(scope, DEFAULT_BUS)
+        after = read_token(params.get("NextToken"))
+        prefix = params.get("NamePrefix") or ""
+        rows = self.db.query(f"SELECT {BUS_COLUMNS} FROM event_buses WHERE account = ? AND region = ? "
+                             "AND substr(name, 1, ?) = ? AND name > ? ORDER BY name",
+                             (*scope, len(prefix), prefix, after or ""))
+        buses, token = page([BusRow.from_row(r) for r in rows], params.get("Limit"), lambda b: b.name)
+        out = {"EventBuses": [bus_view(b, listing=True) for b in buses]}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def update_event_bus(self, ctx, params: dict) -> dict:
+        check_input("UpdateEventBus", params)
+        bus = self.require_bus(Scope.of(ctx), params.get("Name"))
+        changes = {}
+        if "Description" in params:
+            changes["description"] = params["Description"]
+        if "KmsKeyIdentifier" in params:
+            changes["kms_key_identifier"] = params["KmsKeyIdentifier"] or None
+        if "DeadLetterConfig" in params:
+            changes["dead_letter_arn"] = _dead_letter_arn(params)
+        changes["modified"] = self.clock.now()
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self.db.execute(f"UPDATE event_buses SET {assignments} WHERE bus_id = ?", (*changes.values(), bus.bus_id))
+        bus = self.require_bus(bus.scope, bus.name)
+        out = {"Arn": bus.arn, "Name": bus.name}
+        if bus.kms_key_identifier:
+            out["KmsKeyIdentifier"] = bus.kms_key_identifier
+        if bus.description is not None:
+            out["Description"] = bus.description
+        if bus.dead_letter_arn:
+            out["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+        return out
+
+    def delete_event_bus(self, ctx, params: dict) -> dict:
+        check_input("DeleteEventBus", params)
+        name = params["Name"]
+        if bus_name_of(name)[1] == DEFAULT_BUS:
+            raise ValidationException("Cannot delete event bus default.")
+        bus = self.bus_row(Scope.of(ctx), name)
+        if bus is None:  # deleting a bus that is not there succeeds, as on AWS
+            return {}
+        (rules,) = self.db.query_one("SELECT COUNT(*) FROM rules WHERE bus_id = ?", (bus.bus_id,))
+        if rules:
+            raise ValidationException("EventBus can't be deleted since it has rules.")
+        with self.db.transaction():
+            self.db.execute("DELETE FROM event_buses WHERE bus_id = ?", (bus.bus_id,))
+            self.drop_tags(bus.arn)
+        return {}

@@ -3,4 +3,21 @@ the call (operation -> check(params)); the operations make them again in open mo
 
 from __future__ import annotations
 
-CHECKS: dict = {}
+from functools import partial
+
+from overcast.services.events.buses import check_create
+from overcast.services.events.permissions import check_put_permission
+from overcast.services.events.rules import check_put_rule
+from overcast.services.events.test_pattern import check_test_event_pattern
+from overcast.services.events.validation import check_input
+
+CHECKS: dict = {
+    "CreateEventBus": check_create,
+    "PutPermission": check_put_permission,
+    "PutRule": check_put_rule,
+    "TestEventPattern": check_test_event_pattern,
+    **{operation: partial(check_input, operation) for operation in (
+        "DescribeEventBus", "ListEventBuses", "UpdateEventBus", "DeleteEventBus", "RemovePermission",
+        "DescribeRule", "ListRules", "EnableRule", "DisableRule", "DeleteRule", "TagResource", "UntagResource",
+        "ListTagsForResource")},
+}

@@ -6,9 +6,68 @@ change), ``add_rule_listener`` and the managed rules archives create."""
 from __future__ import annotations
 
 from overcast.services.events.arns import bus_name_of, rule_arn
-from overcast.services.events.errors import rule_not_found
+from overcast.services.events.errors import (InvalidEventPatternException, LimitExceededException,
+                                             ManagedRuleException, ValidationException, rule_not_found)
 from overcast.services.events.models import DEFAULT_BUS, RULE_COLUMNS, BusRow, RuleRow
+from overcast.services.events.paging import page, read_token
+from overcast.services.events.tags import check_tags
+from overcast.services.events.validation import check_input
 from overcast.storage.scope import Scope
+
+MAX_RULES_PER_BUS = 300  # "Rules: 300 per event bus" (EventBridge quotas)
+LIMIT_EXCEEDED = "The requested resource exceeds the maximum number allowed."
+NEEDS_PATTERN_OR_SCHEDULE = "Parameter(s) EventPattern or ScheduleExpression must be specified."
+SCHEDULE_ON_CUSTOM_BUS = "ScheduleExpression is supported only on the default event bus."
+HAS_TARGETS = "Rule can't be deleted since it has targets."
+
+
+def managed(name: str) -> Exception:
+    return ManagedRuleException(f"{name} is a managed rule. Set 'force' parameter to true to override.")
+
+
+def check_event_pattern(text: str) -> None:
+    """InvalidEventPatternException with the patterns' text for a pattern AWS refuses."""
+    from overcast.services.events.event_patterns import InvalidEventPattern, compile_event_pattern
+
+    try:
+        compile_event_pattern(text)
+    except InvalidEventPattern as error:
+        raise InvalidEventPatternException(str(error)) from None
+
+
+def check_put_rule(params: dict) -> None:
+    """PutRule's own checks of its parameters, in AWS's order (before authorization in strict
+    mode): the model's constraints, a pattern or a schedule, the pattern, the schedule."""
+    check_input("PutRule", params)
+    if not params.get("EventPattern") and not params.get("ScheduleExpression"):
+        raise ValidationException(NEEDS_PATTERN_OR_SCHEDULE)
+    if params.get("EventPattern"):
+        check_event_pattern(params["EventPattern"])
+    if params.get("ScheduleExpression"):
+        from overcast.services.events.schedule_expressions import ScheduleExpressionError, parse_schedule
+
+        try:
+            parse_schedule(params["ScheduleExpression"])
+        except ScheduleExpressionError as error:
+            raise ValidationException(str(error)) from None
+    check_tags(params.get("Tags"))
+
+
+def rule_view(rule: RuleRow, *, describe: bool = False) -> dict:
+    """DescribeRule's answer (ListRules' items lack CreatedBy)."""
+    out = {"Name": rule.name, "Arn": rule.arn}
+    for key, value in (("EventPattern", rule.event_pattern), ("ScheduleExpression", rule.schedule_expression)):
+        if value:
+            out[key] = value
+    out["State"] = rule.state
+    for key, value in (("Description", rule.description), ("RoleArn", rule.role_arn),
+                       ("ManagedBy", rule.managed_by)):
+        if value is not None:
+            out[key] = value
+    out["EventBusName"] = rule.bus_name
+    if describe:
+        out["CreatedBy"] = rule.created_by
+    return out
 
 _SELECT = f"SELECT {RULE_COLUMNS} FROM rules r JOIN event_buses b ON b.bus_id = r.bus_id"
 
@@ -64,6 +123,88 @@ class RuleOperations:
                 self._rule_indexes.pop(rule.bus_id, None)
         for fn in self._rule_listeners:
             fn(scope, new, old)
+
+    # ------------------------------------------------------------------ operations
+    def put_rule(self, ctx, params: dict) -> dict:
+        check_put_rule(params)
+        scope = Scope.of(ctx)
+        bus = self.require_bus(scope, params.get("EventBusName"))
+        if params.get("ScheduleExpression") and bus.name != DEFAULT_BUS:
+            raise ValidationException(SCHEDULE_ON_CUSTOM_BUS)
+        name = params["Name"]
+        old = self.rule_row(bus.scope, bus.arn, name)
+        if old is not None and old.managed_by:
+            raise ManagedRuleException(f"{name} is a managed rule.")
+        fields = (params.get("EventPattern") or None, params.get("ScheduleExpression") or None,
+                  params.get("State") or "ENABLED", params.get("Description"), params.get("RoleArn"))
+        with self.db.transaction():
+            if old is None:
+                (count,) = self.db.query_one("SELECT COUNT(*) FROM rules WHERE bus_id = ?", (bus.bus_id,))
+                if count >= MAX_RULES_PER_BUS:
+                    raise LimitExceededException(LIMIT_EXCEEDED)
+                arn = rule_arn(bus.scope, bus.name, name)
+                self.db.execute("INSERT INTO rules (bus_id, account, region, name, arn, event_pattern, "
+                                "schedule_expression, state, description, role_arn, created_by, created) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (bus.bus_id, *bus.scope, name, arn, *fields, scope.account, self.clock.now()))
+                self.write_tags(arn, params.get("Tags"))  # tags are only taken when the rule is created
+            else:
+                self.db.execute("UPDATE rules SET event_pattern = ?, schedule_expression = ?, state = ?, "
+                                "description = ?, role_arn = ? WHERE rule_id = ?", (*fields, old.rule_id))
+        new = self.rule_row(bus.scope, bus.arn, name)
+        self._rule_changed(bus.scope, new, old)
+        return {"RuleArn": new.arn}
+
+    def describe_rule(self, ctx, params: dict) -> dict:
+        check_input("DescribeRule", params)
+        scope = Scope.of(ctx)
+        bus = self.require_bus(scope, params.get("EventBusName"))
+        return rule_view(self.require_rule(bus.scope, bus.arn, params["Name"]), describe=True)
+
+    def list_rules(self, ctx, params: dict) -> dict:
+        check_input("ListRules", params)
+        bus = self.require_bus(Scope.of(ctx), params.get("EventBusName"))
+        after = read_token(params.get("NextToken")) or ""
+        prefix = params.get("NamePrefix") or ""
+        rows = self.db.query(f"{_SELECT} WHERE r.bus_id = ? AND substr(r.name, 1, ?) = ? AND r.name > ? "
+                             "ORDER BY r.name", (bus.bus_id, len(prefix), prefix, after))
+        rules, token = page([RuleRow.from_row(r) for r in rows], params.get("Limit"), lambda r: r.name)
+        out = {"Rules": [rule_view(r) for r in rules]}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def enable_rule(self, ctx, params: dict) -> dict:
+        return self._set_state(ctx, "EnableRule", params, "ENABLED")
+
+    def disable_rule(self, ctx, params: dict) -> dict:
+        return self._set_state(ctx, "DisableRule", params, "DISABLED")
+
+    def _set_state(self, ctx, operation: str, params: dict, state: str) -> dict:
+        check_input(operation, params)
+        bus = self.require_bus(Scope.of(ctx), params.get("EventBusName"))
+        old = self.require_rule(bus.scope, bus.arn, params["Name"])
+        if old.managed_by:
+            raise ManagedRuleException(f"{old.name} is a managed rule.")
+        self.db.execute("UPDATE rules SET state = ? WHERE rule_id = ?", (state, old.rule_id))
+        self._rule_changed(bus.scope, self.rule_row(bus.scope, bus.arn, old.name), old)
+        return {}
+
+    def delete_rule(self, ctx, params: dict) -> dict:
+        check_input("DeleteRule", params)
+        bus = self.require_bus(Scope.of(ctx), params.get("EventBusName"))
+        old = self.rule_row(bus.scope, bus.arn, params["Name"])
+        if old is None:  # deleting a rule that is not there succeeds, as on AWS
+            return {}
+        if old.managed_by and not params.get("Force"):
+            raise managed(old.name)
+        if self.db.query_one("SELECT 1 FROM targets WHERE rule_id = ? LIMIT 1", (old.rule_id,)):
+            raise ValidationException(HAS_TARGETS)
+        with self.db.transaction():
+            self.db.execute("DELETE FROM rules WHERE rule_id = ?", (old.rule_id,))
+            self.drop_tags(old.arn)
+        self._rule_changed(bus.scope, None, old)
+        return {}
 
     # ------------------------------------------------------------------ managed rules (contract)
     def put_managed_rule(self, scope: Scope, bus: BusRow, name: str, pattern: str, managed_by: str) -> RuleRow:
