@@ -58,4 +58,5 @@ CREATE TABLE tags (
 
 MIGRATIONS = (
     CORE_SCHEMA,
+    *__import__("overcast.services.events.dispatch_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # dispatch
 )
