@@ -9,6 +9,7 @@ IMPLEMENTED = {
     "kms": "kms",
     "logs": "logs",
     "s3": "s3",
+    "scheduler": "scheduler",
     "sns": "sns",
     "sqs": "sqs",
     "sts": "sts",

@@ -1,0 +1,188 @@
+"""Calling a schedule's target, with the target's RetryPolicy and DeadLetterConfig.
+
+A run is written down (``invocations``) before the target is called and removed once the
+call succeeded, was dead-lettered or was given up, so a run is never lost to a crash.
+Failures AWS treats as final (the role refused or not allowed, a request the target's service
+refuses as invalid) are not retried; others (a missing queue or topic, throttling, server
+errors) are retried with exponential backoff until MaximumRetryAttempts or
+MaximumEventAgeInSeconds runs out. Then the DLQ (an SQS queue, sent to as the execution role)
+gets the run's input with the error in message attributes. A Lambda target waits (parked)
+until Overcast runs Lambda, as SNS and Logs keep their Lambda deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+
+from overcast.errors import AwsError
+from overcast.services.scheduler.acting import RoleRefused
+from overcast.services.scheduler.arns import schedule_arn
+from overcast.services.scheduler.schedules import DEFAULT_RETRY_POLICY
+from overcast.services.scheduler.target_calls import fill_context, parse_target
+from overcast.storage.scope import Scope
+
+log = logging.getLogger("overcast.scheduler")
+
+RETRY = "scheduler.retry"
+FIRST_BACKOFF, MAX_BACKOFF = 1.0, 300.0  # seconds: doubled per attempt, capped at 5 minutes
+_FINAL_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "ValidationException",
+                "ValidationError", "InvalidParameterValue", "InvalidParameterException", "InvalidParameter",
+                "InvalidRequestException", "MissingParameter", "NotImplemented", "KMS.DisabledException")
+
+
+class Parked(Exception):
+    """The target's service does not run in Overcast yet."""
+
+
+class Failure(Exception):
+    def __init__(self, code: str, message: str, final: bool):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.final = code, message, final
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class InvocationOperations:
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        self._retry_timers: dict[int, int] = {}
+        cloud.scheduler.on(RETRY, self._on_retry)
+
+    def record_invocation(self, scope: Scope, group: str, name: str, target: dict, scheduled: float,
+                          now: float) -> int:
+        """Write a run down (inside the caller's transaction); returns its id."""
+        return self.db.query_one(
+            "INSERT INTO invocations (account, region, group_name, schedule_name, target, scheduled, first_attempt, "
+            "attempt, due) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING invocation_id",
+            (*scope, group, name, json.dumps(target), scheduled, now, now))[0]
+
+    def arm_invocations(self) -> None:
+        """After a start: retry every run still pending (parked ones once Lambda runs)."""
+        lambda_runs = self.cloud.services.is_implemented("lambda")
+        for invocation_id, due, parked in self.db.query("SELECT invocation_id, due, parked FROM invocations"):
+            if not parked or lambda_runs:
+                self._retry_timers[invocation_id] = self.cloud.scheduler.schedule(
+                    due, RETRY, {"id": invocation_id}, durable=False)
+
+    async def _on_retry(self, payload: dict) -> None:
+        self._retry_timers.pop(payload["id"], None)
+        await self.invoke(payload["id"])
+
+    async def invoke(self, invocation_id: int) -> None:
+        row = self.db.query_one("SELECT account, region, group_name, schedule_name, target, scheduled, first_attempt, "
+                                "attempt FROM invocations WHERE invocation_id = ?", (invocation_id,))
+        if row is None:
+            return
+        account, region, group, name, target_text, scheduled, first_attempt, attempt = row
+        scope, target = Scope(account, region), json.loads(target_text)
+        arn = schedule_arn(scope, group, name)
+        input_text = fill_context(target.get("Input") or "{}", schedule_arn=arn, scheduled=_iso(scheduled),
+                                  execution_id=f"{invocation_id:x}-{uuid.uuid5(uuid.NAMESPACE_URL, arn)}",
+                                  attempt=attempt)
+        try:
+            await self._call_target(scope, target, input_text, arn)
+        except Parked:
+            self.db.execute("UPDATE invocations SET parked = 1 WHERE invocation_id = ?", (invocation_id,))
+            return
+        except Failure as failure:
+            await self._failed(invocation_id, scope, target, input_text, arn, failure, attempt, scheduled)
+            return
+        self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
+
+    async def _failed(self, invocation_id: int, scope: Scope, target: dict, input_text: str, arn: str,
+                      failure: Failure, attempt: int, scheduled: float) -> None:
+        policy = {**DEFAULT_RETRY_POLICY, **(target.get("RetryPolicy") or {})}
+        now = self.clock.now()
+        delay = min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
+        exhausted = None
+        if attempt > policy["MaximumRetryAttempts"]:
+            exhausted = "MaximumRetryAttempts"
+        elif now + delay - scheduled > policy["MaximumEventAgeInSeconds"]:
+            exhausted = "MaximumEventAgeInSeconds"
+        if not failure.final and exhausted is None:
+            self.db.execute("UPDATE invocations SET attempt = attempt + 1, due = ? WHERE invocation_id = ?",
+                            (now + delay, invocation_id))
+            self._retry_timers[invocation_id] = self.cloud.scheduler.schedule(
+                now + delay, RETRY, {"id": invocation_id}, durable=False)
+            return
+        dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if dead_letter:
+            await self._dead_letter(scope, target, dead_letter, input_text, arn, failure, attempt, exhausted)
+        else:
+            log.info("schedule %s: run given up after %d attempt(s): %s", arn, attempt, failure)
+        self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
+
+    async def _dead_letter(self, scope, target, queue_arn, input_text, arn, failure, attempt, exhausted) -> None:
+        """The DLQ's message: the run's input, the error and the run in message attributes."""
+        attributes = {"ERROR_CODE": failure.code, "ERROR_MESSAGE": failure.message[:256],
+                      "RETRY_ATTEMPTS": str(attempt - 1), "SCHEDULE_ARN": arn, "TARGET_ARN": target["Arn"]}
+        if exhausted:
+            attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
+        parts = queue_arn.split(":")
+        try:
+            ctx = self.role_sessions.context(target["RoleArn"], parts[3])
+            url = (await ctx.services.call("sqs", "GetQueueUrl", {"QueueName": parts[5],
+                                                                  "QueueOwnerAWSAccountId": parts[4]},
+                                           region=parts[3], authorize=self.cloud.settings.strict))["QueueUrl"]
+            await ctx.services.call("sqs", "SendMessage", {
+                "QueueUrl": url, "MessageBody": input_text,
+                "MessageAttributes": {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+            }, region=parts[3], authorize=self.cloud.settings.strict)
+        except (AwsError, RoleRefused) as exc:
+            log.warning("schedule %s: the dead-letter queue %s refused the run: %s", arn, queue_arn, exc)
+
+    async def _call_target(self, scope: Scope, target: dict, input_text: str, arn: str) -> None:
+        kind = parse_target(target["Arn"])
+        strict = self.cloud.settings.strict
+        region = kind.region or scope.region
+        if kind.service == "lambda" and not self.cloud.services.is_implemented("lambda"):
+            raise Parked(target["Arn"])
+        if not self.cloud.services.is_implemented(kind.service):
+            raise Failure("NotImplemented", f"The service {kind.service} is not implemented by Overcast.", True)
+        try:
+            ctx = self.role_sessions.context(target["RoleArn"], region)
+        except RoleRefused as exc:
+            raise Failure("AccessDenied", str(exc), True) from None
+        call = ctx.services.call
+        try:
+            if kind.kind == "sqs":
+                url = (await call("sqs", "GetQueueUrl", {"QueueName": kind.resource,
+                                                         "QueueOwnerAWSAccountId": kind.account},
+                                  authorize=strict))["QueueUrl"]
+                params = {"QueueUrl": url, "MessageBody": input_text}
+                group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
+                if group_id:
+                    params["MessageGroupId"] = group_id
+                await call("sqs", "SendMessage", params, authorize=strict)
+            elif kind.kind == "sns":
+                await call("sns", "Publish", {"TopicArn": target["Arn"], "Message": input_text}, authorize=strict)
+            elif kind.kind == "lambda":
+                await call("lambda", "Invoke", {"FunctionName": target["Arn"], "InvocationType": "Event",
+                                                "Payload": input_text.encode()}, authorize=strict)
+            elif kind.kind == "events":
+                await self._put_event(call, target, input_text, arn, strict)
+            else:
+                try:
+                    request = json.loads(input_text)
+                except ValueError:
+                    request = None
+                if not isinstance(request, dict):
+                    raise Failure("ValidationException", "Input must be a JSON object.", True)
+                await call(kind.service, kind.resource, request, authorize=strict)
+        except AwsError as exc:
+            raise Failure(exc.code, exc.message, exc.code in _FINAL_CODES) from None
+
+    @staticmethod
+    async def _put_event(call, target: dict, input_text: str, arn: str, strict: bool) -> None:
+        parameters = target["EventBridgeParameters"]
+        result = await call("events", "PutEvents", {"Entries": [{
+            "EventBusName": target["Arn"], "Source": parameters["Source"], "DetailType": parameters["DetailType"],
+            "Detail": input_text, "Resources": [arn]}]}, authorize=strict)
+        if result.get("FailedEntryCount"):
+            entry = result["Entries"][0]
+            raise Failure(entry.get("ErrorCode") or "InternalFailure", entry.get("ErrorMessage") or "", False)
