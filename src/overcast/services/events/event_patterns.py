@@ -15,6 +15,7 @@ from overcast.services.event_ruler import compiler as ruler_compiler
 from overcast.services.event_ruler import json_reader
 from overcast.services.event_ruler.dialect import Dialect, bounded
 from overcast.services.event_ruler.matching import Matcher
+from overcast.services.events.pattern_index import RuleIndex
 
 # EventBridge compares numbers by value between -5.0e9 and +5.0e9 with six decimals ("Content
 # filtering in Amazon EventBridge event patterns", Numeric matching); it has the wildcard
@@ -28,6 +29,8 @@ DIALECT = Dialect(
     anything_but_lists=True,
 )
 _PREFIX = "Event pattern is not valid. Reason: "
+
+__all__ = ["InvalidEventPattern", "EventPattern", "RuleIndex", "compile_event_pattern"]
 
 
 class InvalidEventPattern(ValueError):
@@ -56,14 +59,3 @@ def compile_event_pattern(text: str) -> EventPattern:
     except (json_reader.RulerSyntaxError, ruler_compiler.RuleError) as error:
         raise InvalidEventPattern(f"{_PREFIX}{error}") from None
     return EventPattern(text, branches)
-
-
-class RuleIndex:
-    """A bus's rules, to find the ones an event matches."""
-
-    def __init__(self, rules: list[tuple[object, EventPattern]]):
-        self.rules = list(rules)
-
-    def match(self, event: dict) -> list[object]:
-        """The keys of the rules whose pattern matches, in insertion order."""
-        return [key for key, pattern in self.rules if pattern.matches(event)]
