@@ -58,5 +58,6 @@ CREATE TABLE tags (
 
 MIGRATIONS = (
     CORE_SCHEMA,
+    *__import__("overcast.services.events.targets_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # targets
     *__import__("overcast.services.events.dispatch_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # dispatch
 )
