@@ -12,14 +12,18 @@ straight from the request:
   EventPattern (``Pattern*``); PutTargets' ``events:TargetArn`` (``TargetArns``).
 - PutEvents: ``PutEventsEntries``, one item per entry (its bus ARN, Source, DetailType): AWS
   authorizes each entry against the bus it names.
+
+``resource_facts``: a bus's resource policy (PutPermission) is what AWS evaluates for the bus
+and for the rules on it, so another account can put events on the bus, or rules and targets
+on it, when the policy names it. ``resource_tags``: aws:ResourceTag/* of buses and rules.
 """
 
 from __future__ import annotations
 
 import json
 
-from overcast.auth.authorization.authority import ResourceAuthority
-from overcast.services.events.arns import bus_arn, bus_name_of, rule_arn
+from overcast.auth.authorization.authority import ResourceAuthority, ResourceFacts
+from overcast.services.events.arns import bus_arn, bus_name_of, rule_arn, split_arn
 from overcast.services.events.models import DEFAULT_BUS
 from overcast.storage.scope import Scope
 
@@ -93,3 +97,25 @@ class EventsAuthority(ResourceAuthority):
             return self.rule_row(scope, bus, rule)
         except Exception:  # noqa: BLE001 - a lookup for condition keys never fails the request
             return None
+
+    def _bus_of_arn(self, arn: str):
+        """The bus an event-bus or rule ARN belongs to (None when it names neither or no bus)."""
+        found = split_arn(arn)
+        if found is None:
+            return None
+        scope, resource = found
+        if resource.startswith("event-bus/"):
+            return self.bus_row(scope, resource[len("event-bus/"):])
+        if resource.startswith("rule/"):
+            bus = resource[len("rule/"):].rpartition("/")[0] or DEFAULT_BUS
+            return self.bus_row(scope, bus)
+        return None
+
+    def resource_facts(self, ctx, arn: str) -> ResourceFacts | None:
+        bus = self._bus_of_arn(arn)
+        if bus is None:
+            return None
+        return ResourceFacts(owner=bus.account, policy=bus.policy)
+
+    def resource_tags(self, ctx, arn: str) -> dict[str, str]:
+        return self.tags_of(arn) if split_arn(arn) is not None else {}
