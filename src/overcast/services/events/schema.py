@@ -60,4 +60,5 @@ MIGRATIONS = (
     CORE_SCHEMA,
     *__import__("overcast.services.events.targets_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # targets
     *__import__("overcast.services.events.dispatch_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # dispatch
+    *__import__("overcast.services.events.apidest_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # apidest
 )
