@@ -61,4 +61,5 @@ MIGRATIONS = (
     *__import__("overcast.services.events.targets_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # targets
     *__import__("overcast.services.events.dispatch_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # dispatch
     *__import__("overcast.services.events.apidest_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # apidest
+    *__import__("overcast.services.events.rule_schedules_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # schedules
 )
