@@ -49,9 +49,9 @@ def arn_not_valid(arn: str):
     return ValidationException(f"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.")
 
 
-def check_targets(targets: list[dict], *, account: str) -> None:
+def check_targets(targets: list[dict], *, account: str | None) -> None:
     """Raise the ValidationException AWS answers for the first problem of ``targets`` (rules of
-    ``account``)."""
+    ``account``; None: the checks that need no caller, made before authorization)."""
     seen: set[str] = set()
     for target in targets:
         target_id = target["Id"]
@@ -63,7 +63,7 @@ def check_targets(targets: list[dict], *, account: str) -> None:
         check_target(target, account=account)
 
 
-def check_target(target: dict, *, account: str) -> None:
+def check_target(target: dict, *, account: str | None) -> None:
     arn = target["Arn"]
     parsed = parse_arn(arn)
     if parsed is None:
@@ -73,7 +73,7 @@ def check_target(target: dict, *, account: str) -> None:
         if target.get(block) is not None and service not in services:
             raise ValidationException(f"Parameter(s) {block} not supported for target: {target['Id']}")
     if not target.get("RoleArn") and (service in ROLE_REQUIRED or
-                                      (service == "sns" and target_account and target_account != account)):
+                                      (service == "sns" and account and target_account and target_account != account)):
         raise ValidationException(f"RoleArn is required for target {arn}.")
     if service == "sqs" and resource.endswith(".fifo") and not (target.get("SqsParameters") or {}).get("MessageGroupId"):
         raise ValidationException("Parameter(s) SqsParameters must be specified for FIFO queues.")

@@ -39,6 +39,7 @@ def check_put_targets(params: dict) -> None:
                                   f"Member must have length less than or equal to {MAX_TARGETS_PER_REQUEST}")
     for index, target in enumerate(targets, 1):
         _check_paths_map_keys(index, target)
+    check_targets(targets, account=None)
 
 
 def _check_paths_map_keys(index: int, target: dict) -> None:
@@ -126,7 +127,7 @@ class TargetOperations:
         check_put_targets(params)
         scope = Scope.of(ctx)
         targets = params["Targets"]
-        check_targets(targets, account=scope.account)
+        check_targets(targets, account=scope.account)  # and the checks that need the caller's account
         rule = self.require_rule(scope, params.get("EventBusName"), params["Rule"])
         if rule.managed_by:
             raise managed_rule_refused(rule)
