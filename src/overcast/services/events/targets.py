@@ -119,8 +119,11 @@ class TargetOperations:
             self._targets_listening = True
 
     def _rule_changed_for_targets(self, scope, new, old) -> None:
-        if new is None and old is not None:  # the rows went with the rule (targets_schema's trigger)
-            self._targets_by_rule.pop(old.rule_id, None)
+        # a deleted rule's rows went with it (targets_schema's trigger); a managed rule's
+        # service may have written its targets itself
+        for rule in (new, old):
+            if rule is not None:
+                self._targets_by_rule.pop(rule.rule_id, None)
 
     # ------------------------------------------------------------------ operations
     def put_targets(self, ctx, params: dict) -> dict:
