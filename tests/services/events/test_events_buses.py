@@ -35,7 +35,9 @@ def test_default_bus_cannot_be_deleted_or_created(events):
                                                                  "Event bus default already exists.")
 
 
-def test_create_describe_custom_bus(events):
+def test_create_describe_custom_bus(events, aws_client):
+    kms = aws_client("kms")
+    kms.create_alias(AliasName="alias/orders-key", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     created = events.create_event_bus(Name="orders", Description="order events",
                                       KmsKeyIdentifier="alias/orders-key",
                                       DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:000000000000:bus-dlq"},
@@ -98,7 +100,22 @@ def test_list_with_prefix_and_pages(events):
     assert code == "ValidationException" and "Member must have value less than or equal to 100" in message
 
 
-def test_update_bus(events):
+def test_kms_key_must_be_an_enabled_symmetric_key(events, aws_client):
+    kms = aws_client("kms")
+    signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    disabled = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=disabled)
+    for key in ("alias/missing", signing, disabled):
+        code, message = error_of(events.create_event_bus, Name="enc", KmsKeyIdentifier=key)
+        assert code == "ValidationException" and key in message
+    assert error_of(events.describe_event_bus, Name="enc")[0] == "ResourceNotFoundException"
+    events.create_event_bus(Name="enc")
+    assert error_of(events.update_event_bus, Name="enc", KmsKeyIdentifier=signing)[0] == "ValidationException"
+
+
+def test_update_bus(events, aws_client):
+    kms = aws_client("kms")
+    kms.create_alias(AliasName="alias/k", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     events.create_event_bus(Name="upd", Description="before")
     updated = events.update_event_bus(Name="upd", Description="after", KmsKeyIdentifier="alias/k",
                                       DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"})

@@ -66,7 +66,11 @@ class EventsAuthority(ResourceAuthority):
         name = params.get("Name") if operation in _BUS_NAMED else params.get("EventBusName")
         scope, bus = _bus(ctx, name)
         values = {"EventBusArn": bus_arn(scope, bus)}
-        rule = params.get("Name") if operation in _RULE_NAMED else params.get("Rule") if operation in _RULE_PARAM else None
+        rule = None
+        if operation in _RULE_NAMED:
+            rule = params.get("Name")
+        elif operation in _RULE_PARAM:
+            rule = params.get("Rule")
         if isinstance(rule, str) and rule:
             values["RuleArn"] = rule_arn(scope, bus, rule)
             if operation != "PutRule":

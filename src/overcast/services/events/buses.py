@@ -8,6 +8,7 @@ from __future__ import annotations
 from overcast.services.events.arns import bus_arn, bus_name_of
 from overcast.services.events.errors import (LimitExceededException, ResourceAlreadyExistsException,
                                              ResourceNotFoundException, ValidationException, bus_not_found)
+from overcast.services.events.kms_keys import check_kms_key
 from overcast.services.events.models import BUS_COLUMNS, DEFAULT_BUS, BusRow
 from overcast.services.events.paging import page, read_token
 from overcast.services.events.tags import check_tags
@@ -81,7 +82,7 @@ class BusOperations:
         return BusRow.from_row(row)
 
     # ------------------------------------------------------------------ operations
-    def create_event_bus(self, ctx, params: dict) -> dict:
+    async def create_event_bus(self, ctx, params: dict) -> dict:
         check_create(params)
         scope = Scope.of(ctx)
         name = params["Name"]
@@ -93,6 +94,7 @@ class BusOperations:
         (count,) = self.db.query_one("SELECT COUNT(*) FROM event_buses WHERE account = ? AND region = ?", scope)
         if count >= MAX_BUSES:
             raise LimitExceededException(LIMIT_EXCEEDED)
+        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         now = self.clock.now()
         arn = bus_arn(scope, name)
         with self.db.transaction():
@@ -126,9 +128,10 @@ class BusOperations:
             out["NextToken"] = token
         return out
 
-    def update_event_bus(self, ctx, params: dict) -> dict:
+    async def update_event_bus(self, ctx, params: dict) -> dict:
         check_input("UpdateEventBus", params)
         bus = self.require_bus(Scope.of(ctx), params.get("Name"))
+        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         changes = {}
         if "Description" in params:
             changes["description"] = params["Description"]
