@@ -79,7 +79,10 @@ class RuleScheduleOperations:
     # ------------------------------------------------------------------ rule changes
     def _on_rule_change(self, scope: Scope, new: RuleRow | None, old: RuleRow | None) -> None:
         if new is None or not new.schedule_expression or not new.enabled:
-            self._disarm((old or new).rule_id)
+            rule_id = (old or new).rule_id
+            # a rule that never had a schedule has nothing to undo (no write for pattern rules)
+            if (old is not None and old.schedule_expression) or rule_id in self._schedule_timers:
+                self._disarm(rule_id)
             return
         restarted = old is None or not old.enabled or old.schedule_expression != new.schedule_expression
         if restarted or self._schedule_row(new.rule_id) is None:
