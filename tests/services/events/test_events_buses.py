@@ -68,6 +68,7 @@ def test_missing_bus_texts(events):
 @pytest.mark.parametrize("name, expected", [
     ("aws.partner/acme.com/123/app", ("ValidationException", "EventBus name starting with 'aws.' is not valid.")),
     ("aws.mine", ("ValidationException", "EventBus name starting with 'aws.' is not valid.")),
+    ("team/bus", ("ValidationException", "Event bus name must not contain '/'.")),
     ("bad name", ("ValidationException", "1 validation error detected: Value 'bad name' at 'name' failed to "
                   "satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+")),
     ("x" * 257, ("ValidationException", f"1 validation error detected: Value '{'x' * 257}' at 'name' failed to "
@@ -81,6 +82,8 @@ def test_partner_bus_needs_an_existing_event_source(events):
     source = "aws.partner/acme.com/123/app"
     assert error_of(events.create_event_bus, Name=source, EventSourceName=source) == (
         "ResourceNotFoundException", f"Event source {source} does not exist.")
+    assert error_of(events.create_event_bus, Name="aws.partner/acme.com/123/other", EventSourceName=source) == (
+        "ValidationException", "Event bus name must match event source name.")
 
 
 def test_list_with_prefix_and_pages(events):

@@ -49,6 +49,8 @@ def check_create(params: dict) -> None:
         raise ValidationException("EventBus name starting with 'aws.' is not valid.")
     if "/" in name and not name.startswith("aws."):
         raise ValidationException("Event bus name must not contain '/'.")
+    if params.get("EventSourceName") and params["EventSourceName"] != name:
+        raise ValidationException("Event bus name must match event source name.")
     check_tags(params.get("Tags"))
 
 
