@@ -107,6 +107,21 @@ def test_reserved_variable_names_are_not_paths_map_keys(events):
                                                                 "'targets.1.member.inputTransformer.inputPathsMap'")
 
 
+def test_http_parameters_maps_follow_the_model(events):
+    destination = f"arn:aws:events:{REGION}:{ACCOUNT}:api-destination/dest/8d3b4c5e-0000-4000-8000-000000000000"
+    good = {"PathParameterValues": ["v1"], "HeaderParameters": {"X-Token": "abc"},
+            "QueryStringParameters": {"q": "1"}}
+    events.put_targets(Rule="rule-a", Targets=[{"Id": "api", "Arn": destination, "RoleArn": ROLE,
+                                                "HttpParameters": good}])
+    assert events.list_targets_by_rule(Rule="rule-a")["Targets"][0]["HttpParameters"] == good
+    assert refused(events, {"Id": "api", "Arn": destination, "RoleArn": ROLE,
+                            "HttpParameters": {"HeaderParameters": {"bad key": "v"}}}) == (
+        "ValidationException", "1 validation error detected: Value '{bad key=v}' at "
+        "'targets.1.member.httpParameters.headerParameters' failed to satisfy constraint: Map keys must satisfy "
+        "constraint: [Member must have length less than or equal to 512, Member must satisfy regular expression "
+        "pattern: ^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$]")
+
+
 def test_duplicate_ids(events):
     assert refused(events, {"Id": "same", "Arn": QUEUE}, {"Id": "same", "Arn": LAMBDA}) == (
         "ValidationException", "Parameter targets is not valid. Reason: More than one target with Id 'same' is "
@@ -225,3 +240,4 @@ def test_list_rule_names_by_target(events):
     assert events.list_rule_names_by_target(TargetArn=QUEUE, EventBusName="orders")["RuleNames"] == []
     assert error_of(events.list_rule_names_by_target, TargetArn=QUEUE, EventBusName="missing") == (
         "ResourceNotFoundException", "Event bus missing does not exist.")
+

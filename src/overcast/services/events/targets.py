@@ -10,24 +10,29 @@ every member as given. Limits (user guide, "Amazon EventBridge quotas"): 10 targ
 from __future__ import annotations
 
 import base64
+import functools
 import json
-import re
 
 from overcast.services.events import request_checks
 from overcast.services.events.errors import LimitExceededException, ManagedRuleException, ValidationException
+from overcast.services.events.map_constraints import map_problems
 from overcast.services.events.models import DEFAULT_BUS, RuleRow
 from overcast.services.events.target_checks import check_targets
-from overcast.services.events.validation import check_input
+from overcast.services.events.validation import check_input, events_model
 from overcast.storage.scope import Scope
 
 MAX_TARGETS_PER_REQUEST = 10  # "PutTargets: 10 entries a request" (quotas)
 MAX_TARGETS_PER_RULE = 5  # "Targets per rule: 5" (quotas)
 DEFAULT_PAGE = 100  # ListTargetsByRule / ListRuleNamesByTarget answer at most 100 a page
-_PATHS_MAP_KEY = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 def managed_rule_refused(rule: RuleRow):
     return ManagedRuleException(f"{rule.name} is a managed rule. Set 'force' parameter to true to override.")
+
+
+@functools.lru_cache(maxsize=1)
+def _targets_shape():
+    return events_model().operation_model("PutTargets").input_shape.members["Targets"]
 
 
 def check_put_targets(params: dict) -> None:
@@ -37,23 +42,11 @@ def check_put_targets(params: dict) -> None:
     if len(targets) > MAX_TARGETS_PER_REQUEST:
         raise ValidationException("1 validation error detected: Value at 'targets' failed to satisfy constraint: "
                                   f"Member must have length less than or equal to {MAX_TARGETS_PER_REQUEST}")
-    for index, target in enumerate(targets, 1):
-        _check_paths_map_keys(index, target)
+    problems = map_problems(_targets_shape(), targets, "targets")
+    if problems:
+        noun = "error" if len(problems) == 1 else "errors"
+        raise ValidationException(f"{len(problems)} validation {noun} detected: " + "; ".join(problems))
     check_targets(targets, account=None)
-
-
-def _check_paths_map_keys(index: int, target: dict) -> None:
-    """The model's pattern on InputPathsMap's keys (which refuses the reserved ``aws.events.*``
-    names: a dot is not a key character)."""
-    paths = (target.get("InputTransformer") or {}).get("InputPathsMap") or {}
-    if all(_PATHS_MAP_KEY.fullmatch(key) and len(key) <= 256 for key in paths):
-        return
-    shown = "{" + ", ".join(f"{key}={value}" for key, value in paths.items()) + "}"
-    raise ValidationException(
-        f"1 validation error detected: Value '{shown}' at 'targets.{index}.member.inputTransformer.inputPathsMap' "
-        "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or "
-        "equal to 256, Member must have length greater than or equal to 1, Member must satisfy regular expression "
-        "pattern: [A-Za-z0-9\\_\\-]+]")
 
 
 request_checks.CHECKS["PutTargets"] = check_put_targets
