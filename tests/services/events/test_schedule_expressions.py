@@ -170,6 +170,12 @@ def test_rate_counts_from_its_start():
     assert _iso(schedule.next_fire(start - 100, start=start)) == "2024-01-01T00:00:10"
 
 
+def test_a_rate_beyond_any_date_never_runs():
+    schedule = parse_schedule(f"rate({'9' * 400} days)")  # longer than the model's 256
+    assert schedule.next_fire(0.0) is None
+    assert schedule.next_fire(100.0, start=50.0) is None
+
+
 def test_unknown_time_zone_is_refused():
     with pytest.raises(ScheduleExpressionError):
         parse_schedule("cron(0 12 * * ? *)").next_fire(0.0, "Mars/Olympus_Mons")

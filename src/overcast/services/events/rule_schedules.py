@@ -46,14 +46,6 @@ def check_schedule_allowed(bus: BusRow) -> None:
         raise ValidationException(CUSTOM_BUS_SCHEDULE)
 
 
-def check_schedule_expression(text: str) -> None:
-    """PutRule: a ScheduleExpression EventBridge refuses gets ValidationException, AWS's text."""
-    try:
-        parse_schedule(text, service="events")
-    except ScheduleExpressionError as error:
-        raise ValidationException(str(error)) from None
-
-
 class RuleScheduleOperations:
     def __init__(self, cloud):
         super().__init__(cloud)

@@ -135,15 +135,18 @@ class RateSchedule(Schedule):
         self.period = period
 
     def next_fire(self, after: float, tz: str = "UTC", *, start: float | None = None) -> float | None:
-        if start is None:
-            return after + self.period
-        if start > after:  # a start still to come (Scheduler's StartDate) is the first run
-            return start
-        periods = int((after - start) // self.period) + 1
-        due = start + periods * self.period
-        while due <= after:  # float rounding at the boundary
-            due += self.period
-        return due
+        try:
+            if start is None:
+                return after + self.period
+            if start > after:  # a start still to come (Scheduler's StartDate) is the first run
+                return start
+            periods = int((after - start) // self.period) + 1
+            due = start + periods * self.period
+            while due <= after:  # float rounding at the boundary
+                due += self.period
+            return due
+        except OverflowError:  # rate(<hundreds of digits> days): no run within any time a float holds
+            return None
 
 
 class AtSchedule(Schedule):
