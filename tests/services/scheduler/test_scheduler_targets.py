@@ -1,0 +1,112 @@
+"""What a schedule calls: the templated targets (SQS incl. FIFO, SNS, EventBridge PutEvents,
+Lambda parked until Overcast runs it), the universal target, retries per RetryPolicy and the
+dead-letter queue with the error in its message attributes."""
+
+from __future__ import annotations
+
+import json
+
+from scheduler_helpers import OFF, advance, drain, make_queue, target
+
+SCHEDULER_ARN = "arn:aws:scheduler:::aws-sdk"
+
+
+def _every_minute(scheduler, name: str, target_spec: dict, **extra) -> str:
+    return scheduler.create_schedule(Name=name, ScheduleExpression="rate(1 minute)", FlexibleTimeWindow=OFF,
+                                     Target=target_spec, **extra)["ScheduleArn"]
+
+
+def test_sqs_fifo_target_with_message_group(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    url = sqs.create_queue(QueueName="jobs.fifo", Attributes={"FifoQueue": "true",
+                                                              "ContentBasedDeduplication": "true"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _every_minute(scheduler, "fifo", target(arn, Input='{"job": 1}', SqsParameters={"MessageGroupId": "batch"}))
+    advance(server, 61)
+    [message] = drain(sqs, url, AttributeNames=["MessageGroupId"])
+    assert message["Body"] == '{"job": 1}' and message["Attributes"]["MessageGroupId"] == "batch"
+
+
+def test_sns_target(aws_client, server):
+    sqs, sns, scheduler = aws_client("sqs"), aws_client("sns"), aws_client("scheduler")
+    url, queue_arn = make_queue(sqs, "from-topic")
+    topic = sns.create_topic(Name="ticks")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    _every_minute(scheduler, "sns", target(topic, Input="tick"))
+    advance(server, 61)
+    assert [m["Body"] for m in drain(sqs, url)] == ["tick"]
+
+
+def test_eventbridge_target_puts_the_input_as_detail(aws_client, server):
+    sqs, events, scheduler = aws_client("sqs"), aws_client("events"), aws_client("scheduler")
+    url, queue_arn = make_queue(sqs, "from-bus")
+    bus = events.create_event_bus(Name="app-bus")["EventBusArn"]
+    events.put_rule(Name="from-scheduler", EventBusName="app-bus", EventPattern=json.dumps({"source": ["my.app"]}))
+    events.put_targets(Rule="from-scheduler", EventBusName="app-bus", Targets=[{"Id": "q", "Arn": queue_arn}])
+    schedule_arn = _every_minute(scheduler, "bus", target(
+        bus, Input='{"order": 7}', EventBridgeParameters={"DetailType": "Tick", "Source": "my.app"}))
+    advance(server, 61)
+    [message] = drain(sqs, url)
+    event = json.loads(message["Body"])
+    assert (event["source"], event["detail-type"], event["detail"]) == ("my.app", "Tick", {"order": 7})
+    assert event["resources"] == [schedule_arn]
+
+
+def test_universal_target_calls_the_api_action(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    url, _arn = make_queue(sqs, "universal")
+    _every_minute(scheduler, "utp", target(f"{SCHEDULER_ARN}:sqs:sendMessage",
+                                           Input=json.dumps({"QueueUrl": url, "MessageBody": "via the SDK"})))
+    advance(server, 61)
+    assert [m["Body"] for m in drain(sqs, url)] == ["via the SDK"]
+
+
+def test_retries_until_the_target_exists(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    missing = "arn:aws:sqs:us-east-1:000000000000:later"
+    scheduler.create_schedule(Name="late", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
+                              Target=target(missing, Input="x", RetryPolicy={"MaximumRetryAttempts": 10,
+                                                                             "MaximumEventAgeInSeconds": 3600}))
+    advance(server, 3600 + 2)  # the run failed: its retries back off (1, 2, 4... seconds)
+    url, _arn = make_queue(sqs, "later")
+    advance(server, 60)
+    assert [m["Body"] for m in drain(sqs, url)] == ["x"]
+
+
+def test_exhausted_retries_go_to_the_dead_letter_queue(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    missing = "arn:aws:sqs:us-east-1:000000000000:nowhere"
+    schedule_arn = scheduler.create_schedule(
+        Name="doomed", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
+        Target=target(missing, Input='{"lost": true}', DeadLetterConfig={"Arn": dlq_arn},
+                      RetryPolicy={"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 60}))["ScheduleArn"]
+    advance(server, 3600 + 30)
+    [message] = drain(sqs, dlq_url, MessageAttributeNames=["All"])
+    assert message["Body"] == '{"lost": true}'
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["SCHEDULE_ARN"] == schedule_arn and attributes["TARGET_ARN"] == missing
+    assert attributes["RETRY_ATTEMPTS"] == "2" and attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
+    assert attributes["ERROR_CODE"] == "QueueDoesNotExist"
+    advance(server, 600)
+    assert drain(sqs, dlq_url) == []  # dead-lettered once
+
+
+def test_a_service_overcast_lacks_fails_to_the_dead_letter_queue(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    _every_minute(scheduler, "ddb", target(f"{SCHEDULER_ARN}:dynamodb:putItem",
+                                           Input='{"TableName": "t", "Item": {}}', DeadLetterConfig={"Arn": dlq_arn}))
+    advance(server, 61)
+    [message] = drain(sqs, dlq_url, MessageAttributeNames=["All"])
+    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NotImplemented"
+
+
+def test_a_lambda_target_waits_for_lambda(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    _every_minute(scheduler, "fn", target("arn:aws:lambda:us-east-1:000000000000:function:f", Input="{}",
+                                          DeadLetterConfig={"Arn": dlq_arn}))
+    advance(server, 125)
+    assert drain(sqs, dlq_url) == []  # parked, neither failed nor dropped
+    assert scheduler.get_schedule(Name="fn")["State"] == "ENABLED"
