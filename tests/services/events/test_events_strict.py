@@ -125,3 +125,19 @@ def test_bus_policy_lets_another_account_put_events(root, strict):
     assert outsider.put_events(Entries=[entry])["FailedEntryCount"] == 0
     root.remove_permission(EventBusName="shared-bus", StatementId="from-b")
     assert denied(outsider.put_events, Entries=[entry])[0] == "AccessDeniedException"
+
+
+def test_bus_policy_lets_another_account_manage_rules_on_the_bus(root, strict):
+    root.create_event_bus(Name="rules-bus")
+    bus_arn = f"{ARN}:event-bus/rules-bus"
+    outsider = client(strict, "events", ACCOUNT_B)
+    assert denied(outsider.put_rule, Name="theirs", EventBusName=bus_arn, EventPattern=PATTERN)[0] == \
+        "AccessDeniedException"
+    root.put_permission(EventBusName="rules-bus", Policy=policy({
+        "Sid": "rules-from-b", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_B}:root"},
+        "Action": ["events:PutRule", "events:DescribeRule"], "Resource": f"{ARN}:rule/rules-bus/*"}))
+    arn = outsider.put_rule(Name="theirs", EventBusName=bus_arn, EventPattern=PATTERN)["RuleArn"]
+    assert arn == f"{ARN}:rule/rules-bus/theirs"
+    rule = root.describe_rule(Name="theirs", EventBusName="rules-bus")
+    assert (rule["CreatedBy"], rule["EventBusName"]) == (ACCOUNT_B, "rules-bus")
+    assert outsider.describe_rule(Name="theirs", EventBusName=bus_arn)["Arn"] == arn
