@@ -68,6 +68,8 @@ def test_five_targets_a_rule(events):
 def test_ten_targets_a_request(events):
     code, message = refused(events, *[{"Id": f"t{n}", "Arn": QUEUE} for n in range(11)])
     assert code == "ValidationException" and "less than or equal to 10" in message
+    code, message = error_of(events.remove_targets, Rule="rule-a", Ids=[f"t{n}" for n in range(11)])
+    assert code == "ValidationException" and "at 'ids'" in message and "less than or equal to 10" in message
 
 
 def test_an_unknown_rule_or_bus(events, aws_client):

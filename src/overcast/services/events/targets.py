@@ -21,7 +21,7 @@ from overcast.services.events.target_checks import check_targets
 from overcast.services.events.validation import check_input, events_model
 from overcast.storage.scope import Scope
 
-MAX_TARGETS_PER_REQUEST = 10  # "PutTargets: 10 entries a request" (quotas)
+MAX_TARGETS_PER_REQUEST = 10  # PutTargets and RemoveTargets: "The maximum number of entries per request is 10"
 MAX_TARGETS_PER_RULE = 5  # "Targets per rule: 5" (quotas)
 DEFAULT_PAGE = 100  # ListTargetsByRule / ListRuleNamesByTarget answer at most 100 a page
 
@@ -39,9 +39,7 @@ def check_put_targets(params: dict) -> None:
     """PutTargets' checks of its own parameters (before authorization in strict mode)."""
     check_input("PutTargets", params)
     targets = params["Targets"]
-    if len(targets) > MAX_TARGETS_PER_REQUEST:
-        raise ValidationException("1 validation error detected: Value at 'targets' failed to satisfy constraint: "
-                                  f"Member must have length less than or equal to {MAX_TARGETS_PER_REQUEST}")
+    _check_entries(targets, "targets")
     problems = map_problems(_targets_shape(), targets, "targets")
     if problems:
         noun = "error" if len(problems) == 1 else "errors"
@@ -49,8 +47,20 @@ def check_put_targets(params: dict) -> None:
     check_targets(targets, account=None)
 
 
+def check_remove_targets(params: dict) -> None:
+    check_input("RemoveTargets", params)
+    _check_entries(params["Ids"], "ids")
+
+
+def _check_entries(entries: list, member: str) -> None:
+    # the model allows 100; the service takes 10
+    if len(entries) > MAX_TARGETS_PER_REQUEST:
+        raise ValidationException(f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+                                  f"Member must have length less than or equal to {MAX_TARGETS_PER_REQUEST}")
+
+
 request_checks.CHECKS["PutTargets"] = check_put_targets
-request_checks.CHECKS["RemoveTargets"] = lambda params: check_input("RemoveTargets", params)
+request_checks.CHECKS["RemoveTargets"] = check_remove_targets
 request_checks.CHECKS["ListTargetsByRule"] = lambda params: check_input("ListTargetsByRule", params)
 request_checks.CHECKS["ListRuleNamesByTarget"] = lambda params: check_input("ListRuleNamesByTarget", params)
 
@@ -134,7 +144,7 @@ class TargetOperations:
         return {"FailedEntryCount": 0, "FailedEntries": []}
 
     def remove_targets(self, ctx, params: dict) -> dict:
-        check_input("RemoveTargets", params)
+        check_remove_targets(params)
         rule = self.require_rule(Scope.of(ctx), params.get("EventBusName"), params["Rule"])
         if rule.managed_by and not params.get("Force"):
             raise managed_rule_refused(rule)
