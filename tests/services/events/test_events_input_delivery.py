@@ -1,6 +1,7 @@
 """What a target receives, end to end: PutEvents -> rule -> SQS queue, with no input settings
 (the whole event), Input, InputPath and InputTransformer (the user guide's "Amazon EventBridge
-input transformation" cases and the answers AWS gives for them)."""
+input transformation" cases and the answers AWS gives for them). The queue's policy lets
+EventBridge send for the rule, as AWS (and strict mode) requires."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 
 import pytest
 
+from dispatch_helpers import allow_events
 from events_helpers import drain, make_queue_target
 
 SOURCE = "core.update-account-command"
@@ -25,6 +27,7 @@ def deliver(clients, **target) -> dict:
     """Put one matching event and answer the one message the rule's queue target got."""
     sqs, events = clients
     url = make_queue_target(sqs, events, "input-rule", pattern=PATTERN, **target)
+    allow_events(sqs, url, events.describe_rule(Name="input-rule")["Arn"])
     answer = events.put_events(Entries=[{"Source": SOURCE, "DetailType": SOURCE, "Detail": json.dumps(DETAIL)}])
     assert answer["FailedEntryCount"] == 0
     messages = drain(sqs, url)
@@ -95,6 +98,9 @@ def test_two_targets_of_one_rule_get_their_own_input(clients):
     sqs, events = clients
     whole = make_queue_target(sqs, events, "input-rule", queue="whole", pattern=PATTERN, target_id="whole")
     part = make_queue_target(sqs, events, "input-rule", queue="part", target_id="part", InputPath="$.detail")
+    rule_arn = events.describe_rule(Name="input-rule")["Arn"]
+    allow_events(sqs, whole, rule_arn)
+    allow_events(sqs, part, rule_arn)
     events.put_events(Entries=[{"Source": SOURCE, "DetailType": SOURCE, "Detail": json.dumps(DETAIL)}])
     assert drain(sqs, whole)[0]["Parsed"]["detail"] == DETAIL
     assert drain(sqs, part)[0]["Parsed"] == DETAIL
