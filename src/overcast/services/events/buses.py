@@ -55,19 +55,38 @@ def check_create(params: dict) -> None:
 
 
 class BusOperations:
+    def __init__(self, cloud):
+        super().__init__(cloud)
+        # (account, region, name) -> BusRow: PutEvents looks its bus up for every entry; any
+        # write to a bus empties it (``bus_changed``)
+        self._buses: dict[tuple[str, str, str], BusRow] = {}
+
     # ------------------------------------------------------------------ lookups (contract)
     def bus_row(self, scope: Scope, name_or_arn: str | None) -> BusRow | None:
         """The bus a name or an ARN names (an ARN names its own account and region), or None.
         The default bus's row is written on first use of a scope."""
         arn_scope, name = bus_name_of(name_or_arn or DEFAULT_BUS)
         scope = arn_scope or scope
+        key = (scope.account, scope.region, name)
+        bus = self._buses.get(key)
+        if bus is not None:
+            return bus
         row = self.db.query_one(f"SELECT {BUS_COLUMNS} FROM event_buses WHERE account = ? AND region = ? AND name = ?",
                                 (*scope, name))
         if row is not None:
-            return BusRow.from_row(row)
+            bus = self._buses[key] = BusRow.from_row(row)
+            return bus
         if name != DEFAULT_BUS:
             return None
         return self._create_default_bus(scope)
+
+    def bus_changed(self) -> None:
+        """Forget the cached buses (after any write to ``event_buses``)."""
+        self._buses.clear()
+
+    def reset(self) -> None:
+        self.bus_changed()
+        super().reset()
 
     def require_bus(self, scope: Scope, name_or_arn: str | None) -> BusRow:
         bus = self.bus_row(scope, name_or_arn)
@@ -105,6 +124,7 @@ class BusOperations:
                             (*scope, name, arn, params.get("Description"), params.get("KmsKeyIdentifier") or None,
                              _dead_letter_arn(params), now, now))
             self.write_tags(arn, params.get("Tags"))
+        self.bus_changed()
         out = {"EventBusArn": arn}
         for key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig"):
             if params.get(key):
@@ -144,6 +164,7 @@ class BusOperations:
         changes["modified"] = self.clock.now()
         assignments = ", ".join(f"{column} = ?" for column in changes)
         self.db.execute(f"UPDATE event_buses SET {assignments} WHERE bus_id = ?", (*changes.values(), bus.bus_id))
+        self.bus_changed()
         bus = self.require_bus(bus.scope, bus.name)
         out = {"Arn": bus.arn, "Name": bus.name}
         if bus.kms_key_identifier:
@@ -168,4 +189,5 @@ class BusOperations:
         with self.db.transaction():
             self.db.execute("DELETE FROM event_buses WHERE bus_id = ?", (bus.bus_id,))
             self.drop_tags(bus.arn)
+        self.bus_changed()
         return {}

@@ -71,6 +71,7 @@ class PermissionOperations:
             raise PolicyLengthExceededException("Policy length exceeds the maximum allowed size of 10240 bytes.")
         self.db.execute("UPDATE event_buses SET policy = ?, modified = ? WHERE bus_id = ?",
                         (policy, self.clock.now(), bus.bus_id))
+        self.bus_changed()
 
     def put_permission(self, ctx, params: dict) -> dict:
         check_put_permission(params)
