@@ -55,6 +55,9 @@ async def _scenario(data_dir: str) -> dict:
         except Exception as error:  # noqa: BLE001
             out["disable_managed"] = error.code
         provider.delete_managed_rule(SCOPE, bus, "Events-Archive-a")
+        provider.put_managed_rule(SCOPE, bus, "Events-Archive-b", json.dumps({"source": ["x"]}), "events.amazonaws.com")
+        await calls.call("events", "DeleteRule", {"Name": "Events-Archive-b", "Force": True})
+        out["forced"] = provider.rule_row(SCOPE, None, "Events-Archive-b")
         out["after_managed_delete"] = [r.name for r in provider.matching_rules(bus, EVENT)]
         await calls.call("events", "DeleteRule", {"Name": "big"})
         out["heard"] = heard
@@ -76,6 +79,7 @@ def test_core_contract(tmp_path):
     assert out["delete_managed"] == ("ManagedRuleException",
                                      "Events-Archive-a is a managed rule. Set 'force' parameter to true to override.")
     assert out["disable_managed"] == "ManagedRuleException"
+    assert out["forced"] is None  # Force deletes a managed rule
     assert out["after_managed_delete"] == ["big"]
     assert out["rules_of_bus"] == ["shop", "tick"]
     scope = (ACCOUNT, "us-east-1")
@@ -83,4 +87,5 @@ def test_core_contract(tmp_path):
         (scope, ("shop", "ENABLED"), None), (scope, ("big", "ENABLED"), None), (scope, ("tick", "ENABLED"), None),
         (scope, ("shop", "DISABLED"), ("shop", "ENABLED")), (scope, ("big", "ENABLED"), ("big", "ENABLED")),
         (scope, ("Events-Archive-a", "ENABLED"), None), (scope, None, ("Events-Archive-a", "ENABLED")),
+        (scope, ("Events-Archive-b", "ENABLED"), None), (scope, None, ("Events-Archive-b", "ENABLED")),
         (scope, None, ("big", "ENABLED"))]
