@@ -39,3 +39,24 @@ def drain(sqs, url: str, **kwargs) -> list[dict]:
 
 def target(arn: str, **extra) -> dict:
     return {"Arn": arn, "RoleArn": ROLE_ARN, **extra}
+
+
+TRUST_SCHEDULER = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def make_role(iam, name: str = "scheduler-role", actions=("sqs:*", "sns:*", "events:*", "lambda:*", "dynamodb:*"),
+              trust: str = TRUST_SCHEDULER) -> str:
+    """An execution role Scheduler may assume, allowed ``actions``; returns its ARN."""
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    if actions:
+        iam.put_role_policy(RoleName=name, PolicyName="targets", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}))
+    return arn
+
+
+def let_service_send(sqs, url: str, queue_arn: str, service: str) -> None:
+    """The queue policy a service principal needs to deliver to a queue (strict mode checks it)."""
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
+                                                "Action": "sqs:SendMessage", "Resource": queue_arn}]})})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from scheduler_helpers import OFF, advance, drain, make_queue, target
+from scheduler_helpers import OFF, advance, drain, let_service_send, make_queue, target
 
 SCHEDULER_ARN = "arn:aws:scheduler:::aws-sdk"
 
@@ -30,6 +30,7 @@ def test_sqs_fifo_target_with_message_group(aws_client, server):
 def test_sns_target(aws_client, server):
     sqs, sns, scheduler = aws_client("sqs"), aws_client("sns"), aws_client("scheduler")
     url, queue_arn = make_queue(sqs, "from-topic")
+    let_service_send(sqs, url, queue_arn, "sns.amazonaws.com")
     topic = sns.create_topic(Name="ticks")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     _every_minute(scheduler, "sns", target(topic, Input="tick"))
@@ -40,6 +41,7 @@ def test_sns_target(aws_client, server):
 def test_eventbridge_target_puts_the_input_as_detail(aws_client, server):
     sqs, events, scheduler = aws_client("sqs"), aws_client("events"), aws_client("scheduler")
     url, queue_arn = make_queue(sqs, "from-bus")
+    let_service_send(sqs, url, queue_arn, "events.amazonaws.com")
     bus = events.create_event_bus(Name="app-bus")["EventBusArn"]
     events.put_rule(Name="from-scheduler", EventBusName="app-bus", EventPattern=json.dumps({"source": ["my.app"]}))
     events.put_targets(Rule="from-scheduler", EventBusName="app-bus", Targets=[{"Id": "q", "Arn": queue_arn}])
