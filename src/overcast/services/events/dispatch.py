@@ -70,6 +70,7 @@ class Delivery:
     first_attempt: float  # cloud time the event was accepted (its ingestion time)
     trace_header: str | None = None
     replay_name: str | None = None
+    route: str | None = None  # the buses a forwarded event went through (senders_bus.py)
     delivery_id: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -143,9 +144,12 @@ class DispatchOperations:
         return build_envelope(scope, **fields)
 
     def accept_events(self, scope, bus: BusRow, events: list[dict], *, rules: list[RuleRow] | None = None,
-                      replay_name: str | None = None, trace_headers: list | None = None) -> None:
+                      replay_name: str | None = None, trace_headers: list | None = None,
+                      route: str | None = None) -> None:
         """Match ``events`` (whole envelopes) on ``bus`` (or against exactly ``rules``) and
-        write one delivery per (event, rule, target) in one transaction; wakes the sender."""
+        write one delivery per (event, rule, target) in one transaction; wakes the sender.
+        ``trace_headers``: each event's X-Ray header (PutEvents' TraceHeader) or None;
+        ``route``: the buses the events were forwarded through (bus-to-bus targets)."""
         now = self.clock.now()
         targets_of = getattr(self, "rule_targets", None)
         rows = []
@@ -165,12 +169,12 @@ class DispatchOperations:
                     kind = target_kind(target.get("Arn", ""))
                     due = now if kind in self._senders else PARKED
                     rows.append((bus.account, bus.region, rule.rule_id, target["Id"], kind, text, trace, replay_name,
-                                 now, due))
+                                 route, now, due))
         if rows:
             with self.db.transaction():
                 self.db.executemany(
                     "INSERT INTO event_deliveries (account, region, rule_id, target_id, kind, event, trace, "
-                    "replay_name, ingested, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "replay_name, route, ingested, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         for rule, count in triggered.values():
             self.events_metrics.rule_matched(rule, count)
         if rows:
@@ -248,7 +252,7 @@ class DispatchOperations:
                 generation = self._generation
                 rows = self.db.query(
                     "SELECT id, account, region, rule_id, target_id, kind, event, trace, replay_name, ingested, "
-                    "attempts FROM event_deliveries WHERE due <= ? ORDER BY id LIMIT ?", (self.clock.now(), BATCH))
+                    "attempts, route FROM event_deliveries WHERE due <= ? ORDER BY id LIMIT ?", (self.clock.now(), BATCH))
                 if not rows:
                     break
                 await self._deliver_batch(rows, generation)
@@ -294,7 +298,7 @@ class DispatchOperations:
         """One (rule, target)'s rows in order; a failure waiting for a retry holds the rest
         back (a FIFO queue keeps its order; a standard one loses nothing by waiting)."""
         for row in lane:
-            row_id, account, region, rule_id, target_id, kind, text, trace, replay_name, ingested, attempts = row
+            row_id, account, region, rule_id, target_id, kind, text, trace, replay_name, ingested, attempts, route = row
             rule, target = self._rule(rule_id), self._target(rule_id, target_id)
             if rule is None or target is None:  # the rule or target was removed since: nowhere to go
                 outcome.done.append(row_id)
@@ -305,7 +309,7 @@ class DispatchOperations:
                 continue
             event = json.loads(text)
             delivery = Delivery(Scope(account, region), rule, target, event, "", attempts + 1, ingested,
-                                trace_header=trace, replay_name=replay_name, delivery_id=row_id)
+                                trace_header=trace, replay_name=replay_name, route=route, delivery_id=row_id)
             retry_due = await self._attempt(delivery, text, sender, outcome)
             if retry_due is not None:  # the lane's later rows wait behind it, in order
                 for rest in lane[lane.index(row) + 1:]:

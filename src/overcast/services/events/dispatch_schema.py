@@ -30,4 +30,8 @@ CREATE TABLE event_deliveries (
 CREATE INDEX event_deliveries_due ON event_deliveries (due, id);
 """
 
-MIGRATIONS = (DISPATCH_SCHEMA,)
+# ``route``: the buses (ARNs, comma-separated) an event forwarded bus to bus went through, so it
+# is never put back on one of them (the loop guard); NULL for an event on its first bus.
+ROUTE_COLUMN = "ALTER TABLE event_deliveries ADD COLUMN route TEXT;"
+
+MIGRATIONS = (DISPATCH_SCHEMA, ROUTE_COLUMN)
