@@ -57,6 +57,15 @@ def test_create_describe_custom_bus(events, aws_client):
                                                                 "Event bus orders already exists.")
 
 
+def test_log_config_kept_and_answered(events):
+    created = events.create_event_bus(Name="logged", LogConfig={"IncludeDetail": "FULL", "Level": "INFO"})
+    assert created["LogConfig"] == {"IncludeDetail": "FULL", "Level": "INFO"}
+    assert events.describe_event_bus(Name="logged")["LogConfig"] == {"IncludeDetail": "FULL", "Level": "INFO"}
+    updated = events.update_event_bus(Name="logged", LogConfig={"IncludeDetail": "NONE", "Level": "ERROR"})
+    assert updated["LogConfig"] == {"IncludeDetail": "NONE", "Level": "ERROR"}
+    assert "LogConfig" not in events.describe_event_bus()
+
+
 def test_missing_bus_texts(events):
     assert error_of(events.describe_event_bus, Name="nope") == ("ResourceNotFoundException",
                                                                 "Event bus nope does not exist.")

@@ -5,6 +5,8 @@ Description, KmsKeyIdentifier and DeadLetterConfig), plus the lookups every othe
 
 from __future__ import annotations
 
+import json
+
 from overcast.services.events.arns import bus_arn, bus_name_of
 from overcast.services.events.errors import (LimitExceededException, ResourceAlreadyExistsException,
                                              ResourceNotFoundException, ValidationException, bus_not_found)
@@ -19,16 +21,25 @@ MAX_BUSES = 100  # "Event buses: 100 per account" (EventBridge quotas), the defa
 LIMIT_EXCEEDED = "The requested resource exceeds the maximum number allowed."
 
 
+def _settings(bus: BusRow) -> dict:
+    """KmsKeyIdentifier, DeadLetterConfig and LogConfig, when the bus has them."""
+    out = {}
+    if bus.kms_key_identifier:
+        out["KmsKeyIdentifier"] = bus.kms_key_identifier
+    if bus.dead_letter_arn:
+        out["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    if bus.log_config:
+        out["LogConfig"] = json.loads(bus.log_config)
+    return out
+
+
 def bus_view(bus: BusRow, *, listing: bool = False) -> dict:
     """DescribeEventBus's answer (ListEventBuses' items carry fewer fields)."""
     out = {"Name": bus.name, "Arn": bus.arn}
     if bus.description is not None:
         out["Description"] = bus.description
     if not listing:
-        if bus.kms_key_identifier:
-            out["KmsKeyIdentifier"] = bus.kms_key_identifier
-        if bus.dead_letter_arn:
-            out["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+        out.update(_settings(bus))
     if bus.policy is not None:
         out["Policy"] = bus.policy
     out["CreationTime"] = bus.created
@@ -39,6 +50,11 @@ def bus_view(bus: BusRow, *, listing: bool = False) -> dict:
 def _dead_letter_arn(params: dict) -> str | None:
     config = params.get("DeadLetterConfig")
     return config.get("Arn") if isinstance(config, dict) else None
+
+
+def _log_config(params: dict) -> str | None:
+    config = params.get("LogConfig")
+    return json.dumps(config, separators=(",", ":")) if config else None
 
 
 def check_create(params: dict) -> None:
@@ -120,13 +136,13 @@ class BusOperations:
         arn = bus_arn(scope, name)
         with self.db.transaction():
             self.db.execute("INSERT INTO event_buses (account, region, name, arn, description, kms_key_identifier, "
-                            "dead_letter_arn, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "dead_letter_arn, log_config, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (*scope, name, arn, params.get("Description"), params.get("KmsKeyIdentifier") or None,
-                             _dead_letter_arn(params), now, now))
+                             _dead_letter_arn(params), _log_config(params), now, now))
             self.write_tags(arn, params.get("Tags"))
         self.bus_changed()
         out = {"EventBusArn": arn}
-        for key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig"):
+        for key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig"):
             if params.get(key):
                 out[key] = params[key]
         return out
@@ -161,18 +177,16 @@ class BusOperations:
             changes["kms_key_identifier"] = params["KmsKeyIdentifier"] or None
         if "DeadLetterConfig" in params:
             changes["dead_letter_arn"] = _dead_letter_arn(params)
+        if "LogConfig" in params:
+            changes["log_config"] = _log_config(params)
         changes["modified"] = self.clock.now()
         assignments = ", ".join(f"{column} = ?" for column in changes)
         self.db.execute(f"UPDATE event_buses SET {assignments} WHERE bus_id = ?", (*changes.values(), bus.bus_id))
         self.bus_changed()
         bus = self.require_bus(bus.scope, bus.name)
-        out = {"Arn": bus.arn, "Name": bus.name}
-        if bus.kms_key_identifier:
-            out["KmsKeyIdentifier"] = bus.kms_key_identifier
+        out = {"Arn": bus.arn, "Name": bus.name, **_settings(bus)}
         if bus.description is not None:
             out["Description"] = bus.description
-        if bus.dead_letter_arn:
-            out["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
         return out
 
     def delete_event_bus(self, ctx, params: dict) -> dict:

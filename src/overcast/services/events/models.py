@@ -12,7 +12,7 @@ from overcast.storage.scope import Scope
 DEFAULT_BUS = "default"
 
 BUS_COLUMNS = ("bus_id, account, region, name, arn, description, kms_key_identifier, dead_letter_arn, policy, "
-               "created, modified")
+               "created, modified, log_config")
 RULE_COLUMNS = ("r.rule_id, r.bus_id, b.name, r.account, r.region, r.name, r.arn, r.event_pattern, "
                 "r.schedule_expression, r.state, r.description, r.role_arn, r.managed_by, r.created_by, r.created")
 
@@ -32,6 +32,7 @@ class BusRow:
     policy: str | None
     created: float
     modified: float | None = None
+    log_config: str | None = None  # LogConfig as JSON (buses_schema.py)
 
     @classmethod
     def from_row(cls, row) -> "BusRow":

@@ -63,4 +63,5 @@ MIGRATIONS = (
     *__import__("overcast.services.events.apidest_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # apidest
     *__import__("overcast.services.events.rule_schedules_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # schedules
     *__import__("overcast.services.events.archives_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # archives
+    *__import__("overcast.services.events.buses_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # core: LogConfig
 )
