@@ -19,8 +19,8 @@ import json
 
 from overcast.errors import AwsError
 from overcast.services.events.arns import events_arn
-from overcast.services.events.errors import (ResourceAlreadyExistsException, ResourceNotFoundException,
-                                             ValidationException, bus_not_found)
+from overcast.services.events.errors import (InvalidEventPatternException, ResourceAlreadyExistsException,
+                                             ResourceNotFoundException, ValidationException, bus_not_found)
 from overcast.services.events.paging import page, read_token
 from overcast.services.events.service_event_handler import ServiceEventHandler
 from overcast.services.events.validation import check_input
@@ -48,6 +48,36 @@ def rule_pattern(archive_pattern: str | None) -> str:
     pattern = json.loads(archive_pattern) if archive_pattern else {}
     pattern.update(NOT_REPLAYED)
     return json.dumps(pattern, separators=(",", ":"))
+
+
+def check_event_pattern(text: str | None) -> None:
+    """An archive's EventPattern must be a valid pattern (InvalidEventPatternException)."""
+    if text is None:
+        return
+    from overcast.services.events.event_patterns import InvalidEventPattern, compile_event_pattern
+
+    try:
+        compile_event_pattern(text)
+    except InvalidEventPattern as exc:
+        raise InvalidEventPatternException(str(exc)) from None
+
+
+def check_create_archive(params: dict) -> None:
+    """CreateArchive's own parameters (before authorization in strict mode)."""
+    check_input("CreateArchive", params)
+    check_event_pattern(params.get("EventPattern"))
+
+
+def check_update_archive(params: dict) -> None:
+    check_input("UpdateArchive", params)
+    check_event_pattern(params.get("EventPattern"))
+
+
+def check_list_archives(params: dict) -> None:
+    check_input("ListArchives", params)
+    if sum(params.get(key) is not None for key in ("NamePrefix", "EventSourceArn", "State")) > 1:
+        raise ValidationException("At most one filter is allowed for ListArchives. "
+                                  "Use either : State, EventSourceArn, or NamePrefix.")
 
 
 class ArchiveOperations:
@@ -92,24 +122,12 @@ class ArchiveOperations:
                              f"WHERE archive_id IN ({marks}) GROUP BY archive_id", archive_ids)
         return {row[0]: (row[1], row[2]) for row in rows}
 
-    def _check_archive_pattern(self, text: str | None) -> None:
-        if text is None:
-            return
-        from overcast.services.events.errors import InvalidEventPatternException
-        from overcast.services.events.event_patterns import InvalidEventPattern, compile_event_pattern
-
-        try:
-            compile_event_pattern(text)
-        except InvalidEventPattern as exc:
-            raise InvalidEventPatternException(str(exc)) from None
-
     # ------------------------------------------------------------------ operations
     def create_archive(self, ctx, params: dict) -> dict:
-        check_input("CreateArchive", params)
+        check_create_archive(params)
         scope = Scope.of(ctx)
         name, source = params["ArchiveName"], params["EventSourceArn"]
         pattern = params.get("EventPattern")
-        self._check_archive_pattern(pattern)
         if self.archive_row(scope, name) is not None:
             raise ResourceAlreadyExistsException(f"Archive {name} already exists.")
         bus = self.bus_row(scope, source) if source.startswith("arn:") else None
@@ -147,11 +165,10 @@ class ArchiveOperations:
         return out
 
     def update_archive(self, ctx, params: dict) -> dict:
-        check_input("UpdateArchive", params)
+        check_update_archive(params)
         scope = Scope.of(ctx)
         name = params["ArchiveName"]
         pattern = params.get("EventPattern")
-        self._check_archive_pattern(pattern)
         archive = self.archive_row(scope, name)
         if archive is None:
             raise archive_not_found(name)
@@ -186,12 +203,8 @@ class ArchiveOperations:
         return {}
 
     def list_archives(self, ctx, params: dict) -> dict:
-        check_input("ListArchives", params)
+        check_list_archives(params)
         scope = Scope.of(ctx)
-        filters = [key for key in ("NamePrefix", "EventSourceArn", "State") if params.get(key) is not None]
-        if len(filters) > 1:
-            raise ValidationException("At most one filter is allowed for ListArchives. "
-                                      "Use either : State, EventSourceArn, or NamePrefix.")
         after = read_token(params.get("NextToken"))
         sql = f"SELECT {_COLUMNS} FROM archives WHERE account = ? AND region = ?"
         args: list = [*scope]

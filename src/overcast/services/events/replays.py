@@ -49,6 +49,24 @@ def _epoch(value) -> float:
     return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
+def check_start_replay(params: dict) -> None:
+    """StartReplay's own parameters (before authorization in strict mode)."""
+    check_input("StartReplay", params)
+    found = split_arn(params["Destination"]["Arn"])
+    if found is None or not found[1].startswith("event-bus/"):
+        raise ValidationException("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
+    if _epoch(params["EventEndTime"]) <= _epoch(params["EventStartTime"]):
+        raise ValidationException("Parameter EventEndTime is not valid. "
+                                  "Reason: EventStartTime must be before EventEndTime.")
+
+
+def check_list_replays(params: dict) -> None:
+    check_input("ListReplays", params)
+    if sum(params.get(key) is not None for key in ("NamePrefix", "State", "EventSourceArn")) > 1:
+        raise ValidationException("At most one filter is allowed for ListReplays. "
+                                  "Use either : State, EventSourceArn, or NamePrefix.")
+
+
 class ReplayOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -96,19 +114,13 @@ class ReplayOperations:
 
     # ------------------------------------------------------------------ operations
     def start_replay(self, ctx, params: dict) -> dict:
-        check_input("StartReplay", params)
+        check_start_replay(params)
         scope = Scope.of(ctx)
         name = params["ReplayName"]
         destination = params["Destination"]
-        found = split_arn(destination["Arn"])
-        if found is None or not found[1].startswith("event-bus/"):
-            raise ValidationException("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
         if self._replay(scope, name) is not None:
             raise ResourceAlreadyExistsException(f"Replay {name} already exists.")
         start, end = _epoch(params["EventStartTime"]), _epoch(params["EventEndTime"])
-        if end <= start:
-            raise ValidationException("Parameter EventEndTime is not valid. "
-                                      "Reason: EventStartTime must be before EventEndTime.")
         source = params["EventSourceArn"]
         archive_name = source.rsplit("/", 1)[-1]
         archive = self.archive_row(scope, archive_name)
@@ -175,12 +187,8 @@ class ReplayOperations:
         return {"ReplayArn": replay["arn"], "State": CANCELLING}
 
     def list_replays(self, ctx, params: dict) -> dict:
-        check_input("ListReplays", params)
+        check_list_replays(params)
         scope = Scope.of(ctx)
-        filters = [key for key in ("NamePrefix", "State", "EventSourceArn") if params.get(key) is not None]
-        if len(filters) > 1:
-            raise ValidationException("At most one filter is allowed for ListReplays. "
-                                      "Use either : State, EventSourceArn, or NamePrefix.")
         after = read_token(params.get("NextToken"))
         sql = f"SELECT {_COLUMNS} FROM replays WHERE account = ? AND region = ?"
         args: list = [*scope]

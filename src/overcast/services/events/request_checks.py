@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from functools import partial
 
+from overcast.services.events.archives import check_create_archive, check_list_archives, check_update_archive
 from overcast.services.events.buses import check_create
 from overcast.services.events.permissions import check_put_permission
+from overcast.services.events.replays import check_list_replays, check_start_replay
 from overcast.services.events.rules import check_put_rule
 from overcast.services.events.test_pattern import check_test_event_pattern
 from overcast.services.events.validation import check_input
@@ -16,8 +18,10 @@ CHECKS: dict = {
     "PutPermission": check_put_permission,
     "PutRule": check_put_rule,
     "TestEventPattern": check_test_event_pattern,
+    "CreateArchive": check_create_archive, "UpdateArchive": check_update_archive, "ListArchives": check_list_archives,
+    "StartReplay": check_start_replay, "ListReplays": check_list_replays,
     **{operation: partial(check_input, operation) for operation in (
         "DescribeEventBus", "ListEventBuses", "UpdateEventBus", "DeleteEventBus", "RemovePermission",
         "DescribeRule", "ListRules", "EnableRule", "DisableRule", "DeleteRule", "TagResource", "UntagResource",
-        "ListTagsForResource")},
+        "ListTagsForResource", "DescribeArchive", "DeleteArchive", "DescribeReplay", "CancelReplay")},
 }
