@@ -183,3 +183,34 @@ def test_the_aws_cli(aws_cli):
     aws_cli("scheduler", "delete-schedule", "--name", "cli", "--group-name", "cli-group")
     groups = aws_cli("scheduler", "list-schedule-groups")
     assert [g["Name"] for g in groups["ScheduleGroups"]] == ["cli-group", "default"]
+
+
+@pytest.mark.parametrize("target_spec, message", [
+    (target("not-an-arn"), "Invalid target arn not-an-arn."),
+    (target("arn:aws:events:us-east-1:000000000000:event-bus/default"),
+     "EventBridgeParameters must be specified for an EventBridge target."),
+    (target(QUEUE, EventBridgeParameters={"DetailType": "d", "Source": "s"}),
+     "EventBridgeParameters can only be specified for an EventBridge target."),
+    (target("arn:aws:scheduler:::aws-sdk:sqs:sendMessage", Input="[1, 2]"),
+     "Invalid RequestJson provided. Reason Input must be a JSON object."),
+])
+def test_target_checks(aws_client, target_spec, message):
+    scheduler = aws_client("scheduler")
+    error = _error(scheduler.create_schedule, Name="t", ScheduleExpression="rate(5 minutes)", FlexibleTimeWindow=OFF,
+                   Target=target_spec)
+    assert error["Error"] == {"Code": "ValidationException", "Message": message}
+
+
+def test_a_one_time_schedule_ignores_its_dates(aws_client, server):
+    scheduler = aws_client("scheduler")
+    past = dt.datetime.fromtimestamp(now(server) - 86400, dt.timezone.utc)
+    scheduler.create_schedule(Name="o", ScheduleExpression="at(2099-01-01T00:00:00)", FlexibleTimeWindow=OFF,
+                              StartDate=past, Target=target(QUEUE))
+    assert scheduler.get_schedule(Name="o")["StartDate"] == past.replace(microsecond=0)  # boto3 sends seconds
+
+
+def test_a_next_token_not_handed_out_is_refused(aws_client):
+    scheduler = aws_client("scheduler")
+    for call in (scheduler.list_schedules, scheduler.list_schedule_groups):
+        error = _error(call, NextToken="made-up")
+        assert error["Error"] == {"Code": "ValidationException", "Message": "Invalid NextToken."}

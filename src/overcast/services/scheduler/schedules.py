@@ -37,7 +37,7 @@ class ScheduleOperations:
     def _check_schedule(self, params: dict) -> None:
         """The checks CreateSchedule and UpdateSchedule make after the model's constraints."""
         try:
-            parse_schedule(params["ScheduleExpression"], service="scheduler")
+            expression = parse_schedule(params["ScheduleExpression"], service="scheduler")
             time_zone(params.get("ScheduleExpressionTimezone"))
         except ScheduleExpressionError as exc:
             raise ValidationException(str(exc)) from None
@@ -48,9 +48,10 @@ class ScheduleOperations:
             raise ValidationException("MaximumWindowInMinutes can only be specified when Mode is FLEXIBLE.")
         now = self.clock.now()
         start, end = _epoch(params.get("StartDate")), _epoch(params.get("EndDate"))
-        if start is not None and start < now - START_GRACE:
+        # a one-time schedule ignores its StartDate and EndDate: only recurring ones check them
+        if start is not None and expression.kind != "at" and start < now - START_GRACE:
             raise ValidationException("The StartDate you specify cannot be earlier than 5 minutes ago.")
-        if end is not None and end <= now:
+        if end is not None and expression.kind != "at" and end <= now:
             raise ValidationException("The EndDate you specify cannot be earlier than the current time.")
         if start is not None and end is not None and end <= start:
             raise ValidationException("The EndDate you specify must be after the StartDate.")
