@@ -78,6 +78,16 @@ class Delivery:
 Sender = Callable[[Delivery], Awaitable[None]]
 
 
+def _as_failure(exc: Exception) -> DeliveryFailure:
+    """A sender's exception as a DeliveryFailure: one carrying ``code``, ``message`` and
+    ``retryable`` keeps them; anything else is an unexpected, retryable error."""
+    code, retryable = getattr(exc, "code", None), getattr(exc, "retryable", None)
+    if isinstance(code, str) and isinstance(retryable, bool):
+        return DeliveryFailure(code, str(getattr(exc, "message", exc)), retryable)
+    log.warning("EventBridge delivery failed: %r", exc)
+    return DeliveryFailure("INTERNAL_ERROR", repr(exc))
+
+
 def format_event_time(stamp: float) -> str:
     """An envelope's ``time``: ISO 8601 in UTC, whole seconds, ``Z`` (as AWS writes it)."""
     return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(int(stamp)))
@@ -341,8 +351,7 @@ class DispatchOperations:
             except DeliveryFailure as exc:
                 failure = exc
             except Exception as exc:  # noqa: BLE001 - an unexpected error is a retryable failure
-                log.warning("EventBridge delivery to %s failed: %r", delivery.target.get("Arn"), exc)
-                failure = DeliveryFailure("INTERNAL_ERROR", repr(exc))
+                failure = _as_failure(exc)
         if failure is None:
             metrics.delivered(delivery.rule)
             outcome.done.append(delivery.delivery_id)

@@ -31,7 +31,7 @@ _NO_PERMISSIONS = frozenset({"AccessDenied", "AccessDeniedException", "Authoriza
                              "KMSAccessDeniedException", "KmsDisabled", "KMSDisabled", "KMSDisabledException",
                              "KmsNotFound", "KMSNotFoundException", "KmsInvalidState", "KMSInvalidStateException"})
 _THROTTLED = frozenset({"ThrottlingException", "Throttling", "RequestThrottled", "ThrottledException",
-                        "KMSThrottling", "KMSThrottlingException"})
+                        "KMSThrottling", "KMSThrottlingException", "KmsThrottled"})
 
 
 def events_context(provider, account: str, region: str) -> RequestContext:
