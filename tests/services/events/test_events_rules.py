@@ -51,8 +51,9 @@ def test_rule_on_custom_bus(events):
                                                            "Rule paid does not exist on EventBus default.")
     assert error_of(events.put_rule, Name="x", EventBusName="nobus", EventPattern=PATTERN) == (
         "ResourceNotFoundException", "Event bus nobus does not exist.")
-    assert error_of(events.put_rule, Name="tick", EventBusName="shop", ScheduleExpression="rate(1 minute)") == (
-        "ValidationException", "ScheduleExpression is supported only on the default event bus.")
+    for bus in ("shop", "nobus", bus_arn):
+        assert error_of(events.put_rule, Name="tick", EventBusName=bus, ScheduleExpression="rate(1 minute)") == (
+            "ValidationException", "ScheduleExpression is supported only on the default event bus.")
 
 
 @pytest.mark.parametrize("params, expected", [

@@ -37,7 +37,8 @@ def check_event_pattern(text: str) -> None:
 
 def check_put_rule(params: dict) -> None:
     """PutRule's own checks of its parameters, in AWS's order (before authorization in strict
-    mode): the model's constraints, a pattern or a schedule, the pattern, the schedule."""
+    mode): the model's constraints, a pattern or a schedule, the pattern, the schedule (only on
+    a default bus, whether or not the named bus exists)."""
     check_input("PutRule", params)
     if not params.get("EventPattern") and not params.get("ScheduleExpression"):
         raise ValidationException(NEEDS_PATTERN_OR_SCHEDULE)
@@ -50,6 +51,8 @@ def check_put_rule(params: dict) -> None:
             parse_schedule(params["ScheduleExpression"])
         except ScheduleExpressionError as error:
             raise ValidationException(str(error)) from None
+        if bus_name_of(params.get("EventBusName") or DEFAULT_BUS)[1] != DEFAULT_BUS:
+            raise ValidationException(SCHEDULE_ON_CUSTOM_BUS)
     check_tags(params.get("Tags"))
 
 
@@ -129,8 +132,6 @@ class RuleOperations:
         check_put_rule(params)
         scope = Scope.of(ctx)
         bus = self.require_bus(scope, params.get("EventBusName"))
-        if params.get("ScheduleExpression") and bus.name != DEFAULT_BUS:
-            raise ValidationException(SCHEDULE_ON_CUSTOM_BUS)
         name = params["Name"]
         old = self.rule_row(bus.scope, bus.arn, name)
         if old is not None and old.managed_by:
