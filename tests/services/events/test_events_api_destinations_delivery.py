@@ -12,8 +12,27 @@ import pytest
 from apidest_http_server import TOKEN_PATH, ApiServer
 from events_helpers import drain
 
-ROLE = "arn:aws:iam::000000000000:role/invoke-api-destinations"
+TRUST_EVENTS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+INVOKE = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "events:InvokeApiDestination", "Resource": "*"}]}
 API_KEY = {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "s3cret"}}
+
+
+@pytest.fixture
+def sqs(aws_client):
+    return aws_client("sqs")
+
+
+@pytest.fixture
+def role(aws_client) -> str:
+    """The targets' role: EventBridge may assume it and invoke API destinations with it (strict
+    mode checks both, as AWS does)."""
+    iam = aws_client("iam")
+    arn = iam.create_role(RoleName="invoke-api-destinations",
+                          AssumeRolePolicyDocument=json.dumps(TRUST_EVENTS))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="invoke-api-destinations", PolicyName="invoke", PolicyDocument=json.dumps(INVOKE))
+    return arn
 
 
 @pytest.fixture
@@ -22,8 +41,15 @@ def events(aws_client):
 
 
 @pytest.fixture
-def sqs(aws_client):
-    return aws_client("sqs")
+def route(events, role):
+    """``route(destination ARN, **target)``: a rule sending the source ``shop`` to it."""
+
+    def make(arn: str, **target) -> None:
+        events.put_rule(Name="to-api", EventPattern=json.dumps({"source": ["shop"]}))
+        result = events.put_targets(Rule="to-api", Targets=[{"Id": "api", "Arn": arn, "RoleArn": role, **target}])
+        assert result["FailedEntryCount"] == 0, result
+
+    return make
 
 
 @pytest.fixture
@@ -50,12 +76,6 @@ def destination(events, api: ApiServer, path: str, *, auth_type: str = "API_KEY"
                                          HttpMethod=method, **extra)["ApiDestinationArn"]
 
 
-def route(events, arn: str, **target) -> None:
-    events.put_rule(Name="to-api", EventPattern=json.dumps({"source": ["shop"]}))
-    result = events.put_targets(Rule="to-api", Targets=[{"Id": "api", "Arn": arn, "RoleArn": ROLE, **target}])
-    assert result["FailedEntryCount"] == 0, result
-
-
 def put(events, count: int = 1, **detail) -> list[str]:
     entries = [{"Source": "shop", "DetailType": "order", "Detail": json.dumps({"n": n, **detail})}
                for n in range(count)]
@@ -65,12 +85,17 @@ def put(events, count: int = 1, **detail) -> list[str]:
 
 
 def dead_letter_queue(sqs) -> tuple[str, str]:
+    """A queue EventBridge may send dead letters to (its policy lets events.amazonaws.com in)."""
     url = sqs.create_queue(QueueName="api-dlq")["QueueUrl"]
-    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+         "Resource": arn}]})})
+    return url, arn
 
 
-def test_api_key_delivery_carries_the_event_and_eventbridges_headers(events, api):
-    route(events, destination(events, api, "/hook"))
+def test_api_key_delivery_carries_the_event_and_eventbridges_headers(events, route, api):
+    route(destination(events, api, "/hook"))
     [event_id] = put(events, item="book")
     [request] = api.wait_for("/hook")
     assert request["method"] == "POST"
@@ -85,8 +110,8 @@ def test_api_key_delivery_carries_the_event_and_eventbridges_headers(events, api
     assert headers["connection"] == "close"
 
 
-def test_basic_authorization_and_the_method_of_the_destination(events, api):
-    route(events, destination(events, api, "/basic", auth_type="BASIC", method="PUT",
+def test_basic_authorization_and_the_method_of_the_destination(events, route, api):
+    route(destination(events, api, "/basic", auth_type="BASIC", method="PUT",
                               auth={"BasicAuthParameters": {"Username": "alice", "Password": "pa55"}}))
     put(events)
     [request] = api.wait_for("/basic")
@@ -94,7 +119,7 @@ def test_basic_authorization_and_the_method_of_the_destination(events, api):
     assert request["headers"]["authorization"] == "Basic YWxpY2U6cGE1NQ=="
 
 
-def test_path_query_header_and_body_parameters(events, api):
+def test_path_query_header_and_body_parameters(events, route, api):
     connection = events.create_connection(
         Name="params", AuthorizationType="API_KEY",
         AuthParameters={**API_KEY, "InvocationHttpParameters": {
@@ -103,7 +128,7 @@ def test_path_query_header_and_body_parameters(events, api):
             "BodyParameters": [{"Key": "added", "Value": "by-connection", "IsValueSecret": False}]}})["ConnectionArn"]
     arn = events.create_api_destination(Name="params", ConnectionArn=connection, HttpMethod="POST",
                                         InvocationEndpoint=api.url("/orders/*/items/*"))["ApiDestinationArn"]
-    route(events, arn, HttpParameters={
+    route(arn, HttpParameters={
         "PathParameterValues": ["42", "$.detail.item"],
         "QueryStringParameters": {"q": "a b", "shared": "from-target", "item": "$.detail.item"},
         "HeaderParameters": {"x-item": "$.detail.item", "x-static": "yes"}})
@@ -115,17 +140,17 @@ def test_path_query_header_and_body_parameters(events, api):
     assert json.loads(request["body"])["added"] == "by-connection"
 
 
-def test_input_transformer_output_is_the_body(events, api):
-    route(events, destination(events, api, "/shaped"), InputTransformer={
+def test_input_transformer_output_is_the_body(events, route, api):
+    route(destination(events, api, "/shaped"), InputTransformer={
         "InputPathsMap": {"item": "$.detail.item"}, "InputTemplate": '{"ordered": <item>}'})
     put(events, item="pen")
     assert json.loads(api.wait_for("/shaped")[0]["body"]) == {"ordered": "pen"}
 
 
-def test_oauth_token_fetched_once_reused_and_renewed_after_a_401(events, api, advance):
+def test_oauth_token_fetched_once_reused_and_renewed_after_a_401(events, route, api, advance):
     auth = {"OAuthParameters": {"ClientParameters": {"ClientID": api.client_id, "ClientSecret": api.client_secret},
                                 "AuthorizationEndpoint": api.url(TOKEN_PATH), "HttpMethod": "POST"}}
-    route(events, destination(events, api, "/secure/hook", auth_type="OAUTH_CLIENT_CREDENTIALS", auth=auth))
+    route(destination(events, api, "/secure/hook", auth_type="OAUTH_CLIENT_CREDENTIALS", auth=auth))
     put(events, count=2)
     delivered = api.wait_for("/secure/hook", 2)
     assert {r["headers"]["authorization"] for r in delivered} == {"Bearer token-1"}
@@ -139,11 +164,11 @@ def test_oauth_token_fetched_once_reused_and_renewed_after_a_401(events, api, ad
     assert retried["headers"]["authorization"] == "Bearer token-2"
 
 
-def test_oauth_token_about_to_expire_is_renewed_before_the_invocation(events, api, advance):
+def test_oauth_token_about_to_expire_is_renewed_before_the_invocation(events, route, api, advance):
     api.expires_in = 120
     auth = {"OAuthParameters": {"ClientParameters": {"ClientID": api.client_id, "ClientSecret": api.client_secret},
                                 "AuthorizationEndpoint": api.url(TOKEN_PATH), "HttpMethod": "GET"}}
-    route(events, destination(events, api, "/secure/soon", auth_type="OAUTH_CLIENT_CREDENTIALS", auth=auth))
+    route(destination(events, api, "/secure/soon", auth_type="OAUTH_CLIENT_CREDENTIALS", auth=auth))
     put(events)
     assert api.wait_for("/secure/soon")[0]["headers"]["authorization"] == "Bearer token-1"
     assert api.requests_to(TOKEN_PATH)[0]["method"] == "GET"
@@ -152,9 +177,9 @@ def test_oauth_token_about_to_expire_is_renewed_before_the_invocation(events, ap
     assert api.wait_for("/secure/soon", 2)[1]["headers"]["authorization"] == "Bearer token-2"
 
 
-def test_a_500_is_retried(events, api, advance, sqs):
+def test_a_500_is_retried(events, route, api, advance, sqs):
     dlq_url, dlq_arn = dead_letter_queue(sqs)
-    route(events, destination(events, api, "/flaky"), DeadLetterConfig={"Arn": dlq_arn},
+    route(destination(events, api, "/flaky"), DeadLetterConfig={"Arn": dlq_arn},
           RetryPolicy={"MaximumRetryAttempts": 2})
     api.answer("/flaky", 500)
     put(events)
@@ -164,9 +189,9 @@ def test_a_500_is_retried(events, api, advance, sqs):
     assert drain(sqs, dlq_url, expect=1, timeout=1) == []
 
 
-def test_a_400_is_not_retried_and_goes_to_the_dead_letter_queue(events, api, advance, sqs):
+def test_a_400_is_not_retried_and_goes_to_the_dead_letter_queue(events, route, api, advance, sqs):
     dlq_url, dlq_arn = dead_letter_queue(sqs)
-    route(events, destination(events, api, "/bad"), DeadLetterConfig={"Arn": dlq_arn})
+    route(destination(events, api, "/bad"), DeadLetterConfig={"Arn": dlq_arn})
     api.answer("/bad", 400, 400, 400)
     [event_id] = put(events)
     [dead] = drain(sqs, dlq_url, expect=1, timeout=10)
@@ -179,9 +204,9 @@ def test_a_400_is_not_retried_and_goes_to_the_dead_letter_queue(events, api, adv
     assert len(api.requests_to("/bad")) == 2
 
 
-def test_a_401_deauthorizes_an_api_key_connection(events, api, sqs):
+def test_a_401_deauthorizes_an_api_key_connection(events, route, api, sqs):
     dlq_url, dlq_arn = dead_letter_queue(sqs)
-    route(events, destination(events, api, "/denied"), DeadLetterConfig={"Arn": dlq_arn})
+    route(destination(events, api, "/denied"), DeadLetterConfig={"Arn": dlq_arn})
     api.answer("/denied", 401)
     put(events)
     assert len(drain(sqs, dlq_url, expect=1, timeout=10)) == 1
@@ -190,8 +215,8 @@ def test_a_401_deauthorizes_an_api_key_connection(events, api, sqs):
     assert events.describe_api_destination(Name="dest")["ApiDestinationState"] == "INACTIVE"
 
 
-def test_the_invocation_rate_limit_spaces_requests(events, api):
-    route(events, destination(events, api, "/limited", rate=2))
+def test_the_invocation_rate_limit_spaces_requests(events, route, api):
+    route(destination(events, api, "/limited", rate=2))
     put(events, count=6)
     arrived = api.wait_for("/limited", 6)
     assert sorted(json.loads(r["body"])["detail"]["n"] for r in arrived) == list(range(6))

@@ -19,6 +19,9 @@ failed connections; other statuses are not. A ``Retry-After`` below zero stops t
 BASIC or API_KEY connection answered 401 or 407 is deauthorized; an OAuth one gets a new
 token for the retry.
 
+Strict mode: the target's role must be allowed ``events:InvokeApiDestination``
+(``api_destination_role.py``).
+
 Rate: at most ``InvocationRateLimitPerSecond`` requests a second to one destination (a token
 bucket on the machine's clock); a delivery over the rate waits for its turn, as EventBridge
 holds back the events it cannot send yet.
@@ -33,7 +36,7 @@ from urllib.parse import quote
 
 from overcast.runtime import http_client
 from overcast.runtime.token_bucket import TokenBucket
-from overcast.services.events import connection_oauth
+from overcast.services.events import api_destination_role, connection_oauth
 from overcast.services.events.target_paths import MISSING, extract, parse_path
 
 TIMEOUT = 5.0  # "a maximum client execution timeout of 5 seconds"
@@ -154,6 +157,9 @@ async def send(provider, *, target: dict, event: dict, input_text: str) -> None:
     if connection is None:
         raise Refused("NO_RESOURCE", f"The connection {destination.connection_arn} of the API destination "
                       f"{destination.name} does not exist.", False)
+    refusal = api_destination_role.role_refusal(provider, target.get("RoleArn"), destination.arn)
+    if refusal is not None:
+        raise Refused("NO_PERMISSIONS", refusal, False)
     if connection.state == "DEAUTHORIZED":
         raise Refused("NO_PERMISSIONS", f"The connection {connection.name} is deauthorized"
                       + (f": {connection.state_reason}" if connection.state_reason else "."), False)
