@@ -28,6 +28,11 @@ def _now(server: ServerProcess) -> float:
     return float(json.loads(server.get("/_overcast/clock"))["now"])
 
 
+def _log(server: ServerProcess) -> str:
+    """The server's latest output, to tell why a run did not arrive."""
+    return "".join(server.output[-40:])
+
+
 @pytest.fixture
 def own_server(tmp_path):
     proc = ServerProcess(str(tmp_path / "data")).start()
@@ -64,9 +69,9 @@ def test_schedule_survives_kill_9(own_server):
     own_server.start()
     # no EventBridge request after the restart: the stored schedule alone resumes
     _advance(own_server, 301)
-    assert _drain(own_server, url, 1) == 1
+    assert _drain(own_server, url, 1) == 1, _log(own_server)
     _advance(own_server, 300)
-    assert _drain(own_server, url, 1) == 1
+    assert _drain(own_server, url, 1) == 1, _log(own_server)
 
 
 def test_runs_missed_while_down_happen_once(own_server):
@@ -78,6 +83,6 @@ def test_runs_missed_while_down_happen_once(own_server):
         updated = db.execute("UPDATE rule_schedules SET next_fire = next_fire - 36000").rowcount
     assert updated == 1
     own_server.start()
-    assert _drain(own_server, url, 1) == 1  # one run at start, not ten
+    assert _drain(own_server, url, 1) == 1, _log(own_server)  # one run at start, not ten
     _advance(own_server, 3601)
-    assert _drain(own_server, url, 1) == 1
+    assert _drain(own_server, url, 1) == 1, _log(own_server)

@@ -60,9 +60,11 @@ class RuleScheduleOperations:
             self.add_rule_listener(self._on_rule_change)
 
     async def start(self) -> None:
-        await super().start()
-        self._listen_to_rules()
-        self._rearm_all()
+        try:  # first: another concern's start failing must not leave the schedules unarmed
+            self._listen_to_rules()
+            self._rearm_all()
+        finally:
+            await super().start()
 
     def reset(self) -> None:
         self._schedule_timers.clear()  # the scheduler drops the timers, storage the rows
@@ -154,8 +156,16 @@ class RuleScheduleOperations:
         bus = self.bus_row(scope, rule.bus_name)
         event = self.build_envelope(scope, source=SCHEDULED_SOURCE, detail_type=SCHEDULED_DETAIL_TYPE,
                                     detail={}, resources=[rule.arn], time=now)
-        with self.db.transaction():
-            if bus is not None:
-                self.accept_events(scope, bus, [event], rules=[rule])
-            self.db.execute("UPDATE rule_schedules SET next_fire = ? WHERE rule_id = ?", (due, rule.rule_id))
+        try:
+            with self.db.transaction():
+                if bus is not None:
+                    self.accept_events(scope, bus, [event], rules=[rule])
+                self._store_next_fire(rule.rule_id, due)
+        except Exception:  # noqa: BLE001 - this run is lost, the schedule must go on
+            log.exception("the scheduled run of %s failed", rule.arn)
+            self._store_next_fire(rule.rule_id, due)
         self._set_timer(rule.rule_id, due)
+
+    def _store_next_fire(self, rule_id: int, due: float | None) -> None:
+        with self.db.transaction():
+            self.db.execute("UPDATE rule_schedules SET next_fire = ? WHERE rule_id = ?", (due, rule_id))
