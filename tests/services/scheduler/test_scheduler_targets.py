@@ -4,9 +4,10 @@ dead-letter queue with the error in its message attributes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from scheduler_helpers import OFF, advance, drain, let_service_send, make_queue, target
+from scheduler_helpers import OFF, advance, drain, let_service_send, make_queue, now, target
 
 SCHEDULER_ARN = "arn:aws:scheduler:::aws-sdk"
 
@@ -112,3 +113,35 @@ def test_a_lambda_target_waits_for_lambda(aws_client, server):
     advance(server, 125)
     assert drain(sqs, dlq_url) == []  # parked, neither failed nor dropped
     assert scheduler.get_schedule(Name="fn")["State"] == "ENABLED"
+
+
+def test_aws_scheduler_metrics(aws_client, server):
+    sqs, scheduler, cloudwatch = aws_client("sqs"), aws_client("scheduler"), aws_client("cloudwatch")
+    _url, arn = make_queue(sqs, "counted")
+    _dlq_url, dlq_arn = make_queue(sqs, "counted-dlq")
+    scheduler.create_schedule_group(Name="metered")
+    scheduler.create_schedule(Name="ok", GroupName="metered", ScheduleExpression="rate(1 hour)",
+                              FlexibleTimeWindow=OFF, Target=target(arn))
+    scheduler.create_schedule(Name="bad", GroupName="metered", ScheduleExpression="rate(1 hour)",
+                              FlexibleTimeWindow=OFF, Target=target(
+                                  "arn:aws:sqs:us-east-1:000000000000:gone", DeadLetterConfig={"Arn": dlq_arn},
+                                  RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60}))
+    advance(server, 3600 + 180)  # the runs, then the minute's flush
+
+    def total(name: str, **dimensions) -> float:
+        found = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
+            "Namespace": "AWS/Scheduler", "MetricName": name,
+            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]},
+            "Period": 3600 * 3, "Stat": "Sum"}}], StartTime=server_time(server) - dt.timedelta(hours=3),
+            EndTime=server_time(server) + dt.timedelta(minutes=1))["MetricDataResults"][0]["Values"]
+        return sum(found)
+
+    assert total("InvocationAttemptCount") == 2
+    assert total("InvocationAttemptCount", ScheduleGroup="metered") == 2
+    assert total("TargetErrorCount", ScheduleGroup="metered") == 1
+    assert total("InvocationsSentToDeadLetterCount") == 1
+    assert total("InvocationDroppedCount") == 0
+
+
+def server_time(server) -> dt.datetime:
+    return dt.datetime.fromtimestamp(now(server), dt.timezone.utc)

@@ -84,17 +84,19 @@ class InvocationOperations:
         input_text = fill_context(target.get("Input") or "{}", schedule_arn=arn, scheduled=_iso(scheduled),
                                   execution_id=f"{invocation_id:x}-{uuid.uuid5(uuid.NAMESPACE_URL, arn)}",
                                   attempt=attempt)
+        self.scheduler_metrics.count(scope, group, "InvocationAttemptCount")
         try:
             await self._call_target(scope, target, input_text, arn)
         except Parked:
             self.db.execute("UPDATE invocations SET parked = 1 WHERE invocation_id = ?", (invocation_id,))
             return
         except Failure as failure:
-            await self._failed(invocation_id, scope, target, input_text, arn, failure, attempt, scheduled)
+            self.scheduler_metrics.count(scope, group, "TargetErrorCount")
+            await self._failed(invocation_id, scope, group, target, input_text, arn, failure, attempt, scheduled)
             return
         self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
-    async def _failed(self, invocation_id: int, scope: Scope, target: dict, input_text: str, arn: str,
+    async def _failed(self, invocation_id: int, scope: Scope, group: str, target: dict, input_text: str, arn: str,
                       failure: Failure, attempt: int, scheduled: float) -> None:
         policy = {**DEFAULT_RETRY_POLICY, **(target.get("RetryPolicy") or {})}
         now = self.clock.now()
@@ -111,14 +113,19 @@ class InvocationOperations:
                 now + delay, RETRY, {"id": invocation_id}, durable=False)
             return
         dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+        sent = False
         if dead_letter:
-            await self._dead_letter(scope, target, dead_letter, input_text, arn, failure, attempt, exhausted)
-        else:
+            sent = await self._dead_letter(scope, target, dead_letter, input_text, arn, failure, attempt, exhausted)
+            self.scheduler_metrics.count(scope, group, "InvocationsSentToDeadLetterCount" if sent else
+                                         "InvocationsFailedToBeSentToDeadLetterCount")
+        if not sent:
             log.info("schedule %s: run given up after %d attempt(s): %s", arn, attempt, failure)
+            self.scheduler_metrics.count(scope, group, "InvocationDroppedCount")
         self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
-    async def _dead_letter(self, scope, target, queue_arn, input_text, arn, failure, attempt, exhausted) -> None:
-        """The DLQ's message: the run's input, the error and the run in message attributes."""
+    async def _dead_letter(self, scope, target, queue_arn, input_text, arn, failure, attempt, exhausted) -> bool:
+        """Send the DLQ's message (the run's input, the error and the run in message
+        attributes); whether the queue took it."""
         attributes = {"ERROR_CODE": failure.code, "ERROR_MESSAGE": failure.message[:256],
                       "RETRY_ATTEMPTS": str(attempt - 1), "SCHEDULE_ARN": arn, "TARGET_ARN": target["Arn"]}
         if exhausted:
@@ -135,6 +142,8 @@ class InvocationOperations:
             }, region=parts[3], authorize=self.cloud.settings.strict)
         except (AwsError, RoleRefused) as exc:
             log.warning("schedule %s: the dead-letter queue %s refused the run: %s", arn, queue_arn, exc)
+            return False
+        return True
 
     async def _call_target(self, scope: Scope, target: dict, input_text: str, arn: str) -> None:
         kind = parse_target(target["Arn"])
@@ -176,6 +185,11 @@ class InvocationOperations:
                 await call(kind.service, kind.resource, request, authorize=strict)
         except AwsError as exc:
             raise Failure(exc.code, exc.message, exc.code in _FINAL_CODES) from None
+        except Failure:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a request the target could not take: not retried
+            log.warning("schedule %s: the target %s failed", arn, target["Arn"], exc_info=True)
+            raise Failure("InternalServerException", str(exc) or type(exc).__name__, True) from None
 
     @staticmethod
     async def _put_event(call, target: dict, input_text: str, arn: str, strict: bool) -> None:

@@ -20,6 +20,7 @@ from overcast.services.scheduler.authority import SchedulerAuthority
 from overcast.services.scheduler.firing import FiringOperations
 from overcast.services.scheduler.groups import GroupOperations
 from overcast.services.scheduler.invocations import InvocationOperations
+from overcast.services.scheduler.metrics import SchedulerMetrics
 from overcast.services.scheduler.schedules import ScheduleOperations
 from overcast.services.scheduler.schema import MIGRATIONS
 from overcast.services.scheduler.tags import TagOperations
@@ -34,6 +35,7 @@ class Provider(GroupOperations, ScheduleOperations, TagOperations, FiringOperati
     def __init__(self, cloud):
         super().__init__(cloud)
         self.role_sessions = RoleSessions(self)
+        self.scheduler_metrics = SchedulerMetrics(self)
 
     def validate_request(self, ctx, params: dict) -> None:
         """Strict mode: the model's constraints are checked before authorization, as AWS
