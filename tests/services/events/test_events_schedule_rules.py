@@ -134,6 +134,28 @@ def test_changing_the_expression_rearms_the_rule(server, events, sqs):
     assert len(_receive_all(sqs, url, 1)) == 1
 
 
+def test_dropping_the_expression_stops_the_schedule(server, events, sqs):
+    url, _ = _scheduled_rule(events, sqs, "was-scheduled", "rate(1 minute)")
+    events.put_rule(Name="was-scheduled", EventPattern=json.dumps({"source": ["my.app"]}))
+    assert "ScheduleExpression" not in events.describe_rule(Name="was-scheduled")
+    _advance(server, 300)
+    assert _receive_all(sqs, url, 0) == []
+    events.put_events(Entries=[{"Source": "my.app", "DetailType": "ping", "Detail": "{}"}])
+    [event] = _receive_all(sqs, url, 1)
+    assert event["detail-type"] == "ping"
+
+
+def test_rule_with_a_pattern_and_a_schedule_gets_both(server, events, sqs):
+    url, rule_arn = _scheduled_rule(events, sqs, "both", "rate(1 hour)",
+                                    EventPattern=json.dumps({"source": ["my.app"]}))
+    events.put_events(Entries=[{"Source": "my.app", "DetailType": "ping", "Detail": "{}"}])
+    [matched] = _receive_all(sqs, url, 1)
+    assert matched["detail-type"] == "ping"
+    _advance(server, 3601)
+    [scheduled] = _receive_all(sqs, url, 1)
+    assert (scheduled["detail-type"], scheduled["resources"]) == ("Scheduled Event", [rule_arn])
+
+
 def test_deleted_rule_does_not_fire(server, events, sqs):
     url, _ = _scheduled_rule(events, sqs, "doomed", "rate(1 minute)")
     events.remove_targets(Rule="doomed", Ids=["q"])
