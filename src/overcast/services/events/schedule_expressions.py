@@ -228,6 +228,17 @@ def _values(text: str, field: _Field, allow_step: bool = True) -> set[int]:
     return result
 
 
+def _list_items(field: str) -> str:
+    """A field without empty list items: EventBridge takes ``cron(0/5, 9-18, ?, *, MON-FRI, *)``
+    (reported accepted by PutRule and the console) as if the stray commas were not there."""
+    if "," not in field:
+        return field
+    items = [item for item in field.split(",") if item]
+    if not items:
+        raise _Invalid()
+    return ",".join(items)
+
+
 class CronSchedule(Schedule):
     kind = "cron"
 
@@ -236,7 +247,7 @@ class CronSchedule(Schedule):
         fields = body.split()
         if len(fields) != 6 or body != body.strip():
             raise _Invalid()
-        minutes, hours, dom, months, dow, years = fields
+        minutes, hours, dom, months, dow, years = (_list_items(field) for field in fields)
         if (dom == "?") == (dow == "?"):  # exactly one of the day fields is '?'
             raise _Invalid()
         self.minutes = sorted(_values(minutes, _MINUTES))
