@@ -72,10 +72,12 @@ def check_target(target: dict, *, account: str | None) -> None:
     for block, services in _BLOCK_SERVICES.items():
         if target.get(block) is not None and service not in services:
             raise ValidationException(f"Parameter(s) {block} not supported for target: {target['Id']}")
-    if not target.get("RoleArn") and (service in ROLE_REQUIRED or
-                                      (service == "sns" and account and target_account and target_account != account)):
+    # another account's topic is published to as a role, never as events.amazonaws.com
+    other_accounts_topic = service == "sns" and account and target_account and target_account != account
+    if not target.get("RoleArn") and (service in ROLE_REQUIRED or other_accounts_topic):
         raise ValidationException(f"RoleArn is required for target {arn}.")
-    if service == "sqs" and resource.endswith(".fifo") and not (target.get("SqsParameters") or {}).get("MessageGroupId"):
+    group = (target.get("SqsParameters") or {}).get("MessageGroupId")
+    if service == "sqs" and resource.endswith(".fifo") and not group:
         raise ValidationException("Parameter(s) SqsParameters must be specified for FIFO queues.")
     _check_dead_letter(target.get("DeadLetterConfig"))
     try:
