@@ -70,7 +70,7 @@ def _check_transformer(target_id, transformer: dict, json_object_template: bool)
     paths = transformer.get("InputPathsMap") or {}
     for path in paths.values():
         if parse_path(path) is None:
-            # the same refusal as InputPath's (measured: the check runs over every map value)
+            # AWS refuses a bad map value with InputPath's own words
             raise TargetInputError(f"InputPath for target {target_id} is invalid.")
     template = transformer.get("InputTemplate") or ""
     is_object = template.strip().startswith("{")
@@ -92,7 +92,7 @@ def render_input(target: dict, event: dict, *, rule_arn: str, rule_name: str, in
     if target.get("InputPath") is not None:
         steps = parse_path(target["InputPath"])
         value = MISSING if steps is None else extract(event, steps)
-        return _compact(None if value is MISSING else value)
+        return _compact(None if value is MISSING else value)  # a path the event lacks: null
     transformer = target.get("InputTransformer")
     if transformer is None:
         return _compact(event)
