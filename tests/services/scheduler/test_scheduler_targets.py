@@ -100,9 +100,13 @@ def test_a_service_overcast_lacks_fails_to_the_dead_letter_queue(aws_client, ser
     dlq_url, dlq_arn = make_queue(sqs, "dlq")
     _every_minute(scheduler, "ddb", target(f"{SCHEDULER_ARN}:dynamodb:putItem",
                                            Input='{"TableName": "t", "Item": {}}', DeadLetterConfig={"Arn": dlq_arn}))
+    _every_minute(scheduler, "ecs", target("arn:aws:ecs:us-east-1:000000000000:cluster/c",
+                                           DeadLetterConfig={"Arn": dlq_arn}))
     advance(server, 61)
-    [message] = drain(sqs, dlq_url, MessageAttributeNames=["All"])
-    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NotImplemented"
+    messages = drain(sqs, dlq_url, MessageAttributeNames=["All"])
+    assert sorted(m["MessageAttributes"]["TARGET_ARN"]["StringValue"] for m in messages) == [
+        "arn:aws:ecs:us-east-1:000000000000:cluster/c", f"{SCHEDULER_ARN}:dynamodb:putItem"]
+    assert {m["MessageAttributes"]["ERROR_CODE"]["StringValue"] for m in messages} == {"NotImplemented"}
 
 
 def test_a_lambda_target_waits_for_lambda(aws_client, server):

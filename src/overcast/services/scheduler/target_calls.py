@@ -20,11 +20,13 @@ from overcast.services.scheduler.errors import ValidationException
 _P = r"arn:aws(?:-[a-z]+)*"
 _TEMPLATED = re.compile(rf"{_P}:(sqs|sns|lambda|events):([a-z0-9-]+):(\d{{12}}):(.+)")
 _UNIVERSAL = re.compile(rf"{_P}:scheduler:::aws-sdk:([a-z0-9]+):([a-z][A-Za-z0-9]*)")
+# another templated target (ECS RunTask, Kinesis PutRecord, Step Functions StartExecution...)
+_OTHER = re.compile(rf"{_P}:([a-z0-9-]+):([a-z0-9-]*):(\d{{12}}):(.+)")
 
 
 @dataclass(frozen=True)
 class TargetKind:
-    kind: str  # "sqs" | "sns" | "lambda" | "events" | "universal"
+    kind: str  # "sqs" | "sns" | "lambda" | "events" | "universal" | "other" (not called yet)
     service: str  # the botocore service the call goes to
     region: str | None
     account: str | None
@@ -58,6 +60,10 @@ def parse_target(arn: str) -> TargetKind | None:
         if kind == "events" and not rest.startswith("event-bus/"):
             return None
         return TargetKind(kind, kind, region, account, resource)
+    found = _OTHER.fullmatch(arn)
+    if found:
+        service, region, account, rest = found.groups()
+        return TargetKind("other", service, region or None, account, rest)
     return None
 
 
