@@ -17,6 +17,7 @@ and arrays in the output are minified.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time as _time
@@ -103,24 +104,35 @@ def render_input(target: dict, event: dict, *, rule_arn: str, rule_name: str, in
 def fill_template(template: str, values: dict) -> str:
     """``template`` with each ``<name>`` replaced by ``values[name]`` (``MISSING`` or absent: the
     empty value), quoted or not as AWS does (module docstring)."""
-    matches = list(_PLACEHOLDER.finditer(template))
-    if not matches:
-        return _minified(template)
-    json_template = _template_shape(template) is not _NOT_JSON
-    in_string = _inside_strings(template, [m.start() for m in matches]) if json_template else None
+    json_template, pieces = _template_plan(template)
     out: list[str] = []
-    last = 0
-    for index, match in enumerate(matches):
-        out.append(template[last:match.start()])
-        value = values.get(match.group(1), MISSING)
-        if json_template and not in_string[index]:
-            out.append('""' if value is MISSING else _compact(value))
-        else:
-            out.append(_bare(value))
-        last = match.end()
-    out.append(template[last:])
+    for literal, name, as_json in pieces:
+        out.append(literal)
+        if name is not None:
+            value = values.get(name, MISSING)
+            if as_json:
+                out.append('""' if value is MISSING else _compact(value))
+            else:
+                out.append(_bare(value))
     text = "".join(out)
     return _minified(text) if json_template else text
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_plan(template: str) -> tuple[bool, tuple]:
+    """What filling ``template`` takes, worked out once per template (a target's template is
+    filled for every event it gets): whether it is JSON, and its pieces (literal text, then the
+    placeholder's name or None, and whether its value goes in as JSON)."""
+    matches = list(_PLACEHOLDER.finditer(template))
+    json_template = bool(matches) and _template_shape(template) is not _NOT_JSON
+    in_string = _inside_strings(template, [m.start() for m in matches]) if json_template else [True] * len(matches)
+    pieces = []
+    last = 0
+    for match, quoted in zip(matches, in_string):
+        pieces.append((template[last:match.start()], match.group(1), json_template and not quoted))
+        last = match.end()
+    pieces.append((template[last:], None, False))
+    return json_template or not matches, tuple(pieces)
 
 
 def _variable_values(paths: dict, event: dict, rule_arn: str, rule_name: str, ingestion_time: float) -> dict:
