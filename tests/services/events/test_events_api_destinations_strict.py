@@ -89,3 +89,25 @@ def test_connection_and_destination_operations_are_authorized(strict):
     assert denied(reader.create_connection, Name="mine", AuthorizationType="API_KEY",
                   AuthParameters=API_KEY)[:2] == ("AccessDeniedException", 400)
     assert denied(reader.describe_api_destination, Name="allowed")[:2] == ("AccessDeniedException", 400)
+
+
+def test_parameters_are_checked_before_authorization(strict):
+    iam = client(strict, "iam", ACCOUNT_A)
+    iam.create_user(UserName="apidest-nobody")
+    iam.put_user_policy(UserName="apidest-nobody", PolicyName="inline", PolicyDocument=policy(allow("sqs:ListQueues")))
+    key = iam.create_access_key(UserName="apidest-nobody")["AccessKey"]
+    nobody = client(strict, "events", key["AccessKeyId"], key["SecretAccessKey"])
+    connection = f"arn:aws:events:us-east-1:{ACCOUNT_A}:connection/c/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    for call, params in (
+            (nobody.create_connection, {"Name": "a b", "AuthorizationType": "API_KEY", "AuthParameters": API_KEY}),
+            (nobody.create_connection, {"Name": "ok", "AuthorizationType": "BASIC", "AuthParameters": API_KEY}),
+            (nobody.update_connection, {"Name": "ok", "AuthorizationType": "BASIC", "AuthParameters": API_KEY}),
+            (nobody.describe_connection, {"Name": "a/b"}),
+            (nobody.create_api_destination, {"Name": "d", "ConnectionArn": connection, "HttpMethod": "POST",
+                                             "InvocationEndpoint": "http://example.com/"}),
+            (nobody.delete_api_destination, {"Name": "a/b"})):
+        assert denied(call, **params)[:2] == ("ValidationException", 400), params
+    # well-formed: refused by authorization, before any lookup
+    assert denied(nobody.describe_connection, Name="missing")[:2] == ("AccessDeniedException", 400)
+    assert denied(nobody.create_api_destination, Name="d", ConnectionArn=connection, HttpMethod="POST",
+                  InvocationEndpoint="https://example.com/")[:2] == ("AccessDeniedException", 400)

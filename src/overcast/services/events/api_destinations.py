@@ -82,6 +82,18 @@ def check_endpoint(endpoint: str) -> None:
                                   "(Overcast also accepts HTTP on a loopback address).")
 
 
+def check_create_api_destination(params: dict) -> None:
+    """CreateApiDestination's parameter checks (before authorization in strict mode)."""
+    check_input("CreateApiDestination", params)
+    check_endpoint(params["InvocationEndpoint"])
+
+
+def check_update_api_destination(params: dict) -> None:
+    check_input("UpdateApiDestination", params)
+    if params.get("InvocationEndpoint") is not None:
+        check_endpoint(params["InvocationEndpoint"])
+
+
 class ApiDestinationOperations:
     async def start(self) -> None:
         # registered at start, not in __init__: dispatch (earlier in the provider's MRO) makes
@@ -127,8 +139,7 @@ class ApiDestinationOperations:
         self._resume_authorizing(connection)
 
     def create_api_destination(self, ctx, params: dict) -> dict:
-        check_input("CreateApiDestination", params)
-        check_endpoint(params["InvocationEndpoint"])
+        check_create_api_destination(params)
         scope = Scope.of(ctx)
         name = params["Name"]
         if self.api_destination_row(scope, name) is not None:
@@ -166,9 +177,7 @@ class ApiDestinationOperations:
         return answer
 
     def update_api_destination(self, ctx, params: dict) -> dict:
-        check_input("UpdateApiDestination", params)
-        if params.get("InvocationEndpoint") is not None:
-            check_endpoint(params["InvocationEndpoint"])
+        check_update_api_destination(params)
         scope = Scope.of(ctx)
         row = self._require_api_destination(scope, params["Name"])
         if params.get("ConnectionArn") is not None:

@@ -151,6 +151,25 @@ def _check_auth_kind(kind: str, auth: dict, *, whole: bool) -> None:
             raise ValidationException(f"{expected} requires {', '.join(missing)}.")
 
 
+def check_create_connection(params: dict) -> None:
+    """CreateConnection's parameter checks (before authorization in strict mode)."""
+    check_input("CreateConnection", params)
+    auth = params["AuthParameters"]
+    if params.get("InvocationConnectivityParameters") or auth.get("ConnectivityParameters"):
+        raise private_connectivity_refused()
+    _check_auth_kind(params["AuthorizationType"], auth, whole=True)
+
+
+def check_update_connection(params: dict) -> None:
+    """UpdateConnection's parameter checks (those that need no stored connection)."""
+    check_input("UpdateConnection", params)
+    update = params.get("AuthParameters") or {}
+    if params.get("InvocationConnectivityParameters") or update.get("ConnectivityParameters"):
+        raise private_connectivity_refused()
+    if params.get("AuthorizationType"):
+        _check_auth_kind(params["AuthorizationType"], update, whole=False)
+
+
 def _merge_auth(kind: str, old_kind: str, old: dict, update: dict) -> dict:
     """UpdateConnection's AuthParameters over the stored ones: the members given replace
     those stored, member by member; another AuthorizationType starts from its own."""
@@ -204,12 +223,9 @@ class ConnectionOperations:
     # -- operations
 
     def create_connection(self, ctx, params: dict) -> dict:
-        check_input("CreateConnection", params)
+        check_create_connection(params)
         auth = params["AuthParameters"]
-        if params.get("InvocationConnectivityParameters") or auth.get("ConnectivityParameters"):
-            raise private_connectivity_refused()
         kind = params["AuthorizationType"]
-        _check_auth_kind(kind, auth, whole=True)
         scope = Scope.of(ctx)
         name = params["Name"]
         if self.connection_row(scope, name) is not None:
@@ -270,10 +286,8 @@ class ConnectionOperations:
         return answer
 
     def update_connection(self, ctx, params: dict) -> dict:
-        check_input("UpdateConnection", params)
+        check_update_connection(params)
         update = params.get("AuthParameters") or {}
-        if params.get("InvocationConnectivityParameters") or update.get("ConnectivityParameters"):
-            raise private_connectivity_refused()
         scope = Scope.of(ctx)
         row = self._require_connection(scope, params["Name"])
         kind = params.get("AuthorizationType") or row.authorization_type
