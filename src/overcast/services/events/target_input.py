@@ -97,14 +97,17 @@ def render_input(target: dict, event: dict, *, rule_arn: str, rule_name: str, in
     transformer = target.get("InputTransformer")
     if transformer is None:
         return _compact(event)
-    values = _variable_values(transformer.get("InputPathsMap") or {}, event, rule_arn, rule_name, ingestion_time)
-    return fill_template(transformer.get("InputTemplate") or "", values)
+    template = transformer.get("InputTemplate") or ""
+    used = _template_plan(template)[2]
+    values = _variable_values(used, transformer.get("InputPathsMap") or {}, event, rule_arn, rule_name,
+                              ingestion_time)
+    return fill_template(template, values)
 
 
 def fill_template(template: str, values: dict) -> str:
     """``template`` with each ``<name>`` replaced by ``values[name]`` (``MISSING`` or absent: the
     empty value), quoted or not as AWS does (module docstring)."""
-    json_template, pieces = _template_plan(template)
+    json_template, pieces, _used = _template_plan(template)
     out: list[str] = []
     for literal, name, as_json in pieces:
         out.append(literal)
@@ -119,10 +122,10 @@ def fill_template(template: str, values: dict) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _template_plan(template: str) -> tuple[bool, tuple]:
+def _template_plan(template: str) -> tuple[bool, tuple, frozenset]:
     """What filling ``template`` takes, worked out once per template (a target's template is
-    filled for every event it gets): whether it is JSON, and its pieces (literal text, then the
-    placeholder's name or None, and whether its value goes in as JSON)."""
+    filled for every event it gets): whether it is JSON, its pieces (literal text, then the
+    placeholder's name or None, and whether its value goes in as JSON), and the names used."""
     matches = list(_PLACEHOLDER.finditer(template))
     json_template = bool(matches) and _template_shape(template) is not _NOT_JSON
     in_string = _inside_strings(template, [m.start() for m in matches]) if json_template else [True] * len(matches)
@@ -132,17 +135,24 @@ def _template_plan(template: str) -> tuple[bool, tuple]:
         pieces.append((template[last:match.start()], match.group(1), json_template and not quoted))
         last = match.end()
     pieces.append((template[last:], None, False))
-    return json_template or not matches, tuple(pieces)
+    return json_template or not matches, tuple(pieces), frozenset(match.group(1) for match in matches)
 
 
-def _variable_values(paths: dict, event: dict, rule_arn: str, rule_name: str, ingestion_time: float) -> dict:
+def _variable_values(used: frozenset, paths: dict, event: dict, rule_arn: str, rule_name: str,
+                     ingestion_time: float) -> dict:
+    """The values of the variables the template uses (the others cost nothing)."""
     values = {name: extract(event, steps) if (steps := parse_path(path)) is not None else MISSING
-              for name, path in paths.items()}
-    values[RULE_ARN] = rule_arn
-    values[RULE_NAME] = rule_name
-    values[INGESTION_TIME] = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(ingestion_time))
-    values[EVENT] = _event_variable(event)
-    values[EVENT_JSON] = event
+              for name, path in paths.items() if name in used}
+    if RULE_ARN in used:
+        values[RULE_ARN] = rule_arn
+    if RULE_NAME in used:
+        values[RULE_NAME] = rule_name
+    if INGESTION_TIME in used:
+        values[INGESTION_TIME] = _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(ingestion_time))
+    if EVENT in used:
+        values[EVENT] = _event_variable(event)
+    if EVENT_JSON in used:
+        values[EVENT_JSON] = event
     return values
 
 
@@ -197,8 +207,12 @@ def _bare(value) -> str:
     return text.replace('"', "") if isinstance(value, (dict, list)) else text
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once: json.dumps with
+# arguments builds a new encoder on every call
+
+
 def _compact(value) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def _minified(text: str) -> str:
