@@ -104,3 +104,14 @@ def test_two_targets_of_one_rule_get_their_own_input(clients):
     events.put_events(Entries=[{"Source": SOURCE, "DetailType": SOURCE, "Detail": json.dumps(DETAIL)}])
     assert drain(sqs, whole)[0]["Parsed"]["detail"] == DETAIL
     assert drain(sqs, part)[0]["Parsed"] == DETAIL
+
+
+def test_array_indices_and_wildcards(clients):
+    sqs, events = clients
+    url = make_queue_target(sqs, events, "list-rule", pattern=PATTERN, InputTransformer={
+        "InputPathsMap": {"first": "$.detail.items[0].sku", "all": "$.detail.items[*].sku"},
+        "InputTemplate": '{"first": <first>, "all": <all>, "text": "skus <all>"}'})
+    allow_events(sqs, url, events.describe_rule(Name="list-rule")["Arn"])
+    detail = {"items": [{"sku": "a-1"}, {"sku": "b-2"}]}
+    events.put_events(Entries=[{"Source": SOURCE, "DetailType": SOURCE, "Detail": json.dumps(detail)}])
+    assert drain(sqs, url)[0]["Body"] == '{"first":"a-1","all":["a-1","b-2"],"text":"skus [a-1,b-2]"}'
