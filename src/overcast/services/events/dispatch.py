@@ -30,7 +30,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from overcast.services.events.delivery_retry import MAX_EVENT_AGE, MAX_RETRIES, next_attempt_delay, retry_policy
+from overcast.services.events.delivery_retry import MAX_EVENT_AGE, next_attempt_delay, retry_policy
 from overcast.services.events.events_metrics import EventsMetrics
 from overcast.services.events.models import RULE_COLUMNS, BusRow, RuleRow
 from overcast.storage import group_commit
@@ -132,7 +132,8 @@ class DispatchOperations:
         self._timer_due: float | None = None
         self._generation = 0  # bumped by reset: a batch in flight must not write afterwards
         self._running = asyncio.Lock()
-        self._rule_cache: dict[int, RuleRow | None] = {}  # per batch
+        self._rule_cache: dict[int, RuleRow | None] = {}  # rule_id -> row, dropped on every rule change
+        self._retries_waiting = True  # rows may wait for a later attempt: the timer must be armed
         self.events_metrics = EventsMetrics(cloud.service_metrics)
         cloud.scheduler.on(TIMER_KIND, self._on_timer)
         from overcast.services.events.senders import register_builtin_senders
@@ -187,12 +188,15 @@ class DispatchOperations:
                     "replay_name, route, ingested, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         for rule, count in triggered.values():
             self.events_metrics.rule_matched(rule, count)
+        self.events_metrics.flush()
         if rows:
             self._wake_worker()
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
         await super().start()
+        # (here, not in __init__: the rules mixin makes its listener list after its own super().__init__)
+        self.add_rule_listener(lambda scope, new, old: self._rule_cache.clear())
         registered = sorted(self._senders)
         if registered:
             marks = ",".join("?" * len(registered))
@@ -215,6 +219,7 @@ class DispatchOperations:
     def reset(self) -> None:
         self._generation += 1
         self._timer = self._timer_due = None  # the scheduler drops its one-shot timers itself
+        self._retries_waiting = True
         self._rule_cache.clear()
         self.events_metrics.reset()
         super().reset()
@@ -265,13 +270,17 @@ class DispatchOperations:
                     "attempts, route FROM event_deliveries WHERE due <= ? ORDER BY id LIMIT ?", (self.clock.now(), BATCH))
                 if not rows:
                     break
-                await self._deliver_batch(rows, generation)
+                if await self._deliver_batch(rows, generation):
+                    self._retries_waiting = True
                 if generation != self._generation:
                     return
-            self._arm_timer()
+                if len(rows) < BATCH:  # all that was due; rows accepted meanwhile woke the worker again
+                    break
+            if self._retries_waiting:
+                self._arm_timer()
 
-    async def _deliver_batch(self, rows: list[tuple], generation: int) -> None:
-        self._rule_cache.clear()
+    async def _deliver_batch(self, rows: list[tuple], generation: int) -> bool:
+        """Deliver ``rows``; whether some of them wait for a retry."""
         lanes: dict[tuple, list[tuple]] = {}
         for row in rows:
             lanes.setdefault((row[3], row[4]), []).append(row)
@@ -281,7 +290,7 @@ class DispatchOperations:
             # what the targets wrote (SQS's messages...) is on disk before these rows go
             await group_commit.settle()
         if generation != self._generation:
-            return
+            return False
         with self.db.transaction():
             if outcome.done:
                 self.db.executemany("DELETE FROM event_deliveries WHERE id = ?", [(i,) for i in outcome.done])
@@ -290,6 +299,8 @@ class DispatchOperations:
             if outcome.parked:
                 self.db.executemany("UPDATE event_deliveries SET due = ? WHERE id = ?",
                                     [(PARKED, i) for i in outcome.parked])
+        self.events_metrics.flush()
+        return bool(outcome.retries)
 
     def _rule(self, rule_id: int) -> RuleRow | None:
         if rule_id not in self._rule_cache:
@@ -306,7 +317,10 @@ class DispatchOperations:
 
     async def _deliver_lane(self, lane: list[tuple], outcome: "_Outcome") -> None:
         """One (rule, target)'s rows in order; a failure waiting for a retry holds the rest
-        back (a FIFO queue keeps its order; a standard one loses nothing by waiting)."""
+        back (a FIFO queue keeps its order; a standard one loses nothing by waiting). A sender
+        with a ``batch`` attribute (SQS's SendMessageBatch) takes up to 10 deliveries a call."""
+        ready: list[tuple[Delivery, str]] = []
+        sender = None
         for row in lane:
             row_id, account, region, rule_id, target_id, kind, text, trace, replay_name, ingested, attempts, route = row
             rule, target = self._rule(rule_id), self._target(rule_id, target_id)
@@ -317,52 +331,80 @@ class DispatchOperations:
             if sender is None:
                 outcome.parked.append(row_id)
                 continue
-            event = json.loads(text)
-            delivery = Delivery(Scope(account, region), rule, target, event, "", attempts + 1, ingested,
-                                trace_header=trace, replay_name=replay_name, route=route, delivery_id=row_id)
-            retry_due = await self._attempt(delivery, text, sender, outcome)
+            ready.append((Delivery(Scope(account, region), rule, target, json.loads(text), "", attempts + 1, ingested,
+                                   trace_header=trace, replay_name=replay_name, route=route, delivery_id=row_id),
+                          text))
+        batch = getattr(sender, "batch", None)
+        step = 10 if batch is not None else 1
+        for start in range(0, len(ready), step):
+            chunk = [(delivery, text) for delivery, text in ready[start:start + step]
+                     if await self._prepare(delivery, text, outcome)]
+            if not chunk:
+                continue
+            if len(chunk) > 1:
+                try:
+                    failures = await batch([delivery for delivery, _ in chunk])
+                except Exception as exc:  # noqa: BLE001 - every delivery of the call failed alike
+                    failures = [_as_failure(exc)] * len(chunk)
+            else:
+                failures = [await self._send_one(sender, chunk[0][0])]
+            retry_due = None
+            for (delivery, _), failure in zip(chunk, failures):
+                due = await self._settle(delivery, failure, outcome)
+                retry_due = retry_due or due
             if retry_due is not None:  # the lane's later rows wait behind it, in order
-                for rest in lane[lane.index(row) + 1:]:
-                    outcome.retries.append((rest[10], retry_due, rest[0]))
+                for delivery, _ in ready[start + step:]:
+                    outcome.retries.append((delivery.attempt - 1, retry_due, delivery.delivery_id))
                 return
 
-    async def _attempt(self, delivery: Delivery, text: str, sender: Sender, outcome: "_Outcome") -> float | None:
-        """Send one delivery and record its outcome; the time of its retry when it waits for one."""
+    async def _send_one(self, sender: Sender, delivery: Delivery) -> DeliveryFailure | None:
+        try:
+            await sender(delivery)
+        except DeliveryFailure as exc:
+            return exc
+        except Exception as exc:  # noqa: BLE001 - an unexpected error is a retryable failure
+            return _as_failure(exc)
+        return None
+
+    async def _prepare(self, delivery: Delivery, text: str, outcome: "_Outcome") -> bool:
+        """Render the delivery's input; False when it is settled without an attempt (too old
+        after a downtime, or a template the event cannot fill)."""
         from overcast.services.events.delivery_dead_letter import dead_letter
 
-        metrics = self.events_metrics
-        policy = retry_policy(delivery.target)
-        now = self.clock.now()
-        if now - delivery.first_attempt > policy[MAX_EVENT_AGE]:  # too old to try again (after a downtime)
-            metrics.failed(delivery.rule)
+        if self.clock.now() - delivery.first_attempt > retry_policy(delivery.target)[MAX_EVENT_AGE]:
+            self.events_metrics.failed(delivery.rule)
             await dead_letter(self, delivery, "EVENT_EXPIRED", "The event is older than the target's "
                               "MaximumEventAgeInSeconds.", exhausted="MaximumEventAgeInSeconds")
             outcome.done.append(delivery.delivery_id)
-            return None
+            return False
         try:
             delivery.input_text = self._render_input(delivery, text)
-        except Exception as exc:  # noqa: BLE001 - a template the event cannot fill: not retried
-            failure = DeliveryFailure("INPUT_TRANSFORMATION_ERROR", str(exc), retryable=False)
-        else:
+        except Exception as exc:  # noqa: BLE001 - not retried: the same event fails the same way
+            await self._settle(delivery, DeliveryFailure("INPUT_TRANSFORMATION_ERROR", str(exc), retryable=False),
+                               outcome, attempted=False)
+            return False
+        return True
+
+    async def _settle(self, delivery: Delivery, failure: DeliveryFailure | None, outcome: "_Outcome",
+                      attempted: bool = True) -> float | None:
+        """Record one attempt's outcome; the time of its retry when it waits for one."""
+        from overcast.services.events.delivery_dead_letter import dead_letter
+
+        metrics = self.events_metrics
+        if attempted:
             metrics.attempted(delivery.rule, retry=delivery.attempt > 1)
-            try:
-                await sender(delivery)
-                failure = None
-            except DeliveryFailure as exc:
-                failure = exc
-            except Exception as exc:  # noqa: BLE001 - an unexpected error is a retryable failure
-                failure = _as_failure(exc)
         if failure is None:
             metrics.delivered(delivery.rule)
             outcome.done.append(delivery.delivery_id)
             return None
         exhausted = None
         if failure.retryable:
-            retries_made = delivery.attempt - 1
+            max_retries, max_age = retry_policy(delivery.target)
+            now = self.clock.now()
             delay = next_attempt_delay(delivery.attempt)
-            if retries_made >= policy[MAX_RETRIES]:
+            if delivery.attempt - 1 >= max_retries:
                 exhausted = "MaximumRetryAttempts"
-            elif now + delay - delivery.first_attempt > policy[MAX_EVENT_AGE]:
+            elif now + delay - delivery.first_attempt > max_age:
                 exhausted = "MaximumEventAgeInSeconds"
             else:
                 outcome.retries.append((delivery.attempt, now + delay, delivery.delivery_id))
@@ -386,7 +428,10 @@ class DispatchOperations:
         """One scheduler timer at the earliest retry still waiting (none for parked rows)."""
         row = self.db.query_one("SELECT MIN(due) FROM event_deliveries WHERE due < ?", (PARKED,))
         due = row[0] if row else None
-        if due is None or due == self._timer_due:
+        if due is None:
+            self._retries_waiting = False
+            return
+        if due == self._timer_due:
             return
         if self._timer is not None:
             self.cloud.scheduler.cancel(self._timer)

@@ -1,6 +1,7 @@
 """EventBridge's CloudWatch metrics (``AWS/Events``), as the "Monitoring Amazon EventBridge"
 page describes them, counted in memory (``runtime/service_metrics.py``) and published each
-minute. Cheap: a cached key per rule and a few dict updates per batch, no I/O.
+minute. Cheap: counts are tallied per rule in a dict and handed to the collector once per
+batch (``flush``: after an ``accept_events`` call, after a delivery batch), no I/O.
 
 Rule metrics carry the dimension sets AWS publishes them under: none (the account's total),
 ``RuleName``, and ``EventBusName`` + ``RuleName``.
@@ -30,9 +31,11 @@ class EventsMetrics:
     def __init__(self, metrics):
         self.metrics = metrics
         self._keys: dict[int, tuple] = {}  # rule_id -> (scope, dimension sets)
+        self._pending: dict[tuple[int, str], list] = {}  # (rule_id, metric) -> [rule, count]
 
     def reset(self) -> None:
         self._keys.clear()
+        self._pending.clear()
 
     def _rule_key(self, rule) -> tuple:
         key = self._keys.get(rule.rule_id)
@@ -42,9 +45,20 @@ class EventsMetrics:
         return key
 
     def _count(self, rule, name: str, value: float = 1.0) -> None:
-        scope, dimension_sets = self._rule_key(rule)
-        for dimensions in dimension_sets:
-            self.metrics.count(scope, NAMESPACE, name, dimensions, value)
+        cell = self._pending.get((rule.rule_id, name))
+        if cell is None:
+            self._pending[(rule.rule_id, name)] = [rule, value]
+        else:
+            cell[1] += value
+
+    def flush(self) -> None:
+        """Hand the tallied rule counts to the collector."""
+        pending, self._pending = self._pending, {}
+        count = self.metrics.count
+        for (_, name), (rule, value) in pending.items():
+            scope, dimension_sets = self._rule_key(rule)
+            for dimensions in dimension_sets:
+                count(scope, NAMESPACE, name, dimensions, value)
 
     def rule_matched(self, rule, events: int) -> None:
         self._count(rule, "TriggeredRules", float(events))

@@ -35,6 +35,7 @@ TIME_BYTES = 14  # "If specified, the Time parameter is 14 bytes"
 _BUS_PATTERN = r"(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\.\-_A-Za-z0-9]+"
 _ENDPOINT_PATTERN = r"^[A-Za-z0-9\-]+[\.][A-Za-z0-9\-]+$"
 _AWS_SOURCE_PREFIX = "aws."
+_SIMPLE_BUS = re.compile(r"[\.\-_A-Za-z0-9]{1,256}")  # a plain name: within every constraint, nothing to check
 
 _OVER_LIMIT = "Total size of the entries in the request is over the limit."
 
@@ -74,19 +75,16 @@ def _constraint_problems(params: dict) -> list[str]:
     problems = []
     if not isinstance(entries, list):
         return problems
-    listed = "[" + ", ".join(_entry_text(e) if isinstance(e, dict) else _java(e) for e in entries) + "]"
-    if len(entries) < 1:
-        problems.append(f"Value '{listed}' at 'entries' failed to satisfy constraint: "
-                        "Member must have length greater than or equal to 1")
-    if len(entries) > MAX_ENTRIES:
-        problems.append(f"Value '{listed}' at 'entries' failed to satisfy constraint: "
-                        f"Member must have length less than or equal to {MAX_ENTRIES}")
+    if not 1 <= len(entries) <= MAX_ENTRIES:
+        listed = "[" + ", ".join(_entry_text(e) if isinstance(e, dict) else _java(e) for e in entries) + "]"
+        bound = ("greater than or equal to 1" if not entries else f"less than or equal to {MAX_ENTRIES}")
+        problems.append(f"Value '{listed}' at 'entries' failed to satisfy constraint: Member must have length {bound}")
     for index, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             continue
         bus = entry.get("EventBusName")
         where = f"entries.{index}.member"
-        if isinstance(bus, str):
+        if isinstance(bus, str) and not _SIMPLE_BUS.fullmatch(bus):
             if not re.fullmatch(_BUS_PATTERN, bus):
                 problems.append(f"Value '{bus}' at '{where}.eventBusName' failed to satisfy constraint: "
                                 f"Member must satisfy regular expression pattern: {_BUS_PATTERN}")
@@ -116,15 +114,17 @@ def _constraint_problems(params: dict) -> list[str]:
     return problems
 
 
-def check_put_events_request(params: dict) -> None:
-    """The request-level checks (also strict mode's, before authorization)."""
+def check_put_events_request(params: dict) -> int:
+    """The request-level checks (also strict mode's, before authorization); the entries' size."""
     problems = _constraint_problems(params)
     if problems:
         count = len(problems)
         raise ValidationException(f"{count} validation error{'s' if count > 1 else ''} detected: "
                                   + "; ".join(problems))
-    if entries_size(params["Entries"]) > MAX_REQUEST_BYTES:
+    size = entries_size(params["Entries"])
+    if size > MAX_REQUEST_BYTES:
         raise ValidationException(_OVER_LIMIT)
+    return size
 
 
 def _utf8(value) -> int:
@@ -175,7 +175,7 @@ def _event_time(value, now: float) -> float:
 
 class PutEventsOperations:
     def put_events(self, ctx, params: dict) -> dict:
-        check_put_events_request(params)
+        size = check_put_events_request(params)
         if params.get("EndpointId") is not None:
             raise ResourceNotFoundException(f"Endpoint {params['EndpointId']} does not exist.")
         scope = Scope.of(ctx)
@@ -203,7 +203,7 @@ class PutEventsOperations:
             group[2].append(entry.get("TraceHeader"))
         for bus, events, traces in by_bus.values():
             self.accept_events(scope, bus, events, trace_headers=traces if any(traces) else None)
-        self.events_metrics.put_events(scope, len(results), failed, entries_size(params["Entries"]))
+        self.events_metrics.put_events(scope, len(results), failed, size)
         return {"FailedEntryCount": failed, "Entries": results}
 
 
