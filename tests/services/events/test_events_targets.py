@@ -243,3 +243,28 @@ def test_list_rule_names_by_target(events):
     assert error_of(events.list_rule_names_by_target, TargetArn=QUEUE, EventBusName="missing") == (
         "ResourceNotFoundException", "Event bus missing does not exist.")
 
+
+
+def test_parameter_block_contents(events):
+    batch = f"arn:aws:batch:{REGION}:{ACCOUNT}:job-queue/q"
+    cluster = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/c"
+    redshift = f"arn:aws:redshift:{REGION}:{ACCOUNT}:cluster:rc"
+    job = {"JobDefinition": "d", "JobName": "n"}
+    assert refused(events, {"Id": "b", "Arn": batch, "RoleArn": ROLE,
+                            "BatchParameters": {**job, "ArrayProperties": {"Size": 1}}}) == (
+        "ValidationException", "Parameter ArrayProperties is not valid. Reason: Size must be in between 2 and 10000.")
+    assert refused(events, {"Id": "b", "Arn": batch, "RoleArn": ROLE,
+                            "BatchParameters": {**job, "RetryStrategy": {"Attempts": 11}}}) == (
+        "ValidationException", "Parameter RetryStrategy is not valid. Reason: Attempts must be in between 1 and 10.")
+    assert refused(events, {"Id": "r", "Arn": redshift, "RoleArn": ROLE, "RedshiftDataParameters": {
+        "Database": "db", "Sql": "select 1", "Sqls": ["select 2"]}}) == (
+        "ValidationException", "Either RedshiftDataParameters.sql or RedshiftDataParameters.sqls")
+    other_region = f"arn:aws:ecs:eu-west-1:{ACCOUNT}:task-definition/t:1"
+    assert refused(events, {"Id": "e", "Arn": cluster, "RoleArn": ROLE,
+                            "EcsParameters": {"TaskDefinitionArn": other_region}}) == (
+        "ValidationException", f"Region of {cluster} does not match region of {other_region}")
+    events.put_targets(Rule="rule-a", Targets=[
+        {"Id": "b", "Arn": batch, "RoleArn": ROLE, "BatchParameters": {**job, "ArrayProperties": {"Size": 2},
+                                                                       "RetryStrategy": {"Attempts": 10}}},
+        {"Id": "e", "Arn": cluster, "RoleArn": ROLE,
+         "EcsParameters": {"TaskDefinitionArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/t:1"}}])

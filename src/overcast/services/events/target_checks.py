@@ -16,6 +16,7 @@ import re
 
 from overcast.services.events.errors import ValidationException
 from overcast.services.events.target_input import TargetInputError, check_target_input
+from overcast.services.events.target_parameters import check_parameter_blocks
 
 # arn:partition:service:region:account:resource
 _ARN = re.compile(r"arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)", re.DOTALL)
@@ -72,6 +73,7 @@ def check_target(target: dict, *, account: str | None) -> None:
     for block, services in _BLOCK_SERVICES.items():
         if target.get(block) is not None and service not in services:
             raise ValidationException(f"Parameter(s) {block} not supported for target: {target['Id']}")
+    check_parameter_blocks(target)
     # another account's topic is published to as a role, never as events.amazonaws.com
     other_accounts_topic = service == "sns" and account and target_account and target_account != account
     if not target.get("RoleArn") and (service in ROLE_REQUIRED or other_accounts_topic):
