@@ -15,6 +15,9 @@ periods as a burst. Rate schedules count from the rule's creation ("a rate expre
 when you create the scheduled event rule"): runs fall at creation + k * period; changing the
 expression or re-enabling a disabled rule starts the count again from that moment.
 
+Only the default bus takes a ScheduleExpression: PutRule refuses it on a custom bus (rules.py),
+so every scheduled rule is on its account and region's default bus.
+
 Disabled and deleted rules do not run: core's rule listener (``add_rule_listener``) tells this
 module of every change, and a stale timer finds its row gone or moved and does nothing.
 """
@@ -23,8 +26,7 @@ from __future__ import annotations
 
 import logging
 
-from overcast.services.events.errors import ValidationException
-from overcast.services.events.models import DEFAULT_BUS, RULE_COLUMNS, BusRow, RuleRow
+from overcast.services.events.models import RULE_COLUMNS, RuleRow
 from overcast.services.events.schedule_expressions import ScheduleExpressionError, parse_schedule
 from overcast.storage.scope import Scope
 
@@ -33,17 +35,10 @@ log = logging.getLogger("overcast.events.schedules")
 TIMER_KIND = "events.rule_schedule"
 SCHEDULED_SOURCE = "aws.events"
 SCHEDULED_DETAIL_TYPE = "Scheduled Event"
-CUSTOM_BUS_SCHEDULE = "ScheduleExpression is supported only on the default event bus."
 
 _RULE_BY_ID = f"SELECT {RULE_COLUMNS} FROM rules r JOIN event_buses b ON b.bus_id = r.bus_id WHERE r.rule_id = ?"
 _SCHEDULED_RULES = (f"SELECT {RULE_COLUMNS} FROM rules r JOIN event_buses b ON b.bus_id = r.bus_id "
                     "WHERE r.schedule_expression IS NOT NULL AND r.schedule_expression != ''")
-
-
-def check_schedule_allowed(bus: BusRow) -> None:
-    """PutRule: only the default bus takes a ScheduleExpression (AWS's text otherwise)."""
-    if bus.name != DEFAULT_BUS:
-        raise ValidationException(CUSTOM_BUS_SCHEDULE)
 
 
 class RuleScheduleOperations:
