@@ -101,6 +101,19 @@ def test_model_constraints_are_validation_errors(events, aws_client):
     assert "Member must have value greater than or equal to 60" in message
 
 
+def test_a_hundred_variables_a_transformer(events, aws_client):
+    unchecked = aws_client("events", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    paths = {f"v{n}": "$.detail" for n in range(101)}
+    code, message = refused(unchecked, {"Id": "1", "Arn": QUEUE, "InputTransformer": {
+        "InputPathsMap": paths, "InputTemplate": '"x"'}})
+    assert code == "ValidationException" and message.startswith("1 validation error detected")
+    assert "'targets.1.member.inputTransformer.inputPathsMap'" in message
+    assert "Member must have length less than or equal to 100" in message
+    paths.pop("v100")
+    events.put_targets(Rule="rule-a", Targets=[{"Id": "1", "Arn": QUEUE, "InputTransformer": {
+        "InputPathsMap": paths, "InputTemplate": '"<v99>"'}}])
+
+
 def test_reserved_variable_names_are_not_paths_map_keys(events):
     code, message = refused(events, {"Id": "1", "Arn": QUEUE, "InputTransformer": {
         "InputPathsMap": {"aws.events.rule-name": "$.detail"}, "InputTemplate": '"x"'}})
