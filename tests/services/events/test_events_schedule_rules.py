@@ -23,8 +23,9 @@ def _queue(sqs, name: str) -> tuple[str, str]:
     """A queue EventBridge may send to (its policy lets the service principal in, for strict mode)."""
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                                                      "Action": "sqs:SendMessage", "Resource": arn}]}
+    statement = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                 "Resource": arn}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
     return url, arn
 
