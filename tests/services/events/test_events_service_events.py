@@ -141,3 +141,25 @@ def test_an_xray_insight_with_notifications_reaches_a_rule(events, sqs, aws_clie
     assert set(detail["Event"]) == {"Summary", "EventTime", "ClientRequestImpactStatistics",
                                     "RootCauseServiceRequestImpactStatistics", "TopAnomalousServices"}
     assert receive(sqs, url, 1, timeout=1) == []
+
+
+def test_a_suppressed_composite_alarm_says_why_in_its_state(events, sqs, aws_client):
+    cloudwatch = aws_client("cloudwatch")
+    url, _, _ = rule_to_queue(events, sqs, pattern={"source": ["aws.cloudwatch"],
+                                                    "detail": {"state": {"value": ["ALARM"]}}})
+    for name in ("worker-errors", "maintenance"):
+        cloudwatch.put_metric_alarm(AlarmName=name, Namespace="Overcast/Test", MetricName=name, Statistic="Sum",
+                                    Period=60, EvaluationPeriods=1, Threshold=1,
+                                    ComparisonOperator="GreaterThanOrEqualToThreshold")
+    cloudwatch.put_composite_alarm(AlarmName="workers-down", AlarmRule="ALARM(worker-errors)",
+                                   ActionsSuppressor="maintenance", ActionsSuppressorWaitPeriod=120,
+                                   ActionsSuppressorExtensionPeriod=180)
+    cloudwatch.set_alarm_state(AlarmName="worker-errors", StateValue="ALARM", StateReason="errors")
+    got = {e["detail"]["alarmName"]: e["detail"] for e in (json.loads(m["Body"]) for m in receive(sqs, url, 2))}
+    detail = got["workers-down"]
+    assert list(detail["state"])[:2] == ["actionsSuppressedBy", "actionsSuppressedReason"]
+    assert detail["state"]["actionsSuppressedBy"] == "WaitPeriod"
+    assert detail["state"]["actionsSuppressedReason"] == "Actions suppressed by WaitPeriod"
+    assert detail["configuration"] == {"alarmRule": "ALARM(worker-errors)", "actionsSuppressor": "maintenance",
+                                       "actionsSuppressorWaitPeriod": 120, "actionsSuppressorExtensionPeriod": 180}
+    assert "actionsSuppressedBy" not in got["worker-errors"]["state"]
