@@ -179,7 +179,7 @@ _HOURS = _Field(0, 23)
 _DAYS = _Field(1, 31)
 _MONTH = _Field(1, 12, _MONTHS)
 _WEEKDAY = _Field(1, 7, _WEEKDAYS)
-_YEAR = _Field(FIRST_YEAR, LAST_YEAR, max_step=LAST_YEAR - FIRST_YEAR)
+_YEAR = _Field(FIRST_YEAR, LAST_YEAR, max_step=9999)  # no bound but the digits: one year then
 
 _NUMBER = re.compile(r"[0-9]{1,4}")
 
