@@ -5,11 +5,14 @@ Insight Update`` (a group with NotificationsEnabled)."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import os
 import re
 import sys
+import time
+from datetime import datetime, timezone
 
 import pytest
 from dispatch_helpers import receive, rule_to_queue
@@ -163,3 +166,22 @@ def test_a_suppressed_composite_alarm_says_why_in_its_state(events, sqs, aws_cli
     assert detail["configuration"] == {"alarmRule": "ALARM(worker-errors)", "actionsSuppressor": "maintenance",
                                        "actionsSuppressorWaitPeriod": 120, "actionsSuppressorExtensionPeriod": 180}
     assert "actionsSuppressedBy" not in got["worker-errors"]["state"]
+
+
+def test_an_evaluated_alarm_sends_its_threshold_reason(events, sqs, aws_client, server):
+    cloudwatch = aws_client("cloudwatch")
+    url, _, _ = rule_to_queue(events, sqs, pattern={"source": ["aws.cloudwatch"],
+                                                    "detail": {"alarmName": ["queue-deep"]}})
+    cloudwatch.put_metric_alarm(AlarmName="queue-deep", Namespace="Overcast/Test", MetricName="Depth",
+                                Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=5,
+                                ComparisonOperator="GreaterThanThreshold")
+    now = _now(server)
+    cloudwatch.put_metric_data(Namespace="Overcast/Test", MetricData=[
+        {"MetricName": "Depth", "Value": 10, "Timestamp": datetime.fromtimestamp(now, timezone.utc)}])
+    server.post("/_overcast/clock", json.dumps({"advance": 120}).encode())
+    event = _one_event(sqs, url)
+    state = event["detail"]["state"]
+    assert state["value"] == "ALARM" and state["reason"].startswith("Threshold Crossed: 1 datapoint [10.0 (")
+    assert json.loads(state["reasonData"])["recentDatapoints"] == [10.0]
+    assert event["time"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+        calendar.timegm(time.strptime(state["timestamp"][:19], "%Y-%m-%dT%H:%M:%S"))))
