@@ -30,6 +30,7 @@ class ApiServer:
         self.client_id, self.client_secret = "client-id", "client-secret"
         self.expires_in = 3600
         self.token: str | None = None
+        self.delays: dict[str, float] = {}  # path -> seconds its requests wait before their answer
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -40,6 +41,9 @@ class ApiServer:
                 record = {"method": self.command, "path": parts.path, "query": dict(parse_qsl(parts.query)),
                           "raw_path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                           "body": body, "at": time.monotonic()}
+                with server._lock:
+                    server._arrived.append(record)
+                time.sleep(server.delays.get(parts.path, 0))
                 status, answer = server._answer(record)
                 self.send_response(status)
                 payload = json.dumps(answer).encode() if answer is not None else b""
@@ -62,7 +66,6 @@ class ApiServer:
 
     def _answer(self, record: dict) -> tuple[int, dict | None]:
         with self._lock:
-            self._arrived.append(record)
             script = self._scripts.get(record["path"]) or []
             if script:
                 return script.pop(0), None
