@@ -56,12 +56,20 @@ CREATE TABLE tags (
 );
 """
 
+# one line per concern; the order is the order they were applied in and never changes
+from overcast.services.events.targets_schema import MIGRATIONS as TARGETS  # noqa: E402
+from overcast.services.events.dispatch_schema import MIGRATIONS as DISPATCH  # noqa: E402
+from overcast.services.events.apidest_schema import MIGRATIONS as API_DESTINATIONS  # noqa: E402
+from overcast.services.events.rule_schedules_schema import MIGRATIONS as RULE_SCHEDULES  # noqa: E402
+from overcast.services.events.archives_schema import MIGRATIONS as ARCHIVES  # noqa: E402
+from overcast.services.events.buses_schema import MIGRATIONS as BUS_SETTINGS  # noqa: E402
+
 MIGRATIONS = (
     CORE_SCHEMA,
-    *__import__("overcast.services.events.targets_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # targets
-    *__import__("overcast.services.events.dispatch_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # dispatch
-    *__import__("overcast.services.events.apidest_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # apidest
-    *__import__("overcast.services.events.rule_schedules_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # schedules
-    *__import__("overcast.services.events.archives_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # archives
-    *__import__("overcast.services.events.buses_schema", fromlist=["MIGRATIONS"]).MIGRATIONS,  # core: LogConfig
+    *TARGETS,
+    *DISPATCH,
+    *API_DESTINATIONS,
+    *RULE_SCHEDULES,
+    *ARCHIVES,
+    *BUS_SETTINGS,
 )
