@@ -40,6 +40,7 @@ class ApiServer:
                 parts = urlsplit(self.path)
                 record = {"method": self.command, "path": parts.path, "query": dict(parse_qsl(parts.query)),
                           "raw_path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                          "header_list": [(k.lower(), v) for k, v in self.headers.items()],
                           "body": body, "at": time.monotonic()}
                 with server._lock:
                     server._arrived.append(record)

@@ -124,7 +124,8 @@ def test_path_query_header_and_body_parameters(events, route, api):
         Name="params", AuthorizationType="API_KEY",
         AuthParameters={**API_KEY, "InvocationHttpParameters": {
             "QueryStringParameters": [{"Key": "shared", "Value": "from-connection", "IsValueSecret": False}],
-            "HeaderParameters": [{"Key": "x-secret-header", "Value": "hidden", "IsValueSecret": True}],
+            "HeaderParameters": [{"Key": "x-secret-header", "Value": "hidden", "IsValueSecret": True},
+                                 {"Key": "Content-Type", "Value": "application/vnd.shop+json", "IsValueSecret": False}],
             "BodyParameters": [{"Key": "added", "Value": "by-connection", "IsValueSecret": False}]}})["ConnectionArn"]
     arn = events.create_api_destination(Name="params", ConnectionArn=connection, HttpMethod="POST",
                                         InvocationEndpoint=api.url("/orders/*/items/*"))["ApiDestinationArn"]
@@ -137,6 +138,7 @@ def test_path_query_header_and_body_parameters(events, route, api):
     assert request["query"] == {"q": "a b", "shared": "from-connection", "item": "book"}
     assert request["headers"]["x-item"] == "book" and request["headers"]["x-static"] == "yes"
     assert request["headers"]["x-secret-header"] == "hidden"
+    assert [v for k, v in request["header_list"] if k == "content-type"] == ["application/vnd.shop+json"]
     assert json.loads(request["body"])["added"] == "by-connection"
 
 

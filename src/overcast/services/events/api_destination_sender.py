@@ -135,11 +135,11 @@ def build_request(destination, connection, target: dict, event: dict, input_text
     invocation = connection.auth.get("InvocationHttpParameters") or {}
     target_headers = {key: _value(value, event) for key, value in (http.get("HeaderParameters") or {}).items()
                       if key.lower() not in _OWN_HEADERS}
-    headers = [(key, value) for key, value in FIXED_HEADERS
-               if key != "Content-Type" or not any(k.lower() == "content-type" for k in target_headers)]
     connection_headers = [(key, value) for key, value in connection_oauth.pairs(invocation, "HeaderParameters")
                           if key.lower() not in _OWN_HEADERS]
-    headers += _merged(target_headers, connection_headers)
+    parameters = _merged(target_headers, connection_headers)
+    given = {key.lower() for key, _ in parameters}
+    headers = [(key, value) for key, value in FIXED_HEADERS if key.lower() not in given] + parameters
     query = _merged({key: _value(value, event) for key, value in (http.get("QueryStringParameters") or {}).items()},
                     connection_oauth.pairs(invocation, "QueryStringParameters"))
     path_values = [_value(value, event) for value in http.get("PathParameterValues") or []]
