@@ -40,7 +40,10 @@ class Matcher:
 
     def matches_values(self, values: dict) -> bool:
         """Whether values found per key (``{key: [Located]}``) satisfy some branch."""
-        return any(_branch_matches(branch, values) for branch in self.branches)
+        for branch in self.branches:
+            if _branch_matches(branch, values):
+                return True
+        return False
 
     def document_values(self, document: dict) -> dict:
         """The document's leaf values under the pattern's keys."""
@@ -71,6 +74,31 @@ class Matcher:
         return found
 
 
+def flatten_document(document: dict, comparable) -> dict:
+    """Every leaf value of a document under its key path (a tuple of names), located in the
+    arrays it came from: computed once per event so many patterns can be tested against it
+    (``Matcher.matches_values``) without walking the event again."""
+    found: dict = {}
+    arrays = [0]
+
+    def walk(node, path: tuple, where: tuple) -> None:
+        if isinstance(node, dict):
+            for name, child in node.items():
+                walk(child, path + (name,), where)
+        elif isinstance(node, list):
+            arrays[0] += 1
+            array_id = arrays[0]
+            for index, item in enumerate(node):
+                walk(item, path, where + ((array_id, index),))
+        else:
+            value = Value.of_json(node, comparable)
+            if value is not None:
+                found.setdefault(path, []).append((value, where))
+
+    walk(document, (), ())
+    return found
+
+
 def _candidates(patterns: list[Pattern], located: list[Located]) -> list[tuple]:
     """Where in the document each way of satisfying one key comes from."""
     if not located:
@@ -88,11 +116,16 @@ def _candidates(patterns: list[Pattern], located: list[Located]) -> list[tuple]:
 
 def _branch_matches(branch, values: dict) -> bool:
     choices = []
+    in_arrays = False
     for key, patterns in branch:
-        candidates = _candidates(patterns, values.get(key, []))
+        candidates = _candidates(patterns, values.get(key, ()))
         if not candidates:
             return False
+        if len(candidates) > 1 or candidates[0]:
+            in_arrays = True
         choices.append(candidates)
+    if not in_arrays:  # no value came from an array: nothing to keep consistent
+        return True
     # Values matched for different keys must not come from different elements of one array.
     choices.sort(key=len)
     return _consistent(choices, 0, {})

@@ -1,46 +1,51 @@
 """The rule index of one event bus: which rules an event matches, without testing every rule.
 
-Each rule is filed under the exact string values of one field its pattern requires (in every
-``$or`` branch), preferring ``source`` and ``detail-type`` as most rules name them. An event then
-only tests the rules filed under its own values of those fields, plus the rules that could not be
-filed (patterns with no exact-string field, e.g. only prefixes or anything-but), which are
-scanned. Answers come in the order the rules were given.
+Each rule is filed under the exact string values (or string prefixes) of one field its pattern
+requires in every ``$or`` branch, preferring ``source`` and ``detail-type`` as most rules name
+them. An event's leaf values are read once; it then only tests the rules filed under its own
+values of those fields, plus the rules that could not be filed (no field with only exact strings
+or prefixes, e.g. only anything-but or numeric), which are scanned. Answers come in the order the
+rules were given.
 """
 
 from __future__ import annotations
 
 from overcast.services.event_ruler import patterns as pat
+from overcast.services.event_ruler.matching import flatten_document
 
 # Fields tried first when choosing where to file a rule: most patterns name them.
 _PREFERRED = (("source",), ("detail-type",))
 
 
-def _exact_strings(patterns) -> list[str] | None:
-    """The values of a key whose every pattern is an exact string (None otherwise). A string
-    that reads as an IP address matches other spellings of it, so it cannot be filed by text."""
-    values = []
+def _filable(patterns) -> list[tuple[bool, str]] | None:
+    """(is prefix, text) for a key whose every pattern is an exact string or a prefix (None
+    otherwise). A string that reads as an IP address matches other spellings of it, so it
+    cannot be filed by its text."""
+    entries = []
     for pattern in patterns:
-        if type(pattern) is not pat.ExactString or pattern.address is not None:
+        kind = type(pattern)
+        if kind is pat.ExactString and pattern.address is None:
+            entries.append((False, pattern.expected))
+        elif kind is pat.Prefix:
+            entries.append((True, pattern.prefix))
+        else:
             return None
-        values.append(pattern.expected)
-    return values
+    return entries
 
 
-def _filing(branches) -> tuple[tuple, list[str]] | None:
-    """(key path, values) to file a pattern under: one key every branch requires exactly."""
+def _filing(branches) -> tuple[tuple, list] | None:
+    """(key path, entries) to file a pattern under: one key every branch requires this way."""
     candidates = None
     for branch in branches:
-        exact = {}
+        filable = {}
         for key, patterns in branch:
-            values = _exact_strings(patterns)
-            if values is not None:
-                exact[key] = values
+            entries = _filable(patterns)
+            if entries is not None:
+                filable[key] = entries
         if candidates is None:
-            candidates = exact
+            candidates = filable
         else:
-            candidates = {
-                key: candidates[key] + values for key, values in exact.items() if key in candidates
-            }
+            candidates = {key: candidates[key] + e for key, e in filable.items() if key in candidates}
         if not candidates:
             return None
     if not candidates:
@@ -48,37 +53,40 @@ def _filing(branches) -> tuple[tuple, list[str]] | None:
     for key in _PREFERRED:
         if key in candidates:
             return key, candidates[key]
-    # Otherwise the key with the fewest values (the most selective one).
-    key = min(candidates, key=lambda k: (len(candidates[k]), len(k), k))
+
+    def selectivity(key):  # exact values before prefixes, then the fewest entries
+        entries = candidates[key]
+        return (sum(is_prefix for is_prefix, _ in entries), len(entries), len(key), key)
+
+    key = min(candidates, key=selectivity)
     return key, candidates[key]
 
 
-def _strings_at(event: dict, path: tuple) -> list[str]:
-    """The event's string leaves at a key path (through arrays on the way)."""
-    nodes = [event]
-    for name in path:
-        following = []
-        for node in nodes:
-            if isinstance(node, dict) and name in node:
-                child = node[name]
-                if isinstance(child, list):
-                    following.extend(_flatten(child))
-                else:
-                    following.append(child)
-        nodes = following
-        if not nodes:
-            return []
-    return [node for node in nodes if isinstance(node, str)]
+class _Shelf:
+    """The rules filed under one key path: by exact value and by prefix."""
 
+    def __init__(self):
+        self.exact: dict[str, list[int]] = {}
+        self.prefixes: dict[str, list[int]] = {}
+        self.lengths: list[int] = []
 
-def _flatten(items: list) -> list:
-    out = []
-    for item in items:
-        if isinstance(item, list):
-            out.extend(_flatten(item))
-        else:
-            out.append(item)
-    return out
+    def add(self, is_prefix: bool, text: str, position: int) -> None:
+        shelf = self.prefixes if is_prefix else self.exact
+        positions = shelf.setdefault(text, [])
+        if not positions or positions[-1] != position:
+            positions.append(position)
+        if is_prefix and len(text) not in self.lengths:
+            self.lengths.append(len(text))
+
+    def collect(self, text: str, into: set) -> None:
+        positions = self.exact.get(text)
+        if positions:
+            into.update(positions)
+        for length in self.lengths:
+            if length <= len(text):
+                positions = self.prefixes.get(text[:length])
+                if positions:
+                    into.update(positions)
 
 
 class RuleIndex:
@@ -86,32 +94,33 @@ class RuleIndex:
 
     def __init__(self, rules: list[tuple[object, object]]):
         self.rules = list(rules)
-        # key path -> value -> positions of the rules filed there
-        self.filed: dict[tuple, dict[str, list[int]]] = {}
+        # How the patterns' dialect compares numbers: the event's values are read once with it.
+        self.comparable = self.rules[0][1].matcher.comparable if self.rules else None
+        self.shelves: dict[tuple, _Shelf] = {}
         self.scanned: list[int] = []
         for position, (_key, pattern) in enumerate(self.rules):
             filing = _filing(pattern.matcher.branches)
             if filing is None:
                 self.scanned.append(position)
                 continue
-            path, values = filing
-            by_value = self.filed.setdefault(path, {})
-            for value in dict.fromkeys(values):
-                by_value.setdefault(value, []).append(position)
+            path, entries = filing
+            shelf = self.shelves.setdefault(path, _Shelf())
+            for is_prefix, text in entries:
+                shelf.add(is_prefix, text, position)
 
     def match(self, event: dict) -> list[object]:
         """The keys of the rules whose pattern matches the event, in insertion order."""
-        if not isinstance(event, dict):
+        if not isinstance(event, dict) or not self.rules:
             return []
+        values = flatten_document(event, self.comparable)
         candidates = set(self.scanned)
-        for path, by_value in self.filed.items():
-            for value in _strings_at(event, path):
-                positions = by_value.get(value)
-                if positions:
-                    candidates.update(positions)
+        for path, shelf in self.shelves.items():
+            for value, _where in values.get(path, ()):
+                if value.kind == pat.STRING:
+                    shelf.collect(value.text, candidates)
         rules = self.rules
         return [
             rules[position][0]
             for position in sorted(candidates)
-            if rules[position][1].matches(event)
+            if rules[position][1].matcher.matches_values(values)
         ]
