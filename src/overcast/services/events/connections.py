@@ -368,6 +368,12 @@ class ConnectionOperations:
             return
         tasks[row.connection_id] = asyncio.get_running_loop().create_task(self._authorize(row))
 
+    def reset(self) -> None:
+        # an authorization in flight must not write into the next test's connections
+        for task in self.__dict__.pop("_authorizing", {}).values():
+            task.cancel()
+        super().reset()
+
     def _forget_authorizing(self, connection_id: int) -> None:
         task = self.__dict__.get("_authorizing", {}).pop(connection_id, None)
         if task is not None and not task.done():
