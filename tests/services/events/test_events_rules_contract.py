@@ -50,10 +50,15 @@ async def _scenario(data_dir: str) -> dict:
             await calls.call("events", "DeleteRule", {"Name": "Events-Archive-a"})
         except Exception as error:  # noqa: BLE001 - the AwsError is the answer
             out["delete_managed"] = (error.code, error.message)
-        try:
-            await calls.call("events", "DisableRule", {"Name": "Events-Archive-a"})
-        except Exception as error:  # noqa: BLE001
-            out["disable_managed"] = error.code
+        for operation, params in (("DisableRule", {"Name": "Events-Archive-a"}),
+                                  ("PutRule", {"Name": "Events-Archive-a", "EventPattern": json.dumps({"source": ["y"]})}),
+                                  ("TagResource", {"ResourceARN": managed.arn, "Tags": [{"Key": "a", "Value": "b"}]}),
+                                  ("UntagResource", {"ResourceARN": managed.arn, "TagKeys": ["a"]})):
+            try:
+                await calls.call("events", operation, params)
+            except Exception as error:  # noqa: BLE001
+                out.setdefault("refused_managed", []).append((operation, error.code, error.message))
+        out["managed_tags"] = await calls.call("events", "ListTagsForResource", {"ResourceARN": managed.arn})
         provider.delete_managed_rule(SCOPE, bus, "Events-Archive-a")
         provider.put_managed_rule(SCOPE, bus, "Events-Archive-b", json.dumps({"source": ["x"]}), "events.amazonaws.com")
         await calls.call("events", "DeleteRule", {"Name": "Events-Archive-b", "Force": True})
@@ -78,7 +83,10 @@ def test_core_contract(tmp_path):
     assert out["described_managed_by"] == "events.amazonaws.com"
     assert out["delete_managed"] == ("ManagedRuleException",
                                      "Events-Archive-a is a managed rule. Set 'force' parameter to true to override.")
-    assert out["disable_managed"] == "ManagedRuleException"
+    assert out["refused_managed"] == [
+        (operation, "ManagedRuleException", "Events-Archive-a is a managed rule.")
+        for operation in ("DisableRule", "PutRule", "TagResource", "UntagResource")]
+    assert out["managed_tags"] == {"Tags": []}
     assert out["forced"] is None  # Force deletes a managed rule
     assert out["after_managed_delete"] == ["big"]
     assert out["rules_of_bus"] == ["shop", "tick"]

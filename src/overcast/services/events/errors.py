@@ -35,3 +35,10 @@ def bus_not_found(name: str) -> AwsError:
 
 def rule_not_found(rule: str, bus: str) -> AwsError:
     return ResourceNotFoundException(f"Rule {rule} does not exist on EventBus {bus}.")
+
+
+def managed_unchangeable(name: str) -> AwsError:
+    """The refusal of PutRule, Enable/DisableRule and tagging on a managed rule, which take no
+    Force ("You cannot modify these managed rules by using DisableRule, EnableRule, PutTargets,
+    PutRule, TagResource, or UntagResource")."""
+    return ManagedRuleException(f"{name} is a managed rule.")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from overcast.services.events.arns import bus_name_of, rule_arn
 from overcast.services.events.errors import (InvalidEventPatternException, LimitExceededException,
-                                             ManagedRuleException, ValidationException, rule_not_found)
+                                             ManagedRuleException, ValidationException, managed_unchangeable,
+                                             rule_not_found)
 from overcast.services.events.models import DEFAULT_BUS, RULE_COLUMNS, BusRow, RuleRow
 from overcast.services.events.paging import page, read_token
 from overcast.services.events.tags import check_tags
@@ -22,6 +23,7 @@ HAS_TARGETS = "Rule can't be deleted since it has targets."
 
 
 def managed(name: str) -> Exception:
+    """DeleteRule's refusal of a managed rule without Force (AWS's text)."""
     return ManagedRuleException(f"{name} is a managed rule. Set 'force' parameter to true to override.")
 
 
@@ -135,7 +137,7 @@ class RuleOperations:
         name = params["Name"]
         old = self.rule_row(bus.scope, bus.arn, name)
         if old is not None and old.managed_by:
-            raise ManagedRuleException(f"{name} is a managed rule.")
+            raise managed_unchangeable(name)
         fields = (params.get("EventPattern") or None, params.get("ScheduleExpression") or None,
                   params.get("State") or "ENABLED", params.get("Description"), params.get("RoleArn"))
         with self.db.transaction():
@@ -186,7 +188,7 @@ class RuleOperations:
         bus = self.require_bus(Scope.of(ctx), params.get("EventBusName"))
         old = self.require_rule(bus.scope, bus.arn, params["Name"])
         if old.managed_by:
-            raise ManagedRuleException(f"{old.name} is a managed rule.")
+            raise managed_unchangeable(old.name)
         self.db.execute("UPDATE rules SET state = ? WHERE rule_id = ?", (state, old.rule_id))
         self._rule_changed(bus.scope, self.rule_row(bus.scope, bus.arn, old.name), old)
         return {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from overcast.services.events.arns import split_arn
 from overcast.services.events.errors import (ResourceNotFoundException, ValidationException, bus_not_found,
-                                             rule_not_found)
+                                             managed_unchangeable, rule_not_found)
 from overcast.services.events.validation import check_input
 
 MAX_TAGS = 50  # "Maximum number of tags per resource: 50" (EventBridge quotas)
@@ -56,8 +56,12 @@ class TagOperations:
             return self.rule_row(scope, bus or "default", rule) is not None
         return False
 
-    def _require_taggable(self, ctx, arn: str) -> None:
+    def _require_taggable(self, ctx, arn: str, *, changing: bool = False) -> None:
+        """ResourceNotFoundException for an ARN naming no bus or rule; ManagedRuleException
+        when ``changing`` the tags of a managed rule."""
         if self.taggable_exists(arn):
+            if changing:
+                self._refuse_managed(arn)
             return
         found = split_arn(arn)
         resource = found[1] if found else ""
@@ -68,17 +72,25 @@ class TagOperations:
             raise bus_not_found(resource[len("event-bus/"):])
         raise ResourceNotFoundException(f"Resource {arn} does not exist.")
 
+    def _refuse_managed(self, arn: str) -> None:
+        scope, resource = split_arn(arn)
+        if resource.startswith("rule/"):
+            bus, _, rule = resource[len("rule/"):].rpartition("/")
+            found = self.rule_row(scope, bus or "default", rule)
+            if found is not None and found.managed_by:
+                raise managed_unchangeable(found.name)
+
     # ------------------------------------------------------------------ operations
     def tag_resource(self, ctx, params: dict) -> dict:
         check_input("TagResource", params)
-        self._require_taggable(ctx, params["ResourceARN"])
+        self._require_taggable(ctx, params["ResourceARN"], changing=True)
         with self.db.transaction():
             self.write_tags(params["ResourceARN"], params["Tags"])
         return {}
 
     def untag_resource(self, ctx, params: dict) -> dict:
         check_input("UntagResource", params)
-        self._require_taggable(ctx, params["ResourceARN"])
+        self._require_taggable(ctx, params["ResourceARN"], changing=True)
         self.db.executemany("DELETE FROM tags WHERE arn = ? AND key = ?",
                             [(params["ResourceARN"], k) for k in params["TagKeys"]])
         return {}
