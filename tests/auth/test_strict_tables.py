@@ -25,7 +25,7 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "PatternDetailType", "PatternService", "PatternEventTypeCode", "PatternPrincipalId", "TargetArns",
             "PutEventsEntries"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
-           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:", "events": "events:"}
+           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:", "events": "events:", "scheduler": "scheduler:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}
