@@ -120,6 +120,15 @@ def test_authorization_parameters_must_match_the_authorization_type(events):
         events.describe_connection(Name="x")
 
 
+def test_the_authorization_endpoint_must_be_https_but_loopback_http_is_reachable(events, api):
+    parameters = oauth_parameters(api)
+    parameters["OAuthParameters"]["AuthorizationEndpoint"] = "http://auth.example.com/token"
+    code, message = error_of(events.create_connection, Name="o", AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
+                             AuthParameters=parameters)
+    assert code == "ValidationException" and "HTTPS" in message
+    assert api.url(TOKEN_PATH).startswith("http://127.0.0.1:")  # accepted by the OAuth tests above
+
+
 def test_model_constraints_come_first_in_aws_words(events):
     code, message = error_of(events.create_connection, Name="bad name!", AuthorizationType="API_KEY",
                              AuthParameters=API_KEY)

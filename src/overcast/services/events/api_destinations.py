@@ -17,13 +17,12 @@ the developer's own HTTP server, which has no certificate.
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from overcast.services.events import api_destination_sender
 from overcast.services.events.arns import events_arn
+from overcast.services.events.connection_oauth import endpoint_problem
 from overcast.services.events.errors import (ResourceAlreadyExistsException, ResourceNotFoundException,
                                              ValidationException)
 from overcast.services.events.paging import make_token, read_token
@@ -58,28 +57,11 @@ def destination_not_found(name: str):
         f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist.")
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_endpoint(endpoint: str) -> None:
     """An invocation endpoint must be an HTTPS URL (HTTP on a loopback address)."""
-    try:
-        parts = urlsplit(endpoint)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - a bad port raises here
-    except ValueError:
-        host, parts = "", None
-    if parts is None or not host or parts.scheme.lower() not in ("https", "http"):
-        raise ValidationException(f"Invalid InvocationEndpoint: {endpoint}. It must be an HTTPS URL.")
-    if parts.scheme.lower() == "http" and not _is_loopback(host):
-        raise ValidationException(f"Invalid InvocationEndpoint: {endpoint}. It must be an HTTPS URL "
-                                  "(Overcast also accepts HTTP on a loopback address).")
+    problem = endpoint_problem(endpoint)
+    if problem is not None:
+        raise ValidationException(f"Invalid InvocationEndpoint: {endpoint}. {problem}")
 
 
 def check_create_api_destination(params: dict) -> None:

@@ -16,8 +16,9 @@ connections").
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from overcast.runtime import http_client
 
@@ -29,6 +30,33 @@ MAX_ANSWER = 1024 * 1024
 class TokenRefused(Exception):
     """No token: the endpoint could not be reached, refused, or answered without one. ``str``
     is the connection's StateReason."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an endpoint EventBridge calls, or None. EventBridge calls HTTPS
+    endpoints; Overcast also calls HTTP ones on a loopback address (localhost, 127.0.0.0/8),
+    as a local cloud must reach the developer's own server, which has no certificate."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - a bad port raises here
+    except ValueError:
+        return "It must be an HTTPS URL."
+    scheme = parts.scheme.lower()
+    if not host or scheme not in ("https", "http"):
+        return "It must be an HTTPS URL."
+    if scheme == "http" and not _is_loopback(host):
+        return "It must be an HTTPS URL (Overcast also accepts HTTP on a loopback address)."
+    return None
 
 
 def pairs(params: dict | None, member: str) -> list[tuple[str, str]]:

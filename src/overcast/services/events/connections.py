@@ -149,6 +149,9 @@ def _check_auth_kind(kind: str, auth: dict, *, whole: bool) -> None:
             missing = [f"ClientParameters.{name}" for name in ("ClientID", "ClientSecret") if client.get(name) is None]
         if missing:
             raise ValidationException(f"{expected} requires {', '.join(missing)}.")
+    endpoint = (auth.get("OAuthParameters") or {}).get("AuthorizationEndpoint")
+    if endpoint is not None and (problem := connection_oauth.endpoint_problem(endpoint)) is not None:
+        raise ValidationException(f"Invalid AuthorizationEndpoint: {endpoint}. {problem}")
 
 
 def check_create_connection(params: dict) -> None:
