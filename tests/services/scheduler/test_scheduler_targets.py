@@ -90,7 +90,7 @@ def test_exhausted_retries_go_to_the_dead_letter_queue(aws_client, server):
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
     assert attributes["SCHEDULE_ARN"] == schedule_arn and attributes["TARGET_ARN"] == missing
     assert attributes["RETRY_ATTEMPTS"] == "2" and attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
-    assert attributes["ERROR_CODE"] == "QueueDoesNotExist"
+    assert attributes["ERROR_CODE"] == "QueueDoesNotExist" and len(attributes["EXECUTION_ID"]) == 36
     advance(server, 600)
     assert drain(sqs, dlq_url) == []  # dead-lettered once
 

@@ -81,9 +81,10 @@ class InvocationOperations:
         account, region, group, name, target_text, scheduled, first_attempt, attempt = row
         scope, target = Scope(account, region), json.loads(target_text)
         arn = schedule_arn(scope, group, name)
+        # one id per run, the same for its retries (the context attribute and the DLQ's EXECUTION_ID)
+        execution_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}#{invocation_id}#{scheduled}"))
         input_text = fill_context(target.get("Input") or "{}", schedule_arn=arn, scheduled=_iso(scheduled),
-                                  execution_id=f"{invocation_id:x}-{uuid.uuid5(uuid.NAMESPACE_URL, arn)}",
-                                  attempt=attempt)
+                                  execution_id=execution_id, attempt=attempt)
         self.scheduler_metrics.count(scope, group, "InvocationAttemptCount")
         try:
             await self._call_target(scope, target, input_text, arn)
@@ -92,12 +93,13 @@ class InvocationOperations:
             return
         except Failure as failure:
             self.scheduler_metrics.count(scope, group, "TargetErrorCount")
-            await self._failed(invocation_id, scope, group, target, input_text, arn, failure, attempt, scheduled)
+            await self._failed(invocation_id, scope, group, target, input_text, arn, failure, attempt, scheduled,
+                               execution_id)
             return
         self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
     async def _failed(self, invocation_id: int, scope: Scope, group: str, target: dict, input_text: str, arn: str,
-                      failure: Failure, attempt: int, scheduled: float) -> None:
+                      failure: Failure, attempt: int, scheduled: float, execution_id: str) -> None:
         policy = {**DEFAULT_RETRY_POLICY, **(target.get("RetryPolicy") or {})}
         now = self.clock.now()
         delay = min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
@@ -115,7 +117,12 @@ class InvocationOperations:
         dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
         sent = False
         if dead_letter:
-            sent = await self._dead_letter(scope, target, dead_letter, input_text, arn, failure, attempt, exhausted)
+            attributes = {"ERROR_CODE": failure.code, "ERROR_MESSAGE": failure.message[:256],
+                          "EXECUTION_ID": execution_id, "RETRY_ATTEMPTS": str(attempt - 1), "SCHEDULE_ARN": arn,
+                          "TARGET_ARN": target["Arn"]}
+            if exhausted:
+                attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
+            sent = await self._dead_letter(target, dead_letter, input_text, arn, attributes)
             self.scheduler_metrics.count(scope, group, "InvocationsSentToDeadLetterCount" if sent else
                                          "InvocationsFailedToBeSentToDeadLetterCount")
         if not sent:
@@ -123,23 +130,20 @@ class InvocationOperations:
             self.scheduler_metrics.count(scope, group, "InvocationDroppedCount")
         self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
-    async def _dead_letter(self, scope, target, queue_arn, input_text, arn, failure, attempt, exhausted) -> bool:
+    async def _dead_letter(self, target: dict, queue_arn: str, input_text: str, arn: str, attributes: dict) -> bool:
         """Send the DLQ's message (the run's input, the error and the run in message
         attributes); whether the queue took it."""
-        attributes = {"ERROR_CODE": failure.code, "ERROR_MESSAGE": failure.message[:256],
-                      "RETRY_ATTEMPTS": str(attempt - 1), "SCHEDULE_ARN": arn, "TARGET_ARN": target["Arn"]}
-        if exhausted:
-            attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
         parts = queue_arn.split(":")
         try:
             ctx = self.role_sessions.context(target["RoleArn"], parts[3])
             url = (await ctx.services.call("sqs", "GetQueueUrl", {"QueueName": parts[5],
                                                                   "QueueOwnerAWSAccountId": parts[4]},
-                                           region=parts[3], authorize=self.cloud.settings.strict))["QueueUrl"]
+                                           authorize=self.cloud.settings.strict))["QueueUrl"]
             await ctx.services.call("sqs", "SendMessage", {
                 "QueueUrl": url, "MessageBody": input_text,
-                "MessageAttributes": {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
-            }, region=parts[3], authorize=self.cloud.settings.strict)
+                # SQS refuses an empty attribute value: an error without a message leaves it out
+                "MessageAttributes": {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items() if v},
+            }, authorize=self.cloud.settings.strict)
         except (AwsError, RoleRefused) as exc:
             log.warning("schedule %s: the dead-letter queue %s refused the run: %s", arn, queue_arn, exc)
             return False
