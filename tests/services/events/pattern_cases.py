@@ -298,10 +298,33 @@ _GROUPS = [
       (event(D(state="idle")), False)]),
     (FILTERING, {"detail": {"v": [{"anything-but": "a"}, "a"]}},
      [(event(D(v="a")), True), (event(D(v="b")), True), (event(D()), False)]),
+    (FILTERING, {"time": [{"prefix": "2017-10-02"}],
+                 "detail": {"state": [{"anything-but": "initializing"}], "c-count": [{"numeric": [">", 0, "<=", 5]}],
+                            "d-count": [{"numeric": ["<", 10]}], "x-limit": [{"anything-but": [100, 200, 300]}]}},
+     [(event(D(state="running", c_count=5, d_count=9, x_limit=150), time="2017-10-02T00:00:00Z"), True),
+      (event(D(state="initializing", c_count=5, d_count=9, x_limit=150), time="2017-10-02T00:00:00Z"), False),
+      (event(D(state="running", c_count=5, d_count=9, x_limit=200), time="2017-10-02T00:00:00Z"), False),
+      (event(D(state="running", c_count=5, d_count=9, x_limit=150), time="2017-10-03T00:00:00Z"), False)]),
+    # A key given twice: the last one is the one evaluated (the page's note; raw JSON text).
+    (FILTERING, '{"detail": {"location": [{"prefix": "us-"}], "location": [{"anything-but": "us-east"}]}}',
+     [(event(D(location="eu-west")), True), (event(D(location="us-east")), False),
+      (event(D(location="us-west")), True)]),
+    (FILTERING, {"detail": {"state": [{"exists": True}]}},
+     [(event(D(instance_id="i-abcd1111", state="pending")), True), (event({"c-count": {"c1": 100}}), False)]),
+    (FILTERING, {"detail": {"c-count": [{"exists": False}]}},
+     [(event({"state": ["initializing", "running"]}), True),
+      (event({"state": ["initializing", "running"], "c-count": {"c1": 100}}), True)]),
     (FILTERING, {"detail": {"a": [{"prefix": "x"}], "b": [{"numeric": [">", 1]}], "c": [{"exists": False}]}},
      [(event(D(a="xy", b=2)), True), (event(D(a="xy", b=2, c=1)), False), (event(D(a="yy", b=2)), False),
       (event(D(a="xy", b=1)), False)]),
 ]
+
+def pattern_text(pattern) -> str:
+    """A case's pattern as sent: JSON of the dict, or the raw text a dict cannot hold."""
+    import json
+
+    return pattern if isinstance(pattern, str) else json.dumps(pattern)
+
 
 CASES = [
     (page, pattern, body, expected)
