@@ -103,9 +103,10 @@ class ScheduleOperations:
                 return {"ScheduleArn": schedule_arn(scope, group, name)}
             raise ConflictException(f"Schedule {name} already exists.")
         now = self.clock.now()
-        self.db.execute(f"INSERT INTO schedules (account, region, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*scope, group, name, *self._row_values(params), now, now, params.get("ClientToken")))
-        self.plan(scope, group, name)
+        with self.db.transaction():  # the row and its next run together: a crash loses neither
+            self.db.execute(f"INSERT INTO schedules (account, region, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?)", (*scope, group, name, *self._row_values(params), now, now, params.get("ClientToken")))
+            self.plan(scope, group, name)
         return {"ScheduleArn": schedule_arn(scope, group, name)}
 
     def get_schedule(self, ctx, params: dict) -> dict:
@@ -126,10 +127,11 @@ class ScheduleOperations:
         self.require_group(scope, group)
         if self.schedule_row(scope, group, name) is None:
             raise schedule_not_found(name)
-        self.db.execute("UPDATE schedules SET spec = ?, state = ?, start_date = ?, end_date = ?, modified = ?, "
-                        "generation = generation + 1 WHERE account = ? AND region = ? AND group_name = ? AND name = ?",
-                        (*self._row_values(params), self.clock.now(), *scope, group, name))
-        self.plan(scope, group, name)
+        with self.db.transaction():
+            self.db.execute("UPDATE schedules SET spec = ?, state = ?, start_date = ?, end_date = ?, modified = ?, "
+                            "generation = generation + 1 WHERE account = ? AND region = ? AND group_name = ? AND "
+                            "name = ?", (*self._row_values(params), self.clock.now(), *scope, group, name))
+            self.plan(scope, group, name)
         return {"ScheduleArn": schedule_arn(scope, group, name)}
 
     def delete_schedule(self, ctx, params: dict) -> dict:
