@@ -203,7 +203,10 @@ def _wire_times(row: ConnectionRow) -> dict:
 class ConnectionOperations:
     """The connections of an account and region, and the OAuth authorizations in flight."""
 
-    _authorizing: dict[int, asyncio.Task]
+    @property
+    def _authorizing(self) -> dict[int, asyncio.Task]:
+        """connection_id -> the task fetching its first token (CreateConnection, UpdateConnection)."""
+        return self.__dict__.setdefault("_authorizations_in_flight", {})
 
     # -- lookups other concerns use (API destinations, the sender)
 
@@ -366,30 +369,28 @@ class ConnectionOperations:
         restart in the middle of one resumes here, on the connection's next use)."""
         if row is None or row.state != "AUTHORIZING":
             return
-        tasks = self.__dict__.setdefault("_authorizing", {})
+        tasks = self._authorizing
         if row.connection_id in tasks and not tasks[row.connection_id].done():
             return
         tasks[row.connection_id] = asyncio.get_running_loop().create_task(self._authorize(row))
 
     def reset(self) -> None:
         # an authorization in flight must not write into the next test's connections
-        for task in self.__dict__.pop("_authorizing", {}).values():
+        for task in self._authorizing.values():
             task.cancel()
+        self._authorizing.clear()
         super().reset()
 
     def _forget_authorizing(self, connection_id: int) -> None:
-        task = self.__dict__.get("_authorizing", {}).pop(connection_id, None)
+        task = self._authorizing.pop(connection_id, None)
         if task is not None and not task.done():
             task.cancel()
 
     async def _authorize(self, row: ConnectionRow) -> None:
         try:
-            token, expires_in = await connection_oauth.fetch_token(row.auth)
-        except connection_oauth.TokenRefused as refused:
-            self.set_connection_deauthorized(row, str(refused))
-            return
-        expires = self.clock.now() + expires_in if expires_in is not None else None
-        self.set_connection_authorized(row, token, expires)
+            await self.connection_token(row, renew=True)
+        except connection_oauth.TokenRefused:
+            pass  # the connection is DEAUTHORIZED with the reason
 
     async def connection_token(self, row: ConnectionRow, *, renew: bool = False) -> str:
         """A valid access token of an OAuth connection: the stored one, or a new one when there
