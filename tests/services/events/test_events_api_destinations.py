@@ -47,13 +47,14 @@ def test_the_connection_must_exist(events, connection_arn):
     missing = connection_arn.replace("connection/conn/", "connection/other/")
     assert error_of(events.create_api_destination, Name="d", ConnectionArn=missing,
                     InvocationEndpoint="https://example.com", HttpMethod="GET") == (
-        "ResourceNotFoundException", "Failed to create the api-destination(s). Connection 'other' does not exist.")
+        "ResourceNotFoundException", f"Failed to create the api-destination(s). Connection '{missing}' does not exist.")
 
 
 def test_endpoints_must_be_https_but_loopback_http_is_reachable(events, connection_arn):
-    code, message = error_of(events.create_api_destination, Name="d", ConnectionArn=connection_arn,
-                             InvocationEndpoint="http://example.com/hook", HttpMethod="POST")
-    assert code == "ValidationException" and "HTTPS" in message
+    assert error_of(events.create_api_destination, Name="d", ConnectionArn=connection_arn,
+                    InvocationEndpoint="http://example.com/hook", HttpMethod="POST") == (
+        "ValidationException", "Failed to create the api-destination(s). Parameter InvocationEndpoint is not valid. "
+        "Reason: Endpoint 'http://example.com/hook' is invalid, please provide a valid HTTPS endpoint URL.")
     for endpoint in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://127.3.4.5/x"):
         events.create_api_destination(Name="loop", ConnectionArn=connection_arn, InvocationEndpoint=endpoint,
                                       HttpMethod="PUT")
@@ -73,12 +74,23 @@ def test_existing_and_missing_destinations(events, connection_arn):
                                   HttpMethod="POST")
     assert error_of(events.create_api_destination, Name="d", ConnectionArn=connection_arn,
                     InvocationEndpoint="https://example.com", HttpMethod="POST") == (
-        "ResourceAlreadyExistsException", "An api-destination 'd' already exists.")
-    missing = ("ResourceNotFoundException",
-               "Failed to describe the api-destination(s). An api-destination 'nope' does not exist.")
-    assert error_of(events.describe_api_destination, Name="nope") == missing
-    assert error_of(events.update_api_destination, Name="nope", Description="x") == missing
-    assert error_of(events.delete_api_destination, Name="nope") == missing
+        "ResourceAlreadyExistsException",
+        "Failed to create the api-destination(s). An api-destination with name 'd' already exists.")
+    for verb, call, extra in (("describe", events.describe_api_destination, {}),
+                              ("update", events.update_api_destination, {"Description": "x"}),
+                              ("delete", events.delete_api_destination, {})):
+        assert error_of(call, Name="nope", **extra) == (
+            "ResourceNotFoundException", f"Failed to {verb} the api-destination(s). An api-destination 'nope' does not exist.")
+
+
+def test_rate_limit_above_the_quota_and_two_list_filters_are_refused(events, connection_arn):
+    assert error_of(events.create_api_destination, Name="fast", ConnectionArn=connection_arn, HttpMethod="POST",
+                    InvocationEndpoint="https://example.com", InvocationRateLimitPerSecond=301) == (
+        "LimitExceededException", "Failed to create the api-destination(s). Invalid Invocation Rate Limit: Rate "
+        "specified '301' for 'fast' exceeds maximum allowed of '300'.")
+    assert error_of(events.list_api_destinations, NamePrefix="a", ConnectionArn=connection_arn) == (
+        "ValidationException", "Failed to list the api-destination(s). Request failed because only one filter is "
+        "supported per request, either ConnectionArn or NamePrefix.")
 
 
 def test_update_list_and_delete(events, connection_arn):

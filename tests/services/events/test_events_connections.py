@@ -123,9 +123,10 @@ def test_authorization_parameters_must_match_the_authorization_type(events):
 def test_the_authorization_endpoint_must_be_https_but_loopback_http_is_reachable(events, api):
     parameters = oauth_parameters(api)
     parameters["OAuthParameters"]["AuthorizationEndpoint"] = "http://auth.example.com/token"
-    code, message = error_of(events.create_connection, Name="o", AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
-                             AuthParameters=parameters)
-    assert code == "ValidationException" and "HTTPS" in message
+    assert error_of(events.create_connection, Name="o", AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
+                    AuthParameters=parameters) == (
+        "ValidationException", "Failed to create the connection(s). Parameter AuthorizationEndpoint is not valid. "
+        "Reason: Endpoint 'http://auth.example.com/token' is invalid, please provide a valid HTTPS endpoint URL.")
     assert api.url(TOKEN_PATH).startswith("http://127.0.0.1:")  # accepted by the OAuth tests above
 
 

@@ -10,9 +10,9 @@ Delivery is ``api_destination_sender.py``.
 State: ACTIVE while its connection is AUTHORIZED; INACTIVE while the connection is not (still
 authorizing, deauthorized, or deleted).
 
-Endpoints: "API destinations are HTTPS endpoints" (user guide), so an ``http://`` endpoint is
-refused, except on a loopback address (localhost, 127.0.0.0/8, ::1): a local cloud must reach
-the developer's own HTTP server, which has no certificate.
+Endpoints: EventBridge refuses an endpoint that is not HTTPS ("Endpoint '...' is invalid, please
+provide a valid HTTPS endpoint URL."); Overcast also takes HTTP on a loopback address (localhost,
+127.0.0.0/8): a local cloud must reach the developer's own HTTP server, which has no certificate.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from overcast.services.events import api_destination_sender
 from overcast.services.events.arns import events_arn
 from overcast.services.events.connection_oauth import endpoint_problem
-from overcast.services.events.errors import (ResourceAlreadyExistsException, ResourceNotFoundException,
-                                             ValidationException)
+from overcast.services.events.errors import (LimitExceededException, ResourceAlreadyExistsException,
+                                             ResourceNotFoundException, ValidationException)
 from overcast.services.events.paging import make_token, read_token
 from overcast.services.events.validation import check_input
 from overcast.storage.scope import Scope
 
-DEFAULT_RATE_LIMIT = 300  # invocations per second per API destination (EventBridge quotas)
+# invocations per second per API destination: the default and the most EventBridge accepts
+# without a quota increase ("Invocations rate limit per API destination", EventBridge quotas)
+DEFAULT_RATE_LIMIT = 300
 LIST_LIMIT = 100  # ListApiDestinations' Limit: 1-100
 
 COLUMNS = ("destination_id, account, region, name, arn, description, connection_arn, endpoint, http_method, "
@@ -52,28 +54,46 @@ class ApiDestinationRow:
     modified: float
 
 
-def destination_not_found(name: str):
+def destination_not_found(name: str, verb: str = "describe"):
     return ResourceNotFoundException(
-        f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist.")
+        f"Failed to {verb} the api-destination(s). An api-destination '{name}' does not exist.")
 
 
-def check_endpoint(endpoint: str) -> None:
+def check_endpoint(endpoint: str, verb: str) -> None:
     """An invocation endpoint must be an HTTPS URL (HTTP on a loopback address)."""
-    problem = endpoint_problem(endpoint)
-    if problem is not None:
-        raise ValidationException(f"Invalid InvocationEndpoint: {endpoint}. {problem}")
+    if endpoint_problem(endpoint) is not None:
+        raise ValidationException(f"Failed to {verb} the api-destination(s). Parameter InvocationEndpoint is not "
+                                  f"valid. Reason: Endpoint '{endpoint}' is invalid, please provide a valid HTTPS "
+                                  "endpoint URL.")
+
+
+def check_rate(params: dict, verb: str) -> None:
+    rate = params.get("InvocationRateLimitPerSecond")
+    if rate is not None and rate > DEFAULT_RATE_LIMIT:
+        raise LimitExceededException(
+            f"Failed to {verb} the api-destination(s). Invalid Invocation Rate Limit: Rate specified '{rate}' for "
+            f"'{params['Name']}' exceeds maximum allowed of '{DEFAULT_RATE_LIMIT}'.")
 
 
 def check_create_api_destination(params: dict) -> None:
     """CreateApiDestination's parameter checks (before authorization in strict mode)."""
     check_input("CreateApiDestination", params)
-    check_endpoint(params["InvocationEndpoint"])
+    check_endpoint(params["InvocationEndpoint"], "create")
+    check_rate(params, "create")
 
 
 def check_update_api_destination(params: dict) -> None:
     check_input("UpdateApiDestination", params)
     if params.get("InvocationEndpoint") is not None:
-        check_endpoint(params["InvocationEndpoint"])
+        check_endpoint(params["InvocationEndpoint"], "update")
+    check_rate(params, "update")
+
+
+def check_list_api_destinations(params: dict) -> None:
+    check_input("ListApiDestinations", params)
+    if params.get("NamePrefix") and params.get("ConnectionArn"):
+        raise ValidationException("Failed to list the api-destination(s). Request failed because only one filter "
+                                  "is supported per request, either ConnectionArn or NamePrefix.")
 
 
 class ApiDestinationOperations:
@@ -106,18 +126,16 @@ class ApiDestinationOperations:
         connection = self.connection_by_arn(row.connection_arn)
         return "ACTIVE" if connection is not None and connection.state == "AUTHORIZED" else "INACTIVE"
 
-    def _require_api_destination(self, scope: Scope, name: str) -> ApiDestinationRow:
+    def _require_api_destination(self, scope: Scope, name: str, verb: str) -> ApiDestinationRow:
         row = self.api_destination_row(scope, name)
         if row is None:
-            raise destination_not_found(name)
+            raise destination_not_found(name, verb)
         return row
 
     def _require_connection_arn(self, scope: Scope, arn: str, verb: str) -> None:
         connection = self.connection_by_arn(arn)
         if connection is None or connection.scope != scope:
-            name = arn.split("/")[1] if arn.count("/") >= 2 else arn
-            raise ResourceNotFoundException(
-                f"Failed to {verb} the api-destination(s). Connection '{name}' does not exist.")
+            raise ResourceNotFoundException(f"Failed to {verb} the api-destination(s). Connection '{arn}' does not exist.")
         self._resume_authorizing(connection)
 
     def create_api_destination(self, ctx, params: dict) -> dict:
@@ -125,7 +143,8 @@ class ApiDestinationOperations:
         scope = Scope.of(ctx)
         name = params["Name"]
         if self.api_destination_row(scope, name) is not None:
-            raise ResourceAlreadyExistsException(f"An api-destination '{name}' already exists.")
+            raise ResourceAlreadyExistsException(
+                f"Failed to create the api-destination(s). An api-destination with name '{name}' already exists.")
         self._require_connection_arn(scope, params["ConnectionArn"], "create")
         now = int(self.clock.now())
         arn = events_arn(scope, f"api-destination/{name}/{uuid.uuid4()}")
@@ -140,10 +159,10 @@ class ApiDestinationOperations:
 
     def describe_api_destination(self, ctx, params: dict) -> dict:
         check_input("DescribeApiDestination", params)
-        return self._shown(self._require_api_destination(Scope.of(ctx), params["Name"]))
+        return self._shown(self._require_api_destination(Scope.of(ctx), params["Name"], "describe"))
 
     def list_api_destinations(self, ctx, params: dict) -> dict:
-        check_input("ListApiDestinations", params)
+        check_list_api_destinations(params)
         limit = params.get("Limit") or LIST_LIMIT
         prefix = params.get("NamePrefix") or ""
         sql = (f"SELECT {COLUMNS} FROM api_destinations WHERE account = ? AND region = ? AND name > ? "
@@ -161,7 +180,7 @@ class ApiDestinationOperations:
     def update_api_destination(self, ctx, params: dict) -> dict:
         check_update_api_destination(params)
         scope = Scope.of(ctx)
-        row = self._require_api_destination(scope, params["Name"])
+        row = self._require_api_destination(scope, params["Name"], "update")
         if params.get("ConnectionArn") is not None:
             self._require_connection_arn(scope, params["ConnectionArn"], "update")
         now = int(self.clock.now())
@@ -177,7 +196,7 @@ class ApiDestinationOperations:
 
     def delete_api_destination(self, ctx, params: dict) -> dict:
         check_input("DeleteApiDestination", params)
-        row = self._require_api_destination(Scope.of(ctx), params["Name"])
+        row = self._require_api_destination(Scope.of(ctx), params["Name"], "delete")
         self.db.execute("DELETE FROM api_destinations WHERE destination_id = ?", (row.destination_id,))
         return {}
 

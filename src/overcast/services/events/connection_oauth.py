@@ -50,12 +50,12 @@ def endpoint_problem(url: str) -> str | None:
         host = parts.hostname or ""
         parts.port  # noqa: B018 - a bad port raises here
     except ValueError:
-        return "It must be an HTTPS URL."
+        return "not a URL"
     scheme = parts.scheme.lower()
     if not host or scheme not in ("https", "http"):
-        return "It must be an HTTPS URL."
+        return "not an HTTPS URL"
     if scheme == "http" and not _is_loopback(host):
-        return "It must be an HTTPS URL (Overcast also accepts HTTP on a loopback address)."
+        return "HTTP on a host that is not a loopback address"
     return None
 
 

@@ -132,7 +132,7 @@ def public_auth(kind: str, auth: dict) -> dict:
     return shown
 
 
-def _check_auth_kind(kind: str, auth: dict, *, whole: bool) -> None:
+def _check_auth_kind(kind: str, auth: dict, *, whole: bool, verb: str = "create") -> None:
     """The parameters given must be those of ``kind`` (and complete, when ``whole``)."""
     expected = AUTH_MEMBERS[kind]
     for member in AUTH_MEMBERS.values():
@@ -150,8 +150,9 @@ def _check_auth_kind(kind: str, auth: dict, *, whole: bool) -> None:
         if missing:
             raise ValidationException(f"{expected} requires {', '.join(missing)}.")
     endpoint = (auth.get("OAuthParameters") or {}).get("AuthorizationEndpoint")
-    if endpoint is not None and (problem := connection_oauth.endpoint_problem(endpoint)) is not None:
-        raise ValidationException(f"Invalid AuthorizationEndpoint: {endpoint}. {problem}")
+    if endpoint is not None and connection_oauth.endpoint_problem(endpoint) is not None:
+        raise ValidationException(f"Failed to {verb} the connection(s). Parameter AuthorizationEndpoint is not valid. "
+                                  f"Reason: Endpoint '{endpoint}' is invalid, please provide a valid HTTPS endpoint URL.")
 
 
 def check_create_connection(params: dict) -> None:
@@ -170,7 +171,7 @@ def check_update_connection(params: dict) -> None:
     if params.get("InvocationConnectivityParameters") or update.get("ConnectivityParameters"):
         raise private_connectivity_refused()
     if params.get("AuthorizationType"):
-        _check_auth_kind(params["AuthorizationType"], update, whole=False)
+        _check_auth_kind(params["AuthorizationType"], update, whole=False, verb="update")
 
 
 def _merge_auth(kind: str, old_kind: str, old: dict, update: dict) -> dict:
@@ -297,11 +298,11 @@ class ConnectionOperations:
         scope = Scope.of(ctx)
         row = self._require_connection(scope, params["Name"])
         kind = params.get("AuthorizationType") or row.authorization_type
-        _check_auth_kind(kind, update, whole=kind != row.authorization_type)
+        _check_auth_kind(kind, update, whole=kind != row.authorization_type, verb="update")
         auth = _merge_auth(kind, row.authorization_type, row.auth, update)
         reauthorize = bool(update) or kind != row.authorization_type
         if reauthorize:
-            _check_auth_kind(kind, auth, whole=True)
+            _check_auth_kind(kind, auth, whole=True, verb="update")
         now = int(self.clock.now())
         state, reason, last_authorized, token = row.state, row.state_reason, row.last_authorized, row.token
         token_expires = row.token_expires
