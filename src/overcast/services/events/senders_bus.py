@@ -6,8 +6,8 @@ is matched against that bus's rules.
 The loop guard: an event is never put back on a bus it already went through (a rule on bus B
 sending to bus A, and one on A to B); AWS does not invoke such a target and counts it in
 DeadLetterInvocations. In strict mode a bus of another account takes the event only when its
-resource policy (PutPermission) lets the rule's account, or the target's RoleArn, do
-events:PutEvents on it.
+resource policy (PutPermission) lets the rule's account do events:PutEvents on it (the
+target's RoleArn, which PutTargets requires for bus targets, is not itself evaluated).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def _bus_policy_allows(bus, delivery: Delivery, now: float) -> bool:
         policy = parse_policy(bus.policy, "resource", bus.arn)
     except (PolicyDocumentError, ValueError):
         return False
-    role = delivery.target.get("RoleArn")
     account = delivery.rule.account
-    principal = (Principal(arn=role, account=role.split(":")[4], kind="assumed-role", role_arn=role)
-                 if role else Principal(arn=f"arn:aws:iam::{account}:root", account=account, kind="root"))
+    # the policy names the sending account (PutPermission's Principal); the target's RoleArn
+    # acts for that account, its own permissions are not evaluated here
+    principal = Principal(arn=f"arn:aws:iam::{account}:root", account=account, kind="root")
     request = AuthzRequest(principal, "events:PutEvents", bus.arn,
                            context={"aws:SourceArn": delivery.rule.arn, "aws:SourceAccount": account},
                            resource_account=bus.account)
