@@ -20,6 +20,9 @@ Secrets: on AWS, EventBridge keeps the secret values in a Secrets Manager secret
 yet, so the values stay in the events database (``apidest_schema.py``); the API answers the
 secret's ARN shaped as AWS shapes it and never a secret value, as AWS does.
 
+``KmsKeyIdentifier`` is recorded and answered; as the secret is not in a Secrets Manager secret,
+nothing is encrypted with that key and the key is not looked up.
+
 Private connectivity (``InvocationConnectivityParameters``, ``ConnectivityParameters``: VPC
 Lattice resource configurations) answers 501: Overcast has no VPC Lattice to reach them.
 """
