@@ -99,6 +99,8 @@ def test_model_constraints_are_validation_errors(events, aws_client):
     assert code == "ValidationException" and message.startswith("2 validation errors detected")
     assert "Member must have value less than or equal to 185" in message
     assert "Member must have value greater than or equal to 60" in message
+    code, message = error_of(unchecked.put_targets, Rule="rule-a", Targets=[])
+    assert code == "ValidationException" and "at 'targets'" in message and "greater than or equal to 1" in message
 
 
 def test_a_hundred_variables_a_transformer(events, aws_client):
