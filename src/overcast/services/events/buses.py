@@ -125,13 +125,14 @@ class BusOperations:
         name = params["Name"]
         if params.get("EventSourceName"):  # partner event sources are not offered: none exists
             raise ResourceNotFoundException(f"Event source {params['EventSourceName']} does not exist.")
+        # the key is looked up first: nothing may come between the checks below and the insert
+        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         self.bus_row(scope, DEFAULT_BUS)  # the default bus counts toward the limit
         if self.bus_row(scope, name) is not None:
             raise ResourceAlreadyExistsException(f"Event bus {name} already exists.")
         (count,) = self.db.query_one("SELECT COUNT(*) FROM event_buses WHERE account = ? AND region = ?", scope)
         if count >= MAX_BUSES:
             raise LimitExceededException(LIMIT_EXCEEDED)
-        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         now = self.clock.now()
         arn = bus_arn(scope, name)
         with self.db.transaction():
