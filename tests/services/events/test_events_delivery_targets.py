@@ -78,6 +78,28 @@ def test_a_log_group_target_writes_each_event_in_a_stream_named_by_its_id(events
     assert json.loads(logged["message"])["detail"] == {"logged": True}
 
 
+def test_a_log_group_target_takes_timestamp_and_message_from_its_input_transformer(events, aws_client):
+    logs = aws_client("logs")
+    logs.create_log_group(logGroupName="/aws/events/shaped")
+    logs.put_resource_policy(policyName="events-shaped", policyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                "Resource": "*"}]}))
+    _rule(events, "shaped", {
+        "Id": "l", "Arn": "arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/shaped",
+        "InputTransformer": {"InputPathsMap": {"t": "$.time", "order": "$.detail.order"},
+                             "InputTemplate": '{"timestamp": <t>, "message": "order <order> placed"}'}})
+    event_id = events.put_events(Entries=[entry({"order": "o-7"})])["Entries"][0]["EventId"]
+    deadline, found = time.monotonic() + 5, []
+    while not found and time.monotonic() < deadline:
+        try:
+            found = logs.get_log_events(logGroupName="/aws/events/shaped", logStreamName=event_id)["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            time.sleep(0.1)
+    [logged] = found
+    assert logged["message"] == "order o-7 placed"
+
+
 def test_an_event_goes_on_to_another_bus_unchanged(events, sqs):
     events.create_event_bus(Name="second")
     url, _, _ = rule_to_queue(events, sqs, bus="second")

@@ -42,11 +42,17 @@ def test_a_missing_field_fails_its_entry_only(events, missing):
         "ErrorMessage": f"Parameter {missing} is not valid. Reason: {missing} is a required argument."}
 
 
-@pytest.mark.parametrize("detail", ["not json", "[1, 2]", "\"text\"", "42", "{\"a\": 1"])
+@pytest.mark.parametrize("detail", ["not json", "[1, 2]", "\"text\"", "42", "{\"a\": 1",
+                                    "{\"big\": 9223372036854775808}", "{\"x\": NaN}", "{\"y\": 1e400}"])
 def test_a_detail_that_is_no_json_object_is_malformed(events, detail):
     answer = events.put_events(Entries=[{**entry(), "Detail": detail}])
     assert answer == {**answer, "FailedEntryCount": 1,
                       "Entries": [{"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}]}
+
+
+def test_integers_at_the_int64_bounds_are_accepted(events):
+    detail = json.dumps({"max": 9223372036854775807, "min": -9223372036854775808})
+    assert events.put_events(Entries=[{**entry(), "Detail": detail}])["FailedEntryCount"] == 0
 
 
 def test_an_aws_source_is_not_authorized(events):

@@ -145,6 +145,29 @@ def entries_size(entries: list) -> int:
     return size
 
 
+# "For the JSON number (integer) data type, the constraints are: a minimum value of
+# -9,223,372,036,854,775,808 and a maximum value of 9,223,372,036,854,775,807" (PutEvents)
+_INT64 = range(-2 ** 63, 2 ** 63)
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if value not in _INT64:
+        raise ValueError(f"integer out of range: {text}")
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text}")
+    return value
+
+
+def _no_constant(text: str):
+    raise ValueError(f"not JSON: {text}")  # NaN, Infinity: Python's extensions, not JSON
+
+
 def entry_problem(entry: dict) -> dict | None:
     """The result entry of an entry EventBridge refuses, or None."""
     if not entry.get("Source"):
@@ -154,7 +177,7 @@ def entry_problem(entry: dict) -> dict | None:
     if not entry.get("Detail"):
         return _required("Detail")
     try:
-        detail = json.loads(entry["Detail"])
+        detail = json.loads(entry["Detail"], parse_int=_int64, parse_float=_finite, parse_constant=_no_constant)
     except (TypeError, ValueError, RecursionError):
         return _MALFORMED
     if not isinstance(detail, dict):

@@ -5,12 +5,15 @@ id (CreateLogStream, then PutLogEvents) with the event's time as the log event's
 the target's input (the whole event by default) as the message. Logs targets take no
 RoleArn: in strict mode the group's resource policies (PutResourcePolicy) must let
 ``events.amazonaws.com`` do logs:CreateLogStream and logs:PutLogEvents for the rule.
-A missing group is an error AWS does not retry.
+A missing group is an error AWS does not retry. An InputTransformer whose output is
+``{"timestamp": ..., "message": ...}`` (the form AWS takes for log group targets) gives the
+log event's timestamp and message.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 import time
 
 from overcast.errors import AwsError
@@ -33,6 +36,27 @@ def _timestamp_ms(event: dict, now: float) -> int:
         return calendar.timegm(time.strptime(event.get("time", ""), "%Y-%m-%dT%H:%M:%SZ")) * 1000
     except (TypeError, ValueError):
         return int(now * 1000)
+
+
+def _log_event(delivery: Delivery, now: float) -> tuple[int, str]:
+    """(timestamp ms, message): the event's time and the target's input; an InputTransformer's
+    output of the form ``{"timestamp": ..., "message": ...}`` (the template AWS takes for log
+    group targets) gives both."""
+    timestamp = _timestamp_ms(delivery.event, now)
+    if "InputTransformer" in delivery.target:
+        try:
+            shaped = json.loads(delivery.input_text)
+        except ValueError:
+            shaped = None
+        if isinstance(shaped, dict) and "message" in shaped:
+            message = shaped["message"]
+            stamp = shaped.get("timestamp")
+            if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
+                timestamp = int(stamp)
+            elif isinstance(stamp, str):
+                timestamp = _timestamp_ms({"time": stamp}, now)
+            return timestamp, message if isinstance(message, str) else json.dumps(message, separators=(",", ":"))
+    return timestamp, delivery.input_text
 
 
 async def _policies_let_events(ctx, account: str, stream_arn: str, delivery: Delivery, now: float) -> bool:
@@ -61,10 +85,10 @@ def sender(provider):
             except AwsError as exc:
                 if exc.code != "ResourceAlreadyExistsException":  # a retried delivery finds its stream
                     raise
+            timestamp, message = _log_event(delivery, now)
             await ctx.services.call("logs", "PutLogEvents", {
                 "logGroupName": group, "logStreamName": stream,
-                "logEvents": [{"timestamp": _timestamp_ms(delivery.event, now), "message": delivery.input_text}]},
-                account=account)
+                "logEvents": [{"timestamp": timestamp, "message": message}]}, account=account)
         except AwsError as exc:
             raise failure_of(exc) from exc
 
