@@ -113,3 +113,17 @@ def test_the_index_answers_what_testing_every_rule_answers():
     for _ in range(500):
         event = _random_event(rng)
         assert index.match(event) == [key for key, pattern in rules if pattern.matches(event)]
+
+
+def test_a_deeply_nested_event_is_read_without_recursion():
+    event = {"source": "s", "detail": {}}
+    node = event["detail"]
+    for _ in range(5000):
+        node["a"] = {}
+        node = node["a"]
+    node["leaf"] = "x"
+    # About the deepest pattern AWS's 4,096 characters allow, and one field of the event's top.
+    deep = '{"source": ["s"], "detail": ' + '{"a": ' * 600 + '{"b": ["x"]}' + "}" * 600 + "}"
+    top = compile_event_pattern('{"source": ["s"], "detail": {"a": {"a": [{"exists": false}]}}}')
+    index = RuleIndex([("deep", compile_event_pattern(deep)), ("top", top)])
+    assert index.match(event) == ["top"] and top.matches(event)

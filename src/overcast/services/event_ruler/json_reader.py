@@ -2,11 +2,10 @@
 
 AWS (SNS and EventBridge alike) words a bad pattern with the position its streaming JSON parser
 had reached when it gave up ("...\\n at [Source: (String)"<pattern>"; line: 1, column: 10]"),
-and that position
-depends on how far the parser had read: after a field name it has already read the start of
-the value (for a string, only its opening quote), a string's text is read only when asked
-for. This parser moves through the text the same way, so the positions in our messages are
-the ones a client sees from AWS.
+and that position depends on how far the parser had read: after a field name it has already
+read the start of the value (for a string, only its opening quote), a string's text is read
+only when asked for. This parser moves through the text the same way, so the positions in our
+messages are the ones a client sees from AWS.
 """
 
 from __future__ import annotations

@@ -47,55 +47,35 @@ class Matcher:
 
     def document_values(self, document: dict) -> dict:
         """The document's leaf values under the pattern's keys."""
-        found: dict = {}
-        arrays = [0]
-        wanted, keys, comparable, dotted = self.wanted, self.keys, self.comparable, self.dotted
-
-        def walk(node, path, where: tuple) -> None:
-            if isinstance(node, dict):
-                for name, child in node.items():
-                    if dotted:
-                        child_path = f"{path}.{name}" if path else name
-                    else:
-                        child_path = path + (name,)
-                    if child_path in wanted:
-                        walk(child, child_path, where)
-            elif isinstance(node, list):
-                arrays[0] += 1
-                array_id = arrays[0]
-                for index, item in enumerate(node):
-                    walk(item, path, where + ((array_id, index),))
-            elif path in keys:
-                value = Value.of_json(node, comparable)
-                if value is not None:
-                    found.setdefault(path, []).append((value, where))
-
-        walk(document, "" if dotted else (), ())
-        return found
+        return collect_values(document, self.wanted, self.keys, self.comparable, dotted=self.dotted)
 
 
-def flatten_document(document: dict, comparable) -> dict:
-    """Every leaf value of a document under its key path (a tuple of names), located in the
-    arrays it came from: computed once per event so many patterns can be tested against it
-    (``Matcher.matches_values``) without walking the event again."""
+def collect_values(document: dict, wanted: set, keys: set, comparable, *, dotted: bool = False) -> dict:
+    """The document's leaf values under ``keys`` (``{key: [Located]}``), walking only into the
+    paths in ``wanted`` (the keys and every path they are nested under). Iterative, so a deeply
+    nested document costs no recursion; a value's array positions say which element of which
+    array it came from."""
     found: dict = {}
-    arrays = [0]
-
-    def walk(node, path: tuple, where: tuple) -> None:
+    array_count = 0
+    stack = [(document, "" if dotted else (), ())]
+    while stack:
+        node, path, where = stack.pop()
         if isinstance(node, dict):
             for name, child in node.items():
-                walk(child, path + (name,), where)
+                if dotted:
+                    child_path = f"{path}.{name}" if path else name
+                else:
+                    child_path = path + (name,)
+                if child_path in wanted:
+                    stack.append((child, child_path, where))
         elif isinstance(node, list):
-            arrays[0] += 1
-            array_id = arrays[0]
+            array_count += 1
             for index, item in enumerate(node):
-                walk(item, path, where + ((array_id, index),))
-        else:
+                stack.append((item, path, where + ((array_count, index),)))
+        elif path in keys:
             value = Value.of_json(node, comparable)
             if value is not None:
                 found.setdefault(path, []).append((value, where))
-
-    walk(document, (), ())
     return found
 
 

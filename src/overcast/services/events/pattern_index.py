@@ -2,16 +2,16 @@
 
 Each rule is filed under the exact string values (or string prefixes) of one field its pattern
 requires in every ``$or`` branch, preferring ``source`` and ``detail-type`` as most rules name
-them. An event's leaf values are read once; it then only tests the rules filed under its own
-values of those fields, plus the rules that could not be filed (no field with only exact strings
-or prefixes, e.g. only anything-but or numeric), which are scanned. Answers come in the order the
-rules were given.
+them. An event's values under the keys the rules name are read once; it then only tests the
+rules filed under its own values of those fields, plus the rules that could not be filed (no
+field with only exact strings or prefixes, e.g. only anything-but or numeric), which are
+scanned. Answers come in the order the rules were given.
 """
 
 from __future__ import annotations
 
 from overcast.services.event_ruler import patterns as pat
-from overcast.services.event_ruler.matching import flatten_document
+from overcast.services.event_ruler.matching import collect_values
 
 # Fields tried first when choosing where to file a rule: most patterns name them.
 _PREFERRED = (("source",), ("detail-type",))
@@ -96,9 +96,14 @@ class RuleIndex:
         self.rules = list(rules)
         # How the patterns' dialect compares numbers: the event's values are read once with it.
         self.comparable = self.rules[0][1].matcher.comparable if self.rules else None
+        # Every key any rule names, and the paths they are nested under: what is read of an event.
+        self.keys: set = set()
+        self.wanted: set = set()
         self.shelves: dict[tuple, _Shelf] = {}
         self.scanned: list[int] = []
         for position, (_key, pattern) in enumerate(self.rules):
+            self.keys |= pattern.matcher.keys
+            self.wanted |= pattern.matcher.wanted
             filing = _filing(pattern.matcher.branches)
             if filing is None:
                 self.scanned.append(position)
@@ -112,7 +117,7 @@ class RuleIndex:
         """The keys of the rules whose pattern matches the event, in insertion order."""
         if not isinstance(event, dict) or not self.rules:
             return []
-        values = flatten_document(event, self.comparable)
+        values = collect_values(event, self.wanted, self.keys, self.comparable)
         candidates = set(self.scanned)
         for path, shelf in self.shelves.items():
             for value, _where in values.get(path, ()):
