@@ -152,3 +152,22 @@ def test_cli_rules(aws_cli):
     assert aws_cli("events", "describe-rule", "--name", "DailyLambdaFunction")["State"] == "DISABLED"
     aws_cli("events", "delete-rule", "--name", "DailyLambdaFunction")
     assert aws_cli("events", "list-rules")["Rules"] == []
+
+
+def test_cli_examples_with_patterns(aws_cli):
+    """The AWS CLI's own put-rule examples with event patterns and a role."""
+    role = "arn:aws:iam::123456789012:role/MyRoleForThisRule"
+    changes = '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}'
+    stops = ('{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"],'
+             '"detail":{"state":["stopped","terminated"]}}')
+    aws_cli("events", "put-rule", "--name", "EC2InstanceStateChanges", "--event-pattern", changes,
+            "--role-arn", role)
+    aws_cli("events", "put-rule", "--name", "EC2InstanceStateChangeStopOrTerminate", "--event-pattern", stops,
+            "--role-arn", role)
+    rule = aws_cli("events", "describe-rule", "--name", "EC2InstanceStateChangeStopOrTerminate")
+    assert (rule["EventPattern"], rule["RoleArn"]) == (stops, role)
+    aws_cli("events", "delete-rule", "--name", "EC2InstanceStateChanges")
+    assert [r["Name"] for r in aws_cli("events", "list-rules")["Rules"]] == ["EC2InstanceStateChangeStopOrTerminate"]
+    aws_cli("events", "disable-rule", "--name", "EC2InstanceStateChangeStopOrTerminate")
+    aws_cli("events", "enable-rule", "--name", "EC2InstanceStateChangeStopOrTerminate")
+    assert aws_cli("events", "describe-rule", "--name", "EC2InstanceStateChangeStopOrTerminate")["State"] == "ENABLED"
