@@ -8,6 +8,7 @@ import json
 import random
 
 import pytest
+from botocore.exceptions import ClientError
 
 from overcast.services.event_ruler import wildcard
 from overcast.services.events.event_patterns import InvalidEventPattern, RuleIndex, compile_event_pattern
@@ -127,3 +128,25 @@ def test_a_deeply_nested_event_is_read_without_recursion():
     top = compile_event_pattern('{"source": ["s"], "detail": {"a": {"a": [{"exists": false}]}}}')
     index = RuleIndex([("deep", compile_event_pattern(deep)), ("top", top)])
     assert index.match(event) == ["top"] and top.matches(event)
+
+
+def test_a_pattern_nested_too_deep_is_refused_with_the_parsers_text():
+    text = '{"a":' * 1200 + '["x"]' + "}" * 1200
+    with pytest.raises(InvalidFilterPolicy) as error:
+        compile_filter_policy(text, "MessageBody")
+    assert error.value.message.startswith(
+        "Invalid parameter: FilterPolicy: Document nesting depth (1001) exceeds the maximum allowed (1000, "
+        "from `StreamReadConstraints.getMaxNestingDepth()`)\n at [Source: (String)")
+    assert error.value.message.endswith("; line: 1, column: 5002]")
+
+
+@pytest.mark.parametrize("depth", [950, 1200])
+def test_a_deep_filter_policy_through_the_server_is_a_400(aws_client, depth):
+    sns = aws_client("sns")
+    topic = sns.create_topic(Name="deep")["TopicArn"]
+    text = '{"a":' * depth + '["x"]' + "}" * depth
+    with pytest.raises(ClientError) as error:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q",
+                      Attributes={"FilterPolicy": text, "FilterPolicyScope": "MessageBody"})
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.value.response["Error"]["Code"] == "InvalidParameter"

@@ -44,7 +44,12 @@ def compile_branches(text: str, dialect: Dialect) -> tuple[list[Branch], int]:
         raise parser.fail("Filter is not an object")
     compiler = _Compiler(parser, dialect)
     branches: list[Branch] = []
-    compiler.parse_object(branches, (), inside_or=False)
+    try:
+        compiler.parse_object(branches, (), inside_or=False)
+    except RecursionError:
+        # Nested objects compile by recursion: a pattern nested deeper than Python's stack
+        # allows is refused as AWS's parser refuses one nested too deep.
+        raise tok.depth_failure(text) from None
     for tokens in compiler.wildcards.values():
         if wild.complexity(list(tokens)) > wild.MAX_ACTIVE_STATES:
             raise RuleError(wild.TOO_COMPLEX)

@@ -25,6 +25,8 @@ NULL = "null"
 
 SCALARS = (STRING, NUMBER, TRUE, FALSE, NULL)
 
+# The deepest nesting AWS's JSON parser reads (its default stream-read constraint).
+MAX_DEPTH = 1000
 # The longest part of the pattern quoted in a message; longer ones are cut and say by how much.
 _MAX_QUOTED = 500
 _WHITESPACE = " \t\n\r"
@@ -197,6 +199,11 @@ class PullParser:
             self.pos += 1
             self._after_value()
             self._stack.append([ch, False])
+            if len(self._stack) > MAX_DEPTH:
+                raise self.fail(
+                    f"Document nesting depth ({len(self._stack)}) exceeds the maximum allowed "
+                    f"({MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)"
+                )
             return START_OBJECT if ch == "{" else START_ARRAY
         self._after_value()
         if ch == '"':
@@ -330,6 +337,24 @@ class PullParser:
             else:
                 self.pos = end + 2
                 raise self.fail(f"Unrecognized character escape {_describe(escape)}")
+
+
+def depth_failure(text: str) -> RulerSyntaxError:
+    """The error for a text nested too deep to compile by recursion: the reader's own, where it
+    finds the nesting too deep (or, when the text is less deep than that, at its deepest)."""
+    parser = PullParser(text)
+    deepest, error = 0, None
+    try:
+        while parser.next_token() is not None:
+            if len(parser._stack) > deepest:
+                deepest = len(parser._stack)
+                error = parser.fail(
+                    f"Document nesting depth ({deepest}) exceeds the maximum allowed "
+                    f"({MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)"
+                )
+    except RulerSyntaxError as failure:
+        return failure
+    return error or parser.fail("Document nesting too deep")
 
 
 def _describe(ch: str) -> str:
