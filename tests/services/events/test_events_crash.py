@@ -75,3 +75,33 @@ def test_acknowledged_events_are_delivered_after_kill_9(own_server, tmp_path):
     assert len(acknowledged) >= 600
     assert acknowledged <= received
     assert _pending(str(tmp_path / "data")) == 0
+
+
+def test_a_delivery_waiting_for_its_retry_is_retried_after_a_restart(own_server, tmp_path):
+    from apidest_http_server import ApiServer
+
+    api = ApiServer()
+    try:
+        events = make_client(own_server.endpoint, "events")
+        iam = make_client(own_server.endpoint, "iam")
+        role = iam.create_role(RoleName="invoke", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "events.amazonaws.com"}}]}))["Role"]["Arn"]
+        connection = events.create_connection(Name="c", AuthorizationType="API_KEY", AuthParameters={
+            "ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})["ConnectionArn"]
+        destination = events.create_api_destination(Name="d", ConnectionArn=connection,
+                                                    InvocationEndpoint=api.url("/hook"),
+                                                    HttpMethod="POST")["ApiDestinationArn"]
+        events.put_rule(Name="hook", EventPattern=json.dumps({"source": ["test.app"]}))
+        events.put_targets(Rule="hook", Targets=[{"Id": "api", "Arn": destination, "RoleArn": role}])
+        api.answer("/hook", 500)  # the first attempt fails; the retry will be accepted
+        event_id = events.put_events(Entries=[entry()])["Entries"][0]["EventId"]
+        api.wait_for("/hook", 1)
+        assert _pending(str(tmp_path / "data")) == 1  # waiting for its retry, on disk
+        own_server.kill()
+        own_server.start()
+        own_server.post("/_overcast/clock", json.dumps({"advance": 700}).encode())
+        [_, retried] = api.wait_for("/hook", 2)
+        assert json.loads(retried["body"])["id"] == event_id
+    finally:
+        api.close()
