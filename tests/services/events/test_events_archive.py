@@ -5,6 +5,7 @@ retention on the cloud clock, and AWS's errors."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -44,8 +45,12 @@ def test_the_archive_is_a_managed_rule_on_its_bus(events):
     assert rule["ManagedBy"] == "prod.vhs.events.aws.internal" and rule["State"] == "ENABLED"
     assert json.loads(rule["EventPattern"]) == {"detail-type": ["Order"], "replay-name": [{"exists": False}]}
     [target] = events.list_targets_by_rule(Rule="Events-Archive-shop-all", EventBusName="shop")["Targets"]
-    assert target["Id"] == "Events-Archive-shop-all"
-    assert target["Arn"] == "arn:aws:events:us-east-1:000000000000:archive/shop-all"
+    assert target["Id"] == "Events-Archive-shop-all" and target["Arn"] == "arn:aws:events:us-east-1:::"
+    assert target["InputTransformer"]["InputPathsMap"] == {}
+    template = target["InputTransformer"]["InputTemplate"]
+    assert re.fullmatch(r'\{"archive-arn": "arn:aws:events:us-east-1:000000000000:archive/shop-all:[0-9a-f-]{36}",'
+                        r'"event": <aws\.events\.event\.json>,"ingestion-time": <aws\.events\.event\.ingestion-time>\}',
+                        template), template
     code, message = error_of(events.delete_rule, Name="Events-Archive-shop-all", EventBusName="shop")
     assert code == "ManagedRuleException"
     events.delete_archive(ArchiveName="shop-all")

@@ -8,17 +8,22 @@ matched to the ``archive`` sender registered here, which stores it with its inge
 (``archived_events``). EventCount and SizeBytes are counted from those rows; RetentionDays
 ages them on the cloud clock (0 keeps them forever).
 
-The target's Arn is the archive's ARN (AWS shows a placeholder ``arn:aws:events:<region>:::``
-with an InputTransformer naming the archive; the archive's own ARN tells dispatch where to
-send without that detour).
+The target is the one AWS shows: Arn ``arn:aws:events:<region>:::`` (dispatch's kind
+``events``, which nothing but an archive target has: PutTargets refuses that ARN) and an
+InputTransformer whose template names the archive (``archive-arn``: its ARN and, after a colon,
+the id of this incarnation of it, so an event matched for an archive since deleted and created
+again is not kept by the new one).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 
 from overcast.errors import AwsError
 from overcast.services.events.arns import events_arn
+from overcast.storage.scope import partition_of
 from overcast.services.events.errors import (InvalidEventPatternException, ResourceAlreadyExistsException,
                                              ResourceNotFoundException, ValidationException, bus_not_found)
 from overcast.services.events.paging import page, read_token
@@ -26,11 +31,14 @@ from overcast.services.events.service_event_handler import ServiceEventHandler
 from overcast.services.events.validation import check_input
 from overcast.storage.scope import Scope
 
+log = logging.getLogger("overcast.events.archives")
+
 RULE_PREFIX = "Events-Archive-"
 MANAGED_BY = "prod.vhs.events.aws.internal"
 NOT_REPLAYED = {"replay-name": [{"exists": False}]}
 DAY = 86400
 ENABLED = "ENABLED"
+TARGET_KIND = "events"  # dispatch's kind of the target ARN arn:aws:events:<region>:::
 _COLUMNS = ("archive_id, name, arn, bus_arn, rule_id, description, event_pattern, retention_days, "
             "kms_key_identifier, state, created")
 
@@ -41,6 +49,19 @@ def archive_arn(scope: Scope, name: str) -> str:
 
 def archive_not_found(name: str) -> AwsError:
     return ResourceNotFoundException(f"Archive {name} does not exist.")
+
+
+def archive_incarnation(arn: str, created: float) -> str:
+    """The id after the archive's ARN in its target's ``archive-arn`` (stable, no column)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}@{created!r}"))
+
+
+def archive_target(scope: Scope, rule_name: str, arn: str, created: float) -> dict:
+    """The managed rule's target, as ListTargetsByRule shows it on AWS."""
+    template = (f'{{"archive-arn": "{arn}:{archive_incarnation(arn, created)}",'
+                '"event": <aws.events.event.json>,"ingestion-time": <aws.events.event.ingestion-time>}')
+    return {"Id": rule_name, "Arn": f"arn:{partition_of(scope.region)}:events:{scope.region}:::",
+            "InputTransformer": {"InputPathsMap": {}, "InputTemplate": template}}
 
 
 def rule_pattern(archive_pattern: str | None) -> str:
@@ -89,13 +110,19 @@ class ArchiveOperations:
     async def start(self) -> None:
         await super().start()
         # here, not in __init__: dispatch sets up its senders after the mixins' __init__
-        self.register_sender("archive", self._archive_event)
+        self.register_sender(TARGET_KIND, self._archive_event)
 
     # ------------------------------------------------------------------ the archive target
     async def _archive_event(self, delivery) -> None:
-        row = self.db.query_one("SELECT archive_id FROM archives WHERE arn = ?", (delivery.target.get("Arn"),))
-        if row is None:  # deleted since the event matched: nothing keeps it
+        try:
+            reference = json.loads(delivery.input_text)["archive-arn"]
+        except (ValueError, TypeError, KeyError):
+            log.warning("an archive target without its archive-arn: %r", delivery.target)
             return
+        arn, _, incarnation = reference.rpartition(":")
+        row = self.db.query_one("SELECT archive_id, created FROM archives WHERE arn = ?", (arn,))
+        if row is None or archive_incarnation(arn, row[1]) != incarnation:
+            return  # deleted since the event matched: nothing keeps it
         text = json.dumps(delivery.event, separators=(",", ":"), ensure_ascii=False)
         self.db.execute("INSERT INTO archived_events (archive_id, ingested, size, event) VALUES (?, ?, ?, ?)",
                         (row[0], delivery.first_attempt, len(text.encode()), text))
@@ -138,7 +165,7 @@ class ArchiveOperations:
         rule_name = RULE_PREFIX + name
         with self.db.transaction():
             rule = self.put_managed_rule(scope, bus, rule_name, rule_pattern(pattern), MANAGED_BY)
-            self.store_targets(rule, [{"Id": rule_name, "Arn": arn}])
+            self.store_targets(rule, [archive_target(scope, rule_name, arn, now)])
             self.db.execute(
                 "INSERT INTO archives (account, region, name, arn, bus_arn, rule_id, description, event_pattern, "
                 "retention_days, kms_key_identifier, state, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
