@@ -42,6 +42,8 @@ BATCH = 500
 PARKED = 9.0e18  # due time of a delivery whose kind has no sender yet
 TIMER_KIND = "events.delivery"
 _INPUT_KEYS = ("Input", "InputPath", "InputTransformer")
+_DUE_ROWS = ("SELECT id, account, region, rule_id, target_id, kind, event, trace, replay_name, ingested, attempts, "
+             "route FROM event_deliveries WHERE due <= ? ORDER BY id LIMIT ?")
 _RULE_BY_ID = f"SELECT {RULE_COLUMNS} FROM rules r JOIN event_buses b ON b.bus_id = r.bus_id WHERE r.rule_id = ?"
 
 
@@ -265,9 +267,7 @@ class DispatchOperations:
         async with self._running:
             while True:
                 generation = self._generation
-                rows = self.db.query(
-                    "SELECT id, account, region, rule_id, target_id, kind, event, trace, replay_name, ingested, "
-                    "attempts, route FROM event_deliveries WHERE due <= ? ORDER BY id LIMIT ?", (self.clock.now(), BATCH))
+                rows = self.db.query(_DUE_ROWS, (self.clock.now(), BATCH))
                 if not rows:
                     break
                 if await self._deliver_batch(rows, generation):
