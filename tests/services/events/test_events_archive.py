@@ -157,3 +157,17 @@ def test_deleting_an_archive_drops_its_events(events):
     assert events.list_archives()["Archives"] == []
     events.create_archive(ArchiveName="gone", EventSourceArn=bus_arn(events))
     assert events.describe_archive(ArchiveName="gone")["EventCount"] == 0
+
+
+def test_a_kms_key_must_be_an_enabled_symmetric_key(events, aws_client):
+    kms = aws_client("kms")
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    events.create_archive(ArchiveName="encrypted", EventSourceArn=bus_arn(events), KmsKeyIdentifier=key)
+    assert events.describe_archive(ArchiveName="encrypted")["KmsKeyIdentifier"] == key
+    missing = key.rsplit("/", 1)[0] + "/11111111-2222-3333-4444-555555555555"
+    assert error_of(events.create_archive, ArchiveName="bad-key", EventSourceArn=bus_arn(events),
+                    KmsKeyIdentifier=missing) == (
+        "ValidationException", f"Invalid KmsKeyIdentifier: {missing} is not an enabled symmetric KMS key.")
+    kms.disable_key(KeyId=key)
+    assert error_of(events.update_archive, ArchiveName="encrypted", KmsKeyIdentifier=key)[0] == "ValidationException"
+    assert "bad-key" not in [a["ArchiveName"] for a in events.list_archives()["Archives"]]

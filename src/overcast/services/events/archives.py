@@ -26,6 +26,7 @@ from overcast.services.events.arns import events_arn
 from overcast.storage.scope import partition_of
 from overcast.services.events.errors import (InvalidEventPatternException, ResourceAlreadyExistsException,
                                              ResourceNotFoundException, ValidationException, bus_not_found)
+from overcast.services.events.kms_keys import check_kms_key
 from overcast.services.events.paging import page, read_token
 from overcast.services.events.service_event_handler import ServiceEventHandler
 from overcast.services.events.validation import check_input
@@ -150,8 +151,10 @@ class ArchiveOperations:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     # ------------------------------------------------------------------ operations
-    def create_archive(self, ctx, params: dict) -> dict:
+    async def create_archive(self, ctx, params: dict) -> dict:
         check_create_archive(params)
+        # the key is looked up first: nothing may come between the checks below and the insert
+        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         scope = Scope.of(ctx)
         name, source = params["ArchiveName"], params["EventSourceArn"]
         pattern = params.get("EventPattern")
@@ -191,8 +194,9 @@ class ArchiveOperations:
                    CreationTime=archive["created"])
         return out
 
-    def update_archive(self, ctx, params: dict) -> dict:
+    async def update_archive(self, ctx, params: dict) -> dict:
         check_update_archive(params)
+        await check_kms_key(ctx, params.get("KmsKeyIdentifier"))
         scope = Scope.of(ctx)
         name = params["ArchiveName"]
         pattern = params.get("EventPattern")
