@@ -167,3 +167,24 @@ def test_errors(events):
     assert start_replay() == ("ResourceAlreadyExistsException", "Replay r already exists.")
     for call in (events.describe_replay, events.cancel_replay):
         assert error_of(call, ReplayName="ghost") == ("ResourceNotFoundException", "Replay ghost does not exist.")
+
+
+def test_the_aws_cli_archives_and_replays(events, aws_cli, server):
+    bus = bus_arn(events)
+    created = aws_cli("events", "create-archive", "--archive-name", "cli-archive", "--event-source-arn", bus,
+                      "--event-pattern", json.dumps({"source": ["test.app"]}), "--retention-days", "3")
+    assert created["State"] == "ENABLED"
+    put(events, {"n": 1})
+    assert wait_archived(events, "cli-archive", 1)["EventCount"] == 1
+    assert aws_cli("events", "list-archives", "--name-prefix", "cli-")["Archives"][0]["RetentionDays"] == 3
+    start, end = _window()
+    started = aws_cli("events", "start-replay", "--replay-name", "cli-replay", "--event-source-arn",
+                      created["ArchiveArn"], "--event-start-time", start.isoformat(), "--event-end-time",
+                      end.isoformat(), "--destination", json.dumps({"Arn": bus}))
+    assert started["State"] == "STARTING"
+    advance_clock(server, 3)
+    assert wait_replay(events, "cli-replay")["State"] == "COMPLETED"
+    assert aws_cli("events", "describe-replay", "--replay-name", "cli-replay")["State"] == "COMPLETED"
+    assert aws_cli("events", "list-replays")["Replays"][0]["ReplayName"] == "cli-replay"
+    aws_cli("events", "delete-archive", "--archive-name", "cli-archive")
+    assert aws_cli("events", "list-archives")["Archives"] == []
