@@ -4,6 +4,7 @@ AWS's ErrorCode/ErrorMessage texts, FailedEntryCount, and the size limit as AWS 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import requests
@@ -27,7 +28,9 @@ def test_accepted_entries_get_event_ids_in_order(events):
     answer = events.put_events(Entries=[entry({"n": i}) for i in range(10)])
     assert answer["FailedEntryCount"] == 0
     ids = [e["EventId"] for e in answer["Entries"]]
-    assert len(set(ids)) == 10 and all(len(i) == 36 for i in ids)
+    assert len(set(ids)) == 10
+    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i
+               for i in ids)
 
 
 @pytest.mark.parametrize("missing", ["Source", "DetailType", "Detail"])

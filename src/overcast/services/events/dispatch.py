@@ -26,8 +26,8 @@ import asyncio
 import json
 import logging
 import time as _time
-import uuid
 from dataclasses import dataclass, field
+from random import getrandbits
 from typing import Awaitable, Callable
 
 from overcast.services.events.delivery_retry import MAX_EVENT_AGE, next_attempt_delay, retry_policy
@@ -95,12 +95,26 @@ def format_event_time(stamp: float) -> str:
     return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(int(stamp)))
 
 
+_VERSION_4 = (0x4 << 76, ~(0xF << 76))  # the version nibble of a random UUID
+_VARIANT = (0x2 << 62, ~(0x3 << 62))  # its RFC 4122 variant bits
+
+
+def new_event_id() -> str:
+    """A random (version 4) UUID, as AWS's event ids are; a fifth of ``uuid.uuid4``'s cost
+    (event ids need to be unique, not secret)."""
+    n = getrandbits(128)
+    n = (n & _VERSION_4[1]) | _VERSION_4[0]
+    n = (n & _VARIANT[1]) | _VARIANT[0]
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def build_envelope(scope, *, source: str, detail_type: str, detail: dict, resources=(), time: float | None = None,
                    event_id: str | None = None, now: float | None = None) -> dict:
     """The event as EventBridge builds it, keys in AWS's order. ``time`` is epoch seconds
     (default ``now``, the caller's cloud time, else the wall clock)."""
     stamp = time if time is not None else (now if now is not None else _time.time())
-    return {"version": "0", "id": event_id or str(uuid.uuid4()), "detail-type": detail_type, "source": source,
+    return {"version": "0", "id": event_id or new_event_id(), "detail-type": detail_type, "source": source,
             "account": scope[0], "time": format_event_time(stamp), "region": scope[1],
             "resources": list(resources), "detail": detail}
 
