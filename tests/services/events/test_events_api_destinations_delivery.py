@@ -130,13 +130,14 @@ def test_path_query_header_and_body_parameters(events, route, api):
     arn = events.create_api_destination(Name="params", ConnectionArn=connection, HttpMethod="POST",
                                         InvocationEndpoint=api.url("/orders/*/items/*"))["ApiDestinationArn"]
     route(arn, HttpParameters={
-        "PathParameterValues": ["42", "$.detail.item"],
-        "QueryStringParameters": {"q": "a b", "shared": "from-target", "item": "$.detail.item"},
-        "HeaderParameters": {"x-item": "$.detail.item", "x-static": "yes"}})
+        "PathParameterValues": ["42", "a b"],
+        "QueryStringParameters": {"q": "x&y", "shared": "from-target"},
+        "HeaderParameters": {"x-static": "yes", "User-Agent": "not-replaced"}})
     put(events, item="book")
-    [request] = api.wait_for("/orders/42/items/book")
-    assert request["query"] == {"q": "a b", "shared": "from-connection", "item": "book"}
-    assert request["headers"]["x-item"] == "book" and request["headers"]["x-static"] == "yes"
+    [request] = api.wait_for("/orders/42/items/a%20b")  # a path value is quoted into its segment
+    assert request["query"] == {"q": "x&y", "shared": "from-connection"}
+    assert request["headers"]["x-static"] == "yes"
+    assert request["headers"]["user-agent"] == "Amazon/EventBridge/ApiDestinations"
     assert request["headers"]["x-secret-header"] == "hidden"
     assert [v for k, v in request["header_list"] if k == "content-type"] == ["application/vnd.shop+json"]
     assert json.loads(request["body"])["added"] == "by-connection"

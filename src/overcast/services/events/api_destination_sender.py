@@ -4,8 +4,7 @@ event, as the EventBridge user guide ("API destinations as targets") describes i
 The request: the destination's method and endpoint, each ``*`` of the endpoint replaced by the
 target's ``HttpParameters.PathParameterValues`` in order; the target's header and query string
 parameters, then the connection's ``InvocationHttpParameters`` ("in case of any conflicting
-keys, values from the connection take precedence"); a value written as a JSON path
-(``$.detail.id``) is read from the event. The connection's authorization: ``API_KEY`` its key
+keys, values from the connection take precedence"), values sent as written. The connection's authorization: ``API_KEY`` its key
 header, ``BASIC`` HTTP basic authentication, ``OAUTH_CLIENT_CREDENTIALS`` ``Authorization:
 Bearer`` with its token (renewed ahead of expiry and on a 401 or 407, ``connection_oauth.py``).
 The headers EventBridge adds to every request (User-Agent, Content-Type, Range,
@@ -37,7 +36,6 @@ from urllib.parse import quote
 from overcast.runtime import http_client
 from overcast.runtime.token_bucket import TokenBucket
 from overcast.services.events import api_destination_role, connection_oauth
-from overcast.services.events.target_paths import MISSING, extract, parse_path
 
 TIMEOUT = 5.0  # "a maximum client execution timeout of 5 seconds"
 FIXED_HEADERS = [("User-Agent", "Amazon/EventBridge/ApiDestinations"),
@@ -57,18 +55,6 @@ class Refused(Exception):
     def __init__(self, code: str, message: str, retryable: bool):
         super().__init__(message)
         self.code, self.message, self.retryable = code, message, retryable
-
-
-def _value(text, event: dict) -> str:
-    """A parameter value: a JSON path (``$.detail.x``) is read from the event."""
-    if isinstance(text, str) and text.startswith("$"):
-        steps = parse_path(text)
-        if steps is not None:
-            found = extract(event, steps)
-            if found is MISSING or found is None:
-                return ""
-            return found if isinstance(found, str) else json.dumps(found, separators=(",", ":"))
-    return text if isinstance(text, str) else json.dumps(text, separators=(",", ":"))
 
 
 def _merged(target_items: dict, connection_items: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -128,28 +114,29 @@ async def _take_turn(destination) -> None:
         await asyncio.sleep(max(0.001, (1.0 - bucket.tokens) / bucket.rate))
 
 
-def build_request(destination, connection, target: dict, event: dict, input_text: str,
+def build_request(destination, connection, target: dict, input_text: str,
                   authorization: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]], bytes]:
-    """(URL, headers, body) of the request delivering ``event`` to ``destination``."""
+    """(URL, headers, body) of the request delivering ``input_text`` to ``destination``."""
     http = target.get("HttpParameters") or {}
     invocation = connection.auth.get("InvocationHttpParameters") or {}
-    target_headers = {key: _value(value, event) for key, value in (http.get("HeaderParameters") or {}).items()
+    target_headers = {key: value for key, value in (http.get("HeaderParameters") or {}).items()
                       if key.lower() not in _OWN_HEADERS}
     connection_headers = [(key, value) for key, value in connection_oauth.pairs(invocation, "HeaderParameters")
                           if key.lower() not in _OWN_HEADERS]
     parameters = _merged(target_headers, connection_headers)
     given = {key.lower() for key, _ in parameters}
     headers = [(key, value) for key, value in FIXED_HEADERS if key.lower() not in given] + parameters
-    query = _merged({key: _value(value, event) for key, value in (http.get("QueryStringParameters") or {}).items()},
+    query = _merged(dict(http.get("QueryStringParameters") or {}),
                     connection_oauth.pairs(invocation, "QueryStringParameters"))
-    path_values = [_value(value, event) for value in http.get("PathParameterValues") or []]
+    path_values = list(http.get("PathParameterValues") or [])
     url = _url(destination.endpoint, path_values, query)
     headers += authorization
     return url, headers, _body(input_text, connection_oauth.pairs(invocation, "BodyParameters"))
 
 
-async def send(provider, *, target: dict, event: dict, input_text: str) -> None:
-    """Delivers one event to the API destination ``target["Arn"]`` names; raises Refused."""
+async def send(provider, *, target: dict, input_text: str) -> None:
+    """Delivers one event (its rendered input) to the API destination ``target["Arn"]`` names;
+    raises Refused."""
     destination = provider.api_destination_by_arn(target["Arn"])
     if destination is None:
         raise Refused("NO_RESOURCE", f"The API destination {target['Arn']} does not exist.", False)
@@ -164,7 +151,7 @@ async def send(provider, *, target: dict, event: dict, input_text: str) -> None:
         raise Refused("NO_PERMISSIONS", f"The connection {connection.name} is deauthorized"
                       + (f": {connection.state_reason}" if connection.state_reason else "."), False)
     await _take_turn(destination)
-    url, headers, body = build_request(destination, connection, target, event, input_text,
+    url, headers, body = build_request(destination, connection, target, input_text,
                                        await _authorization(provider, connection))
     try:
         answer = await http_client.request(destination.http_method, url, headers, body, timeout=TIMEOUT,

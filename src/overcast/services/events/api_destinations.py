@@ -108,8 +108,7 @@ class ApiDestinationOperations:
         from overcast.services.events.dispatch import DeliveryFailure
 
         try:
-            await api_destination_sender.send(self, target=delivery.target, event=delivery.event,
-                                              input_text=delivery.input_text)
+            await api_destination_sender.send(self, target=delivery.target, input_text=delivery.input_text)
         except api_destination_sender.Refused as refused:
             raise DeliveryFailure(refused.code, refused.message, refused.retryable) from None
 
