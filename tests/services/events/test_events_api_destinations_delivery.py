@@ -6,6 +6,7 @@ adds, AWS's retry rules (a 500 is retried, a 400 is not), and the invocation rat
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -225,3 +226,21 @@ def test_the_invocation_rate_limit_spaces_requests(events, route, api):
     assert sorted(json.loads(r["body"])["detail"]["n"] for r in arrived) == list(range(6))
     # a bucket of 2 a second, starting full: the last 4 requests need at least 2 seconds
     assert arrived[-1]["at"] - arrived[0]["at"] >= 1.9
+
+
+def test_an_endpoint_that_refuses_connections_is_a_retryable_connection_failure(events, route, sqs):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there any more
+    connection = events.create_connection(Name="down", AuthorizationType="API_KEY",
+                                          AuthParameters=API_KEY)["ConnectionArn"]
+    arn = events.create_api_destination(Name="down", ConnectionArn=connection, HttpMethod="POST",
+                                        InvocationEndpoint=f"http://127.0.0.1:{port}/hook")["ApiDestinationArn"]
+    dlq_url, dlq_arn = dead_letter_queue(sqs)
+    route(arn, DeadLetterConfig={"Arn": dlq_arn}, RetryPolicy={"MaximumRetryAttempts": 0})
+    put(events)
+    [dead] = drain(sqs, dlq_url, expect=1, timeout=10)
+    attributes = {name: value["StringValue"] for name, value in dead["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "CONNECTION_FAILURE"
+    assert f"127.0.0.1:{port}" in attributes["ERROR_MESSAGE"]
