@@ -140,7 +140,7 @@ def _dumps(event: dict) -> str:
 
 class DispatchOperations:
     def __init__(self, cloud):
-        super().__init__(cloud)
+        # set before the other mixins' __init__ run (they follow in the MRO and may register senders)
         self._senders: dict[str, Sender] = {}
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
@@ -155,6 +155,7 @@ class DispatchOperations:
         from overcast.services.events.senders import register_builtin_senders
 
         register_builtin_senders(self)
+        super().__init__(cloud)
 
     # ------------------------------------------------------------------ contract
     def register_sender(self, kind: str, sender: Sender) -> None:
