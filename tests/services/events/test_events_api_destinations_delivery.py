@@ -181,11 +181,12 @@ def test_oauth_token_about_to_expire_is_renewed_before_the_invocation(events, ro
     assert api.wait_for("/secure/soon", 2)[1]["headers"]["authorization"] == "Bearer token-2"
 
 
-def test_a_500_is_retried(events, route, api, advance, sqs):
+@pytest.mark.parametrize("status", [500, 503, 429, 409])
+def test_429_409_and_5xx_are_retried(events, route, api, advance, sqs, status):
     dlq_url, dlq_arn = dead_letter_queue(sqs)
     route(destination(events, api, "/flaky"), DeadLetterConfig={"Arn": dlq_arn},
           RetryPolicy={"MaximumRetryAttempts": 2})
-    api.answer("/flaky", 500)
+    api.answer("/flaky", status)
     put(events)
     api.wait_for("/flaky")
     advance(5)
