@@ -72,7 +72,8 @@ def _attributes(message: dict) -> dict:
     return {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
 
 
-def test_retries_stop_at_maximum_retry_attempts_then_dead_letter(events, sqs, server, api, failing_target):
+def test_retries_stop_at_maximum_retry_attempts_then_dead_letter(events, sqs, server, api, failing_target,
+                                                                 aws_client):
     rule_arn, dlq = failing_target(RetryPolicy={"MaximumRetryAttempts": 3})
     event_id = events.put_events(Entries=[entry()])["Entries"][0]["EventId"]
     api.wait_for("/down", 1)
@@ -88,6 +89,19 @@ def test_retries_stop_at_maximum_retry_attempts_then_dead_letter(events, sqs, se
     assert attributes["RULE_ARN"] == rule_arn and ":api-destination/d/" in attributes["TARGET_ARN"]
     assert attributes["ERROR_CODE"] and attributes["ERROR_MESSAGE"]
     assert len(api.requests_to("/down")) == 4
+    _advance(server, 120)  # the minute's metrics are flushed into CloudWatch
+    now = float(json.loads(server.get("/_overcast/clock"))["now"])
+    cw = aws_client("cloudwatch")
+
+    def total(name: str) -> float:
+        points = cw.get_metric_statistics(Namespace="AWS/Events", MetricName=name, Statistics=["Sum"], Period=60,
+                                          Dimensions=[{"Name": "RuleName", "Value": "flaky"}],
+                                          StartTime=now - 3600, EndTime=now + 60)["Datapoints"]
+        return sum(p["Sum"] for p in points)
+
+    assert total("InvocationAttempts") == 4 and total("RetryInvocationAttempts") == 3
+    assert total("Invocations") == 1 and total("FailedInvocations") == 1
+    assert total("InvocationsSentToDlq") == 1 and total("SuccessfulInvocationAttempts") == 0
 
 
 def test_retries_stop_when_the_event_is_older_than_maximum_event_age(events, sqs, server, api, failing_target):
