@@ -12,8 +12,9 @@ from scheduler_helpers import OFF, advance, drain, let_service_send, make_queue,
 SCHEDULER_ARN = "arn:aws:scheduler:::aws-sdk"
 
 
-def _every_minute(scheduler, name: str, target_spec: dict, **extra) -> str:
-    return scheduler.create_schedule(Name=name, ScheduleExpression="rate(1 minute)", FlexibleTimeWindow=OFF,
+def _now_and_hourly(scheduler, name: str, target_spec: dict, **extra) -> str:
+    """A schedule whose first run is at its creation (a rate without StartDate), the next an hour on."""
+    return scheduler.create_schedule(Name=name, ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
                                      Target=target_spec, **extra)["ScheduleArn"]
 
 
@@ -22,8 +23,8 @@ def test_sqs_fifo_target_with_message_group(aws_client, server):
     url = sqs.create_queue(QueueName="jobs.fifo", Attributes={"FifoQueue": "true",
                                                               "ContentBasedDeduplication": "true"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    _every_minute(scheduler, "fifo", target(arn, Input='{"job": 1}', SqsParameters={"MessageGroupId": "batch"}))
-    advance(server, 61)
+    _now_and_hourly(scheduler, "fifo", target(arn, Input='{"job": 1}', SqsParameters={"MessageGroupId": "batch"}))
+    advance(server, 1)
     [message] = drain(sqs, url, AttributeNames=["MessageGroupId"])
     assert message["Body"] == '{"job": 1}' and message["Attributes"]["MessageGroupId"] == "batch"
 
@@ -34,8 +35,8 @@ def test_sns_target(aws_client, server):
     let_service_send(sqs, url, queue_arn, "sns.amazonaws.com")
     topic = sns.create_topic(Name="ticks")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-    _every_minute(scheduler, "sns", target(topic, Input="tick"))
-    advance(server, 61)
+    _now_and_hourly(scheduler, "sns", target(topic, Input="tick"))
+    advance(server, 1)
     assert [m["Body"] for m in drain(sqs, url)] == ["tick"]
 
 
@@ -46,9 +47,9 @@ def test_eventbridge_target_puts_the_input_as_detail(aws_client, server):
     bus = events.create_event_bus(Name="app-bus")["EventBusArn"]
     events.put_rule(Name="from-scheduler", EventBusName="app-bus", EventPattern=json.dumps({"source": ["my.app"]}))
     events.put_targets(Rule="from-scheduler", EventBusName="app-bus", Targets=[{"Id": "q", "Arn": queue_arn}])
-    schedule_arn = _every_minute(scheduler, "bus", target(
+    schedule_arn = _now_and_hourly(scheduler, "bus", target(
         bus, Input='{"order": 7}', EventBridgeParameters={"DetailType": "Tick", "Source": "my.app"}))
-    advance(server, 61)
+    advance(server, 1)
     [message] = drain(sqs, url)
     event = json.loads(message["Body"])
     assert (event["source"], event["detail-type"], event["detail"]) == ("my.app", "Tick", {"order": 7})
@@ -58,9 +59,9 @@ def test_eventbridge_target_puts_the_input_as_detail(aws_client, server):
 def test_universal_target_calls_the_api_action(aws_client, server):
     sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
     url, _arn = make_queue(sqs, "universal")
-    _every_minute(scheduler, "utp", target(f"{SCHEDULER_ARN}:sqs:sendMessage",
+    _now_and_hourly(scheduler, "utp", target(f"{SCHEDULER_ARN}:sqs:sendMessage",
                                            Input=json.dumps({"QueueUrl": url, "MessageBody": "via the SDK"})))
-    advance(server, 61)
+    advance(server, 1)
     assert [m["Body"] for m in drain(sqs, url)] == ["via the SDK"]
 
 
@@ -70,9 +71,9 @@ def test_retries_until_the_target_exists(aws_client, server):
     scheduler.create_schedule(Name="late", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
                               Target=target(missing, Input="x", RetryPolicy={"MaximumRetryAttempts": 10,
                                                                              "MaximumEventAgeInSeconds": 3600}))
-    advance(server, 3600 + 2)  # the run failed: its retries back off (1, 2, 4... seconds)
+    advance(server, 2)  # the first run failed: its retries back off (1, 2, 4... seconds)
     url, _arn = make_queue(sqs, "later")
-    advance(server, 60)
+    advance(server, 300)  # the retries back off, at most 5 minutes apart
     assert [m["Body"] for m in drain(sqs, url)] == ["x"]
 
 
@@ -84,7 +85,7 @@ def test_exhausted_retries_go_to_the_dead_letter_queue(aws_client, server):
         Name="doomed", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
         Target=target(missing, Input='{"lost": true}', DeadLetterConfig={"Arn": dlq_arn},
                       RetryPolicy={"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 60}))["ScheduleArn"]
-    advance(server, 3600 + 30)
+    advance(server, 30)
     [message] = drain(sqs, dlq_url, MessageAttributeNames=["All"])
     assert message["Body"] == '{"lost": true}'
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
@@ -98,11 +99,11 @@ def test_exhausted_retries_go_to_the_dead_letter_queue(aws_client, server):
 def test_a_service_overcast_lacks_fails_to_the_dead_letter_queue(aws_client, server):
     sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
     dlq_url, dlq_arn = make_queue(sqs, "dlq")
-    _every_minute(scheduler, "ddb", target(f"{SCHEDULER_ARN}:dynamodb:putItem",
+    _now_and_hourly(scheduler, "ddb", target(f"{SCHEDULER_ARN}:dynamodb:putItem",
                                            Input='{"TableName": "t", "Item": {}}', DeadLetterConfig={"Arn": dlq_arn}))
-    _every_minute(scheduler, "ecs", target("arn:aws:ecs:us-east-1:000000000000:cluster/c",
+    _now_and_hourly(scheduler, "ecs", target("arn:aws:ecs:us-east-1:000000000000:cluster/c",
                                            DeadLetterConfig={"Arn": dlq_arn}))
-    advance(server, 61)
+    advance(server, 1)
     messages = drain(sqs, dlq_url, MessageAttributeNames=["All"])
     assert sorted(m["MessageAttributes"]["TARGET_ARN"]["StringValue"] for m in messages) == [
         "arn:aws:ecs:us-east-1:000000000000:cluster/c", f"{SCHEDULER_ARN}:dynamodb:putItem"]
@@ -112,7 +113,7 @@ def test_a_service_overcast_lacks_fails_to_the_dead_letter_queue(aws_client, ser
 def test_a_lambda_target_waits_for_lambda(aws_client, server):
     sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
     dlq_url, dlq_arn = make_queue(sqs, "dlq")
-    _every_minute(scheduler, "fn", target("arn:aws:lambda:us-east-1:000000000000:function:f", Input="{}",
+    _now_and_hourly(scheduler, "fn", target("arn:aws:lambda:us-east-1:000000000000:function:f", Input="{}",
                                           DeadLetterConfig={"Arn": dlq_arn}))
     advance(server, 125)
     assert drain(sqs, dlq_url) == []  # parked, neither failed nor dropped
@@ -130,7 +131,7 @@ def test_aws_scheduler_metrics(aws_client, server):
                               FlexibleTimeWindow=OFF, Target=target(
                                   "arn:aws:sqs:us-east-1:000000000000:gone", DeadLetterConfig={"Arn": dlq_arn},
                                   RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60}))
-    advance(server, 3600 + 180)  # the runs, then the minute's flush
+    advance(server, 180)  # the first runs (at creation), then the minute's flush
 
     def total(name: str, **dimensions) -> float:
         found = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {

@@ -6,7 +6,8 @@ memory; the rows are the durable truth and ``start`` arms them again after a res
 it: the run is written down as an invocation (``invocations.py`` calls the target) and the next
 run is planned in the same transaction. A run falls due once however long the server was down:
 the next one is planned after the current time, not after the missed run (AWS does not replay
-missed runs). at() schedules run once; with ActionAfterCompletion DELETE the schedule is then
+missed runs). A rate schedule runs at its StartDate, or at once when created without one, then
+every period. at() schedules run once; with ActionAfterCompletion DELETE the schedule is then
 deleted, as are recurring schedules past their EndDate.
 """
 
@@ -19,6 +20,7 @@ from overcast.services.events.schedule_expressions import parse_schedule
 from overcast.storage.scope import Scope
 
 FIRE = "scheduler.fire"
+_INSTANT = 0.001  # seconds: "now" for planning, as opposed to strictly after now
 
 
 def plan_run(spec: dict, *, after: float, start: float | None, end: float | None,
@@ -75,7 +77,10 @@ class FiringOperations:
         spec_text, state, start, end, created, generation = row
         planned = None
         if state == "ENABLED":
-            planned = plan_run(json.loads(spec_text), after=self.clock.now(), start=start, end=end, created=created)
+            # a run due this very instant is planned, not skipped: a rate schedule without a
+            # StartDate "starts invoking the target immediately" (Scheduler user guide), at creation
+            planned = plan_run(json.loads(spec_text), after=self.clock.now() - _INSTANT, start=start, end=end,
+                               created=created)
         nominal, due = planned if planned else (None, None)
         self.db.execute("UPDATE schedules SET nominal = ?, due = ? WHERE account = ? AND region = ? AND "
                         "group_name = ? AND name = ?", (nominal, due, *scope, group, name))
