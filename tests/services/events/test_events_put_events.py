@@ -166,9 +166,11 @@ def test_missing_entries_over_the_wire(server):
                                         "constraint: Member must not be null")
 
 
-def test_entries_that_are_not_objects_never_answer_500(server):
-    answer = _raw_put_events(server, {"Entries": ["text", 5]})
-    assert answer.status_code < 500
+@pytest.mark.parametrize("entries", [["text", 5], [{"Source": 5, "DetailType": "t", "Detail": "{}"}],
+                                     [{"Source": "s", "DetailType": ["t"], "Detail": {"a": 1}}]])
+def test_entries_of_the_wrong_types_never_answer_500(server, entries):
+    answer = _raw_put_events(server, {"Entries": entries})
+    assert answer.status_code < 500, answer.text
 
 
 def test_the_aws_cli_puts_events(aws_cli, server):

@@ -168,24 +168,20 @@ def _no_constant(text: str):
     raise ValueError(f"not JSON: {text}")  # NaN, Infinity: Python's extensions, not JSON
 
 
-def entry_problem(entry: dict) -> dict | None:
-    """The result entry of an entry EventBridge refuses, or None."""
-    if not entry.get("Source"):
-        return _required("Source")
-    if not entry.get("DetailType"):
-        return _required("DetailType")
-    if not entry.get("Detail"):
-        return _required("Detail")
+def check_entry(entry: dict) -> tuple[dict | None, dict | None]:
+    """(the result entry of an entry EventBridge refuses, or None; the entry's parsed Detail)."""
+    for name in ("Source", "DetailType", "Detail"):
+        if not entry.get(name) or not isinstance(entry[name], str):
+            return _required(name), None
     try:
         detail = json.loads(entry["Detail"], parse_int=_int64, parse_float=_finite, parse_constant=_no_constant)
     except (TypeError, ValueError, RecursionError):
-        return _MALFORMED
+        return _MALFORMED, None
     if not isinstance(detail, dict):
-        return _MALFORMED
+        return _MALFORMED, None
     if entry["Source"].startswith(_AWS_SOURCE_PREFIX):
-        return _NOT_AUTHORIZED_SOURCE
-    entry["_detail"] = detail
-    return None
+        return _NOT_AUTHORIZED_SOURCE, None
+    return None, detail
 
 
 def _event_time(value, now: float) -> float:
@@ -206,16 +202,16 @@ class PutEventsOperations:
         results: list[dict] = []
         by_bus: dict[object, tuple] = {}
         failed = 0
-        for raw in params["Entries"]:
-            entry = dict(raw) if isinstance(raw, dict) else {}
-            problem = entry_problem(entry)
+        for entry in params["Entries"]:
+            if not isinstance(entry, dict):
+                entry = {}
+            problem, detail = check_entry(entry)
             if problem is not None:
                 failed += 1
                 results.append(dict(problem))
                 continue
             bus = self.bus_row(scope, entry.get("EventBusName"))
-            event = build_envelope(scope, source=entry["Source"],
-                                   detail_type=entry["DetailType"], detail=entry["_detail"],
+            event = build_envelope(scope, source=entry["Source"], detail_type=entry["DetailType"], detail=detail,
                                    resources=[r for r in entry.get("Resources") or () if isinstance(r, str)],
                                    time=_event_time(entry.get("Time"), now))
             results.append({"EventId": event["id"]})
@@ -231,4 +227,4 @@ class PutEventsOperations:
 
 
 __all__ = ["PutEventsOperations", "build_envelope", "format_event_time", "check_put_events_request",
-           "entry_problem", "entries_size"]
+           "check_entry", "entries_size"]
