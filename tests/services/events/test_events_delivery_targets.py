@@ -143,6 +143,9 @@ def test_lambda_deliveries_wait_durably_until_overcast_has_lambda(events, server
     _rule(events, "to-lambda", {"Id": "f", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:handler"})
     events.put_events(Entries=[entry(), entry()])
     assert _pending(server, "lambda") == 2
+    events.remove_targets(Rule="to-lambda", Ids=["f"])
+    events.delete_rule(Name="to-lambda")
+    assert _pending(server, "lambda") == 0  # a deleted rule's waiting deliveries go with it
 
 
 def test_a_target_that_does_not_exist_goes_straight_to_the_dead_letter_queue(events, sqs):

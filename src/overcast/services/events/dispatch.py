@@ -213,7 +213,7 @@ class DispatchOperations:
     async def start(self) -> None:
         await super().start()
         # (here, not in __init__: the rules mixin makes its listener list after its own super().__init__)
-        self.add_rule_listener(lambda scope, new, old: self._rule_cache.clear())
+        self.add_rule_listener(self._rule_changed_for_dispatch)
         registered = sorted(self._senders)
         if registered:
             marks = ",".join("?" * len(registered))
@@ -222,6 +222,11 @@ class DispatchOperations:
                                 (self.clock.now(), PARKED, *registered))
         self._ensure_worker()
         self._wake_worker()
+
+    def _rule_changed_for_dispatch(self, scope, new: RuleRow | None, old: RuleRow | None) -> None:
+        self._rule_cache.clear()
+        if new is None and old is not None:  # a deleted rule's deliveries (parked ones too) go nowhere now
+            self.db.execute("DELETE FROM event_deliveries WHERE rule_id = ?", (old.rule_id,))
 
     async def stop(self) -> None:
         task, self._task = self._task, None
