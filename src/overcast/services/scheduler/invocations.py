@@ -51,6 +51,9 @@ class InvocationOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
         self._retry_timers: dict[int, int] = {}
+        # grows with every reset: a call in flight across a reset must not touch the new state
+        # (invocation ids start again from 1 in a wiped database)
+        self.state_epoch = 0
         cloud.scheduler.on(RETRY, self._on_retry)
 
     def record_invocation(self, scope: Scope, group: str, name: str, target: dict, scheduled: float,
@@ -86,17 +89,23 @@ class InvocationOperations:
         input_text = fill_context(target.get("Input") or "{}", schedule_arn=arn, scheduled=_iso(scheduled),
                                   execution_id=execution_id, attempt=attempt)
         self.scheduler_metrics.count(scope, group, "InvocationAttemptCount")
+        state = self.state_epoch
         try:
             await self._call_target(scope, target, input_text, arn)
         except Parked:
+            if state != self.state_epoch:
+                return  # the state was reset while the target was called: this run is gone
             self.db.execute("UPDATE invocations SET parked = 1 WHERE invocation_id = ?", (invocation_id,))
             return
         except Failure as failure:
+            if state != self.state_epoch:
+                return
             self.scheduler_metrics.count(scope, group, "TargetErrorCount")
             await self._failed(invocation_id, scope, group, target, input_text, arn, failure, attempt, scheduled,
                                execution_id)
             return
-        self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
+        if state == self.state_epoch:
+            self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
     async def _failed(self, invocation_id: int, scope: Scope, group: str, target: dict, input_text: str, arn: str,
                       failure: Failure, attempt: int, scheduled: float, execution_id: str) -> None:
@@ -115,7 +124,7 @@ class InvocationOperations:
                 now + delay, RETRY, {"id": invocation_id}, durable=False)
             return
         dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
-        sent = False
+        state, sent = self.state_epoch, False
         if dead_letter:
             attributes = {"ERROR_CODE": failure.code, "ERROR_MESSAGE": failure.message[:256],
                           "EXECUTION_ID": execution_id, "RETRY_ATTEMPTS": str(attempt - 1), "SCHEDULE_ARN": arn,
@@ -128,7 +137,8 @@ class InvocationOperations:
         if not sent:
             log.info("schedule %s: run given up after %d attempt(s): %s", arn, attempt, failure)
             self.scheduler_metrics.count(scope, group, "InvocationDroppedCount")
-        self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
+        if state == self.state_epoch:
+            self.db.execute("DELETE FROM invocations WHERE invocation_id = ?", (invocation_id,))
 
     async def _dead_letter(self, target: dict, queue_arn: str, input_text: str, arn: str, attributes: dict) -> bool:
         """Send the DLQ's message (the run's input, the error and the run in message

@@ -50,6 +50,7 @@ class Provider(GroupOperations, ScheduleOperations, TagOperations, FiringOperati
 
     def reset(self) -> None:
         super().reset()
+        self.state_epoch += 1
         self._default_groups.clear()
         self._armed.clear()
         self._retry_timers.clear()
