@@ -136,3 +136,34 @@ def test_context_attributes_in_the_input(aws_client, server):
     [message] = drain(sqs, url)
     body = json.loads(message["Body"])
     assert body["arn"] == schedule_arn and body["attempt"] == 1 and body["id"]
+
+
+def test_a_recurring_schedule_with_delete_goes_after_its_last_run(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    url, arn = make_queue(sqs)
+    start = now(server) + 600
+    scheduler.create_schedule(Name="ending", ScheduleExpression="rate(10 minutes)", FlexibleTimeWindow=OFF,
+                              StartDate=dt.datetime.fromtimestamp(start, dt.timezone.utc),
+                              EndDate=dt.datetime.fromtimestamp(start + 900, dt.timezone.utc),
+                              ActionAfterCompletion="DELETE", Target=target(arn))
+    advance(server, 600 + 5)
+    assert len(drain(sqs, url)) == 1
+    assert scheduler.get_schedule(Name="ending")["State"] == "ENABLED"
+    advance(server, 600)
+    assert len(drain(sqs, url)) == 1  # the last run (start + 10 minutes; the next would pass EndDate)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        scheduler.get_schedule(Name="ending")
+    assert info.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_updating_the_expression_moves_the_next_run(aws_client, server):
+    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
+    url, arn = make_queue(sqs)
+    request = dict(Name="moved", FlexibleTimeWindow=OFF, Target=target(arn))
+    when = int(now(server)) + 7200
+    scheduler.create_schedule(ScheduleExpression=_at(when), **request)
+    scheduler.update_schedule(ScheduleExpression=_at(when - 3600), **request)
+    advance(server, when - 3600 - now(server) + 5)
+    assert len(drain(sqs, url)) == 1
+    advance(server, 3600)
+    assert drain(sqs, url) == []  # the first time was replaced, not added to
