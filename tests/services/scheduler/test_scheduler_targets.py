@@ -133,9 +133,9 @@ def test_aws_scheduler_metrics(aws_client, server):
                                   RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60}))
     advance(server, 180)  # the first runs (at creation), then the minute's flush
 
-    def total(name: str, **dimensions) -> float:
+    def total(name: str, namespace: str = "AWS/Scheduler", **dimensions) -> float:
         found = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
-            "Namespace": "AWS/Scheduler", "MetricName": name,
+            "Namespace": namespace, "MetricName": name,
             "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]},
             "Period": 3600 * 3, "Stat": "Sum"}}], StartTime=server_time(server) - dt.timedelta(hours=3),
             EndTime=server_time(server) + dt.timedelta(minutes=1))["MetricDataResults"][0]["Values"]
@@ -146,6 +146,9 @@ def test_aws_scheduler_metrics(aws_client, server):
     assert total("TargetErrorCount", ScheduleGroup="metered") == 1
     assert total("InvocationsSentToDeadLetterCount") == 1
     assert total("InvocationDroppedCount") == 0
+    # AWS/Usage names the service "Scheduler" (the user guide's usage metrics)
+    assert total("CallCount", "AWS/Usage", Class="None", Resource="CreateSchedule", Service="Scheduler",
+                 Type="API") == 2
 
 
 def server_time(server) -> dt.datetime:
