@@ -15,7 +15,8 @@ from overcast.context import RequestContext
 from overcast.errors import AwsError
 
 SCHEDULER_SERVICE = "scheduler.amazonaws.com"
-SESSION_NAME = "EventBridgeScheduler"  # hypothetical name of the role session, one per role here
+# the role session's name: AWS does not document the one Scheduler uses; one session per role here
+SESSION_NAME = "EventBridgeScheduler"
 SESSION_SECONDS = 3600
 _RENEW_BEFORE = 300
 

@@ -28,7 +28,6 @@ def check_input(operation: str, params: dict) -> None:
     if shape is None:
         return
     problems: list[str] = []
-    # the idempotency token boto3 fills in is not the caller's: it is checked all the same
     check_shape(shape, params, "", problems)
     if problems:
         count = len(problems)
