@@ -23,8 +23,8 @@ def test_the_default_group_exists_and_cannot_be_deleted(aws_client):
     assert group["State"] == "ACTIVE" and group["CreationDate"] and group["LastModificationDate"]
     assert [g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]] == ["default"]
     error = _error(scheduler.delete_schedule_group, Name="default")
-    assert error["Error"]["Code"] == "ValidationException"
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"] == {"Code": "ConflictException", "Message": "The default schedule group cannot be deleted."}
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
 
 
 def test_create_get_list_and_delete_a_group(aws_client):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from overcast.services.scheduler.arns import DEFAULT_GROUP, group_arn
 from overcast.services.scheduler.errors import (
-    ConflictException, ServiceQuotaExceededException, ValidationException, group_not_found,
+    ConflictException, ServiceQuotaExceededException, group_not_found,
 )
 from overcast.services.scheduler.paging import page
 from overcast.services.scheduler.validation import check_input
@@ -87,7 +87,8 @@ class GroupOperations:
         check_input("DeleteScheduleGroup", params)
         scope, name = Scope.of(ctx), params["Name"]
         if name == DEFAULT_GROUP:
-            raise ValidationException(DEFAULT_NOT_DELETABLE)
+            # ConflictException: "Updating or deleting the resource can cause an inconsistent state"
+            raise ConflictException(DEFAULT_NOT_DELETABLE)
         self.require_group(scope, name)
         doomed = [row[0] for row in self.db.query(
             "SELECT name FROM schedules WHERE account = ? AND region = ? AND group_name = ?", (*scope, name))]
