@@ -89,7 +89,7 @@ def test_targets_are_called_as_the_execution_role(iam, strict):
     _sqs, dlq_url, dlq_arn = queue(strict, "strict-dlq")
     role = make_role(iam, "narrow-role", actions=())
     iam.put_role_policy(RoleName="narrow-role", PolicyName="narrow", PolicyDocument=policy(
-        allow("sqs:GetQueueUrl"), allow("sqs:SendMessage", [arn, dlq_arn])))
+        allow("sqs:SendMessage", [arn, dlq_arn])))  # what the user guide lists: no sqs:GetQueueUrl
     scheduler = client(strict, "scheduler", ACCOUNT_A)
     for name, target_arn in (("ok", arn), ("refused", forbidden_arn)):
         scheduler.create_schedule(Name=name, ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF, Target={

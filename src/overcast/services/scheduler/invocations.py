@@ -43,6 +43,12 @@ class Failure(Exception):
         self.code, self.message, self.final = code, message, final
 
 
+def queue_url(region: str, account: str, name: str) -> str:
+    """The queue's URL in AWS's form (SQS takes it in any region's endpoint): Scheduler sends
+    with sqs:SendMessage alone, as its execution role needs no sqs:GetQueueUrl."""
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
 def _iso(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -146,11 +152,8 @@ class InvocationOperations:
         parts = queue_arn.split(":")
         try:
             ctx = self.role_sessions.context(target["RoleArn"], parts[3])
-            url = (await ctx.services.call("sqs", "GetQueueUrl", {"QueueName": parts[5],
-                                                                  "QueueOwnerAWSAccountId": parts[4]},
-                                           authorize=self.cloud.settings.strict))["QueueUrl"]
             await ctx.services.call("sqs", "SendMessage", {
-                "QueueUrl": url, "MessageBody": input_text,
+                "QueueUrl": queue_url(parts[3], parts[4], parts[5]), "MessageBody": input_text,
                 # SQS refuses an empty attribute value: an error without a message leaves it out
                 "MessageAttributes": {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items() if v},
             }, authorize=self.cloud.settings.strict)
@@ -176,10 +179,7 @@ class InvocationOperations:
         call = ctx.services.call
         try:
             if kind.kind == "sqs":
-                url = (await call("sqs", "GetQueueUrl", {"QueueName": kind.resource,
-                                                         "QueueOwnerAWSAccountId": kind.account},
-                                  authorize=strict))["QueueUrl"]
-                params = {"QueueUrl": url, "MessageBody": input_text}
+                params = {"QueueUrl": queue_url(region, kind.account, kind.resource), "MessageBody": input_text}
                 group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
                 if group_id:
                     params["MessageGroupId"] = group_id
