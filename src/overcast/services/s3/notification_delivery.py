@@ -44,10 +44,14 @@ def schedule_delivery(cloud, destination: str, message: dict, bucket) -> None:
 def publish_to_eventbridge(cloud, event: dict) -> None:
     """S3's EventBridge event (``notifications.eventbridge_event``: a whole envelope) onto its
     account and region's default bus, keeping its id, time, resources and detail."""
-    stamp = calendar.timegm(time.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ"))
-    cloud.service_events.publish((event["account"], event["region"]), source=event["source"],
-                                 detail_type=event["detail-type"], detail=event["detail"],
-                                 resources=event.get("resources") or (), time=stamp, event_id=event["id"])
+    try:
+        stamp = calendar.timegm(time.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ"))
+        scope, source, detail_type = (event["account"], event["region"]), event["source"], event["detail-type"]
+    except (KeyError, TypeError, ValueError):
+        log.warning("S3 EventBridge notification dropped: not an event envelope: %r", event)
+        return
+    cloud.service_events.publish(scope, source=source, detail_type=detail_type, detail=event.get("detail") or {},
+                                 resources=event.get("resources") or (), time=stamp, event_id=event.get("id"))
 
 
 class NotificationSender:
