@@ -140,6 +140,10 @@ def test_errors(events):
     assert code == "ValidationException"
     assert message == ("1 validation error detected: Value 'a/b' at 'archiveName' failed to satisfy constraint: "
                        "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+")
+    events.put_rule(Name="Events-Archive-mine", EventPattern=json.dumps({"source": ["x"]}))
+    assert error_of(events.create_archive, ArchiveName="mine", EventSourceArn=source) == (
+        "ResourceAlreadyExistsException", "Rule Events-Archive-mine already exists.")
+    assert events.describe_rule(Name="Events-Archive-mine").get("ManagedBy") is None  # the caller's rule, untouched
     for call in (events.describe_archive, events.delete_archive, events.update_archive):
         assert error_of(call, ArchiveName="ghost") == ("ResourceNotFoundException", "Archive ghost does not exist.")
     assert error_of(events.list_archives, NamePrefix="a", State="ENABLED") == (

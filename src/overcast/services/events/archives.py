@@ -166,6 +166,9 @@ class ArchiveOperations:
         now = self.clock.now()
         arn = archive_arn(scope, name)
         rule_name = RULE_PREFIX + name
+        taken = self.rule_row(scope, bus.arn, rule_name)
+        if taken is not None and taken.managed_by != MANAGED_BY:  # the caller's own rule is not taken over
+            raise ResourceAlreadyExistsException(f"Rule {rule_name} already exists.")
         with self.db.transaction():
             rule = self.put_managed_rule(scope, bus, rule_name, rule_pattern(pattern), MANAGED_BY)
             self.store_targets(rule, [archive_target(scope, rule_name, arn, now)])
