@@ -55,17 +55,19 @@ def signed_put_events(endpoint: str, entries: list[dict]) -> tuple[dict[str, str
     return headers, body
 
 
-def _entry(detail: str = DETAIL) -> dict:
-    return {"Source": "bench.orders", "DetailType": "Order Placed", "Detail": detail}
+def _entry(name: str, detail: str = DETAIL) -> dict:
+    return {"Source": "bench.orders", "DetailType": f"Order Placed ({name})", "Detail": detail}
 
 
 def rule_to_queue(endpoint: str, name: str) -> str:
-    """A rule on the default bus matching the bench's events, its one target a new queue."""
+    """A rule on the default bus matching the workload's events (by detail-type: a slow peer
+    still working off an earlier workload's backlog sends nothing to this one's queue), its
+    one target a new queue."""
     events, sqs = boto_client("events", endpoint), boto_client("sqs", endpoint)
     url = sqs.create_queue(QueueName=f"bench-{name}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name=f"bench-{name}", EventPattern=json.dumps({"source": ["bench.orders"],
-                                                                    "detail-type": ["Order Placed"]}))
+                                                                    "detail-type": [f"Order Placed ({name})"]}))
     events.put_targets(Rule=f"bench-{name}", Targets=[{"Id": "queue", "Arn": arn}])
     return url
 
@@ -80,7 +82,7 @@ def throughput(endpoint: str, args, per_request: int, name: str) -> dict:
     the queue. The rate counts deliveries from the start of the load to the last one."""
     url = rule_to_queue(endpoint, name)
     sqs = boto_client("sqs", endpoint)
-    headers, body = signed_put_events(endpoint, [_entry() for _ in range(per_request)])
+    headers, body = signed_put_events(endpoint, [_entry(name) for _ in range(per_request)])
     cpu = process_cpu(args.server_pid)
     started = time.perf_counter()
     run = wrk(endpoint + "/", args.duration, method="POST", body=body, headers=headers,
@@ -151,7 +153,8 @@ async def _latency(endpoint: str, url: str, args) -> dict:
             if time.perf_counter() > end or problems:
                 break
             key = f"{i:016d}"
-            headers, body = signed_put_events(endpoint, [_entry(json.dumps({"key": key, "note": "x" * 200}))])
+            probe = _entry("latency", json.dumps({"key": key, "note": "x" * 200}))
+            headers, body = signed_put_events(endpoint, [probe])
             waiting[key] = future = loop.create_future()
             started = time.perf_counter()
             status, answer = await sender.post(headers, body.encode())
