@@ -54,3 +54,11 @@ def test_rule_and_put_events_metrics(clients, server):
     assert _sum(cw, "PutEventsEntriesCount", [], start, end) == 4
     assert _sum(cw, "PutEventsFailedEntriesCount", [], start, end) == 1
     assert _sum(cw, "PutEventsRequestSize", [], start, end) > 0
+    latency = cw.get_metric_statistics(Namespace="AWS/Events", MetricName="IngestionToInvocationCompleteLatency",
+                                       Dimensions=[{"Name": "EventBusName", "Value": "default"}], StartTime=start,
+                                       EndTime=end, Period=60, Statistics=["SampleCount", "Maximum"])["Datapoints"]
+    assert sum(p["SampleCount"] for p in latency) == 2 and all(p["Unit"] == "Milliseconds" for p in latency)
+    starts = cw.get_metric_statistics(Namespace="AWS/Events", MetricName="IngestionToInvocationStartLatency",
+                                      Dimensions=[], StartTime=start, EndTime=end, Period=60,
+                                      Statistics=["SampleCount"])["Datapoints"]
+    assert sum(p["SampleCount"] for p in starts) == 4  # two targets' first attempts for two events

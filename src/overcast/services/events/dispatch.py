@@ -413,8 +413,13 @@ class DispatchOperations:
         metrics = self.events_metrics
         if attempted:
             metrics.attempted(delivery.rule, retry=delivery.attempt > 1)
+            if delivery.attempt == 1:
+                metrics.latency(delivery.rule, "IngestionToInvocationStartLatency",
+                                (self.clock.now() - delivery.first_attempt) * 1000)
         if failure is None:
             metrics.delivered(delivery.rule)
+            metrics.latency(delivery.rule, "IngestionToInvocationCompleteLatency",
+                            (self.clock.now() - delivery.first_attempt) * 1000)
             outcome.done.append(delivery.delivery_id)
             return None
         exhausted = None

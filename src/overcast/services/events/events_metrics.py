@@ -16,6 +16,9 @@ Rule metrics carry the dimension sets AWS publishes them under: none (the accoun
   or refused it too.
 - DeadLetterInvocations: a target not invoked at all, e.g. an event that would loop back
   onto the bus it came from.
+- IngestionToInvocationStartLatency / IngestionToInvocationCompleteLatency (milliseconds, per
+  bus and for the account): from the event's ingestion to a target's first attempt, and to its
+  successful delivery (one datum per delivery, so Average/Minimum/Maximum/p99 mean what they say).
 - PutEventsRequestSize (bytes), PutEventsEntriesCount, PutEventsFailedEntriesCount,
   PutEventsApproximateCallCount / SuccessCount / FailedCount: per PutEvents call, no dimension.
 """
@@ -82,6 +85,13 @@ class EventsMetrics:
 
     def not_invoked(self, rule) -> None:
         self._count(rule, "DeadLetterInvocations")
+
+    def latency(self, rule, name: str, milliseconds: float) -> None:
+        """One delivery's IngestionToInvocation{Start,Complete}Latency (not tallied: a datum each)."""
+        scope = self._rule_key(rule)[0]
+        count = self.metrics.count
+        count(scope, NAMESPACE, name, (), milliseconds, "Milliseconds")
+        count(scope, NAMESPACE, name, (("EventBusName", rule.bus_name),), milliseconds, "Milliseconds")
 
     def put_events(self, scope, entries: int, failed: int, size: int) -> None:
         count = self.metrics.count
