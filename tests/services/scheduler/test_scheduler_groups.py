@@ -47,12 +47,16 @@ def test_create_get_list_and_delete_a_group(aws_client):
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-def test_a_group_name_taken_is_a_conflict(aws_client):
+def test_a_group_name_taken_is_a_conflict_unless_the_client_token_repeats(aws_client):
     scheduler = aws_client("scheduler")
     scheduler.create_schedule_group(Name="g1")
     error = _error(scheduler.create_schedule_group, Name="g1")
     assert error["Error"] == {"Code": "ConflictException", "Message": "Schedule group g1 already exists."}
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
+    arn = scheduler.create_schedule_group(Name="g2", ClientToken="same")["ScheduleGroupArn"]
+    assert scheduler.create_schedule_group(Name="g2", ClientToken="same")["ScheduleGroupArn"] == arn
+    assert _error(scheduler.create_schedule_group, Name="g2", ClientToken="other")["Error"]["Code"] == (
+        "ConflictException")
 
 
 def test_deleting_a_group_deletes_its_schedules(aws_client):

@@ -53,14 +53,18 @@ class GroupOperations:
         scope, name = Scope.of(ctx), params["Name"]
         tags = self.tag_dict(params.get("Tags") or [])
         if self.group_row(scope, name) is not None:
+            token = params.get("ClientToken")
+            if token and self.db.query_one("SELECT 1 FROM schedule_groups WHERE account = ? AND region = ? AND "
+                                           "name = ? AND client_token = ?", (*scope, name, token)):
+                return {"ScheduleGroupArn": group_arn(scope, name)}  # the same request again: idempotent
             raise ConflictException(f"Schedule group {name} already exists.")
         count = self.db.query_one("SELECT COUNT(*) FROM schedule_groups WHERE account = ? AND region = ?", scope)[0]
         if count >= MAX_GROUPS:
             raise ServiceQuotaExceededException("Maximum number of schedule groups reached.")
         now = self.clock.now()
         with self.db.transaction():
-            self.db.execute("INSERT INTO schedule_groups (account, region, name, created, modified) "
-                            "VALUES (?, ?, ?, ?, ?)", (*scope, name, now, now))
+            self.db.execute("INSERT INTO schedule_groups (account, region, name, created, modified, client_token) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (*scope, name, now, now, params.get("ClientToken")))
             self.db.executemany("INSERT INTO group_tags (account, region, group_name, tag_key, tag_value) "
                                 "VALUES (?, ?, ?, ?, ?)", [(*scope, name, k, v) for k, v in tags.items()])
         return {"ScheduleGroupArn": group_arn(scope, name)}

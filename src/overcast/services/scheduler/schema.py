@@ -65,4 +65,7 @@ CREATE TABLE invocations (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (CORE_SCHEMA,)
+# CreateScheduleGroup's ClientToken, so the same request again answers the group's ARN
+GROUP_CLIENT_TOKEN = "ALTER TABLE schedule_groups ADD COLUMN client_token TEXT;"
+
+MIGRATIONS: tuple[str, ...] = (CORE_SCHEMA, GROUP_CLIENT_TOKEN)
