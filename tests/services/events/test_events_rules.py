@@ -155,8 +155,9 @@ def test_cli_rules(aws_cli):
 
 
 def test_cli_examples_with_patterns(aws_cli):
-    """The AWS CLI's own put-rule examples with event patterns and a role."""
-    role = "arn:aws:iam::123456789012:role/MyRoleForThisRule"
+    """The AWS CLI's own put-rule examples with event patterns and a role (of the caller's own
+    account: strict mode refuses to pass another account's role, as AWS does)."""
+    role = f"arn:aws:iam::{aws_cli('sts', 'get-caller-identity')['Account']}:role/MyRoleForThisRule"
     changes = '{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}'
     stops = ('{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"],'
              '"detail":{"state":["stopped","terminated"]}}')
