@@ -91,6 +91,14 @@ def test_a_fifo_queue_gets_the_group_and_the_event_id_as_deduplication_id(events
     assert [m["Attributes"]["MessageDeduplicationId"] for m in got] == ids
 
 
+def test_a_standard_queue_gets_the_message_group_as_a_fair_queue_tenant(events, sqs):
+    url, _, _ = rule_to_queue(events, sqs, target={"SqsParameters": {"MessageGroupId": "tenant-a"}})
+    events.put_events(Entries=[entry()])
+    [message] = receive(sqs, url, 1, attributes=True)
+    assert message["Attributes"]["MessageGroupId"] == "tenant-a"
+    assert "MessageDeduplicationId" not in message["Attributes"]
+
+
 def test_the_trace_header_goes_on_as_the_aws_trace_header(events, sqs):
     url, _, _ = rule_to_queue(events, sqs)
     header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"

@@ -1,8 +1,9 @@
 """Delivery to SQS queues: SendMessage as EventBridge's service principal.
 
-The body is the target's input (the whole event by default). A FIFO queue gets the target's
-``SqsParameters.MessageGroupId`` and the event id as deduplication id (so a retried delivery
-is not queued twice). The PutEvents entry's TraceHeader goes on as the AWSTraceHeader system
+The body is the target's input (the whole event by default). The target's
+``SqsParameters.MessageGroupId`` goes on as the message group (a FIFO queue's group, a fair
+standard queue's tenant); a FIFO queue gets the event id as deduplication id (so a retried
+delivery is not queued twice). The PutEvents entry's TraceHeader goes on as the AWSTraceHeader system
 attribute. In strict mode the queue's policy must let ``events.amazonaws.com`` send with
 aws:SourceArn = the rule, as on AWS.
 
@@ -98,10 +99,10 @@ def message_params(delivery: Delivery) -> dict:
     if delivery.trace_header:
         params["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String",
                                                                 "StringValue": delivery.trace_header}}
+    group = (delivery.target.get("SqsParameters") or {}).get("MessageGroupId")
+    if group:  # a FIFO queue's group, or a fair (standard) queue's tenant
+        params["MessageGroupId"] = group
     if delivery.target.get("Arn", "").endswith(".fifo"):
-        group = (delivery.target.get("SqsParameters") or {}).get("MessageGroupId")
-        if group:
-            params["MessageGroupId"] = group
         params["MessageDeduplicationId"] = delivery.event.get("id", "")
     return params
 
