@@ -125,13 +125,15 @@ def test_aws_scheduler_metrics(aws_client, server):
     _url, arn = make_queue(sqs, "counted")
     _dlq_url, dlq_arn = make_queue(sqs, "counted-dlq")
     scheduler.create_schedule_group(Name="metered")
-    scheduler.create_schedule(Name="ok", GroupName="metered", ScheduleExpression="rate(1 hour)",
+    # both first runs at one instant of the moved clock, so one minute's flush counts them
+    start = dt.datetime.fromtimestamp(now(server) + 120, dt.timezone.utc)
+    scheduler.create_schedule(Name="ok", GroupName="metered", ScheduleExpression="rate(1 hour)", StartDate=start,
                               FlexibleTimeWindow=OFF, Target=target(arn))
-    scheduler.create_schedule(Name="bad", GroupName="metered", ScheduleExpression="rate(1 hour)",
+    scheduler.create_schedule(Name="bad", GroupName="metered", ScheduleExpression="rate(1 hour)", StartDate=start,
                               FlexibleTimeWindow=OFF, Target=target(
                                   "arn:aws:sqs:us-east-1:000000000000:gone", DeadLetterConfig={"Arn": dlq_arn},
                                   RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60}))
-    advance(server, 180)  # the first runs (at creation), then the minute's flush
+    advance(server, 300)  # the first runs, then the minute's flush
 
     def total(name: str, namespace: str = "AWS/Scheduler", **dimensions) -> float:
         found = cloudwatch.get_metric_data(MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {
