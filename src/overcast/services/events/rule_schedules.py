@@ -46,17 +46,10 @@ class RuleScheduleOperations:
         super().__init__(cloud)
         self._schedule_timers: dict[int, int] = {}  # rule_id -> the pending timer's id
         cloud.scheduler.on(TIMER_KIND, self._on_schedule_timer)
-        self._listen_to_rules()
-
-    def _listen_to_rules(self) -> None:
-        """Register with core's rule listeners once (they may not exist yet during __init__)."""
-        listeners = getattr(self, "_rule_listeners", None)
-        if listeners is not None and self._on_rule_change not in listeners:
-            self.add_rule_listener(self._on_rule_change)
+        self.add_rule_listener(self._on_rule_change)
 
     async def start(self) -> None:
         try:  # first: another concern's start failing must not leave the schedules unarmed
-            self._listen_to_rules()
             self._rearm_all()
         finally:
             await super().start()

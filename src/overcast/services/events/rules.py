@@ -79,8 +79,9 @@ _SELECT = f"SELECT {RULE_COLUMNS} FROM rules r JOIN event_buses b ON b.bus_id = 
 
 class RuleOperations:
     def __init__(self, cloud):
-        super().__init__(cloud)
+        # before super(): mixins later in the MRO register their listeners in their __init__
         self._rule_listeners = []
+        super().__init__(cloud)
         self._rule_indexes: dict[int, object] = {}  # bus_id -> RuleIndex of its enabled rules
 
     # ------------------------------------------------------------------ lookups (contract)
