@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -12,6 +13,7 @@ from overcast.config import Settings
 from overcast.runtime.audit import AuditStream
 from overcast.runtime.clock import Clock
 from overcast.runtime.scheduler import Scheduler
+from overcast.runtime.service_events import ServiceEvents
 from overcast.runtime.service_metrics import ServiceMetrics
 from overcast.runtime.timerstore import MIGRATIONS as RUNTIME_MIGRATIONS
 from overcast.runtime.timerstore import RUNTIME_DATABASE, TimerStore
@@ -41,6 +43,10 @@ class Cloud:
         self.services = ServiceRegistry(self)
         # AWS/SQS, AWS/S3, AWS/SNS, AWS/Usage: counted by the services, flushed into CloudWatch
         self.service_metrics = ServiceMetrics(self.clock, self.scheduler, sink=self._publish_service_metrics)
+        # S3, CloudWatch, X-Ray... put their AWS events on the default bus through this
+        self.service_events = ServiceEvents(self.clock, self.scheduler, consumer_ready=self._events_ready)
+        self._loading: set[asyncio.Task] = set()
+        self._providers_started = False  # Cloud.start's loop over the providers is over
 
     async def start(self) -> None:
         """Open storage, restore the clock and timers, start the services' background work.
@@ -57,11 +63,16 @@ class Cloud:
                 self.services.provider(name)
             except Exception:  # noqa: BLE001 - one broken service must not keep the cloud down
                 log.exception("loading the %s provider failed", name)
-        for name, provider in self.services.loaded().items():
-            try:
-                await provider.start()
-            except Exception:  # noqa: BLE001
-                log.exception("starting the %s provider failed", name)
+        started: set[str] = set()
+        # a provider's start may load another one (its first service event loads events)
+        while pending := {n: p for n, p in self.services.loaded().items() if n not in started}:
+            for name, provider in pending.items():
+                started.add(name)
+                try:
+                    await provider.start()
+                except Exception:  # noqa: BLE001
+                    log.exception("starting the %s provider failed", name)
+        self._providers_started = True
         self.service_metrics.start()
         await self.scheduler.start()
         self.services.live = True
@@ -109,6 +120,34 @@ class Cloud:
         if self.services.is_implemented("cloudwatch"):
             provider = await self.services.started("cloudwatch")
             provider.put_service_metrics(scope, namespace, data)
+
+    def _events_ready(self) -> bool:
+        """Whether service events have somewhere to go; loads the events provider (whose
+        ``__init__`` registers the timer handler) the first time one is published."""
+        if not self.services.is_implemented("events"):
+            return False
+        if "events" in self.services.loaded():
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or not self._providers_started:
+            self.services.provider("events")  # Cloud.start's loop starts it with the others
+        else:
+            task = loop.create_task(self._start_events())
+            self._loading.add(task)  # a reference until it is done (the loop keeps only a weak one)
+            task.add_done_callback(self._loading.discard)
+        return True
+
+    async def _start_events(self) -> None:
+        if "events" in self.services.loaded():
+            return
+        provider = self.services.provider("events")
+        try:
+            await provider.start()
+        except Exception:  # noqa: BLE001 - as in start()
+            log.exception("starting the events provider failed")
 
     async def advance_clock(self, seconds: float) -> None:
         """Move the cloud's time forward and fire every timer that falls due, in order.

@@ -21,9 +21,11 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "SourceKeyArn", "ReEncryptOnSameKey", "EffectiveEncryptionAlgorithm", "EffectiveSourceEncryptionAlgorithm",
             "EffectiveDestinationEncryptionAlgorithm", "EffectiveMessageType", "EffectiveKeySpec", "EffectiveKeyUsage",
             "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupArn",
-            "LogGroupIdentifierArns"}
+            "LogGroupIdentifierArns", "EventBusArn", "RuleArn", "RuleCreatorAccount", "RuleManagedBy", "PatternSource",
+            "PatternDetailType", "PatternService", "PatternEventTypeCode", "PatternPrincipalId", "TargetArns",
+            "PutEventsEntries"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
-           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:"}
+           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:", "events": "events:", "scheduler": "scheduler:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

@@ -39,6 +39,7 @@ _COUNTED_OVER_SAMPLED = None  # marker: a sampler's "0 unless counted"
 USAGE_SERVICE_NAMES = {
     "cloudwatch": "CloudWatch", "ec2": "EC2", "iam": "IAM", "kms": "KMS", "s3": "S3", "sns": "SNS",
     "sqs": "SQS", "sts": "STS", "xray": "XRay", "logs": "Logs", "events": "Events", "lambda": "Lambda",
+    "scheduler": "Scheduler",
 }
 
 Dimensions = tuple[tuple[str, str], ...]

@@ -4,10 +4,12 @@
 IMPLEMENTED = {
     "cloudwatch": "cloudwatch",
     "ec2": "ec2",
+    "events": "events",
     "iam": "iam",
     "kms": "kms",
     "logs": "logs",
     "s3": "s3",
+    "scheduler": "scheduler",
     "sns": "sns",
     "sqs": "sqs",
     "sts": "sts",

@@ -18,6 +18,7 @@ import logging
 import time
 
 from overcast.services.cloudwatch.alarm_actions import ActionFailed, ActionPending, run_action
+from overcast.services.cloudwatch.alarm_events import previous_state, publish_state_change
 from overcast.services.cloudwatch.alarm_evaluation import (ALARM, INSUFFICIENT_DATA, OK, Criteria, Datapoint, decide,
                                                            evaluation_range_periods, low_sample_minimum)
 from overcast.services.cloudwatch.alarm_lambda import invocation_event
@@ -273,6 +274,7 @@ class AlarmEngine:
     def _record(self, alarm: Alarm, new_state: str, reason: str, reason_data: str | None, now: float) -> str:
         """The new state and its history item, written; returns the old state."""
         old = (alarm.state_value, alarm.state_reason, alarm.state_reason_data)
+        alarm.extra["previous_state"] = previous_state(alarm)  # for the state change event
         alarm.state_value, alarm.state_reason, alarm.state_reason_data = new_state, reason, reason_data
         alarm.state_updated = now
         if new_state != old[0]:
@@ -291,6 +293,7 @@ class AlarmEngine:
         if alarm.state_value == old_state:
             return
         held = alarm.kind == COMPOSITE_ALARM and self.suppression.holds(alarm, old_state, now)
+        publish_state_change(self.provider.cloud, alarm, alarm.extra.pop("previous_state", {"value": old_state}))
         if alarm.actions_enabled and not held:
             await self.run_actions(alarm, old_state, triggering)
         await self._update_parents(alarm, old_state, now, depth)

@@ -29,13 +29,14 @@ def invocation_event(alarm: Alarm, old_state: str, old_reason: str | None = None
     if alarm.kind == COMPOSITE_ALARM:
         configuration["alarmRule"] = config.get("AlarmRule")
     else:
-        configuration["metrics"] = _metrics(config)
+        configuration["metrics"] = configuration_metrics(config)
     data["configuration"] = configuration
     return {"source": "aws.cloudwatch", "alarmArn": alarm.arn, "accountId": alarm.account,
             "time": iso_millis(alarm.state_updated), "region": alarm.region, "alarmData": data}
 
 
-def _metrics(config: dict) -> list[dict]:
+def configuration_metrics(config: dict) -> list[dict]:
+    """The alarm's metrics as its events show them (MetricDataQuery-like, lower-case keys)."""
     if config.get("Metrics"):
         out = []
         for query in config["Metrics"]:

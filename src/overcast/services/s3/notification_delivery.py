@@ -7,14 +7,17 @@ right after, through the in-process client, as S3's service principal does on AW
 SendMessage to a queue, Publish to a topic (Subject "Amazon S3 Notification"). In strict mode
 the destination's policy is asked again at delivery (it may have changed since the
 configuration was validated); S3 drops what the destination refuses or what no longer
-exists, as on AWS. Lambda and EventBridge destinations wait for those services: their
-messages are dropped with a log line.
+exists, as on AWS. EventBridge messages (the default bus of the bucket's account and
+region) go through the cloud's service-event publisher, with the id and time S3 gave them.
+Lambda destinations wait for that service: their messages are dropped with a log line.
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import logging
+import time
 from types import SimpleNamespace
 
 from overcast.context import RequestContext
@@ -30,9 +33,25 @@ SUBJECT = "Amazon S3 Notification"
 
 def schedule_delivery(cloud, destination: str, message: dict, bucket) -> None:
     """Queue ``message`` for ``destination`` (durably; sent once the event loop gets to it)."""
+    if destination.split(":")[2:3] == ["events"]:
+        publish_to_eventbridge(cloud, message)
+        return
     payload = {"destination": destination, "message": message,
                "bucket": {"name": bucket.name, "partition": bucket.partition, "account": bucket.account}}
     cloud.scheduler.schedule(cloud.clock.now(), TIMER_KIND, payload)
+
+
+def publish_to_eventbridge(cloud, event: dict) -> None:
+    """S3's EventBridge event (``notifications.eventbridge_event``: a whole envelope) onto its
+    account and region's default bus, keeping its id, time, resources and detail."""
+    try:
+        stamp = calendar.timegm(time.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ"))
+        scope, source, detail_type = (event["account"], event["region"]), event["source"], event["detail-type"]
+    except (KeyError, TypeError, ValueError):
+        log.warning("S3 EventBridge notification dropped: not an event envelope: %r", event)
+        return
+    cloud.service_events.publish(scope, source=source, detail_type=detail_type, detail=event.get("detail") or {},
+                                 resources=event.get("resources") or (), time=stamp, event_id=event.get("id"))
 
 
 class NotificationSender:
@@ -58,6 +77,8 @@ class NotificationSender:
                 await self._to_queue(ctx, destination, parts[5], body, bucket)
             elif service == "sns":
                 await self._to_topic(ctx, destination, body, bucket)
+            elif service == "events":  # queued before EventBridge existed
+                publish_to_eventbridge(self.provider.cloud, message)
             else:
                 log.info("S3 notification for %s dropped: Overcast has no %s yet", destination, service)
         except AwsError as exc:  # the destination refused it or is gone: S3 drops the event

@@ -19,10 +19,12 @@ import json
 from decimal import Decimal
 
 from overcast.errors import AwsError
+from overcast.services.event_ruler import compiler as ruler_compiler
+from overcast.services.event_ruler import json_reader
+from overcast.services.event_ruler.dialect import Dialect, rounded_to
+from overcast.services.event_ruler.matching import Matcher
+from overcast.services.event_ruler.patterns import STRING, Value
 from overcast.services.sns.attribute_errors import InvalidAttribute
-from overcast.services.sns import filter_compiler
-from overcast.services.sns import filter_json
-from overcast.services.sns.filter_patterns import STRING, Pattern, Value
 
 SCOPES = ("MessageAttributes", "MessageBody")
 
@@ -30,6 +32,12 @@ SCOPES = ("MessageAttributes", "MessageBody")
 MAX_KEYS = 5
 MAX_COMBINATIONS = 150
 MAX_POLICY_BYTES = 256 * 1024
+
+# SNS compares numbers with five digits of accuracy after the decimal point (same page); it has
+# no wildcard operator.
+_COMPARABLE = rounded_to(5)
+_BODY = Dialect(comparable=_COMPARABLE)
+_ATTRIBUTES = Dialect(comparable=_COMPARABLE, null_matches_absent=True)
 
 
 class InvalidFilterPolicy(InvalidAttribute):
@@ -52,10 +60,12 @@ def compile_filter_policy(text: str, scope: str) -> "FilterPolicy":
     if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
         raise InvalidFilterPolicy("FilterPolicy: Filter policy is too large")
     try:
-        branches, depth = filter_compiler.compile_branches(text, attribute_scope)
-    except filter_json.PolicySyntaxError as error:
+        branches, depth = ruler_compiler.compile_branches(
+            text, _ATTRIBUTES if attribute_scope else _BODY
+        )
+    except json_reader.RulerSyntaxError as error:
         raise InvalidFilterPolicy(f"FilterPolicy: {error}") from None
-    except filter_compiler.PolicyRuleError as error:
+    except ruler_compiler.RuleError as error:
         raise InvalidFilterPolicy(f"FilterPolicy: {error}") from None
     if attribute_scope and depth > 1:
         raise InvalidFilterPolicy(
@@ -84,32 +94,27 @@ class FilterPolicy:
     """A compiled filter policy."""
 
     def __init__(self, branches, attribute_scope: bool):
-        # Each branch: [(dotted key, patterns)], the dotted key as SNS flattens nested keys.
-        self.branches = [
-            [(".".join(path), patterns) for path, patterns in branch.items()] for branch in branches
-        ]
+        # Nested keys are flattened with dots, as SNS does.
+        self.matcher = Matcher(branches, _COMPARABLE, dotted=True)
         self.attribute_scope = attribute_scope
-        self.keys = {key for branch in self.branches for key, _ in branch}
 
     def matches(self, message_attributes: dict | None, body: str) -> bool:
         """Whether a message with these attributes and this body passes the policy."""
         if self.attribute_scope:
-            values = _attribute_values(message_attributes or {}, self.keys)
-        else:
-            values = _body_values(body, self.keys)
-            if values is None:
-                return False
-        return any(_branch_matches(branch, values) for branch in self.branches)
+            values = _attribute_values(message_attributes or {}, self.matcher.keys)
+            return self.matcher.matches_values(values)
+        try:
+            document = json.loads(body, parse_float=Decimal)
+        except (ValueError, TypeError, RecursionError):
+            return False
+        if not isinstance(document, dict):
+            return False
+        return self.matcher.matches_document(document)
 
 
-# -- the message's values ---------------------------------------------------------------------
-
-# A value with the array elements it came from: ((array id, index), ...).
-Located = tuple[Value, tuple]
-
-
-def _attribute_values(attributes: dict, keys: set) -> dict[str, list[Located]]:
-    found: dict[str, list[Located]] = {}
+def _attribute_values(attributes: dict, keys: set) -> dict[str, list]:
+    """The message attributes under the policy's keys, as located values (never in arrays)."""
+    found: dict[str, list] = {}
     for name in keys:
         attribute = attributes.get(name)
         if not isinstance(attribute, dict):
@@ -126,86 +131,10 @@ def _attribute_values(attributes: dict, keys: set) -> dict[str, list[Located]]:
                 continue
             if not isinstance(items, list):
                 continue
-            values = [Value.of_json(item) for item in items]
+            values = [Value.of_json(item, _COMPARABLE) for item in items]
             found[name] = [(value, ()) for value in values if value is not None]
         elif data_type.startswith("Number"):
-            found[name] = [(Value.of_number_text(text), ())]
+            found[name] = [(Value.of_number_text(text, _COMPARABLE), ())]
         else:
             found[name] = [(Value(STRING, text), ())]
     return found
-
-
-def _body_values(body: str, keys: set) -> dict[str, list[Located]] | None:
-    """The body's leaf values under the policy's keys; None when the body is no JSON object."""
-    try:
-        document = json.loads(body, parse_float=Decimal)
-    except (ValueError, TypeError, RecursionError):
-        return None
-    if not isinstance(document, dict):
-        return None
-    found: dict[str, list[Located]] = {}
-    arrays = [0]
-
-    def wanted(prefix: str) -> bool:
-        return any(key == prefix or key.startswith(prefix + ".") for key in keys)
-
-    def walk(node, dotted: str, where: tuple) -> None:
-        if isinstance(node, dict):
-            for name, child in node.items():
-                path = f"{dotted}.{name}" if dotted else name
-                if wanted(path):
-                    walk(child, path, where)
-        elif isinstance(node, list):
-            arrays[0] += 1
-            array_id = arrays[0]
-            for index, item in enumerate(node):
-                walk(item, dotted, where + ((array_id, index),))
-        elif dotted in keys:
-            value = Value.of_json(node)
-            if value is not None:
-                found.setdefault(dotted, []).append((value, where))
-
-    walk(document, "", ())
-    return found
-
-
-# -- matching ---------------------------------------------------------------------------------
-
-
-def _candidates(patterns: list[Pattern], located: list[Located]) -> list[tuple]:
-    """Where in the message each way of satisfying one key comes from."""
-    if not located:
-        return [()] if any(p.wants_absence for p in patterns) else []
-    out = []
-    seen = set()
-    for value, where in located:
-        if where in seen:
-            continue
-        if any(p.wants_presence or p.matches(value) for p in patterns):
-            seen.add(where)
-            out.append(where)
-    return out
-
-
-def _branch_matches(branch, values: dict) -> bool:
-    choices = []
-    for key, patterns in branch:
-        candidates = _candidates(patterns, values.get(key, []))
-        if not candidates:
-            return False
-        choices.append(candidates)
-    # Values matched for different keys must not come from different elements of one array.
-    choices.sort(key=len)
-    return _consistent(choices, 0, {})
-
-
-def _consistent(choices: list, index: int, chosen: dict) -> bool:
-    if index == len(choices):
-        return True
-    for where in choices[index]:
-        if all(chosen.get(array_id, position) == position for array_id, position in where):
-            merged = dict(chosen)
-            merged.update(where)
-            if _consistent(choices, index + 1, merged):
-                return True
-    return False

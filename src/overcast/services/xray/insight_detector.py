@@ -18,8 +18,8 @@ The rule (Overcast's; X-Ray's own model is not published):
   anomalous (no traffic counts as calm) close it (state CLOSED, ending with its last
   anomalous minute). Nothing anomalous, no insight.
 
-Insight notifications (NotificationsEnabled) are for EventBridge, which Overcast does not
-have yet: they are stored in the group and not sent.
+A group with NotificationsEnabled also sends each insight's opening and closing to
+EventBridge's default bus (``insight_notifications.py``), once the run's rows are committed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import uuid
 from types import SimpleNamespace
 
 from overcast.services.xray.filters import parse_filter
+from overcast.services.xray.insight_notifications import NOTIFIED, publish_insight_updates
 from overcast.services.xray.trace_view import TraceView
 from overcast.services.xray.windows import candidate_traces, load_traces
 
@@ -143,7 +144,9 @@ class InsightDetection:
         last_due = min(last_due, minute + (MINUTES_PER_RUN - 1) * MINUTE)
         if minute > last_due:
             return
-        ctx = SimpleNamespace(account=account, region=region)
+        notify = bool((group.get("InsightsConfiguration") or {}).get("NotificationsEnabled"))
+        # (insight, insight event) to notify, published once the transaction is committed
+        ctx = SimpleNamespace(account=account, region=region, notices=[] if notify else None)
         tree = parse_filter(group["FilterExpression"]) if group.get("FilterExpression") else None
         evaluator = self._resolved_evaluator(ctx, tree) if tree is not None else None
         with self.db.transaction():
@@ -157,6 +160,8 @@ class InsightDetection:
                 "INSERT INTO insight_state (account, region, group_arn, body) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (account, region, group_arn) DO UPDATE SET body = excluded.body",
                 (account, region, arn, json.dumps(state)))
+        if ctx.notices:
+            publish_insight_updates(self.cloud, (account, region), ctx.notices)
 
     def _evaluate_minute(self, ctx, group: dict, tree, evaluator, state: dict, minute: float) -> None:
         account, region, arn = ctx.account, ctx.region, group["GroupARN"]
@@ -259,6 +264,8 @@ class InsightDetection:
         self.db.execute(
             "INSERT OR REPLACE INTO insight_events (account, region, insight_id, event_time, body) "
             "VALUES (?, ?, ?, ?, ?)", (ctx.account, ctx.region, insight_id, event["EventTime"], json.dumps(event)))
+        if getattr(ctx, "notices", None) is not None and what in NOTIFIED:
+            ctx.notices.append((insight, event))
 
     def _close_insight(self, ctx, insight_id: str, minute: float, counts: dict) -> None:
         insight = self._load_insight(ctx, insight_id)

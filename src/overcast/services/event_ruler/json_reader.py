@@ -1,11 +1,11 @@
-"""A pull parser over a filter policy's JSON that reports positions as SNS does.
+"""A pull parser over an event-ruler pattern's JSON that reports positions as AWS does.
 
-SNS words a bad filter policy with the position its streaming JSON parser had reached when it
-gave up ("...\\n at [Source: (String)"<policy>"; line: 1, column: 10]"), and that position
-depends on how far the parser had read: after a field name it has already read the start of
-the value (for a string, only its opening quote), a string's text is read only when asked
-for. This parser moves through the text the same way, so the positions in our messages are
-the ones a client sees from AWS.
+AWS (SNS and EventBridge alike) words a bad pattern with the position its streaming JSON parser
+had reached when it gave up ("...\\n at [Source: (String)"<pattern>"; line: 1, column: 10]"),
+and that position depends on how far the parser had read: after a field name it has already
+read the start of the value (for a string, only its opening quote), a string's text is read
+only when asked for. This parser moves through the text the same way, so the positions in our
+messages are the ones a client sees from AWS.
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ NULL = "null"
 
 SCALARS = (STRING, NUMBER, TRUE, FALSE, NULL)
 
-# The longest part of the policy quoted in a message; longer ones are cut and say by how much.
+# The deepest nesting AWS's JSON parser reads (its default stream-read constraint).
+MAX_DEPTH = 1000
+# The longest part of the pattern quoted in a message; longer ones are cut and say by how much.
 _MAX_QUOTED = 500
 _WHITESPACE = " \t\n\r"
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-class PolicySyntaxError(Exception):
-    """The policy cannot be read, or breaks a rule; ``str()`` is the full located text."""
+class RulerSyntaxError(Exception):
+    """The pattern cannot be read, or breaks a rule; ``str()`` is the full located text."""
 
 
 class PullParser:
@@ -115,9 +117,9 @@ class PullParser:
 
     # -- errors --------------------------------------------------------------------------
 
-    def fail(self, message: str) -> PolicySyntaxError:
-        """An error at the reader's current position, worded as SNS words it."""
-        return PolicySyntaxError(f"{message}\n at {self.location()}")
+    def fail(self, message: str) -> RulerSyntaxError:
+        """An error at the reader's current position, worded as AWS words it."""
+        return RulerSyntaxError(f"{message}\n at {self.location()}")
 
     def location(self) -> str:
         column = _utf16_length(self.text[self.row_start : self.pos]) + 1
@@ -182,7 +184,7 @@ class PullParser:
             self._unexpected(ch, "was expecting a colon to separate field name and value")
         self.pos += 1
         self._skip_whitespace()
-        # The value's first token is read with its name, as SNS's parser does.
+        # The value's first token is read with its name, as AWS's parser does.
         self._pending = self._read_value_start()
         self.token = FIELD_NAME
         return FIELD_NAME
@@ -197,6 +199,11 @@ class PullParser:
             self.pos += 1
             self._after_value()
             self._stack.append([ch, False])
+            if len(self._stack) > MAX_DEPTH:
+                raise self.fail(
+                    f"Document nesting depth ({len(self._stack)}) exceeds the maximum allowed "
+                    f"({MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)"
+                )
             return START_OBJECT if ch == "{" else START_ARRAY
         self._after_value()
         if ch == '"':
@@ -332,8 +339,26 @@ class PullParser:
                 raise self.fail(f"Unrecognized character escape {_describe(escape)}")
 
 
+def depth_failure(text: str) -> RulerSyntaxError:
+    """The error for a text nested too deep to compile by recursion: the reader's own, where it
+    finds the nesting too deep (or, when the text is less deep than that, at its deepest)."""
+    parser = PullParser(text)
+    deepest, error = 0, None
+    try:
+        while parser.next_token() is not None:
+            if len(parser._stack) > deepest:
+                deepest = len(parser._stack)
+                error = parser.fail(
+                    f"Document nesting depth ({deepest}) exceeds the maximum allowed "
+                    f"({MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)"
+                )
+    except RulerSyntaxError as failure:
+        return failure
+    return error or parser.fail("Document nesting too deep")
+
+
 def _describe(ch: str) -> str:
-    """How SNS's parser names a character: 'x' (code 120)."""
+    """How AWS's parser names a character: 'x' (code 120)."""
     code = ord(ch)
     if code < 32:
         return f"CTRL-CHAR, code {code}"
@@ -345,7 +370,7 @@ def _word_char(text: str, index: int) -> bool:
 
 
 def _utf16_length(text: str) -> int:
-    """Length in UTF-16 code units, the unit SNS's positions count in."""
+    """Length in UTF-16 code units, the unit AWS's positions count in."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 

@@ -1,32 +1,22 @@
-"""The match patterns of a filter policy and the message values they are tested against.
+"""The match patterns of an event-ruler pattern and the document values they are tested against.
 
-A message value is a ``Value``: a JSON string, number or literal (true, false, null) taken from
-a message attribute (String, Number, String.Array) or from the JSON body. As on AWS, string
-patterns only match strings and numeric patterns only numbers: ``"100"`` in a policy does not
-match the Number attribute 100, nor ``100`` the String attribute "100".
+A document value is a ``Value``: a JSON string, number or literal (true, false, null) taken from
+an SNS message attribute (String, Number, String.Array), an SNS JSON body or an EventBridge
+event. As on AWS, string patterns only match strings and numeric patterns only numbers:
+``"100"`` in a pattern does not match the number 100, nor ``100`` the string "100".
+Numbers are compared as the caller's dialect rounds them (``Dialect.comparable``).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 STRING = "string"
 NUMBER = "number"
 LITERAL = "literal"  # true, false, null
-
-# SNS compares numbers with five digits of accuracy after the decimal point
-# (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html).
-_ACCURACY = Decimal("0.00001")
-
-
-def comparable(number: Decimal) -> Decimal:
-    """A number as SNS compares it: rounded to five decimal places."""
-    try:
-        return number.quantize(_ACCURACY, rounding=ROUND_HALF_EVEN)
-    except InvalidOperation:  # too large to hold five decimals: compare as it is
-        return number
 
 
 @dataclass(frozen=True)
@@ -38,7 +28,7 @@ class Value:
     number: Decimal | None = None
 
     @classmethod
-    def of_json(cls, item) -> "Value | None":
+    def of_json(cls, item, comparable) -> "Value | None":
         """A value from a decoded JSON scalar (None for objects and arrays)."""
         if isinstance(item, bool):
             return cls(LITERAL, "true" if item else "false")
@@ -52,7 +42,7 @@ class Value:
         return None
 
     @classmethod
-    def of_number_text(cls, text: str) -> "Value":
+    def of_number_text(cls, text: str, comparable) -> "Value":
         """A Number message attribute; one that is not a number stays its text."""
         try:
             number = Decimal(text.strip())
@@ -64,7 +54,7 @@ class Value:
 
 
 class Pattern:
-    """One entry of a policy's value array."""
+    """One entry of a pattern's value array."""
 
     # exists:false is satisfied by the absence of the key, not by a value.
     wants_absence = False
@@ -80,7 +70,7 @@ class ExactString(Pattern):
     expected: str
 
     def __post_init__(self):
-        # An IP address in a policy matches the same address however it is written.
+        # An IP address in a pattern matches the same address however it is written.
         self.address = _ip_address(self.expected)
 
     def matches(self, value: Value) -> bool:
@@ -97,7 +87,12 @@ class ExactNumber(Pattern):
     text: str
 
     def matches(self, value: Value) -> bool:
-        return value.kind == NUMBER and (value.number == self.expected or value.text == self.text)
+        # A number the dialect cannot compare (None) only matches as written.
+        if value.kind != NUMBER:
+            return False
+        if self.expected is not None and value.number == self.expected:
+            return True
+        return value.text == self.text
 
 
 @dataclass
@@ -128,6 +123,39 @@ class Suffix(Pattern):
 
     def matches(self, value: Value) -> bool:
         return value.kind == STRING and value.text.endswith(self.suffix)
+
+
+@dataclass
+class PrefixIgnoreCase(Pattern):
+    prefix: str
+
+    def __post_init__(self):
+        self.folded = self.prefix.casefold()
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and value.text.casefold().startswith(self.folded)
+
+
+@dataclass
+class SuffixIgnoreCase(Pattern):
+    suffix: str
+
+    def __post_init__(self):
+        self.folded = self.suffix.casefold()
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and value.text.casefold().endswith(self.folded)
+
+
+@dataclass
+class Wildcard(Pattern):
+    """A wildcard value (``wildcard.parse`` tokens), matched over the whole string."""
+
+    tokens: tuple
+    regex: re.Pattern
+
+    def matches(self, value: Value) -> bool:
+        return value.kind == STRING and self.regex.fullmatch(value.text) is not None
 
 
 @dataclass
@@ -164,18 +192,28 @@ class AnythingButIgnoreCase(Pattern):
 
 @dataclass
 class AnythingButPrefix(Pattern):
-    prefix: str
+    prefixes: tuple
 
     def matches(self, value: Value) -> bool:
-        return not (value.kind == STRING and value.text.startswith(self.prefix))
+        return not (value.kind == STRING and value.text.startswith(self.prefixes))
 
 
 @dataclass
 class AnythingButSuffix(Pattern):
-    suffix: str
+    suffixes: tuple
 
     def matches(self, value: Value) -> bool:
-        return not (value.kind == STRING and value.text.endswith(self.suffix))
+        return not (value.kind == STRING and value.text.endswith(self.suffixes))
+
+
+@dataclass
+class AnythingButWildcard(Pattern):
+    """Any value but strings one of the wildcards matches."""
+
+    wildcards: tuple  # of Wildcard
+
+    def matches(self, value: Value) -> bool:
+        return not any(wildcard.matches(value) for wildcard in self.wildcards)
 
 
 @dataclass
@@ -214,7 +252,7 @@ class Exists(Pattern):
 
 @dataclass
 class Cidr(Pattern):
-    """Addresses from ``bottom`` (the address as written in the policy) to the top of its block."""
+    """Addresses from ``bottom`` (the address as written in the pattern) to the top of its block."""
 
     bottom: ipaddress.IPv4Address | ipaddress.IPv6Address
     top: ipaddress.IPv4Address | ipaddress.IPv6Address

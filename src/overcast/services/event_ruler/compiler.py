@@ -1,9 +1,11 @@
-"""Reads a filter policy's JSON into branches of (key path -> patterns), checking it as SNS does.
+"""Reads an event-ruler pattern's JSON (an SNS filter policy, an EventBridge event pattern) into
+branches of (key path -> patterns), checking it as AWS does.
 
-The policy is read token by token (``filter_json.PullParser``) so each error names the position
-SNS names. A policy becomes a list of branches: ``$or`` forks the branch being built into one
-per alternative; keys of nested objects become dotted paths. A message matches the policy when
-it matches every key of some branch.
+The pattern is read token by token (``json_reader.PullParser``) so each error names the position
+AWS names. A pattern becomes a list of branches: ``$or`` forks the branch being built into one
+per alternative; keys of nested objects become key paths. A document matches the pattern when
+it matches every key of some branch. What differs between the services (operators, numbers,
+null) comes from the caller's ``Dialect``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import ipaddress
 import re
 from decimal import Decimal
 
-from overcast.services.sns import filter_json as tok
-from overcast.services.sns import filter_patterns as pat
+from overcast.services.event_ruler import json_reader as tok
+from overcast.services.event_ruler import patterns as pat
+from overcast.services.event_ruler import wildcard as wild
+from overcast.services.event_ruler.dialect import Dialect
 
 OR_KEY = "$or"
 # Operator names that cannot be field names inside an $or branch.
@@ -26,29 +30,41 @@ _IPV6 = re.compile(r"^[0-9a-fA-F:.]+$")
 
 
 class Branch(dict):
-    """One way to satisfy a policy: key path (tuple of names) -> (depth, patterns)."""
+    """One way to satisfy a pattern: key path (tuple of names) -> patterns."""
 
 
-class PolicyRuleError(Exception):
-    """A rule broken without a position to name (SNS words these bare)."""
+class RuleError(Exception):
+    """A rule broken without a position to name (AWS words these bare)."""
 
 
-def compile_branches(text: str, attribute_scope: bool) -> tuple[list[Branch], int]:
-    """The policy's branches and its deepest nesting (1 when flat)."""
+def compile_branches(text: str, dialect: Dialect) -> tuple[list[Branch], int]:
+    """The pattern's branches and its deepest nesting (1 when flat)."""
     parser = tok.PullParser(text)
     if parser.next_token() != tok.START_OBJECT:
         raise parser.fail("Filter is not an object")
-    compiler = _Compiler(parser, attribute_scope)
+    compiler = _Compiler(parser, dialect)
     branches: list[Branch] = []
-    compiler.parse_object(branches, (), inside_or=False)
+    try:
+        compiler.parse_object(branches, (), inside_or=False)
+    except RecursionError:
+        # Nested objects compile by recursion: a pattern nested deeper than Python's stack
+        # allows is refused as AWS's parser refuses one nested too deep.
+        raise tok.depth_failure(text) from None
+    for tokens in compiler.wildcards.values():
+        if wild.complexity(list(tokens)) > wild.MAX_ACTIVE_STATES:
+            raise RuleError(wild.TOO_COMPLEX)
     return branches, compiler.deepest
 
 
 class _Compiler:
-    def __init__(self, parser: tok.PullParser, attribute_scope: bool):
+    def __init__(self, parser: tok.PullParser, dialect: Dialect):
         self.parser = parser
-        self.attribute_scope = attribute_scope
+        self.dialect = dialect
+        self.comparable = dialect.comparable
         self.deepest = 1
+        # Wildcard values per key path (a dict as an ordered set), for the complexity rule.
+        self.wildcards: dict[tuple, dict] = {}
+        self.path: tuple = ()
 
     def parse_object(self, branches: list[Branch], path: tuple, inside_or: bool) -> None:
         parser = self.parser
@@ -95,6 +111,7 @@ class _Compiler:
 
     def write_rules(self, branches: list[Branch], path: tuple) -> None:
         parser = self.parser
+        self.path = path
         patterns: list[pat.Pattern] = []
         while (token := parser.next_token()) != tok.END_ARRAY:
             if token == tok.START_OBJECT:
@@ -102,12 +119,13 @@ class _Compiler:
             elif token == tok.STRING:
                 patterns.append(pat.ExactString(parser.get_text()))
             elif token == tok.NUMBER:
-                patterns.append(pat.ExactNumber(pat.comparable(parser.number()), parser.get_text()))
+                # A number the dialect cannot compare still matches as written.
+                patterns.append(pat.ExactNumber(self.comparable(parser.number()), parser.get_text()))
             elif token in (tok.TRUE, tok.FALSE):
                 patterns.append(pat.ExactLiteral(token))
             elif token == tok.NULL:
                 # SNS treats a null in an attribute policy as "the attribute is absent".
-                patterns.append(pat.ExactLiteral(token, absent_matches=self.attribute_scope))
+                patterns.append(pat.ExactLiteral(token, absent_matches=self.dialect.null_matches_absent))
             else:
                 raise parser.fail("Match value must be String, number, true, false, or null")
         if not patterns:
@@ -123,7 +141,10 @@ class _Compiler:
             raise parser.fail("Match expression name not found")
         kind = parser.name
         if kind in ("prefix", "suffix", "equals-ignore-case"):
-            if parser.next_token() != tok.STRING:
+            token = parser.next_token()
+            if token == tok.START_OBJECT and kind != "equals-ignore-case" and self.dialect.affix_ignore_case:
+                return self.affix_ignore_case(kind)
+            if token != tok.STRING:
                 raise parser.fail(f"{kind} match pattern must be a string")
             value = parser.get_text()
             self._close_expression()
@@ -147,6 +168,12 @@ class _Compiler:
                 raise parser.fail("exists match pattern must be either true or false.")
             self._close_expression()
             return pat.Exists(token == tok.TRUE)
+        if kind == "wildcard" and self.dialect.wildcard:
+            if parser.next_token() != tok.STRING:
+                raise parser.fail("wildcard match pattern must be a string")
+            pattern = self.wildcard(parser.get_text())
+            self._close_expression()
+            return pattern
         if kind == "cidr":
             if parser.next_token() != tok.STRING:
                 raise parser.fail("prefix match pattern must be a string")
@@ -154,6 +181,29 @@ class _Compiler:
             self._close_expression()
             return network
         raise parser.fail(f"Unrecognized match type {kind}")
+
+    def affix_ignore_case(self, kind: str) -> pat.Pattern:
+        """``{"prefix": {"equals-ignore-case": ...}}`` and its suffix twin."""
+        parser = self.parser
+        if parser.next_token() != tok.FIELD_NAME:
+            raise parser.fail(f"{kind.capitalize()} expression name not found")
+        if parser.name != "equals-ignore-case":
+            raise parser.fail(f"Unsupported {kind} pattern: {parser.name}")
+        if parser.next_token() != tok.STRING:
+            raise parser.fail("equals-ignore-case match pattern must be a string")
+        value = parser.get_text()
+        self._close_expression()
+        self._close_expression()
+        return pat.PrefixIgnoreCase(value) if kind == "prefix" else pat.SuffixIgnoreCase(value)
+
+    def wildcard(self, text: str) -> pat.Wildcard:
+        """A wildcard value, checked; remembered under its key for the complexity rule."""
+        try:
+            tokens = wild.parse(text)
+        except wild.WildcardError as error:
+            raise self.parser.fail(str(error)) from None
+        self.wildcards.setdefault(self.path, {})[tokens] = None
+        return pat.Wildcard(tokens, wild.to_regex(tokens))
 
     def _close_expression(self) -> None:
         if self.parser.next_token() != tok.END_OBJECT:
@@ -171,16 +221,10 @@ class _Compiler:
                 ignore_case = True
                 token = parser.next_token()
             else:
-                if operator not in ("prefix", "suffix"):
+                sets = ("prefix", "suffix", "wildcard") if self.dialect.wildcard else ("prefix", "suffix")
+                if operator not in sets:
                     raise parser.fail(f"Unsupported anything-but pattern: {operator}")
-                if parser.next_token() != tok.STRING:
-                    raise parser.fail("prefix/suffix match pattern must be a string")
-                text = parser.get_text()
-                if not text:
-                    raise parser.fail("Null prefix/suffix not allowed")
-                self._close_expression()
-                self._close_expression()
-                return pat.AnythingButPrefix(text) if operator == "prefix" else pat.AnythingButSuffix(text)
+                return self._anything_but_set(operator)
         if token not in (tok.START_ARRAY, tok.STRING, tok.NUMBER):
             raise parser.fail(
                 "Value of anything-but must be an array or single string/number value."
@@ -195,6 +239,43 @@ class _Compiler:
             raise parser.fail("Too many elements in numeric expression")
         return pattern
 
+    def _anything_but_set(self, operator: str) -> pat.Pattern:
+        """anything-but with prefix, suffix or wildcard: one string, or (where the dialect has
+        them) a list of strings."""
+        parser = self.parser
+        kind_text = (
+            "wildcard match pattern must be a string" if operator == "wildcard"
+            else "prefix/suffix match pattern must be a string"
+        )
+        token = parser.next_token()
+        values: list[str] = []
+        if token == tok.START_ARRAY and self.dialect.anything_but_lists:
+            while (token := parser.next_token()) != tok.END_ARRAY:
+                if token != tok.STRING:
+                    raise parser.fail(kind_text)
+                values.append(self._anything_but_operand(operator))
+            if parser.next_token() != tok.END_OBJECT:
+                raise parser.fail("Too many elements in numeric expression")
+            if parser.next_token() != tok.END_OBJECT:
+                raise parser.fail("Too many elements in numeric expression")
+        else:
+            if token != tok.STRING:
+                raise parser.fail(kind_text)
+            values.append(self._anything_but_operand(operator))
+            self._close_expression()
+            self._close_expression()
+        if operator == "prefix":
+            return pat.AnythingButPrefix(tuple(values))
+        if operator == "suffix":
+            return pat.AnythingButSuffix(tuple(values))
+        return pat.AnythingButWildcard(tuple(self.wildcard(value) for value in values))
+
+    def _anything_but_operand(self, operator: str) -> str:
+        text = self.parser.get_text()
+        if not text and operator != "wildcard":
+            raise self.parser.fail("Null prefix/suffix not allowed")
+        return text
+
     def _anything_but_values(self, token: str) -> pat.Pattern:
         parser = self.parser
         strings: set[str] = set()
@@ -202,12 +283,12 @@ class _Compiler:
         if token != tok.START_ARRAY:
             if token == tok.STRING:
                 return pat.AnythingBut(strings=frozenset((parser.get_text(),)))
-            return pat.AnythingBut(numbers=frozenset((pat.comparable(parser.number()),)))
+            return pat.AnythingBut(numbers=frozenset((self.operand(),)))
         while (token := parser.next_token()) != tok.END_ARRAY:
             if token == tok.STRING:
                 strings.add(parser.get_text())
             elif token == tok.NUMBER:
-                numbers.add(pat.comparable(parser.number()))
+                numbers.add(self.operand())
             else:
                 raise parser.fail("Inside anything but list, start|null|boolean is not supported.")
         if bool(strings) == bool(numbers):
@@ -236,6 +317,14 @@ class _Compiler:
             folded.add(parser.get_text().casefold())
         return pat.AnythingButIgnoreCase(frozenset(folded))
 
+    def operand(self) -> Decimal:
+        """The current number as an operand of numeric or anything-but, which must be one the
+        dialect can compare."""
+        value = self.comparable(self.parser.number())
+        if value is None:
+            raise self.parser.fail(self.dialect.number_out_of_range)
+        return value
+
     def numeric_expression(self) -> pat.NumericRange:
         parser = self.parser
         if parser.next_token() != tok.STRING:
@@ -247,7 +336,7 @@ class _Compiler:
         if token != tok.NUMBER:
             shown = "equals" if operator == "=" else operator
             raise parser.fail(f"Value of {shown} must be numeric")
-        value = pat.comparable(parser.number())
+        value = self.operand()
         if operator in ("=", "<=", "<"):
             if parser.next_token() != tok.END_ARRAY:
                 raise parser.fail("Too many elements in numeric expression")
@@ -265,7 +354,7 @@ class _Compiler:
             raise parser.fail(f"Bad numeric range operator: {second}")
         if parser.next_token() != tok.NUMBER:
             raise parser.fail(f"Value of {second} must be numeric")
-        top = pat.comparable(parser.number())
+        top = self.operand()
         if parser.next_token() != tok.END_ARRAY:
             raise parser.fail("Too many terms in numeric range expression")
         if value >= top:
@@ -279,24 +368,24 @@ def _cidr(text: str) -> pat.Cidr:
     while len(parts) > 1 and parts[-1] == "":  # a trailing '/' counts as none, as on AWS
         parts.pop()
     if len(parts) != 2:
-        raise PolicyRuleError("Malformed CIDR, one '/' required")
+        raise RuleError("Malformed CIDR, one '/' required")
     if not re.fullmatch(r"[+-]?[0-9]+", parts[1]):
-        raise PolicyRuleError("Malformed CIDR, mask bits must be an integer")
+        raise RuleError("Malformed CIDR, mask bits must be an integer")
     mask = int(parts[1])
     if mask < 0:
-        raise PolicyRuleError("Malformed CIDR, mask bits must not be negative")
+        raise RuleError("Malformed CIDR, mask bits must not be negative")
     address = None
     if _IPV4.match(parts[0]) or (":" in parts[0] and _IPV6.match(parts[0])):
         try:
             address = ipaddress.ip_address(parts[0])
         except ValueError:
-            raise PolicyRuleError(f"Invalid IP address: {parts[0]}") from None
+            raise RuleError(f"Invalid IP address: {parts[0]}") from None
     if address is None:
-        raise PolicyRuleError(f"Nonstandard IP address: {parts[0]}")
+        raise RuleError(f"Nonstandard IP address: {parts[0]}")
     if address.version == 4 and mask > 31:
-        raise PolicyRuleError("IPv4 mask bits must be < 32")
+        raise RuleError("IPv4 mask bits must be < 32")
     if address.version == 6 and mask > 127:
-        raise PolicyRuleError("IPv6 mask bits must be < 128")
+        raise RuleError("IPv6 mask bits must be < 128")
     width = 32 if address.version == 4 else 128
     host_bits = (1 << (width - mask)) - 1
     top = ipaddress.ip_address(int(address) | host_bits)

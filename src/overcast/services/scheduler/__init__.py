@@ -1,0 +1,1 @@
+"""Amazon EventBridge Scheduler (``scheduler``): schedule groups, schedules and their firing."""
