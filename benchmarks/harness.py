@@ -162,6 +162,13 @@ def parse_wrk(out: str) -> dict:
     }
 
 
+def percentile_ms(samples: list[float], p: int) -> float | None:
+    """The nearest-rank ``p``th percentile of sorted ``samples`` (seconds), in milliseconds."""
+    if not samples:
+        return None
+    return samples[max(0, min(len(samples) - 1, -(-len(samples) * p // 100) - 1))] * 1000
+
+
 def median_run(runs: list[dict]) -> dict:
     """The median requests/s of repeated runs, with the worst error counts."""
     return {

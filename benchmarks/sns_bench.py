@@ -36,7 +36,7 @@ from botocore.config import Config  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
 
 from cpu_meter import process_cpu  # noqa: E402
-from harness import Server, free_port, overcast_server, wrk  # noqa: E402
+from harness import Server, free_port, overcast_server, percentile_ms, wrk  # noqa: E402
 from sqs_client import SqsClient  # noqa: E402
 
 TARGETS = {"publish-1": ("rate", 3_000), "fanout-10": ("rate", 15_000), "latency": ("p99", 10.0)}
@@ -191,9 +191,8 @@ async def _latency(endpoint: str, topic: str, url: str, args) -> dict:
     if lost:
         problems.append(f"{lost} messages not received within 5 s")
     samples.sort()
-    pct = lambda p: samples[max(0, min(len(samples) - 1, -(-len(samples) * p // 100) - 1))] * 1000 if samples \
-        else None  # noqa: E731
-    return {"rps": len(samples) / args.duration, "p50_ms": pct(50), "p99_ms": pct(99), "problems": problems,
+    return {"rps": len(samples) / args.duration, "p50_ms": percentile_ms(samples, 50),
+            "p99_ms": percentile_ms(samples, 99), "problems": problems,
             "per_core": None, "note": f"{len(samples)} publishes, {args.pollers} long polls waiting"}
 
 

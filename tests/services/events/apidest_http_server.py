@@ -12,10 +12,12 @@ import threading
 import time
 from urllib.parse import parse_qsl, urlsplit
 
+from recorded_requests import RecordedRequests
+
 TOKEN_PATH = "/oauth/token"
 
 
-class ApiServer:
+class ApiServer(RecordedRequests):
     """``url(path)``; ``requests_to(path)`` what arrived there; ``answer(path, *statuses)``.
 
     OAuth: ``client(id, secret)`` sets the credentials ``TOKEN_PATH`` accepts (it answers 401 to
@@ -23,9 +25,7 @@ class ApiServer:
     to a path under ``/secure/`` without the latest token as ``Authorization: Bearer`` gets 401."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._arrived: list[dict] = []
-        self._scripts: dict[str, list[int]] = {}
+        super().__init__()
         self._numbers = itertools.count(1)
         self.client_id, self.client_secret = "client-id", "client-secret"
         self.expires_in = 3600
@@ -87,25 +87,3 @@ class ApiServer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
-    def answer(self, path: str, *statuses: int) -> None:
-        """The next requests to ``path`` get these statuses (then the default answer)."""
-        with self._lock:
-            self._scripts[path] = list(statuses)
-
-    def requests_to(self, path: str) -> list[dict]:
-        with self._lock:
-            return [r for r in self._arrived if r["path"] == path]
-
-    def wait_for(self, path: str, count: int = 1, timeout: float = 15.0) -> list[dict]:
-        """The first ``count`` requests to ``path`` (waits for them; fails after ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            arrived = self.requests_to(path)
-            if len(arrived) >= count:
-                return arrived[:count]
-            time.sleep(0.05)
-        raise AssertionError(f"{len(self.requests_to(path))} of {count} requests reached {path}")
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -10,27 +10,25 @@ import ipaddress
 import json
 import ssl
 import threading
-import time
 
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
+from recorded_requests import RecordedRequests
 
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 CONFIRMATION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 
 
-class Endpoint:
+class Endpoint(RecordedRequests):
     """``url(path)`` to subscribe; ``requests_to(path)`` what arrived there; ``answer(path, *statuses)``."""
 
     def __init__(self, tls: tuple[str, str] | None = None):
         """``tls``: (certificate file, key file) to serve HTTPS."""
+        super().__init__()
         self.scheme = "https" if tls else "http"
-        self._lock = threading.Lock()
-        self._arrived: list[dict] = []
-        self._scripts: dict[str, list[int]] = {}
         endpoint = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -61,28 +59,6 @@ class Endpoint:
     def url(self, path: str) -> str:
         return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}{path}"
 
-    def answer(self, path: str, *statuses: int) -> None:
-        """The next requests to ``path`` get these statuses (then 200)."""
-        with self._lock:
-            self._scripts[path] = list(statuses)
-
-    def requests_to(self, path: str) -> list[dict]:
-        with self._lock:
-            return [r for r in self._arrived if r["path"] == path]
-
-    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
-        """The first ``count`` requests to ``path`` (waits for them; fails after ``timeout``)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            arrived = self.requests_to(path)
-            if len(arrived) >= count:
-                return arrived[:count]
-            time.sleep(0.05)
-        raise AssertionError(f"{len(self.requests_to(path))} of {count} requests reached {path}")
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def verify_signature(document: dict) -> None:
