@@ -60,15 +60,16 @@ def test_subsegments_sent_alone_over_udp_join_their_segment(xray, udp):
     assert [s["name"] for s in json.loads(segments[0]["Document"])["subsegments"]] == ["S3"]
 
 
-def test_malformed_datagrams_are_dropped_and_the_port_keeps_working(xray, udp, server):
+def test_malformed_datagrams_are_dropped_and_the_port_keeps_working(xray, udp):
     bad = [b"", b"no header line", b'{"format": "xml", "version": 1}\n{}', HEADER + b"{not json",
            HEADER + b"[]", b"\xff\xfe\n\x00", HEADER + dumps({"id": "zz"}).encode(), HEADER + b"[" * 60000]
     for payload in bad:
         udp(payload)
     good = segment()
     udp(HEADER + dumps(good).encode())
+    # (the log line reporting the drops is tested in test_xray_daemon_drops.py: on this shared
+    # server an earlier test may have used up its once-a-minute window)
     assert [t["Id"] for t in wait_for_traces(xray, [good["trace_id"]])] == [good["trace_id"]]
-    assert "X-Ray daemon: " in "".join(server.output) and "datagrams dropped so far" in "".join(server.output)
 
 
 def post(server, path, body: bytes):
