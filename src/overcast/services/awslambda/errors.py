@@ -1,0 +1,29 @@
+"""Lambda's errors, with the status codes of the model's error shapes."""
+
+from __future__ import annotations
+
+from overcast.errors import AwsError
+
+
+def _error(code: str, status: int):
+    def make(message: str) -> AwsError:
+        return AwsError(code, message, status)
+
+    make.__name__ = code
+    return make
+
+
+InvalidParameterValueException = _error("InvalidParameterValueException", 400)
+ValidationException = _error("ValidationException", 400)
+ResourceNotFoundException = _error("ResourceNotFoundException", 404)
+ResourceConflictException = _error("ResourceConflictException", 409)
+PreconditionFailedException = _error("PreconditionFailedException", 412)
+RequestTooLargeException = _error("RequestTooLargeException", 413)
+UnsupportedMediaTypeException = _error("UnsupportedMediaTypeException", 415)
+TooManyRequestsException = _error("TooManyRequestsException", 429)
+ServiceException = _error("ServiceException", 500)
+ResourceNotReadyException = _error("ResourceNotReadyException", 502)
+
+
+def function_not_found(arn: str) -> AwsError:
+    return ResourceNotFoundException(f"Function not found: {arn}")

@@ -1,0 +1,7 @@
+"""Event source mappings and their pollers (esm)."""
+
+from __future__ import annotations
+
+
+class EventSourceMappingOperations:
+    pass

@@ -1,0 +1,7 @@
+"""Function URL configs and the URLs themselves (esm)."""
+
+from __future__ import annotations
+
+
+class FunctionUrlOperations:
+    pass

@@ -1,0 +1,7 @@
+"""AddPermission, RemovePermission, GetPolicy (versions)."""
+
+from __future__ import annotations
+
+
+class PermissionOperations:
+    pass
