@@ -115,8 +115,6 @@ class RuntimeApi:
             current = self._current
             if current is None or current.request_id != parts[2] or current.done.done():
                 return _error(400, "InvalidRequestID", "Invalid request ID")
-            if parts[3] == "response" and len(body) > 6 * 1024 * 1024:
-                return _error(413, "RequestEntityTooLarge", "Response payload too large")
             outcome = RuntimeOutcome(body, None if parts[3] == "response" else "Unhandled")
             current.done.set_result(outcome)
             return 202, {}, b'{"status":"OK"}'

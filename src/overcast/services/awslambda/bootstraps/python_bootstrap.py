@@ -50,7 +50,8 @@ class LambdaContext:
 
 
 def _error_record(exc, error_type=None):
-    frames = traceback.extract_tb(exc.__traceback__)
+    # the handler's frames only, as AWS shows them (not this loop's own)
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename != __file__]
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -125,6 +126,10 @@ def _optional_json(value):
 
 
 def main():
+    # a timed-out handler is killed: what it printed before must already be in the log
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(line_buffering=True)
     # the handler's directory comes first, in place of this file's own
     sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     api = _RuntimeApi()
