@@ -1,7 +1,242 @@
-"""Event source mappings and their pollers (esm)."""
+"""Create/Get/Update/Delete/ListEventSourceMappings (esm); Amazon SQS sources only for now
+(a stream, Kafka, MQ or DocumentDB source answers 501). The pollers that run each enabled
+mapping are ``esm_sqs_poller.py`` (``SqsMappingPollers``).
+
+A mapping's row keeps its settled state (``Enabled`` or ``Disabled``); the calls that change
+it answer the transitional state AWS answers (Creating, Enabling, Disabling, Updating,
+Deleting) and the change takes effect at once.
+"""
 
 from __future__ import annotations
 
+import json
+import uuid
 
-class EventSourceMappingOperations:
-    pass
+from overcast.context import RequestContext
+from overcast.errors import AwsError, NotImplementedOperation
+from overcast.services.awslambda.arns import split_function_name
+from overcast.services.awslambda.errors import (InvalidParameterValueException, ResourceConflictException,
+                                                ResourceNotFoundException)
+from overcast.services.awslambda.esm_checks import (DEFAULT_BATCH_SIZE, check_batching, check_filter_criteria,
+                                                    check_sqs_parameters)
+from overcast.services.awslambda.esm_sqs_poller import SqsMappingPollers
+from overcast.services.awslambda.models import LATEST
+from overcast.storage.scope import Scope
+
+_COLUMNS = "uuid, account, region, function_arn, event_source_arn, config, state, last_modified"
+_NOT_FOUND = "The resource you requested does not exist."
+_NOT_SQS = frozenset({"kinesis", "dynamodb", "kafka", "mq", "rds", "docdb"})
+_DEFAULT_LIST_ITEMS = 100
+# what the mapping stores of the request, in the order the API answers it
+_CONFIG_KEYS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes",
+                "ScalingConfig", "MetricsConfig", "ProvisionedPollerConfig", "KMSKeyArn")
+
+
+def _scope(ctx) -> Scope:
+    return Scope(ctx.account, ctx.region)
+
+
+def _queue_parts(arn: str) -> tuple[str, str, str] | None:
+    """(region, account, queue name) of an SQS queue ARN."""
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    if len(parts) != 6 or parts[2] != "sqs" or not parts[5]:
+        return None
+    return parts[3], parts[4], parts[5]
+
+
+class EventSourceMappingOperations(SqsMappingPollers):
+    # ------------------------------------------------------------------ operations
+    async def create_event_source_mapping(self, ctx, params: dict) -> dict:
+        scope = _scope(ctx)
+        source_arn = params.get("EventSourceArn")
+        self._esm_check_source(source_arn)
+        check_sqs_parameters(params)
+        function_arn, timeout = self._esm_function(scope, params.get("FunctionName", ""))
+        queue = await self._esm_queue(ctx, source_arn)
+        config = self._esm_config(params, {}, queue)
+        self._esm_check_visibility(queue, timeout)
+        for row in self.db.query(f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ? "
+                                 "AND event_source_arn = ? AND function_arn = ?",
+                                 (scope.account, scope.region, source_arn, function_arn)):
+            raise ResourceConflictException(
+                f'An event source mapping with SQS arn (" {source_arn} ") and function (" {_name_of(function_arn)} ") '
+                f"already exists. Please update or delete the existing mapping with UUID {row[0]}")
+        mapping_id = str(uuid.uuid4())
+        state = "Enabled" if params.get("Enabled", True) is not False else "Disabled"
+        now = self.clock.now()
+        with self.db.transaction():
+            self.db.execute(f"INSERT INTO event_source_mappings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (mapping_id, scope.account, scope.region, function_arn, source_arn,
+                             json.dumps(config), state, now))
+        row = self._esm_row(scope, mapping_id)
+        self._esm_restart_pollers(row)
+        return self._esm_answer(row, "Creating")
+
+    def get_event_source_mapping(self, ctx, params: dict) -> dict:
+        return self._esm_answer(self._esm_existing(_scope(ctx), params.get("UUID")))
+
+    async def update_event_source_mapping(self, ctx, params: dict) -> dict:
+        scope = _scope(ctx)
+        row = self._esm_existing(scope, params.get("UUID"))
+        check_sqs_parameters(params)
+        function_arn = row["function_arn"]
+        if params.get("FunctionName"):
+            function_arn, timeout = self._esm_function(scope, params["FunctionName"])
+        else:
+            timeout = self._esm_function(scope, function_arn)[1]
+        queue = await self._esm_queue(ctx, row["event_source_arn"])
+        config = self._esm_config(params, row["config"], queue)
+        self._esm_check_visibility(queue, timeout)
+        state = row["state"]
+        if params.get("Enabled") is not None:
+            state = "Enabled" if params["Enabled"] else "Disabled"
+        with self.db.transaction():
+            self.db.execute("UPDATE event_source_mappings SET function_arn = ?, config = ?, state = ?, "
+                            "last_modified = ? WHERE uuid = ?",
+                            (function_arn, json.dumps(config), state, self.clock.now(), row["uuid"]))
+        transition = "Updating"
+        if state != row["state"]:
+            transition = "Enabling" if state == "Enabled" else "Disabling"
+        row = self._esm_row(scope, row["uuid"])
+        self._esm_restart_pollers(row)
+        return self._esm_answer(row, transition)
+
+    def delete_event_source_mapping(self, ctx, params: dict) -> dict:
+        scope = _scope(ctx)
+        row = self._esm_existing(scope, params.get("UUID"))
+        self._esm_stop_pollers(row["uuid"])
+        with self.db.transaction():
+            self.db.execute("DELETE FROM event_source_mappings WHERE uuid = ?", (row["uuid"],))
+        return self._esm_answer(row, "Deleting")
+
+    def list_event_source_mappings(self, ctx, params: dict) -> dict:
+        scope = _scope(ctx)
+        sql = f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ?"
+        args: list = [scope.account, scope.region]
+        if params.get("EventSourceArn"):
+            sql += " AND event_source_arn = ?"
+            args.append(params["EventSourceArn"])
+        if params.get("FunctionName"):
+            sql += " AND function_arn = ?"
+            args.append(self._esm_function(scope, params["FunctionName"])[0])
+        marker = params.get("Marker")
+        if marker:
+            sql += " AND uuid > ?"
+            args.append(marker)
+        limit = params.get("MaxItems") or _DEFAULT_LIST_ITEMS
+        rows = [_as_dict(row) for row in self.db.query(sql + " ORDER BY uuid LIMIT ?", (*args, limit + 1))]
+        answer: dict = {"EventSourceMappings": [self._esm_answer(row) for row in rows[:limit]]}
+        if len(rows) > limit:
+            answer["NextMarker"] = rows[limit - 1]["uuid"]
+        return answer
+
+    # ------------------------------------------------------------------ helpers
+    def _esm_check_source(self, source_arn) -> None:
+        if not source_arn:
+            raise InvalidParameterValueException("Unrecognized event source.")
+        service = source_arn.split(":")[2] if source_arn.count(":") >= 5 else ""
+        if service in _NOT_SQS:
+            raise NotImplementedOperation(
+                message=f"Event source mappings of {service} sources are not implemented in Overcast (SQS only).")
+        if service != "sqs" or _queue_parts(source_arn) is None:
+            raise InvalidParameterValueException("Unrecognized event source.")
+
+    def _esm_function(self, scope: Scope, name: str) -> tuple[str, int]:
+        """(the ARN the mapping invokes, the function's timeout); a version or alias named
+        in the ARN stays in it."""
+        fv = self.resolve_function(scope, name)
+        parts = split_function_name(name)
+        qualifier = parts[3] if parts else None
+        arn = f"{fv.arn}:{qualifier}" if qualifier else fv.arn
+        return arn, int(fv.config.get("Timeout") or 3)
+
+    async def _esm_queue(self, ctx, source_arn: str) -> dict:
+        """The queue's VisibilityTimeout and FifoQueue, as Lambda reads them at create."""
+        region, account, name = _queue_parts(source_arn)
+        caller = RequestContext(account=ctx.account, region=region, service="lambda",
+                                principal_arn="lambda.amazonaws.com", registry=self.cloud.services)
+        try:
+            answer = await caller.services.call("sqs", "GetQueueAttributes", {
+                "QueueUrl": f"/{account}/{name}", "AttributeNames": ["VisibilityTimeout", "FifoQueue"]},
+                account=account)
+        except AwsError as exc:
+            code = "AWS.SimpleQueueService.NonExistentQueue" if "NonExistentQueue" in exc.code or \
+                exc.code == "QueueDoesNotExist" else exc.code
+            raise InvalidParameterValueException(
+                f"Error occurred while ReceiveMessage. SQS Error Code: {code}. SQS Error Message: {exc.message}") from None
+        attributes = answer.get("Attributes") or {}
+        return {"visibility": int(attributes.get("VisibilityTimeout", 30)),
+                "fifo": attributes.get("FifoQueue") == "true"}
+
+    @staticmethod
+    def _esm_check_visibility(queue: dict, timeout: int) -> None:
+        if queue["visibility"] < timeout:
+            raise InvalidParameterValueException(
+                f"Queue visibility timeout: {queue['visibility']} seconds is less than Function timeout: "
+                f"{timeout} seconds")
+
+    @staticmethod
+    def _esm_config(params: dict, current: dict, queue: dict) -> dict:
+        config = {key: current[key] for key in _CONFIG_KEYS if key in current}
+        for key in _CONFIG_KEYS:
+            if params.get(key) is not None:
+                config[key] = params[key]
+        config.setdefault("BatchSize", DEFAULT_BATCH_SIZE)
+        config.setdefault("MaximumBatchingWindowInSeconds", 0)
+        config.setdefault("FunctionResponseTypes", [])
+        if "FilterCriteria" in config:
+            if check_filter_criteria(config["FilterCriteria"]):
+                config["FilterCriteria"] = {"Filters": [{"Pattern": f["Pattern"]}
+                                                        for f in config["FilterCriteria"]["Filters"]]}
+            else:  # an empty FilterCriteria removes the filters
+                del config["FilterCriteria"]
+        if "ScalingConfig" in config and not config["ScalingConfig"]:
+            del config["ScalingConfig"]
+        check_batching(config["BatchSize"], config["MaximumBatchingWindowInSeconds"], queue["fifo"])
+        return config
+
+    def _esm_row(self, scope: Scope, mapping_id) -> dict | None:
+        if not isinstance(mapping_id, str):
+            return None
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM event_source_mappings WHERE uuid = ? AND account = ? "
+                                "AND region = ?", (mapping_id, scope.account, scope.region))
+        return _as_dict(row) if row else None
+
+    def _esm_existing(self, scope: Scope, mapping_id) -> dict:
+        row = self._esm_row(scope, mapping_id)
+        if row is None:
+            raise ResourceNotFoundException(_NOT_FOUND)
+        return row
+
+    @staticmethod
+    def _esm_answer(row: dict, state: str | None = None) -> dict:
+        config = row["config"]
+        answer = {"UUID": row["uuid"], "BatchSize": config["BatchSize"],
+                  "MaximumBatchingWindowInSeconds": config["MaximumBatchingWindowInSeconds"],
+                  "EventSourceArn": row["event_source_arn"]}
+        if "FilterCriteria" in config:
+            answer["FilterCriteria"] = config["FilterCriteria"]
+        answer.update({"FunctionArn": row["function_arn"], "LastModified": row["last_modified"],
+                       "State": state or row["state"], "StateTransitionReason": "USER_INITIATED",
+                       "FunctionResponseTypes": config["FunctionResponseTypes"]})
+        for key in ("ScalingConfig", "MetricsConfig", "ProvisionedPollerConfig", "KMSKeyArn"):
+            if key in config:
+                answer[key] = config[key]
+        answer["EventSourceMappingArn"] = (f"arn:aws:lambda:{row['region']}:{row['account']}:"
+                                           f"event-source-mapping:{row['uuid']}")
+        return answer
+
+
+def _as_dict(row) -> dict:
+    mapping_id, account, region, function_arn, source_arn, config, state, modified = row
+    return {"uuid": mapping_id, "account": account, "region": region, "function_arn": function_arn,
+            "event_source_arn": source_arn, "config": json.loads(config), "state": state,
+            "last_modified": modified}
+
+
+def _name_of(function_arn: str) -> str:
+    parts = function_arn.split(":")
+    return parts[6] if len(parts) > 6 else function_arn
+
+
+__all__ = ["EventSourceMappingOperations", "LATEST"]

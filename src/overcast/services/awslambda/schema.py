@@ -44,6 +44,15 @@ CREATE TABLE tags (
 """
 
 # one line per concern; the order is the order they were applied in and never changes
+from overcast.services.awslambda.versions_schema import MIGRATIONS as VERSIONS  # noqa: E402
+from overcast.services.awslambda.esm_schema import MIGRATIONS as EVENT_SOURCE_MAPPINGS  # noqa: E402
+from overcast.services.awslambda.function_urls_schema import MIGRATIONS as FUNCTION_URLS  # noqa: E402
+from overcast.services.awslambda.async_schema import MIGRATIONS as ASYNC_INVOCATIONS  # noqa: E402
+
 MIGRATIONS = (
     CORE_SCHEMA,
+    *VERSIONS,
+    *EVENT_SOURCE_MAPPINGS,
+    *FUNCTION_URLS,
+    *ASYNC_INVOCATIONS,
 )
