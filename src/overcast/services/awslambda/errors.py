@@ -5,9 +5,10 @@ from __future__ import annotations
 from overcast.errors import AwsError
 
 
-def _error(code: str, status: int):
+def _error(code: str, status: int, kind: str = "User"):
+    # Lambda's error bodies carry ``Type``: "User" for the caller's fault, "Service" for Lambda's
     def make(message: str) -> AwsError:
-        return AwsError(code, message, status)
+        return AwsError(code, message, status, fields={"Type": kind})
 
     make.__name__ = code
     return make
@@ -21,8 +22,8 @@ PreconditionFailedException = _error("PreconditionFailedException", 412)
 RequestTooLargeException = _error("RequestTooLargeException", 413)
 UnsupportedMediaTypeException = _error("UnsupportedMediaTypeException", 415)
 TooManyRequestsException = _error("TooManyRequestsException", 429)
-ServiceException = _error("ServiceException", 500)
-ResourceNotReadyException = _error("ResourceNotReadyException", 502)
+ServiceException = _error("ServiceException", 500, "Service")
+ResourceNotReadyException = _error("ResourceNotReadyException", 502, "Service")
 
 
 def function_not_found(arn: str) -> AwsError:

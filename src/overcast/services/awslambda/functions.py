@@ -4,19 +4,31 @@ other concerns use: ``resolve_function``, ``code_dir``, ``add_function_listener`
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from overcast.services.awslambda.arns import function_arn, split_function_name
-from overcast.services.awslambda.errors import function_not_found
+from overcast.services.awslambda.errors import (InvalidParameterValueException, PreconditionFailedException,
+                                                ResourceConflictException, function_not_found)
+from overcast.services.awslambda.execution_role import ROLE_REFUSED, role_refused
+from overcast.services.awslambda.function_code import CodeStore, check_code_source
+from overcast.services.awslambda.function_config import (as_in_progress, check_environment, check_image,
+                                                         check_runtime, new_configuration, updated_configuration)
 from overcast.services.awslambda.models import LATEST, FunctionVersion
+from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
+
+LIST_PAGE = 50  # ListFunctions answers at most 50 functions a page
+REVISION_MISMATCH = ("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
+                     "API to retrieve the latest Revision Id")
 
 
 class FunctionOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
         self._function_listeners = []
+        self.code_store = CodeStore(self)
 
     # ---- interfaces for the other concerns (binding: lambda-contract) ----
 
@@ -69,4 +81,201 @@ class FunctionOperations:
         return self._functions_extracted(fv)
 
     def _functions_extracted(self, fv: FunctionVersion) -> Path:
-        raise NotImplementedError  # filled in by the CreateFunction slice
+        row = self.db.query_one("SELECT code_blob FROM function_versions WHERE function_id = ? AND version = ?",
+                                (fv.function_id, fv.version))
+        if row is None:
+            raise function_not_found(fv.qualified_arn())
+        return self.code_store.directory(row[0], fv.code_sha256)
+
+    # ---- operations ----
+
+    async def create_function(self, ctx, params: dict) -> dict:
+        check_input("CreateFunction", params)
+        check_image(params)
+        check_runtime(params.get("Runtime"), params.get("Handler"), required=True)
+        check_code_source(params.get("Code") or {}, operation="CreateFunction")
+        check_environment(params.get("Environment"))
+        if role_refused(self, params["Role"]):
+            raise InvalidParameterValueException(ROLE_REFUSED)
+        scope = Scope.of(ctx)
+        name = self._functions_own_name(scope, params["FunctionName"])
+        if self._functions_id(scope, name) is not None:
+            raise ResourceConflictException(f"Function already exist: {name}")
+        code = await self.code_store.take(ctx, params["Code"], operation="CreateFunction")
+        await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
+        now = self.clock.now()
+        arn = function_arn(scope, name)
+        config = new_configuration(name, arn, params, code, now)
+        with self.db.transaction():
+            if self._functions_id(scope, name) is not None:  # a concurrent create won
+                raise ResourceConflictException(f"Function already exist: {name}")
+            self.db.execute("INSERT INTO functions (account, region, name, arn, created) VALUES (?, ?, ?, ?, ?)",
+                            (scope.account, scope.region, name, arn, now))
+            function_id = self._functions_id(scope, name)
+            self._functions_store(function_id, LATEST, config, code.blob_id, code.sha256, code.size, now)
+            for key, value in (params.get("Tags") or {}).items():
+                self.db.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)", (arn, key, value))
+        self._functions_notify(scope, name, "create")
+        answer = as_in_progress(config, creating=True)
+        if params.get("Publish"):
+            answer = self._functions_publish(ctx, scope, name, answer)
+        return answer
+
+    def get_function_configuration(self, ctx, params: dict) -> dict:
+        check_input("GetFunctionConfiguration", params)
+        return self.resolve_function(Scope.of(ctx), params["FunctionName"], params.get("Qualifier")).config
+
+    def get_function(self, ctx, params: dict) -> dict:
+        check_input("GetFunction", params)
+        fv = self.resolve_function(Scope.of(ctx), params["FunctionName"], params.get("Qualifier"))
+        base = f"{'https' if ctx.secure else 'http'}://{ctx.host}"
+        answer = {"Configuration": fv.config,
+                  "Code": {"RepositoryType": "S3",
+                           "Location": self.code_store.location(base, fv.function_id, fv.version, fv.code_sha256)}}
+        tags = self.tags_of(fv.arn)
+        if tags:
+            answer["Tags"] = tags
+        limit = self.concurrency_limit(fv)
+        if limit is not None:
+            answer["Concurrency"] = {"ReservedConcurrentExecutions": limit}
+        return answer
+
+    def list_functions(self, ctx, params: dict) -> dict:
+        check_input("ListFunctions", params)
+        scope = Scope.of(ctx)
+        size = min(params.get("MaxItems") or LIST_PAGE, LIST_PAGE)
+        all_versions = params.get("FunctionVersion") == "ALL"
+        marker = params.get("Marker")
+        start = ("", "")
+        if marker:
+            try:
+                name, _, version = marker.partition("\n")
+                start = (name, version)
+            except AttributeError:
+                start = ("", "")
+        rows = self.db.query(
+            "SELECT f.name, v.version, v.config FROM functions f JOIN function_versions v ON v.function_id = "
+            "f.function_id WHERE f.account = ? AND f.region = ? AND (? OR v.version = ?) AND "
+            "(f.name > ? OR (f.name = ? AND v.version >= ?)) ORDER BY f.name, v.version LIMIT ?",
+            (scope.account, scope.region, all_versions, LATEST, start[0], start[0], start[1], size + 1))
+        answer: dict = {"Functions": [json.loads(row[2]) for row in rows[:size]]}
+        if len(rows) > size:
+            answer["NextMarker"] = f"{rows[size][0]}\n{rows[size][1]}"
+        return answer
+
+    def delete_function(self, ctx, params: dict) -> dict:
+        check_input("DeleteFunction", params)
+        scope = Scope.of(ctx)
+        qualifier = params.get("Qualifier")
+        fv = self.resolve_function(scope, params["FunctionName"], qualifier if qualifier and qualifier.isdigit()
+                                   else None)
+        inline = (split_function_name(params["FunctionName"]) or (None,) * 4)[3]
+        qualifier = qualifier or inline
+        if qualifier == LATEST:
+            raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
+        if qualifier is not None and not qualifier.isdigit():
+            raise InvalidParameterValueException("Deletion of aliases is not currently supported.")
+        with self.db.transaction():
+            if qualifier is not None:
+                self.db.execute("DELETE FROM function_versions WHERE function_id = ? AND version = ?",
+                                (fv.function_id, qualifier))
+            else:
+                self.db.execute("DELETE FROM function_versions WHERE function_id = ?", (fv.function_id,))
+                self.db.execute("DELETE FROM functions WHERE function_id = ?", (fv.function_id,))
+                self.db.execute("DELETE FROM tags WHERE arn = ?", (fv.arn,))
+        self._functions_notify(scope, fv.name, "delete")
+        return {"StatusCode": 204}  # deleted at once: 204 No Content, as AWS answers
+
+    async def update_function_code(self, ctx, params: dict) -> dict:
+        check_input("UpdateFunctionCode", params)
+        check_code_source(params, operation="UpdateFunctionCode")
+        scope = Scope.of(ctx)
+        fv = self._functions_latest(scope, params["FunctionName"])
+        self._functions_check_revision(fv, params.get("RevisionId"))
+        code = await self.code_store.take(ctx, params, operation="UpdateFunctionCode")
+        await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
+        config = updated_configuration(fv.config, {}, self.clock.now())
+        config.update(CodeSha256=code.sha256, CodeSize=code.size)
+        if params.get("Architectures"):
+            config["Architectures"] = params["Architectures"]
+        if params.get("DryRun"):
+            return as_in_progress(config, creating=False)
+        with self.db.transaction():
+            self._functions_check_revision(self._functions_latest(scope, fv.name), params.get("RevisionId"))
+            self._functions_store(fv.function_id, LATEST, config, code.blob_id, code.sha256, code.size,
+                                  self.clock.now())
+        self._functions_notify(scope, fv.name, "code")
+        answer = as_in_progress(config, creating=False)
+        if params.get("Publish"):
+            answer = self._functions_publish(ctx, scope, fv.name, answer)
+        return answer
+
+    def update_function_configuration(self, ctx, params: dict) -> dict:
+        check_input("UpdateFunctionConfiguration", params)
+        if params.get("ImageConfig") is not None:
+            raise InvalidParameterValueException("Please don't provide ImageConfig when updating a function with "
+                                                 "packageType Zip.")
+        scope = Scope.of(ctx)
+        fv = self._functions_latest(scope, params["FunctionName"])
+        check_runtime(params.get("Runtime"), None, required=False)
+        check_environment(params.get("Environment"))
+        if params.get("Role") is not None and role_refused(self, params["Role"]):
+            raise InvalidParameterValueException(ROLE_REFUSED)
+        self._functions_check_revision(fv, params.get("RevisionId"))
+        config = updated_configuration(fv.config, params, self.clock.now())
+        with self.db.transaction():
+            self._functions_check_revision(self._functions_latest(scope, fv.name), params.get("RevisionId"))
+            self.db.execute("UPDATE function_versions SET config = ? WHERE function_id = ? AND version = ?",
+                            (json.dumps(config), fv.function_id, LATEST))
+        self._functions_notify(scope, fv.name, "configuration")
+        return as_in_progress(config, creating=False)
+
+    # ---- helpers ----
+
+    def _functions_publish(self, ctx, scope: Scope, name: str, answer: dict) -> dict:
+        """Publish (CreateFunction / UpdateFunctionCode): the new version's configuration is the
+        answer, through the versions concern's PublishVersion."""
+        publish = getattr(self, "publish_version", None)
+        if publish is None:
+            return answer
+        published = publish(ctx, {"FunctionName": name})
+        return {**published, "State": answer.get("State", published.get("State")),
+                **{k: v for k, v in answer.items() if k.startswith(("StateReason", "LastUpdateStatus"))}}
+
+    def _functions_own_name(self, scope: Scope, value: str) -> str:
+        """The name CreateFunction creates (an ARN names the caller's own region and account)."""
+        parts = split_function_name(value)
+        if parts is None:
+            return value
+        region, account, name, qualifier = parts
+        if qualifier is not None or (region and region != scope.region) or (account and account != scope.account):
+            raise InvalidParameterValueException("Unsupported function name: qualified ARNs and other accounts' or "
+                                                 "regions' ARNs cannot create a function.")
+        return name
+
+    def _functions_id(self, scope: Scope, name: str) -> int | None:
+        row = self.db.query_one("SELECT function_id FROM functions WHERE account = ? AND region = ? AND name = ?",
+                                (scope.account, scope.region, name))
+        return row[0] if row else None
+
+    def _functions_latest(self, scope: Scope, name_or_arn: str) -> FunctionVersion:
+        """$LATEST of the function a change names (a change applies to $LATEST only)."""
+        parts = split_function_name(name_or_arn)
+        if parts is not None and parts[3] is not None and parts[3] != LATEST:
+            raise InvalidParameterValueException("Current operation does not support versions other than $LATEST. "
+                                                 "Please set version to $LATEST or do not set a version in your "
+                                                 "request.")
+        return self.resolve_function(scope, name_or_arn.rsplit(":" + LATEST, 1)[0] if parts and parts[3] else
+                                     name_or_arn)
+
+    @staticmethod
+    def _functions_check_revision(fv: FunctionVersion, revision: str | None) -> None:
+        if revision is not None and revision != fv.config.get("RevisionId"):
+            raise PreconditionFailedException(REVISION_MISMATCH)
+
+    def _functions_store(self, function_id: int, version: str, config: dict, blob_id: str, sha256: str, size: int,
+                         now: float) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO function_versions (function_id, version, config, code_blob, code_sha256, "
+            "code_size, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (function_id, version, json.dumps(config), blob_id, sha256, size, now))

@@ -24,6 +24,9 @@ first. Private methods carry a prefix naming their concern (the mixins share one
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from overcast.services.awslambda.aliases import AliasOperations
 from overcast.services.awslambda.async_invoke import AsyncInvokeOperations
 from overcast.services.awslambda.authority import LambdaAuthority
@@ -36,6 +39,7 @@ from overcast.services.awslambda.layers import LayerOperations
 from overcast.services.awslambda.permissions import PermissionOperations
 from overcast.services.awslambda.schema import MIGRATIONS
 from overcast.services.awslambda.tags import TagOperations
+from overcast.services.awslambda.validation import check_input
 from overcast.services.awslambda.versions import VersionOperations
 from overcast.services.base import Provider as BaseProvider
 
@@ -45,3 +49,19 @@ class Provider(FunctionOperations, TagOperations, InvokeOperations, AsyncInvokeO
                FunctionUrlOperations, LambdaAuthority, BaseProvider):
     service_name = "lambda"
     migrations = MIGRATIONS
+
+    def validate_request(self, ctx, params: dict) -> None:
+        """Strict mode: the model's constraints are checked before authorization, as Lambda
+        orders them (the operations check them again in open mode)."""
+        check_input(ctx.operation, params)
+
+    async def code_download(self, query: dict) -> bytes | None:
+        """The zip a GetFunction Code.Location names (None when the URL is not one Overcast
+        signed, has expired, or names code no longer stored)."""
+        if not self.code_store.verified(query):
+            return None
+        row = self.db.query_one("SELECT code_blob FROM function_versions WHERE function_id = ? AND version = ? "
+                                "AND code_sha256 = ?", (query.get("function"), query.get("version"), query.get("sha")))
+        if row is None:
+            return None
+        return await asyncio.to_thread(Path(self.code_store.blobs.path(row[0])).read_bytes)
