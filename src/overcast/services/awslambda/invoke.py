@@ -57,10 +57,20 @@ def _enum_error(value: str, member: str, allowed: tuple[str, ...]) -> AwsError:
                     f"Member must satisfy enum value set: [{', '.join(allowed)}]", 400)
 
 
-def _as_bytes(value) -> bytes:
+async def _read_payload(value) -> bytes:
+    """Invoke's Payload (a streamed member) read whole, or just past the 6 MB limit when it is
+    longer: enough to refuse it without holding all of it."""
     if value is None:
         return b""
-    return value.encode() if isinstance(value, str) else bytes(value)
+    if isinstance(value, (bytes, bytearray, str)):
+        return value.encode() if isinstance(value, str) else bytes(value)
+    pieces, size = [], 0
+    async for piece in value:
+        pieces.append(piece)
+        size += len(piece)
+        if size > MAX_REQUEST_PAYLOAD:
+            break
+    return b"".join(pieces)
 
 
 def _check_json(payload: bytes) -> None:
@@ -91,6 +101,18 @@ def _iso_now(now: float) -> str:
     return datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _timed(lines: list[str], start_ms: int, end_ms: int) -> list[tuple[int, str]]:
+    """Timestamps for an invocation's log lines: START at the start, END and REPORT at the end,
+    and strictly increasing throughout, since the log keeps events in timestamp order (the
+    output was read after the fact; its lines fall between START and END)."""
+    out, last = [], start_ms - 1
+    for index, line in enumerate(lines):
+        at_end = index >= len(lines) - 2
+        last = max(last + 1, end_ms if at_end else start_ms)
+        out.append((last, line))
+    return out
+
+
 class InvokeOperations:
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -107,7 +129,7 @@ class InvokeOperations:
         if log_type not in _LOG_TYPES:
             raise _enum_error(log_type, "logType", _LOG_TYPES)
         scope = Scope.of(ctx)
-        payload = _as_bytes(params.get("Payload"))
+        payload = await _read_payload(params.get("Payload"))
         fv = self.resolve_function(scope, params.get("FunctionName") or "", params.get("Qualifier"))
         if invocation_type == "Event":
             from overcast.services.awslambda.arns import split_function_name
@@ -173,7 +195,8 @@ class InvokeOperations:
                                 if fv.version != "$LATEST" else fv.arn, trace_id, client_context)
         try:
             outcome = await env.invoke(invocation, timeout)
-            duration_ms = (time.monotonic() - begun) * 1000
+            # Duration counts the handler's time, not the environment's init
+            duration_ms = (time.monotonic() - (invocation.handed_at or begun)) * 1000
             init_ms, env.init_duration_ms = env.init_duration_ms, None
             output = function_logs.output_events(env.read_output())
             max_memory = env.max_memory_mb()
@@ -256,10 +279,8 @@ class InvokeOperations:
         if not self.cloud.services.is_implemented("logs"):
             return
         logs = await self.cloud.services.started("logs")
-        ended = self.clock.now()
-        start_ms, end_ms = int(started_at * 1000), int(ended * 1000)
-        events = [(start_ms, lines[0])] + [(end_ms, line) for line in lines[1:]]
-        logs.write_log_events(scope, log_group(fv), stream, events)
+        logs.write_log_events(scope, log_group(fv), stream,
+                              _timed(lines, int(started_at * 1000), int(self.clock.now() * 1000)))
 
     # ------------------------------------------------------------------ lifecycle
     def _invoke_listen(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,6 +34,7 @@ class Invocation:
     function_arn: str
     trace_id: str | None = None
     client_context: str | None = None
+    handed_at: float | None = None  # time.monotonic() when the runtime received it (Duration's start)
     done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
     def headers(self) -> dict[str, str]:
@@ -85,10 +87,14 @@ class RuntimeApi:
                 request = await _read_request(reader)
                 if request is None:
                     return
-                method, path, body = request
+                method, path, body, keep_alive = request
                 status, headers, answer = await self._route(method, path, body)
+                if not keep_alive:
+                    headers = {**headers, "Connection": "close"}
                 _write_response(writer, status, headers, answer)
                 await writer.drain()
+                if not keep_alive:
+                    return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         except Exception:  # noqa: BLE001 - a confused client must not break the environment
@@ -105,6 +111,7 @@ class RuntimeApi:
                 self._initialised = True
                 self._on_first_next()
             invocation = await self._next_invocation()
+            invocation.handed_at = time.monotonic()
             self._current = invocation
             return 200, invocation.headers(), invocation.payload
         if path == "/init/error" and method == "POST":
@@ -126,14 +133,16 @@ def _error(status: int, kind: str, message: str) -> tuple[int, dict, bytes]:
                                                                      "errorMessage": message}).encode()
 
 
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes] | None:
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes, bool] | None:
+    """(method, path, body, keep the connection open) of the next request, None at its end."""
     head = await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b""
     if not head:
         return None
     lines = head.decode("latin-1").split("\r\n")
-    method, path, _ = lines[0].split(" ", 2)
+    method, path, version = lines[0].split(" ", 2)
     length = 0
     chunked = False
+    keep_alive = version.strip().upper() != "HTTP/1.0"
     for line in lines[1:]:
         name, _, value = line.partition(":")
         name = name.strip().lower()
@@ -141,13 +150,15 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes] 
             length = int(value.strip())
         elif name == "transfer-encoding" and "chunked" in value.lower():
             chunked = True
+        elif name == "connection":
+            keep_alive = value.strip().lower() != "close" and (keep_alive or value.strip().lower() == "keep-alive")
     if chunked:
         body = await _read_chunked(reader)
     else:
         if length > _MAX_BODY:
             raise ConnectionError("body too large")
         body = await reader.readexactly(length) if length else b""
-    return method, path, body
+    return method, path, body, keep_alive
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:

@@ -1,0 +1,181 @@
+"""Invoke RequestResponse of Python functions run as real local processes: the answer, the
+context and variables AWS gives a handler, errors, timeouts, memory, logs, and a handler that
+calls Overcast's S3 with its execution role's credentials."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from lambda_helpers import create_python_function, error_of
+
+ECHO = """
+import os
+
+def handler(event, context):
+    return {"event": event, "request_id": context.aws_request_id, "arn": context.invoked_function_arn,
+            "name": context.function_name, "version": context.function_version,
+            "memory": context.memory_limit_in_mb, "remaining": context.get_remaining_time_in_millis(),
+            "group": context.log_group_name, "stream": context.log_stream_name,
+            "client_context": context.client_context,
+            "env": {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "_", "LAMBDA_", "TZ"))}}
+"""
+
+
+@pytest.fixture
+def lam(aws_client):
+    return aws_client("lambda")
+
+
+def _invoke(lam, name, event=None, **kwargs):
+    response = lam.invoke(FunctionName=name, Payload=json.dumps(event if event is not None else {}), **kwargs)
+    return response, json.loads(response["Payload"].read() or b"null")
+
+
+def test_handler_gets_event_context_and_aws_variables(lam):
+    created = create_python_function(lam, "echo", ECHO, MemorySize=256, Timeout=10,
+                                     Environment={"Variables": {"GREETING": "hi"}})
+    context = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
+    response, body = _invoke(lam, "echo", {"a": 1}, ClientContext=context)
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    assert response["ExecutedVersion"] == "$LATEST"
+    assert body["event"] == {"a": 1}
+    assert body["arn"] == created["FunctionArn"]
+    assert body["name"] == "echo" and body["version"] == "$LATEST" and body["memory"] == "256"
+    assert 0 < body["remaining"] <= 10_000
+    assert body["client_context"] == {"custom": {"k": "v"}}
+    assert body["group"] == "/aws/lambda/echo"
+    env = body["env"]
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "echo"
+    assert env["AWS_REGION"] == lam.meta.region_name
+    assert env["_HANDLER"] == "lambda_function.handler"
+    assert env["AWS_LAMBDA_LOG_STREAM_NAME"] == body["stream"]
+    assert env["AWS_ENDPOINT_URL"] == lam.meta.endpoint_url.rstrip("/")
+    assert env["AWS_SESSION_TOKEN"] and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert env["LAMBDA_TASK_ROOT"] and env["TZ"] == ":UTC"
+
+
+def test_warm_environment_is_reused_and_new_code_gets_a_new_one(lam):
+    code = "import os\nCOUNT = [0]\ndef handler(event, context):\n    COUNT[0] += 1\n    return [os.getpid(), COUNT[0]]\n"
+    create_python_function(lam, "warm", code)
+    _, (pid1, n1) = _invoke(lam, "warm")
+    _, (pid2, n2) = _invoke(lam, "warm")
+    assert (pid1, n1, n2) == (pid2, 1, 2)
+    lam.get_waiter("function_active_v2").wait(FunctionName="warm")
+    lam.update_function_configuration(FunctionName="warm", Description="changed")
+    lam.get_waiter("function_updated_v2").wait(FunctionName="warm")
+    _, (pid3, n3) = _invoke(lam, "warm")
+    assert n3 == 1 and pid3 != pid1
+
+
+def test_unhandled_error_has_aws_shape_and_log_tail(lam):
+    code = "def handler(event, context):\n    print('about to fail')\n    raise ValueError('boom')\n"
+    create_python_function(lam, "raises", code)
+    response, body = _invoke(lam, "raises", LogType="Tail")
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "ValueError" and body["errorMessage"] == "boom"
+    assert any("raise ValueError('boom')" in frame for frame in body["stackTrace"])
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert tail.startswith("START RequestId: ") and "about to fail" in tail
+    assert "[ERROR] ValueError: boom" in tail
+    assert "\nEND RequestId: " in tail and "\nREPORT RequestId: " in tail
+
+
+def test_timeout_kills_the_process_and_reports_aws_message(lam):
+    code = "import time\ndef handler(event, context):\n    time.sleep(30)\n"
+    create_python_function(lam, "slow", code, Timeout=1)
+    response, body = _invoke(lam, "slow", LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Sandbox.Timedout"
+    assert body["errorMessage"].endswith("Task timed out after 1.00 seconds")
+    tail = base64.b64decode(response["LogResult"]).decode()
+    assert "Task timed out after 1.00 seconds" in tail and "Status: timeout" in tail
+    # the next call runs in a new environment
+    lam.update_function_code(FunctionName="slow", ZipFile=_zip("def handler(e, c):\n    return 'fast'\n"))
+    lam.get_waiter("function_updated_v2").wait(FunctionName="slow")
+    assert _invoke(lam, "slow")[1] == "fast"
+
+
+def _zip(code: str) -> bytes:
+    from lambda_helpers import zip_of
+
+    return zip_of({"lambda_function.py": code})
+
+
+def test_memory_size_limits_the_process(lam):
+    code = "def handler(event, context):\n    data = bytearray(400 * 1024 * 1024)\n    return len(data)\n"
+    create_python_function(lam, "hungry", code, MemorySize=128)
+    response, body = _invoke(lam, "hungry")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "MemoryError"
+    lam.update_function_configuration(FunctionName="hungry", MemorySize=1024)
+    lam.get_waiter("function_updated_v2").wait(FunctionName="hungry")
+    response, body = _invoke(lam, "hungry")
+    assert "FunctionError" not in response and body == 400 * 1024 * 1024
+
+
+def test_import_error_is_reported_as_init_error(lam):
+    create_python_function(lam, "broken", "import not_a_module_anywhere\ndef handler(e, c):\n    return 1\n")
+    response, body = _invoke(lam, "broken")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ImportModuleError"
+    assert body["errorMessage"] == ("Unable to import module 'lambda_function': "
+                                    "No module named 'not_a_module_anywhere'")
+
+
+def test_invocation_log_lands_in_cloudwatch_logs(lam, aws_client):
+    create_python_function(lam, "logged", "def handler(e, c):\n    print('hello from', e['who'])\n    return 1\n")
+    _invoke(lam, "logged", {"who": "test"})
+    logs = aws_client("logs")
+    streams = logs.describe_log_streams(logGroupName="/aws/lambda/logged")["logStreams"]
+    assert len(streams) == 1 and "/[$LATEST]" in streams[0]["logStreamName"]
+    events = [e["message"] for e in logs.get_log_events(logGroupName="/aws/lambda/logged",
+                                                          logStreamName=streams[0]["logStreamName"])["events"]]
+    assert events[0].startswith("START RequestId: ") and events[0].endswith(" Version: $LATEST")
+    assert events[1] == "hello from test"
+    assert events[2].startswith("END RequestId: ")
+    assert events[3].startswith("REPORT RequestId: ") and "\tInit Duration: " in events[3]
+    assert "\tMemory Size: 128 MB\t" in events[3]
+
+
+def test_handler_calls_overcast_s3_with_its_role(lam, aws_client):
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="lambda-writes")
+    code = """
+import boto3
+
+def handler(event, context):
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket="lambda-writes", Key=event["key"], Body=b"from lambda")
+    who = boto3.client("sts").get_caller_identity()["Arn"]
+    return {"who": who}
+"""
+    create_python_function(lam, "s3writer", code, Timeout=30, MemorySize=512)
+    response, body = _invoke(lam, "s3writer", {"key": "out.txt"})
+    assert "FunctionError" not in response, body
+    assert body["who"].endswith(":assumed-role/lambda-exec/s3writer")
+    assert s3.get_object(Bucket="lambda-writes", Key="out.txt")["Body"].read() == b"from lambda"
+
+
+def test_dry_run_and_payload_checks(lam):
+    create_python_function(lam, "dry", "def handler(e, c):\n    raise SystemExit(3)\n")
+    assert lam.invoke(FunctionName="dry", InvocationType="DryRun")["StatusCode"] == 204
+    code, message = error_of(lam.invoke, FunctionName="dry", Payload=b"{not json")
+    assert code == "InvalidRequestContentException"
+    assert message.startswith("Could not parse request body into json: Could not parse payload into json: ")
+    code, message = error_of(lam.invoke, FunctionName="dry", Payload=b'"' + b"x" * 6_291_456 + b'"', status=413)
+    assert code == "RequestEntityTooLargeException"
+    assert message == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    code, message = error_of(lam.invoke, FunctionName="missing", status=404)
+    assert code == "ResourceNotFoundException"
+
+
+def test_runtime_exit_is_reported(lam):
+    create_python_function(lam, "exits", "import os\ndef handler(e, c):\n    os._exit(3)\n")
+    response, body = _invoke(lam, "exits")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ExitError"
+    assert body["errorMessage"].endswith("Error: Runtime exited with error: exit status 3")
