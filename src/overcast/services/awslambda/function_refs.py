@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from overcast.services.awslambda.arns import split_function_name
 from overcast.services.awslambda.errors import InvalidParameterValueException
-from overcast.services.awslambda.models import LATEST
 from overcast.storage.scope import Scope
 
 
@@ -25,10 +24,6 @@ class FunctionRef:
         return f"{self.arn}:{qualifier}" if qualifier else self.arn
 
 
-def is_version(qualifier: str) -> bool:
-    return qualifier == LATEST or qualifier.isdigit()
-
-
 def new_revision_id() -> str:
     return str(uuid.uuid4())
 
@@ -41,5 +36,6 @@ def function_ref(provider, scope: Scope, name_or_arn: str, qualifier: str | None
     if qualifier and arn_qualifier and qualifier != arn_qualifier:
         raise InvalidParameterValueException("The derived qualifier from the function name does not match the "
                                              "specified qualifier.")
-    latest = provider.resolve_function(scope, name_or_arn.rsplit(":", 1)[0] if arn_qualifier else name_or_arn, LATEST)
+    # no qualifier: $LATEST, and a missing function is named by its unqualified ARN
+    latest = provider.resolve_function(scope, name_or_arn.rsplit(":", 1)[0] if arn_qualifier else name_or_arn)
     return FunctionRef(latest.function_id, latest.name, latest.arn, qualifier or arn_qualifier)

@@ -10,6 +10,7 @@ from overcast.services.awslambda.errors import (InvalidParameterValueException, 
                                                 ResourceConflictException)
 from overcast.services.awslambda.function_refs import function_ref, new_revision_id
 from overcast.services.awslambda.models import LATEST, FunctionVersion
+from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
 
 REVISION_MISMATCH = ("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
@@ -76,6 +77,7 @@ class VersionOperations:
         return snapshot
 
     def publish_version(self, ctx, params: dict) -> dict:
+        check_input("PublishVersion", params)
         scope = Scope.of(ctx)
         ref = function_ref(self, scope, params["FunctionName"])
         latest = self.resolve_function(scope, ref.arn, LATEST)
@@ -89,6 +91,7 @@ class VersionOperations:
         return sorted((row[0] for row in rows), key=version_sort_key)
 
     def list_versions_by_function(self, ctx, params: dict) -> dict:
+        check_input("ListVersionsByFunction", params)
         scope = Scope.of(ctx)
         ref = function_ref(self, scope, params["FunctionName"])
         versions = self.published_versions(ref.function_id)

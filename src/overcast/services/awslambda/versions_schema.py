@@ -9,9 +9,13 @@ function), of one of its versions or of an alias (AddPermission), as the JSON Ge
 
 ``function_concurrency``: ReservedConcurrentExecutions of a function (PutFunctionConcurrency).
 
+A function's rows go with it, and a version's policy with the version (the triggers: a
+function id may be given again to a later function).
+
 ``layers`` / ``layer_versions``: a layer is its name in an account and region;
 ``last_version`` keeps counting after deletions, as AWS never reuses a layer version number.
-``policy`` is the layer version's resource policy (AddLayerVersionPermission).
+``policy`` is the layer version's resource policy (AddLayerVersionPermission). A deleted layer
+version keeps its row (``deleted``): functions that use it keep their copy, as on AWS.
 """
 
 VERSIONS_SCHEMA = """
@@ -54,9 +58,20 @@ CREATE TABLE layer_versions (
     code_size INTEGER NOT NULL,
     policy TEXT,
     policy_revision TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
     PRIMARY KEY (layer_id, version)
 );
+CREATE TRIGGER versions_of_deleted_function AFTER DELETE ON functions
+BEGIN
+    DELETE FROM function_aliases WHERE function_id = OLD.function_id;
+    DELETE FROM function_policies WHERE function_id = OLD.function_id;
+    DELETE FROM function_concurrency WHERE function_id = OLD.function_id;
+END;
+CREATE TRIGGER policy_of_deleted_version AFTER DELETE ON function_versions
+BEGIN
+    DELETE FROM function_policies WHERE function_id = OLD.function_id AND qualifier = OLD.version;
+END;
 """
 
 MIGRATIONS = (VERSIONS_SCHEMA,)
