@@ -56,12 +56,16 @@ class Provider(FunctionOperations, TagOperations, InvokeOperations, AsyncInvokeO
         check_input(ctx.operation, params)
 
     async def code_download(self, query: dict) -> bytes | None:
-        """The zip a GetFunction Code.Location names (None when the URL is not one Overcast
-        signed, has expired, or names code no longer stored)."""
+        """The zip a GetFunction Code.Location (or a layer version's Content.Location) names
+        (None when the URL is not one Overcast signed, has expired, or names code no longer stored)."""
         if not self.code_store.verified(query):
             return None
-        row = self.db.query_one("SELECT code_blob FROM function_versions WHERE function_id = ? AND version = ? "
-                                "AND code_sha256 = ?", (query.get("function"), query.get("version"), query.get("sha")))
-        if row is None:
-            return None
-        return await asyncio.to_thread(Path(self.code_store.blobs.path(row[0])).read_bytes)
+        blob = self.layer_code_blob(query)
+        if blob is None:
+            row = self.db.query_one("SELECT code_blob FROM function_versions WHERE function_id = ? AND version = ? "
+                                    "AND code_sha256 = ?", (query.get("function"), query.get("version"),
+                                                            query.get("sha")))
+            if row is None:
+                return None
+            blob = row[0]
+        return await asyncio.to_thread(Path(self.code_store.blobs.path(blob)).read_bytes)
