@@ -38,6 +38,20 @@ def _iso(epoch: float) -> str:
 
 
 class FunctionUrlOperations:
+    async def start(self) -> None:
+        await super().start()
+        self.add_function_listener(self._urls_on_function_change)
+
+    def _urls_on_function_change(self, scope: Scope, name: str, change: str) -> None:
+        """A deleted function takes its URLs with it, as on AWS (deleting one version leaves them)."""
+        if change != "delete":
+            return
+        if self.db.query_one("SELECT 1 FROM functions WHERE account = ? AND region = ? AND name = ?",
+                             (scope.account, scope.region, name)) is None:
+            with self.db.transaction():
+                self.db.execute("DELETE FROM function_urls WHERE account = ? AND region = ? AND function_name = ?",
+                                (scope.account, scope.region, name))
+
     # ------------------------------------------------------------------ configuration
     def create_function_url_config(self, ctx, params: dict) -> dict:
         scope = Scope.of(ctx)
