@@ -214,3 +214,29 @@ def test_strict_role_must_trust_lambda(lam, aws_client):
         assert error_of(lam.create_function, FunctionName="r", Runtime=PYTHON_RUNTIME, Role=role, Handler="a.b",
                         Code={"ZipFile": zip_of({"a.py": CODE})}) == (
             "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
+
+
+def test_publish_on_create_and_code_update(lam):
+    created = create_python_function(lam, "pub", CODE, Publish=True)
+    assert created["Version"] == "1" and created["FunctionArn"].endswith(":function:pub:1")
+    assert created["State"] == "Pending"
+    updated = lam.update_function_code(FunctionName="pub", ZipFile=zip_of({"lambda_function.py": CODE + "#\n"}),
+                                       Publish=True)
+    assert updated["Version"] == "2" and updated["LastUpdateStatus"] == "InProgress"
+    one = lam.get_function_configuration(FunctionName="pub", Qualifier="1")
+    assert one["CodeSha256"] == created["CodeSha256"] != updated["CodeSha256"]
+    with urllib.request.urlopen(lam.get_function(FunctionName="pub", Qualifier="1")["Code"]["Location"],
+                                timeout=10) as response:
+        assert response.read() == zip_of({"lambda_function.py": CODE})
+
+
+def test_code_dry_run_changes_nothing(lam):
+    created = create_python_function(lam, "dry", CODE)
+    answer = lam.update_function_code(FunctionName="dry", ZipFile=zip_of({"lambda_function.py": CODE + "#\n"}),
+                                      DryRun=True)
+    assert answer["CodeSha256"] != created["CodeSha256"]
+    assert lam.get_function_configuration(FunctionName="dry")["CodeSha256"] == created["CodeSha256"]
+
+
+def test_invalid_list_marker(lam):
+    assert error_of(lam.list_functions, Marker="not-a-marker") == ("InvalidParameterValueException", "Invalid marker")

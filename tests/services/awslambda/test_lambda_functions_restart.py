@@ -39,6 +39,11 @@ def test_functions_survive_kill_9(own_server, tmp_path):
     create_python_function(lam, "dropped", CODE)
     lam.delete_function(FunctionName="dropped")
 
+    # the replaced and the deleted packages are gone from the blob store: only "kept"'s code is left
+    stored = [p for p in (tmp_path / "data" / "blobs" / "lambda").rglob("*") if p.is_file()
+              and ".partial" not in p.parts]
+    assert [p.read_bytes() for p in stored] == [second]
+
     own_server.kill()
     # the extracted packages are a cache: a restart re-extracts what it needs from the blob store
     shutil.rmtree(tmp_path / "data" / "lambda-code", ignore_errors=True)

@@ -5,6 +5,7 @@ other concerns use: ``resolve_function``, ``code_dir``, ``add_function_listener`
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from pathlib import Path
 
@@ -102,19 +103,24 @@ class FunctionOperations:
         if self._functions_id(scope, name) is not None:
             raise ResourceConflictException(f"Function already exist: {name}")
         code = await self.code_store.take(ctx, params["Code"], operation="CreateFunction")
-        await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
         now = self.clock.now()
         arn = function_arn(scope, name)
         config = new_configuration(name, arn, params, code, now)
-        with self.db.transaction():
-            if self._functions_id(scope, name) is not None:  # a concurrent create won
-                raise ResourceConflictException(f"Function already exist: {name}")
-            self.db.execute("INSERT INTO functions (account, region, name, arn, created) VALUES (?, ?, ?, ?, ?)",
-                            (scope.account, scope.region, name, arn, now))
-            function_id = self._functions_id(scope, name)
-            self._functions_store(function_id, LATEST, config, code.blob_id, code.sha256, code.size, now)
-            for key, value in (params.get("Tags") or {}).items():
-                self.db.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)", (arn, key, value))
+        try:
+            await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
+            with self.db.transaction():
+                if self._functions_id(scope, name) is not None:  # a concurrent create won
+                    raise ResourceConflictException(f"Function already exist: {name}")
+                self.db.execute("INSERT INTO functions (account, region, name, arn, created) VALUES (?, ?, ?, ?, ?)",
+                                (scope.account, scope.region, name, arn, now))
+                function_id = self._functions_id(scope, name)
+                self._functions_store(function_id, LATEST, config, code.blob_id, code.sha256, code.size, now)
+                for key, value in (params.get("Tags") or {}).items():
+                    self.db.execute("INSERT OR REPLACE INTO tags (arn, key, value) VALUES (?, ?, ?)",
+                                    (arn, key, value))
+        except BaseException:
+            self._functions_drop_unused([code.blob_id])
+            raise
         self._functions_notify(scope, name, "create")
         answer = as_in_progress(config, creating=True)
         if params.get("Publish"):
@@ -145,14 +151,7 @@ class FunctionOperations:
         scope = Scope.of(ctx)
         size = min(params.get("MaxItems") or LIST_PAGE, LIST_PAGE)
         all_versions = params.get("FunctionVersion") == "ALL"
-        marker = params.get("Marker")
-        start = ("", "")
-        if marker:
-            try:
-                name, _, version = marker.partition("\n")
-                start = (name, version)
-            except AttributeError:
-                start = ("", "")
+        start = _marker_position(params.get("Marker"))
         rows = self.db.query(
             "SELECT f.name, v.version, v.config FROM functions f JOIN function_versions v ON v.function_id = "
             "f.function_id WHERE f.account = ? AND f.region = ? AND (? OR v.version = ?) AND "
@@ -160,7 +159,7 @@ class FunctionOperations:
             (scope.account, scope.region, all_versions, LATEST, start[0], start[0], start[1], size + 1))
         answer: dict = {"Functions": [json.loads(row[2]) for row in rows[:size]]}
         if len(rows) > size:
-            answer["NextMarker"] = f"{rows[size][0]}\n{rows[size][1]}"
+            answer["NextMarker"] = _marker_of(rows[size][0], rows[size][1])
         return answer
 
     def delete_function(self, ctx, params: dict) -> dict:
@@ -175,6 +174,9 @@ class FunctionOperations:
             raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
         if qualifier is not None and not qualifier.isdigit():
             raise InvalidParameterValueException("Deletion of aliases is not currently supported.")
+        blobs = [row[0] for row in self.db.query(
+            "SELECT code_blob FROM function_versions WHERE function_id = ? AND (? IS NULL OR version = ?)",
+            (fv.function_id, qualifier, qualifier))]
         with self.db.transaction():
             if qualifier is not None:
                 self.db.execute("DELETE FROM function_versions WHERE function_id = ? AND version = ?",
@@ -183,6 +185,7 @@ class FunctionOperations:
                 self.db.execute("DELETE FROM function_versions WHERE function_id = ?", (fv.function_id,))
                 self.db.execute("DELETE FROM functions WHERE function_id = ?", (fv.function_id,))
                 self.db.execute("DELETE FROM tags WHERE arn = ?", (fv.arn,))
+        self._functions_drop_unused(blobs)
         self._functions_notify(scope, fv.name, "delete")
         return {"StatusCode": 204}  # deleted at once: 204 No Content, as AWS answers
 
@@ -193,17 +196,29 @@ class FunctionOperations:
         fv = self._functions_latest(scope, params["FunctionName"])
         self._functions_check_revision(fv, params.get("RevisionId"))
         code = await self.code_store.take(ctx, params, operation="UpdateFunctionCode")
-        await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
+        try:
+            await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
+        except BaseException:
+            self._functions_drop_unused([code.blob_id])
+            raise
         config = updated_configuration(fv.config, {}, self.clock.now())
         config.update(CodeSha256=code.sha256, CodeSize=code.size)
         if params.get("Architectures"):
             config["Architectures"] = params["Architectures"]
         if params.get("DryRun"):
+            self._functions_drop_unused([code.blob_id])
             return as_in_progress(config, creating=False)
-        with self.db.transaction():
-            self._functions_check_revision(self._functions_latest(scope, fv.name), params.get("RevisionId"))
-            self._functions_store(fv.function_id, LATEST, config, code.blob_id, code.sha256, code.size,
-                                  self.clock.now())
+        replaced = self.db.query_one("SELECT code_blob FROM function_versions WHERE function_id = ? AND version = ?",
+                                     (fv.function_id, LATEST))
+        try:
+            with self.db.transaction():
+                self._functions_check_revision(self._functions_latest(scope, fv.name), params.get("RevisionId"))
+                self._functions_store(fv.function_id, LATEST, config, code.blob_id, code.sha256, code.size,
+                                      self.clock.now())
+        except BaseException:
+            self._functions_drop_unused([code.blob_id])
+            raise
+        self._functions_drop_unused([replaced[0]] if replaced else [])
         self._functions_notify(scope, fv.name, "code")
         answer = as_in_progress(config, creating=False)
         if params.get("Publish"):
@@ -253,6 +268,13 @@ class FunctionOperations:
                                                  "regions' ARNs cannot create a function.")
         return name
 
+    def _functions_drop_unused(self, blob_ids: list[str]) -> None:
+        """Delete the packages no version refers to any more (published versions share
+        $LATEST's blob when they were published from it)."""
+        for blob_id in set(blob_ids):
+            if self.db.query_one("SELECT 1 FROM function_versions WHERE code_blob = ?", (blob_id,)) is None:
+                self.code_store.blobs.delete(blob_id)
+
     def _functions_id(self, scope: Scope, name: str) -> int | None:
         row = self.db.query_one("SELECT function_id FROM functions WHERE account = ? AND region = ? AND name = ?",
                                 (scope.account, scope.region, name))
@@ -279,3 +301,20 @@ class FunctionOperations:
             "INSERT OR REPLACE INTO function_versions (function_id, version, config, code_blob, code_sha256, "
             "code_size, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (function_id, version, json.dumps(config), blob_id, sha256, size, now))
+
+
+def _marker_of(name: str, version: str) -> str:
+    """ListFunctions' NextMarker: where the next page starts (opaque to the client)."""
+    return base64.urlsafe_b64encode(json.dumps([name, version]).encode()).decode()
+
+
+def _marker_position(marker) -> tuple[str, str]:
+    if not marker:
+        return "", ""
+    try:
+        name, version = json.loads(base64.urlsafe_b64decode(marker.encode()))
+        if isinstance(name, str) and isinstance(version, str):
+            return name, version
+    except (ValueError, TypeError):
+        pass
+    raise InvalidParameterValueException("Invalid marker")
