@@ -115,3 +115,17 @@ def test_cli(lam, aws_cli):
                       "--function-version", "1", "--routing-config", "AdditionalVersionWeights={2=0.5}")
     assert created["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.5}}
     assert aws_cli("lambda", "get-alias", "--function-name", "alias-fn", "--name", "LIVE")["FunctionVersion"] == "1"
+
+
+def test_invocations_of_a_weighted_alias_split_within_bounds(lam):
+    """200 invocations with 30% routed to version 2: the count lies within ~4.6 standard
+    deviations of 60 (a false failure once in about 250,000 runs)."""
+    lam.create_alias(FunctionName="alias-fn", Name="shift", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.3}})
+    executed = [lam.invoke(FunctionName="alias-fn", Qualifier="shift", Payload=b"{}")["ExecutedVersion"]
+                for _ in range(200)]
+    assert set(executed) <= {"1", "2"}
+    assert 30 <= executed.count("2") <= 90, executed.count("2")
+    # without weights every invocation runs the primary version
+    lam.update_alias(FunctionName="alias-fn", Name="shift", RoutingConfig={})
+    assert {lam.invoke(FunctionName="alias-fn", Qualifier="shift")["ExecutedVersion"] for _ in range(10)} == {"1"}
