@@ -151,6 +151,9 @@ def test_resolve_by_arn_and_partial_arn(lam):
     assert lam.get_function_configuration(FunctionName=arn)["FunctionName"] == "named"
     assert lam.get_function_configuration(FunctionName=f"{account}:function:named")["FunctionArn"] == arn
     assert lam.get_function_configuration(FunctionName=f"{arn}:$LATEST")["Version"] == "$LATEST"
+    assert error_of(lam.get_function_configuration, FunctionName=f"{arn}:$LATEST", Qualifier="1") == (
+        "InvalidParameterValueException",
+        "The derived qualifier from the function name does not match the specified qualifier.")
 
 
 def test_list_functions_pages(lam):

@@ -50,6 +50,9 @@ class FunctionOperations:
         arn_qualifier = parts[3] if parts else None
         if parts and ((parts[0] and parts[0] != scope.region) or (parts[1] and parts[1] != scope.account)):
             raise function_not_found(function_arn(Scope(parts[1] or scope.account, parts[0] or scope.region), name))
+        if qualifier and arn_qualifier and qualifier != arn_qualifier:
+            raise InvalidParameterValueException("The derived qualifier from the function name does not match the "
+                                                 "specified qualifier.")
         qualifier = qualifier or arn_qualifier
         arn = function_arn(scope, name)
         row = self.db.query_one("SELECT function_id FROM functions WHERE account = ? AND region = ? AND name = ?",
