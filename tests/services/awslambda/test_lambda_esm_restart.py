@@ -12,6 +12,7 @@ import requests
 from serverproc import ServerProcess
 
 from aws_clients import make_client
+from esm_helpers import sqs_polling_role
 from lambda_helpers import create_python_function, error_of
 
 HANDLER = """
@@ -53,7 +54,8 @@ def test_mappings_and_urls_survive_kill_9(own_server, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     lam, sqs = make_client(own_server.endpoint, "lambda"), make_client(own_server.endpoint, "sqs")
-    create_python_function(lam, "esm-durable", HANDLER, Environment={"Variables": {"OUT": str(out)}})
+    create_python_function(lam, "esm-durable", HANDLER, Role=sqs_polling_role(lam),
+                           Environment={"Variables": {"OUT": str(out)}})
     url = sqs.create_queue(QueueName="esm-durable")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-durable")["UUID"]

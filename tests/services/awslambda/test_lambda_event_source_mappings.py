@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from esm_helpers import sqs_polling_role
 from lambda_helpers import create_python_function, error_of
 
 HANDLER = "def handler(event, context):\n    return None\n"
@@ -28,7 +29,7 @@ def _queue_arn(sqs, name: str, **attributes) -> str:
 
 
 def test_create_get_list_update_delete(lam, sqs):
-    function_arn = create_python_function(lam, "esm-crud", HANDLER)["FunctionArn"]
+    function_arn = create_python_function(lam, "esm-crud", HANDLER, Role=sqs_polling_role(lam))["FunctionArn"]
     queue_arn = _queue_arn(sqs, "esm-crud")
     created = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="esm-crud", Enabled=False)
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
@@ -68,7 +69,7 @@ def test_create_get_list_update_delete(lam, sqs):
 
 
 def test_list_pages_with_marker(lam, sqs):
-    create_python_function(lam, "esm-pages", HANDLER)
+    create_python_function(lam, "esm-pages", HANDLER, Role=sqs_polling_role(lam))
     made = {lam.create_event_source_mapping(EventSourceArn=_queue_arn(sqs, f"esm-pages-{i}"),
                                             FunctionName="esm-pages", Enabled=False)["UUID"] for i in range(3)}
     first = lam.list_event_source_mappings(MaxItems=2)
@@ -79,7 +80,7 @@ def test_list_pages_with_marker(lam, sqs):
 
 
 def test_a_second_mapping_of_the_same_queue_and_function_conflicts(lam, sqs):
-    create_python_function(lam, "esm-twice", HANDLER)
+    create_python_function(lam, "esm-twice", HANDLER, Role=sqs_polling_role(lam))
     queue_arn = _queue_arn(sqs, "esm-twice")
     first = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="esm-twice", Enabled=False)
     code, message = error_of(lam.create_event_source_mapping, EventSourceArn=queue_arn, FunctionName="esm-twice",
@@ -90,7 +91,7 @@ def test_a_second_mapping_of_the_same_queue_and_function_conflicts(lam, sqs):
 
 
 def test_refusals_in_aws_words(lam, sqs):
-    create_python_function(lam, "esm-refused", HANDLER, Timeout=60)
+    create_python_function(lam, "esm-refused", HANDLER, Timeout=60, Role=sqs_polling_role(lam))
     short = _queue_arn(sqs, "esm-short")
     assert error_of(lam.create_event_source_mapping, EventSourceArn=short, FunctionName="esm-refused") == (
         "InvalidParameterValueException", "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from esm_helpers import sqs_polling_role
 from lambda_helpers import create_python_function
 
 HANDLER = """
@@ -64,7 +65,8 @@ def _counts(sqs, url: str) -> tuple[int, int]:
 
 
 def _function(lam, name: str, out: Path) -> str:
-    return create_python_function(lam, name, HANDLER, Environment={"Variables": {"OUT": str(out)}})["FunctionArn"]
+    return create_python_function(lam, name, HANDLER, Role=sqs_polling_role(lam),
+                                  Environment={"Variables": {"OUT": str(out)}})["FunctionArn"]
 
 
 def test_the_function_gets_the_sqs_event_and_the_message_is_deleted(lam, sqs, tmp_path):

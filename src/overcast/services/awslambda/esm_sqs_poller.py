@@ -19,8 +19,8 @@ import asyncio
 import json
 import logging
 
-from overcast.context import RequestContext
 from overcast.errors import AwsError
+from overcast.services.awslambda.esm_role import MappingRoles
 from overcast.services.awslambda.esm_sqs_event import event_payload, filter_document, sqs_record
 from overcast.services.events.event_patterns import compile_event_pattern
 from overcast.storage.scope import Scope
@@ -38,6 +38,7 @@ class SqsMappingPollers:
     def __init__(self, cloud):
         super().__init__(cloud)
         self._esm_tasks: dict[str, list[asyncio.Task]] = {}
+        self._esm_roles = MappingRoles(self)
         self._esm_running = False
 
     async def start(self) -> None:
@@ -61,6 +62,7 @@ class SqsMappingPollers:
     def reset(self) -> None:
         for mapping_id in list(self._esm_tasks):
             self._esm_stop_pollers(mapping_id)
+        self._esm_roles.clear()
         super().reset()
 
     # ------------------------------------------------------------------ lifecycle
@@ -85,17 +87,19 @@ class SqsMappingPollers:
     # ------------------------------------------------------------------ one poller
     async def _esm_poll(self, mapping: dict) -> None:
         region, account, name = mapping["event_source_arn"].split(":", 5)[3:6]
-        ctx = RequestContext(account=mapping["account"], region=region, service="lambda",
-                             principal_arn="lambda.amazonaws.com", registry=self.cloud.services)
         queue = {"url": f"/{account}/{name}", "account": account, "arn": mapping["event_source_arn"],
                  "region": region}
         patterns = [compile_event_pattern(f["Pattern"])
                     for f in (mapping["config"].get("FilterCriteria") or {}).get("Filters", ())]
+        scope = Scope(mapping["account"], mapping["region"])
         while True:
             try:
+                # the function as it stands now (a deleted one: nothing is received meanwhile)
+                fv = self.resolve_function(scope, mapping["function_arn"])
+                ctx = self._esm_roles.context(mapping["account"], region, fv.config.get("Role") or "", fv.name)
                 messages = await self._esm_gather(ctx, queue, mapping["config"])
                 if messages:
-                    await self._esm_process(ctx, queue, mapping, patterns, messages)
+                    await self._esm_process(ctx, queue, mapping, patterns, messages, fv)
             except asyncio.CancelledError:
                 raise
             except AwsError as exc:
@@ -124,7 +128,7 @@ class SqsMappingPollers:
             answer = await ctx.services.call("sqs", "ReceiveMessage", {
                 "QueueUrl": queue["url"], "MaxNumberOfMessages": min(10, batch_size - len(messages)),
                 "WaitTimeSeconds": wait, "MessageSystemAttributeNames": ["All"],
-                "MessageAttributeNames": ["All"]}, account=queue["account"])
+                "MessageAttributeNames": ["All"]}, account=queue["account"], authorize=self.cloud.settings.strict)
             got = answer.get("Messages") or []
             messages.extend(got)
             size += sum(len(m.get("Body", "")) for m in got)
@@ -134,7 +138,8 @@ class SqsMappingPollers:
                 break
         return messages
 
-    async def _esm_process(self, ctx, queue: dict, mapping: dict, patterns: list, messages: list[dict]) -> None:
+    async def _esm_process(self, ctx, queue: dict, mapping: dict, patterns: list, messages: list[dict],
+                           fv) -> None:
         records = [sqs_record(message, queue["arn"], queue["region"]) for message in messages]
         if patterns:
             kept = [r for r in records if any(p.matches(filter_document(r)) for p in patterns)]
@@ -145,7 +150,6 @@ class SqsMappingPollers:
         if not records:
             return
         scope = Scope(mapping["account"], mapping["region"])
-        fv = self.resolve_function(scope, mapping["function_arn"])
         try:
             result = await self.invoke_sync(scope, fv, event_payload(records))
         except AwsError as exc:
@@ -161,13 +165,12 @@ class SqsMappingPollers:
             return  # an invalid answer fails the whole batch
         await self._esm_delete(ctx, queue, [r for r in records if r["messageId"] not in failed])
 
-    @staticmethod
-    async def _esm_delete(ctx, queue: dict, records: list[dict]) -> None:
+    async def _esm_delete(self, ctx, queue: dict, records: list[dict]) -> None:
         for start in range(0, len(records), 10):
             entries = [{"Id": str(index), "ReceiptHandle": record["receiptHandle"]}
                        for index, record in enumerate(records[start:start + 10])]
             await ctx.services.call("sqs", "DeleteMessageBatch", {"QueueUrl": queue["url"], "Entries": entries},
-                                    account=queue["account"])
+                                    account=queue["account"], authorize=self.cloud.settings.strict)
 
 
 def _reported_failures(payload: bytes, records: list[dict]) -> set[str] | None:

@@ -20,7 +20,7 @@ from overcast.services.awslambda.errors import (InvalidParameterValueException, 
 from overcast.services.awslambda.esm_checks import (DEFAULT_BATCH_SIZE, check_batching, check_filter_criteria,
                                                     check_sqs_parameters)
 from overcast.services.awslambda.esm_sqs_poller import SqsMappingPollers
-from overcast.services.awslambda.models import LATEST
+from overcast.services.awslambda.models import LATEST, FunctionVersion
 from overcast.storage.scope import Scope
 
 _COLUMNS = "uuid, account, region, function_arn, event_source_arn, config, state, last_modified"
@@ -51,10 +51,11 @@ class EventSourceMappingOperations(SqsMappingPollers):
         source_arn = params.get("EventSourceArn")
         self._esm_check_source(source_arn)
         check_sqs_parameters(params)
-        function_arn, timeout = self._esm_function(scope, params.get("FunctionName", ""))
+        function_arn, fv = self._esm_function(scope, params.get("FunctionName", ""))
         queue = await self._esm_queue(ctx, source_arn)
         config = self._esm_config(params, {}, queue)
-        self._esm_check_visibility(queue, timeout)
+        self._esm_check_visibility(queue, fv)
+        await self._esm_check_role(scope, fv, source_arn)
         for row in self.db.query(f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ? "
                                  "AND event_source_arn = ? AND function_arn = ?",
                                  (scope.account, scope.region, source_arn, function_arn)):
@@ -79,14 +80,11 @@ class EventSourceMappingOperations(SqsMappingPollers):
         scope = _scope(ctx)
         row = self._esm_existing(scope, params.get("UUID"))
         check_sqs_parameters(params)
-        function_arn = row["function_arn"]
-        if params.get("FunctionName"):
-            function_arn, timeout = self._esm_function(scope, params["FunctionName"])
-        else:
-            timeout = self._esm_function(scope, function_arn)[1]
+        function_arn, fv = self._esm_function(scope, params.get("FunctionName") or row["function_arn"])
         queue = await self._esm_queue(ctx, row["event_source_arn"])
         config = self._esm_config(params, row["config"], queue)
-        self._esm_check_visibility(queue, timeout)
+        self._esm_check_visibility(queue, fv)
+        await self._esm_check_role(scope, fv, row["event_source_arn"])
         state = row["state"]
         if params.get("Enabled") is not None:
             state = "Enabled" if params["Enabled"] else "Disabled"
@@ -141,14 +139,14 @@ class EventSourceMappingOperations(SqsMappingPollers):
         if service != "sqs" or _queue_parts(source_arn) is None:
             raise InvalidParameterValueException("Unrecognized event source.")
 
-    def _esm_function(self, scope: Scope, name: str) -> tuple[str, int]:
-        """(the ARN the mapping invokes, the function's timeout); a version or alias named
-        in the ARN stays in it."""
+    def _esm_function(self, scope: Scope, name: str) -> tuple[str, FunctionVersion]:
+        """(the ARN the mapping invokes, the function version it names now); a version or
+        alias named in the ARN stays in it."""
         fv = self.resolve_function(scope, name)
         parts = split_function_name(name)
         qualifier = parts[3] if parts else None
         arn = f"{fv.arn}:{qualifier}" if qualifier else fv.arn
-        return arn, int(fv.config.get("Timeout") or 3)
+        return arn, fv
 
     async def _esm_queue(self, ctx, source_arn: str) -> dict:
         """The queue's VisibilityTimeout and FifoQueue, as Lambda reads them at create."""
@@ -168,8 +166,21 @@ class EventSourceMappingOperations(SqsMappingPollers):
         return {"visibility": int(attributes.get("VisibilityTimeout", 30)),
                 "fifo": attributes.get("FifoQueue") == "true"}
 
+    async def _esm_check_role(self, scope: Scope, fv: FunctionVersion, source_arn: str) -> None:
+        """Strict mode: the function's role must be able to poll the queue (``esm_role.py``)."""
+        if not self.cloud.settings.strict:
+            return
+        region, account, name = _queue_parts(source_arn)
+        try:
+            ctx = self._esm_roles.context(scope.account, region, fv.config.get("Role") or "", fv.name)
+        except AwsError:
+            raise InvalidParameterValueException(
+                "The function execution role does not have permissions to call ReceiveMessage on SQS") from None
+        await self._esm_roles.check_queue_access(ctx, f"/{account}/{name}", account)
+
     @staticmethod
-    def _esm_check_visibility(queue: dict, timeout: int) -> None:
+    def _esm_check_visibility(queue: dict, fv: FunctionVersion) -> None:
+        timeout = int(fv.config.get("Timeout") or 3)
         if queue["visibility"] < timeout:
             raise InvalidParameterValueException(
                 f"Queue visibility timeout: {queue['visibility']} seconds is less than Function timeout: "
