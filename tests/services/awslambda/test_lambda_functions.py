@@ -243,3 +243,15 @@ def test_code_dry_run_changes_nothing(lam):
 
 def test_invalid_list_marker(lam):
     assert error_of(lam.list_functions, Marker="not-a-marker") == ("InvalidParameterValueException", "Invalid marker")
+
+
+def test_layers_recorded_with_their_size(lam):
+    content = zip_of({"python/helper.py": "X = 1\n"})
+    layer = lam.publish_layer_version(LayerName="helpers", Content={"ZipFile": content})["LayerVersionArn"]
+    created = create_python_function(lam, "layered", CODE, Layers=[layer])
+    assert created["Layers"] == [{"Arn": layer, "CodeSize": len(content)}]
+    missing = layer[:-1] + "9"
+    assert error_of(lam.update_function_configuration, FunctionName="layered", Layers=[missing]) == (
+        "InvalidParameterValueException", f"Layer version {missing} does not exist.")
+    lam.update_function_configuration(FunctionName="layered", Layers=[])
+    assert "Layers" not in lam.get_function_configuration(FunctionName="layered")

@@ -69,7 +69,7 @@ def check_environment(environment) -> None:
             f"provided exceeded the 4KB limit. String measured: {measured}")
 
 
-def new_configuration(name: str, arn: str, params: dict, code, now: float) -> dict:
+def new_configuration(name: str, arn: str, params: dict, code, now: float, layers: list[dict]) -> dict:
     """$LATEST's configuration right after CreateFunction (State Active once stored; the create
     call itself answers Pending, as AWS does)."""
     config = {
@@ -87,16 +87,16 @@ def new_configuration(name: str, arn: str, params: dict, code, now: float) -> di
     }
     if params.get("Environment") is not None:
         config["Environment"] = {"Variables": dict(params["Environment"].get("Variables") or {})}
-    if params.get("Layers"):
-        config["Layers"] = [{"Arn": arn} for arn in params["Layers"]]
+    if layers:
+        config["Layers"] = layers
     for key in _PASSED:
         if params.get(key) is not None:
             config[key] = params[key]
     return config
 
 
-def updated_configuration(config: dict, params: dict, now: float) -> dict:
-    """The configuration after UpdateFunctionConfiguration's changes."""
+def updated_configuration(config: dict, params: dict, now: float, layers: list[dict] | None = None) -> dict:
+    """``layers``: the new Layers ({Arn, CodeSize}) when the request names them."""
     new = dict(config)
     for key in ("Runtime", "Role", "Handler", "Description", "Timeout", "MemorySize", *_PASSED):
         if params.get(key) is not None:
@@ -110,9 +110,9 @@ def updated_configuration(config: dict, params: dict, now: float) -> dict:
     if params.get("LoggingConfig") is not None:
         new["LoggingConfig"] = _logging({**config.get("LoggingConfig", {}), **params["LoggingConfig"]},
                                         config["FunctionName"])
-    if params.get("Layers") is not None:
-        if params["Layers"]:
-            new["Layers"] = [{"Arn": arn} for arn in params["Layers"]]
+    if layers is not None:
+        if layers:
+            new["Layers"] = layers
         else:
             new.pop("Layers", None)
     new["LastModified"] = lambda_timestamp(now)

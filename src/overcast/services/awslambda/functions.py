@@ -105,10 +105,11 @@ class FunctionOperations:
         name = self._functions_own_name(scope, params["FunctionName"])
         if self._functions_id(scope, name) is not None:
             raise ResourceConflictException(f"Function already exist: {name}")
+        layers = self.layer_references(scope, params.get("Layers") or [])
         code = await self.code_store.take(ctx, params["Code"], operation="CreateFunction")
         now = self.clock.now()
         arn = function_arn(scope, name)
-        config = new_configuration(name, arn, params, code, now)
+        config = new_configuration(name, arn, params, code, now, layers)
         try:
             await asyncio.to_thread(self.code_store.directory, code.blob_id, code.sha256)
             with self.db.transaction():
@@ -239,8 +240,9 @@ class FunctionOperations:
         check_environment(params.get("Environment"))
         if params.get("Role") is not None and role_refused(self, params["Role"]):
             raise InvalidParameterValueException(ROLE_REFUSED)
+        layers = self.layer_references(scope, params["Layers"]) if params.get("Layers") is not None else None
         self._functions_check_revision(fv, params.get("RevisionId"))
-        config = updated_configuration(fv.config, params, self.clock.now())
+        config = updated_configuration(fv.config, params, self.clock.now(), layers)
         with self.db.transaction():
             self._functions_check_revision(self._functions_latest(scope, fv.name), params.get("RevisionId"))
             self.db.execute("UPDATE function_versions SET config = ? WHERE function_id = ? AND version = ?",
