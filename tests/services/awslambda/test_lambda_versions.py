@@ -28,6 +28,10 @@ def test_publish_snapshots_latest(lam):
         assert published[key] == latest[key], key
     assert published["RevisionId"] != latest["RevisionId"]
     assert "LastUpdateStatus" not in published
+    assert (published["State"], published["StateReasonCode"]) == ("Pending", "Creating")
+    lam.get_waiter("published_version_active").wait(FunctionName="ver-fn", Qualifier="1",
+                                                    WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    assert lam.get_function_configuration(FunctionName="ver-fn", Qualifier="1")["State"] == "Active"
     # the function itself changed revision: publishing is a change of the function
     assert lam.get_function_configuration(FunctionName="ver-fn")["RevisionId"] != latest["RevisionId"]
     # the version answers on its own, unchanged by later updates of $LATEST
@@ -43,6 +47,7 @@ def test_nothing_changed_publishes_nothing(lam):
     assert first["Description"] == "first"  # the function's description when none is given
     again = lam.publish_version(FunctionName="ver-fn", Description="other words")
     assert again["Version"] == "1" and again["RevisionId"] == first["RevisionId"]
+    assert again["Description"] == "first" and again["State"] == "Active"  # the stored version, as it is
     lam.update_function_configuration(FunctionName="ver-fn", MemorySize=256)
     lam.get_waiter("function_updated_v2").wait(FunctionName="ver-fn", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
     second = lam.publish_version(FunctionName="ver-fn")

@@ -8,6 +8,7 @@ import json
 
 from overcast.services.awslambda.errors import (InvalidParameterValueException, PreconditionFailedException,
                                                 ResourceConflictException)
+from overcast.services.awslambda.function_config import as_in_progress
 from overcast.services.awslambda.function_refs import function_ref, new_revision_id
 from overcast.services.awslambda.models import LATEST, FunctionVersion
 from overcast.services.awslambda.validation import check_input
@@ -35,9 +36,9 @@ def version_sort_key(version: str) -> tuple[int, int]:
 class VersionOperations:
     def publish_function_version(self, latest: FunctionVersion, *, description: str | None = None,
                                  code_sha256: str | None = None, revision_id: str | None = None) -> dict:
-        """Publish ``latest`` ($LATEST) as a new version and answer its configuration; when
-        nothing changed since the newest version, that version is answered instead (AWS
-        publishes no duplicate). Core's CreateFunction/UpdateFunctionCode ``Publish`` use it."""
+        """Publish ``latest`` ($LATEST) as a new version and answer its configuration (State
+        Pending, as AWS answers it); when nothing changed since the newest version, that version
+        is answered instead (AWS publishes no duplicate)."""
         config = latest.config
         if revision_id and revision_id != config.get("RevisionId"):
             raise PreconditionFailedException(REVISION_MISMATCH)
@@ -74,7 +75,8 @@ class VersionOperations:
             bumped = dict(config, RevisionId=new_revision_id())
             self.db.execute("UPDATE function_versions SET config = ? WHERE function_id = ? AND version = ?",
                             (json.dumps(bumped), latest.function_id, LATEST))
-        return snapshot
+        # AWS answers a new version as still being created; every later read finds it Active
+        return as_in_progress(snapshot, creating=True)
 
     def publish_version(self, ctx, params: dict) -> dict:
         check_input("PublishVersion", params)
