@@ -255,3 +255,14 @@ def test_layers_recorded_with_their_size(lam):
         "InvalidParameterValueException", f"Layer version {missing} does not exist.")
     lam.update_function_configuration(FunctionName="layered", Layers=[])
     assert "Layers" not in lam.get_function_configuration(FunctionName="layered")
+
+
+def test_list_all_versions_in_number_order(lam):
+    create_python_function(lam, "many-versions", CODE)
+    for i in range(11):
+        lam.update_function_configuration(FunctionName="many-versions", Description=str(i))
+        lam.publish_version(FunctionName="many-versions")
+    listed = [f["Version"] for p in lam.get_paginator("list_functions").paginate(
+        FunctionVersion="ALL", PaginationConfig={"PageSize": 4}) for f in p["Functions"]]
+    assert listed == ["$LATEST", *[str(n) for n in range(1, 12)]]
+    assert [f["Version"] for f in lam.list_functions()["Functions"]] == ["$LATEST"]

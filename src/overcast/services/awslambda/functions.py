@@ -20,6 +20,8 @@ from overcast.services.awslambda.models import LATEST, FunctionVersion
 from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
 
+# $LATEST first, then the published versions by number
+_VERSION_ORDER = "(CASE v.version WHEN '$LATEST' THEN 0 ELSE CAST(v.version AS INTEGER) END)"
 LIST_PAGE = 50  # ListFunctions answers at most 50 functions a page
 REVISION_MISMATCH = ("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
                      "API to retrieve the latest Revision Id")
@@ -157,9 +159,9 @@ class FunctionOperations:
         all_versions = params.get("FunctionVersion") == "ALL"
         start = _marker_position(params.get("Marker"))
         rows = self.db.query(
-            "SELECT f.name, v.version, v.config FROM functions f JOIN function_versions v ON v.function_id = "
-            "f.function_id WHERE f.account = ? AND f.region = ? AND (? OR v.version = ?) AND "
-            "(f.name > ? OR (f.name = ? AND v.version >= ?)) ORDER BY f.name, v.version LIMIT ?",
+            f"SELECT f.name, {_VERSION_ORDER}, v.config FROM functions f JOIN function_versions v ON v.function_id = "
+            f"f.function_id WHERE f.account = ? AND f.region = ? AND (? OR v.version = ?) AND "
+            f"(f.name > ? OR (f.name = ? AND {_VERSION_ORDER} >= ?)) ORDER BY f.name, {_VERSION_ORDER} LIMIT ?",
             (scope.account, scope.region, all_versions, LATEST, start[0], start[0], start[1], size + 1))
         answer: dict = {"Functions": [json.loads(row[2]) for row in rows[:size]]}
         if len(rows) > size:
@@ -308,17 +310,17 @@ class FunctionOperations:
             (function_id, version, json.dumps(config), blob_id, sha256, size, now))
 
 
-def _marker_of(name: str, version: str) -> str:
+def _marker_of(name: str, version: int) -> str:
     """ListFunctions' NextMarker: where the next page starts (opaque to the client)."""
     return base64.urlsafe_b64encode(json.dumps([name, version]).encode()).decode()
 
 
-def _marker_position(marker) -> tuple[str, str]:
+def _marker_position(marker) -> tuple[str, int]:
     if not marker:
-        return "", ""
+        return "", -1
     try:
         name, version = json.loads(base64.urlsafe_b64decode(marker.encode()))
-        if isinstance(name, str) and isinstance(version, str):
+        if isinstance(name, str) and isinstance(version, int):
             return name, version
     except (ValueError, TypeError):
         pass
