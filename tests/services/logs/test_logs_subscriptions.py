@@ -1,15 +1,20 @@
 """Subscription filters and Logs destinations through a real server: Put/Describe/Delete, the
 two-per-group limit, destinations Overcast cannot reach refused with AWS's error, Lambda
-destinations accepted (their deliveries wait for Lambda: test_logs_subscription_delivery.py),
-cross-account destinations and their access policy."""
+destinations (a function that exists: Logs tries it with a DryRun invocation), cross-account
+destinations and their access policy."""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import pytest
 
 from logs_helpers import error_of, logs  # noqa: F401
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "awslambda"))
+from lambda_helpers import create_python_function  # noqa: E402
 
 ACCOUNT = "000000000000"
 OTHER = "111122223333"
@@ -21,7 +26,9 @@ UNREACHABLE = "Could not deliver test message to specified destination. Check if
 
 
 @pytest.fixture
-def group(logs):
+def group(logs, aws_client):
+    """A log group, and the function FUNCTION names (Logs refuses a filter to a missing one)."""
+    create_python_function(aws_client("lambda"), "forwarder", "def handler(event, context):\n    return None\n")
     logs.create_log_group(logGroupName="/app/web")
     return "/app/web"
 
