@@ -148,3 +148,20 @@ def test_a_disabled_mapping_leaves_the_queue_alone(lam, sqs, tmp_path):
         _wait_for(lambda: _counts(sqs, url) == (0, 0), "the message's deletion")
     finally:
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+def test_a_batch_fills_up_to_batch_size_within_the_window(lam, sqs, tmp_path):
+    _function(lam, "esm-window", tmp_path)
+    url, arn = _queue(sqs, "esm-window")
+    for start in range(0, 25, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)}
+                                                      for i in range(start, min(start + 10, 25))])
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-window", BatchSize=20,
+                                              MaximumBatchingWindowInSeconds=1)
+    try:
+        _wait_for(lambda: sum(len(e["Records"]) for e in _events(tmp_path)) == 25, "every message's invocation")
+        sizes = sorted(len(event["Records"]) for event in _events(tmp_path))
+        assert sizes == [5, 20]  # a full batch of 20, then what was left once the window closed
+        _wait_for(lambda: _counts(sqs, url) == (0, 0), "every message's deletion")
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])

@@ -10,7 +10,9 @@ visibility timeout brings it back and the redrive policy moves it to a dead-lett
 with ReportBatchItemFailures only the messages the function names in ``batchItemFailures``
 stay (an invalid answer fails the whole batch). ScalingConfig.MaximumConcurrency caps how
 many batches of a mapping run at once (Overcast starts that many pollers, five by default and
-at most ``_MAX_POLLERS``, where AWS scales its pollers up to 1,250 invocations).
+at most ``_MAX_POLLERS``, where AWS scales its pollers up to 1,250 invocations); the pollers
+take turns filling a batch, so a batch holds what the queue had, up to BatchSize, and the
+invocations run side by side.
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ class SqsMappingPollers:
             return
         maximum = (mapping["config"].get("ScalingConfig") or {}).get("MaximumConcurrency")
         count = min(maximum or _DEFAULT_POLLERS, _MAX_POLLERS)
-        self._esm_tasks[mapping["uuid"]] = [loop.create_task(self._esm_poll(mapping)) for _ in range(count)]
+        gathering = asyncio.Lock()  # one poller fills a batch at a time: batches fill as AWS's do
+        self._esm_tasks[mapping["uuid"]] = [loop.create_task(self._esm_poll(mapping, gathering))
+                                            for _ in range(count)]
 
     def _esm_stop_pollers(self, mapping_id: str) -> None:
         # a batch cut short returns to the queue when its visibility timeout ends: nothing is lost
@@ -85,7 +89,7 @@ class SqsMappingPollers:
             task.cancel()
 
     # ------------------------------------------------------------------ one poller
-    async def _esm_poll(self, mapping: dict) -> None:
+    async def _esm_poll(self, mapping: dict, gathering: asyncio.Lock) -> None:
         region, account, name = mapping["event_source_arn"].split(":", 5)[3:6]
         queue = {"url": f"/{account}/{name}", "account": account, "arn": mapping["event_source_arn"],
                  "region": region}
@@ -97,8 +101,9 @@ class SqsMappingPollers:
                 # the function as it stands now (a deleted one: nothing is received meanwhile)
                 fv = self.resolve_function(scope, mapping["function_arn"])
                 ctx = self._esm_roles.context(mapping["account"], region, fv.config.get("Role") or "", fv.name)
-                messages = await self._esm_gather(ctx, queue, mapping["config"])
-                if messages:
+                async with gathering:
+                    messages = await self._esm_gather(ctx, queue, mapping["config"])
+                if messages:  # invoked outside the lock: up to the pollers' number at once
                     await self._esm_process(ctx, queue, mapping, patterns, messages, fv)
             except asyncio.CancelledError:
                 raise
