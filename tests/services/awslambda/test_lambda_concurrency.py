@@ -62,3 +62,45 @@ def test_cli(lam, aws_cli):
     assert aws_cli("lambda", "put-function-concurrency", "--function-name", "conc-fn",
                    "--reserved-concurrent-executions", "3") == {"ReservedConcurrentExecutions": 3}
     assert aws_cli("lambda", "get-account-settings")["AccountLimit"]["UnreservedConcurrentExecutions"] == 997
+
+
+WAITING = """
+import os, time
+
+def handler(event, context):
+    open(event["started"], "w").close()
+    deadline = time.time() + 20
+    while not os.path.exists(event["release"]) and time.time() < deadline:
+        time.sleep(0.02)
+    return {"released": os.path.exists(event["release"])}
+"""
+
+
+def test_reserved_concurrency_is_enforced(lam, tmp_path):
+    import concurrent.futures
+    import json
+    import time
+
+    lam.put_function_concurrency(FunctionName="conc-fn", ReservedConcurrentExecutions=0)
+    code, message = error_of(lam.invoke, FunctionName="conc-fn", Payload=b"{}", status=429)
+    assert (code, message) == ("TooManyRequestsException", "Rate Exceeded.")
+    lam.delete_function_concurrency(FunctionName="conc-fn")
+    assert lam.invoke(FunctionName="conc-fn", Payload=b"{}")["StatusCode"] == 200
+
+    create_python_function(lam, "conc-one", WAITING, Timeout=30)
+    lam.put_function_concurrency(FunctionName="conc-one", ReservedConcurrentExecutions=1)
+    started, release = tmp_path / "started", tmp_path / "release"
+    event = json.dumps({"started": str(started), "release": str(release)}).encode()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(lam.invoke, FunctionName="conc-one", Payload=event)
+        try:
+            for _ in range(1000):  # the first invocation holds the only reserved execution
+                if started.exists() or first.done():
+                    break
+                time.sleep(0.02)
+            assert started.exists()
+            assert error_of(lam.invoke, FunctionName="conc-one", Payload=event, status=429)[0] == \
+                "TooManyRequestsException"
+        finally:
+            release.touch()
+        assert json.loads(first.result(timeout=60)["Payload"].read()) == {"released": True}
