@@ -120,6 +120,9 @@ def test_create_refusals_in_aws_words(lam, aws_client):
     code, message = error_of(lam.create_function, FunctionName="reserved",
                              **{**base, "Environment": {"Variables": {"AWS_REGION": "x"}}})
     assert message.endswith("Reserved keys used in this request: AWS_REGION")
+    assert error_of(lam.create_function, FunctionName="n" * 65, **base) == (
+        "ValidationException", f"1 validation error detected: Value '{'n' * 65}' at 'functionName' failed to "
+        "satisfy constraint: Member must have length less than or equal to 64")
     code, message = error_of(lam.create_function, FunctionName="bad role", **{**base, "Role": "not-a-role"})
     assert code == "ValidationException" and "at 'role'" in message and "at 'functionName'" in message
 
