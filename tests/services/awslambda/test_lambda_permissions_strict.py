@@ -1,6 +1,7 @@
 """Strict mode, a function's resource policy: a principal the policy names may make the calls
 it allows on what the policy is attached to (the function, or one alias), with no identity
-policy of its own; a principal it does not name stays denied."""
+policy of its own; a principal it does not name stays denied. A layer version's policy shares
+it with another account in the same way."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import os
 import sys
 
 import pytest
-from lambda_helpers import TRUST_LAMBDA, create_python_function
+from lambda_helpers import TRUST_LAMBDA, create_python_function, zip_of
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "auth"))
 
 from serverproc import ServerProcess  # noqa: E402
-from strict_helpers import ACCOUNT_A, allow, client, denied, policy  # noqa: E402
+from strict_helpers import ACCOUNT_A, ACCOUNT_B, allow, client, denied, policy  # noqa: E402
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -60,3 +61,17 @@ def test_the_policy_lets_the_principal_it_names_in(strict):
     assert caller.invoke(FunctionName="guarded", Qualifier="live")["ExecutedVersion"] == "1"
     root.remove_permission(FunctionName="guarded", StatementId="invoker")
     assert denied(caller.invoke, FunctionName="guarded")[:2] == ("AccessDeniedException", 403)
+
+
+def test_a_layer_version_policy_shares_it_with_another_account(strict):
+    owner = client(strict, "lambda", ACCOUNT_A)
+    other = client(strict, "lambda", ACCOUNT_B)
+    arn = owner.publish_layer_version(LayerName="shared", Content={"ZipFile": zip_of({"a.txt": "a"})})[
+        "LayerVersionArn"]
+    assert denied(other.get_layer_version_by_arn, Arn=arn)[:2] == ("AccessDeniedException", 403)
+    owner.add_layer_version_permission(LayerName="shared", VersionNumber=1, StatementId="b",
+                                       Action="lambda:GetLayerVersion", Principal=ACCOUNT_B)
+    assert other.get_layer_version_by_arn(Arn=arn)["LayerVersionArn"] == arn
+    # the policy shares reading the version, nothing else
+    assert denied(other.get_layer_version_policy, LayerName=arn.rsplit(":", 1)[0], VersionNumber=1)[:2] == (
+        "AccessDeniedException", 403)

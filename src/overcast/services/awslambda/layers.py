@@ -116,6 +116,12 @@ class LayerOperations:
             references.append({"Arn": arn, "CodeSize": row.code_size})
         return references
 
+    def layer_policy_of_arn(self, arn: str) -> tuple[str, str | None] | None:
+        """(owner account, policy text) of a layer version ARN, None when there is no such
+        version (strict mode: another account may get a layer version its policy shares)."""
+        row = self._layers_row_of_arn(arn)
+        return (row.account, row.policy) if row is not None else None
+
     # ---- rows ----
 
     def _layers_row(self, scope: Scope, name: str, version: int, include_deleted: bool = False):

@@ -1,6 +1,7 @@
 """A function's resource policy: AddPermission (one statement per StatementId, on the
 function, one of its versions or an alias), RemovePermission, GetPolicy; and the
-authorizer's ``resource_facts`` that evaluates it in strict mode (a caller the policy names).
+authorizer's ``resource_facts`` that evaluates it in strict mode (a caller the policy names;
+a layer version's policy likewise).
 Services invoking a function as their service principal read the policy through GetPolicy
 (``invoke_permission.py``)."""
 
@@ -191,7 +192,11 @@ class PermissionOperations:
         return account, found[0] if found else None
 
     def resource_facts(self, ctx, arn: str) -> ResourceFacts | None:
-        """A function's owner and the resource policy of what the ARN names (strict mode)."""
+        """A function's owner and the resource policy of what the ARN names (strict mode); a
+        layer version's owner and policy (``layers.py``)."""
+        if ":layer:" in arn:
+            found = self.layer_policy_of_arn(arn)
+            return ResourceFacts(owner=found[0], policy=found[1]) if found else None
         if ":function:" not in arn:
             return None
         found = self._permissions_policy_of_arn(arn)
