@@ -2,12 +2,17 @@
 ListLayerVersions, DeleteLayerVersion, and a layer version's resource policy
 (Add/RemoveLayerVersionPermission, GetLayerVersionPolicy). A layer version's zip is kept in
 Lambda's blob store like a function's code; ``layer_dirs`` hands the runtime the extracted
-layers of a function, in the order /opt receives them."""
+layers of a function, in the order /opt receives them, ``layer_environment`` the variables that
+point a runtime at them, and ``layer_references`` checks a function's ``Layers`` for core."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +97,54 @@ class LayerOperations:
             if row is not None:
                 dirs.append(self.code_store.directory(row.code_blob, row.code_sha256))
         return dirs
+
+    def layer_root(self, fv) -> Path | None:
+        """The function's /opt: its layers extracted into one directory in order (a later layer's
+        file replaces an earlier one's, as on AWS), built once per combination of layers; None
+        when the function has no layer."""
+        dirs = self.layer_dirs(fv)
+        if not dirs:
+            return None
+        target = Path(self.cloud.storage.data_dir) / "lambda-layers" / hashlib.sha256(
+            "\n".join(d.name for d in dirs).encode()).hexdigest()
+        if target.is_dir():
+            return target
+        temp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}")
+        try:
+            for layer in dirs:
+                shutil.copytree(layer, temp, symlinks=True, dirs_exist_ok=True)
+            try:
+                os.rename(temp, target)
+            except OSError:  # another environment built the same combination first
+                if not target.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+        return target
+
+    def layer_environment(self, fv, variables: dict[str, str]) -> dict[str, str]:
+        """The variables through which a runtime finds the function's layers where AWS's
+        runtimes look in /opt (``python``, ``python/lib/pythonX.Y/site-packages``,
+        ``nodejs/node_modules``, ``bin``, ``lib``), prepended to ``variables``' own; {} when the
+        function has no layer. /opt itself is not this machine's to write."""
+        root = self.layer_root(fv)
+        if root is None:
+            return {}
+        runtime = fv.config.get("Runtime") or ""
+
+        def joined(name: str, *paths: Path) -> str:
+            own = variables.get(name)
+            return ":".join([str(path) for path in paths] + ([own] if own else []))
+
+        found = {"PATH": joined("PATH", root / "bin"), "LD_LIBRARY_PATH": joined("LD_LIBRARY_PATH", root / "lib")}
+        if runtime.startswith("python"):
+            found["PYTHONPATH"] = joined("PYTHONPATH", root / "python",
+                                         root / "python" / "lib" / runtime / "site-packages")
+        if runtime.startswith("nodejs"):
+            major = runtime[len("nodejs"):].split(".")[0]
+            found["NODE_PATH"] = joined("NODE_PATH", root / "nodejs" / "node_modules",
+                                        root / "nodejs" / f"node{major}" / "node_modules")
+        return found
 
     def layer_references(self, scope: Scope, arns: list[str]) -> list[dict]:
         """A function's ``Layers`` as its configuration answers them ({Arn, CodeSize}), each
