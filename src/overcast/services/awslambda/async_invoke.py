@@ -44,6 +44,9 @@ _ERROR_DELAYS = (60.0, 120.0)
 # throttles and system errors: "backoff ... from 1 second to a maximum of 5 minutes"
 _THROTTLE_FIRST, _THROTTLE_MAX = 1.0, 300.0
 _MAX_RUNNING = 32  # invocations the worker runs at once (each waits on its own process)
+# of one function: each running invocation holds an execution environment (a process), and a
+# local machine has a few cores, not a Lambda fleet
+_MAX_RUNNING_PER_FUNCTION = 4
 _BATCH = 64
 _DUE_ROWS = ("SELECT id, account, region, function_name, qualifier, request_id, payload, trace, received, attempts, "
              "throttles FROM async_invocations WHERE due <= ? ORDER BY due, id LIMIT ?")
@@ -94,9 +97,11 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
         self._async_wake: asyncio.Event | None = None
         self._async_task: asyncio.Task | None = None
         self._async_running: dict[int, asyncio.Task] = {}  # row id -> its attempt
+        self._async_running_of: dict[tuple, int] = {}  # (account, region, function) -> attempts running
         self._async_timer: int | None = None
         self._async_timer_due: float | None = None
         self._async_generation = 0  # bumped by reset: an attempt in flight must not write afterwards
+        self._async_stopping = False
         cloud.scheduler.on(TIMER_KIND, self._async_on_timer)
 
     # ------------------------------------------------------------------ accepting events
@@ -143,9 +148,11 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
             self._eic_drop_function(scope, name)
 
     async def stop(self) -> None:
+        self._async_stopping = True  # attempts cancelled below must not start the worker again
         task, self._async_task = self._async_task, None
         running = list(self._async_running.values())
         self._async_running.clear()
+        self._async_running_of.clear()
         for pending in ([task] if task is not None else []) + running:
             pending.cancel()
         for pending in ([task] if task is not None else []) + running:
@@ -161,10 +168,11 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
         for pending in self._async_running.values():
             pending.cancel()
         self._async_running.clear()
+        self._async_running_of.clear()
         super().reset()
 
     def _async_ensure_worker(self) -> None:
-        if self._async_task is None:
+        if self._async_task is None and not self._async_stopping:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
@@ -204,9 +212,12 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
             for row in self.db.query(_DUE_ROWS, (now, _BATCH + len(self._async_running))):
                 if room <= 0:
                     break
-                if row[0] in self._async_running:
+                function = (row[1], row[2], row[3])
+                if row[0] in self._async_running or self._async_running_of.get(function, 0) >= \
+                        _MAX_RUNNING_PER_FUNCTION:
                     continue
                 room -= 1
+                self._async_running_of[function] = self._async_running_of.get(function, 0) + 1
                 task = asyncio.get_running_loop().create_task(self._async_attempt(row, self._async_generation),
                                                               name=f"lambda-async-{row[0]}")
                 self._async_running[row[0]] = task
@@ -236,6 +247,12 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
         finally:
             if generation == self._async_generation:
                 self._async_running.pop(row_id, None)
+                function = (row[1], row[2], row[3])
+                left = self._async_running_of.get(function, 1) - 1
+                if left > 0:
+                    self._async_running_of[function] = left
+                else:
+                    self._async_running_of.pop(function, None)
                 self._async_wake_worker()
 
     async def _async_run_row(self, row: tuple, generation: int) -> None:
