@@ -51,7 +51,7 @@ async def _serve(gateway, target, method, path, query, headers, scope, body):
         data = await body.read(_MAX_BODY, headers.get("content-length"))
     except AwsError:
         return 413, {"content-type": "application/json"}, b'{"Message":"Request Entity Too Large"}'
-    caller = None
+    caller = credential = None
     try:
         info = gateway.auth.inspect(method, query, headers)
     except AwsError:
@@ -70,9 +70,11 @@ async def _serve(gateway, target, method, path, query, headers, scope, body):
         caller = {"accessKey": identity.access_key, "accountId": identity.account, "callerId": identity.user_id,
                   "cognitoIdentity": None, "principalOrgId": None, "userArn": identity.principal_arn,
                   "userId": identity.user_id}
+        credential = identity.credential
     provider = await gateway.cloud.services.started("lambda")
     return await provider.serve_function_url(target[0], target[1], method=method, query=query, headers=headers,
-                                             body=data, source_ip=client[0] if client else "", caller=caller)
+                                             body=data, source_ip=client[0] if client else "", caller=caller,
+                                             credential=credential)
 
 
 def asgi_headers(headers: dict) -> list[tuple[bytes, bytes]]:

@@ -1,13 +1,20 @@
 """Strict mode: a mapping polls its queue as the function's execution role, so the role must
 be allowed sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes (AWS's refusal
-otherwise), and the pollers' calls are authorized for a session of the role."""
+otherwise), and the pollers' calls are authorized for a session of the role. A function URL
+serves only the callers AWS would: a NONE URL needs the function's policy to allow anyone
+lambda:InvokeFunctionUrl, an AWS_IAM URL a signed caller whose policies allow it."""
 
 from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from serverproc import ServerProcess
 
 from aws_clients import make_client
@@ -55,3 +62,37 @@ def test_the_role_must_be_able_to_poll_the_queue(strict_server):
             raise AssertionError("the role's poller did not consume the message")
     finally:
         lam.delete_event_source_mapping(UUID=mapping)
+
+
+def _signed_get(endpoint: str, url: str, key: str, secret: str, token: str | None = None) -> requests.Response:
+    host = urlsplit(url).netloc
+    request = AWSRequest(method="GET", url=f"http://{host}/", headers={"Host": host})
+    SigV4Auth(Credentials(key, secret, token), "lambda", "us-east-1").add_auth(request)
+    return requests.get(endpoint + "/", headers=dict(request.headers.items()), timeout=30)
+
+
+def test_function_urls_serve_whom_aws_would(strict_server):
+    endpoint = strict_server.endpoint
+    lam, iam = make_client(endpoint, "lambda"), make_client(endpoint, "iam")
+    create_python_function(lam, "url-strict", 'def handler(event, context):\n    return {"ok": True}\n',
+                           Role=execution_role(lam, "url-strict"))
+    url = lam.create_function_url_config(FunctionName="url-strict", AuthType="NONE")["FunctionUrl"]
+    host = {"Host": urlsplit(url).netloc}
+    refused = requests.get(endpoint + "/", headers=host, timeout=30)
+    assert refused.status_code == 403 and refused.json() == {"Message": "Forbidden"}
+    lam.add_permission(FunctionName="url-strict", StatementId="public", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="NONE")
+    served = requests.get(endpoint + "/", headers=host, timeout=30)
+    assert served.status_code == 200 and served.json() == {"ok": True}
+
+    lam.update_function_url_config(FunctionName="url-strict", AuthType="AWS_IAM")
+    assert requests.get(endpoint + "/", headers=host, timeout=30).status_code == 403  # unsigned
+    assert _signed_get(endpoint, url, "000000000000", "test").status_code == 200  # the account's root
+    iam.create_user(UserName="url-caller")
+    key = iam.create_access_key(UserName="url-caller")["AccessKey"]
+    assert _signed_get(endpoint, url, key["AccessKeyId"], key["SecretAccessKey"]).status_code == 403
+    iam.put_user_policy(UserName="url-caller", PolicyName="invoke-url", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunctionUrl",
+                                                "Resource": "*"}]}))
+    assert _signed_get(endpoint, url, key["AccessKeyId"], key["SecretAccessKey"]).status_code == 200
+    assert _signed_get(endpoint, url, key["AccessKeyId"], "wrong").status_code == 403

@@ -38,6 +38,13 @@ def _url_id(url: str) -> str:
     return urlsplit(url).hostname.split(".")[0]
 
 
+def public_url(lam, name: str, **config) -> str:
+    """A NONE URL of ``name`` with the permission AWS requires for it (anyone may call it)."""
+    lam.add_permission(FunctionName=name, StatementId="public-url", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="NONE")
+    return lam.create_function_url_config(FunctionName=name, AuthType="NONE", **config)["FunctionUrl"]
+
+
 def _call(endpoint: str, url: str, path: str = "/", method: str = "GET", **kwargs) -> requests.Response:
     """Through Overcast's port with the URL's Host (what ``*.localhost`` resolves to)."""
     headers = {"Host": urlsplit(url).netloc, **kwargs.pop("headers", {})}
@@ -73,7 +80,7 @@ def test_url_config_lifecycle(lam):
 
 def test_a_url_serves_payload_format_2(lam, endpoint):
     create_python_function(lam, "url-echo", ECHO)
-    url = lam.create_function_url_config(FunctionName="url-echo", AuthType="NONE")["FunctionUrl"]
+    url = public_url(lam, "url-echo")
     answer = _call(endpoint, url, "/orders/7?x=1&x=2&y=", method="POST", data=b'{"n": 1}',
                    headers={"content-type": "application/json", "cookie": "s=abc; t=def", "X-Custom": "v"})
     assert answer.status_code == 201
@@ -125,9 +132,9 @@ def test_an_aws_iam_url_takes_signed_calls_only(lam, endpoint):
 
 def test_cors_of_a_url(lam, endpoint):
     create_python_function(lam, "url-cors", ECHO)
-    url = lam.create_function_url_config(FunctionName="url-cors", AuthType="NONE", Cors={
+    url = public_url(lam, "url-cors", Cors={
         "AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-token"],
-        "ExposeHeaders": ["x-echo"], "MaxAge": 300})["FunctionUrl"]
+        "ExposeHeaders": ["x-echo"], "MaxAge": 300})
     preflight = _call(endpoint, url, "/plain", method="OPTIONS", headers={
         "Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 200

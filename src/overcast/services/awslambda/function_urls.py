@@ -8,9 +8,10 @@ header...) here, and also the path form ``/_overcast/lambda-url/<url-id>/<path>`
 clients that cannot set a Host (``gateway/function_urls.py``, then ``serve_function_url``). Requests and answers use AWS's
 payload format 2.0 (``function_url_http.py``).
 
-AuthType NONE serves anyone (the function's resource policy is not consulted yet); AWS_IAM
-requires a SigV4-signed request (its signature is checked only in strict mode, by the
-gateway's own authentication, and the caller's identity is handed to the function).
+An AWS_IAM URL requires a SigV4-signed request, whose caller is handed to the function. In
+strict mode the signature is verified and the call authorized as AWS does
+(``function_url_access.py``: the function's policy for NONE, the caller's policies for
+AWS_IAM); open mode serves every caller.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 
 from overcast.services.awslambda.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.awslambda.function_refs import function_ref
+from overcast.services.awslambda.function_url_access import url_call_allowed
 from overcast.services.awslambda.function_url_http import cors_headers, http_response, request_event
 from overcast.storage.scope import Scope
 
@@ -116,16 +118,19 @@ class FunctionUrlOperations:
 
     # ------------------------------------------------------------------ the URLs
     async def serve_function_url(self, url_id: str, path: str, *, method: str, query: str, headers: dict[str, str],
-                                 body: bytes, source_ip: str, caller: dict | None = None) -> tuple[int, dict, bytes]:
+                                 body: bytes, source_ip: str, caller: dict | None = None,
+                                 credential=None) -> tuple[int, dict, bytes]:
         """Answer one HTTP request to a function URL: (status, headers, body). ``caller`` is
-        the signed caller of an AWS_IAM URL (accountId, userArn...), None when unsigned."""
+        the signed caller of an AWS_IAM URL (accountId, userArn...), None when unsigned;
+        ``credential`` its resolved key, which strict mode authorizes (``function_url_access.py``)."""
         row = self._urls_by_id(url_id)
         request_id = str(uuid.uuid4())
         base = {"x-amzn-requestid": request_id}
         if row is None:
             return 404, {**base, "content-type": "application/json"}, b'{"Message":null}'
         config = row["config"]
-        if config["AuthType"] == "AWS_IAM" and caller is None:
+        if (config["AuthType"] == "AWS_IAM" and caller is None) or \
+                not url_call_allowed(self, row["function_arn"], config["AuthType"], credential):
             return 403, {**base, "content-type": "application/json"}, b'{"Message":"Forbidden"}'
         if len(body) > _MAX_BODY:
             return 413, {**base, "content-type": "application/json"}, b'{"Message":"Request Entity Too Large"}'
