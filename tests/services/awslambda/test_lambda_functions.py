@@ -269,3 +269,13 @@ def test_list_all_versions_in_number_order(lam):
         FunctionVersion="ALL", PaginationConfig={"PageSize": 4}) for f in p["Functions"]]
     assert listed == ["$LATEST", *[str(n) for n in range(1, 12)]]
     assert [f["Version"] for f in lam.list_functions()["Functions"]] == ["$LATEST"]
+
+
+def test_errors_carry_the_user_type_on_the_wire(lam):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as caught:
+        lam.get_function(FunctionName="absent")
+    response = caught.value.response
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == "ResourceNotFoundException"
+    assert response["Type"] == "User"

@@ -142,7 +142,9 @@ class FunctionOperations:
     def get_function(self, ctx, params: dict) -> dict:
         check_input("GetFunction", params)
         fv = self.resolve_function(Scope.of(ctx), params["FunctionName"], params.get("Qualifier"))
-        base = f"{'https' if ctx.secure else 'http'}://{ctx.host}"
+        settings = self.cloud.settings
+        # the Host the client reached Overcast by; an in-process call has none: the listening address
+        base = f"{'https' if ctx.secure else 'http'}://{ctx.host or f'{settings.host}:{settings.port}'}"
         answer = {"Configuration": fv.config,
                   "Code": {"RepositoryType": "S3",
                            "Location": self.code_store.location(base, fv.function_id, fv.version, fv.code_sha256)}}
