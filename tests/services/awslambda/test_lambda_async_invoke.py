@@ -119,3 +119,14 @@ def test_bad_events_are_refused_before_they_are_queued(lam, server):
                              status=404)
     assert code == "ResourceNotFoundException" and message.startswith("Function not found: ")
     assert queued(server.data_dir) == []
+
+
+def test_the_events_of_a_deleted_function_are_dropped(lam, sqs, server):
+    make_function(lam)
+    _, failed_url = _destinations(lam, sqs)
+    lam.invoke(FunctionName="async-fn", InvocationType="Event", Payload=b'{"fail": "then gone"}')
+    assert wait_for(lambda: queued(server.data_dir) == [(1, 0)])
+    lam.delete_function(FunctionName="async-fn")
+    advance(server, 61)
+    assert wait_for(lambda: queued(server.data_dir) == [])
+    assert receive(sqs, failed_url, 1, timeout=1) == []
