@@ -130,3 +130,19 @@ def test_the_events_of_a_deleted_function_are_dropped(lam, sqs, server):
     advance(server, 61)
     assert wait_for(lambda: queued(server.data_dir) == [])
     assert receive(sqs, failed_url, 1, timeout=1) == []
+
+
+def test_reserved_concurrency_zero_sends_events_to_the_failure_destinations_without_retries(lam, sqs, server):
+    dlq_url, dlq_arn = make_queue(sqs, "async-dlq")
+    make_function(lam, DeadLetterConfig={"TargetArn": dlq_arn})
+    _, failed_url = _destinations(lam, sqs)
+    lam.put_function_concurrency(FunctionName="async-fn", ReservedConcurrentExecutions=0)
+    lam.invoke(FunctionName="async-fn", InvocationType="Event", Payload=b'{"held": true}')
+    [record] = records(sqs, failed_url, 1)
+    assert record["requestContext"]["condition"] == "ZeroReservedConcurrency"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert "responseContext" not in record and record["requestPayload"] == {"held": True}
+    [message] = receive(sqs, dlq_url, 1, attributes=True)
+    assert json.loads(message["Body"]) == {"held": True}
+    assert message["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
+    assert queued(server.data_dir) == []

@@ -13,7 +13,8 @@ through the runtime's ``invoke_sync``, several functions at once, and settles it
   backoff from 1 second up to 5 minutes, as long as the event is younger than
   ``MaximumEventAgeInSeconds`` (default 6 hours);
 - too old at its next attempt: discarded to the failure destinations (``EventAgeExceeded``);
-- a function deleted meanwhile: the event is dropped, as AWS drops it.
+- a function deleted meanwhile: the event is dropped, as AWS drops it;
+- a function whose reserved concurrency is 0: straight to the failure destinations, no retry.
 
 Retries wait on the cloud clock (a scheduler timer wakes the worker), so
 ``POST /_overcast/clock`` drives them. Event invoke configs are ``event_invoke_configs.py``;
@@ -268,6 +269,14 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
                                payload=bytes(payload), invoke_count=attempts)
         if self.clock.now() - received > config.event_age:
             outcome.condition = "EventAgeExceeded"
+            await self._async_settle(row_id, generation, outcome, config)
+            return
+        if self.concurrency_limit(fv) == 0:
+            # "When you set reserved concurrency to zero for an asynchronously invoked function,
+            # Lambda begins sending new events to the configured dead-letter queue or the
+            # on-failure event destination, without any retries."
+            outcome.condition = "ZeroReservedConcurrency"
+            outcome.error_code = 429
             await self._async_settle(row_id, generation, outcome, config)
             return
         try:

@@ -3,7 +3,8 @@ or on-failure destination (SQS, SNS, Lambda, EventBridge) of the event invoke co
 event itself to the function's DeadLetterConfig queue or topic when it failed.
 
 The record is AWS's shape (``version`` 1.0, ``timestamp``, ``requestContext`` with the
-``condition`` — Success, RetriesExhausted or EventAgeExceeded — and the invoke count,
+``condition`` — Success, RetriesExhausted, EventAgeExceeded or ZeroReservedConcurrency — and the
+invoke count,
 ``requestPayload``, ``responseContext``, ``responsePayload``). On EventBridge it is the
 ``detail`` of an event from source ``lambda`` with detail-type ``Lambda Function Invocation
 Result - Success`` or ``- Failure``. A dead-letter message carries only the event, with the
@@ -42,6 +43,7 @@ class AsyncOutcome:
     invoke_count: int
     condition: str = ""
     result: object = None  # the runtime's InvocationResult of the last attempt, if one ran
+    error_code: int | None = None  # the dead-letter ErrorCode when no attempt ran (429: throttled)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -143,7 +145,7 @@ async def _send_dead_letter(provider, outcome: AsyncOutcome, target: str) -> Non
         return
     service, region, account = parts[2], parts[3], parts[4]
     ctx = lambda_context(provider, outcome.scope.account, region)
-    status = str(outcome.result.status) if outcome.result is not None else "200"
+    status = str(outcome.result.status if outcome.result is not None else outcome.error_code or 200)
     body = outcome.payload.decode("utf-8", "replace")
     try:
         if service == "sqs":
