@@ -146,3 +146,22 @@ def test_reserved_concurrency_zero_sends_events_to_the_failure_destinations_with
     assert json.loads(message["Body"]) == {"held": True}
     assert message["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
     assert queued(server.data_dir) == []
+
+
+def test_an_alias_invocation_runs_under_the_alias_config(lam, sqs):
+    arn = make_function(lam)
+    version = lam.publish_version(FunctionName="async-fn")["Version"]
+    lam.create_alias(FunctionName="async-fn", Name="live", FunctionVersion=version)
+    latest_url, latest_arn = make_queue(sqs, "latest-ok")
+    live_url, live_arn = make_queue(sqs, "live-ok")
+    lam.put_function_event_invoke_config(FunctionName="async-fn",
+                                         DestinationConfig={"OnSuccess": {"Destination": latest_arn}})
+    lam.put_function_event_invoke_config(FunctionName="async-fn", Qualifier="live",
+                                         DestinationConfig={"OnSuccess": {"Destination": live_arn}})
+    lam.invoke(FunctionName="async-fn:live", InvocationType="Event", Payload=b'{"via": "alias"}')
+    [record] = records(sqs, live_url, 1)
+    assert record["requestContext"]["functionArn"] == f"{arn}:live"
+    assert record["responseContext"]["executedVersion"] == version
+    assert receive(sqs, latest_url, 1, timeout=1) == []
+    listed = lam.list_function_event_invoke_configs(FunctionName="async-fn")["FunctionEventInvokeConfigs"]
+    assert sorted(c["FunctionArn"] for c in listed) == [f"{arn}:$LATEST", f"{arn}:live"]
