@@ -26,7 +26,7 @@ def lam(aws_client):
 def test_create_answers_pending_then_active_with_exact_code_digest(lam):
     package = zip_of({"lambda_function.py": CODE})
     created = create_python_function(lam, "f1", CODE, Description="d", Timeout=10, MemorySize=256,
-                                     Environment={"Variables": {"A": "1"}}, Tags={"team": "x"})
+                                     Environment={"Variables": {"AA": "1"}}, Tags={"team": "x"})
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
     assert created["State"] == "Pending" and created["StateReasonCode"] == "Creating"
     assert created["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
@@ -37,7 +37,7 @@ def test_create_answers_pending_then_active_with_exact_code_digest(lam):
         (PYTHON_RUNTIME, "lambda_function.handler", 10, 256)
     assert created["Version"] == "$LATEST" and created["PackageType"] == "Zip"
     assert created["Architectures"] == ["x86_64"] and created["EphemeralStorage"] == {"Size": 512}
-    assert created["Environment"] == {"Variables": {"A": "1"}}
+    assert created["Environment"] == {"Variables": {"AA": "1"}}
     assert created["LastModified"].endswith("+0000") and len(created["LastModified"]) == 28
     config = lam.get_function_configuration(FunctionName="f1")
     assert config["State"] == "Active" and config["LastUpdateStatus"] == "Successful"
@@ -112,11 +112,11 @@ def test_create_refusals_in_aws_words(lam, aws_client):
     code, message = error_of(lam.create_function, FunctionName="img", Role=role, PackageType="Image",
                              Code={"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"})
     assert code == "InvalidParameterValueException" and "does not exist" in message
-    big = {"Variables": {"K": "v" * 4100}}
+    big = {"Variables": {"KK": "v" * 4100}}
     code, message = error_of(lam.create_function, FunctionName="env", **{**base, "Environment": big})
     assert code == "InvalidParameterValueException"
     assert message.startswith("Lambda was unable to configure your environment variables because the environment "
-                              "variables you have provided exceeded the 4KB limit. String measured: {\"K\":")
+                              "variables you have provided exceeded the 4KB limit. String measured: {\"KK\":")
     code, message = error_of(lam.create_function, FunctionName="reserved",
                              **{**base, "Environment": {"Variables": {"AWS_REGION": "x"}}})
     assert message.endswith("Reserved keys used in this request: AWS_REGION")
@@ -188,11 +188,11 @@ def test_update_code_and_configuration_with_revision_ids(lam):
     assert updated["RevisionId"] != created["RevisionId"]
     lam.get_waiter("function_updated_v2").wait(FunctionName="upd", WaiterConfig={"Delay": 1, "MaxAttempts": 3})
     configured = lam.update_function_configuration(FunctionName="upd", Timeout=30, MemorySize=512,
-                                                   Environment={"Variables": {"X": "y"}}, Description="new",
+                                                   Environment={"Variables": {"XX": "y"}}, Description="new",
                                                    RevisionId=updated["RevisionId"])
     assert (configured["Timeout"], configured["MemorySize"], configured["Description"]) == (30, 512, "new")
     after = lam.get_function_configuration(FunctionName="upd")
-    assert after["LastUpdateStatus"] == "Successful" and after["Environment"] == {"Variables": {"X": "y"}}
+    assert after["LastUpdateStatus"] == "Successful" and after["Environment"] == {"Variables": {"XX": "y"}}
     assert after["CodeSha256"] == updated["CodeSha256"]
     assert error_of(lam.update_function_configuration, FunctionName="upd", Timeout=5,
                     RevisionId=updated["RevisionId"], status=412)[0] == "PreconditionFailedException"
@@ -279,3 +279,20 @@ def test_errors_carry_the_user_type_on_the_wire(lam):
     response = caught.value.response
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == "ResourceNotFoundException"
     assert response["Type"] == "User"
+
+
+def test_update_code_from_s3_and_invalid_environment_keys(lam, aws_client):
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="update-bucket")
+    package = zip_of({"lambda_function.py": CODE + "# from s3\n"})
+    s3.put_object(Bucket="update-bucket", Key="new.zip", Body=package)
+    create_python_function(lam, "s3-update", CODE)
+    updated = lam.update_function_code(FunctionName="s3-update", S3Bucket="update-bucket", S3Key="new.zip")
+    assert updated["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
+    assert updated["CodeSize"] == len(package)
+    for key in ("1BAD", "A", "BAD-KEY"):
+        assert error_of(lam.update_function_configuration, FunctionName="s3-update",
+                        Environment={"Variables": {key: "x"}}) == (
+            "ValidationException", "1 validation error detected: Value at 'environment.variables' failed to satisfy "
+            "constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: "
+            "[a-zA-Z]([a-zA-Z0-9_])+]")

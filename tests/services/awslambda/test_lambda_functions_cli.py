@@ -18,9 +18,9 @@ def test_cli_function_lifecycle(aws_cli, aws_client, tmp_path):
     assert created["State"] == "Pending" and created["CodeSize"] == package.stat().st_size
     aws_cli("lambda", "wait", "function-active-v2", "--function-name", "cli-fn")
     aws_cli("lambda", "update-function-configuration", "--function-name", "cli-fn", "--timeout", "20",
-            "--environment", "Variables={A=b}")
+            "--environment", "Variables={AB=b}")
     got = aws_cli("lambda", "get-function", "--function-name", "cli-fn")
-    assert got["Configuration"]["Timeout"] == 20 and got["Configuration"]["Environment"] == {"Variables": {"A": "b"}}
+    assert got["Configuration"]["Timeout"] == 20 and got["Configuration"]["Environment"] == {"Variables": {"AB": "b"}}
     assert got["Tags"] == {"team": "cli"}
     listed = aws_cli("lambda", "list-functions")
     assert [f["FunctionName"] for f in listed["Functions"]] == ["cli-fn"]

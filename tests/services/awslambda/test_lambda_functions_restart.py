@@ -35,7 +35,7 @@ def test_functions_survive_kill_9(own_server, tmp_path):
     second = zip_of({"lambda_function.py": CODE + "# second\n"})
     updated = lam.update_function_code(FunctionName="kept", ZipFile=second)
     configured = lam.update_function_configuration(FunctionName="kept", Timeout=42,
-                                                   Environment={"Variables": {"K": "v"}})
+                                                   Environment={"Variables": {"KV": "v"}})
     create_python_function(lam, "dropped", CODE)
     lam.delete_function(FunctionName="dropped")
 
@@ -52,7 +52,7 @@ def test_functions_survive_kill_9(own_server, tmp_path):
 
     config = lam.get_function_configuration(FunctionName="kept")
     assert (config["Timeout"], config["Environment"], config["CodeSha256"], config["CodeSize"]) == (
-        42, {"Variables": {"K": "v"}}, updated["CodeSha256"], len(second))
+        42, {"Variables": {"KV": "v"}}, updated["CodeSha256"], len(second))
     assert config["RevisionId"] == configured["RevisionId"] and config["State"] == "Active"
     assert lam.list_tags(Resource=config["FunctionArn"])["Tags"] == {"team": "a"}
     assert _download(lam, "kept") == second

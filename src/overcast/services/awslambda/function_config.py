@@ -57,11 +57,6 @@ def check_environment(environment) -> None:
             "Lambda was unable to configure your environment variables because the environment variables you have "
             "provided contains reserved keys that are currently not supported for modification. Reserved keys used "
             f"in this request: {', '.join(reserved)}")
-    for key in variables:
-        if not key[:1].isalpha() or not all(ch.isalnum() or ch == "_" for ch in key) or not key.isascii():
-            raise InvalidParameterValueException(
-                "Lambda was unable to configure your environment variables because the environment variables you "
-                f"have provided contains invalid keys. Invalid keys used in this request: {key}")
     measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
     if len(measured.encode()) > ENVIRONMENT_LIMIT:
         raise InvalidParameterValueException(

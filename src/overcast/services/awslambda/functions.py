@@ -11,8 +11,7 @@ from pathlib import Path
 
 from overcast.services.awslambda.arns import function_arn, split_function_name
 from overcast.services.awslambda.errors import (InvalidParameterValueException, PreconditionFailedException,
-                                                ResourceConflictException, ValidationException,
-                                                function_not_found)
+                                                ResourceConflictException, function_not_found)
 from overcast.services.awslambda.execution_role import ROLE_REFUSED, role_refused
 from overcast.services.awslambda.function_code import CodeStore, check_code_source
 from overcast.services.awslambda.function_config import (as_in_progress, check_environment, check_image,
@@ -23,8 +22,7 @@ from overcast.storage.scope import Scope
 
 # $LATEST first, then the published versions by number
 _VERSION_ORDER = "(CASE v.version WHEN '$LATEST' THEN 0 ELSE CAST(v.version AS INTEGER) END)"
-LIST_PAGE = 50
-NAME_LIMIT = 64  # ListFunctions answers at most 50 functions a page
+LIST_PAGE = 50  # ListFunctions answers at most 50 functions a page
 REVISION_MISMATCH = ("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias "
                      "API to retrieve the latest Revision Id")
 
@@ -277,9 +275,6 @@ class FunctionOperations:
         if qualifier is not None or (region and region != scope.region) or (account and account != scope.account):
             raise InvalidParameterValueException("Unsupported function name: qualified ARNs and other accounts' or "
                                                  "regions' ARNs cannot create a function.")
-        if len(name) > NAME_LIMIT:  # the model allows 140 characters for ARNs; a name itself has 64
-            raise ValidationException(f"1 validation error detected: Value '{value}' at 'functionName' failed to "
-                                      f"satisfy constraint: Member must have length less than or equal to {NAME_LIMIT}")
         return name
 
     def _functions_drop_unused(self, blob_ids: list[str]) -> None:

@@ -11,6 +11,7 @@ MB for functions outside capacity providers, EphemeralStorage's 512-10,240 MB)."
 from __future__ import annotations
 
 import functools
+import re
 
 import botocore.session
 
@@ -19,6 +20,8 @@ from overcast.services.iam.validation import _check as collect_problems
 
 # member -> (min, max) Lambda enforces beyond the model
 _BOUNDS = {"Timeout": (1, 900), "MemorySize": (128, 10240)}
+NAME_LIMIT = 64
+_VARIABLE_KEY = re.compile(r"[a-zA-Z]([a-zA-Z0-9_])+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,6 +42,14 @@ def check_input(operation: str, params: dict) -> None:
     for name, (low, high) in _BOUNDS.items():
         if name in shape.members:
             _bound(params.get(name), _camel(name), low, high, problems)
+    if operation == "CreateFunction":
+        _name_length(params.get("FunctionName"), problems)
+    environment = params.get("Environment")
+    if isinstance(environment, dict) and isinstance(environment.get("Variables"), dict):
+        if any(not _VARIABLE_KEY.fullmatch(key) for key in environment["Variables"]):
+            # the values are sensitive: AWS's text names no value
+            problems.append("Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy "
+                            f"constraint: [Member must satisfy regular expression pattern: {_VARIABLE_KEY.pattern}]")
     if problems:
         count = len(problems)
         noun = "error" if count == 1 else "errors"
@@ -53,6 +64,16 @@ def _bound(value, path: str, low: int, high: int, problems: list[str]) -> None:
         problems.append(prefix + f"Member must have value greater than or equal to {low}")
     elif value > high:
         problems.append(prefix + f"Member must have value less than or equal to {high}")
+
+
+def _name_length(value, problems: list[str]) -> None:
+    """A new function's name has at most 64 characters (the model's 140 allow for an ARN)."""
+    if not isinstance(value, str):
+        return
+    name = value.split(":function:")[-1] if ":function:" in value else value
+    if len(name) > NAME_LIMIT and len(value) <= 140:
+        problems.append(f"Value '{value}' at 'functionName' failed to satisfy constraint: Member must have length "
+                        f"less than or equal to {NAME_LIMIT}")
 
 
 def _camel(name: str) -> str:
