@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.config import Config
 
 from esm_helpers import sqs_polling_role
 from lambda_helpers import create_python_function, error_of
@@ -94,7 +95,8 @@ def test_refusals_in_aws_words(lam, sqs):
     create_python_function(lam, "esm-refused", HANDLER, Timeout=60, Role=sqs_polling_role(lam))
     short = _queue_arn(sqs, "esm-short")
     assert error_of(lam.create_event_source_mapping, EventSourceArn=short, FunctionName="esm-refused") == (
-        "InvalidParameterValueException", "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds")
+        "InvalidParameterValueException",
+        "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds")
     queue_arn = _queue_arn(sqs, "esm-refused", VisibilityTimeout=120)
     refusals = [
         ({"BatchSize": 11}, "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
@@ -132,3 +134,20 @@ def test_unknown_mapping_and_other_sources(lam):
     stream = "arn:aws:kinesis:us-east-1:000000000000:stream/s"
     assert error_of(lam.create_event_source_mapping, EventSourceArn=stream, FunctionName="f",
                     StartingPosition="LATEST", status=501)[0] == "NotImplemented"
+
+
+def test_model_constraints_come_first(aws_client, sqs):
+    # the SDK checks these bounds itself: only a client that does not reaches the service
+    lam = aws_client("lambda", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    create_python_function(lam, "esm-model", HANDLER, Role=sqs_polling_role(lam))
+    queue_arn = _queue_arn(sqs, "esm-model")
+    assert error_of(lam.create_event_source_mapping, EventSourceArn=queue_arn, FunctionName="esm-model",
+                    ScalingConfig={"MaximumConcurrency": 1}) == (
+        "ValidationException", "1 validation error detected: Value '1' at 'scalingConfig.maximumConcurrency' failed "
+                               "to satisfy constraint: Member must have value greater than or equal to 2")
+    code, message = error_of(lam.create_event_source_mapping, EventSourceArn=queue_arn, FunctionName="esm-model",
+                             MaximumBatchingWindowInSeconds=301)
+    assert code == "ValidationException" and "'maximumBatchingWindowInSeconds'" in message
+    created = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="esm-model", Enabled=False,
+                                              Tags={"team": "core"})
+    assert error_of(lam.update_event_source_mapping, UUID=created["UUID"], BatchSize=0)[0] == "ValidationException"

@@ -21,12 +21,14 @@ from overcast.services.awslambda.esm_checks import (DEFAULT_BATCH_SIZE, check_ba
                                                     check_sqs_parameters)
 from overcast.services.awslambda.esm_sqs_poller import SqsMappingPollers
 from overcast.services.awslambda.models import LATEST, FunctionVersion
+from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
 
 _COLUMNS = "uuid, account, region, function_arn, event_source_arn, config, state, last_modified"
 _NOT_FOUND = "The resource you requested does not exist."
 _NOT_SQS = frozenset({"kinesis", "dynamodb", "kafka", "mq", "rds", "docdb"})
 _DEFAULT_LIST_ITEMS = 100
+_TAG_LIMIT = 50  # tags per resource, as for functions
 # what the mapping stores of the request, in the order the API answers it
 _CONFIG_KEYS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes",
                 "ScalingConfig", "MetricsConfig", "ProvisionedPollerConfig", "KMSKeyArn")
@@ -47,6 +49,7 @@ def _queue_parts(arn: str) -> tuple[str, str, str] | None:
 class EventSourceMappingOperations(SqsMappingPollers):
     # ------------------------------------------------------------------ operations
     async def create_event_source_mapping(self, ctx, params: dict) -> dict:
+        check_input("CreateEventSourceMapping", params)
         scope = _scope(ctx)
         source_arn = params.get("EventSourceArn")
         self._esm_check_source(source_arn)
@@ -65,18 +68,27 @@ class EventSourceMappingOperations(SqsMappingPollers):
         mapping_id = str(uuid.uuid4())
         state = "Enabled" if params.get("Enabled", True) is not False else "Disabled"
         now = self.clock.now()
+        tags = params.get("Tags") or {}
+        if len(tags) > _TAG_LIMIT:
+            raise InvalidParameterValueException(f"Number of tags exceeds resource tag limit of {_TAG_LIMIT}.")
         with self.db.transaction():
             self.db.execute(f"INSERT INTO event_source_mappings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (mapping_id, scope.account, scope.region, function_arn, source_arn,
                              json.dumps(config), state, now))
+            # in the tags table every Lambda resource shares, by the mapping's ARN
+            self.db.executemany("INSERT INTO tags (arn, key, value) VALUES (?, ?, ?)",
+                                [(_mapping_arn(scope.account, scope.region, mapping_id), key, value)
+                                 for key, value in tags.items()])
         row = self._esm_row(scope, mapping_id)
         self._esm_restart_pollers(row)
         return self._esm_answer(row, "Creating")
 
     def get_event_source_mapping(self, ctx, params: dict) -> dict:
+        check_input("GetEventSourceMapping", params)
         return self._esm_answer(self._esm_existing(_scope(ctx), params.get("UUID")))
 
     async def update_event_source_mapping(self, ctx, params: dict) -> dict:
+        check_input("UpdateEventSourceMapping", params)
         scope = _scope(ctx)
         row = self._esm_existing(scope, params.get("UUID"))
         check_sqs_parameters(params)
@@ -100,14 +112,18 @@ class EventSourceMappingOperations(SqsMappingPollers):
         return self._esm_answer(row, transition)
 
     def delete_event_source_mapping(self, ctx, params: dict) -> dict:
+        check_input("DeleteEventSourceMapping", params)
         scope = _scope(ctx)
         row = self._esm_existing(scope, params.get("UUID"))
         self._esm_stop_pollers(row["uuid"])
         with self.db.transaction():
             self.db.execute("DELETE FROM event_source_mappings WHERE uuid = ?", (row["uuid"],))
+            self.db.execute("DELETE FROM tags WHERE arn = ?",
+                            (_mapping_arn(row["account"], row["region"], row["uuid"]),))
         return self._esm_answer(row, "Deleting")
 
     def list_event_source_mappings(self, ctx, params: dict) -> dict:
+        check_input("ListEventSourceMappings", params)
         scope = _scope(ctx)
         sql = f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ?"
         args: list = [scope.account, scope.region]
@@ -160,8 +176,8 @@ class EventSourceMappingOperations(SqsMappingPollers):
         except AwsError as exc:
             code = "AWS.SimpleQueueService.NonExistentQueue" if "NonExistentQueue" in exc.code or \
                 exc.code == "QueueDoesNotExist" else exc.code
-            raise InvalidParameterValueException(
-                f"Error occurred while ReceiveMessage. SQS Error Code: {code}. SQS Error Message: {exc.message}") from None
+            raise InvalidParameterValueException(f"Error occurred while ReceiveMessage. SQS Error Code: {code}. "
+                                                 f"SQS Error Message: {exc.message}") from None
         attributes = answer.get("Attributes") or {}
         return {"visibility": int(attributes.get("VisibilityTimeout", 30)),
                 "fifo": attributes.get("FifoQueue") == "true"}
@@ -233,8 +249,7 @@ class EventSourceMappingOperations(SqsMappingPollers):
         for key in ("ScalingConfig", "MetricsConfig", "ProvisionedPollerConfig", "KMSKeyArn"):
             if key in config:
                 answer[key] = config[key]
-        answer["EventSourceMappingArn"] = (f"arn:aws:lambda:{row['region']}:{row['account']}:"
-                                           f"event-source-mapping:{row['uuid']}")
+        answer["EventSourceMappingArn"] = _mapping_arn(row["account"], row["region"], row["uuid"])
         return answer
 
 
@@ -243,6 +258,10 @@ def _as_dict(row) -> dict:
     return {"uuid": mapping_id, "account": account, "region": region, "function_arn": function_arn,
             "event_source_arn": source_arn, "config": json.loads(config), "state": state,
             "last_modified": modified}
+
+
+def _mapping_arn(account: str, region: str, mapping_id: str) -> str:
+    return f"arn:aws:lambda:{region}:{account}:event-source-mapping:{mapping_id}"
 
 
 def _name_of(function_arn: str) -> str:

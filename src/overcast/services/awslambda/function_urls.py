@@ -5,8 +5,8 @@ A URL is ``http://<url-id>.lambda-url.<region>.localhost:<port>/`` (AWS's is
 ``https://<url-id>.lambda-url.<region>.on.aws/``): the gateway sends any request whose Host
 has ``<url-id>.lambda-url.`` in front (``.on.aws``, ``.localhost``, an IP with that Host
 header...) here, and also the path form ``/_overcast/lambda-url/<url-id>/<path>`` for
-clients that cannot set a Host (``gateway/function_urls.py``, then ``serve_function_url``). Requests and answers use AWS's
-payload format 2.0 (``function_url_http.py``).
+clients that cannot set a Host (``gateway/function_urls.py``, then ``serve_function_url``).
+Requests and answers use AWS's payload format 2.0 (``function_url_http.py``).
 
 An AWS_IAM URL requires a SigV4-signed request, whose caller is handed to the function. In
 strict mode the signature is verified and the call authorized as AWS does
@@ -26,6 +26,7 @@ from overcast.services.awslambda.errors import ResourceConflictException, Resour
 from overcast.services.awslambda.function_refs import function_ref
 from overcast.services.awslambda.function_url_access import url_call_allowed
 from overcast.services.awslambda.function_url_http import cors_headers, http_response, request_event
+from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -56,6 +57,7 @@ class FunctionUrlOperations:
 
     # ------------------------------------------------------------------ configuration
     def create_function_url_config(self, ctx, params: dict) -> dict:
+        check_input("CreateFunctionUrlConfig", params)
         scope = Scope.of(ctx)
         ref = function_ref(self, scope, params.get("FunctionName") or "", params.get("Qualifier"))
         if ref.qualifier:  # an alias must exist
@@ -78,9 +80,11 @@ class FunctionUrlOperations:
         return answer
 
     def get_function_url_config(self, ctx, params: dict) -> dict:
+        check_input("GetFunctionUrlConfig", params)
         return self._urls_answer(ctx, self._urls_existing(ctx, params))
 
     def update_function_url_config(self, ctx, params: dict) -> dict:
+        check_input("UpdateFunctionUrlConfig", params)
         row = self._urls_existing(ctx, params)
         config = row["config"]
         if params.get("AuthType"):
@@ -98,12 +102,14 @@ class FunctionUrlOperations:
         return self._urls_answer(ctx, self._urls_by_id(row["url_id"]))
 
     def delete_function_url_config(self, ctx, params: dict) -> dict:
+        check_input("DeleteFunctionUrlConfig", params)
         row = self._urls_existing(ctx, params)
         with self.db.transaction():
             self.db.execute("DELETE FROM function_urls WHERE url_id = ?", (row["url_id"],))
         return {}
 
     def list_function_url_configs(self, ctx, params: dict) -> dict:
+        check_input("ListFunctionUrlConfigs", params)
         scope = Scope.of(ctx)
         ref = function_ref(self, scope, params.get("FunctionName") or "")
         limit = params.get("MaxItems") or _DEFAULT_LIST_ITEMS
