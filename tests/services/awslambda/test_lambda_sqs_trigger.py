@@ -165,3 +165,18 @@ def test_a_batch_fills_up_to_batch_size_within_the_window(lam, sqs, tmp_path):
         _wait_for(lambda: _counts(sqs, url) == (0, 0), "every message's deletion")
     finally:
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+def test_a_fifo_queue_is_processed_in_group_order(lam, sqs, tmp_path):
+    _function(lam, "esm-fifo", tmp_path)
+    url, arn = _queue(sqs, "esm-fifo.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    for n in range(4):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n), MessageGroupId="g")
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-fifo", BatchSize=1)
+    try:
+        _wait_for(lambda: len(_events(tmp_path)) == 4, "four invocations")
+        events = sorted((p.stat().st_mtime_ns, json.loads(p.read_text())) for p in tmp_path.glob("*.json"))
+        assert [event["Records"][0]["body"] for _, event in events] == ["0", "1", "2", "3"]
+        assert events[0][1]["Records"][0]["attributes"]["MessageGroupId"] == "g"
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
