@@ -151,3 +151,16 @@ def test_model_constraints_come_first(aws_client, sqs):
     created = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="esm-model", Enabled=False,
                                               Tags={"team": "core"})
     assert error_of(lam.update_event_source_mapping, UUID=created["UUID"], BatchSize=0)[0] == "ValidationException"
+
+
+def test_the_aws_cli(lam, sqs, aws_cli):
+    create_python_function(lam, "esm-cli", HANDLER, Role=sqs_polling_role(lam))
+    queue_arn = _queue_arn(sqs, "esm-cli")
+    created = aws_cli("lambda", "create-event-source-mapping", "--function-name", "esm-cli", "--batch-size", "5",
+                      "--event-source-arn", queue_arn, "--no-enabled")
+    assert created["State"] == "Creating" and created["BatchSize"] == 5
+    listed = aws_cli("lambda", "list-event-source-mappings", "--function-name", "esm-cli")["EventSourceMappings"]
+    assert [m["UUID"] for m in listed] == [created["UUID"]]
+    assert aws_cli("lambda", "delete-event-source-mapping", "--uuid", created["UUID"])["State"] == "Deleting"
+    url = aws_cli("lambda", "create-function-url-config", "--function-name", "esm-cli", "--auth-type", "NONE")
+    assert lam.get_function_url_config(FunctionName="esm-cli")["FunctionUrl"] == url["FunctionUrl"]
