@@ -148,3 +148,19 @@ def test_cors_of_a_url(lam, endpoint):
     other = _call(endpoint, url, "/plain", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     assert json.loads(other.content) == {"echo": "/plain"}
+
+
+def test_a_url_of_an_alias_runs_the_aliased_version(lam, endpoint):
+    version_of = "import os\ndef handler(event, context):\n    return {'v': os.environ['AWS_LAMBDA_FUNCTION_VERSION']}\n"
+    create_python_function(lam, "url-alias", version_of)
+    lam.publish_version(FunctionName="url-alias")
+    lam.create_alias(FunctionName="url-alias", Name="live", FunctionVersion="1")
+    lam.add_permission(FunctionName="url-alias", Qualifier="live", StatementId="public-url",
+                       Action="lambda:InvokeFunctionUrl", Principal="*", FunctionUrlAuthType="NONE")
+    created = lam.create_function_url_config(FunctionName="url-alias", Qualifier="live", AuthType="NONE")
+    assert created["FunctionArn"].endswith(":function:url-alias:live")
+    assert _call(endpoint, created["FunctionUrl"]).json() == {"v": "1"}
+    assert error_of(lam.get_function_url_config, FunctionName="url-alias", status=404)[0] == \
+        "ResourceNotFoundException"  # the unqualified function has no URL of its own
+    assert lam.get_function_url_config(FunctionName="url-alias", Qualifier="live")["FunctionUrl"] == \
+        created["FunctionUrl"]
