@@ -91,7 +91,9 @@ def test_a_url_serves_payload_format_2(lam, endpoint):
     assert event["rawPath"] == "/orders/7" and event["rawQueryString"] == "x=1&x=2&y="
     assert event["queryStringParameters"] == {"x": "1,2", "y": ""}
     assert event["cookies"] == ["s=abc", "t=def"] and "cookie" not in event["headers"]
-    assert event["headers"]["x-custom"] == "v"
+    assert event["headers"]["x-custom"] == "v" and event["headers"]["x-forwarded-proto"] == "http"
+    assert event["headers"]["x-forwarded-for"] == "127.0.0.1"
+    assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
     assert event["body"] == '{"n": 1}' and event["isBase64Encoded"] is False
     context = event["requestContext"]
     url_id = _url_id(url)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import secrets
 from urllib.parse import parse_qsl
 
 # content types whose body reaches the function as text; any other arrives base64-encoded
@@ -25,6 +26,11 @@ def _is_text(content_type: str) -> bool:
     return any(lowered.startswith(kind) for kind in _TEXT_TYPES) or "+json" in lowered or "+xml" in lowered
 
 
+def trace_root(now: float) -> str:
+    """A new X-Ray trace id (``1-<epoch hex>-<24 hex>``)."""
+    return f"1-{int(now):08x}-{secrets.token_hex(12)}"
+
+
 def request_event(*, url_id: str, region: str, account: str | None, method: str, path: str, query: str,
                   headers: dict[str, str], body: bytes, source_ip: str, request_id: str, now: float,
                   authorizer: dict | None = None) -> dict:
@@ -32,6 +38,12 @@ def request_event(*, url_id: str, region: str, account: str | None, method: str,
     whose events name the caller's account ``anonymous``)."""
     headers = {name.lower(): value for name, value in headers.items()}
     cookie_header = headers.pop("cookie", None)
+    # what AWS's front end adds on its way to the function
+    host = headers.get("host", "")
+    headers.setdefault("x-forwarded-for", source_ip)
+    headers.setdefault("x-forwarded-proto", "http")
+    headers.setdefault("x-forwarded-port", host.rsplit(":", 1)[1] if ":" in host else "80")
+    headers.setdefault("x-amzn-trace-id", f"Root={trace_root(now)}")
     domain = f"{url_id}.lambda-url.{region}.on.aws"
     moment = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
     event: dict = {"version": "2.0", "routeKey": "$default", "rawPath": path or "/", "rawQueryString": query}

@@ -150,7 +150,8 @@ class FunctionUrlOperations:
                               authorizer={"iam": caller} if caller else None)
         try:
             fv = self.resolve_function(scope, row["function_arn"])
-            result = await self.invoke_sync(scope, fv, json.dumps(event).encode("utf-8"))
+            result = await self.invoke_sync(scope, fv, json.dumps(event).encode("utf-8"),
+                                            trace_id=event["headers"].get("x-amzn-trace-id"))
         except Exception as exc:  # noqa: BLE001 - the URL answers as AWS's front end does
             code = getattr(exc, "code", "")
             if code == "TooManyRequestsException":
