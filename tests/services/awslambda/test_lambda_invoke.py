@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
-from lambda_helpers import create_python_function, error_of
+from lambda_helpers import create_python_function, error_of, execution_role
 
 ECHO = """
 import os
@@ -55,6 +56,23 @@ def test_handler_gets_event_context_and_aws_variables(lam):
     assert env["AWS_ENDPOINT_URL"] == lam.meta.endpoint_url.rstrip("/")
     assert env["AWS_SESSION_TOKEN"] and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     assert env["LAMBDA_TASK_ROOT"] and env["TZ"] == ":UTC"
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0", env["_X_AMZN_TRACE_ID"])
+
+
+def test_caller_trace_header_reaches_the_function(lam):
+    create_python_function(lam, "traced", "import os\ndef handler(e, c):\n    return os.environ['_X_AMZN_TRACE_ID']\n")
+    root = "1-5759e988-bd862e3fe1be46a994272793"
+
+    def add_header(request, **_):
+        request.headers["X-Amzn-Trace-Id"] = f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1"
+
+    lam.meta.events.register("before-sign.lambda.Invoke", add_header)
+    try:
+        _, header = _invoke(lam, "traced")
+    finally:
+        lam.meta.events.unregister("before-sign.lambda.Invoke", add_header)
+    assert header.startswith(f"Root={root};Parent=") and header.endswith(";Sampled=1")
+    assert "53995c3f42cd8ad8" not in header
 
 
 def test_warm_environment_is_reused_and_new_code_gets_a_new_one(lam):
@@ -153,10 +171,15 @@ def handler(event, context):
     who = boto3.client("sts").get_caller_identity()["Arn"]
     return {"who": who}
 """
-    create_python_function(lam, "s3writer", code, Timeout=30, MemorySize=512)
+    role = execution_role(lam, "lambda-s3-writer")
+    # the role's own policy is what lets the code write (strict mode decides with it)
+    aws_client("iam").put_role_policy(RoleName="lambda-s3-writer", PolicyName="write", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::lambda-writes/*"}]}))
+    create_python_function(lam, "s3writer", code, Timeout=30, MemorySize=512, Role=role)
     response, body = _invoke(lam, "s3writer", {"key": "out.txt"})
     assert "FunctionError" not in response, body
-    assert body["who"].endswith(":assumed-role/lambda-exec/s3writer")
+    assert body["who"].endswith(":assumed-role/lambda-s3-writer/s3writer")
     assert s3.get_object(Bucket="lambda-writes", Key="out.txt")["Body"].read() == b"from lambda"
 
 

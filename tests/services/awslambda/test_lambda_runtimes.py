@@ -64,6 +64,23 @@ def test_node_error_is_unhandled_with_aws_shape(lam):
     assert body["trace"][0] == "TypeError: nope"
 
 
+@needs_node
+def test_node_memory_size_limits_the_process(lam):
+    code = ("exports.handler = async (event) => {\n"
+            "  const held = [];\n"
+            "  for (let i = 0; i < event.mb / 16; i++) held.push(Buffer.alloc(16 * 1024 * 1024, 1));\n"
+            "  return held.length;\n"
+            "};\n")
+    lam.create_function(FunctionName="node-hungry", Runtime="nodejs20.x", Handler="index.handler",
+                        Role=execution_role(lam), MemorySize=128, Code={"ZipFile": zip_of({"index.js": code})})
+    assert _invoke(lam, "node-hungry", {"mb": 32})[1] == 2  # it starts and runs under 128 MB
+    # 400 MB of buffers cannot be had: V8 aborts the process (AWS's wording for a crashed runtime)
+    response, body = _invoke(lam, "node-hungry", {"mb": 400})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ExitError", body
+    assert body["errorMessage"].endswith("Error: Runtime exited with error: signal: aborted")
+
+
 BOOTSTRAP = r"""#!/bin/bash
 # a custom runtime in bash: the Runtime API over /dev/tcp
 set -euo pipefail

@@ -24,6 +24,12 @@ from overcast.services.awslambda.runtime_api import Invocation, RuntimeApi, Runt
 INIT_TIMEOUT_SECONDS = 10.0
 
 
+# how AWS's runtime words a signal that ended the process ("Runtime exited with error: signal: killed")
+_SIGNAL_WORDS = {signal.SIGKILL: "killed", signal.SIGABRT: "aborted", signal.SIGSEGV: "segmentation fault",
+                 signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGILL: "illegal instruction",
+                 signal.SIGINT: "interrupt", signal.SIGFPE: "floating point exception"}
+
+
 @dataclass
 class InvokeOutcome:
     """How one invocation ended: the runtime's answer, a timeout, an init failure or an exit."""
@@ -37,14 +43,14 @@ class ExecutionEnvironment:
     """A process of one function version's code, reused for invocations one at a time."""
 
     def __init__(self, argv: list[str], code_dir: Path, work_dir: Path, env: dict[str, str], memory_mb: int,
-                 limit_address_space: bool, log_stream: str):
+                 memory_rlimit: int, log_stream: str):
         self.argv = argv
         self.log_stream = log_stream
         self.code_dir = code_dir
         self.work_dir = work_dir
         self.env = env
         self.memory_mb = memory_mb
-        self.limit_address_space = limit_address_space
+        self.memory_rlimit = memory_rlimit  # resource.RLIMIT_AS or RLIMIT_DATA (launchers.memory_rlimit)
         self.process: asyncio.subprocess.Process | None = None
         self.api = RuntimeApi(self._next_invocation, self._init_error, self._init_done)
         self._queue: asyncio.Queue[Invocation] = asyncio.Queue()
@@ -68,12 +74,12 @@ class ExecutionEnvironment:
         tmp = self.work_dir / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         env = {**self.env, **extra_env, "AWS_LAMBDA_RUNTIME_API": address, "TMPDIR": str(tmp)}
-        limit = self.memory_mb * 1024 * 1024 if self.limit_address_space else None
+        limit, kind = self.memory_mb * 1024 * 1024, self.memory_rlimit
         self.started_at = time.monotonic()
         with open(self._log_path, "wb") as output:
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv, cwd=str(self.code_dir), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=output,
-                stderr=output, start_new_session=True, preexec_fn=(lambda: _limit_memory(limit)) if limit else None)
+                stderr=output, start_new_session=True, preexec_fn=lambda: resource.setrlimit(kind, (limit, limit)))
 
     def _init_done(self) -> None:
         self.init_duration_ms = (time.monotonic() - self.started_at) * 1000
@@ -132,8 +138,7 @@ class ExecutionEnvironment:
         self.dead = True
         code = self.process.returncode if self.process is not None else None
         if code is not None and code < 0:
-            name = signal.Signals(-code).name.removeprefix("SIG").lower()
-            detail = "signal: killed" if name == "kill" else f"signal: {name}"
+            detail = f"signal: {_SIGNAL_WORDS.get(-code) or signal.Signals(-code).name.lower()}"
         else:
             detail = f"exit status {code}"
         self.close()
@@ -177,7 +182,3 @@ class ExecutionEnvironment:
         self.kill()
         self.api.close()
         shutil.rmtree(self.work_dir, ignore_errors=True)
-
-
-def _limit_memory(limit: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

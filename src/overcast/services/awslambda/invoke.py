@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime
 import json
+import secrets
 import tempfile
 import time
 import uuid
@@ -99,6 +100,19 @@ def _client_context(value: str | None) -> str | None:
 
 def _iso_now(now: float) -> str:
     return datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _function_trace_header(caller: str | None, now: float) -> str:
+    """The ``_X_AMZN_TRACE_ID`` a function runs with: the caller's trace (Root and sampling
+    kept) under a new Parent segment, or a new unsampled trace when the call carried none."""
+    fields = {}
+    for part in (caller or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key and value:
+            fields[key] = value
+    root = fields.get("Root") or f"1-{int(now):08x}-{secrets.token_hex(12)}"
+    sampled = fields.get("Sampled", "0")
+    return f"Root={root};Parent={secrets.token_hex(8)};Sampled={sampled}"
 
 
 def _timed(lines: list[str], start_ms: int, end_ms: int) -> list[tuple[int, str]]:
@@ -191,8 +205,9 @@ class InvokeOperations:
         request_id = str(uuid.uuid4())
         begun = time.monotonic()
         started_at = self.clock.now()
-        invocation = Invocation(request_id, payload, int((time.time() + timeout) * 1000), fv.qualified_arn()
-                                if fv.version != "$LATEST" else fv.arn, trace_id, client_context)
+        invocation = Invocation(request_id, payload, int((time.time() + timeout) * 1000),
+                                fv.qualified_arn() if fv.version != "$LATEST" else fv.arn,
+                                _function_trace_header(trace_id, started_at), client_context)
         try:
             outcome = await env.invoke(invocation, timeout)
             # Duration counts the handler's time, not the environment's init
@@ -202,9 +217,9 @@ class InvokeOperations:
             max_memory = env.max_memory_mb()
         finally:
             self._invoke_pool.release(key, env)
+        memory_mb = int(fv.config.get("MemorySize") or 128)
         body, function_error, status_note = self._invoke_answer(outcome, request_id, timeout, output, started_at)
-        report = function_logs.report_line(request_id, duration_ms, int(fv.config.get("MemorySize") or 128),
-                                           max_memory, init_ms, status_note)
+        report = function_logs.report_line(request_id, duration_ms, memory_mb, max_memory, init_ms, status_note)
         lines = function_logs.invocation_log(request_id, fv.version, output, report)
         await self._invoke_write_log(scope, fv, env.log_stream, started_at, lines)
         return InvocationResult(body, function_error, function_logs.log_tail(lines) if log_tail else None,
@@ -247,7 +262,7 @@ class InvokeOperations:
                                           credentials=self._invoke_role_credentials(fv))
         work_dir = Path(tempfile.mkdtemp(prefix="overcast-lambda-"))
         env = ExecutionEnvironment(argv, code_dir, work_dir, variables, memory_mb,
-                                   launchers.limits_address_space(runtime), log_stream)
+                                   launchers.memory_rlimit(runtime), log_stream)
         try:
             await env.start({})
         except OSError as exc:

@@ -9,6 +9,7 @@ real executable so a version manager's shim costs nothing per start); ``nodejs*`
 from __future__ import annotations
 
 import functools
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -41,8 +42,7 @@ def command(runtime: str, code_dir: Path, memory_mb: int) -> list[str] | None:
         return None if interpreter is None else [interpreter, str(BOOTSTRAPS / "python_bootstrap.py")]
     if runtime.startswith("nodejs"):
         node = interpreter_for(runtime)
-        # V8 reserves far more address space than it uses, so Node's heap is capped by its own
-        # flag (a process address-space limit would stop it from starting at all)
+        # the heap's own cap, so V8 collects before the process limit (memory_rlimit) bites
         return None if node is None else [node, f"--max-old-space-size={memory_mb}",
                                           str(BOOTSTRAPS / "node_bootstrap.js")]
     if runtime.startswith("provided"):
@@ -50,6 +50,10 @@ def command(runtime: str, code_dir: Path, memory_mb: int) -> list[str] | None:
     return None
 
 
-def limits_address_space(runtime: str) -> bool:
-    """Whether MemorySize becomes the process's address-space limit (RLIMIT_AS)."""
-    return not runtime.startswith("nodejs")
+def memory_rlimit(runtime: str) -> int:
+    """The resource limit MemorySize becomes: the address space (RLIMIT_AS) for Python and
+    ``provided``; Node, whose V8 reserves gigabytes of address space it never touches (it hangs
+    at start under a 128 MB RLIMIT_AS), gets the data segment limit (RLIMIT_DATA), which counts
+    only the memory it writes: a Buffer over the limit fails with a RangeError, a heap over
+    ``--max-old-space-size`` ends the process."""
+    return resource.RLIMIT_DATA if runtime.startswith("nodejs") else resource.RLIMIT_AS
