@@ -1,5 +1,6 @@
 """Crash durability: every Event invocation Lambda answered 202 runs after a ``kill -9`` and a
-restart (the queue row is on disk before the answer; the worker resumes at start)."""
+restart (the queue row is on disk before the answer; the worker resumes at start), and an event
+waiting for its retry is retried on time after one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 import time
 
 import pytest
-from async_helpers import make_queue, queued, records
+from async_helpers import make_function, make_queue, queued, records, wait_for
 from lambda_helpers import create_python_function
 from serverproc import ServerProcess
 
@@ -66,3 +67,21 @@ def test_acknowledged_events_run_after_kill_9(own_server, tmp_path):
     assert len(acknowledged) >= 60
     assert acknowledged <= ran
     assert queued(str(tmp_path / "data")) == []
+
+
+def test_an_event_waiting_for_its_retry_is_retried_after_a_restart(own_server, tmp_path):
+    lam, sqs = make_client(own_server.endpoint, "lambda"), make_client(own_server.endpoint, "sqs")
+    make_function(lam)
+    url, arn = make_queue(sqs, "failed")
+    lam.put_function_event_invoke_config(FunctionName="async-fn", MaximumRetryAttempts=1,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    lam.invoke(FunctionName="async-fn", InvocationType="Event", Payload=b'{"fail": "twice"}')
+    data_dir = str(tmp_path / "data")
+    assert wait_for(lambda: queued(data_dir) == [(1, 0)])
+    own_server.kill()
+    own_server.start()
+    own_server.post("/_overcast/clock", json.dumps({"advance": 61}).encode())  # the retry, due a minute later
+    [record] = records(make_client(own_server.endpoint, "sqs"), url, 1)
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert queued(data_dir) == []
