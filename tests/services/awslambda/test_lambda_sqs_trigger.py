@@ -180,3 +180,30 @@ def test_a_fifo_queue_is_processed_in_group_order(lam, sqs, tmp_path):
         assert events[0][1]["Records"][0]["attributes"]["MessageGroupId"] == "g"
     finally:
         lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+def test_a_function_error_returns_the_whole_batch_to_the_queue(lam, sqs, tmp_path):
+    raising = HANDLER.split("    return")[0] + "    raise RuntimeError('no')\n"  # records the event, then fails
+    create_python_function(lam, "esm-raises", raising, Role=sqs_polling_role(lam),
+                           Environment={"Variables": {"OUT": str(tmp_path)}})
+    dlq_url, dlq_arn = _queue(sqs, "esm-raises-dlq")
+    url, arn = _queue(sqs, "esm-raises", VisibilityTimeout=3, RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1}))
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "a"}, {"Id": "2", "MessageBody": "b"}])
+    lam.publish_version(FunctionName="esm-raises")
+    lam.create_alias(FunctionName="esm-raises", Name="live", FunctionVersion="1")
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="esm-raises:live")
+    assert mapping["FunctionArn"].endswith(":function:esm-raises:live")
+    try:
+        moved: list[str] = []
+
+        def both_moved():
+            moved.extend(m["Body"] for m in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10,
+                                                                WaitTimeSeconds=1).get("Messages", []))
+            return sorted(moved) == ["a", "b"]
+
+        _wait_for(both_moved, "both messages in the dead-letter queue")
+        bodies = sorted(r["body"] for event in _events(tmp_path) for r in event["Records"])
+        assert bodies == ["a", "b"]  # one invocation each or together, never deleted
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
