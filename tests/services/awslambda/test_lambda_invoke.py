@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from lambda_helpers import create_python_function, error_of, execution_role
+from lambda_helpers import PYTHON_RUNTIME, create_python_function, error_of, execution_role, zip_of
 
 ECHO = """
 import os
@@ -112,15 +112,9 @@ def test_timeout_kills_the_process_and_reports_aws_message(lam):
     tail = base64.b64decode(response["LogResult"]).decode()
     assert "Task timed out after 1.00 seconds" in tail and "Status: timeout" in tail
     # the next call runs in a new environment
-    lam.update_function_code(FunctionName="slow", ZipFile=_zip("def handler(e, c):\n    return 'fast'\n"))
+    lam.update_function_code(FunctionName="slow", ZipFile=zip_of({"lambda_function.py": "def handler(e, c):\n    return 'fast'\n"}))
     lam.get_waiter("function_updated_v2").wait(FunctionName="slow")
     assert _invoke(lam, "slow")[1] == "fast"
-
-
-def _zip(code: str) -> bytes:
-    from lambda_helpers import zip_of
-
-    return zip_of({"lambda_function.py": code})
 
 
 def test_memory_size_limits_the_process(lam):
@@ -202,3 +196,18 @@ def test_runtime_exit_is_reported(lam):
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.ExitError"
     assert body["errorMessage"].endswith("Error: Runtime exited with error: exit status 3")
+
+
+def test_layer_code_is_importable_and_later_layers_win(lam):
+    first = lam.publish_layer_version(LayerName="helpers", Content={"ZipFile": zip_of({
+        "python/layer_helper.py": "def greet():\n    return 'from layer one'\n",
+        "python/only_first.py": "VALUE = 1\n"})}, CompatibleRuntimes=[PYTHON_RUNTIME])
+    second = lam.publish_layer_version(LayerName="overrides", Content={"ZipFile": zip_of({
+        "python/layer_helper.py": "def greet():\n    return 'from layer two'\n"})})
+    code = ("import layer_helper, only_first\n"
+            "def handler(e, c):\n    return [layer_helper.greet(), only_first.VALUE]\n")
+    create_python_function(lam, "layered", code,
+                           Layers=[first["LayerVersionArn"], second["LayerVersionArn"]])
+    response, body = _invoke(lam, "layered")
+    assert "FunctionError" not in response, body
+    assert body == ["from layer two", 1]

@@ -10,10 +10,12 @@ it answered is in the file by then, so each invocation's log is complete and in 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import resource
 import shutil
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +81,7 @@ class ExecutionEnvironment:
         with open(self._log_path, "wb") as output:
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv, cwd=str(self.code_dir), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=output,
-                stderr=output, start_new_session=True, preexec_fn=lambda: resource.setrlimit(kind, (limit, limit)))
+                stderr=output, start_new_session=True, preexec_fn=lambda: _in_child(kind, limit))
 
     def _init_done(self) -> None:
         self.init_duration_ms = (time.monotonic() - self.started_at) * 1000
@@ -182,3 +184,15 @@ class ExecutionEnvironment:
         self.kill()
         self.api.close()
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _in_child(kind: int, limit: int) -> None:
+    """In the new process before it runs the runtime: its memory limit, and (Linux) death with
+    Overcast, so a ``kill -9`` of the server leaves no function process behind."""
+    resource.setrlimit(kind, (limit, limit))
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -260,6 +260,8 @@ class InvokeOperations:
         variables = environment_variables(fv, code_dir=str(code_dir), log_stream=log_stream,
                                           endpoint=self._invoke_endpoint(),
                                           credentials=self._invoke_role_credentials(fv))
+        # the function's layers, merged in order where the runtime's search paths reach them
+        variables.update(self.layer_environment(fv, variables))
         work_dir = Path(tempfile.mkdtemp(prefix="overcast-lambda-"))
         env = ExecutionEnvironment(argv, code_dir, work_dir, variables, memory_mb,
                                    launchers.memory_rlimit(runtime), log_stream)
