@@ -30,6 +30,7 @@ import uuid
 
 from overcast.errors import AwsError
 from overcast.services.awslambda.arns import split_function_name
+from overcast.services.awslambda.async_metrics import count_async
 from overcast.services.awslambda.async_outcomes import AsyncOutcome, settle_outcome
 from overcast.services.awslambda.event_invoke_configs import EventInvokeConfigOperations
 from overcast.storage.scope import Scope
@@ -120,6 +121,7 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
                 "INSERT INTO async_invocations (account, region, function_name, qualifier, request_id, payload, "
                 "trace, received, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (fv.account, fv.region, fv.name, qualifier, request_id, payload, trace_id, now, now))
+        count_async(self, Scope(fv.account, fv.region), fv.name, "AsyncEventsReceived")
         self._async_wake_worker()
         return {"StatusCode": 202, "Payload": b""}
 
@@ -279,6 +281,7 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
             outcome.error_code = 429
             await self._async_settle(row_id, generation, outcome, config)
             return
+        count_async(self, scope, name, "AsyncEventAge", (self.clock.now() - received) * 1000.0, "Milliseconds")
         try:
             result = await self.invoke_sync(scope, fv, outcome.payload, trace_id=trace)
         except AwsError as exc:  # throttled, or Lambda could not run it: not the function's failure
@@ -309,6 +312,8 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
         """Send the invocation record where it goes, then forget the event."""
         if generation != self._async_generation:
             return
+        if not outcome.succeeded:
+            count_async(self, outcome.scope, outcome.fv.name, "AsyncEventsDropped")
         await settle_outcome(self, outcome, config)
         self._async_delete(row_id, generation)
 

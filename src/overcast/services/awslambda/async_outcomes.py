@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from overcast.context import RequestContext
 from overcast.errors import AwsError
+from overcast.services.awslambda.async_metrics import count_async
 from overcast.storage.scope import Scope
 
 log = logging.getLogger("overcast.lambda.async")
@@ -121,11 +122,13 @@ async def _send_record(provider, outcome: AsyncOutcome, destination: str) -> Non
                      "EventBusName": destination, "Resources": [destination, outcome.function_arn()]}
             answer = await ctx.services.call("events", "PutEvents", {"Entries": [entry]}, account=account)
             if answer.get("FailedEntryCount"):
+                count_async(provider, outcome.scope, outcome.fv.name, "DestinationDeliveryFailures")
                 log.warning("Lambda destination %s refused the record of %s: %s", destination, outcome.request_id,
                             (answer.get("Entries") or [{}])[0])
         else:
             log.warning("Lambda destination %s is not a service Lambda sends records to", destination)
     except AwsError as exc:
+        count_async(provider, outcome.scope, outcome.fv.name, "DestinationDeliveryFailures")
         log.warning("Lambda could not send the record of %s to %s: %s: %s", outcome.request_id, destination, exc.code,
                     exc.message)
 
@@ -161,4 +164,5 @@ async def _send_dead_letter(provider, outcome: AsyncOutcome, target: str) -> Non
             await ctx.services.call("sns", "Publish", {"TopicArn": target, "Message": body,
                                                        "MessageAttributes": attributes}, account=account)
     except AwsError as exc:
+        count_async(provider, outcome.scope, outcome.fv.name, "DeadLetterErrors")
         log.warning("Lambda could not dead-letter %s to %s: %s: %s", outcome.request_id, target, exc.code, exc.message)
