@@ -183,6 +183,14 @@ def test_dry_run_and_payload_checks(lam):
     code, message = error_of(lam.invoke, FunctionName="dry", Payload=b"{not json")
     assert code == "InvalidRequestContentException"
     assert message.startswith("Could not parse request body into json: Could not parse payload into json: ")
+    code, message = error_of(lam.invoke, FunctionName="dry", Payload=b"e30")  # base64 of {} sent as is
+    assert (code, message) == ("InvalidRequestContentException",
+                               "Could not parse request body into json: Could not parse payload into json: "
+                               "Unrecognized token 'e30': was expecting ('true', 'false' or 'null')\n"
+                               " at [Source: (byte[])\"e30\"; line: 1, column: 4]")
+    code, message = error_of(lam.invoke, FunctionName="dry", Payload=b"{}", ClientContext="string")
+    assert (code, message) == ("InvalidRequestContentException",
+                               "Client context must be a valid Base64-encoded JSON object.")
     code, message = error_of(lam.invoke, FunctionName="dry", Payload=b'"' + b"x" * 6_291_456 + b'"', status=413)
     assert code == "RequestEntityTooLargeException"
     assert message == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"

@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime
 import json
+import re
 import secrets
 import tempfile
 import time
@@ -80,8 +81,23 @@ def _check_json(payload: bytes) -> None:
     try:
         json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise AwsError("InvalidRequestContentException",
-                       f"Could not parse request body into json: Could not parse payload into json: {exc}", 400)
+        raise AwsError("InvalidRequestContentException", "Could not parse request body into json: Could not parse "
+                       f"payload into json: {_json_problem(payload, exc)}", 400) from None
+
+
+_BARE_TOKEN = re.compile(rb"\s*([A-Za-z0-9_$][A-Za-z0-9_$.+-]*)")
+
+
+def _json_problem(payload: bytes, exc: Exception) -> str:
+    """The reason in the words of Lambda's JSON parser for the common mistake (a bare word, as a
+    base64 payload sent without --cli-binary-format is), Python's own otherwise."""
+    bare = _BARE_TOKEN.match(payload)
+    if bare and not re.fullmatch(rb"-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null", bare.group(1)):
+        token = bare.group(1).decode("utf-8", "replace")
+        source = payload[:500].decode("utf-8", "replace")
+        return (f"Unrecognized token '{token}': was expecting ('true', 'false' or 'null')\n"
+                f" at [Source: (byte[])\"{source}\"; line: 1, column: {bare.end(1) + 1}]")
+    return str(exc)
 
 
 def _client_context(value: str | None) -> str | None:
@@ -89,12 +105,14 @@ def _client_context(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_CLIENT_CONTEXT:
-        raise InvalidParameterValueException("Client context must be less than 3583 bytes.")
+        raise AwsError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON "
+                       "object.", 400)
     try:
         decoded = base64.b64decode(value, validate=True).decode()
         json.loads(decoded)
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise InvalidParameterValueException("Client context must be a valid Base64-encoded JSON object.") from None
+        raise AwsError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON "
+                       "object.", 400) from None
     return decoded
 
 
