@@ -89,6 +89,10 @@ def test_a_second_mapping_of_the_same_queue_and_function_conflicts(lam, sqs):
     assert code == "ResourceConflictException"
     assert message == (f'An event source mapping with SQS arn (" {queue_arn} ") and function (" esm-twice ") already '
                        f"exists. Please update or delete the existing mapping with UUID {first['UUID']}")
+    create_python_function(lam, "esm-other", HANDLER, Role=sqs_polling_role(lam))
+    other = lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="esm-other", Enabled=False)
+    assert error_of(lam.update_event_source_mapping, UUID=other["UUID"], FunctionName="esm-twice",
+                    status=409)[1] == message
 
 
 def test_refusals_in_aws_words(lam, sqs):

@@ -59,12 +59,7 @@ class EventSourceMappingOperations(SqsMappingPollers):
         config = self._esm_config(params, {}, queue)
         self._esm_check_visibility(queue, fv)
         await self._esm_check_role(scope, fv, source_arn)
-        for row in self.db.query(f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ? "
-                                 "AND event_source_arn = ? AND function_arn = ?",
-                                 (scope.account, scope.region, source_arn, function_arn)):
-            raise ResourceConflictException(
-                f'An event source mapping with SQS arn (" {source_arn} ") and function (" {_name_of(function_arn)} ") '
-                f"already exists. Please update or delete the existing mapping with UUID {row[0]}")
+        self._esm_check_unique(scope, source_arn, function_arn)
         mapping_id = str(uuid.uuid4())
         state = "Enabled" if params.get("Enabled", True) is not False else "Disabled"
         now = self.clock.now()
@@ -97,6 +92,8 @@ class EventSourceMappingOperations(SqsMappingPollers):
         config = self._esm_config(params, row["config"], queue)
         self._esm_check_visibility(queue, fv)
         await self._esm_check_role(scope, fv, row["event_source_arn"])
+        if function_arn != row["function_arn"]:
+            self._esm_check_unique(scope, row["event_source_arn"], function_arn)
         state = row["state"]
         if params.get("Enabled") is not None:
             state = "Enabled" if params["Enabled"] else "Disabled"
@@ -145,6 +142,16 @@ class EventSourceMappingOperations(SqsMappingPollers):
         return answer
 
     # ------------------------------------------------------------------ helpers
+    def _esm_check_unique(self, scope: Scope, source_arn: str, function_arn: str) -> None:
+        """One mapping per queue and function, as AWS allows."""
+        row = self.db.query_one("SELECT uuid FROM event_source_mappings WHERE account = ? AND region = ? "
+                                "AND event_source_arn = ? AND function_arn = ?",
+                                (scope.account, scope.region, source_arn, function_arn))
+        if row is not None:
+            raise ResourceConflictException(
+                f'An event source mapping with SQS arn (" {source_arn} ") and function (" {_name_of(function_arn)} ") '
+                f"already exists. Please update or delete the existing mapping with UUID {row[0]}")
+
     def _esm_check_source(self, source_arn) -> None:
         if not source_arn:
             raise InvalidParameterValueException("Unrecognized event source.")
