@@ -4,7 +4,10 @@ mapping are ``esm_sqs_poller.py`` (``SqsMappingPollers``).
 
 A mapping's row keeps its settled state (``Enabled`` or ``Disabled``); the calls that change
 it answer the transitional state AWS answers (Creating, Enabling, Disabling, Updating,
-Deleting) and the change takes effect at once.
+Deleting) and the change takes effect at once. MetricsConfig, ProvisionedPollerConfig and
+KMSKeyArn are kept and answered, not acted on (no AWS/Lambda mapping metrics, no provisioned
+pollers, filter criteria stored in clear); Tags are kept in the tags table by the mapping's
+ARN (ListTags/TagResource on a mapping's ARN are core's ``tags.py``, functions only so far).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from overcast.services.awslambda.errors import (InvalidParameterValueException, 
 from overcast.services.awslambda.esm_checks import (DEFAULT_BATCH_SIZE, check_batching, check_filter_criteria,
                                                     check_sqs_parameters)
 from overcast.services.awslambda.esm_sqs_poller import SqsMappingPollers
-from overcast.services.awslambda.models import LATEST, FunctionVersion
+from overcast.services.awslambda.models import FunctionVersion
 from overcast.services.awslambda.validation import check_input
 from overcast.storage.scope import Scope
 
@@ -32,10 +35,6 @@ _TAG_LIMIT = 50  # tags per resource, as for functions
 # what the mapping stores of the request, in the order the API answers it
 _CONFIG_KEYS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes",
                 "ScalingConfig", "MetricsConfig", "ProvisionedPollerConfig", "KMSKeyArn")
-
-
-def _scope(ctx) -> Scope:
-    return Scope(ctx.account, ctx.region)
 
 
 def _queue_parts(arn: str) -> tuple[str, str, str] | None:
@@ -50,7 +49,7 @@ class EventSourceMappingOperations(SqsMappingPollers):
     # ------------------------------------------------------------------ operations
     async def create_event_source_mapping(self, ctx, params: dict) -> dict:
         check_input("CreateEventSourceMapping", params)
-        scope = _scope(ctx)
+        scope = Scope.of(ctx)
         source_arn = params.get("EventSourceArn")
         self._esm_check_source(source_arn)
         check_sqs_parameters(params)
@@ -80,11 +79,11 @@ class EventSourceMappingOperations(SqsMappingPollers):
 
     def get_event_source_mapping(self, ctx, params: dict) -> dict:
         check_input("GetEventSourceMapping", params)
-        return self._esm_answer(self._esm_existing(_scope(ctx), params.get("UUID")))
+        return self._esm_answer(self._esm_existing(Scope.of(ctx), params.get("UUID")))
 
     async def update_event_source_mapping(self, ctx, params: dict) -> dict:
         check_input("UpdateEventSourceMapping", params)
-        scope = _scope(ctx)
+        scope = Scope.of(ctx)
         row = self._esm_existing(scope, params.get("UUID"))
         check_sqs_parameters(params)
         function_arn, fv = self._esm_function(scope, params.get("FunctionName") or row["function_arn"])
@@ -110,7 +109,7 @@ class EventSourceMappingOperations(SqsMappingPollers):
 
     def delete_event_source_mapping(self, ctx, params: dict) -> dict:
         check_input("DeleteEventSourceMapping", params)
-        scope = _scope(ctx)
+        scope = Scope.of(ctx)
         row = self._esm_existing(scope, params.get("UUID"))
         self._esm_stop_pollers(row["uuid"])
         with self.db.transaction():
@@ -121,7 +120,7 @@ class EventSourceMappingOperations(SqsMappingPollers):
 
     def list_event_source_mappings(self, ctx, params: dict) -> dict:
         check_input("ListEventSourceMappings", params)
-        scope = _scope(ctx)
+        scope = Scope.of(ctx)
         sql = f"SELECT {_COLUMNS} FROM event_source_mappings WHERE account = ? AND region = ?"
         args: list = [scope.account, scope.region]
         if params.get("EventSourceArn"):
@@ -275,5 +274,3 @@ def _name_of(function_arn: str) -> str:
     parts = function_arn.split(":")
     return parts[6] if len(parts) > 6 else function_arn
 
-
-__all__ = ["EventSourceMappingOperations", "LATEST"]
