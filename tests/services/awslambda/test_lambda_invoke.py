@@ -219,3 +219,42 @@ def test_layer_code_is_importable_and_later_layers_win(lam):
     response, body = _invoke(lam, "layered")
     assert "FunctionError" not in response, body
     assert body == ["from layer two", 1]
+
+
+def _log_messages(aws_client, group):
+    logs = aws_client("logs")
+    stream = logs.describe_log_streams(logGroupName=group)["logStreams"][0]["logStreamName"]
+    return [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]]
+
+
+LOGGING_HANDLER = ("import logging\nlogger = logging.getLogger()\n"
+                   "def handler(e, c):\n    logger.info('quiet or not')\n    logger.warning('careful %s', 7)\n"
+                   "    print('plain print')\n    return c.aws_request_id\n")
+
+
+def test_python_logging_in_text_format(lam, aws_client):
+    create_python_function(lam, "text-logs", LOGGING_HANDLER)
+    _, request_id = _invoke(lam, "text-logs")
+    messages = _log_messages(aws_client, "/aws/lambda/text-logs")
+    warning = [m for m in messages if m.startswith("[WARNING]")]
+    assert len(warning) == 1
+    level, when, rid, text = warning[0].split("\t")
+    assert (rid, text) == (request_id, "careful 7")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", when)
+    assert "plain print" in messages
+    assert not any("quiet or not" in m for m in messages)  # the root logger stays at WARNING
+
+
+def test_json_log_format(lam, aws_client):
+    create_python_function(lam, "json-logs", LOGGING_HANDLER,
+                           LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "INFO"})
+    _, request_id = _invoke(lam, "json-logs")
+    messages = _log_messages(aws_client, "/aws/lambda/json-logs")
+    start, report = json.loads(messages[0]), json.loads(messages[-1])
+    assert start["type"] == "platform.start" and start["record"] == {"requestId": request_id, "version": "$LATEST"}
+    assert report["type"] == "platform.report" and report["record"]["status"] == "success"
+    assert report["record"]["metrics"]["memorySizeMB"] == 128 and "initDurationMs" in report["record"]["metrics"]
+    records = [json.loads(m) for m in messages[1:-1] if m.startswith("{")]
+    assert [(r["level"], r["message"], r["requestId"]) for r in records] == [
+        ("INFO", "quiet or not", request_id), ("WARNING", "careful 7", request_id)]
+    assert "plain print" in messages

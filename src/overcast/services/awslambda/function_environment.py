@@ -46,6 +46,10 @@ def environment_variables(fv: FunctionVersion, *, code_dir: str, log_stream: str
         "PATH": f"{_AWS_PATH}:{machine_path}" if machine_path else _AWS_PATH,
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
     })
+    logging = config.get("LoggingConfig") or {}
+    if logging.get("LogFormat") == "JSON":
+        variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = logging.get("ApplicationLogLevel") or "INFO"
     if credentials.get("SessionToken"):
         variables["AWS_SESSION_TOKEN"] = credentials["SessionToken"]
     if not variables["AWS_EXECUTION_ENV"]:

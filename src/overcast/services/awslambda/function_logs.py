@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import math
 import uuid
 
@@ -37,6 +38,21 @@ def report_line(request_id: str, duration_ms: float, memory_mb: int, max_memory_
 
 def invocation_log(request_id: str, version: str, output: list[str], report: str) -> list[str]:
     return [f"START RequestId: {request_id} Version: {version}", *output, f"END RequestId: {request_id}", report]
+
+
+def json_invocation_log(request_id: str, version: str, output: list[str], *, started: str, ended: str,
+                        duration_ms: float, memory_mb: int, max_memory_mb: int, init_ms: float | None,
+                        status: str | None) -> list[str]:
+    """The same log in the JSON log format (LoggingConfig LogFormat JSON): the platform's
+    records as ``platform.start`` and ``platform.report`` objects."""
+    metrics = {"durationMs": round(duration_ms, 3), "billedDurationMs": max(1, math.ceil(duration_ms)),
+               "memorySizeMB": memory_mb, "maxMemoryUsedMB": max_memory_mb}
+    if init_ms is not None:
+        metrics["initDurationMs"] = round(init_ms, 3)
+    start = {"time": started, "type": "platform.start", "record": {"requestId": request_id, "version": version}}
+    report = {"time": ended, "type": "platform.report",
+              "record": {"requestId": request_id, "metrics": metrics, "status": status or "success"}}
+    return [json.dumps(start, separators=(",", ":")), *output, json.dumps(report, separators=(",", ":"))]
 
 
 def log_tail(lines: list[str]) -> str:

@@ -237,8 +237,14 @@ class InvokeOperations:
             self._invoke_pool.release(key, env)
         memory_mb = int(fv.config.get("MemorySize") or 128)
         body, function_error, status_note = self._invoke_answer(outcome, request_id, timeout, output, started_at)
-        report = function_logs.report_line(request_id, duration_ms, memory_mb, max_memory, init_ms, status_note)
-        lines = function_logs.invocation_log(request_id, fv.version, output, report)
+        if (fv.config.get("LoggingConfig") or {}).get("LogFormat") == "JSON":
+            lines = function_logs.json_invocation_log(
+                request_id, fv.version, output, started=_iso_now(started_at), ended=_iso_now(self.clock.now()),
+                duration_ms=duration_ms, memory_mb=memory_mb, max_memory_mb=max_memory, init_ms=init_ms,
+                status=status_note)
+        else:
+            report = function_logs.report_line(request_id, duration_ms, memory_mb, max_memory, init_ms, status_note)
+            lines = function_logs.invocation_log(request_id, fv.version, output, report)
         await self._invoke_write_log(scope, fv, env.log_stream, started_at, lines)
         return InvocationResult(body, function_error, function_logs.log_tail(lines) if log_tail else None,
                                 fv.version, 200)

@@ -10,6 +10,7 @@ written with ``\\r`` between its lines so that it stays one log event, as AWS ke
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -28,6 +29,42 @@ class _RuntimeApi:
         self.conn.request(method, _PREFIX + path, body=body, headers=headers or {})
         response = self.conn.getresponse()
         return response, response.read()
+
+
+_request = {"id": None}  # the invocation in progress, for log records
+
+
+class _LambdaLogHandler(logging.Handler):
+    """The root logger's handler AWS's Python runtime installs: ``[LEVEL]\t<time>\t<request id>\t
+    <message>`` in the Text log format, a JSON object per record in the JSON one."""
+
+    def __init__(self, json_format):
+        logging.Handler.__init__(self)
+        self.json_format = json_format
+
+    def emit(self, record):
+        try:
+            when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+            message = record.getMessage()
+            if record.exc_info:
+                message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            if self.json_format:
+                entry = {"timestamp": when, "level": record.levelname, "message": message, "logger": record.name,
+                         "requestId": _request["id"]}
+                _log(json.dumps(entry, default=str))
+            else:
+                _log("[%s]\t%s\t%s\t%s" % (record.levelname, when, _request["id"], message))
+        except Exception:  # noqa: BLE001 - logging must never fail the handler
+            self.handleError(record)
+
+
+def _install_logging():
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+    root = logging.getLogger()
+    root.addHandler(_LambdaLogHandler(json_format))
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if json_format and level:
+        root.setLevel(getattr(logging, level.upper(), logging.INFO) if level.upper() != "TRACE" else 5)
 
 
 class LambdaContext:
@@ -132,6 +169,7 @@ def main():
             stream.reconfigure(line_buffering=True)
     # the handler's directory comes first, in place of this file's own
     sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    _install_logging()
     api = _RuntimeApi()
     handler = _load_handler(api)
     if handler is None:
@@ -140,6 +178,7 @@ def main():
         response, body = api.request("GET", "/invocation/next")
         headers = response.headers
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        _request["id"] = request_id
         trace_id = headers.get("Lambda-Runtime-Trace-Id")
         if trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = trace_id
