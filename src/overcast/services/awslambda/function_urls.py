@@ -11,7 +11,8 @@ Requests and answers use AWS's payload format 2.0 (``function_url_http.py``).
 An AWS_IAM URL requires a SigV4-signed request, whose caller is handed to the function. In
 strict mode the signature is verified and the call authorized as AWS does
 (``function_url_access.py``: the function's policy for NONE, the caller's policies for
-AWS_IAM); open mode serves every caller.
+AWS_IAM); open mode serves every caller. InvokeMode RESPONSE_STREAM is kept and answered, but
+the answer is sent whole (buffered), as there is no response streaming yet.
 """
 
 from __future__ import annotations
