@@ -258,3 +258,19 @@ def test_json_log_format(lam, aws_client):
     assert [(r["level"], r["message"], r["requestId"]) for r in records] == [
         ("INFO", "quiet or not", request_id), ("WARNING", "careful 7", request_id)]
     assert "plain print" in messages
+
+
+def test_invoke_with_response_stream_answers_in_one_chunk(lam):
+    create_python_function(lam, "streamed", "def handler(e, c):\n    if e.get('fail'):\n"
+                                            "        raise KeyError('k')\n    return {'got': e}\n")
+    response = lam.invoke_with_response_stream(FunctionName="streamed", Payload=b'{"x": 1}', LogType="Tail")
+    assert response["StatusCode"] == 200 and response["ExecutedVersion"] == "$LATEST"
+    events = list(response["EventStream"])
+    assert events[0] == {"PayloadChunk": {"Payload": b'{"got": {"x": 1}}'}}
+    complete = events[1]["InvokeComplete"]
+    assert "ErrorCode" not in complete and base64.b64decode(complete["LogResult"]).startswith(b"START RequestId: ")
+    failed = list(lam.invoke_with_response_stream(FunctionName="streamed", Payload=b'{"fail": 1}')["EventStream"])
+    assert len(failed) == 1
+    complete = failed[0]["InvokeComplete"]
+    assert complete["ErrorCode"] == "Unhandled"
+    assert json.loads(complete["ErrorDetails"])["errorType"] == "KeyError"

@@ -42,6 +42,7 @@ MAX_CLIENT_CONTEXT = 3583
 ROLE_SESSION_SECONDS = 3600
 _INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 _LOG_TYPES = ("None", "Tail")
+_STREAM_INVOCATION_TYPES = ("RequestResponse", "DryRun")
 
 
 @dataclass
@@ -185,6 +186,40 @@ class InvokeOperations:
         if result.log_result is not None:
             out["LogResult"] = result.log_result
         return out
+
+    async def invoke_with_response_stream(self, ctx, params: dict) -> dict:
+        """InvokeWithResponseStream of a function that answers whole (Overcast's runtimes do
+        not stream yet): its payload as one PayloadChunk, then InvokeComplete carrying the
+        error, if any, and the log tail."""
+        invocation_type = params.get("InvocationType") or "RequestResponse"
+        if invocation_type not in _STREAM_INVOCATION_TYPES:
+            raise _enum_error(invocation_type, "invocationType", _STREAM_INVOCATION_TYPES)
+        log_type = params.get("LogType") or "None"
+        if log_type not in _LOG_TYPES:
+            raise _enum_error(log_type, "logType", _LOG_TYPES)
+        scope = Scope.of(ctx)
+        payload = await _read_payload(params.get("Payload"))
+        fv = self.resolve_function(scope, params.get("FunctionName") or "", params.get("Qualifier"))
+        if len(payload) > MAX_REQUEST_PAYLOAD:
+            raise AwsError("RequestEntityTooLargeException", f"Request must be smaller than {MAX_REQUEST_PAYLOAD} "
+                           "bytes for the InvokeFunction operation", 413)
+        _check_json(payload)
+        client_context = _client_context(params.get("ClientContext"))
+        if invocation_type == "DryRun":
+            return {"StatusCode": 204, "ExecutedVersion": fv.version, "EventStream": iter(())}
+        result = await self.invoke_sync(scope, fv, payload, log_tail=log_type == "Tail",
+                                        client_context=client_context, trace_id=ctx.trace_id)
+        complete: dict = {}
+        events = []
+        if result.function_error:
+            complete["ErrorCode"] = result.function_error
+            complete["ErrorDetails"] = result.payload.decode("utf-8", "replace")
+        else:
+            events.append({"PayloadChunk": {"Payload": result.payload}})
+        if result.log_result is not None:
+            complete["LogResult"] = result.log_result
+        events.append({"InvokeComplete": complete})
+        return {"StatusCode": result.status, "ExecutedVersion": result.executed_version, "EventStream": iter(events)}
 
     # ------------------------------------------------------------------ the interface
     async def invoke_sync(self, scope: Scope, fv: FunctionVersion, payload: bytes, *, log_tail: bool = False,
