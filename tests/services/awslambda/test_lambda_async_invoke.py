@@ -133,6 +133,7 @@ def test_the_events_of_a_deleted_function_are_dropped(lam, sqs, server):
 
 
 def test_reserved_concurrency_zero_sends_events_to_the_failure_destinations_without_retries(lam, sqs, server):
+    # the dead-letter message carries no ErrorCode then, and AWS's ErrorMessage as AWS spells it
     dlq_url, dlq_arn = make_queue(sqs, "async-dlq")
     make_function(lam, DeadLetterConfig={"TargetArn": dlq_arn})
     _, failed_url = _destinations(lam, sqs)
@@ -144,7 +145,9 @@ def test_reserved_concurrency_zero_sends_events_to_the_failure_destinations_with
     assert "responseContext" not in record and record["requestPayload"] == {"held": True}
     [message] = receive(sqs, dlq_url, 1, attributes=True)
     assert json.loads(message["Body"]) == {"held": True}
-    assert message["MessageAttributes"]["ErrorCode"]["StringValue"] == "429"
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes == {"RequestID": record["requestContext"]["requestId"], "ErrorMessage":
+                          "Function not invoked. Function isconfigured with zero reserved concurrent executions"}
     assert queued(server.data_dir) == []
 
 

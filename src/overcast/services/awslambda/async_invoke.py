@@ -278,7 +278,6 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
             # Lambda begins sending new events to the configured dead-letter queue or the
             # on-failure event destination, without any retries."
             outcome.condition = "ZeroReservedConcurrency"
-            outcome.error_code = 429
             await self._async_settle(row_id, generation, outcome, config)
             return
         count_async(self, scope, name, "AsyncEventAge", (self.clock.now() - received) * 1000.0, "Milliseconds")

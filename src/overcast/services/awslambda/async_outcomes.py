@@ -44,7 +44,6 @@ class AsyncOutcome:
     invoke_count: int
     condition: str = ""
     result: object = None  # the runtime's InvocationResult of the last attempt, if one ran
-    error_code: int | None = None  # the dead-letter ErrorCode when no attempt ran (429: throttled)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -133,13 +132,31 @@ async def _send_record(provider, outcome: AsyncOutcome, destination: str) -> Non
                     exc.message)
 
 
+# the dead-letter ErrorMessage of an event that never ran for want of concurrency (AWS's text)
+ZERO_CONCURRENCY_MESSAGE = "Function not invoked. Function isconfigured with zero reserved concurrent executions"
+_MAX_ERROR_MESSAGE = 1024  # characters of the function's errorMessage the attribute keeps
+
+
 def _error_message(outcome: AsyncOutcome) -> str:
+    if outcome.condition == "ZeroReservedConcurrency":
+        return ZERO_CONCURRENCY_MESSAGE
     result = outcome.result
     if result is not None:
         body = _json_or_text(result.payload)
         if isinstance(body, dict) and isinstance(body.get("errorMessage"), str):
-            return body["errorMessage"]
+            return body["errorMessage"][:_MAX_ERROR_MESSAGE]
     return outcome.condition
+
+
+def _dead_letter_attributes(outcome: AsyncOutcome) -> dict:
+    """RequestID, ErrorCode (the status of the last attempt; none when the function never ran
+    for want of concurrency) and ErrorMessage."""
+    attributes = {"RequestID": {"DataType": "String", "StringValue": outcome.request_id}}
+    if outcome.condition != "ZeroReservedConcurrency":
+        status = outcome.result.status if outcome.result is not None else 200
+        attributes["ErrorCode"] = {"DataType": "Number", "StringValue": str(status)}
+    attributes["ErrorMessage"] = {"DataType": "String", "StringValue": _error_message(outcome)}
+    return attributes
 
 
 async def _send_dead_letter(provider, outcome: AsyncOutcome, target: str) -> None:
@@ -148,19 +165,13 @@ async def _send_dead_letter(provider, outcome: AsyncOutcome, target: str) -> Non
         return
     service, region, account = parts[2], parts[3], parts[4]
     ctx = lambda_context(provider, outcome.scope.account, region)
-    status = str(outcome.result.status if outcome.result is not None else outcome.error_code or 200)
     body = outcome.payload.decode("utf-8", "replace")
     try:
+        attributes = _dead_letter_attributes(outcome)
         if service == "sqs":
-            attributes = {"RequestID": {"DataType": "String", "StringValue": outcome.request_id},
-                          "ErrorCode": {"DataType": "Number", "StringValue": status},
-                          "ErrorMessage": {"DataType": "String", "StringValue": _error_message(outcome)}}
             await ctx.services.call("sqs", "SendMessage", {"QueueUrl": f"/{account}/{parts[5]}", "MessageBody": body,
                                                            "MessageAttributes": attributes}, account=account)
         elif service == "sns":
-            attributes = {"RequestID": {"DataType": "String", "StringValue": outcome.request_id},
-                          "ErrorCode": {"DataType": "Number", "StringValue": status},
-                          "ErrorMessage": {"DataType": "String", "StringValue": _error_message(outcome)}}
             await ctx.services.call("sns", "Publish", {"TopicArn": target, "Message": body,
                                                        "MessageAttributes": attributes}, account=account)
     except AwsError as exc:
