@@ -274,3 +274,13 @@ def test_invoke_with_response_stream_answers_in_one_chunk(lam):
     complete = failed[0]["InvokeComplete"]
     assert complete["ErrorCode"] == "Unhandled"
     assert json.loads(complete["ErrorDetails"])["errorType"] == "KeyError"
+
+
+def test_large_outputs_of_a_warm_environment_all_reach_the_log(lam):
+    code = "def handler(e, c):\n    print(str(e['n']) + ':' + 'x' * 700_000)\n    print('done', e['n'])\n    return e['n']\n"
+    create_python_function(lam, "chatty", code)
+    for n in range(3):
+        response, body = _invoke(lam, "chatty", {"n": n}, LogType="Tail")
+        assert body == n
+        tail = base64.b64decode(response["LogResult"]).decode()
+        assert f"\ndone {n}\n" in tail

@@ -24,6 +24,8 @@ from overcast.services.awslambda.runtime_api import Invocation, RuntimeApi, Runt
 
 # AWS gives a runtime 10 seconds to initialise (on-demand) before the first invocation fails
 INIT_TIMEOUT_SECONDS = 10.0
+# the output file is emptied once this much of it has been read
+_OUTPUT_KEPT = 1024 * 1024
 
 
 # how AWS's runtime words a signal that ended the process ("Runtime exited with error: signal: killed")
@@ -78,7 +80,9 @@ class ExecutionEnvironment:
         env = {**self.env, **extra_env, "AWS_LAMBDA_RUNTIME_API": address, "TMPDIR": str(tmp)}
         limit, kind = self.memory_mb * 1024 * 1024, self.memory_rlimit
         self.started_at = time.monotonic()
-        with open(self._log_path, "wb") as output:
+        # append mode: the file can be emptied between invocations without the process's writes
+        # landing past a hole (read_output)
+        with open(self._log_path, "ab") as output:
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv, cwd=str(self.code_dir), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=output,
                 stderr=output, start_new_session=True, preexec_fn=lambda: _in_child(kind, limit))
@@ -155,6 +159,11 @@ class ExecutionEnvironment:
         except OSError:
             return ""
         self._log_offset += len(data)
+        if self._log_offset > _OUTPUT_KEPT and not self.busy:
+            # between invocations a runtime is waiting for the next one: emptied now, a warm
+            # environment's file stays small
+            os.truncate(self._log_path, 0)
+            self._log_offset = 0
         return data.decode("utf-8", "replace")
 
     def max_memory_mb(self) -> int:
