@@ -1,13 +1,17 @@
 """Invocation records on each kind of destination: an EventBridge bus (an event from source
 ``lambda`` with the result's detail-type and the record as detail), an SNS topic (the record as
-the message) and another function (invoked with the record as its event)."""
+the message), another function (invoked with the record as its event) and, for failures, an S3
+bucket (an object per record)."""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import pytest
 from async_helpers import make_function, make_queue, records
+from lambda_helpers import error_of
 
 
 @pytest.fixture
@@ -80,3 +84,25 @@ def test_function_destination_is_invoked_with_the_record(lam, sqs):
     assert received["requestContext"]["condition"] == "Success"
     assert received["requestPayload"] == {"chain": True}
     assert received["responsePayload"] == {"echo": {"chain": True}}
+
+
+def test_s3_destination_keeps_failure_records_as_objects(aws_client, lam):
+    arn = make_function(lam)
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="async-failures")
+    code, _ = error_of(lam.put_function_event_invoke_config, FunctionName="async-fn", DestinationConfig={
+        "OnSuccess": {"Destination": "arn:aws:s3:::async-failures"}})
+    assert code == "InvalidParameterValueException"  # success records do not go to a bucket
+    lam.put_function_event_invoke_config(FunctionName="async-fn", MaximumRetryAttempts=0, DestinationConfig={
+        "OnFailure": {"Destination": "arn:aws:s3:::async-failures"}})
+    lam.invoke(FunctionName="async-fn", InvocationType="Event", Payload=b'{"fail": "kept"}')
+    deadline, found = time.monotonic() + 20, []
+    while not found and time.monotonic() < deadline:
+        found = s3.list_objects_v2(Bucket="async-failures", Prefix="aws/lambda/async/async-fn/").get("Contents", [])
+        time.sleep(0.1)
+    [entry] = found
+    assert re.fullmatch(r"aws/lambda/async/async-fn/\d{4}/\d\d/\d\d/\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d-[0-9a-f-]{36}",
+                        entry["Key"])
+    record = json.loads(s3.get_object(Bucket="async-failures", Key=entry["Key"])["Body"].read())
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["functionArn"] == f"{arn}:$LATEST"

@@ -1,6 +1,7 @@
 """Where an asynchronous invocation's outcome goes: the invocation record sent to the on-success
-or on-failure destination (SQS, SNS, Lambda, EventBridge) of the event invoke config, and the
-event itself to the function's DeadLetterConfig queue or topic when it failed.
+or on-failure destination (SQS, SNS, Lambda, EventBridge; an S3 bucket for failures) of the event
+invoke config, and the event itself to the function's DeadLetterConfig queue or topic when it
+failed.
 
 The record is AWS's shape (``version`` 1.0, ``timestamp``, ``requestContext`` with the
 ``condition`` — Success, RetriesExhausted, EventAgeExceeded or ZeroReservedConcurrency — and the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from overcast.context import RequestContext
@@ -83,6 +85,14 @@ def invocation_record(outcome: AsyncOutcome, now: float) -> dict:
     return record
 
 
+def s3_record_key(outcome: AsyncOutcome, now: float) -> str:
+    """Where a failure record goes in an S3 destination:
+    ``aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<id>``."""
+    stamp = time.gmtime(now)
+    return (f"aws/lambda/async/{outcome.fv.name}/{time.strftime('%Y/%m/%d', stamp)}/"
+            f"{time.strftime('%Y-%m-%dT%H.%M.%S', stamp)}-{uuid.uuid4()}")
+
+
 def lambda_context(provider, account: str, region: str) -> RequestContext:
     """The context Lambda calls other services with: its service principal in ``account``."""
     return RequestContext(account=account, region=region, service="lambda", principal_arn=LAMBDA_SERVICE,
@@ -103,9 +113,10 @@ async def settle_outcome(provider, outcome: AsyncOutcome, config) -> None:
 
 async def _send_record(provider, outcome: AsyncOutcome, destination: str) -> None:
     parts = destination.split(":", 5)
-    service, region, account = parts[2], parts[3], parts[4]
+    service, region, account = parts[2], parts[3] or outcome.scope.region, parts[4]
     ctx = lambda_context(provider, outcome.scope.account, region)
-    record = invocation_record(outcome, provider.clock.now())
+    now = provider.clock.now()
+    record = invocation_record(outcome, now)
     text = json.dumps(record, separators=(",", ":"))
     try:
         if service == "sqs":
@@ -124,6 +135,10 @@ async def _send_record(provider, outcome: AsyncOutcome, destination: str) -> Non
                 count_async(provider, outcome.scope, outcome.fv.name, "DestinationDeliveryFailures")
                 log.warning("Lambda destination %s refused the record of %s: %s", destination, outcome.request_id,
                             (answer.get("Entries") or [{}])[0])
+        elif service == "s3":  # a failure record as an object of the bucket (``arn:aws:s3:::<bucket>``)
+            await ctx.services.call("s3", "PutObject", {"Bucket": parts[5], "Key": s3_record_key(outcome, now),
+                                                        "Body": text.encode("utf-8"),
+                                                        "ContentType": "application/json"})
         else:
             log.warning("Lambda destination %s is not a service Lambda sends records to", destination)
     except AwsError as exc:

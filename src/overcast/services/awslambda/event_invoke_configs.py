@@ -22,8 +22,9 @@ from overcast.storage.scope import Scope
 MAX_RETRY_ATTEMPTS = 2
 MIN_EVENT_AGE, MAX_EVENT_AGE = 60, 21600
 MAX_ITEMS = 50  # ListFunctionEventInvokeConfigs' MaxItems: 1-50
-# the services Lambda sends invocation records to (S3 takes failure records only)
+# the services Lambda sends invocation records to; an S3 bucket takes failure records only
 DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events")
+FAILURE_ONLY_SERVICES = ("s3",)
 _DESTINATION_PATTERN = (r"^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?"
                         r":(\d{12})?:(.*)")
 
@@ -84,10 +85,11 @@ def _destinations(params: dict) -> dict[str, str | None]:
                 raise _validation(arn, f"destinationConfig.{member}.destination",
                                   f"Member must satisfy regular expression pattern: {_DESTINATION_PATTERN}")
             service = arn.split(":")[2]
-            if service not in DESTINATION_SERVICES:
+            if service not in DESTINATION_SERVICES and not (key == "OnFailure" and service in FAILURE_ONLY_SERVICES):
                 raise InvalidParameterValueException(f"The provided destination config DestinationConfig("
                                                      f"{member}.destination={arn}) is invalid: Lambda sends "
-                                                     "invocation records to SQS, SNS, Lambda and EventBridge.")
+                                                     "invocation records to SQS, SNS, Lambda and EventBridge, "
+                                                     "and failure records to S3 too.")
         found[key] = arn
     return found
 
