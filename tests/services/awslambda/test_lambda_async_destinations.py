@@ -34,8 +34,7 @@ def test_eventbridge_destination_gets_a_lambda_result_event(aws_client, lam, sqs
     bridge = aws_client("events")
     bus = bridge.create_event_bus(Name="results")["EventBusArn"]
     url, queue_arn = make_queue(sqs, "results-seen")
-    rule = bridge.put_rule(Name="all-results", EventBusName="results",
-                           EventPattern=json.dumps({"source": ["lambda"]}))["RuleArn"]
+    bridge.put_rule(Name="all-results", EventBusName="results", EventPattern=json.dumps({"source": ["lambda"]}))
     _allow_service(sqs, url, queue_arn, "events.amazonaws.com")
     bridge.put_targets(Rule="all-results", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
     lam.put_function_event_invoke_config(FunctionName="async-fn", MaximumRetryAttempts=0, DestinationConfig={
