@@ -9,7 +9,7 @@ import json
 import shutil
 
 import pytest
-from lambda_helpers import execution_role, zip_of
+from lambda_helpers import PYTHON_RUNTIME, execution_role, zip_of
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -130,3 +130,26 @@ def test_python_bootstrap_runs_on_every_python_runtime(lam, version):
         raise
     major, minor = (int(part) for part in version.split("."))
     assert _invoke(lam, f"py{version.replace('.', '')}", {"v": 1})[1] == [[major, minor], {"v": 1}]
+
+
+@needs_node
+def test_node_init_errors_in_aws_words(lam):
+    _create(lam, "node-nofile", "nodejs20.x", "missing.handler", {"index.js": "exports.handler = async () => 1;\n"})
+    response, body = _invoke(lam, "node-nofile", {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ImportModuleError"
+    assert body["errorMessage"] == "Error: Cannot find module 'missing'\nRequire stack:\n- /var/runtime/index.mjs"
+    _create(lam, "node-noexport", "nodejs20.x", "index.handler", {"index.js": "exports.other = async () => 1;\n"})
+    response, body = _invoke(lam, "node-noexport", {})
+    assert body["errorType"] == "Runtime.HandlerNotFound"
+    assert body["errorMessage"] == "index.handler is undefined or not exported"
+
+
+def test_python_handler_not_found(lam):
+    lam.create_function(FunctionName="py-nohandler", Runtime=PYTHON_RUNTIME, Handler="lambda_function.main",
+                        Role=execution_role(lam),
+                        Code={"ZipFile": zip_of({"lambda_function.py": "def handler(e, c):\n    return 1\n"})})
+    response, body = _invoke(lam, "py-nohandler", {})
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.HandlerNotFound"
+    assert body["errorMessage"] == "Handler 'main' missing on module 'lambda_function'"

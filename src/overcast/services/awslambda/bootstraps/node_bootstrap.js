@@ -75,7 +75,9 @@ async function loadHandler() {
   let mod;
   const candidates = [".js", ".mjs", ".cjs"].map((ext) => base + ext).filter((p) => fs.existsSync(p));
   if (candidates.length === 0) {
-    throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: "Runtime.ImportModuleError" });
+    // AWS's words, naming its own runtime's loader as the requiring module
+    throw Object.assign(new Error(`Error: Cannot find module '${modulePath}'\nRequire stack:\n- /var/runtime/index.mjs`),
+      { name: "Runtime.ImportModuleError" });
   }
   const file = candidates[0];
   try {
