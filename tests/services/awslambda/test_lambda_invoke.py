@@ -284,3 +284,16 @@ def test_large_outputs_of_a_warm_environment_all_reach_the_log(lam):
         assert body == n
         tail = base64.b64decode(response["LogResult"]).decode()
         assert f"\ndone {n}\n" in tail
+
+
+def test_aws_cli_invoke(lam, aws_cli, tmp_path):
+    create_python_function(lam, "cli-echo", "def handler(e, c):\n    return {'echo': e}\n")
+    out = tmp_path / "out.json"
+    answer = aws_cli("lambda", "invoke", "--function-name", "cli-echo", "--payload", '{"from": "cli"}',
+                     "--log-type", "Tail", str(out))
+    assert answer["StatusCode"] == 200 and answer["ExecutedVersion"] == "$LATEST"
+    assert base64.b64decode(answer["LogResult"]).startswith(b"START RequestId: ")
+    assert json.loads(out.read_text()) == {"echo": {"from": "cli"}}
+    # a payload that is not JSON (base64 of {} given as is) is refused by Lambda's parser
+    failed = aws_cli("lambda", "invoke", "--function-name", "cli-echo", "--payload", "e30", str(out), check=False)
+    assert failed.returncode != 0 and "InvalidRequestContentException" in failed.stderr
