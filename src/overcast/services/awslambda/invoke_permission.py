@@ -19,10 +19,11 @@ def _unqualified(function_arn: str) -> tuple[str, str | None]:
     return function_arn, None
 
 
-async def function_lets_service(ctx, function_arn: str, service: str, source_arn: str, source_account: str,
+async def function_lets_service(ctx, function_arn: str, service: str, source_arn: str | None, source_account: str,
                                 now: float) -> bool:
     """Whether the policy of ``function_arn`` (qualified or not) lets ``service`` (a service
-    principal, ``sns.amazonaws.com``) call lambda:InvokeFunction for ``source_arn``. ``ctx``
+    principal, ``sns.amazonaws.com``) call lambda:InvokeFunction for ``source_arn`` (None: a
+    source without an ARN of its own, only its account). ``ctx``
     is the calling service's context."""
     unqualified, qualifier = _unqualified(function_arn)
     region, account = unqualified.split(":")[3:5]
@@ -42,6 +43,7 @@ async def function_lets_service(ctx, function_arn: str, service: str, source_arn
         return False
     request = AuthzRequest(Principal(arn=service, account="", kind="service", service=service),
                            "lambda:InvokeFunction", function_arn,
-                           context={"aws:SourceArn": source_arn, "aws:SourceAccount": source_account},
+                           context={"aws:SourceAccount": source_account,
+                                    **({"aws:SourceArn": source_arn} if source_arn else {})},
                            resource_account=account)
     return evaluate(request, PolicySet(resource=policy), now=now).allowed
