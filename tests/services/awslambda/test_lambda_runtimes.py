@@ -153,3 +153,18 @@ def test_python_handler_not_found(lam):
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.HandlerNotFound"
     assert body["errorMessage"] == "Handler 'main' missing on module 'lambda_function'"
+
+
+@needs_node
+def test_node_console_in_json_log_format(lam, aws_client):
+    code = ("exports.handler = async (event, context) => {\n  console.debug('hidden');\n"
+            "  console.warn('careful', 7);\n  return context.awsRequestId;\n};\n")
+    lam.create_function(FunctionName="node-json", Runtime="nodejs20.x", Handler="index.handler",
+                        Role=execution_role(lam), Code={"ZipFile": zip_of({"index.js": code})},
+                        LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "INFO"})
+    response, request_id = _invoke(lam, "node-json", {}, LogType="Tail")
+    lines = base64.b64decode(response["LogResult"]).decode().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[0]["type"] == "platform.start" and records[-1]["type"] == "platform.report"
+    app = records[1:-1]
+    assert [(r["level"], r["message"], r["requestId"]) for r in app] == [("WARN", "careful 7", request_id)]

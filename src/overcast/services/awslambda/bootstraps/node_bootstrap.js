@@ -36,11 +36,26 @@ function format(args) {
   return require("util").format.apply(null, args);
 }
 
+// console writes as AWS's Node runtime does: tab-separated text, or (LoggingConfig JSON) one
+// JSON object per call, dropping levels below AWS_LAMBDA_LOG_LEVEL
+const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
 function patchConsole() {
+  const json = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+  const least = json ? Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL || "INFO").toUpperCase())) : 0;
   for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"],
     ["debug", "DEBUG"], ["trace", "TRACE"]]) {
+    if (LEVELS.indexOf(level) < least) {
+      console[name] = () => {};
+      continue;
+    }
     console[name] = (...args) => {
-      log(`${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${format(args)}`);
+      const when = new Date().toISOString();
+      if (json) {
+        log(JSON.stringify({ timestamp: when, level, requestId: currentRequestId || undefined, message: format(args) }));
+      } else {
+        log(`${when}\t${currentRequestId || "undefined"}\t${level}\t${format(args)}`);
+      }
     };
   }
 }
