@@ -23,9 +23,9 @@ _DERIVED = {"Partition", "Region", "Account", "CallerUserName", "CopySourceBucke
             "EffectiveOrigin", "EffectiveMultiRegion", "EffectiveMultiRegionKeyType", "LogGroupArn",
             "LogGroupIdentifierArns", "EventBusArn", "RuleArn", "RuleCreatorAccount", "RuleManagedBy", "PatternSource",
             "PatternDetailType", "PatternService", "PatternEventTypeCode", "PatternPrincipalId", "TargetArns",
-            "PutEventsEntries"}
+            "PutEventsEntries", "FunctionArn", "LayerArn", "LayerVersionArn"}
 _PREFIX = {"s3": "s3:", "sqs": "sqs:", "sts": "sts:", "iam": "iam:", "ec2": "ec2:", "xray": "xray:", "sns": "sns:",
-           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:", "events": "events:", "scheduler": "scheduler:"}
+           "kms": "kms:", "cloudwatch": "cloudwatch:", "logs": "logs:", "events": "events:", "scheduler": "scheduler:", "lambda": "lambda:"}
 # operations no service model holds, with the parameters their provider passes
 _OUTSIDE_MODEL = {"s3": {"PostObject": {"Bucket", "Key", "ACL", "ServerSideEncryption", "StorageClass",
                                          "Tagging"}}}

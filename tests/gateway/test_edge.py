@@ -45,11 +45,11 @@ def test_unimplemented_query_service_gets_501_naming_it(aws_client):
 
 
 def test_unimplemented_rest_json_service_gets_501(aws_client):
-    client = aws_client("lambda")
+    client = aws_client("apigateway")
     with pytest.raises(ClientError) as info:
-        client.list_functions()
+        client.get_rest_apis()
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
-    assert "ListFunctions" in info.value.response["Error"]["Message"]
+    assert "GetRestApis" in info.value.response["Error"]["Message"]
 
 
 def test_unknown_target_is_a_4xx_json_error(endpoint):

@@ -24,6 +24,7 @@ from overcast.gateway.accesslog import AccessLog
 from overcast.gateway.asgi_io import RequestBody, send_response
 from overcast.gateway.content_encoding import decode_body
 from overcast.gateway.fallback import fallback_error
+from overcast.gateway.function_urls import LAMBDA_URL_PATH, asgi_headers, is_function_url, serve_function_url
 from overcast.gateway.internal import InternalEndpoints
 from overcast.gateway.routing import WEBSITE_PATH, Router, WebsiteTarget, website_target
 from overcast.gateway.storage_full import StorageAlarm, cannot_store, unavailable_error
@@ -138,7 +139,7 @@ class Gateway:
         website_path = False
         if path.startswith("/_overcast/") or path.startswith("/_localstack/"):
             website_path = path.startswith(WEBSITE_PATH)
-            if not website_path:
+            if not website_path and not path.startswith(LAMBDA_URL_PATH):
                 await self.internal.handle(method, path, scope, receive, send)
                 return
         raw_headers = scope["headers"]
@@ -154,6 +155,14 @@ class Gateway:
                 return
             if website_path:  # no bucket named: an internal path like any other
                 await self.internal.handle(method, path, scope, receive, send)
+                return
+        if is_function_url(headers.get("host", ""), path):  # Lambda function URLs (gateway/function_urls.py)
+            answer = await serve_function_url(self, method, path, query_string, headers, scope,
+                                              RequestBody(receive, headers))
+            if answer is not None:
+                await send({"type": "http.response.start", "status": answer[0], "headers": asgi_headers(
+                    {**answer[1], "content-length": str(len(answer[2]))})})
+                await send({"type": "http.response.body", "body": answer[2]})
                 return
         if method == "OPTIONS":
             answer = await self._bucket_preflight(path, headers)

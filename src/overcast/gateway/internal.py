@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import parse_qsl
 
 from overcast.gateway.asgi_io import read_body, send_json, send_response
 from overcast.storage import group_commit
 
 
 SNS_CERTIFICATE_PREFIX = "/_overcast/sns/SimpleNotificationService-"
+LAMBDA_CODE_PATH = "/_overcast/lambda/code"  # GetFunction's presigned Code.Location
 
 
 class InternalEndpoints:
@@ -20,6 +22,9 @@ class InternalEndpoints:
         with group_commit.tracking():  # what an endpoint wrote is on disk before it answers
             if (method, path.rstrip("/")) == ("GET", "/_overcast/sns/outbox"):
                 await self._sns_outbox(scope, group_commit.settling(send))
+                return
+            if (method, path.rstrip("/")) == ("GET", LAMBDA_CODE_PATH):
+                await self._lambda_code(scope, send)
                 return
             await self._handle(method, path, receive, group_commit.settling(send))
 
@@ -35,6 +40,19 @@ class InternalEndpoints:
             await send_json(send, 400, {"error": "BadRequest", "message": str(exc)})
             return
         await send_json(send, 200, answer)
+
+    async def _lambda_code(self, scope, send) -> None:
+        """A function's deployment package, for the signed URL GetFunction answered."""
+        services = self.cloud.services
+        query = dict(parse_qsl((scope.get("query_string") or b"").decode("latin-1")))
+        body = (await (await services.started("lambda")).code_download(query)) if services.is_implemented("lambda") \
+            else None
+        if body is None:
+            await send_response(send, 403, {"content-type": "application/xml"},
+                                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+                                b"<Message>Request has expired</Message></Error>")
+            return
+        await send_response(send, 200, {"content-type": "application/zip"}, body)
 
     async def _handle(self, method: str, path: str, receive, send) -> None:
         route = (method, path.rstrip("/") or "/")

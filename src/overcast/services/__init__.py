@@ -7,6 +7,7 @@ IMPLEMENTED = {
     "events": "events",
     "iam": "iam",
     "kms": "kms",
+    "lambda": "awslambda",
     "logs": "logs",
     "s3": "s3",
     "scheduler": "scheduler",

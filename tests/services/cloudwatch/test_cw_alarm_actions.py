@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
+import time
 from datetime import datetime, timezone
 
 from cw_helpers import NAMESPACE, advance_clock, cloud_now, cw  # noqa: F401
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "awslambda"))
+from lambda_helpers import create_python_function  # noqa: E402
 
 
 def minute_start(server) -> float:
@@ -186,21 +191,26 @@ def test_without_the_suppressor_the_actions_run_when_the_wait_ends(cw, server, a
     assert json.loads(envelope["Message"])["OldStateValue"] == "OK"
 
 
-def test_a_lambda_action_is_stored_until_lambda_runs(cw, server):
-    function = "arn:aws:lambda:us-east-1:000000000000:function:on-alarm"
+def test_a_lambda_action_invokes_the_function_with_the_alarm_event(cw, aws_client):
+    lam, sqs = aws_client("lambda"), aws_client("sqs")
+    function = create_python_function(lam, "on-alarm", "def handler(event, context):\n    return None\n")["FunctionArn"]
+    url = sqs.create_queue(QueueName="alarm-events")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # the function's on-success destination shows the event it received
+    lam.put_function_event_invoke_config(FunctionName="on-alarm",
+                                         DestinationConfig={"OnSuccess": {"Destination": queue}})
     cw.put_metric_alarm(AlarmName="to-lambda", AlarmDescription="invoke", Namespace=NAMESPACE, MetricName="Depth",
                         Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
                         ComparisonOperator="GreaterThanThreshold", AlarmActions=[function])
     cw.set_alarm_state(AlarmName="to-lambda", StateValue="ALARM", StateReason="drill")
-    [item] = cw.describe_alarm_history(AlarmName="to-lambda", HistoryItemType="Action")["AlarmHistoryItems"]
-    assert item["HistorySummary"].startswith(f"Action {function} is pending: ")
-    assert json.loads(item["HistoryData"])["actionState"] == "Pending"
-    # the invocation AWS would send, kept for the Lambda service
-    with sqlite3.connect(os.path.join(server.data_dir, "cloudwatch.db")) as db:
-        [(arn, text)] = db.execute("SELECT function_arn, event FROM alarm_lambda_invocations").fetchall()
-    event = json.loads(text)
-    assert arn == function
+    got, deadline = [], time.monotonic() + 20
+    while not got and time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+    [message] = got
+    event = json.loads(message["Body"])["requestPayload"]
     assert (event["source"], event["alarmData"]["alarmName"]) == ("aws.cloudwatch", "to-lambda")
     assert event["alarmData"]["state"]["value"] == "ALARM"
     assert event["alarmData"]["previousState"]["value"] == "INSUFFICIENT_DATA"
     assert event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["name"] == "Depth"
+    [item] = cw.describe_alarm_history(AlarmName="to-lambda", HistoryItemType="Action")["AlarmHistoryItems"]
+    assert json.loads(item["HistoryData"])["actionState"] == "Succeeded"

@@ -1,17 +1,17 @@
 """Delivery to the other target kinds: SNS (topic -> queue), a CloudWatch Logs group (one
 stream per event, named by its id), another bus (same region or another; the loop guard),
-Lambda (pending until Overcast has Lambda), and the dead-letter queue of a target that does
-not exist."""
+and the dead-letter queue of a target that does not exist (a queue, a function). Delivery to
+functions that exist: tests/services/awslambda/test_lambda_async_callers.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import time
 
 import pytest
 from dispatch_helpers import allow_events, entry, queue_arn, receive, rule_to_queue
+
+from aws_clients import STRICT
 
 
 @pytest.fixture
@@ -134,18 +134,19 @@ def test_an_event_never_returns_to_a_bus_it_went_through(events, sqs):
     assert receive(sqs, url, 1, timeout=1.5) == []
 
 
-def _pending(server, kind: str) -> int:
-    with sqlite3.connect(os.path.join(server.data_dir, "events.db")) as db:
-        return db.execute("SELECT COUNT(*) FROM event_deliveries WHERE kind = ?", (kind,)).fetchone()[0]
-
-
-def test_lambda_deliveries_wait_durably_until_overcast_has_lambda(events, server):
-    _rule(events, "to-lambda", {"Id": "f", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:handler"})
-    events.put_events(Entries=[entry(), entry()])
-    assert _pending(server, "lambda") == 2
-    events.remove_targets(Rule="to-lambda", Ids=["f"])
-    events.delete_rule(Name="to-lambda")
-    assert _pending(server, "lambda") == 0  # a deleted rule's waiting deliveries go with it
+def test_a_function_that_does_not_exist_goes_straight_to_the_dead_letter_queue(events, sqs):
+    dlq = sqs.create_queue(QueueName="events-dlq")["QueueUrl"]
+    missing = "arn:aws:lambda:us-east-1:000000000000:function:no-such-function"
+    rule_arn = _rule(events, "to-missing", {"Id": "gone", "Arn": missing,
+                                            "DeadLetterConfig": {"Arn": queue_arn(sqs, dlq)}})
+    allow_events(sqs, dlq, rule_arn)
+    event_id = events.put_events(Entries=[entry()])["Entries"][0]["EventId"]
+    [message] = receive(sqs, dlq, 1, attributes=True)
+    assert json.loads(message["Body"])["id"] == event_id
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes["TARGET_ARN"] == missing and attributes["RETRY_ATTEMPTS"] == "0"
+    # strict mode asks the function's policy first: a function that is not there has none
+    assert attributes["ERROR_CODE"] == ("NO_PERMISSIONS" if STRICT else "NO_RESOURCE")
 
 
 def test_a_target_that_does_not_exist_goes_straight_to_the_dead_letter_queue(events, sqs):

@@ -38,3 +38,18 @@ def unchecked_logs(aws_client):
     from botocore.config import Config
 
     return aws_client("logs", config=Config(parameter_validation=False))
+
+
+def lambda_forwarder(lam, name: str = "forwarder") -> str:
+    """A real function ``name`` whose policy lets Logs invoke it (Logs tries a subscription's
+    function before accepting the filter); its ARN."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "awslambda"))
+    from lambda_helpers import create_python_function
+
+    arn = create_python_function(lam, name, "def handler(event, context):\n    return None\n")["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="logs", Action="lambda:InvokeFunction",
+                       Principal="logs.amazonaws.com", SourceAccount=arn.split(":")[4])
+    return arn

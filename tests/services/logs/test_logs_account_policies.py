@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from logs_helpers import error_of, logs  # noqa: F401
+from logs_helpers import error_of, lambda_forwarder, logs  # noqa: F401
 
 ACCOUNT = "000000000000"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:forwarder"
@@ -24,7 +24,9 @@ DOCUMENTS = {
 
 
 @pytest.mark.parametrize("policy_type", sorted(DOCUMENTS))
-def test_every_policy_type_is_recorded(logs, policy_type):
+def test_every_policy_type_is_recorded(logs, policy_type, aws_client):
+    if policy_type == "SUBSCRIPTION_FILTER_POLICY":
+        lambda_forwarder(aws_client("lambda"))
     document = json.dumps(DOCUMENTS[policy_type])
     made = logs.put_account_policy(policyName="p1", policyType=policy_type, policyDocument=document,
                                    scope="ALL")["accountPolicy"]
@@ -65,7 +67,8 @@ def test_document_and_criteria_checks(logs):
         assert logs.describe_account_policies(policyType=policy_type)["accountPolicies"] == []
 
 
-def test_one_subscription_filter_policy_tested_like_a_filter(logs):
+def test_one_subscription_filter_policy_tested_like_a_filter(logs, aws_client):
+    lambda_forwarder(aws_client("lambda"))
     code, message, _ = error_of(
         logs.put_account_policy, policyName="to-kinesis", policyType="SUBSCRIPTION_FILTER_POLICY",
         policyDocument=json.dumps({"DestinationArn": STREAM, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/r"}))

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from logs_helpers import advance_clock, cloud_now_ms, error_of, logs  # noqa: F401
+from logs_helpers import advance_clock, cloud_now_ms, error_of, lambda_forwarder, logs  # noqa: F401
 
 NS = "Overcast/LogMetrics"
 
@@ -254,7 +254,7 @@ def test_only_standard_class_groups_have_metric_filters(logs):
                                            "This operation is only supported on the Standard log class.", 400)
 
 
-def test_five_regular_expressions_per_group(logs, group):
+def test_five_regular_expressions_per_group(logs, group, aws_client):
     two = "{ $.a = %ab+% && $.b = %c[0-9]% }"
     for name in ("r1", "r2"):
         logs.put_metric_filter(logGroupName=group, filterName=name, filterPattern=two,
@@ -265,7 +265,7 @@ def test_five_regular_expressions_per_group(logs, group):
     logs.put_metric_filter(logGroupName=group, filterName="r2", filterPattern=two,  # a replacement is no new one
                            metricTransformations=transformation())
     # subscription filters count too
-    function = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    function = lambda_forwarder(aws_client("lambda"))
     logs.put_subscription_filter(logGroupName=group, filterName="s", filterPattern="%one%", destinationArn=function)
     code, _, _ = error_of(logs.put_subscription_filter, logGroupName=group, filterName="s",
                           filterPattern="{ $.a = %x% && $.b = %y% }", destinationArn=function)

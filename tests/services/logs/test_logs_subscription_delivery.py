@@ -1,9 +1,10 @@
 """Subscription deliveries, in process: the events a Lambda subscription matches are written as
 pending deliveries with the PutLogEvents that stored them, kept across a restart while Lambda
-does not run, and delivered in AWS's envelope (gzipped, base64, ``awslogs.data``) as
-``logs.amazonaws.com`` once a Lambda service exists (a stand-in provider here: Overcast has no
-Lambda yet). The account-level subscription filter policy forwards the same way, and what
-PutLogEvents acknowledged right before a ``kill -9`` is delivered all the same."""
+does not run (a cloud without it), and delivered in AWS's envelope (gzipped, base64,
+``awslogs.data``) as ``logs.amazonaws.com`` once a Lambda service runs (a stand-in provider
+here, recording the calls). The account-level subscription filter policy forwards the same
+way, and what PutLogEvents acknowledged right before a ``kill -9`` reaches a real function all
+the same."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import asyncio
 import base64
 import gzip
 import json
+import os
+import sys
+import time
 
 from aws_clients import make_client
 from serverproc import ServerProcess
@@ -21,13 +25,16 @@ from overcast.context import RequestContext
 from overcast.services import IMPLEMENTED
 from overcast.services.base import Provider
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "awslambda"))
+from lambda_helpers import create_python_function  # noqa: E402
+
 ACCOUNT = "000000000000"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:forwarder"
 POLICY_FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:account-wide"
 
 
 class RecordingLambda(Provider):
-    """Takes Invoke calls and keeps them (Overcast's Lambda service does not exist yet)."""
+    """Takes Invoke calls and keeps them."""
 
     service_name = "lambda"
 
@@ -104,7 +111,8 @@ def _decoded(params: dict) -> dict:
 
 def test_lambda_deliveries_wait_for_lambda_then_go_out_in_awss_envelope(tmp_path, monkeypatch):
     now_ms: list = []
-    # no Lambda in Overcast: both deliveries are parked, durable
+    # a cloud without Lambda: both deliveries are parked, durable
+    monkeypatch.delitem(IMPLEMENTED, "lambda")
     assert asyncio.run(_first_life(str(tmp_path), now_ms)) == (0, 2)
     monkeypatch.setitem(IMPLEMENTED, "lambda", "lambda")  # a Lambda service now runs
     invocations, pending, forwarded = asyncio.run(_second_life(str(tmp_path)))
@@ -127,10 +135,16 @@ def test_lambda_deliveries_wait_for_lambda_then_go_out_in_awss_envelope(tmp_path
     assert account_wide["logGroup"] == "/app/web" and len(account_wide["logEvents"]) == 3
 
 
-def test_deliveries_acknowledged_before_a_kill_are_not_lost(tmp_path, monkeypatch):
+def test_deliveries_acknowledged_before_a_kill_are_not_lost(tmp_path):
     data_dir = str(tmp_path / "data")
     server = ServerProcess(data_dir).start()
     try:
+        lam, sqs = make_client(server.endpoint, "lambda"), make_client(server.endpoint, "sqs")
+        create_python_function(lam, "forwarder", "def handler(event, context):\n    return event\n")
+        url = sqs.create_queue(QueueName="forwarded")["QueueUrl"]
+        queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        lam.put_function_event_invoke_config(FunctionName="forwarder",
+                                             DestinationConfig={"OnSuccess": {"Destination": queue}})
         logs = make_client(server.endpoint, "logs")
         logs.create_log_group(logGroupName="/app/web")
         logs.create_log_stream(logGroupName="/app/web", logStreamName="i-1")
@@ -139,10 +153,15 @@ def test_deliveries_acknowledged_before_a_kill_are_not_lost(tmp_path, monkeypatc
         now = int(json.loads(server.get("/_overcast/clock"))["now"] * 1000)
         logs.put_log_events(logGroupName="/app/web", logStreamName="i-1", logEvents=[
             {"timestamp": now, "message": "ERROR acknowledged"}, {"timestamp": now + 1, "message": "INFO not"}])
-    finally:
         server.kill()  # right after PutLogEvents was acknowledged
-    monkeypatch.setitem(IMPLEMENTED, "lambda", "lambda")
-    invocations, pending, _ = asyncio.run(_second_life(data_dir))
-    assert pending == (0, 0)
-    [(_, params)] = invocations
-    assert [e["message"] for e in _decoded(params)["logEvents"]] == ["ERROR acknowledged"]
+        server.start()
+        sqs = make_client(server.endpoint, "sqs")
+        got: list = []
+        deadline = time.monotonic() + 20
+        while not got and time.monotonic() < deadline:
+            got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+        [message] = got
+        event = json.loads(message["Body"])["requestPayload"]
+        assert [e["message"] for e in _decoded({"Payload": json.dumps(event)})["logEvents"]] == ["ERROR acknowledged"]
+    finally:
+        server.stop()

@@ -1,7 +1,7 @@
 """Subscription filters and Logs destinations through a real server: Put/Describe/Delete, the
 two-per-group limit, destinations Overcast cannot reach refused with AWS's error, Lambda
-destinations accepted (their deliveries wait for Lambda: test_logs_subscription_delivery.py),
-cross-account destinations and their access policy."""
+destinations (a function that exists: Logs tries it with a DryRun invocation), cross-account
+destinations and their access policy."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from logs_helpers import error_of, logs  # noqa: F401
+from logs_helpers import error_of, lambda_forwarder, logs  # noqa: F401
+
+from aws_clients import STRICT
 
 ACCOUNT = "000000000000"
 OTHER = "111122223333"
@@ -21,7 +23,10 @@ UNREACHABLE = "Could not deliver test message to specified destination. Check if
 
 
 @pytest.fixture
-def group(logs):
+def group(logs, aws_client):
+    """A log group, and the function FUNCTION names (Logs refuses a filter to a missing one), its
+    policy letting Logs invoke it (strict mode asks)."""
+    lambda_forwarder(aws_client("lambda"))
     logs.create_log_group(logGroupName="/app/web")
     return "/app/web"
 
@@ -42,6 +47,25 @@ def test_put_describe_delete_with_a_lambda_destination(logs, group):
     assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
     code, message, _ = error_of(logs.delete_subscription_filter, logGroupName=group, filterName="to-lambda")
     assert (code, message) == ("ResourceNotFoundException", "The specified subscription filter does not exist.")
+
+
+def test_a_function_whose_policy_does_not_let_logs_in_is_refused_in_strict_mode(logs, group, aws_client):
+    lam = aws_client("lambda")
+    closed = lambda_forwarder(lam, "closed")
+    lam.remove_permission(FunctionName="closed", StatementId="logs")
+    group_arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{{}}:*"
+    lam.add_permission(FunctionName="closed", StatementId="other-group", Action="lambda:InvokeFunction",
+                       Principal="logs.amazonaws.com", SourceArn=group_arn.format("/app/other"))
+    if not STRICT:  # open mode asks no policy
+        logs.put_subscription_filter(logGroupName=group, filterName="f", filterPattern="", destinationArn=closed)
+        return
+    code, message, status = error_of(logs.put_subscription_filter, logGroupName=group, filterName="f",
+                                     filterPattern="", destinationArn=closed)
+    assert (code, status) == ("InvalidParameterException", 400)
+    assert message.startswith("Could not execute the lambda function.")
+    lam.add_permission(FunctionName="closed", StatementId="this-group", Action="lambda:InvokeFunction",
+                       Principal="logs.amazonaws.com", SourceArn=group_arn.format(group))
+    logs.put_subscription_filter(logGroupName=group, filterName="f", filterPattern="", destinationArn=closed)
 
 
 def test_two_filters_per_group(logs, group):

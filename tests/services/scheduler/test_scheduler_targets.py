@@ -1,13 +1,19 @@
 """What a schedule calls: the templated targets (SQS incl. FIFO, SNS, EventBridge PutEvents,
-Lambda parked until Overcast runs it), the universal target, retries per RetryPolicy and the
-dead-letter queue with the error in its message attributes."""
+Lambda), the universal target, retries per RetryPolicy and the dead-letter queue with the error
+in its message attributes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
+import time
 
 from scheduler_helpers import OFF, advance, drain, let_service_send, make_queue, now, target
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "awslambda"))
+from lambda_helpers import create_python_function  # noqa: E402
 
 SCHEDULER_ARN = "arn:aws:scheduler:::aws-sdk"
 
@@ -110,14 +116,19 @@ def test_a_service_overcast_lacks_fails_to_the_dead_letter_queue(aws_client, ser
     assert {m["MessageAttributes"]["ERROR_CODE"]["StringValue"] for m in messages} == {"NotImplemented"}
 
 
-def test_a_lambda_target_waits_for_lambda(aws_client, server):
-    sqs, scheduler = aws_client("sqs"), aws_client("scheduler")
-    dlq_url, dlq_arn = make_queue(sqs, "dlq")
-    _now_and_hourly(scheduler, "fn", target("arn:aws:lambda:us-east-1:000000000000:function:f", Input="{}",
-                                          DeadLetterConfig={"Arn": dlq_arn}))
-    advance(server, 125)
-    assert drain(sqs, dlq_url) == []  # parked, neither failed nor dropped
-    assert scheduler.get_schedule(Name="fn")["State"] == "ENABLED"
+def test_lambda_target_invokes_the_function_with_the_input(aws_client, server):
+    sqs, scheduler, lam = aws_client("sqs"), aws_client("scheduler"), aws_client("lambda")
+    function = create_python_function(lam, "scheduled", "def handler(event, context):\n    return event\n")
+    url, queue_arn = make_queue(sqs, "ran")
+    lam.put_function_event_invoke_config(FunctionName="scheduled",
+                                         DestinationConfig={"OnSuccess": {"Destination": queue_arn}})
+    _now_and_hourly(scheduler, "fn", target(function["FunctionArn"], Input='{"tick": 1}'))
+    advance(server, 1)
+    deadline, got = time.monotonic() + 20, []
+    while not got and time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+    [message] = got
+    assert json.loads(message["Body"])["requestPayload"] == {"tick": 1}
 
 
 def test_aws_scheduler_metrics(aws_client, server):

@@ -79,7 +79,7 @@ def register_builtin_senders(provider) -> None:
     from overcast.services.events import senders_sqs
 
     provider.register_sender("sqs", senders_sqs.sender(provider))
-    for module in ("senders_sns", "senders_logs", "senders_bus"):
+    for module in ("senders_sns", "senders_logs", "senders_bus", "senders_lambda"):
         try:
             imported = __import__(f"overcast.services.events.{module}", fromlist=["sender"])
         except ModuleNotFoundError as exc:

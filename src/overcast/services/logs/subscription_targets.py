@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from overcast.context import RequestContext
 from overcast.errors import AwsError
+from overcast.services.awslambda.invoke_permission import function_lets_service
 from overcast.services.logs.errors import InvalidParameterException
 from overcast.services.logs.subscription_envelope import control_message, gzipped, lambda_event
 
@@ -71,9 +72,11 @@ def logs_context(provider, account: str, region: str) -> RequestContext:
                           registry=provider.cloud.services)
 
 
-async def check_direct_target(provider, account: str, region: str, target: Target, now_ms: int) -> None:
+async def check_direct_target(provider, account: str, region: str, target: Target, now_ms: int,
+                              source_arn: str | None = None) -> None:
     """PutSubscriptionFilter's test of a Lambda, Kinesis or Firehose target of ``account`` and
-    ``region``; raises AWS's error."""
+    ``region``; raises AWS's error. In strict mode a function's policy must let Logs invoke it
+    for ``source_arn`` (the log group's ARN), as AddPermission grants it."""
     registry = provider.cloud.services
     if target.kind == "lambda":
         # "A Lambda function belonging to the same account": Logs invokes it in its own region
@@ -86,6 +89,9 @@ async def check_direct_target(provider, account: str, region: str, target: Targe
             await ctx.services.call("lambda", "Invoke", {"FunctionName": target.arn, "InvocationType": "DryRun"})
         except AwsError:
             raise InvalidParameterException(LAMBDA_REFUSED) from None
+        if provider.cloud.settings.strict and not await function_lets_service(
+                ctx, target.arn, LOGS_SERVICE, source_arn, account, provider.clock.now()):
+            raise InvalidParameterException(LAMBDA_REFUSED)
         return
     try:
         await deliver(provider, account, target, control_message(target.kind, now_ms))

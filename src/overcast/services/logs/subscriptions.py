@@ -76,7 +76,8 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
         group = standard_only(self.require_group(Scope.of(ctx), group_name))
         self._check_subscription_limit(group.group_id, filter_name)
         check_regex_quota(self.db, group.group_id, "subscription_filters", filter_name, compiled.regex_count)
-        await self.check_subscription_destination(ctx, params["destinationArn"])
+        await self.check_subscription_destination(
+            ctx, params["destinationArn"], f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{group.name}:*")
         config = {"filterName": filter_name, "logGroupName": group.name, "filterPattern": pattern,
                   "destinationArn": params["destinationArn"],
                   "distribution": params.get("distribution") or "ByLogStream",
@@ -103,8 +104,9 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
         if filter_name not in names and len(names) >= MAX_SUBSCRIPTION_FILTERS:
             raise LimitExceededException(LIMIT_EXCEEDED)
 
-    async def check_subscription_destination(self, ctx, arn: str) -> None:
-        """The test AWS makes of a subscription's destination before accepting it."""
+    async def check_subscription_destination(self, ctx, arn: str, source_arn: str | None = None) -> None:
+        """The test AWS makes of a subscription's destination before accepting it; ``source_arn``:
+        the log group's, which a function's policy may name (None for an account policy)."""
         target = parse_target(arn)
         if target is None:
             raise InvalidParameterException(UNREACHABLE)
@@ -116,7 +118,7 @@ class SubscriptionOperations(DestinationOperations, AccountPolicyOperations):
                 raise InvalidParameterException(UNREACHABLE)
             await check_direct_target(self, target.account, target.region, inner, now_ms)
             return
-        await check_direct_target(self, ctx.account, ctx.region, target, now_ms)
+        await check_direct_target(self, ctx.account, ctx.region, target, now_ms, source_arn)
 
     async def check_subscription_policy(self, ctx, document: dict) -> None:
         """A SUBSCRIPTION_FILTER_POLICY's document, checked as PutSubscriptionFilter checks a filter."""

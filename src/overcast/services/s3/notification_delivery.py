@@ -1,15 +1,16 @@
-"""Sending S3 event notifications to their destinations: SQS queues and SNS topics.
+"""Sending S3 event notifications to their destinations: SQS queues, SNS topics and Lambda
+functions.
 
 Each event message (or ``s3:TestEvent``) the notifier matches is handed to the cloud's
 scheduler as a durable one-shot timer due now (``s3.notification``): the write that caused
 it only pays for that row, the message survives a crash, and it is sent on the event loop
 right after, through the in-process client, as S3's service principal does on AWS:
-SendMessage to a queue, Publish to a topic (Subject "Amazon S3 Notification"). In strict mode
+SendMessage to a queue, Publish to a topic (Subject "Amazon S3 Notification"), an Event
+Invoke of a function (the event as its payload). In strict mode
 the destination's policy is asked again at delivery (it may have changed since the
 configuration was validated); S3 drops what the destination refuses or what no longer
 exists, as on AWS. EventBridge messages (the default bus of the bucket's account and
 region) go through the cloud's service-event publisher, with the id and time S3 gave them.
-Lambda destinations wait for that service: their messages are dropped with a log line.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from types import SimpleNamespace
 from overcast.context import RequestContext
 from overcast.errors import AwsError
 
-from .notification_destinations import S3_SERVICE, policy_lets_s3
+from .notification_destinations import S3_SERVICE, function_lets_s3, policy_lets_s3
 
 log = logging.getLogger("overcast.s3.notifications")
 
@@ -77,6 +78,8 @@ class NotificationSender:
                 await self._to_queue(ctx, destination, parts[5], body, bucket)
             elif service == "sns":
                 await self._to_topic(ctx, destination, body, bucket)
+            elif service == "lambda":
+                await self._to_function(ctx, destination, body, bucket)
             elif service == "events":  # queued before EventBridge existed
                 publish_to_eventbridge(self.provider.cloud, message)
             else:
@@ -108,3 +111,11 @@ class NotificationSender:
                 log.info("S3 notification to %s dropped: the topic policy does not let S3 publish", arn)
                 return
         await ctx.services.call("sns", "Publish", {"TopicArn": arn, "Subject": SUBJECT, "Message": body})
+
+    async def _to_function(self, ctx, arn: str, body: str, bucket) -> None:
+        if self.provider.cloud.settings.strict and not await function_lets_s3(ctx, bucket, arn,
+                                                                              self.provider.clock.now()):
+            log.info("S3 notification to %s dropped: the function policy does not let S3 invoke it", arn)
+            return
+        await ctx.services.call("lambda", "Invoke", {"FunctionName": arn, "InvocationType": "Event",
+                                                     "Payload": body.encode("utf-8")})

@@ -8,8 +8,8 @@ following destination configurations"), as numbered ``ArgumentName<n>`` (the ARN
 
 Queues and topics are asked through the in-process client (GetQueueUrl then the queue's
 Policy attribute; the topic's attributes and its Policy), the policy evaluated for the S3
-service principal (sqs:SendMessage, sns:Publish). Lambda is not in Overcast yet: such a
-destination cannot be invoked, so it fails as on AWS.
+service principal (sqs:SendMessage, sns:Publish); a function's policy (AddPermission) must let
+S3 call lambda:InvokeFunction for the bucket.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from overcast.auth.policy.errors import PolicyDocumentError
 from overcast.auth.policy.evaluate import evaluate
 from overcast.auth.policy.model import AuthzRequest, PolicySet, Principal
 from overcast.errors import AwsError
+from overcast.services.awslambda.invoke_permission import function_lets_service
 
 S3_SERVICE = "s3.amazonaws.com"
 _QUEUE_MISSING = "The destination queue does not exist"
@@ -47,9 +48,10 @@ async def check_destinations(ctx, bucket, config: dict, now: float) -> None:
                 failures.append((arn, reason))
     for entry in config.get("LambdaFunctionConfigurations") or ():
         arn = entry["LambdaFunctionArn"]
-        if arn not in seen:  # no Lambda in Overcast: S3 cannot invoke what is not there
+        if arn not in seen:
             seen.add(arn)
-            failures.append((arn, f"Not authorized to invoke function [{arn}]"))
+            if not await function_lets_s3(ctx, bucket, arn, now):
+                failures.append((arn, f"Not authorized to invoke function [{arn}]"))
     if failures:
         fields: dict[str, str] = {}
         for number, (arn, reason) in enumerate(failures, start=1):
@@ -87,6 +89,12 @@ async def _topic_refusal(ctx, bucket, arn: str, now: float) -> str | None:
     if not text or not policy_lets_s3(text, "sns:Publish", arn, account, bucket, now):
         return _TOPIC_REFUSES
     return None
+
+
+async def function_lets_s3(ctx, bucket, arn: str, now: float) -> bool:
+    """Whether function ``arn`` exists and its policy lets S3 invoke it for ``bucket``."""
+    return await function_lets_service(ctx, arn, S3_SERVICE, f"arn:{bucket.partition}:s3:::{bucket.name}",
+                                       bucket.account, now)
 
 
 def policy_lets_s3(text: str, action: str, resource_arn: str, resource_account: str, bucket, now: float) -> bool:

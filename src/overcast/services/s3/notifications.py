@@ -277,6 +277,8 @@ class Notifier:
     def test_event(self, bucket, config: dict, request_id: str) -> None:
         """The ``s3:TestEvent`` S3 sends to each destination when a configuration is set."""
         for list_name, arn_member, _, _ in DESTINATIONS:
+            if list_name == "LambdaFunctionConfigurations":
+                continue  # queues and topics get it; S3 does not invoke a function with it
             for entry in config.get(list_name) or ():
                 self.deliver(entry[arn_member], {"Service": "Amazon S3", "Event": "s3:TestEvent",
                                                  "Time": iso_time(self.provider.clock.now()), "Bucket": bucket.name,

@@ -7,7 +7,7 @@ refuses as invalid) are not retried; others (a missing queue or topic, throttlin
 errors) are retried with exponential backoff until MaximumRetryAttempts or
 MaximumEventAgeInSeconds runs out. Then the DLQ (an SQS queue, sent to as the execution role)
 gets the run's input with the error in message attributes. A Lambda target waits (parked)
-until Overcast runs Lambda, as SNS and Logs keep their Lambda deliveries.
+while the cloud runs no Lambda, as Logs keeps its Lambda deliveries.
 """
 
 from __future__ import annotations

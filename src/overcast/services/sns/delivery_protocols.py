@@ -8,8 +8,8 @@ dead-letter queue or is dropped. Any other exception means "failed, retry per po
 ``RETRY_DELAYS[protocol](provider, subscription, attempts)`` gives the seconds until the next
 attempt, or None once the policy is exhausted (then the dead-letter queue).
 
-A protocol without a deliverer (``lambda`` until Lambda exists) keeps its deliveries pending:
-they wait in the queue, durable, and go out once a deliverer is registered.
+A protocol without a deliverer keeps its deliveries pending: they wait in the queue, durable,
+and go out once a deliverer is registered.
 
 Modules that register deliverers are listed in ``DELIVERER_MODULES``; each adds its entries
 to the two tables when imported.
@@ -33,6 +33,7 @@ BATCH_DELIVERERS: dict[str, BatchDeliverer] = {}
 
 DELIVERER_MODULES = (
     "overcast.services.sns.sqs_delivery",
+    "overcast.services.sns.lambda_delivery",
     "overcast.services.sns.http_delivery",
     "overcast.services.sns.outbox",
     "overcast.services.sns.platform_delivery",

@@ -7,7 +7,7 @@ queue keeps the group's order and drops duplicates. In strict mode the queue's p
 ``sns.amazonaws.com`` send with aws:SourceArn = the topic, as on AWS; a refusal, a missing
 queue or a KMS key SNS may not use are client-side errors: not retried, dead-lettered.
 
-Lambda (``lambda``) has no deliverer until the Lambda service exists: its rows stay pending.
+Lambda functions (``lambda``) are ``lambda_delivery.py``.
 """
 
 from __future__ import annotations

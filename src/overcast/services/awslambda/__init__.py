@@ -1,0 +1,1 @@
+"""AWS Lambda (package named awslambda: ``lambda`` is a Python keyword)."""
