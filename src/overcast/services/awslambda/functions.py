@@ -29,8 +29,9 @@ REVISION_MISMATCH = ("The Revision Id provided does not match the latest Revisio
 
 class FunctionOperations:
     def __init__(self, cloud):
-        super().__init__(cloud)
+        # before super(): a concern later in the MRO may register its listener in its __init__
         self._function_listeners = []
+        super().__init__(cloud)
         self.code_store = CodeStore(self)
 
     # ---- interfaces for the other concerns (binding: lambda-contract) ----
