@@ -33,6 +33,7 @@ from overcast.services.awslambda.arns import split_function_name
 from overcast.services.awslambda.async_metrics import count_async
 from overcast.services.awslambda.async_outcomes import AsyncOutcome, settle_outcome
 from overcast.services.awslambda.event_invoke_configs import EventInvokeConfigOperations
+from overcast.services.awslambda.request_payloads import read_streamed
 from overcast.storage.scope import Scope
 
 log = logging.getLogger("overcast.lambda.async")
@@ -71,28 +72,6 @@ def check_event_payload(payload: bytes) -> None:
             raise _invalid_content(str(exc)) from None
 
 
-def _as_bytes(value) -> bytes:
-    if value is None:
-        return b""
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return bytes(value)
-
-
-async def read_streamed(value, limit: int) -> bytes:
-    """A streamed request member (InvokeArgs) read whole, or just past ``limit`` bytes when it
-    is longer (enough to refuse it without holding all of it)."""
-    if not hasattr(value, "__aiter__"):
-        return _as_bytes(value)
-    pieces, size = [], 0
-    async for piece in value:
-        pieces.append(piece)
-        size += len(piece)
-        if size > limit:
-            break
-    return b"".join(pieces)
-
-
 class AsyncInvokeOperations(EventInvokeConfigOperations):
     def __init__(self, cloud):
         super().__init__(cloud)
@@ -111,7 +90,6 @@ class AsyncInvokeOperations(EventInvokeConfigOperations):
         """Queue an Event invocation of ``fv`` (``qualifier`` as the caller named it, so an
         alias is resolved again at each attempt) and answer Invoke's 202. The row is on disk
         before the answer."""
-        payload = _as_bytes(payload)
         check_event_payload(payload)
         # the caller's request id is the invocation's (Invoke answers it as x-amzn-RequestId)
         request_id = getattr(ctx, "request_id", "") or str(uuid.uuid4())

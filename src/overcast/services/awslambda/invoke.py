@@ -28,6 +28,7 @@ from overcast.services.awslambda.errors import InvalidParameterValueException
 from overcast.services.awslambda.execution_environment import ExecutionEnvironment, InvokeOutcome
 from overcast.services.awslambda.function_environment import environment_variables, log_group
 from overcast.services.awslambda.models import FunctionVersion
+from overcast.services.awslambda.request_payloads import read_streamed
 from overcast.services.awslambda.runtime_api import Invocation
 from overcast.storage.scope import Scope
 
@@ -58,22 +59,6 @@ def _enum_error(value: str, member: str, allowed: tuple[str, ...]) -> AwsError:
     return AwsError("ValidationException",
                     f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
                     f"Member must satisfy enum value set: [{', '.join(allowed)}]", 400)
-
-
-async def _read_payload(value) -> bytes:
-    """Invoke's Payload (a streamed member) read whole, or just past the 6 MB limit when it is
-    longer: enough to refuse it without holding all of it."""
-    if value is None:
-        return b""
-    if isinstance(value, (bytes, bytearray, str)):
-        return value.encode() if isinstance(value, str) else bytes(value)
-    pieces, size = [], 0
-    async for piece in value:
-        pieces.append(piece)
-        size += len(piece)
-        if size > MAX_REQUEST_PAYLOAD:
-            break
-    return b"".join(pieces)
 
 
 def _check_json(payload: bytes) -> None:
@@ -162,7 +147,7 @@ class InvokeOperations:
         if log_type not in _LOG_TYPES:
             raise _enum_error(log_type, "logType", _LOG_TYPES)
         scope = Scope.of(ctx)
-        payload = await _read_payload(params.get("Payload"))
+        payload = await read_streamed(params.get("Payload"), MAX_REQUEST_PAYLOAD)
         fv = self.resolve_function(scope, params.get("FunctionName") or "", params.get("Qualifier"))
         if invocation_type == "Event":
             from overcast.services.awslambda.arns import split_function_name
@@ -198,7 +183,7 @@ class InvokeOperations:
         if log_type not in _LOG_TYPES:
             raise _enum_error(log_type, "logType", _LOG_TYPES)
         scope = Scope.of(ctx)
-        payload = await _read_payload(params.get("Payload"))
+        payload = await read_streamed(params.get("Payload"), MAX_REQUEST_PAYLOAD)
         fv = self.resolve_function(scope, params.get("FunctionName") or "", params.get("Qualifier"))
         if len(payload) > MAX_REQUEST_PAYLOAD:
             raise AwsError("RequestEntityTooLargeException", f"Request must be smaller than {MAX_REQUEST_PAYLOAD} "
