@@ -17,6 +17,7 @@ import botocore.session
 
 from overcast.services.awslambda.errors import ValidationException
 from overcast.services.iam.validation import _check as collect_problems
+from overcast.services.iam.validation import problems_text
 
 # member -> (min, max) Lambda enforces beyond the model
 _BOUNDS = {"Timeout": (1, 900), "MemorySize": (128, 10240)}
@@ -51,9 +52,7 @@ def check_input(operation: str, params: dict) -> None:
             problems.append("Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy "
                             f"constraint: [Member must satisfy regular expression pattern: {_VARIABLE_KEY.pattern}]")
     if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(problems))
+        raise ValidationException(problems_text(problems))
 
 
 def _bound(value, path: str, low: int, high: int, problems: list[str]) -> None:

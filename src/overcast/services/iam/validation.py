@@ -101,15 +101,28 @@ def _check(shape, value, path: str, problems: list[str], skip=()) -> None:
         return
 
 
-def check_input(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
-    """Raise ``ValidationError`` listing every model constraint ``params`` breaks (but for the
-    top-level members in ``skip``, which the operation checks itself, later and in its own words)."""
-    shape = service_model().operation_model(operation).input_shape
+def problems_text(problems: list[str]) -> str:
+    """AWS's message for the model constraints ``problems`` lists (the same in every service
+    whose errors come from the model)."""
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(problems)
+
+
+def check_model_input(model, operation: str, params: dict, error, skip: tuple[str, ...] = ()) -> None:
+    """Raise ``error(message)`` listing every constraint of ``model``'s ``operation`` that
+    ``params`` breaks (but for the top-level members in ``skip``, which the operation checks
+    itself, later and in its own words). IAM, KMS and EventBridge share this walk."""
+    shape = model.operation_model(operation).input_shape
     if shape is None:
         return
     problems: list[str] = []
     _check(shape, params, "", problems, skip)
     if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise validation(f"{count} validation {noun} detected: " + "; ".join(problems))
+        raise error(problems_text(problems))
+
+
+def check_input(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
+    """Raise ``ValidationError`` listing every model constraint ``params`` breaks (but for the
+    top-level members in ``skip``)."""
+    check_model_input(service_model(), operation, params, validation, skip)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 
 from overcast.services.iam.validation import _check as collect_problems
+from overcast.services.iam.validation import problems_text
 from overcast.services.kms.errors import ValidationException
 from overcast.services.kms.validation import kms_model
 
@@ -91,5 +92,4 @@ def check_crypto_input(operation: str, params: dict) -> None:
         else:
             collect_problems(member, value, path, problems)
     if problems:
-        noun = "error" if len(problems) == 1 else "errors"
-        raise ValidationException(f"{len(problems)} validation {noun} detected: " + "; ".join(problems))
+        raise ValidationException(problems_text(problems))

@@ -13,7 +13,7 @@ import functools
 
 import botocore.session
 
-from overcast.services.iam.validation import _check as collect_problems
+from overcast.services.iam.validation import check_model_input
 from overcast.services.kms.errors import ValidationException
 
 
@@ -25,12 +25,4 @@ def kms_model():
 def check_input(operation: str, params: dict, skip: tuple[str, ...] = ()) -> None:
     """Raise ValidationException listing every model constraint ``params`` breaks (but the
     top-level members in ``skip``, which the operation checks itself in its own words)."""
-    shape = kms_model().operation_model(operation).input_shape
-    if shape is None:
-        return
-    problems: list[str] = []
-    collect_problems(shape, params, "", problems, skip)
-    if problems:
-        count = len(problems)
-        noun = "error" if count == 1 else "errors"
-        raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(problems))
+    check_model_input(kms_model(), operation, params, ValidationException, skip)
